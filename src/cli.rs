@@ -1,0 +1,73 @@
+//! The command line, as parsed by clap. Each subcommand resolves its arguments into the
+//! settings of the stage it drives and runs it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::{Error, Outcome};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dlgen",
+    version,
+    about = "Generate Terraform stacks for the infra repo from short YAML service specs",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render specs into stacks/<name>/ (main.tf, terragrunt.hcl, secrets symlink).
+    Render(RenderArgs),
+    /// Re-render every spec in memory and report drift from the committed stacks.
+    Check(CheckArgs),
+    /// Check stacks (generated or hand-written) against the repo's conventions.
+    Lint(LintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Spec files to render.
+    #[arg(required = true, value_name = "SPEC")]
+    pub specs: Vec<PathBuf>,
+    /// Directory that holds one directory per stack.
+    #[arg(long, default_value = "stacks", value_name = "DIR")]
+    pub stacks_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Directory of `*.yaml` specs.
+    #[arg(long, default_value = "specs", value_name = "DIR")]
+    pub specs_dir: PathBuf,
+    /// Directory that holds one directory per stack.
+    #[arg(long, default_value = "stacks", value_name = "DIR")]
+    pub stacks_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Stack directories to lint.
+    #[arg(value_name = "STACK_DIR", conflicts_with = "all")]
+    pub stack_dirs: Vec<PathBuf>,
+    /// Lint every stack directory under `<root>/stacks`.
+    #[arg(long)]
+    pub all: bool,
+    /// Repository root used by --all.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+}
+
+impl Command {
+    pub fn run(self) -> Result<Outcome, Error> {
+        match self {
+            Command::Render(_) | Command::Check(_) | Command::Lint(_) => Err(Error::Message(
+                "error: this command is not built yet".to_owned(),
+            )),
+        }
+    }
+}
