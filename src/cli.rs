@@ -37,6 +37,9 @@ pub struct RenderArgs {
     /// Directory that holds one directory per stack.
     #[arg(long, default_value = "stacks", value_name = "DIR")]
     pub stacks_dir: PathBuf,
+    /// Replace files that lack dlgen's generated header.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -65,7 +68,9 @@ pub struct LintArgs {
 impl Command {
     pub fn run(self) -> Result<Outcome, Error> {
         match self {
-            Command::Render(_) | Command::Check(_) | Command::Lint(_) => Err(Error::Message(
+            Command::Render(args) => crate::commands::render(&args.specs, &args.stacks_dir, args.force),
+            Command::Check(args) => crate::commands::check(&args.specs_dir, &args.stacks_dir),
+            Command::Lint(_) => Err(Error::Message(
                 "error: this command is not built yet".to_owned(),
             )),
         }

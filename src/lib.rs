@@ -6,8 +6,19 @@
 //! canonical text, parsed back with hcl-rs) → `write` / `check`.
 //! `lint` checks any stack, generated or hand-written, against the repo's conventions.
 
+pub mod check;
 pub mod cli;
+pub mod commands;
+pub mod generate;
+pub mod paths;
+pub mod write;
 pub mod error;
+pub mod format;
+pub mod hcl;
+pub mod model;
+pub mod render;
+pub mod spec;
+pub mod validate;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

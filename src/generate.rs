@@ -1,0 +1,106 @@
+//! One spec file through the whole pipeline, in memory: read → YAML → spec → model →
+//! rendered, formatted and parsed files. Nothing here touches the stacks directory.
+
+use std::path::Path;
+
+use crate::de;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::error::Error;
+use crate::model;
+use crate::paths;
+use crate::render::{RenderedFile, Renderer};
+use crate::spec::Spec;
+
+/// Specs are short; anything larger is a mistake (or an attack), not a spec.
+pub const MAX_SPEC_BYTES: u64 = 1024 * 1024;
+
+/// A rendered stack, ready to be compared or written.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The stack directory name.
+    pub stack: String,
+    /// How the generated header names the spec.
+    pub spec_label: String,
+    pub files: Vec<RenderedFile>,
+}
+
+/// Reads a spec file as UTF-8 text, with errors that name the file.
+pub fn read_spec(path: &Path) -> Result<String, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::Message(format!(
+            "error: {}: is a directory; expected a YAML spec file",
+            path.display()
+        )));
+    }
+    if meta.len() > MAX_SPEC_BYTES {
+        return Err(Error::Message(format!(
+            "error: {}: is {} bytes; a spec is at most {MAX_SPEC_BYTES} bytes",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        Error::Message(format!(
+            "{}:{line}:{col}: error: the spec is not valid UTF-8 text",
+            path.display()
+        ))
+    })
+}
+
+/// Parses and resolves spec `text`; `file` names it in diagnostics.
+pub fn resolve(file: &str, text: &str) -> Result<model::Stack, Error> {
+    let (spec, spans) =
+        de::from_str::<Spec>(file, text).map_err(|d| Error::Message(d.render(text)))?;
+    model::build(&spec).map_err(|problems| {
+        let mut diags = Diagnostics::new();
+        for problem in problems {
+            let mut d = Diagnostic::error(file, problem.message).with_path(problem.path.clone());
+            if let Some(span) = spans.nearest(&problem.path) {
+                d = d.with_span(span);
+            }
+            if let Some(help) = problem.help {
+                d = d.with_help(help);
+            }
+            diags.push(d);
+        }
+        diags.sort();
+        Error::Message(diags.render(text))
+    })
+}
+
+/// Runs `spec_path` through the whole pipeline for a stacks root at `stacks_dir`.
+pub fn generate(
+    renderer: &Renderer,
+    spec_path: &Path,
+    stacks_dir: &Path,
+) -> Result<Generated, Error> {
+    let label = paths::spec_label(spec_path, stacks_dir).map_err(|e| Error::io(spec_path, e))?;
+    let text = read_spec(spec_path)?;
+    let stack = resolve(&spec_path.display().to_string(), &text)?;
+    let files = renderer
+        .render(&stack, &label)
+        .map_err(|e| Error::Message(format!("error: {}: {e}", spec_path.display())))?;
+    Ok(Generated {
+        stack: stack.name,
+        spec_label: label,
+        files,
+    })
+}
+
+/// Two specs must not render the same stack.
+pub fn reject_duplicate_stacks(generated: &[Generated]) -> Result<(), Error> {
+    for (i, a) in generated.iter().enumerate() {
+        if let Some(b) = generated[..i].iter().find(|b| b.stack == a.stack) {
+            return Err(Error::Message(format!(
+                "error: {} and {} both render the stack `{}`; give one of them another `name`",
+                b.spec_label, a.spec_label, a.stack
+            )));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! Rendering: the model laid out by minijinja templates, then formatted and parsed.
+//!
+//! The templates under `templates/` are embedded in the binary at build time, so dlgen
+//! works from any directory. In `.tf`/`.hcl` templates every `{{ value }}` is printed as an
+//! HCL literal by a custom auto-escape formatter: a string becomes a quoted, escaped string;
+//! a number, boolean, list or map its HCL form; only [`Expr`](crate::model::Expr) values —
+//! references built by dlgen — are printed raw. A template cannot forget to escape a value.
+//! Filters:
+//! - `hcl`: the same literal, explicitly;
+//! - `key`: an object key (bare identifier or quoted string);
+//! - `comment`: free text as `#` comment lines (a newline never ends the comment);
+//! - `trailing_comment`: free text folded into one ` # …` comment;
+//! - `heredoc`: a `<<-EOT` heredoc whose body escapes `${`/`%{` and whose terminator no
+//!   body line can match.
+
+use std::fmt::Write as _;
+
+use minijinja::value::{Serde, Value, ValueKind};
+use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior};
+
+use crate::format;
+use crate::hcl;
+use crate::model::Stack;
+
+/// Every template, embedded at build time: (name, source).
+pub const TEMPLATES: &[(&str, &str)] = &[
+    ("main.tf", include_str!("../templates/main.tf")),
+    ("terragrunt.hcl", include_str!("../templates/terragrunt.hcl")),
+    (
+        "blocks/variables.tf",
+        include_str!("../templates/blocks/variables.tf"),
+    ),
+    (
+        "blocks/namespace.tf",
+        include_str!("../templates/blocks/namespace.tf"),
+    ),
+    (
+        "blocks/external_secret.tf",
+        include_str!("../templates/blocks/external_secret.tf"),
+    ),
+    (
+        "blocks/tls_secret.tf",
+        include_str!("../templates/blocks/tls_secret.tf"),
+    ),
+    ("blocks/pvc.tf", include_str!("../templates/blocks/pvc.tf")),
+    (
+        "blocks/nfs_volume.tf",
+        include_str!("../templates/blocks/nfs_volume.tf"),
+    ),
+    (
+        "blocks/deployment.tf",
+        include_str!("../templates/blocks/deployment.tf"),
+    ),
+    (
+        "blocks/service.tf",
+        include_str!("../templates/blocks/service.tf"),
+    ),
+    (
+        "blocks/backup.tf",
+        include_str!("../templates/blocks/backup.tf"),
+    ),
+    (
+        "blocks/ingress.tf",
+        include_str!("../templates/blocks/ingress.tf"),
+    ),
+    (
+        "scripts/backup-copy.sh",
+        include_str!("../templates/scripts/backup-copy.sh"),
+    ),
+];
+
+/// The files of one stack, in the order they are written, with paths relative to the
+/// stack directory.
+pub const STACK_FILES: [&str; 2] = ["main.tf", "terragrunt.hcl"];
+
+/// A rendered, formatted file of a stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    /// Path relative to the stack directory.
+    pub name: &'static str,
+    pub contents: String,
+}
+
+/// Why rendering failed. Both are bugs in dlgen (the model is valid by construction), so
+/// the messages say so.
+#[derive(Debug)]
+pub enum RenderError {
+    Template(minijinja::Error),
+    Format {
+        file: &'static str,
+        error: format::FormatError,
+    },
+}
+
+impl std::fmt::Display for RenderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenderError::Template(err) => {
+                write!(f, "template error (a bug in dlgen, please report it): {err:#}")
+            }
+            RenderError::Format { file, error } => write!(
+                f,
+                "rendered {file} is not valid HCL (a bug in dlgen, please report it): {error}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(err: minijinja::Error) -> Self {
+        RenderError::Template(err)
+    }
+}
+
+/// The template environment; build it once and render many stacks with it.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Builds the environment and compiles every embedded template once.
+    pub fn new() -> Result<Self, RenderError> {
+        let mut env = Environment::new();
+        env.set_syntax(
+            minijinja::syntax::SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()?,
+        );
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".tf") || name.ends_with(".hcl") {
+                AutoEscape::Custom("hcl".into())
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(hcl_formatter);
+        env.add_filter("hcl", |v: Value| -> Result<Value, minijinja::Error> {
+            Ok(Value::from_safe_string(literal(&v)?))
+        });
+        env.add_filter("key", |s: String| Value::from_safe_string(hcl::key(&s)));
+        env.add_filter("comment", |s: String| {
+            Value::from_safe_string(hcl::comment_lines(&s).join("\n"))
+        });
+        env.add_filter("trailing_comment", |s: String| {
+            Value::from_safe_string(format!("# {}", hcl::one_line(&s)))
+        });
+        env.add_filter("heredoc", |s: String| {
+            let body = hcl::escape_heredoc(s.trim_end_matches('\n'));
+            let end = hcl::heredoc_terminator(&body);
+            Value::from_safe_string(format!("<<-{end}\n{body}\n{end}"))
+        });
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        Ok(Renderer { env })
+    }
+
+    /// Renders, formats and parses every file of `stack`. `spec_label` names the spec in
+    /// the generated header.
+    pub fn render(&self, stack: &Stack, spec_label: &str) -> Result<Vec<RenderedFile>, RenderError> {
+        let header = header(spec_label);
+        let backup_script = match &stack.backup {
+            Some(b) => self
+                .env
+                .get_template("scripts/backup-copy.sh")?
+                .render(minijinja::context! { b => Value::from(Serde(b)) })?,
+            None => String::new(),
+        };
+        let ctx = minijinja::context! {
+            header => header,
+            stack => Value::from(Serde(stack)),
+            backup_script => backup_script,
+        };
+        STACK_FILES
+            .iter()
+            .map(|&name| {
+                let raw = self.env.get_template(name)?.render(&ctx)?;
+                let contents = format::format_hcl(&raw)
+                    .map_err(|error| RenderError::Format { file: name, error })?;
+                Ok(RenderedFile { name, contents })
+            })
+            .collect()
+    }
+}
+
+/// The first lines of every generated file. `write` recognises dlgen's files by them.
+pub fn header(spec_label: &str) -> String {
+    format!(
+        "{HEADER_MARK} {spec_label}. DO NOT EDIT BY HAND:\nchange the spec and run `dlgen render {spec_label}`; `dlgen check` fails on drift."
+    )
+}
+
+/// How a generated file starts (after `# `).
+pub const HEADER_MARK: &str = "Generated by dlgen from";
+
+/// True when `contents` starts with dlgen's generated header.
+pub fn is_generated(contents: &str) -> bool {
+    contents.starts_with(&format!("# {HEADER_MARK} "))
+}
+
+/// The auto-escape formatter: with the `hcl` auto-escape every printed value is an HCL
+/// literal; safe strings (dlgen's expressions and filter outputs) pass through.
+fn hcl_formatter(
+    out: &mut minijinja::Output,
+    state: &mut State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
+    match state.auto_escape() {
+        AutoEscape::Custom(name) if name == "hcl" => {
+            let text = literal(value)?;
+            out.write_str(&text)
+                .map_err(|e| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string()))
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// The HCL literal of a template value.
+fn literal(value: &Value) -> Result<String, minijinja::Error> {
+    if value.is_safe() {
+        return Ok(value.as_str().unwrap_or_default().to_owned());
+    }
+    let mut out = String::new();
+    match value.kind() {
+        ValueKind::String => out.push_str(&hcl::quote(value.as_str().unwrap_or_default())),
+        ValueKind::Number | ValueKind::Bool => out.push_str(&value.to_string()),
+        ValueKind::None => out.push_str("null"),
+        ValueKind::Seq | ValueKind::Iterable => {
+            out.push('[');
+            for (i, item) in value.try_iter()?.enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&literal(&item)?);
+            }
+            out.push(']');
+        }
+        ValueKind::Map => {
+            out.push('{');
+            for (i, key) in value.try_iter()?.enumerate() {
+                let item = value.get_item(&key)?;
+                let sep = if i > 0 { ", " } else { " " };
+                let key = key.as_str().map(hcl::key).unwrap_or_else(|| key.to_string());
+                let _ = write!(out, "{sep}{key} = {}", literal(&item)?);
+            }
+            out.push_str(" }");
+        }
+        kind => {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                format!("a {kind} value has no HCL literal"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_compile() {
+        if let Err(err) = Renderer::new() {
+            panic!("{err}");
+        }
+    }
+
+    #[test]
+    fn every_template_file_is_embedded() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk: Vec<String> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+
+    fn render_str(template: &str, ctx: Value) -> String {
+        let r = Renderer::new().unwrap();
+        let mut env = r.env.clone();
+        env.add_template_owned("t.tf", template.to_owned()).unwrap();
+        env.get_template("t.tf").unwrap().render(ctx).unwrap()
+    }
+
+    #[test]
+    fn values_print_as_escaped_literals() {
+        let out = render_str(
+            "a = {{ s }}\nb = {{ n }}\nc = {{ l }}\nd = {{ e }}\n",
+            minijinja::context! {
+                s => "x\"${y}\n",
+                n => 80,
+                l => vec!["a", "b"],
+                e => Value::from(Serde(crate::model::Expr("var.x".into()))),
+            },
+        );
+        assert_eq!(out, "a = \"x\\\"$${y}\\n\"\nb = 80\nc = [\"a\", \"b\"]\nd = var.x\n");
+    }
+
+    #[test]
+    fn filters_keep_text_inert() {
+        let out = render_str(
+            "{{ c|comment }}\nx = 1 {{ t|trailing_comment }}\n{{ k|key }} = 1\n",
+            minijinja::context! {
+                c => "line\n}\nresource \"evil\" \"x\" {",
+                t => "a\nb = 2",
+                k => "keel.sh/enrolled",
+            },
+        );
+        assert_eq!(
+            out,
+            "# line\n# }\n# resource \"evil\" \"x\" {\nx = 1 # a b = 2\n\"keel.sh/enrolled\" = 1\n"
+        );
+    }
+
+    #[test]
+    fn heredoc_filter_picks_a_free_terminator() {
+        let out = render_str(
+            "x = {{ s|heredoc }}\n",
+            minijinja::context! { s => "echo ${HOME}\nEOT\n" },
+        );
+        assert_eq!(out, "x = <<-EOT1\necho $${HOME}\nEOT\nEOT1\n");
+        let body = hcl::parse(&out).unwrap();
+        let attr = body.attributes().next().unwrap();
+        assert_eq!(
+            attr.expr(),
+            &hcl::Expression::from("echo ${HOME}\nEOT\n".to_owned())
+        );
+    }
+}
