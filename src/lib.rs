@@ -7,6 +7,7 @@
 //! `lint` checks any stack, generated or hand-written, against the repo's conventions.
 
 pub mod cli;
+pub mod diag;
 pub mod error;
 
 use std::ffi::OsString;
