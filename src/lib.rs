@@ -7,8 +7,10 @@
 //! `lint` checks any stack, generated or hand-written, against the repo's conventions.
 
 pub mod cli;
+pub mod de;
 pub mod diag;
 pub mod error;
+pub mod yaml;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
