@@ -9,16 +9,19 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
-pub mod generate;
-pub mod paths;
-pub mod write;
+pub mod de;
+pub mod diag;
 pub mod error;
 pub mod format;
+pub mod generate;
 pub mod hcl;
 pub mod model;
+pub mod paths;
 pub mod render;
 pub mod spec;
 pub mod validate;
+pub mod write;
+pub mod yaml;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
