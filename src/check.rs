@@ -57,7 +57,9 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
                 Ok(bytes) if bytes == file.contents.as_bytes() => {}
                 Ok(bytes) => {
                     let committed = String::from_utf8_lossy(&bytes);
-                    report.findings.push(diff(&path, &committed, &file.contents));
+                    report
+                        .findings
+                        .push(diff(&path, &committed, &file.contents));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     report.findings.push(format!(
@@ -141,7 +143,10 @@ pub fn diff(path: &Path, committed: &str, rendered: &str) -> String {
         similar::TextDiff::from_lines(committed, rendered)
             .unified_diff()
             .context_radius(3)
-            .header(&format!("{name} (committed)"), &format!("{name} (rendered)"))
+            .header(
+                &format!("{name} (committed)"),
+                &format!("{name} (rendered)")
+            )
     );
     out
 }

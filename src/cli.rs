@@ -68,7 +68,9 @@ pub struct LintArgs {
 impl Command {
     pub fn run(self) -> Result<Outcome, Error> {
         match self {
-            Command::Render(args) => crate::commands::render(&args.specs, &args.stacks_dir, args.force),
+            Command::Render(args) => {
+                crate::commands::render(&args.specs, &args.stacks_dir, args.force)
+            }
             Command::Check(args) => crate::commands::check(&args.specs_dir, &args.stacks_dir),
             Command::Lint(_) => Err(Error::Message(
                 "error: this command is not built yet".to_owned(),

@@ -86,7 +86,35 @@ pub fn from_node<T: DeserializeOwned>(
     file: &str,
     node: &Node,
 ) -> Result<(T, SpanIndex), Diagnostics> {
+    let lossy = from_node_lossy(file, node);
+    match lossy.value {
+        Some(value) if !lossy.diagnostics.has_errors() => Ok((value, lossy.spans)),
+        _ => Err(lossy.diagnostics),
+    }
+}
+
+/// What [`from_node_lossy`] read: the value, when one could be built (with placeholders
+/// where the input was wrong), the spans, and every problem found.
+pub struct Lossy<T> {
+    pub value: Option<T>,
+    pub spans: SpanIndex,
+    pub diagnostics: Diagnostics,
+}
+
+/// Like [`from_str`], but keeps the value built around recoverable problems, so a later
+/// stage can validate it and report its own problems alongside these.
+pub fn from_str_lossy<T: DeserializeOwned>(
+    file: &str,
+    text: &str,
+) -> Result<Lossy<T>, Diagnostics> {
+    let node = yaml::parse(file, text).map_err(Diagnostics::from)?;
+    Ok(from_node_lossy(file, &node))
+}
+
+/// Like [`from_node`], but keeps the value built around recoverable problems.
+pub fn from_node_lossy<T: DeserializeOwned>(file: &str, node: &Node) -> Lossy<T> {
     let mut all = Diagnostics::new();
+    let mut recovered = None;
     // Each pass repeats the diagnostics of the passes before it up to where they stopped.
     let mut seen = HashSet::new();
     let mut poisoned = HashSet::new();
@@ -115,8 +143,10 @@ pub fn from_node<T: DeserializeOwned>(
         poisoned = state.poisoned;
         omitted = state.omitted;
         match result {
-            Ok(value) if !all.has_errors() => return Ok((value, SpanIndex::new(node))),
-            Ok(_) => break,
+            Ok(value) => {
+                recovered = Some(value);
+                break;
+            }
             Err(error) => {
                 let restart = match state.abort {
                     Some(Abort::At(path)) if !poisoned.contains(&path) => {
@@ -157,7 +187,11 @@ pub fn from_node<T: DeserializeOwned>(
         }
     }
     all.sort();
-    Err(all)
+    Lossy {
+        value: recovered,
+        spans: SpanIndex::new(node),
+        diagnostics: all,
+    }
 }
 
 /// The path of `key` inside the mapping at `parent` (see the module documentation).

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::de;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::Diagnostic;
 use crate::error::Error;
 use crate::model;
 use crate::paths;
@@ -52,25 +52,40 @@ pub fn read_spec(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// Parses and resolves spec `text`; `file` names it in diagnostics.
+/// Parses and resolves spec `text`; `file` names it in diagnostics. Every problem is
+/// reported together: those found while reading the YAML, and those the model finds in
+/// the parts that could be read (but not a second one on a node that already failed).
 pub fn resolve(file: &str, text: &str) -> Result<model::Stack, Error> {
-    let (spec, spans) =
-        de::from_str::<Spec>(file, text).map_err(|d| Error::Message(d.render(text)))?;
-    model::build(&spec).map_err(|problems| {
-        let mut diags = Diagnostics::new();
+    let lossy =
+        de::from_str_lossy::<Spec>(file, text).map_err(|d| Error::Message(d.render(text)))?;
+    let mut diags = lossy.diagnostics;
+    let built = lossy.value.as_ref().map(model::build);
+    if let Some(Err(problems)) = &built {
+        // A value that failed to read was replaced by a placeholder: the model's opinion
+        // of the placeholder is noise.
+        let read_errors: Vec<String> = diags.iter().map(|d| d.path.clone()).collect();
         for problem in problems {
-            let mut d = Diagnostic::error(file, problem.message).with_path(problem.path.clone());
-            if let Some(span) = spans.nearest(&problem.path) {
+            if read_errors.contains(&problem.path) {
+                continue;
+            }
+            let mut d =
+                Diagnostic::error(file, problem.message.clone()).with_path(problem.path.clone());
+            if let Some(span) = lossy.spans.nearest(&problem.path) {
                 d = d.with_span(span);
             }
-            if let Some(help) = problem.help {
-                d = d.with_help(help);
+            if let Some(help) = &problem.help {
+                d = d.with_help(help.clone());
             }
             diags.push(d);
         }
-        diags.sort();
-        Error::Message(diags.render(text))
-    })
+    }
+    match built {
+        Some(Ok(stack)) if !diags.has_errors() => Ok(stack),
+        _ => {
+            diags.sort();
+            Err(Error::Message(diags.render(text)))
+        }
+    }
 }
 
 /// Runs `spec_path` through the whole pipeline for a stacks root at `stacks_dir`.

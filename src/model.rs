@@ -328,15 +328,28 @@ impl Problems {
         });
     }
 
-    /// Runs a value check and records its failure as "`what` `value` <reason>".
+    /// Runs a value check and records its failure as "invalid <what> `value`", with the
+    /// reason and what would be valid as help.
     fn check(&mut self, path: &str, what: &str, value: &str, result: Result<(), String>) {
         if let Err(why) = result {
-            self.add(path, format!("{what} `{value}` {why}"), None);
+            self.invalid(path, what, value, &why);
         }
     }
 
+    fn invalid(&mut self, path: &str, what: &str, value: &str, why: &str) {
+        self.add(
+            path,
+            format!("invalid {what} `{value}`"),
+            Some(format!("`{value}` {why}")),
+        );
+    }
+
     fn missing(&mut self, path: &str, what: &str) {
-        self.add(path, format!("missing required field `{}`", last_segment(path)), Some(what.to_owned()));
+        self.add(
+            path,
+            format!("missing required field `{}`", last_segment(path)),
+            Some(what.to_owned()),
+        );
     }
 }
 
@@ -361,7 +374,10 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             n.clone()
         }
         None => {
-            p.missing("name", "the stack name, e.g. `name: drone-logbook` (a DNS-1123 label)");
+            p.missing(
+                "name",
+                "the stack name, e.g. `name: drone-logbook` (a DNS-1123 label)",
+            );
             String::from("stack")
         }
     };
@@ -387,7 +403,9 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         None => name.clone(),
     };
     let ns_address = hcl::snake(&ns_name);
-    let ns_ref = Expr(format!("kubernetes_namespace.{ns_address}.metadata[0].name"));
+    let ns_ref = Expr(format!(
+        "kubernetes_namespace.{ns_address}.metadata[0].name"
+    ));
     let mut ns_labels = vec![entry("tier", tier_expr.clone())];
     if keel {
         ns_labels.push(entry("keel.sh/enrolled", "true"));
@@ -437,13 +455,20 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             Some(n) => {
                 p.check(&at("name"), "volume name", n, validate::dns_label(n));
                 if seen_volumes.contains(&n.as_str()) {
-                    p.add(at("name"), format!("duplicate volume name `{n}`"), Some("every volume needs its own name".to_owned()));
+                    p.add(
+                        at("name"),
+                        format!("duplicate volume name `{n}`"),
+                        Some("every volume needs its own name".to_owned()),
+                    );
                 }
                 seen_volumes.push(n);
                 n.clone()
             }
             None => {
-                p.missing(&at("name"), "the volume's name in the pod, e.g. `name: data`");
+                p.missing(
+                    &at("name"),
+                    "the volume's name in the pod, e.g. `name: data`",
+                );
                 format!("volume{i}")
             }
         };
@@ -451,7 +476,11 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         if let Some(m) = &v.mount {
             p.check(&at("mount"), "mount path", m, validate::absolute_path(m));
             if seen_mounts.contains(&m.as_str()) {
-                p.add(at("mount"), format!("mount path `{m}` is used by two volumes"), Some("every volume needs its own mount path".to_owned()));
+                p.add(
+                    at("mount"),
+                    format!("mount path `{m}` is used by two volumes"),
+                    Some("every volume needs its own mount path".to_owned()),
+                );
             }
             seen_mounts.push(m);
             mounts.push(Mount {
@@ -463,12 +492,15 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         let size = v.size.as_ref().map(|s| {
             let q = validate::quantity(s);
             if let Err(why) = &q {
-                p.add(at("size"), format!("size `{s}` {why}"), None);
+                p.invalid(&at("size"), "size", s, why);
             }
             (s.clone(), q.ok())
         });
         let Some(storage) = v.storage else {
-            p.missing(&at("storage"), "one of `proxmox-lvm-encrypted` (sensitive data), `proxmox-lvm`, `nfs`");
+            p.missing(
+                &at("storage"),
+                "one of `proxmox-lvm-encrypted` (sensitive data), `proxmox-lvm`, `nfs`",
+            );
             continue;
         };
         match storage {
@@ -479,9 +511,16 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
                     ("proxmox-lvm-encrypted", "encrypted")
                 };
                 if v.path.is_some() {
-                    p.add(at("path"), "`path` applies to NFS volumes only", Some(format!("remove it, or use `storage: nfs`; a `{class}` volume is a PVC")));
+                    p.add(
+                        at("path"),
+                        "`path` applies to NFS volumes only",
+                        Some(format!(
+                            "remove it, or use `storage: nfs`; a `{class}` volume is a PVC"
+                        )),
+                    );
                 }
-                let (size, size_q) = size.unwrap_or_else(|| ("1Gi".to_owned(), validate::quantity("1Gi").ok()));
+                let (size, size_q) =
+                    size.unwrap_or_else(|| ("1Gi".to_owned(), validate::quantity("1Gi").ok()));
                 let max = match &v.max_size {
                     Some(m) => match validate::quantity(m) {
                         Ok(max_q) => {
@@ -491,14 +530,16 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
                             m.clone()
                         }
                         Err(why) => {
-                            p.add(at("max_size"), format!("max_size `{m}` {why}"), None);
+                            p.invalid(&at("max_size"), "max_size", m, &why);
                             m.clone()
                         }
                     },
                     None => "5Gi".to_owned(),
                 };
                 let address = hcl::snake(&vname);
-                let claim = Expr(format!("kubernetes_persistent_volume_claim.{address}.metadata[0].name"));
+                let claim = Expr(format!(
+                    "kubernetes_persistent_volume_claim.{address}.metadata[0].name"
+                ));
                 pvcs.push(Pvc {
                     address,
                     comment,
@@ -520,7 +561,11 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             }
             Storage::Nfs => {
                 if v.max_size.is_some() {
-                    p.add(at("max_size"), "`max_size` applies to block storage only", Some("NFS volumes do not autoresize; remove it".to_owned()));
+                    p.add(
+                        at("max_size"),
+                        "`max_size` applies to block storage only",
+                        Some("NFS volumes do not autoresize; remove it".to_owned()),
+                    );
                 }
                 let path = match &v.path {
                     Some(path) => {
@@ -571,7 +616,11 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             }
         };
         if seen_containers.contains(&cname) {
-            p.add(at("name"), format!("duplicate container name `{cname}`"), None);
+            p.add(
+                at("name"),
+                format!("duplicate container name `{cname}`"),
+                None,
+            );
         }
         seen_containers.push(cname.clone());
         let image = match &c.image {
@@ -580,12 +629,19 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
                 img.clone()
             }
             None => {
-                p.missing(&at("image"), "the image reference, e.g. `image: ghcr.io/owner/app:latest`");
+                p.missing(
+                    &at("image"),
+                    "the image reference, e.g. `image: ghcr.io/owner/app:latest`",
+                );
                 String::new()
             }
         };
         if c.port == Some(0) {
-            p.add(at("port"), "port 0 is not a valid container port", Some("use a port from 1 to 65535".to_owned()));
+            p.add(
+                at("port"),
+                "port 0 is not a valid container port",
+                Some("use a port from 1 to 65535".to_owned()),
+            );
         }
         let mut env = Vec::new();
         let mut seen_env: Vec<&str> = Vec::new();
@@ -593,9 +649,18 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             let eat = |field: &str| format!("containers[{ci}].env[{ei}].{field}");
             let ename = match &e.name {
                 Some(n) => {
-                    p.check(&eat("name"), "environment variable", n, validate::env_name(n));
+                    p.check(
+                        &eat("name"),
+                        "environment variable",
+                        n,
+                        validate::env_name(n),
+                    );
                     if seen_env.contains(&n.as_str()) {
-                        p.add(eat("name"), format!("duplicate environment variable `{n}`"), Some("each variable may be set once per container".to_owned()));
+                        p.add(
+                            eat("name"),
+                            format!("duplicate environment variable `{n}`"),
+                            Some("each variable may be set once per container".to_owned()),
+                        );
                     }
                     seen_env.push(n);
                     n.clone()
@@ -650,7 +715,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
                     if let Some(v) = v
                         && let Err(why) = validate::quantity(v)
                     {
-                        p.add(at(&format!("resources.{field}")), format!("{field} `{v}` {why}"), None);
+                        p.invalid(&at(&format!("resources.{field}")), field, v, &why);
                     }
                 }
                 (r.cpu.clone(), r.memory.clone())
@@ -665,7 +730,11 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             name: cname,
             image,
             env,
-            mounts: if ci == 0 { std::mem::take(&mut mounts) } else { Vec::new() },
+            mounts: if ci == 0 {
+                std::mem::take(&mut mounts)
+            } else {
+                Vec::new()
+            },
             port: c.port,
             cpu,
             memory,
@@ -685,8 +754,15 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             comment: spec.strategy_why.clone(),
         }),
     };
-    if strategy.is_none() && spec.strategy_why.is_some() && spec.strategy != Some(Strategy::RollingUpdate) {
-        p.add("strategy_why", "`strategy_why` explains a strategy, but none is set", Some("add `strategy: Recreate` or remove `strategy_why`".to_owned()));
+    if strategy.is_none()
+        && spec.strategy_why.is_some()
+        && spec.strategy != Some(Strategy::RollingUpdate)
+    {
+        p.add(
+            "strategy_why",
+            "`strategy_why` explains a strategy, but none is set",
+            Some("add `strategy: Recreate` or remove `strategy_why`".to_owned()),
+        );
     }
     let mut labels = vec![
         entry("app", name.as_str()),
@@ -706,14 +782,26 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         ignore_changes.extend([
             ignore("metadata[0].annotations[\"keel.sh/policy\"]", None),
             ignore("metadata[0].annotations[\"keel.sh/trigger\"]", None),
-            ignore("metadata[0].annotations[\"keel.sh/pollSchedule\"]", Some("KYVERNO_LIFECYCLE_V2")),
+            ignore(
+                "metadata[0].annotations[\"keel.sh/pollSchedule\"]",
+                Some("KYVERNO_LIFECYCLE_V2"),
+            ),
             ignore("metadata[0].annotations[\"keel.sh/match-tag\"]", None),
-            ignore("spec[0].template[0].spec[0].container[0].image", Some("KEEL_IGNORE_IMAGE — Keel manages tag updates")),
+            ignore(
+                "spec[0].template[0].spec[0].container[0].image",
+                Some("KEEL_IGNORE_IMAGE — Keel manages tag updates"),
+            ),
         ]);
     }
     ignore_changes.extend([
-        ignore("metadata[0].annotations[\"kubernetes.io/change-cause\"]", None),
-        ignore("metadata[0].annotations[\"deployment.kubernetes.io/revision\"]", None),
+        ignore(
+            "metadata[0].annotations[\"kubernetes.io/change-cause\"]",
+            None,
+        ),
+        ignore(
+            "metadata[0].annotations[\"deployment.kubernetes.io/revision\"]",
+            None,
+        ),
     ]);
     if keel {
         ignore_changes.push(ignore(
@@ -754,7 +842,11 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         (Some(port), svc) => {
             let svc_port = svc.as_ref().and_then(|s| s.port).unwrap_or(80);
             if svc_port == 0 {
-                p.add("service.port", "port 0 is not a valid service port", Some("use a port from 1 to 65535".to_owned()));
+                p.add(
+                    "service.port",
+                    "port 0 is not a valid service port",
+                    Some("use a port from 1 to 65535".to_owned()),
+                );
             }
             Some(Service {
                 address: snake.clone(),
@@ -766,7 +858,11 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             })
         }
         (None, Some(_)) => {
-            p.add("service", "a service needs the app container's `port`", Some("add `port:` to containers[0]".to_owned()));
+            p.add(
+                "service",
+                "a service needs the app container's `port`",
+                Some("add `port:` to containers[0]".to_owned()),
+            );
             None
         }
         (None, None) => None,
@@ -838,7 +934,11 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         }
     });
     if scale_to_zero && ingress.is_none() {
-        p.add("scale_to_zero", "scale-to-zero needs an ingress", Some("sablier wakes the app through its ingress; add an `ingress:` section".to_owned()));
+        p.add(
+            "scale_to_zero",
+            "scale-to-zero needs an ingress",
+            Some("sablier wakes the app through its ingress; add an `ingress:` section".to_owned()),
+        );
     }
 
     // --- variables ------------------------------------------------------------------
@@ -888,13 +988,27 @@ fn build_backup(
     let volume = match block_volumes {
         [] => {
             if spec.backup.is_some() {
-                p.add("backup", "a backup CronJob copies a block-storage volume, and this stack has none", Some("remove `backup:`; NFS volumes are backed up on the NFS host".to_owned()));
+                p.add(
+                    "backup",
+                    "a backup CronJob copies a block-storage volume, and this stack has none",
+                    Some("remove `backup:`; NFS volumes are backed up on the NFS host".to_owned()),
+                );
             }
             return None;
         }
         [one] => one,
         [first, ..] => {
-            p.add("volumes", format!("the backup CronJob copies one block-storage volume, but {} are declared", block_volumes.len()), Some(format!("keep one block-storage volume (now `{}` is backed up)", first.name)));
+            p.add(
+                "volumes",
+                format!(
+                    "the backup CronJob copies one block-storage volume, but {} are declared",
+                    block_volumes.len()
+                ),
+                Some(format!(
+                    "keep one block-storage volume (now `{}` is backed up)",
+                    first.name
+                )),
+            );
             first
         }
     };
@@ -910,7 +1024,11 @@ fn build_backup(
     };
     let retention_days = b.retention_days.unwrap_or(30);
     if retention_days == 0 {
-        p.add("backup.retention_days", "retention of 0 days would delete every backup as it is made", Some("use at least 1 day".to_owned()));
+        p.add(
+            "backup.retention_days",
+            "retention of 0 days would delete every backup as it is made",
+            Some("use at least 1 day".to_owned()),
+        );
     }
     let target_address = "nfs_backup".to_owned();
     Some(Backup {

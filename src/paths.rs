@@ -25,7 +25,8 @@ pub fn relative(to: &Path, from: &Path) -> String {
     let to: Vec<_> = to.components().collect();
     let from: Vec<_> = from.components().collect();
     let common = to.iter().zip(&from).take_while(|(a, b)| a == b).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_owned(), from.len() - common).collect();
+    let mut parts: Vec<String> =
+        std::iter::repeat_n("..".to_owned(), from.len() - common).collect();
     parts.extend(
         to[common..]
             .iter()

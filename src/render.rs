@@ -25,7 +25,10 @@ use crate::model::Stack;
 /// Every template, embedded at build time: (name, source).
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("main.tf", include_str!("../templates/main.tf")),
-    ("terragrunt.hcl", include_str!("../templates/terragrunt.hcl")),
+    (
+        "terragrunt.hcl",
+        include_str!("../templates/terragrunt.hcl"),
+    ),
     (
         "blocks/variables.tf",
         include_str!("../templates/blocks/variables.tf"),
@@ -96,7 +99,10 @@ impl std::fmt::Display for RenderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RenderError::Template(err) => {
-                write!(f, "template error (a bug in dlgen, please report it): {err:#}")
+                write!(
+                    f,
+                    "template error (a bug in dlgen, please report it): {err:#}"
+                )
             }
             RenderError::Format { file, error } => write!(
                 f,
@@ -162,7 +168,11 @@ impl Renderer {
 
     /// Renders, formats and parses every file of `stack`. `spec_label` names the spec in
     /// the generated header.
-    pub fn render(&self, stack: &Stack, spec_label: &str) -> Result<Vec<RenderedFile>, RenderError> {
+    pub fn render(
+        &self,
+        stack: &Stack,
+        spec_label: &str,
+    ) -> Result<Vec<RenderedFile>, RenderError> {
         let header = header(spec_label);
         let backup_script = match &stack.backup {
             Some(b) => self
@@ -245,7 +255,10 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
             for (i, key) in value.try_iter()?.enumerate() {
                 let item = value.get_item(&key)?;
                 let sep = if i > 0 { ", " } else { " " };
-                let key = key.as_str().map(hcl::key).unwrap_or_else(|| key.to_string());
+                let key = key
+                    .as_str()
+                    .map(hcl::key)
+                    .unwrap_or_else(|| key.to_string());
                 let _ = write!(out, "{sep}{key} = {}", literal(&item)?);
             }
             out.push_str(" }");
@@ -310,7 +323,10 @@ mod tests {
                 e => Value::from(Serde(crate::model::Expr("var.x".into()))),
             },
         );
-        assert_eq!(out, "a = \"x\\\"$${y}\\n\"\nb = 80\nc = [\"a\", \"b\"]\nd = var.x\n");
+        assert_eq!(
+            out,
+            "a = \"x\\\"$${y}\\n\"\nb = 80\nc = [\"a\", \"b\"]\nd = var.x\n"
+        );
     }
 
     #[test]
@@ -336,11 +352,10 @@ mod tests {
             minijinja::context! { s => "echo ${HOME}\nEOT\n" },
         );
         assert_eq!(out, "x = <<-EOT1\necho $${HOME}\nEOT\nEOT1\n");
-        let body = hcl::parse(&out).unwrap();
+        use ::hcl::eval::{Context, Evaluate};
+        let body = ::hcl::parse(&out).unwrap();
         let attr = body.attributes().next().unwrap();
-        assert_eq!(
-            attr.expr(),
-            &hcl::Expression::from("echo ${HOME}\nEOT\n".to_owned())
-        );
+        let value = attr.expr().evaluate(&Context::new()).unwrap();
+        assert_eq!(value, ::hcl::Value::from("echo ${HOME}\nEOT\n"));
     }
 }

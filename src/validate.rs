@@ -9,7 +9,10 @@ pub fn dns_label(s: &str) -> Result<(), String> {
         return Err("must not be empty".to_owned());
     }
     if s.len() > 63 {
-        return Err(format!("is {} characters long; at most 63 are allowed", s.len()));
+        return Err(format!(
+            "is {} characters long; at most 63 are allowed",
+            s.len()
+        ));
     }
     if !s
         .bytes()
@@ -32,7 +35,10 @@ pub fn label_value(s: &str) -> Result<(), String> {
         return Ok(());
     }
     if s.len() > 63 {
-        return Err(format!("is {} characters long; at most 63 are allowed", s.len()));
+        return Err(format!(
+            "is {} characters long; at most 63 are allowed",
+            s.len()
+        ));
     }
     let ok_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
     let bytes = s.as_bytes();
@@ -128,7 +134,9 @@ pub fn cron_schedule(s: &str) -> Result<(), String> {
     ];
     for (field, (name, min, max, names)) in fields.iter().zip(FIELDS) {
         cron_field(field, min, max, names).map_err(|why| {
-            format!("{name} field `{field}` {why} (allowed {min}-{max}, `*`, lists, ranges and `/step`)")
+            format!(
+                "{name} field `{field}` {why} (allowed {min}-{max}, `*`, lists, ranges and `/step`)"
+            )
         })?;
     }
     Ok(())
@@ -331,7 +339,16 @@ mod tests {
     fn dns_labels() {
         assert!(dns_label("drone-logbook").is_ok());
         assert!(dns_label("a").is_ok());
-        for bad in ["", "Drone", "-a", "a-", "a_b", "a.b", &"a".repeat(64), "../x"] {
+        for bad in [
+            "",
+            "Drone",
+            "-a",
+            "a-",
+            "a_b",
+            "a.b",
+            &"a".repeat(64),
+            "../x",
+        ] {
             assert!(dns_label(bad).is_err(), "{bad:?} must be rejected");
         }
     }

@@ -119,17 +119,17 @@ pub fn stack_dir(stacks_dir: &Path, stack: &str) -> Result<PathBuf, Error> {
         )));
     }
     let dir = stacks_dir.join(stack);
-    if let Ok(meta) = fs::symlink_metadata(&dir) {
-        if !meta.is_dir() {
-            let target = fs::canonicalize(&dir).map_err(|e| Error::io(&dir, e))?;
-            let root = fs::canonicalize(stacks_dir).map_err(|e| Error::io(stacks_dir, e))?;
-            if !target.starts_with(&root) || !target.is_dir() {
-                return Err(Error::Message(format!(
-                    "error: {}: is not a directory inside {}; dlgen will not write through it",
-                    dir.display(),
-                    stacks_dir.display()
-                )));
-            }
+    if let Ok(meta) = fs::symlink_metadata(&dir)
+        && !meta.is_dir()
+    {
+        let target = fs::canonicalize(&dir).map_err(|e| Error::io(&dir, e))?;
+        let root = fs::canonicalize(stacks_dir).map_err(|e| Error::io(stacks_dir, e))?;
+        if !target.starts_with(&root) || !target.is_dir() {
+            return Err(Error::Message(format!(
+                "error: {}: is not a directory inside {}; dlgen will not write through it",
+                dir.display(),
+                stacks_dir.display()
+            )));
         }
     }
     Ok(dir)
@@ -148,10 +148,7 @@ pub fn apply(actions: &[Action]) -> Result<Vec<String>, Error> {
             Action::Unchanged { path } => report.push(format!("unchanged {}", path.display())),
             Action::Symlink { path } => {
                 symlink(path)?;
-                report.push(format!(
-                    "linked {} -> {SECRETS_TARGET}",
-                    path.display()
-                ));
+                report.push(format!("linked {} -> {SECRETS_TARGET}", path.display()));
             }
             Action::SymlinkPresent { .. } => {}
         }
@@ -216,7 +213,10 @@ mod tests {
         assert!(matches!(actions[0], Action::Write { .. }));
         assert!(matches!(actions[1], Action::Symlink { .. }));
         apply(&actions).unwrap();
-        assert_eq!(fs::read_to_string(tmp.path().join("a/main.tf")).unwrap(), GEN);
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("a/main.tf")).unwrap(),
+            GEN
+        );
         assert_eq!(
             fs::read_link(tmp.path().join("a/secrets")).unwrap(),
             Path::new(SECRETS_TARGET)
@@ -232,7 +232,9 @@ mod tests {
         fs::create_dir_all(tmp.path().join("a")).unwrap();
         fs::write(tmp.path().join("a/main.tf"), "# hand-written\n").unwrap();
         let files = [file("main.tf", GEN)];
-        let err = plan(tmp.path(), "a", &files, false).unwrap_err().to_string();
+        let err = plan(tmp.path(), "a", &files, false)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("did not generate"), "{err}");
         let forced = plan(tmp.path(), "a", &files, true).unwrap();
         assert!(matches!(forced[0], Action::Write { .. }));
