@@ -119,7 +119,7 @@ pub fn generated_files(stacks_dir: &Path) -> Result<Vec<PathBuf>, Error> {
 }
 
 fn starts_with_header(path: &Path) -> bool {
-    let mut buf = vec![0u8; HEADER_MARK.len() + 2];
+    let mut buf = vec![0u8; HEADER_MARK.len() + 8];
     let Ok(mut f) = fs::File::open(path) else {
         return false;
     };
@@ -130,7 +130,7 @@ fn starts_with_header(path: &Path) -> bool {
             Ok(n) => read += n,
         }
     }
-    std::str::from_utf8(&buf[..read]).is_ok_and(is_generated)
+    is_generated(&String::from_utf8_lossy(&buf[..read]))
 }
 
 /// A unified diff from the committed file to the rendered one.
