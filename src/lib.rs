@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod format;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
