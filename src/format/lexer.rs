@@ -222,8 +222,10 @@ impl<'a> Lexer<'a> {
         let two = |k| (k, 2usize);
         let one = |k| (k, 1usize);
         let (kind, len) = match b {
-            b' ' | b'\t' => {
-                while matches!(self.peek(0), b' ' | b'\t') {
+            // A carriage return outside CRLF is taken as a space, as `terraform fmt`
+            // would otherwise reject it while hcl-rs would read it as a line break.
+            b' ' | b'\t' | b'\r' => {
+                while matches!(self.peek(0), b' ' | b'\t' | b'\r') {
                     self.pos += 1;
                 }
                 return Ok(());

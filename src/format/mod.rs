@@ -28,6 +28,8 @@
 //!
 //! - Trailing whitespace is removed everywhere outside heredoc bodies, including inside
 //!   comments and after a heredoc's closing marker (`terraform fmt` keeps both).
+//! - Nested lone interpolations (`a = "${"${x}"}"`) are unwrapped completely, where one
+//!   `terraform fmt` run unwraps one level (and a second run changes its own output).
 //! - Line endings are normalized to `\n`, and the file ends with exactly one newline
 //!   (an input with no tokens formats to the empty string).
 

@@ -4,12 +4,14 @@
 //!
 //! - unwraps an attribute value that is a lone interpolation: `a = "${var.x}"` → `a = var.x`
 //!   (only for attributes of the file or of blocks, not for object elements; a value whose
-//!   interpolation spans lines is wrapped in parentheses unless it already is);
+//!   interpolation spans lines is wrapped in parentheses unless it already is). Terraform
+//!   unwraps one level per run, so `"${"${x}"}"` takes two runs to become `x`; we unwrap
+//!   to that fixed point at once;
 //! - in a top-level `variable` block, turns legacy types into type expressions:
 //!   `type = "string"` → `string`, `"list"` → `list(string)`, `"map"` → `map(string)`,
 //!   `list` → `list(any)`, `map` → `map(any)`;
 //! - writes block labels as canonical quoted strings: `resource aws_instance x {` →
-//!   `resource "aws_instance" "x" {`, `"\u0041"` → `"A"`.
+//!   `resource "aws_instance" "x" {`, `"\u0041"` → `"A"`, dropping comments between them.
 //!
 //! The walk is a small structural parse of bodies. When the input does not have the shape
 //! of an HCL body, no rewrite is made at all and the parse of the output reports the
@@ -69,14 +71,15 @@ fn collect_edits<'a>(toks: &[Token<'a>]) -> Option<Vec<Edit<'a>>> {
             }
             Kind::Ident => {
                 let name = &token.text;
-                i = skip_block_comments(toks, i + 1);
+                let after_name = i + 1;
+                i = skip_block_comments(toks, after_name);
                 if toks.get(i)?.kind == Kind::Equal {
                     let (start, end, next) = attribute_value(toks, i + 1, !blocks.is_empty())?;
                     let in_variable = blocks.len() == 1 && blocks[0];
                     let replacement = if in_variable && name == "type" {
                         legacy_type(&toks[start..end])
                     } else {
-                        unwrap_interpolation(&toks[start..end])
+                        unwrap_all(&toks[start..end])
                     };
                     if let Some(replacement) = replacement {
                         edits.push(Edit {
@@ -87,7 +90,7 @@ fn collect_edits<'a>(toks: &[Token<'a>]) -> Option<Vec<Edit<'a>>> {
                     }
                     i = next;
                 } else {
-                    let (edit, brace) = block_labels(toks, i)?;
+                    let (edit, brace) = block_labels(toks, after_name)?;
                     edits.extend(edit);
                     blocks.push(blocks.is_empty() && name == "variable");
                     i = brace + 1;
@@ -171,8 +174,11 @@ fn block_labels<'a>(toks: &[Token<'a>], start: usize) -> Option<(Option<Edit<'a>
                 labels.push(value);
                 i = next;
             }
-            // Comments between labels: rare enough to leave the labels exactly as written.
-            Kind::BlockComment => return Some((None, find_brace(toks, i)?)),
+            // hclwrite rebuilds the labels, which drops comments between them.
+            Kind::BlockComment => {
+                canonical = false;
+                i += 1;
+            }
             _ => return None,
         }
     }
@@ -207,8 +213,49 @@ fn find_brace(toks: &[Token<'_>], from: usize) -> Option<usize> {
     (from..toks.len()).find(|&j| toks[j].kind == Kind::OBrace)
 }
 
+/// Unwraps `"${ "${ x }" }"` all the way to `x`. `terraform fmt` unwraps one level per run,
+/// so its output can change when run again; ours is what repeated runs settle on. The
+/// levels are bounded by hcl-rs's nesting limit, so that absurd input stays linear.
+fn unwrap_all<'a>(expr: &[Token<'a>]) -> Option<Vec<Token<'a>>> {
+    const MAX_LEVELS: usize = 64;
+    let mut inner = unwrap_interpolation(expr)?;
+    for _ in 1..MAX_LEVELS {
+        if inner.parenthesize {
+            // `( ... )` is not a string: nothing more to unwrap.
+            break;
+        }
+        let Some(next) = unwrap_interpolation(&expr[inner.start..inner.end]) else {
+            break;
+        };
+        inner = Unwrapped {
+            start: inner.start + next.start,
+            end: inner.start + next.end,
+            parenthesize: next.parenthesize,
+        };
+    }
+    let tokens = &expr[inner.start..inner.end];
+    if !inner.parenthesize {
+        return Some(tokens.to_vec());
+    }
+    let line = tokens[0].line;
+    let mut out = Vec::with_capacity(tokens.len() + 2);
+    out.push(Token::synthetic(Kind::OParen, "(", line));
+    out.extend_from_slice(tokens);
+    out.push(Token::synthetic(Kind::CParen, ")", line));
+    Some(out)
+}
+
+/// What a lone interpolation unwraps to: `expr[start..end]`, to be wrapped in parentheses
+/// when it spans lines (and is not already parenthesized).
+#[derive(Clone, Copy)]
+struct Unwrapped {
+    start: usize,
+    end: usize,
+    parenthesize: bool,
+}
+
 /// `"${ expr }"` → `expr` (Terraform's `formatValueExpr`).
-fn unwrap_interpolation<'a>(expr: &[Token<'a>]) -> Option<Vec<Token<'a>>> {
+fn unwrap_interpolation(expr: &[Token<'_>]) -> Option<Unwrapped> {
     let len = expr.len();
     if len < 5
         || expr[0].kind != Kind::OQuote
@@ -231,22 +278,18 @@ fn unwrap_interpolation<'a>(expr: &[Token<'a>]) -> Option<Vec<Token<'a>>> {
             _ => {}
         }
     }
-    let first = inside.iter().position(|t| t.kind != Kind::Newline)?;
-    let last = inside.iter().rposition(|t| t.kind != Kind::Newline)?;
-    let trimmed = &inside[first..=last];
+    // Newlines at either end go (`"${\n  x\n}"`).
+    let first = 2 + inside.iter().position(|t| t.kind != Kind::Newline)?;
+    let last = 2 + inside.iter().rposition(|t| t.kind != Kind::Newline)?;
+    let trimmed = &expr[first..=last];
     let multi_line = trimmed.iter().any(|t| t.kind == Kind::Newline);
     let parenthesized =
         trimmed[0].kind == Kind::OParen && trimmed[trimmed.len() - 1].kind == Kind::CParen;
-    let mut out = Vec::with_capacity(trimmed.len() + 2);
-    if multi_line && !parenthesized {
-        let line = trimmed[0].line;
-        out.push(Token::synthetic(Kind::OParen, "(", line));
-        out.extend(trimmed.iter().cloned());
-        out.push(Token::synthetic(Kind::CParen, ")", line));
-    } else {
-        out.extend(trimmed.iter().cloned());
-    }
-    Some(out)
+    Some(Unwrapped {
+        start: first,
+        end: last + 1,
+        parenthesize: multi_line && !parenthesized,
+    })
 }
 
 /// Legacy `type` values of a `variable` block (Terraform's `formatTypeExpr`).
