@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use dlgen::format::{FormatError, FormatErrorKind, format_hcl, format_unchecked};
+use dlgen::format::{FormatError, FormatErrorKind, OpenBracket, format_hcl, format_unchecked};
 use similar::TextDiff;
 
 const FIXTURES: &str = "tests/fixtures/format";
@@ -318,7 +318,11 @@ fn unclosed_bracket_is_reported_where_it_opens() {
         err.kind,
         FormatErrorKind::UnexpectedClose {
             close: '}',
-            open: Some(('[', 2, 7))
+            open: Some(OpenBracket {
+                bracket: "[",
+                line: 2,
+                column: 7
+            })
         }
     );
     assert_eq!((err.line, err.column), (4, 1));
@@ -344,6 +348,28 @@ fn stray_closing_bracket_is_reported() {
         }
     );
     assert_eq!((err.line, err.column), (2, 1));
+}
+
+#[test]
+fn closing_bracket_inside_a_template_sequence_is_reported() {
+    let err = error_of("a = \"x %{ if [1 ) }\"\n");
+    assert_eq!(
+        err.kind,
+        FormatErrorKind::UnexpectedClose {
+            close: ')',
+            open: Some(OpenBracket {
+                bracket: "[",
+                line: 1,
+                column: 14
+            })
+        }
+    );
+    let err = error_of("a = \"${ 1 ]}\"\n");
+    assert!(
+        err.to_string()
+            .contains("`]` does not match `${` at line 1, column 6"),
+        "{err}"
+    );
 }
 
 #[test]

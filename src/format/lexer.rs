@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::{FormatError, FormatErrorKind};
+use super::{FormatError, FormatErrorKind, OpenBracket};
 
 /// Token kinds, named after their `hclsyntax` counterparts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,17 +315,26 @@ impl<'a> Lexer<'a> {
             (Some(Frame::Bracket { open: b'[', .. }), b']') => Kind::CBrack,
             (Some(Frame::Bracket { open: b'(', .. }), b')') => Kind::CParen,
             (frame, _) => {
-                let open = match frame {
-                    Some(Frame::Bracket { open, offset }) => {
-                        let (line, column) = line_col(self.src, *offset);
-                        Some((char::from(*open), line, column))
+                let (bracket, offset) = match frame {
+                    Some(Frame::Bracket { open, offset }) => match open {
+                        b'{' => ("{", *offset),
+                        b'[' => ("[", *offset),
+                        _ => ("(", *offset),
+                    },
+                    Some(Frame::Template { offset }) if self.bytes[*offset] == b'%' => {
+                        ("%{", *offset)
                     }
-                    Some(Frame::Template { offset }) => {
-                        let (line, column) = line_col(self.src, *offset);
-                        Some(('$', line, column))
-                    }
-                    _ => None,
+                    Some(Frame::Template { offset }) => ("${", *offset),
+                    _ => ("", 0),
                 };
+                let open = (!bracket.is_empty()).then(|| {
+                    let (line, column) = line_col(self.src, offset);
+                    OpenBracket {
+                        bracket,
+                        line,
+                        column,
+                    }
+                });
                 return Err(self.error(
                     start,
                     FormatErrorKind::UnexpectedClose {

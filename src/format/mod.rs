@@ -3,10 +3,10 @@
 //!
 //! Templates emit well-spaced tokens with sloppy indentation and alignment, and raw HCL
 //! snippets may be embedded verbatim, so this is a real formatter for any valid HCL, not a
-//! fix-up for known shapes. It works like Terraform's: a tokenizer ([`lexer`]) that yields
+//! fix-up for known shapes. It works like Terraform's: a tokenizer (`lexer`) that yields
 //! the token kinds of `hclsyntax`; the body-level rewrites `terraform fmt` adds on top of
-//! hclwrite ([`rewrite`]: `"${x}"` → `x` for attribute values, legacy variable types,
-//! canonical block labels); and hclwrite's layout passes ([`layout`]: indentation by an
+//! hclwrite (`rewrite`: `"${x}"` → `x` for attribute values, legacy variable types,
+//! canonical block labels); and hclwrite's layout passes (`layout`: indentation by an
 //! indent stack, spacing between neighbouring tokens, alignment of `=` and of trailing
 //! comments in "cells"). Alignment counts columns in grapheme clusters, as hclwrite does.
 //!
@@ -24,14 +24,15 @@
 //!
 //! The policy applies before alignment, so the result is exactly what `terraform fmt`
 //! prints for the same text without those blank lines: formatting the output with
-//! `terraform fmt` changes nothing. Two more differences are whitespace only:
+//! `terraform fmt` changes nothing. The other differences:
 //!
 //! - Trailing whitespace is removed everywhere outside heredoc bodies, including inside
 //!   comments and after a heredoc's closing marker (`terraform fmt` keeps both).
 //! - Nested lone interpolations (`a = "${"${x}"}"`) are unwrapped completely, where one
 //!   `terraform fmt` run unwraps one level (and a second run changes its own output).
-//! - Line endings are normalized to `\n`, and the file ends with exactly one newline
-//!   (an input with no tokens formats to the empty string).
+//! - Line endings are normalized to `\n` (`terraform fmt` keeps `\r\n`; a carriage
+//!   return elsewhere outside strings counts as a space), and the file ends with exactly
+//!   one newline (an input with no tokens formats to the empty string).
 
 mod layout;
 mod lexer;
@@ -94,11 +95,10 @@ pub enum FormatErrorKind {
     UnterminatedTemplate,
     /// An opening bracket that is never closed.
     UnclosedBracket { open: char },
-    /// A closing bracket that does not match the innermost open one; `open` is that one
-    /// (`$` for a template sequence) with its line and column, if any is open.
+    /// A closing bracket that does not match the innermost open one (`open`, if any).
     UnexpectedClose {
         close: char,
-        open: Option<(char, usize, usize)>,
+        open: Option<OpenBracket>,
     },
     /// The formatted text does not parse with hcl-rs.
     InvalidOutput {
@@ -109,6 +109,15 @@ pub enum FormatErrorKind {
         /// That line of the formatted output.
         source_line: String,
     },
+}
+
+/// An opening bracket and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenBracket {
+    /// `{`, `[`, `(`, or a template sequence's `${` / `%{`.
+    pub bracket: &'static str,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl FormatError {
@@ -174,15 +183,14 @@ impl fmt::Display for FormatError {
                 "line {line}, column {column}: unbalanced brackets: `{open}` is never closed"
             ),
             FormatErrorKind::UnexpectedClose { close, open } => match open {
-                Some(('$', l, c)) => write!(
-                    f,
-                    "line {line}, column {column}: unbalanced brackets: `{close}` inside the \
-                     template sequence opened at line {l}, column {c}"
-                ),
-                Some((open, l, c)) => write!(
+                Some(OpenBracket {
+                    bracket,
+                    line: l,
+                    column: c,
+                }) => write!(
                     f,
                     "line {line}, column {column}: unbalanced brackets: `{close}` does not \
-                     match `{open}` at line {l}, column {c}"
+                     match `{bracket}` at line {l}, column {c}"
                 ),
                 None => write!(
                     f,
