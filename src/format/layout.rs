@@ -1,0 +1,357 @@
+//! hclwrite's layout passes (`format.go`: `linesForFormat`, `formatIndent`, `formatSpaces`,
+//! `formatCells`, `spaceAfterToken`) over our tokens, with dlgen's blank-line policy applied
+//! to the lines first, and the printer.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::lexer::{Kind, Token};
+
+/// One line for formatting: `tokens[start..end]`, split into the hclwrite cells
+/// lead `[start, assign)`, assign `[assign, comment)` and comment `[comment, end)`; empty
+/// cells have equal bounds. A heredoc is part of the line that opens it: its body is inside
+/// tokens, so the body's lines are never re-indented, re-spaced or dropped.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    assign: usize,
+    comment: usize,
+    end: usize,
+}
+
+impl Line {
+    fn has_assign(&self) -> bool {
+        self.assign < self.comment
+    }
+
+    fn has_comment(&self) -> bool {
+        self.comment < self.end
+    }
+}
+
+/// Lays the tokens out and prints them. Returns the text and, for each output line, the
+/// input line it came from.
+pub(crate) fn layout(tokens: &mut [Token<'_>]) -> (String, Vec<u32>) {
+    let lines = blank_line_policy(tokens, split_lines(tokens));
+    let lines: Vec<Line> = lines.into_iter().map(|l| cells(tokens, l)).collect();
+    format_indent(tokens, &lines);
+    format_spaces(tokens, &lines);
+    format_cells(tokens, &lines);
+    print(tokens, &lines)
+}
+
+/// Splits after every newline and line comment.
+fn split_lines(tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
+    let mut lines = Vec::with_capacity(tokens.len() / 4 + 1);
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.kind.ends_line() {
+            lines.push((start, i + 1));
+            start = i + 1;
+        }
+    }
+    if start < tokens.len() {
+        lines.push((start, tokens.len()));
+    }
+    lines
+}
+
+/// dlgen's blank-line policy (see the module documentation of `format`): drops blank lines
+/// at the start and end, collapses runs, and drops blank lines after a line that ends with
+/// an opening bracket and before a line that starts with a closing one.
+fn blank_line_policy(tokens: &[Token<'_>], lines: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let is_blank = |&(s, e): &(usize, usize)| e == s + 1 && tokens[s].kind == Kind::Newline;
+    let ends_open = |&(s, e): &(usize, usize)| {
+        tokens[s..e]
+            .iter()
+            .rev()
+            .find(|t| !(t.kind == Kind::Newline || t.kind.is_comment()))
+            .is_some_and(|t| t.kind.bracket_change() > 0)
+    };
+    let mut kept: Vec<(usize, usize)> = Vec::with_capacity(lines.len());
+    let mut last_blank = false;
+    for line in lines {
+        if is_blank(&line) {
+            let drop = match kept.last() {
+                None => true,
+                Some(prev) => last_blank || ends_open(prev),
+            };
+            if !drop {
+                kept.push(line);
+                last_blank = true;
+            }
+            continue;
+        }
+        if last_blank && tokens[line.0].kind.bracket_change() < 0 {
+            kept.pop();
+        }
+        kept.push(line);
+        last_blank = false;
+    }
+    if last_blank {
+        kept.pop();
+    }
+    kept
+}
+
+/// hclwrite `linesForFormat`: a trailing comment becomes the comment cell; from the first
+/// `=` after the line's first token, the rest becomes the assign cell, unless it opens more
+/// brackets than it closes (a multi-line value, which takes no part in alignment).
+fn cells(tokens: &[Token<'_>], (start, end): (usize, usize)) -> Line {
+    let mut comment = end;
+    if end - start > 1 && tokens[end - 1].kind.is_comment() {
+        comment = end - 1;
+    }
+    let mut assign = comment;
+    if let Some(eq) = (start + 1..comment).find(|&i| tokens[i].kind == Kind::Equal)
+        && net_brackets(&tokens[eq..comment]) == 0
+    {
+        assign = eq;
+    }
+    Line {
+        start,
+        assign,
+        comment,
+        end,
+    }
+}
+
+/// Net bracket change, not counting anything from a heredoc introducer on (its body's
+/// template sequences belong to the heredoc).
+fn net_brackets(tokens: &[Token<'_>]) -> i32 {
+    let mut net = 0;
+    for t in tokens {
+        net += t.kind.bracket_change();
+        if t.kind == Kind::OHeredoc {
+            break;
+        }
+    }
+    net
+}
+
+/// hclwrite `formatIndent`: two spaces per level of an indent stack. A line with a net
+/// opening pushes its count; a line with a net closing pops whole levels (or shrinks the
+/// top one) before it is indented, so a line like `}, {` stays at the inner level.
+fn format_indent(tokens: &mut [Token<'_>], lines: &[Line]) {
+    let mut indents: Vec<i32> = Vec::with_capacity(16);
+    for line in lines {
+        if line.start == line.end {
+            continue;
+        }
+        if tokens[line.start].kind == Kind::Newline {
+            tokens[line.start].spaces = 0;
+            continue;
+        }
+        let net = net_brackets(&tokens[line.start..line.assign])
+            + net_brackets(&tokens[line.assign..line.comment]);
+        if net < 0 {
+            let mut closed = -net;
+            while closed > 0 {
+                let Some(top) = indents.last_mut() else { break };
+                if closed >= *top {
+                    closed -= *top;
+                    indents.pop();
+                } else {
+                    *top -= closed;
+                    closed = 0;
+                }
+            }
+        }
+        tokens[line.start].spaces = 2 * indents.len();
+        if net > 0 {
+            indents.push(net);
+        }
+    }
+}
+
+/// hclwrite `formatSpaces`: spacing between neighbours within the lead and assign cells.
+fn format_spaces(tokens: &mut [Token<'_>], lines: &[Line]) {
+    for line in lines {
+        space_cell(tokens, line.start, line.assign);
+        if line.has_assign() {
+            // The `=` is always separated from what it assigns to.
+            tokens[line.assign].spaces = 1;
+            space_cell(tokens, line.assign, line.comment);
+        }
+    }
+}
+
+fn space_cell(tokens: &mut [Token<'_>], start: usize, end: usize) {
+    for i in start..end.saturating_sub(1) {
+        let before = (i > start).then(|| &tokens[i - 1]);
+        let space = space_after(&tokens[i], before, &tokens[i + 1]);
+        tokens[i + 1].spaces = usize::from(space);
+    }
+}
+
+/// hclwrite `spaceAfterToken`: whether `subject` is followed by a space when `after`
+/// follows it; `before` is `None` at the start of a cell.
+fn space_after(subject: &Token<'_>, before: Option<&Token<'_>>, after: &Token<'_>) -> bool {
+    use Kind::*;
+    let (s, a) = (subject.kind, after.kind);
+    match () {
+        // Never a space before a newline (a line comment owns one).
+        _ if a == Newline => false,
+        // A function name and its `(`.
+        _ if s == Ident && a == OParen => false,
+        // `provider::name::function`.
+        _ if (s == Ident && a == DoubleColon) || (s == DoubleColon && a == Ident) => false,
+        // Attribute access.
+        _ if s == Dot || a == Dot => false,
+        _ if a == Comma || a == Ellipsis => false,
+        _ if s == Comma => true,
+        // Nothing inside templates but their sequences is re-spaced.
+        _ if matches!(s, QuotedLit | StringLit | OQuote | OHeredoc)
+            || matches!(a, QuotedLit | StringLit | CQuote | CHeredoc) =>
+        {
+            false
+        }
+        // `for x in [a, b]`: `in` is a keyword here, not something being indexed.
+        _ if s == Ident && subject.text == "in" && before.is_some_and(|b| b.kind == Ident) => true,
+        // Indexing: `a[0]`, `f(x)[0]`, `a[0][1]`.
+        _ if a == OBrack && (s == Ident || s == NumberLit || s.bracket_change() < 0) => false,
+        _ if s == Bang => false,
+        _ if s == Minus => {
+            // Subtraction or negation: negation when nothing before can end an operand.
+            !matches!(
+                before.map(|b| b.kind),
+                None | Some(
+                    OParen
+                        | OBrace
+                        | OBrack
+                        | Equal
+                        | Colon
+                        | Comma
+                        | Question
+                        | Plus
+                        | Star
+                        | Slash
+                        | Percent
+                        | Minus
+                        | EqualOp
+                        | NotEqual
+                        | GreaterThan
+                        | GreaterThanEq
+                        | LessThan
+                        | LessThanEq
+                        | And
+                        | Or
+                        | Bang
+                )
+            )
+        }
+        // Braces keep a space on the inside, except `{}`.
+        _ if s == OBrace || a == CBrace => !(s == OBrace && a == CBrace),
+        // `${ { a = 1 } }`.
+        _ if matches!(s, TemplateInterp | TemplateControl) && a == OBrace => true,
+        _ if s == CBrace && a == TemplateSeqEnd => true,
+        _ if s == TemplateSeqEnd && matches!(a, TemplateInterp | TemplateControl) => false,
+        _ if s.bracket_change() > 0 => false,
+        _ if a.bracket_change() < 0 => false,
+        _ => true,
+    }
+}
+
+/// hclwrite `formatCells`: aligns the `=` of consecutive lines that have an assign cell,
+/// then the comments of consecutive lines that have a comment cell.
+fn format_cells(tokens: &mut [Token<'_>], lines: &[Line]) {
+    let mut chain_start: Option<usize> = None;
+    let mut max_columns = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.has_assign() {
+            chain_start.get_or_insert(i);
+            max_columns = max_columns.max(columns(&tokens[line.start..line.assign]));
+        } else if let Some(start) = chain_start.take() {
+            align_assign(tokens, &lines[start..i], max_columns);
+            max_columns = 0;
+        }
+    }
+    if let Some(start) = chain_start.take() {
+        align_assign(tokens, &lines[start..], max_columns);
+    }
+
+    max_columns = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.has_comment() {
+            chain_start.get_or_insert(i);
+            max_columns = max_columns.max(columns(&tokens[line.start..line.comment]));
+        } else if let Some(start) = chain_start.take() {
+            align_comments(tokens, &lines[start..i], max_columns);
+            max_columns = 0;
+        }
+    }
+    if let Some(start) = chain_start.take() {
+        align_comments(tokens, &lines[start..], max_columns);
+    }
+}
+
+fn align_assign(tokens: &mut [Token<'_>], chain: &[Line], max_columns: usize) {
+    for line in chain {
+        let columns = columns(&tokens[line.start..line.assign]);
+        tokens[line.assign].spaces = max_columns - columns + 1;
+    }
+}
+
+fn align_comments(tokens: &mut [Token<'_>], chain: &[Line], max_columns: usize) {
+    for line in chain {
+        let columns = columns(&tokens[line.start..line.comment]);
+        tokens[line.comment].spaces = max_columns - columns + 1;
+    }
+}
+
+/// hclwrite `Tokens.Columns`: spaces plus grapheme clusters (so `é` written with a
+/// combining accent and an em dash each count as one column).
+fn columns(tokens: &[Token<'_>]) -> usize {
+    tokens
+        .iter()
+        .map(|t| {
+            let width = if t.text.is_ascii() {
+                t.text.len()
+            } else {
+                t.text.graphemes(true).count()
+            };
+            t.spaces + width
+        })
+        .sum()
+}
+
+fn print(tokens: &[Token<'_>], lines: &[Line]) -> (String, Vec<u32>) {
+    let len: usize = lines
+        .iter()
+        .flat_map(|l| &tokens[l.start..l.end])
+        .map(|t| t.spaces + t.text.len() + 1)
+        .sum();
+    let mut out = String::with_capacity(len);
+    let mut line_map = Vec::with_capacity(lines.len() + 1);
+    let mut at_line_start = true;
+    for line in lines {
+        for t in &tokens[line.start..line.end] {
+            if at_line_start {
+                line_map.push(t.line);
+                at_line_start = false;
+            }
+            for _ in 0..t.spaces {
+                out.push(' ');
+            }
+            out.push_str(&t.text);
+            let text = t.text.as_bytes();
+            let inner = text.len().saturating_sub(1);
+            let mut line = t.line;
+            for &b in &text[..inner] {
+                if b == b'\n' {
+                    line += 1;
+                    line_map.push(line);
+                }
+            }
+            if t.kind == Kind::LineComment {
+                out.push('\n');
+                at_line_start = true;
+            } else if text.last() == Some(&b'\n') {
+                at_line_start = true;
+            }
+        }
+    }
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    (out, line_map)
+}

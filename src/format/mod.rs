@@ -1,0 +1,216 @@
+//! The `format` stage: makes rendered HCL text `terraform fmt` canonical, then proves it
+//! parses.
+//!
+//! Templates emit well-spaced tokens with sloppy indentation and alignment, and raw HCL
+//! snippets may be embedded verbatim, so this is a real formatter for any valid HCL, not a
+//! fix-up for known shapes. It works like Terraform's: a tokenizer (`lexer`) that yields
+//! the token kinds of `hclsyntax`; the body-level rewrites `terraform fmt` adds on top of
+//! hclwrite (`rewrite`: `"${x}"` → `x` for attribute values, legacy variable types,
+//! canonical block labels); and hclwrite's layout passes (`layout`: indentation by an
+//! indent stack, spacing between neighbouring tokens, alignment of `=` and of trailing
+//! comments in "cells"). Alignment counts columns in grapheme clusters, as hclwrite does.
+//!
+//! # Where the output differs from `terraform fmt`
+//!
+//! dlgen does not want template artefacts in generated files, so on top of `terraform fmt`
+//! it applies a blank-line policy. A blank line is a line with nothing but whitespace
+//! outside any heredoc; lines of heredoc bodies are text of the string and never touched.
+//!
+//! - Runs of blank lines collapse to one.
+//! - There are no blank lines at the start or at the end of the file.
+//! - No blank line follows a line that ends with an opening bracket (`{`, `[`, `(`, or a
+//!   template's `${` / `%{`), ignoring a trailing comment, and none precedes a line that
+//!   starts with a closing bracket.
+//!
+//! The policy applies before alignment, so the result is exactly what `terraform fmt`
+//! prints for the same text without those blank lines: formatting the output with
+//! `terraform fmt` changes nothing. The other differences:
+//!
+//! - Trailing whitespace is removed everywhere outside heredoc bodies, including inside
+//!   comments and after a heredoc's closing marker (`terraform fmt` keeps both).
+//! - Nested lone interpolations (`a = "${"${x}"}"`) are unwrapped completely, where one
+//!   `terraform fmt` run unwraps one level (and a second run changes its own output).
+//! - Line endings are normalized to `\n` (`terraform fmt` keeps `\r\n`; a carriage
+//!   return elsewhere outside strings counts as a space), and the file ends with exactly
+//!   one newline (an input with no tokens formats to the empty string).
+
+mod layout;
+mod lexer;
+mod rewrite;
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Formats HCL text as `terraform fmt` would (plus the blank-line policy above), then
+/// parses the result with hcl-rs so that nothing unparsable leaves this stage.
+pub fn format_hcl(src: &str) -> Result<String, FormatError> {
+    let (out, line_map) = format_with_line_map(src)?;
+    if let Err(err) = hcl::parse(&out) {
+        return Err(FormatError::invalid_output(&err, &out, &line_map));
+    }
+    Ok(out)
+}
+
+/// Formats like [`format_hcl`] without parsing the result, for callers that parse it
+/// themselves. Only lexical problems (unterminated strings, heredocs, comments and
+/// templates, unbalanced brackets) are reported.
+pub fn format_unchecked(src: &str) -> Result<String, FormatError> {
+    format_with_line_map(src).map(|(out, _)| out)
+}
+
+fn format_with_line_map(src: &str) -> Result<(String, Vec<u32>), FormatError> {
+    let src: Cow<'_, str> = if src.contains('\r') {
+        Cow::Owned(src.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(src)
+    };
+    let tokens = lexer::lex(&src)?;
+    let mut tokens = rewrite::terraform_rewrites(tokens);
+    Ok(layout::layout(&mut tokens))
+}
+
+/// Why a text could not be formatted, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError {
+    pub kind: FormatErrorKind,
+    /// One-based line in the input. For [`FormatErrorKind::InvalidOutput`], the input line
+    /// that the offending output line came from.
+    pub line: usize,
+    /// One-based column, in characters: in the input line, or for
+    /// [`FormatErrorKind::InvalidOutput`] in the formatted line.
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormatErrorKind {
+    /// A quoted string that does not close on the line where it starts (reported at its
+    /// opening quote).
+    UnterminatedString,
+    /// A heredoc whose closing marker line never comes (reported at its `<<`).
+    UnterminatedHeredoc { marker: String },
+    /// A `/*` comment without `*/`.
+    UnterminatedComment,
+    /// A `${` or `%{` template sequence without its `}`.
+    UnterminatedTemplate,
+    /// An opening bracket that is never closed.
+    UnclosedBracket { open: char },
+    /// A closing bracket that does not match the innermost open one (`open`, if any).
+    UnexpectedClose {
+        close: char,
+        open: Option<OpenBracket>,
+    },
+    /// The formatted text does not parse with hcl-rs.
+    InvalidOutput {
+        /// hcl-rs's message.
+        message: String,
+        /// One-based line in the formatted output.
+        output_line: usize,
+        /// That line of the formatted output.
+        source_line: String,
+    },
+}
+
+/// An opening bracket and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenBracket {
+    /// `{`, `[`, `(`, or a template sequence's `${` / `%{`.
+    pub bracket: &'static str,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl FormatError {
+    fn invalid_output(err: &hcl::Error, out: &str, line_map: &[u32]) -> FormatError {
+        let (message, output_line, column, source_line) = match err {
+            hcl::Error::Parse(parse) => {
+                let loc = parse.location();
+                (
+                    parse.message().to_owned(),
+                    loc.line(),
+                    loc.column(),
+                    parse.line().to_owned(),
+                )
+            }
+            other => (
+                other.to_string(),
+                1,
+                1,
+                out.lines().next().unwrap_or("").to_owned(),
+            ),
+        };
+        let line = output_line
+            .checked_sub(1)
+            .and_then(|i| line_map.get(i))
+            .map_or(output_line, |&l| l as usize);
+        FormatError {
+            kind: FormatErrorKind::InvalidOutput {
+                message,
+                output_line,
+                source_line,
+            },
+            line,
+            column,
+        }
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (line, column) = (self.line, self.column);
+        match &self.kind {
+            FormatErrorKind::UnterminatedString => write!(
+                f,
+                "line {line}, column {column}: unterminated string: a quoted string must end \
+                 on the line where it starts (use a heredoc for text over several lines)"
+            ),
+            FormatErrorKind::UnterminatedHeredoc { marker } => write!(
+                f,
+                "line {line}, column {column}: unterminated heredoc: no line consisting of \
+                 the closing marker `{marker}` (and a newline) follows"
+            ),
+            FormatErrorKind::UnterminatedComment => write!(
+                f,
+                "line {line}, column {column}: unterminated comment: `/*` without `*/`"
+            ),
+            FormatErrorKind::UnterminatedTemplate => write!(
+                f,
+                "line {line}, column {column}: unterminated template sequence: `${{` or `%{{` \
+                 without its closing `}}`"
+            ),
+            FormatErrorKind::UnclosedBracket { open } => write!(
+                f,
+                "line {line}, column {column}: unbalanced brackets: `{open}` is never closed"
+            ),
+            FormatErrorKind::UnexpectedClose { close, open } => match open {
+                Some(OpenBracket {
+                    bracket,
+                    line: l,
+                    column: c,
+                }) => write!(
+                    f,
+                    "line {line}, column {column}: unbalanced brackets: `{close}` does not \
+                     match `{bracket}` at line {l}, column {c}"
+                ),
+                None => write!(
+                    f,
+                    "line {line}, column {column}: unbalanced brackets: `{close}` closes \
+                     nothing"
+                ),
+            },
+            FormatErrorKind::InvalidOutput {
+                message,
+                output_line,
+                source_line,
+            } => write!(
+                f,
+                "line {line}: the formatted HCL does not parse (formatted line {output_line}, \
+                 column {column}: {message})\n  {source_line}\nFor text rendered from dlgen's \
+                 own templates this is a bug in dlgen: please report it with the spec that \
+                 produced it. For an embedded raw HCL snippet, check the snippet's syntax."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for FormatError {}
