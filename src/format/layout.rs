@@ -36,7 +36,82 @@ pub(crate) fn layout(tokens: &mut [Token<'_>]) -> (String, Vec<u32>) {
     format_indent(tokens, &lines);
     format_spaces(tokens, &lines);
     format_cells(tokens, &lines);
+    reindent_flush_heredocs(tokens, &lines);
     print(tokens, &lines)
+}
+
+/// dlgen's heredoc policy: the body of a flush heredoc (`<<-EOT`) is indented one level
+/// deeper than the line that opens it, and its closing marker sits at that line's level.
+///
+/// `terraform fmt` never touches heredoc bodies, and a flush heredoc strips the smallest
+/// leading whitespace of its non-blank lines, so replacing the common indentation of the
+/// body by another one changes neither the string nor what `terraform fmt` prints. Only
+/// bodies whose value is certain to survive are touched: no template sequence (they could
+/// start a line) and no whitespace-only line (HCL implementations disagree on those).
+fn reindent_flush_heredocs(tokens: &mut [Token<'_>], lines: &[Line]) {
+    for line in lines {
+        let indent = tokens.get(line.start).map_or(0, |t| t.spaces);
+        let mut i = line.start;
+        while i < line.end {
+            if tokens[i].kind == Kind::OHeredoc && tokens[i].text.starts_with("<<-") {
+                // The body is the tokens up to the closing marker.
+                let Some(close) = tokens[i + 1..line.end]
+                    .iter()
+                    .position(|t| t.kind == Kind::CHeredoc)
+                    .map(|p| i + 1 + p)
+                else {
+                    break;
+                };
+                let body = &tokens[i + 1..close];
+                if body.len() == 1 && body[0].kind == Kind::StringLit {
+                    if let Some(text) = reindented(&body[0].text, indent + 2) {
+                        tokens[i + 1].text = text.into();
+                        let marker = tokens[close].text.trim().to_owned();
+                        tokens[close].text = format!("{}{marker}", " ".repeat(indent)).into();
+                    }
+                } else if body.is_empty() {
+                    let marker = tokens[close].text.trim().to_owned();
+                    tokens[close].text = format!("{}{marker}", " ".repeat(indent)).into();
+                }
+                i = close;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// `body` (whole lines, each ending in `\n`) with its common leading whitespace replaced
+/// by `indent` spaces; `None` when a line is whitespace-only.
+fn reindented(body: &str, indent: usize) -> Option<String> {
+    let lines: Vec<&str> = body.split_inclusive('\n').collect();
+    let mut common = usize::MAX;
+    for line in &lines {
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        if content.is_empty() {
+            continue;
+        }
+        let lead = content.chars().take_while(|c| c.is_whitespace()).count();
+        if lead == content.chars().count() {
+            return None;
+        }
+        common = common.min(lead);
+    }
+    if common == usize::MAX {
+        return None;
+    }
+    let pad = " ".repeat(indent);
+    let mut out = String::with_capacity(body.len() + lines.len() * indent);
+    for line in lines {
+        let content = line.strip_suffix('\n').unwrap_or(line);
+        if !content.is_empty() {
+            out.push_str(&pad);
+            out.extend(content.chars().skip(common));
+        }
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    Some(out)
 }
 
 /// Splits after every newline and line comment.

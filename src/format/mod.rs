@@ -22,7 +22,14 @@
 //!   template's `${` / `%{`), ignoring a trailing comment, and none precedes a line that
 //!   starts with a closing bracket.
 //!
-//! The policy applies before alignment, so the result is exactly what `terraform fmt`
+//! - The body of a flush heredoc (`<<-EOT`) is indented one level deeper than the line
+//!   that opens it, and its closing marker sits at that line's level, so a script reads as
+//!   part of the block it belongs to. `terraform fmt` keeps heredoc bodies as they are, and
+//!   a flush heredoc strips its common indentation, so neither the string nor what
+//!   `terraform fmt` prints changes. Bodies with template sequences or whitespace-only
+//!   lines are left as they are.
+//!
+//! The policies apply before alignment, so the result is exactly what `terraform fmt`
 //! prints for the same text without those blank lines: formatting the output with
 //! `terraform fmt` changes nothing. The other differences:
 //!

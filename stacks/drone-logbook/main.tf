@@ -18,7 +18,7 @@ resource "kubernetes_namespace" "drone_logbook" {
   metadata {
     name = "drone-logbook"
     labels = {
-      tier = local.tiers.aux
+      tier               = local.tiers.aux
       "keel.sh/enrolled" = "true"
     }
   }
@@ -73,8 +73,8 @@ resource "kubernetes_persistent_volume_claim" "data" {
     name      = "drone-logbook-data-encrypted"
     namespace = kubernetes_namespace.drone_logbook.metadata[0].name
     annotations = {
-      "resize.topolvm.io/threshold" = "10%"
-      "resize.topolvm.io/increase" = "100%"
+      "resize.topolvm.io/threshold"     = "10%"
+      "resize.topolvm.io/increase"      = "100%"
       "resize.topolvm.io/storage_limit" = "10Gi"
     }
   }
@@ -110,9 +110,9 @@ resource "kubernetes_deployment" "drone_logbook" {
     name      = "drone-logbook"
     namespace = kubernetes_namespace.drone_logbook.metadata[0].name
     labels = {
-      app = "drone-logbook"
+      app                             = "drone-logbook"
       "kubernetes.io/cluster-service" = "true"
-      tier = local.tiers.aux
+      tier                            = local.tiers.aux
     }
   }
   spec {
@@ -129,7 +129,7 @@ resource "kubernetes_deployment" "drone_logbook" {
     template {
       metadata {
         labels = {
-          app = "drone-logbook"
+          app                             = "drone-logbook"
           "kubernetes.io/cluster-service" = "true"
         }
       }
@@ -138,21 +138,21 @@ resource "kubernetes_deployment" "drone_logbook" {
           name  = "drone-logbook"
           image = "ghcr.io/arpanghosh8453/open-dronelog:latest"
           env {
-            name = "RUST_LOG"
+            name  = "RUST_LOG"
             value = "info"
           }
           # Keep the uploaded originals in the data volume, so every flight can be re-imported.
           env {
-            name = "KEEP_UPLOADED_FILES"
+            name  = "KEEP_UPLOADED_FILES"
             value = "true"
           }
           env {
-            name = "SYNC_LOGS_PATH"
+            name  = "SYNC_LOGS_PATH"
             value = "/sync-logs"
           }
           # 6-field cron (seconds first) — import the /sync-logs drop folder every 8 h (00:00, 08:00, 16:00).
           env {
-            name = "SYNC_INTERVAL"
+            name  = "SYNC_INTERVAL"
             value = "0 0 */8 * * *"
           }
           # Gates profile create/delete, even for other Authentik-logged-in users.
@@ -286,25 +286,25 @@ resource "kubernetes_cron_job_v1" "backup" {
               }
             }
             container {
-              name    = "drone-logbook-backup"
-              image   = "docker.io/library/alpine"
+              name  = "drone-logbook-backup"
+              image = "docker.io/library/alpine"
               command = ["/bin/sh", "-c", <<-EOT
-set -euxo pipefail
-_t0=$(date +%s)
-now=$(date +"%Y_%m_%d_%H_%M")
-mkdir -p "/backup/$now"
-cp -a /data/. "/backup/$now/"
+                set -euxo pipefail
+                _t0=$(date +%s)
+                now=$(date +"%Y_%m_%d_%H_%M")
+                mkdir -p "/backup/$now"
+                cp -a /data/. "/backup/$now/"
 
-# Rotate — 30 day retention
-find /backup -mindepth 1 -maxdepth 1 -type d -mtime +30 -exec rm -rf {} +
+                # Rotate — 30 day retention
+                find /backup -mindepth 1 -maxdepth 1 -type d -mtime +30 -exec rm -rf {} +
 
-_dur=$(( $(date +%s) - _t0 ))
-_out_bytes=$(du -sb "/backup/$now" | cut -f1)
-wget -qO- --post-data "backup_duration_seconds $${_dur}
-backup_output_bytes $${_out_bytes}
-backup_last_success_timestamp $(date +%s)
-" "http://prometheus-prometheus-pushgateway.monitoring:9091/metrics/job/drone-logbook-backup" || true
-EOT
+                _dur=$(( $(date +%s) - _t0 ))
+                _out_bytes=$(du -sb "/backup/$now" | cut -f1)
+                wget -qO- --post-data "backup_duration_seconds $${_dur}
+                backup_output_bytes $${_out_bytes}
+                backup_last_success_timestamp $(date +%s)
+                " "http://prometheus-prometheus-pushgateway.monitoring:9091/metrics/job/drone-logbook-backup" || true
+              EOT
               ]
               volume_mount {
                 name       = "data"
@@ -347,19 +347,19 @@ EOT
 
 # https://dronelog.viktorbarzin.me
 module "ingress" {
-  source = "../../modules/kubernetes/ingress_factory"
-  auth = "required" # Authentik forward-auth — GPS traces of home/travel stay behind SSO
+  source          = "../../modules/kubernetes/ingress_factory"
+  auth            = "required" # Authentik forward-auth — GPS traces of home/travel stay behind SSO
   dns_type        = "proxied"
   namespace       = kubernetes_namespace.drone_logbook.metadata[0].name
   name            = "dronelog"
   service_name    = "drone-logbook"
   tls_secret_name = var.tls_secret_name
   extra_annotations = {
-    "gethomepage.dev/enabled" = "true"
-    "gethomepage.dev/name" = "Drone Logbook"
-    "gethomepage.dev/description" = "DJI flight log analyzer"
-    "gethomepage.dev/icon" = "mdi-quadcopter"
-    "gethomepage.dev/group" = "Media & Entertainment"
+    "gethomepage.dev/enabled"      = "true"
+    "gethomepage.dev/name"         = "Drone Logbook"
+    "gethomepage.dev/description"  = "DJI flight log analyzer"
+    "gethomepage.dev/icon"         = "mdi-quadcopter"
+    "gethomepage.dev/group"        = "Media & Entertainment"
     "gethomepage.dev/pod-selector" = ""
   }
 }
