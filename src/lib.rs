@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod lint;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
