@@ -80,12 +80,16 @@ fn check_one(w: &Workload, required: &str) -> Option<Hit> {
                     w.addr
                 ),
             };
+            let fix = match wrong {
+                Some(_) => format!("replace this entry with `{required}, # {MARKER}`"),
+                None => fix_add,
+            };
             Some(Hit::new(
                 RULE.id,
                 w.file,
                 wrong.map_or(ignores.at, |e| e.at),
                 message,
-                fix_add,
+                fix,
             ))
         }
     }

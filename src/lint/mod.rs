@@ -50,7 +50,8 @@ pub enum Level {
 
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        // `pad` so that `{:<8}` aligns the `--rules` table.
+        f.pad(match self {
             Level::Warning => "warning",
             Level::Error => "error",
         })

@@ -348,17 +348,17 @@ impl<'a> Stack<'a> {
 
     fn read_file(&mut self, file: usize, needs: Kinds) {
         let text = self.files[file].text.as_str();
-        if let Some(blocks) = scan::top_level_blocks(text) {
+        if let Some(scan) = scan::scan(text) {
             let mut parsed = Vec::new();
             let mut all_parsed = true;
-            for top in &blocks {
+            for top in &scan.blocks {
                 let Some((rtype, _)) = top.resource_labels() else {
                     continue;
                 };
                 if !Kind::of(rtype).is_some_and(|k| needs.contains(k)) {
                     continue;
                 }
-                match hcl_edit::parser::parse_body(&text[top.start..top.end]) {
+                match hcl_edit::parser::parse_body(&scan.blanked(text, top.start..top.end)) {
                     Ok(body) => parsed.push((top.start, body)),
                     Err(_) => {
                         all_parsed = false;
