@@ -365,6 +365,38 @@ resource "kubernetes_namespace" "ns" {
         );
     }
 
+    /// The scanner must find exactly the top-level blocks the real parser finds, with the
+    /// same byte ranges, on every fixture stack.
+    #[test]
+    fn agrees_with_hcl_edit_on_the_fixtures() {
+        use hcl_edit::Span;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lint");
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(root) {
+            let entry = entry.expect("walk");
+            if entry.path().extension().is_none_or(|e| e != "tf") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).expect("read");
+            let body = hcl_edit::parser::parse_body(&text).expect("fixture parses");
+            let expected: Vec<(usize, usize)> = body
+                .blocks()
+                .map(|b| {
+                    let span = b.span().expect("span");
+                    (span.start, span.end)
+                })
+                .collect();
+            let found: Vec<(usize, usize)> = top_level_blocks(&text)
+                .expect("balanced")
+                .iter()
+                .map(|b| (b.start, b.end))
+                .collect();
+            assert_eq!(found, expected, "{}", entry.path().display());
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} fixture files");
+    }
+
     #[test]
     fn memchr_finds_the_first_match_at_any_alignment() {
         let hay: Vec<u8> = (0..40u8).map(|i| b'a' + i % 20).collect();
