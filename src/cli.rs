@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::error::{Error, Outcome};
 
@@ -63,6 +63,21 @@ pub struct LintArgs {
     /// Repository root used by --all.
     #[arg(long, default_value = ".", value_name = "DIR")]
     pub root: PathBuf,
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rule: Vec<String>,
+    /// List every rule with its id, level and description, and exit.
+    #[arg(long = "rules", conflicts_with_all = ["stack_dirs", "all", "rule"])]
+    pub list_rules: bool,
+    /// Treat findings of this level as errors (`--deny warnings`).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub deny: Option<Deny>,
+}
+
+/// Levels `--deny` can raise to errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
 }
 
 impl Command {
@@ -72,9 +87,7 @@ impl Command {
                 crate::commands::render(&args.specs, &args.stacks_dir, args.force)
             }
             Command::Check(args) => crate::commands::check(&args.specs_dir, &args.stacks_dir),
-            Command::Lint(_) => Err(Error::Message(
-                "error: this command is not built yet".to_owned(),
-            )),
+            Command::Lint(args) => crate::lint::run(args),
         }
     }
 }

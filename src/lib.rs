@@ -15,6 +15,7 @@ pub mod error;
 pub mod format;
 pub mod generate;
 pub mod hcl;
+pub mod lint;
 pub mod model;
 pub mod paths;
 pub mod render;

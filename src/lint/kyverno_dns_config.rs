@@ -1,0 +1,177 @@
+//! `kyverno-dns-config`: every Deployment, StatefulSet and CronJob ignores the pod
+//! `dns_config` that Kyverno injects, and tags the entry `KYVERNO_LIFECYCLE_V1`.
+
+use super::model::{Kind, Kinds, Stack, Workload, path};
+use super::{Check, Hit, Level, Rule};
+
+pub(crate) const RULE: Rule = Rule {
+    id: "kyverno-dns-config",
+    level: Level::Warning,
+    summary: "Deployments, StatefulSets and CronJobs must ignore_changes the pod dns_config, tagged KYVERNO_LIFECYCLE_V1",
+    why: "A Kyverno policy injects `dns_config` (ndots=2) into every pod; without the ignore \
+          every plan shows drift and every apply fights the policy. The marker comment is how \
+          operators grep every site.",
+    check: Check::Stack {
+        needs: Kinds::of(&[Kind::Deployment, Kind::StatefulSet, Kind::CronJob]),
+        check,
+    },
+};
+
+pub(crate) const MARKER: &str = "KYVERNO_LIFECYCLE_V1";
+const POD_PATH: &str = "spec[0].template[0].spec[0].dns_config";
+const CRON_PATH: &str = "spec[0].job_template[0].spec[0].template[0].spec[0].dns_config";
+
+fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
+    for w in &stack.workloads {
+        let required = match w.kind {
+            Kind::Deployment | Kind::StatefulSet => POD_PATH,
+            Kind::CronJob => CRON_PATH,
+            _ => continue,
+        };
+        if let Some(hit) = check_one(w, required) {
+            out.push(hit.in_block(w.at));
+        }
+    }
+}
+
+fn check_one(w: &Workload, required: &str) -> Option<Hit> {
+    let fix_add =
+        format!("add `{required}, # {MARKER}` to `lifecycle {{ ignore_changes = [...] }}`");
+    let Some(ignores) = &w.ignores else {
+        return Some(Hit::new(
+            RULE.id,
+            w.file,
+            w.at,
+            format!(
+                "{} {} has no lifecycle ignore for the dns_config Kyverno injects: every plan shows drift",
+                w.kind.noun(),
+                w.addr
+            ),
+            format!("add `lifecycle {{ ignore_changes = [{required}] # {MARKER} }}`"),
+        ));
+    };
+    if ignores.all {
+        return None;
+    }
+    match ignores.covering(&path(required)) {
+        Some(entry) if entry.comments.contains(MARKER) => None,
+        Some(entry) => Some(Hit::new(
+            RULE.id,
+            w.file,
+            entry.at,
+            format!(
+                "{} ignores dns_config without the `# {MARKER}` marker",
+                w.addr
+            ),
+            format!("append `# {MARKER}` to this line"),
+        )),
+        None => {
+            let wrong = (w.kind == Kind::CronJob)
+                .then(|| ignores.covering(&path(POD_PATH)))
+                .flatten();
+            let message = match wrong {
+                Some(_) => format!(
+                    "CronJob {} ignores {POD_PATH}, which is not where a CronJob's pod spec lives",
+                    w.addr
+                ),
+                None => format!(
+                    "{} {} does not ignore the dns_config Kyverno injects: every plan shows drift",
+                    w.kind.noun(),
+                    w.addr
+                ),
+            };
+            let fix = match wrong {
+                Some(_) => format!("replace this entry with `{required}, # {MARKER}`"),
+                None => fix_add,
+            };
+            Some(Hit::new(
+                RULE.id,
+                w.file,
+                wrong.map_or(ignores.at, |e| e.at),
+                message,
+                fix,
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint::testing::{lines, lint_one};
+
+    const ID: &str = "kyverno-dns-config";
+
+    #[test]
+    fn tagged_ignores_pass_for_each_kind() {
+        let text = r#"
+resource "kubernetes_deployment" "app" {
+  lifecycle {
+    ignore_changes = [
+      spec[0].template[0].spec[0].dns_config, # KYVERNO_LIFECYCLE_V1
+      spec[0].template[0].spec[0].container[0].image,
+    ]
+  }
+}
+resource "kubernetes_stateful_set_v1" "db" {
+  lifecycle {
+    ignore_changes = [spec.0.template.0.spec.0.dns_config] # KYVERNO_LIFECYCLE_V1
+  }
+}
+resource "kubernetes_cron_job_v1" "backup" {
+  lifecycle {
+    # KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod.
+    ignore_changes = [spec[0].job_template[0].spec[0].template[0].spec[0].dns_config]
+  }
+}
+resource "kubernetes_deployment" "everything" {
+  lifecycle {
+    ignore_changes = all
+  }
+}
+"#;
+        assert_eq!(lines(&lint_one(ID, text)), vec![]);
+    }
+
+    #[test]
+    fn missing_lifecycle_fires_at_the_resource() {
+        let text = "resource \"kubernetes_deployment\" \"app\" {\n  spec {}\n}\n";
+        let findings = lint_one(ID, text);
+        assert_eq!(lines(&findings), vec![(1, ID)]);
+        assert!(findings[0].fix.contains("# KYVERNO_LIFECYCLE_V1"));
+    }
+
+    #[test]
+    fn untagged_ignore_fires_at_the_entry() {
+        let text = r#"resource "kubernetes_stateful_set" "db" {
+  lifecycle {
+    ignore_changes = [
+      spec[0].replicas, # KYVERNO_LIFECYCLE_V1
+      spec[0].template[0].spec[0].dns_config,
+    ]
+  }
+}
+"#;
+        let findings = lint_one(ID, text);
+        assert_eq!(lines(&findings), vec![(5, ID)]);
+        assert!(findings[0].message.contains("without the"));
+    }
+
+    #[test]
+    fn cron_job_with_the_deployment_path_fires() {
+        let text = r#"resource "kubernetes_cron_job_v1" "backup" {
+  lifecycle {
+    ignore_changes = [spec[0].template[0].spec[0].dns_config] # KYVERNO_LIFECYCLE_V1
+  }
+}
+"#;
+        let findings = lint_one(ID, text);
+        assert_eq!(lines(&findings), vec![(3, ID)]);
+        assert!(findings[0].message.contains("not where a CronJob"));
+    }
+
+    #[test]
+    fn other_resources_are_not_checked() {
+        let text = "resource \"kubernetes_service\" \"s\" {}\nresource \"kubernetes_daemonset\" \"d\" {}\nresource \"helm_release\" \"h\" {}\n";
+        assert_eq!(lines(&lint_one(ID, text)), vec![]);
+    }
+}

@@ -1,0 +1,879 @@
+//! The structure the convention rules read: the Kubernetes resources of one stack
+//! (namespaces, PVCs, workloads), pulled out of the hcl-edit syntax tree with the byte
+//! offsets a finding points at. Only the top-level blocks some enabled rule reads are
+//! parsed at all (see `scan`).
+
+use std::cell::OnceCell;
+use std::fmt;
+
+use hcl_edit::Span;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Attribute, Block, Body};
+
+use super::scan;
+use super::source::{LineIndex, SourceFile, trailing_comment};
+
+/// The kinds of resource the rules know about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Namespace,
+    Pvc,
+    Deployment,
+    StatefulSet,
+    CronJob,
+    DaemonSet,
+    Job,
+    Pod,
+}
+
+impl Kind {
+    pub(crate) fn of(rtype: &str) -> Option<Kind> {
+        Some(match rtype {
+            "kubernetes_namespace" | "kubernetes_namespace_v1" => Kind::Namespace,
+            "kubernetes_persistent_volume_claim" | "kubernetes_persistent_volume_claim_v1" => {
+                Kind::Pvc
+            }
+            "kubernetes_deployment" | "kubernetes_deployment_v1" => Kind::Deployment,
+            "kubernetes_stateful_set" | "kubernetes_stateful_set_v1" => Kind::StatefulSet,
+            "kubernetes_cron_job" | "kubernetes_cron_job_v1" => Kind::CronJob,
+            "kubernetes_daemonset" | "kubernetes_daemon_set_v1" => Kind::DaemonSet,
+            "kubernetes_job" | "kubernetes_job_v1" => Kind::Job,
+            "kubernetes_pod" | "kubernetes_pod_v1" => Kind::Pod,
+            _ => return None,
+        })
+    }
+
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
+    /// The human name used in messages.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::Pvc => "PersistentVolumeClaim",
+            Kind::Deployment => "Deployment",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::CronJob => "CronJob",
+            Kind::DaemonSet => "DaemonSet",
+            Kind::Job => "Job",
+            Kind::Pod => "Pod",
+        }
+    }
+}
+
+/// A set of [`Kind`]s: what a rule needs parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Kinds(u8);
+
+impl Kinds {
+    pub(crate) const NONE: Kinds = Kinds(0);
+    pub(crate) const WORKLOADS: Kinds = Kinds::of(&[
+        Kind::Deployment,
+        Kind::StatefulSet,
+        Kind::CronJob,
+        Kind::DaemonSet,
+        Kind::Job,
+        Kind::Pod,
+    ]);
+
+    pub(crate) const fn of(kinds: &[Kind]) -> Kinds {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < kinds.len() {
+            bits |= kinds[i].bit();
+            i += 1;
+        }
+        Kinds(bits)
+    }
+
+    pub(crate) const fn union(self, other: Kinds) -> Kinds {
+        Kinds(self.0 | other.0)
+    }
+
+    pub(crate) fn contains(self, kind: Kind) -> bool {
+        self.0 & kind.bit() != 0
+    }
+
+    pub(crate) fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A resource address, `type.name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Addr {
+    pub rtype: String,
+    pub name: String,
+}
+
+impl fmt::Display for Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.rtype, self.name)
+    }
+}
+
+/// One step of an attribute path such as `spec[0].resources[0].requests["storage"]`.
+/// `x.name` and `x["name"]` are the same step, as are `x[0]` and the legacy `x.0`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Seg {
+    Name(String),
+    Index(u64),
+    /// A splat or a computed index: equal to nothing.
+    Other,
+}
+
+impl Seg {
+    fn matches(&self, other: &Seg) -> bool {
+        match (self, other) {
+            (Seg::Name(a), Seg::Name(b)) => a == b,
+            (Seg::Index(a), Seg::Index(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Parses a constant path written the way `ignore_changes` entries are written:
+/// `name`, `.name`, `[0]` and `["quoted.key"]` steps.
+pub(crate) fn path(text: &str) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(inner) = rest.strip_prefix("[\"") {
+            let end = inner.find("\"]").unwrap_or(inner.len());
+            segs.push(Seg::Name(inner[..end].to_owned()));
+            rest = inner.get(end + 2..).unwrap_or("");
+        } else if let Some(inner) = rest.strip_prefix('[') {
+            let end = inner.find(']').unwrap_or(inner.len());
+            segs.push(index_or_name(&inner[..end]));
+            rest = inner.get(end + 1..).unwrap_or("");
+        } else {
+            let name = rest.strip_prefix('.').unwrap_or(rest);
+            let end = name.find(['.', '[']).unwrap_or(name.len());
+            segs.push(index_or_name(&name[..end]));
+            rest = &name[end..];
+        }
+    }
+    segs
+}
+
+/// A reference to a namespace or a claim: by resource address, by literal name, or
+/// something this linter does not resolve (a variable, a local, a function call).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ref {
+    Resource { rtype: String, name: String },
+    Literal(String),
+    Module(String),
+    Unknown,
+}
+
+/// An expression reduced to what the rules compare: its literal string value (if any)
+/// and its source text without whitespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Value {
+    pub literal: Option<String>,
+    pub text: String,
+    pub at: usize,
+}
+
+/// `lifecycle { ignore_changes = … }` of a resource.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Ignores {
+    /// `ignore_changes = all`.
+    pub all: bool,
+    pub entries: Vec<IgnoreEntry>,
+    /// Offset of the `ignore_changes` attribute.
+    pub at: usize,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct IgnoreEntry {
+    pub path: Vec<Seg>,
+    pub at: usize,
+    /// Comment text around the entry: the comment trailing its line and the comment runs
+    /// directly above its line and above the `ignore_changes` line.
+    pub comments: String,
+}
+
+impl Ignores {
+    /// The entry that makes Terraform ignore `required` (the entry itself or a parent).
+    pub(crate) fn covering(&self, required: &[Seg]) -> Option<&IgnoreEntry> {
+        self.entries.iter().find(|e| {
+            !e.path.is_empty()
+                && e.path.len() <= required.len()
+                && e.path.iter().zip(required).all(|(a, b)| a.matches(b))
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Namespace {
+    pub addr: Addr,
+    pub name: Option<String>,
+    pub keel_enrolled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Pvc {
+    pub addr: Addr,
+    pub file: usize,
+    pub at: usize,
+    pub name: Option<String>,
+    pub storage_class: Option<String>,
+    pub access_modes: Vec<String>,
+    /// `wait_until_bound`: its literal value (if it is one) and offset.
+    pub wait_until_bound: Option<(Option<bool>, usize)>,
+    pub annotations: Vec<String>,
+    /// Offset of `metadata.annotations`, or of `metadata`, when present.
+    pub annotations_at: Option<usize>,
+    pub ignores: Option<Ignores>,
+}
+
+impl Pvc {
+    pub(crate) fn is_block_storage(&self) -> bool {
+        self.storage_class.as_deref().is_some_and(is_block_storage)
+    }
+}
+
+/// The storage classes backed by Proxmox block devices (RWO, autoresized, needing a backup).
+pub(crate) fn is_block_storage(class: &str) -> bool {
+    matches!(class, "proxmox-lvm" | "proxmox-lvm-encrypted")
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Workload {
+    pub kind: Kind,
+    pub addr: Addr,
+    pub file: usize,
+    pub at: usize,
+    pub name: Option<String>,
+    pub namespace: Ref,
+    pub annotations: Vec<String>,
+    /// `spec.strategy.type` of a Deployment: literal value (if any) and offset; `None`
+    /// when there is no strategy at all.
+    pub strategy: Option<(Option<String>, usize)>,
+    pub containers: Vec<Container>,
+    /// Where each pod volume comes from.
+    pub volumes: Vec<VolumeSource>,
+    pub claim_templates: Vec<ClaimTemplate>,
+    pub ignores: Option<Ignores>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Container {
+    pub name: Option<String>,
+    pub init: bool,
+    pub at: usize,
+    pub cpu_limit: Option<Value>,
+    pub memory_request: Option<Value>,
+    pub memory_limit: Option<Value>,
+}
+
+impl Container {
+    pub(crate) fn describe(&self) -> String {
+        let what = if self.init {
+            "init container"
+        } else {
+            "container"
+        };
+        match &self.name {
+            Some(name) => format!("{what} \"{name}\""),
+            None => what.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum VolumeSource {
+    Claim(Ref),
+    Nfs,
+    Other,
+}
+
+/// A StatefulSet `volume_claim_template`.
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimTemplate {
+    pub name: Option<String>,
+    pub storage_class: Option<String>,
+    pub at: usize,
+}
+
+/// A `.tf` file that could not be parsed (structural rules skip it).
+#[derive(Debug, Clone)]
+pub(crate) struct ParseFailure {
+    pub file: usize,
+    pub at: usize,
+    pub message: String,
+}
+
+/// Everything the structural rules know about one stack.
+#[derive(Debug)]
+pub(crate) struct Stack<'a> {
+    pub files: &'a [SourceFile],
+    lines: Vec<OnceCell<LineIndex<'a>>>,
+    pub namespaces: Vec<Namespace>,
+    pub pvcs: Vec<Pvc>,
+    pub workloads: Vec<Workload>,
+    pub parse_failures: Vec<ParseFailure>,
+}
+
+impl<'a> Stack<'a> {
+    /// Reads the resources of the kinds in `needs` from every file of the stack.
+    pub(crate) fn build(files: &'a [SourceFile], needs: Kinds) -> Stack<'a> {
+        let mut stack = Stack {
+            files,
+            lines: files.iter().map(|_| OnceCell::new()).collect(),
+            namespaces: Vec::new(),
+            pvcs: Vec::new(),
+            workloads: Vec::new(),
+            parse_failures: Vec::new(),
+        };
+        if needs.is_empty() {
+            return stack;
+        }
+        for (file, source) in files.iter().enumerate() {
+            // Every resource the rules read is a `kubernetes_*` one.
+            if source.text.contains("\"kubernetes_") {
+                stack.read_file(file, needs);
+            }
+        }
+        stack
+    }
+
+    /// The line index of a file, built on first use.
+    pub(crate) fn lines(&self, file: usize) -> &LineIndex<'a> {
+        let files = self.files;
+        self.lines[file].get_or_init(|| LineIndex::new(&files[file].text))
+    }
+
+    fn read_file(&mut self, file: usize, needs: Kinds) {
+        let text = self.files[file].text.as_str();
+        if let Some(scan) = scan::scan(text) {
+            let mut parsed = Vec::new();
+            let mut all_parsed = true;
+            for top in &scan.blocks {
+                let Some((rtype, _)) = top.resource_labels() else {
+                    continue;
+                };
+                if !Kind::of(rtype).is_some_and(|k| needs.contains(k)) {
+                    continue;
+                }
+                match hcl_edit::parser::parse_body(&scan.blanked(text, top.start..top.end)) {
+                    Ok(body) => parsed.push((top.start, body)),
+                    Err(_) => {
+                        all_parsed = false;
+                        break;
+                    }
+                }
+            }
+            if all_parsed {
+                for (base, body) in &parsed {
+                    self.read_body(file, *base, body, needs);
+                }
+                return;
+            }
+        }
+        // The scanner could not split the file, or a block did not parse on its own:
+        // parse the whole file, which also yields the precise error if there is one.
+        match hcl_edit::parser::parse_body(text) {
+            Ok(body) => self.read_body(file, 0, &body, needs),
+            Err(err) => {
+                let loc = err.location();
+                self.parse_failures.push(ParseFailure {
+                    file,
+                    at: loc.offset(),
+                    message: err.message().to_owned(),
+                });
+            }
+        }
+    }
+
+    fn read_body(&mut self, file: usize, base: usize, body: &Body, needs: Kinds) {
+        for block in body.get_blocks("resource") {
+            let [rtype, name] = block.labels.as_slice() else {
+                continue;
+            };
+            let Some(kind) = Kind::of(rtype.as_str()).filter(|&k| needs.contains(k)) else {
+                continue;
+            };
+            let addr = Addr {
+                rtype: rtype.as_str().to_owned(),
+                name: name.as_str().to_owned(),
+            };
+            let cx = Cx {
+                text: &self.files[file].text,
+                base,
+                lines: self.lines(file),
+            };
+            let at = cx.at(block);
+            match kind {
+                Kind::Namespace => {
+                    let ns = read_namespace(addr, block);
+                    self.namespaces.push(ns);
+                }
+                Kind::Pvc => {
+                    let pvc = read_pvc(&cx, addr, file, at, block);
+                    self.pvcs.push(pvc);
+                }
+                _ => {
+                    let workload = read_workload(&cx, kind, addr, file, at, block);
+                    self.workloads.push(workload);
+                }
+            }
+        }
+    }
+
+    /// The namespace resource a workload's `metadata.namespace` points at, if this stack
+    /// declares it.
+    pub(crate) fn namespace_of(&self, workload: &Workload) -> Option<&Namespace> {
+        match &workload.namespace {
+            Ref::Resource { rtype, name } => self
+                .namespaces
+                .iter()
+                .find(|ns| &ns.addr.rtype == rtype && &ns.addr.name == name),
+            Ref::Literal(literal) => self
+                .namespaces
+                .iter()
+                .find(|ns| ns.name.as_deref() == Some(literal)),
+            Ref::Module(_) | Ref::Unknown => None,
+        }
+    }
+
+    /// The PVC resource a claim reference points at, if this stack declares it.
+    pub(crate) fn pvc_of(&self, claim: &Ref) -> Option<&Pvc> {
+        match claim {
+            Ref::Resource { rtype, name } => self
+                .pvcs
+                .iter()
+                .find(|pvc| &pvc.addr.rtype == rtype && &pvc.addr.name == name),
+            Ref::Literal(literal) => self
+                .pvcs
+                .iter()
+                .find(|pvc| pvc.name.as_deref() == Some(literal)),
+            Ref::Module(_) | Ref::Unknown => None,
+        }
+    }
+}
+
+/// Where a block's offsets live: the file text, and the offset of the parsed chunk in it.
+struct Cx<'c, 'a> {
+    text: &'c str,
+    base: usize,
+    lines: &'c LineIndex<'a>,
+}
+
+impl Cx<'_, '_> {
+    fn at(&self, node: &impl Span) -> usize {
+        self.base + node.span().map_or(0, |s| s.start)
+    }
+
+    fn source(&self, node: &impl Span) -> &str {
+        node.span()
+            .and_then(|s| self.text.get(self.base + s.start..self.base + s.end))
+            .unwrap_or("")
+    }
+
+    fn value(&self, expr: &Expression) -> Value {
+        Value {
+            literal: literal(expr),
+            text: self
+                .source(expr)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+            at: self.at(expr),
+        }
+    }
+}
+
+fn first_block<'b>(body: &'b Body, ident: &str) -> Option<&'b Block> {
+    body.blocks().find(|b| b.has_ident(ident))
+}
+
+fn attr<'b>(body: &'b Body, key: &str) -> Option<&'b Attribute> {
+    body.get_attribute(key)
+}
+
+/// Follows a chain of nested blocks, `spec` → `template` → `spec`.
+fn nested<'b>(body: &'b Body, idents: &[&str]) -> Option<&'b Body> {
+    idents
+        .iter()
+        .try_fold(body, |b, ident| first_block(b, ident).map(|blk| &blk.body))
+}
+
+/// A string value: a plain string literal (not a template), or a bool/number written bare.
+fn literal(expr: &Expression) -> Option<String> {
+    match expr {
+        Expression::String(s) => Some(s.value().clone()),
+        Expression::Bool(b) => Some(b.value().to_string()),
+        Expression::Number(n) => Some(n.value().to_string()),
+        _ => None,
+    }
+}
+
+fn str_attr(body: &Body, key: &str) -> Option<String> {
+    attr(body, key).and_then(|a| literal(&a.value))
+}
+
+/// An entry of a map written either as an attribute (`labels = { … }`) or as a block
+/// (`limits { … }`, older provider style).
+struct Entry<'b> {
+    key: String,
+    value: &'b Expression,
+    /// The node whose offset the entry reports (its key).
+    key_span: Option<std::ops::Range<usize>>,
+}
+
+fn map_entries<'b>(body: &'b Body, key: &str) -> Vec<Entry<'b>> {
+    if let Some(Expression::Object(object)) = attr(body, key).map(|a| &a.value) {
+        return object
+            .iter()
+            .filter_map(|(k, v)| {
+                let name = match k {
+                    ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                    ObjectKey::Expression(expr) => literal(expr)?,
+                };
+                Some(Entry {
+                    key: name,
+                    value: v.expr(),
+                    key_span: k.span(),
+                })
+            })
+            .collect();
+    }
+    if let Some(block) = first_block(body, key) {
+        return block
+            .body
+            .attributes()
+            .map(|a| Entry {
+                key: a.key.as_str().to_owned(),
+                value: &a.value,
+                key_span: a.key.span(),
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+/// The steps of a traversal expression such as `kubernetes_namespace.x.metadata[0].name`.
+fn traversal_path(expr: &Expression) -> Option<Vec<Seg>> {
+    match expr {
+        Expression::Variable(ident) => Some(vec![Seg::Name(ident.as_str().to_owned())]),
+        Expression::Traversal(traversal) => {
+            let mut segs = traversal_path(&traversal.expr)?;
+            segs.extend(traversal.operators.iter().map(|op| match op.value() {
+                TraversalOperator::GetAttr(ident) => index_or_name(ident.as_str()),
+                TraversalOperator::LegacyIndex(n) => Seg::Index(*n.value()),
+                TraversalOperator::Index(Expression::Number(n)) => {
+                    n.value().as_u64().map_or(Seg::Other, Seg::Index)
+                }
+                TraversalOperator::Index(Expression::String(s)) => Seg::Name(s.value().clone()),
+                _ => Seg::Other,
+            }));
+            Some(segs)
+        }
+        _ => None,
+    }
+}
+
+fn index_or_name(s: &str) -> Seg {
+    s.parse::<u64>()
+        .map_or_else(|_| Seg::Name(s.to_owned()), Seg::Index)
+}
+
+fn reference(expr: &Expression) -> Ref {
+    if let Expression::String(s) = expr {
+        return Ref::Literal(s.value().clone());
+    }
+    match traversal_path(expr).as_deref() {
+        Some([Seg::Name(root), Seg::Name(name), ..]) if root == "module" => {
+            Ref::Module(name.clone())
+        }
+        Some([Seg::Name(rtype), Seg::Name(name), ..]) if rtype.starts_with("kubernetes_") => {
+            Ref::Resource {
+                rtype: rtype.clone(),
+                name: name.clone(),
+            }
+        }
+        _ => Ref::Unknown,
+    }
+}
+
+fn read_ignores(cx: &Cx<'_, '_>, body: &Body) -> Option<Ignores> {
+    let attr = attr(nested(body, &["lifecycle"])?, "ignore_changes")?;
+    let at = cx.at(attr);
+    let attr_line = cx.lines.line_of(at);
+    let mut ignores = Ignores {
+        at,
+        ..Ignores::default()
+    };
+    let elements: Vec<&Expression> = match &attr.value {
+        Expression::Variable(v) if v.as_str() == "all" => {
+            ignores.all = true;
+            Vec::new()
+        }
+        Expression::Array(array) => array.iter().collect(),
+        other => vec![other],
+    };
+    for element in elements {
+        let Some(path) = traversal_path(element) else {
+            continue;
+        };
+        let at = cx.at(element);
+        let line = cx.lines.line_of(at);
+        let mut comments = String::new();
+        let mut add_run = |l: usize| {
+            for above in cx.lines.comment_run_above(l) {
+                comments.push_str(cx.lines.line(above));
+                comments.push('\n');
+            }
+        };
+        add_run(line);
+        if attr_line != line {
+            add_run(attr_line);
+        }
+        if let Some(trailing) = trailing_comment(cx.lines.line(line)) {
+            comments.push_str(trailing);
+        }
+        ignores.entries.push(IgnoreEntry { path, at, comments });
+    }
+    Some(ignores)
+}
+
+fn read_namespace(addr: Addr, block: &Block) -> Namespace {
+    let metadata = nested(&block.body, &["metadata"]);
+    let name = metadata.and_then(|m| str_attr(m, "name"));
+    let keel_enrolled = metadata.is_some_and(|m| {
+        map_entries(m, "labels")
+            .iter()
+            .any(|e| e.key == "keel.sh/enrolled" && literal(e.value).as_deref() == Some("true"))
+    });
+    Namespace {
+        addr,
+        name,
+        keel_enrolled,
+    }
+}
+
+fn read_pvc(cx: &Cx<'_, '_>, addr: Addr, file: usize, at: usize, block: &Block) -> Pvc {
+    let body = &block.body;
+    let metadata = first_block(body, "metadata");
+    let spec = nested(body, &["spec"]);
+    let annotations_at = metadata.map(|m| {
+        attr(&m.body, "annotations")
+            .map(|a| cx.at(a))
+            .or_else(|| first_block(&m.body, "annotations").map(|b| cx.at(b)))
+            .unwrap_or_else(|| cx.at(m))
+    });
+    Pvc {
+        addr,
+        file,
+        at,
+        name: metadata.and_then(|m| str_attr(&m.body, "name")),
+        storage_class: spec.and_then(|s| str_attr(s, "storage_class_name")),
+        access_modes: spec.map(access_modes).unwrap_or_default(),
+        wait_until_bound: attr(body, "wait_until_bound").map(|a| {
+            let value = match &a.value {
+                Expression::Bool(b) => Some(*b.value()),
+                _ => None,
+            };
+            (value, cx.at(a))
+        }),
+        annotations: metadata
+            .map(|m| {
+                map_entries(&m.body, "annotations")
+                    .into_iter()
+                    .map(|e| e.key)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        annotations_at,
+        ignores: read_ignores(cx, body),
+    }
+}
+
+fn access_modes(spec: &Body) -> Vec<String> {
+    match attr(spec, "access_modes").map(|a| &a.value) {
+        Some(Expression::Array(array)) => array.iter().filter_map(literal).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn read_workload(
+    cx: &Cx<'_, '_>,
+    kind: Kind,
+    addr: Addr,
+    file: usize,
+    at: usize,
+    block: &Block,
+) -> Workload {
+    let body = &block.body;
+    let metadata = nested(body, &["metadata"]);
+    let pod_path: &[&str] = match kind {
+        Kind::Pod => &["spec"],
+        Kind::CronJob => &["spec", "job_template", "spec", "template", "spec"],
+        _ => &["spec", "template", "spec"],
+    };
+    let pod = nested(body, pod_path);
+    let spec = nested(body, &["spec"]);
+    let strategy = match (kind, spec.and_then(|s| first_block(s, "strategy"))) {
+        (Kind::Deployment, Some(strategy)) => Some(match attr(&strategy.body, "type") {
+            Some(t) => (literal(&t.value), cx.at(t)),
+            None => (None, cx.at(strategy)),
+        }),
+        _ => None,
+    };
+    let mut containers = Vec::new();
+    let mut volumes = Vec::new();
+    if let Some(pod) = pod {
+        for (ident, init) in [("init_container", true), ("container", false)] {
+            containers.extend(
+                pod.get_blocks(ident)
+                    .map(|c| read_container(cx, &c.body, init, cx.at(c))),
+            );
+        }
+        containers.sort_by_key(|c| c.at);
+        volumes = pod.get_blocks("volume").map(read_volume).collect();
+    }
+    let claim_templates = match (kind, spec) {
+        (Kind::StatefulSet, Some(spec)) => spec
+            .get_blocks("volume_claim_template")
+            .map(|t| ClaimTemplate {
+                name: nested(&t.body, &["metadata"]).and_then(|m| str_attr(m, "name")),
+                storage_class: nested(&t.body, &["spec"])
+                    .and_then(|s| str_attr(s, "storage_class_name")),
+                at: cx.at(t),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Workload {
+        kind,
+        addr,
+        file,
+        at,
+        name: metadata.and_then(|m| str_attr(m, "name")),
+        namespace: metadata
+            .and_then(|m| attr(m, "namespace"))
+            .map_or(Ref::Unknown, |a| reference(&a.value)),
+        annotations: metadata
+            .map(|m| {
+                map_entries(m, "annotations")
+                    .into_iter()
+                    .map(|e| e.key)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        strategy,
+        containers,
+        volumes,
+        claim_templates,
+        ignores: read_ignores(cx, body),
+    }
+}
+
+fn read_container(cx: &Cx<'_, '_>, body: &Body, init: bool, at: usize) -> Container {
+    let resources = nested(body, &["resources"]);
+    let find = |map: &str, key: &str| -> Option<Value> {
+        let entries = map_entries(resources?, map);
+        let entry = entries.into_iter().find(|e| e.key == key)?;
+        if matches!(entry.value, Expression::Null(_)) {
+            return None;
+        }
+        let mut value = cx.value(entry.value);
+        if let Some(span) = entry.key_span {
+            value.at = cx.base + span.start;
+        }
+        Some(value)
+    };
+    Container {
+        name: str_attr(body, "name"),
+        init,
+        at,
+        cpu_limit: find("limits", "cpu"),
+        memory_request: find("requests", "memory"),
+        memory_limit: find("limits", "memory"),
+    }
+}
+
+fn read_volume(volume: &Block) -> VolumeSource {
+    let body = &volume.body;
+    if let Some(claim) = first_block(body, "persistent_volume_claim") {
+        VolumeSource::Claim(
+            attr(&claim.body, "claim_name").map_or(Ref::Unknown, |a| reference(&a.value)),
+        )
+    } else if first_block(body, "nfs").is_some() {
+        VolumeSource::Nfs
+    } else {
+        VolumeSource::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack_of(text: &str) -> (Vec<SourceFile>, Kinds) {
+        (
+            vec![SourceFile::new("main.tf", text)],
+            Kinds::WORKLOADS.union(Kinds::of(&[Kind::Namespace, Kind::Pvc])),
+        )
+    }
+
+    #[test]
+    fn constant_paths_parse_into_steps() {
+        assert_eq!(
+            path(r#"spec[0].template[0].metadata[0].annotations["keel.sh/update-time"]"#),
+            vec![
+                Seg::Name("spec".into()),
+                Seg::Index(0),
+                Seg::Name("template".into()),
+                Seg::Index(0),
+                Seg::Name("metadata".into()),
+                Seg::Index(0),
+                Seg::Name("annotations".into()),
+                Seg::Name("keel.sh/update-time".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn legacy_index_and_bracket_forms_compare_equal() {
+        let text = r#"
+resource "kubernetes_persistent_volume_claim" "data" {
+  lifecycle {
+    ignore_changes = [spec.0.resources.0.requests["storage"]]
+  }
+}
+"#;
+        let (files, needs) = stack_of(text);
+        let stack = Stack::build(&files, needs);
+        let ignores = stack.pvcs[0].ignores.as_ref().expect("ignores");
+        assert!(
+            ignores
+                .covering(&path("spec[0].resources[0].requests.storage"))
+                .is_some()
+        );
+        assert!(ignores.covering(&path("spec[0].resources[0]")).is_none());
+    }
+
+    #[test]
+    fn offsets_are_absolute_in_the_file() {
+        let text = "variable \"x\" {}\n\nresource \"kubernetes_persistent_volume_claim\" \"d\" {\n  metadata {\n    name = \"d\"\n  }\n  wait_until_bound = false\n}\n";
+        let (files, needs) = stack_of(text);
+        let stack = Stack::build(&files, needs);
+        let pvc = &stack.pvcs[0];
+        assert_eq!(stack.lines(0).position(pvc.at), (3, 1));
+        let (value, at) = pvc.wait_until_bound.expect("attribute");
+        assert_eq!((value, stack.lines(0).position(at)), (Some(false), (7, 3)));
+        assert_eq!(pvc.name.as_deref(), Some("d"));
+    }
+
+    #[test]
+    fn unsplittable_files_are_parsed_whole_and_failures_recorded() {
+        let (files, needs) = stack_of("resource \"kubernetes_namespace\" \"ns\" {\n  metadata {\n");
+        let stack = Stack::build(&files, needs);
+        assert!(stack.namespaces.is_empty());
+        assert_eq!(stack.parse_failures.len(), 1);
+    }
+}
