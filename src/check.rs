@@ -158,17 +158,23 @@ pub fn print(report: &Report) -> Outcome {
     }
     if report.findings.is_empty() {
         eprintln!(
-            "dlgen check: {} spec{} in sync with their stacks",
+            "dlgen check: {} spec{} in sync with {} stack{}",
             report.specs,
-            if report.specs == 1 { "" } else { "s" }
+            plural(report.specs),
+            report.specs,
+            plural(report.specs)
         );
         Outcome::Clean
     } else {
         eprintln!(
             "dlgen check: {} finding{}: the committed stacks differ from what their specs render; run `dlgen render` and commit the result",
             report.findings.len(),
-            if report.findings.len() == 1 { "" } else { "s" }
+            plural(report.findings.len())
         );
         Outcome::Findings
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::check;
 use crate::error::{Error, Outcome};
 use crate::generate::{self, Generated};
+use crate::lint;
 use crate::render::Renderer;
 use crate::write::{self, Action};
 
@@ -30,10 +31,40 @@ fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, 
     Ok(generated)
 }
 
-/// `dlgen render SPEC...`: all specs are rendered and every target inspected before the
-/// first byte is written; a failure anywhere leaves the stacks untouched.
+/// Runs every lint rule on the stacks about to be written, as they will sit on disk.
+pub fn lint_generated(generated: &[Generated], stacks_dir: &Path) -> Vec<lint::Finding> {
+    let cfg = lint::LintConfig::all();
+    generated
+        .iter()
+        .flat_map(|g| {
+            let dir = stacks_dir.join(&g.stack);
+            let files: Vec<lint::SourceFile> = g
+                .files
+                .iter()
+                .filter(|f| f.name.ends_with(".tf"))
+                .map(|f| lint::SourceFile::new(dir.join(f.name), f.contents.clone()))
+                .collect();
+            lint::lint_files(&files, &cfg)
+        })
+        .collect()
+}
+
+/// `dlgen render SPEC...`: all specs are rendered, linted and every target inspected before
+/// the first byte is written; a failure anywhere leaves the stacks untouched. A lint error
+/// in what would be written is a finding (exit 1) and nothing is written; warnings are
+/// printed and the stacks written.
 pub fn render(specs: &[PathBuf], stacks_dir: &Path, force: bool) -> Result<Outcome, Error> {
     let generated = generate_all(specs, stacks_dir)?;
+    let findings = lint_generated(&generated, stacks_dir);
+    for finding in &findings {
+        eprintln!("{finding}");
+    }
+    if findings.iter().any(lint::Finding::is_error) {
+        eprintln!(
+            "dlgen render: nothing written: the rendered stacks break lint rules at error level"
+        );
+        return Ok(Outcome::Findings);
+    }
     let mut actions = Vec::new();
     for g in &generated {
         actions.extend(write::plan(stacks_dir, &g.stack, &g.files, force)?);
@@ -61,4 +92,27 @@ pub fn check(specs_dir: &Path, stacks_dir: &Path) -> Result<Outcome, Error> {
     let generated = generate_all(&specs, stacks_dir)?;
     let report = check::compare(&generated, stacks_dir)?;
     Ok(check::print(&report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::RenderedFile;
+
+    #[test]
+    fn the_lint_gate_sees_what_would_be_written() {
+        let g = Generated {
+            stack: "app".to_owned(),
+            spec_label: "specs/app.yaml".to_owned(),
+            files: vec![RenderedFile {
+                name: "main.tf",
+                contents: "module \"ingress\" {\n  auth = \"app\"\n}\n".to_owned(),
+            }],
+        };
+        let findings = lint_generated(&[g], Path::new("stacks"));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].rule, "auth-comment");
+        assert!(findings[0].is_error());
+        assert_eq!(findings[0].path, Path::new("stacks/app/main.tf"));
+    }
 }

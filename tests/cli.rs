@@ -260,3 +260,29 @@ fn usage_errors_exit_2_and_help_exits_0() {
     assert_eq!(help.code, 0, "{help}");
     assert!(help.stdout.contains("render"), "{help}");
 }
+
+#[test]
+fn every_bundled_spec_renders_warning_free() {
+    let names: Vec<String> = fs::read_dir(Path::new(ROOT).join("specs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml"))
+        .collect();
+    assert!(!names.is_empty());
+    let p = Project::with_specs(&names.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut args = vec!["render".to_owned()];
+    args.extend(names.iter().map(|n| format!("specs/{n}")));
+    let run = p.dlgen(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    run.success();
+    assert!(!run.stderr.contains("warning["), "{run}");
+    let lint = p.dlgen(&["lint", "--all", "--deny", "warnings"]);
+    assert_eq!(lint.code, 0, "{lint}");
+    assert_eq!(lint.stdout, "", "{lint}");
+}
+
+#[test]
+fn lint_all_on_the_project_stacks_is_clean() {
+    let run = dlgen(Path::new(ROOT), &["lint", "--all", "--deny", "warnings"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.stdout, "", "{run}");
+}
