@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::de;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 use crate::error::Error;
 use crate::model;
 use crate::paths;
@@ -71,7 +71,10 @@ pub fn resolve(file: &str, text: &str) -> Result<model::Stack, Error> {
             let mut d =
                 Diagnostic::error(file, problem.message.clone()).with_path(problem.path.clone());
             if let Some(span) = lossy.spans.nearest(&problem.path) {
-                d = d.with_span(span);
+                d = d.with_span(match problem.line {
+                    Some(line) => line_in_block_scalar(text, span, line),
+                    None => span,
+                });
             }
             if let Some(help) = &problem.help {
                 d = d.with_help(help.clone());
@@ -86,6 +89,27 @@ pub fn resolve(file: &str, text: &str) -> Result<model::Stack, Error> {
             Err(Error::Message(diags.render(text)))
         }
     }
+}
+
+/// The span of line `line` (1-based) of a multi-line value that starts at `span`: a block
+/// scalar (`|`) starts on the line after its indicator. A value on one line keeps its span.
+fn line_in_block_scalar(text: &str, span: Span, line: usize) -> Span {
+    let starts_block = text
+        .get(span.offset..)
+        .is_some_and(|rest| rest.starts_with('|') || rest.starts_with('>'));
+    if !starts_block {
+        return span;
+    }
+    let target = span.line + line;
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == target {
+            let indent = l.len() - l.trim_start().len();
+            return Span::new(target, indent + 1, offset + indent, l.trim().len());
+        }
+        offset += l.len();
+    }
+    span
 }
 
 /// Runs `spec_path` through the whole pipeline for a stacks root at `stacks_dir`.

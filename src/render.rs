@@ -63,12 +63,28 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/blocks/backup.tf"),
     ),
     (
+        "blocks/cron_job.tf",
+        include_str!("../templates/blocks/cron_job.tf"),
+    ),
+    (
+        "blocks/moved.tf",
+        include_str!("../templates/blocks/moved.tf"),
+    ),
+    (
         "blocks/ingress.tf",
         include_str!("../templates/blocks/ingress.tf"),
     ),
     (
         "scripts/backup-copy.sh",
         include_str!("../templates/scripts/backup-copy.sh"),
+    ),
+    (
+        "scripts/backup-sqlite.sh",
+        include_str!("../templates/scripts/backup-sqlite.sh"),
+    ),
+    (
+        "scripts/integrity-check.sh",
+        include_str!("../templates/scripts/integrity-check.sh"),
     ),
 ];
 
@@ -155,6 +171,13 @@ impl Renderer {
         env.add_filter("trailing_comment", |s: String| {
             Value::from_safe_string(format!("# {}", hcl::one_line(&s)))
         });
+        // A raw HCL snippet from the spec, validated by the model to parse on its own.
+        env.add_filter("raw_hcl", |s: String| Value::from_safe_string(s));
+        // A shell word in single quotes, for values inside scripts.
+        env.add_filter("sh", |s: String| format!("'{}'", s.replace('\'', "'\\''")));
+        env.add_filter("basename", |s: String| {
+            s.rsplit('/').next().unwrap_or_default().to_owned()
+        });
         env.add_filter("heredoc", |s: String| {
             let body = hcl::escape_heredoc(s.trim_end_matches('\n'));
             let end = hcl::heredoc_terminator(&body);
@@ -174,17 +197,25 @@ impl Renderer {
         spec_label: &str,
     ) -> Result<Vec<RenderedFile>, RenderError> {
         let header = header(spec_label);
-        let backup_script = match &stack.backup {
-            Some(b) => self
+        let (mut backup_script, mut integrity_script) = (String::new(), String::new());
+        if let Some(b) = &stack.backup {
+            let script = format!("scripts/backup-{}.sh", b.kind);
+            backup_script = self
                 .env
-                .get_template("scripts/backup-copy.sh")?
-                .render(minijinja::context! { b => Value::from(Serde(b)) })?,
-            None => String::new(),
-        };
+                .get_template(&script)?
+                .render(minijinja::context! { b => Value::from(Serde(b)) })?;
+            if let Some(ic) = &b.integrity_check {
+                integrity_script = self
+                    .env
+                    .get_template("scripts/integrity-check.sh")?
+                    .render(minijinja::context! { ic => Value::from(Serde(ic)) })?;
+            }
+        }
         let ctx = minijinja::context! {
             header => header,
             stack => Value::from(Serde(stack)),
             backup_script => backup_script,
+            integrity_script => integrity_script,
         };
         STACK_FILES
             .iter()

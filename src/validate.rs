@@ -51,6 +51,30 @@ pub fn label_value(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A label or annotation key: an optional DNS-subdomain prefix and `/`, then a name of up
+/// to 63 alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric
+/// (`keel.sh/policy`, `app`).
+pub fn qualified_name(s: &str) -> Result<(), String> {
+    let (prefix, name) = match s.rsplit_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, s),
+    };
+    if let Some(prefix) = prefix {
+        let ok = !prefix.is_empty()
+            && prefix.len() <= 253
+            && prefix.split('.').all(|l| dns_label(l).is_ok());
+        if !ok {
+            return Err(format!(
+                "has the prefix `{prefix}`, which is not a DNS subdomain (lower-case letters, digits, `-` and `.`)"
+            ));
+        }
+    }
+    if name.is_empty() || label_value(name).is_err() {
+        return Err("is not a Kubernetes key: an optional `prefix/` and a name of letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit".to_owned());
+    }
+    Ok(())
+}
+
 /// A Kubernetes resource quantity in the forms the stacks use: `25m`, `0.5`, `512Mi`, `2Gi`.
 /// Returns the value in base units (cores or bytes) as a float for comparisons.
 pub fn quantity(s: &str) -> Result<f64, String> {
@@ -205,6 +229,67 @@ pub fn absolute_path(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A path relative to a volume (`db.sqlite3`, `attachments`, `keys/rsa_key.pem`): segments
+/// of letters, digits, `.`, `_`, `-` joined by `/`, no `.`/`..` segments. Such a path is
+/// safe inside a shell script.
+pub fn relative_path(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg != "."
+                && seg != ".."
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a relative path inside the volume: use letters, digits, `.`, `_`, `-` and `/`, without `..` (e.g. `db.sqlite3`)".to_owned())
+    }
+}
+
+/// A port name (IANA service name): up to 15 lower-case letters, digits and `-`, with a
+/// letter, not starting or ending with `-`, no `--`.
+pub fn port_name(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 15
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes().any(|b| b.is_ascii_lowercase())
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--");
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            "is not a port name: up to 15 lower-case letters, digits and `-` (e.g. `http`)"
+                .to_owned(),
+        )
+    }
+}
+
+/// A host name or IPv4 address.
+pub fn host(s: &str) -> Result<(), String> {
+    let ok = !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a host name or IPv4 address (e.g. `192.168.1.127`)".to_owned())
+    }
+}
+
 /// A container image reference: `[registry[:port]/]path[:tag][@digest]` with a lower-case
 /// repository path.
 pub fn image(s: &str) -> Result<(), String> {
@@ -354,6 +439,22 @@ mod tests {
     }
 
     #[test]
+    fn qualified_names() {
+        for ok in [
+            "app",
+            "keel.sh/policy",
+            "gethomepage.dev/widget.url",
+            "istio-injection",
+            "diun.include_tags",
+        ] {
+            assert!(qualified_name(ok).is_ok(), "{ok:?}");
+        }
+        for bad in ["", "/x", "x/", "Bad_Prefix/x", "a b", "-x", "a/b/c"] {
+            assert!(qualified_name(bad).is_err(), "{bad:?} must be rejected");
+        }
+    }
+
+    #[test]
     fn label_values() {
         assert!(label_value("").is_ok());
         assert!(label_value("Media.1_x-y").is_ok());
@@ -434,6 +535,23 @@ mod tests {
             "app@sha256:zz",
         ] {
             assert!(image(bad).is_err(), "{bad:?} must be rejected");
+        }
+    }
+
+    #[test]
+    fn relative_paths_and_hosts() {
+        for ok in ["db.sqlite3", "attachments", "keys/rsa_key.pem"] {
+            assert!(relative_path(ok).is_ok(), "{ok:?}");
+        }
+        for bad in [
+            "", "/abs", "../up", "a/../b", "a b", "x;rm", "$(x)", "a//b", "'q'",
+        ] {
+            assert!(relative_path(bad).is_err(), "{bad:?} must be rejected");
+        }
+        assert!(host("192.168.1.127").is_ok());
+        assert!(host("nfs.lan").is_ok());
+        for bad in ["", "a b", "-x", "x..y", "x/y"] {
+            assert!(host(bad).is_err(), "{bad:?} must be rejected");
         }
     }
 

@@ -33,4 +33,12 @@
 {% endif %}
 {% if stack.ingress %}
 {% include "blocks/ingress.tf" %}
+
+{% endif %}
+{% if stack.moved %}
+{% include "blocks/moved.tf" %}
+
+{% endif %}
+{% if stack.raw %}
+{{ stack.raw|raw_hcl }}
 {% endif %}

@@ -8,6 +8,13 @@ resource "kubernetes_deployment" {{ d.address }} {
       {{ l.key|key }} = {{ l.value }}
 {% endfor %}
     }
+{% if d.annotations %}
+    annotations = {
+{% for a in d.annotations %}
+      {{ a.key|key }} = {{ a.value }}
+{% endfor %}
+    }
+{% endif %}
   }
   spec {
     replicas = {{ d.replicas }}
@@ -33,12 +40,25 @@ resource "kubernetes_deployment" {{ d.address }} {
           {{ l.key|key }} = {{ l.value }}
 {% endfor %}
         }
+{% if d.template_annotations %}
+        annotations = {
+{% for a in d.template_annotations %}
+          {{ a.key|key }} = {{ a.value }}
+{% endfor %}
+        }
+{% endif %}
       }
       spec {
 {% for c in d.containers %}
         container {
           name  = {{ c.name }}
           image = {{ c.image }}
+{% if c.command %}
+          command = {{ c.command }}
+{% endif %}
+{% if c.args %}
+          args = {{ c.args }}
+{% endif %}
 {% for e in c.env %}
 {% if e.comment %}
           {{ e.comment|comment }}
@@ -68,9 +88,13 @@ resource "kubernetes_deployment" {{ d.address }} {
 {% endfor %}
 {% if c.port %}
           port {
-            name           = "http"
-            container_port = {{ c.port }}
+{% if c.port.name %}
+            name           = {{ c.port.name }}
+            container_port = {{ c.port.number }}
             protocol       = "TCP"
+{% else %}
+            container_port = {{ c.port.number }}
+{% endif %}
           }
 {% endif %}
 {% if c.cpu or c.memory %}
@@ -90,6 +114,20 @@ resource "kubernetes_deployment" {{ d.address }} {
 {% endif %}
           }
 {% endif %}
+{% for pr in c.probes %}
+          {{ pr.kind|raw_hcl }} {
+            http_get {
+              path = {{ pr.path }}
+              port = {{ pr.port }}
+            }
+{% for t in pr.timings %}
+            {{ t.key|key }} = {{ t.value }}
+{% endfor %}
+          }
+{% endfor %}
+{% if c.raw %}
+          {{ c.raw|raw_hcl }}
+{% endif %}
         }
 {% endfor %}
 {% for v in d.volumes %}
@@ -100,6 +138,19 @@ resource "kubernetes_deployment" {{ d.address }} {
           }
         }
 {% endfor %}
+{% if d.dns_options %}
+        dns_config {
+{% for o in d.dns_options %}
+          option {
+            name  = {{ o.key }}
+            value = {{ o.value }}
+          }
+{% endfor %}
+        }
+{% endif %}
+{% if d.raw_pod %}
+        {{ d.raw_pod|raw_hcl }}
+{% endif %}
       }
     }
   }
@@ -113,5 +164,8 @@ resource "kubernetes_deployment" {{ d.address }} {
   }
 {% if d.depends_on %}
   depends_on = {{ d.depends_on }}
+{% endif %}
+{% if d.raw %}
+  {{ d.raw|raw_hcl }}
 {% endif %}
 }

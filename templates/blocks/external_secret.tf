@@ -28,3 +28,23 @@ resource "kubernetes_manifest" "external_secret" {
   }
   depends_on = {{ es.depends_on }}
 }
+{% if stack.eso_data %}
+{% set eso = stack.eso_data %}
+
+# Plan-time read of the ExternalSecret (first apply: target kubernetes_manifest.external_secret first).
+data "kubernetes_secret" "eso_secrets" {
+  metadata {
+    name      = {{ eso.secret_name }}
+    namespace = {{ eso.namespace }}
+  }
+  depends_on = [kubernetes_manifest.external_secret]
+}
+{% if eso.locals %}
+
+locals {
+{% for l in eso.locals %}
+  {{ l.name|key }} = jsondecode(data.kubernetes_secret.eso_secrets.data[{{ l.key }}])
+{% endfor %}
+}
+{% endif %}
+{% endif %}

@@ -26,4 +26,7 @@ module "ingress" {
 {% endfor %}
   }
 {% endif %}
+{% if i.raw %}
+  {{ i.raw|raw_hcl }}
+{% endif %}
 }

@@ -15,4 +15,7 @@ resource "kubernetes_namespace" {{ ns.address }} {
     # KYVERNO_LIFECYCLE_V1: a Kyverno ClusterPolicy stamps the goldilocks vpa-update-mode label on every namespace.
     ignore_changes = [metadata[0].labels["goldilocks.fairwinds.com/vpa-update-mode"]]
   }
+{% if ns.raw %}
+  {{ ns.raw|raw_hcl }}
+{% endif %}
 }

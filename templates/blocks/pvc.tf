@@ -1,8 +1,13 @@
 {% if pvc.comment %}
 {{ pvc.comment|comment }}
 {% endif %}
+{% for a in pvc.allow %}
+{{ ("dlgen:allow " ~ a.rule ~ " " ~ a.why)|comment }}
+{% endfor %}
 resource "kubernetes_persistent_volume_claim" {{ pvc.address }} {
+{% if not pvc.wait_until_bound %}
   wait_until_bound = false
+{% endif %}
   metadata {
     name      = {{ pvc.name }}
     namespace = {{ pvc.namespace }}

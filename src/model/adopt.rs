@@ -1,0 +1,266 @@
+//! Taking over existing stacks and going beyond the spec language: pinned resource
+//! addresses, `moved` blocks (renames and a wrapping module), and raw HCL snippets.
+
+use super::problems::Problems;
+use super::types::{Expr, Moved, Stack};
+use crate::spec::Spec;
+
+/// A resource address: the pinned one when the spec gives it (checked to be a Terraform
+/// name), the default otherwise.
+pub(crate) fn address(
+    p: &mut Problems,
+    path: &str,
+    pinned: &Option<String>,
+    default: impl FnOnce() -> String,
+) -> String {
+    match pinned {
+        Some(a) => {
+            p.check(path, "address", a, terraform_name(a));
+            a.clone()
+        }
+        None => default(),
+    }
+}
+
+/// A Terraform resource or module name: a letter or `_`, then letters, digits, `_`, `-`.
+fn terraform_name(s: &str) -> Result<(), String> {
+    let ok = s
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(
+            "is not a Terraform name (a letter or `_`, then letters, digits, `_` and `-`)"
+                .to_owned(),
+        )
+    }
+}
+
+/// A raw HCL snippet, checked to parse on its own as an HCL body. A snippet that parses
+/// alone is balanced, so it cannot close the block it is put into or open another.
+pub(crate) fn snippet(p: &mut Problems, path: &str, text: &Option<String>) -> Option<String> {
+    let text = text.as_ref()?;
+    if text.trim().is_empty() {
+        p.add(
+            path,
+            "the raw HCL snippet is empty",
+            Some("remove it".to_owned()),
+        );
+        return None;
+    }
+    match hcl::parse(text) {
+        Ok(_) => Some(text.trim_end().to_owned()),
+        Err(err) => {
+            let (line, message) = match &err {
+                hcl::Error::Parse(e) => (
+                    e.location().line(),
+                    format!(
+                        "raw HCL does not parse (snippet line {}, column {}): {}",
+                        e.location().line(),
+                        e.location().column(),
+                        e.message()
+                    ),
+                ),
+                other => (1, format!("raw HCL does not parse: {other}")),
+            };
+            p.add_at_line(
+                path,
+                line,
+                message,
+                Some("a snippet is attributes and blocks, as written inside the resource (or whole blocks for `raw.stack`)".to_owned()),
+            );
+            None
+        }
+    }
+}
+
+/// Every resource and module address the stack declares, in file order (data sources and
+/// locals are not moved).
+pub fn addresses(stack: &Stack) -> Vec<String> {
+    let mut out = vec![format!("kubernetes_namespace.{}", stack.namespace.address)];
+    if stack.external_secret.is_some() {
+        out.push("kubernetes_manifest.external_secret".to_owned());
+    }
+    out.push("module.tls_secret".to_owned());
+    for pvc in &stack.pvcs {
+        out.push(format!(
+            "kubernetes_persistent_volume_claim.{}",
+            pvc.address
+        ));
+    }
+    for nfs in &stack.nfs_volumes {
+        out.push(format!("module.{}", nfs.address));
+    }
+    out.push(format!(
+        "kubernetes_deployment.{}",
+        stack.deployment.address
+    ));
+    if let Some(s) = &stack.service {
+        out.push(format!("kubernetes_service.{}", s.address));
+    }
+    if stack.ingress.is_some() {
+        out.push("module.ingress".to_owned());
+    }
+    if let Some(b) = &stack.backup {
+        out.push(format!("module.{}", b.target.address));
+        out.push(format!("kubernetes_cron_job_v1.{}", b.job.address));
+        if let Some(ic) = &b.integrity_check {
+            out.push(format!("kubernetes_cron_job_v1.{}", ic.job.address));
+        }
+    }
+    out
+}
+
+/// The `moved` blocks of an adoption: one per generated resource and module when they lived
+/// in a wrapping module, then the declared renames.
+pub(crate) fn moved(p: &mut Problems, spec: &Spec, stack: &Stack) -> Vec<Moved> {
+    let Some(adopt) = &spec.adopt else {
+        return Vec::new();
+    };
+    let generated = addresses(stack);
+    let mut out = Vec::new();
+    if let Some(module) = &adopt.from_module {
+        match terraform_name(module) {
+            Ok(()) => out.extend(generated.iter().map(|a| Moved {
+                from: Expr(format!("module.{module}.{a}")),
+                to: Expr(a.clone()),
+            })),
+            Err(why) => p.invalid("adopt.from_module", "module name", module, &why),
+        }
+    }
+    for (i, m) in adopt.moved.iter().enumerate() {
+        let at = |f: &str| format!("adopt.moved[{i}].{f}");
+        let (Some(from), Some(to)) = (&m.from, &m.to) else {
+            if m.from.is_none() {
+                p.missing(
+                    &at("from"),
+                    "the address the resource has today, e.g. `kubernetes_namespace.immich`",
+                );
+            }
+            if m.to.is_none() {
+                p.missing(&at("to"), "the generated address it moves to");
+            }
+            continue;
+        };
+        if let Err(why) = resource_address(from) {
+            p.invalid(&at("from"), "address", from, &why);
+            continue;
+        }
+        if !generated.contains(to) {
+            let near = crate::diag::did_you_mean(to, generated.iter().map(String::as_str));
+            p.add(
+                at("to"),
+                format!("`{to}` is not an address this stack generates"),
+                Some(match near {
+                    Some(n) => format!(
+                        "did you mean `{n}`? the stack generates {}",
+                        generated.join(", ")
+                    ),
+                    None => format!("the stack generates {}", generated.join(", ")),
+                }),
+            );
+            continue;
+        }
+        if generated.contains(from) {
+            p.add(
+                at("from"),
+                format!("`{from}` is generated by this stack too, so it cannot move away"),
+                Some("pin the old address on the resource (`address:`) instead".to_owned()),
+            );
+            continue;
+        }
+        if out.iter().any(|o: &Moved| o.from.0 == *from) {
+            p.add(at("from"), format!("`{from}` is moved twice"), None);
+            continue;
+        }
+        out.push(Moved {
+            from: Expr(from.clone()),
+            to: Expr(to.clone()),
+        });
+    }
+    out
+}
+
+/// Raw blocks must not declare an address the stack generates.
+pub(crate) fn check_raw_stack(p: &mut Problems, stack: &Stack) {
+    let Some(raw) = &stack.raw else { return };
+    let Ok(body) = hcl::parse(raw) else { return };
+    let generated = addresses(stack);
+    for block in body.blocks() {
+        let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
+        let address = match (block.identifier(), labels.as_slice()) {
+            ("resource", [kind, name]) => format!("{kind}.{name}"),
+            ("module", [name]) => format!("module.{name}"),
+            _ => continue,
+        };
+        if generated.contains(&address) {
+            p.add(
+                "raw.stack",
+                format!("raw HCL declares `{address}`, which the stack already generates"),
+                Some(
+                    "attach to the generated resource with `raw.<resource>`, or rename the block"
+                        .to_owned(),
+                ),
+            );
+        }
+    }
+}
+
+/// `[module.<name>.]*<type>.<name>` or `[module.<name>.]*module.<name>`, without indexes.
+fn resource_address(s: &str) -> Result<(), String> {
+    let parts: Vec<&str> = s.split('.').collect();
+    let mut i = 0;
+    while i + 1 < parts.len() && parts[i] == "module" {
+        terraform_name(parts[i + 1])?;
+        i += 2;
+    }
+    let rest = &parts[i..];
+    let ok = match rest {
+        [] => i > 0,
+        [kind, name] => {
+            kind.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && !kind.is_empty()
+                && terraform_name(name).is_ok()
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a resource address like `kubernetes_namespace.immich` or `module.app.module.ingress` (indexes are not supported)".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_addresses() {
+        for ok in [
+            "kubernetes_namespace.immich",
+            "module.vaultwarden.kubernetes_cron_job_v1.vaultwarden-backup",
+            "module.ingress",
+            "module.a.module.b",
+        ] {
+            assert!(resource_address(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "x",
+            "a.b.c",
+            "module",
+            "kubernetes_namespace.x[0]",
+            "module.a.",
+            "Bad.x",
+            "x.1y",
+        ] {
+            assert!(resource_address(bad).is_err(), "{bad:?} must be rejected");
+        }
+    }
+}

@@ -1,0 +1,465 @@
+//! The Deployment and its containers.
+
+use super::problems::Problems;
+use super::refs::Refs;
+use super::storage::Volumes;
+use super::types::*;
+use super::{Ctx, adopt};
+use crate::spec::{ContainerSpec, OrderedMap, ProbeSpec, Spec, Strategy, ValueSpec};
+use crate::validate;
+
+/// Labels (values checked as label values) or annotations (free text), in order.
+pub(crate) fn labels(
+    p: &mut Problems,
+    path: &str,
+    map: &OrderedMap<String>,
+    are_labels: bool,
+) -> Vec<Entry> {
+    map.0
+        .iter()
+        .map(|(key, value)| {
+            let at = crate::de::path_key(path, key);
+            p.check(&at, "key", key, validate::qualified_name(key));
+            if are_labels {
+                p.check(&at, "label value", value, validate::label_value(value));
+            }
+            entry(key, value.as_str())
+        })
+        .collect()
+}
+
+pub(crate) fn deployment(
+    p: &mut Problems,
+    ctx: &Ctx,
+    spec: &Spec,
+    volumes: &Volumes,
+    refs: &mut Refs,
+) -> Deployment {
+    let d = spec.deployment.clone().unwrap_or_default();
+    let raw = spec.raw.clone().unwrap_or_default();
+    if spec.containers.is_empty() {
+        p.missing(
+            "containers",
+            "the app container, e.g. `containers: [{image: ghcr.io/owner/app:latest, port: 80, resources: {cpu: 25m, memory: 256Mi}}]`",
+        );
+    }
+    let mut containers = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for (ci, c) in spec.containers.iter().enumerate() {
+        let mut container = container(p, ctx, ci, c, refs);
+        if seen.contains(&container.name) {
+            p.add(
+                format!("containers[{ci}].name"),
+                format!("duplicate container name `{}`", container.name),
+                None,
+            );
+        }
+        seen.push(container.name.clone());
+        if ci == 0 {
+            container.mounts = volumes.mounts.clone();
+            container.raw = adopt::snippet(p, "raw.container", &raw.container);
+        }
+        containers.push(container);
+    }
+
+    let block_storage = !volumes.block.is_empty();
+    let strategy = match (spec.strategy, block_storage) {
+        (Some(Strategy::RollingUpdate), true) => {
+            p.add(
+                "strategy",
+                "a Deployment with a block-storage volume must use `Recreate`",
+                Some("proxmox-lvm volumes are ReadWriteOnce: a rolling update would start a second pod that cannot mount it".to_owned()),
+            );
+            None
+        }
+        (Some(Strategy::RollingUpdate), false) | (None, false) => None,
+        (Some(Strategy::Recreate), _) | (None, true) => Some(StrategyModel {
+            kind: "Recreate",
+            comment: spec.strategy_why.clone(),
+        }),
+    };
+    if strategy.is_none() && spec.strategy_why.is_some() {
+        p.add(
+            "strategy_why",
+            "`strategy_why` explains a Recreate strategy, but the Deployment has none",
+            Some("add `strategy: Recreate`, or remove `strategy_why`".to_owned()),
+        );
+    }
+
+    let cluster_service = d.cluster_service_label.unwrap_or(true);
+    let mut labels = vec![entry("app", ctx.name.as_str())];
+    if cluster_service {
+        labels.push(entry("kubernetes.io/cluster-service", "true"));
+    }
+    labels.push(entry("tier", ctx.tier_expr.clone()));
+    if ctx.scale_to_zero {
+        labels.push(entry("sablier.enable", "true"));
+        labels.push(entry("sablier.group", ctx.name.as_str()));
+        labels.push(entry("sablier.ready-after", "5s"));
+    }
+    let mut template_labels = vec![entry("app", ctx.name.as_str())];
+    if cluster_service {
+        template_labels.push(entry("kubernetes.io/cluster-service", "true"));
+    }
+
+    let mut annotations = labels_of(p, "deployment.annotations", &d.annotations);
+    let mut policy_set = annotations.iter().any(|a| a.key == "keel.sh/policy");
+    if let Some(policy) = &spec.keel_policy {
+        const POLICIES: [&str; 6] = ["all", "major", "minor", "patch", "force", "glob"];
+        let known = POLICIES.contains(&policy.as_str()) || policy.starts_with("glob:");
+        if !known {
+            p.add(
+                "keel_policy",
+                format!("unknown Keel policy `{policy}`"),
+                Some(format!(
+                    "use one of {}, or `glob:<pattern>`{}",
+                    POLICIES.join(", "),
+                    crate::diag::did_you_mean(policy, POLICIES)
+                        .map(|m| format!("; did you mean `{m}`?"))
+                        .unwrap_or_default()
+                )),
+            );
+        }
+        if policy_set {
+            p.add(
+                "keel_policy",
+                "the Keel policy is set twice: by `keel_policy` and by a `keel.sh/policy` annotation",
+                Some("keep `keel_policy`".to_owned()),
+            );
+        }
+        if !ctx.keel {
+            p.add(
+                "keel_policy",
+                "`keel_policy` has no effect with `keel: false`",
+                Some("remove one of them".to_owned()),
+            );
+        }
+        annotations.push(entry("keel.sh/policy", policy.as_str()));
+        policy_set = true;
+    }
+
+    let mut ignore_changes = vec![ignore(
+        "spec[0].template[0].spec[0].dns_config",
+        Some("KYVERNO_LIFECYCLE_V1"),
+    )];
+    if ctx.keel {
+        if !policy_set {
+            ignore_changes.push(ignore("metadata[0].annotations[\"keel.sh/policy\"]", None));
+        }
+        ignore_changes.extend([
+            ignore("metadata[0].annotations[\"keel.sh/trigger\"]", None),
+            ignore(
+                "metadata[0].annotations[\"keel.sh/pollSchedule\"]",
+                Some("KYVERNO_LIFECYCLE_V2"),
+            ),
+            ignore("metadata[0].annotations[\"keel.sh/match-tag\"]", None),
+            ignore(
+                "spec[0].template[0].spec[0].container[0].image",
+                Some("KEEL_IGNORE_IMAGE — Keel manages tag updates"),
+            ),
+        ]);
+    }
+    ignore_changes.extend([
+        ignore(
+            "metadata[0].annotations[\"kubernetes.io/change-cause\"]",
+            None,
+        ),
+        ignore(
+            "metadata[0].annotations[\"deployment.kubernetes.io/revision\"]",
+            None,
+        ),
+    ]);
+    if ctx.keel {
+        ignore_changes.push(ignore(
+            "spec[0].template[0].metadata[0].annotations[\"keel.sh/update-time\"]",
+            Some("KEEL_LIFECYCLE_V1"),
+        ));
+    }
+    if ctx.scale_to_zero {
+        ignore_changes.push(ignore(
+            "spec[0].replicas",
+            Some("SABLIER_MANAGED_REPLICAS — sablier scales 0<->1 (ADR-0022)"),
+        ));
+    }
+
+    let dns_options = d
+        .dns_options
+        .0
+        .iter()
+        .map(|(k, v)| {
+            let at = crate::de::path_key("deployment.dns_options", k);
+            p.check(&at, "DNS option", k, validate::qualified_name(k));
+            entry(k, v.as_str())
+        })
+        .collect();
+
+    Deployment {
+        address: adopt::address(p, "deployment.address", &d.address, || ctx.snake.clone()),
+        name: ctx.name.clone(),
+        namespace: ctx.ns_ref.clone(),
+        labels,
+        annotations,
+        replicas: 1,
+        strategy,
+        selector: vec![entry("app", ctx.name.as_str())],
+        template_labels,
+        template_annotations: labels_of(p, "deployment.pod_annotations", &d.pod_annotations),
+        containers,
+        volumes: volumes.pod_volumes.clone(),
+        dns_options,
+        ignore_changes,
+        depends_on: if refs.runtime_secrets {
+            vec![Expr("kubernetes_manifest.external_secret".to_owned())]
+        } else {
+            Vec::new()
+        },
+        raw: adopt::snippet(p, "raw.deployment", &raw.deployment),
+        raw_pod: adopt::snippet(p, "raw.pod", &raw.pod),
+    }
+}
+
+/// Annotations: keys checked, values free text.
+fn labels_of(p: &mut Problems, path: &str, map: &OrderedMap<String>) -> Vec<Entry> {
+    labels(p, path, map, false)
+}
+
+fn container(
+    p: &mut Problems,
+    ctx: &Ctx,
+    ci: usize,
+    c: &ContainerSpec,
+    refs: &mut Refs,
+) -> Container {
+    let at = |field: &str| format!("containers[{ci}].{field}");
+    let name = match &c.name {
+        Some(n) => {
+            p.check(&at("name"), "container name", n, validate::dns_label(n));
+            n.clone()
+        }
+        None if ci == 0 => ctx.name.clone(),
+        None => {
+            p.missing(&at("name"), "a name for every container after the first");
+            format!("container{ci}")
+        }
+    };
+    let image = match &c.image {
+        Some(img) => {
+            p.check(&at("image"), "image", img, validate::image(img));
+            img.clone()
+        }
+        None => {
+            p.missing(
+                &at("image"),
+                "the image reference, e.g. `image: ghcr.io/owner/app:latest`",
+            );
+            String::new()
+        }
+    };
+    if c.port == Some(0) {
+        p.add(
+            at("port"),
+            "port 0 is not a valid container port",
+            Some("use a port from 1 to 65535".to_owned()),
+        );
+    }
+    let port_name = match &c.port_name {
+        None => Some("http".to_owned()),
+        Some(None) => None,
+        Some(Some(n)) => {
+            p.check(&at("port_name"), "port name", n, validate::port_name(n));
+            Some(n.clone())
+        }
+    };
+    if c.port.is_none() && c.port_name.is_some() {
+        p.add(
+            at("port_name"),
+            "`port_name` names the container's `port`, which is not set",
+            None,
+        );
+    }
+    let port = c.port.map(|number| Port {
+        number,
+        name: port_name,
+    });
+
+    let mut env = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for (ei, e) in c.env.iter().enumerate() {
+        let eat = |field: &str| format!("containers[{ci}].env[{ei}].{field}");
+        let ename = match &e.name {
+            Some(n) => {
+                p.check(
+                    &eat("name"),
+                    "environment variable",
+                    n,
+                    validate::env_name(n),
+                );
+                if seen.contains(&n.as_str()) {
+                    p.add(
+                        eat("name"),
+                        format!("duplicate environment variable `{n}`"),
+                        Some("each variable may be set once per container".to_owned()),
+                    );
+                }
+                seen.push(n);
+                n.clone()
+            }
+            None => {
+                p.missing(&eat("name"), "the variable's name");
+                String::new()
+            }
+        };
+        let whole = format!("containers[{ci}].env[{ei}]");
+        let (value, secret) = match (&e.value, &e.secret) {
+            (Some(_), Some(_)) => {
+                p.add(&whole, format!("`{ename}` has both `value` and `secret`"), Some("keep one: `value` for a plain value or a reference, `secret` for a key of the stack's ExternalSecret".to_owned()));
+                (None, None)
+            }
+            (None, None) => {
+                p.add(&whole, format!("`{ename}` has neither `value` nor `secret`"), Some("add `value: ...`, or `secret: <key>` to read it from Vault through the stack's ExternalSecret".to_owned()));
+                (None, None)
+            }
+            (Some(v), None) => {
+                let plaintext = matches!(v, ValueSpec::Scalar(_));
+                let plain_why = p.why(&e.plain_why, &eat("plain_why"));
+                if plaintext
+                    && validate::looks_secret(&ename)
+                    && plain_why.is_none()
+                    && e.plain_why.is_none()
+                {
+                    p.add(eat("value"), format!("`{ename}` looks like a secret but has a plaintext value"), Some(format!("store it in Vault at secret/{} and write `secret: <key>` instead of `value:` (a stack never carries secret values); if it is not a secret, say why in `plain_why:`", ctx.name)));
+                }
+                if e.plain_why.is_some() && !(plaintext && validate::looks_secret(&ename)) {
+                    p.add(eat("plain_why"), "`plain_why` explains a plaintext value whose name looks secret; this one does not need it", None);
+                }
+                (Some(refs.value(p, &eat("value"), v)), None)
+            }
+            (None, Some(key)) => {
+                p.check(&eat("secret"), "secret key", key, validate::secret_key(key));
+                refs.runtime_secrets = true;
+                (
+                    None,
+                    Some(SecretRef {
+                        name: ctx.secret_name.clone(),
+                        key: key.clone(),
+                    }),
+                )
+            }
+        };
+        env.push(Env {
+            name: ename,
+            comment: e.comment.clone(),
+            value,
+            secret,
+        });
+    }
+
+    let (cpu, memory) = match &c.resources {
+        Some(r) => {
+            for (field, v) in [("cpu", &r.cpu), ("memory", &r.memory)] {
+                if let Some(v) = v
+                    && let Err(why) = validate::quantity(v)
+                {
+                    p.invalid(&at(&format!("resources.{field}")), field, v, &why);
+                }
+            }
+            (r.cpu.clone(), r.memory.clone())
+        }
+        None if ci == 0 => {
+            p.missing(&at("resources"), "explicit resources, e.g. `resources: {cpu: 25m, memory: 256Mi}` (cpu request only; memory request = limit)");
+            (None, None)
+        }
+        None => (None, None),
+    };
+
+    let mut probes = Vec::new();
+    for (kind, probe) in [
+        ("liveness_probe", &c.liveness_probe),
+        ("readiness_probe", &c.readiness_probe),
+        ("startup_probe", &c.startup_probe),
+    ] {
+        if let Some(probe) = probe {
+            probes.push(resolve_probe(p, &at(kind), kind, probe, c.port));
+        }
+    }
+
+    Container {
+        name,
+        image,
+        command: c.command.clone(),
+        args: c.args.clone(),
+        env,
+        mounts: Vec::new(),
+        port,
+        cpu,
+        memory,
+        probes,
+        raw: None,
+    }
+}
+
+fn resolve_probe(
+    p: &mut Problems,
+    at: &str,
+    kind: &'static str,
+    probe: &ProbeSpec,
+    port: Option<u16>,
+) -> Probe {
+    let path = match &probe.path {
+        Some(path) => {
+            if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                p.add(
+                    format!("{at}.path"),
+                    format!("invalid HTTP path `{path}`"),
+                    Some("an HTTP path starts with `/` and has no spaces".to_owned()),
+                );
+            }
+            path.clone()
+        }
+        None => {
+            p.missing(
+                &format!("{at}.path"),
+                "the HTTP path to probe, e.g. `path: /healthz`",
+            );
+            String::new()
+        }
+    };
+    let port = match (probe.port, port) {
+        (Some(0), _) => {
+            p.add(format!("{at}.port"), "port 0 is not a valid port", None);
+            0
+        }
+        (Some(n), _) | (None, Some(n)) => n,
+        (None, None) => {
+            p.missing(
+                &format!("{at}.port"),
+                "the port to probe (the container has no `port`)",
+            );
+            0
+        }
+    };
+    let mut timings = Vec::new();
+    for (name, value) in [
+        ("initial_delay_seconds", probe.initial_delay_seconds),
+        ("period_seconds", probe.period_seconds),
+        ("timeout_seconds", probe.timeout_seconds),
+        ("failure_threshold", probe.failure_threshold),
+    ] {
+        if let Some(v) = value {
+            if v == 0 && name != "initial_delay_seconds" {
+                p.add(
+                    format!("{at}.{name}"),
+                    format!("`{name}` must be at least 1"),
+                    None,
+                );
+            }
+            timings.push(entry(name, Val::Int(i64::from(v))));
+        }
+    }
+    Probe {
+        kind,
+        path,
+        port,
+        timings,
+    }
+}
