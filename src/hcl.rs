@@ -113,6 +113,26 @@ pub fn one_line(text: &str) -> String {
         .join(" ")
 }
 
+/// Free text folded onto lines of at most `width` characters (a longer word stands alone
+/// on its line), for comments that would otherwise run off the screen.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut line_len = 0;
+    for word in one_line(text).split(' ').filter(|w| !w.is_empty()) {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
+}
+
 /// Snake-case form of a Kubernetes name, for resource addresses: `drone-logbook` →
 /// `drone_logbook`.
 pub fn snake(name: &str) -> String {
@@ -185,6 +205,17 @@ mod tests {
         assert_eq!(key("null"), r#""null""#);
         assert_eq!(key("1abc"), r#""1abc""#);
         assert_eq!(key(""), r#""""#);
+    }
+
+    #[test]
+    fn wrap_folds_at_word_boundaries() {
+        assert_eq!(wrap("a bb ccc dddd", 6), "a bb\nccc\ndddd");
+        assert_eq!(wrap("  one\ntwo  ", 80), "one two");
+        assert_eq!(
+            wrap("averyveryverylongword x", 5),
+            "averyveryverylongword\nx"
+        );
+        assert_eq!(wrap("", 5), "");
     }
 
     #[test]

@@ -796,3 +796,499 @@ fn stacks_are_terraform_fmt_clean() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+// --- Section 4: freshrss and vaultwarden --------------------------------------------------
+
+fn stack(name: &str) -> (String, Body) {
+    let text =
+        std::fs::read_to_string(Path::new(ROOT).join("stacks").join(name).join("main.tf")).unwrap();
+    let body = hcl::parse(&text).unwrap();
+    (text, body)
+}
+
+fn moved_pairs(body: &Body) -> Vec<(String, String)> {
+    body.blocks()
+        .filter(|b| b.identifier() == "moved")
+        .map(|b| (attr(b, "from"), attr(b, "to")))
+        .collect()
+}
+
+fn env_of(container: &Block) -> Vec<(String, String)> {
+    children(container, "env")
+        .iter()
+        .map(|e| (attr(e, "name"), attr(e, "value")))
+        .collect()
+}
+
+#[test]
+fn freshrss_matches_section_4_1() {
+    let (text, body) = stack("freshrss");
+    let addresses: Vec<String> = body.blocks().map(address).collect();
+    assert_eq!(
+        addresses,
+        [
+            "variable.tls_secret_name",
+            "variable.nfs_server",
+            "kubernetes_namespace.freshrss",
+            "kubernetes_manifest.external_secret",
+            "data.kubernetes_secret.eso_secrets",
+            "locals.",
+            "module.tls_secret",
+            "kubernetes_persistent_volume_claim.data_proxmox",
+            "module.nfs_extensions",
+            "kubernetes_deployment.freshrss",
+            "kubernetes_service.freshrss",
+            "module.ingress",
+            "moved.",
+        ]
+    );
+    // The historical namespace address moves instead of being destroyed.
+    assert_eq!(
+        moved_pairs(&body),
+        pairs(&[(
+            "kubernetes_namespace.immich",
+            "kubernetes_namespace.freshrss"
+        )])
+    );
+    let ns = top(&body, "kubernetes_namespace.freshrss");
+    assert_eq!(
+        object(&child(&ns, "metadata"), "labels"),
+        pairs(&[
+            ("tier", "local.tiers.aux"),
+            ("keel.sh/enrolled", "\"true\"")
+        ])
+    );
+    let data = top(&body, "data.kubernetes_secret.eso_secrets");
+    assert_eq!(
+        attr(&child(&data, "metadata"), "name"),
+        "\"freshrss-secrets\""
+    );
+    assert_eq!(
+        attr(&data, "depends_on"),
+        "[kubernetes_manifest.external_secret]"
+    );
+    let locals = body.blocks().find(|b| b.identifier() == "locals").unwrap();
+    assert_eq!(
+        attr(locals, "homepage_credentials"),
+        "jsondecode(data.kubernetes_secret.eso_secrets.data[\"homepage_credentials\"])"
+    );
+    let pvc = top(&body, "kubernetes_persistent_volume_claim.data_proxmox");
+    assert_eq!(attr(&pvc, "wait_until_bound"), "false");
+    assert_eq!(
+        attr(&child(&pvc, "metadata"), "name"),
+        "\"freshrss-data-proxmox\""
+    );
+    assert_eq!(
+        attr(&child(&pvc, "spec"), "storage_class_name"),
+        "\"proxmox-lvm\""
+    );
+    assert_eq!(
+        object(&path(&pvc, &["spec", "resources"]), "requests"),
+        pairs(&[("storage", "\"1Gi\"")])
+    );
+    assert_eq!(
+        object(&child(&pvc, "metadata"), "annotations")[2].1,
+        "\"5Gi\""
+    );
+    // The missing backup is a deliberate, reasoned break that lint knows about.
+    let before_pvc = &text[..text
+        .find("resource \"kubernetes_persistent_volume_claim\"")
+        .unwrap()];
+    assert!(
+        before_pvc
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("# dlgen:allow block-storage-backup ")
+    );
+    let nfs = top(&body, "module.nfs_extensions");
+    assert_eq!(attr(&nfs, "name"), "\"freshrss-extensions\"");
+    assert_eq!(attr(&nfs, "nfs_path"), "\"/srv/nfs/freshrss/extensions\"");
+    assert_eq!(attr(&nfs, "storage"), "\"1Gi\"");
+
+    let d = top(&body, "kubernetes_deployment.freshrss");
+    assert!(!has_attr(&d, "depends_on"));
+    let spec = child(&d, "spec");
+    assert_eq!(attr(&child(&spec, "strategy"), "type"), "\"Recreate\"");
+    let c = path(&spec, &["template", "spec", "container"]);
+    assert_eq!(attr(&c, "name"), "\"freshrss\"");
+    assert_eq!(attr(&c, "image"), "\"freshrss/freshrss\"");
+    assert_eq!(
+        env_of(&c),
+        pairs(&[
+            ("\"CRON_MIN\"", "\"0,30\""),
+            ("\"BASE_URL\"", "\"https://rss.viktorbarzin.me\""),
+            ("\"PUBLISHED_PORT\"", "80"),
+        ])
+    );
+    let mounts: Vec<(String, String)> = children(&c, "volume_mount")
+        .iter()
+        .map(|m| (attr(m, "name"), attr(m, "mount_path")))
+        .collect();
+    assert_eq!(
+        mounts,
+        pairs(&[
+            ("\"data\"", "\"/var/www/FreshRSS/data\""),
+            ("\"extensions\"", "\"/var/www/FreshRSS/extensions\""),
+        ])
+    );
+    assert_eq!(
+        object(&child(&c, "resources"), "requests"),
+        pairs(&[("cpu", "\"15m\""), ("memory", "\"256Mi\"")])
+    );
+    assert_eq!(ignore_changes(&d), DEPLOYMENT_IGNORES);
+
+    let i = top(&body, "module.ingress");
+    assert_eq!(attr(&i, "auth"), "\"app\"");
+    let auth_at = text
+        .lines()
+        .position(|l| l.trim() == "auth            = \"app\"")
+        .unwrap();
+    let above = text.lines().nth(auth_at - 2).unwrap();
+    assert!(
+        above
+            .trim_start()
+            .starts_with("# auth = \"app\": FreshRSS's built-in login"),
+        "{above}"
+    );
+    assert_eq!(attr(&i, "name"), "\"rss\"");
+    assert_eq!(attr(&i, "service_name"), "\"freshrss\"");
+    assert_eq!(
+        object(&i, "extra_annotations"),
+        pairs(&[
+            ("gethomepage.dev/enabled", "\"true\""),
+            ("gethomepage.dev/name", "\"FreshRSS\""),
+            ("gethomepage.dev/description", "\"RSS feed reader\""),
+            ("gethomepage.dev/icon", "\"freshrss.png\""),
+            ("gethomepage.dev/group", "\"Productivity\""),
+            ("gethomepage.dev/pod-selector", "\"\""),
+            ("gethomepage.dev/widget.type", "\"freshrss\""),
+            (
+                "gethomepage.dev/widget.url",
+                "\"http://freshrss.freshrss.svc.cluster.local\""
+            ),
+            (
+                "gethomepage.dev/widget.username",
+                "local.homepage_credentials[\"freshrss\"][\"username\"]"
+            ),
+            (
+                "gethomepage.dev/widget.password",
+                "local.homepage_credentials[\"freshrss\"][\"password\"]"
+            ),
+        ])
+    );
+    assert!(
+        !text.contains("kubernetes_cron_job_v1"),
+        "freshrss has no backup CronJob"
+    );
+}
+
+#[test]
+fn vaultwarden_matches_section_4_2() {
+    let (text, body) = stack("vaultwarden");
+    let resources: Vec<String> = body
+        .blocks()
+        .filter(|b| matches!(b.identifier(), "resource" | "module"))
+        .map(address)
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "kubernetes_namespace.vaultwarden",
+            "module.tls_secret",
+            "kubernetes_persistent_volume_claim.vaultwarden_data_encrypted",
+            "kubernetes_deployment.vaultwarden",
+            "kubernetes_service.vaultwarden",
+            "module.nfs_vaultwarden_backup_host",
+            "kubernetes_cron_job_v1.vaultwarden-backup",
+            "kubernetes_cron_job_v1.vaultwarden-integrity-check",
+            "module.ingress",
+        ]
+    );
+    // One moved block per wrapped resource and module.
+    let moved = moved_pairs(&body);
+    assert_eq!(moved.len(), resources.len());
+    for (r, (from, to)) in resources.iter().zip(&moved) {
+        assert_eq!(
+            (from.as_str(), to.as_str()),
+            (format!("module.vaultwarden.{r}").as_str(), r.as_str())
+        );
+    }
+    assert_eq!(
+        attr(&top(&body, "data.vault_kv_secret_v2.platform"), "name"),
+        "\"platform\""
+    );
+    assert_eq!(
+        attr(&top(&body, "data.vault_kv_secret_v2.platform"), "mount"),
+        "\"secret\""
+    );
+    assert!(has_attr(&top(&body, "variable.mail_host"), "type"));
+    let tg =
+        std::fs::read_to_string(Path::new(ROOT).join("stacks/vaultwarden/terragrunt.hcl")).unwrap();
+    assert!(tg.contains("dependency \"infra\" {\n  config_path  = \"../infra\""));
+
+    let ns = top(&body, "kubernetes_namespace.vaultwarden");
+    assert_eq!(
+        object(&child(&ns, "metadata"), "labels"),
+        pairs(&[
+            ("tier", "local.tiers.edge"),
+            ("keel.sh/enrolled", "\"true\""),
+            ("istio-injection", "\"disabled\"")
+        ])
+    );
+    let pvc = top(
+        &body,
+        "kubernetes_persistent_volume_claim.vaultwarden_data_encrypted",
+    );
+    assert!(!has_attr(&pvc, "wait_until_bound"));
+    assert_eq!(
+        attr(&child(&pvc, "metadata"), "name"),
+        "\"vaultwarden-data-encrypted\""
+    );
+    assert_eq!(
+        attr(&child(&pvc, "spec"), "storage_class_name"),
+        "\"proxmox-lvm-encrypted\""
+    );
+
+    let d = top(&body, "kubernetes_deployment.vaultwarden");
+    let meta = child(&d, "metadata");
+    assert_eq!(
+        object(&meta, "labels"),
+        pairs(&[("app", "\"vaultwarden\""), ("tier", "local.tiers.edge")])
+    );
+    assert_eq!(
+        object(&meta, "annotations"),
+        pairs(&[
+            ("reloader.stakater.com/search", "\"true\""),
+            ("keel.sh/policy", "\"minor\"")
+        ])
+    );
+    let template = path(&d, &["spec", "template"]);
+    let tmeta = child(&template, "metadata");
+    assert_eq!(
+        object(&tmeta, "labels"),
+        pairs(&[("app", "\"vaultwarden\"")])
+    );
+    assert_eq!(
+        object(&tmeta, "annotations"),
+        pairs(&[
+            ("diun.enable", "\"true\""),
+            ("diun.include_tags", r#""^\\d+(?:\\.\\d+)?(?:\\.\\d+)?$""#)
+        ])
+    );
+    let c = path(&template, &["spec", "container"]);
+    assert_eq!(attr(&c, "image"), "\"vaultwarden/server:latest\"");
+    assert_eq!(
+        env_of(&c),
+        pairs(&[
+            ("\"DOMAIN\"", "\"https://vaultwarden.viktorbarzin.me\""),
+            ("\"SMTP_HOST\"", "var.mail_host"),
+            ("\"SMTP_FROM\"", "\"vaultwarden@viktorbarzin.me\""),
+            ("\"SMTP_PORT\"", "\"587\""),
+            ("\"SMTP_SECURITY\"", "\"starttls\""),
+            ("\"SMTP_USERNAME\"", "\"vaultwarden@viktorbarzin.me\""),
+            (
+                "\"SMTP_PASSWORD\"",
+                "data.vault_kv_secret_v2.platform.data[\"vaultwarden_smtp_password\"]"
+            ),
+        ])
+    );
+    let port = child(&c, "port");
+    assert_eq!(
+        port.body()
+            .attributes()
+            .map(|a| a.key().to_owned())
+            .collect::<Vec<_>>(),
+        ["container_port"]
+    );
+    assert_eq!(attr(&port, "container_port"), "80");
+    assert_eq!(
+        object(&child(&c, "resources"), "requests"),
+        pairs(&[("cpu", "\"10m\""), ("memory", "\"512Mi\"")])
+    );
+    for (probe, timings) in [
+        ("liveness_probe", ["15", "30", "5", "5"]),
+        ("readiness_probe", ["5", "30", "5", "3"]),
+    ] {
+        let pr = child(&c, probe);
+        let get = child(&pr, "http_get");
+        assert_eq!(
+            (attr(&get, "path"), attr(&get, "port")),
+            ("\"/alive\"".into(), "80".into())
+        );
+        let got: Vec<String> = [
+            "initial_delay_seconds",
+            "period_seconds",
+            "timeout_seconds",
+            "failure_threshold",
+        ]
+        .iter()
+        .map(|t| attr(&pr, t))
+        .collect();
+        assert_eq!(got, timings, "{probe}");
+    }
+    let option = path(&template, &["spec", "dns_config", "option"]);
+    assert_eq!(
+        (attr(&option, "name"), attr(&option, "value")),
+        ("\"ndots\"".into(), "\"2\"".into())
+    );
+    let mut ignores = DEPLOYMENT_IGNORES.to_vec();
+    ignores.retain(|i| !i.contains("keel.sh/policy"));
+    assert_eq!(ignore_changes(&d), ignores);
+
+    let port = path(
+        &top(&body, "kubernetes_service.vaultwarden"),
+        &["spec", "port"],
+    );
+    assert_eq!(
+        (
+            attr(&port, "name"),
+            attr(&port, "port"),
+            attr(&port, "protocol")
+        ),
+        ("\"http\"".into(), "\"80\"".into(), "\"TCP\"".into())
+    );
+    assert!(!has_attr(&port, "target_port"));
+
+    let i = top(&body, "module.ingress");
+    assert_eq!(attr(&i, "auth"), "\"app\"");
+    assert!(text.contains("  # auth = \"app\": Bitwarden clients"));
+    assert_eq!(attr(&i, "name"), "\"vaultwarden\"");
+    assert!(!has_attr(&i, "service_name"));
+    assert_eq!(
+        object(&i, "extra_annotations")[1..5].to_vec(),
+        pairs(&[
+            ("gethomepage.dev/name", "\"Vaultwarden\""),
+            ("gethomepage.dev/description", "\"Password manager\""),
+            ("gethomepage.dev/icon", "\"vaultwarden.png\""),
+            ("gethomepage.dev/group", "\"Other\""),
+        ])
+    );
+
+    let target = top(&body, "module.nfs_vaultwarden_backup_host");
+    assert_eq!(attr(&target, "name"), "\"vaultwarden-backup-host\"");
+    assert_eq!(attr(&target, "nfs_server"), "\"192.168.1.127\"");
+    assert_eq!(attr(&target, "nfs_path"), "\"/srv/nfs/vaultwarden-backup\"");
+
+    for (addr, facts, backoff, container) in [
+        (
+            "kubernetes_cron_job_v1.vaultwarden-backup",
+            ["\"0 */6 * * *\"", "10", "10"],
+            "3",
+            "\"vaultwarden-backup\"",
+        ),
+        (
+            "kubernetes_cron_job_v1.vaultwarden-integrity-check",
+            ["\"30 * * * *\"", "10", "3"],
+            "1",
+            "\"integrity-check\"",
+        ),
+    ] {
+        let cj = top(&body, addr);
+        let spec = child(&cj, "spec");
+        assert_eq!(attr(&spec, "concurrency_policy"), "\"Replace\"");
+        assert_eq!(attr(&spec, "failed_jobs_history_limit"), "5");
+        let got = [
+            "schedule",
+            "starting_deadline_seconds",
+            "successful_jobs_history_limit",
+        ]
+        .map(|a| attr(&spec, a));
+        assert_eq!(got, facts, "{addr}");
+        let job = path(&spec, &["job_template", "spec"]);
+        assert_eq!(attr(&job, "backoff_limit"), backoff);
+        assert_eq!(attr(&job, "ttl_seconds_after_finished"), "10");
+        let pod = path(&job, &["template", "spec"]);
+        let req = path(
+            &pod,
+            &[
+                "affinity",
+                "pod_affinity",
+                "required_during_scheduling_ignored_during_execution",
+            ],
+        );
+        assert_eq!(
+            object(&child(&req, "label_selector"), "match_labels"),
+            pairs(&[("app", "\"vaultwarden\"")])
+        );
+        let c = child(&pod, "container");
+        assert_eq!(attr(&c, "name"), container);
+        assert_eq!(attr(&c, "image"), "\"docker.io/library/alpine\"");
+        assert_eq!(
+            ignore_changes(&cj),
+            ["spec[0].job_template[0].spec[0].template[0].spec[0].dns_config"]
+        );
+    }
+    let script = |addr: &str| -> String {
+        let c = path(
+            &top(&body, addr),
+            &[
+                "spec",
+                "job_template",
+                "spec",
+                "template",
+                "spec",
+                "container",
+            ],
+        );
+        let cmd = c
+            .body()
+            .attributes()
+            .find(|a| a.key() == "command")
+            .unwrap()
+            .expr()
+            .evaluate(&Context::new())
+            .unwrap();
+        let hcl::Value::Array(cmd) = cmd else {
+            panic!()
+        };
+        cmd[2].as_str().unwrap().to_owned()
+    };
+    let backup = script("kubernetes_cron_job_v1.vaultwarden-backup");
+    let steps = [
+        "apk add --no-cache sqlite",
+        "PRAGMA integrity_check;",
+        "exit 1",
+        "sqlite3 \"$db\" \".backup '/backup/$now/db.sqlite3'\"",
+        "PRAGMA integrity_check;",
+        "rm -rf \"/backup/$now\"",
+        "'rsa_key.pem' 'rsa_key.pub.pem' 'attachments' 'sends' 'config.json'",
+        "if [ -e \"/data/$f\" ]",
+        "-mtime +30",
+        "echo \"I/O: read",
+        "backup_duration_seconds",
+        "backup_read_bytes",
+        "backup_written_bytes",
+        "backup_output_bytes",
+        "backup_last_success_timestamp",
+        "/metrics/job/vaultwarden-backup",
+    ];
+    let mut rest = backup.as_str();
+    for step in steps {
+        let at = rest
+            .find(step)
+            .unwrap_or_else(|| panic!("backup script lacks (or misorders) {step:?}:\n{backup}"));
+        rest = &rest[at + step.len()..];
+    }
+    let check = script("kubernetes_cron_job_v1.vaultwarden-integrity-check");
+    for fact in [
+        "PRAGMA integrity_check;",
+        "vaultwarden_sqlite_integrity_ok ${ok}",
+        "/metrics/job/vaultwarden-integrity/instance/vaultwarden",
+        "[ \"$ok\" = \"1\" ]",
+    ] {
+        assert!(
+            check.contains(fact),
+            "integrity check lacks {fact:?}:\n{check}"
+        );
+    }
+    let ic = path(
+        &top(&body, "kubernetes_cron_job_v1.vaultwarden-integrity-check"),
+        &["spec", "job_template", "spec", "template", "spec"],
+    );
+    assert_eq!(
+        children(&child(&ic, "container"), "volume_mount").len(),
+        1,
+        "the check mounts the data only"
+    );
+}

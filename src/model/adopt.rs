@@ -102,15 +102,15 @@ pub fn addresses(stack: &Stack) -> Vec<String> {
     if let Some(s) = &stack.service {
         out.push(format!("kubernetes_service.{}", s.address));
     }
-    if stack.ingress.is_some() {
-        out.push("module.ingress".to_owned());
-    }
     if let Some(b) = &stack.backup {
         out.push(format!("module.{}", b.target.address));
         out.push(format!("kubernetes_cron_job_v1.{}", b.job.address));
         if let Some(ic) = &b.integrity_check {
             out.push(format!("kubernetes_cron_job_v1.{}", ic.job.address));
         }
+    }
+    if stack.ingress.is_some() {
+        out.push("module.ingress".to_owned());
     }
     out
 }

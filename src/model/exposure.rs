@@ -4,6 +4,7 @@ use super::problems::Problems;
 use super::refs::Refs;
 use super::types::*;
 use super::{Ctx, DOMAIN, MODULES, adopt};
+use crate::hcl;
 use crate::spec::{Auth, DnsType, Spec};
 use crate::validate;
 
@@ -154,7 +155,10 @@ pub(crate) fn ingress(
         Auth::App | Auth::None => {
             let tier = auth_name(auth);
             match &why {
-                Some(w) => (Some(format!("auth = \"{tier}\": {w}")), None),
+                Some(w) => (
+                    Some(hcl::wrap(&format!("auth = \"{tier}\": {w}"), 96)),
+                    None,
+                ),
                 None => {
                     if ing.auth_why.is_none() {
                         let gate = if auth == Auth::App {
