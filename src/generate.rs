@@ -114,6 +114,13 @@ pub fn generate(
     stacks_dir: &Path,
 ) -> Result<Generated, Error> {
     let label = paths::spec_label(spec_path, stacks_dir).map_err(|e| Error::io(spec_path, e))?;
+    // The header names the spec, and `render --prune` reads it back: it must show verbatim.
+    if crate::hcl::comment_lines(&label) != [format!("# {label}")] {
+        return Err(Error::Message(format!(
+            "error: {}: the spec's path holds characters a generated header cannot show as they are (line breaks, control or invisible characters, surrounding blanks or `dlgen:allow`)\n  = help: rename the spec file",
+            spec_path.display()
+        )));
+    }
     let text = read_spec(spec_path)?;
     let stack = resolve(&spec_path.display().to_string(), &text)?;
     let files = renderer

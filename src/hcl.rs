@@ -75,7 +75,9 @@ pub fn escape_heredoc(body: &str) -> String {
 /// only when `text` ends with `\n`, holds no control character other than tab (a `\r`
 /// would be normalised away), and has a line that starts with a non-whitespace character
 /// (its common indentation is then none, whatever indentation is added). The body's
-/// template sequences are escaped and the terminator collides with no body line.
+/// template sequences are escaped and the terminator collides with no body line. Text that
+/// already holds an escape (`$${`, `%%{`) is quoted too: hcl-rs 0.20 reads `$$${` in a
+/// heredoc after an earlier escape as `${`, where Terraform reads `$${`.
 pub fn heredoc(text: &str) -> String {
     let Some(body) = text.strip_suffix('\n') else {
         return quote(text);
@@ -86,7 +88,8 @@ pub fn heredoc(text: &str) -> String {
     let flush = body
         .split('\n')
         .any(|line| line.chars().next().is_some_and(|c| !c.is_whitespace()));
-    if !plain || !flush {
+    let escapes = body.contains("$${") || body.contains("%%{");
+    if !plain || !flush || escapes {
         return quote(text);
     }
     let body = escape_heredoc(body);
@@ -130,15 +133,18 @@ pub fn key(s: &str) -> String {
 /// `# ` comment lines for free text: every line of `text` becomes its own comment line,
 /// so a newline in a spec value can never end the comment. Empty lines become `#`.
 pub fn comment_lines(text: &str) -> Vec<String> {
-    if text.trim().is_empty() {
-        return Vec::new();
-    }
-    text.replace("\r\n", "\n")
-        .trim_end()
+    let mut lines: Vec<String> = text
+        .replace("\r\n", "\n")
         .split(['\n', '\r'])
+        .map(|line| inert(line).trim_end().to_owned())
+        .collect();
+    // Trailing blank lines (also those that were only control characters) say nothing.
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    lines
+        .into_iter()
         .map(|line| {
-            let line = inert(line);
-            let line = line.trim_end();
             if line.is_empty() {
                 "#".to_owned()
             } else {
@@ -265,6 +271,8 @@ mod tests {
         );
         assert_eq!(comment_lines("a\rb\r\nc"), vec!["# a", "# b", "# c"]);
         assert!(comment_lines("  \n").is_empty());
+        assert!(comment_lines("\u{7f}\n\u{1}").is_empty());
+        assert_eq!(comment_lines("\n\nx\n\n"), vec!["#", "#", "# x"]);
         assert_eq!(one_line("a\n  b\tc"), "a b c");
     }
 
@@ -303,6 +311,8 @@ mod tests {
             "flush\n    then indented\n\n  \n",
             "EOT\n  EOT\nEOT1\n",
             "%{ if x }\n",
+            "${$${\n",
+            "%{%%{\n",
         ] {
             assert_eq!(eval(&heredoc(text)), text, "{text:?}");
         }

@@ -103,7 +103,14 @@ impl std::fmt::Display for RenderError {
                 write!(
                     f,
                     "template error (a bug in dlgen, please report it): {err:#}"
-                )
+                )?;
+                // An error inside an include is the source of the include's error.
+                let mut cause = std::error::Error::source(err);
+                while let Some(c) = cause {
+                    write!(f, "\ncaused by: {c}")?;
+                    cause = c.source();
+                }
+                Ok(())
             }
             RenderError::Format { file, error } => write!(
                 f,
