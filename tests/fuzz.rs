@@ -489,3 +489,110 @@ fn spec_text_to_render_never_panics_and_always_parses() {
     }
     assert!(r > 0, "no input was accepted: the mutations are too coarse");
 }
+
+/// The `.tf` files the lint and format fuzzing starts from: the committed stack and the
+/// lint fixtures (hand-written stacks are user input to `dlgen lint`).
+fn tf_seeds() -> Vec<String> {
+    let mut seeds = Vec::new();
+    for dir in ["stacks", "tests/fixtures/lint"] {
+        for entry in walkdir::WalkDir::new(Path::new(common::ROOT).join(dir))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if entry.path().extension().is_some_and(|e| e == "tf")
+                && let Ok(text) = std::fs::read_to_string(entry.path())
+            {
+                seeds.push(text);
+            }
+        }
+    }
+    seeds
+}
+
+/// HCL syntax pieces for mutating stacks.
+const HCL_PIECES: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "\\",
+    "\n",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "<<EOT\n",
+    "<<-EOT\n",
+    "EOT\n",
+    "${",
+    "%{",
+    "}",
+    "=",
+    ",",
+    "auth = \"app\"",
+    "# dlgen:allow cpu-limit x\n",
+    "# dlgen:allow\n",
+    "resource \"a\" \"b\" {",
+    "lifecycle {",
+    "ignore_changes = [",
+    "\u{0}",
+    "é",
+    "😀",
+    "\r\n",
+    "\t",
+    " ",
+    "limits = { cpu = \"1\" }",
+    "strategy {",
+    "type = \"Recreate\"",
+];
+
+#[test]
+fn lint_and_format_never_panic_on_mutated_stacks() {
+    let seeds = tf_seeds();
+    assert!(!seeds.is_empty(), "the .tf seeds are found");
+    let piece = prop_oneof![
+        3 => proptest::sample::select(HCL_PIECES).prop_map(str::to_owned),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    let edits = proptest::collection::vec((0.0..1.0f64, 0..3u8, piece), 1..6);
+    let strategy = (proptest::sample::select(seeds), edits).prop_map(|(seed, edits)| {
+        edits.iter().fold(seed, |mut t, (at, op, piece)| {
+            let i = floor_char(&t, *at);
+            match op {
+                0 => t.insert_str(i, piece),
+                1 => {
+                    let end = floor_char(&t, (*at + 0.01).min(1.0)).max(i);
+                    t.replace_range(i..end, piece);
+                }
+                _ => t.truncate(i),
+            }
+            t
+        })
+    });
+    let cases = cases();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let cfg = dlgen::lint::LintConfig::all();
+    let result = runner.run(&strategy, |text| {
+        let file = dlgen::lint::SourceFile::new("stacks/x/main.tf", text.clone());
+        let _ = dlgen::lint::lint_files(&[file], &cfg);
+        if let Ok(formatted) = dlgen::format::format_hcl(&text) {
+            prop_assert!(
+                hcl::parse(&formatted).is_ok(),
+                "format_hcl returned text that does not parse"
+            );
+        }
+        Ok(())
+    });
+    eprintln!("fuzz: {cases} mutated stacks through lint and format");
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
