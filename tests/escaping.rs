@@ -408,8 +408,11 @@ fn check_field(field: &Field, value: &str) -> Result<(), TestCaseError> {
     let (baseline, base_body) = baseline(field)?;
     let main = match render(&spec) {
         Ok(main) => main,
-        Err(e) if matches!(field.reaches, Reaches::AuthComment) && value.trim().is_empty() => {
-            // `auth: app` needs a reason; blank text is none.
+        Err(e)
+            if matches!(field.reaches, Reaches::AuthComment)
+                && expected_one_line(value).is_empty() =>
+        {
+            // `auth: app` needs a reason; text that shows as nothing is none.
             prop_assert!(e.contains("needs a written reason"), "{e}");
             return Ok(());
         }
