@@ -76,7 +76,15 @@ pub fn render(
     for g in &generated {
         actions.extend(write::plan(stacks_dir, &g.stack, &g.files, force)?);
     }
-    let (stale, kept) = write::plan_prune(stacks_dir, &generated)?;
+    // Looking for stale files must not stop a render that was not asked to prune.
+    let (stale, kept) = match write::plan_prune(stacks_dir, &generated) {
+        Ok(found) => found,
+        Err(e) if !prune => {
+            eprintln!("warning: could not look for stale generated files: {e}");
+            (Vec::new(), Vec::new())
+        }
+        Err(e) => return Err(e),
+    };
     for line in &kept {
         eprintln!("{line}");
     }

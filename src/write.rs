@@ -179,7 +179,7 @@ fn is_secrets_link(path: &Path) -> bool {
 fn read_existing(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
     if len > MAX_EXISTING_BYTES {
         return Err(Error::Message(format!(
-            "error: {}: is {len} bytes; dlgen replaces no file larger than {MAX_EXISTING_BYTES} bytes (a generated file is a few kilobytes)\n  = help: move it away and render again",
+            "error: {}: is {len} bytes; dlgen replaces or removes no file larger than {MAX_EXISTING_BYTES} bytes (a generated file is a few kilobytes)\n  = help: move it away and render again",
             path.display()
         )));
     }
@@ -866,7 +866,10 @@ mod tests {
         let err = plan(tmp.path(), "a", &[file("main.tf", GEN)], true)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("replaces no file larger than"), "{err}");
+        assert!(
+            err.contains("replaces or removes no file larger than"),
+            "{err}"
+        );
     }
 
     #[test]
