@@ -273,13 +273,6 @@ pub fn plan_prune(
         let Some(dir) = path.parent().map(Path::to_path_buf) else {
             continue;
         };
-        if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
-            kept.push(format!(
-                "kept {}: its stack directory is a symlink; dlgen prunes only real directories",
-                path.display()
-            ));
-            continue;
-        }
         let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
         let previous = read_existing(&path, meta.len())?;
         let label = std::str::from_utf8(&previous)
@@ -302,6 +295,13 @@ pub fn plan_prune(
         };
         if !rendered.contains(&label) && !spec_gone {
             // Another spec's file: not this run's to judge.
+            continue;
+        }
+        if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
+            kept.push(format!(
+                "kept {}: its stack directory is a symlink; dlgen prunes only real directories",
+                path.display()
+            ));
             continue;
         }
         if !dirs.contains(&dir) {
@@ -339,7 +339,10 @@ pub fn plan_prune(
         } else {
             let names: Vec<String> = others
                 .iter()
-                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .filter_map(|p| {
+                    p.file_name()
+                        .map(|n| crate::diag::printable(&n.to_string_lossy()))
+                })
                 .collect();
             kept.push(format!(
                 "kept {}: it holds files dlgen did not generate ({})",
