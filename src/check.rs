@@ -53,6 +53,17 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
         for file in &g.files {
             let path = dir.join(file.name);
             expected.insert(path.clone());
+            // Only a regular file is read: a pipe would block, a device never end.
+            if let Ok(meta) = fs::symlink_metadata(&path)
+                && !meta.is_file()
+            {
+                report.findings.push(format!(
+                    "not a file: {} is where dlgen writes a file (run `dlgen render {}` once it is moved away)",
+                    path.display(),
+                    g.spec_label
+                ));
+                continue;
+            }
             match fs::read(&path) {
                 Ok(bytes) if bytes == file.contents.as_bytes() => {}
                 Ok(bytes) => {
@@ -103,10 +114,12 @@ pub fn generated_files(stacks_dir: &Path) -> Result<Vec<PathBuf>, Error> {
     };
     for stack in entries {
         let stack = stack.map_err(|e| Error::io(stacks_dir, e))?.path();
-        let Ok(files) = fs::read_dir(&stack) else {
+        if !stack.is_dir() {
             continue;
-        };
-        for file in files.flatten() {
+        }
+        let files = fs::read_dir(&stack).map_err(|e| Error::io(&stack, e))?;
+        for file in files {
+            let file = file.map_err(|e| Error::io(&stack, e))?;
             let path = file.path();
             let is_file = file.file_type().is_ok_and(|t| t.is_file());
             if is_file && starts_with_header(&path) {
@@ -132,6 +145,20 @@ fn starts_with_header(path: &Path) -> bool {
     }
     is_generated(&String::from_utf8_lossy(&buf[..read]))
 }
+
+/// The spec a generated file names in its header (`specs/app.yaml`), if its first line
+/// is dlgen's header.
+pub fn header_spec(contents: &str) -> Option<&str> {
+    let first = contents.lines().next()?;
+    first
+        .strip_prefix("# ")?
+        .strip_prefix(HEADER_MARK)?
+        .strip_prefix(' ')?
+        .strip_suffix(HEADER_END)
+}
+
+/// How the first line of the generated header ends (see [`crate::render::header`]).
+const HEADER_END: &str = ". DO NOT EDIT BY HAND:";
 
 /// A unified diff from the committed file to the rendered one.
 pub fn diff(path: &Path, committed: &str, rendered: &str) -> String {
@@ -177,4 +204,21 @@ pub fn print(report: &Report) -> Outcome {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_header_names_its_spec() {
+        // As the templates print it: through the `comment` filter.
+        let header = crate::hcl::comment_lines(&crate::render::header("specs/app. DO NOT.yaml"));
+        assert_eq!(
+            header_spec(&header.join("\n")),
+            Some("specs/app. DO NOT.yaml")
+        );
+        assert_eq!(header_spec("# hand-written\n"), None);
+        assert_eq!(header_spec(""), None);
+    }
 }

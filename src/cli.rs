@@ -40,6 +40,9 @@ pub struct RenderArgs {
     /// Replace files that lack dlgen's generated header.
     #[arg(long)]
     pub force: bool,
+    /// Remove generated files no rendered spec produces any more (see README: Safety).
+    #[arg(long)]
+    pub prune: bool,
 }
 
 #[derive(Debug, Args)]
@@ -84,7 +87,7 @@ impl Command {
     pub fn run(self) -> Result<Outcome, Error> {
         match self {
             Command::Render(args) => {
-                crate::commands::render(&args.specs, &args.stacks_dir, args.force)
+                crate::commands::render(&args.specs, &args.stacks_dir, args.force, args.prune)
             }
             Command::Check(args) => crate::commands::check(&args.specs_dir, &args.stacks_dir),
             Command::Lint(args) => crate::lint::run(args),

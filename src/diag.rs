@@ -12,6 +12,11 @@
 //!    |     ^^^^
 //!    = help: valid fields are `image`, `port`; did you mean `image`?
 //! ```
+//!
+//! Messages quote what a spec says, and a spec can say anything: control characters
+//! (terminal escape sequences, line breaks) and invisible characters are shown as escapes
+//! (`\u{1b}`, `\n`) in headlines and help, and as `�` in the source snippet, so a spec
+//! cannot write to the operator's terminal or forge a line of output.
 
 use std::fmt;
 
@@ -118,13 +123,15 @@ impl Diagnostic {
     }
 
     /// The message as shown to the user: with " at `path`" appended unless the message
-    /// already names the path.
+    /// already names the path, control and invisible characters escaped.
     pub fn full_message(&self) -> String {
-        if self.path.is_empty() || self.message.contains(&format!("`{}`", self.path)) {
+        let message = if self.path.is_empty() || self.message.contains(&format!("`{}`", self.path))
+        {
             self.message.clone()
         } else {
             format!("{} at `{}`", self.message, self.path)
-        }
+        };
+        printable(&message)
     }
 
     /// The first line of the rendered diagnostic: `file:line:col: level: message`.
@@ -167,10 +174,23 @@ impl Diagnostic {
             ));
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("{pad} = help: {help}\n"));
+            out.push_str(&format!("{pad} = help: {}\n", printable(help)));
         }
         out
     }
+}
+
+/// `text` with control and invisible characters written as escapes (`\n`, `\u{1b}`).
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || crate::hcl::is_invisible(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl fmt::Display for Diagnostic {
@@ -178,7 +198,7 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.headline())?;
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", printable(help))?;
         }
         Ok(())
     }
@@ -217,12 +237,10 @@ impl Snippet {
         }
         let text: String = source[line_start..line_end]
             .chars()
-            .map(|c| {
-                if c == '\t' {
-                    " ".repeat(TAB_WIDTH)
-                } else {
-                    c.to_string()
-                }
+            .map(|c| match c {
+                '\t' => " ".repeat(TAB_WIDTH),
+                c if is_unprintable(c) => REPLACEMENT.to_string(),
+                c => c.to_string(),
             })
             .collect();
         Some(Snippet {
@@ -239,10 +257,20 @@ fn display_width(text: &str) -> usize {
     text.chars().map(char_width).sum()
 }
 
+/// How an unprintable character of the source is shown in a snippet.
+const REPLACEMENT: char = '\u{FFFD}';
+
+fn is_unprintable(c: char) -> bool {
+    c != '\t' && (c.is_control() || crate::hcl::is_invisible(c))
+}
+
 fn char_width(c: char) -> usize {
     let cp = c as u32;
     if c == '\t' {
         return TAB_WIDTH;
+    }
+    if is_unprintable(c) {
+        return 1;
     }
     // Combining marks and zero-width characters take no column.
     if matches!(cp, 0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F | 0x20D0..=0x20FF) {
@@ -711,5 +739,26 @@ mod tests {
         assert_eq!(osa_distance(&chars("kitten"), &chars("sitting")), 3);
         assert_eq!(osa_distance(&chars(""), &chars("abc")), 3);
         assert_eq!(osa_distance(&chars("same"), &chars("same")), 0);
+    }
+
+    #[test]
+    fn a_spec_cannot_write_to_the_terminal() {
+        let source = "name: \"a\\e[2J\"\nx: \u{1b}[31mred\u{202E}\n";
+        let d = Diagnostic::error("s.yaml", "invalid name `a\u{1b}[2J\nfake: error`")
+            .with_span(Span::new(2, 4, source.find('\u{1b}').unwrap(), 1))
+            .with_help("`\u{1b}[2J` \u{202E}");
+        let out = d.render(source);
+        assert!(!out.chars().any(|c| c.is_control() && c != '\n'), "{out:?}");
+        assert!(!out.contains('\u{202E}'), "{out:?}");
+        assert!(
+            out.starts_with("s.yaml:2:4: error: invalid name `a\\u{1b}[2J\\nfake: error`\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("2 | x: \u{FFFD}[31mred\u{FFFD}\n  |    ^\n"),
+            "{out}"
+        );
+        assert!(out.contains("= help: `\\u{1b}[2J` \\u{202e}"), "{out}");
+        assert_eq!(out.lines().count(), 5, "{out}");
     }
 }

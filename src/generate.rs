@@ -24,8 +24,11 @@ pub struct Generated {
     pub files: Vec<RenderedFile>,
 }
 
-/// Reads a spec file as UTF-8 text, with errors that name the file.
+/// Reads a spec file as UTF-8 text, with errors that name the file. Only a regular file
+/// (or a symlink to one) is read, and at most [`MAX_SPEC_BYTES`] of it: a pipe would block
+/// and a device like `/dev/zero` never end.
 pub fn read_spec(path: &Path) -> Result<String, Error> {
+    use std::io::Read as _;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::Message(format!(
@@ -33,14 +36,30 @@ pub fn read_spec(path: &Path) -> Result<String, Error> {
             path.display()
         )));
     }
-    if meta.len() > MAX_SPEC_BYTES {
+    if !meta.is_file() {
         return Err(Error::Message(format!(
-            "error: {}: is {} bytes; a spec is at most {MAX_SPEC_BYTES} bytes",
-            path.display(),
-            meta.len()
+            "error: {}: is not a regular file (a pipe, socket or device); expected a YAML spec file",
+            path.display()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let too_big = |len: u64| {
+        Error::Message(format!(
+            "error: {}: is {len} bytes; a spec is at most {MAX_SPEC_BYTES} bytes",
+            path.display()
+        ))
+    };
+    if meta.len() > MAX_SPEC_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SPEC_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        // It grew after it was measured.
+        return Err(too_big(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -119,6 +138,13 @@ pub fn generate(
     stacks_dir: &Path,
 ) -> Result<Generated, Error> {
     let label = paths::spec_label(spec_path, stacks_dir).map_err(|e| Error::io(spec_path, e))?;
+    // The header names the spec, and `render --prune` reads it back: it must show verbatim.
+    if crate::hcl::comment_lines(&label) != [format!("# {label}")] {
+        return Err(Error::Message(format!(
+            "error: {}: the spec's path holds characters a generated header cannot show as they are (line breaks, control or invisible characters, surrounding blanks or `dlgen:allow`)\n  = help: rename the spec file",
+            spec_path.display()
+        )));
+    }
     let text = read_spec(spec_path)?;
     let stack = resolve(&spec_path.display().to_string(), &text)?;
     let files = renderer

@@ -1,10 +1,14 @@
 //! HCL literals: every value from a spec reaches a stack through this module.
 //!
-//! Quoted strings escape `"`, `\`, control characters, and the template sequences `${` and
+//! Quoted strings escape `"`, `\`, control characters, invisible format characters (bidi
+//! overrides, zero-width characters, line separators), and the template sequences `${` and
 //! `%{` (as `$${` / `%%{`), so no spec value can end a string, open an interpolation or a
-//! directive, or start a new line of HCL. Heredoc bodies escape the template sequences and
-//! get a terminator that no body line can collide with. Comments are split into `#` lines,
-//! so text after a newline stays a comment.
+//! directive, start a new line of HCL, or look different from what it is. [`heredoc`] writes
+//! a `<<-EOT` heredoc only when the heredoc's value is certain to be the text itself (its
+//! template sequences escaped, a terminator no body line can match), and a quoted string
+//! otherwise. Comments are split into `#` lines, so text after a newline stays a comment,
+//! and a `dlgen:allow` lint suppression in free text is defused: a spec cannot silence the
+//! lint rules that guard what it generates.
 
 use std::fmt::Write as _;
 
@@ -24,7 +28,7 @@ pub fn quote(s: &str) -> String {
                 out.push(c);
                 out.push(c);
             }
-            c if c.is_control() => {
+            c if c.is_control() || is_invisible(c) => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -32,6 +36,21 @@ pub fn quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Characters that change how text looks without being seen: bidi embeddings, overrides
+/// and isolates (the "Trojan Source" characters), zero-width characters, the byte order
+/// mark and the Unicode line and paragraph separators. In a quoted string they are written
+/// as `\uXXXX` escapes, in a comment as `<U+XXXX>`, so a reviewer sees them.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// Escapes the template sequences of a heredoc body: `${` → `$${`, `%{` → `%%{`.
@@ -46,6 +65,36 @@ pub fn escape_heredoc(body: &str) -> String {
         }
     }
     out
+}
+
+/// An HCL expression whose value is exactly `text`: a `<<-EOT` heredoc when that is
+/// certain, otherwise a quoted string.
+///
+/// A heredoc's value always ends in a newline, and a flush heredoc strips the common
+/// leading whitespace of its lines (which the formatter may change), so a heredoc is used
+/// only when `text` ends with `\n`, holds no control character other than tab (a `\r`
+/// would be normalised away), and has a line that starts with a non-whitespace character
+/// (its common indentation is then none, whatever indentation is added). The body's
+/// template sequences are escaped and the terminator collides with no body line. Text that
+/// already holds an escape (`$${`, `%%{`) is quoted too: hcl-rs 0.20 reads `$$${` in a
+/// heredoc after an earlier escape as `${`, where Terraform reads `$${`.
+pub fn heredoc(text: &str) -> String {
+    let Some(body) = text.strip_suffix('\n') else {
+        return quote(text);
+    };
+    let plain = !body
+        .chars()
+        .any(|c| (c.is_control() && !matches!(c, '\t' | '\n')) || is_invisible(c));
+    let flush = body
+        .split('\n')
+        .any(|line| line.chars().next().is_some_and(|c| !c.is_whitespace()));
+    let escapes = body.contains("$${") || body.contains("%%{");
+    if !plain || !flush || escapes {
+        return quote(text);
+    }
+    let body = escape_heredoc(body);
+    let end = heredoc_terminator(&body);
+    format!("<<-{end}\n{body}\n{end}")
 }
 
 /// A heredoc terminator (`EOT`, or `EOT1`, `EOT2`, …) that no line of `body` equals, so the
@@ -84,18 +133,18 @@ pub fn key(s: &str) -> String {
 /// `# ` comment lines for free text: every line of `text` becomes its own comment line,
 /// so a newline in a spec value can never end the comment. Empty lines become `#`.
 pub fn comment_lines(text: &str) -> Vec<String> {
-    if text.trim().is_empty() {
-        return Vec::new();
-    }
-    text.replace("\r\n", "\n")
-        .trim_end()
+    let mut lines: Vec<String> = text
+        .replace("\r\n", "\n")
         .split(['\n', '\r'])
+        .map(|line| inert(line).trim_end().to_owned())
+        .collect();
+    // Trailing blank lines (also those that were only control characters) say nothing.
+    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+        lines.pop();
+    }
+    lines
+        .into_iter()
         .map(|line| {
-            let line: String = line
-                .chars()
-                .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-                .collect();
-            let line = line.trim_end();
             if line.is_empty() {
                 "#".to_owned()
             } else {
@@ -107,10 +156,18 @@ pub fn comment_lines(text: &str) -> Vec<String> {
 
 /// Free text folded onto one line, for a trailing `# …` comment.
 pub fn one_line(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace() || c.is_control())
+    inert(text)
+        .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The lint suppression comment `# dlgen:allow <rule> <why>` that records a convention the
+/// spec switched off on purpose. Only dlgen writes these: a `dlgen:allow` inside free text
+/// (including `why`) is defused like everywhere else.
+pub fn suppression(rule: &str, why: &str) -> String {
+    format!("# {SUPPRESSION} {rule} {}", one_line(why))
 }
 
 /// Free text folded onto lines of at most `width` characters (a longer word stands alone
@@ -129,6 +186,32 @@ pub fn wrap(text: &str, width: usize) -> String {
         }
         out.push_str(word);
         line_len += len;
+    }
+    out
+}
+
+/// The lint suppression directive (see `lint::suppress`).
+const SUPPRESSION: &str = "dlgen:allow";
+/// What a suppression directive in free text becomes: still readable, no longer a directive.
+const SUPPRESSION_DEFUSED: &str = "dlgen: allow";
+
+/// One line of free text made safe for a comment: control characters (other than tab)
+/// become spaces, invisible characters `<U+XXXX>`, and a `dlgen:allow` directive is
+/// defused so the text cannot suppress a lint finding.
+fn inert(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        match c {
+            '\t' => out.push(c),
+            c if is_invisible(c) => {
+                let _ = write!(out, "<U+{:04X}>", c as u32);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    while out.contains(SUPPRESSION) {
+        out = out.replace(SUPPRESSION, SUPPRESSION_DEFUSED);
     }
     out
 }
@@ -208,6 +291,15 @@ mod tests {
     }
 
     #[test]
+    fn only_dlgen_writes_suppressions() {
+        assert_eq!(
+            suppression("block-storage-backup", "no\nbackup dlgen:allow cpu-limit x"),
+            "# dlgen:allow block-storage-backup no backup dlgen: allow cpu-limit x"
+        );
+        assert_eq!(comment_lines("dlgen:allow cpu-limit x"), ["# dlgen: allow cpu-limit x"]);
+    }
+
+    #[test]
     fn wrap_folds_at_word_boundaries() {
         assert_eq!(wrap("a bb ccc dddd", 6), "a bb\nccc\ndddd");
         assert_eq!(wrap("  one\ntwo  ", 80), "one two");
@@ -226,6 +318,74 @@ mod tests {
         );
         assert_eq!(comment_lines("a\rb\r\nc"), vec!["# a", "# b", "# c"]);
         assert!(comment_lines("  \n").is_empty());
+        assert!(comment_lines("\u{7f}\n\u{1}").is_empty());
+        assert_eq!(comment_lines("\n\nx\n\n"), vec!["#", "#", "# x"]);
         assert_eq!(one_line("a\n  b\tc"), "a b c");
+    }
+
+    fn eval(expr: &str) -> String {
+        use ::hcl::eval::{Context, Evaluate};
+        let body = ::hcl::parse(&format!("x = {expr}\n")).expect("expression parses");
+        let attr = body.attributes().next().expect("one attribute");
+        match attr.expr().evaluate(&Context::new()) {
+            Ok(::hcl::Value::String(s)) => s,
+            other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn heredoc_only_when_it_yields_the_text() {
+        assert_eq!(heredoc("echo ${x}\n"), "<<-EOT\necho $${x}\nEOT");
+        assert_eq!(heredoc("a\n  b\n\nEOT\n"), "<<-EOT1\na\n  b\n\nEOT\nEOT1");
+        // No final newline, CR, only indented lines: a heredoc would change the value.
+        for text in [
+            "no newline",
+            "a\r\nb\n",
+            "  indented\n  only\n",
+            "\n",
+            "",
+            "a\u{0}\n",
+        ] {
+            assert!(heredoc(text).starts_with('"'), "{text:?}");
+        }
+        for text in [
+            "echo ${x}\n",
+            "no newline",
+            "a\r\nb\n",
+            "  indented\n  only\n",
+            "\n",
+            "",
+            "flush\n    then indented\n\n  \n",
+            "EOT\n  EOT\nEOT1\n",
+            "%{ if x }\n",
+            "${$${\n",
+            "%{%%{\n",
+        ] {
+            assert_eq!(eval(&heredoc(text)), text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn invisible_characters_are_shown() {
+        assert_eq!(quote("a\u{202E}b\u{200B}"), r#""a\u202eb\u200b""#);
+        assert_eq!(
+            parse_string_back(&quote("a\u{202E}\u{2028}")),
+            "a\u{202E}\u{2028}"
+        );
+        assert_eq!(comment_lines("x\u{202E}y"), vec!["# x<U+202E>y"]);
+        assert_eq!(one_line("x\u{2066}y"), "x<U+2066>y");
+    }
+
+    #[test]
+    fn free_text_cannot_suppress_a_lint_finding() {
+        assert_eq!(
+            comment_lines("ok\ndlgen:allow cpu-limit because"),
+            vec!["# ok", "# dlgen: allow cpu-limit because"]
+        );
+        assert_eq!(
+            one_line("x dlgen:allow auth-comment y"),
+            "x dlgen: allow auth-comment y"
+        );
+        assert!(!one_line("dlgen:dlgen:allowallow").contains("dlgen:allow"));
     }
 }

@@ -10,8 +10,10 @@
 //! - `key`: an object key (bare identifier or quoted string);
 //! - `comment`: free text as `#` comment lines (a newline never ends the comment);
 //! - `trailing_comment`: free text folded into one ` # …` comment;
+//! - `suppression(rule)`: a `# dlgen:allow <rule> <why>` lint suppression for a reason;
 //! - `heredoc`: a `<<-EOT` heredoc whose body escapes `${`/`%{` and whose terminator no
-//!   body line can match.
+//!   body line can match, or a quoted string where a heredoc would not yield the text
+//!   exactly (see [`hcl::heredoc`]).
 
 use std::fmt::Write as _;
 
@@ -118,7 +120,14 @@ impl std::fmt::Display for RenderError {
                 write!(
                     f,
                     "template error (a bug in dlgen, please report it): {err:#}"
-                )
+                )?;
+                // An error inside an include is the source of the include's error.
+                let mut cause = std::error::Error::source(err);
+                while let Some(c) = cause {
+                    write!(f, "\ncaused by: {c}")?;
+                    cause = c.source();
+                }
+                Ok(())
             }
             RenderError::Format { file, error } => write!(
                 f,
@@ -171,6 +180,9 @@ impl Renderer {
         env.add_filter("trailing_comment", |s: String| {
             Value::from_safe_string(format!("# {}", hcl::one_line(&s)))
         });
+        env.add_filter("suppression", |why: String, rule: String| {
+            Value::from_safe_string(hcl::suppression(&rule, &why))
+        });
         // A raw HCL snippet from the spec, validated by the model to parse on its own.
         env.add_filter("raw_hcl", |s: String| Value::from_safe_string(s));
         // A shell word in single quotes, for values inside scripts.
@@ -179,9 +191,7 @@ impl Renderer {
             s.rsplit('/').next().unwrap_or_default().to_owned()
         });
         env.add_filter("heredoc", |s: String| {
-            let body = hcl::escape_heredoc(s.trim_end_matches('\n'));
-            let end = hcl::heredoc_terminator(&body);
-            Value::from_safe_string(format!("<<-{end}\n{body}\n{end}"))
+            Value::from_safe_string(hcl::heredoc(&s))
         });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
@@ -269,7 +279,17 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
     let mut out = String::new();
     match value.kind() {
         ValueKind::String => out.push_str(&hcl::quote(value.as_str().unwrap_or_default())),
-        ValueKind::Number | ValueKind::Bool => out.push_str(&value.to_string()),
+        ValueKind::Number => {
+            // NaN and the infinities print as `NaN` / `inf`: references, not numbers.
+            if f64::try_from(value.clone()).is_ok_and(|f| !f.is_finite()) {
+                return Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("the number {value} has no HCL literal"),
+                ));
+            }
+            out.push_str(&value.to_string());
+        }
+        ValueKind::Bool => out.push_str(&value.to_string()),
         ValueKind::None => out.push_str("null"),
         ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
@@ -388,5 +408,25 @@ mod tests {
         let attr = body.attributes().next().unwrap();
         let value = attr.expr().evaluate(&Context::new()).unwrap();
         assert_eq!(value, ::hcl::Value::from("echo ${HOME}\nEOT\n"));
+    }
+
+    #[test]
+    fn non_finite_numbers_have_no_literal() {
+        let r = Renderer::new().unwrap();
+        let mut env = r.env.clone();
+        env.add_template_owned("t.tf", "a = {{ f }}\n".to_owned())
+            .unwrap();
+        for f in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            let err = env
+                .get_template("t.tf")
+                .unwrap()
+                .render(minijinja::context! { f => f })
+                .unwrap_err();
+            assert!(err.to_string().contains("has no HCL literal"), "{err}");
+        }
+        assert_eq!(
+            render_str("a = {{ f }}\n", minijinja::context! { f => 0.5 }),
+            "a = 0.5\n"
+        );
     }
 }

@@ -2,7 +2,7 @@
 {{ pvc.comment|comment }}
 {% endif %}
 {% for a in pvc.allow %}
-{{ ("dlgen:allow " ~ a.rule ~ " " ~ a.why)|comment }}
+{{ a.why|suppression(a.rule) }}
 {% endfor %}
 resource "kubernetes_persistent_volume_claim" {{ pvc.address }} {
 {% if not pvc.wait_until_bound %}

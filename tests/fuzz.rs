@@ -1,0 +1,598 @@
+//! A fuzz harness over spec text → render, run by `cargo test` with a bounded number of
+//! cases and longer on demand:
+//!
+//! ```sh
+//! cargo test --test fuzz                                        # 512 cases (the default)
+//! DLGEN_FUZZ_CASES=200000 cargo test --release --test fuzz -- --nocapture
+//! ```
+//!
+//! Inputs are the bundled specs and the adversarial corpus, mutated (values replaced by
+//! hostile text, lines deleted, duplicated, re-indented, pieces of YAML and HCL syntax
+//! inserted anywhere) and spec-shaped YAML trees built from the spec's own field names.
+//! For every input:
+//!
+//! - nothing panics (proptest catches a panic and shrinks the input that caused it);
+//! - a spec that is refused gets a message naming the file;
+//! - a spec that is accepted renders, and every rendered file parses with hcl-rs; the lint
+//!   gate runs over it.
+//!
+//! The last line printed says how many inputs ran and how they ended.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dlgen::generate;
+use dlgen::render::Renderer;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+
+mod common;
+
+/// Text pieces that stress every layer: YAML syntax, HCL syntax, template sequences,
+/// control and invisible characters, numbers at the edges, and words the spec knows.
+const PIECES: &[&str] = &[
+    "\"",
+    "'",
+    "\\",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    " ",
+    "  ",
+    "    ",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "?",
+    "#",
+    "# c",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!int ",
+    "!tag ",
+    "|",
+    ">",
+    "|-",
+    ">+",
+    "---",
+    "...",
+    "%YAML 1.2",
+    "~",
+    "null",
+    "true",
+    "false",
+    "yes",
+    "0",
+    "-1",
+    "65535",
+    "65536",
+    "0x1F",
+    "0o17",
+    "1e400",
+    ".inf",
+    ".nan",
+    "-.inf",
+    "99999999999999999999",
+    "1.5",
+    "${",
+    "%{",
+    "$${",
+    "}",
+    "<<-EOT",
+    "EOT",
+    "\nEOT\n",
+    "//",
+    "/*",
+    "*/",
+    "=",
+    "resource \"x\" \"y\" {",
+    "dlgen:allow cpu-limit x",
+    "\u{0}",
+    "\u{7}",
+    "\u{1b}",
+    "\u{7f}",
+    "\u{85}",
+    "\u{a0}",
+    "\u{202E}",
+    "\u{2028}",
+    "\u{FEFF}",
+    "é",
+    "😀",
+    "\u{0301}",
+    "../",
+    "/etc/passwd",
+    "..",
+    "/",
+    "a/b",
+    "UPPER",
+    "x-",
+    "-x",
+    "a_b",
+    "25m",
+    "512Mi",
+    "2Gi",
+    "0Gi",
+    "10Ki",
+    "1.5Gi",
+    "30 1 * * *",
+    "* * * * * *",
+    "@daily",
+    "@often",
+    "60 * * * *",
+    "ghcr.io/o/a:latest",
+    "Ghcr.io/A",
+    "a:",
+    "app",
+    "none",
+    "required",
+    "public",
+    "proxied",
+    "non-proxied",
+    "internal",
+    "proxmox-lvm",
+    "proxmox-lvm-encrypted",
+    "nfs",
+    "Recreate",
+    "RollingUpdate",
+    "core",
+    "aux",
+    "SECRET_TOKEN",
+    "PASSWORD",
+    "API_KEY",
+];
+
+/// Every key a spec knows, at any level.
+const KEYS: &[&str] = &[
+    "name",
+    "comment",
+    "tier",
+    "dependency",
+    "keel",
+    "namespace",
+    "secrets",
+    "vault_key",
+    "containers",
+    "image",
+    "port",
+    "env",
+    "value",
+    "secret",
+    "resources",
+    "cpu",
+    "memory",
+    "strategy",
+    "strategy_why",
+    "volumes",
+    "storage",
+    "size",
+    "max_size",
+    "path",
+    "mount",
+    "read_only",
+    "service",
+    "backup",
+    "schedule",
+    "retention_days",
+    "starting_deadline_seconds",
+    "successful_jobs_history",
+    "ingress",
+    "auth",
+    "auth_why",
+    "dns_type",
+    "homepage",
+    "description",
+    "icon",
+    "group",
+    "scale_to_zero",
+    "imge",
+    "nmae",
+];
+
+fn seeds() -> Vec<String> {
+    let mut seeds = Vec::new();
+    for dir in [
+        "specs",
+        "tests/fixtures/specs",
+        "tests/fixtures/adversarial",
+    ] {
+        let Ok(entries) = std::fs::read_dir(Path::new(common::ROOT).join(dir)) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            let small = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() < 64 * 1024);
+            if small
+                && path.extension().is_some_and(|e| e == "yaml")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                seeds.push(text);
+            }
+        }
+    }
+    seeds
+}
+
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => proptest::sample::select(PIECES).prop_map(str::to_owned),
+        1 => proptest::sample::select(KEYS).prop_map(str::to_owned),
+        1 => any::<char>().prop_map(String::from),
+    ]
+}
+
+fn text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(piece(), 0..6).prop_map(|p| p.concat())
+}
+
+/// One edit of a spec text. Positions are fractions of the text or of its lines, so the
+/// same edit applies to any seed.
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Replace the value after the `: ` of a line.
+    Value(f64, String),
+    Insert(f64, String),
+    DeleteLine(f64),
+    DuplicateLine(f64),
+    Indent(f64, usize),
+    Dedent(f64),
+    Truncate(f64),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let at = 0.0..1.0f64;
+    prop_oneof![
+        6 => (at.clone(), text()).prop_map(|(a, t)| Edit::Value(a, t)),
+        3 => (at.clone(), text()).prop_map(|(a, t)| Edit::Insert(a, t)),
+        1 => at.clone().prop_map(Edit::DeleteLine),
+        1 => at.clone().prop_map(Edit::DuplicateLine),
+        1 => (at.clone(), 1..5usize).prop_map(|(a, n)| Edit::Indent(a, n)),
+        1 => at.clone().prop_map(Edit::Dedent),
+        1 => at.prop_map(Edit::Truncate),
+    ]
+}
+
+fn floor_char(s: &str, at: f64) -> usize {
+    let mut i = ((s.len() as f64) * at) as usize;
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn apply(text: &str, edit: &Edit) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let line = |at: f64, n: usize| ((n as f64) * at) as usize;
+    match edit {
+        Edit::Value(at, value) => {
+            let n = lines.len();
+            if let Some(l) = lines.get_mut(line(*at, n)) {
+                match l.find(": ") {
+                    Some(i) => l.replace_range(i + 2.., value),
+                    None => l.push_str(value),
+                }
+            }
+        }
+        Edit::Insert(at, piece) => {
+            let mut t = text.to_owned();
+            t.insert_str(floor_char(text, *at), piece);
+            return t;
+        }
+        Edit::DeleteLine(at) => {
+            let i = line(*at, lines.len());
+            if i < lines.len() {
+                lines.remove(i);
+            }
+        }
+        Edit::DuplicateLine(at) => {
+            let i = line(*at, lines.len());
+            if let Some(l) = lines.get(i).cloned() {
+                lines.insert(i, l);
+            }
+        }
+        Edit::Indent(at, n) => {
+            let i = line(*at, lines.len());
+            if let Some(l) = lines.get_mut(i) {
+                l.insert_str(0, &" ".repeat(*n));
+            }
+        }
+        Edit::Dedent(at) => {
+            let i = line(*at, lines.len());
+            if let Some(l) = lines.get_mut(i) {
+                *l = l.trim_start().to_owned();
+            }
+        }
+        Edit::Truncate(at) => return text[..floor_char(text, *at)].to_owned(),
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out
+}
+
+/// A YAML tree shaped like a spec: known keys (and a few misspelt ones), hostile scalars.
+#[derive(Debug, Clone)]
+enum Tree {
+    Scalar(String),
+    List(Vec<Tree>),
+    Map(Vec<(String, Tree)>),
+}
+
+fn tree() -> impl Strategy<Value = Tree> {
+    let leaf = text().prop_map(Tree::Scalar);
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(Tree::List),
+            proptest::collection::vec(
+                (
+                    proptest::sample::select(KEYS).prop_map(str::to_owned),
+                    inner
+                ),
+                0..6
+            )
+            .prop_map(Tree::Map),
+        ]
+    })
+}
+
+fn yaml(tree: &Tree, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match tree {
+        Tree::Scalar(s) => {
+            out.push(' ');
+            out.push_str(s);
+            out.push('\n');
+        }
+        Tree::List(items) if items.is_empty() => out.push_str(" []\n"),
+        Tree::Map(items) if items.is_empty() => out.push_str(" {}\n"),
+        Tree::List(items) => {
+            out.push('\n');
+            for item in items {
+                out.push_str(&pad);
+                out.push('-');
+                yaml(item, indent + 2, out);
+            }
+        }
+        Tree::Map(items) => {
+            out.push('\n');
+            for (k, v) in items {
+                out.push_str(&pad);
+                out.push_str(k);
+                out.push(':');
+                yaml(v, indent + 2, out);
+            }
+        }
+    }
+}
+
+fn spec_text(seeds: Vec<String>) -> impl Strategy<Value = String> {
+    let mutated = (
+        proptest::sample::select(seeds),
+        proptest::collection::vec(edit(), 1..5),
+    )
+        .prop_map(|(seed, edits)| edits.iter().fold(seed, |t, e| apply(&t, e)));
+    let built = proptest::collection::vec(
+        (
+            proptest::sample::select(KEYS).prop_map(str::to_owned),
+            tree(),
+        ),
+        0..8,
+    )
+    .prop_map(|items| {
+        let mut out = String::new();
+        yaml(&Tree::Map(items), 0, &mut out);
+        out.trim_start_matches('\n').to_owned()
+    });
+    prop_oneof![3 => mutated, 1 => built, 1 => text()]
+}
+
+/// Whether the model made a resource address of a name that starts with a digit.
+fn digit_address(stack: &dlgen::model::Stack) -> bool {
+    let addresses = [stack.namespace.address.as_str(), &stack.deployment.address]
+        .into_iter()
+        .chain(stack.pvcs.iter().map(|p| p.address.as_str()))
+        .chain(stack.nfs_volumes.iter().map(|n| n.address.as_str()));
+    let mut addresses = addresses;
+    addresses.any(|a| a.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+fn cases() -> u32 {
+    std::env::var("DLGEN_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512)
+}
+
+#[test]
+fn spec_text_to_render_never_panics_and_always_parses() {
+    let seeds = seeds();
+    assert!(seeds.len() >= 2, "the seeds are found");
+    let renderer = Renderer::new().expect("templates compile");
+    let (rendered, refused) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let known_gap = AtomicUsize::new(0);
+    let cases = cases();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&spec_text(seeds), |text| {
+        match generate::resolve("fuzz.yaml", &text) {
+            Err(e) => {
+                let msg = e.to_string();
+                prop_assert!(msg.contains("fuzz.yaml"), "no file in the message: {msg}");
+                refused.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(stack) => {
+                let files = match renderer.render(&stack, "specs/fuzz.yaml") {
+                    Ok(files) => files,
+                    // Known gap, pinned by `tests/adversarial.rs`
+                    // (`names_that_start_with_a_digit_are_refused_with_a_location`): a
+                    // DNS-1123 label may start with a digit, a Terraform name may not, and
+                    // the model makes addresses of names. The format gate catches the
+                    // output that does not parse.
+                    Err(_) if digit_address(&stack) => {
+                        known_gap.fetch_add(1, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    // Known gap, pinned by `tests/adversarial.rs`
+                    // (`non_finite_env_values_are_refused_with_a_location`): the model
+                    // accepts `value: .inf`, and the renderer refuses to print it.
+                    Err(e) if e.to_string().contains("has no HCL literal") => {
+                        known_gap.fetch_add(1, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    Err(e) => {
+                        return Err(TestCaseError::fail(format!(
+                            "accepted but not rendered: {e}"
+                        )));
+                    }
+                };
+                for file in &files {
+                    if let Err(e) = hcl::parse(&file.contents) {
+                        return Err(TestCaseError::fail(format!(
+                            "{} does not parse: {e}\n{}",
+                            file.name, file.contents
+                        )));
+                    }
+                }
+                let g = generate::Generated {
+                    stack: stack.name.clone(),
+                    spec_label: "specs/fuzz.yaml".to_owned(),
+                    files,
+                };
+                dlgen::commands::lint_generated(&[g], Path::new("stacks"));
+                rendered.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    });
+    let (r, f, g) = (
+        rendered.into_inner(),
+        refused.into_inner(),
+        known_gap.into_inner(),
+    );
+    eprintln!(
+        "fuzz: {} executions ({cases} cases asked for): {r} rendered, {f} refused, {g} hit a known gap (non-finite numbers, addresses from names that start with a digit)",
+        r + f + g
+    );
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    assert!(r > 0, "no input was accepted: the mutations are too coarse");
+}
+
+/// The `.tf` files the lint and format fuzzing starts from: the committed stack and the
+/// lint fixtures (hand-written stacks are user input to `dlgen lint`).
+fn tf_seeds() -> Vec<String> {
+    let mut seeds = Vec::new();
+    for dir in ["stacks", "tests/fixtures/lint"] {
+        for entry in walkdir::WalkDir::new(Path::new(common::ROOT).join(dir))
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if entry.path().extension().is_some_and(|e| e == "tf")
+                && let Ok(text) = std::fs::read_to_string(entry.path())
+            {
+                seeds.push(text);
+            }
+        }
+    }
+    seeds
+}
+
+/// HCL syntax pieces for mutating stacks.
+const HCL_PIECES: &[&str] = &[
+    "{",
+    "}",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\"",
+    "\\",
+    "\n",
+    "#",
+    "//",
+    "/*",
+    "*/",
+    "<<EOT\n",
+    "<<-EOT\n",
+    "EOT\n",
+    "${",
+    "%{",
+    "}",
+    "=",
+    ",",
+    "auth = \"app\"",
+    "# dlgen:allow cpu-limit x\n",
+    "# dlgen:allow\n",
+    "resource \"a\" \"b\" {",
+    "lifecycle {",
+    "ignore_changes = [",
+    "\u{0}",
+    "é",
+    "😀",
+    "\r\n",
+    "\t",
+    " ",
+    "limits = { cpu = \"1\" }",
+    "strategy {",
+    "type = \"Recreate\"",
+];
+
+#[test]
+fn lint_and_format_never_panic_on_mutated_stacks() {
+    let seeds = tf_seeds();
+    assert!(!seeds.is_empty(), "the .tf seeds are found");
+    let piece = prop_oneof![
+        3 => proptest::sample::select(HCL_PIECES).prop_map(str::to_owned),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    let edits = proptest::collection::vec((0.0..1.0f64, 0..3u8, piece), 1..6);
+    let strategy = (proptest::sample::select(seeds), edits).prop_map(|(seed, edits)| {
+        edits.iter().fold(seed, |mut t, (at, op, piece)| {
+            let i = floor_char(&t, *at);
+            match op {
+                0 => t.insert_str(i, piece),
+                1 => {
+                    let end = floor_char(&t, (*at + 0.01).min(1.0)).max(i);
+                    t.replace_range(i..end, piece);
+                }
+                _ => t.truncate(i),
+            }
+            t
+        })
+    });
+    let cases = cases();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let cfg = dlgen::lint::LintConfig::all();
+    let result = runner.run(&strategy, |text| {
+        let file = dlgen::lint::SourceFile::new("stacks/x/main.tf", text.clone());
+        let _ = dlgen::lint::lint_files(&[file], &cfg);
+        if let Ok(formatted) = dlgen::format::format_hcl(&text) {
+            prop_assert!(
+                hcl::parse(&formatted).is_ok(),
+                "format_hcl returned text that does not parse"
+            );
+        }
+        Ok(())
+    });
+    eprintln!("fuzz: {cases} mutated stacks through lint and format");
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
