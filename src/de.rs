@@ -27,8 +27,11 @@
 //! - Integers must be plain integers in range of the requested width; quoted numbers are
 //!   strings. Floats take integers and floats. Booleans are `true`/`false` only.
 //! - Newtype structs are transparent; `Vec`, tuples and maps (`BTreeMap<String, T>`) as usual.
-//! - Untagged and internally tagged enums go through `deserialize_any`, which yields each
-//!   scalar's core-schema type, so there a plain `80` is an integer, not a string.
+//! - `deserialize_any` (hand-written value types, untagged and internally tagged enums)
+//!   yields a scalar's core-schema type only when the scalar is written in that type's
+//!   canonical spelling: `80`, `1.5` and `true` are a number, a float and a boolean, but
+//!   `022`, `0x1F`, `1.10`, `1e3`, `.inf` and `True` are the strings written, so no value
+//!   changes on its way through.
 //! - Structs using `#[serde(flatten)]` are read as maps, so their unknown keys are not reported.
 //!
 //! # What recovers and what aborts
@@ -700,6 +703,20 @@ macro_rules! integer_methods {
     };
 }
 
+/// Whether a plain scalar that resolves to a number or boolean is written in the one
+/// spelling that prints back the same (`80`, `-3`, `1.5`, `true`), so reading it as that
+/// type loses nothing.
+fn is_canonical(scalar: &crate::yaml::Scalar) -> bool {
+    match scalar.resolved {
+        Resolved::Null | Resolved::Str => true,
+        Resolved::Bool(b) => scalar.text == if b { "true" } else { "false" },
+        Resolved::Int(i) => scalar.text == i.to_string(),
+        Resolved::Float(f) => {
+            f.is_finite() && scalar.text == f.to_string() && scalar.text.contains('.')
+        }
+    }
+}
+
 impl<'de> de::Deserializer<'de> for NodeDe<'de, '_> {
     type Error = Error;
 
@@ -714,6 +731,12 @@ impl<'de> de::Deserializer<'de> for NodeDe<'de, '_> {
             st,
         } = self;
         let result = match &node.value {
+            // A number or boolean is one only in its canonical spelling; `022`, `0x1F`,
+            // `1.10`, `1e3`, `.inf` or `True` is kept as the text written, so a value never
+            // reaches the stack changed (`UMASK: 022` stays "022").
+            Value::Scalar(scalar) if !is_canonical(scalar) => {
+                visitor.visit_borrowed_str(&scalar.text)
+            }
             Value::Scalar(scalar) => match scalar.resolved {
                 Resolved::Null => visitor.visit_unit(),
                 Resolved::Bool(b) => visitor.visit_bool(b),

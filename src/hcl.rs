@@ -296,7 +296,10 @@ mod tests {
             suppression("block-storage-backup", "no\nbackup dlgen:allow cpu-limit x"),
             "# dlgen:allow block-storage-backup no backup dlgen: allow cpu-limit x"
         );
-        assert_eq!(comment_lines("dlgen:allow cpu-limit x"), ["# dlgen: allow cpu-limit x"]);
+        assert_eq!(
+            comment_lines("dlgen:allow cpu-limit x"),
+            ["# dlgen: allow cpu-limit x"]
+        );
     }
 
     #[test]

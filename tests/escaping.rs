@@ -36,7 +36,14 @@ containers:
       - name: PLAIN
         value: <<env_value>>
         comment: <<env_comment>>
+    command: [<<command>>]
+    args: [<<args>>]
     resources: {cpu: 25m, memory: 64Mi}
+deployment:
+  annotations:
+    example.com/note: <<deployment_annotation>>
+  pod_annotations:
+    example.com/note: <<pod_annotation>>
 strategy: Recreate
 strategy_why: <<strategy_why>>
 volumes:
@@ -53,6 +60,11 @@ volumes:
 backup:
   schedule: "30 1 * * *"
   comment: <<backup_comment>>
+  kind: sqlite
+  database: db.sqlite3
+  integrity_check:
+    schedule: "30 * * * *"
+    comment: <<integrity_comment>>
 ingress:
   auth: <<auth>>
   auth_why: <<auth_why>>
@@ -61,6 +73,8 @@ ingress:
     description: <<homepage_description>>
     icon: <<homepage_icon>>
     group: <<homepage_group>>
+    widget:
+      url: <<widget_value>>
 "#;
 
 /// How a field reaches the stack.
@@ -110,6 +124,36 @@ static FIELDS: &[Field] = &[
         name: "homepage_group",
         with: &[],
         reaches: Reaches::Value(|b| annotation(b, "gethomepage.dev/group")),
+    },
+    Field {
+        name: "widget_value",
+        with: &[],
+        reaches: Reaches::Value(|b| annotation(b, "gethomepage.dev/widget.url")),
+    },
+    Field {
+        name: "command",
+        with: &[],
+        reaches: Reaches::Value(|b| container_list(b, "command")),
+    },
+    Field {
+        name: "args",
+        with: &[],
+        reaches: Reaches::Value(|b| container_list(b, "args")),
+    },
+    Field {
+        name: "deployment_annotation",
+        with: &[],
+        reaches: Reaches::Value(|b| deployment_annotation(b, &["metadata"])),
+    },
+    Field {
+        name: "pod_annotation",
+        with: &[],
+        reaches: Reaches::Value(|b| deployment_annotation(b, &["spec", "template", "metadata"])),
+    },
+    Field {
+        name: "integrity_comment",
+        with: &[],
+        reaches: Reaches::Comment,
     },
     Field {
         name: "comment",
@@ -251,6 +295,35 @@ fn env_value(body: &Body) -> Option<String> {
     let env = blocks(at, "env")
         .find(|e| attr(e.body(), "name").and_then(string_of).as_deref() == Some("PLAIN"))?;
     attr(env.body(), "value").and_then(string_of)
+}
+
+fn deployment(body: &Body) -> Option<&Block> {
+    blocks(body, "resource")
+        .find(|b| b.labels().first().map(|l| l.as_str()) == Some("kubernetes_deployment"))
+}
+
+/// The single item of the first container's `command` or `args` list.
+fn container_list(body: &Body, key: &str) -> Option<String> {
+    let mut at = deployment(body)?.body();
+    for name in ["spec", "template", "spec", "container"] {
+        at = blocks(at, name).next()?.body();
+    }
+    match attr(at, key)?.evaluate(&Context::new()).ok()? {
+        hcl::Value::Array(items) if items.len() == 1 => items[0].as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The `example.com/note` annotation of the Deployment block at `path`.
+fn deployment_annotation(body: &Body, path: &[&str]) -> Option<String> {
+    let mut at = deployment(body)?.body();
+    for name in path {
+        at = blocks(at, name).next()?.body();
+    }
+    match attr(at, "annotations")?.evaluate(&Context::new()).ok()? {
+        hcl::Value::Object(items) => items.get("example.com/note")?.as_str().map(str::to_owned),
+        _ => None,
+    }
 }
 
 fn annotation(body: &Body, key: &str) -> Option<String> {

@@ -446,8 +446,13 @@ fn opting_out_of_a_backup_needs_a_reason_that_becomes_a_suppression() {
     );
     let missing = errors(&format!("{BASE}{vol}"));
     assert!(
-        missing.contains("missing required field `schedule`"),
+        missing.contains("specs/app.yaml:7:27: error: a block-storage volume needs a backup CronJob, and the spec has no `backup:`"),
         "{missing}"
+    );
+    let no_schedule = errors(&format!("{BASE}{vol}backup: {{retention_days: 3}}\n"));
+    assert!(
+        no_schedule.contains("missing required field `schedule`"),
+        "{no_schedule}"
     );
     let (text, _) = render(&format!(
         "{BASE}{vol}backup: {{enabled: false, why: \"rebuildable\\ncache\"}}\n"

@@ -150,7 +150,7 @@ pub(crate) fn ingress(
         );
     }
     let auth = ing.auth.unwrap_or(Auth::Required);
-    let why = p.why(&ing.auth_why, "ingress.auth_why");
+    let why = Problems::why(&ing.auth_why);
     let (auth_comment, auth_trailing) = match auth {
         Auth::App | Auth::None => {
             let tier = auth_name(auth);
@@ -160,7 +160,7 @@ pub(crate) fn ingress(
                     None,
                 ),
                 None => {
-                    if ing.auth_why.is_none() {
+                    {
                         let gate = if auth == Auth::App {
                             "what gates the app (its own login, API tokens, ...)"
                         } else {

@@ -54,6 +54,16 @@ fn tier_name(tier: Tier) -> &'static str {
     }
 }
 
+/// Names that become Terraform addresses must start with a letter (a DNS-1123 label may
+/// start with a digit, a Terraform name may not).
+pub(crate) fn starts_with_letter(name: &str) -> Result<(), String> {
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        Err("starts with a digit, but it also names Terraform resources, whose names start with a letter".to_owned())
+    } else {
+        Ok(())
+    }
+}
+
 /// Resolves a spec into a stack, or returns every problem found.
 pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     let mut p = Problems::default();
@@ -62,6 +72,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     let name = match &spec.name {
         Some(n) => {
             p.check("name", "stack name", n, validate::dns_label(n));
+            p.check("name", "stack name", n, starts_with_letter(n));
             n.clone()
         }
         None => {
@@ -74,7 +85,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     };
     let tier = tier_name(spec.tier.unwrap_or(Tier::Aux));
     let keel = spec.keel.unwrap_or(true);
-    if !keel && p.why(&spec.keel_why, "keel_why").is_none() {
+    if !keel && Problems::why(&spec.keel_why).is_none() {
         p.add(
             "keel",
             "`keel: false` switches off a convention and needs a written reason",
@@ -98,6 +109,14 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         }
         None => name.clone(),
     };
+    if ns_spec.name.is_some() && ns_spec.address.is_none() {
+        p.check(
+            "namespace.name",
+            "namespace",
+            &ns_name,
+            starts_with_letter(&ns_name),
+        );
+    }
     let ns_address = adopt::address(&mut p, "namespace.address", &ns_spec.address, || {
         hcl::snake(&ns_name)
     });
@@ -123,8 +142,8 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         true,
     ));
     let mut ns_comment = spec.comment.clone();
-    if let (false, Some(why)) = (keel, &spec.keel_why) {
-        let line = format!("Keel auto-upgrade is off: {}", hcl::one_line(why));
+    if let (false, Some(why)) = (keel, Problems::why(&spec.keel_why)) {
+        let line = format!("Keel auto-upgrade is off: {why}");
         ns_comment = Some(match ns_comment {
             Some(c) => format!("{}\n{line}", c.trim_end()),
             None => line,

@@ -65,19 +65,10 @@ impl Problems {
         );
     }
 
-    /// A written reason, folded onto one line; an empty one counts as none (and is
-    /// reported at `path`).
-    pub fn why(&mut self, why: &Option<String>, path: &str) -> Option<String> {
-        let text = why.as_deref().map(hcl::one_line)?;
-        if text.is_empty() {
-            self.add(
-                path,
-                "the reason is empty",
-                Some("write why, in a sentence".to_owned()),
-            );
-            return None;
-        }
-        Some(text)
+    /// A written reason, folded onto one line; an empty one (or one of only blanks and
+    /// control characters) counts as none.
+    pub fn why(why: &Option<String>) -> Option<String> {
+        why.as_deref().map(hcl::one_line).filter(|w| !w.is_empty())
     }
 
     pub fn into_result<T>(self, value: T) -> Result<T, Vec<Problem>> {

@@ -124,22 +124,30 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 };
                 let mut allow = Vec::new();
                 let wait_until_bound = vol.wait_until_bound.unwrap_or(false);
-                match (wait_until_bound, p.why(&vol.wait_until_bound_why, &at("wait_until_bound_why"))) {
+                match (wait_until_bound, Problems::why(&vol.wait_until_bound_why)) {
                     (true, Some(why)) => allow.push(Allow {
                         rule: "pvc-wait-until-bound",
                         why,
                     }),
-                    (true, None) if vol.wait_until_bound_why.is_none() => p.add(
+                    (true, None) => p.add(
                         at("wait_until_bound"),
                         "leaving out `wait_until_bound = false` breaks a convention and needs a written reason",
                         Some("add `wait_until_bound_why:`".to_owned()),
                     ),
-                    (false, Some(_)) => p.add(
+                    (false, _) if vol.wait_until_bound_why.is_some() => p.add(
                         at("wait_until_bound_why"),
                         "`wait_until_bound_why` explains `wait_until_bound: true`, which is not set",
                         None,
                     ),
                     _ => {}
+                }
+                if vol.address.is_none() {
+                    p.check(
+                        &at("name"),
+                        "volume name",
+                        &vname,
+                        super::starts_with_letter(&vname),
+                    );
                 }
                 let address =
                     adopt::address(p, &at("address"), &vol.address, || hcl::snake(&vname));
@@ -229,7 +237,7 @@ pub(crate) fn backup(
 ) -> Option<Backup> {
     let b = spec.backup.clone().unwrap_or_default();
     if b.enabled == Some(false) {
-        let why = p.why(&b.why, "backup.why");
+        let why = Problems::why(&b.why);
         match why {
             Some(why) => {
                 for pvc in &mut volumes.pvcs {
@@ -239,12 +247,11 @@ pub(crate) fn backup(
                     });
                 }
             }
-            None if b.why.is_none() => p.add(
+            None => p.add(
                 "backup.enabled",
                 "switching off the backup of block storage needs a written reason",
                 Some("add `why:` under `backup:`; every proxmox-lvm volume needs a backup CronJob unless there is a reason".to_owned()),
             ),
-            None => {}
         }
         if volumes.block.is_empty() {
             p.add(
@@ -261,6 +268,21 @@ pub(crate) fn backup(
             "`why` explains `enabled: false`, which is not set",
             None,
         );
+    }
+    if spec.backup.is_none()
+        && let Some(i) = spec.volumes.iter().position(|v| {
+            matches!(
+                v.storage,
+                Some(Storage::ProxmoxLvm | Storage::ProxmoxLvmEncrypted)
+            )
+        })
+    {
+        p.add(
+            format!("volumes[{i}].storage"),
+            "a block-storage volume needs a backup CronJob, and the spec has no `backup:`",
+            Some("add `backup: {schedule: \"30 1 * * *\"}` (a quiet time for the app), or opt out with `backup: {enabled: false, why: ...}`".to_owned()),
+        );
+        return None;
     }
     let data_claim = match volumes.block.as_slice() {
         [] => {

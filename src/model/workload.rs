@@ -321,12 +321,8 @@ fn container(
             }
             (Some(v), None) => {
                 let plaintext = matches!(v, ValueSpec::Scalar(_));
-                let plain_why = p.why(&e.plain_why, &eat("plain_why"));
-                if plaintext
-                    && validate::looks_secret(&ename)
-                    && plain_why.is_none()
-                    && e.plain_why.is_none()
-                {
+                let plain_why = Problems::why(&e.plain_why);
+                if plaintext && validate::looks_secret(&ename) && plain_why.is_none() {
                     p.add(eat("value"), format!("`{ename}` looks like a secret but has a plaintext value"), Some(format!("store it in Vault at secret/{} and write `secret: <key>` instead of `value:` (a stack never carries secret values); if it is not a secret, say why in `plain_why:`", ctx.name)));
                 }
                 if e.plain_why.is_some() && !(plaintext && validate::looks_secret(&ename)) {
