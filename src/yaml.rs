@@ -504,7 +504,6 @@ impl<'t> Builder<'t> {
     /// Attaches a finished node to the collection being built (or makes it the root).
     fn finish_node(&mut self, node: Node) -> Result<(), Diagnostic> {
         self.last_end = node.span.end();
-        let path = self.stack_path();
         let Some(frame) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
@@ -517,17 +516,20 @@ impl<'t> Builder<'t> {
                     if frame.start.is_none() {
                         frame.start = Some(node.span.offset);
                     }
+                    // The path of the mapping is only computed for an error: on every
+                    // node it was a measurable share of reading a spec.
                     let text = match &node.value {
                         Value::Scalar(s) if s.is_plain() && s.text.is_empty() => {
                             return Err(Diagnostic::error(self.file, "empty mapping key")
                                 .with_span(node.span)
-                                .with_path(path));
+                                .with_path(self.stack_path()));
                         }
                         Value::Scalar(s) => s.text.clone(),
                         // Collections as keys are rejected when they open.
                         _ => String::new(),
                     };
-                    if let Some(first) = seen.get(&text) {
+                    if let Some(&first) = seen.get(&text) {
+                        let path = self.stack_path();
                         let where_ = if path.is_empty() {
                             "at the top level".to_owned()
                         } else {
