@@ -18,11 +18,12 @@
 //! (`render`, `check`, `fmt`, `lint`, `scale`; default all), e.g.
 //! `cargo bench --bench speed -- lint`. `DLGEN_BENCH_RUNS` sets the number of timed runs
 //! of the fast commands (default 30); the slow ones (`terraform fmt`, 3000 specs) run a
-//! sixth as often, at least 3 times.
+//! sixth as often, at least 3 times. `DLGEN_BENCH_BIN` times another dlgen binary
+//! instead of this build's (to compare with an older commit on the same inputs).
 
 mod synth;
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -30,7 +31,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 
-const DLGEN: &str = env!("CARGO_BIN_EXE_dlgen");
+/// The binary under test: this build's, or `DLGEN_BENCH_BIN` (to time another build of
+/// dlgen, e.g. an older commit, under the same conditions).
+fn dlgen_bin() -> OsString {
+    std::env::var_os("DLGEN_BENCH_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_dlgen").into())
+}
 
 /// The lint tree: this many stacks rendered from spec copies, the rest from `synth`, with
 /// totals about the size of the real repo.
@@ -73,6 +78,7 @@ fn run() -> Result<()> {
             .collect::<Vec<_>>()
             .join(", "),
     );
+    println!("binary: {}", Path::new(&dlgen_bin()).display());
     println!("times are medians of whole-process wall time [min-max]; rss is peak resident memory");
     let mut targets = Targets::default();
 
@@ -350,7 +356,7 @@ fn terraform_version() -> Option<String> {
 }
 
 fn dlgen_command(dir: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(DLGEN);
+    let mut c = Command::new(dlgen_bin());
     c.current_dir(dir).args(args);
     c
 }
