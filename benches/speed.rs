@@ -79,7 +79,16 @@ fn run() -> Result<()> {
             .join(", "),
     );
     println!("binary: {}", Path::new(&dlgen_bin()).display());
-    println!("times are medians of whole-process wall time [min-max]; rss is peak resident memory");
+    println!(
+        "times are medians of whole-process wall time [min - max]; cpu is the median user + system time; rss is peak resident memory"
+    );
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        println!(
+            "load average before the runs: {} (other work on the machine slows wall times, not cpu)",
+            load.join(" ")
+        );
+    }
     let mut targets = Targets::default();
 
     if wanted("render") {
@@ -222,9 +231,11 @@ fn run() -> Result<()> {
         println!();
         for (n, stats) in &rows {
             println!(
-                "{n:>5} specs: {:>9}  {:>7.1} us/spec  rss {:>6.1} MiB",
+                "{n:>5} specs: {:>9}  {:>7.1} us/spec   cpu {:>9}  {:>7.1} us/spec   rss {:>6.1} MiB",
                 fmt_duration(stats.median),
                 stats.median.as_secs_f64() * 1e6 / *n as f64,
+                fmt_duration(stats.cpu),
+                stats.cpu.as_secs_f64() * 1e6 / *n as f64,
                 stats.max_rss as f64 / 1024.0
             );
         }
@@ -384,6 +395,9 @@ struct Stats {
     median: Duration,
     min: Duration,
     max: Duration,
+    /// Median CPU time (user + system, all threads): the work done, whatever else the
+    /// machine is running.
+    cpu: Duration,
     /// Peak resident memory of the hungriest run, KiB.
     max_rss: u64,
 }
@@ -406,6 +420,7 @@ fn measure_with(
         spawn_timed(&mut make())?;
     }
     let mut times = Vec::with_capacity(runs);
+    let mut cpu = Vec::with_capacity(runs);
     let mut max_rss = 0;
     for _ in 0..runs {
         let run = spawn_timed(&mut make())?;
@@ -415,20 +430,24 @@ fn measure_with(
             run.code
         );
         times.push(run.wall);
+        cpu.push(run.cpu);
         max_rss = max_rss.max(run.max_rss);
     }
     times.sort();
+    cpu.sort();
     let stats = Stats {
         median: times[times.len() / 2],
         min: times[0],
         max: times[times.len() - 1],
+        cpu: cpu[cpu.len() / 2],
         max_rss,
     };
     println!(
-        "{label:<46} {:>9}  [{} - {}]  rss {:.1} MiB",
+        "{label:<46} {:>9}  [{} - {}]  cpu {}  rss {:.1} MiB",
         fmt_duration(stats.median),
         fmt_duration(stats.min),
         fmt_duration(stats.max),
+        fmt_duration(stats.cpu),
         stats.max_rss as f64 / 1024.0
     );
     Ok(stats)
@@ -436,6 +455,7 @@ fn measure_with(
 
 struct Run {
     wall: Duration,
+    cpu: Duration,
     code: i32,
     /// KiB.
     max_rss: u64,
@@ -470,8 +490,13 @@ fn spawn_timed(cmd: &mut Command) -> Result<Run> {
     } else {
         -1
     };
+    let time = |t: libc::timeval| -> Result<Duration> {
+        Ok(Duration::from_secs(u64::try_from(t.tv_sec)?)
+            + Duration::from_micros(u64::try_from(t.tv_usec)?))
+    };
     Ok(Run {
         wall,
+        cpu: time(usage.ru_utime)? + time(usage.ru_stime)?,
         code,
         max_rss: u64::try_from(usage.ru_maxrss)?,
     })
