@@ -85,7 +85,7 @@ fn run() -> Result<()> {
     if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
         let load: Vec<&str> = load.split_whitespace().take(3).collect();
         println!(
-            "load average before the runs: {} (other work on the machine slows wall times, not cpu)",
+            "load average before the runs: {} (other work on the machine slows wall times, and cpu less so)",
             load.join(" ")
         );
     }
