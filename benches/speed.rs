@@ -55,6 +55,13 @@ fn run() -> Result<()> {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
+    const SECTIONS: [&str; 5] = ["render", "check", "fmt", "lint", "scale"];
+    if let Some(unknown) = sections.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
+        bail!(
+            "unknown section `{unknown}`; the sections are {}",
+            SECTIONS.join(", ")
+        );
+    }
     let wanted = |s: &str| sections.is_empty() || sections.iter().any(|a| a == s);
     let runs: usize = match std::env::var("DLGEN_BENCH_RUNS") {
         Ok(v) => v
