@@ -6,6 +6,7 @@ use crate::check;
 use crate::error::{Error, Outcome};
 use crate::generate::{self, Generated};
 use crate::lint;
+use crate::par;
 use crate::render::Renderer;
 use crate::write::{self, Action};
 
@@ -13,13 +14,17 @@ fn renderer() -> Result<Renderer, Error> {
     Renderer::new().map_err(|e| Error::Message(format!("error: {e}")))
 }
 
-/// Renders every spec in memory; reports every failing spec, not only the first.
+/// Renders every spec in memory, spread over the cores (specs are independent); reports
+/// every failing spec, not only the first, in the order of `specs`.
 fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, Error> {
     let renderer = renderer()?;
+    let results = par::map(specs, |spec| {
+        generate::generate(&renderer, spec, stacks_dir)
+    });
     let mut generated = Vec::with_capacity(specs.len());
     let mut errors = Vec::new();
-    for spec in specs {
-        match generate::generate(&renderer, spec, stacks_dir) {
+    for result in results {
+        match result {
             Ok(g) => generated.push(g),
             Err(e) => errors.push(e.to_string()),
         }
@@ -32,21 +37,22 @@ fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, 
 }
 
 /// Runs every lint rule on the stacks about to be written, as they will sit on disk.
+/// Stacks are linted in parallel; findings come in the order of `generated`.
 pub fn lint_generated(generated: &[Generated], stacks_dir: &Path) -> Vec<lint::Finding> {
     let cfg = lint::LintConfig::all();
-    generated
-        .iter()
-        .flat_map(|g| {
-            let dir = stacks_dir.join(&g.stack);
-            let files: Vec<lint::SourceFile> = g
-                .files
-                .iter()
-                .filter(|f| f.name.ends_with(".tf"))
-                .map(|f| lint::SourceFile::new(dir.join(f.name), f.contents.clone()))
-                .collect();
-            lint::lint_files(&files, &cfg)
-        })
-        .collect()
+    par::map(generated, |g| {
+        let dir = stacks_dir.join(&g.stack);
+        let files: Vec<lint::SourceFile> = g
+            .files
+            .iter()
+            .filter(|f| f.name.ends_with(".tf"))
+            .map(|f| lint::SourceFile::new(dir.join(f.name), f.contents.clone()))
+            .collect();
+        lint::lint_files(&files, &cfg)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// `dlgen render SPEC...`: all specs are rendered, linted and every target inspected before

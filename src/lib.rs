@@ -17,6 +17,7 @@ pub mod generate;
 pub mod hcl;
 pub mod lint;
 pub mod model;
+pub mod par;
 pub mod paths;
 pub mod render;
 pub mod spec;

@@ -1055,3 +1055,46 @@ fn filler(rng: &mut Rng, name: &str, count: usize) -> String {
     }
     out
 }
+
+/// Writes `count` specs into `dir` (which must exist), copied round-robin from `sources`
+/// (`(file stem, text)`), each under its own name: copy `i` of spec `foo` is
+/// `foo-<i>.yaml` with its top-level `name:` line rewritten to `foo-<i>`, so every copy
+/// renders its own stack. Returns the file names, sorted as `dlgen check` reads them.
+pub fn spec_copies(
+    sources: &[(String, String)],
+    count: usize,
+    dir: &Path,
+) -> io::Result<Vec<String>> {
+    let width = count.max(1).to_string().len();
+    let mut names = Vec::with_capacity(count);
+    for i in 0..count {
+        let Some((stem, text)) = sources.get(i % sources.len().max(1)) else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no specs to copy",
+            ));
+        };
+        let name = format!("{stem}-{i:0width$}");
+        let mut renamed = false;
+        let mut copy = String::with_capacity(text.len() + 8);
+        for line in text.split_inclusive('\n') {
+            if !renamed && line.starts_with("name:") {
+                let _ = writeln!(copy, "name: {name}");
+                renamed = true;
+            } else {
+                copy.push_str(line);
+            }
+        }
+        if !renamed {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("spec `{stem}` has no top-level `name:` line to rename"),
+            ));
+        }
+        let file = format!("{name}.yaml");
+        std::fs::write(dir.join(&file), copy)?;
+        names.push(file);
+    }
+    names.sort();
+    Ok(names)
+}

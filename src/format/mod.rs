@@ -49,11 +49,15 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// Formats HCL text as `terraform fmt` would (plus the blank-line policy above), then
-/// parses the result with hcl-rs so that nothing unparsable leaves this stage.
+/// parses the result with hcl-rs's parser so that nothing unparsable leaves this stage.
+///
+/// The parser is hcl-edit's, which `hcl::parse` runs before converting the syntax tree
+/// into its own types: the same text is accepted and rejected with the same message, and
+/// the conversion, which nothing here reads, is not paid for.
 pub fn format_hcl(src: &str) -> Result<String, FormatError> {
     let (out, line_map) = format_with_line_map(src)?;
-    if let Err(err) = hcl::parse(&out) {
-        return Err(FormatError::invalid_output(&err, &out, &line_map));
+    if let Err(err) = hcl_edit::parser::parse_body(&out) {
+        return Err(FormatError::invalid_output(&err, &line_map));
     }
     Ok(out)
 }
@@ -128,36 +132,20 @@ pub struct OpenBracket {
 }
 
 impl FormatError {
-    fn invalid_output(err: &hcl::Error, out: &str, line_map: &[u32]) -> FormatError {
-        let (message, output_line, column, source_line) = match err {
-            hcl::Error::Parse(parse) => {
-                let loc = parse.location();
-                (
-                    parse.message().to_owned(),
-                    loc.line(),
-                    loc.column(),
-                    parse.line().to_owned(),
-                )
-            }
-            other => (
-                other.to_string(),
-                1,
-                1,
-                out.lines().next().unwrap_or("").to_owned(),
-            ),
-        };
+    fn invalid_output(err: &hcl_edit::parser::Error, line_map: &[u32]) -> FormatError {
+        let output_line = err.location().line();
         let line = output_line
             .checked_sub(1)
             .and_then(|i| line_map.get(i))
             .map_or(output_line, |&l| l as usize);
         FormatError {
             kind: FormatErrorKind::InvalidOutput {
-                message,
+                message: err.message().to_owned(),
                 output_line,
-                source_line,
+                source_line: err.line().to_owned(),
             },
             line,
-            column,
+            column: err.location().column(),
         }
     }
 }
