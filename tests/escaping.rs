@@ -530,10 +530,31 @@ fn check_field(field: &Field, value: &str) -> Result<(), TestCaseError> {
             prop_assert!(body == base_body, "auth_why changed the stack\n{}", main);
             let at =
                 auth_line(&lines, "app").ok_or_else(|| fail(format!("no auth line\n{main}")))?;
-            let expected = format!("# auth = \"app\": {}", expected_one_line(value));
+            // The reason may be wrapped over several comment lines; read the contiguous
+            // block above the auth line back as one line.
+            let expected = format!("auth = \"app\": {}", expected_one_line(value));
+            let mut block: Vec<&str> = lines[..at]
+                .iter()
+                .rev()
+                .map(|l| l.trim_start())
+                .take_while(|l| l.starts_with('#'))
+                .collect();
+            block.reverse();
             prop_assert!(
-                at > 0 && lines[at - 1].trim_start() == expected,
-                "expected `{}` above the auth line in\n{}",
+                block
+                    .first()
+                    .is_some_and(|l| l.starts_with("# auth = \"app\": ")),
+                "the first comment line above the auth line must carry the marker in\n{}",
+                main
+            );
+            let joined = block
+                .iter()
+                .map(|l| l.trim_start_matches('#').trim())
+                .collect::<Vec<_>>()
+                .join(" ");
+            prop_assert!(
+                joined == expected,
+                "expected `# {}` above the auth line in\n{}",
                 expected,
                 main
             );
