@@ -1059,7 +1059,8 @@ fn filler(rng: &mut Rng, name: &str, count: usize) -> String {
 /// Writes `count` specs into `dir` (which must exist), copied round-robin from `sources`
 /// (`(file stem, text)`), each under its own name: copy `i` of spec `foo` is
 /// `foo-<i>.yaml` with its top-level `name:` line rewritten to `foo-<i>`, so every copy
-/// renders its own stack. Returns the file names, sorted as `dlgen check` reads them.
+/// renders its own stack (an `adopt:` section is left out: a copy adopts nothing). Returns
+/// the file names, sorted as `dlgen check` reads them.
 pub fn spec_copies(
     sources: &[(String, String)],
     count: usize,
@@ -1076,8 +1077,18 @@ pub fn spec_copies(
         };
         let name = format!("{stem}-{i:0width$}");
         let mut renamed = false;
+        let mut in_adopt = false;
         let mut copy = String::with_capacity(text.len() + 8);
         for line in text.split_inclusive('\n') {
+            // A copy is a new stack, not an adoption: its `moved` blocks would name
+            // addresses of the original stack, so the `adopt:` section is left out.
+            let top_level = line.starts_with(|c: char| !c.is_whitespace() && c != '#');
+            if top_level {
+                in_adopt = line.starts_with("adopt:");
+            }
+            if in_adopt {
+                continue;
+            }
             if !renamed && line.starts_with("name:") {
                 let _ = writeln!(copy, "name: {name}");
                 renamed = true;
