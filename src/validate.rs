@@ -229,11 +229,9 @@ pub fn absolute_path(s: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A path relative to a volume (`db.sqlite3`, `attachments`, `keys/rsa_key.pem`): segments
-/// of letters, digits, `.`, `_`, `-` joined by `/`, no `.`/`..` segments. Such a path is
-/// safe inside a shell script.
-pub fn relative_path(s: &str) -> Result<(), String> {
-    let ok = !s.is_empty()
+/// `/`-joined segments of letters, digits, `.`, `_`, `-`, none empty, `.` or `..`.
+fn is_segment_path(s: &str) -> bool {
+    !s.is_empty()
         && s.split('/').all(|seg| {
             !seg.is_empty()
                 && seg != "."
@@ -241,8 +239,14 @@ pub fn relative_path(s: &str) -> Result<(), String> {
                 && seg
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        });
-    if ok {
+        })
+}
+
+/// A path relative to a volume (`db.sqlite3`, `attachments`, `keys/rsa_key.pem`): segments
+/// of letters, digits, `.`, `_`, `-` joined by `/`, no `.`/`..` segments. Such a path is
+/// safe inside a shell script.
+pub fn relative_path(s: &str) -> Result<(), String> {
+    if is_segment_path(s) {
         Ok(())
     } else {
         Err("is not a relative path inside the volume: use letters, digits, `.`, `_`, `-` and `/`, without `..` (e.g. `db.sqlite3`)".to_owned())
@@ -379,16 +383,7 @@ pub fn env_name(s: &str) -> Result<(), String> {
 
 /// A Vault KV key under `secret/`: segments of letters, digits, `_`, `-`, `.` joined by `/`.
 pub fn vault_key(s: &str) -> Result<(), String> {
-    let ok = !s.is_empty()
-        && s.split('/').all(|seg| {
-            !seg.is_empty()
-                && seg != "."
-                && seg != ".."
-                && seg
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
-        });
-    if ok {
+    if is_segment_path(s) {
         Ok(())
     } else {
         Err("is not a Vault key: use segments of letters, digits, `_`, `-`, `.` joined by `/` (e.g. `drone-logbook`)".to_owned())

@@ -160,20 +160,18 @@ pub(crate) fn ingress(
                     None,
                 ),
                 None => {
-                    {
-                        let gate = if auth == Auth::App {
-                            "what gates the app (its own login, API tokens, ...)"
-                        } else {
-                            "why the endpoint is intentionally public"
-                        };
-                        p.add(
-                            "ingress.auth_why",
-                            format!("`auth: {tier}` needs a written reason"),
-                            Some(format!(
-                                "add `auth_why:` saying {gate}; the repo refuses to plan a stack whose auth = \"{tier}\" line has no reason comment"
-                            )),
-                        );
-                    }
+                    let gate = if auth == Auth::App {
+                        "what gates the app (its own login, API tokens, ...)"
+                    } else {
+                        "why the endpoint is intentionally public"
+                    };
+                    p.add(
+                        "ingress.auth_why",
+                        format!("`auth: {tier}` needs a written reason"),
+                        Some(format!(
+                            "add `auth_why:` saying {gate}; the repo refuses to plan a stack whose auth = \"{tier}\" line has no reason comment"
+                        )),
+                    );
                     (None, None)
                 }
             }
