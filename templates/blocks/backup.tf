@@ -2,13 +2,9 @@
 {% if b.comment %}
 {{ b.comment|comment }}
 {% endif %}
-module {{ b.target.address }} {
-  source     = {{ b.target.source }}
-  name       = {{ b.target.name }}
-  namespace  = {{ b.target.namespace }}
-  nfs_server = {{ b.target.nfs_server }}
-  nfs_path   = {{ b.target.nfs_path }}
-}
+{% with nfs = b.target %}
+{% include "blocks/nfs_volume.tf" %}
+{% endwith %}
 
 {% with job = b.job, script = backup_script %}
 {% include "blocks/cron_job.tf" %}
