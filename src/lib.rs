@@ -9,6 +9,7 @@
 pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod conventions;
 pub mod de;
 pub mod diag;
 pub mod error;

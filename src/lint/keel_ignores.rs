@@ -1,21 +1,22 @@
 //! `keel-ignores`: a Deployment that Keel updates ignores the container image and the
-//! `keel.sh/update-time` template annotation, each with its marker comment.
+//! update-time template annotation Keel stamps, each with its marker comment.
 //!
 //! Keel enrolment signal: the Deployment's `metadata.namespace` resolves to a
-//! `kubernetes_namespace` of the same stack whose labels have `"keel.sh/enrolled" =
-//! "true"` — either by reference (`kubernetes_namespace.<x>.metadata[0].name`) or by a
+//! `kubernetes_namespace` of the same stack whose labels carry the Keel enrolment label
+//! (`"true"`) — either by reference (`kubernetes_namespace.<x>.metadata[0].name`) or by a
 //! literal name equal to the namespace resource's `metadata.name` — or the Deployment
-//! itself carries a `keel.sh/policy` annotation. A namespace given through a variable or
+//! itself carries a Keel policy annotation. A namespace given through a variable or
 //! declared in another stack is not resolved, and the rule stays silent.
 
 use super::model::{Kind, Kinds, Stack, Workload, path};
 use super::{Check, Hit, Level, Rule};
+use crate::conventions as cv;
 
 pub(crate) const RULE: Rule = Rule {
     id: "keel-ignores",
     level: Level::Warning,
-    summary: "a Deployment in a Keel-enrolled namespace must ignore container[0].image (KEEL_IGNORE_IMAGE) and keel.sh/update-time (KEEL_LIFECYCLE_V1)",
-    why: "Keel rolls the image forward and stamps `keel.sh/update-time` on the pod template; \
+    summary: "a Deployment in a Keel-enrolled namespace must ignore container[0].image and Keel's update-time annotation, each with its marker comment",
+    why: "Keel rolls the image forward and stamps its update-time annotation on the pod template; \
           without the ignores the next apply rolls the app back to the pinned image and strips \
           the annotation.",
     check: Check::Stack {
@@ -24,18 +25,21 @@ pub(crate) const RULE: Rule = Rule {
     },
 };
 
-const REQUIRED: [(&str, &str, &str); 2] = [
-    (
-        "spec[0].template[0].spec[0].container[0].image",
-        "KEEL_IGNORE_IMAGE",
-        "KEEL_IGNORE_IMAGE — Keel manages tag updates",
-    ),
-    (
-        "spec[0].template[0].metadata[0].annotations[\"keel.sh/update-time\"]",
-        "KEEL_LIFECYCLE_V1",
-        "KEEL_LIFECYCLE_V1",
-    ),
-];
+/// The entries a Keel-managed Deployment ignores: (path, marker, marker comment).
+fn required() -> [(String, &'static str, &'static str); 2] {
+    [
+        (
+            cv::ignore::container_image(0),
+            cv::markers::KEEL_IMAGE,
+            cv::markers::KEEL_IMAGE_COMMENT,
+        ),
+        (
+            cv::ignore::template_annotation(cv::keel::UPDATE_TIME),
+            cv::markers::KEEL_UPDATE_TIME,
+            cv::markers::KEEL_UPDATE_TIME,
+        ),
+    ]
+}
 
 fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
     for w in stack
@@ -46,12 +50,12 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
         let Some(why) = enrolment(stack, w) else {
             continue;
         };
-        for (required, marker, comment) in REQUIRED {
+        for (required, marker, comment) in required() {
             let entry = w
                 .ignores
                 .as_ref()
                 .filter(|i| !i.all)
-                .map(|i| (i.at, i.covering(&path(required))));
+                .map(|i| (i.at, i.covering(&path(&required))));
             let hit = match entry {
                 None if w.ignores.as_ref().is_some_and(|i| i.all) => None,
                 None => Some(Hit::new(
@@ -93,13 +97,13 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
 
 /// Why the Deployment counts as Keel-managed, if it does.
 fn enrolment(stack: &Stack<'_>, w: &Workload) -> Option<String> {
-    if w.annotations.iter().any(|a| a == "keel.sh/policy") {
-        return Some("it has a keel.sh/policy annotation".to_owned());
+    if w.annotations.iter().any(|a| a == cv::keel::POLICY) {
+        return Some(format!("it has a {} annotation", cv::keel::POLICY));
     }
     stack
         .namespace_of(w)
         .filter(|ns| ns.keel_enrolled)
-        .map(|ns| format!("namespace {} is keel.sh/enrolled", ns.addr))
+        .map(|ns| format!("namespace {} is {}", ns.addr, cv::keel::ENROLLED_LABEL))
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! `kyverno-dns-config`: every Deployment, StatefulSet and CronJob ignores the pod
-//! `dns_config` that Kyverno injects, and tags the entry `KYVERNO_LIFECYCLE_V1`.
+//! `dns_config` that Kyverno injects, and tags the entry with the Kyverno marker comment.
 
 use super::model::{Kind, Kinds, Stack, Workload, path};
 use super::{Check, Hit, Level, Rule};
+use crate::conventions as cv;
 
 pub(crate) const RULE: Rule = Rule {
     id: "kyverno-dns-config",
     level: Level::Warning,
-    summary: "Deployments, StatefulSets and CronJobs must ignore_changes the pod dns_config, tagged KYVERNO_LIFECYCLE_V1",
+    summary: "Deployments, StatefulSets and CronJobs must ignore_changes the pod dns_config, tagged with the Kyverno marker comment",
     why: "A Kyverno policy injects `dns_config` (ndots=2) into every pod; without the ignore \
           every plan shows drift and every apply fights the policy. The marker comment is how \
           operators grep every site.",
@@ -17,9 +18,9 @@ pub(crate) const RULE: Rule = Rule {
     },
 };
 
-pub(crate) const MARKER: &str = "KYVERNO_LIFECYCLE_V1";
-const POD_PATH: &str = "spec[0].template[0].spec[0].dns_config";
-const CRON_PATH: &str = "spec[0].job_template[0].spec[0].template[0].spec[0].dns_config";
+pub(crate) const MARKER: &str = cv::markers::KYVERNO;
+const POD_PATH: &str = cv::ignore::POD_DNS_CONFIG;
+const CRON_PATH: &str = cv::ignore::CRON_DNS_CONFIG;
 
 fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
     for w in &stack.workloads {

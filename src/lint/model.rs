@@ -644,9 +644,10 @@ fn read_namespace(addr: Addr, block: &Block) -> Namespace {
     let metadata = nested(&block.body, &["metadata"]);
     let name = metadata.and_then(|m| str_attr(m, "name"));
     let keel_enrolled = metadata.is_some_and(|m| {
-        map_entries(m, "labels")
-            .iter()
-            .any(|e| e.key == "keel.sh/enrolled" && literal(e.value).as_deref() == Some("true"))
+        map_entries(m, "labels").iter().any(|e| {
+            e.key == crate::conventions::keel::ENROLLED_LABEL
+                && literal(e.value).as_deref() == Some("true")
+        })
     });
     Namespace {
         addr,

@@ -1,13 +1,14 @@
 //! `pvc-autoresize-annotations`: a Proxmox block-storage PVC carries the three
-//! `resize.topolvm.io/*` annotations the pvc-autoresizer reads.
+//! topolvm annotations the pvc-autoresizer reads.
 
 use super::model::{Kind, Kinds, Stack};
 use super::{Check, Hit, Level, Rule};
+use crate::conventions as cv;
 
 pub(crate) const RULE: Rule = Rule {
     id: "pvc-autoresize-annotations",
     level: Level::Warning,
-    summary: "a proxmox-lvm(-encrypted) PVC must carry the resize.topolvm.io threshold, increase and storage_limit annotations",
+    summary: "a proxmox-lvm(-encrypted) PVC must carry the topolvm autoresizer's threshold, increase and storage_limit annotations",
     why: "Without them the autoresizer never grows the volume and the app fills its disk; the \
           storage_limit is the ceiling that keeps a runaway writer from eating the thin pool.",
     check: Check::Stack {
@@ -17,12 +18,9 @@ pub(crate) const RULE: Rule = Rule {
 };
 
 const ANNOTATIONS: [(&str, &str); 3] = [
-    ("resize.topolvm.io/threshold", "\"10%\""),
-    ("resize.topolvm.io/increase", "\"100%\""),
-    (
-        "resize.topolvm.io/storage_limit",
-        "\"<ceiling, e.g. 10Gi>\"",
-    ),
+    (cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
+    (cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
+    (cv::autoresize::STORAGE_LIMIT, "<ceiling, e.g. 10Gi>"),
 ];
 
 fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
@@ -37,7 +35,7 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
         let names: Vec<&str> = missing.iter().map(|(k, _)| *k).collect();
         let lines: Vec<String> = missing
             .iter()
-            .map(|(k, v)| format!("\"{k}\" = {v}"))
+            .map(|(k, v)| format!("\"{k}\" = \"{v}\""))
             .collect();
         out.push(
             Hit::new(

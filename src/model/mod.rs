@@ -133,7 +133,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     };
     let mut ns_labels = vec![entry("tier", ctx.tier_expr.clone())];
     if keel {
-        ns_labels.push(entry("keel.sh/enrolled", "true"));
+        ns_labels.push(entry(crate::conventions::keel::ENROLLED_LABEL, "true"));
     }
     ns_labels.extend(workload::labels(
         &mut p,

@@ -3,6 +3,7 @@
 use super::problems::Problems;
 use super::types::*;
 use super::{Ctx, MODULES, adopt};
+use crate::conventions as cv;
 use crate::hcl;
 use crate::spec::{BackupKind, Spec, Storage};
 use crate::validate;
@@ -162,9 +163,9 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                     name: format!("{}-{vname}-{suffix}", ctx.name),
                     namespace: ctx.ns_ref.clone(),
                     annotations: vec![
-                        entry("resize.topolvm.io/threshold", "10%"),
-                        entry("resize.topolvm.io/increase", "100%"),
-                        entry("resize.topolvm.io/storage_limit", max),
+                        entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
+                        entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
+                        entry(cv::autoresize::STORAGE_LIMIT, max),
                     ],
                     storage_class: class.to_owned(),
                     size,

@@ -5,6 +5,7 @@ use super::refs::Refs;
 use super::storage::Volumes;
 use super::types::*;
 use super::{Ctx, adopt};
+use crate::conventions as cv;
 use crate::spec::{ContainerSpec, OrderedMap, ProbeSpec, Spec, Strategy, ValueSpec};
 use crate::validate;
 
@@ -89,7 +90,7 @@ pub(crate) fn deployment(
     let cluster_service = d.cluster_service_label.unwrap_or(true);
     let mut labels = vec![entry("app", ctx.name.as_str())];
     if cluster_service {
-        labels.push(entry("kubernetes.io/cluster-service", "true"));
+        labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
     }
     labels.push(entry("tier", ctx.tier_expr.clone()));
     if ctx.scale_to_zero {
@@ -99,13 +100,13 @@ pub(crate) fn deployment(
     }
     let mut template_labels = vec![entry("app", ctx.name.as_str())];
     if cluster_service {
-        template_labels.push(entry("kubernetes.io/cluster-service", "true"));
+        template_labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
     }
 
     let mut annotations = labels_of(p, "deployment.annotations", &d.annotations);
-    let mut policy_set = annotations.iter().any(|a| a.key == "keel.sh/policy");
+    let mut policy_set = annotations.iter().any(|a| a.key == cv::keel::POLICY);
     if let Some(policy) = &spec.keel_policy {
-        const POLICIES: [&str; 6] = ["all", "major", "minor", "patch", "force", "glob"];
+        const POLICIES: [&str; 6] = cv::keel::POLICIES;
         let known = POLICIES.contains(&policy.as_str()) || policy.starts_with("glob:");
         if !known {
             p.add(
@@ -134,51 +135,51 @@ pub(crate) fn deployment(
                 Some("remove one of them".to_owned()),
             );
         }
-        annotations.push(entry("keel.sh/policy", policy.as_str()));
+        annotations.push(entry(cv::keel::POLICY, policy.as_str()));
         policy_set = true;
     }
 
     let mut ignore_changes = vec![ignore(
-        "spec[0].template[0].spec[0].dns_config",
-        Some("KYVERNO_LIFECYCLE_V1"),
+        cv::ignore::POD_DNS_CONFIG,
+        Some(cv::markers::KYVERNO),
     )];
     if ctx.keel {
         if !policy_set {
-            ignore_changes.push(ignore("metadata[0].annotations[\"keel.sh/policy\"]", None));
+            ignore_changes.push(ignore(
+                &cv::ignore::metadata_annotation(cv::keel::POLICY),
+                None,
+            ));
         }
         ignore_changes.extend([
-            ignore("metadata[0].annotations[\"keel.sh/trigger\"]", None),
+            ignore(&cv::ignore::metadata_annotation(cv::keel::TRIGGER), None),
             ignore(
-                "metadata[0].annotations[\"keel.sh/pollSchedule\"]",
-                Some("KYVERNO_LIFECYCLE_V2"),
+                &cv::ignore::metadata_annotation(cv::keel::POLL_SCHEDULE),
+                Some(cv::markers::KYVERNO_POLL),
             ),
-            ignore("metadata[0].annotations[\"keel.sh/match-tag\"]", None),
+            ignore(&cv::ignore::metadata_annotation(cv::keel::MATCH_TAG), None),
             ignore(
-                "spec[0].template[0].spec[0].container[0].image",
-                Some("KEEL_IGNORE_IMAGE — Keel manages tag updates"),
+                &cv::ignore::container_image(0),
+                Some(cv::markers::KEEL_IMAGE_COMMENT),
             ),
         ]);
     }
     ignore_changes.extend([
         ignore(
-            "metadata[0].annotations[\"kubernetes.io/change-cause\"]",
+            &cv::ignore::metadata_annotation(cv::ignore::CHANGE_CAUSE),
             None,
         ),
-        ignore(
-            "metadata[0].annotations[\"deployment.kubernetes.io/revision\"]",
-            None,
-        ),
+        ignore(&cv::ignore::metadata_annotation(cv::ignore::REVISION), None),
     ]);
     if ctx.keel {
         ignore_changes.push(ignore(
-            "spec[0].template[0].metadata[0].annotations[\"keel.sh/update-time\"]",
-            Some("KEEL_LIFECYCLE_V1"),
+            &cv::ignore::template_annotation(cv::keel::UPDATE_TIME),
+            Some(cv::markers::KEEL_UPDATE_TIME),
         ));
     }
     if ctx.scale_to_zero {
         ignore_changes.push(ignore(
-            "spec[0].replicas",
-            Some("SABLIER_MANAGED_REPLICAS — sablier scales 0<->1 (ADR-0022)"),
+            cv::ignore::REPLICAS,
+            Some(cv::markers::SABLIER_REPLICAS_COMMENT),
         ));
     }
 
