@@ -28,7 +28,7 @@ pub struct Spec {
     pub keel: Option<bool>,
     /// Why Keel is off; required with `keel: false`.
     pub keel_why: Option<String>,
-    /// Keel policy set by the stack itself (`"keel.sh/policy"` on the Deployment, e.g.
+    /// Keel policy set by the stack itself (Keel's policy annotation on the Deployment, e.g.
     /// `minor`); drops the matching `ignore_changes` entry.
     pub keel_policy: Option<String>,
     pub namespace: Option<NamespaceSpec>,
@@ -270,7 +270,7 @@ pub struct NamespaceSpec {
     pub name: Option<String>,
     /// Pinned resource address (adoption); default the namespace name in snake case.
     pub address: Option<String>,
-    /// Labels after `tier` and `keel.sh/enrolled`, in order.
+    /// Labels after `tier` and the Keel enrolment label, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,
 }
@@ -569,7 +569,7 @@ pub struct HomepageSpec {
     pub description: Option<String>,
     pub icon: Option<String>,
     pub group: Option<String>,
-    /// Widget settings, in order: `gethomepage.dev/widget.<key>`. Values may be references
+    /// Widget settings, in order: one homepage widget annotation per key. Values may be references
     /// (credentials via `{eso: ...}`).
     #[serde(default)]
     pub widget: OrderedMap<ValueSpec>,

@@ -15,8 +15,15 @@ use serde::{Serialize, Serializer};
 /// A Terraform expression built by dlgen (a reference such as
 /// `kubernetes_namespace.x.metadata[0].name`). It is the only kind of value that reaches a
 /// stack without quoting; nothing from a spec is ever wrapped in it unvalidated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Expr(pub String);
+
+/// Shown as the expression itself (model snapshots read like the HCL they become).
+impl std::fmt::Debug for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl Serialize for Expr {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -31,7 +38,7 @@ impl Expr {
 }
 
 /// A value of an attribute, object item or list element, as the stack writes it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum Value {
     Str(String),
     /// A number written as an integer.
@@ -47,6 +54,32 @@ pub enum Value {
     /// Text printed as a `<<-EOT` heredoc when that yields the text exactly (a quoted
     /// string otherwise); in a list, the closing bracket goes on the next line.
     Heredoc(String),
+}
+
+/// Shown on one line, close to its HCL: `"text"`, `80`, `var.x`, `[...]`, `{ k = v }`.
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Str(s) => write!(f, "{s:?}"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Null => f.write_str("null"),
+            Value::Expr(e) => f.write_str(&e.0),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item:?}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Object(o) => write!(f, "{o:?}"),
+            Value::Heredoc(text) => write!(f, "heredoc {text:?}"),
+        }
+    }
 }
 
 impl Serialize for Value {
@@ -93,7 +126,7 @@ impl From<Obj> for Value {
 
 /// An HCL object (`{ key = value, ... }`) with its items in output order, laid out one
 /// item per line (`multiline`) or inline.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct Obj {
     pub entries: Vec<Entry>,
     pub multiline: bool,
@@ -118,6 +151,27 @@ impl Obj {
     }
 }
 
+/// Shown on one line: `{ key = value, "quoted" = value }`, prefixed `inline` when it is
+/// written on one line.
+impl std::fmt::Debug for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.multiline {
+            f.write_str("inline ")?;
+        }
+        f.write_str("{")?;
+        for (i, e) in self.entries.iter().enumerate() {
+            f.write_str(if i > 0 { ", " } else { " " })?;
+            if e.quoted {
+                write!(f, "{:?}", e.key)?;
+            } else {
+                f.write_str(&e.key)?;
+            }
+            write!(f, " = {:?}", e.value)?;
+        }
+        f.write_str(if self.entries.is_empty() { "}" } else { " }" })
+    }
+}
+
 impl Serialize for Obj {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         minijinja::Value::from_object(self.clone()).serialize(serializer)
@@ -135,11 +189,22 @@ impl minijinja::value::Object for Obj {
 /// One `key = value` item of an object, in output order. The key is written bare when it
 /// is an identifier and quoted otherwise, or always quoted when `quoted` (as some of the
 /// repo's stacks write `"app" = ...`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub key: String,
     pub quoted: bool,
     pub value: Value,
+}
+
+/// Shown as `key = value`.
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.quoted {
+            write!(f, "{:?} = {:?}", self.key, self.value)
+        } else {
+            write!(f, "{} = {:?}", self.key, self.value)
+        }
+    }
 }
 
 pub(crate) fn entry(key: &str, value: impl Into<Value>) -> Entry {
@@ -169,10 +234,21 @@ pub struct Lifecycle {
 }
 
 /// One `ignore_changes` entry with its trailing marker comment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Ignore {
     pub path: Expr,
     pub comment: Option<String>,
+}
+
+/// Shown as `path # comment`.
+impl std::fmt::Debug for Ignore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path.0)?;
+        match &self.comment {
+            Some(c) => write!(f, " # {c}"),
+            None => Ok(()),
+        }
+    }
 }
 
 pub(crate) fn ignore(path: &str, comment: Option<&str>) -> Ignore {
@@ -225,12 +301,32 @@ pub enum BlockKind {
 
 /// Where an object lives: its block kind, resource or data source type (as data, so
 /// `kubernetes_deployment_v1` and the like are kept), and name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Address {
     pub block: BlockKind,
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub name: String,
+}
+
+/// Shown as the block header: `resource "t" "n"`, `module "n"`, `locals`.
+impl std::fmt::Debug for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let block = match self.block {
+            BlockKind::Resource => "resource",
+            BlockKind::Data => "data",
+            BlockKind::Module => "module",
+            BlockKind::Variable => "variable",
+            BlockKind::Locals => return f.write_str("locals"),
+            BlockKind::Moved => return f.write_str("moved"),
+            BlockKind::Raw => return f.write_str("raw blocks"),
+        };
+        f.write_str(block)?;
+        if let Some(kind) = &self.kind {
+            write!(f, " {kind:?}")?;
+        }
+        write!(f, " {:?}", self.name)
+    }
 }
 
 impl Address {
