@@ -609,6 +609,9 @@ pub fn hint(conflict: &Conflict) -> &'static str {
     if key.starts_with("var.") {
         return "a variable dlgen declares can be used by the raw HCL as it is";
     }
+    if key.starts_with("local.") {
+        return "the raw HCL can read the generated local as it is";
+    }
     if key.starts_with("moved ") {
         return "set `adopt.moved` or `adopt.from_module` instead";
     }
@@ -638,6 +641,11 @@ pub fn message(conflict: &Conflict) -> String {
         return format!(
             "raw HCL sets `{}` twice in `{}`; a second {kind} is not valid Terraform",
             conflict.key, conflict.location
+        );
+    }
+    if let Some(from) = conflict.key.strip_prefix("moved from ") {
+        return format!(
+            "raw HCL moves `{from}` again: dlgen writes a `moved` block from it already"
         );
     }
     match conflict.what {

@@ -179,9 +179,11 @@ pub(crate) fn check_raw_stack(p: &mut Problems, raw: &Raw, objects: &[Object]) {
                 &raw.field,
                 line,
                 format!("raw HCL declares `{address}`, which the stack already generates"),
-                Some(
-                    "attach to the generated object with its `raw`, or rename the block".to_owned(),
-                ),
+                Some(if address.starts_with("var.") {
+                    "the raw HCL can use the variable dlgen declares as it is; remove this declaration".to_owned()
+                } else {
+                    "attach to the generated object with its `raw`, or rename the block".to_owned()
+                }),
             );
         }
     }
