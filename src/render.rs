@@ -302,6 +302,24 @@ impl Renderer {
 }
 
 impl Renderer {
+    /// The text of each file as the templates write it, before it is formatted, parsed
+    /// and checked: what a stack would hold without dlgen's checks. For tests that ask
+    /// `terraform validate` whether the checks refuse what Terraform refuses.
+    pub fn render_unchecked(
+        &self,
+        stack: &Stack,
+        spec_label: &str,
+    ) -> Result<Vec<(&'static str, String)>, RenderError> {
+        let ctx = minijinja::context! {
+            header => header(spec_label),
+            stack => Value::from(Serde(stack)),
+        };
+        STACK_FILES
+            .iter()
+            .map(|&name| Ok((name, self.env.get_template(name)?.render(&ctx)?)))
+            .collect()
+    }
+
     /// Renders file `name` of `stack` without any raw HCL and compares each raw snippet's
     /// attributes with what is generated where it goes.
     fn raw_attribute_collisions(

@@ -607,7 +607,7 @@ pub fn hint(conflict: &Conflict) -> &'static str {
         return "the root include is how every stack reads the repo's root configuration";
     }
     if key.starts_with("var.") {
-        return "a variable dlgen declares can be used by the raw HCL as it is";
+        return "the raw HCL can use the variable dlgen declares as it is; remove this declaration";
     }
     if key.starts_with("local.") {
         return "the raw HCL can read the generated local as it is";
@@ -625,7 +625,12 @@ pub fn hint(conflict: &Conflict) -> &'static str {
                 .find(|(t, k, _)| *t == "*" && *k == conflict.key)
         })
         .map_or(
-            "change the spec field that sets it, or leave it out of the raw HCL",
+            match conflict.what {
+                What::Declaration => {
+                    "attach to the generated object with its `raw`, or rename the block"
+                }
+                _ => "change the spec field that sets it, or leave it out of the raw HCL",
+            },
             |(_, _, h)| h,
         )
 }

@@ -632,9 +632,17 @@ fn raw_hcl_is_attached_formatted_and_checked() {
     ));
     assert!(bad.contains("raw HCL does not parse"), "{bad}");
     // Nor redeclare a generated resource.
-    let bad = errors(&format!(
-        "{BASE}raw:\n  stack: |\n    resource \"kubernetes_service\" \"app\" {{}}\n"
-    ));
+    let bad_spec =
+        format!("{BASE}raw:\n  stack: |\n    resource \"kubernetes_service\" \"app\" {{}}\n");
+    let bad = match dlgen::generate::render_text(
+        &Renderer::new().unwrap(),
+        "specs/app.yaml",
+        &bad_spec,
+        "specs/app.yaml",
+    ) {
+        Ok(_) => panic!("a redeclared resource must be refused"),
+        Err(e) => e.to_string(),
+    };
     assert!(
         bad.contains(
             "raw HCL declares `kubernetes_service.app`, which the stack already generates"

@@ -163,32 +163,6 @@ pub(crate) fn moved(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<Ob
         .collect()
 }
 
-/// Raw blocks must not declare an address (resource, data source, module call or
-/// variable) that the stack generates; every address comes from the objects.
-pub(crate) fn check_raw_stack(p: &mut Problems, raw: &Raw, objects: &[Object]) {
-    let Ok(body) = hcl_edit::parser::parse_body(&raw.text) else {
-        return;
-    };
-    for block in body.blocks() {
-        let Some(address) = crate::structure::declared_address(block) else {
-            continue;
-        };
-        if objects.iter().any(|o| o.address.reference() == address) {
-            let line = crate::structure::line_of(&raw.text, block);
-            p.add_at_line(
-                &raw.field,
-                line,
-                format!("raw HCL declares `{address}`, which the stack already generates"),
-                Some(if address.starts_with("var.") {
-                    "the raw HCL can use the variable dlgen declares as it is; remove this declaration".to_owned()
-                } else {
-                    "attach to the generated object with its `raw`, or rename the block".to_owned()
-                }),
-            );
-        }
-    }
-}
-
 /// `[module.<name>.]*<type>.<name>` or `[module.<name>.]*module.<name>`, without indexes.
 fn resource_address(s: &str) -> Result<(), String> {
     let parts: Vec<&str> = s.split('.').collect();

@@ -282,8 +282,8 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         first.comment = Some(cv::markers::ADOPTION_MOVED_COMMENT.to_owned());
     }
     objects.extend(moved);
+    // What raw blocks may not redeclare is checked on the rendered file (`structure`).
     if let Some(raw_stack) = adopt::raw(&mut p, "raw.stack", &raw.stack) {
-        adopt::check_raw_stack(&mut p, &raw_stack, &objects);
         objects.push(Object::new(
             Address::unnamed(BlockKind::Raw),
             Body::RawBlocks(RawBlocks { raw: raw_stack }),
