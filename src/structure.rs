@@ -192,7 +192,6 @@ pub fn check(file: &str, body: &Body, sites: &[Site<'_>], terragrunt: bool) -> V
 /// The key a top-level item declares, for duplicate detection.
 fn top_key(item: &Structure, terragrunt: bool) -> Option<(String, What)> {
     match item {
-        Structure::Attribute(a) if terragrunt => Some((a.key.as_str().to_owned(), What::Attribute)),
         Structure::Attribute(a) => Some((a.key.as_str().to_owned(), What::Attribute)),
         Structure::Block(b) => {
             if let Some(address) = declared_address(b) {
@@ -205,15 +204,21 @@ fn top_key(item: &Structure, terragrunt: bool) -> Option<(String, What)> {
                         What::Declaration,
                     )
                 }),
-                "include" | "dependency" if terragrunt => {
-                    let label = b.labels.first().map(|l| l.as_str()).unwrap_or_default();
-                    Some((
-                        format!("{} \"{label}\"", b.ident.as_str()),
-                        What::Declaration,
-                    ))
+                // terragrunt.hcl: a labelled block (`include "root"`, `dependency "x"`,
+                // `generate "provider"`) is declared once per label, an unlabelled one
+                // (`terraform`, `remote_state`) once.
+                ident if terragrunt && ident != "locals" => {
+                    let mut key = ident.to_owned();
+                    for label in &b.labels {
+                        key.push_str(&format!(" \"{}\"", label.as_str()));
+                    }
+                    let what = if b.labels.is_empty() {
+                        What::Block
+                    } else {
+                        What::Declaration
+                    };
+                    Some((key, what))
                 }
-                "terraform" | "locals" | "provider" | "import" | "check" | "removed" => None,
-                other if terragrunt => Some((other.to_owned(), What::Block)),
                 _ => None,
             }
         }
@@ -252,13 +257,12 @@ fn top_level(
 ) {
     let keys = top_keys(body, terragrunt);
     let mut reported: Vec<&str> = Vec::new();
-    for (i, (key, what, _)) in keys.iter().enumerate() {
+    for (key, what, _) in &keys {
         let count = keys.iter().filter(|(k, _, _)| k == key).count();
         let top_attribute_in_tf = !terragrunt && *what == What::Attribute;
         if (count < 2 && !top_attribute_in_tf) || reported.contains(&key.as_str()) {
             continue;
         }
-        let _ = i;
         reported.push(key);
         let mut origin = None;
         let mut within_raw = false;
@@ -720,6 +724,20 @@ mod tests {
         let text = "variable \"a\" {}\nlocals {\n  x = 1\n}\nlocals {\n  x = 2\n}\nvariable \"a\" {}\nmoved {\n  from = a.b\n  to = c.d\n}\nmoved {\n  from = a.b\n  to = e.f\n}\n";
         let keys: Vec<_> = conflicts(text, &[]).into_iter().map(|c| c.key).collect();
         assert_eq!(keys, ["var.a", "local.x", "moved from a.b"]);
+    }
+
+    #[test]
+    fn terragrunt_blocks_are_declared_once_per_label() {
+        let text = "include \"root\" {}\ngenerate \"a\" {}\ngenerate \"b\" {}\ndependency \"x\" {}\ndependency \"x\" {}\ninputs = {}\ninputs = {}\n";
+        // The parser refuses the attribute itself; the blocks are this check's.
+        assert!(hcl_edit::parser::parse_body(text).is_err());
+        let text = text.replace("inputs = {}\ninputs = {}\n", "terraform {}\nterraform {}\n");
+        let body = hcl_edit::parser::parse_body(&text).unwrap();
+        let keys: Vec<_> = check("terragrunt.hcl", &body, &[], true)
+            .into_iter()
+            .map(|c| c.key)
+            .collect();
+        assert_eq!(keys, ["dependency \"x\"", "terraform"]);
     }
 
     #[test]
