@@ -450,7 +450,7 @@ fn object_literal(obj: &Obj) -> Result<String, minijinja::Error> {
         } else {
             hcl::key(&e.key)
         };
-        let value = literal(&Value::from(Serde(&e.value)))?;
+        let value = model_literal(&e.value)?;
         if obj.multiline {
             let _ = write!(out, "\n{key} = {value}");
         } else {
@@ -460,6 +460,20 @@ fn object_literal(obj: &Obj) -> Result<String, minijinja::Error> {
     }
     out.push_str(if obj.multiline { "\n}" } else { " }" });
     Ok(out)
+}
+
+/// The HCL literal of a model value, printed directly (the same rules as [`literal`]).
+fn model_literal(value: &crate::model::Value) -> Result<String, minijinja::Error> {
+    use crate::model::Value as V;
+    Ok(match value {
+        V::Str(s) => hcl::quote(s),
+        V::Int(n) => n.to_string(),
+        V::Float(_) | V::List(_) | V::Heredoc(_) => literal(&Value::from(Serde(value)))?,
+        V::Bool(b) => b.to_string(),
+        V::Null => "null".to_owned(),
+        V::Expr(e) => e.0.clone(),
+        V::Object(o) => object_literal(o)?,
+    })
 }
 
 #[cfg(test)]

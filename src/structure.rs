@@ -314,38 +314,49 @@ struct Walk<'a, 'b> {
     out: &'a mut Vec<Conflict>,
 }
 
-impl Walk<'_, '_> {
-    fn body(&mut self, body: &Body, path: &mut Vec<String>) {
-        let mut attrs: Vec<&str> = Vec::new();
-        let mut blocks: Vec<&str> = Vec::new();
-        for item in body.iter() {
-            match item {
-                Structure::Attribute(a) => attrs.push(a.key.as_str()),
-                Structure::Block(b) => blocks.push(b.ident.as_str()),
+impl<'t> Walk<'_, '_> {
+    /// Checks `body` and the blocks below it; `path` is the nested blocks so far, as
+    /// (name, index among blocks of that name), turned into text only for a conflict.
+    fn body(&mut self, body: &'t Body, path: &mut Vec<(&'t str, usize)>) {
+        let items: Vec<(&str, bool)> = body
+            .iter()
+            .map(|item| match item {
+                Structure::Attribute(a) => (a.key.as_str(), true),
+                Structure::Block(b) => (b.ident.as_str(), false),
+            })
+            .collect();
+        for (i, &(key, is_attr)) in items.iter().enumerate() {
+            let earlier = &items[..i];
+            let repeated = if is_attr {
+                // An attribute set twice, or an attribute and a block of one name.
+                earlier.iter().any(|&(k, _)| k == key)
+            } else {
+                earlier.iter().any(|&(k, a)| k == key && a)
+                    || (SINGLETON_BLOCKS.contains(&key)
+                        && earlier.iter().any(|&(k, a)| k == key && !a))
+            };
+            // Report each key once: at its second occurrence.
+            let first_repeat = repeated && earlier.iter().filter(|&&(k, _)| k == key).count() == 1;
+            if first_repeat {
+                let what = if is_attr || earlier.iter().any(|&(k, a)| k == key && a) {
+                    What::Attribute
+                } else {
+                    What::Block
+                };
+                let path: Vec<String> = path.iter().map(|(n, i)| format!("{n}[{i}]")).collect();
+                self.conflict(&path, key, what);
             }
         }
-        let mut reported: Vec<&str> = Vec::new();
-        for key in &attrs {
-            let twice = attrs.iter().filter(|k| *k == key).count() > 1 || blocks.contains(key);
-            if twice && !reported.contains(key) {
-                reported.push(key);
-                self.conflict(path, key, What::Attribute);
-            }
-        }
-        for key in &blocks {
-            let twice =
-                SINGLETON_BLOCKS.contains(key) && blocks.iter().filter(|k| *k == key).count() > 1;
-            if twice && !reported.contains(key) {
-                reported.push(key);
-                self.conflict(path, key, What::Block);
-            }
-        }
-        let mut seen: Vec<&str> = Vec::new();
+        let mut index = 0;
         for block in body.blocks() {
             let ident = block.ident.as_str();
-            let index = seen.iter().filter(|s| **s == ident).count();
-            seen.push(ident);
-            path.push(format!("{ident}[{index}]"));
+            let nth = body
+                .blocks()
+                .take(index)
+                .filter(|b| b.ident.as_str() == ident)
+                .count();
+            index += 1;
+            path.push((ident, nth));
             self.body(&block.body, path);
             path.pop();
         }
