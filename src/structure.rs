@@ -347,15 +347,13 @@ impl<'t> Walk<'_, '_> {
                 self.conflict(&path, key, what);
             }
         }
-        let mut index = 0;
-        for block in body.blocks() {
+        for (index, block) in body.blocks().enumerate() {
             let ident = block.ident.as_str();
             let nth = body
                 .blocks()
                 .take(index)
                 .filter(|b| b.ident.as_str() == ident)
                 .count();
-            index += 1;
             path.push((ident, nth));
             self.body(&block.body, path);
             path.pop();
