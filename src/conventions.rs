@@ -24,6 +24,8 @@ pub mod markers {
     /// The trailing comment of the sablier replicas entry.
     pub const SABLIER_REPLICAS_COMMENT: &str =
         "SABLIER_MANAGED_REPLICAS — sablier scales 0<->1 (ADR-0022)";
+    /// Above the `moved` blocks of an adoption.
+    pub const ADOPTION_MOVED_COMMENT: &str = "Adoption: these resources exist already under other addresses; `moved` makes the plan\nmove them instead of destroying and re-creating them.";
 }
 
 /// Keel: enrolment, the annotations it (through Kyverno) writes, and the policies it knows.
@@ -91,4 +93,109 @@ pub mod autoresize {
     /// Default threshold and increase.
     pub const THRESHOLD_DEFAULT: &str = "10%";
     pub const INCREASE_DEFAULT: &str = "100%";
+}
+
+/// Lifecycle comments written above an `ignore_changes` list, each naming its marker.
+pub mod lifecycle_comments {
+    /// The namespace: Kyverno stamps the goldilocks label.
+    pub const NAMESPACE_GOLDILOCKS: &str = "KYVERNO_LIFECYCLE_V1: a Kyverno ClusterPolicy stamps the goldilocks vpa-update-mode label on every namespace.";
+    /// A CronJob: Kyverno mutates the pod's `dns_config`.
+    pub const CRON_DNS_CONFIG: &str =
+        "KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod.";
+    /// A block-storage PVC: the autoresizer grows its request.
+    pub const PVC_AUTORESIZE: &str = "pvc-autoresizer grows requests.storage up to storage_limit, and a PVC cannot shrink:\nignore the drift so that an apply never tries to shrink it back.";
+}
+
+/// Where things live in the repo, relative to a stack directory, and its domain.
+pub mod repo {
+    /// The repo's shared Kubernetes modules.
+    pub const MODULES: &str = "../../modules/kubernetes";
+    /// The module that copies the wildcard TLS secret into a namespace.
+    pub const TLS_MODULE: &str = "setup_tls_secret";
+    /// The module that declares an NFS PV and its claim.
+    pub const NFS_MODULE: &str = "nfs_volume";
+    /// The module that writes an ingress (with DNS, auth and homepage annotations).
+    pub const INGRESS_MODULE: &str = "ingress_factory";
+    /// The domain under which ingress host labels live.
+    pub const DOMAIN: &str = "viktorbarzin.me";
+    /// The Terraform variable holding the wildcard TLS secret's name.
+    pub const TLS_SECRET_VARIABLE: &str = "tls_secret_name";
+    /// The Terraform variable holding the NFS server's address.
+    pub const NFS_SERVER_VARIABLE: &str = "nfs_server";
+    /// Where NFS exports live on the NFS server.
+    pub const NFS_ROOT: &str = "/srv/nfs";
+    /// The exports the NFS server has (HDD and SSD).
+    pub const NFS_EXPORTS: [&str; 2] = ["/srv/nfs/", "/srv/nfs-ssd/"];
+    /// The Terragrunt dependency of a stack, and how `terragrunt.hcl` includes the root.
+    pub const DEPENDENCY: &str = "platform";
+    pub const ROOT_INCLUDE: &str = "root";
+    pub const ROOT_INCLUDE_PATH: &str = "find_in_parent_folders()";
+    /// `local.tiers.<tier>`: the priority-class tiers the repo's root module defines.
+    pub const TIER_LOCAL: &str = "local.tiers";
+}
+
+/// External Secrets: how a stack's secrets come from Vault.
+pub mod eso {
+    pub const API_VERSION: &str = "external-secrets.io/v1";
+    pub const STORE_NAME: &str = "vault-kv";
+    pub const STORE_KIND: &str = "ClusterSecretStore";
+    pub const REFRESH_INTERVAL: &str = "15m";
+    /// The secret a stack's ExternalSecret writes: `<stack><suffix>`.
+    pub const SECRET_SUFFIX: &str = "-secrets";
+    /// The address of the ExternalSecret, of its plan-time read, and the read's comment.
+    pub const ADDRESS: &str = "external_secret";
+    pub const DATA_ADDRESS: &str = "eso_secrets";
+    pub const DATA_COMMENT: &str = "Plan-time read of the ExternalSecret (first apply: target kubernetes_manifest.external_secret first).";
+    /// The Vault KV mount plan-time reads use.
+    pub const VAULT_MOUNT: &str = "secret";
+}
+
+/// CronJob defaults of the repo's jobs.
+pub mod cron {
+    pub const CONCURRENCY_POLICY: &str = "Replace";
+    pub const FAILED_JOBS_HISTORY_LIMIT: u32 = 5;
+    pub const TTL_SECONDS_AFTER_FINISHED: u32 = 10;
+    /// The image of the backup and integrity-check jobs.
+    pub const TOOLS_IMAGE: &str = "docker.io/library/alpine";
+    /// Co-scheduling a job with the app pod: on the same node.
+    pub const TOPOLOGY_KEY: &str = "kubernetes.io/hostname";
+    /// The weight of a preferred co-scheduling (when the app is usually scaled to zero).
+    pub const PREFERRED_WEIGHT: u32 = 100;
+    /// The Prometheus Pushgateway the jobs push their metrics to.
+    pub const PUSHGATEWAY: &str = "http://prometheus-prometheus-pushgateway.monitoring:9091";
+}
+
+/// Sablier scale-to-zero (ADR-0022): the Deployment labels that enrol an app.
+pub mod sablier {
+    pub const ENABLE: &str = "sablier.enable";
+    pub const GROUP: &str = "sablier.group";
+    pub const READY_AFTER: &str = "sablier.ready-after";
+    pub const READY_AFTER_DEFAULT: &str = "5s";
+}
+
+/// The homepage dashboard annotations an ingress carries.
+pub mod homepage {
+    pub const ENABLED: &str = "gethomepage.dev/enabled";
+    pub const NAME: &str = "gethomepage.dev/name";
+    pub const DESCRIPTION: &str = "gethomepage.dev/description";
+    pub const ICON: &str = "gethomepage.dev/icon";
+    pub const GROUP: &str = "gethomepage.dev/group";
+    pub const POD_SELECTOR: &str = "gethomepage.dev/pod-selector";
+    /// `gethomepage.dev/widget.<key>`.
+    pub const WIDGET_PREFIX: &str = "gethomepage.dev/widget.";
+}
+
+/// Block-storage PVC conventions.
+pub mod pvc {
+    pub const ACCESS_MODE: &str = "ReadWriteOnce";
+    pub const ENCRYPTED_CLASS: &str = "proxmox-lvm-encrypted";
+    pub const PLAIN_CLASS: &str = "proxmox-lvm";
+    pub const DEFAULT_SIZE: &str = "1Gi";
+    pub const DEFAULT_MAX_SIZE: &str = "5Gi";
+}
+
+/// The pod DNS option Kyverno injects (and jobs write themselves).
+pub mod dns {
+    pub const NDOTS: &str = "ndots";
+    pub const NDOTS_VALUE: &str = "2";
 }

@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use crate::de;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::error::Error;
 use crate::model;
 use crate::paths;
-use crate::render::{RenderedFile, Renderer};
+use crate::render::{RenderError, RenderedFile, Renderer};
 use crate::spec::Spec;
 
 /// Specs are short; anything larger is a mistake (or an attack), not a spec.
@@ -75,6 +75,51 @@ pub fn read_spec(path: &Path) -> Result<String, Error> {
 /// reported together: those found while reading the YAML, and those the model finds in
 /// the parts that could be read (but not a second one on a node that already failed).
 pub fn resolve(file: &str, text: &str) -> Result<model::Stack, Error> {
+    resolve_located(file, text).map(|(stack, _)| stack)
+}
+
+/// Resolves a spec and renders it, in memory: what `generate` does to a spec's text. A
+/// raw HCL snippet that would make the rendered files invalid Terraform is refused at its
+/// line in the spec.
+pub fn render_text(
+    renderer: &Renderer,
+    file: &str,
+    text: &str,
+    spec_label: &str,
+) -> Result<(String, Vec<RenderedFile>), Error> {
+    let (stack, spans) = resolve_located(file, text)?;
+    match renderer.render(&stack, spec_label) {
+        Ok(files) => Ok((stack.name, files)),
+        Err(RenderError::Structure(conflicts)) if conflicts.iter().all(|c| c.origin.is_some()) => {
+            let mut diags = Diagnostics::default();
+            for c in &conflicts {
+                let Some((field, line)) = &c.origin else {
+                    continue;
+                };
+                let mut d =
+                    Diagnostic::error(file, crate::structure::message(c)).with_path(field.clone());
+                if let Some(span) = spans.nearest(field) {
+                    d = d.with_span(line_in_block_scalar(text, span, *line));
+                }
+                let help = if c.within_raw {
+                    "keep one of them".to_owned()
+                } else {
+                    format!(
+                        "{}; raw HCL may only add what dlgen does not generate",
+                        crate::structure::hint(c)
+                    )
+                };
+                diags.push(d.with_help(help));
+            }
+            diags.sort();
+            Err(Error::Message(diags.render(text)))
+        }
+        Err(e) => Err(Error::Message(format!("error: {file}: {e}"))),
+    }
+}
+
+/// [`resolve`], keeping where each node of the spec is for later diagnostics.
+fn resolve_located(file: &str, text: &str) -> Result<(model::Stack, de::SpanIndex), Error> {
     let lossy =
         de::from_str_lossy::<Spec>(file, text).map_err(|d| Error::Message(d.render(text)))?;
     let mut diags = lossy.diagnostics;
@@ -102,7 +147,7 @@ pub fn resolve(file: &str, text: &str) -> Result<model::Stack, Error> {
         }
     }
     match built {
-        Some(Ok(stack)) if !diags.has_errors() => Ok(stack),
+        Some(Ok(stack)) if !diags.has_errors() => Ok((stack, lossy.spans)),
         _ => {
             diags.sort();
             Err(Error::Message(diags.render(text)))
@@ -146,12 +191,9 @@ pub fn generate(
         )));
     }
     let text = read_spec(spec_path)?;
-    let stack = resolve(&spec_path.display().to_string(), &text)?;
-    let files = renderer
-        .render(&stack, &label)
-        .map_err(|e| Error::Message(format!("error: {}: {e}", spec_path.display())))?;
+    let (stack, files) = render_text(renderer, &spec_path.display().to_string(), &text, &label)?;
     Ok(Generated {
-        stack: stack.name,
+        stack,
         spec_label: label,
         files,
     })

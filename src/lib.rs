@@ -22,6 +22,7 @@ pub mod par;
 pub mod paths;
 pub mod render;
 pub mod spec;
+pub mod structure;
 pub mod validate;
 pub mod write;
 pub mod yaml;

@@ -8,6 +8,7 @@
 //! Filters:
 //! - `hcl`: the same literal, explicitly;
 //! - `key`: an object key (bare identifier or quoted string);
+//! - `ident`: an identifier built by dlgen (an argument or block name), refused otherwise;
 //! - `comment`: free text as `#` comment lines (a newline never ends the comment);
 //! - `trailing_comment`: free text folded into one ` # …` comment;
 //! - `suppression(rule)`: a `# dlgen:allow <rule> <why>` lint suppression for a reason;
@@ -22,9 +23,12 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior};
 
 use crate::format;
 use crate::hcl;
-use crate::model::Stack;
+use crate::model::{Obj, Stack};
+use crate::structure;
 
-/// Every template, embedded at build time: (name, source).
+/// Every stack template, embedded at build time: (name, source). One template per object
+/// kind (`objects/`), shared parts (`parts/`), and the two files of a stack. (The jobs'
+/// shell scripts are rendered into the model: see `model::SCRIPTS`.)
 pub const TEMPLATES: &[(&str, &str)] = &[
     ("main.tf", include_str!("../templates/main.tf")),
     (
@@ -32,61 +36,78 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/terragrunt.hcl"),
     ),
     (
-        "blocks/variables.tf",
-        include_str!("../templates/blocks/variables.tf"),
+        "objects/variable.tf",
+        include_str!("../templates/objects/variable.tf"),
     ),
     (
-        "blocks/namespace.tf",
-        include_str!("../templates/blocks/namespace.tf"),
+        "objects/vault_secret.tf",
+        include_str!("../templates/objects/vault_secret.tf"),
     ),
     (
-        "blocks/external_secret.tf",
-        include_str!("../templates/blocks/external_secret.tf"),
+        "objects/namespace.tf",
+        include_str!("../templates/objects/namespace.tf"),
     ),
     (
-        "blocks/tls_secret.tf",
-        include_str!("../templates/blocks/tls_secret.tf"),
-    ),
-    ("blocks/pvc.tf", include_str!("../templates/blocks/pvc.tf")),
-    (
-        "blocks/nfs_volume.tf",
-        include_str!("../templates/blocks/nfs_volume.tf"),
+        "objects/external_secret.tf",
+        include_str!("../templates/objects/external_secret.tf"),
     ),
     (
-        "blocks/deployment.tf",
-        include_str!("../templates/blocks/deployment.tf"),
+        "objects/secret_data.tf",
+        include_str!("../templates/objects/secret_data.tf"),
     ),
     (
-        "blocks/service.tf",
-        include_str!("../templates/blocks/service.tf"),
+        "objects/locals.tf",
+        include_str!("../templates/objects/locals.tf"),
     ),
     (
-        "blocks/backup.tf",
-        include_str!("../templates/blocks/backup.tf"),
+        "objects/module_call.tf",
+        include_str!("../templates/objects/module_call.tf"),
     ),
     (
-        "blocks/cron_job.tf",
-        include_str!("../templates/blocks/cron_job.tf"),
+        "objects/pvc.tf",
+        include_str!("../templates/objects/pvc.tf"),
     ),
     (
-        "blocks/moved.tf",
-        include_str!("../templates/blocks/moved.tf"),
+        "objects/deployment.tf",
+        include_str!("../templates/objects/deployment.tf"),
     ),
     (
-        "blocks/ingress.tf",
-        include_str!("../templates/blocks/ingress.tf"),
+        "objects/cron_job.tf",
+        include_str!("../templates/objects/cron_job.tf"),
     ),
     (
-        "scripts/backup-copy.sh",
-        include_str!("../templates/scripts/backup-copy.sh"),
+        "objects/service.tf",
+        include_str!("../templates/objects/service.tf"),
     ),
     (
-        "scripts/backup-sqlite.sh",
-        include_str!("../templates/scripts/backup-sqlite.sh"),
+        "objects/moved.tf",
+        include_str!("../templates/objects/moved.tf"),
     ),
     (
-        "scripts/integrity-check.sh",
-        include_str!("../templates/scripts/integrity-check.sh"),
+        "objects/raw_blocks.tf",
+        include_str!("../templates/objects/raw_blocks.tf"),
+    ),
+    ("parts/raw.tf", include_str!("../templates/parts/raw.tf")),
+    (
+        "parts/lifecycle.tf",
+        include_str!("../templates/parts/lifecycle.tf"),
+    ),
+    (
+        "parts/metadata.tf",
+        include_str!("../templates/parts/metadata.tf"),
+    ),
+    ("parts/pod.tf", include_str!("../templates/parts/pod.tf")),
+    (
+        "parts/container.tf",
+        include_str!("../templates/parts/container.tf"),
+    ),
+    (
+        "parts/probe.tf",
+        include_str!("../templates/parts/probe.tf"),
+    ),
+    (
+        "parts/volume.tf",
+        include_str!("../templates/parts/volume.tf"),
     ),
 ];
 
@@ -102,8 +123,9 @@ pub struct RenderedFile {
     pub contents: String,
 }
 
-/// Why rendering failed. Both are bugs in dlgen (the model is valid by construction), so
-/// the messages say so.
+/// Why rendering failed. A template or format error is a bug in dlgen (the model is valid
+/// by construction), so the messages say so; a structural conflict comes from raw HCL of
+/// the spec, and is reported at the spec's line by the caller.
 #[derive(Debug)]
 pub enum RenderError {
     Template(minijinja::Error),
@@ -111,6 +133,9 @@ pub enum RenderError {
         file: &'static str,
         error: format::FormatError,
     },
+    /// What `terraform validate` would refuse: an attribute set twice, a second singleton
+    /// block, an address declared twice.
+    Structure(Vec<structure::Conflict>),
 }
 
 impl std::fmt::Display for RenderError {
@@ -133,6 +158,27 @@ impl std::fmt::Display for RenderError {
                 f,
                 "rendered {file} is not valid HCL (a bug in dlgen, please report it): {error}"
             ),
+            RenderError::Structure(conflicts) => {
+                for (i, c) in conflicts.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    match &c.origin {
+                        Some((field, line)) => write!(
+                            f,
+                            "{} (raw HCL of `{field}`, snippet line {line})",
+                            structure::message(c)
+                        )?,
+                        None => write!(
+                            f,
+                            "rendered {} is not valid Terraform (a bug in dlgen, please report it): {}",
+                            c.file,
+                            structure::message(c)
+                        )?,
+                    }
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -174,6 +220,16 @@ impl Renderer {
             Ok(Value::from_safe_string(literal(&v)?))
         });
         env.add_filter("key", |s: String| Value::from_safe_string(hcl::key(&s)));
+        env.add_filter("ident", |s: String| -> Result<Value, minijinja::Error> {
+            if hcl::is_identifier(&s) {
+                Ok(Value::from_safe_string(s))
+            } else {
+                Err(minijinja::Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("`{s}` is not an identifier"),
+                ))
+            }
+        });
         env.add_filter("comment", |s: String| {
             Value::from_safe_string(hcl::comment_lines(&s).join("\n"))
         });
@@ -185,11 +241,6 @@ impl Renderer {
         });
         // A raw HCL snippet from the spec, validated by the model to parse on its own.
         env.add_filter("raw_hcl", |s: String| Value::from_safe_string(s));
-        // A shell word in single quotes, for values inside scripts.
-        env.add_filter("sh", |s: String| format!("'{}'", s.replace('\'', "'\\''")));
-        env.add_filter("basename", |s: String| {
-            s.rsplit('/').next().unwrap_or_default().to_owned()
-        });
         env.add_filter("heredoc", |s: String| {
             Value::from_safe_string(hcl::heredoc(&s))
         });
@@ -207,35 +258,89 @@ impl Renderer {
         spec_label: &str,
     ) -> Result<Vec<RenderedFile>, RenderError> {
         let header = header(spec_label);
-        let (mut backup_script, mut integrity_script) = (String::new(), String::new());
-        if let Some(b) = &stack.backup {
-            let script = format!("scripts/backup-{}.sh", b.kind);
-            backup_script = self
-                .env
-                .get_template(&script)?
-                .render(minijinja::context! { b => Value::from(Serde(b)) })?;
-            if let Some(ic) = &b.integrity_check {
-                integrity_script = self
-                    .env
-                    .get_template("scripts/integrity-check.sh")?
-                    .render(minijinja::context! { ic => Value::from(Serde(ic)) })?;
-            }
-        }
         let ctx = minijinja::context! {
-            header => header,
+            header => &header,
             stack => Value::from(Serde(stack)),
-            backup_script => backup_script,
-            integrity_script => integrity_script,
         };
-        STACK_FILES
+        let sites = stack.raw_sites();
+        let mut conflicts = Vec::new();
+        let files = STACK_FILES
             .iter()
             .map(|&name| {
                 let raw = self.env.get_template(name)?.render(&ctx)?;
-                let contents = format::format_hcl(&raw)
-                    .map_err(|error| RenderError::Format { file: name, error })?;
+                let (contents, body) = match format::format_parsed(&raw) {
+                    Ok(parsed) => parsed,
+                    Err(error) => {
+                        // A raw attribute that repeats a generated one makes the file
+                        // unparsable: find it, or it is a bug.
+                        let found = self.raw_attribute_collisions(stack, name, &header, &sites);
+                        if found.is_empty() {
+                            return Err(RenderError::Format { file: name, error });
+                        }
+                        conflicts.extend(found);
+                        return Ok(RenderedFile {
+                            name,
+                            contents: String::new(),
+                        });
+                    }
+                };
+                conflicts.extend(structure::check(
+                    name,
+                    &body,
+                    &sites,
+                    name == "terragrunt.hcl",
+                ));
                 Ok(RenderedFile { name, contents })
             })
+            .collect::<Result<Vec<_>, RenderError>>()?;
+        if conflicts.is_empty() {
+            Ok(files)
+        } else {
+            Err(RenderError::Structure(conflicts))
+        }
+    }
+}
+
+impl Renderer {
+    /// The text of each file as the templates write it, before it is formatted, parsed
+    /// and checked: what a stack would hold without dlgen's checks. For tests that ask
+    /// `terraform validate` whether the checks refuse what Terraform refuses.
+    pub fn render_unchecked(
+        &self,
+        stack: &Stack,
+        spec_label: &str,
+    ) -> Result<Vec<(&'static str, String)>, RenderError> {
+        let ctx = minijinja::context! {
+            header => header(spec_label),
+            stack => Value::from(Serde(stack)),
+        };
+        STACK_FILES
+            .iter()
+            .map(|&name| Ok((name, self.env.get_template(name)?.render(&ctx)?)))
             .collect()
+    }
+
+    /// Renders file `name` of `stack` without any raw HCL and compares each raw snippet's
+    /// attributes with what is generated where it goes.
+    fn raw_attribute_collisions(
+        &self,
+        stack: &Stack,
+        name: &str,
+        header: &str,
+        sites: &[structure::Site<'_>],
+    ) -> Vec<structure::Conflict> {
+        let bare = stack.without_raw();
+        let ctx = minijinja::context! {
+            header => header,
+            stack => Value::from(Serde(&bare)),
+        };
+        let Ok(text) = self.env.get_template(name).and_then(|t| t.render(&ctx)) else {
+            return Vec::new();
+        };
+        match format::format_parsed(&text) {
+            Ok((_, body)) => structure::attribute_collisions(name, &body, sites),
+            Err(_) => Vec::new(),
+        }
     }
 }
 
@@ -276,6 +381,9 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
     if value.is_safe() {
         return Ok(value.as_str().unwrap_or_default().to_owned());
     }
+    if let Some(obj) = value.downcast_object_ref::<Obj>() {
+        return object_literal(obj);
+    }
     let mut out = String::new();
     match value.kind() {
         ValueKind::String => out.push_str(&hcl::quote(value.as_str().unwrap_or_default())),
@@ -289,7 +397,7 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
             }
             out.push_str(&value.to_string());
         }
-        ValueKind::Bool => out.push_str(&value.to_string()),
+        ValueKind::Bool => out.push_str(if value.is_true() { "true" } else { "false" }),
         ValueKind::None => out.push_str("null"),
         ValueKind::Seq | ValueKind::Iterable => {
             out.push('[');
@@ -297,7 +405,12 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                out.push_str(&literal(&item)?);
+                let text = literal(&item)?;
+                out.push_str(&text);
+                // A heredoc ends with its terminator, which must end its line.
+                if item.is_safe() && text.starts_with("<<") {
+                    out.push('\n');
+                }
             }
             out.push(']');
         }
@@ -322,6 +435,45 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
         }
     }
     Ok(out)
+}
+
+/// The HCL literal of a model object: one item per line or inline, each key bare when it
+/// is an identifier (or quoted when the model says so), each value a literal.
+fn object_literal(obj: &Obj) -> Result<String, minijinja::Error> {
+    if obj.entries.is_empty() {
+        return Ok("{}".to_owned());
+    }
+    let mut out = String::from("{");
+    for (i, e) in obj.entries.iter().enumerate() {
+        let key = if e.quoted {
+            hcl::quote(&e.key)
+        } else {
+            hcl::key(&e.key)
+        };
+        let value = model_literal(&e.value)?;
+        if obj.multiline {
+            let _ = write!(out, "\n{key} = {value}");
+        } else {
+            let sep = if i > 0 { ", " } else { " " };
+            let _ = write!(out, "{sep}{key} = {value}");
+        }
+    }
+    out.push_str(if obj.multiline { "\n}" } else { " }" });
+    Ok(out)
+}
+
+/// The HCL literal of a model value, printed directly (the same rules as [`literal`]).
+fn model_literal(value: &crate::model::Value) -> Result<String, minijinja::Error> {
+    use crate::model::Value as V;
+    Ok(match value {
+        V::Str(s) => hcl::quote(s),
+        V::Int(n) => n.to_string(),
+        V::Float(_) | V::List(_) | V::Heredoc(_) => literal(&Value::from(Serde(value)))?,
+        V::Bool(b) => b.to_string(),
+        V::Null => "null".to_owned(),
+        V::Expr(e) => e.0.clone(),
+        V::Object(o) => object_literal(o)?,
+    })
 }
 
 #[cfg(test)]
@@ -351,7 +503,11 @@ mod tests {
             })
             .collect();
         on_disk.sort();
-        let mut embedded: Vec<String> = TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
+        let mut embedded: Vec<String> = TEMPLATES
+            .iter()
+            .chain(crate::model::SCRIPTS)
+            .map(|(n, _)| n.to_string())
+            .collect();
         embedded.sort();
         assert_eq!(on_disk, embedded);
     }

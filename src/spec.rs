@@ -28,7 +28,7 @@ pub struct Spec {
     pub keel: Option<bool>,
     /// Why Keel is off; required with `keel: false`.
     pub keel_why: Option<String>,
-    /// Keel policy set by the stack itself (`"keel.sh/policy"` on the Deployment, e.g.
+    /// Keel policy set by the stack itself (Keel's policy annotation on the Deployment, e.g.
     /// `minor`); drops the matching `ignore_changes` entry.
     pub keel_policy: Option<String>,
     pub namespace: Option<NamespaceSpec>,
@@ -83,14 +83,18 @@ pub struct MovedSpec {
 pub struct RawSpec {
     pub namespace: Option<String>,
     pub deployment: Option<String>,
-    /// Inside the first container block.
+    /// Inside the first container block (the same as `containers[0].raw`).
     pub container: Option<String>,
     /// Inside the pod spec of the Deployment.
     pub pod: Option<String>,
     pub service: Option<String>,
     pub ingress: Option<String>,
+    /// Inside the `tls_secret` module call.
+    pub tls_secret: Option<String>,
     /// Whole blocks appended to `main.tf`.
     pub stack: Option<String>,
+    /// Whole blocks (or attributes such as `inputs`) appended to `terragrunt.hcl`.
+    pub terragrunt: Option<String>,
 }
 
 /// Deployment-level settings.
@@ -266,7 +270,7 @@ pub struct NamespaceSpec {
     pub name: Option<String>,
     /// Pinned resource address (adoption); default the namespace name in snake case.
     pub address: Option<String>,
-    /// Labels after `tier` and `keel.sh/enrolled`, in order.
+    /// Labels after `tier` and the Keel enrolment label, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,
 }
@@ -276,6 +280,8 @@ pub struct NamespaceSpec {
 pub struct SecretsSpec {
     /// Key under Vault's `secret/` mount; default the stack name.
     pub vault_key: Option<String>,
+    /// Raw HCL inside the ExternalSecret's `kubernetes_manifest`.
+    pub raw: Option<String>,
 }
 
 /// Why a convention is switched off; becomes a `# dlgen:allow <rule> <why>` suppression
@@ -303,6 +309,8 @@ pub struct ContainerSpec {
     pub liveness_probe: Option<ProbeSpec>,
     pub readiness_probe: Option<ProbeSpec>,
     pub startup_probe: Option<ProbeSpec>,
+    /// Raw HCL inside this container's block.
+    pub raw: Option<String>,
 }
 
 /// An HTTP probe.
@@ -435,6 +443,8 @@ pub struct VolumeSpec {
     /// `wait_until_bound_why`).
     pub wait_until_bound: Option<bool>,
     pub wait_until_bound_why: Why,
+    /// Raw HCL inside the volume's PVC resource or NFS module call.
+    pub raw: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -494,6 +504,8 @@ pub struct BackupSpec {
     pub nfs_server: Option<String>,
     /// A separate CronJob that checks the SQLite database and pushes the result.
     pub integrity_check: Option<IntegrityCheckSpec>,
+    /// Raw HCL inside the backup CronJob.
+    pub raw: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -516,6 +528,8 @@ pub struct IntegrityCheckSpec {
     pub address: Option<String>,
     /// Why this schedule; written above the CronJob.
     pub comment: Option<String>,
+    /// Raw HCL inside the integrity-check CronJob.
+    pub raw: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -555,7 +569,7 @@ pub struct HomepageSpec {
     pub description: Option<String>,
     pub icon: Option<String>,
     pub group: Option<String>,
-    /// Widget settings, in order: `gethomepage.dev/widget.<key>`. Values may be references
+    /// Widget settings, in order: one homepage widget annotation per key. Values may be references
     /// (credentials via `{eso: ...}`).
     #[serde(default)]
     pub widget: OrderedMap<ValueSpec>,

@@ -1,44 +1,19 @@
-{#- main.tf of a stack: one include per building block, in the order of the repo's stacks.
-    Every {{ value }} is printed as an HCL literal (see src/render.rs); indentation and
-    alignment are fixed by the formatter afterwards. -#}
+{#- main.tf of a stack: the model's objects in file order, each laid out by the template
+    of its kind (objects/<kind>.tf), after its comment and suppressions. Every {{ value }}
+    is printed as an HCL literal (see src/render.rs); indentation and alignment are fixed
+    by the formatter afterwards. Objects are separated by a blank line, except one-line
+    variable declarations, which stand together. -#}
 {{ header|comment }}
-
-{% include "blocks/variables.tf" %}
-
-{% include "blocks/namespace.tf" %}
-
-{% if stack.external_secret %}
-{% include "blocks/external_secret.tf" %}
+{% for o in stack.objects %}
+{% set b = o.body %}
+{% if loop.first or not (b.kind == "variable" and not b.sensitive and loop.previtem.body.kind == "variable" and not loop.previtem.body.sensitive) %}
 
 {% endif %}
-{% include "blocks/tls_secret.tf" %}
-
-{% for pvc in stack.pvcs %}
-{% include "blocks/pvc.tf" %}
-
+{% if o.comment %}
+{{ o.comment|comment }}
+{% endif %}
+{% for a in o.allow %}
+{{ a.why|suppression(a.rule) }}
 {% endfor %}
-{% for nfs in stack.nfs_volumes %}
-{% include "blocks/nfs_volume.tf" %}
-
+{% include "objects/" ~ b.kind ~ ".tf" %}
 {% endfor %}
-{% include "blocks/deployment.tf" %}
-
-{% if stack.service %}
-{% include "blocks/service.tf" %}
-
-{% endif %}
-{% if stack.backup %}
-{% include "blocks/backup.tf" %}
-
-{% endif %}
-{% if stack.ingress %}
-{% include "blocks/ingress.tf" %}
-
-{% endif %}
-{% if stack.moved %}
-{% include "blocks/moved.tf" %}
-
-{% endif %}
-{% if stack.raw %}
-{{ stack.raw|raw_hcl }}
-{% endif %}

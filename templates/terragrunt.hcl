@@ -1,10 +1,24 @@
+{#- terragrunt.hcl of a stack: includes, dependencies, inputs, raw blocks. -#}
+{% set tg = stack.terragrunt %}
 {{ header|comment }}
+{% for i in tg.includes %}
 
-include "root" {
-  path = find_in_parent_folders()
+include {{ i.name }} {
+  path = {{ i.path }}
 }
+{% endfor %}
+{% for d in tg.dependencies %}
 
-dependency {{ stack.terragrunt.dependency }} {
-  config_path  = {{ "../" ~ stack.terragrunt.dependency }}
-  skip_outputs = true
+dependency {{ d.name }} {
+  config_path  = {{ d.config_path }}
+  skip_outputs = {{ d.skip_outputs }}
 }
+{% endfor %}
+{% if tg.inputs %}
+
+inputs = {{ tg.inputs }}
+{% endif %}
+{% if tg.raw %}
+
+{{ tg.raw.text|raw_hcl }}
+{% endif %}

@@ -632,9 +632,17 @@ fn raw_hcl_is_attached_formatted_and_checked() {
     ));
     assert!(bad.contains("raw HCL does not parse"), "{bad}");
     // Nor redeclare a generated resource.
-    let bad = errors(&format!(
-        "{BASE}raw:\n  stack: |\n    resource \"kubernetes_service\" \"app\" {{}}\n"
-    ));
+    let bad_spec =
+        format!("{BASE}raw:\n  stack: |\n    resource \"kubernetes_service\" \"app\" {{}}\n");
+    let bad = match dlgen::generate::render_text(
+        &Renderer::new().unwrap(),
+        "specs/app.yaml",
+        &bad_spec,
+        "specs/app.yaml",
+    ) {
+        Ok(_) => panic!("a redeclared resource must be refused"),
+        Err(e) => e.to_string(),
+    };
     assert!(
         bad.contains(
             "raw HCL declares `kubernetes_service.app`, which the stack already generates"
@@ -661,4 +669,105 @@ fn secret_looking_plaintext_needs_vault_or_a_reason() {
     assert!(bad.contains("secret: <key>"), "{bad}");
     let (_, body) = render(&spec(", plain_why: \"a lifetime in seconds, not a token\""));
     assert_eq!(env_value(&body, "TOKEN_TTL"), "\"3600\"");
+}
+
+#[test]
+fn raw_hcl_attaches_to_any_object_container_and_terragrunt() {
+    let spec = "\
+name: app
+containers:
+  - image: ghcr.io/owner/app:1.0
+    port: 8080
+    resources: {cpu: 10m, memory: 64Mi}
+    env:
+      - {name: TOKEN, secret: token}
+  - name: sidecar
+    image: ghcr.io/owner/sidecar:1.0
+    raw: |
+      working_dir = \"/srv\"
+volumes:
+  - name: data
+    storage: proxmox-lvm
+    mount: /data
+    raw: |
+      timeouts {
+        create = \"5m\"
+      }
+secrets:
+  raw: |
+    timeouts {
+      create = \"1m\"
+    }
+backup:
+  schedule: \"0 3 * * *\"
+  raw: |
+    timeouts {
+      create = \"2m\"
+    }
+raw:
+  tls_secret: |
+    providers = {}
+  terragrunt: |
+    inputs = {
+      extra = true
+    }
+";
+    let renderer = Renderer::new().unwrap();
+    let (_, files) =
+        dlgen::generate::render_text(&renderer, "specs/app.yaml", spec, "specs/app.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+    let main = hcl::parse(&files[0].contents).unwrap();
+    let pod = child(
+        find(&main, "resource", &["kubernetes_deployment", "app"]),
+        &["spec", "template", "spec"],
+    );
+    let sidecar = pod
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == "container")
+        .nth(1)
+        .unwrap();
+    assert_eq!(attr(sidecar, "working_dir").unwrap(), "\"/srv\"");
+    for (kind, labels, create) in [
+        (
+            "resource",
+            vec!["kubernetes_persistent_volume_claim", "data"],
+            "\"5m\"",
+        ),
+        (
+            "resource",
+            vec!["kubernetes_manifest", "external_secret"],
+            "\"1m\"",
+        ),
+        (
+            "resource",
+            vec!["kubernetes_cron_job_v1", "backup"],
+            "\"2m\"",
+        ),
+    ] {
+        let block = find(&main, kind, &labels);
+        assert_eq!(attr(child(block, &["timeouts"]), "create").unwrap(), create);
+    }
+    assert_eq!(
+        attr(find(&main, "module", &["tls_secret"]), "providers").unwrap(),
+        "{}"
+    );
+    let terragrunt = hcl::parse(&files[1].contents).unwrap();
+    assert!(terragrunt.attributes().any(|a| a.key() == "inputs"));
+
+    // The first container's raw HCL has one home.
+    let twice = spec
+        .replace(
+            "raw:\n  tls_secret",
+            "raw:\n  container: |\n    tty = true\n  tls_secret",
+        )
+        .replace(
+            "      - {name: TOKEN, secret: token}\n",
+            "      - {name: TOKEN, secret: token}\n    raw: |\n      stdin = true\n",
+        );
+    let bad = errors(&twice);
+    assert!(
+        bad.contains("raw HCL is given for the first container twice"),
+        "{bad}"
+    );
 }

@@ -1,6 +1,7 @@
-//! Reviewed snapshots of every rendered stack: the bundled specs and the test fixtures.
-//! A change to a template or the model shows up here as a reviewable diff of the output.
-//! Snapshots live in the top-level `snapshots/` directory.
+//! Reviewed snapshots of every rendered stack and of every resolved model: the bundled
+//! specs and the test fixtures. A change to a template shows up as a diff of the output
+//! alone; a change to the model (a default, a name, an object) as a diff of the model
+//! too. Snapshots live in the top-level `snapshots/` directory.
 
 use std::path::Path;
 
@@ -18,6 +19,16 @@ fn render(spec: &Path) -> Vec<dlgen::render::RenderedFile> {
 
 fn snapshot(spec: &Path) {
     let name = spec.file_stem().unwrap().to_string_lossy().into_owned();
+    let text = std::fs::read_to_string(spec).unwrap();
+    let model = dlgen::generate::resolve(&spec.display().to_string(), &text)
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+    insta::with_settings!({
+        snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_debug_snapshot!(format!("{name}__model"), model);
+    });
     for file in render(spec) {
         insta::with_settings!({
             snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),

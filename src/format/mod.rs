@@ -62,6 +62,16 @@ pub fn format_hcl(src: &str) -> Result<String, FormatError> {
     Ok(out)
 }
 
+/// Formats like [`format_hcl`] and returns the parsed body with the text, for callers
+/// that check the structure of what they wrote.
+pub fn format_parsed(src: &str) -> Result<(String, hcl_edit::structure::Body), FormatError> {
+    let (out, line_map) = format_with_line_map(src)?;
+    match hcl_edit::parser::parse_body(&out) {
+        Ok(body) => Ok((out, body)),
+        Err(err) => Err(FormatError::invalid_output(&err, &line_map)),
+    }
+}
+
 /// Formats like [`format_hcl`] without parsing the result, for callers that parse it
 /// themselves. Only lexical problems (unterminated strings, heredocs, comments and
 /// templates, unbalanced brackets) are reported.

@@ -2,7 +2,7 @@
 //! addresses, `moved` blocks (renames and a wrapping module), and raw HCL snippets.
 
 use super::problems::Problems;
-use super::types::{Expr, Moved, Stack};
+use super::types::{Address, BlockKind, Body, Expr, Moved, Object, Raw};
 use crate::spec::Spec;
 
 /// A resource address: the pinned one when the spec gives it (checked to be a Terraform
@@ -42,7 +42,14 @@ fn terraform_name(s: &str) -> Result<(), String> {
 
 /// A raw HCL snippet, checked to parse on its own as an HCL body. A snippet that parses
 /// alone is balanced, so it cannot close the block it is put into or open another.
-pub(crate) fn snippet(p: &mut Problems, path: &str, text: &Option<String>) -> Option<String> {
+pub(crate) fn raw(p: &mut Problems, path: &str, text: &Option<String>) -> Option<Raw> {
+    snippet(p, path, text).map(|text| Raw {
+        text,
+        field: path.to_owned(),
+    })
+}
+
+fn snippet(p: &mut Problems, path: &str, text: &Option<String>) -> Option<String> {
     let text = text.as_ref()?;
     if text.trim().is_empty() {
         p.add(
@@ -78,50 +85,19 @@ pub(crate) fn snippet(p: &mut Problems, path: &str, text: &Option<String>) -> Op
     }
 }
 
-/// Every resource and module address the stack declares, in file order (data sources and
-/// locals are not moved).
-pub fn addresses(stack: &Stack) -> Vec<String> {
-    let mut out = vec![format!("kubernetes_namespace.{}", stack.namespace.address)];
-    if stack.external_secret.is_some() {
-        out.push("kubernetes_manifest.external_secret".to_owned());
-    }
-    out.push("module.tls_secret".to_owned());
-    for pvc in &stack.pvcs {
-        out.push(format!(
-            "kubernetes_persistent_volume_claim.{}",
-            pvc.address
-        ));
-    }
-    for nfs in &stack.nfs_volumes {
-        out.push(format!("module.{}", nfs.address));
-    }
-    out.push(format!(
-        "kubernetes_deployment.{}",
-        stack.deployment.address
-    ));
-    if let Some(s) = &stack.service {
-        out.push(format!("kubernetes_service.{}", s.address));
-    }
-    if let Some(b) = &stack.backup {
-        out.push(format!("module.{}", b.target.address));
-        out.push(format!("kubernetes_cron_job_v1.{}", b.job.address));
-        if let Some(ic) = &b.integrity_check {
-            out.push(format!("kubernetes_cron_job_v1.{}", ic.job.address));
-        }
-    }
-    if stack.ingress.is_some() {
-        out.push("module.ingress".to_owned());
-    }
-    out
-}
-
 /// The `moved` blocks of an adoption: one per generated resource and module when they lived
 /// in a wrapping module, then the declared renames.
-pub(crate) fn moved(p: &mut Problems, spec: &Spec, stack: &Stack) -> Vec<Moved> {
+///
+/// `objects` are the stack's objects in file order; every address comes from them.
+pub(crate) fn moved(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<Object> {
     let Some(adopt) = &spec.adopt else {
         return Vec::new();
     };
-    let generated = addresses(stack);
+    let generated: Vec<String> = objects
+        .iter()
+        .filter(|o| o.address.is_managed())
+        .map(|o| o.address.reference())
+        .collect();
     let mut out = Vec::new();
     if let Some(module) = &adopt.from_module {
         match terraform_name(module) {
@@ -182,32 +158,9 @@ pub(crate) fn moved(p: &mut Problems, spec: &Spec, stack: &Stack) -> Vec<Moved> 
             to: Expr(to.clone()),
         });
     }
-    out
-}
-
-/// Raw blocks must not declare an address the stack generates.
-pub(crate) fn check_raw_stack(p: &mut Problems, stack: &Stack) {
-    let Some(raw) = &stack.raw else { return };
-    let Ok(body) = hcl::parse(raw) else { return };
-    let generated = addresses(stack);
-    for block in body.blocks() {
-        let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
-        let address = match (block.identifier(), labels.as_slice()) {
-            ("resource", [kind, name]) => format!("{kind}.{name}"),
-            ("module", [name]) => format!("module.{name}"),
-            _ => continue,
-        };
-        if generated.contains(&address) {
-            p.add(
-                "raw.stack",
-                format!("raw HCL declares `{address}`, which the stack already generates"),
-                Some(
-                    "attach to the generated resource with `raw.<resource>`, or rename the block"
-                        .to_owned(),
-                ),
-            );
-        }
-    }
+    out.into_iter()
+        .map(|m| Object::new(Address::unnamed(BlockKind::Moved), Body::Moved(m)))
+        .collect()
 }
 
 /// `[module.<name>.]*<type>.<name>` or `[module.<name>.]*module.<name>`, without indexes.

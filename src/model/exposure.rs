@@ -3,7 +3,8 @@
 use super::problems::Problems;
 use super::refs::Refs;
 use super::types::*;
-use super::{Ctx, DOMAIN, MODULES, adopt};
+use super::{Ctx, adopt};
+use crate::conventions as cv;
 use crate::hcl;
 use crate::spec::{Auth, DnsType, Spec};
 use crate::validate;
@@ -26,17 +27,14 @@ fn dns_type_name(dns: DnsType) -> &'static str {
     }
 }
 
-pub(crate) fn service(
-    p: &mut Problems,
-    ctx: &Ctx,
-    spec: &Spec,
-    deployment: &Deployment,
-) -> Option<Service> {
-    let app_port = deployment
+pub(crate) fn service(p: &mut Problems, ctx: &Ctx, spec: &Spec, pod: &Pod) -> Option<Object> {
+    // The Service targets the app container's first port.
+    let app_port = pod
         .containers
-        .first()
-        .and_then(|c| c.port.as_ref())
-        .map(|port| port.number);
+        .iter()
+        .find(|c| Some(&c.name) == pod.app_container.as_ref())
+        .and_then(|c| c.ports.first())
+        .map(|port| port.container_port);
     let raw = spec.raw.clone().unwrap_or_default();
     let Some(container_port) = app_port else {
         if spec.service.is_some() {
@@ -94,17 +92,26 @@ pub(crate) fn service(
         }
         Some(Some(n)) => Some(n),
     };
-    Some(Service {
-        address: ctx.snake.clone(),
-        name: ctx.name.clone(),
-        namespace: ctx.ns_ref.clone(),
-        app: ctx.name.clone(),
-        port: port.to_string(),
-        port_name: svc.port_name.clone(),
-        protocol: svc.protocol.clone(),
-        target_port: target_port.map(|n| n.to_string()),
-        raw: adopt::snippet(p, "raw.service", &raw.service),
-    })
+    let mut object = Object::new(
+        Address::resource("kubernetes_service", &ctx.snake),
+        Body::Service(Service {
+            metadata: Metadata {
+                name: ctx.name.clone(),
+                namespace: ctx.ns_ref.clone().into(),
+                labels: Some(Obj::lines(vec![quoted_entry("app", ctx.name.as_str())])),
+                annotations: None,
+            },
+            selector: Obj::lines(vec![entry("app", ctx.name.as_str())]),
+            ports: vec![ServicePort {
+                name: svc.port_name.clone(),
+                port: Value::Str(port.to_string()),
+                target_port: target_port.map(|n| Value::Str(n.to_string())),
+                protocol: svc.protocol.clone(),
+            }],
+        }),
+    );
+    object.raw = adopt::raw(p, "raw.service", &raw.service);
+    Some(object)
 }
 
 pub(crate) fn ingress(
@@ -113,7 +120,7 @@ pub(crate) fn ingress(
     spec: &Spec,
     has_service: bool,
     refs: &mut Refs,
-) -> Option<Ingress> {
+) -> Option<Object> {
     let raw = spec.raw.clone().unwrap_or_default();
     let Some(ing) = &spec.ingress else {
         if ctx.scale_to_zero {
@@ -180,16 +187,12 @@ pub(crate) fn ingress(
     };
     let mut extra_annotations = Vec::new();
     if let Some(hp) = &ing.homepage {
-        extra_annotations.push(entry("gethomepage.dev/enabled", "true"));
+        extra_annotations.push(entry(cv::homepage::ENABLED, "true"));
         for (field, key, value) in [
-            ("name", "gethomepage.dev/name", &hp.name),
-            (
-                "description",
-                "gethomepage.dev/description",
-                &hp.description,
-            ),
-            ("icon", "gethomepage.dev/icon", &hp.icon),
-            ("group", "gethomepage.dev/group", &hp.group),
+            ("name", cv::homepage::NAME, &hp.name),
+            ("description", cv::homepage::DESCRIPTION, &hp.description),
+            ("icon", cv::homepage::ICON, &hp.icon),
+            ("group", cv::homepage::GROUP, &hp.group),
         ] {
             match value {
                 Some(v) => extra_annotations.push(entry(key, v.as_str())),
@@ -199,10 +202,10 @@ pub(crate) fn ingress(
                 ),
             }
         }
-        extra_annotations.push(entry("gethomepage.dev/pod-selector", ""));
+        extra_annotations.push(entry(cv::homepage::POD_SELECTOR, ""));
         for (key, value) in &hp.widget.0 {
             let at = crate::de::path_key("ingress.homepage.widget", key);
-            let annotation = format!("gethomepage.dev/widget.{key}");
+            let annotation = format!("{}{key}", cv::homepage::WIDGET_PREFIX);
             p.check(
                 &at,
                 "widget key",
@@ -213,18 +216,42 @@ pub(crate) fn ingress(
             extra_annotations.push(entry(&annotation, value));
         }
     }
-    Some(Ingress {
-        url: format!("https://{host}.{DOMAIN}"),
-        source: format!("{MODULES}/ingress_factory"),
-        auth: auth_name(auth),
-        auth_comment,
-        auth_trailing,
-        dns_type: dns_type_name(ing.dns_type.unwrap_or(DnsType::Proxied)),
-        namespace: ctx.ns_ref.clone(),
-        service_name: (host != ctx.name).then(|| ctx.name.clone()),
-        name: host,
-        sablier_group: ctx.scale_to_zero.then(|| ctx.name.clone()),
-        extra_annotations,
-        raw: adopt::snippet(p, "raw.ingress", &raw.ingress),
-    })
+    let mut args = vec![Arg {
+        name: "auth".to_owned(),
+        value: Value::from(auth_name(auth)),
+        comment: auth_comment,
+        trailing: auth_trailing,
+    }];
+    args.push(arg(
+        "dns_type",
+        dns_type_name(ing.dns_type.unwrap_or(DnsType::Proxied)),
+    ));
+    args.push(arg("namespace", ctx.ns_ref.clone()));
+    args.push(arg("name", host.as_str()));
+    if host != ctx.name {
+        args.push(arg("service_name", ctx.name.as_str()));
+    }
+    args.push(arg(
+        cv::repo::TLS_SECRET_VARIABLE,
+        Expr(format!("var.{}", cv::repo::TLS_SECRET_VARIABLE)),
+    ));
+    if ctx.scale_to_zero {
+        args.push(arg(
+            "sablier",
+            Obj::lines(vec![entry("group", ctx.name.as_str())]),
+        ));
+    }
+    if !extra_annotations.is_empty() {
+        args.push(arg("extra_annotations", Obj::lines(extra_annotations)));
+    }
+    let mut object = Object::new(
+        Address::module("ingress"),
+        Body::ModuleCall(ModuleCall {
+            source: format!("{}/{}", cv::repo::MODULES, cv::repo::INGRESS_MODULE),
+            args,
+        }),
+    );
+    object.comment = Some(format!("https://{host}.{}", cv::repo::DOMAIN));
+    object.raw = adopt::raw(p, "raw.ingress", &raw.ingress);
+    Some(object)
 }

@@ -1,19 +1,22 @@
-//! The model: a validated, fully resolved stack.
+//! The model: a validated, fully resolved stack — an ordered list of objects.
 //!
-//! Every default of the spec, every name, resource address, reference expression, volume,
-//! lifecycle entry and comment is decided here, so templates only lay the model out.
-//! Values are plain data: strings reach the templates unescaped and become HCL literals
-//! there (see `render`); only [`Expr`] values — references dlgen builds itself — pass through
-//! as raw HCL. Every problem of a spec is collected, each at its YAML path.
+//! The spec language is sugar over it: every default of the spec, every name, resource
+//! address, reference expression, volume, lifecycle entry and comment is decided here
+//! (from [`crate::conventions`]), so templates only lay the objects out. Values are plain
+//! data: strings reach the templates unescaped and become HCL literals there (see
+//! `render`); only [`Expr`] values — references dlgen builds itself — pass through as HCL.
+//! Every problem of a spec is collected, each at its YAML path.
 //!
 //! One file per part of the stack: `workload` (containers, Deployment), `storage` (volumes,
-//! backup CronJobs), `exposure` (Service, ingress), `refs` (variables, Vault and ESO reads a
-//! value refers to), `adopt` (pinned addresses, `moved` blocks, raw HCL).
+//! the backup CronJobs), `exposure` (Service, ingress), `refs` (variables, Vault and ESO
+//! reads a value refers to), `adopt` (pinned addresses, `moved` blocks, raw HCL),
+//! `scripts` (the jobs' shell scripts).
 
 mod adopt;
 mod exposure;
 mod problems;
 mod refs;
+mod scripts;
 mod storage;
 mod types;
 mod workload;
@@ -21,17 +24,15 @@ mod workload;
 pub use problems::Problem;
 pub use types::*;
 
+use crate::conventions as cv;
 use crate::hcl;
 use crate::spec::{Spec, Tier};
 use crate::validate;
 
+pub use scripts::SCRIPTS;
+
 use problems::Problems;
 use refs::Refs;
-
-/// Where the repo's shared modules live, relative to a stack directory.
-pub const MODULES: &str = "../../modules/kubernetes";
-/// The domain under which ingress host labels live.
-pub const DOMAIN: &str = "viktorbarzin.me";
 
 /// What every part of the resolution needs to know about the stack.
 pub(crate) struct Ctx {
@@ -97,7 +98,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             p.check("dependency", "dependency", d, validate::dns_label(d));
             d.clone()
         }
-        None => "platform".to_owned(),
+        None => cv::repo::DEPENDENCY.to_owned(),
     };
 
     // --- namespace ------------------------------------------------------------------
@@ -125,10 +126,10 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         ns_ref: Expr(format!(
             "kubernetes_namespace.{ns_address}.metadata[0].name"
         )),
-        tier_expr: Expr(format!("local.tiers.{tier}")),
+        tier_expr: Expr(format!("{}.{tier}", cv::repo::TIER_LOCAL)),
         keel,
         scale_to_zero: spec.scale_to_zero.unwrap_or(false),
-        secret_name: format!("{name}-secrets"),
+        secret_name: format!("{name}{}", cv::eso::SECRET_SUFFIX),
         name,
     };
     let mut ns_labels = vec![entry("tier", ctx.tier_expr.clone())];
@@ -150,90 +151,161 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         });
     }
     let raw = spec.raw.clone().unwrap_or_default();
-    let namespace = Namespace {
-        address: ns_address.clone(),
-        name: ns_name.clone(),
-        comment: ns_comment,
-        labels: ns_labels,
-        raw: adopt::snippet(&mut p, "raw.namespace", &raw.namespace),
-    };
+    let mut namespace = Object::new(
+        Address::resource("kubernetes_namespace", &ns_address),
+        Body::Namespace(Namespace {
+            name: ns_name.clone(),
+            labels: Obj::lines(ns_labels),
+            lifecycle: Lifecycle {
+                comment: Some(cv::lifecycle_comments::NAMESPACE_GOLDILOCKS.to_owned()),
+                ignore_changes: vec![ignore(
+                    &cv::ignore::metadata_label(cv::labels::GOLDILOCKS_VPA_UPDATE_MODE),
+                    None,
+                )],
+                multiline: false,
+            },
+        }),
+    );
+    namespace.comment = ns_comment;
+    namespace.raw = adopt::raw(&mut p, "raw.namespace", &raw.namespace);
 
     // --- the parts ------------------------------------------------------------------
     let mut refs = Refs::default();
     let mut volumes = storage::volumes(&mut p, &ctx, spec);
     let deployment = workload::deployment(&mut p, &ctx, spec, &volumes, &mut refs);
-    let service = exposure::service(&mut p, &ctx, spec, &deployment);
+    let service = match deployment.body.pod() {
+        Some((_, pod)) => exposure::service(&mut p, &ctx, spec, pod),
+        None => None,
+    };
     let ingress = exposure::ingress(&mut p, &ctx, spec, service.is_some(), &mut refs);
     let backup = storage::backup(&mut p, &ctx, spec, &mut volumes);
 
     // --- secrets --------------------------------------------------------------------
-    let external_secret = if refs.runtime_secrets || !refs.eso.is_empty() || spec.secrets.is_some()
-    {
-        let vault_key = match spec.secrets.as_ref().and_then(|s| s.vault_key.as_ref()) {
+    let mut secrets = Vec::new();
+    let secrets_spec = spec.secrets.clone().unwrap_or_default();
+    if refs.runtime_secrets || !refs.eso.is_empty() || spec.secrets.is_some() {
+        let vault_key = match &secrets_spec.vault_key {
             Some(k) => {
                 p.check("secrets.vault_key", "Vault key", k, validate::vault_key(k));
                 k.clone()
             }
             None => ctx.name.clone(),
         };
-        Some(ExternalSecret {
-            secret_name: ctx.secret_name.clone(),
-            namespace: ns_name.clone(),
-            vault_key,
-            depends_on: vec![Expr(format!("kubernetes_namespace.{ns_address}"))],
-        })
-    } else {
-        None
-    };
-    let eso_data = (!refs.eso.is_empty()).then(|| EsoData {
-        secret_name: ctx.secret_name.clone(),
-        namespace: ctx.ns_ref.clone(),
-        locals: refs.eso_locals(),
-    });
-
-    // --- variables ------------------------------------------------------------------
-    let mut variables = vec![Variable {
-        name: "tls_secret_name".to_owned(),
-        sensitive: true,
-    }];
-    let nfs_used = !volumes.nfs.is_empty()
-        || backup
-            .as_ref()
-            .is_some_and(|b| matches!(b.target.nfs_server, Val::Expr(_)));
-    if nfs_used {
-        refs.var("nfs_server");
+        let mut es = Object::new(
+            Address::resource("kubernetes_manifest", cv::eso::ADDRESS),
+            Body::ExternalSecret(ExternalSecret {
+                api_version: cv::eso::API_VERSION.to_owned(),
+                name: ctx.secret_name.clone(),
+                namespace: Value::Str(ns_name.clone()),
+                refresh_interval: cv::eso::REFRESH_INTERVAL.to_owned(),
+                store_name: cv::eso::STORE_NAME.to_owned(),
+                store_kind: cv::eso::STORE_KIND.to_owned(),
+                target_name: ctx.secret_name.clone(),
+                extract_key: vault_key,
+                depends_on: vec![Expr(format!("kubernetes_namespace.{ns_address}"))],
+            }),
+        );
+        es.raw = adopt::raw(&mut p, "secrets.raw", &secrets_spec.raw);
+        secrets.push(es);
     }
-    for var in &refs.vars {
-        if var != "tls_secret_name" {
-            variables.push(Variable {
-                name: var.clone(),
-                sensitive: false,
-            });
+    if !refs.eso.is_empty() {
+        let mut read = Object::new(
+            Address::data("kubernetes_secret", cv::eso::DATA_ADDRESS),
+            Body::SecretData(SecretData {
+                name: ctx.secret_name.clone(),
+                namespace: ctx.ns_ref.clone().into(),
+                depends_on: vec![Expr(format!("kubernetes_manifest.{}", cv::eso::ADDRESS))],
+            }),
+        );
+        read.comment = Some(cv::eso::DATA_COMMENT.to_owned());
+        secrets.push(read);
+        let locals = refs.eso_locals();
+        if !locals.is_empty() {
+            secrets.push(Object::new(
+                Address::unnamed(BlockKind::Locals),
+                Body::Locals(Locals { entries: locals }),
+            ));
         }
     }
 
-    let mut stack = Stack {
-        variables,
-        vault_reads: refs.vault_reads(),
-        namespace,
-        external_secret,
-        eso_data,
-        tls: TlsSecret {
-            source: format!("{MODULES}/setup_tls_secret"),
-            namespace: ctx.ns_ref.clone(),
-        },
-        pvcs: volumes.pvcs,
-        nfs_volumes: volumes.nfs,
-        deployment,
-        service,
-        ingress,
-        backup,
-        moved: Vec::new(),
-        raw: adopt::snippet(&mut p, "raw.stack", &raw.stack),
-        terragrunt: Terragrunt { dependency },
-        name: ctx.name.clone(),
+    // --- variables ------------------------------------------------------------------
+    let variable = |name: &str, sensitive: bool| {
+        Object::new(
+            Address {
+                block: BlockKind::Variable,
+                kind: None,
+                name: name.to_owned(),
+            },
+            Body::Variable(Variable {
+                kind: Expr::new("string"),
+                sensitive,
+            }),
+        )
     };
-    stack.moved = adopt::moved(&mut p, spec, &stack);
-    adopt::check_raw_stack(&mut p, &stack);
+    let mut objects = vec![variable(cv::repo::TLS_SECRET_VARIABLE, true)];
+    if volumes.nfs_var {
+        refs.var(cv::repo::NFS_SERVER_VARIABLE);
+    }
+    for var in &refs.vars {
+        if var != cv::repo::TLS_SECRET_VARIABLE {
+            objects.push(variable(var, false));
+        }
+    }
+
+    // --- main.tf, in file order -----------------------------------------------------
+    objects.extend(refs.vault_reads());
+    objects.push(namespace);
+    objects.extend(secrets);
+    let mut tls = Object::new(
+        Address::module("tls_secret"),
+        Body::ModuleCall(ModuleCall {
+            source: format!("{}/{}", cv::repo::MODULES, cv::repo::TLS_MODULE),
+            args: vec![
+                arg("namespace", ctx.ns_ref.clone()),
+                arg(
+                    cv::repo::TLS_SECRET_VARIABLE,
+                    Expr(format!("var.{}", cv::repo::TLS_SECRET_VARIABLE)),
+                ),
+            ],
+        }),
+    );
+    tls.raw = adopt::raw(&mut p, "raw.tls_secret", &raw.tls_secret);
+    objects.push(tls);
+    objects.extend(volumes.pvcs);
+    objects.extend(volumes.nfs);
+    objects.push(deployment);
+    objects.extend(service);
+    objects.extend(backup.into_iter().flatten());
+    objects.extend(ingress);
+    let mut moved = adopt::moved(&mut p, spec, &objects);
+    if let Some(first) = moved.first_mut() {
+        first.comment = Some(cv::markers::ADOPTION_MOVED_COMMENT.to_owned());
+    }
+    objects.extend(moved);
+    // What raw blocks may not redeclare is checked on the rendered file (`structure`).
+    if let Some(raw_stack) = adopt::raw(&mut p, "raw.stack", &raw.stack) {
+        objects.push(Object::new(
+            Address::unnamed(BlockKind::Raw),
+            Body::RawBlocks(RawBlocks { raw: raw_stack }),
+        ));
+    }
+
+    let stack = Stack {
+        name: ctx.name.clone(),
+        objects,
+        terragrunt: Terragrunt {
+            includes: vec![Include {
+                name: cv::repo::ROOT_INCLUDE.to_owned(),
+                path: Expr::new(cv::repo::ROOT_INCLUDE_PATH),
+            }],
+            dependencies: vec![Dependency {
+                config_path: format!("../{dependency}"),
+                name: dependency,
+                skip_outputs: true,
+            }],
+            inputs: None,
+            raw: adopt::raw(&mut p, "raw.terragrunt", &raw.terragrunt),
+        },
+    };
     p.into_result(stack)
 }

@@ -2,7 +2,8 @@
 //! plan-time Vault reads and plan-time reads of the stack's ExternalSecret.
 
 use super::problems::Problems;
-use super::types::{EsoLocal, Expr, Val, VaultRead};
+use super::types::{Address, Body, Entry, Expr, Object, Value, VaultSecret, entry};
+use crate::conventions as cv;
 use crate::hcl;
 use crate::spec::{EsoRef, Scalar, ValueSpec, VaultRef};
 use crate::validate;
@@ -27,43 +28,57 @@ impl Refs {
         }
     }
 
-    pub fn vault_reads(&self) -> Vec<VaultRead> {
+    /// One `data "vault_kv_secret_v2"` object per Vault path read, in order of first use.
+    pub fn vault_reads(&self) -> Vec<Object> {
         self.vault
             .iter()
-            .map(|path| VaultRead {
-                address: vault_address(path),
-                path: path.clone(),
+            .map(|path| {
+                Object::new(
+                    Address::data("vault_kv_secret_v2", &vault_address(path)),
+                    Body::VaultSecret(VaultSecret {
+                        mount: cv::eso::VAULT_MOUNT.to_owned(),
+                        path: path.clone(),
+                    }),
+                )
             })
             .collect()
     }
 
-    pub fn eso_locals(&self) -> Vec<EsoLocal> {
+    /// `<key> = jsondecode(data.kubernetes_secret.<read>.data["<key>"])` for every JSON key
+    /// of the ExternalSecret read at plan time.
+    pub fn eso_locals(&self) -> Vec<Entry> {
         self.eso
             .iter()
             .filter(|(_, json)| *json)
-            .map(|(key, _)| EsoLocal {
-                name: identifier(key),
-                key: key.clone(),
+            .map(|(key, _)| {
+                entry(
+                    &identifier(key),
+                    Expr(format!(
+                        "jsondecode(data.kubernetes_secret.{}.data[{}])",
+                        cv::eso::DATA_ADDRESS,
+                        hcl::quote(key)
+                    )),
+                )
             })
             .collect()
     }
 
     /// Resolves a spec value at `path` into an HCL value, declaring what it refers to.
-    pub fn value(&mut self, p: &mut Problems, path: &str, value: &ValueSpec) -> Val {
+    pub fn value(&mut self, p: &mut Problems, path: &str, value: &ValueSpec) -> Value {
         match value {
             ValueSpec::Scalar(s) => match s {
-                Scalar::Str(s) => Val::Str(s.clone()),
-                Scalar::Int(n) => Val::Int(*n),
-                Scalar::Float(f) => Val::Float(*f),
-                Scalar::Bool(b) => Val::Bool(*b),
+                Scalar::Str(s) => Value::Str(s.clone()),
+                Scalar::Int(n) => Value::Int(*n),
+                Scalar::Float(f) => Value::Float(*f),
+                Scalar::Bool(b) => Value::Bool(*b),
             },
             ValueSpec::Var(name) => {
                 let path = format!("{path}.var");
                 if let Err(why) = variable_name(name) {
                     p.invalid(&path, "variable name", name, &why);
-                    return Val::Str(String::new());
+                    return Value::Str(String::new());
                 }
-                if name == "tls_secret_name" {
+                if name == cv::repo::TLS_SECRET_VARIABLE {
                     p.add(
                         &path,
                         "`tls_secret_name` is sensitive and only feeds the TLS and ingress modules",
@@ -71,7 +86,7 @@ impl Refs {
                     );
                 }
                 self.var(name);
-                Val::Expr(Expr(format!("var.{name}")))
+                Value::Expr(Expr(format!("var.{name}")))
             }
             ValueSpec::Vault(VaultRef { path: vpath, key }) => {
                 let at = format!("{path}.vault");
@@ -81,19 +96,19 @@ impl Refs {
                         "a Vault reference needs `path` and `key`",
                         Some("e.g. `{vault: {path: platform, key: smtp_password}}` reads secret/platform".to_owned()),
                     );
-                    return Val::Str(String::new());
+                    return Value::Str(String::new());
                 };
                 let ok_path = validate::vault_key(vpath);
                 let ok_key = validate::secret_key(key);
                 p.check(&format!("{at}.path"), "Vault path", vpath, ok_path.clone());
                 p.check(&format!("{at}.key"), "Vault key", key, ok_key.clone());
                 if ok_path.is_err() || ok_key.is_err() {
-                    return Val::Str(String::new());
+                    return Value::Str(String::new());
                 }
                 if !self.vault.contains(vpath) {
                     self.vault.push(vpath.clone());
                 }
-                Val::Expr(Expr(format!(
+                Value::Expr(Expr(format!(
                     "data.vault_kv_secret_v2.{}.data[{}]",
                     vault_address(vpath),
                     hcl::quote(key)
@@ -106,11 +121,11 @@ impl Refs {
                         &format!("{at}.key"),
                         "the key of the stack's ExternalSecret to read at plan time",
                     );
-                    return Val::Str(String::new());
+                    return Value::Str(String::new());
                 };
                 if let Err(why) = validate::secret_key(key) {
                     p.invalid(&format!("{at}.key"), "secret key", key, &why);
-                    return Val::Str(String::new());
+                    return Value::Str(String::new());
                 }
                 let json = !keys.is_empty();
                 match self.eso.iter().find(|(k, _)| k == key) {
@@ -127,10 +142,11 @@ impl Refs {
                         .iter()
                         .map(|k| format!("[{}]", hcl::quote(k)))
                         .collect();
-                    Val::Expr(Expr(format!("local.{}{index}", identifier(key))))
+                    Value::Expr(Expr(format!("local.{}{index}", identifier(key))))
                 } else {
-                    Val::Expr(Expr(format!(
-                        "data.kubernetes_secret.eso_secrets.data[{}]",
+                    Value::Expr(Expr(format!(
+                        "data.kubernetes_secret.{}.data[{}]",
+                        cv::eso::DATA_ADDRESS,
                         hcl::quote(key)
                     )))
                 }

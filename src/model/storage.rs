@@ -2,7 +2,7 @@
 
 use super::problems::Problems;
 use super::types::*;
-use super::{Ctx, MODULES, adopt};
+use super::{Ctx, adopt, scripts};
 use crate::conventions as cv;
 use crate::hcl;
 use crate::spec::{BackupKind, Spec, Storage};
@@ -10,14 +10,50 @@ use crate::validate;
 
 /// The volumes of a stack, resolved.
 pub(crate) struct Volumes {
-    pub pvcs: Vec<Pvc>,
-    pub nfs: Vec<NfsVolume>,
+    /// The PVC objects, in spec order.
+    pub pvcs: Vec<Object>,
+    /// The NFS volume module calls, in spec order.
+    pub nfs: Vec<Object>,
     /// Pod `volume` blocks, in spec order.
-    pub pod_volumes: Vec<PodVolume>,
+    pub pod_volumes: Vec<Volume>,
     /// `volume_mount` blocks of the first container, in spec order.
     pub mounts: Vec<Mount>,
     /// The block-storage volumes (pod volume name and claim reference).
     pub block: Vec<(String, Expr)>,
+    /// Whether an NFS module reads `var.nfs_server`.
+    pub nfs_var: bool,
+}
+
+/// `var.nfs_server`.
+fn nfs_server_var() -> Value {
+    Value::Expr(Expr(format!("var.{}", cv::repo::NFS_SERVER_VARIABLE)))
+}
+
+/// A call of the repo's `nfs_volume` module: a PV and its claim for an NFS export.
+fn nfs_module(
+    ctx: &Ctx,
+    address: &str,
+    name: String,
+    server: Value,
+    path: String,
+    storage: Option<String>,
+) -> Object {
+    let mut args = vec![
+        arg("name", name),
+        arg("namespace", ctx.ns_ref.clone()),
+        arg("nfs_server", server),
+        arg("nfs_path", path),
+    ];
+    if let Some(storage) = storage {
+        args.push(arg("storage", storage));
+    }
+    Object::new(
+        Address::module(address),
+        Body::ModuleCall(ModuleCall {
+            source: format!("{}/{}", cv::repo::MODULES, cv::repo::NFS_MODULE),
+            args,
+        }),
+    )
 }
 
 pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
@@ -27,6 +63,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
         pod_volumes: Vec::new(),
         mounts: Vec::new(),
         block: Vec::new(),
+        nfs_var: false,
     };
     let mut seen_names: Vec<&str> = Vec::new();
     let mut seen_mounts: Vec<&str> = Vec::new();
@@ -92,9 +129,9 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
         match storage {
             Storage::ProxmoxLvmEncrypted | Storage::ProxmoxLvm => {
                 let (class, suffix) = if storage == Storage::ProxmoxLvm {
-                    ("proxmox-lvm", "proxmox")
+                    (cv::pvc::PLAIN_CLASS, "proxmox")
                 } else {
-                    ("proxmox-lvm-encrypted", "encrypted")
+                    (cv::pvc::ENCRYPTED_CLASS, "encrypted")
                 };
                 if vol.path.is_some() {
                     p.add(
@@ -105,7 +142,10 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                         )),
                     );
                 }
-                let (size, size_q) = size.unwrap_or_else(|| ("1Gi".to_owned(), Some(1073741824.0)));
+                let (size, size_q) = size.unwrap_or_else(|| {
+                    let q = validate::quantity(cv::pvc::DEFAULT_SIZE).ok();
+                    (cv::pvc::DEFAULT_SIZE.to_owned(), q)
+                });
                 let max = match &vol.max_size {
                     Some(m) => {
                         match validate::quantity(m) {
@@ -121,7 +161,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                         }
                         m.clone()
                     }
-                    None => "5Gi".to_owned(),
+                    None => cv::pvc::DEFAULT_MAX_SIZE.to_owned(),
                 };
                 let mut allow = Vec::new();
                 let wait_until_bound = vol.wait_until_bound.unwrap_or(false);
@@ -155,24 +195,36 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 let claim = Expr(format!(
                     "kubernetes_persistent_volume_claim.{address}.metadata[0].name"
                 ));
-                v.pvcs.push(Pvc {
-                    address,
-                    comment: vol.comment.clone(),
-                    allow,
-                    wait_until_bound,
-                    name: format!("{}-{vname}-{suffix}", ctx.name),
-                    namespace: ctx.ns_ref.clone(),
-                    annotations: vec![
-                        entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
-                        entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
-                        entry(cv::autoresize::STORAGE_LIMIT, max),
-                    ],
-                    storage_class: class.to_owned(),
-                    size,
-                });
-                v.pod_volumes.push(PodVolume {
+                let mut pvc = Object::new(
+                    Address::resource("kubernetes_persistent_volume_claim", &address),
+                    Body::Pvc(Pvc {
+                        wait_until_bound: (!wait_until_bound).then_some(false),
+                        name: format!("{}-{vname}-{suffix}", ctx.name),
+                        namespace: ctx.ns_ref.clone().into(),
+                        annotations: Some(Obj::lines(vec![
+                            entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
+                            entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
+                            entry(cv::autoresize::STORAGE_LIMIT, max),
+                        ])),
+                        access_modes: vec![cv::pvc::ACCESS_MODE.to_owned()],
+                        storage_class: class.to_owned(),
+                        requests: Obj::lines(vec![entry("storage", size)]),
+                        lifecycle: Some(Lifecycle {
+                            comment: Some(cv::lifecycle_comments::PVC_AUTORESIZE.to_owned()),
+                            ignore_changes: vec![ignore(cv::ignore::PVC_REQUESTS, None)],
+                            multiline: false,
+                        }),
+                    }),
+                );
+                pvc.comment = vol.comment.clone();
+                pvc.allow = allow;
+                pvc.raw = adopt::raw(p, &at("raw"), &vol.raw);
+                v.pvcs.push(pvc);
+                v.pod_volumes.push(Volume {
                     name: vname.clone(),
-                    claim_name: claim.clone(),
+                    source: VolumeSource::Pvc {
+                        claim_name: claim.clone(),
+                    },
                 });
                 v.block.push((vname, claim));
             }
@@ -194,7 +246,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 let path = match &vol.path {
                     Some(path) => {
                         p.check(&at("path"), "NFS path", path, validate::absolute_path(path));
-                        if !(path.starts_with("/srv/nfs/") || path.starts_with("/srv/nfs-ssd/")) {
+                        if !cv::repo::NFS_EXPORTS.iter().any(|e| path.starts_with(e)) {
                             p.add(
                                 at("path"),
                                 format!("NFS path `{path}` is outside the exports"),
@@ -203,25 +255,29 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                         }
                         path.clone()
                     }
-                    None => format!("/srv/nfs/{}/{vname}", ctx.name),
+                    None => format!("{}/{}/{vname}", cv::repo::NFS_ROOT, ctx.name),
                 };
                 let address = adopt::address(p, &at("address"), &vol.address, || {
                     format!("nfs_{}", hcl::snake(&vname))
                 });
-                v.pod_volumes.push(PodVolume {
+                v.pod_volumes.push(Volume {
                     name: vname.clone(),
-                    claim_name: Expr(format!("module.{address}.claim_name")),
+                    source: VolumeSource::NfsModule {
+                        claim_name: Expr(format!("module.{address}.claim_name")),
+                    },
                 });
-                v.nfs.push(NfsVolume {
-                    address,
-                    comment: vol.comment.clone(),
-                    source: format!("{MODULES}/nfs_volume"),
-                    name: format!("{}-{vname}", ctx.name),
-                    namespace: ctx.ns_ref.clone(),
-                    nfs_server: Val::Expr(Expr("var.nfs_server".to_owned())),
-                    nfs_path: path,
-                    storage: size.map(|(s, _)| s),
-                });
+                let mut module = nfs_module(
+                    ctx,
+                    &address,
+                    format!("{}-{vname}", ctx.name),
+                    nfs_server_var(),
+                    path,
+                    size.map(|(s, _)| s),
+                );
+                module.comment = vol.comment.clone();
+                module.raw = adopt::raw(p, &at("raw"), &vol.raw);
+                v.nfs.push(module);
+                v.nfs_var = true;
             }
         }
     }
@@ -235,7 +291,7 @@ pub(crate) fn backup(
     ctx: &Ctx,
     spec: &Spec,
     volumes: &mut Volumes,
-) -> Option<Backup> {
+) -> Option<Vec<Object>> {
     let b = spec.backup.clone().unwrap_or_default();
     if b.enabled == Some(false) {
         let why = Problems::why(&b.why);
@@ -377,53 +433,113 @@ pub(crate) fn backup(
                 server,
                 validate::host(server),
             );
-            Val::Str(server.clone())
+            Value::Str(server.clone())
         }
-        None => Val::Expr(Expr("var.nfs_server".to_owned())),
+        None => {
+            volumes.nfs_var = true;
+            nfs_server_var()
+        }
     };
     let target_address = adopt::address(p, "backup.target_address", &b.target_address, || {
         "nfs_backup".to_owned()
     });
     let address = adopt::address(p, "backup.address", &b.address, || "backup".to_owned());
-    let integrity_check = match (&b.integrity_check, &database) {
+    let kind_name = match kind {
+        BackupKind::Copy => "copy",
+        BackupKind::Sqlite => "sqlite",
+    };
+    let pushgateway_job = format!("{}-backup", ctx.name);
+    let script = scripts::render(
+        &format!("backup-{kind_name}"),
+        "b",
+        scripts::BackupScript {
+            retention_days,
+            pushgateway: cv::cron::PUSHGATEWAY,
+            pushgateway_job: &pushgateway_job,
+            database: database.as_deref(),
+            extra_files: &b.extra_files,
+        },
+    );
+    let script = script_or_problem(p, "backup", script);
+
+    let mut out = Vec::new();
+    let mut target = nfs_module(
+        ctx,
+        &target_address,
+        format!("{}-backup-host", ctx.name),
+        nfs_server,
+        format!("{}/{}-backup", cv::repo::NFS_ROOT, ctx.name),
+        None,
+    );
+    target.comment = b.comment.clone();
+    out.push(target);
+    let mut job = cron_job(
+        ctx,
+        &address,
+        Job {
+            name: format!("{}-backup", ctx.name),
+            schedule: backup_schedule,
+            starting_deadline_seconds: b.starting_deadline_seconds.unwrap_or(300),
+            successful_jobs_history_limit: b.successful_jobs_history.unwrap_or(3),
+            backoff_limit: 3,
+            container: format!("{}-backup", ctx.name),
+            data_claim: data_claim.clone(),
+            backup_claim: Some(Expr(format!("module.{target_address}.claim_name"))),
+            script,
+        },
+    );
+    job.raw = adopt::raw(p, "backup.raw", &b.raw);
+    out.push(job);
+
+    match (&b.integrity_check, &database) {
         (Some(ic), Some(db)) => {
-            let job = CronJob {
-                address: adopt::address(p, "backup.integrity_check.address", &ic.address, || {
+            let ic_address =
+                adopt::address(p, "backup.integrity_check.address", &ic.address, || {
                     "integrity_check".to_owned()
-                }),
-                comment: ic.comment.clone(),
-                name: format!("{}-integrity-check", ctx.name),
-                namespace: ctx.ns_ref.clone(),
-                schedule: schedule(
-                    p,
-                    "backup.integrity_check.schedule",
-                    &ic.schedule,
-                    "when the check runs, e.g. `schedule: \"30 * * * *\"`",
-                ),
-                starting_deadline_seconds: ic.starting_deadline_seconds.unwrap_or(10),
-                successful_jobs_history_limit: ic.successful_jobs_history.unwrap_or(3),
-                backoff_limit: 1,
-                container: "integrity-check".to_owned(),
-                image: "docker.io/library/alpine".to_owned(),
-                app: ctx.name.clone(),
-                affinity_preferred: ctx.scale_to_zero,
-                data_claim: data_claim.clone(),
-                backup_claim: None,
-            };
-            if job.address == address {
+                });
+            if ic_address == address {
                 p.add(
                     "backup.integrity_check.address",
                     format!("address `{address}` is the backup CronJob's"),
                     None,
                 );
             }
-            Some(IntegrityCheck {
-                job,
-                database: db.clone(),
-                metric: format!("{}_sqlite_integrity_ok", ctx.snake),
-                pushgateway_job: format!("{}-integrity", ctx.name),
-                instance: ctx.name.clone(),
-            })
+            let metric = format!("{}_sqlite_integrity_ok", ctx.snake);
+            let script = scripts::render(
+                "integrity-check",
+                "ic",
+                scripts::IntegrityScript {
+                    database: db,
+                    metric: &metric,
+                    pushgateway: cv::cron::PUSHGATEWAY,
+                    pushgateway_job: &format!("{}-integrity", ctx.name),
+                    instance: &ctx.name,
+                },
+            );
+            let script = script_or_problem(p, "backup.integrity_check", script);
+            let mut job = cron_job(
+                ctx,
+                &ic_address,
+                Job {
+                    name: format!("{}-integrity-check", ctx.name),
+                    schedule: schedule(
+                        p,
+                        "backup.integrity_check.schedule",
+                        &ic.schedule,
+                        "when the check runs, e.g. `schedule: \"30 * * * *\"`",
+                    ),
+                    starting_deadline_seconds: ic.starting_deadline_seconds.unwrap_or(10),
+                    successful_jobs_history_limit: ic.successful_jobs_history.unwrap_or(3),
+                    backoff_limit: 1,
+                    container: "integrity-check".to_owned(),
+                    data_claim,
+                    backup_claim: None,
+                    script,
+                },
+            );
+            job.comment = ic.comment.clone();
+            job.raw = adopt::raw(p, "backup.integrity_check.raw", &ic.raw);
+            out.push(job);
         }
         (Some(_), None) => {
             p.add(
@@ -431,48 +547,118 @@ pub(crate) fn backup(
                 "the integrity check reads a SQLite database: it needs `kind: sqlite` and `database`",
                 None,
             );
-            None
         }
-        (None, _) => None,
-    };
-    Some(Backup {
-        comment: b.comment.clone(),
-        target: NfsVolume {
-            address: target_address.clone(),
-            comment: None,
-            source: format!("{MODULES}/nfs_volume"),
-            name: format!("{}-backup-host", ctx.name),
-            namespace: ctx.ns_ref.clone(),
-            nfs_server,
-            nfs_path: format!("/srv/nfs/{}-backup", ctx.name),
-            storage: None,
-        },
-        job: CronJob {
-            address,
-            comment: None,
-            name: format!("{}-backup", ctx.name),
-            namespace: ctx.ns_ref.clone(),
-            schedule: backup_schedule,
-            starting_deadline_seconds: b.starting_deadline_seconds.unwrap_or(300),
-            successful_jobs_history_limit: b.successful_jobs_history.unwrap_or(3),
-            backoff_limit: 3,
-            container: format!("{}-backup", ctx.name),
-            image: "docker.io/library/alpine".to_owned(),
-            app: ctx.name.clone(),
-            affinity_preferred: ctx.scale_to_zero,
-            data_claim,
-            backup_claim: Some(Expr(format!("module.{target_address}.claim_name"))),
-        },
-        kind: match kind {
-            BackupKind::Copy => "copy",
-            BackupKind::Sqlite => "sqlite",
-        },
-        retention_days,
-        pushgateway_job: format!("{}-backup", ctx.name),
-        database,
-        extra_files: b.extra_files.clone(),
-        integrity_check,
+        (None, _) => {}
+    }
+    Some(out)
+}
+
+fn script_or_problem(p: &mut Problems, path: &str, script: Result<String, String>) -> String {
+    script.unwrap_or_else(|e| {
+        p.add(
+            path,
+            format!("could not write the job's script (a bug in dlgen, please report it): {e}"),
+            None,
+        );
+        String::new()
     })
+}
+
+/// What differs between the repo's volume jobs (the backup and the integrity check).
+struct Job {
+    name: String,
+    schedule: String,
+    starting_deadline_seconds: u32,
+    successful_jobs_history_limit: u32,
+    backoff_limit: u32,
+    container: String,
+    data_claim: Expr,
+    /// The NFS target, for a job that writes backups.
+    backup_claim: Option<Expr>,
+    script: String,
+}
+
+/// A CronJob that reads the app's RWO volume at `/data` (co-scheduled with the app pod:
+/// required, or preferred when the app is usually scaled to zero) and, for a backup,
+/// writes to the NFS target at `/backup`.
+fn cron_job(ctx: &Ctx, address: &str, job: Job) -> Object {
+    let mut mounts = vec![Mount {
+        name: "data".to_owned(),
+        mount_path: "/data".to_owned(),
+        read_only: true,
+    }];
+    let mut volumes = vec![Volume {
+        name: "data".to_owned(),
+        source: VolumeSource::Pvc {
+            claim_name: job.data_claim,
+        },
+    }];
+    if let Some(claim) = job.backup_claim {
+        mounts.push(Mount {
+            name: "backup".to_owned(),
+            mount_path: "/backup".to_owned(),
+            read_only: false,
+        });
+        volumes.push(Volume {
+            name: "backup".to_owned(),
+            source: VolumeSource::NfsModule { claim_name: claim },
+        });
+    }
+    let container = Container {
+        name: job.container.clone(),
+        image: cv::cron::TOOLS_IMAGE.to_owned(),
+        command: Some(Value::List(vec![
+            Value::from("/bin/sh"),
+            Value::from("-c"),
+            Value::Heredoc(job.script),
+        ])),
+        args: None,
+        env: Vec::new(),
+        mounts,
+        ports: Vec::new(),
+        resources: None,
+        probes: Vec::new(),
+        keel_image: false,
+        raw: None,
+    };
+    Object::new(
+        Address::resource("kubernetes_cron_job_v1", address),
+        Body::CronJob(CronJob {
+            metadata: Metadata {
+                name: job.name,
+                namespace: ctx.ns_ref.clone().into(),
+                labels: None,
+                annotations: None,
+            },
+            concurrency_policy: cv::cron::CONCURRENCY_POLICY.to_owned(),
+            failed_jobs_history_limit: cv::cron::FAILED_JOBS_HISTORY_LIMIT,
+            schedule: job.schedule,
+            starting_deadline_seconds: job.starting_deadline_seconds,
+            successful_jobs_history_limit: job.successful_jobs_history_limit,
+            backoff_limit: job.backoff_limit,
+            ttl_seconds_after_finished: cv::cron::TTL_SECONDS_AFTER_FINISHED,
+            pod: Pod {
+                affinity: Some(Affinity {
+                    preferred_weight: ctx.scale_to_zero.then_some(cv::cron::PREFERRED_WEIGHT),
+                    match_labels: Obj::lines(vec![entry("app", ctx.name.as_str())]),
+                    topology_key: cv::cron::TOPOLOGY_KEY.to_owned(),
+                }),
+                init_containers: Vec::new(),
+                app_container: Some(job.container),
+                containers: vec![container],
+                volumes,
+                dns_config: Some(DnsConfig {
+                    options: vec![entry(cv::dns::NDOTS, cv::dns::NDOTS_VALUE)],
+                }),
+                raw: None,
+            },
+            lifecycle: Some(Lifecycle {
+                comment: Some(cv::lifecycle_comments::CRON_DNS_CONFIG.to_owned()),
+                ignore_changes: vec![ignore(cv::ignore::CRON_DNS_CONFIG, None)],
+                multiline: false,
+            }),
+        }),
+    )
 }
 
 fn schedule(p: &mut Problems, path: &str, value: &Option<String>, what: &str) -> String {

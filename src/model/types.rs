@@ -1,12 +1,29 @@
-//! The resolved stack: plain data the templates lay out.
+//! The resolved stack: an ordered list of objects, each with its address, an optional
+//! comment, `# dlgen:allow` suppressions and raw HCL, and a kind-specific body; plus the
+//! `terragrunt.hcl`. Plain data that the templates lay out, one template per object kind
+//! (`templates/objects/<kind>.tf`) and shared parts for the pod, containers, probes,
+//! volumes and lifecycles (`templates/parts/`).
+//!
+//! Values are [`Value`]s: strings reach the templates unescaped and become HCL literals
+//! there (see `render`); only [`Expr`] values — references dlgen builds itself — and
+//! heredocs built by [`crate::hcl::heredoc`] pass through as HCL text.
+
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
 /// A Terraform expression built by dlgen (a reference such as
 /// `kubernetes_namespace.x.metadata[0].name`). It is the only kind of value that reaches a
 /// stack without quoting; nothing from a spec is ever wrapped in it unvalidated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Expr(pub String);
+
+/// Shown as the expression itself (model snapshots read like the HCL they become).
+impl std::fmt::Debug for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl Serialize for Expr {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -14,65 +31,224 @@ impl Serialize for Expr {
     }
 }
 
-/// An attribute or object-item value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Val {
-    Str(String),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Expr(Expr),
+impl Expr {
+    pub fn new(text: impl Into<String>) -> Self {
+        Expr(text.into())
+    }
 }
 
-impl Serialize for Val {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+/// A value of an attribute, object item or list element, as the stack writes it.
+#[derive(Clone, PartialEq)]
+pub enum Value {
+    Str(String),
+    /// A number written as an integer.
+    Int(i64),
+    /// A number written with a fraction or exponent.
+    Float(f64),
+    Bool(bool),
+    Null,
+    /// A reference or expression built by dlgen, printed as it is.
+    Expr(Expr),
+    List(Vec<Value>),
+    Object(Obj),
+    /// Text printed as a `<<-EOT` heredoc when that yields the text exactly (a quoted
+    /// string otherwise); in a list, the closing bracket goes on the next line.
+    Heredoc(String),
+}
+
+/// Shown on one line, close to its HCL: `"text"`, `80`, `var.x`, `[...]`, `{ k = v }`.
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Val::Str(s) => serializer.serialize_str(s),
-            Val::Int(n) => serializer.serialize_i64(*n),
-            Val::Float(f) => serializer.serialize_f64(*f),
-            Val::Bool(b) => serializer.serialize_bool(*b),
-            Val::Expr(e) => e.serialize(serializer),
+            Value::Str(s) => write!(f, "{s:?}"),
+            Value::Int(n) => write!(f, "{n}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Null => f.write_str("null"),
+            Value::Expr(e) => f.write_str(&e.0),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item:?}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Object(o) => write!(f, "{o:?}"),
+            Value::Heredoc(text) => write!(f, "heredoc {text:?}"),
         }
     }
 }
 
-impl From<&str> for Val {
+impl Serialize for Value {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Str(s) => serializer.serialize_str(s),
+            Value::Int(n) => serializer.serialize_i64(*n),
+            Value::Float(f) => serializer.serialize_f64(*f),
+            Value::Bool(b) => serializer.serialize_bool(*b),
+            Value::Null => serializer.serialize_none(),
+            Value::Expr(e) => e.serialize(serializer),
+            Value::List(items) => items.serialize(serializer),
+            Value::Object(o) => o.serialize(serializer),
+            Value::Heredoc(text) => {
+                minijinja::Value::from_safe_string(crate::hcl::heredoc(text)).serialize(serializer)
+            }
+        }
+    }
+}
+
+impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Val::Str(s.to_owned())
+        Value::Str(s.to_owned())
     }
 }
 
-impl From<String> for Val {
+impl From<String> for Value {
     fn from(s: String) -> Self {
-        Val::Str(s)
+        Value::Str(s)
     }
 }
 
-impl From<Expr> for Val {
+impl From<Expr> for Value {
     fn from(e: Expr) -> Self {
-        Val::Expr(e)
+        Value::Expr(e)
     }
 }
 
-/// One `key = value` item of a map, in output order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+impl From<Obj> for Value {
+    fn from(o: Obj) -> Self {
+        Value::Object(o)
+    }
+}
+
+/// An HCL object (`{ key = value, ... }`) with its items in output order, laid out one
+/// item per line (`multiline`) or inline.
+#[derive(Clone, PartialEq, Default)]
+pub struct Obj {
+    pub entries: Vec<Entry>,
+    pub multiline: bool,
+}
+
+impl Obj {
+    /// A multi-line object.
+    pub fn lines(entries: Vec<Entry>) -> Self {
+        Obj {
+            entries,
+            multiline: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// `Some(self)` when it has items.
+    pub fn non_empty(self) -> Option<Obj> {
+        (!self.is_empty()).then_some(self)
+    }
+}
+
+/// Shown on one line: `{ key = value, "quoted" = value }`, prefixed `inline` when it is
+/// written on one line.
+impl std::fmt::Debug for Obj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.multiline {
+            f.write_str("inline ")?;
+        }
+        f.write_str("{")?;
+        for (i, e) in self.entries.iter().enumerate() {
+            f.write_str(if i > 0 { ", " } else { " " })?;
+            if e.quoted {
+                write!(f, "{:?}", e.key)?;
+            } else {
+                f.write_str(&e.key)?;
+            }
+            write!(f, " = {:?}", e.value)?;
+        }
+        f.write_str(if self.entries.is_empty() { "}" } else { " }" })
+    }
+}
+
+impl Serialize for Obj {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        minijinja::Value::from_object(self.clone()).serialize(serializer)
+    }
+}
+
+/// Templates see an object as an opaque value that the HCL formatter of `render` prints
+/// (its items are not meant to be picked apart in a template).
+impl minijinja::value::Object for Obj {
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.entries.is_empty()
+    }
+}
+
+/// One `key = value` item of an object, in output order. The key is written bare when it
+/// is an identifier and quoted otherwise, or always quoted when `quoted` (as some of the
+/// repo's stacks write `"app" = ...`).
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Entry {
     pub key: String,
-    pub value: Val,
+    pub quoted: bool,
+    pub value: Value,
 }
 
-pub(crate) fn entry(key: &str, value: impl Into<Val>) -> Entry {
+/// Shown as `key = value`.
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.quoted {
+            write!(f, "{:?} = {:?}", self.key, self.value)
+        } else {
+            write!(f, "{} = {:?}", self.key, self.value)
+        }
+    }
+}
+
+pub(crate) fn entry(key: &str, value: impl Into<Value>) -> Entry {
     Entry {
         key: key.to_owned(),
+        quoted: false,
         value: value.into(),
     }
 }
 
-/// One `ignore_changes` entry with its marker comment.
+pub(crate) fn quoted_entry(key: &str, value: impl Into<Value>) -> Entry {
+    Entry {
+        key: key.to_owned(),
+        quoted: true,
+        value: value.into(),
+    }
+}
+
+/// A lifecycle block: `ignore_changes` entries with their marker comments, an optional
+/// comment above the list, and its layout (one entry per line with trailing markers, or
+/// inline).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lifecycle {
+    pub comment: Option<String>,
+    pub ignore_changes: Vec<Ignore>,
+    pub multiline: bool,
+}
+
+/// One `ignore_changes` entry with its trailing marker comment.
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Ignore {
     pub path: Expr,
     pub comment: Option<String>,
+}
+
+/// Shown as `path # comment`.
+impl std::fmt::Debug for Ignore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path.0)?;
+        match &self.comment {
+            Some(c) => write!(f, " # {c}"),
+            None => Ok(()),
+        }
+    }
 }
 
 pub(crate) fn ignore(path: &str, comment: Option<&str>) -> Ignore {
@@ -82,7 +258,7 @@ pub(crate) fn ignore(path: &str, comment: Option<&str>) -> Ignore {
     }
 }
 
-/// A `# dlgen:allow <rule> <why>` suppression written above a resource: a convention the
+/// A `# dlgen:allow <rule> <why>` suppression written above an object: a convention the
 /// spec switched off on purpose, with its reason.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Allow {
@@ -90,174 +266,393 @@ pub struct Allow {
     pub why: String,
 }
 
+/// Raw HCL from the spec: attributes and blocks inside a generated block, or whole blocks
+/// of a file. It parsed on its own as an HCL body; `field` is the spec path it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Raw {
+    pub text: String,
+    pub field: String,
+}
+
+// --- the stack ------------------------------------------------------------------------
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Stack {
     /// Stack directory name.
     pub name: String,
-    pub variables: Vec<Variable>,
-    pub vault_reads: Vec<VaultRead>,
-    pub namespace: Namespace,
-    pub external_secret: Option<ExternalSecret>,
-    pub eso_data: Option<EsoData>,
-    pub tls: TlsSecret,
-    pub pvcs: Vec<Pvc>,
-    pub nfs_volumes: Vec<NfsVolume>,
-    pub deployment: Deployment,
-    pub service: Option<Service>,
-    pub ingress: Option<Ingress>,
-    pub backup: Option<Backup>,
-    pub moved: Vec<Moved>,
-    /// Raw blocks appended to `main.tf`.
-    pub raw: Option<String>,
+    /// The blocks of `main.tf`, in file order.
+    pub objects: Vec<Object>,
     pub terragrunt: Terragrunt,
+}
+
+/// The kind of a top-level block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    Resource,
+    Data,
+    Module,
+    Variable,
+    Locals,
+    Moved,
+    /// Raw blocks of the spec (`raw.stack`): whatever they declare.
+    Raw,
+}
+
+/// Where an object lives: its block kind, resource or data source type (as data, so
+/// `kubernetes_deployment_v1` and the like are kept), and name.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct Address {
+    pub block: BlockKind,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub name: String,
+}
+
+/// Shown as the block header: `resource "t" "n"`, `module "n"`, `locals`.
+impl std::fmt::Debug for Address {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let block = match self.block {
+            BlockKind::Resource => "resource",
+            BlockKind::Data => "data",
+            BlockKind::Module => "module",
+            BlockKind::Variable => "variable",
+            BlockKind::Locals => return f.write_str("locals"),
+            BlockKind::Moved => return f.write_str("moved"),
+            BlockKind::Raw => return f.write_str("raw blocks"),
+        };
+        f.write_str(block)?;
+        if let Some(kind) = &self.kind {
+            write!(f, " {kind:?}")?;
+        }
+        write!(f, " {:?}", self.name)
+    }
+}
+
+impl Address {
+    pub fn resource(kind: &str, name: &str) -> Self {
+        Address {
+            block: BlockKind::Resource,
+            kind: Some(kind.to_owned()),
+            name: name.to_owned(),
+        }
+    }
+
+    pub fn data(kind: &str, name: &str) -> Self {
+        Address {
+            block: BlockKind::Data,
+            kind: Some(kind.to_owned()),
+            name: name.to_owned(),
+        }
+    }
+
+    pub fn module(name: &str) -> Self {
+        Address {
+            block: BlockKind::Module,
+            kind: None,
+            name: name.to_owned(),
+        }
+    }
+
+    pub fn unnamed(block: BlockKind) -> Self {
+        Address {
+            block,
+            kind: None,
+            name: String::new(),
+        }
+    }
+
+    /// The address as Terraform writes it in references and `moved` blocks:
+    /// `kubernetes_namespace.x`, `module.x`, `data.t.x`, `var.x`.
+    pub fn reference(&self) -> String {
+        let kind = self.kind.as_deref().unwrap_or_default();
+        match self.block {
+            BlockKind::Resource => format!("{kind}.{}", self.name),
+            BlockKind::Data => format!("data.{kind}.{}", self.name),
+            BlockKind::Module => format!("module.{}", self.name),
+            BlockKind::Variable => format!("var.{}", self.name),
+            BlockKind::Locals => "locals".to_owned(),
+            BlockKind::Moved => "moved".to_owned(),
+            BlockKind::Raw => "raw".to_owned(),
+        }
+    }
+
+    /// Whether the object lives in the state and can be moved (a resource or module call).
+    pub fn is_managed(&self) -> bool {
+        matches!(self.block, BlockKind::Resource | BlockKind::Module)
+    }
+}
+
+/// One top-level block of `main.tf`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Object {
+    pub address: Address,
+    /// Free text written as `#` lines above the block.
+    pub comment: Option<String>,
+    pub allow: Vec<Allow>,
+    /// Raw HCL inside the block, after what dlgen generates.
+    pub raw: Option<Raw>,
+    pub body: Body,
+}
+
+impl Object {
+    pub(crate) fn new(address: Address, body: Body) -> Self {
+        Object {
+            address,
+            comment: None,
+            allow: Vec::new(),
+            raw: None,
+            body,
+        }
+    }
+}
+
+/// What an object is; each kind has its template `templates/objects/<kind>.tf`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Body {
+    Variable(Variable),
+    /// `data "vault_kv_secret_v2"`: a plan-time Vault read.
+    VaultSecret(VaultSecret),
+    Namespace(Namespace),
+    /// A `kubernetes_manifest` holding an ExternalSecret.
+    ExternalSecret(ExternalSecret),
+    /// `data "kubernetes_secret"`: a plan-time read of a secret.
+    SecretData(SecretData),
+    Locals(Locals),
+    /// A module call (`setup_tls_secret`, `nfs_volume`, `ingress_factory`, any module).
+    ModuleCall(ModuleCall),
+    Pvc(Pvc),
+    Deployment(Deployment),
+    CronJob(CronJob),
+    Service(Service),
+    Moved(Moved),
+    /// Whole blocks from the spec (`raw.stack`).
+    RawBlocks(RawBlocks),
+}
+
+impl Body {
+    /// The path of the pod spec inside a workload's body, as block names, and the pod.
+    pub fn pod(&self) -> Option<(&'static [&'static str], &Pod)> {
+        match self {
+            Body::Deployment(d) => Some((&["spec", "template", "spec"], &d.pod)),
+            Body::CronJob(c) => Some((
+                &["spec", "job_template", "spec", "template", "spec"],
+                &c.pod,
+            )),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Variable {
-    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: Expr,
+    /// A sensitive variable is written as a block; others on one line.
     pub sensitive: bool,
 }
 
-/// `data "vault_kv_secret_v2" "<address>" { mount = "secret", name = "<path>" }`.
 #[derive(Debug, Clone, Serialize)]
-pub struct VaultRead {
-    pub address: String,
+pub struct VaultSecret {
+    pub mount: String,
+    /// The path under the mount.
     pub path: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Namespace {
-    pub address: String,
     pub name: String,
-    pub comment: Option<String>,
-    pub labels: Vec<Entry>,
-    pub raw: Option<String>,
+    pub labels: Obj,
+    pub lifecycle: Lifecycle,
 }
 
+/// `kubernetes_manifest` of an `external-secrets.io` ExternalSecret that extracts a whole
+/// Vault key into a Kubernetes secret.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExternalSecret {
-    pub secret_name: String,
-    pub namespace: String,
-    pub vault_key: String,
+    pub api_version: String,
+    pub name: String,
+    pub namespace: Value,
+    pub refresh_interval: String,
+    pub store_name: String,
+    pub store_kind: String,
+    pub target_name: String,
+    /// The Vault key whose every property becomes a key of the secret (`dataFrom.extract`).
+    pub extract_key: String,
     pub depends_on: Vec<Expr>,
 }
 
-/// The plan-time read of the stack's ExternalSecret: `data "kubernetes_secret"
-/// "eso_secrets"` and one local per JSON key.
 #[derive(Debug, Clone, Serialize)]
-pub struct EsoData {
-    pub secret_name: String,
-    pub namespace: Expr,
-    pub locals: Vec<EsoLocal>,
-}
-
-/// `<name> = jsondecode(data.kubernetes_secret.eso_secrets.data["<key>"])`.
-#[derive(Debug, Clone, Serialize)]
-pub struct EsoLocal {
+pub struct SecretData {
     pub name: String,
-    pub key: String,
+    pub namespace: Value,
+    pub depends_on: Vec<Expr>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct TlsSecret {
+pub struct Locals {
+    pub entries: Vec<Entry>,
+}
+
+/// A module call: `source`, then the arguments in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModuleCall {
     pub source: String,
-    pub namespace: Expr,
+    pub args: Vec<Arg>,
+}
+
+/// One argument of a module call, with comment lines above it and a trailing comment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Arg {
+    pub name: String,
+    pub value: Value,
+    pub comment: Option<String>,
+    pub trailing: Option<String>,
+}
+
+pub(crate) fn arg(name: &str, value: impl Into<Value>) -> Arg {
+    Arg {
+        name: name.to_owned(),
+        value: value.into(),
+        comment: None,
+        trailing: None,
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Pvc {
-    pub address: String,
-    pub comment: Option<String>,
-    pub allow: Vec<Allow>,
-    pub wait_until_bound: bool,
+    /// `wait_until_bound` when it is written (the convention writes `false`).
+    pub wait_until_bound: Option<bool>,
     pub name: String,
-    pub namespace: Expr,
-    pub annotations: Vec<Entry>,
+    pub namespace: Value,
+    pub annotations: Option<Obj>,
+    pub access_modes: Vec<String>,
     pub storage_class: String,
-    pub size: String,
+    pub requests: Obj,
+    pub lifecycle: Option<Lifecycle>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct NfsVolume {
-    pub address: String,
-    pub comment: Option<String>,
-    pub source: String,
+pub struct Metadata {
     pub name: String,
-    pub namespace: Expr,
-    pub nfs_server: Val,
-    pub nfs_path: String,
-    pub storage: Option<String>,
+    pub namespace: Value,
+    pub labels: Option<Obj>,
+    pub annotations: Option<Obj>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Deployment {
-    pub address: String,
-    pub name: String,
-    pub namespace: Expr,
-    pub labels: Vec<Entry>,
-    pub annotations: Vec<Entry>,
-    pub replicas: u32,
-    pub strategy: Option<StrategyModel>,
-    pub selector: Vec<Entry>,
-    pub template_labels: Vec<Entry>,
-    pub template_annotations: Vec<Entry>,
-    pub containers: Vec<Container>,
-    pub volumes: Vec<PodVolume>,
-    pub dns_options: Vec<Entry>,
-    pub ignore_changes: Vec<Ignore>,
+    pub metadata: Metadata,
+    pub replicas: Value,
+    pub strategy: Option<Strategy>,
+    pub selector: Obj,
+    pub pod_labels: Obj,
+    pub pod_annotations: Option<Obj>,
+    pub pod: Pod,
+    pub lifecycle: Option<Lifecycle>,
     pub depends_on: Vec<Expr>,
-    pub raw: Option<String>,
-    pub raw_pod: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct StrategyModel {
-    pub kind: &'static str,
+pub struct Strategy {
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Why this strategy, written above the block.
     pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CronJob {
+    pub metadata: Metadata,
+    pub concurrency_policy: String,
+    pub failed_jobs_history_limit: u32,
+    pub schedule: String,
+    pub starting_deadline_seconds: u32,
+    pub successful_jobs_history_limit: u32,
+    pub backoff_limit: u32,
+    pub ttl_seconds_after_finished: u32,
+    pub pod: Pod,
+    pub lifecycle: Option<Lifecycle>,
+}
+
+/// A pod spec: what every workload kind runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pod {
+    pub affinity: Option<Affinity>,
+    pub init_containers: Vec<Container>,
+    pub containers: Vec<Container>,
+    /// The name of the app container (what a Service targets and a probe defaults to),
+    /// when the pod has one.
+    pub app_container: Option<String>,
+    pub volumes: Vec<Volume>,
+    pub dns_config: Option<DnsConfig>,
+    /// Raw HCL inside the pod spec, after what dlgen generates.
+    pub raw: Option<Raw>,
+}
+
+/// Pod affinity to the pods carrying `match_labels`: required, or preferred with a weight.
+#[derive(Debug, Clone, Serialize)]
+pub struct Affinity {
+    pub preferred_weight: Option<u32>,
+    pub match_labels: Obj,
+    pub topology_key: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Container {
     pub name: String,
     pub image: String,
-    pub command: Option<Vec<String>>,
-    pub args: Option<Vec<String>>,
+    pub command: Option<Value>,
+    pub args: Option<Value>,
     pub env: Vec<Env>,
     pub mounts: Vec<Mount>,
-    pub port: Option<Port>,
-    pub cpu: Option<String>,
-    pub memory: Option<String>,
+    pub ports: Vec<Port>,
+    pub resources: Option<Resources>,
     pub probes: Vec<Probe>,
-    pub raw: Option<String>,
+    /// Keel rolls this container's image forward: its `image` is in `ignore_changes`.
+    pub keel_image: bool,
+    pub raw: Option<Raw>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Port {
-    pub number: u16,
-    /// `http` (with protocol TCP), or none for a bare `container_port`.
     pub name: Option<String>,
+    pub container_port: u16,
+    pub protocol: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Resources {
+    pub requests: Option<Obj>,
+    pub limits: Option<Obj>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Probe {
     /// `liveness_probe`, `readiness_probe` or `startup_probe`.
     pub kind: &'static str,
-    pub path: String,
-    pub port: u16,
+    pub http_get: HttpGet,
     /// The timing fields that are set, in the order the provider documents them.
     pub timings: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HttpGet {
+    pub path: String,
+    pub port: Value,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Env {
     pub name: String,
     pub comment: Option<String>,
-    pub value: Option<Val>,
-    pub secret: Option<SecretRef>,
+    pub value: Option<Value>,
+    pub secret: Option<SecretKeyRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SecretRef {
+pub struct SecretKeyRef {
     pub name: String,
     pub key: String,
 }
@@ -270,86 +665,39 @@ pub struct Mount {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct PodVolume {
+pub struct Volume {
     pub name: String,
-    pub claim_name: Expr,
+    pub source: VolumeSource,
+}
+
+/// Where a pod volume comes from.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VolumeSource {
+    /// A PVC of the stack.
+    Pvc { claim_name: Expr },
+    /// The claim of an `nfs_volume` module call.
+    NfsModule { claim_name: Expr },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DnsConfig {
+    pub options: Vec<Entry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Service {
-    pub address: String,
-    pub name: String,
-    pub namespace: Expr,
-    pub app: String,
-    pub port: String,
-    pub port_name: Option<String>,
+    pub metadata: Metadata,
+    pub selector: Obj,
+    pub ports: Vec<ServicePort>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: Value,
+    pub target_port: Option<Value>,
     pub protocol: Option<String>,
-    pub target_port: Option<String>,
-    pub raw: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Backup {
-    pub comment: Option<String>,
-    pub target: NfsVolume,
-    pub job: CronJob,
-    /// `copy` or `sqlite`: which script the job runs.
-    pub kind: &'static str,
-    pub retention_days: u32,
-    pub pushgateway_job: String,
-    /// SQLite: the database file under `/data`, and the files copied beside it.
-    pub database: Option<String>,
-    pub extra_files: Vec<String>,
-    pub integrity_check: Option<IntegrityCheck>,
-}
-
-/// The shape shared by the backup and the integrity-check CronJobs.
-#[derive(Debug, Clone, Serialize)]
-pub struct CronJob {
-    pub address: String,
-    pub comment: Option<String>,
-    pub name: String,
-    pub namespace: Expr,
-    pub schedule: String,
-    pub starting_deadline_seconds: u32,
-    pub successful_jobs_history_limit: u32,
-    pub backoff_limit: u32,
-    pub container: String,
-    pub image: String,
-    pub app: String,
-    /// Required co-scheduling with the app pod (RWO volume), or preferred when the app is
-    /// usually scaled to zero.
-    pub affinity_preferred: bool,
-    pub data_claim: Expr,
-    /// The NFS target, for a job that writes backups.
-    pub backup_claim: Option<Expr>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct IntegrityCheck {
-    pub job: CronJob,
-    pub database: String,
-    pub metric: String,
-    pub pushgateway_job: String,
-    pub instance: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Ingress {
-    pub url: String,
-    pub source: String,
-    pub auth: &'static str,
-    /// The text of the `auth = "<tier>": <why>` comment above the auth line (app / none).
-    pub auth_comment: Option<String>,
-    /// A trailing reason on the auth line (required / public).
-    pub auth_trailing: Option<String>,
-    pub dns_type: &'static str,
-    pub namespace: Expr,
-    pub name: String,
-    pub service_name: Option<String>,
-    pub sablier_group: Option<String>,
-    pub extra_annotations: Vec<Entry>,
-    pub raw: Option<String>,
 }
 
 /// `moved { from = <from> to = <to> }`.
@@ -360,6 +708,130 @@ pub struct Moved {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct RawBlocks {
+    pub raw: Raw,
+}
+
+/// `terragrunt.hcl`: includes, dependencies, inputs and raw blocks, in that order.
+#[derive(Debug, Clone, Serialize)]
 pub struct Terragrunt {
-    pub dependency: String,
+    pub includes: Vec<Include>,
+    pub dependencies: Vec<Dependency>,
+    pub inputs: Option<Obj>,
+    pub raw: Option<Raw>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Include {
+    pub name: String,
+    pub path: Expr,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dependency {
+    pub name: String,
+    pub config_path: String,
+    pub skip_outputs: bool,
+}
+
+impl Stack {
+    /// Every resource and module address the stack declares, in file order: what `moved`
+    /// blocks may point at.
+    pub fn managed_addresses(&self) -> Vec<String> {
+        self.objects
+            .iter()
+            .filter(|o| o.address.is_managed())
+            .map(|o| o.address.reference())
+            .collect()
+    }
+
+    /// The object at `reference` (`kubernetes_deployment.app`, `module.ingress`, ...).
+    pub fn object(&self, reference: &str) -> Option<&Object> {
+        self.objects
+            .iter()
+            .find(|o| o.address.reference() == reference)
+    }
+}
+
+impl Stack {
+    /// Every raw HCL snippet of the stack and where it sits: what the structural check
+    /// traces a conflict back to.
+    pub fn raw_sites(&self) -> Vec<crate::structure::Site<'_>> {
+        use crate::structure::Site;
+        let mut sites = Vec::new();
+        fn site<'a>(
+            file: &'a str,
+            object: Option<String>,
+            path: Vec<String>,
+            raw: &'a Raw,
+        ) -> crate::structure::Site<'a> {
+            Site {
+                file,
+                object,
+                path,
+                text: raw.text.as_str(),
+                field: raw.field.as_str(),
+            }
+        }
+        for o in &self.objects {
+            if let Body::RawBlocks(rb) = &o.body {
+                sites.push(site("main.tf", None, Vec::new(), &rb.raw));
+                continue;
+            }
+            let reference = o.address.reference();
+            if let Some(raw) = &o.raw {
+                sites.push(site("main.tf", Some(reference.clone()), Vec::new(), raw));
+            }
+            if let Some((path, pod)) = o.body.pod() {
+                let pod_path: Vec<String> = path.iter().map(|p| format!("{p}[0]")).collect();
+                if let Some(raw) = &pod.raw {
+                    sites.push(site(
+                        "main.tf",
+                        Some(reference.clone()),
+                        pod_path.clone(),
+                        raw,
+                    ));
+                }
+                for (block, list) in [
+                    ("init_container", &pod.init_containers),
+                    ("container", &pod.containers),
+                ] {
+                    for (i, c) in list.iter().enumerate() {
+                        if let Some(raw) = &c.raw {
+                            let mut path = pod_path.clone();
+                            path.push(format!("{block}[{i}]"));
+                            sites.push(site("main.tf", Some(reference.clone()), path, raw));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(raw) = &self.terragrunt.raw {
+            sites.push(site("terragrunt.hcl", None, Vec::new(), raw));
+        }
+        sites
+    }
+}
+
+impl Stack {
+    /// The stack without any raw HCL: what dlgen generates on its own.
+    pub fn without_raw(&self) -> Stack {
+        let mut bare = self.clone();
+        bare.objects
+            .retain(|o| !matches!(o.body, Body::RawBlocks(_)));
+        for o in &mut bare.objects {
+            o.raw = None;
+            let pod = match &mut o.body {
+                Body::Deployment(d) => &mut d.pod,
+                Body::CronJob(c) => &mut c.pod,
+                _ => continue,
+            };
+            pod.raw = None;
+            for c in pod.containers.iter_mut().chain(&mut pod.init_containers) {
+                c.raw = None;
+            }
+        }
+        bare.terragrunt.raw = None;
+        bare
+    }
 }

@@ -6,7 +6,9 @@ use super::storage::Volumes;
 use super::types::*;
 use super::{Ctx, adopt};
 use crate::conventions as cv;
-use crate::spec::{ContainerSpec, OrderedMap, ProbeSpec, Spec, Strategy, ValueSpec};
+use crate::spec::{
+    ContainerSpec, OrderedMap, ProbeSpec, Spec, Strategy as SpecStrategy, ValueSpec,
+};
 use crate::validate;
 
 /// Labels (values checked as label values) or annotations (free text), in order.
@@ -29,13 +31,14 @@ pub(crate) fn labels(
         .collect()
 }
 
+/// The Deployment object of the stack, running the spec's containers.
 pub(crate) fn deployment(
     p: &mut Problems,
     ctx: &Ctx,
     spec: &Spec,
     volumes: &Volumes,
     refs: &mut Refs,
-) -> Deployment {
+) -> Object {
     let d = spec.deployment.clone().unwrap_or_default();
     let raw = spec.raw.clone().unwrap_or_default();
     if spec.containers.is_empty() {
@@ -57,15 +60,26 @@ pub(crate) fn deployment(
         }
         seen.push(container.name.clone());
         if ci == 0 {
+            // The app container: it mounts the stack's volumes, Keel rolls its image, and
+            // `raw.container` attaches to it.
             container.mounts = volumes.mounts.clone();
-            container.raw = adopt::snippet(p, "raw.container", &raw.container);
+            container.keel_image = ctx.keel;
+            let slot = adopt::raw(p, "raw.container", &raw.container);
+            if slot.is_some() && container.raw.is_some() {
+                p.add(
+                    "raw.container",
+                    "raw HCL is given for the first container twice: as `raw.container` and as `containers[0].raw`",
+                    Some("keep `containers[0].raw`".to_owned()),
+                );
+            }
+            container.raw = container.raw.or(slot);
         }
         containers.push(container);
     }
 
     let block_storage = !volumes.block.is_empty();
     let strategy = match (spec.strategy, block_storage) {
-        (Some(Strategy::RollingUpdate), true) => {
+        (Some(SpecStrategy::RollingUpdate), true) => {
             p.add(
                 "strategy",
                 "a Deployment with a block-storage volume must use `Recreate`",
@@ -73,9 +87,9 @@ pub(crate) fn deployment(
             );
             None
         }
-        (Some(Strategy::RollingUpdate), false) | (None, false) => None,
-        (Some(Strategy::Recreate), _) | (None, true) => Some(StrategyModel {
-            kind: "Recreate",
+        (Some(SpecStrategy::RollingUpdate), false) | (None, false) => None,
+        (Some(SpecStrategy::Recreate), _) | (None, true) => Some(Strategy {
+            kind: "Recreate".to_owned(),
             comment: spec.strategy_why.clone(),
         }),
     };
@@ -94,13 +108,16 @@ pub(crate) fn deployment(
     }
     labels.push(entry("tier", ctx.tier_expr.clone()));
     if ctx.scale_to_zero {
-        labels.push(entry("sablier.enable", "true"));
-        labels.push(entry("sablier.group", ctx.name.as_str()));
-        labels.push(entry("sablier.ready-after", "5s"));
+        labels.push(entry(cv::sablier::ENABLE, "true"));
+        labels.push(entry(cv::sablier::GROUP, ctx.name.as_str()));
+        labels.push(entry(
+            cv::sablier::READY_AFTER,
+            cv::sablier::READY_AFTER_DEFAULT,
+        ));
     }
-    let mut template_labels = vec![entry("app", ctx.name.as_str())];
+    let mut pod_labels = vec![entry("app", ctx.name.as_str())];
     if cluster_service {
-        template_labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
+        pod_labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
     }
 
     let mut annotations = labels_of(p, "deployment.annotations", &d.annotations);
@@ -139,6 +156,69 @@ pub(crate) fn deployment(
         policy_set = true;
     }
 
+    let dns_options = d
+        .dns_options
+        .0
+        .iter()
+        .map(|(k, v)| {
+            let at = crate::de::path_key("deployment.dns_options", k);
+            p.check(&at, "DNS option", k, validate::qualified_name(k));
+            entry(k, v.as_str())
+        })
+        .collect::<Vec<_>>();
+
+    let pod = Pod {
+        affinity: None,
+        init_containers: Vec::new(),
+        app_container: containers.first().map(|c| c.name.clone()),
+        containers,
+        volumes: volumes.pod_volumes.clone(),
+        dns_config: (!dns_options.is_empty()).then_some(DnsConfig {
+            options: dns_options,
+        }),
+        raw: adopt::raw(p, "raw.pod", &raw.pod),
+    };
+    let lifecycle = deployment_lifecycle(ctx, policy_set, &pod);
+
+    let address = adopt::address(p, "deployment.address", &d.address, || ctx.snake.clone());
+    let mut object = Object::new(
+        Address::resource("kubernetes_deployment", &address),
+        Body::Deployment(Deployment {
+            metadata: Metadata {
+                name: ctx.name.clone(),
+                namespace: ctx.ns_ref.clone().into(),
+                labels: Some(Obj::lines(labels)),
+                annotations: Obj::lines(annotations).non_empty(),
+            },
+            replicas: Value::Int(1),
+            strategy,
+            selector: Obj::lines(vec![entry("app", ctx.name.as_str())]),
+            pod_labels: Obj::lines(pod_labels),
+            pod_annotations: Obj::lines(labels_of(
+                p,
+                "deployment.pod_annotations",
+                &d.pod_annotations,
+            ))
+            .non_empty(),
+            pod,
+            lifecycle: Some(lifecycle),
+            depends_on: if refs.runtime_secrets {
+                vec![Expr::new(format!(
+                    "kubernetes_manifest.{}",
+                    cv::eso::ADDRESS
+                ))]
+            } else {
+                Vec::new()
+            },
+        }),
+    );
+    object.raw = adopt::raw(p, "raw.deployment", &raw.deployment);
+    object
+}
+
+/// The Deployment's `ignore_changes`: what Kyverno, Keel, Kubernetes and sablier write,
+/// with their markers. Keel's image entry is derived per container from the pod.
+fn deployment_lifecycle(ctx: &Ctx, policy_set: bool, pod: &Pod) -> Lifecycle {
     let mut ignore_changes = vec![ignore(
         cv::ignore::POD_DNS_CONFIG,
         Some(cv::markers::KYVERNO),
@@ -157,11 +237,15 @@ pub(crate) fn deployment(
                 Some(cv::markers::KYVERNO_POLL),
             ),
             ignore(&cv::ignore::metadata_annotation(cv::keel::MATCH_TAG), None),
-            ignore(
-                &cv::ignore::container_image(0),
-                Some(cv::markers::KEEL_IMAGE_COMMENT),
-            ),
         ]);
+    }
+    for (i, c) in pod.containers.iter().enumerate() {
+        if c.keel_image {
+            ignore_changes.push(ignore(
+                &cv::ignore::container_image(i),
+                Some(cv::markers::KEEL_IMAGE_COMMENT),
+            ));
+        }
     }
     ignore_changes.extend([
         ignore(
@@ -182,40 +266,10 @@ pub(crate) fn deployment(
             Some(cv::markers::SABLIER_REPLICAS_COMMENT),
         ));
     }
-
-    let dns_options = d
-        .dns_options
-        .0
-        .iter()
-        .map(|(k, v)| {
-            let at = crate::de::path_key("deployment.dns_options", k);
-            p.check(&at, "DNS option", k, validate::qualified_name(k));
-            entry(k, v.as_str())
-        })
-        .collect();
-
-    Deployment {
-        address: adopt::address(p, "deployment.address", &d.address, || ctx.snake.clone()),
-        name: ctx.name.clone(),
-        namespace: ctx.ns_ref.clone(),
-        labels,
-        annotations,
-        replicas: 1,
-        strategy,
-        selector: vec![entry("app", ctx.name.as_str())],
-        template_labels,
-        template_annotations: labels_of(p, "deployment.pod_annotations", &d.pod_annotations),
-        containers,
-        volumes: volumes.pod_volumes.clone(),
-        dns_options,
+    Lifecycle {
+        comment: None,
         ignore_changes,
-        depends_on: if refs.runtime_secrets {
-            vec![Expr("kubernetes_manifest.external_secret".to_owned())]
-        } else {
-            Vec::new()
-        },
-        raw: adopt::snippet(p, "raw.deployment", &raw.deployment),
-        raw_pod: adopt::snippet(p, "raw.pod", &raw.pod),
+        multiline: true,
     }
 }
 
@@ -278,10 +332,15 @@ fn container(
             None,
         );
     }
-    let port = c.port.map(|number| Port {
-        number,
-        name: port_name,
-    });
+    let ports: Vec<Port> = c
+        .port
+        .map(|number| Port {
+            protocol: port_name.as_ref().map(|_| "TCP".to_owned()),
+            name: port_name,
+            container_port: number,
+        })
+        .into_iter()
+        .collect();
 
     let mut env = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -336,7 +395,7 @@ fn container(
                 refs.runtime_secrets = true;
                 (
                     None,
-                    Some(SecretRef {
+                    Some(SecretKeyRef {
                         name: ctx.secret_name.clone(),
                         key: key.clone(),
                     }),
@@ -380,18 +439,35 @@ fn container(
         }
     }
 
+    let strings = |l: &Option<Vec<String>>| {
+        l.as_ref()
+            .map(|l| Value::List(l.iter().map(|s| Value::Str(s.clone())).collect()))
+    };
+    let mut requests = Vec::new();
+    if let Some(cpu) = cpu {
+        requests.push(entry("cpu", cpu));
+    }
+    let mut limits = Vec::new();
+    if let Some(memory) = memory {
+        requests.push(entry("memory", memory.as_str()));
+        limits.push(entry("memory", memory));
+    }
+    let resources = (!requests.is_empty()).then(|| Resources {
+        requests: Obj::lines(requests).non_empty(),
+        limits: Obj::lines(limits).non_empty(),
+    });
     Container {
         name,
         image,
-        command: c.command.clone(),
-        args: c.args.clone(),
+        command: strings(&c.command),
+        args: strings(&c.args),
         env,
         mounts: Vec::new(),
-        port,
-        cpu,
-        memory,
+        ports,
+        resources,
         probes,
-        raw: None,
+        keel_image: false,
+        raw: adopt::raw(p, &at("raw"), &c.raw),
     }
 }
 
@@ -450,13 +526,15 @@ fn resolve_probe(
                     None,
                 );
             }
-            timings.push(entry(name, Val::Int(i64::from(v))));
+            timings.push(entry(name, Value::Int(i64::from(v))));
         }
     }
     Probe {
         kind,
-        path,
-        port,
+        http_get: HttpGet {
+            path,
+            port: Value::Int(i64::from(port)),
+        },
         timings,
     }
 }

@@ -12,4 +12,4 @@ _out_bytes=$(du -sb "/backup/$now" | cut -f1)
 wget -qO- --post-data "backup_duration_seconds ${_dur}
 backup_output_bytes ${_out_bytes}
 backup_last_success_timestamp $(date +%s)
-" "http://prometheus-prometheus-pushgateway.monitoring:9091/metrics/job/{{ b.pushgateway_job }}" || true
+" "{{ b.pushgateway }}/metrics/job/{{ b.pushgateway_job }}" || true

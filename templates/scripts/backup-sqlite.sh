@@ -44,4 +44,4 @@ backup_read_bytes ${_read_bytes}
 backup_written_bytes ${_written_bytes}
 backup_output_bytes ${_out_bytes}
 backup_last_success_timestamp $(date +%s)
-" "http://prometheus-prometheus-pushgateway.monitoring:9091/metrics/job/{{ b.pushgateway_job }}" || true
+" "{{ b.pushgateway }}/metrics/job/{{ b.pushgateway_job }}" || true

@@ -9,5 +9,5 @@ else
 fi
 wget -qO- --post-data "{{ ic.metric }} ${ok}
 {{ ic.metric }}_last_run_timestamp $(date +%s)
-" "http://prometheus-prometheus-pushgateway.monitoring:9091/metrics/job/{{ ic.pushgateway_job }}/instance/{{ ic.instance }}" || true
+" "{{ ic.pushgateway }}/metrics/job/{{ ic.pushgateway_job }}/instance/{{ ic.instance }}" || true
 [ "$ok" = "1" ]

@@ -1,0 +1,5 @@
+locals {
+{% for e in b.entries %}
+  {{ e.key|key }} = {{ e.value }}
+{% endfor %}
+}

@@ -1,0 +1,4 @@
+moved {
+  from = {{ b.from }}
+  to   = {{ b.to }}
+}

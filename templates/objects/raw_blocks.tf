@@ -1,0 +1,1 @@
+{{ b.raw.text|raw_hcl }}

@@ -1,0 +1,8 @@
+{% if b.sensitive %}
+variable {{ o.address.name }} {
+  type      = {{ b.type }}
+  sensitive = true
+}
+{% else %}
+variable {{ o.address.name }} { type = {{ b.type }} }
+{% endif %}

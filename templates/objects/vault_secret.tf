@@ -1,0 +1,5 @@
+data {{ o.address.type }} {{ o.address.name }} {
+  mount = {{ b.mount }}
+  name  = {{ b.path }}
+{% include "parts/raw.tf" %}
+}
