@@ -326,6 +326,23 @@ mod tests {
     }
 
     #[test]
+    fn an_appended_marker_is_aligned_with_the_comments_around_it() {
+        let head = "resource \"kubernetes_deployment\" \"x\" {\n  metadata {\n    annotations = {\n      \"keel.sh/policy\" = \"minor\"\n    }\n  }\n  spec {\n    template {\n      spec {\n        container {\n          name = \"x\"\n        }\n      }\n    }\n  }\n  lifecycle {\n    ignore_changes = [\n";
+        let dns = "      spec[0].template[0].spec[0].dns_config,                             # KYVERNO_LIFECYCLE_V1\n";
+        let time = "      spec[0].template[0].metadata[0].annotations[\"keel.sh/update-time\"], # KEEL_LIFECYCLE_V1\n    ]\n  }\n}\n";
+        let before = format!(
+            "{head}      spec[0].template[0].spec[0].dns_config, # KYVERNO_LIFECYCLE_V1\n      spec[0].template[0].spec[0].container[0].image,\n{time}"
+        );
+        // As `terraform fmt` aligns it.
+        let after = format!(
+            "{head}{dns}      spec[0].template[0].spec[0].container[0].image,                     # KEEL_IGNORE_IMAGE — Keel manages tag updates\n{time}"
+        );
+        let (text, fixed) = fix_text(&before);
+        assert_eq!(text, after);
+        assert_eq!(fixed.applied[0].rule, "keel-ignores");
+    }
+
+    #[test]
     fn a_canonical_reason_in_a_trailing_comment_is_not_repeated() {
         let before = "module \"i\" {\n  auth = \"app\" # auth = \"app\": has its own login\n}\n";
         let (text, _) = fix_text(before);
