@@ -176,10 +176,11 @@ fn lint_text(run: &LintRun, statistics: bool) -> Printed {
         if infos > 0 {
             parts.push(count(infos, "info", "infos"));
         }
-        let fixed = if run.fixed.is_empty() {
-            String::new()
-        } else {
-            format!(" ({} fixed)", run.fixed.len())
+        let fixable = run.findings.iter().filter(|f| f.edit.is_some()).count();
+        let fixed = match (run.fixed.len(), fixable) {
+            (0, 0) => String::new(),
+            (0, n) => format!("; {n} fixable with --fix"),
+            (n, _) => format!(" ({n} fixed)"),
         };
         let _ = writeln!(
             err,

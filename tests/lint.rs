@@ -61,7 +61,7 @@ fn findings_tree_reports_every_rule_once_per_site() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "dlgen lint: 3 errors, 11 warnings, 1 info in 4 stacks\n"
+        "dlgen lint: 3 errors, 11 warnings, 1 info in 4 stacks; 2 fixable with --fix\n"
     );
     insta::assert_snapshot!(stdout(&out));
 }

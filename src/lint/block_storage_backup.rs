@@ -11,8 +11,8 @@
 //! volume, an `nfs_volume` module's `claim_name`, or a PVC of an NFS class) without
 //! `read_only = true`. It backs the app up when it writes to NFS and either mounts one of
 //! the app's volumes (a file copy), or mounts no block volume of the stack and is a backup
-//! by name (backup, dump, export) or by what it runs (a database dump over the network:
-//! `mysqldump`, `pg_dumpall`, `redis-cli --rdb`, …). Such a network backup counts for every
+//! by name or by what it runs (a database dump over the network; the names and the dump
+//! commands are conventions, listed with them). Such a network backup counts for every
 //! app of the stack.
 
 use super::model::{ClaimTemplate, Kind, Kinds, Pvc, Ref, Stack, VolumeSource, Workload};

@@ -1,10 +1,11 @@
 //! `memory-request-limit`: outside the Burstable tiers, a container's memory request
 //! equals its memory limit.
 //!
-//! The written rule is "Set explicit `requests=limits`", and "Tier 3-edge and 4-aux now use
-//! Burstable QoS (request < limit)". The tier is the workload's namespace's `tier` label
-//! (`local.tiers.<key>` or the literal label value), else the workload's own `tier` label;
-//! a `var.<x>` in a local module is resolved through the stack's `module` calls of it.
+//! The written rule is "Set explicit `requests=limits`", except that the edge and aux
+//! tiers "now use Burstable QoS (request < limit)". The tier is the workload's namespace's
+//! `tier` label (`local.tiers.<key>` or the literal label value), else the workload's own
+//! `tier` label; a `var.<x>` in a local module is resolved through the stack's `module`
+//! calls of it.
 //! Where the tier is a Burstable one, or cannot be resolved, the rule does not apply.
 //!
 //! Quantities are compared by value (`512Mi` equals `0.5Gi`); expressions that are not

@@ -96,6 +96,10 @@ impl Kinds {
         Kinds(self.0 | other.0)
     }
 
+    pub(crate) const fn without(self, kind: Kind) -> Kinds {
+        Kinds(self.0 & !kind.bit())
+    }
+
     pub(crate) fn contains(self, kind: Kind) -> bool {
         self.0 & kind.bit() != 0
     }
@@ -440,13 +444,25 @@ impl<'a> Stack<'a> {
         if needs.is_empty() {
             return stack;
         }
+        // Every resource the rules read is a `kubernetes_*` one.
+        let resources = needs.without(Kind::Module);
         for (file, source) in files.iter().enumerate() {
-            // Every resource the rules read is a `kubernetes_*` one; module calls matter
-            // only to resolve what a local module's resources receive.
-            let wanted = source.text.contains("\"kubernetes_")
-                || (needs.contains(Kind::Module) && source.text.contains("module"));
-            if wanted {
-                stack.read_file(file, needs);
+            if source.text.contains("\"kubernetes_") {
+                stack.read_file(file, resources);
+            }
+        }
+        // Module calls matter only to resolve a tier a local module receives as a
+        // variable; most stacks have none, and their module calls are never parsed.
+        let var_tier = |t: &Option<TierRef>| matches!(t, Some(TierRef::Var(_)));
+        let needs_calls = needs.contains(Kind::Module)
+            && (stack.namespaces.iter().any(|ns| var_tier(&ns.tier))
+                || stack.workloads.iter().any(|w| var_tier(&w.tier)));
+        if needs_calls {
+            for (file, source) in files.iter().enumerate() {
+                let failed = stack.parse_failures.iter().any(|f| f.file == file);
+                if !failed && source.text.contains("module") {
+                    stack.read_file(file, Kinds::of(&[Kind::Module]));
+                }
             }
         }
         stack
