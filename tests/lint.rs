@@ -376,3 +376,22 @@ fn docs_describe_every_rule_and_the_tg_hook() {
     assert!(docs.contains("dlgen lint \"$stack_dir\""));
     assert!(docs.contains("check-ingress-auth-comments.py"));
 }
+
+#[test]
+fn the_lint_stage_does_not_depend_on_the_command_line() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("src/lint") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        for forbidden in ["crate::cli", "crate::commands", "crate::report", "clap::"] {
+            assert!(
+                !text.contains(forbidden),
+                "{} uses {forbidden}: lint takes LintSettings and returns plain results",
+                path.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 10);
+}
