@@ -17,10 +17,69 @@ use crate::write::{SECRETS_LINK, SECRETS_TARGET};
 /// What a check found.
 #[derive(Debug, Default)]
 pub struct Report {
-    /// One entry per finding: a diff, or a line naming a missing/orphaned file.
-    pub findings: Vec<String>,
+    /// One entry per finding: a drifted, missing or orphaned file.
+    pub findings: Vec<Finding>,
     /// How many specs were checked.
     pub specs: usize,
+}
+
+/// What is wrong with one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The committed file differs from what its spec renders.
+    Drift,
+    /// A file (or the secrets symlink) the spec renders is not there.
+    Missing,
+    /// A generated file no spec produces.
+    Orphaned,
+    /// Something other than a file sits where dlgen writes one.
+    NotAFile,
+}
+
+impl Kind {
+    /// The stable id of this kind of finding (the `rule` of `--format json`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Drift => "drift",
+            Kind::Missing => "missing-file",
+            Kind::Orphaned => "orphaned-file",
+            Kind::NotAFile => "not-a-file",
+        }
+    }
+}
+
+/// One finding of `dlgen check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: Kind,
+    pub path: PathBuf,
+    /// 1-based line the finding points at: the first changed line of a drifted file, 1
+    /// otherwise.
+    pub line: usize,
+    /// The line `dlgen check` prints (for a drift, a one-line description).
+    pub message: String,
+    /// What to do about it.
+    pub fix: String,
+    /// For a drift: the unified diff, committed → rendered.
+    pub diff: Option<String>,
+}
+
+impl Finding {
+    fn new(kind: Kind, path: &Path, message: String, fix: String) -> Self {
+        Finding {
+            kind,
+            path: path.to_path_buf(),
+            line: 1,
+            message,
+            fix,
+            diff: None,
+        }
+    }
+
+    /// The finding as `dlgen check` prints it in text: the diff, or the message line.
+    pub fn text(&self) -> &str {
+        self.diff.as_deref().unwrap_or(&self.message)
+    }
 }
 
 /// The `*.yaml` / `*.yml` files directly inside `dir`, sorted.
@@ -57,10 +116,15 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
             if let Ok(meta) = fs::symlink_metadata(&path)
                 && !meta.is_file()
             {
-                report.findings.push(format!(
-                    "not a file: {} is where dlgen writes a file (run `dlgen render {}` once it is moved away)",
-                    path.display(),
-                    g.spec_label
+                report.findings.push(Finding::new(
+                    Kind::NotAFile,
+                    &path,
+                    format!(
+                        "not a file: {} is where dlgen writes a file (run `dlgen render {}` once it is moved away)",
+                        path.display(),
+                        g.spec_label
+                    ),
+                    format!("move it away, then run `dlgen render {}`", g.spec_label),
                 ));
                 continue;
             }
@@ -68,15 +132,30 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
                 Ok(bytes) if bytes == file.contents.as_bytes() => {}
                 Ok(bytes) => {
                     let committed = String::from_utf8_lossy(&bytes);
-                    report
-                        .findings
-                        .push(diff(&path, &committed, &file.contents));
+                    let mut finding = Finding::new(
+                        Kind::Drift,
+                        &path,
+                        format!(
+                            "{} differs from what {} renders",
+                            path.display(),
+                            g.spec_label
+                        ),
+                        format!("run `dlgen render {}` and commit the result", g.spec_label),
+                    );
+                    finding.line = first_changed_line(&committed, &file.contents);
+                    finding.diff = Some(diff(&path, &committed, &file.contents));
+                    report.findings.push(finding);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    report.findings.push(format!(
-                        "missing: {} (run `dlgen render {}`)",
-                        path.display(),
-                        g.spec_label
+                    report.findings.push(Finding::new(
+                        Kind::Missing,
+                        &path,
+                        format!(
+                            "missing: {} (run `dlgen render {}`)",
+                            path.display(),
+                            g.spec_label
+                        ),
+                        format!("run `dlgen render {}`", g.spec_label),
                     ));
                 }
                 Err(e) => return Err(Error::io(&path, e)),
@@ -85,18 +164,28 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
         let link = dir.join(SECRETS_LINK);
         let link_ok = fs::read_link(&link).is_ok_and(|t| t == Path::new(SECRETS_TARGET));
         if !link_ok {
-            report.findings.push(format!(
-                "missing: {} -> {SECRETS_TARGET} (run `dlgen render {}`)",
-                link.display(),
-                g.spec_label
+            report.findings.push(Finding::new(
+                Kind::Missing,
+                &link,
+                format!(
+                    "missing: {} -> {SECRETS_TARGET} (run `dlgen render {}`)",
+                    link.display(),
+                    g.spec_label
+                ),
+                format!("run `dlgen render {}`", g.spec_label),
             ));
         }
     }
     for path in generated_files(stacks_dir)? {
         if !expected.contains(&path) {
-            report.findings.push(format!(
-                "orphaned: {} was generated by dlgen but no spec in the specs directory produces it (remove it, or render with --prune)",
-                path.display()
+            report.findings.push(Finding::new(
+                Kind::Orphaned,
+                &path,
+                format!(
+                    "orphaned: {} was generated by dlgen but no spec in the specs directory produces it (remove it, or render with --prune)",
+                    path.display()
+                ),
+                "remove it, or render with --prune".to_owned(),
             ));
         }
     }
@@ -160,6 +249,15 @@ pub fn header_spec(contents: &str) -> Option<&str> {
 /// How the first line of the generated header ends (see [`crate::render::header`]).
 const HEADER_END: &str = ". DO NOT EDIT BY HAND:";
 
+/// The 1-based line of `committed` where the first difference from `rendered` starts.
+pub fn first_changed_line(committed: &str, rendered: &str) -> usize {
+    similar::TextDiff::from_lines(committed, rendered)
+        .ops()
+        .iter()
+        .find(|op| op.tag() != similar::DiffTag::Equal)
+        .map_or(1, |op| op.old_range().start + 1)
+}
+
 /// A unified diff from the committed file to the rendered one.
 pub fn diff(path: &Path, committed: &str, rendered: &str) -> String {
     let name = path.display().to_string();
@@ -178,32 +276,13 @@ pub fn diff(path: &Path, committed: &str, rendered: &str) -> String {
     out
 }
 
-/// Prints a report and turns it into an outcome.
-pub fn print(report: &Report) -> Outcome {
-    for finding in &report.findings {
-        println!("{}", finding.trim_end());
-    }
+/// The outcome of a report: any finding fails the check.
+pub fn outcome(report: &Report) -> Outcome {
     if report.findings.is_empty() {
-        eprintln!(
-            "dlgen check: {} spec{} in sync with {} stack{}",
-            report.specs,
-            plural(report.specs),
-            report.specs,
-            plural(report.specs)
-        );
         Outcome::Clean
     } else {
-        eprintln!(
-            "dlgen check: {} finding{}: the committed stacks differ from what their specs render; run `dlgen render` and commit the result",
-            report.findings.len(),
-            plural(report.findings.len())
-        );
         Outcome::Findings
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -53,6 +53,35 @@ pub struct CheckArgs {
     /// Directory that holds one directory per stack.
     #[arg(long, default_value = "stacks", value_name = "DIR")]
     pub stacks_dir: PathBuf,
+    /// Output format: text (diffs), or one JSON document (see README: JSON output).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text, value_name = "FORMAT")]
+    pub format: CheckFormat,
+    /// Colour the diffs: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub color: ColorArg,
+}
+
+/// `dlgen check --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+/// `dlgen lint --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -70,11 +99,63 @@ pub struct LintArgs {
     #[arg(long = "rule", value_name = "ID")]
     pub rule: Vec<String>,
     /// List every rule with its id, level and description, and exit.
-    #[arg(long = "rules", conflicts_with_all = ["stack_dirs", "all", "rule"])]
+    #[arg(long = "rules", conflicts_with_all = ["stack_dirs", "all", "rule", "fix", "statistics"])]
     pub list_rules: bool,
     /// Treat findings of this level as errors (`--deny warnings`).
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub deny: Option<Deny>,
+    /// Apply the mechanical fixes (comments only; the plan never changes), report each,
+    /// then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// Output format: text, one JSON document, or SARIF 2.1.0.
+    #[arg(long, value_enum, default_value_t = LintFormat::Text, value_name = "FORMAT")]
+    pub format: LintFormat,
+    /// Print one line per rule (findings, suppressed) instead of the findings (text format).
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+impl LintArgs {
+    /// The settings of the lint stage.
+    pub fn settings(&self) -> crate::lint::LintSettings {
+        crate::lint::LintSettings {
+            dirs: self.stack_dirs.clone(),
+            all_under: self.all.then(|| self.root.clone()),
+            rules: self.rule.clone(),
+            deny_warnings: matches!(self.deny, Some(Deny::Warnings)),
+            fix: self.fix,
+        }
+    }
+}
+
+impl From<LintFormat> for crate::report::Format {
+    fn from(f: LintFormat) -> Self {
+        match f {
+            LintFormat::Text => crate::report::Format::Text,
+            LintFormat::Json => crate::report::Format::Json,
+            LintFormat::Sarif => crate::report::Format::Sarif,
+        }
+    }
+}
+
+impl From<CheckFormat> for crate::report::Format {
+    fn from(f: CheckFormat) -> Self {
+        match f {
+            CheckFormat::Text => crate::report::Format::Text,
+            CheckFormat::Json => crate::report::Format::Json,
+        }
+    }
+}
+
+impl From<ColorArg> for crate::report::Color {
+    fn from(c: ColorArg) -> Self {
+        match c {
+            ColorArg::Auto => crate::report::Color::Auto,
+            ColorArg::Always => crate::report::Color::Always,
+            ColorArg::Never => crate::report::Color::Never,
+        }
+    }
 }
 
 /// Levels `--deny` can raise to errors.
@@ -89,8 +170,16 @@ impl Command {
             Command::Render(args) => {
                 crate::commands::render(&args.specs, &args.stacks_dir, args.force, args.prune)
             }
-            Command::Check(args) => crate::commands::check(&args.specs_dir, &args.stacks_dir),
-            Command::Lint(args) => crate::lint::run(args),
+            Command::Check(args) => crate::commands::check_with(
+                &args.specs_dir,
+                &args.stacks_dir,
+                args.format.into(),
+                args.color.into(),
+            ),
+            Command::Lint(args) if args.list_rules => crate::commands::list_rules(),
+            Command::Lint(args) => {
+                crate::commands::lint(&args.settings(), args.format.into(), args.statistics)
+            }
         }
     }
 }

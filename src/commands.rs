@@ -8,6 +8,7 @@ use crate::generate::{self, Generated};
 use crate::lint;
 use crate::par;
 use crate::render::Renderer;
+use crate::report::{self, Color, Format};
 use crate::write::{self, Action};
 
 fn renderer() -> Result<Renderer, Error> {
@@ -120,12 +121,44 @@ pub fn render(
     Ok(Outcome::Clean)
 }
 
-/// `dlgen check`: drift between specs and committed stacks.
+/// `dlgen check`: drift between specs and committed stacks, printed as text.
 pub fn check(specs_dir: &Path, stacks_dir: &Path) -> Result<Outcome, Error> {
+    check_with(specs_dir, stacks_dir, Format::Text, Color::Auto)
+}
+
+/// `dlgen check` in the given output format.
+pub fn check_with(
+    specs_dir: &Path,
+    stacks_dir: &Path,
+    format: Format,
+    color: Color,
+) -> Result<Outcome, Error> {
     let specs = check::spec_files(specs_dir)?;
     let generated = generate_all(&specs, stacks_dir)?;
     let report = check::compare(&generated, stacks_dir)?;
-    Ok(check::print(&report))
+    report::check(&report, format, color.resolve()).emit()?;
+    Ok(check::outcome(&report))
+}
+
+/// `dlgen lint`: lints (and fixes) as the settings say, prints in the given format.
+pub fn lint(
+    settings: &lint::LintSettings,
+    format: Format,
+    statistics: bool,
+) -> Result<Outcome, Error> {
+    let run = lint::run(settings)?;
+    report::lint(&run, format, statistics).emit()?;
+    Ok(run.outcome())
+}
+
+/// `dlgen lint --rules`.
+pub fn list_rules() -> Result<Outcome, Error> {
+    report::Printed {
+        stdout: report::rules_table(),
+        stderr: String::new(),
+    }
+    .emit()?;
+    Ok(Outcome::Clean)
 }
 
 #[cfg(test)]

@@ -40,6 +40,77 @@ pub mod keel {
     pub const UPDATE_TIME: &str = "keel.sh/update-time";
     /// Policies Keel accepts (plus `glob:<pattern>`).
     pub const POLICIES: [&str; 6] = ["all", "major", "minor", "patch", "force", "glob"];
+    /// The policy value by which a Deployment opts out of Keel in an enrolled namespace.
+    pub const OPT_OUT: &str = "never";
+}
+
+/// The repo's tiers: the keys of `local.tiers` (from the tiers file Terragrunt
+/// generates) and the values of the namespace `tier` label they stand for.
+pub mod tiers {
+    /// The namespace (and workload) label that carries the tier.
+    pub const LABEL: &str = "tier";
+    /// `local.<LOCALS>.<key>` names a tier.
+    pub const LOCALS: &str = "tiers";
+    /// `(key, label value)` of every tier.
+    pub const ALL: [(&str, &str); 5] = [
+        ("core", "0-core"),
+        ("cluster", "1-cluster"),
+        ("gpu", "2-gpu"),
+        ("edge", "3-edge"),
+        ("aux", "4-aux"),
+    ];
+    /// Tiers whose LimitRange runs pods with Burstable QoS (memory request < limit).
+    pub const BURSTABLE: [&str; 2] = ["edge", "aux"];
+
+    /// The key of a tier given by its key.
+    pub fn by_key(key: &str) -> Option<&'static str> {
+        ALL.iter().find(|(k, _)| *k == key).map(|(k, _)| *k)
+    }
+
+    /// The key of a tier given by its label value (`"4-aux"`).
+    pub fn by_label(value: &str) -> Option<&'static str> {
+        ALL.iter().find(|(_, v)| *v == value).map(|(k, _)| *k)
+    }
+
+    /// The label value of a tier key.
+    pub fn label(key: &str) -> Option<&'static str> {
+        ALL.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+/// Kyverno's DNS policy: what it injects into pods.
+pub mod kyverno {
+    /// The resolver option the policy injects; a pod that sets it itself is skipped.
+    pub const NDOTS_OPTION: &str = "ndots";
+}
+
+/// Storage classes.
+pub mod storage {
+    /// Proxmox block storage: RWO, autoresized, and backed up by the app to NFS.
+    pub const BLOCK_CLASSES: [&str; 2] = ["proxmox-lvm", "proxmox-lvm-encrypted"];
+    /// A storage class whose name contains this is NFS.
+    pub const NFS_CLASS_MARK: &str = "nfs";
+    /// The module whose `claim_name` output is an NFS-backed claim.
+    pub const NFS_MODULE: &str = "nfs_volume";
+}
+
+/// What makes a CronJob a backup (besides copying a mounted volume): its name, or the
+/// tools it runs to dump an app's data over the network.
+pub mod backup {
+    /// A CronJob whose address or name contains one of these is a backup or an export.
+    pub const NAME_MARKS: [&str; 3] = ["backup", "dump", "export"];
+    /// What the script of a CronJob that dumps a database or service over the network
+    /// contains: dump tools (`pg_dump` also matches `pg_dumpall`), `redis-cli`'s RDB
+    /// transfer flag, and the `snapshot save` of etcd and of Vault's raft storage.
+    pub const DUMP_COMMANDS: [&str; 7] = [
+        "mysqldump",
+        "mariadb-dump",
+        "pg_dump",
+        "pg_basebackup",
+        "mongodump",
+        "--rdb",
+        "snapshot save",
+    ];
 }
 
 /// Lifecycle `ignore_changes` paths.
@@ -76,6 +147,11 @@ pub mod ignore {
     pub fn container_image(index: usize) -> String {
         format!("spec[0].template[0].spec[0].container[{index}].image")
     }
+
+    /// `spec[0].template[0].spec[0].init_container[<index>].image`.
+    pub fn init_container_image(index: usize) -> String {
+        format!("spec[0].template[0].spec[0].init_container[{index}].image")
+    }
 }
 
 /// Labels dlgen writes or reads.
@@ -83,6 +159,10 @@ pub mod labels {
     /// Namespace label a Kyverno ClusterPolicy stamps (hence the namespace's ignore).
     pub const GOLDILOCKS_VPA_UPDATE_MODE: &str = "goldilocks.fairwinds.com/vpa-update-mode";
     pub const CLUSTER_SERVICE: &str = "kubernetes.io/cluster-service";
+    /// The label of a workload that a Helm release or an operator created and manages.
+    pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+    /// The `MANAGED_BY` value that means Terraform itself.
+    pub const MANAGED_BY_TERRAFORM: &str = "terraform";
 }
 
 /// The topolvm pvc-autoresizer: the annotations of every block-storage PVC.

@@ -21,6 +21,7 @@ pub mod model;
 pub mod par;
 pub mod paths;
 pub mod render;
+pub mod report;
 pub mod spec;
 pub mod structure;
 pub mod validate;

@@ -61,7 +61,7 @@ fn findings_tree_reports_every_rule_once_per_site() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stderr(&out),
-        "dlgen lint: 3 errors, 13 warnings in 4 stacks\n"
+        "dlgen lint: 3 errors, 11 warnings, 1 info in 4 stacks; 2 fixable with --fix\n"
     );
     insta::assert_snapshot!(stdout(&out));
 }
@@ -227,7 +227,7 @@ fn trailing_comment_on_the_auth_line_is_caught() {
     assert_eq!(
         stdout(&out),
         format!(
-            "{}:3:3: error[auth-comment]: `auth = \"app\"` explains itself in a trailing comment; the reason must be on a comment line directly above it; fix: add the line `# auth = \"app\": <what gates the app: its own login, API tokens, …>` directly above it\n",
+            "{}:3:3: error[auth-comment]: `auth = \"app\"` explains itself in a trailing comment; the reason must be on a comment line directly above it; fix: move the reason to the line `# auth = \"app\": has its own login` directly above it (`dlgen lint --fix` does)\n",
             dir.join("main.tf").display()
         )
     );
@@ -375,4 +375,23 @@ fn docs_describe_every_rule_and_the_tg_hook() {
     }
     assert!(docs.contains("dlgen lint \"$stack_dir\""));
     assert!(docs.contains("check-ingress-auth-comments.py"));
+}
+
+#[test]
+fn the_lint_stage_does_not_depend_on_the_command_line() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("src/lint") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        for forbidden in ["crate::cli", "crate::commands", "crate::report", "clap::"] {
+            assert!(
+                !text.contains(forbidden),
+                "{} uses {forbidden}: lint takes LintSettings and returns plain results",
+                path.display()
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked > 10);
 }

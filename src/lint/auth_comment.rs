@@ -7,8 +7,11 @@
 //! replaces (it also catches such a line inside a heredoc, as the script does), but it
 //! accepts any spacing around `=`, a quoted key and a trailing comma, and a trailing
 //! comment on the auth line neither hides the line nor counts as its reason.
+//!
+//! A reason written as a trailing comment (`auth = "none" # Anubis-fronted; …`) is moved by
+//! `--fix` to the canonical comment line above (`# auth = "none": Anubis-fronted; …`).
 
-use super::{Check, Hit, Level, Rule};
+use super::{Check, Edit, Hit, Level, Rule};
 
 pub(crate) const RULE: Rule = Rule {
     id: "auth-comment",
@@ -34,9 +37,12 @@ fn check(file: usize, text: &str, out: &mut Vec<Hit>) {
             run.push(code);
         } else {
             if let Some(assignment) = auth_assignment(code) {
-                let at = offset + (line.len() - code.len());
+                let indent = &line[..line.len() - code.len()];
+                let at = offset + indent.len();
                 if let Some(hit) = verdict(file, at, &assignment, &run) {
-                    out.push(hit);
+                    let eol = if raw.ends_with("\r\n") { "\r\n" } else { "\n" };
+                    let edit = move_reason(offset, line, indent, code, &assignment, eol);
+                    out.push(hit.with_edit(edit));
                 }
             }
             run.clear();
@@ -85,6 +91,52 @@ fn auth_assignment(code: &str) -> Option<Assignment<'_>> {
     })
 }
 
+/// The reason a trailing comment gives: its text without the comment sign, and without a
+/// leading `auth = "<tier>":` when it repeats the canonical form. `None` when there is no
+/// text, or it is something else (a suppression, a reason for the other tier).
+fn trailing_reason<'a>(a: &Assignment<'a>) -> Option<&'a str> {
+    let text = a
+        .trailing
+        .strip_prefix('#')
+        .or_else(|| a.trailing.strip_prefix("//"))?
+        .trim();
+    if text.contains("dlgen:allow") {
+        return None;
+    }
+    let marker = format!("auth = \"{}\":", a.tier);
+    let text = match text.strip_prefix(marker.as_str()) {
+        Some(rest) => rest.trim_start(),
+        None if text.contains("auth = \"") => return None,
+        None => text,
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+/// The edit that moves a trailing reason to the comment line above the auth line.
+fn move_reason(
+    line_start: usize,
+    line: &str,
+    indent: &str,
+    code: &str,
+    a: &Assignment<'_>,
+    eol: &str,
+) -> Option<Edit> {
+    let reason = trailing_reason(a)?;
+    let code = code[..code.len() - a.trailing.len()].trim_end();
+    Some(Edit {
+        start: line_start,
+        end: line_start + line.len(),
+        text: format!(
+            "{indent}# auth = \"{}\": {reason}{eol}{indent}{code}",
+            a.tier
+        ),
+        description: format!(
+            "moved the trailing reason to a `# auth = \"{}\": …` line above",
+            a.tier
+        ),
+    })
+}
+
 fn verdict(file: usize, at: usize, a: &Assignment<'_>, run: &[&str]) -> Option<Hit> {
     let marker = format!("auth = \"{}\":", a.tier);
     if run.iter().any(|line| line.contains(&marker)) {
@@ -95,11 +147,21 @@ fn verdict(file: usize, at: usize, a: &Assignment<'_>, run: &[&str]) -> Option<H
     } else {
         "<why this endpoint is intentionally public>"
     };
-    let fix = format!("add the line `# {marker} {gate}` directly above it");
+    let fix = match trailing_reason(a) {
+        Some(reason) => format!(
+            "move the reason to the line `# {marker} {reason}` directly above it (`dlgen lint --fix` does)"
+        ),
+        None => format!("add the line `# {marker} {gate}` directly above it"),
+    };
     let other = if a.tier == "app" { "none" } else { "app" };
     let message = if a.trailing.contains(&marker) {
         format!(
             "`auth = \"{}\"` explains itself in a trailing comment; the reason must be on a comment line directly above it",
+            a.tier
+        )
+    } else if trailing_reason(a).is_some() {
+        format!(
+            "`auth = \"{}\"` gives its reason in a trailing comment; the convention is a `# {marker} …` comment line directly above it",
             a.tier
         )
     } else if run

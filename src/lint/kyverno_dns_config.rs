@@ -1,6 +1,12 @@
 //! `kyverno-dns-config`: every Deployment, StatefulSet and CronJob ignores the pod
 //! `dns_config` that Kyverno injects, and tags the entry with the Kyverno marker comment.
+//!
+//! The marker counts where the repo's written form puts it: after the list's closing `]`
+//! (`ignore_changes = [ … ] # <marker>`), trailing the entry, or in the comment lines above
+//! the entry, the `ignore_changes` line or the `lifecycle` block. A pod that sets its own
+//! `ndots` DNS option gets nothing injected (the policy skips it), so it needs no ignore.
 
+use super::fix;
 use super::model::{Kind, Kinds, Stack, Workload, path};
 use super::{Check, Hit, Level, Rule};
 use crate::conventions as cv;
@@ -29,13 +35,16 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
             Kind::CronJob => CRON_PATH,
             _ => continue,
         };
-        if let Some(hit) = check_one(w, required) {
+        if w.sets_ndots {
+            continue;
+        }
+        if let Some(hit) = check_one(stack, w, required) {
             out.push(hit.in_block(w.at));
         }
     }
 }
 
-fn check_one(w: &Workload, required: &str) -> Option<Hit> {
+fn check_one(stack: &Stack<'_>, w: &Workload, required: &str) -> Option<Hit> {
     let fix_add =
         format!("add `{required}, # {MARKER}` to `lifecycle {{ ignore_changes = [...] }}`");
     let Some(ignores) = &w.ignores else {
@@ -56,16 +65,19 @@ fn check_one(w: &Workload, required: &str) -> Option<Hit> {
     }
     match ignores.covering(&path(required)) {
         Some(entry) if entry.comments.contains(MARKER) => None,
-        Some(entry) => Some(Hit::new(
-            RULE.id,
-            w.file,
-            entry.at,
-            format!(
-                "{} ignores dns_config without the `# {MARKER}` marker",
-                w.addr
-            ),
-            format!("append `# {MARKER}` to this line"),
-        )),
+        Some(entry) => Some(
+            Hit::new(
+                RULE.id,
+                w.file,
+                entry.at,
+                format!(
+                    "{} ignores dns_config without the `# {MARKER}` marker",
+                    w.addr
+                ),
+                format!("append `# {MARKER}` to this line"),
+            )
+            .with_edit(fix::append_comment(stack, w.file, entry, MARKER)),
+        ),
         None => {
             let wrong = (w.kind == Kind::CronJob)
                 .then(|| ignores.covering(&path(POD_PATH)))
@@ -174,5 +186,73 @@ resource "kubernetes_deployment" "everything" {
     fn other_resources_are_not_checked() {
         let text = "resource \"kubernetes_service\" \"s\" {}\nresource \"kubernetes_daemonset\" \"d\" {}\nresource \"helm_release\" \"h\" {}\n";
         assert_eq!(lines(&lint_one(ID, text)), vec![]);
+    }
+
+    #[test]
+    fn a_marker_after_the_closing_bracket_counts_for_the_list() {
+        let text = r#"resource "kubernetes_deployment" "app" {
+  lifecycle {
+    ignore_changes = [
+      spec[0].template[0].spec[0].dns_config,
+      spec[0].template[0].spec[0].container[0].image,
+    ] # KYVERNO_LIFECYCLE_V1
+  }
+}
+resource "kubernetes_cron_job_v1" "backup" {
+  # KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod.
+  lifecycle {
+    ignore_changes = [spec[0].job_template[0].spec[0].template[0].spec[0].dns_config]
+  }
+}
+"#;
+        assert_eq!(lines(&lint_one(ID, text)), vec![]);
+    }
+
+    #[test]
+    fn a_pod_that_sets_its_own_ndots_needs_no_ignore() {
+        let text = r#"resource "kubernetes_deployment" "app" {
+  spec {
+    template {
+      spec {
+        dns_config {
+          option {
+            name  = "ndots"
+            value = "2"
+          }
+        }
+      }
+    }
+  }
+}
+"#;
+        assert_eq!(lines(&lint_one(ID, text)), vec![]);
+        let other_option = text.replace("\"ndots\"", "\"timeout\"");
+        assert_eq!(lines(&lint_one(ID, &other_option)), vec![(1, ID)]);
+    }
+
+    #[test]
+    fn a_missing_marker_has_a_fix_that_appends_it() {
+        let text = "resource \"kubernetes_deployment\" \"app\" {\n  lifecycle {\n    ignore_changes = [\n      spec[0].template[0].spec[0].dns_config,\n    ]\n  }\n}\n";
+        let findings = lint_one(ID, text);
+        let edit = findings[0].edit.as_ref().expect("fixable");
+        let mut fixed = text.to_owned();
+        fixed.replace_range(edit.start..edit.end, &edit.text);
+        assert!(
+            fixed
+                .contains("      spec[0].template[0].spec[0].dns_config, # KYVERNO_LIFECYCLE_V1\n")
+        );
+        assert_eq!(lines(&lint_one(ID, &fixed)), vec![]);
+        // Not when another entry shares the line, or a comment is already there.
+        for line in [
+            "ignore_changes = [spec[0].replicas, spec[0].template[0].spec[0].dns_config]",
+            "ignore_changes = [spec[0].template[0].spec[0].dns_config] # Kyverno",
+        ] {
+            let text = format!(
+                "resource \"kubernetes_deployment\" \"app\" {{\n  lifecycle {{\n    {line}\n  }}\n}}\n"
+            );
+            let findings = lint_one(ID, &text);
+            assert_eq!(findings.len(), 1, "{line}");
+            assert_eq!(findings[0].edit, None, "{line}");
+        }
     }
 }

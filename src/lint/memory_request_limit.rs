@@ -1,28 +1,47 @@
-//! `memory-request-limit`: a container's memory request equals its memory limit.
+//! `memory-request-limit`: outside the Burstable tiers, a container's memory request
+//! equals its memory limit.
+//!
+//! The written rule is "Set explicit `requests=limits`", except that the edge and aux
+//! tiers "now use Burstable QoS (request < limit)". The tier is the workload's namespace's
+//! `tier` label (`local.tiers.<key>` or the literal label value), else the workload's own
+//! `tier` label; a `var.<x>` in a local module is resolved through the stack's `module`
+//! calls of it.
+//! Where the tier is a Burstable one, or cannot be resolved, the rule does not apply.
 //!
 //! Quantities are compared by value (`512Mi` equals `0.5Gi`); expressions that are not
 //! literals are compared as written, and two different non-literal expressions are not
 //! judged. A request without a limit fires; a limit without a request does not
 //! (Kubernetes then sets the request to the limit).
 
-use super::model::{Kinds, Stack, Value};
+use super::model::{Kind, Kinds, Stack, Value};
 use super::{Check, Hit, Level, Rule};
+use crate::conventions as cv;
 
 pub(crate) const RULE: Rule = Rule {
     id: "memory-request-limit",
     level: Level::Warning,
-    summary: "a container's memory request must equal its memory limit",
+    summary: "outside the Burstable tiers (edge, aux), a container's memory request must equal its memory limit",
     why: "Memory is not compressible: a pod that uses more than it requested is the first to \
           be OOM-killed or evicted when the node is short. The repo sizes request = limit from \
-          observed usage.",
+          observed usage, except in the edge and aux tiers, which run Burstable on purpose.",
     check: Check::Stack {
-        needs: Kinds::WORKLOADS,
+        needs: Kinds::WORKLOADS.union(Kinds::of(&[Kind::Namespace, Kind::Module])),
         check,
     },
 };
 
 fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
     for w in &stack.workloads {
+        if !w.containers.iter().any(|c| c.memory_request.is_some()) {
+            continue;
+        }
+        let Some(tier) = stack.tier_of(w) else {
+            continue;
+        };
+        if cv::tiers::BURSTABLE.contains(&tier.key) {
+            continue;
+        }
+        let tier_label = cv::tiers::label(tier.key).unwrap_or(tier.key);
         for c in &w.containers {
             let (request, limit) = match (&c.memory_request, &c.memory_limit) {
                 (Some(r), Some(l)) => (r, Some(l)),
@@ -32,9 +51,10 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
             let (message, at, fix) = match limit {
                 None => (
                     format!(
-                        "{} of {} requests {} of memory but sets no memory limit",
+                        "{} of {} (tier {tier_label}, from {}) requests {} of memory but sets no memory limit",
                         c.describe(),
                         w.addr,
+                        tier.via,
                         request.text
                     ),
                     request.at,
@@ -43,9 +63,10 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
                 Some(limit) => match same(request, limit) {
                     Some(false) => (
                         format!(
-                            "{} of {} requests {} of memory but is limited to {}",
+                            "{} of {} (tier {tier_label}, from {}) requests {} of memory but is limited to {}",
                             c.describe(),
                             w.addr,
+                            tier.via,
                             request.text,
                             limit.text
                         ),
@@ -104,15 +125,20 @@ fn bytes(quantity: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::bytes;
-    use crate::lint::testing::{lines, lint_one};
+    use crate::lint::testing::{lines, lint_many, lint_one};
 
     const ID: &str = "memory-request-limit";
 
-    fn deployment(resources: &str) -> String {
+    /// A Deployment with a `tier` label on the Deployment itself (line 1..=6 before the
+    /// resources; the first resources line is 11).
+    fn deployment(tier: &str, resources: &str) -> String {
         format!(
-            "resource \"kubernetes_deployment\" \"x\" {{\n  spec {{\n    template {{\n      spec {{\n        container {{\n          resources {{\n{resources}          }}\n        }}\n      }}\n    }}\n  }}\n}}\n"
+            "resource \"kubernetes_deployment\" \"x\" {{\n  metadata {{\n    labels = {{ tier = {tier} }}\n  }}\n  spec {{\n    template {{\n      spec {{\n        container {{\n          resources {{\n{resources}          }}\n        }}\n      }}\n    }}\n  }}\n}}\n"
         )
     }
+
+    const CORE: &str = "local.tiers.core";
+    const BURSTABLE: &str = "            requests = { memory = \"256Mi\" }\n            limits   = { memory = \"1Gi\" }\n";
 
     #[test]
     fn quantities_compare_by_value() {
@@ -134,7 +160,7 @@ mod tests {
             "            requests = { memory = var.a }\n            limits   = { memory = var.b }\n",
         ] {
             assert_eq!(
-                lines(&lint_one(ID, &deployment(resources))),
+                lines(&lint_one(ID, &deployment(CORE, resources))),
                 vec![],
                 "{resources}"
             );
@@ -142,18 +168,105 @@ mod tests {
     }
 
     #[test]
-    fn different_or_missing_limits_fire() {
-        let burstable = "            requests = { memory = \"256Mi\" }\n            limits   = { memory = \"1Gi\" }\n";
-        let findings = lint_one(ID, &deployment(burstable));
-        assert_eq!(lines(&findings), vec![(8, ID)]);
-        assert!(
-            findings[0]
-                .message
-                .contains("requests \"256Mi\" of memory but is limited to \"1Gi\"")
-        );
+    fn different_or_missing_limits_fire_outside_the_burstable_tiers() {
+        for tier in [
+            CORE,
+            "local.tiers.cluster",
+            "local.tiers.gpu",
+            "\"1-cluster\"",
+        ] {
+            let findings = lint_one(ID, &deployment(tier, BURSTABLE));
+            assert_eq!(lines(&findings), vec![(11, ID)], "{tier}");
+            assert!(
+                findings[0]
+                    .message
+                    .contains("requests \"256Mi\" of memory but is limited to \"1Gi\""),
+                "{}",
+                findings[0].message
+            );
+        }
         let no_limit = "            requests = { memory = \"256Mi\" }\n";
-        let findings = lint_one(ID, &deployment(no_limit));
-        assert_eq!(lines(&findings), vec![(7, ID)]);
+        let findings = lint_one(ID, &deployment(CORE, no_limit));
+        assert_eq!(lines(&findings), vec![(10, ID)]);
         assert!(findings[0].fix.contains("memory = \"256Mi\""));
+        assert!(findings[0].message.contains("tier 0-core"));
+    }
+
+    #[test]
+    fn edge_and_aux_tiers_run_burstable_and_unknown_tiers_are_not_judged() {
+        for tier in [
+            "local.tiers.aux",
+            "local.tiers.edge",
+            "\"4-aux\"",
+            "\"3-edge\"",
+            "var.tier",
+            "local.my_tier",
+        ] {
+            assert_eq!(
+                lines(&lint_one(ID, &deployment(tier, BURSTABLE))),
+                vec![],
+                "{tier}"
+            );
+        }
+        let untiered =
+            deployment(CORE, BURSTABLE).replace("    labels = { tier = local.tiers.core }\n", "");
+        assert_eq!(lines(&lint_one(ID, &untiered)), vec![]);
+    }
+
+    #[test]
+    fn the_namespace_tier_decides_over_the_workload_label() {
+        let ns = "resource \"kubernetes_namespace\" \"db\" {\n  metadata {\n    name   = \"db\"\n    labels = { tier = local.tiers.aux }\n  }\n}\n";
+        let app = deployment(CORE, BURSTABLE).replace(
+            "    labels = { tier = local.tiers.core }\n",
+            "    labels    = { tier = local.tiers.core }\n    namespace = kubernetes_namespace.db.metadata[0].name\n",
+        );
+        assert_eq!(
+            lines(&lint_many(ID, &[("ns.tf", ns), ("app.tf", &app)])),
+            vec![]
+        );
+        let core_ns = ns.replace("aux", "core");
+        assert_eq!(
+            lines(&lint_many(
+                ID,
+                &[
+                    ("ns.tf", &core_ns),
+                    ("app.tf", &app.replace("tiers.core", "tiers.aux"))
+                ]
+            )),
+            vec![(12, ID)]
+        );
+    }
+
+    #[test]
+    fn a_module_variable_tier_is_resolved_through_the_call() {
+        let caller =
+            "module \"db\" {\n  source = \"./modules/db\"\n  tier   = local.tiers.cluster\n}\n";
+        let module = deployment("var.tier", BURSTABLE);
+        let files = [
+            ("stack/main.tf", caller),
+            ("stack/modules/db/main.tf", module.as_str()),
+        ];
+        assert_eq!(lines(&lint_many(ID, &files)), vec![(11, ID)]);
+        let aux = caller.replace("cluster", "aux");
+        let files = [
+            ("stack/main.tf", aux.as_str()),
+            ("stack/modules/db/main.tf", module.as_str()),
+        ];
+        assert_eq!(lines(&lint_many(ID, &files)), vec![]);
+        // A call of another module does not count.
+        let other = caller.replace("./modules/db", "./modules/other");
+        let files = [
+            ("stack/main.tf", other.as_str()),
+            ("stack/modules/db/main.tf", module.as_str()),
+        ];
+        assert_eq!(lines(&lint_many(ID, &files)), vec![]);
+    }
+
+    #[test]
+    fn init_containers_and_cron_jobs_are_checked_too() {
+        let text = "resource \"kubernetes_cron_job_v1\" \"x\" {\n  metadata {\n    labels = { tier = local.tiers.core }\n  }\n  spec {\n    job_template {\n      spec {\n        template {\n          spec {\n            init_container {\n              resources {\n                requests = { memory = \"32Mi\" }\n                limits   = { memory = \"64Mi\" }\n              }\n            }\n          }\n        }\n      }\n    }\n  }\n}\n";
+        let findings = lint_one(ID, text);
+        assert_eq!(lines(&findings), vec![(13, ID)]);
+        assert!(findings[0].message.starts_with("init container [0]"));
     }
 }

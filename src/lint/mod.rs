@@ -6,14 +6,18 @@
 //! cheap and as predictable as the script it replaces); structural rules read the
 //! Kubernetes resources of a whole stack, parsed with hcl-edit (only the blocks some
 //! enabled rule needs). A finding can be silenced by a `# dlgen:allow <rule-id> <reason>`
-//! comment, see [`suppress`].
+//! comment, see [`suppress`]. Some findings carry an [`Edit`] that fixes them without
+//! changing what Terraform plans; [`fix`] applies those.
 //!
 //! The in-memory entry point is [`lint_files`] (one stack as `(path, text)` pairs); the
-//! command line reads stack directories with [`lint_dirs`].
+//! command line reads stack directories with [`run`], which takes [`LintSettings`] and
+//! returns plain results ([`LintRun`]) that the caller prints. This module knows nothing
+//! of the command line.
 
 mod auth_comment;
 mod block_storage_backup;
 mod cpu_limit;
+pub mod fix;
 mod keel_ignores;
 mod kyverno_dns_config;
 mod memory_request_limit;
@@ -28,33 +32,41 @@ mod suppress;
 mod walk;
 
 use std::fmt;
-use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{Deny, LintArgs};
 use crate::error::{Error, Outcome};
 
 use model::{Kinds, Stack};
 use source::LineIndex;
 
 pub use source::SourceFile;
-pub use walk::{lint_dirs, read_stack, stack_dirs};
+pub use walk::{StackResult, lint_dirs, lint_dirs_with, read_stack, stack_dirs};
 
 /// How serious a finding is. Errors make `dlgen lint` exit 1 (and stop `dlgen render`);
-/// warnings do too under `--deny warnings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// warnings do too under `--deny warnings`. Infos report a habit of the repo that no
+/// written rule asks for: listed, never failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
+    Info,
     Warning,
     Error,
+}
+
+impl Level {
+    /// The lower-case name used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
 }
 
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // `pad` so that `{:<8}` aligns the `--rules` table.
-        f.pad(match self {
-            Level::Warning => "warning",
-            Level::Error => "error",
-        })
+        f.pad(self.as_str())
     }
 }
 
@@ -107,6 +119,8 @@ pub static RULES: &[Rule] = &[
     auth_comment::RULE,
     kyverno_dns_config::RULE,
     keel_ignores::RULE,
+    keel_ignores::UPDATE_TIME_RULE,
+    keel_ignores::EXTRA_MARKER_RULE,
     pvc_wait_until_bound::RULE,
     pvc_autoresize_annotations::RULE,
     pvc_ignore_requests::RULE,
@@ -199,17 +213,30 @@ impl LintConfig {
         self.enabled.contains(&id)
     }
 
-    fn rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
+    /// The enabled rules, in registry order.
+    pub fn rules(&self) -> impl Iterator<Item = &'static Rule> + '_ {
         RULES.iter().filter(|r| self.is_enabled(r.id))
     }
 
-    fn level_of(&self, rule: &Rule) -> Level {
-        if self.deny_warnings {
+    /// The level findings of `rule` are reported at.
+    pub fn level_of(&self, rule: &Rule) -> Level {
+        if self.deny_warnings && rule.level == Level::Warning {
             Level::Error
         } else {
             rule.level
         }
     }
+}
+
+/// A change to one file that fixes a finding: replace the bytes `start..end` with
+/// `text`. Fixes only ever move or add comments, so Terraform plans the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    /// What the edit does, in words (`dlgen lint --fix` reports it).
+    pub description: String,
 }
 
 /// One violation, located in a file.
@@ -225,6 +252,8 @@ pub struct Finding {
     pub message: String,
     /// What to change, spelled out.
     pub fix: String,
+    /// The change `dlgen lint --fix` makes, when the fix is mechanical and safe.
+    pub edit: Option<Edit>,
 }
 
 impl Finding {
@@ -258,8 +287,13 @@ pub(crate) struct Hit {
     /// Offset of the header of the top-level block the finding is in, when known: a
     /// suppression above that header also applies.
     pub block_at: Option<usize>,
+    /// Other places `(file, offset)` whose line or block header a suppression of this
+    /// finding may sit on (a finding about an app as a whole, reported at one of its
+    /// volumes, is also silenced at its other volumes).
+    pub also: Vec<(usize, usize)>,
     pub message: String,
     pub fix: String,
+    pub edit: Option<Edit>,
 }
 
 impl Hit {
@@ -275,8 +309,10 @@ impl Hit {
             file,
             at,
             block_at: None,
+            also: Vec::new(),
             message: message.into(),
             fix: fix.into(),
+            edit: None,
         }
     }
 
@@ -284,12 +320,35 @@ impl Hit {
         self.block_at = Some(block_at);
         self
     }
+
+    pub(crate) fn also_at(mut self, file: usize, at: usize) -> Self {
+        self.also.push((file, at));
+        self
+    }
+
+    pub(crate) fn with_edit(mut self, edit: Option<Edit>) -> Self {
+        self.edit = edit;
+        self
+    }
+}
+
+/// What linting one stack found: the findings, and the rule of each finding a
+/// suppression silenced.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StackReport {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<&'static str>,
 }
 
 /// Lints one stack given as its `.tf` files (path as it should be printed, and text).
 /// Cross-file rules (a backup CronJob for a PVC) look at all of them together.
 /// Findings come sorted by file order, then position, then rule id.
 pub fn lint_files(files: &[SourceFile], cfg: &LintConfig) -> Vec<Finding> {
+    lint_stack(files, cfg).findings
+}
+
+/// [`lint_files`], with the suppressed findings counted.
+pub fn lint_stack(files: &[SourceFile], cfg: &LintConfig) -> StackReport {
     let mut hits = Vec::new();
     let mut needs = Kinds::NONE;
     for rule in cfg.rules() {
@@ -324,13 +383,18 @@ pub fn lint_files(files: &[SourceFile], cfg: &LintConfig) -> Vec<Finding> {
         }));
     }
     let unparsed: Vec<usize> = stack.parse_failures.iter().map(|f| f.file).collect();
-    let hits = suppress::apply(&stack, hits, cfg, &unparsed);
-    locate(&stack, hits, cfg)
+    let (hits, suppressed) = suppress::apply(&stack, hits, cfg, &unparsed);
+    StackReport {
+        findings: locate(&stack, hits, cfg),
+        suppressed,
+    }
 }
 
 fn locate(stack: &Stack<'_>, mut hits: Vec<Hit>, cfg: &LintConfig) -> Vec<Finding> {
     hits.sort_by(|a, b| (a.file, a.at, a.rule).cmp(&(b.file, b.at, b.rule)));
-    hits.dedup();
+    hits.dedup_by(|a, b| {
+        (a.file, a.at, a.rule, &a.message, &a.fix) == (b.file, b.at, b.rule, &b.message, &b.fix)
+    });
     hits.into_iter()
         .filter_map(|hit| {
             let rule = rule(hit.rule)?;
@@ -344,6 +408,7 @@ fn locate(stack: &Stack<'_>, mut hits: Vec<Hit>, cfg: &LintConfig) -> Vec<Findin
                 col,
                 message: hit.message,
                 fix: hit.fix,
+                edit: hit.edit,
             })
         })
         .collect()
@@ -358,71 +423,140 @@ pub fn outcome(findings: &[Finding]) -> Outcome {
     }
 }
 
-/// `dlgen lint`: resolves the arguments, lints, prints one line per finding on stdout and
-/// a count on stderr.
-pub fn run(args: LintArgs) -> Result<Outcome, Error> {
-    if args.list_rules {
-        let mut out = String::new();
-        for rule in RULES {
-            out.push_str(&format!(
-                "{:<28} {:<8} {}\n",
-                rule.id, rule.level, rule.summary
-            ));
-        }
-        print(&out)?;
-        return Ok(Outcome::Clean);
+/// What `dlgen lint` is asked to do, resolved from the command line by its caller.
+#[derive(Debug, Clone, Default)]
+pub struct LintSettings {
+    /// The stack directories to lint.
+    pub dirs: Vec<PathBuf>,
+    /// Lint every stack directory under `<root>/stacks` (instead of `dirs`).
+    pub all_under: Option<PathBuf>,
+    /// Only these rules (every rule when empty).
+    pub rules: Vec<String>,
+    /// Report warnings as errors.
+    pub deny_warnings: bool,
+    /// Apply the mechanical fixes before reporting what remains.
+    pub fix: bool,
+}
+
+/// Per rule: how many findings were reported and how many suppressions silenced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleStats {
+    pub rule: &'static str,
+    /// The level the rule's findings were reported at.
+    pub level: Level,
+    pub findings: usize,
+    pub suppressed: usize,
+    /// Findings `--fix` fixed (they are no longer among the findings).
+    pub fixed: usize,
+}
+
+/// A fix `--fix` applied, located where the finding was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub rule: &'static str,
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub description: String,
+}
+
+/// A finding `--fix` could have fixed but left alone, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFix {
+    pub rule: &'static str,
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub reason: String,
+}
+
+/// Everything one `dlgen lint` run found and did.
+#[derive(Debug, Clone, Default)]
+pub struct LintRun {
+    /// What remains, in stack, file and position order.
+    pub findings: Vec<Finding>,
+    /// One entry per enabled rule, in registry order.
+    pub stats: Vec<RuleStats>,
+    pub fixed: Vec<AppliedFix>,
+    pub skipped: Vec<SkippedFix>,
+    /// How many stacks were linted.
+    pub stacks: usize,
+}
+
+impl LintRun {
+    pub fn outcome(&self) -> Outcome {
+        outcome(&self.findings)
     }
-    let cfg = if args.rule.is_empty() {
+
+    /// `(errors, warnings, infos)` among the findings.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let count = |level| self.findings.iter().filter(|f| f.level == level).count();
+        (
+            count(Level::Error),
+            count(Level::Warning),
+            count(Level::Info),
+        )
+    }
+}
+
+/// `dlgen lint`: resolves the stacks and rules, lints (fixing first with `fix`), and
+/// returns what it found; nothing is printed.
+pub fn run(settings: &LintSettings) -> Result<LintRun, Error> {
+    let cfg = if settings.rules.is_empty() {
         LintConfig::all()
     } else {
-        LintConfig::only(&args.rule)?
+        LintConfig::only(&settings.rules)?
     }
-    .deny_warnings(matches!(args.deny, Some(Deny::Warnings)));
-    let dirs = if args.all {
-        stack_dirs(&args.root)?
-    } else if args.stack_dirs.is_empty() {
-        return Err(Error::Message(
-            "error: nothing to lint: give one or more STACK_DIR, or --all".to_owned(),
-        ));
-    } else {
-        args.stack_dirs
+    .deny_warnings(settings.deny_warnings);
+    let dirs = match &settings.all_under {
+        Some(root) => stack_dirs(root)?,
+        None if settings.dirs.is_empty() => {
+            return Err(Error::Message(
+                "error: nothing to lint: give one or more STACK_DIR, or --all".to_owned(),
+            ));
+        }
+        None => settings.dirs.clone(),
     };
-    let findings = lint_dirs(&dirs, &cfg)?;
-    let mut out = String::new();
-    for finding in &findings {
-        out.push_str(&finding.to_string());
-        out.push('\n');
+    let results = lint_dirs_with(&dirs, &cfg, settings.fix)?;
+    let mut run = LintRun {
+        stacks: dirs.len(),
+        ..LintRun::default()
+    };
+    run.stats = cfg
+        .rules()
+        .map(|rule| RuleStats {
+            rule: rule.id,
+            level: cfg.level_of(rule),
+            findings: 0,
+            suppressed: 0,
+            fixed: 0,
+        })
+        .collect();
+    for result in results {
+        for f in &result.report.findings {
+            if let Some(s) = stats_for(&mut run.stats, f.rule) {
+                s.findings += 1;
+            }
+        }
+        for id in &result.report.suppressed {
+            if let Some(s) = stats_for(&mut run.stats, id) {
+                s.suppressed += 1;
+            }
+        }
+        for f in &result.fixed {
+            if let Some(s) = stats_for(&mut run.stats, f.rule) {
+                s.fixed += 1;
+            }
+        }
+        run.findings.extend(result.report.findings);
+        run.fixed.extend(result.fixed);
+        run.skipped.extend(result.skipped);
     }
-    print(&out)?;
-    if !findings.is_empty() {
-        let errors = findings.iter().filter(|f| f.is_error()).count();
-        let warnings = findings.len() - errors;
-        eprintln!(
-            "dlgen lint: {errors} error{}, {warnings} warning{} in {} stack{}",
-            plural(errors),
-            plural(warnings),
-            dirs.len(),
-            plural(dirs.len())
-        );
-    }
-    Ok(outcome(&findings))
+    Ok(run)
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-fn print(text: &str) -> Result<(), Error> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Ok(()) => Ok(()),
-        // A closed pipe (`dlgen lint … | head`) is not an error of the lint.
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(err) => Err(Error::Message(format!("error: writing to stdout: {err}"))),
-    }
+fn stats_for<'s>(stats: &'s mut [RuleStats], id: &str) -> Option<&'s mut RuleStats> {
+    stats.iter_mut().find(|s| s.rule == id)
 }
 
 #[cfg(test)]
@@ -492,6 +626,7 @@ mod tests {
             col: 7,
             message: "m".into(),
             fix: "f".into(),
+            edit: None,
         };
         assert_eq!(
             finding.to_string(),

@@ -5,6 +5,7 @@
 
 use std::cell::OnceCell;
 use std::fmt;
+use std::path::{Component, Path};
 
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
@@ -12,6 +13,7 @@ use hcl_edit::structure::{Attribute, Block, Body};
 
 use super::scan;
 use super::source::{LineIndex, SourceFile, trailing_comment};
+use crate::conventions as cv;
 
 /// The kinds of resource the rules know about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub(crate) enum Kind {
     DaemonSet,
     Job,
     Pod,
+    /// A `module` call (read for the arguments a local module's variables receive).
+    Module,
 }
 
 impl Kind {
@@ -43,8 +47,8 @@ impl Kind {
         })
     }
 
-    const fn bit(self) -> u8 {
-        1 << self as u8
+    const fn bit(self) -> u16 {
+        1 << self as u16
     }
 
     /// The human name used in messages.
@@ -58,13 +62,14 @@ impl Kind {
             Kind::DaemonSet => "DaemonSet",
             Kind::Job => "Job",
             Kind::Pod => "Pod",
+            Kind::Module => "module",
         }
     }
 }
 
 /// A set of [`Kind`]s: what a rule needs parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Kinds(u8);
+pub(crate) struct Kinds(u16);
 
 impl Kinds {
     pub(crate) const NONE: Kinds = Kinds(0);
@@ -89,6 +94,10 @@ impl Kinds {
 
     pub(crate) const fn union(self, other: Kinds) -> Kinds {
         Kinds(self.0 | other.0)
+    }
+
+    pub(crate) const fn without(self, kind: Kind) -> Kinds {
+        Kinds(self.0 & !kind.bit())
     }
 
     pub(crate) fn contains(self, kind: Kind) -> bool {
@@ -190,9 +199,16 @@ pub(crate) struct Ignores {
 pub(crate) struct IgnoreEntry {
     pub path: Vec<Seg>,
     pub at: usize,
-    /// Comment text around the entry: the comment trailing its line and the comment runs
-    /// directly above its line and above the `ignore_changes` line.
+    /// Comment text around the entry: the comment trailing its line, the comment runs
+    /// directly above its line, above the `ignore_changes` line and above the `lifecycle`
+    /// line, and the comment trailing the list's closing `]` (the repo's one-line form
+    /// `ignore_changes = [ … ] # <marker>` puts it there).
     pub comments: String,
+    /// 0-based line of the entry.
+    pub line: usize,
+    /// Whether the entry's line holds another entry too (a marker appended to the line
+    /// would then be ambiguous).
+    pub shares_line: bool,
 }
 
 impl Ignores {
@@ -206,11 +222,55 @@ impl Ignores {
     }
 }
 
+/// The value of a `tier` label, as far as this linter resolves it: a tier of the repo
+/// (by its `local.tiers.<key>` key), a variable of a local module (resolved through the
+/// module's callers), or something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TierRef {
+    Known(&'static str),
+    Var(String),
+    Unknown(String),
+}
+
+impl TierRef {
+    fn of(cx: &Cx<'_, '_>, expr: &Expression) -> TierRef {
+        if let Some(literal) = literal(expr) {
+            return match cv::tiers::by_label(&literal) {
+                Some(key) => TierRef::Known(key),
+                None => TierRef::Unknown(literal),
+            };
+        }
+        match traversal_path(expr).as_deref() {
+            Some([Seg::Name(root), Seg::Name(locals), Seg::Name(key)])
+                if root == "local" && locals == cv::tiers::LOCALS =>
+            {
+                match cv::tiers::by_key(key) {
+                    Some(key) => TierRef::Known(key),
+                    None => TierRef::Unknown(cx.value(expr).text),
+                }
+            }
+            Some([Seg::Name(root), Seg::Name(name)]) if root == "var" => TierRef::Var(name.clone()),
+            _ => TierRef::Unknown(cx.value(expr).text),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Namespace {
     pub addr: Addr,
+    pub file: usize,
     pub name: Option<String>,
     pub keel_enrolled: bool,
+    /// The namespace's `tier` label, if it has one.
+    pub tier: Option<TierRef>,
+}
+
+/// A `module` block: where it loads the module from and the arguments it passes.
+#[derive(Debug, Clone)]
+pub(crate) struct ModuleCall {
+    pub file: usize,
+    pub source: Option<String>,
+    pub args: Vec<(String, TierRef)>,
 }
 
 #[derive(Debug, Clone)]
@@ -233,11 +293,16 @@ impl Pvc {
     pub(crate) fn is_block_storage(&self) -> bool {
         self.storage_class.as_deref().is_some_and(is_block_storage)
     }
+
+    /// How messages name the PVC.
+    pub(crate) fn describe(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.addr.to_string())
+    }
 }
 
 /// The storage classes backed by Proxmox block devices (RWO, autoresized, needing a backup).
 pub(crate) fn is_block_storage(class: &str) -> bool {
-    matches!(class, "proxmox-lvm" | "proxmox-lvm-encrypted")
+    cv::storage::BLOCK_CLASSES.contains(&class)
 }
 
 #[derive(Debug, Clone)]
@@ -246,27 +311,58 @@ pub(crate) struct Workload {
     pub addr: Addr,
     pub file: usize,
     pub at: usize,
+    /// Offset just past the block's closing brace.
+    pub end: usize,
     pub name: Option<String>,
     pub namespace: Ref,
-    pub annotations: Vec<String>,
+    /// Metadata annotations: key and literal value (if it is one).
+    pub annotations: Vec<(String, Option<String>)>,
+    /// Metadata labels: key and literal value (if it is one).
+    pub labels: Vec<(String, Option<String>)>,
+    /// The `tier` label of the workload or its pod template.
+    pub tier: Option<TierRef>,
     /// `spec.strategy.type` of a Deployment: literal value (if any) and offset; `None`
     /// when there is no strategy at all.
     pub strategy: Option<(Option<String>, usize)>,
     pub containers: Vec<Container>,
-    /// Where each pod volume comes from.
-    pub volumes: Vec<VolumeSource>,
+    /// The pod's volumes.
+    pub volumes: Vec<Volume>,
+    /// Whether the pod spec sets its own `ndots` DNS option.
+    pub sets_ndots: bool,
     pub claim_templates: Vec<ClaimTemplate>,
     pub ignores: Option<Ignores>,
+}
+
+impl Workload {
+    /// The literal value of a metadata annotation.
+    pub(crate) fn annotation(&self, key: &str) -> Option<Option<&str>> {
+        self.annotations
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref())
+    }
+
+    /// The literal value of a metadata label.
+    pub(crate) fn label(&self, key: &str) -> Option<Option<&str>> {
+        self.labels
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_deref())
+    }
 }
 
 #[derive(Debug, Clone)]
 pub(crate) struct Container {
     pub name: Option<String>,
     pub init: bool,
+    /// Index among the pod's containers of the same kind (`container[i]`,
+    /// `init_container[i]`), in source order.
+    pub index: usize,
     pub at: usize,
     pub cpu_limit: Option<Value>,
     pub memory_request: Option<Value>,
     pub memory_limit: Option<Value>,
+    pub mounts: Vec<Mount>,
 }
 
 impl Container {
@@ -278,9 +374,24 @@ impl Container {
         };
         match &self.name {
             Some(name) => format!("{what} \"{name}\""),
-            None => what.to_owned(),
+            None => format!("{what} [{}]", self.index),
         }
     }
+}
+
+/// A container's `volume_mount`.
+#[derive(Debug, Clone)]
+pub(crate) struct Mount {
+    pub volume: Option<String>,
+    /// `read_only`: its literal value, `None` when it is an expression.
+    pub read_only: Option<bool>,
+}
+
+/// A pod `volume`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Volume {
+    pub name: Option<String>,
+    pub source: VolumeSource,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -314,6 +425,7 @@ pub(crate) struct Stack<'a> {
     pub namespaces: Vec<Namespace>,
     pub pvcs: Vec<Pvc>,
     pub workloads: Vec<Workload>,
+    pub modules: Vec<ModuleCall>,
     pub parse_failures: Vec<ParseFailure>,
 }
 
@@ -326,15 +438,31 @@ impl<'a> Stack<'a> {
             namespaces: Vec::new(),
             pvcs: Vec::new(),
             workloads: Vec::new(),
+            modules: Vec::new(),
             parse_failures: Vec::new(),
         };
         if needs.is_empty() {
             return stack;
         }
+        // Every resource the rules read is a `kubernetes_*` one.
+        let resources = needs.without(Kind::Module);
         for (file, source) in files.iter().enumerate() {
-            // Every resource the rules read is a `kubernetes_*` one.
             if source.text.contains("\"kubernetes_") {
-                stack.read_file(file, needs);
+                stack.read_file(file, resources);
+            }
+        }
+        // Module calls matter only to resolve a tier a local module receives as a
+        // variable; most stacks have none, and their module calls are never parsed.
+        let var_tier = |t: &Option<TierRef>| matches!(t, Some(TierRef::Var(_)));
+        let needs_calls = needs.contains(Kind::Module)
+            && (stack.namespaces.iter().any(|ns| var_tier(&ns.tier))
+                || stack.workloads.iter().any(|w| var_tier(&w.tier)));
+        if needs_calls {
+            for (file, source) in files.iter().enumerate() {
+                let failed = stack.parse_failures.iter().any(|f| f.file == file);
+                if !failed && source.text.contains("module") {
+                    stack.read_file(file, Kinds::of(&[Kind::Module]));
+                }
             }
         }
         stack
@@ -352,10 +480,11 @@ impl<'a> Stack<'a> {
             let mut parsed = Vec::new();
             let mut all_parsed = true;
             for top in &scan.blocks {
-                let Some((rtype, _)) = top.resource_labels() else {
-                    continue;
+                let kind = match top.resource_labels() {
+                    Some((rtype, _)) => Kind::of(rtype),
+                    None => top.module_label().map(|_| Kind::Module),
                 };
-                if !Kind::of(rtype).is_some_and(|k| needs.contains(k)) {
+                if !kind.is_some_and(|k| needs.contains(k)) {
                     continue;
                 }
                 match hcl_edit::parser::parse_body(&scan.blanked(text, top.start..top.end)) {
@@ -389,6 +518,18 @@ impl<'a> Stack<'a> {
     }
 
     fn read_body(&mut self, file: usize, base: usize, body: &Body, needs: Kinds) {
+        let cx = Cx {
+            text: &self.files[file].text,
+            base,
+            lines: self.lines(file),
+        };
+        let mut modules = Vec::new();
+        let mut namespaces = Vec::new();
+        let mut pvcs = Vec::new();
+        let mut workloads = Vec::new();
+        if needs.contains(Kind::Module) {
+            modules.extend(body.get_blocks("module").map(|b| read_module(&cx, file, b)));
+        }
         for block in body.get_blocks("resource") {
             let [rtype, name] = block.labels.as_slice() else {
                 continue;
@@ -400,27 +541,17 @@ impl<'a> Stack<'a> {
                 rtype: rtype.as_str().to_owned(),
                 name: name.as_str().to_owned(),
             };
-            let cx = Cx {
-                text: &self.files[file].text,
-                base,
-                lines: self.lines(file),
-            };
             let at = cx.at(block);
             match kind {
-                Kind::Namespace => {
-                    let ns = read_namespace(addr, block);
-                    self.namespaces.push(ns);
-                }
-                Kind::Pvc => {
-                    let pvc = read_pvc(&cx, addr, file, at, block);
-                    self.pvcs.push(pvc);
-                }
-                _ => {
-                    let workload = read_workload(&cx, kind, addr, file, at, block);
-                    self.workloads.push(workload);
-                }
+                Kind::Namespace => namespaces.push(read_namespace(&cx, addr, file, block)),
+                Kind::Pvc => pvcs.push(read_pvc(&cx, addr, file, at, block)),
+                _ => workloads.push(read_workload(&cx, kind, addr, file, at, block)),
             }
         }
+        self.modules.extend(modules);
+        self.namespaces.extend(namespaces);
+        self.pvcs.extend(pvcs);
+        self.workloads.extend(workloads);
     }
 
     /// The namespace resource a workload's `metadata.namespace` points at, if this stack
@@ -453,6 +584,91 @@ impl<'a> Stack<'a> {
             Ref::Module(_) | Ref::Unknown => None,
         }
     }
+
+    /// The tier of a workload: its namespace's `tier` label, else its own (Kyverno copies
+    /// the namespace's label onto workloads), resolving `var.<x>` in a local module
+    /// through the `module` blocks of the stack that call it. `None` when unknown.
+    pub(crate) fn tier_of(&self, w: &Workload) -> Option<Resolved> {
+        let from_ns = self.namespace_of(w).and_then(|ns| {
+            let tier = ns.tier.as_ref()?;
+            Some((self.resolve_tier(ns.file, tier, 0)?, ns.addr.to_string()))
+        });
+        if let Some((key, via)) = from_ns {
+            return Some(Resolved {
+                key,
+                via: format!("namespace {via}"),
+            });
+        }
+        let tier = w.tier.as_ref()?;
+        let key = self.resolve_tier(w.file, tier, 0)?;
+        Some(Resolved {
+            key,
+            via: format!("the tier label of {}", w.addr),
+        })
+    }
+
+    fn resolve_tier(&self, file: usize, tier: &TierRef, depth: usize) -> Option<&'static str> {
+        match tier {
+            TierRef::Known(key) => Some(key),
+            TierRef::Unknown(_) => None,
+            TierRef::Var(var) if depth < 4 => {
+                let dir = self.files[file].path.parent()?;
+                let mut found: Option<&'static str> = None;
+                for call in &self.modules {
+                    let Some(source) = &call.source else {
+                        continue;
+                    };
+                    let Some(caller_dir) = self.files[call.file].path.parent() else {
+                        continue;
+                    };
+                    if !same_dir(&caller_dir.join(source), dir) {
+                        continue;
+                    }
+                    let arg = call.args.iter().find(|(k, _)| k == var).map(|(_, v)| v)?;
+                    let key = self.resolve_tier(call.file, arg, depth + 1)?;
+                    // Callers that disagree leave the tier unknown.
+                    if found.is_some_and(|f| f != key) {
+                        return None;
+                    }
+                    found = Some(key);
+                }
+                found
+            }
+            TierRef::Var(_) => None,
+        }
+    }
+}
+
+/// A resolved tier and where it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    /// The `local.tiers.<key>` key.
+    pub key: &'static str,
+    pub via: String,
+}
+
+/// Whether two paths name the same directory, comparing their normal forms (`.` and `..`
+/// steps resolved lexically; nothing on disk is read).
+fn same_dir(a: &Path, b: &Path) -> bool {
+    normal(a) == normal(b)
+}
+
+fn normal(path: &Path) -> Vec<std::ffi::OsString> {
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.last().is_some_and(|p| p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..".into());
+                }
+            }
+            other => parts.push(other.as_os_str().to_owned()),
+        }
+    }
+    parts
 }
 
 /// Where a block's offsets live: the file text, and the offset of the parsed chunk in it.
@@ -465,6 +681,10 @@ struct Cx<'c, 'a> {
 impl Cx<'_, '_> {
     fn at(&self, node: &impl Span) -> usize {
         self.base + node.span().map_or(0, |s| s.start)
+    }
+
+    fn end(&self, node: &impl Span) -> usize {
+        self.base + node.span().map_or(0, |s| s.end)
     }
 
     fn source(&self, node: &impl Span) -> &str {
@@ -555,6 +775,17 @@ fn map_entries<'b>(body: &'b Body, key: &str) -> Vec<Entry<'b>> {
     Vec::new()
 }
 
+/// `key = literal value` pairs of a map attribute or block.
+fn literal_map(body: Option<&Body>, key: &str) -> Vec<(String, Option<String>)> {
+    body.map(|b| {
+        map_entries(b, key)
+            .into_iter()
+            .map(|e| (e.key, literal(e.value)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// The steps of a traversal expression such as `kubernetes_namespace.x.metadata[0].name`.
 fn traversal_path(expr: &Expression) -> Option<Vec<Seg>> {
     match expr {
@@ -600,9 +831,11 @@ fn reference(expr: &Expression) -> Ref {
 }
 
 fn read_ignores(cx: &Cx<'_, '_>, body: &Body) -> Option<Ignores> {
-    let attr = attr(nested(body, &["lifecycle"])?, "ignore_changes")?;
+    let lifecycle = first_block(body, "lifecycle")?;
+    let attr = attr(&lifecycle.body, "ignore_changes")?;
     let at = cx.at(attr);
     let attr_line = cx.lines.line_of(at);
+    let lifecycle_line = cx.lines.line_of(cx.at(lifecycle));
     let mut ignores = Ignores {
         at,
         ..Ignores::default()
@@ -615,44 +848,85 @@ fn read_ignores(cx: &Cx<'_, '_>, body: &Body) -> Option<Ignores> {
         Expression::Array(array) => array.iter().collect(),
         other => vec![other],
     };
-    for element in elements {
+    // The comment trailing the closing `]` belongs to the whole list.
+    let close_line = cx.lines.line_of(cx.end(&attr.value).saturating_sub(1));
+    let lines: Vec<usize> = elements
+        .iter()
+        .map(|e| cx.lines.line_of(cx.at(*e)))
+        .collect();
+    for (element, &line) in elements.iter().zip(&lines) {
         let Some(path) = traversal_path(element) else {
             continue;
         };
-        let at = cx.at(element);
-        let line = cx.lines.line_of(at);
+        let at = cx.at(*element);
         let mut comments = String::new();
+        let mut seen = Vec::new();
         let mut add_run = |l: usize| {
+            if seen.contains(&l) {
+                return;
+            }
+            seen.push(l);
             for above in cx.lines.comment_run_above(l) {
                 comments.push_str(cx.lines.line(above));
                 comments.push('\n');
             }
         };
         add_run(line);
-        if attr_line != line {
-            add_run(attr_line);
+        add_run(attr_line);
+        add_run(lifecycle_line);
+        let mut trailing_of = |l: usize| {
+            if let Some(trailing) = trailing_comment(cx.lines.line(l)) {
+                comments.push_str(trailing);
+                comments.push('\n');
+            }
+        };
+        trailing_of(line);
+        if close_line != line {
+            trailing_of(close_line);
         }
-        if let Some(trailing) = trailing_comment(cx.lines.line(line)) {
-            comments.push_str(trailing);
-        }
-        ignores.entries.push(IgnoreEntry { path, at, comments });
+        let shares_line = lines.iter().filter(|&&l| l == line).count() > 1;
+        ignores.entries.push(IgnoreEntry {
+            path,
+            at,
+            comments,
+            line,
+            shares_line,
+        });
     }
     Some(ignores)
 }
 
-fn read_namespace(addr: Addr, block: &Block) -> Namespace {
+fn read_namespace(cx: &Cx<'_, '_>, addr: Addr, file: usize, block: &Block) -> Namespace {
     let metadata = nested(&block.body, &["metadata"]);
     let name = metadata.and_then(|m| str_attr(m, "name"));
-    let keel_enrolled = metadata.is_some_and(|m| {
-        map_entries(m, "labels").iter().any(|e| {
-            e.key == crate::conventions::keel::ENROLLED_LABEL
-                && literal(e.value).as_deref() == Some("true")
-        })
-    });
+    let labels = metadata
+        .map(|m| map_entries(m, "labels"))
+        .unwrap_or_default();
+    let keel_enrolled = labels
+        .iter()
+        .any(|e| e.key == cv::keel::ENROLLED_LABEL && literal(e.value).as_deref() == Some("true"));
+    let tier = labels
+        .iter()
+        .find(|e| e.key == cv::tiers::LABEL)
+        .map(|e| TierRef::of(cx, e.value));
     Namespace {
         addr,
+        file,
         name,
         keel_enrolled,
+        tier,
+    }
+}
+
+fn read_module(cx: &Cx<'_, '_>, file: usize, block: &Block) -> ModuleCall {
+    let body = &block.body;
+    ModuleCall {
+        file,
+        source: str_attr(body, "source"),
+        args: body
+            .attributes()
+            .map(|a| (a.key.as_str().to_owned(), TierRef::of(cx, &a.value)))
+            .collect(),
     }
 }
 
@@ -710,10 +984,16 @@ fn read_workload(
 ) -> Workload {
     let body = &block.body;
     let metadata = nested(body, &["metadata"]);
-    let pod_path: &[&str] = match kind {
-        Kind::Pod => &["spec"],
-        Kind::CronJob => &["spec", "job_template", "spec", "template", "spec"],
-        _ => &["spec", "template", "spec"],
+    let (pod_path, template_path): (&[&str], &[&str]) = match kind {
+        Kind::Pod => (&["spec"], &["metadata"]),
+        Kind::CronJob => (
+            &["spec", "job_template", "spec", "template", "spec"],
+            &["spec", "job_template", "spec", "template", "metadata"],
+        ),
+        _ => (
+            &["spec", "template", "spec"],
+            &["spec", "template", "metadata"],
+        ),
     };
     let pod = nested(body, pod_path);
     let spec = nested(body, &["spec"]);
@@ -726,15 +1006,22 @@ fn read_workload(
     };
     let mut containers = Vec::new();
     let mut volumes = Vec::new();
+    let mut sets_ndots = false;
     if let Some(pod) = pod {
         for (ident, init) in [("init_container", true), ("container", false)] {
             containers.extend(
                 pod.get_blocks(ident)
-                    .map(|c| read_container(cx, &c.body, init, cx.at(c))),
+                    .enumerate()
+                    .map(|(index, c)| read_container(cx, &c.body, init, index, cx.at(c))),
             );
         }
         containers.sort_by_key(|c| c.at);
         volumes = pod.get_blocks("volume").map(read_volume).collect();
+        sets_ndots = pod.get_blocks("dns_config").any(|dns| {
+            dns.body
+                .get_blocks("option")
+                .any(|o| str_attr(&o.body, "name").as_deref() == Some(cv::kyverno::NDOTS_OPTION))
+        });
     }
     let claim_templates = match (kind, spec) {
         (Kind::StatefulSet, Some(spec)) => spec
@@ -748,32 +1035,39 @@ fn read_workload(
             .collect(),
         _ => Vec::new(),
     };
+    let template_meta = nested(body, template_path);
+    let tier = [metadata, template_meta]
+        .into_iter()
+        .flatten()
+        .find_map(|m| {
+            map_entries(m, "labels")
+                .into_iter()
+                .find(|e| e.key == cv::tiers::LABEL)
+                .map(|e| TierRef::of(cx, e.value))
+        });
     Workload {
         kind,
         addr,
         file,
         at,
+        end: cx.end(block),
         name: metadata.and_then(|m| str_attr(m, "name")),
         namespace: metadata
             .and_then(|m| attr(m, "namespace"))
             .map_or(Ref::Unknown, |a| reference(&a.value)),
-        annotations: metadata
-            .map(|m| {
-                map_entries(m, "annotations")
-                    .into_iter()
-                    .map(|e| e.key)
-                    .collect()
-            })
-            .unwrap_or_default(),
+        annotations: literal_map(metadata, "annotations"),
+        labels: literal_map(metadata, "labels"),
+        tier,
         strategy,
         containers,
         volumes,
+        sets_ndots,
         claim_templates,
         ignores: read_ignores(cx, body),
     }
 }
 
-fn read_container(cx: &Cx<'_, '_>, body: &Body, init: bool, at: usize) -> Container {
+fn read_container(cx: &Cx<'_, '_>, body: &Body, init: bool, index: usize, at: usize) -> Container {
     let resources = nested(body, &["resources"]);
     let find = |map: &str, key: &str| -> Option<Value> {
         let entries = map_entries(resources?, map);
@@ -790,16 +1084,28 @@ fn read_container(cx: &Cx<'_, '_>, body: &Body, init: bool, at: usize) -> Contai
     Container {
         name: str_attr(body, "name"),
         init,
+        index,
         at,
         cpu_limit: find("limits", "cpu"),
         memory_request: find("requests", "memory"),
         memory_limit: find("limits", "memory"),
+        mounts: body
+            .get_blocks("volume_mount")
+            .map(|m| Mount {
+                volume: str_attr(&m.body, "name"),
+                read_only: match attr(&m.body, "read_only").map(|a| &a.value) {
+                    None => Some(false),
+                    Some(Expression::Bool(b)) => Some(*b.value()),
+                    Some(_) => None,
+                },
+            })
+            .collect(),
     }
 }
 
-fn read_volume(volume: &Block) -> VolumeSource {
+fn read_volume(volume: &Block) -> Volume {
     let body = &volume.body;
-    if let Some(claim) = first_block(body, "persistent_volume_claim") {
+    let source = if let Some(claim) = first_block(body, "persistent_volume_claim") {
         VolumeSource::Claim(
             attr(&claim.body, "claim_name").map_or(Ref::Unknown, |a| reference(&a.value)),
         )
@@ -807,6 +1113,10 @@ fn read_volume(volume: &Block) -> VolumeSource {
         VolumeSource::Nfs
     } else {
         VolumeSource::Other
+    };
+    Volume {
+        name: str_attr(body, "name"),
+        source,
     }
 }
 

@@ -30,7 +30,7 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
         let rwo: Vec<String> = w
             .volumes
             .iter()
-            .filter_map(|v| match v {
+            .filter_map(|v| match &v.source {
                 VolumeSource::Claim(claim) => stack.pvc_of(claim),
                 _ => None,
             })

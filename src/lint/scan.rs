@@ -25,6 +25,13 @@ impl<'a> TopBlock<'a> {
         let (name, rest) = quoted(rest.trim_start())?;
         rest.trim().is_empty().then_some((rtype, name))
     }
+
+    /// The name when the header is `module "<name>"`.
+    pub(crate) fn module_label(&self) -> Option<&'a str> {
+        let rest = self.header.trim().strip_prefix("module")?;
+        let (name, rest) = quoted(rest.trim_start())?;
+        rest.trim().is_empty().then_some(name)
+    }
 }
 
 fn quoted(s: &str) -> Option<(&str, &str)> {

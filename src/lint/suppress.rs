@@ -81,14 +81,15 @@ fn is_comment_line(line: &str) -> bool {
 }
 
 /// Removes the findings that a valid suppression silences and adds the findings about
-/// suppressions themselves. Files in `unparsed` are not checked for unused suppressions:
-/// the structural rules did not run there.
+/// suppressions themselves; also returns the rule of each silenced finding. Files in
+/// `unparsed` are not checked for unused suppressions: the structural rules did not run
+/// there.
 pub(crate) fn apply(
     stack: &Stack<'_>,
     hits: Vec<Hit>,
     cfg: &LintConfig,
     unparsed: &[usize],
-) -> Vec<Hit> {
+) -> (Vec<Hit>, Vec<&'static str>) {
     let suppressions: Vec<Suppression> = stack
         .files
         .iter()
@@ -97,29 +98,39 @@ pub(crate) fn apply(
         .flat_map(|(i, f)| find(i, &f.text, stack.lines(i)))
         .collect();
     if suppressions.is_empty() {
-        return hits;
+        return (hits, Vec::new());
     }
     let mut used = vec![false; suppressions.len()];
     let mut kept = Vec::with_capacity(hits.len());
+    let mut silenced_rules = Vec::new();
     for mut hit in hits {
-        let lines = stack.lines(hit.file);
         if hit.block_at.is_none() {
             hit.block_at = enclosing_block(&stack.files[hit.file].text, hit.at);
         }
-        let line = lines.line_of(hit.at);
-        let block_line = hit.block_at.map(|b| lines.line_of(b));
+        // Every (file, line) a suppression of this finding may target.
+        let mut targets = Vec::with_capacity(2 + 2 * hit.also.len());
+        let lines = stack.lines(hit.file);
+        targets.push((hit.file, lines.line_of(hit.at)));
+        if let Some(b) = hit.block_at {
+            targets.push((hit.file, lines.line_of(b)));
+        }
+        for &(file, at) in &hit.also {
+            let lines = stack.lines(file);
+            targets.push((file, lines.line_of(at)));
+            if let Some(b) = enclosing_block(&stack.files[file].text, at) {
+                targets.push((file, lines.line_of(b)));
+            }
+        }
         let mut silenced = false;
         for (i, s) in suppressions.iter().enumerate() {
-            if s.file == hit.file
-                && s.rule == hit.rule
-                && s.reason.is_some()
-                && (s.target == line || Some(s.target) == block_line)
-            {
+            if s.rule == hit.rule && s.reason.is_some() && targets.contains(&(s.file, s.target)) {
                 used[i] = true;
                 silenced = true;
             }
         }
-        if !silenced {
+        if silenced {
+            silenced_rules.push(hit.rule);
+        } else {
             kept.push(hit);
         }
     }
@@ -178,7 +189,7 @@ pub(crate) fn apply(
             ));
         }
     }
-    kept
+    (kept, silenced_rules)
 }
 
 /// The header offset of the top-level block containing `at`.

@@ -10,8 +10,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use walkdir::WalkDir;
 
-use super::{Finding, LintConfig, SourceFile, lint_files};
+use super::fix;
+use super::{AppliedFix, Finding, LintConfig, SkippedFix, SourceFile, StackReport, lint_stack};
 use crate::error::Error;
+
+/// What linting (and, with `--fix`, fixing) one stack directory found and did.
+#[derive(Debug, Clone, Default)]
+pub struct StackResult {
+    pub dir: PathBuf,
+    /// What remains after the fixes.
+    pub report: StackReport,
+    pub fixed: Vec<AppliedFix>,
+    pub skipped: Vec<SkippedFix>,
+}
 
 /// The stack directories under `<root>/stacks`, in name order.
 pub fn stack_dirs(root: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -78,6 +89,19 @@ pub fn read_stack(dir: &Path) -> Result<Vec<SourceFile>, Error> {
 /// Every directory is checked before any is read: a path that is not a directory is an
 /// error (exit 2), as is a file that cannot be read. Findings come in directory order.
 pub fn lint_dirs(dirs: &[PathBuf], cfg: &LintConfig) -> Result<Vec<Finding>, Error> {
+    Ok(lint_dirs_with(dirs, cfg, false)?
+        .into_iter()
+        .flat_map(|r| r.report.findings)
+        .collect())
+}
+
+/// [`lint_dirs`], one result per directory; with `fix`, each stack's mechanical fixes are
+/// applied and written (atomically, only the files they change) before it is linted again.
+pub fn lint_dirs_with(
+    dirs: &[PathBuf],
+    cfg: &LintConfig,
+    fix: bool,
+) -> Result<Vec<StackResult>, Error> {
     for dir in dirs {
         let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
         if !meta.is_dir() {
@@ -99,11 +123,11 @@ pub fn lint_dirs(dirs: &[PathBuf], cfg: &LintConfig) -> Result<Vec<Finding>, Err
             let Some(dir) = dirs.get(i) else {
                 break;
             };
-            done.push((i, read_stack(dir).map(|files| lint_files(&files, cfg))));
+            done.push((i, lint_dir(dir, cfg, fix)));
         }
         done
     };
-    let mut results: Vec<(usize, Result<Vec<Finding>, Error>)> = std::thread::scope(|s| {
+    let mut results: Vec<(usize, Result<StackResult, Error>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (1..workers).map(|_| s.spawn(work)).collect();
         let mut results = work();
         for handle in handles {
@@ -120,11 +144,30 @@ pub fn lint_dirs(dirs: &[PathBuf], cfg: &LintConfig) -> Result<Vec<Finding>, Err
         results
     });
     results.sort_by_key(|(i, _)| *i);
-    let mut findings = Vec::new();
-    for (_, result) in results {
-        findings.extend(result?);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+fn lint_dir(dir: &Path, cfg: &LintConfig, fix: bool) -> Result<StackResult, Error> {
+    let files = read_stack(dir)?;
+    let report = lint_stack(&files, cfg);
+    let mut result = StackResult {
+        dir: dir.to_path_buf(),
+        report,
+        ..StackResult::default()
+    };
+    if !fix || result.report.findings.iter().all(|f| f.edit.is_none()) {
+        return Ok(result);
     }
-    Ok(findings)
+    let fixed = fix::fix_files(&files, &result.report.findings, &fix::refuse_on_disk);
+    for &i in &fixed.changed {
+        fix::write_atomic(&fixed.files[i].path, &fixed.files[i].text)?;
+    }
+    if !fixed.changed.is_empty() {
+        result.report = lint_stack(&fixed.files, cfg);
+    }
+    result.fixed = fixed.applied;
+    result.skipped = fixed.skipped;
+    Ok(result)
 }
 
 #[cfg(test)]
