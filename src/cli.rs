@@ -27,6 +27,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Check stacks (generated or hand-written) against the repo's conventions.
     Lint(LintArgs),
+    /// Compare two stacks plan-semantically: exit 0 when they plan alike, 1 with one
+    /// line per difference (`address: path: a ≠ b`).
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +80,16 @@ pub struct LintArgs {
     pub deny: Option<Deny>,
 }
 
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first stack directory.
+    #[arg(value_name = "STACK_DIR")]
+    pub a: PathBuf,
+    /// The second stack directory.
+    #[arg(value_name = "STACK_DIR")]
+    pub b: PathBuf,
+}
+
 /// Levels `--deny` can raise to errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
@@ -91,6 +104,7 @@ impl Command {
             }
             Command::Check(args) => crate::commands::check(&args.specs_dir, &args.stacks_dir),
             Command::Lint(args) => crate::lint::run(args),
+            Command::Compare(args) => crate::commands::compare(&args.a, &args.b),
         }
     }
 }

@@ -128,6 +128,27 @@ pub fn check(specs_dir: &Path, stacks_dir: &Path) -> Result<Outcome, Error> {
     Ok(check::print(&report))
 }
 
+/// `dlgen compare A B`: whether two stack directories plan alike (see [`crate::planeq`]).
+/// Differences go to stdout one per line, the readers' notes to stderr.
+pub fn compare(a: &Path, b: &Path) -> Result<Outcome, Error> {
+    let (sa, sb) = (
+        crate::planeq::Stack::read(a)?,
+        crate::planeq::Stack::read(b)?,
+    );
+    let result = crate::planeq::compare(&sa, &sb);
+    for note in &result.notes {
+        eprintln!("note: {note}");
+    }
+    if result.is_equal() {
+        println!("{} and {} plan alike", a.display(), b.display());
+        return Ok(Outcome::Clean);
+    }
+    print!("{result}");
+    let n = result.differences.len();
+    eprintln!("{n} difference{}", if n == 1 { "" } else { "s" });
+    Ok(Outcome::Findings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,7 @@ pub mod lint;
 pub mod model;
 pub mod par;
 pub mod paths;
+pub mod planeq;
 pub mod render;
 pub mod spec;
 pub mod validate;
