@@ -120,6 +120,9 @@ mod funcs;
 mod load;
 mod value;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -279,6 +282,14 @@ impl Stack {
                 root_objects(&mut eval, &mut objects);
             }
         }
+        for (address, value) in objects.iter_mut() {
+            if let Address::Object(addr) = address
+                && addr.kind == Kind::Resource
+                && SET_ACCESS_MODES.contains(&addr.ty.as_str())
+            {
+                access_modes_as_set(value);
+            }
+        }
         variables(&mut eval, &mut objects);
         if loaded.terragrunt.is_some() {
             terragrunt_objects(&mut eval, loaded.modules.len(), &mut objects);
@@ -291,6 +302,35 @@ impl Stack {
             moved,
             notes,
         })
+    }
+}
+
+/// Resource types whose `access_modes` (wherever it appears in them: a PVC's or PV's
+/// `spec`, a StatefulSet's `volume_claim_template`) the Kubernetes provider declares as
+/// a set of strings.
+const SET_ACCESS_MODES: &[&str] = &[
+    "kubernetes_persistent_volume_claim",
+    "kubernetes_persistent_volume_claim_v1",
+    "kubernetes_persistent_volume",
+    "kubernetes_persistent_volume_v1",
+    "kubernetes_stateful_set",
+    "kubernetes_stateful_set_v1",
+];
+
+fn access_modes_as_set(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match v {
+                    Value::List(items) if key == "access_modes" => {
+                        *v = Value::Set(std::mem::take(items));
+                    }
+                    other => access_modes_as_set(other),
+                }
+            }
+        }
+        Value::Blocks(items) | Value::List(items) => items.iter_mut().for_each(access_modes_as_set),
+        _ => {}
     }
 }
 
