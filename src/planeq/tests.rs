@@ -28,7 +28,11 @@ fn diff(a: &str, b: &str) -> Vec<String> {
 #[track_caller]
 fn same(a: &str, b: &str) {
     let lines = diff(a, b);
-    assert!(lines.is_empty(), "expected equal, got:\n{}", lines.join("\n"));
+    assert!(
+        lines.is_empty(),
+        "expected equal, got:\n{}",
+        lines.join("\n")
+    );
 }
 
 #[track_caller]
@@ -177,7 +181,10 @@ fn access_modes_of_a_claim_are_a_set_other_lists_are_not() {
 
 #[test]
 fn primitives_compare_after_conversion() {
-    same(SERVICE, &SERVICE.replace("port        = 80", "port        = \"80\""));
+    same(
+        SERVICE,
+        &SERVICE.replace("port        = 80", "port        = \"80\""),
+    );
     same(
         "resource \"x\" \"y\" {\n  a = true\n  b = 1.0\n}\n",
         "resource \"x\" \"y\" {\n  a = \"true\"\n  b = 1\n}\n",
@@ -262,14 +269,20 @@ resource "kubernetes_deployment" "app" {
     differs(
         with_locals,
         &changed,
-        &["kubernetes_deployment.app: spec[0].template[0].spec[0].container[0].args[1]: \"app-2\" ≠ \"app-3\""],
+        &[
+            "kubernetes_deployment.app: spec[0].template[0].spec[0].container[0].args[1]: \"app-2\" ≠ \"app-3\"",
+        ],
     );
 }
 
 #[test]
 fn undefined_locals_stay_symbolic_with_a_note() {
     let a = stack("resource \"x\" \"y\" {\n  tier = local.tiers.aux\n}\n");
-    assert!(a.notes().iter().any(|n| n.contains("local.tiers")), "{:?}", a.notes());
+    assert!(
+        a.notes().iter().any(|n| n.contains("local.tiers")),
+        "{:?}",
+        a.notes()
+    );
     differs(
         "resource \"x\" \"y\" {\n  tier = local.tiers.aux\n}\n",
         "resource \"x\" \"y\" {\n  tier = \"4-aux\"\n}\n",
@@ -370,13 +383,31 @@ fn terragrunt_blocks_and_inputs_are_compared() {
             "include \"root\" {{\n  path = find_in_parent_folders()\n}}\n\ndependency \"platform\" {{\n  config_path  = \"../platform\"\n  skip_outputs = true\n}}\n{inputs}"
         )
     };
-    let a = stack_of(&[("main.tf", ""), ("terragrunt.hcl", &tg("inputs = { image_tag = \"latest\" }\n"))]);
+    let a = stack_of(&[
+        ("main.tf", ""),
+        (
+            "terragrunt.hcl",
+            &tg("inputs = { image_tag = \"latest\" }\n"),
+        ),
+    ]);
     let b = stack_of(&[
         ("main.tf", ""),
-        ("terragrunt.hcl", &format!("# reordered\n{}", tg("inputs = {\n  image_tag = \"v1\"\n}\n"))),
+        (
+            "terragrunt.hcl",
+            &format!(
+                "# reordered\n{}",
+                tg("inputs = {\n  image_tag = \"v1\"\n}\n")
+            ),
+        ),
     ]);
-    assert_eq!(compare(&a, &b).lines(), ["inputs: image_tag: \"latest\" ≠ \"v1\""]);
-    let c = stack_of(&[("main.tf", ""), ("terragrunt.hcl", &tg("").replace("../platform", "../infra"))]);
+    assert_eq!(
+        compare(&a, &b).lines(),
+        ["inputs: image_tag: \"latest\" ≠ \"v1\""]
+    );
+    let c = stack_of(&[
+        ("main.tf", ""),
+        ("terragrunt.hcl", &tg("").replace("../platform", "../infra")),
+    ]);
     assert_eq!(
         compare(&a, &c).lines(),
         [
@@ -438,7 +469,10 @@ fn data_sources_are_their_configuration_not_their_label() {
             "data \"vault_kv_secret_v2\" \"{label}\" {{\n  mount = \"secret\"\n  name  = \"{name}\"\n}}\nresource \"x\" \"y\" {{\n  password = data.vault_kv_secret_v2.{label}.data[\"smtp\"]\n}}\n"
         )
     };
-    same(&vault("secrets", "platform"), &vault("platform", "platform"));
+    same(
+        &vault("secrets", "platform"),
+        &vault("platform", "platform"),
+    );
     differs(
         &vault("secrets", "platform"),
         &vault("secrets", "vaultwarden"),
@@ -481,10 +515,7 @@ fn moved_blocks_rename_addresses_and_references() {
 
 #[test]
 fn moving_a_module_moves_what_is_inside_it() {
-    let moves = vec![(
-        Addr::module(&[], "old"),
-        Addr::module(&[], "new"),
-    )];
+    let moves = vec![(Addr::module(&[], "old"), Addr::module(&[], "new"))];
     let inside = Addr::resource(&["old".to_owned(), "inner".to_owned()], "t", "n");
     assert_eq!(
         diff::rename(&inside, &moves).to_string(),
@@ -494,7 +525,10 @@ fn moving_a_module_moves_what_is_inside_it() {
         (Addr::resource(&[], "t", "a"), Addr::resource(&[], "t", "b")),
         (Addr::resource(&[], "t", "b"), Addr::resource(&[], "t", "c")),
     ];
-    assert_eq!(diff::rename(&Addr::resource(&[], "t", "a"), &chain).to_string(), "t.c");
+    assert_eq!(
+        diff::rename(&Addr::resource(&[], "t", "a"), &chain).to_string(),
+        "t.c"
+    );
 }
 
 // ---- rule 9: local modules --------------------------------------------------------------
@@ -511,9 +545,14 @@ fn a_local_module_is_inlined_and_compares_with_the_flat_stack() {
             "variable \"tier\" {}\nvariable \"tls_secret_name\" {}\nvariable \"replicas\" {\n  default = 1\n}\nresource \"kubernetes_namespace\" \"app\" {\n  metadata {\n    name   = \"app\"\n    labels = { tier = var.tier }\n  }\n}\nresource \"kubernetes_deployment\" \"app\" {\n  spec {\n    replicas = var.replicas\n  }\n  metadata {\n    namespace = kubernetes_namespace.app.metadata[0].name\n  }\n}\nmodule \"tls_secret\" {\n  source          = \"../../../../modules/kubernetes/setup_tls_secret\"\n  namespace       = kubernetes_namespace.app.metadata[0].name\n  tls_secret_name = var.tls_secret_name\n}\noutput \"ns\" {\n  value = kubernetes_namespace.app.metadata[0].name\n}\n",
         ),
     ]);
-    let flat = stack("variable \"tls_secret_name\" {}\nresource \"kubernetes_namespace\" \"app\" {\n  metadata {\n    name   = \"app\"\n    labels = { tier = local.tiers.edge }\n  }\n}\nresource \"kubernetes_deployment\" \"app\" {\n  spec {\n    replicas = 1\n  }\n  metadata {\n    namespace = \"app\"\n  }\n}\nmodule \"tls_secret\" {\n  source          = \"../../modules/kubernetes/setup_tls_secret\"\n  namespace       = \"app\"\n  tls_secret_name = var.tls_secret_name\n}\nmoved {\n  from = module.app.kubernetes_namespace.app\n  to   = kubernetes_namespace.app\n}\nmoved {\n  from = module.app.kubernetes_deployment.app\n  to   = kubernetes_deployment.app\n}\nmoved {\n  from = module.app.module.tls_secret\n  to   = module.tls_secret\n}\n");
+    let flat = stack(
+        "variable \"tls_secret_name\" {}\nresource \"kubernetes_namespace\" \"app\" {\n  metadata {\n    name   = \"app\"\n    labels = { tier = local.tiers.edge }\n  }\n}\nresource \"kubernetes_deployment\" \"app\" {\n  spec {\n    replicas = 1\n  }\n  metadata {\n    namespace = \"app\"\n  }\n}\nmodule \"tls_secret\" {\n  source          = \"../../modules/kubernetes/setup_tls_secret\"\n  namespace       = \"app\"\n  tls_secret_name = var.tls_secret_name\n}\nmoved {\n  from = module.app.kubernetes_namespace.app\n  to   = kubernetes_namespace.app\n}\nmoved {\n  from = module.app.kubernetes_deployment.app\n  to   = kubernetes_deployment.app\n}\nmoved {\n  from = module.app.module.tls_secret\n  to   = module.tls_secret\n}\n",
+    );
     assert!(
-        wrapped.notes().iter().any(|n| n.contains("module.app: local module ./modules/app is inlined")),
+        wrapped
+            .notes()
+            .iter()
+            .any(|n| n.contains("module.app: local module ./modules/app is inlined")),
         "{:?}",
         wrapped.notes()
     );
@@ -555,9 +594,17 @@ fn module_outputs_resolve_where_the_caller_uses_them() {
 fn a_counted_or_missing_local_module_is_compared_as_a_call() {
     let s = stack("module \"m\" {\n  source = \"./modules/m\"\n  count  = 1\n}\n");
     assert!(s.get("module.m").is_some());
-    assert!(s.notes().iter().any(|n| n.contains("count or for_each")), "{:?}", s.notes());
+    assert!(
+        s.notes().iter().any(|n| n.contains("count or for_each")),
+        "{:?}",
+        s.notes()
+    );
     let missing = stack("module \"m\" {\n  source = \"./modules/none\"\n}\n");
-    assert!(missing.notes().iter().any(|n| n.contains("no .tf files")), "{:?}", missing.notes());
+    assert!(
+        missing.notes().iter().any(|n| n.contains("no .tf files")),
+        "{:?}",
+        missing.notes()
+    );
 }
 
 // ---- rule 10: meta-arguments --------------------------------------------------------------
@@ -616,14 +663,22 @@ fn file_and_templatefile_read_the_stack_s_files() {
             "resource \"kubernetes_config_map\" \"c\" {\n  data = {\n    \"app.conf\" = file(\"${path.module}/app.conf\")\n    \"t.conf\"   = templatefile(\"${path.module}/t.tpl\", { port = 80 })\n  }\n}\n",
         ),
         ("app.conf", "listen 80;\n"),
-        ("t.tpl", "port=${port}\n%{ for i in [1, 2] ~}\n${i}\n%{ endfor ~}\n"),
+        (
+            "t.tpl",
+            "port=${port}\n%{ for i in [1, 2] ~}\n${i}\n%{ endfor ~}\n",
+        ),
     ]);
-    let b = stack("resource \"kubernetes_config_map\" \"c\" {\n  data = {\n    \"app.conf\" = <<-EOT\n      listen 80;\n    EOT\n    \"t.conf\" = \"port=80\\n1\\n2\\n\"\n  }\n}\n");
+    let b = stack(
+        "resource \"kubernetes_config_map\" \"c\" {\n  data = {\n    \"app.conf\" = <<-EOT\n      listen 80;\n    EOT\n    \"t.conf\" = \"port=80\\n1\\n2\\n\"\n  }\n}\n",
+    );
     let result = compare(&a, &b);
     assert!(result.is_equal(), "{result}");
     let missing = stack("resource \"x\" \"y\" {\n  a = file(\"${path.module}/missing.txt\")\n}\n");
     assert!(
-        missing.notes().iter().any(|n| n.contains("not readable inside the stack")),
+        missing
+            .notes()
+            .iter()
+            .any(|n| n.contains("not readable inside the stack")),
         "{:?}",
         missing.notes()
     );
@@ -633,16 +688,29 @@ fn file_and_templatefile_read_the_stack_s_files() {
 
 #[test]
 fn unparsable_and_duplicate_declarations_are_errors_with_a_position() {
-    let err = Stack::from_memory("s", None, [(PathBuf::from("main.tf"), "resource \"x\" {\n  a = \n".to_owned())])
-        .map(|_| ())
-        .expect_err("does not parse");
+    let err = Stack::from_memory(
+        "s",
+        None,
+        [(
+            PathBuf::from("main.tf"),
+            "resource \"x\" {\n  a = \n".to_owned(),
+        )],
+    )
+    .map(|_| ())
+    .expect_err("does not parse");
     assert!(err.to_string().starts_with("error: s/main.tf:"), "{err}");
     let dup = Stack::from_memory(
         "s",
         None,
-        [(PathBuf::from("main.tf"), "resource \"x\" \"y\" {}\n\nresource \"x\" \"y\" {}\n".to_owned())],
+        [(
+            PathBuf::from("main.tf"),
+            "resource \"x\" \"y\" {}\n\nresource \"x\" \"y\" {}\n".to_owned(),
+        )],
     )
     .map(|_| ())
     .expect_err("duplicate");
-    assert_eq!(dup.to_string(), "error: s/main.tf:3:1: x.y is declared twice");
+    assert_eq!(
+        dup.to_string(),
+        "error: s/main.tf:3:1: x.y is declared twice"
+    );
 }
