@@ -61,6 +61,9 @@ pub(crate) struct Inst<'a> {
     pub others: Vec<&'a Block>,
     /// Top-level attributes (only Terragrunt files have them).
     pub attrs: Vec<(&'a str, &'a Expression)>,
+    /// This is `terragrunt.hcl`: its references (`dependency.x.outputs.y`,
+    /// `include.root.locals`) name Terragrunt blocks, not resources.
+    pub terragrunt: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -79,6 +82,9 @@ pub(crate) struct Eval<'a> {
     busy: HashSet<Key>,
     pub notes: BTreeSet<String>,
 }
+
+/// How many references (objects, locals, outputs) may be under evaluation at once.
+const MAX_CHAIN: usize = 64;
 
 /// Top-level keys of a resource body that are Terraform meta-arguments, not attributes of
 /// the object: a reference never resolves through them.
@@ -122,6 +128,7 @@ impl<'a> Eval<'a> {
         if let Some(tg) = &loaded.terragrunt {
             let mut inst = Inst {
                 dir: ".".to_owned(),
+                terragrunt: true,
                 ..Inst::default()
             };
             for structure in tg.body.iter() {
@@ -159,6 +166,19 @@ impl<'a> Eval<'a> {
         self.eval(mi, &Scope::default(), expr)
     }
 
+    /// Whether the chain of references being evaluated (object → local → object …) is
+    /// too long to follow further: the value then stays unresolved, with a note, instead of
+    /// exhausting the stack on a hostile input.
+    fn too_deep(&mut self) -> bool {
+        if self.busy.len() < MAX_CHAIN {
+            return false;
+        }
+        self.note(format!(
+            "references nest deeper than {MAX_CHAIN}: the rest is compared unresolved"
+        ));
+        true
+    }
+
     fn note(&mut self, text: String) {
         self.notes.insert(text);
     }
@@ -182,6 +202,9 @@ impl<'a> Eval<'a> {
             return Some(v.clone());
         }
         let block = self.block_of(mi, &kind, ty, name)?;
+        if self.too_deep() {
+            return None;
+        }
         if !self.busy.insert(key.clone()) {
             let addr = Addr {
                 module: self.insts[mi].path.clone(),
@@ -508,6 +531,12 @@ impl<'a> Eval<'a> {
                 "{name} is not available in a templatefile template"
             ));
         }
+        if self.insts[mi].terragrunt && name != "local" {
+            return Value::unknown(Sym::Ref {
+                root: Root::Other(name.to_owned()),
+                steps,
+            });
+        }
         match (name, steps.as_slice()) {
             ("var", [Step::Attr(x), rest @ ..]) => {
                 let value = self.var(mi, x);
@@ -593,6 +622,9 @@ impl<'a> Eval<'a> {
             let value = if let Some(v) = self.memo.get(&key) {
                 v.clone()
             } else if let Some(block) = self.insts[ci].outputs.get(out.as_str()).copied() {
+                if self.too_deep() {
+                    return invalid("references nest too deep");
+                }
                 if self.busy.insert(key.clone()) {
                     let v = block
                         .body
@@ -633,10 +665,6 @@ impl<'a> Eval<'a> {
     /// passes (evaluated where the call is), else the variable's default.
     fn var(&mut self, mi: usize, name: &str) -> Value {
         let Some((pi, call)) = self.insts[mi].parent else {
-            if !self.insts[mi].vars.contains_key(name) && !self.insts[mi].attrs.is_empty() {
-                // Terragrunt has no variables.
-                return invalid(format!("var.{name} in terragrunt.hcl"));
-            }
             return Value::unknown(Sym::Ref {
                 root: Root::Var(name.to_owned()),
                 steps: Vec::new(),
@@ -681,6 +709,9 @@ impl<'a> Eval<'a> {
                 steps: Vec::new(),
             });
         };
+        if self.too_deep() {
+            return invalid("references nest too deep");
+        }
         if !self.busy.insert(key.clone()) {
             self.note(format!("local.{name}: refers to itself"));
             return invalid("cycle");

@@ -228,7 +228,9 @@ fn known_call(name: &str, args: &[Value]) -> Option<Value> {
             let end = if len < 0 {
                 chars.len()
             } else {
-                (start + usize::try_from(len).ok()?).min(chars.len())
+                start
+                    .saturating_add(usize::try_from(len).ok()?)
+                    .min(chars.len())
             };
             Some(Value::String(chars[start..end].concat()))
         }

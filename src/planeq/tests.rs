@@ -714,3 +714,55 @@ fn unparsable_and_duplicate_declarations_are_errors_with_a_position() {
         "error: s/main.tf:3:1: x.y is declared twice"
     );
 }
+
+#[test]
+fn terragrunt_references_name_terragrunt_blocks() {
+    let s = stack_of(&[
+        ("main.tf", ""),
+        (
+            "terragrunt.hcl",
+            "locals {\n  tag = \"v1\"\n}\ndependency \"vault\" {\n  config_path = \"../vault\"\n}\ninputs = {\n  address = dependency.vault.outputs.address\n  tag     = local.tag\n}\n",
+        ),
+    ]);
+    assert!(s.notes().is_empty(), "{:?}", s.notes());
+    assert_eq!(
+        s.get("inputs").map(|v| v.show(200)).as_deref(),
+        Some("{ address = dependency.vault.outputs.address, tag = \"v1\" }")
+    );
+}
+
+#[test]
+fn long_reference_chains_and_cycles_end_with_a_note() {
+    let mut locals: String = (0..1000)
+        .map(|i| format!("  l{i} = local.l{}\n", i + 1))
+        .collect();
+    locals.push_str("  l1000 = \"end\"\n");
+    let deep = stack(&format!(
+        "locals {{\n{locals}}}\nresource \"x\" \"y\" {{\n  a = local.l0\n}}\n"
+    ));
+    assert!(
+        deep.notes()
+            .iter()
+            .any(|n| n.contains("references nest deeper than")),
+        "{:?}",
+        deep.notes()
+    );
+    let cycle = stack(
+        "locals {\n  a = local.b\n  b = local.a\n}\nresource \"x\" \"y\" {\n  a = local.a\n}\n",
+    );
+    assert!(
+        cycle.notes().iter().any(|n| n.contains("refers to itself")),
+        "{:?}",
+        cycle.notes()
+    );
+    let objects =
+        stack("resource \"x\" \"a\" {\n  v = x.b.v\n}\nresource \"x\" \"b\" {\n  v = x.a.v\n}\n");
+    assert!(
+        objects
+            .notes()
+            .iter()
+            .any(|n| n.contains("refers to itself")),
+        "{:?}",
+        objects.notes()
+    );
+}
