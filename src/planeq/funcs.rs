@@ -32,8 +32,9 @@ pub fn is_invalid(v: &Value) -> bool {
     matches!(v, Value::Unknown(s) if matches!(&**s, Sym::Text(t) if t.starts_with("<invalid:")))
 }
 
-/// Calls a pure function that needs no file access. `None` when the name is not one of
-/// them (file functions and `try`/`can` are handled by the evaluator).
+/// Calls a pure function that needs no file access (file functions and `try`/`can` are
+/// handled by the evaluator): its value when it is computed here, a symbolic call
+/// otherwise.
 pub fn call(name: &str, args: Vec<Value>) -> Value {
     let Some(result) = known_call(name, &args) else {
         return symbolic(name, args);
@@ -716,7 +717,7 @@ impl JsonParser<'_> {
 
 /// Terraform's `yamlencode` for the shapes whose output is certain: block-style maps with
 /// double-quoted keys in sorted order, block sequences (not indented under a map key),
-/// double-quoted single-line ASCII strings, plain numbers, booleans and `null`, `{}` and
+/// double-quoted single-line ASCII strings, integers, booleans and `null`, `{}` and
 /// `[]` for empty collections, and a final newline. A multi-line or non-ASCII string, a
 /// line longer than 80 columns (the YAML emitter may fold it) or an unknown value makes it
 /// `None`: the call then stays symbolic.
@@ -741,7 +742,11 @@ fn yaml_scalar(v: &Value) -> Option<String> {
     Some(match v {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => number_text(n),
+        // Integers only: a float's YAML form is not certain.
+        Value::Number(n) if n.as_i64().is_some_and(|i| i.unsigned_abs() < 1 << 53) => {
+            number_text(n)
+        }
+        Value::Number(_) => return None,
         Value::String(s) => yaml_quoted(s)?,
         Value::Object(map) if map.is_empty() => "{}".to_owned(),
         Value::List(items) | Value::Blocks(items) if items.is_empty() => "[]".to_owned(),

@@ -74,27 +74,10 @@ impl Files {
         let in_memory: Vec<(PathBuf, String)> = self
             .memory
             .iter()
-            .filter(|(p, _)| {
-                p.parent().map_or(Path::new("."), |d| {
-                    if d.as_os_str().is_empty() {
-                        Path::new(".")
-                    } else {
-                        d
-                    }
-                }) == dir
-            })
-            .filter(|(p, _)| p.extension().is_some_and(|e| e == "tf"))
+            .filter(|(p, _)| dir_of(p) == dir && p.extension().is_some_and(|e| e == "tf"))
             .map(|(p, t)| (p.clone(), t.clone()))
             .collect();
-        let memory_has_dir = self.memory.keys().any(|p| {
-            p.parent().map_or(Path::new("."), |d| {
-                if d.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    d
-                }
-            }) == dir
-        });
+        let memory_has_dir = self.memory.keys().any(|p| dir_of(p) == dir);
         if memory_has_dir {
             return Ok(in_memory);
         }
@@ -187,6 +170,14 @@ impl Files {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(self.show(&rel), e)),
         }
+    }
+}
+
+/// The directory a stack-relative file is in (`.` for the stack directory itself).
+fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
     }
 }
 
@@ -355,6 +346,13 @@ pub fn load(files: &Files) -> Result<Loaded, Error> {
                 loaded.notes.push(format!(
                     "{call}: local module {source} is inlined: its objects are compared at {call}.<address>"
                 ));
+                for meta in ["depends_on", "providers"] {
+                    if block.body.has_attribute(meta) {
+                        loaded.notes.push(format!(
+                            "{call}: the call's {meta} is not applied to the inlined objects"
+                        ));
+                    }
+                }
                 let mut child = path.clone();
                 child.push(name.clone());
                 queue.push((child, target, Some((me, name))));

@@ -42,6 +42,9 @@
 //!    before it plans. Numbers compare by value (`80` ≡ `80.0`); a string compares with a
 //!    number by the number's canonical text, so `"080"` ≠ `80` (a string attribute would
 //!    keep the zero). `==` in an expression stays type-strict, as in Terraform.
+//!    Approximation: quantities compare as written; the provider suppresses the diff
+//!    between some equivalent quantities (`"1000m"` and `"1"`), reported here as a
+//!    difference.
 //! 4. **Locals and pure functions are evaluated.** `local.x` is replaced by its value;
 //!    string templates (`"${local.image}:${var.tag}"`), `merge`, `concat`, `lookup`,
 //!    `tostring`, `join`, `format`, `replace` (plain), `jsonencode`, `jsondecode`,

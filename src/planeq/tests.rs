@@ -766,3 +766,25 @@ fn long_reference_chains_and_cycles_end_with_a_note() {
         objects.notes()
     );
 }
+
+#[test]
+fn an_in_memory_stack_reads_disk_only_for_what_it_does_not_hold() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("main.tf"), "resource \"old\" \"x\" {}\n").expect("write");
+    std::fs::write(dir.path().join("extra.tf"), "resource \"older\" \"x\" {}\n").expect("write");
+    std::fs::write(dir.path().join("config.txt"), "from disk\n").expect("write");
+    let s = Stack::from_memory(
+        "rendered",
+        Some(dir.path()),
+        [(
+            PathBuf::from("main.tf"),
+            "resource \"new\" \"x\" {\n  a = file(\"${path.module}/config.txt\")\n}\n".to_owned(),
+        )],
+    )
+    .expect("reads");
+    assert!(s.get("old.x").is_none() && s.get("older.x").is_none());
+    assert_eq!(
+        s.get("new.x").map(|v| v.show(80)).as_deref(),
+        Some("{ a = \"from disk\\n\" }")
+    );
+}
