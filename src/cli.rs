@@ -27,8 +27,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Check stacks (generated or hand-written) against the repo's conventions.
     Lint(LintArgs),
-    /// Compare two stacks plan-semantically: exit 0 when they plan alike, 1 with one
-    /// line per difference (`address: path: a ≠ b`).
+    /// Compare two stacks plan-semantically: would the first plan without changes against
+    /// the applied second? Exit 0 when so, 1 with one line per difference.
     Compare(CompareArgs),
 }
 
@@ -82,10 +82,10 @@ pub struct LintArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The first stack directory.
+    /// The stack to plan (its `moved` blocks apply), e.g. the rendered one.
     #[arg(value_name = "STACK_DIR")]
     pub a: PathBuf,
-    /// The second stack directory.
+    /// The stack whose applied state it is planned against, e.g. the hand-written one.
     #[arg(value_name = "STACK_DIR")]
     pub b: PathBuf,
 }

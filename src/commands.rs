@@ -128,8 +128,9 @@ pub fn check(specs_dir: &Path, stacks_dir: &Path) -> Result<Outcome, Error> {
     Ok(check::print(&report))
 }
 
-/// `dlgen compare A B`: whether two stack directories plan alike (see [`crate::planeq`]).
-/// Differences go to stdout one per line, the readers' notes to stderr.
+/// `dlgen compare A B`: whether stack `a` plans without changes against the applied `b`
+/// (see [`crate::planeq`]). Differences go to stdout one per line, the readers' notes to
+/// stderr.
 pub fn compare(a: &Path, b: &Path) -> Result<Outcome, Error> {
     let (sa, sb) = (
         crate::planeq::Stack::read(a)?,
@@ -140,7 +141,7 @@ pub fn compare(a: &Path, b: &Path) -> Result<Outcome, Error> {
         eprintln!("note: {note}");
     }
     if result.is_equal() {
-        println!("{} and {} plan alike", a.display(), b.display());
+        println!("{} plans like {}: no difference", a.display(), b.display());
         return Ok(Outcome::Clean);
     }
     print!("{result}");

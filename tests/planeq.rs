@@ -481,7 +481,7 @@ fn compare_exits_0_when_alike_and_1_with_one_line_per_difference() {
     assert_eq!(run.code, 0, "{run}");
     assert_eq!(
         run.stdout,
-        "stacks/freshrss and tests/fixtures/lint/findings/stacks/freshrss plan alike\n"
+        "stacks/freshrss plans like tests/fixtures/lint/findings/stacks/freshrss: no difference\n"
     );
 
     let run = dlgen(

@@ -84,7 +84,7 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// Whether the two stacks plan alike.
+    /// Whether the first stack plans without changes against the second.
     pub fn is_equal(&self) -> bool {
         self.differences.is_empty()
     }
@@ -107,12 +107,15 @@ impl fmt::Display for Comparison {
     }
 }
 
-/// Compares two stacks. The `moved` blocks of both rename addresses (and the references
-/// to them) before anything is compared; data sources are matched by configuration.
+/// Compares two stacks: would planning `a` against the applied state of `b` show no
+/// change? The second stack is taken as applied (its state holds the addresses it
+/// declares), so the `moved` blocks of `a` — the stack being planned — rename the
+/// addresses of `b` (and the references to them) before anything is compared; `b`'s own
+/// `moved` blocks are history its state already reflects. Data sources are matched by
+/// configuration.
 pub fn compare(a: &Stack, b: &Stack) -> Comparison {
-    let moves: Vec<(Addr, Addr)> = a.moved.iter().chain(&b.moved).cloned().collect();
-    let (a_objects, a_clash) = renamed(&a.objects, &moves);
-    let (b_objects, b_clash) = renamed(&b.objects, &moves);
+    let a_objects = &a.objects;
+    let (b_objects, b_clash) = renamed(&b.objects, &a.moved);
     let mut out = Vec::new();
     let mut data_a = BTreeMap::new();
     let mut data_b = BTreeMap::new();
@@ -148,7 +151,6 @@ pub fn compare(a: &Stack, b: &Stack) -> Comparison {
     let mut notes: Vec<String> = a
         .notes
         .iter()
-        .chain(&a_clash)
         .map(|n| format!("{}: {n}", a.label))
         .collect();
     notes.extend(
@@ -201,9 +203,9 @@ fn compare_data(out: &mut Vec<Difference>, a: &BTreeMap<Addr, &Value>, b: &BTree
     }
 }
 
-/// Applies the `moved` renames to every address and every reference. Returns the renamed
-/// objects and a note for each rename that would land on an address already taken (the
-/// object then keeps its address).
+/// Applies the `moved` renames of the planned stack to every address and every reference
+/// of the applied one. Returns the renamed objects and a note for each rename that would
+/// land on an address already taken (the object then keeps its address).
 fn renamed(
     objects: &BTreeMap<Address, Value>,
     moves: &[(Addr, Addr)],

@@ -83,12 +83,18 @@
 //!    one that has no match is compared with the same label on the other side, or
 //!    reported as only on one side (a changed data source configuration changes the values
 //!    read).
-//! 8. **`moved` blocks rename before comparing.** The `moved` blocks of *both* stacks are
-//!    applied to the addresses of both, and to every reference: a generated stack that
-//!    moves `module.vaultwarden.kubernetes_deployment.vaultwarden` to
+//! 8. **`moved` blocks rename before comparing, in the direction of the plan.**
+//!    Comparing `a` with `b` asks: would planning `a` against the applied state of `b`
+//!    show no change? `b` is taken as applied, so its state holds the addresses it
+//!    declares; the `moved` blocks of `a` rename `b`'s addresses, and every reference to
+//!    them, before the comparison: a generated stack that moves
+//!    `module.vaultwarden.kubernetes_deployment.vaultwarden` to
 //!    `kubernetes_deployment.vaultwarden` compares that resource with the one the
 //!    hand-written stack has inside the module. Moving a module call moves everything in
-//!    it; chains are followed.
+//!    it; chains are followed. The comparison is directional on purpose: `b`'s own
+//!    `moved` blocks are history its state already reflects, and applying them to `a`
+//!    would call equal an `a` that still declares an old address (a destroy and a
+//!    create). Put the stack to plan first: `dlgen compare NEW OLD`.
 //! 9. **Local modules are inlined.** A module call whose `source` is a relative path
 //!    inside the stack directory (`./modules/<x>`), called without `count`/`for_each`, is
 //!    read and its objects are compared at `module.<call>.<address>`: its variables take

@@ -6,8 +6,12 @@ use std::path::PathBuf;
 use super::*;
 
 fn stack_of(files: &[(&str, &str)]) -> Stack {
+    labelled("s", files)
+}
+
+fn labelled(label: &str, files: &[(&str, &str)]) -> Stack {
     Stack::from_memory(
-        "s",
+        label,
         None,
         files
             .iter()
@@ -20,9 +24,13 @@ fn stack(main: &str) -> Stack {
     stack_of(&[("main.tf", main)])
 }
 
-/// The difference lines of two `main.tf` texts.
+/// The difference lines of two `main.tf` texts, the stacks labelled `a` and `b`.
 fn diff(a: &str, b: &str) -> Vec<String> {
-    compare(&stack(a), &stack(b)).lines()
+    compare(
+        &labelled("a", &[("main.tf", a)]),
+        &labelled("b", &[("main.tf", b)]),
+    )
+    .lines()
 }
 
 #[track_caller]
@@ -333,8 +341,8 @@ fn pure_functions_of_unknown_values_compare_by_their_arguments() {
         "resource \"x\" \"y\" {\n  a = sha256(var.x)\n}\n",
         "resource \"x\" \"y\" {\n  a = sha256(var.y)\n}\n",
         &[
-            "var.x: only in s",
-            "var.y: only in s",
+            "var.x: only in a",
+            "var.y: only in b",
             "x.y: a: sha256(var.x) ≠ sha256(var.y)",
         ],
     );
@@ -352,7 +360,7 @@ fn variables_stay_symbolic_and_their_defaults_are_compared() {
         &var("  default = \"latest\"\n", "\"app:${var.tag}\""),
         "resource \"x\" \"y\" {\n  image = \"app:latest\"\n}\n",
         &[
-            "var.tag: only in s",
+            "var.tag: only in a",
             "x.y: image: \"app:${var.tag}\" ≠ \"app:latest\"",
         ],
     );
@@ -485,8 +493,8 @@ fn data_sources_are_their_configuration_not_their_label() {
         &vault("secrets", "platform"),
         &vault("viktor", "viktor"),
         &[
-            "data.vault_kv_secret_v2.secrets: only in s",
-            "data.vault_kv_secret_v2.viktor: only in s",
+            "data.vault_kv_secret_v2.secrets: only in a",
+            "data.vault_kv_secret_v2.viktor: only in b",
             "x.y: password: data.vault_kv_secret_v2({ mount = \"secret\", name = \"platform\" }).data.smtp ≠ data.vault_kv_secret_v2({ mount = \"secret\", name = \"viktor\" }).data.smtp",
         ],
     );
@@ -498,19 +506,37 @@ fn data_sources_are_their_configuration_not_their_label() {
 fn moved_blocks_rename_addresses_and_references() {
     let old = "resource \"kubernetes_namespace\" \"immich\" {\n  metadata {\n    name = \"freshrss\"\n  }\n}\nresource \"kubernetes_manifest\" \"es\" {\n  manifest   = {}\n  depends_on = [kubernetes_namespace.immich]\n}\n";
     let new = "resource \"kubernetes_namespace\" \"freshrss\" {\n  metadata {\n    name = \"freshrss\"\n  }\n}\nresource \"kubernetes_manifest\" \"es\" {\n  manifest   = {}\n  depends_on = [kubernetes_namespace.freshrss]\n}\nmoved {\n  from = kubernetes_namespace.immich\n  to   = kubernetes_namespace.freshrss\n}\n";
-    same(old, new);
+    // The new stack, planned against the old one's state, moves the namespace.
+    same(new, old);
     // Without the moved block the rename is a destroy and a create.
     let unmoved = new.split("moved {").next().unwrap_or_default();
     differs(
-        old,
         unmoved,
+        old,
         &[
-            "kubernetes_manifest.es: depends_on: kubernetes_namespace.immich ≠ (absent)",
-            "kubernetes_manifest.es: depends_on: (absent) ≠ kubernetes_namespace.freshrss",
-            "kubernetes_namespace.freshrss: only in s",
-            "kubernetes_namespace.immich: only in s",
+            "kubernetes_manifest.es: depends_on: kubernetes_namespace.freshrss ≠ (absent)",
+            "kubernetes_manifest.es: depends_on: (absent) ≠ kubernetes_namespace.immich",
+            "kubernetes_namespace.freshrss: only in a",
+            "kubernetes_namespace.immich: only in b",
         ],
     );
+    // The other direction: the old stack planned against the new one's state would
+    // destroy `freshrss`; the new stack's moved block is history there.
+    assert!(!compare(&stack(old), &stack(new)).is_equal());
+}
+
+#[test]
+fn a_moved_block_of_the_applied_stack_does_not_excuse_an_old_address() {
+    // The hand-written stack renamed `gallery` to `kiosk` long ago; a rendered stack
+    // that still declares `gallery` would destroy `kiosk` and create `gallery`.
+    let hand = "resource \"d\" \"kiosk\" {}\nmoved {\n  from = d.gallery\n  to   = d.kiosk\n}\n";
+    let rendered = "resource \"d\" \"gallery\" {}\n";
+    differs(
+        rendered,
+        hand,
+        &["d.gallery: only in a", "d.kiosk: only in b"],
+    );
+    same("resource \"d\" \"kiosk\" {}\n", hand);
 }
 
 #[test]
@@ -556,14 +582,14 @@ fn a_local_module_is_inlined_and_compares_with_the_flat_stack() {
         "{:?}",
         wrapped.notes()
     );
-    let result = compare(&wrapped, &flat);
+    let result = compare(&flat, &wrapped);
     assert!(result.is_equal(), "{result}");
     // Without the moved blocks, every object is on one side only.
     let unmoved = stack(
         &std::iter::once("variable \"tls_secret_name\" {}\nresource \"kubernetes_namespace\" \"app\" {\n  metadata {\n    name   = \"app\"\n    labels = { tier = local.tiers.edge }\n  }\n}\n").collect::<String>(),
     );
     assert_eq!(
-        compare(&wrapped, &unmoved).lines(),
+        compare(&unmoved, &wrapped).lines(),
         [
             "kubernetes_namespace.app: only in s",
             "module.app.kubernetes_deployment.app: only in s",
