@@ -127,6 +127,7 @@ mod diff;
 mod eval;
 mod funcs;
 mod load;
+mod ops;
 mod value;
 
 #[cfg(test)]
