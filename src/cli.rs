@@ -83,10 +83,10 @@ pub struct LintArgs {
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// The stack to plan (its `moved` blocks apply), e.g. the rendered one.
-    #[arg(value_name = "STACK_DIR")]
+    #[arg(value_name = "NEW_STACK_DIR")]
     pub a: PathBuf,
     /// The stack whose applied state it is planned against, e.g. the hand-written one.
-    #[arg(value_name = "STACK_DIR")]
+    #[arg(value_name = "OLD_STACK_DIR")]
     pub b: PathBuf,
 }
 
