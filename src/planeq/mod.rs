@@ -122,6 +122,18 @@
 //! Two symbolic values are equal exactly when their canonical forms are; a symbolic
 //! value never equals a known one. Where this module cannot decide, it reports a
 //! difference rather than an equality.
+//!
+//! # Approximations
+//!
+//! Without the provider schemas some equal plans are reported as different (never the
+//! other way round, as far as these rules reach): an attribute set to its schema default
+//! differs from one left out (`wait_for_rollout = true`, a Deployment's `replicas = 1`);
+//! equivalent quantities written differently differ (`"1000m"`, `"1"`); attributes the
+//! provider treats as sets other than those listed in rule 2 keep their order; a `for`
+//! expression or `dynamic` block over an unknown collection is compared as its source
+//! text. Configurations that Terraform would reject (a type error, a `moved` block whose
+//! source is still declared) are not diagnosed. `*_override.tf` files are read as
+//! ordinary files, with a note.
 
 mod diff;
 mod eval;
