@@ -27,6 +27,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Check stacks (generated or hand-written) against the repo's conventions.
     Lint(LintArgs),
+    /// Compare two stacks plan-semantically: would the first plan without changes against
+    /// the applied second? Exit 0 when so, 1 with one line per difference.
+    Compare(CompareArgs),
 }
 
 #[derive(Debug, Args)]
@@ -158,6 +161,16 @@ impl From<ColorArg> for crate::report::Color {
     }
 }
 
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The stack to plan (its `moved` blocks apply), e.g. the rendered one.
+    #[arg(value_name = "NEW_STACK_DIR")]
+    pub a: PathBuf,
+    /// The stack whose applied state it is planned against, e.g. the hand-written one.
+    #[arg(value_name = "OLD_STACK_DIR")]
+    pub b: PathBuf,
+}
+
 /// Levels `--deny` can raise to errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
@@ -180,6 +193,7 @@ impl Command {
             Command::Lint(args) => {
                 crate::commands::lint(&args.settings(), args.format.into(), args.statistics)
             }
+            Command::Compare(args) => crate::commands::compare(&args.a, &args.b),
         }
     }
 }

@@ -161,6 +161,28 @@ pub fn list_rules() -> Result<Outcome, Error> {
     Ok(Outcome::Clean)
 }
 
+/// `dlgen compare A B`: whether stack `a` plans without changes against the applied `b`
+/// (see [`crate::planeq`]). Differences go to stdout one per line, the readers' notes to
+/// stderr.
+pub fn compare(a: &Path, b: &Path) -> Result<Outcome, Error> {
+    let (sa, sb) = (
+        crate::planeq::Stack::read(a)?,
+        crate::planeq::Stack::read(b)?,
+    );
+    let result = crate::planeq::compare(&sa, &sb);
+    for note in &result.notes {
+        eprintln!("note: {note}");
+    }
+    if result.is_equal() {
+        println!("{} plans like {}: no difference", a.display(), b.display());
+        return Ok(Outcome::Clean);
+    }
+    print!("{result}");
+    let n = result.differences.len();
+    eprintln!("{n} difference{}", if n == 1 { "" } else { "s" });
+    Ok(Outcome::Findings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

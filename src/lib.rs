@@ -5,6 +5,7 @@
 //! fully resolved stack) → `render` (minijinja templates) → `format` (`terraform fmt`
 //! canonical text, parsed back with hcl-rs) → `write` / `check`.
 //! `lint` checks any stack, generated or hand-written, against the repo's conventions.
+//! `planeq` reads any stack into a normalized form and tells whether one plans like another.
 
 pub mod check;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod lint;
 pub mod model;
 pub mod par;
 pub mod paths;
+pub mod planeq;
 pub mod render;
 pub mod report;
 pub mod spec;

@@ -498,11 +498,16 @@ fn spec_text_to_render_never_panics_and_always_parses() {
     assert!(r > 0, "no input was accepted: the mutations are too coarse");
 }
 
-/// The `.tf` files the lint and format fuzzing starts from: the committed stack and the
-/// lint fixtures (hand-written stacks are user input to `dlgen lint`).
+/// The `.tf` files the lint and format fuzzing starts from: the committed stack, the
+/// lint fixtures and the hand-written-style corpus (hand-written stacks are user input to
+/// `dlgen lint` and `dlgen compare`).
 fn tf_seeds() -> Vec<String> {
     let mut seeds = Vec::new();
-    for dir in ["stacks", "tests/fixtures/lint"] {
+    for dir in [
+        "stacks",
+        "tests/fixtures/lint",
+        "tests/fixtures/handwritten",
+    ] {
         for entry in walkdir::WalkDir::new(Path::new(common::ROOT).join(dir))
             .sort_by_file_name()
             .into_iter()
@@ -597,9 +602,18 @@ fn lint_and_format_never_panic_on_mutated_stacks() {
                 "format_hcl returned text that does not parse"
             );
         }
+        // The plan-semantic reader: no panic, and a stack always plans like itself.
+        if let Ok(stack) = dlgen::planeq::Stack::from_memory(
+            "stacks/x",
+            None,
+            [(std::path::PathBuf::from("main.tf"), text.clone())],
+        ) {
+            let result = dlgen::planeq::compare(&stack, &stack);
+            prop_assert!(result.is_equal(), "a stack differs from itself:\n{result}");
+        }
         Ok(())
     });
-    eprintln!("fuzz: {cases} mutated stacks through lint and format");
+    eprintln!("fuzz: {cases} mutated stacks through lint, format and compare");
     if let Err(e) = result {
         panic!("{e}");
     }
