@@ -38,6 +38,24 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// Text inside a quoted template string: [`quote`] without the quotes.
+pub fn template_text(s: &str) -> String {
+    let q = quote(s);
+    q[1..q.len() - 1].to_owned()
+}
+
+/// Appends `${expr}` to a quoted template under construction. A `$` that ends the text
+/// before it would turn `${` into the `$${` escape, so trailing `$`s are written through an
+/// interpolation of their own (`${"$"}`).
+pub fn push_interpolation(text: &mut String, expr: &str) {
+    let dollars = text.len() - text.trim_end_matches('$').len();
+    if dollars > 0 {
+        text.truncate(text.len() - dollars);
+        let _ = write!(text, "${{\"{}\"}}", "$".repeat(dollars));
+    }
+    let _ = write!(text, "${{{expr}}}");
+}
+
 /// Characters that change how text looks without being seen: bidi embeddings, overrides
 /// and isolates (the "Trojan Source" characters), zero-width characters, the byte order
 /// mark and the Unicode line and paragraph separators. In a quoted string they are written
@@ -333,6 +351,28 @@ mod tests {
         match attr.expr().evaluate(&Context::new()) {
             Ok(::hcl::Value::String(s)) => s,
             other => panic!("not a string: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn template_text_and_interpolations_evaluate_to_the_parts() {
+        use ::hcl::eval::{Context, Evaluate};
+        let mut ctx = Context::new();
+        ctx.declare_var("x", "X");
+        for before in ["", "a", "a$", "a$$", "$", "${", "%{", "a\\$", "\"$", "100%"] {
+            for after in ["", "b", "$", "{", "${y}"] {
+                let mut t = format!("\"{}", template_text(before));
+                push_interpolation(&mut t, "x");
+                t.push_str(&template_text(after));
+                t.push('"');
+                let body = ::hcl::parse(&format!("v = {t}\n")).expect("template parses");
+                let value = body.attributes().next().map(|a| a.expr().evaluate(&ctx));
+                assert_eq!(
+                    value.and_then(Result::ok),
+                    Some(::hcl::Value::String(format!("{before}X{after}"))),
+                    "{t}"
+                );
+            }
         }
     }
 

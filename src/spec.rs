@@ -161,6 +161,8 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
 /// value: {var: mail_host}                       # var.mail_host, declared automatically
 /// value: {vault: {path: platform, key: smtp}}   # plan-time Vault read
 /// value: {eso: {key: creds, path: [app, user]}} # plan-time read of the ExternalSecret
+/// value: {ref: random_password.key.result}      # an attribute of an object of this stack
+/// value: {template: ["base64:", {ref: random_id.key.b64_std}]}  # text and references
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueSpec {
@@ -172,6 +174,13 @@ pub enum ValueSpec {
     /// `data "kubernetes_secret" "eso_secrets"` of the stack's ExternalSecret, key `<key>`;
     /// with a `path`, the key holds JSON and the value is `local.<key>[path...]`.
     Eso(EsoRef),
+    /// An attribute of another object this stack generates, e.g.
+    /// `random_password.secret_key.result` or `kubernetes_service.app.metadata[0].name`:
+    /// checked against the stack's own objects, never free HCL.
+    Ref(String),
+    /// A string built from parts: plain text (scalars, written as they are) and
+    /// references (`{var}`, `{vault}`, `{eso}`, `{ref}`), interpolated in order.
+    Template(Vec<ValueSpec>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -189,7 +198,7 @@ pub struct EsoRef {
     pub path: Vec<String>,
 }
 
-const VALUE_FORMS: &[&str] = &["var", "vault", "eso"];
+const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
 
 impl<'de> Deserialize<'de> for ValueSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -199,7 +208,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
             type Value = ValueSpec;
 
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string, number or boolean, or one of {var: ...}, {vault: {path, key}}, {eso: {key, path}}")
+                f.write_str("a string, number or boolean, or one of {var: ...}, {vault: {path, key}}, {eso: {key, path}}, {ref: ...}, {template: [...]}")
             }
 
             fn visit_bool<E>(self, v: bool) -> Result<ValueSpec, E> {
@@ -231,18 +240,20 @@ impl<'de> Deserialize<'de> for ValueSpec {
                 use serde::de::Error;
                 let Some(form) = map.next_key::<String>()? else {
                     return Err(A::Error::custom(
-                        "an empty mapping is not a value; write a scalar, or one of {var: ...}, {vault: {path, key}}, {eso: {key, path}}",
+                        "an empty mapping is not a value; write a scalar, or one of {var: ...}, {vault: {path, key}}, {eso: {key, path}}, {ref: ...}, {template: [...]}",
                     ));
                 };
                 let value = match form.as_str() {
                     "var" => ValueSpec::Var(map.next_value()?),
                     "vault" => ValueSpec::Vault(map.next_value()?),
                     "eso" => ValueSpec::Eso(map.next_value()?),
+                    "ref" => ValueSpec::Ref(map.next_value()?),
+                    "template" => ValueSpec::Template(map.next_value()?),
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),
                 };
                 if map.next_key::<String>()?.is_some() {
                     return Err(A::Error::custom(
-                        "a reference has exactly one key: `var`, `vault` or `eso`",
+                        "a reference has exactly one key: `var`, `vault`, `eso`, `ref` or `template`",
                     ));
                 }
                 Ok(value)

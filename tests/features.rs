@@ -771,3 +771,65 @@ raw:
         "{bad}"
     );
 }
+
+#[test]
+fn references_to_objects_and_templates_of_text_and_references() {
+    let spec = format!(
+        "{BASE}    env:
+      - name: SERVICE
+        value: {{ref: \"kubernetes_namespace.app.metadata[0].name\"}}
+      - name: KEY
+        value: {{template: [\"base64:\", {{ref: random_id.key.b64_std}}]}}
+      - name: DSN
+        value: {{template: [\"postgresql://app:{{{{ .password }}}}@\", {{var: postgresql_host}}, \":5432/app?x=${{not}}&cost=$\", {{var: mail_host}}]}}
+raw:
+  stack: |
+    resource \"random_id\" \"key\" {{
+      byte_length = 32
+    }}
+"
+    );
+    let (_, body) = render(&spec);
+    assert_eq!(
+        env_value(&body, "SERVICE"),
+        "kubernetes_namespace.app.metadata[0].name"
+    );
+    assert_eq!(
+        env_value(&body, "KEY"),
+        "\"base64:${random_id.key.b64_std}\""
+    );
+    // Text stays text: `{{ .password }}` is ESO's template syntax, `${not}` is escaped,
+    // and a `$` right before a reference does not turn it into the `$${` escape.
+    assert_eq!(
+        env_value(&body, "DSN"),
+        "\"postgresql://app:{{ .password }}@${var.postgresql_host}:5432/app?x=$${not}&cost=${\"$\"}${var.mail_host}\""
+    );
+    // The references declare what they use.
+    find(&body, "variable", &["postgresql_host"]);
+    find(&body, "variable", &["mail_host"]);
+
+    // A reference names an object of the stack, in the shape of a reference.
+    let e = errors(&format!(
+        "{BASE}    env:
+      - name: A
+        value: {{ref: random_password.nope.result}}
+      - name: B
+        value: {{ref: \"kubernetes_namespace.app.metadata[0].name}} + 1\"}}
+      - name: C
+        value: {{ref: var.x}}
+      - name: D
+        value: {{template: []}}
+"
+    ));
+    assert!(
+        e.contains("`random_password.nope` is not an object of this stack"),
+        "{e}"
+    );
+    assert!(
+        e.contains("kubernetes_deployment.app"),
+        "the known objects are listed: {e}"
+    );
+    assert!(e.contains("containers[0].env[1].value.ref"), "{e}");
+    assert!(e.contains("a variable is written `{var: <name>}`"), "{e}");
+    assert!(e.contains("a template needs at least one part"), "{e}");
+}

@@ -290,6 +290,8 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         ));
     }
 
+    refs::check_object_refs(&mut p, &refs.objects, &objects);
+
     let stack = Stack {
         name: ctx.name.clone(),
         objects,

@@ -2,7 +2,7 @@
 //! plan-time Vault reads and plan-time reads of the stack's ExternalSecret.
 
 use super::problems::Problems;
-use super::types::{Address, Body, Entry, Expr, Object, Value, VaultSecret, entry};
+use super::types::{Address, BlockKind, Body, Entry, Expr, Object, Value, VaultSecret, entry};
 use crate::conventions as cv;
 use crate::hcl;
 use crate::spec::{EsoRef, Scalar, ValueSpec, VaultRef};
@@ -19,6 +19,9 @@ pub(crate) struct Refs {
     pub eso: Vec<(String, bool)>,
     /// Whether a container reads the ExternalSecret at run time (`secret:`).
     pub runtime_secrets: bool,
+    /// References to objects of the stack (`{ref: ...}`), checked once every object is
+    /// known: (spec path, the referenced object, e.g. `random_password.key`).
+    pub objects: Vec<(String, String)>,
 }
 
 impl Refs {
@@ -114,6 +117,52 @@ impl Refs {
                     hcl::quote(key)
                 )))
             }
+            ValueSpec::Ref(text) => {
+                let at = format!("{path}.ref");
+                match object_ref(text) {
+                    Ok(root) => {
+                        self.objects.push((at, root));
+                        Value::Expr(Expr(text.clone()))
+                    }
+                    Err(why) => {
+                        p.invalid(&at, "reference", text, &why);
+                        Value::Str(String::new())
+                    }
+                }
+            }
+            ValueSpec::Template(parts) => {
+                let at = format!("{path}.template");
+                if parts.is_empty() {
+                    p.add(
+                        &at,
+                        "a template needs at least one part",
+                        Some(
+                            "e.g. `{template: [\"base64:\", {ref: random_id.key.b64_std}]}`"
+                                .to_owned(),
+                        ),
+                    );
+                    return Value::Str(String::new());
+                }
+                let mut text = String::from("\"");
+                for (i, part) in parts.iter().enumerate() {
+                    let part_at = format!("{at}[{i}]");
+                    match part {
+                        ValueSpec::Scalar(s) => text.push_str(&hcl::template_text(&scalar_text(s))),
+                        ValueSpec::Template(_) => p.add(
+                            &part_at,
+                            "a template cannot hold another template",
+                            Some("write its parts into this one".to_owned()),
+                        ),
+                        reference => {
+                            if let Value::Expr(e) = self.value(p, &part_at, reference) {
+                                hcl::push_interpolation(&mut text, &e.0);
+                            }
+                        }
+                    }
+                }
+                text.push('"');
+                Value::Expr(Expr(text))
+            }
             ValueSpec::Eso(EsoRef { key, path: keys }) => {
                 let at = format!("{path}.eso");
                 let Some(key) = key else {
@@ -153,6 +202,155 @@ impl Refs {
             }
         }
     }
+}
+
+/// Every `{ref: ...}` must name an object of the stack: one dlgen generates, a generated
+/// local, or a block of the spec's raw HCL.
+pub(crate) fn check_object_refs(p: &mut Problems, refs: &[(String, String)], objects: &[Object]) {
+    if refs.is_empty() {
+        return;
+    }
+    let mut known: Vec<String> = Vec::new();
+    for o in objects {
+        match (&o.address.block, &o.body) {
+            (BlockKind::Resource | BlockKind::Data | BlockKind::Module, _) => {
+                known.push(o.address.reference());
+            }
+            (BlockKind::Locals, Body::Locals(locals)) => {
+                known.extend(locals.entries.iter().map(|e| format!("local.{}", e.key)));
+            }
+            (BlockKind::Raw, Body::RawBlocks(rb)) => known.extend(raw_declarations(&rb.raw.text)),
+            _ => {}
+        }
+    }
+    for (at, root) in refs {
+        if known.contains(root) {
+            continue;
+        }
+        let suggestion = crate::diag::did_you_mean(root, known.iter().map(String::as_str))
+            .map(|m| format!("; did you mean `{m}`?"))
+            .unwrap_or_default();
+        p.add(
+            at,
+            format!("`{root}` is not an object of this stack"),
+            Some(format!(
+                "refer to an object the stack declares: {}{suggestion}",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+}
+
+/// What raw top-level blocks declare, as references (`TYPE.NAME`, `data.TYPE.NAME`,
+/// `module.NAME`, `local.NAME`).
+fn raw_declarations(text: &str) -> Vec<String> {
+    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for block in body.blocks() {
+        let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+        match (block.ident.as_str(), labels.as_slice()) {
+            ("resource", [kind, name]) => out.push(format!("{kind}.{name}")),
+            ("data", [kind, name]) => out.push(format!("data.{kind}.{name}")),
+            ("module", [name]) => out.push(format!("module.{name}")),
+            ("locals", []) => out.extend(
+                block
+                    .body
+                    .attributes()
+                    .map(|a| format!("local.{}", a.key.as_str())),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A scalar as text in a template: strings as they are, numbers and booleans as written.
+fn scalar_text(s: &Scalar) -> String {
+    match s {
+        Scalar::Str(s) => s.clone(),
+        Scalar::Int(n) => n.to_string(),
+        Scalar::Float(f) => f.to_string(),
+        Scalar::Bool(b) => b.to_string(),
+    }
+}
+
+/// Checks the shape of a reference to an object's attribute and returns the object it
+/// refers to: `TYPE.NAME.attr...` (a resource), `data.TYPE.NAME.attr...`,
+/// `module.NAME.output...` or `local.NAME...`; attributes are names, `[n]` indexes or
+/// `["key"]` keys. Whether the object exists is checked once the stack is built.
+pub(crate) fn object_ref(text: &str) -> Result<String, String> {
+    const SHAPE: &str = "a reference is `<type>.<name>.<attribute>...` of an object of this stack, e.g. `random_password.secret_key.result` or `kubernetes_service.app.metadata[0].name`";
+    let mut names: Vec<(String, bool)> = Vec::new(); // (name, followed by an index)
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    loop {
+        let start = i;
+        while i < bytes.len()
+            && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'-')
+        {
+            i += 1;
+        }
+        let name = &text[start..i];
+        if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            return Err(SHAPE.to_owned());
+        }
+        let mut indexed = false;
+        while i < bytes.len() && bytes[i] == b'[' {
+            let close = text[i..]
+                .find(']')
+                .map(|c| i + c)
+                .ok_or_else(|| SHAPE.to_owned())?;
+            let inner = &text[i + 1..close];
+            let ok = (!inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()))
+                || (inner.len() >= 3
+                    && inner.starts_with('"')
+                    && inner.ends_with('"')
+                    && validate::qualified_name(&inner[1..inner.len() - 1]).is_ok());
+            if !ok {
+                return Err(format!(
+                    "{SHAPE}; an index is a number (`[0]`) or a quoted key (`[\"name\"]`)"
+                ));
+            }
+            indexed = true;
+            i = close + 1;
+        }
+        names.push((name.to_owned(), indexed));
+        if i == bytes.len() {
+            break;
+        }
+        if bytes[i] != b'.' {
+            return Err(SHAPE.to_owned());
+        }
+        i += 1;
+    }
+    let plain = |k: usize| names.get(k).is_some_and(|(_, indexed)| !indexed);
+    let (root_len, needs_attribute) = match names[0].0.as_str() {
+        "var" => return Err("a variable is written `{var: <name>}`".to_owned()),
+        "path" | "terraform" | "count" | "each" | "self" => return Err(SHAPE.to_owned()),
+        "data" => (3, true),
+        "module" => (2, true),
+        "local" => (2, false),
+        _ => (2, true),
+    };
+    if names.len() < root_len + usize::from(needs_attribute) || !(0..root_len - 1).all(plain) {
+        return Err(SHAPE.to_owned());
+    }
+    if names[root_len - 1].1 {
+        return Err(format!(
+            "{SHAPE}; objects with `count` or `for_each` are not referred to"
+        ));
+    }
+    Ok(names[..root_len]
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join("."))
 }
 
 /// The address of the data source reading `secret/<path>`.
