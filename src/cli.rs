@@ -1,11 +1,9 @@
-//! The command line, as parsed by clap. Each subcommand resolves its arguments into the
-//! settings of the stage it drives and runs it.
+//! The command line, as parsed by clap: types only. What each subcommand does is in
+//! `commands`, which `lib::run` hands the parsed command to.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::error::{Error, Outcome};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -81,16 +79,4 @@ pub struct LintArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
     Warnings,
-}
-
-impl Command {
-    pub fn run(self) -> Result<Outcome, Error> {
-        match self {
-            Command::Render(args) => {
-                crate::commands::render(&args.specs, &args.stacks_dir, args.force, args.prune)
-            }
-            Command::Check(args) => crate::commands::check(&args.specs_dir, &args.stacks_dir),
-            Command::Lint(args) => crate::lint::run(args),
-        }
-    }
 }

@@ -1,14 +1,25 @@
-//! The subcommands, each driving the pipeline stages with resolved settings.
+//! The subcommands, each driving the pipeline stages with resolved settings and printing
+//! what they did.
 
 use std::path::{Path, PathBuf};
 
 use crate::check;
+use crate::cli::Command;
 use crate::error::{Error, Outcome};
 use crate::generate::{self, Generated};
 use crate::lint;
 use crate::par;
 use crate::render::Renderer;
 use crate::write::{self, Action};
+
+/// Runs a parsed command.
+pub fn run(command: Command) -> Result<Outcome, Error> {
+    match command {
+        Command::Render(args) => render(&args.specs, &args.stacks_dir, args.force, args.prune),
+        Command::Check(args) => check(&args.specs_dir, &args.stacks_dir),
+        Command::Lint(args) => lint::run(args),
+    }
+}
 
 fn renderer() -> Result<Renderer, Error> {
     Renderer::new().map_err(|e| Error::Message(format!("error: {e}")))

@@ -25,14 +25,12 @@ use std::fs;
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use crate::check;
 use crate::error::Error;
 use crate::generate::Generated;
-use crate::render::{RenderedFile, is_generated};
-
-/// The symlink every stack directory carries to the repo's shared secrets.
-pub const SECRETS_LINK: &str = "secrets";
-pub const SECRETS_TARGET: &str = "../../secrets";
+use crate::generated::{
+    SECRETS_LINK, SECRETS_TARGET, generated_files, is_generated, is_secrets_link, stack_dir,
+};
+use crate::render::RenderedFile;
 
 /// The largest existing file dlgen reads to compare or to keep for an undo. Generated
 /// files are a few kilobytes; a larger file is not dlgen's to replace.
@@ -171,10 +169,6 @@ pub fn plan(
     Ok(actions)
 }
 
-fn is_secrets_link(path: &Path) -> bool {
-    fs::read_link(path).is_ok_and(|t| t == Path::new(SECRETS_TARGET))
-}
-
 /// Reads an existing regular file that dlgen may replace, refusing huge ones.
 fn read_existing(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
     if len > MAX_EXISTING_BYTES {
@@ -189,50 +183,6 @@ fn read_existing(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
     Ok(bytes)
-}
-
-/// The directory of `stack` under `stacks_dir`, refusing names and symlinks that would
-/// lead outside it, and a stacks root that is not a directory.
-pub fn stack_dir(stacks_dir: &Path, stack: &str) -> Result<PathBuf, Error> {
-    let plain = !stack.is_empty()
-        && stack != "."
-        && stack != ".."
-        && !stack.contains(['/', '\\', '\0'])
-        && !Path::new(stack).is_absolute();
-    if !plain {
-        return Err(Error::Message(format!(
-            "error: stack name `{stack}` would write outside the stacks directory"
-        )));
-    }
-    match fs::metadata(stacks_dir) {
-        Ok(meta) if !meta.is_dir() => {
-            return Err(Error::Message(format!(
-                "error: {}: the stacks directory is not a directory",
-                stacks_dir.display()
-            )));
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(stacks_dir, e)),
-    }
-    let dir = stacks_dir.join(stack);
-    if let Ok(meta) = fs::symlink_metadata(&dir)
-        && !meta.is_dir()
-    {
-        let outside = || {
-            Error::Message(format!(
-                "error: {}: is not a directory inside {}; dlgen will not write through it",
-                dir.display(),
-                stacks_dir.display()
-            ))
-        };
-        let target = fs::canonicalize(&dir).map_err(|_| outside())?;
-        let root = fs::canonicalize(stacks_dir).map_err(|e| Error::io(stacks_dir, e))?;
-        if !target.starts_with(&root) || !target.is_dir() {
-            return Err(outside());
-        }
-    }
-    Ok(dir)
 }
 
 /// Plans `--prune`: every generated file (one carrying dlgen's header) directly inside a
@@ -266,19 +216,15 @@ pub fn plan_prune(
     let mut kept = Vec::new();
     // Stack directories losing files, in order of discovery.
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for path in check::generated_files(stacks_dir)? {
+    for found in generated_files(stacks_dir)? {
+        let path = found.path;
         if produced.contains(&path) {
             continue;
         }
         let Some(dir) = path.parent().map(Path::to_path_buf) else {
             continue;
         };
-        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
-        let previous = read_existing(&path, meta.len())?;
-        let label = std::str::from_utf8(&previous)
-            .ok()
-            .and_then(check::header_spec);
-        let Some(label) = label else {
+        let Some(label) = found.spec.as_deref() else {
             kept.push(format!(
                 "kept {}: its header does not say which spec generated it",
                 path.display()
@@ -297,6 +243,8 @@ pub fn plan_prune(
             // Another spec's file: not this run's to judge.
             continue;
         }
+        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
+        let previous = read_existing(&path, meta.len())?;
         if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
             kept.push(format!(
                 "kept {}: its stack directory is a symlink; dlgen prunes only real directories",
@@ -707,24 +655,6 @@ mod tests {
     }
 
     #[test]
-    fn refuses_names_that_leave_the_root() {
-        let tmp = tempfile::tempdir().unwrap();
-        for bad in ["..", "../x", "/abs", "a/b", ""] {
-            assert!(stack_dir(tmp.path(), bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn refuses_a_stack_dir_symlinked_outside() {
-        let root = tempfile::tempdir().unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink(outside.path(), root.path().join("a")).unwrap();
-        let err = stack_dir(root.path(), "a").unwrap_err().to_string();
-        assert!(err.contains("will not write through it"), "{err}");
-    }
-
-    #[test]
     fn refuses_a_foreign_secrets_entry() {
         let tmp = tempfile::tempdir().unwrap();
         fs::create_dir_all(tmp.path().join("a/secrets")).unwrap();
@@ -873,15 +803,6 @@ mod tests {
             err.contains("replaces or removes no file larger than"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn a_stacks_root_that_is_a_file_is_refused_before_anything_happens() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("stacks");
-        fs::write(&root, "x").unwrap();
-        let err = stack_dir(&root, "a").unwrap_err().to_string();
-        assert!(err.contains("is not a directory"), "{err}");
     }
 
     fn generated(stack: &str, label: &str, contents: &str) -> Generated {
