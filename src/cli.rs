@@ -25,6 +25,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Check stacks (generated or hand-written) against the repo's conventions.
     Lint(LintArgs),
+    /// Format .tf, .tfvars and .hcl files exactly as `terraform fmt` does.
+    Fmt(FmtArgs),
 }
 
 #[derive(Debug, Args)]
@@ -79,4 +81,18 @@ pub struct LintArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
     Warnings,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files and directories (searched recursively, skipping hidden ones such as
+    /// `.terraform`) to format.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; list the files that are not formatted and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// Print a unified diff of each file that formatting changes.
+    #[arg(long)]
+    pub diff: bool,
 }

@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 
 use crate::check;
 use crate::cli::Command;
+use crate::diag;
 use crate::error::{Error, Outcome};
 use crate::generate::{self, Generated};
 use crate::lint;
 use crate::par;
+use crate::reformat;
 use crate::render::Renderer;
-use crate::write::{self, Action};
+use crate::write::{self, Action, Previous};
 
 /// Runs a parsed command.
 pub fn run(command: Command) -> Result<Outcome, Error> {
@@ -18,6 +20,7 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
         Command::Render(args) => render(&args.specs, &args.stacks_dir, args.force, args.prune),
         Command::Check(args) => check(&args.specs_dir, &args.stacks_dir),
         Command::Lint(args) => lint::run(args),
+        Command::Fmt(args) => fmt(&args.paths, args.check, args.diff),
     }
 }
 
@@ -137,6 +140,69 @@ pub fn check(specs_dir: &Path, stacks_dir: &Path) -> Result<Outcome, Error> {
     let generated = generate_all(&specs, stacks_dir)?;
     let report = check::compare(&generated, stacks_dir)?;
     Ok(check::print(&report))
+}
+
+/// `dlgen fmt`: formats every file in memory, then prints the files that change (or
+/// their diffs) and writes them as one transaction, or with `check` only lists them. A
+/// file that cannot be formatted (it does not parse) is reported with `file:line:col` and
+/// stops the run: exit 2, nothing written.
+pub fn fmt(paths: &[PathBuf], check: bool, diff: bool) -> Result<Outcome, Error> {
+    let files = reformat::format_all(reformat::targets(paths)?);
+    let mut problems = 0;
+    for f in &files {
+        if let Err(problem) = &f.result {
+            eprintln!("{}", problem.report(&f.target.path));
+            problems += 1;
+        }
+    }
+    let changed: Vec<(&reformat::Formatted, &str)> = files
+        .iter()
+        .filter_map(|f| f.changed().map(|text| (f, text)))
+        .collect();
+    // Without --check the list says what was written: nothing is when a file fails.
+    if check || problems == 0 {
+        for (f, formatted) in &changed {
+            if diff {
+                let original = String::from_utf8_lossy(&f.original);
+                print!("{}", reformat::diff(&f.target.path, &original, formatted));
+            } else {
+                println!("{}", diag::printable(&f.target.path.display().to_string()));
+            }
+        }
+    }
+    if problems > 0 {
+        return Err(Error::Message(format!(
+            "dlgen fmt: {problems} file{} could not be formatted; nothing written",
+            plural(problems)
+        )));
+    }
+    if check {
+        if changed.is_empty() {
+            return Ok(Outcome::Clean);
+        }
+        eprintln!(
+            "dlgen fmt: {} of {} file{} not formatted; run `dlgen fmt` to format {}",
+            changed.len(),
+            files.len(),
+            plural(files.len()),
+            if changed.len() == 1 { "it" } else { "them" }
+        );
+        return Ok(Outcome::Findings);
+    }
+    let actions: Vec<Action> = changed
+        .iter()
+        .map(|(f, formatted)| Action::Write {
+            path: f.target.file.clone(),
+            contents: (*formatted).to_owned(),
+            previous: Previous::File(f.original.clone()),
+        })
+        .collect();
+    write::apply(&actions)?;
+    Ok(Outcome::Clean)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod lint;
 pub mod model;
 pub mod par;
 pub mod paths;
+pub mod reformat;
 pub mod render;
 pub mod spec;
 pub mod validate;
