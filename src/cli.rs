@@ -27,6 +27,12 @@ pub enum Command {
     Lint(LintArgs),
     /// Format .tf, .tfvars and .hcl files exactly as `terraform fmt` does.
     Fmt(FmtArgs),
+    /// Print the JSON Schema of a spec (for editors; see README: Editor setup).
+    Schema,
+    /// Write specs/NAME.yaml: a new spec that renders as it stands, conventions as comments.
+    New(NewArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -95,4 +101,26 @@ pub struct FmtArgs {
     /// Print a unified diff of each file that formatting changes.
     #[arg(long)]
     pub diff: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The service's name: stack directory, namespace and app (a DNS-1123 label).
+    pub name: String,
+    /// Container image; default the repo's own registry, `<registry>/NAME:latest`.
+    #[arg(long, value_name = "IMG")]
+    pub image: Option<String>,
+    /// The port the app listens on; default 80.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Directory the spec is written to.
+    #[arg(long, default_value = "specs", value_name = "DIR")]
+    pub specs_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

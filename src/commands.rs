@@ -1,10 +1,11 @@
 //! The subcommands, each driving the pipeline stages with resolved settings and printing
 //! what they did.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::check;
-use crate::cli::Command;
+use crate::cli::{Cli, Command};
 use crate::diag;
 use crate::error::{Error, Outcome};
 use crate::generate::{self, Generated};
@@ -12,6 +13,8 @@ use crate::lint;
 use crate::par;
 use crate::reformat;
 use crate::render::Renderer;
+use crate::scaffold::{self, NewSpec};
+use crate::schema;
 use crate::write::{self, Action, Previous};
 
 /// Runs a parsed command.
@@ -21,7 +24,85 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
         Command::Check(args) => check(&args.specs_dir, &args.stacks_dir),
         Command::Lint(args) => lint::run(args),
         Command::Fmt(args) => fmt(&args.paths, args.check, args.diff),
+        Command::Schema => print_stdout(&schema::spec_schema_json()),
+        Command::New(args) => new(
+            &NewSpec {
+                name: args.name,
+                image: args.image,
+                port: args.port,
+            },
+            &args.specs_dir,
+        ),
+        Command::Completions(args) => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut cli, "dlgen", &mut script);
+            print_stdout(&String::from_utf8_lossy(&script))
+        }
     }
+}
+
+/// Prints `text` on stdout; a closed pipe (`dlgen schema | head`) is not an error.
+fn print_stdout(text: &str) -> Result<Outcome, Error> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Outcome::Clean),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Clean),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
+/// `dlgen new NAME`: writes `<specs_dir>/NAME.yaml` once the spec is proven to render
+/// (and to pass the lint gate) in memory; never replaces an existing file.
+pub fn new(spec: &NewSpec, specs_dir: &Path) -> Result<Outcome, Error> {
+    spec.validate()?;
+    let path = specs_dir.join(format!("{}.yaml", spec.name));
+    if fs::symlink_metadata(&path).is_ok() {
+        return Err(Error::Message(format!(
+            "error: {}: already exists; dlgen new never replaces a spec\n  = help: edit it, or choose another name",
+            path.display()
+        )));
+    }
+    let schema_ref = format!("../{}", schema::COMMITTED_PATH);
+    let text = spec.text(&schema_ref);
+    let label = format!("specs/{}.yaml", spec.name);
+    let files = scaffold::render_in_memory(&label, &text)?;
+    let generated = Generated {
+        stack: spec.name.clone(),
+        spec_label: label,
+        files,
+    };
+    let findings = lint_generated(std::slice::from_ref(&generated), Path::new("stacks"));
+    if findings.iter().any(lint::Finding::is_error) {
+        for finding in &findings {
+            eprintln!("{finding}");
+        }
+        return Err(Error::Message(
+            "error: the new spec breaks lint rules at error level; nothing written (a bug in dlgen new: please report it)".to_owned(),
+        ));
+    }
+    write::create_new(&path, text.as_bytes())?;
+    println!("wrote {}", path.display());
+    // `specs` → `docs/spec.schema.json`; any other directory → `<dir>/../docs/…`.
+    let schema_file = match specs_dir.parent() {
+        Some(parent) if parent.as_os_str().is_empty() && specs_dir != Path::new(".") => {
+            PathBuf::from(schema::COMMITTED_PATH)
+        }
+        _ => specs_dir.join(&schema_ref),
+    };
+    if !schema_file.is_file() {
+        eprintln!(
+            "note: the spec's schema modeline points at {}, which does not exist; create it with `dlgen schema > {}` for editor validation and completion",
+            schema_file.display(),
+            schema_file.display()
+        );
+    }
+    println!(
+        "next: fill in `comment`, then `dlgen render {}`",
+        path.display()
+    );
+    Ok(Outcome::Clean)
 }
 
 fn renderer() -> Result<Renderer, Error> {

@@ -92,3 +92,10 @@ pub mod autoresize {
     pub const THRESHOLD_DEFAULT: &str = "10%";
     pub const INCREASE_DEFAULT: &str = "100%";
 }
+
+/// Container images.
+pub mod images {
+    /// Where the repo's own images are published (`<registry>/<name>`); the image a new
+    /// spec starts with unless told.
+    pub const OWNED_REGISTRY: &str = "ghcr.io/viktorbarzin";
+}

@@ -23,6 +23,8 @@ pub mod par;
 pub mod paths;
 pub mod reformat;
 pub mod render;
+pub mod scaffold;
+pub mod schema;
 pub mod spec;
 pub mod validate;
 pub mod write;
