@@ -1,5 +1,6 @@
 //! `dlgen fmt`: finds the Terraform and HCL files under some paths and formats each as
-//! `terraform fmt` does (the formatter's [`Style::Terraform`]), in memory.
+//! `terraform fmt` does, in memory (the formatter's
+//! [`Style::Terraform`](crate::format::Style::Terraform)).
 //!
 //! Which files: every `.tf`, `.tfvars` and `.hcl` file named, or found under a named
 //! directory, recursively. As `terraform fmt` does, the walk skips hidden files and
