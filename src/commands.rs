@@ -240,24 +240,29 @@ pub fn fmt(paths: &[PathBuf], check: bool, diff: bool) -> Result<Outcome, Error>
         .iter()
         .filter_map(|f| f.changed().map(|text| (f, text)))
         .collect();
-    // Without --check the list says what was written: nothing is when a file fails.
-    if check || problems == 0 {
-        for (f, formatted) in &changed {
-            if diff {
-                let original = String::from_utf8_lossy(&f.original);
-                print!("{}", reformat::diff(&f.target.path, &original, formatted));
-            } else {
-                println!("{}", diag::printable(&f.target.path.display().to_string()));
-            }
+    let mut listing = String::new();
+    for (f, formatted) in &changed {
+        if diff {
+            let original = String::from_utf8_lossy(&f.original);
+            listing.push_str(&reformat::diff(&f.target.path, &original, formatted));
+        } else {
+            listing.push_str(&diag::printable(&f.target.path.display().to_string()));
+            listing.push('\n');
         }
     }
     if problems > 0 {
+        // With --check the list still says what is not formatted; without it, it would
+        // say what was written, and nothing is.
+        if check {
+            print_stdout(&listing)?;
+        }
         return Err(Error::Message(format!(
             "dlgen fmt: {problems} file{} could not be formatted; nothing written",
             plural(problems)
         )));
     }
     if check {
+        print_stdout(&listing)?;
         if changed.is_empty() {
             return Ok(Outcome::Clean);
         }
@@ -279,7 +284,7 @@ pub fn fmt(paths: &[PathBuf], check: bool, diff: bool) -> Result<Outcome, Error>
         })
         .collect();
     write::apply(&actions)?;
-    Ok(Outcome::Clean)
+    print_stdout(&listing)
 }
 
 fn plural(n: usize) -> &'static str {
