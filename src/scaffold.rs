@@ -72,35 +72,53 @@ impl NewSpec {
         let tiers = schema::choices("Tier").join(" | ");
         let storages = schema::choices("Storage").join(" | ");
         let auths = schema::choices("Auth").join(" | ");
+        let intro = format!(
+            "{name}: a dlgen spec. `dlgen render specs/{name}.yaml` writes stacks/{name}/ \
+             (main.tf, terragrunt.hcl and the secrets -> ../../secrets link); `dlgen check` \
+             fails when the stack drifts from this file. Every field is described in the \
+             schema above (editors show it) and in dlgen's README."
+        );
+        let conventions = [
+            format!(
+                "The namespace, the Deployment, the Service and the `app` label are all \
+                 `{name}` (`namespace.name` renames the namespace). The namespace carries the \
+                 tier label and enrols the stack in Keel (`keel: false` with `keel_why` opts \
+                 out), so the Deployment ignores the image and the annotations Keel and \
+                 Kyverno write."
+            ),
+            "The Terragrunt dependency is the `platform` stack (`dependency`).".to_owned(),
+            "Resources: a CPU request and no CPU limit; the memory request equals the limit."
+                .to_owned(),
+            "The Service listens on port 80 and forwards to the container's port (`service`)."
+                .to_owned(),
+            format!(
+                "An env `secret: <key>` reads <key> of the ExternalSecret `{name}-secrets`, \
+                 synced from Vault `secret/{name}` (`secrets.vault_key`); no plaintext values \
+                 for names that look secret (`*PASS*`, `*TOKEN*`, ...)."
+            ),
+            format!(
+                "Block storage (`proxmox-lvm-encrypted`, `proxmox-lvm`) gets the autoresizer \
+                 annotations, a Recreate strategy and a backup CronJob copying it to \
+                 /srv/nfs/{name}-backup on `backup.schedule` (`backup: {{enabled: false, why: \
+                 ...}}` opts out); an NFS volume defaults to /srv/nfs/{name}/<volume>."
+            ),
+            format!(
+                "The ingress (`ingress_factory`) serves the host `{name}.{domain}` \
+                 (`ingress.name` changes the first label), behind Authentik (`auth: \
+                 required`); `app`, `public` and `none` need `auth_why`, which becomes the \
+                 comment the repo asks for above the `auth` line."
+            ),
+        ];
+        let mut header = format!("# yaml-language-server: $schema={schema_ref}\n");
+        header.push_str(&comment_block(&intro, "# ", "# "));
+        header.push_str("#\n# Conventions in force, each a default that a field changes:\n");
+        for convention in &conventions {
+            header.push_str(&comment_block(convention, "# - ", "#   "));
+        }
         format!(
-            r#"# yaml-language-server: $schema={schema_ref}
-# {name}: a dlgen spec. `dlgen render specs/{name}.yaml` writes stacks/{name}/ (main.tf,
-# terragrunt.hcl and the secrets -> ../../secrets link); `dlgen check` fails when the
-# stack drifts from this file. Every field is described in the schema above (editors
-# show it) and in dlgen's README.
-#
-# Conventions in force, each a default that a field changes:
-# - The namespace, the Deployment, the Service and the `app` label are all `{name}`
-#   (`namespace.name` renames the namespace). The namespace carries the tier label and
-#   enrols the stack in Keel (`keel: false` with `keel_why` opts out), so the Deployment
-#   ignores the image and the annotations Keel and Kyverno write.
-# - The Terragrunt dependency is the `platform` stack (`dependency`).
-# - Resources: a CPU request and no CPU limit; the memory request equals the limit.
-# - The Service listens on port 80 and forwards to the container's port (`service`).
-# - An env `secret: <key>` reads <key> of the ExternalSecret `{name}-secrets`, synced
-#   from Vault `secret/{name}` (`secrets.vault_key`); no plaintext values for names that
-#   look secret (`*PASS*`, `*TOKEN*`, ...).
-# - Block storage (`proxmox-lvm-encrypted`, `proxmox-lvm`) gets the autoresizer
-#   annotations, a Recreate strategy and a backup CronJob copying it to
-#   /srv/nfs/{name}-backup on `backup.schedule` (`backup: {{enabled: false, why: ...}}`
-#   opts out); an NFS volume defaults to /srv/nfs/{name}/<volume>.
-# - The ingress (`ingress_factory`) serves the host `{name}.{domain}`
-#   (`ingress.name` changes the first label), behind Authentik (`auth: required`);
-#   `app`, `public` and `none` need `auth_why`, which becomes the comment the repo
-#   asks for above the `auth` line.
-name: {name}
+            r#"{header}name: {name}
 comment: |
-  {name}: what it is and why the cluster runs it (the comment above the namespace).
+  {name}: what it is and why the cluster runs it.
 tier: aux  # {tiers}
 
 containers:
@@ -113,7 +131,7 @@ containers:
     #   - name: LOG_LEVEL
     #     value: info
     #   - name: API_TOKEN
-    #     secret: api_token  # key of Vault secret/{name}, through {name}-secrets
+    #     secret: api_token  # a key of Vault secret/{name}
 
 # volumes:
 #   - name: data
@@ -132,6 +150,46 @@ ingress:
         )
     }
 }
+
+/// `text` as comment lines of at most [`WIDTH`] columns where the words allow: the first
+/// line starts with `first`, the others with `rest`. A code span in backticks is never
+/// split.
+fn comment_block(text: &str, first: &str, rest: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut in_code = false;
+    for word in text.split(' ') {
+        match words.last_mut() {
+            Some(last) if in_code => {
+                last.push(' ');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+        in_code ^= word.matches('`').count() % 2 == 1;
+    }
+    let mut out = String::new();
+    let mut line = first.to_owned();
+    let mut empty = true;
+    for word in words {
+        if !empty && line.chars().count() + 1 + word.chars().count() > WIDTH {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_owned();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(&word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// The width the header comment is wrapped to.
+const WIDTH: usize = 88;
 
 /// Renders `text` (the spec at `label`, e.g. `specs/app.yaml`) in memory as `render`
 /// would (the caller runs the lint gate): the proof that a new spec renders as it stands.
@@ -164,6 +222,23 @@ mod tests {
             ..spec("app", None)
         };
         assert!(zero.validate().is_err());
+    }
+
+    #[test]
+    fn comments_wrap_between_words_and_keep_code_spans_whole() {
+        let text = "aaa bbb `keep these words` ccc ddd eee";
+        let block = comment_block(text, "# - ", "#   ");
+        for line in block.lines() {
+            assert!(line.starts_with('#'), "{block}");
+        }
+        assert!(block.contains("`keep these words`"), "{block}");
+        let long = "word ".repeat(60);
+        let wrapped = comment_block(long.trim(), "# ", "# ");
+        assert!(wrapped.lines().count() > 1);
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= WIDTH),
+            "{wrapped}"
+        );
     }
 
     #[test]
