@@ -243,10 +243,14 @@ fn oracle_tree(root: &Path) -> usize {
         fs::create_dir_all(root.join("edge")).unwrap();
         fs::write(root.join(format!("edge/case-{i:02}.tf")), input).unwrap();
         fs::write(root.join(format!("edge/case-{i:02}.hcl")), input).unwrap();
+        fs::write(root.join(format!("edge/case-{i:02}.tfvars")), input).unwrap();
     }
     walk(root)
         .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "tf" || e == "hcl"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| e == "tf" || e == "hcl" || e == "tfvars")
+        })
         .count()
 }
 
@@ -301,7 +305,7 @@ fn fmt_formats_every_file_as_terraform_does() {
     let ours_list: String = ours_check
         .stdout
         .lines()
-        .filter(|l| l.ends_with(".tf"))
+        .filter(|l| !l.ends_with(".hcl"))
         .map(|l| format!("{l}\n"))
         .collect();
     assert_eq!(ours_list, theirs_list);
@@ -309,7 +313,10 @@ fn fmt_formats_every_file_as_terraform_does() {
         .iter()
         .position(|c| c.0 == "nested interpolation")
         .unwrap();
-    assert_eq!(ours_list, format!("edge/case-{nested:02}.tf\n"));
+    assert_eq!(
+        ours_list,
+        format!("edge/case-{nested:02}.tf\nedge/case-{nested:02}.tfvars\n")
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -326,6 +333,10 @@ fn project() -> Project {
         "include \"root\" {\npath=find_in_parent_folders()\n}",
     );
     p.write("stacks/b/main.tf", FORMATTED);
+    p.write(
+        "stacks/b/prod.tfvars",
+        "replicas=1\nimage_tag  =  \"1.2\"\n",
+    );
     p.write("stacks/b/README.md", "name=\"a\"\n");
     p.write("stacks/a/.terraform/modules/m/main.tf", UNFORMATTED);
     p.write("stacks/.hidden.tf", UNFORMATTED);
@@ -339,10 +350,10 @@ fn check_lists_unformatted_files_exits_1_and_writes_nothing() {
     let run = p.dlgen(&["fmt", "--check", "stacks"]);
     assert_eq!(run.code, 1, "{run}");
     assert_eq!(
-        run.stdout, "stacks/a/main.tf\nstacks/a/terragrunt.hcl\n",
+        run.stdout, "stacks/a/main.tf\nstacks/a/terragrunt.hcl\nstacks/b/prod.tfvars\n",
         "{run}"
     );
-    assert!(run.stderr.contains("2 of 3 files not formatted"), "{run}");
+    assert!(run.stderr.contains("3 of 4 files not formatted"), "{run}");
     assert_eq!(p.read("stacks/a/main.tf"), UNFORMATTED);
     assert_eq!(p.mtime("stacks/a/main.tf"), before);
 }
@@ -369,10 +380,14 @@ fn fmt_writes_only_what_changes_and_skips_hidden_and_other_files() {
     let run = p.dlgen(&["fmt"]);
     run.success();
     assert_eq!(
-        run.stdout, "stacks/a/main.tf\nstacks/a/terragrunt.hcl\n",
+        run.stdout, "stacks/a/main.tf\nstacks/a/terragrunt.hcl\nstacks/b/prod.tfvars\n",
         "{run}"
     );
     assert_eq!(p.read("stacks/a/main.tf"), FORMATTED);
+    assert_eq!(
+        p.read("stacks/b/prod.tfvars"),
+        "replicas  = 1\nimage_tag = \"1.2\"\n"
+    );
     // A `.hcl` file is formatted as on terraform's stdin: it gains its final line break.
     assert_eq!(
         p.read("stacks/a/terragrunt.hcl"),
