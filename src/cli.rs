@@ -92,7 +92,7 @@ pub enum Deny {
 #[derive(Debug, Args)]
 pub struct FmtArgs {
     /// Files and directories (searched recursively, skipping hidden ones such as
-    /// `.terraform`) to format.
+    /// `.terraform`) to format; `-` alone formats stdin to stdout, as `terraform fmt -`.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
     /// Write nothing; list the files that are not formatted and exit 1 if there are any.

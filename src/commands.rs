@@ -228,6 +228,9 @@ pub fn check(specs_dir: &Path, stacks_dir: &Path) -> Result<Outcome, Error> {
 /// file that cannot be formatted (it does not parse) is reported with `file:line:col` and
 /// stops the run: exit 2, nothing written.
 pub fn fmt(paths: &[PathBuf], check: bool, diff: bool) -> Result<Outcome, Error> {
+    if paths == [Path::new("-")] {
+        return fmt_stdin(check, diff);
+    }
     let files = reformat::format_all(reformat::targets(paths)?);
     let mut problems = 0;
     for f in &files {
@@ -285,6 +288,41 @@ pub fn fmt(paths: &[PathBuf], check: bool, diff: bool) -> Result<Outcome, Error>
         .collect();
     write::apply(&actions)?;
     print_stdout(&listing)
+}
+
+/// `dlgen fmt -`: what `terraform fmt -` prints for stdin (for editors that format
+/// through a pipe). With `check`, nothing is printed and the exit code says whether the
+/// text is formatted; with `diff`, a diff instead of the text.
+fn fmt_stdin(check: bool, diff: bool) -> Result<Outcome, Error> {
+    use std::io::Read as _;
+    let stdin = Path::new("<stdin>");
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(reformat::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(stdin, e))?;
+    if bytes.len() as u64 > reformat::MAX_FILE_BYTES {
+        return Err(Error::Message(format!(
+            "error: <stdin>: more than {} bytes; dlgen fmt reads no file that large",
+            reformat::MAX_FILE_BYTES
+        )));
+    }
+    let formatted = reformat::format_bytes(&bytes, true)
+        .map_err(|problem| Error::Message(problem.report(stdin)))?;
+    let changed = formatted.as_bytes() != bytes.as_slice();
+    if diff {
+        let original = String::from_utf8_lossy(&bytes);
+        if changed {
+            print_stdout(&reformat::diff(stdin, &original, &formatted))?;
+        }
+    } else if !check {
+        print_stdout(&formatted)?;
+    }
+    Ok(if check && changed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
 }
 
 fn plural(n: usize) -> &'static str {

@@ -473,3 +473,46 @@ fn a_symlinked_file_is_formatted_through_the_link_which_stays() {
     );
     assert_eq!(p.read("shared/providers.tf"), FORMATTED);
 }
+
+/// Runs `dlgen args...` with `input` on stdin.
+fn dlgen_stdin(args: &[&str], input: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dlgen"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dlgen runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("dlgen runs");
+    writer.join().expect("writer").expect("stdin written");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_dash_formats_stdin_to_stdout_like_terraform_fmt_dash() {
+    for &(name, input, _, on_stdin) in EDGE_CASES {
+        let (code, stdout, stderr) = dlgen_stdin(&["fmt", "-"], input);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(stdout, on_stdin, "{name}");
+    }
+    let (code, stdout, _) = dlgen_stdin(&["fmt", "--check", "-"], UNFORMATTED);
+    assert_eq!((code, stdout.as_str()), (1, ""));
+    let (code, _, _) = dlgen_stdin(&["fmt", "--check", "-"], FORMATTED);
+    assert_eq!(code, 0);
+    let (code, stdout, _) = dlgen_stdin(&["fmt", "--diff", "-"], UNFORMATTED);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("--- <stdin> (original)\n"), "{stdout}");
+    let (code, stdout, stderr) = dlgen_stdin(&["fmt", "-"], "a = = 1\n");
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.starts_with("<stdin>:1:5: error: not valid HCL"),
+        "{stderr}"
+    );
+}
