@@ -97,7 +97,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     };
     // Keel updates the Deployment: a stack of jobs only has none to enrol.
     let keel = spec.keel.unwrap_or(!spec.containers.is_empty());
-    if !keel && Problems::why(&spec.keel_why).is_none() {
+    if spec.keel == Some(false) && Problems::why(&spec.keel_why).is_none() {
         p.add(
             "keel",
             "`keel: false` switches off a convention and needs a written reason",
