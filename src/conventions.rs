@@ -390,3 +390,10 @@ pub mod jobs {
     pub const JOB_RESTART_POLICY: &str = "Never";
     pub const JOB_WAIT_FOR_COMPLETION: bool = true;
 }
+
+/// Container images.
+pub mod images {
+    /// Where the repo's own images are published (`<registry>/<name>`); the image a new
+    /// spec starts with unless told.
+    pub const OWNED_REGISTRY: &str = "ghcr.io/viktorbarzin";
+}

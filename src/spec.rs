@@ -9,6 +9,7 @@
 //! `*_why` fields give the reason for one particular choice (and are mandatory where the
 //! repo's conventions demand a written reason, e.g. `auth: app`).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 mod pod;
@@ -16,7 +17,7 @@ use pod::with_pod_settings;
 pub use pod::*;
 
 /// A whole spec file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Stack name: directory under the stacks root, namespace, `app` label, secret and
@@ -81,7 +82,7 @@ pub struct Spec {
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
 /// shows moves, not destroy-and-create.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptSpec {
     /// The resources live inside `module.<name>` today: one `moved` block per generated
@@ -92,7 +93,7 @@ pub struct AdoptSpec {
     pub moved: Vec<MovedSpec>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovedSpec {
     pub from: Option<String>,
@@ -102,7 +103,7 @@ pub struct MovedSpec {
 /// Raw HCL attached to generated resources (inside their body, after the generated
 /// attributes and blocks) or to the stack (whole extra blocks at the end of `main.tf`).
 /// Each snippet must parse on its own as an HCL body.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpec {
     pub namespace: Option<String>,
@@ -123,7 +124,7 @@ pub struct RawSpec {
 
 with_pod_settings! {
     /// Deployment-level settings, and the settings of its pod.
-    #[derive(Debug, Clone, Default, Deserialize)]
+    #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     pub struct DeploymentSpec {
         /// Pinned resource address (adoption); default the stack name in snake case.
@@ -251,14 +252,14 @@ pub enum ValueSpec {
     Template(Vec<ValueSpec>),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaultRef {
     pub path: Option<String>,
     pub key: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EsoRef {
     pub key: Option<String>,
@@ -266,7 +267,8 @@ pub struct EsoRef {
     pub path: Vec<String>,
 }
 
-const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
+/// The keys of a value that is a mapping, in the order the schema lists them.
+pub(crate) const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
 
 impl<'de> Deserialize<'de> for ValueSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -332,7 +334,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     Core,
@@ -342,7 +344,7 @@ pub enum Tier {
     Aux,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceSpec {
     /// Namespace name; default the stack name.
@@ -357,7 +359,7 @@ pub struct NamespaceSpec {
     pub keel_enrolled: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsSpec {
     /// Key under Vault's `secret/` mount; default the stack name.
@@ -370,7 +372,7 @@ pub struct SecretsSpec {
 /// in the stack, so `dlgen lint` knows the break is deliberate.
 pub type Why = Option<String>;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerSpec {
     /// Container name; default the stack name for the first container.
@@ -383,13 +385,21 @@ pub struct ContainerSpec {
     /// `container_port` only.
     #[serde(default, deserialize_with = "present")]
     pub port_name: Option<Option<String>>,
+    /// The command (the image's entrypoint when absent); an element with line breaks is
+    /// written as a heredoc (a script).
     pub command: Option<Vec<String>>,
+    /// The command's arguments; an element with line breaks is written as a heredoc.
     pub args: Option<Vec<String>>,
+    /// Environment variables, in order.
     #[serde(default)]
     pub env: Vec<EnvSpec>,
+    /// Requests and limits; required for the Deployment's app container.
     pub resources: Option<ResourcesSpec>,
+    /// Restarts the container when it fails.
     pub liveness_probe: Option<ProbeSpec>,
+    /// Takes the pod out of its Service while it fails.
     pub readiness_probe: Option<ProbeSpec>,
+    /// Holds the other probes back until it succeeds once.
     pub startup_probe: Option<ProbeSpec>,
     /// Raw HCL inside this container's block.
     pub raw: Option<String>,
@@ -424,16 +434,20 @@ pub struct ContainerSpec {
 
 /// A probe: an HTTP GET of `path` (the short form), a TCP connect (`tcp: true`) or a
 /// command (`exec`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// HTTP path (`/alive`).
     pub path: Option<String>,
     /// Port, a number or a port name; default the container's port.
     pub port: Option<Scalar>,
+    /// Seconds after the start before the first probe.
     pub initial_delay_seconds: Option<u32>,
+    /// Seconds between probes.
     pub period_seconds: Option<u32>,
+    /// Seconds a probe may take.
     pub timeout_seconds: Option<u32>,
+    /// Failures in a row that count as failed.
     pub failure_threshold: Option<u32>,
     // --- pods and workloads (see `spec::pod`) ---
     /// Probe with a TCP connect to `port` instead of an HTTP GET.
@@ -454,10 +468,11 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// One environment variable: exactly one of `value` and `secret`.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// One environment variable: exactly one of `value`, `secret` and `field_ref`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSpec {
+    /// The variable's name.
     pub name: Option<String>,
     /// A plain value, written as the YAML scalar was (string, number or boolean), or a
     /// reference (`{var: ...}`, `{vault: ...}`, `{eso: ...}`).
@@ -526,7 +541,7 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourcesSpec {
     /// CPU request (`25m`); there is never a CPU limit.
@@ -553,7 +568,7 @@ pub struct ResourcesSpec {
     pub limits: OrderedMap<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Strategy {
     Recreate,
     RollingUpdate,
@@ -565,7 +580,7 @@ pub enum Strategy {
 /// A volume of the pod: storage of the stack (`storage`), or one of the other sources
 /// (`empty_dir`, `config_map`, `secret`, `host_path`, `claim`); `mount` mounts it into the
 /// app container.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
     /// Volume name in the pod (`data`, `sync-logs`).
@@ -580,6 +595,7 @@ pub struct VolumeSpec {
     pub path: Option<String>,
     /// Mount path in the container.
     pub mount: Option<String>,
+    /// With `mount`: mounted read-only.
     #[serde(default)]
     pub read_only: bool,
     /// What lives on the volume and why this storage; written above the volume resource.
@@ -608,7 +624,7 @@ pub struct VolumeSpec {
     pub claim: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Storage {
     ProxmoxLvmEncrypted,
@@ -616,7 +632,7 @@ pub enum Storage {
     Nfs,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
     /// Service port; default 80.
@@ -632,7 +648,7 @@ pub struct ServiceSpec {
 }
 
 /// The backup CronJob of a block-storage volume ("vaultwarden pattern").
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSpec {
     /// `false` opts out of the backup CronJob; needs `why`.
@@ -669,14 +685,14 @@ pub struct BackupSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BackupKind {
     Copy,
     Sqlite,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrityCheckSpec {
     /// Cron schedule (5 fields).
@@ -693,7 +709,7 @@ pub struct IntegrityCheckSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressSpec {
     /// Host label (`dronelog` → dronelog.viktorbarzin.me); default the stack name.
@@ -705,7 +721,7 @@ pub struct IngressSpec {
     pub homepage: Option<HomepageSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {
     Required,
@@ -714,7 +730,7 @@ pub enum Auth {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DnsType {
     Proxied,
@@ -723,7 +739,7 @@ pub enum DnsType {
     None,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomepageSpec {
     pub name: Option<String>,

@@ -21,7 +21,10 @@ fn differences(name: &str) -> Vec<String> {
     let label = format!("specs/{name}.yaml");
     let (stack, files) = dlgen::generate::render_text(&renderer, &label, &text, &label)
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(stack, name, "the stack is named after the fixture directory");
+    assert_eq!(
+        stack, name,
+        "the stack is named after the fixture directory"
+    );
     let rendered = Stack::from_memory(
         &format!("rendered {name}"),
         None,
