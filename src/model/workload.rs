@@ -174,7 +174,10 @@ pub(crate) fn deployment(
         if pod.containers[i].raw.is_some() {
             p.add(
                 "raw.container",
-                format!("raw HCL is given for the app container twice: as `raw.container` and as `containers[{i}].raw`"),
+                format!(
+                    "raw HCL is given for the {} container twice: as `raw.container` and as `containers[{i}].raw`",
+                    if i == 0 { "first" } else { "app" }
+                ),
                 Some(format!("keep `containers[{i}].raw`")),
             );
         } else {
