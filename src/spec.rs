@@ -385,11 +385,12 @@ pub struct ContainerSpec {
     /// `container_port` only.
     #[serde(default, deserialize_with = "present")]
     pub port_name: Option<Option<String>>,
-    /// The command (the image's entrypoint when absent); an element with line breaks is
-    /// written as a heredoc (a script).
-    pub command: Option<Vec<String>>,
-    /// The command's arguments; an element with line breaks is written as a heredoc.
-    pub args: Option<Vec<String>>,
+    /// The command (the image's entrypoint when absent): text, written as it is (an
+    /// element with line breaks as a heredoc, a script), or a value form (`{var: ...}`,
+    /// `{template: [...]}`, ...) for a script that reads the stack's variables or secrets.
+    pub command: Option<Vec<ValueSpec>>,
+    /// The command's arguments, as `command`.
+    pub args: Option<Vec<ValueSpec>>,
     /// Environment variables, in order.
     #[serde(default)]
     pub env: Vec<EnvSpec>,

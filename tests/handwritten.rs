@@ -172,3 +172,8 @@ fn kiosk_gallery_parked_app_with_replicas_zero() {
         ],
     );
 }
+
+#[test]
+fn short_links_run_labels_scheduling_security_and_a_db_init_job() {
+    assert_remaining("short-links", &[]);
+}

@@ -426,6 +426,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "module.ingress_api: ingress_path[0]: \"/api/\" ≠ \"/feed.xml\"",
         ),
         (
+            "short-links",
+            "main.tf",
+            "max_surge       = 1",
+            "max_surge       = 2",
+            "kubernetes_deployment.short_links: spec[0].strategy[0].rolling_update[0].max_surge: 1 ≠ 2",
+        ),
+        (
             "speech-gpu",
             "main.tf",
             "\"nvidia.com/gpu\"         = \"1\"",

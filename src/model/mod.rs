@@ -329,20 +329,34 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     objects.push(tls);
     objects.extend(volumes.pvcs);
     objects.extend(volumes.nfs);
+    // One-shot Jobs (a database to create first) before the Deployment, CronJobs after
+    // the Service and the backups, as the repo's files read.
+    let (one_shot, cron): (Vec<_>, Vec<_>) = app_jobs
+        .into_iter()
+        .enumerate()
+        .partition(|(_, (object, _))| matches!(object.body, Body::Job(_)));
+    let mut app_job =
+        |objects: &mut Vec<Object>,
+         (i, (object, request)): (usize, (Object, link::DependsRequest))| {
+            let reference = object.address.reference();
+            if objects.iter().any(|o| o.address.reference() == reference) {
+                p.add(
+                    format!("jobs[{i}].address"),
+                    format!("`{reference}` is the address of another object of the stack"),
+                    Some("give the job another `name` or `address`".to_owned()),
+                );
+            }
+            objects.push(object);
+            depends.push(request);
+        };
+    for job in one_shot {
+        app_job(&mut objects, job);
+    }
     objects.extend(deployment);
     objects.extend(service);
     objects.extend(backup.into_iter().flatten());
-    for (i, (object, request)) in app_jobs.into_iter().enumerate() {
-        let reference = object.address.reference();
-        if objects.iter().any(|o| o.address.reference() == reference) {
-            p.add(
-                format!("jobs[{i}].address"),
-                format!("`{reference}` is the address of another object of the stack"),
-                Some("give the job another `name` or `address`".to_owned()),
-            );
-        }
-        objects.push(object);
-        depends.push(request);
+    for job in cron {
+        app_job(&mut objects, job);
     }
     objects.extend(ingress);
     let mut moved = adopt::moved(&mut p, spec, &objects);

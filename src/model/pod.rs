@@ -663,6 +663,21 @@ pub(crate) fn command_list(list: &[String]) -> Value {
     )
 }
 
+/// A command or its arguments: text as written (a script with line breaks as a heredoc),
+/// or value forms resolved like any value of the spec.
+fn value_list(p: &mut Problems, refs: &mut Refs, at: &str, list: &[ValueSpec]) -> Value {
+    Value::List(
+        list.iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                ValueSpec::Scalar(Scalar::Str(s)) if s.contains('\n') => Value::Heredoc(s.clone()),
+                ValueSpec::Scalar(s) => Value::Str(super::refs::scalar_text(s)),
+                form => refs.value(p, &format!("{at}[{i}]"), form),
+            })
+            .collect(),
+    )
+}
+
 /// What one container is built from.
 pub(crate) struct ContainerInput<'a> {
     pub at: &'a str,
@@ -1043,8 +1058,14 @@ pub(crate) fn container(
             }
             .to_owned()
         }),
-        command: c.command.as_deref().map(command_list),
-        args: c.args.as_deref().map(command_list),
+        command: c
+            .command
+            .as_deref()
+            .map(|list| value_list(p, refs, &at("command"), list)),
+        args: c
+            .args
+            .as_deref()
+            .map(|list| value_list(p, refs, &at("args"), list)),
         working_dir: c.working_dir.clone(),
         stdin: c.stdin,
         tty: c.tty,
