@@ -177,3 +177,8 @@ fn kiosk_gallery_parked_app_with_replicas_zero() {
 fn short_links_run_labels_scheduling_security_and_a_db_init_job() {
     assert_remaining("short-links", &[]);
 }
+
+#[test]
+fn frame_grabber_devices_hooks_node_affinity_dns_and_a_suspended_cron_job() {
+    assert_remaining("frame-grabber", &[]);
+}

@@ -384,6 +384,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "kubernetes_cron_job_v1.feed_digest: spec[0].job_template[0].spec[0].template[0].spec[0].volume[0].config_map[0].default_mode: \"0755\" ≠ \"0644\"",
         ),
         (
+            "frame-grabber",
+            "main.tf",
+            "type = \"Directory\"",
+            "type = \"CharDevice\"",
+            "kubernetes_deployment.frame_grabber: spec[0].template[0].spec[0].volume[2].host_path[0].type: \"Directory\" ≠ \"CharDevice\"",
+        ),
+        (
             "kiosk-gallery",
             "main.tf",
             "replicas = 0",
