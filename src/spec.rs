@@ -108,7 +108,8 @@ pub struct MovedSpec {
 pub struct RawSpec {
     pub namespace: Option<String>,
     pub deployment: Option<String>,
-    /// Inside the first container block (the same as `containers[0].raw`).
+    /// Inside the app container block (the first container unless `deployment.app_container`
+    /// names another; the same as its `containers[i].raw`).
     pub container: Option<String>,
     /// Inside the pod spec of the Deployment.
     pub pod: Option<String>,
