@@ -182,6 +182,9 @@ pub mod lifecycle_comments {
     /// A CronJob: Kyverno mutates the pod's `dns_config`.
     pub const CRON_DNS_CONFIG: &str =
         "KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod.";
+    /// A one-shot Job: Kyverno mutates the pod's `dns_config`, and a Job's template is
+    /// immutable.
+    pub const JOB_DNS_CONFIG: &str = "KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod; a Job's template is\nimmutable, so the drift would replace the Job and run it again.";
     /// A block-storage PVC: the autoresizer grows its request.
     pub const PVC_AUTORESIZE: &str = "pvc-autoresizer grows requests.storage up to storage_limit, and a PVC cannot shrink:\nignore the drift so that an apply never tries to shrink it back.";
 }
@@ -278,6 +281,114 @@ pub mod pvc {
 pub mod dns {
     pub const NDOTS: &str = "ndots";
     pub const NDOTS_VALUE: &str = "2";
+}
+
+// --- pods and workloads ----------------------------------------------------------------
+
+/// Keel's Deployment annotations a stack may own or seed, by the key the spec uses, with
+/// the marker of their `ignore_changes` entry.
+pub mod keel_keys {
+    use super::{keel, markers};
+
+    /// `(spec key, annotation, marker of the ignore entry)`, in the order of the list.
+    pub const ALL: [(&str, &str, Option<&str>); 4] = [
+        ("policy", keel::POLICY, None),
+        ("trigger", keel::TRIGGER, None),
+        (
+            "pollSchedule",
+            keel::POLL_SCHEDULE,
+            Some(markers::KYVERNO_POLL),
+        ),
+        ("match-tag", keel::MATCH_TAG, None),
+    ];
+    /// Keel's triggers.
+    pub const TRIGGERS: [&str; 2] = ["default", "poll"];
+}
+
+/// The in-house family's own image: a tag variable that CI sets and a local.
+pub mod own_image {
+    /// The variable holding the tag.
+    pub const VARIABLE: &str = "image_tag";
+    /// The local holding the image reference.
+    pub const LOCAL: &str = "image";
+    /// The variable's default.
+    pub const DEFAULT_TAG: &str = "latest";
+
+    /// The variable's description, as the repo words it.
+    pub fn description(stack: &str) -> String {
+        format!("{stack} image tag. Use 8-char git SHA in CI; :latest only for local trials.")
+    }
+}
+
+/// A container's short `port`: its default name and protocol.
+pub mod ports {
+    pub const NAME: &str = "http";
+    pub const PROTOCOL: &str = "TCP";
+}
+
+/// Workload labels and annotations.
+pub mod workload {
+    /// The default key of the app label (some stacks use `run`).
+    pub const APP_LABEL: &str = "app";
+    /// The Deployment label that carries the tier.
+    pub const TIER_LABEL: &str = "tier";
+    /// Reloader: restart on any change, or on those marked for it.
+    pub const RELOADER_AUTO: &str = "reloader.stakater.com/auto";
+    pub const RELOADER_SEARCH: &str = "reloader.stakater.com/search";
+    /// diun image-update notifications.
+    pub const DIUN_ENABLE: &str = "diun.enable";
+    pub const DIUN_INCLUDE_TAGS: &str = "diun.include_tags";
+    /// Kyverno injects a wait per `host:port` of this pod annotation.
+    pub const KYVERNO_WAIT_FOR: &str = "dependency.kyverno.io/wait-for";
+    /// Prometheus scraping.
+    pub const PROMETHEUS_SCRAPE: &str = "prometheus.io/scrape";
+    pub const PROMETHEUS_PORT: &str = "prometheus.io/port";
+    pub const PROMETHEUS_PATH: &str = "prometheus.io/path";
+    /// The resource types a Deployment may be declared with.
+    pub const DEPLOYMENT_TYPES: [&str; 2] = ["kubernetes_deployment", "kubernetes_deployment_v1"];
+    /// Default replicas.
+    pub const REPLICAS: u32 = 1;
+}
+
+/// Scheduling defaults.
+pub mod scheduling {
+    /// The node label of (anti-)affinity and spread domains: one per node.
+    pub const HOSTNAME_KEY: &str = "kubernetes.io/hostname";
+    /// A topology spread's default skew and policy.
+    pub const MAX_SKEW: u32 = 1;
+    pub const WHEN_UNSATISFIABLE: &str = "DoNotSchedule";
+}
+
+/// The GPU preset: where GPU pods run and what they may use.
+pub mod gpu {
+    /// The node label of GPU nodes and its value.
+    pub const NODE_LABEL: &str = "nvidia.com/gpu.present";
+    pub const NODE_LABEL_VALUE: &str = "true";
+    /// The taint of GPU nodes that GPU pods tolerate.
+    pub const TAINT_KEY: &str = "nvidia.com/gpu";
+    pub const TAINT_OPERATOR: &str = "Equal";
+    pub const TAINT_VALUE: &str = "true";
+    pub const TAINT_EFFECT: &str = "NoSchedule";
+    /// The extended resources of the limits: GPUs and GPU memory (MiB).
+    pub const RESOURCE: &str = "nvidia.com/gpu";
+    pub const MEMORY_RESOURCE: &str = "viktorbarzin.me/gpumem";
+    /// The tier of a GPU stack.
+    pub const TIER: &str = "gpu";
+}
+
+/// App jobs: the defaults of a CronJob and of a one-shot Job. (The backup CronJob is a
+/// preset of its own: `cron`.)
+pub mod jobs {
+    pub const CRON_TYPES: [&str; 2] = ["kubernetes_cron_job_v1", "kubernetes_cron_job"];
+    pub const JOB_TYPES: [&str; 2] = ["kubernetes_job", "kubernetes_job_v1"];
+    pub const CONCURRENCY_POLICY: &str = "Forbid";
+    pub const SUCCESSFUL_JOBS_HISTORY_LIMIT: u32 = 3;
+    pub const FAILED_JOBS_HISTORY_LIMIT: u32 = 3;
+    pub const CRON_BACKOFF_LIMIT: u32 = 1;
+    pub const CRON_RESTART_POLICY: &str = "OnFailure";
+    pub const JOB_BACKOFF_LIMIT: u32 = 3;
+    pub const JOB_RESTART_POLICY: &str = "Never";
+    pub const JOB_WAIT_FOR_COMPLETION: bool = true;
 }
 
 /// Container images.

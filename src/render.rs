@@ -76,6 +76,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/objects/cron_job.tf"),
     ),
     (
+        "objects/job.tf",
+        include_str!("../templates/objects/job.tf"),
+    ),
+    (
         "objects/service.tf",
         include_str!("../templates/objects/service.tf"),
     ),
@@ -97,6 +101,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/parts/metadata.tf"),
     ),
     ("parts/pod.tf", include_str!("../templates/parts/pod.tf")),
+    (
+        "parts/depends_on.tf",
+        include_str!("../templates/parts/depends_on.tf"),
+    ),
+    (
+        "parts/job_spec.tf",
+        include_str!("../templates/parts/job_spec.tf"),
+    ),
+    (
+        "parts/affinity_term.tf",
+        include_str!("../templates/parts/affinity_term.tf"),
+    ),
     (
         "parts/container.tf",
         include_str!("../templates/parts/container.tf"),
@@ -243,6 +259,14 @@ impl Renderer {
         env.add_filter("raw_hcl", |s: String| Value::from_safe_string(s));
         env.add_filter("heredoc", |s: String| {
             Value::from_safe_string(hcl::heredoc(&s))
+        });
+        // A variable declared on one line: not sensitive, no default, no description.
+        env.add_test("one_line_variable", |body: Value| {
+            let attr = |key: &str| body.get_attr(key).ok().filter(|v| !v.is_undefined());
+            attr("kind").is_some_and(|k| k.as_str() == Some("variable"))
+                && !attr("sensitive").is_some_and(|s| s.is_true())
+                && attr("default").is_none_or(|d| d.is_none())
+                && attr("description").is_none_or(|d| d.is_none())
         });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;

@@ -12,6 +12,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+mod pod;
+use pod::with_pod_settings;
+pub use pod::*;
+
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -54,6 +58,26 @@ pub struct Spec {
     pub adopt: Option<AdoptSpec>,
     /// Raw HCL for what the spec language does not cover yet. Prefer a spec field.
     pub raw: Option<RawSpec>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// The stack's own image, tagged by the tag variable that CI sets; containers
+    /// without an `image` run it.
+    pub image: Option<OwnImageSpec>,
+    /// The Deployment's init containers, run in order before its containers.
+    #[serde(default)]
+    pub init_containers: Vec<ContainerSpec>,
+    /// The limits of a `RollingUpdate` strategy (`max_surge`, `max_unavailable`).
+    pub rolling_update: Option<RollingUpdateSpec>,
+    /// Keel annotations the stack sets and owns: written on the Deployment and not
+    /// ignored. Keys `policy`, `trigger`, `pollSchedule`, `match-tag`.
+    #[serde(default)]
+    pub keel_owns: OrderedMap<String>,
+    /// Keel annotations the stack only seeds: written on the Deployment and still ignored
+    /// (Kyverno's Keel policy owns them). Keys as for `keel_owns`.
+    #[serde(default)]
+    pub keel_seeds: OrderedMap<String>,
+    /// The stack's jobs: CronJobs (with a `schedule`) and one-shot Jobs.
+    #[serde(default)]
+    pub jobs: Vec<JobSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
@@ -84,7 +108,8 @@ pub struct MovedSpec {
 pub struct RawSpec {
     pub namespace: Option<String>,
     pub deployment: Option<String>,
-    /// Inside the first container block (the same as `containers[0].raw`).
+    /// Inside the app container block (the first container unless `deployment.app_container`
+    /// names another; the same as its `containers[i].raw`).
     pub container: Option<String>,
     /// Inside the pod spec of the Deployment.
     pub pod: Option<String>,
@@ -98,23 +123,67 @@ pub struct RawSpec {
     pub terragrunt: Option<String>,
 }
 
-/// Deployment-level settings.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeploymentSpec {
-    /// Pinned resource address (adoption); default the stack name in snake case.
-    pub address: Option<String>,
-    /// Annotations on the Deployment, in order.
-    #[serde(default)]
-    pub annotations: OrderedMap<String>,
-    /// Annotations on the pod template, in order.
-    #[serde(default)]
-    pub pod_annotations: OrderedMap<String>,
-    /// The `"kubernetes.io/cluster-service" = "true"` labels; default on.
-    pub cluster_service_label: Option<bool>,
-    /// Pod DNS options written into the pod's `dns_config` (e.g. `ndots: "2"`).
-    #[serde(default)]
-    pub dns_options: OrderedMap<String>,
+with_pod_settings! {
+    /// Deployment-level settings, and the settings of its pod.
+    #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct DeploymentSpec {
+        /// Pinned resource address (adoption); default the stack name in snake case.
+        pub address: Option<String>,
+        /// Annotations on the Deployment, in order.
+        #[serde(default)]
+        pub annotations: OrderedMap<String>,
+        /// Annotations on the pod template, in order.
+        #[serde(default)]
+        pub pod_annotations: OrderedMap<String>,
+        /// The `"kubernetes.io/cluster-service" = "true"` labels; default on.
+        pub cluster_service_label: Option<bool>,
+        /// Pod DNS options written into the pod's `dns_config` (e.g. `ndots: "2"`).
+        #[serde(default)]
+        pub dns_options: OrderedMap<String>,
+        // --- pods and workloads (see `spec::pod`) ---
+        /// The Deployment's name (and the value of its app label); default the stack name.
+        pub name: Option<String>,
+        /// The resource type, when the stack uses another version
+        /// (`kubernetes_deployment_v1`); default `kubernetes_deployment`.
+        pub resource_type: Option<String>,
+        /// The number of pods; default 1. `0` parks the app and needs `replicas_why`.
+        pub replicas: Option<u32>,
+        /// Why this number of pods; written above `replicas`.
+        pub replicas_why: Why,
+        /// `wait_for_rollout`, written when set (`false`: apply does not wait for the pods).
+        pub wait_for_rollout: Option<bool>,
+        /// `revision_history_limit`, written when set.
+        pub revision_history_limit: Option<u32>,
+        /// `progress_deadline_seconds`, written when set.
+        pub progress_deadline_seconds: Option<u32>,
+        /// The key of the app label in the labels and the selector: `app` (default) or `run`.
+        pub label_key: Option<String>,
+        /// The Deployment's `tier` label; default on.
+        pub tier_label: Option<bool>,
+        /// More labels of the Deployment, after the generated ones, in order.
+        #[serde(default)]
+        pub labels: OrderedMap<String>,
+        /// More labels of the pod template, after the app label, in order.
+        #[serde(default)]
+        pub pod_labels: OrderedMap<String>,
+        /// Reloader restarts the pods when their secrets or config maps change: `auto` or
+        /// `search` (a Deployment annotation).
+        pub reloader: Option<Reloader>,
+        /// diun image-update notifications (pod template annotations).
+        pub diun: Option<DiunSpec>,
+        /// Services the pod waits for before it starts (`postgresql.dbaas:5432`): Kyverno
+        /// injects one wait per entry (a pod template annotation).
+        #[serde(default)]
+        pub wait_for: Vec<String>,
+        /// Prometheus scrapes the pods (pod template annotations).
+        pub prometheus: Option<PrometheusSpec>,
+        /// `depends_on`: the ExternalSecrets whose secrets the pod reads, plus or minus.
+        pub depends_on: Option<DependsOnSpec>,
+        /// `ignore_changes`: the conventions' entries (Kyverno, Keel, Kubernetes, sablier),
+        /// plus or minus.
+        pub ignore_changes: Option<IgnoreChangesSpec>,
+    }
 }
 
 /// A YAML mapping read with its key order kept (for labels and annotations, whose order
@@ -250,7 +319,15 @@ impl<'de> Deserialize<'de> for ValueSpec {
                     "vault" => ValueSpec::Vault(map.next_value()?),
                     "eso" => ValueSpec::Eso(map.next_value()?),
                     "ref" => ValueSpec::Ref(map.next_value()?),
-                    "template" => ValueSpec::Template(map.next_value()?),
+                    "template" => {
+                        let parts: Vec<ValueSpec> = map.next_value()?;
+                        if parts.is_empty() {
+                            return Err(A::Error::custom(
+                                "a template needs at least one part, e.g. `{template: [\"base64:\", {ref: random_id.key.b64_std}]}`",
+                            ));
+                        }
+                        ValueSpec::Template(parts)
+                    }
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),
                 };
                 if map.next_key::<String>()?.is_some() {
@@ -286,6 +363,9 @@ pub struct NamespaceSpec {
     /// Labels after `tier` and the Keel enrolment label, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,
+    /// The Keel enrolment label; default `keel`. `false` leaves it out while the
+    /// Deployment's own Keel annotations (`keel_owns`, `keel_seeds`) keep Keel on.
+    pub keel_enrolled: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -314,30 +394,78 @@ pub struct ContainerSpec {
     /// `container_port` only.
     #[serde(default, deserialize_with = "present")]
     pub port_name: Option<Option<String>>,
-    pub command: Option<Vec<String>>,
-    pub args: Option<Vec<String>>,
+    /// The command (the image's entrypoint when absent): text, written as it is (an
+    /// element with line breaks as a heredoc, a script), or a value form (`{var: ...}`,
+    /// `{template: [...]}`, ...) for a script that reads the stack's variables or secrets.
+    pub command: Option<Vec<ValueSpec>>,
+    /// The command's arguments, as `command`.
+    pub args: Option<Vec<ValueSpec>>,
+    /// Environment variables, in order.
     #[serde(default)]
     pub env: Vec<EnvSpec>,
+    /// Requests and limits; required for the Deployment's app container.
     pub resources: Option<ResourcesSpec>,
+    /// Restarts the container when it fails.
     pub liveness_probe: Option<ProbeSpec>,
+    /// Takes the pod out of its Service while it fails.
     pub readiness_probe: Option<ProbeSpec>,
+    /// Holds the other probes back until it succeeds once.
     pub startup_probe: Option<ProbeSpec>,
     /// Raw HCL inside this container's block.
     pub raw: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// `Always`, `IfNotPresent` or `Never`; not written when absent.
+    pub image_pull_policy: Option<PullPolicy>,
+    /// The working directory of the command.
+    pub working_dir: Option<String>,
+    /// Keep stdin open.
+    pub stdin: Option<bool>,
+    /// Allocate a terminal.
+    pub tty: Option<bool>,
+    /// Ports as written, any number (instead of `port` and `port_name`).
+    #[serde(default)]
+    pub ports: Vec<PortSpec>,
+    /// Every key of a secret or config map as environment variables, in order.
+    #[serde(default)]
+    pub env_from: Vec<EnvFromSpec>,
+    /// Volume mounts, after the volumes' own `mount` (the app container's), in order.
+    #[serde(default)]
+    pub mounts: Vec<MountSpec>,
+    /// The container's security context.
+    pub security_context: Option<ContainerSecuritySpec>,
+    /// Commands run after start and before stop.
+    pub lifecycle: Option<HooksSpec>,
+    /// Keel updates this container's image (its `image` is in `ignore_changes`); default
+    /// on with Keel. `false` needs `keel_why`.
+    pub keel: Option<bool>,
+    /// Why Keel must not update this container.
+    pub keel_why: Why,
 }
 
-/// An HTTP probe.
+/// A probe: an HTTP GET of `path` (the short form), a TCP connect (`tcp: true`) or a
+/// command (`exec`).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// HTTP path (`/alive`).
     pub path: Option<String>,
-    /// Port; default the container's port.
-    pub port: Option<u16>,
+    /// Port, a number or a port name; default the container's port.
+    pub port: Option<Scalar>,
+    /// Seconds after the start before the first probe.
     pub initial_delay_seconds: Option<u32>,
+    /// Seconds between probes.
     pub period_seconds: Option<u32>,
+    /// Seconds a probe may take.
     pub timeout_seconds: Option<u32>,
+    /// Failures in a row that count as failed.
     pub failure_threshold: Option<u32>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// Probe with a TCP connect to `port` instead of an HTTP GET.
+    pub tcp: Option<bool>,
+    /// Probe by running this command in the container.
+    pub exec: Option<Vec<String>>,
+    /// `success_threshold`, written when set.
+    pub success_threshold: Option<u32>,
 }
 
 /// Reads a field that may be written as `null` on purpose: absent is `None`, `null` is
@@ -350,10 +478,11 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// One environment variable: exactly one of `value` and `secret`.
+/// One environment variable: exactly one of `value`, `secret` and `field_ref`.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSpec {
+    /// The variable's name.
     pub name: Option<String>,
     /// A plain value, written as the YAML scalar was (string, number or boolean), or a
     /// reference (`{var: ...}`, `{vault: ...}`, `{eso: ...}`).
@@ -365,6 +494,14 @@ pub struct EnvSpec {
     pub plain_why: Option<String>,
     /// Why this value; written above the `env` block.
     pub comment: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// With `secret`: the secret the key is in, by name; default the stack's ExternalSecret
+    /// target (`<stack>-secrets`).
+    pub secret_name: Option<String>,
+    /// With `secret`: the pod starts even when the key is missing.
+    pub optional: Option<bool>,
+    /// A field of the pod (`metadata.namespace`, `status.podIP`).
+    pub field_ref: Option<String>,
 }
 
 /// A YAML scalar kept with its type, so `80` renders as a number and `"80"` as a string.
@@ -419,17 +556,40 @@ impl<'de> Deserialize<'de> for Scalar {
 pub struct ResourcesSpec {
     /// CPU request (`25m`); there is never a CPU limit.
     pub cpu: Option<String>,
-    /// Memory request and limit (`512Mi`): they are always equal.
+    /// Memory request and limit (`512Mi`): they are equal unless `memory_limit` says
+    /// otherwise.
     pub memory: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// A memory limit other than the request (`768Mi`); `null` writes none. Above the
+    /// request outside the Burstable tiers (edge, aux) it needs `memory_limit_why`.
+    #[serde(default, deserialize_with = "present")]
+    pub memory_limit: Option<Option<String>>,
+    /// Why the memory limit differs from the request outside the Burstable tiers.
+    pub memory_limit_why: Why,
+    /// A CPU limit (the cluster runs without them); needs `cpu_limit_why`.
+    pub cpu_limit: Option<String>,
+    /// Why this container has a CPU limit.
+    pub cpu_limit_why: Why,
+    /// More requests (`ephemeral-storage`), in order.
+    #[serde(default)]
+    pub requests: OrderedMap<String>,
+    /// More limits (GPUs, `ephemeral-storage`), in order.
+    #[serde(default)]
+    pub limits: OrderedMap<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Strategy {
     Recreate,
     RollingUpdate,
+    /// No `strategy` block (Kubernetes then rolls).
+    #[serde(rename = "none")]
+    Unset,
 }
 
-/// A volume mounted into the first container.
+/// A volume of the pod: storage of the stack (`storage`), or one of the other sources
+/// (`empty_dir`, `config_map`, `secret`, `host_path`, `claim`); `mount` mounts it into the
+/// app container.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
@@ -445,6 +605,7 @@ pub struct VolumeSpec {
     pub path: Option<String>,
     /// Mount path in the container.
     pub mount: Option<String>,
+    /// With `mount`: mounted read-only.
     #[serde(default)]
     pub read_only: bool,
     /// What lives on the volume and why this storage; written above the volume resource.
@@ -458,6 +619,19 @@ pub struct VolumeSpec {
     pub wait_until_bound_why: Why,
     /// Raw HCL inside the volume's PVC resource or NFS module call.
     pub raw: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// With `mount`: the file or directory of the volume mounted there.
+    pub sub_path: Option<String>,
+    /// A scratch directory that lives as long as the pod.
+    pub empty_dir: Option<EmptyDirSpec>,
+    /// A config map's keys as files.
+    pub config_map: Option<ConfigMapVolumeSpec>,
+    /// A secret's keys as files.
+    pub secret: Option<SecretVolumeSpec>,
+    /// A file or directory of the node.
+    pub host_path: Option<HostPathSpec>,
+    /// A claim by name: one the stack declares (a reference), or one that exists already.
+    pub claim: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

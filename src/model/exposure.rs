@@ -27,12 +27,17 @@ fn dns_type_name(dns: DnsType) -> &'static str {
     }
 }
 
-pub(crate) fn service(p: &mut Problems, ctx: &Ctx, spec: &Spec, pod: &Pod) -> Option<Object> {
+/// The Service of the app: it selects the Deployment's pods (`selector`, also its labels).
+pub(crate) fn service(
+    p: &mut Problems,
+    ctx: &Ctx,
+    spec: &Spec,
+    pod: &Pod,
+    selector: &Obj,
+) -> Option<Object> {
     // The Service targets the app container's first port.
     let app_port = pod
-        .containers
-        .iter()
-        .find(|c| Some(&c.name) == pod.app_container.as_ref())
+        .app()
         .and_then(|c| c.ports.first())
         .map(|port| port.container_port);
     let raw = spec.raw.clone().unwrap_or_default();
@@ -98,10 +103,16 @@ pub(crate) fn service(p: &mut Problems, ctx: &Ctx, spec: &Spec, pod: &Pod) -> Op
             metadata: Metadata {
                 name: ctx.name.clone(),
                 namespace: ctx.ns_ref.clone().into(),
-                labels: Some(Obj::lines(vec![quoted_entry("app", ctx.name.as_str())])),
+                labels: Some(Obj::lines(
+                    selector
+                        .entries
+                        .iter()
+                        .map(|e| quoted_entry(&e.key, e.value.clone()))
+                        .collect(),
+                )),
                 annotations: None,
             },
-            selector: Obj::lines(vec![entry("app", ctx.name.as_str())]),
+            selector: selector.clone(),
             ports: vec![ServicePort {
                 name: svc.port_name.clone(),
                 port: Value::Str(port.to_string()),

@@ -14,6 +14,9 @@
 
 mod adopt;
 mod exposure;
+mod jobs;
+mod link;
+mod pod;
 mod problems;
 mod refs;
 mod scripts;
@@ -39,6 +42,8 @@ pub(crate) struct Ctx {
     pub name: String,
     pub snake: String,
     pub ns_ref: Expr,
+    /// The tier's key (`aux`) and the expression of its label value.
+    pub tier: &'static str,
     pub tier_expr: Expr,
     pub keel: bool,
     pub scale_to_zero: bool,
@@ -84,9 +89,15 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             String::from("stack")
         }
     };
-    let tier = tier_name(spec.tier.unwrap_or(Tier::Aux));
-    let keel = spec.keel.unwrap_or(true);
-    if !keel && Problems::why(&spec.keel_why).is_none() {
+    let gpu = spec.deployment.as_ref().is_some_and(|d| d.gpu.is_some());
+    let tier = match spec.tier {
+        Some(t) => tier_name(t),
+        None if gpu => cv::gpu::TIER,
+        None => tier_name(Tier::Aux),
+    };
+    // Keel updates the Deployment: a stack of jobs only has none to enrol.
+    let keel = spec.keel.unwrap_or(!spec.containers.is_empty());
+    if spec.keel == Some(false) && Problems::why(&spec.keel_why).is_none() {
         p.add(
             "keel",
             "`keel: false` switches off a convention and needs a written reason",
@@ -126,6 +137,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         ns_ref: Expr(format!(
             "kubernetes_namespace.{ns_address}.metadata[0].name"
         )),
+        tier,
         tier_expr: Expr(format!("{}.{tier}", cv::repo::TIER_LOCAL)),
         keel,
         scale_to_zero: spec.scale_to_zero.unwrap_or(false),
@@ -133,7 +145,15 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         name,
     };
     let mut ns_labels = vec![entry("tier", ctx.tier_expr.clone())];
-    if keel {
+    let enrolled = ns_spec.keel_enrolled.unwrap_or(keel);
+    if enrolled && !keel {
+        p.add(
+            "namespace.keel_enrolled",
+            "the namespace cannot be enrolled in Keel with `keel: false`",
+            Some("remove one of them".to_owned()),
+        );
+    }
+    if enrolled && keel {
         ns_labels.push(entry(crate::conventions::keel::ENROLLED_LABEL, "true"));
     }
     ns_labels.extend(workload::labels(
@@ -171,14 +191,41 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
 
     // --- the parts ------------------------------------------------------------------
     let mut refs = Refs::default();
-    let mut volumes = storage::volumes(&mut p, &ctx, spec);
-    let deployment = workload::deployment(&mut p, &ctx, spec, &volumes, &mut refs);
-    let service = match deployment.body.pod() {
-        Some((_, pod)) => exposure::service(&mut p, &ctx, spec, pod),
+    let own_image = own_image(&mut p, &ctx, spec);
+    let own_image_ref = own_image
+        .as_ref()
+        .map(|_| Expr(format!("local.{}", cv::own_image::LOCAL)));
+    let app = workload::AppLabels::of(&mut p, &ctx, &spec.deployment.clone().unwrap_or_default());
+    let mut volumes = storage::volumes(&mut p, &ctx, spec, &mut refs);
+    let mut depends = Vec::new();
+    let deployment = workload::deployment(
+        &mut p,
+        &ctx,
+        spec,
+        &app,
+        &volumes,
+        &mut refs,
+        own_image_ref.as_ref(),
+    )
+    .map(|(object, request)| {
+        depends.push(request);
+        object
+    });
+    let service = match deployment.as_ref().and_then(|d| d.body.pod()) {
+        Some((_, pod)) => exposure::service(&mut p, &ctx, spec, pod, &app.selector()),
         None => None,
     };
     let ingress = exposure::ingress(&mut p, &ctx, spec, service.is_some(), &mut refs);
-    let backup = storage::backup(&mut p, &ctx, spec, &mut volumes);
+    let backup = storage::backup(&mut p, &ctx, spec, &mut volumes, &app.selector());
+    let app_selector = deployment.as_ref().map(|_| app.selector());
+    let app_jobs = jobs::app_jobs(
+        &mut p,
+        &ctx,
+        spec,
+        &mut refs,
+        own_image_ref.as_ref(),
+        app_selector.as_ref(),
+    );
 
     // --- secrets --------------------------------------------------------------------
     let mut secrets = Vec::new();
@@ -239,18 +286,27 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             Body::Variable(Variable {
                 kind: Expr::new("string"),
                 sensitive,
+                default: None,
+                description: None,
             }),
         )
     };
-    let mut objects = vec![variable(cv::repo::TLS_SECRET_VARIABLE, true)];
+    let mut objects = Vec::new();
+    let own_image_locals = own_image.map(|(var, locals)| {
+        objects.push(var);
+        locals
+    });
+    objects.push(variable(cv::repo::TLS_SECRET_VARIABLE, true));
     if volumes.nfs_var {
         refs.var(cv::repo::NFS_SERVER_VARIABLE);
     }
     for var in &refs.vars {
-        if var != cv::repo::TLS_SECRET_VARIABLE {
+        let own = own_image_locals.is_some() && var == cv::own_image::VARIABLE;
+        if var != cv::repo::TLS_SECRET_VARIABLE && !own {
             objects.push(variable(var, false));
         }
     }
+    objects.extend(own_image_locals);
 
     // --- main.tf, in file order -----------------------------------------------------
     objects.extend(refs.vault_reads());
@@ -273,9 +329,35 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     objects.push(tls);
     objects.extend(volumes.pvcs);
     objects.extend(volumes.nfs);
-    objects.push(deployment);
+    // One-shot Jobs (a database to create first) before the Deployment, CronJobs after
+    // the Service and the backups, as the repo's files read.
+    let (one_shot, cron): (Vec<_>, Vec<_>) = app_jobs
+        .into_iter()
+        .enumerate()
+        .partition(|(_, (object, _))| matches!(object.body, Body::Job(_)));
+    let mut app_job =
+        |objects: &mut Vec<Object>,
+         (i, (object, request)): (usize, (Object, link::DependsRequest))| {
+            let reference = object.address.reference();
+            if objects.iter().any(|o| o.address.reference() == reference) {
+                p.add(
+                    format!("jobs[{i}].address"),
+                    format!("`{reference}` is the address of another object of the stack"),
+                    Some("give the job another `name` or `address`".to_owned()),
+                );
+            }
+            objects.push(object);
+            depends.push(request);
+        };
+    for job in one_shot {
+        app_job(&mut objects, job);
+    }
+    objects.extend(deployment);
     objects.extend(service);
     objects.extend(backup.into_iter().flatten());
+    for job in cron {
+        app_job(&mut objects, job);
+    }
     objects.extend(ingress);
     let mut moved = adopt::moved(&mut p, spec, &objects);
     if let Some(first) = moved.first_mut() {
@@ -291,6 +373,15 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     }
 
     refs::check_object_refs(&mut p, &refs.objects, &objects);
+    link::link(
+        &mut p,
+        &mut objects,
+        &depends,
+        &link::PodNamespace {
+            name: &ns_name,
+            reference: &ctx.ns_ref,
+        },
+    );
 
     let stack = Stack {
         name: ctx.name.clone(),
@@ -310,4 +401,75 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         },
     };
     p.into_result(stack)
+}
+
+/// The stack's own image (the in-house family): the tag variable with its default and
+/// description, and a local of the image reference with that tag.
+fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object)> {
+    let image = spec.image.as_ref()?;
+    let repository = match &image.repository {
+        Some(r) => {
+            let tagged =
+                r.rsplit('/').next().is_some_and(|last| last.contains(':')) || r.contains('@');
+            if tagged {
+                p.add(
+                    "image.repository",
+                    format!(
+                        "`{r}` carries a tag or digest; the tag comes from the `{}` variable",
+                        cv::own_image::VARIABLE
+                    ),
+                    Some("write the repository alone, and the default tag as `tag:`".to_owned()),
+                );
+            } else {
+                p.check("image.repository", "image", r, validate::image(r));
+            }
+            r.clone()
+        }
+        None => {
+            p.missing(
+                "image.repository",
+                "the repository without a tag, e.g. `repository: ghcr.io/viktorbarzin/app`",
+            );
+            String::new()
+        }
+    };
+    let tag = image
+        .tag
+        .clone()
+        .unwrap_or_else(|| cv::own_image::DEFAULT_TAG.to_owned());
+    p.check(
+        "image.tag",
+        "image tag",
+        &tag,
+        validate::image(&format!("{repository}:{tag}")),
+    );
+    let variable = Object::new(
+        Address {
+            block: BlockKind::Variable,
+            kind: None,
+            name: cv::own_image::VARIABLE.to_owned(),
+        },
+        Body::Variable(Variable {
+            kind: Expr::new("string"),
+            sensitive: false,
+            default: Some(Value::Str(tag)),
+            description: Some(
+                image
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| cv::own_image::description(&ctx.name)),
+            ),
+        }),
+    );
+    let mut text = format!("\"{}", hcl::template_text(&repository));
+    text.push(':');
+    hcl::push_interpolation(&mut text, &format!("var.{}", cv::own_image::VARIABLE));
+    text.push('"');
+    let locals = Object::new(
+        Address::unnamed(BlockKind::Locals),
+        Body::Locals(Locals {
+            entries: vec![entry(cv::own_image::LOCAL, Expr(text))],
+        }),
+    );
+    Some((variable, locals))
 }

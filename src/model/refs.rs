@@ -143,11 +143,13 @@ impl Refs {
                     );
                     return Value::Str(String::new());
                 }
-                let mut text = String::from("\"");
+                let mut pieces = Vec::new();
                 for (i, part) in parts.iter().enumerate() {
                     let part_at = format!("{at}[{i}]");
                     match part {
-                        ValueSpec::Scalar(s) => text.push_str(&hcl::template_text(&scalar_text(s))),
+                        ValueSpec::Scalar(s) => {
+                            pieces.push(hcl::TemplatePart::Text(scalar_text(s)));
+                        }
                         ValueSpec::Template(_) => p.add(
                             &part_at,
                             "a template cannot hold another template",
@@ -155,12 +157,12 @@ impl Refs {
                         ),
                         reference => {
                             if let Value::Expr(e) = self.value(p, &part_at, reference) {
-                                hcl::push_interpolation(&mut text, &e.0);
+                                pieces.push(hcl::TemplatePart::Interpolation(e.0));
                             }
                         }
                     }
                 }
-                text.push('"');
+                let text = hcl::template(&pieces);
                 Value::Expr(Expr(text))
             }
             ValueSpec::Eso(EsoRef { key, path: keys }) => {
@@ -271,7 +273,7 @@ fn raw_declarations(text: &str) -> Vec<String> {
 }
 
 /// A scalar as text in a template: strings as they are, numbers and booleans as written.
-fn scalar_text(s: &Scalar) -> String {
+pub(crate) fn scalar_text(s: &Scalar) -> String {
     match s {
         Scalar::Str(s) => s.clone(),
         Scalar::Int(n) => n.to_string(),

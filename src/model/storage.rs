@@ -1,11 +1,14 @@
 //! Volumes (block-storage PVCs and NFS modules) and the backup CronJobs of block storage.
 
+use super::jobs::{self, CronParts, JobParts};
+use super::pod;
 use super::problems::Problems;
+use super::refs::Refs;
 use super::types::*;
 use super::{Ctx, adopt, scripts};
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{BackupKind, Spec, Storage};
+use crate::spec::{BackupKind, Spec, Storage, VolumeSpec};
 use crate::validate;
 
 /// The volumes of a stack, resolved.
@@ -56,7 +59,60 @@ fn nfs_module(
     )
 }
 
-pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
+/// The short `mount` of a volume (with `read_only` and `sub_path`): a mount of the app
+/// container. `seen` holds the mount paths so far, each used once.
+pub(crate) fn short_mount(
+    p: &mut Problems,
+    at: &str,
+    vol: &VolumeSpec,
+    name: &str,
+    mounts: &mut Vec<Mount>,
+    seen: &mut Vec<String>,
+) {
+    let at = |field: &str| format!("{at}.{field}");
+    if let Some(m) = &vol.mount {
+        p.check(&at("mount"), "mount path", m, validate::absolute_path(m));
+        if seen.contains(m) {
+            p.add(
+                at("mount"),
+                format!("mount path `{m}` is used by two volumes"),
+                Some("every volume needs its own mount path".to_owned()),
+            );
+        }
+        seen.push(m.clone());
+        if let Some(sub) = &vol.sub_path {
+            p.check(
+                &at("sub_path"),
+                "sub path",
+                sub,
+                validate::relative_path(sub),
+            );
+        }
+        mounts.push(Mount {
+            name: name.to_owned(),
+            mount_path: m.clone(),
+            sub_path: vol.sub_path.clone(),
+            read_only: vol.read_only,
+        });
+    } else {
+        if vol.read_only {
+            p.add(
+                at("read_only"),
+                "`read_only` applies to a mount, and this volume has no `mount`",
+                Some("add `mount: /path`, or remove `read_only`".to_owned()),
+            );
+        }
+        if vol.sub_path.is_some() {
+            p.add(
+                at("sub_path"),
+                "`sub_path` applies to a mount, and this volume has no `mount`",
+                Some("add `mount: /path`, or remove `sub_path`".to_owned()),
+            );
+        }
+    }
+}
+
+pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs) -> Volumes {
     let mut v = Volumes {
         pvcs: Vec::new(),
         nfs: Vec::new(),
@@ -66,7 +122,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
         nfs_var: false,
     };
     let mut seen_names: Vec<&str> = Vec::new();
-    let mut seen_mounts: Vec<&str> = Vec::new();
+    let mut seen_mounts: Vec<String> = Vec::new();
     for (i, vol) in spec.volumes.iter().enumerate() {
         let at = |field: &str| format!("volumes[{i}].{field}");
         let vname = match &vol.name {
@@ -90,28 +146,14 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 format!("volume{i}")
             }
         };
-        if let Some(m) = &vol.mount {
-            p.check(&at("mount"), "mount path", m, validate::absolute_path(m));
-            if seen_mounts.contains(&m.as_str()) {
-                p.add(
-                    at("mount"),
-                    format!("mount path `{m}` is used by two volumes"),
-                    Some("every volume needs its own mount path".to_owned()),
-                );
-            }
-            seen_mounts.push(m);
-            v.mounts.push(Mount {
-                name: vname.clone(),
-                mount_path: m.clone(),
-                read_only: vol.read_only,
-            });
-        } else if vol.read_only {
-            p.add(
-                at("read_only"),
-                "`read_only` applies to a mount, and this volume has no `mount`",
-                Some("add `mount: /path`, or remove `read_only`".to_owned()),
-            );
-        }
+        short_mount(
+            p,
+            &format!("volumes[{i}]"),
+            vol,
+            &vname,
+            &mut v.mounts,
+            &mut seen_mounts,
+        );
         let size = vol.size.as_ref().map(|s| {
             let q = validate::quantity(s);
             if let Err(why) = &q {
@@ -120,12 +162,29 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
             (s.clone(), q.ok())
         });
         let Some(storage) = vol.storage else {
-            p.missing(
-                &at("storage"),
-                "one of `proxmox-lvm-encrypted` (sensitive data), `proxmox-lvm`, `nfs`",
-            );
+            if let Some(source) = pod::volume_source(p, ctx, refs, &format!("volumes[{i}]"), vol) {
+                v.pod_volumes.push(Volume {
+                    name: vname,
+                    source,
+                });
+            }
             continue;
         };
+        for (field, set) in [
+            ("empty_dir", vol.empty_dir.is_some()),
+            ("config_map", vol.config_map.is_some()),
+            ("secret", vol.secret.is_some()),
+            ("host_path", vol.host_path.is_some()),
+            ("claim", vol.claim.is_some()),
+        ] {
+            if set {
+                p.add(
+                    at(field),
+                    format!("a volume has one source, and this one has `storage` and `{field}`"),
+                    Some("declare two volumes".to_owned()),
+                );
+            }
+        }
         match storage {
             Storage::ProxmoxLvmEncrypted | Storage::ProxmoxLvm => {
                 let (class, suffix) = if storage == Storage::ProxmoxLvm {
@@ -223,7 +282,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 v.pod_volumes.push(Volume {
                     name: vname.clone(),
                     source: VolumeSource::Pvc {
-                        claim_name: claim.clone(),
+                        claim_name: claim.clone().into(),
                     },
                 });
                 v.block.push((vname, claim));
@@ -291,6 +350,7 @@ pub(crate) fn backup(
     ctx: &Ctx,
     spec: &Spec,
     volumes: &mut Volumes,
+    app_labels: &Obj,
 ) -> Option<Vec<Object>> {
     let b = spec.backup.clone().unwrap_or_default();
     if b.enabled == Some(false) {
@@ -473,10 +533,12 @@ pub(crate) fn backup(
     );
     target.comment = b.comment.clone();
     out.push(target);
-    let mut job = cron_job(
+    let raw = adopt::raw(p, "backup.raw", &b.raw);
+    let job = cron_job(
         ctx,
+        app_labels,
         &address,
-        Job {
+        VolumeJob {
             name: format!("{}-backup", ctx.name),
             schedule: backup_schedule,
             starting_deadline_seconds: b.starting_deadline_seconds.unwrap_or(300),
@@ -486,9 +548,10 @@ pub(crate) fn backup(
             data_claim: data_claim.clone(),
             backup_claim: Some(Expr(format!("module.{target_address}.claim_name"))),
             script,
+            comment: None,
+            raw,
         },
     );
-    job.raw = adopt::raw(p, "backup.raw", &b.raw);
     out.push(job);
 
     match (&b.integrity_check, &database) {
@@ -517,10 +580,12 @@ pub(crate) fn backup(
                 },
             );
             let script = script_or_problem(p, "backup.integrity_check", script);
-            let mut job = cron_job(
+            let raw = adopt::raw(p, "backup.integrity_check.raw", &ic.raw);
+            let job = cron_job(
                 ctx,
+                app_labels,
                 &ic_address,
-                Job {
+                VolumeJob {
                     name: format!("{}-integrity-check", ctx.name),
                     schedule: schedule(
                         p,
@@ -535,10 +600,10 @@ pub(crate) fn backup(
                     data_claim,
                     backup_claim: None,
                     script,
+                    comment: ic.comment.clone(),
+                    raw,
                 },
             );
-            job.comment = ic.comment.clone();
-            job.raw = adopt::raw(p, "backup.integrity_check.raw", &ic.raw);
             out.push(job);
         }
         (Some(_), None) => {
@@ -565,7 +630,7 @@ fn script_or_problem(p: &mut Problems, path: &str, script: Result<String, String
 }
 
 /// What differs between the repo's volume jobs (the backup and the integrity check).
-struct Job {
+struct VolumeJob {
     name: String,
     schedule: String,
     starting_deadline_seconds: u32,
@@ -576,27 +641,32 @@ struct Job {
     /// The NFS target, for a job that writes backups.
     backup_claim: Option<Expr>,
     script: String,
+    comment: Option<String>,
+    raw: Option<Raw>,
 }
 
-/// A CronJob that reads the app's RWO volume at `/data` (co-scheduled with the app pod:
-/// required, or preferred when the app is usually scaled to zero) and, for a backup,
-/// writes to the NFS target at `/backup`.
-fn cron_job(ctx: &Ctx, address: &str, job: Job) -> Object {
+/// The volume-job preset of a CronJob: it reads the app's RWO volume at `/data`
+/// (co-scheduled with the app pod: required, or preferred when the app is usually scaled
+/// to zero) and, for a backup, writes to the NFS target at `/backup`, with the tools image
+/// and the job settings of the conventions.
+fn cron_job(ctx: &Ctx, app_labels: &Obj, address: &str, job: VolumeJob) -> Object {
     let mut mounts = vec![Mount {
         name: "data".to_owned(),
         mount_path: "/data".to_owned(),
+        sub_path: None,
         read_only: true,
     }];
     let mut volumes = vec![Volume {
         name: "data".to_owned(),
         source: VolumeSource::Pvc {
-            claim_name: job.data_claim,
+            claim_name: job.data_claim.into(),
         },
     }];
     if let Some(claim) = job.backup_claim {
         mounts.push(Mount {
             name: "backup".to_owned(),
             mount_path: "/backup".to_owned(),
+            sub_path: None,
             read_only: false,
         });
         volumes.push(Volume {
@@ -604,61 +674,69 @@ fn cron_job(ctx: &Ctx, address: &str, job: Job) -> Object {
             source: VolumeSource::NfsModule { claim_name: claim },
         });
     }
-    let container = Container {
-        name: job.container.clone(),
-        image: cv::cron::TOOLS_IMAGE.to_owned(),
-        command: Some(Value::List(vec![
-            Value::from("/bin/sh"),
-            Value::from("-c"),
-            Value::Heredoc(job.script),
-        ])),
-        args: None,
-        env: Vec::new(),
-        mounts,
-        ports: Vec::new(),
-        resources: None,
-        probes: Vec::new(),
-        keel_image: false,
-        raw: None,
-    };
-    Object::new(
-        Address::resource("kubernetes_cron_job_v1", address),
-        Body::CronJob(CronJob {
-            metadata: Metadata {
-                name: job.name,
-                namespace: ctx.ns_ref.clone().into(),
-                labels: None,
-                annotations: None,
-            },
-            concurrency_policy: cv::cron::CONCURRENCY_POLICY.to_owned(),
-            failed_jobs_history_limit: cv::cron::FAILED_JOBS_HISTORY_LIMIT,
-            schedule: job.schedule,
-            starting_deadline_seconds: job.starting_deadline_seconds,
-            successful_jobs_history_limit: job.successful_jobs_history_limit,
-            backoff_limit: job.backoff_limit,
-            ttl_seconds_after_finished: cv::cron::TTL_SECONDS_AFTER_FINISHED,
-            pod: Pod {
-                affinity: Some(Affinity {
-                    preferred_weight: ctx.scale_to_zero.then_some(cv::cron::PREFERRED_WEIGHT),
-                    match_labels: Obj::lines(vec![entry("app", ctx.name.as_str())]),
-                    topology_key: cv::cron::TOPOLOGY_KEY.to_owned(),
-                }),
-                init_containers: Vec::new(),
-                app_container: Some(job.container),
-                containers: vec![container],
-                volumes,
-                dns_config: Some(DnsConfig {
-                    options: vec![entry(cv::dns::NDOTS, cv::dns::NDOTS_VALUE)],
-                }),
-                raw: None,
-            },
-            lifecycle: Some(Lifecycle {
-                comment: Some(cv::lifecycle_comments::CRON_DNS_CONFIG.to_owned()),
-                ignore_changes: vec![ignore(cv::ignore::CRON_DNS_CONFIG, None)],
-                multiline: false,
-            }),
+    let mut container = Container::new(job.container, Value::from(cv::cron::TOOLS_IMAGE));
+    container.command = Some(Value::List(vec![
+        Value::from("/bin/sh"),
+        Value::from("-c"),
+        Value::Heredoc(job.script),
+    ]));
+    container.mounts = mounts;
+    let mut pod = Pod::of(vec![container]);
+    pod.affinity = Some(Affinity {
+        node_affinity: None,
+        pod_affinity: Some(PodAffinityTerm {
+            preferred_weight: ctx.scale_to_zero.then_some(cv::cron::PREFERRED_WEIGHT),
+            match_labels: app_labels.clone(),
+            topology_key: cv::cron::TOPOLOGY_KEY.to_owned(),
         }),
-    )
+        pod_anti_affinity: None,
+    });
+    pod.volumes = volumes;
+    pod.dns_config = Some(DnsConfig {
+        nameservers: Vec::new(),
+        searches: Vec::new(),
+        options: vec![entry(cv::dns::NDOTS, cv::dns::NDOTS_VALUE)],
+    });
+    let (ignore_changes, comment) = jobs::job_ignores(true);
+    jobs::object(JobParts {
+        address: address.to_owned(),
+        resource_type: cv::jobs::CRON_TYPES[0].to_owned(),
+        comment: job.comment,
+        metadata: Metadata {
+            name: job.name,
+            namespace: ctx.ns_ref.clone().into(),
+            labels: None,
+            annotations: None,
+        },
+        cron: Some(CronParts {
+            schedule: job.schedule,
+            concurrency_policy: Some(cv::cron::CONCURRENCY_POLICY.to_owned()),
+            failed_jobs_history_limit: Some(cv::cron::FAILED_JOBS_HISTORY_LIMIT),
+            starting_deadline_seconds: Some(job.starting_deadline_seconds),
+            successful_jobs_history_limit: Some(job.successful_jobs_history_limit),
+            suspend: None,
+            suspend_comment: None,
+            timezone: None,
+        }),
+        job: JobTemplate {
+            labels: None,
+            active_deadline_seconds: None,
+            backoff_limit: Some(job.backoff_limit),
+            ttl_seconds_after_finished: Some(cv::cron::TTL_SECONDS_AFTER_FINISHED),
+            pod_labels: None,
+            pod_annotations: None,
+            pod,
+        },
+        wait_for_completion: None,
+        timeouts: Vec::new(),
+        lifecycle: Some(Lifecycle {
+            comment: Some(comment.to_owned()),
+            ignore_changes,
+            multiline: false,
+        }),
+        allow: Vec::new(),
+        raw: job.raw,
+    })
 }
 
 fn schedule(p: &mut Problems, path: &str, value: &Option<String>, what: &str) -> String {

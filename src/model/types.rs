@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+mod pod;
+pub use pod::*;
+
 /// A Terraform expression built by dlgen (a reference such as
 /// `kubernetes_namespace.x.metadata[0].name`). It is the only kind of value that reaches a
 /// stack without quoting; nothing from a spec is ever wrapped in it unvalidated.
@@ -405,6 +408,23 @@ impl Object {
             body,
         }
     }
+
+    /// The name and namespace of the Kubernetes object a resource declares, for the
+    /// object kinds that live in a namespace. Pods refer to config maps, secrets, service
+    /// accounts and claims by this name (see `link`).
+    pub fn kubernetes_name(&self) -> Option<(&str, &Value)> {
+        match &self.body {
+            Body::Pvc(pvc) => Some((&pvc.name, &pvc.namespace)),
+            Body::ExternalSecret(es) => Some((&es.name, &es.namespace)),
+            Body::Deployment(Deployment { metadata, .. })
+            | Body::CronJob(CronJob { metadata, .. })
+            | Body::Job(Job { metadata, .. })
+            | Body::Service(Service { metadata, .. }) => {
+                Some((&metadata.name, &metadata.namespace))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What an object is; each kind has its template `templates/objects/<kind>.tf`.
@@ -425,6 +445,8 @@ pub enum Body {
     Pvc(Pvc),
     Deployment(Deployment),
     CronJob(CronJob),
+    /// A one-shot Job.
+    Job(Job),
     Service(Service),
     Moved(Moved),
     /// Whole blocks from the spec (`raw.stack`).
@@ -438,19 +460,49 @@ impl Body {
             Body::Deployment(d) => Some((&["spec", "template", "spec"], &d.pod)),
             Body::CronJob(c) => Some((
                 &["spec", "job_template", "spec", "template", "spec"],
-                &c.pod,
+                &c.job.pod,
             )),
+            Body::Job(j) => Some((&["spec", "template", "spec"], &j.job.pod)),
+            _ => None,
+        }
+    }
+
+    /// The pod spec of a workload, to change.
+    pub fn pod_mut(&mut self) -> Option<&mut Pod> {
+        match self {
+            Body::Deployment(d) => Some(&mut d.pod),
+            Body::CronJob(c) => Some(&mut c.job.pod),
+            Body::Job(j) => Some(&mut j.job.pod),
             _ => None,
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Variable {
     #[serde(rename = "type")]
     pub kind: Expr,
-    /// A sensitive variable is written as a block; others on one line.
+    /// A sensitive variable is written as a block; others on one line unless they have a
+    /// default or a description.
     pub sensitive: bool,
+    pub default: Option<Value>,
+    pub description: Option<String>,
+}
+
+/// Shown with the default and description only when they are set.
+impl std::fmt::Debug for Variable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Variable");
+        d.field("kind", &self.kind)
+            .field("sensitive", &self.sensitive);
+        if let Some(default) = &self.default {
+            d.field("default", default);
+        }
+        if let Some(description) = &self.description {
+            d.field("description", description);
+        }
+        d.finish()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -539,150 +591,6 @@ pub struct Metadata {
     pub namespace: Value,
     pub labels: Option<Obj>,
     pub annotations: Option<Obj>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Deployment {
-    pub metadata: Metadata,
-    pub replicas: Value,
-    pub strategy: Option<Strategy>,
-    pub selector: Obj,
-    pub pod_labels: Obj,
-    pub pod_annotations: Option<Obj>,
-    pub pod: Pod,
-    pub lifecycle: Option<Lifecycle>,
-    pub depends_on: Vec<Expr>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Strategy {
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Why this strategy, written above the block.
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CronJob {
-    pub metadata: Metadata,
-    pub concurrency_policy: String,
-    pub failed_jobs_history_limit: u32,
-    pub schedule: String,
-    pub starting_deadline_seconds: u32,
-    pub successful_jobs_history_limit: u32,
-    pub backoff_limit: u32,
-    pub ttl_seconds_after_finished: u32,
-    pub pod: Pod,
-    pub lifecycle: Option<Lifecycle>,
-}
-
-/// A pod spec: what every workload kind runs.
-#[derive(Debug, Clone, Serialize)]
-pub struct Pod {
-    pub affinity: Option<Affinity>,
-    pub init_containers: Vec<Container>,
-    pub containers: Vec<Container>,
-    /// The name of the app container (what a Service targets and a probe defaults to),
-    /// when the pod has one.
-    pub app_container: Option<String>,
-    pub volumes: Vec<Volume>,
-    pub dns_config: Option<DnsConfig>,
-    /// Raw HCL inside the pod spec, after what dlgen generates.
-    pub raw: Option<Raw>,
-}
-
-/// Pod affinity to the pods carrying `match_labels`: required, or preferred with a weight.
-#[derive(Debug, Clone, Serialize)]
-pub struct Affinity {
-    pub preferred_weight: Option<u32>,
-    pub match_labels: Obj,
-    pub topology_key: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Container {
-    pub name: String,
-    pub image: String,
-    pub command: Option<Value>,
-    pub args: Option<Value>,
-    pub env: Vec<Env>,
-    pub mounts: Vec<Mount>,
-    pub ports: Vec<Port>,
-    pub resources: Option<Resources>,
-    pub probes: Vec<Probe>,
-    /// Keel rolls this container's image forward: its `image` is in `ignore_changes`.
-    pub keel_image: bool,
-    pub raw: Option<Raw>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Port {
-    pub name: Option<String>,
-    pub container_port: u16,
-    pub protocol: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Resources {
-    pub requests: Option<Obj>,
-    pub limits: Option<Obj>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Probe {
-    /// `liveness_probe`, `readiness_probe` or `startup_probe`.
-    pub kind: &'static str,
-    pub http_get: HttpGet,
-    /// The timing fields that are set, in the order the provider documents them.
-    pub timings: Vec<Entry>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HttpGet {
-    pub path: String,
-    pub port: Value,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Env {
-    pub name: String,
-    pub comment: Option<String>,
-    pub value: Option<Value>,
-    pub secret: Option<SecretKeyRef>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SecretKeyRef {
-    pub name: String,
-    pub key: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Mount {
-    pub name: String,
-    pub mount_path: String,
-    pub read_only: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Volume {
-    pub name: String,
-    pub source: VolumeSource,
-}
-
-/// Where a pod volume comes from.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum VolumeSource {
-    /// A PVC of the stack.
-    Pvc { claim_name: Expr },
-    /// The claim of an `nfs_volume` module call.
-    NfsModule { claim_name: Expr },
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DnsConfig {
-    pub options: Vec<Entry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -821,10 +729,8 @@ impl Stack {
             .retain(|o| !matches!(o.body, Body::RawBlocks(_)));
         for o in &mut bare.objects {
             o.raw = None;
-            let pod = match &mut o.body {
-                Body::Deployment(d) => &mut d.pod,
-                Body::CronJob(c) => &mut c.pod,
-                _ => continue,
+            let Some(pod) = o.body.pod_mut() else {
+                continue;
             };
             pod.raw = None;
             for c in pod.containers.iter_mut().chain(&mut pod.init_containers) {
