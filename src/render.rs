@@ -23,7 +23,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior};
 
 use crate::format;
 use crate::hcl;
-use crate::model::{Obj, Stack};
+use crate::model::{Call, Obj, Stack};
 use crate::structure;
 
 /// Every stack template, embedded at build time: (name, source). One template per object
@@ -86,6 +86,30 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "objects/raw_blocks.tf",
         include_str!("../templates/objects/raw_blocks.tf"),
+    ),
+    (
+        "objects/config_map.tf",
+        include_str!("../templates/objects/config_map.tf"),
+    ),
+    (
+        "objects/random.tf",
+        include_str!("../templates/objects/random.tf"),
+    ),
+    (
+        "objects/service_account.tf",
+        include_str!("../templates/objects/service_account.tf"),
+    ),
+    (
+        "objects/role.tf",
+        include_str!("../templates/objects/role.tf"),
+    ),
+    (
+        "objects/role_binding.tf",
+        include_str!("../templates/objects/role_binding.tf"),
+    ),
+    (
+        "objects/resource_quota.tf",
+        include_str!("../templates/objects/resource_quota.tf"),
     ),
     ("parts/raw.tf", include_str!("../templates/parts/raw.tf")),
     (
@@ -384,6 +408,9 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
     if let Some(obj) = value.downcast_object_ref::<Obj>() {
         return object_literal(obj);
     }
+    if let Some(call) = value.downcast_object_ref::<Call>() {
+        return call_literal(call);
+    }
     let mut out = String::new();
     match value.kind() {
         ValueKind::String => out.push_str(&hcl::quote(value.as_str().unwrap_or_default())),
@@ -473,7 +500,21 @@ fn model_literal(value: &crate::model::Value) -> Result<String, minijinja::Error
         V::Null => "null".to_owned(),
         V::Expr(e) => e.0.clone(),
         V::Object(o) => object_literal(o)?,
+        V::Call(c) => call_literal(c)?,
     })
+}
+
+/// The HCL of a function call dlgen writes: `function(arg, ...)`, each argument a literal.
+fn call_literal(call: &Call) -> Result<String, minijinja::Error> {
+    let mut out = format!("{}(", call.function);
+    for (i, arg) in call.args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&model_literal(arg)?);
+    }
+    out.push(')');
+    Ok(out)
 }
 
 #[cfg(test)]

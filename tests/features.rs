@@ -223,9 +223,11 @@ fn vault_reads_and_shared_variables_are_declared_once() {
         1
     );
     assert_eq!(env_value(&body, "DB_HOST"), "var.postgresql_host");
+    // The platform path is labelled `secrets` when the stack does not read its own path
+    // (stack-patterns v2 section 5.10).
     assert_eq!(
         env_value(&body, "DB_PASSWORD"),
-        "data.vault_kv_secret_v2.platform.data[\"app_db_password\"]"
+        "data.vault_kv_secret_v2.secrets.data[\"app_db_password\"]"
     );
     assert_eq!(
         env_value(&body, "API_TOKEN"),

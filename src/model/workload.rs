@@ -109,7 +109,7 @@ pub(crate) fn deployment(
     labels.push(entry("tier", ctx.tier_expr.clone()));
     if ctx.scale_to_zero {
         labels.push(entry(cv::sablier::ENABLE, "true"));
-        labels.push(entry(cv::sablier::GROUP, ctx.name.as_str()));
+        labels.push(entry(cv::sablier::GROUP, ctx.sablier_group.as_str()));
         labels.push(entry(
             cv::sablier::READY_AFTER,
             cv::sablier::READY_AFTER_DEFAULT,
