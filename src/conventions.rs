@@ -392,3 +392,10 @@ pub mod quota {
 pub mod nfs {
     pub const SERVER: &str = "192.168.1.127";
 }
+
+/// Container images.
+pub mod images {
+    /// Where the repo's own images are published (`<registry>/<name>`); the image a new
+    /// spec starts with unless told.
+    pub const OWNED_REGISTRY: &str = "ghcr.io/viktorbarzin";
+}

@@ -9,13 +9,14 @@
 //! `*_why` fields give the reason for one particular choice (and are mandatory where the
 //! repo's conventions demand a written reason, e.g. `auth: app`).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 mod around;
 pub use around::*;
 
 /// A whole spec file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Stack name: directory under the stacks root, namespace, `app` label, secret and
@@ -91,7 +92,7 @@ pub struct Spec {
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
 /// shows moves, not destroy-and-create.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptSpec {
     /// The resources live inside `module.<name>` today: one `moved` block per generated
@@ -102,7 +103,7 @@ pub struct AdoptSpec {
     pub moved: Vec<MovedSpec>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovedSpec {
     pub from: Option<String>,
@@ -112,7 +113,7 @@ pub struct MovedSpec {
 /// Raw HCL attached to generated resources (inside their body, after the generated
 /// attributes and blocks) or to the stack (whole extra blocks at the end of `main.tf`).
 /// Each snippet must parse on its own as an HCL body.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpec {
     pub namespace: Option<String>,
@@ -132,7 +133,7 @@ pub struct RawSpec {
 }
 
 /// Deployment-level settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeploymentSpec {
     /// Pinned resource address (adoption); default the stack name in snake case.
@@ -217,14 +218,14 @@ pub enum ValueSpec {
     Template(Vec<ValueSpec>),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaultRef {
     pub path: Option<String>,
     pub key: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EsoRef {
     pub key: Option<String>,
@@ -232,7 +233,8 @@ pub struct EsoRef {
     pub path: Vec<String>,
 }
 
-const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
+/// The keys of a value that is a mapping, in the order the schema lists them.
+pub(crate) const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
 
 impl<'de> Deserialize<'de> for ValueSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -298,7 +300,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     Core,
@@ -308,7 +310,7 @@ pub enum Tier {
     Aux,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceSpec {
     /// Namespace name; default the stack name.
@@ -326,7 +328,7 @@ pub struct NamespaceSpec {
 }
 
 /// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsSpec {
     /// Key under Vault's `secret/` mount whose every property becomes a key of the secret
@@ -376,7 +378,7 @@ pub struct SecretsSpec {
 /// in the stack, so `dlgen lint` knows the break is deliberate.
 pub type Why = Option<String>;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerSpec {
     /// Container name; default the stack name for the first container.
@@ -402,7 +404,7 @@ pub struct ContainerSpec {
 }
 
 /// An HTTP probe.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// HTTP path (`/alive`).
@@ -426,7 +428,7 @@ where
 }
 
 /// One environment variable: exactly one of `value` and `secret`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSpec {
     pub name: Option<String>,
@@ -489,7 +491,7 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourcesSpec {
     /// CPU request (`25m`); there is never a CPU limit.
@@ -498,14 +500,14 @@ pub struct ResourcesSpec {
     pub memory: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Strategy {
     Recreate,
     RollingUpdate,
 }
 
 /// A volume mounted into the first container.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
     /// Volume name in the pod (`data`, `sync-logs`).
@@ -548,7 +550,7 @@ pub struct VolumeSpec {
     pub autoresize_why: Why,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Storage {
     ProxmoxLvmEncrypted,
@@ -557,7 +559,7 @@ pub enum Storage {
 }
 
 /// The backup CronJob of a block-storage volume ("vaultwarden pattern").
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSpec {
     /// `false` opts out of the backup CronJob; needs `why`.
@@ -594,14 +596,14 @@ pub struct BackupSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BackupKind {
     Copy,
     Sqlite,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrityCheckSpec {
     /// Cron schedule (5 fields).
@@ -621,7 +623,7 @@ pub struct IntegrityCheckSpec {
 /// An `ingress_factory` call: the main one (`ingress:`, module `ingress`) or another one
 /// (`ingresses:`). Every module input can be set; what is left out is not written (the
 /// module's default) unless the convention writes it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressSpec {
     /// The ingress name, and the host label when there is no `host` (`dronelog` →
@@ -701,7 +703,7 @@ pub struct IngressSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {
     Required,
@@ -710,7 +712,7 @@ pub enum Auth {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DnsType {
     Proxied,
@@ -723,7 +725,7 @@ pub enum DnsType {
 /// enabled flag, name, description, icon, group and pod selector. Without `name` only the
 /// keys given are written (the module's defaults fill the rest). `enabled: false` hides
 /// the tile with the enabled annotation alone.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomepageSpec {
     /// `false` hides the tile (`"gethomepage.dev/enabled" = "false"`, no other key).

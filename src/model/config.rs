@@ -34,7 +34,7 @@ pub(crate) fn companion_name(name: &str) -> Result<(), String> {
     if !plain {
         return Err("is not a plain file name (letters, digits, `.`, `_`, `-`, not starting with `.`): a file beside the spec sits directly in the spec's directory `<spec>/` and in the stack directory".to_owned());
     }
-    if name == crate::write::SECRETS_LINK
+    if name == crate::generated::SECRETS_LINK
         || RESERVED_SUFFIXES.iter().any(|s| name.ends_with(s))
     {
         return Err("is a name Terraform or Terragrunt would read as configuration (`.tf`, `.tfvars`, `.hcl`), or the stack's `secrets` link".to_owned());

@@ -7,12 +7,13 @@
 //! repo's convention (from `crate::conventions`). General where it does not: any number of
 //! each object, each with its own name and address.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{OrderedMap, Scalar, ValueSpec, Why, present};
 
 /// A Kubernetes Service: the app's (`service:`) or another one (`services:`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
     /// `false` generates no Service for the app (only for `service:`).
@@ -55,7 +56,7 @@ pub struct ServiceSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum ServiceType {
     ClusterIP,
     NodePort,
@@ -63,7 +64,7 @@ pub enum ServiceType {
 }
 
 /// One port of a Service, in the general form.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePortSpec {
     /// Port name (e.g. `http`, `metrics`).
@@ -80,7 +81,7 @@ pub struct ServicePortSpec {
 }
 
 /// MetalLB settings of a LoadBalancer Service.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerSpec {
     /// The address (MetalLB's load-balancer IPs annotation); default the shared IP of the
@@ -98,14 +99,14 @@ pub struct LoadBalancerSpec {
     pub legacy_annotations: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum TrafficPolicy {
     Cluster,
     Local,
 }
 
 /// Scale-to-zero on an ingress: sablier's group and strategy.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SablierSpec {
     /// The sablier group; default the stack name.
@@ -115,7 +116,7 @@ pub struct SablierSpec {
     pub strategy: Option<SablierStrategy>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SablierStrategy {
     Dynamic,
@@ -124,7 +125,7 @@ pub enum SablierStrategy {
 
 /// Anubis in front of an ingress: an `anubis_instance` module whose Service the ingress
 /// targets, with the x402 middleware, anti-AI off and `auth = "none"` with its reason.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnubisSpec {
     /// The instance's name (its Service is `anubis-<name>`); default the ingress's name.
@@ -146,7 +147,7 @@ pub struct AnubisSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DbKind {
     Postgres,
@@ -154,7 +155,7 @@ pub enum DbKind {
 }
 
 /// One key of an ExternalSecret's `data` list: `secretKey` from Vault's `remoteRef`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretKeySpec {
     /// The key in the Kubernetes secret (`secretKey`), e.g. an environment variable name.
@@ -168,7 +169,7 @@ pub struct SecretKeySpec {
 
 /// A `random_password`, `random_string` or `random_id`, referable as
 /// `{ref: random_<kind>.<name>.<attribute>}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RandomSpec {
     /// The resource name (`random_<kind>.<name>`).
@@ -201,7 +202,7 @@ pub struct RandomSpec {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RandomKind {
     Password,
@@ -210,7 +211,7 @@ pub enum RandomKind {
 }
 
 /// A `kubernetes_config_map`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigMapSpec {
     /// The config map's name; default `<stack>-config`.
@@ -247,7 +248,7 @@ pub struct ConfigMapSpec {
 }
 
 /// A hash of one data key, as an annotation of the app's pod template.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChecksumSpec {
     /// The data key hashed.
@@ -258,7 +259,7 @@ pub struct ChecksumSpec {
     pub hash: Option<HashFunction>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HashFunction {
     Sha256,
@@ -268,7 +269,7 @@ pub enum HashFunction {
 
 /// A service account, and what it may do: a binding to an existing ClusterRole, or a
 /// Role (or ClusterRole) of its own with rules, and the binding.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccountSpec {
     /// The service account's name; default the stack name.
@@ -294,7 +295,7 @@ pub struct ServiceAccountSpec {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RbacScope {
     Namespace,
@@ -302,7 +303,7 @@ pub enum RbacScope {
 }
 
 /// One RBAC rule.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// API groups (`""` is the core group).
@@ -320,7 +321,7 @@ pub struct RuleSpec {
 }
 
 /// The `setup_tls_secret` module that copies the wildcard certificate into the namespace.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TlsSpec {
     /// `false` leaves the module out (Kyverno's sync policy clones the wildcard secret
@@ -332,7 +333,7 @@ pub struct TlsSpec {
 
 /// A namespace's ResourceQuota of its own (the namespace then carries the custom-quota
 /// label that exempts it from the tier's default quota).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaSpec {
     /// The quota's name; default `<namespace>-quota`.
@@ -371,7 +372,7 @@ pub enum DataSpec {
 }
 
 /// `{templatefile: {file, vars}}`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateFileSpec {
     /// The template file beside the spec (as for `{file: ...}`).
