@@ -311,8 +311,7 @@ pub mod ingress {
     pub const LAN_ROOT_DOMAIN: &str = "viktorbarzin.lan";
     pub const LAN_SUFFIX: &str = "lan";
     /// Why a `.lan` twin is `auth = "none"` when the spec does not say.
-    pub const LAN_AUTH_WHY: &str =
-        "reachable from the local networks only (allow_local_access_only); devices and integrations on the LAN poll it";
+    pub const LAN_AUTH_WHY: &str = "reachable from the local networks only (allow_local_access_only); devices and integrations on the LAN poll it";
     /// The trailing comment of a carve-out's `homepage_enabled = false`.
     pub const SECONDARY_HOMEPAGE_COMMENT: &str = "secondary/non-UI ingress: no homepage tile";
     /// The comment above the first ingress of a stack without the TLS module.

@@ -39,6 +39,75 @@ pub fn header(spec_label: &str) -> String {
     )
 }
 
+/// How the line of a generated `main.tf` that names the files dlgen writes beside it
+/// starts (after `# `): the files beside the spec that the stack reads. They carry no
+/// header of their own (`file()` reads them as they are), so this line is what makes them
+/// dlgen's.
+pub const FILES_MARK: &str = "Files dlgen writes beside this one:";
+
+/// The stack file that names the files written beside it.
+pub const FILES_OWNER: &str = "main.tf";
+
+/// The line naming the files written beside `main.tf` (comment text), or none.
+pub fn files_line(names: &[&str]) -> Option<String> {
+    (!names.is_empty()).then(|| format!("{FILES_MARK} {}", names.join(", ")))
+}
+
+/// The files a generated `main.tf` at `path` says dlgen writes beside it: named on the
+/// line after its header. Empty when the file is not a generated `main.tf`.
+pub fn files_named_by(path: &Path) -> Vec<String> {
+    // The header is two lines; the files line follows it.
+    let Some(lines) = read_head_lines(path, 3) else {
+        return Vec::new();
+    };
+    if !lines.first().is_some_and(|l| is_generated(l)) {
+        return Vec::new();
+    }
+    lines
+        .iter()
+        .skip(1)
+        .find_map(|l| {
+            l.strip_prefix("# ")?
+                .strip_prefix(FILES_MARK)?
+                .strip_prefix(' ')
+        })
+        .map(|names| {
+            names
+                .split(", ")
+                .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..")
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The first `n` lines of the regular file at `path`, each read up to
+/// [`MAX_HEADER_LINE`] bytes (as [`read_header_line`] reads the first).
+fn read_head_lines(path: &Path, n: usize) -> Option<Vec<String>> {
+    if !fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let file = fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut reader = BufReader::with_capacity(512, file.take((MAX_HEADER_LINE * n) as u64 + 1));
+    let mut lines = Vec::new();
+    for _ in 0..n {
+        let mut line = Vec::with_capacity(128);
+        if reader.read_until(b'\n', &mut line).ok()? == 0 {
+            break;
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        } else if line.len() > MAX_HEADER_LINE {
+            return None;
+        }
+        lines.push(String::from_utf8(line).ok()?);
+    }
+    Some(lines)
+}
+
 /// True when `contents` (a whole file, or just its first line) starts with dlgen's
 /// generated header.
 pub fn is_generated(contents: &str) -> bool {
@@ -92,7 +161,8 @@ pub struct GeneratedFile {
     pub spec: Option<String>,
 }
 
-/// Every regular file directly inside `stack_dir` whose first line is dlgen's header,
+/// Every regular file directly inside `stack_dir` whose first line is dlgen's header, and
+/// every file a generated `main.tf` there names as written beside it ([`files_named_by`]),
 /// sorted by path. A directory that does not exist holds none.
 pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let entries = match fs::read_dir(stack_dir) {
@@ -111,10 +181,23 @@ pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error>
             && is_generated(&first)
         {
             let spec = header_spec(&first).map(str::to_owned);
+            if entry.file_name() == FILES_OWNER {
+                // The files it names beside it are dlgen's too, when they are files.
+                for name in files_named_by(&path) {
+                    let beside = stack_dir.join(&name);
+                    if fs::symlink_metadata(&beside).is_ok_and(|m| m.is_file()) {
+                        found.push(GeneratedFile {
+                            path: beside,
+                            spec: spec.clone(),
+                        });
+                    }
+                }
+            }
             found.push(GeneratedFile { path, spec });
         }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
 }
 

@@ -143,7 +143,7 @@ pub const STACK_FILES: [&str; 2] = ["main.tf", "terragrunt.hcl"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedFile {
     /// Path relative to the stack directory.
-    pub name: &'static str,
+    pub name: String,
     pub contents: String,
 }
 
@@ -282,10 +282,7 @@ impl Renderer {
         spec_label: &str,
     ) -> Result<Vec<RenderedFile>, RenderError> {
         let header = crate::generated::header(spec_label);
-        let ctx = minijinja::context! {
-            header => &header,
-            stack => Value::from(Serde(stack)),
-        };
+        let ctx = context(&header, stack);
         let sites = stack.raw_sites();
         let mut conflicts = Vec::new();
         let files = STACK_FILES
@@ -303,7 +300,7 @@ impl Renderer {
                         }
                         conflicts.extend(found);
                         return Ok(RenderedFile {
-                            name,
+                            name: name.to_owned(),
                             contents: String::new(),
                         });
                     }
@@ -314,7 +311,10 @@ impl Renderer {
                     &sites,
                     name == "terragrunt.hcl",
                 ));
-                Ok(RenderedFile { name, contents })
+                Ok(RenderedFile {
+                    name: name.to_owned(),
+                    contents,
+                })
             })
             .collect::<Result<Vec<_>, RenderError>>()?;
         if conflicts.is_empty() {
@@ -334,10 +334,7 @@ impl Renderer {
         stack: &Stack,
         spec_label: &str,
     ) -> Result<Vec<(&'static str, String)>, RenderError> {
-        let ctx = minijinja::context! {
-            header => crate::generated::header(spec_label),
-            stack => Value::from(Serde(stack)),
-        };
+        let ctx = context(&crate::generated::header(spec_label), stack);
         STACK_FILES
             .iter()
             .map(|&name| Ok((name, self.env.get_template(name)?.render(&ctx)?)))
@@ -354,10 +351,7 @@ impl Renderer {
         sites: &[structure::Site<'_>],
     ) -> Vec<structure::Conflict> {
         let bare = stack.without_raw();
-        let ctx = minijinja::context! {
-            header => header,
-            stack => Value::from(Serde(&bare)),
-        };
+        let ctx = context(header, &bare);
         let Ok(text) = self.env.get_template(name).and_then(|t| t.render(&ctx)) else {
             return Vec::new();
         };
@@ -365,6 +359,17 @@ impl Renderer {
             Ok((_, body)) => structure::attribute_collisions(name, &body, sites),
             Err(_) => Vec::new(),
         }
+    }
+}
+
+/// What the stack templates see: the generated header, the line naming the files
+/// written beside `main.tf` (when there are any), and the stack.
+fn context(header: &str, stack: &Stack) -> Value {
+    let files: Vec<&str> = stack.files.iter().map(|f| f.name.as_str()).collect();
+    minijinja::context! {
+        header => header,
+        files_note => crate::generated::files_line(&files),
+        stack => Value::from(Serde(stack)),
     }
 }
 

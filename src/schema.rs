@@ -19,7 +19,9 @@ use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
-use crate::spec::{DataSpec, EsoRef, OrderedMap, Scalar, Spec, TemplateFileSpec, ValueSpec, VaultRef};
+use crate::spec::{
+    DataSpec, EsoRef, OrderedMap, Scalar, Spec, TemplateFileSpec, ValueSpec, VaultRef,
+};
 
 /// Where the committed copy of the schema lives, relative to the repository root; bundled
 /// specs point their `yaml-language-server` modeline at it.

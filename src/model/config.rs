@@ -16,7 +16,7 @@ pub(crate) struct DataScope<'a> {
     /// `terragrunt.hcl`, which has none of them).
     pub refs: Option<&'a mut Refs>,
     /// Files beside the spec read with `file()` / `templatefile()` (collected here).
-    pub files: Option<&'a mut Vec<String>>,
+    pub files: Option<&'a mut Vec<SpecFile>>,
 }
 
 /// Names that a file beside the spec cannot take in the stack directory: what dlgen
@@ -34,8 +34,7 @@ pub(crate) fn companion_name(name: &str) -> Result<(), String> {
     if !plain {
         return Err("is not a plain file name (letters, digits, `.`, `_`, `-`, not starting with `.`): a file beside the spec sits directly in the spec's directory `<spec>/` and in the stack directory".to_owned());
     }
-    if name == crate::generated::SECRETS_LINK
-        || RESERVED_SUFFIXES.iter().any(|s| name.ends_with(s))
+    if name == crate::generated::SECRETS_LINK || RESERVED_SUFFIXES.iter().any(|s| name.ends_with(s))
     {
         return Err("is a name Terraform or Terragrunt would read as configuration (`.tf`, `.tfvars`, `.hcl`), or the stack's `secrets` link".to_owned());
     }
@@ -60,8 +59,11 @@ fn file_ref(p: &mut Problems, at: &str, name: &str, scope: &mut DataScope<'_>) -
         p.invalid(at, "file name", name, &why);
         return None;
     }
-    if !files.iter().any(|f| f == name) {
-        files.push(name.to_owned());
+    if !files.iter().any(|f| f.name == name) {
+        files.push(SpecFile {
+            name: name.to_owned(),
+            field: at.to_owned(),
+        });
     }
     Some(module_path(name))
 }
@@ -188,19 +190,29 @@ pub(crate) fn config_map(
     i: usize,
     c: &ConfigMapSpec,
     refs: &mut Refs,
-    files: &mut Vec<String>,
+    files: &mut Vec<SpecFile>,
 ) -> (Object, Vec<Entry>) {
     let at = |f: &str| format!("config_maps[{i}].{f}");
     let name = match &c.name {
         Some(n) => {
-            p.check(&at("name"), "config map name", n, super::secrets::object_name(n));
+            p.check(
+                &at("name"),
+                "config map name",
+                n,
+                super::secrets::object_name(n),
+            );
             n.clone()
         }
         None => format!("{}{}", ctx.name, cv::config_map::NAME_SUFFIX),
     };
     let address = adopt::address(p, &at("address"), &c.address, || hcl::snake(&name));
     if c.address.is_none() {
-        p.check(&at("name"), "config map name", &name, super::starts_with_letter(&name));
+        p.check(
+            &at("name"),
+            "config map name",
+            &name,
+            super::starts_with_letter(&name),
+        );
     }
     let namespace = match &c.namespace {
         Some(ns) => {
@@ -226,7 +238,10 @@ pub(crate) fn config_map(
         annotations.push(entry(cv::reloader::MATCH, "true"));
     }
     if c.data.0.is_empty() {
-        p.missing(&at("data"), "the config map's data, e.g. `data: {app.conf: ...}`");
+        p.missing(
+            &at("data"),
+            "the config map's data, e.g. `data: {app.conf: ...}`",
+        );
     }
     let mut data = Vec::new();
     for (key, value) in &c.data.0 {
@@ -251,7 +266,12 @@ pub(crate) fn config_map(
                 format!("`{key}` is not a key of this config map's data"),
                 Some(format!(
                     "use one of {}",
-                    c.data.0.iter().map(|(k, _)| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    c.data
+                        .0
+                        .iter()
+                        .map(|(k, _)| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             );
         }
@@ -259,7 +279,12 @@ pub(crate) fn config_map(
             .annotation
             .clone()
             .unwrap_or_else(|| format!("{}{key}", cv::config_map::CHECKSUM_PREFIX));
-        p.check(&cat("annotation"), "annotation key", &annotation, validate::qualified_name(&annotation));
+        p.check(
+            &cat("annotation"),
+            "annotation key",
+            &annotation,
+            validate::qualified_name(&annotation),
+        );
         let function = match sum.hash.unwrap_or(HashFunction::Sha256) {
             HashFunction::Sha256 => "sha256",
             HashFunction::Sha1 => "sha1",

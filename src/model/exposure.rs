@@ -41,7 +41,10 @@ pub(crate) struct ServiceInfo {
 
 impl ServiceInfo {
     fn reference(&self) -> Expr {
-        Expr(format!("kubernetes_service.{}.metadata[0].name", self.address))
+        Expr(format!(
+            "kubernetes_service.{}.metadata[0].name",
+            self.address
+        ))
     }
 }
 
@@ -157,7 +160,10 @@ pub(crate) fn services(
                 None,
             );
         }
-        if infos.iter().any(|s: &ServiceInfo| s.address == info.address) {
+        if infos
+            .iter()
+            .any(|s: &ServiceInfo| s.address == info.address)
+        {
             p.add(
                 format!("{at}.address"),
                 format!(
@@ -314,7 +320,11 @@ fn service(
                 None => app_port,
                 Some(None) => None,
                 Some(Some(0)) => {
-                    p.add(field("target_port"), "port 0 is not a valid target port", None);
+                    p.add(
+                        field("target_port"),
+                        "port 0 is not a valid target port",
+                        None,
+                    );
                     None
                 }
                 Some(Some(n)) => Some(n),
@@ -605,16 +615,8 @@ pub(crate) fn ingresses(
                 ing.raw = raw.ingress.clone();
                 "raw.ingress"
             };
-            let (objects, m, sablier) = ingress(
-                p,
-                ctx,
-                &ing,
-                Role::Main,
-                None,
-                services,
-                refs,
-                raw_field,
-            );
+            let (objects, m, sablier) =
+                ingress(p, ctx, &ing, Role::Main, None, services, refs, raw_field);
             sablier_used |= sablier;
             out.extend(objects);
             main = Some(m);
@@ -733,7 +735,12 @@ fn ingress(
     // --- name, purpose, address
     let purpose = match (&ing.purpose, lan) {
         (Some(purpose), _) => {
-            p.check(&field("purpose"), "purpose", purpose, validate::dns_label(purpose));
+            p.check(
+                &field("purpose"),
+                "purpose",
+                purpose,
+                validate::dns_label(purpose),
+            );
             Some(purpose.clone())
         }
         (None, true) => Some(cv::ingress::LAN_SUFFIX.to_owned()),
@@ -765,7 +772,10 @@ fn ingress(
     });
 
     // --- host
-    for (f, value) in [("full_host", &ing.full_host), ("root_domain", &ing.root_domain)] {
+    for (f, value) in [
+        ("full_host", &ing.full_host),
+        ("root_domain", &ing.root_domain),
+    ] {
         if let Some(v) = value {
             p.check(&field(f), "host name", v, validate::host(v));
         }
@@ -801,8 +811,7 @@ fn ingress(
             p.add(field("paths"), "an ingress needs at least one path", None);
         }
         for (pi, path) in paths.iter().enumerate() {
-            if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control())
-            {
+            if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
                 p.add(
                     format!("{at}.paths[{pi}]"),
                     format!("invalid HTTP path `{path}`"),
@@ -825,11 +834,13 @@ fn ingress(
     } else {
         None
     };
-    let auth = ing.auth.unwrap_or(if carve_out || lan || ing.anubis.is_some() {
-        Auth::None
-    } else {
-        Auth::Required
-    });
+    let auth = ing
+        .auth
+        .unwrap_or(if carve_out || lan || ing.anubis.is_some() {
+            Auth::None
+        } else {
+            Auth::Required
+        });
     let why = Problems::why(&ing.auth_why);
     let (auth_comment, auth_trailing) = match auth {
         Auth::App | Auth::None => {
@@ -908,13 +919,25 @@ fn ingress(
     let mut objects = Vec::new();
     let anubis = ing.anubis.as_ref().map(|a| {
         let aat = field("anubis");
-        let address = adopt::address(p, &format!("{aat}.address"), &a.address, || match &purpose {
-            Some(purpose) if !is_main => format!("{}_{}", cv::anubis::ADDRESS, hcl::snake(purpose)),
-            _ => cv::anubis::ADDRESS.to_owned(),
-        });
+        let address = adopt::address(
+            p,
+            &format!("{aat}.address"),
+            &a.address,
+            || match &purpose {
+                Some(purpose) if !is_main => {
+                    format!("{}_{}", cv::anubis::ADDRESS, hcl::snake(purpose))
+                }
+                _ => cv::anubis::ADDRESS.to_owned(),
+            },
+        );
         let instance = match &a.name {
             Some(n) => {
-                p.check(&format!("{aat}.name"), "Anubis name", n, validate::dns_label(n));
+                p.check(
+                    &format!("{aat}.name"),
+                    "Anubis name",
+                    n,
+                    validate::dns_label(n),
+                );
                 n.clone()
             }
             None => name.clone(),
@@ -927,10 +950,7 @@ fn ingress(
         match (upstream, &upstream_name) {
             (Some(s), _) => hcl::push_interpolation(&mut url, &s.reference().0),
             (None, Some(n)) => url.push_str(&hcl::template_text(n)),
-            (None, None) => p.missing(
-                &format!("{aat}.target"),
-                "the Service Anubis forwards to",
-            ),
+            (None, None) => p.missing(&format!("{aat}.target"), "the Service Anubis forwards to"),
         }
         url.push('.');
         match &ctx.ns_address {
@@ -1054,7 +1074,9 @@ fn ingress(
                 );
             }
             match (&hp.pod_selector, full) {
-                (Some(s), _) => extra_annotations.push(entry(cv::homepage::POD_SELECTOR, s.as_str())),
+                (Some(s), _) => {
+                    extra_annotations.push(entry(cv::homepage::POD_SELECTOR, s.as_str()))
+                }
                 (None, true) => extra_annotations.push(entry(cv::homepage::POD_SELECTOR, "")),
                 (None, false) => {}
             }

@@ -191,7 +191,9 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     let ctx = Ctx {
         snake: hcl::snake(&name),
         ns_ref: if create_ns {
-            Expr(format!("kubernetes_namespace.{ns_address}.metadata[0].name"))
+            Expr(format!(
+                "kubernetes_namespace.{ns_address}.metadata[0].name"
+            ))
         } else {
             Expr(hcl::quote(&ns_name))
         },
@@ -283,7 +285,10 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     // --- the parts ------------------------------------------------------------------
     let mut refs = Refs {
         vault_labels: refs::VaultLabels {
-            own: own_secret.vault_key.clone().unwrap_or_else(|| ctx.name.clone()),
+            own: own_secret
+                .vault_key
+                .clone()
+                .unwrap_or_else(|| ctx.name.clone()),
             own_read,
         },
         ..Refs::default()
@@ -385,7 +390,10 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         if secrets.iter().any(|o: &Object| o.address == es.address) {
             p.add(
                 format!("external_secrets[{i}].address"),
-                format!("`{}` is the address of another ExternalSecret", es.address.reference()),
+                format!(
+                    "`{}` is the address of another ExternalSecret",
+                    es.address.reference()
+                ),
                 Some("pin another `address:`".to_owned()),
             );
         }

@@ -20,14 +20,24 @@ pub(crate) fn service_account(
     let at = |f: &str| format!("service_accounts[{i}].{f}");
     let name = match &sa.name {
         Some(n) => {
-            p.check(&at("name"), "service account name", n, super::secrets::object_name(n));
+            p.check(
+                &at("name"),
+                "service account name",
+                n,
+                super::secrets::object_name(n),
+            );
             n.clone()
         }
         None => ctx.name.clone(),
     };
     let address = adopt::address(p, &at("address"), &sa.address, || hcl::snake(&name));
     if sa.address.is_none() {
-        p.check(&at("name"), "service account name", &name, super::starts_with_letter(&name));
+        p.check(
+            &at("name"),
+            "service account name",
+            &name,
+            super::starts_with_letter(&name),
+        );
     }
     let mut account = Object::new(
         Address::resource("kubernetes_service_account", &address),
@@ -58,31 +68,51 @@ pub(crate) fn service_account(
             ("role_address", sa.role_address.is_some()),
         ] {
             if set {
-                p.add(at(f), format!("`{f}` names the role of `rules`, and there are none"), None);
+                p.add(
+                    at(f),
+                    format!("`{f}` names the role of `rules`, and there are none"),
+                    None,
+                );
             }
         }
     }
     let (role_kind, role_name) = if own_rules {
         let role_name = match &sa.role_name {
             Some(n) => {
-                p.check(&at("role_name"), "role name", n, super::secrets::object_name(n));
+                p.check(
+                    &at("role_name"),
+                    "role name",
+                    n,
+                    super::secrets::object_name(n),
+                );
                 n.clone()
             }
             None => name.clone(),
         };
         let role_address =
             adopt::address(p, &at("role_address"), &sa.role_address, || address.clone());
-        let role_type = if cluster { "kubernetes_cluster_role" } else { "kubernetes_role" };
+        let role_type = if cluster {
+            "kubernetes_cluster_role"
+        } else {
+            "kubernetes_role"
+        };
         let mut rules = Vec::new();
         for (ri, r) in sa.rules.iter().enumerate() {
             let rat = |f: &str| format!("service_accounts[{i}].rules[{ri}].{f}");
             if r.verbs.is_empty() {
-                p.missing(&rat("verbs"), "what the rule allows, e.g. `verbs: [get, list, watch]`");
+                p.missing(
+                    &rat("verbs"),
+                    "what the rule allows, e.g. `verbs: [get, list, watch]`",
+                );
             }
             if r.resources.is_empty() {
-                p.missing(&rat("resources"), "the resources the rule covers, e.g. `resources: [pods]`");
+                p.missing(
+                    &rat("resources"),
+                    "the resources the rule covers, e.g. `resources: [pods]`",
+                );
             }
-            let list = |l: &Vec<String>| Value::List(l.iter().map(|s| Value::Str(s.clone())).collect());
+            let list =
+                |l: &Vec<String>| Value::List(l.iter().map(|s| Value::Str(s.clone())).collect());
             let mut attributes = vec![entry("api_groups", list(&r.api_groups))];
             attributes.push(entry("resources", list(&r.resources)));
             if !r.resource_names.is_empty() {
@@ -104,7 +134,12 @@ pub(crate) fn service_account(
             Value::Expr(Expr(format!("{role_type}.{role_address}.metadata[0].name"))),
         )
     } else if let Some(role) = &sa.role {
-        p.check(&at("role"), "ClusterRole name", role, validate::qualified_name(role));
+        p.check(
+            &at("role"),
+            "ClusterRole name",
+            role,
+            validate::qualified_name(role),
+        );
         ("ClusterRole", Value::Str(role.clone()))
     } else {
         for (f, set) in [
@@ -124,7 +159,12 @@ pub(crate) fn service_account(
     };
     let binding_name = match &sa.binding_name {
         Some(n) => {
-            p.check(&at("binding_name"), "binding name", n, super::secrets::object_name(n));
+            p.check(
+                &at("binding_name"),
+                "binding name",
+                n,
+                super::secrets::object_name(n),
+            );
             n.clone()
         }
         None => match &sa.role {
@@ -132,10 +172,9 @@ pub(crate) fn service_account(
             _ => name.clone(),
         },
     };
-    let binding_address =
-        adopt::address(p, &at("binding_address"), &sa.binding_address, || {
-            hcl::snake(&binding_name)
-        });
+    let binding_address = adopt::address(p, &at("binding_address"), &sa.binding_address, || {
+        hcl::snake(&binding_name)
+    });
     let binding_type = if cluster {
         "kubernetes_cluster_role_binding"
     } else {

@@ -27,7 +27,11 @@ fn duration(s: &str) -> Result<(), String> {
                 digits = false;
                 units += 1;
             }
-            _ => return Err("is not a duration (a number and `s`, `m` or `h`, e.g. `15m`)".to_owned()),
+            _ => {
+                return Err(
+                    "is not a duration (a number and `s`, `m` or `h`, e.g. `15m`)".to_owned(),
+                );
+            }
         }
     }
     if digits || units == 0 {
@@ -94,14 +98,21 @@ pub(crate) fn external_secret(
             String::new()
         }
     };
-    let address = adopt::address(p, &field("address"), &s.address, || match (which, s.database) {
-        (Which::Own, _) => cv::eso::ADDRESS.to_owned(),
-        (_, Some(_)) => cv::db_creds::ADDRESS.to_owned(),
-        _ => hcl::snake(&name),
+    let address = adopt::address(p, &field("address"), &s.address, || {
+        match (which, s.database) {
+            (Which::Own, _) => cv::eso::ADDRESS.to_owned(),
+            (_, Some(_)) => cv::db_creds::ADDRESS.to_owned(),
+            _ => hcl::snake(&name),
+        }
     });
     let in_stack_namespace = match &s.namespace {
         Some(ns) => {
-            p.check(&field("namespace"), "namespace", ns, validate::dns_label(ns));
+            p.check(
+                &field("namespace"),
+                "namespace",
+                ns,
+                validate::dns_label(ns),
+            );
             *ns == ctx.ns_name
         }
         None => true,
@@ -132,7 +143,12 @@ pub(crate) fn external_secret(
     };
     let refresh = match &s.refresh_interval {
         Some(r) => {
-            p.check(&field("refresh_interval"), "refresh interval", r, duration(r));
+            p.check(
+                &field("refresh_interval"),
+                "refresh interval",
+                r,
+                duration(r),
+            );
             r.clone()
         }
         None => cv::eso::REFRESH_INTERVAL.to_owned(),
@@ -153,7 +169,10 @@ pub(crate) fn external_secret(
                 k.clone()
             }
             None => {
-                p.missing(&dat("key"), "the key in the Kubernetes secret (`secretKey`)");
+                p.missing(
+                    &dat("key"),
+                    "the key in the Kubernetes secret (`secretKey`)",
+                );
                 String::new()
             }
         };
@@ -170,7 +189,12 @@ pub(crate) fn external_secret(
         };
         let property = match &d.property {
             Some(prop) => {
-                p.check(&dat("property"), "property", prop, validate::secret_key(prop));
+                p.check(
+                    &dat("property"),
+                    "property",
+                    prop,
+                    validate::secret_key(prop),
+                );
                 prop.clone()
             }
             None => key.to_lowercase(),
@@ -280,7 +304,10 @@ pub(crate) fn random(p: &mut Problems, specs: &[RandomSpec]) -> Vec<Object> {
         let int = |n: u32| Value::Int(i64::from(n));
         let chars = [
             ("special", r.special.map(Value::Bool)),
-            ("override_special", r.override_special.clone().map(Value::Str)),
+            (
+                "override_special",
+                r.override_special.clone().map(Value::Str),
+            ),
             ("upper", r.upper.map(Value::Bool)),
             ("lower", r.lower.map(Value::Bool)),
             ("numeric", r.numeric.map(Value::Bool)),
@@ -294,14 +321,25 @@ pub(crate) fn random(p: &mut Problems, specs: &[RandomSpec]) -> Vec<Object> {
                 match r.byte_length {
                     Some(0) => p.add(at("byte_length"), "`byte_length` must be at least 1", None),
                     Some(n) => attributes.push(entry("byte_length", int(n))),
-                    None => p.missing(&at("byte_length"), "the length in bytes, e.g. `byte_length: 32`"),
+                    None => p.missing(
+                        &at("byte_length"),
+                        "the length in bytes, e.g. `byte_length: 32`",
+                    ),
                 }
                 if r.length.is_some() {
-                    p.add(at("length"), "a `random_id` has a `byte_length`, not a `length`", None);
+                    p.add(
+                        at("length"),
+                        "a `random_id` has a `byte_length`, not a `length`",
+                        None,
+                    );
                 }
                 for (f, v) in &chars {
                     if v.is_some() {
-                        p.add(at(f), format!("`{f}` applies to `password` and `string`"), None);
+                        p.add(
+                            at(f),
+                            format!("`{f}` applies to `password` and `string`"),
+                            None,
+                        );
                     }
                 }
             }
@@ -312,7 +350,11 @@ pub(crate) fn random(p: &mut Problems, specs: &[RandomSpec]) -> Vec<Object> {
                     None => p.missing(&at("length"), "the length in characters, e.g. `length: 32`"),
                 }
                 if r.byte_length.is_some() {
-                    p.add(at("byte_length"), "`byte_length` applies to `kind: id`", None);
+                    p.add(
+                        at("byte_length"),
+                        "`byte_length` applies to `kind: id`",
+                        None,
+                    );
                 }
                 for (f, v) in chars {
                     if let Some(v) = v {
@@ -323,7 +365,11 @@ pub(crate) fn random(p: &mut Problems, specs: &[RandomSpec]) -> Vec<Object> {
         }
         let address = Address::resource(kind_name, &name);
         if out.iter().any(|o| o.address == address) {
-            p.add(at("name"), format!("`{kind_name}.{name}` is declared twice"), None);
+            p.add(
+                at("name"),
+                format!("`{kind_name}.{name}` is declared twice"),
+                None,
+            );
         }
         let mut object = Object::new(address, Body::Random(Random { attributes }));
         object.comment = r.comment.clone();

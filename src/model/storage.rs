@@ -339,7 +339,10 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         p.add(
                             at("server"),
                             "an NFS server is a host name or address, or a variable",
-                            Some("e.g. `server: 192.168.1.13` or `server: {var: nfs_server}`".to_owned()),
+                            Some(
+                                "e.g. `server: 192.168.1.13` or `server: {var: nfs_server}`"
+                                    .to_owned(),
+                            ),
                         );
                         (Value::Str(String::new()), false)
                     }

@@ -321,7 +321,15 @@ pub struct Stack {
     pub terragrunt: Terragrunt,
     /// Files beside the spec that the stack reads (`file()`, `templatefile()`): copied
     /// into the stack directory under the same name.
-    pub files: Vec<String>,
+    pub files: Vec<SpecFile>,
+}
+
+/// A file beside the spec that the stack reads: its name (in the spec's directory
+/// `<spec>/` and in the stack directory), and the spec field that names it first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecFile {
+    pub name: String,
+    pub field: String,
 }
 
 /// Shown field by field; the files beside the spec only when there are any.
