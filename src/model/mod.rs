@@ -506,28 +506,27 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     duplicate_addresses(&mut p, &objects);
 
     // --- terragrunt.hcl -------------------------------------------------------------
-    let dependencies = match (&spec.dependencies, &spec.dependency) {
-        (Some(_), Some(_)) => {
+    if let Some(list) = &spec.dependencies {
+        if spec.dependency.is_some() {
             p.add(
                 "dependencies",
                 "`dependency` and `dependencies` both set the Terragrunt dependencies",
                 Some("list them all in `dependencies`".to_owned()),
             );
-            vec![dependency]
         }
-        (Some(list), None) => {
-            let mut seen: Vec<&str> = Vec::new();
-            for (i, d) in list.iter().enumerate() {
-                let at = format!("dependencies[{i}]");
-                p.check(&at, "dependency", d, validate::dns_label(d));
-                if seen.contains(&d.as_str()) {
-                    p.add(at, format!("`{d}` is listed twice"), None);
-                }
-                seen.push(d);
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, d) in list.iter().enumerate() {
+            let at = format!("dependencies[{i}]");
+            p.check(&at, "dependency", d, validate::dns_label(d));
+            if seen.contains(&d.as_str()) {
+                p.add(at, format!("`{d}` is listed twice"), None);
             }
-            list.clone()
+            seen.push(d);
         }
-        (None, _) => vec![dependency],
+    }
+    let dependencies = match &spec.dependencies {
+        Some(list) => list.clone(),
+        None => vec![dependency],
     };
     let inputs = spec
         .inputs

@@ -99,9 +99,9 @@ pub(crate) fn external_secret(
         }
     };
     let address = adopt::address(p, &field("address"), &s.address, || {
-        match (which, s.database) {
-            (Which::Own, _) => cv::eso::ADDRESS.to_owned(),
-            (_, Some(_)) => cv::db_creds::ADDRESS.to_owned(),
+        match (which, s.database, &s.name) {
+            (Which::Own, _, _) => cv::eso::ADDRESS.to_owned(),
+            (_, Some(_), None) => cv::db_creds::ADDRESS.to_owned(),
             _ => hcl::snake(&name),
         }
     });
