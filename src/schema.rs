@@ -20,7 +20,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
 use crate::spec::{
-    DataSpec, EsoRef, OrderedMap, Scalar, Spec, TemplateFileSpec, ValueSpec, VaultRef,
+    DATA_FORMS, DataSpec, EsoRef, OrderedMap, Scalar, Spec, TemplateFileSpec, ValueSpec, VaultRef,
 };
 
 /// Where the committed copy of the schema lives, relative to the repository root; bundled
@@ -179,7 +179,7 @@ impl JsonSchema for DataSpec {
             })
         };
         json_schema!({
-            "description": "A structured value: a scalar, a list, a mapping (in order), a reference (`{var}`, `{vault}`, `{eso}`, `{ref}`, `{template}`), or `{file: NAME}`, `{templatefile: {file, vars}}`, `{yamlencode: ...}`, `{jsonencode: ...}`. A one-key mapping whose key is one of these forms is that form.",
+            "description": "A structured value: a scalar, a list, a mapping (in order), a reference (`{var}`, `{vault}`, `{eso}`, `{ref}`, `{template}`), or `{file: NAME}`, `{templatefile: {file, vars}}`, `{yamlencode: ...}`, `{jsonencode: ...}`. A mapping with a key naming one of these forms is that form, with that one key.",
             "anyOf": [
                 generator.subschema_for::<ValueSpec>(),
                 json_schema!({
@@ -208,7 +208,8 @@ impl JsonSchema for DataSpec {
                 ),
                 json_schema!({
                     "type": "object",
-                    "description": "Structured data: keys in order.",
+                    "description": "Structured data: keys in order (none named as one of the forms).",
+                    "propertyNames": { "not": { "enum": DATA_FORMS } },
                     "additionalProperties": generator.subschema_for::<DataSpec>()
                 }),
             ]

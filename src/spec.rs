@@ -284,7 +284,15 @@ impl<'de> Deserialize<'de> for ValueSpec {
                     "vault" => ValueSpec::Vault(map.next_value()?),
                     "eso" => ValueSpec::Eso(map.next_value()?),
                     "ref" => ValueSpec::Ref(map.next_value()?),
-                    "template" => ValueSpec::Template(map.next_value()?),
+                    "template" => {
+                        let parts: Vec<ValueSpec> = map.next_value()?;
+                        if parts.is_empty() {
+                            return Err(A::Error::custom(
+                                "a template needs at least one part, e.g. `{template: [\"base64:\", {ref: random_id.key.b64_std}]}`",
+                            ));
+                        }
+                        ValueSpec::Template(parts)
+                    }
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),
                 };
                 if map.next_key::<String>()?.is_some() {

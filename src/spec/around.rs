@@ -354,8 +354,8 @@ pub struct QuotaSpec {
 /// {yamlencode: {apiVersion: 1, datasources: [...]}}  # also jsonencode
 /// ```
 ///
-/// A one-key mapping whose key is one of these forms is that form; any other mapping is
-/// structured data.
+/// A mapping with a key that names one of these forms is that form, and has that one key;
+/// any other mapping is structured data.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataSpec {
     Scalar(Scalar),
@@ -382,7 +382,8 @@ pub struct TemplateFileSpec {
     pub vars: OrderedMap<DataSpec>,
 }
 
-const DATA_FORMS: &[&str] = &[
+/// The keys that make a mapping one of the forms of a [`DataSpec`].
+pub const DATA_FORMS: &[&str] = &[
     "var",
     "vault",
     "eso",
@@ -451,7 +452,15 @@ impl<'de> Deserialize<'de> for DataSpec {
                     "vault" => Some(DataSpec::Ref(ValueSpec::Vault(map.next_value()?))),
                     "eso" => Some(DataSpec::Ref(ValueSpec::Eso(map.next_value()?))),
                     "ref" => Some(DataSpec::Ref(ValueSpec::Ref(map.next_value()?))),
-                    "template" => Some(DataSpec::Ref(ValueSpec::Template(map.next_value()?))),
+                    "template" => {
+                        let parts: Vec<ValueSpec> = map.next_value()?;
+                        if parts.is_empty() {
+                            return Err(A::Error::custom(
+                                "a template needs at least one part, e.g. `{template: [{var: postgresql_host}, \":5432\"]}`",
+                            ));
+                        }
+                        Some(DataSpec::Ref(ValueSpec::Template(parts)))
+                    }
                     "file" => Some(DataSpec::File(map.next_value()?)),
                     "templatefile" => Some(DataSpec::TemplateFile(map.next_value()?)),
                     "yamlencode" => Some(DataSpec::Yaml(Box::new(map.next_value()?))),
@@ -468,8 +477,13 @@ impl<'de> Deserialize<'de> for DataSpec {
                     return Ok(form);
                 }
                 let mut entries = vec![(first, map.next_value::<DataSpec>()?)];
-                while let Some((key, value)) = map.next_entry::<String, DataSpec>()? {
-                    entries.push((key, value));
+                while let Some(key) = map.next_key::<String>()? {
+                    if DATA_FORMS.contains(&key.as_str()) {
+                        return Err(A::Error::custom(format!(
+                            "`{key}` makes a mapping a {key} form, which has exactly one key; structured data cannot have a key named `{key}`"
+                        )));
+                    }
+                    entries.push((key, map.next_value::<DataSpec>()?));
                 }
                 Ok(DataSpec::Map(OrderedMap(entries)))
             }
