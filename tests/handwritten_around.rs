@@ -203,3 +203,66 @@ fn mqtt_broker() {
         ],
     );
 }
+
+/// `terraform validate` (without providers or modules installed) finds no structural error
+/// in the stacks of the fixture specs, files beside the spec included. Runs when
+/// `terraform` is on `PATH`, and says that it skipped otherwise.
+#[test]
+fn terraform_finds_no_structural_error_in_the_fixture_stacks() {
+    let present = std::process::Command::new("terraform")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !present {
+        eprintln!("skipped: terraform is not on PATH");
+        return;
+    }
+    let renderer = Renderer::new().expect("templates compile");
+    let mut checked = 0;
+    let dir = Path::new(ROOT).join("tests/fixtures/specs");
+    let mut specs: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("the fixture specs")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    specs.sort();
+    for spec in specs {
+        let text = fs::read_to_string(&spec).expect("the spec reads");
+        let (_, files) = dlgen::generate::render_text(
+            &renderer,
+            &spec.display().to_string(),
+            &text,
+            "specs/x.yaml",
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()));
+        let tmp = tempfile::tempdir().expect("a temporary directory");
+        for f in &files {
+            if f.name != "terragrunt.hcl" {
+                fs::write(tmp.path().join(&f.name), &f.contents).expect("written");
+            }
+        }
+        let out = std::process::Command::new("terraform")
+            .args(["validate", "-no-color"])
+            .current_dir(tmp.path())
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .env("TF_IN_AUTOMATION", "1")
+            .output()
+            .expect("terraform validate runs");
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let structural: Vec<&str> = said
+            .lines()
+            .filter_map(|l| l.trim_start_matches(['│', ' ']).strip_prefix("Error: "))
+            .filter(|e| {
+                !e.starts_with("Module not installed")
+                    && !e.starts_with("Missing required provider")
+            })
+            .collect();
+        assert!(structural.is_empty(), "{}: {said}", spec.display());
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} fixture stacks checked");
+}
