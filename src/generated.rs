@@ -63,6 +63,11 @@ pub fn files_named_by(path: &Path) -> Vec<String> {
     if !lines.first().is_some_and(|l| is_generated(l)) {
         return Vec::new();
     }
+    named_files(&lines)
+}
+
+/// The names on the files line among the first lines of a generated `main.tf`.
+fn named_files(lines: &[String]) -> Vec<String> {
     lines
         .iter()
         .skip(1)
@@ -177,13 +182,21 @@ pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error>
             continue;
         }
         let path = entry.path();
-        if let Some(first) = read_header_line(&path)
-            && is_generated(&first)
+        let owner = entry.file_name() == FILES_OWNER;
+        // `main.tf` is read to the line naming the files beside it; others to the header.
+        let head = if owner {
+            read_head_lines(&path, 3)
+        } else {
+            read_header_line(&path).map(|l| vec![l])
+        };
+        if let Some(head) = head
+            && let Some(first) = head.first()
+            && is_generated(first)
         {
-            let spec = header_spec(&first).map(str::to_owned);
-            if entry.file_name() == FILES_OWNER {
+            let spec = header_spec(first).map(str::to_owned);
+            if owner {
                 // The files it names beside it are dlgen's too, when they are files.
-                for name in files_named_by(&path) {
+                for name in named_files(&head) {
                     let beside = stack_dir.join(&name);
                     if fs::symlink_metadata(&beside).is_ok_and(|m| m.is_file()) {
                         found.push(GeneratedFile {
