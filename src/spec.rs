@@ -344,24 +344,25 @@ pub struct SecretsSpec {
     pub vault_key: Option<String>,
     /// Raw HCL inside the ExternalSecret's `kubernetes_manifest`.
     pub raw: Option<String>,
-    /// The ExternalSecret's and its target secret's name; default `<stack>-secrets`
-    /// (`secrets:`) or `<stack>-db-creds` (`database:`).
+    /// The ExternalSecret's and its target secret's name; default the stack's secret
+    /// (`secrets:`) or its database credentials (`database:`), named by the conventions.
     pub name: Option<String>,
-    /// Pinned resource address; default `external_secret` (`secrets:`),
-    /// `db_external_secret` (`database:`), or the name in snake case.
+    /// Pinned resource address; default the conventional addresses of the stack's secret
+    /// and of its database credentials, or the name in snake case.
     pub address: Option<String>,
     /// The namespace the secret is created in; default the stack's.
     pub namespace: Option<String>,
-    /// The ClusterSecretStore; default `vault-kv` (`vault-database` with `database:`).
+    /// The ClusterSecretStore; default Vault's KV store (its database store with
+    /// `database:`).
     pub store: Option<String>,
-    /// `refreshInterval`; default `15m`.
+    /// `refreshInterval`; default the conventions' interval.
     pub refresh_interval: Option<String>,
     /// Keys read one by one (`data`), each renamed (`secretKey`) from a Vault path and
     /// property.
     #[serde(default)]
     pub data: Vec<SecretKeySpec>,
-    /// Rotating database credentials from the `vault-database` store: `postgres` reads
-    /// `static-creds/pg-<role>`, `mysql` `static-creds/mysql-<role>`, key `password`.
+    /// Rotating database credentials from Vault's database store: the static credentials
+    /// of the role (`postgres` or `mysql`), key `password`.
     pub database: Option<DbKind>,
     /// The database role (with `database:`); default the stack name.
     pub role: Option<String>,

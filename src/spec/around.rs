@@ -87,15 +87,15 @@ pub struct LoadBalancerSpec {
     /// The address (MetalLB's load-balancer IPs annotation); default the shared IP of the
     /// conventions.
     pub ip: Option<String>,
-    /// The sharing key (MetalLB's allow-shared-ip annotation); default `shared` on the
-    /// shared IP, none on another address. `null` writes none.
+    /// The sharing key (MetalLB's allow-shared-ip annotation); default the conventional key
+    /// on the shared IP, none on another address. `null` writes none.
     #[serde(default, deserialize_with = "present")]
     pub shared: Option<Option<String>>,
     /// `Cluster` or `Local`; default `Cluster` on a shared IP, `Local` on a dedicated one
     /// (MetalLB forbids mixed policies on a shared IP). `null` writes none.
     #[serde(default, deserialize_with = "present")]
     pub external_traffic_policy: Option<Option<TrafficPolicy>>,
-    /// Write the older `metallb.universe.tf/` annotation keys instead of `metallb.io/`.
+    /// Write MetalLB's older annotation prefix instead of the current one.
     pub legacy_annotations: Option<bool>,
 }
 
@@ -123,7 +123,7 @@ pub enum SablierStrategy {
     Blocking,
 }
 
-/// Anubis in front of an ingress: an `anubis_instance` module whose Service the ingress
+/// Anubis in front of an ingress: the repo's Anubis module, whose Service the ingress
 /// targets, with the x402 middleware, anti-AI off and `auth = "none"` with its reason.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -253,7 +253,7 @@ pub struct ConfigMapSpec {
 pub struct ChecksumSpec {
     /// The data key hashed.
     pub key: Option<String>,
-    /// The annotation; default `checksum/<key>`.
+    /// The annotation; default the conventional checksum prefix and the key.
     pub annotation: Option<String>,
     /// `sha256` (default), `sha1` or `md5`.
     pub hash: Option<HashFunction>,
