@@ -98,17 +98,26 @@ fn read_head_lines(path: &Path, n: usize) -> Option<Vec<String>> {
     }
     let mut reader = BufReader::with_capacity(512, file.take((MAX_HEADER_LINE * n) as u64 + 1));
     let mut lines = Vec::new();
-    for _ in 0..n {
+    for i in 0..n {
+        // The first line decides whether the file is dlgen's; a later line that is not
+        // one dlgen writes ends the head.
         let mut line = Vec::with_capacity(128);
-        if reader.read_until(b'\n', &mut line).ok()? == 0 {
-            break;
+        let read = reader.read_until(b'\n', &mut line);
+        let done = |lines: Vec<String>| (i > 0).then_some(lines);
+        match read {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(_) => return done(lines),
         }
         if line.last() == Some(&b'\n') {
             line.pop();
         } else if line.len() > MAX_HEADER_LINE {
-            return None;
+            return done(lines);
         }
-        lines.push(String::from_utf8(line).ok()?);
+        match String::from_utf8(line) {
+            Ok(text) => lines.push(text),
+            Err(_) => return done(lines),
+        }
     }
     Some(lines)
 }
@@ -324,6 +333,55 @@ mod tests {
         assert_eq!(read_header_line(&stack.join("long.tf")), None);
         assert_eq!(read_header_line(&stack.join("dir.tf")), None);
         assert_eq!(generated_files_in(&tmp.path().join("missing")).unwrap(), []);
+    }
+
+    #[test]
+    fn a_generated_main_tf_names_the_files_written_beside_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stack = tmp.path().join("a");
+        fs::create_dir_all(&stack).unwrap();
+        let header = crate::hcl::comment_lines(&header("specs/a.yaml")).join("\n");
+        let line = files_line(&["Caddyfile", "index.html.tpl"]).unwrap();
+        fs::write(
+            stack.join("main.tf"),
+            format!("{header}\n# {line}\n\nx = 1\n"),
+        )
+        .unwrap();
+        fs::write(stack.join("Caddyfile"), ":8080\n").unwrap();
+        // Named but absent: nothing to find.
+        assert_eq!(
+            files_named_by(&stack.join("main.tf")),
+            ["Caddyfile", "index.html.tpl"]
+        );
+        let found: Vec<_> = generated_files_in(&stack)
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.path, g.spec))
+            .collect();
+        let spec = Some("specs/a.yaml".to_owned());
+        assert_eq!(
+            found,
+            [
+                (stack.join("Caddyfile"), spec.clone()),
+                (stack.join("main.tf"), spec)
+            ]
+        );
+        // Only a generated main.tf names files, and only plain names inside the stack.
+        fs::write(stack.join("main.tf"), format!("# hand-written\n# {line}\n")).unwrap();
+        assert!(files_named_by(&stack.join("main.tf")).is_empty());
+        let sneaky = files_line(&["../outside", "ok"]).unwrap();
+        fs::write(stack.join("main.tf"), format!("{header}\n# {sneaky}\n")).unwrap();
+        assert_eq!(files_named_by(&stack.join("main.tf")), ["ok"]);
+        // A second line that is not one dlgen writes does not hide the header.
+        let mut long = format!("{header}\n").into_bytes();
+        long.extend(std::iter::repeat_n(0u8, 3 * MAX_HEADER_LINE));
+        fs::write(stack.join("main.tf"), long).unwrap();
+        assert!(
+            generated_files_in(&stack)
+                .unwrap()
+                .iter()
+                .any(|g| g.path == stack.join("main.tf"))
+        );
     }
 
     #[cfg(unix)]
