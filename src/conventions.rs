@@ -391,6 +391,118 @@ pub mod jobs {
     pub const JOB_WAIT_FOR_COMPLETION: bool = true;
 }
 
+// --- around the pod -------------------------------------------------------------------
+
+/// MetalLB: how a LoadBalancer Service asks for its address, and what its controller
+/// writes back.
+pub mod metallb {
+    /// The address most LoadBalancer Services share (with the sharing key below).
+    pub const SHARED_IP: &str = "10.0.20.200";
+    /// The allow-shared-ip key of the shared address.
+    pub const SHARED_KEY: &str = "shared";
+    /// The annotation prefixes: current, and the older one some stacks still write.
+    pub const PREFIX: &str = "metallb.io/";
+    pub const LEGACY_PREFIX: &str = "metallb.universe.tf/";
+    /// `<prefix>loadBalancerIPs` and `<prefix>allow-shared-ip`.
+    pub const IPS: &str = "loadBalancerIPs";
+    pub const ALLOW_SHARED_IP: &str = "allow-shared-ip";
+    /// The annotation MetalLB's controller writes after assigning the address.
+    pub const ALLOCATED_FROM_POOL: &str = "metallb.io/ip-allocated-from-pool";
+    /// The marker comment above that `ignore_changes` entry.
+    pub const LIFECYCLE_COMMENT: &str = "METALLB_LIFECYCLE_V1: MetalLB's controller writes this annotation after it\nassigns the address; ignoring it keeps the plan clean.";
+}
+
+/// `ingress_factory` calls: module addresses, the `.lan` twin, carve-outs.
+pub mod ingress {
+    /// The main ingress's module address, and the prefix of the others'
+    /// (`ingress_<purpose>`).
+    pub const ADDRESS: &str = "ingress";
+    pub const SECONDARY_PREFIX: &str = "ingress_";
+    /// The root domain of local-only `.lan` ingresses, and the suffix of their name.
+    pub const LAN_ROOT_DOMAIN: &str = "viktorbarzin.lan";
+    pub const LAN_SUFFIX: &str = "lan";
+    /// Why a `.lan` twin is `auth = "none"` when the spec does not say.
+    pub const LAN_AUTH_WHY: &str = "reachable from the local networks only (allow_local_access_only); devices and integrations on the LAN poll it";
+    /// The trailing comment of a carve-out's `homepage_enabled = false`.
+    pub const SECONDARY_HOMEPAGE_COMMENT: &str = "secondary/non-UI ingress: no homepage tile";
+    /// The comment above the first ingress of a stack without the TLS module.
+    pub const NO_TLS_COMMENT: &str = "No setup_tls_secret module";
+}
+
+/// Anubis, the proof-of-work challenge in front of public sites.
+pub mod anubis {
+    /// The module, and the default address of its call.
+    pub const MODULE: &str = "anubis_instance";
+    pub const ADDRESS: &str = "anubis";
+    /// The shared Redis store of in-flight challenges: `<prefix><db>`.
+    pub const STORE_PREFIX: &str = "redis://redis-master.redis.svc.cluster.local:6379/";
+    /// The module's outputs the ingress routes to.
+    pub const SERVICE_NAME_OUTPUT: &str = "service_name";
+    pub const SERVICE_PORT_OUTPUT: &str = "service_port";
+    /// The middleware every Anubis-fronted ingress adds, and the note above it.
+    pub const X402_MIDDLEWARE: &str = "traefik-x402@kubernetescrd";
+    pub const MIDDLEWARE_COMMENT: &str =
+        "traefik-real-ip is attached automatically for anubis- services.";
+    /// Why an Anubis-fronted ingress is `auth = "none"` when the spec does not say.
+    pub const AUTH_WHY: &str = "Anubis-fronted; PoW challenge gates bots, no Authentik";
+    /// Above the module call when the spec gives no comment.
+    pub const COMMENT: &str =
+        "Proof-of-work challenge in front of the site: scrapers pay, browsers barely notice.";
+}
+
+/// Config maps.
+pub mod config_map {
+    /// A config map's default name: `<stack><suffix>`.
+    pub const NAME_SUFFIX: &str = "-config";
+    /// A checksum annotation's default key: `<prefix><data key>`.
+    pub const CHECKSUM_PREFIX: &str = "checksum/";
+}
+
+/// The reloader: restarts a Deployment (annotated `search`) when a matching secret or
+/// config map changes.
+pub mod reloader {
+    pub const MATCH: &str = "reloader.stakater.com/match";
+}
+
+/// Rotating database credentials from Vault's database engine, through External Secrets.
+pub mod db_creds {
+    /// The ClusterSecretStore of Vault's database engine.
+    pub const STORE_NAME: &str = "vault-database";
+    /// The secret's name `<stack><suffix>` and the ExternalSecret's address.
+    pub const SECRET_SUFFIX: &str = "-db-creds";
+    pub const ADDRESS: &str = "db_external_secret";
+    /// The Vault paths of a role's static credentials: `<prefix><role>`.
+    pub const POSTGRES_PREFIX: &str = "static-creds/pg-";
+    pub const MYSQL_PREFIX: &str = "static-creds/mysql-";
+    /// The key (and property) holding the password.
+    pub const PASSWORD_KEY: &str = "password";
+}
+
+/// Plan-time Vault reads: the label of the data source of the stack's own path, and the
+/// platform path (labelled the same way when the stack does not read its own).
+pub mod vault {
+    pub const OWN_LABEL: &str = "secrets";
+    pub const PLATFORM_PATH: &str = "platform";
+}
+
+/// RBAC objects.
+pub mod rbac {
+    pub const API_GROUP: &str = "rbac.authorization.k8s.io";
+}
+
+/// A namespace's own ResourceQuota.
+pub mod quota {
+    /// The namespace label that exempts it from the tier's default quota.
+    pub const CUSTOM_QUOTA_LABEL: &str = "resource-governance/custom-quota";
+    /// The quota's default name: `<namespace><suffix>`.
+    pub const NAME_SUFFIX: &str = "-quota";
+}
+
+/// The NFS server of the cluster (what `var.nfs_server` holds).
+pub mod nfs {
+    pub const SERVER: &str = "192.168.1.127";
+}
+
 /// Container images.
 pub mod images {
     /// Where the repo's own images are published (`<registry>/<name>`); the image a new

@@ -15,6 +15,8 @@ use serde::Deserialize;
 mod pod;
 use pod::with_pod_settings;
 pub use pod::*;
+mod around;
+pub use around::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -78,6 +80,37 @@ pub struct Spec {
     /// The stack's jobs: CronJobs (with a `schedule`) and one-shot Jobs.
     #[serde(default)]
     pub jobs: Vec<JobSpec>,
+
+    // --- around the pod ------------------------------------------------------------
+    /// More Services beside the app's (`service:`), each with its own name.
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
+    /// More `ingress_factory` calls beside the main one (`ingress:`), each with a
+    /// `purpose` (module `ingress_<purpose>`, name `<main name>-<purpose>`), or a
+    /// carve-out (`carve_out: true`), a `.lan` twin (`lan: true`).
+    #[serde(default)]
+    pub ingresses: Vec<IngressSpec>,
+    /// More ExternalSecrets beside the stack's own (`secrets:`): other Vault paths or
+    /// stores, rotating database credentials (`database: postgres`), other namespaces.
+    #[serde(default)]
+    pub external_secrets: Vec<SecretsSpec>,
+    /// `random_password`, `random_string` and `random_id` resources.
+    #[serde(default)]
+    pub random: Vec<RandomSpec>,
+    /// Config maps.
+    #[serde(default)]
+    pub config_maps: Vec<ConfigMapSpec>,
+    /// Service accounts, with their Role or ClusterRole bindings.
+    #[serde(default)]
+    pub service_accounts: Vec<ServiceAccountSpec>,
+    /// The TLS module; default on.
+    pub tls: Option<TlsSpec>,
+    /// The Terragrunt dependencies, in order (`[platform, vault, external-secrets]`);
+    /// `[]` writes an include-only `terragrunt.hcl`. Not together with `dependency`.
+    pub dependencies: Option<Vec<String>>,
+    /// Terragrunt `inputs`, in order (`image_tag: latest`).
+    #[serde(default)]
+    pub inputs: OrderedMap<DataSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
@@ -366,15 +399,59 @@ pub struct NamespaceSpec {
     /// The Keel enrolment label; default `keel`. `false` leaves it out while the
     /// Deployment's own Keel annotations (`keel_owns`, `keel_seeds`) keep Keel on.
     pub keel_enrolled: Option<bool>,
+    /// `false`: the stack creates no namespace (it deploys into an existing one, named by
+    /// `name`); objects name it as a literal.
+    pub create: Option<bool>,
+    /// A ResourceQuota of the namespace's own.
+    pub quota: Option<QuotaSpec>,
 }
 
+/// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsSpec {
-    /// Key under Vault's `secret/` mount; default the stack name.
+    /// Key under Vault's `secret/` mount whose every property becomes a key of the secret
+    /// (`dataFrom.extract`); default the stack name when there is no `data` list.
     pub vault_key: Option<String>,
     /// Raw HCL inside the ExternalSecret's `kubernetes_manifest`.
     pub raw: Option<String>,
+    /// The ExternalSecret's and its target secret's name; default the stack's secret
+    /// (`secrets:`) or its database credentials (`database:`), named by the conventions.
+    pub name: Option<String>,
+    /// Pinned resource address; default the conventional addresses of the stack's secret
+    /// and of its database credentials, or the name in snake case.
+    pub address: Option<String>,
+    /// The namespace the secret is created in; default the stack's.
+    pub namespace: Option<String>,
+    /// The ClusterSecretStore; default Vault's KV store (its database store with
+    /// `database:`).
+    pub store: Option<String>,
+    /// `refreshInterval`; default the conventions' interval.
+    pub refresh_interval: Option<String>,
+    /// Keys read one by one (`data`), each renamed (`secretKey`) from a Vault path and
+    /// property.
+    #[serde(default)]
+    pub data: Vec<SecretKeySpec>,
+    /// Rotating database credentials from Vault's database store: the static credentials
+    /// of the role (`postgres` or `mysql`), key `password`.
+    pub database: Option<DbKind>,
+    /// The database role (with `database:`); default the stack name.
+    pub role: Option<String>,
+    /// `target.template.data`, in order: keys built from the secret's values, e.g. a DSN
+    /// `{template: ["postgresql://app:{{ .password }}@", {var: postgresql_host}, ":5432/app"]}`.
+    #[serde(default)]
+    pub template: OrderedMap<ValueSpec>,
+    /// The reloader's match annotation on the target secret (pairs with reloader `search`
+    /// on the Deployment).
+    pub reloader_match: Option<bool>,
+    /// `target.creationPolicy` (e.g. `Owner`).
+    pub creation_policy: Option<String>,
+    /// `target.template.engineVersion` (e.g. `v2`).
+    pub engine_version: Option<String>,
+    /// Whether it depends on the stack's namespace; default yes when it is created there.
+    pub depends_on_namespace: Option<bool>,
+    /// What the secret holds; written above it.
+    pub comment: Option<String>,
 }
 
 /// Why a convention is switched off; becomes a `# dlgen:allow <rule> <why>` suppression
@@ -632,6 +709,19 @@ pub struct VolumeSpec {
     pub host_path: Option<HostPathSpec>,
     /// A claim by name: one the stack declares (a reference), or one that exists already.
     pub claim: Option<String>,
+    /// The claim's own name: the PVC's `metadata.name` (default
+    /// `<stack>-<volume>-encrypted` / `-proxmox`) or the NFS module's `name` (default
+    /// `<stack>-<volume>`).
+    pub claim_name: Option<String>,
+    /// NFS: the server, a literal (`192.168.1.13`) or a variable (`{var: nfs_server}`, the
+    /// default).
+    pub server: Option<ValueSpec>,
+    /// NFS: the module's `access_modes` (e.g. `[ReadWriteMany]`); default the module's.
+    pub access_modes: Option<Vec<String>>,
+    /// Block storage: `false` leaves out the autoresizer annotations and the requests
+    /// `ignore_changes` (a convention break; needs `autoresize_why`).
+    pub autoresize: Option<bool>,
+    pub autoresize_why: Why,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -640,21 +730,6 @@ pub enum Storage {
     ProxmoxLvmEncrypted,
     ProxmoxLvm,
     Nfs,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceSpec {
-    /// Service port; default 80.
-    pub port: Option<u16>,
-    /// Port name (e.g. `http`); default none.
-    pub port_name: Option<String>,
-    /// Port protocol (e.g. `TCP`); default none (Kubernetes uses TCP).
-    pub protocol: Option<String>,
-    /// Target port; default the container's port. `null` leaves it out (Kubernetes then
-    /// uses `port`).
-    #[serde(default, deserialize_with = "present")]
-    pub target_port: Option<Option<u16>>,
 }
 
 /// The backup CronJob of a block-storage volume ("vaultwarden pattern").
@@ -719,16 +794,87 @@ pub struct IntegrityCheckSpec {
     pub raw: Option<String>,
 }
 
+/// An `ingress_factory` call: the main one (`ingress:`, module `ingress`) or another one
+/// (`ingresses:`). Every module input can be set; what is left out is not written (the
+/// module's default) unless the convention writes it.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressSpec {
-    /// Host label (`dronelog` → dronelog.viktorbarzin.me); default the stack name.
+    /// The ingress name, and the host label when there is no `host` (`dronelog` →
+    /// dronelog.viktorbarzin.me); default the stack name (`ingress:`) or
+    /// `<main name>-<purpose>` (`ingresses:`).
     pub name: Option<String>,
     pub auth: Option<Auth>,
     /// Why this auth tier; mandatory for `app` and `none`.
     pub auth_why: Option<String>,
-    pub dns_type: Option<DnsType>,
+    /// `proxied` (default of `ingress:`), `non-proxied`, `internal`, `none`; `null` writes
+    /// none (the module's `none`).
+    #[serde(default, deserialize_with = "present")]
+    pub dns_type: Option<Option<DnsType>>,
     pub homepage: Option<HomepageSpec>,
+    /// What a secondary ingress is for: its module is `ingress_<purpose>`, its name
+    /// `<main name>-<purpose>`.
+    pub purpose: Option<String>,
+    /// Pinned module address; default `ingress` / `ingress_<purpose>`.
+    pub address: Option<String>,
+    /// Written above the module call; default for `ingress:` the URL.
+    pub comment: Option<String>,
+    /// The host label when it differs from `name` (two ingresses on one host).
+    pub host: Option<String>,
+    /// The complete host name, instead of a label under the root domain.
+    pub full_host: Option<String>,
+    /// The domain under which the host label lives; default the module's.
+    pub root_domain: Option<String>,
+    /// `ingress_path`: the paths routed (default the module's `["/"]`).
+    pub paths: Option<Vec<String>>,
+    /// The Service the ingress routes to, by name; default the app's Service.
+    pub service: Option<String>,
+    /// Write `service_name` as a reference to the stack's Service (always written), rather
+    /// than as a literal written when it differs from `name`.
+    pub service_ref: Option<bool>,
+    /// The Service port; default the Service's first port, written when it is not the
+    /// module's 80.
+    pub port: Option<ValueSpec>,
+    /// Authentik groups allowed through (`auth: required`); default the module's.
+    pub allowed_groups: Option<Vec<String>>,
+    /// Only the local networks may reach it.
+    pub allow_local_access_only: Option<bool>,
+    /// `ssl_redirect` (declared by the module, used by `.lan` ingresses).
+    pub ssl_redirect: Option<bool>,
+    /// The anti-AI middlewares; default the module's (on for `app` and `none`).
+    pub anti_ai_scraping: Option<bool>,
+    /// A Content-Security-Policy of its own instead of the default headers.
+    pub custom_csp: Option<String>,
+    /// More Traefik middlewares, appended to the chain.
+    pub extra_middlewares: Option<Vec<String>>,
+    /// Leaves out the default rate limit (with a limiter of its own in
+    /// `extra_middlewares`).
+    pub skip_default_rate_limit: Option<bool>,
+    /// The largest request body (`500m`, `5g`).
+    pub max_body_size: Option<String>,
+    /// The external uptime monitor; default the module's (on for public DNS).
+    pub external_monitor: Option<bool>,
+    /// The external monitor's name.
+    pub external_monitor_name: Option<String>,
+    /// `homepage_enabled = false`: no homepage tile at all.
+    pub homepage_enabled: Option<bool>,
+    /// More ingress annotations, in order, after the homepage ones.
+    #[serde(default)]
+    pub extra_annotations: OrderedMap<ValueSpec>,
+    /// Scale-to-zero through this ingress (`scale_to_zero: true` sets it on `ingress:`).
+    pub sablier: Option<SablierSpec>,
+    /// Anubis in front of this ingress.
+    pub anubis: Option<AnubisSpec>,
+    /// A path carve-out of the main ingress (`ingresses:` only): same host, the app's
+    /// Service directly, `auth: none`, anti-AI and the external monitor off, no homepage
+    /// tile, no DNS record. `paths` says which paths.
+    pub carve_out: Option<bool>,
+    /// A `.lan` local-only twin of the main ingress (`ingresses:` only): the local root
+    /// domain, local access only, no SSL redirect, `auth: none`, no DNS record, the
+    /// homepage tile hidden.
+    pub lan: Option<bool>,
+    /// Raw HCL inside the module call (`raw.ingress` is the main ingress's too).
+    pub raw: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -749,13 +895,21 @@ pub enum DnsType {
     None,
 }
 
+/// The homepage tile (annotations of the ingress). With `name` it is a full tile: the
+/// enabled flag, name, description, icon, group and pod selector. Without `name` only the
+/// keys given are written (the module's defaults fill the rest). `enabled: false` hides
+/// the tile with the enabled annotation alone.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomepageSpec {
+    /// `false` hides the tile (`"gethomepage.dev/enabled" = "false"`, no other key).
+    pub enabled: Option<bool>,
     pub name: Option<String>,
     pub description: Option<String>,
     pub icon: Option<String>,
     pub group: Option<String>,
+    /// The pod selector of a full tile; default `""`.
+    pub pod_selector: Option<String>,
     /// Widget settings, in order: one homepage widget annotation per key. Values may be references
     /// (credentials via `{eso: ...}`).
     #[serde(default)]

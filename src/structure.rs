@@ -67,6 +67,7 @@ pub const SINGLETON_BLOCKS: &[&str] = &[
     "pod_affinity_term",
     "secret_ref",
     "config_map_ref",
+    "role_ref",
 ];
 
 /// Blocks that repeat: one per item (listed so that the table says what is known).
@@ -442,7 +443,8 @@ pub fn attribute_collisions(file: &str, generated: &Body, sites: &[Site<'_>]) ->
                         || (SINGLETON_BLOCKS.contains(&key) && body.has_blocks(key))
                 }
             };
-            if collides && site.object.is_some() {
+            // Top-level attributes are only valid in terragrunt.hcl (`inputs`).
+            if collides && (site.object.is_some() || file == "terragrunt.hcl") {
                 let mut location = site.object.clone().unwrap_or_else(|| file.to_owned());
                 for p in &site.path {
                     location.push_str(" > ");
@@ -599,6 +601,152 @@ const HINTS: &[(&str, &str, &str)] = &[
         "spec",
         "set `service.port`, `service.port_name`, `service.protocol` or `service.target_port` instead",
     ),
+    // --- around the pod
+    (
+        "kubernetes_service",
+        "metadata",
+        "set the Service's `name`, `labels`, `annotations` or `load_balancer` instead",
+    ),
+    (
+        "kubernetes_service",
+        "type",
+        "set the Service's `type` (or `load_balancer`) instead",
+    ),
+    (
+        "kubernetes_service",
+        "external_traffic_policy",
+        "set `load_balancer.external_traffic_policy` instead",
+    ),
+    (
+        "kubernetes_service",
+        "selector",
+        "set the Service's `selector` instead (default: the workload's)",
+    ),
+    (
+        "kubernetes_service",
+        "port",
+        "set the Service's `ports` instead",
+    ),
+    (
+        "kubernetes_service",
+        "lifecycle",
+        "MetalLB's `ignore_changes` comes with `load_balancer`; it is a convention of the repo",
+    ),
+    (
+        "kubernetes_manifest",
+        "manifest",
+        "set the ExternalSecret's fields instead (`name`, `store`, `vault_key`, `data`, `template`, `refresh_interval`, ...)",
+    ),
+    (
+        "kubernetes_manifest",
+        "depends_on",
+        "set the ExternalSecret's `depends_on_namespace` instead",
+    ),
+    (
+        "kubernetes_manifest",
+        "field_manager",
+        "every ExternalSecret forces conflicts; it is a convention of the repo",
+    ),
+    (
+        "kubernetes_config_map",
+        "data",
+        "set the config map's `data` instead",
+    ),
+    (
+        "kubernetes_config_map",
+        "metadata",
+        "set the config map's `name`, `namespace`, `labels`, `annotations` or `reloader_match` instead",
+    ),
+    (
+        "kubernetes_config_map",
+        "depends_on",
+        "set the config map's `depends_on` instead",
+    ),
+    (
+        "kubernetes_resource_quota",
+        "spec",
+        "set `namespace.quota.hard` instead",
+    ),
+    (
+        "kubernetes_role_binding",
+        "role_ref",
+        "set the service account's `role` or `rules` instead",
+    ),
+    (
+        "kubernetes_cluster_role_binding",
+        "role_ref",
+        "set the service account's `role` or `rules` (with `scope: cluster`) instead",
+    ),
+    (
+        "kubernetes_role_binding",
+        "subject",
+        "the binding's subject is its service account",
+    ),
+    ("*", "rule", "set the service account's `rules` instead"),
+    ("*", "length", "set the `random` entry's `length` instead"),
+    (
+        "*",
+        "byte_length",
+        "set the `random` entry's `byte_length` instead",
+    ),
+    ("*", "host", "set the ingress's `host` instead"),
+    ("*", "full_host", "set the ingress's `full_host` instead"),
+    (
+        "*",
+        "root_domain",
+        "set the ingress's `root_domain` instead",
+    ),
+    ("*", "ingress_path", "set the ingress's `paths` instead"),
+    (
+        "*",
+        "service_name",
+        "set the ingress's `service` (or `service_ref`, `anubis`) instead",
+    ),
+    ("*", "port", "set the ingress's `port` instead"),
+    (
+        "*",
+        "extra_middlewares",
+        "set the ingress's `extra_middlewares` (or `anubis`) instead",
+    ),
+    (
+        "*",
+        "anti_ai_scraping",
+        "set the ingress's `anti_ai_scraping` instead",
+    ),
+    (
+        "*",
+        "homepage_enabled",
+        "set the ingress's `homepage_enabled` instead",
+    ),
+    (
+        "*",
+        "external_monitor",
+        "set the ingress's `external_monitor` instead",
+    ),
+    (
+        "*",
+        "allowed_groups",
+        "set the ingress's `allowed_groups` instead",
+    ),
+    (
+        "*",
+        "allow_local_access_only",
+        "set the ingress's `allow_local_access_only` (or `lan`) instead",
+    ),
+    ("*", "target_url", "set `anubis.target` instead"),
+    (
+        "*",
+        "shared_store_url",
+        "set `anubis.redis_db` or `anubis.store_url` instead",
+    ),
+    ("*", "nfs_server", "set the volume's `server` instead"),
+    ("*", "nfs_path", "set the volume's `path` instead"),
+    ("*", "storage", "set the volume's `size` instead"),
+    (
+        "*",
+        "access_modes",
+        "set the volume's `access_modes` instead",
+    ),
     (
         "*",
         "auth",
@@ -610,7 +758,11 @@ const HINTS: &[(&str, &str, &str)] = &[
         "name",
         "set the spec's `name` (or `ingress.name`) instead",
     ),
-    ("*", "extra_annotations", "set `ingress.homepage` instead"),
+    (
+        "*",
+        "extra_annotations",
+        "set the ingress's `homepage` or `extra_annotations` instead",
+    ),
     ("*", "sablier", "set `scale_to_zero` instead"),
     (
         "*",
@@ -765,7 +917,10 @@ fn base_type(ty: &str) -> &str {
 pub fn hint(conflict: &Conflict) -> &'static str {
     let key = conflict.key.as_str();
     if key.starts_with("dependency ") {
-        return "set the spec's `dependency` instead";
+        return "set the spec's `dependency` instead (or list them all in `dependencies`)";
+    }
+    if key == "inputs" {
+        return "set the spec's `inputs` instead";
     }
     if key.starts_with("include ") {
         return "the root include is how every stack reads the repo's root configuration";
@@ -844,10 +999,14 @@ pub fn message(conflict: &Conflict) -> String {
             "raw HCL declares `{}`, which the stack already generates",
             conflict.key
         ),
-        What::Attribute if conflict.location == conflict.file => format!(
-            "raw HCL puts the attribute `{}` at the top level of {}, which is not valid Terraform",
-            conflict.key, conflict.file
-        ),
+        What::Attribute
+            if conflict.location == conflict.file && conflict.file != "terragrunt.hcl" =>
+        {
+            format!(
+                "raw HCL puts the attribute `{}` at the top level of {}, which is not valid Terraform",
+                conflict.key, conflict.file
+            )
+        }
         _ => format!(
             "`{}` is generated by dlgen here (in `{}`); a second {kind} is not valid Terraform",
             conflict.key, conflict.location

@@ -4,6 +4,9 @@
     by the formatter afterwards. Objects are separated by a blank line, except one-line
     variable declarations, which stand together. -#}
 {{ header|comment }}
+{% if files_note %}
+{{ files_note|comment }}
+{% endif %}
 {% for o in stack.objects %}
 {% set b = o.body %}
 {% if loop.first or not (b is one_line_variable and loop.previtem.body is one_line_variable) %}

@@ -223,9 +223,11 @@ fn vault_reads_and_shared_variables_are_declared_once() {
         1
     );
     assert_eq!(env_value(&body, "DB_HOST"), "var.postgresql_host");
+    // The platform path is labelled `secrets` when the stack does not read its own path
+    // (stack-patterns v2 section 5.10).
     assert_eq!(
         env_value(&body, "DB_PASSWORD"),
-        "data.vault_kv_secret_v2.platform.data[\"app_db_password\"]"
+        "data.vault_kv_secret_v2.secrets.data[\"app_db_password\"]"
     );
     assert_eq!(
         env_value(&body, "API_TOKEN"),
@@ -832,6 +834,1213 @@ raw:
     assert!(e.contains("containers[0].env[1].value.ref"), "{e}");
     assert!(e.contains("a variable is written `{var: <name>}`"), "{e}");
     assert!(e.contains("a template needs at least one part"), "{e}");
+}
+
+// --- around the pod ----------------------------------------------------------------------
+
+/// Every rendered file of `spec` (main.tf, terragrunt.hcl, ...), by name.
+fn render_all(spec: &str) -> Vec<(String, String)> {
+    let stack = dlgen::generate::resolve("specs/app.yaml", spec).unwrap_or_else(|e| panic!("{e}"));
+    Renderer::new()
+        .unwrap()
+        .render(&stack, "specs/app.yaml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|f| (f.name, f.contents))
+        .collect()
+}
+
+/// An attribute as [`attr`] prints it, with objects written `{a = b}` (no blank inside
+/// the braces, outside strings).
+fn val(block: &Block, name: &str) -> Option<String> {
+    attr(block, name).map(|t| compact(&t))
+}
+
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => in_string = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            ' ' if out.ends_with('{') || chars.get(i + 1) == Some(&'}') => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn attrs(block: &Block) -> Vec<(String, String)> {
+    block
+        .body()
+        .attributes()
+        .map(|a| (a.key().to_owned(), compact(&text_of(a.expr()))))
+        .collect()
+}
+
+/// The `(name, value)` arguments of a module call, without `source`.
+fn args(body: &Body, module: &str) -> Vec<(String, String)> {
+    attrs(find(body, "module", &[module]))
+        .into_iter()
+        .filter(|(k, _)| k != "source")
+        .collect()
+}
+
+fn arg_of(body: &Body, module: &str, name: &str) -> Option<String> {
+    val(find(body, "module", &[module]), name)
+}
+
+fn pair(k: &str, v: &str) -> (String, String) {
+    (k.to_owned(), v.to_owned())
+}
+
+#[test]
+fn services_any_number_with_names_types_and_ports_as_written() {
+    let (text, body) = render(&format!(
+        "{BASE}service:
+  name: web
+  type: ClusterIP
+  ports:
+    - {{name: http, port: 80, target_port: 8080}}
+    - {{name: metrics, port: \"9113\", target_port: metrics, protocol: TCP}}
+services:
+  - name: app-dns
+    address: dns
+    type: NodePort
+    annotations: {{prometheus.io/scrape: \"true\"}}
+    ports:
+      - {{name: dns-udp, port: 53, target_port: 5353, protocol: UDP, node_port: 30053}}
+"
+    ));
+    let web = find(&body, "resource", &["kubernetes_service", "web"]);
+    assert_eq!(val(child(web, &["metadata"]), "name").unwrap(), "\"web\"");
+    let spec = child(web, &["spec"]);
+    assert_eq!(val(spec, "type").unwrap(), "\"ClusterIP\"");
+    // Labels and selector are the workload's.
+    assert_eq!(val(spec, "selector").unwrap(), "{app = \"app\"}");
+    assert_eq!(
+        val(child(web, &["metadata"]), "labels").unwrap(),
+        "{\"app\" = \"app\"}"
+    );
+    let ports: Vec<Vec<(String, String)>> = spec
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == "port")
+        .map(attrs)
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            vec![
+                pair("name", "\"http\""),
+                pair("port", "80"),
+                pair("target_port", "8080")
+            ],
+            vec![
+                pair("name", "\"metrics\""),
+                pair("port", "\"9113\""),
+                pair("target_port", "\"metrics\""),
+                pair("protocol", "\"TCP\""),
+            ],
+        ]
+    );
+    let dns = find(&body, "resource", &["kubernetes_service", "dns"]);
+    assert_eq!(val(child(dns, &["spec"]), "type").unwrap(), "\"NodePort\"");
+    assert_eq!(
+        attrs(child(dns, &["spec", "port"])),
+        [
+            pair("name", "\"dns-udp\""),
+            pair("port", "53"),
+            pair("target_port", "5353"),
+            pair("protocol", "\"UDP\""),
+            pair("node_port", "30053"),
+        ]
+    );
+    assert_eq!(
+        val(child(dns, &["metadata"]), "annotations").unwrap(),
+        "{\"prometheus.io/scrape\" = \"true\"}"
+    );
+    assert!(text.find("\"web\"").unwrap() < text.find("\"dns\"").unwrap());
+
+    // No Service for the app, and the mistakes a spec can make with ports.
+    let (_, body) = render(&format!("{BASE}service: {{enabled: false}}\n"));
+    assert!(!body.blocks().any(|b| {
+        b.labels()
+            .iter()
+            .any(|l| l.as_str() == "kubernetes_service")
+    }));
+    let bad = errors(&format!(
+        "{BASE}service:\n  port: 80\n  ports: [{{port: 0}}, {{port: true, node_port: 30001}}]\nservices:\n  - ports: [{{port: 81}}]\n"
+    ));
+    for needle in [
+        "`ports` lists every port",
+        "invalid port `0`",
+        "invalid port `true`",
+        "`node_port` applies to a `type: NodePort` Service",
+        "missing required field `name`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn load_balancer_services_on_the_shared_or_a_dedicated_ip() {
+    let (text, body) = render(&format!(
+        "{BASE}service: {{type: LoadBalancer}}\nservices:\n  - {{name: app-dedicated, load_balancer: {{ip: 10.0.20.202}}, ports: [{{port: 443}}]}}\n  - {{name: app-legacy, load_balancer: {{legacy_annotations: true, external_traffic_policy: null}}, ports: [{{port: 53}}]}}\n"
+    ));
+    let shared = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(
+        val(child(shared, &["metadata"]), "annotations").unwrap(),
+        "{\"metallb.io/loadBalancerIPs\" = \"10.0.20.200\", \"metallb.io/allow-shared-ip\" = \"shared\"}"
+    );
+    assert_eq!(
+        val(child(shared, &["spec"]), "type").unwrap(),
+        "\"LoadBalancer\""
+    );
+    assert_eq!(
+        val(child(shared, &["spec"]), "external_traffic_policy").unwrap(),
+        "\"Cluster\""
+    );
+    assert_eq!(
+        val(child(shared, &["lifecycle"]), "ignore_changes").unwrap(),
+        "[metadata[0].annotations[\"metallb.io/ip-allocated-from-pool\"]]"
+    );
+    assert!(
+        text.contains("    # METALLB_LIFECYCLE_V1: MetalLB's controller writes this annotation"),
+        "{text}"
+    );
+    let dedicated = find(&body, "resource", &["kubernetes_service", "app_dedicated"]);
+    assert_eq!(
+        val(child(dedicated, &["metadata"]), "annotations").unwrap(),
+        "{\"metallb.io/loadBalancerIPs\" = \"10.0.20.202\"}"
+    );
+    assert_eq!(
+        val(child(dedicated, &["spec"]), "external_traffic_policy").unwrap(),
+        "\"Local\""
+    );
+    let legacy = find(&body, "resource", &["kubernetes_service", "app_legacy"]);
+    assert!(
+        val(child(legacy, &["metadata"]), "annotations")
+            .unwrap()
+            .contains("\"metallb.universe.tf/loadBalancerIPs\""),
+    );
+    assert_eq!(
+        val(child(legacy, &["spec"]), "external_traffic_policy"),
+        None
+    );
+
+    let bad = errors(&format!(
+        "{BASE}service: {{type: NodePort, load_balancer: {{}}}}\nservices: [{{name: b, load_balancer: {{external_traffic_policy: Local}}, ports: [{{port: 1}}]}}]\n"
+    ));
+    assert!(
+        bad.contains("`load_balancer` configures a LoadBalancer Service"),
+        "{bad}"
+    );
+    assert!(bad.contains("a shared address needs `Cluster`"), "{bad}");
+}
+
+#[test]
+fn an_ingress_refers_to_the_service_it_means() {
+    // A Service named apart from the stack: the ingress names it, and its port.
+    let (_, body) = render(&format!(
+        "{BASE}service: {{name: web, ports: [{{name: http, port: 8080, target_port: 8080}}]}}\ningress:\n  name: app\n"
+    ));
+    assert_eq!(arg_of(&body, "ingress", "service_name").unwrap(), "\"web\"");
+    assert_eq!(arg_of(&body, "ingress", "port").unwrap(), "8080");
+    // As a reference, and to another Service of the stack.
+    let (_, body) = render(&format!(
+        "{BASE}services: [{{name: app-api, ports: [{{port: 80}}]}}]\ningress:\n  service: app-api\n  service_ref: true\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "service_name").unwrap(),
+        "kubernetes_service.app_api.metadata[0].name"
+    );
+    assert_eq!(
+        arg_of(&body, "ingress", "port"),
+        None,
+        "port 80 is the module's"
+    );
+    let bad = errors(&format!(
+        "{BASE}ingress: {{service: elsewhere, service_ref: true}}\n"
+    ));
+    assert!(
+        bad.contains("`service_ref` refers to a Service of the stack, and `elsewhere` is not one"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn every_ingress_factory_input_can_be_set() {
+    let (text, body) = render(&format!(
+        "{BASE}ingress:
+  name: app
+  host: web
+  root_domain: viktorbarzin.lan
+  paths: [/, /api]
+  port: 8080
+  auth: required
+  allowed_groups: [Home Server Admins, App Users]
+  allow_local_access_only: true
+  ssl_redirect: false
+  anti_ai_scraping: false
+  custom_csp: default-src 'self'
+  extra_middlewares: [traefik-app-rate-limit@kubernetescrd]
+  skip_default_rate_limit: true
+  max_body_size: 500m
+  external_monitor: false
+  external_monitor_name: App
+  dns_type: internal
+  homepage: {{name: App, description: d, icon: app.png, group: Other, pod_selector: app=app}}
+  extra_annotations:
+    uptime.viktorbarzin.me/external-monitor-path: /api/healthz
+"
+    ));
+    assert_eq!(
+        args(&body, "ingress"),
+        [
+            pair("auth", "\"required\""),
+            pair("dns_type", "\"internal\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"app\""),
+            pair("host", "\"web\""),
+            pair("root_domain", "\"viktorbarzin.lan\""),
+            pair("port", "8080"),
+            pair("ingress_path", "[\"/\", \"/api\"]"),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("allowed_groups", "[\"Home Server Admins\", \"App Users\"]"),
+            pair("allow_local_access_only", "true"),
+            pair("ssl_redirect", "false"),
+            pair(
+                "extra_middlewares",
+                "[\"traefik-app-rate-limit@kubernetescrd\"]"
+            ),
+            pair("anti_ai_scraping", "false"),
+            pair("custom_content_security_policy", "\"default-src 'self'\""),
+            pair("skip_default_rate_limit", "true"),
+            pair("max_body_size", "\"500m\""),
+            pair("external_monitor", "false"),
+            pair("external_monitor_name", "\"App\""),
+            pair(
+                "extra_annotations",
+                "{\"gethomepage.dev/enabled\" = \"true\", \"gethomepage.dev/name\" = \"App\", \"gethomepage.dev/description\" = \"d\", \"gethomepage.dev/icon\" = \"app.png\", \"gethomepage.dev/group\" = \"Other\", \"gethomepage.dev/pod-selector\" = \"app=app\", \"uptime.viktorbarzin.me/external-monitor-path\" = \"/api/healthz\"}"
+            ),
+        ]
+    );
+    assert!(text.contains("# https://web.viktorbarzin.lan\n"), "{text}");
+
+    // full_host; dns_type left out; a partial tile; the tile hidden; no tile at all.
+    let (text, body) = render(&format!(
+        "{BASE}ingress: {{full_host: app.example.org, dns_type: null, homepage: {{description: d, icon: app.png}}}}\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "full_host").unwrap(),
+        "\"app.example.org\""
+    );
+    assert_eq!(arg_of(&body, "ingress", "dns_type"), None);
+    assert_eq!(
+        arg_of(&body, "ingress", "extra_annotations").unwrap(),
+        "{\"gethomepage.dev/description\" = \"d\", \"gethomepage.dev/icon\" = \"app.png\"}"
+    );
+    assert!(text.contains("# https://app.example.org\n"), "{text}");
+    let (_, body) = render(&format!(
+        "{BASE}ingress: {{homepage: {{enabled: false}}}}\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "extra_annotations").unwrap(),
+        "{\"gethomepage.dev/enabled\" = \"false\"}"
+    );
+    let (_, body) = render(&format!("{BASE}ingress: {{homepage_enabled: false}}\n"));
+    assert_eq!(
+        arg_of(&body, "ingress", "homepage_enabled").unwrap(),
+        "false"
+    );
+    assert_eq!(arg_of(&body, "ingress", "extra_annotations"), None);
+
+    let bad = errors(&format!(
+        "{BASE}ingress:
+  auth: none
+  auth_why: public
+  allowed_groups: [X]
+  max_body_size: lots
+  homepage: {{enabled: false, icon: x.png}}
+  extra_middlewares: [\"a, b\"]
+  purpose: main
+"
+    ));
+    for needle in [
+        "`allowed_groups` is what Authentik lets through with `auth: required`",
+        "invalid size `lots`",
+        "a hidden tile carries only",
+        "invalid middleware `a, b`",
+        "`purpose` describes a secondary ingress",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+    let bad = errors(&format!(
+        "{BASE}ingress: {{homepage: {{description: d}}, extra_annotations: {{gethomepage.dev/description: e}}}}\n"
+    ));
+    assert!(
+        bad.contains("`gethomepage.dev/description` is written by `homepage`"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn secondary_ingresses_carve_outs_and_lan_twins() {
+    let (text, body) = render(&format!(
+        "{BASE}ingress:
+  name: app
+  homepage: {{name: App, description: d, icon: app.png, group: Other}}
+ingresses:
+  - purpose: api
+    carve_out: true
+    paths: [/api/]
+    auth_why: machine clients call the API with their own tokens
+  - purpose: lan
+    lan: true
+  - purpose: admin
+    host: admin
+    dns_type: non-proxied
+    auth: required
+"
+    ));
+    assert_eq!(
+        args(&body, "ingress_api"),
+        [
+            pair("auth", "\"none\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"app-api\""),
+            pair("host", "\"app\""),
+            pair("service_name", "kubernetes_service.app.metadata[0].name"),
+            pair("ingress_path", "[\"/api/\"]"),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("anti_ai_scraping", "false"),
+            pair("external_monitor", "false"),
+            pair("homepage_enabled", "false"),
+        ]
+    );
+    assert!(
+        text.contains("homepage_enabled = false # secondary/non-UI ingress: no homepage tile"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  # auth = \"none\": machine clients call the API with their own tokens\n"),
+        "{text}"
+    );
+    assert_eq!(
+        args(&body, "ingress_lan"),
+        [
+            pair("auth", "\"none\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"app-lan\""),
+            pair("root_domain", "\"viktorbarzin.lan\""),
+            pair("service_name", "\"app\""),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("allow_local_access_only", "true"),
+            pair("ssl_redirect", "false"),
+            pair(
+                "extra_annotations",
+                "{\"gethomepage.dev/enabled\" = \"false\"}"
+            ),
+        ]
+    );
+    assert!(
+        text.contains("# auth = \"none\": reachable from the local networks only"),
+        "{text}"
+    );
+    assert_eq!(
+        arg_of(&body, "ingress_admin", "name").unwrap(),
+        "\"app-admin\""
+    );
+    assert_eq!(
+        arg_of(&body, "ingress_admin", "dns_type").unwrap(),
+        "\"non-proxied\""
+    );
+    // File order: the main ingress, then the others in spec order.
+    let order: Vec<usize> = [
+        "module \"ingress\"",
+        "module \"ingress_api\"",
+        "module \"ingress_lan\"",
+        "module \"ingress_admin\"",
+    ]
+    .iter()
+    .map(|m| text.find(m).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+
+    let bad = errors(&format!(
+        "{BASE}ingresses:\n  - {{carve_out: true, purpose: api}}\n  - {{host: x}}\n  - {{purpose: lan, lan: true}}\n  - {{purpose: lan}}\n"
+    ));
+    for needle in [
+        "a carve-out or a `.lan` twin is relative to the main ingress, and there is none",
+        "missing required field `paths`",
+        "missing required field `purpose`",
+        "`module.ingress_lan` is the address of another module call",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn anubis_in_front_of_an_ingress() {
+    let (text, body) = render(&format!(
+        "{BASE}service: {{ports: [{{name: http, port: 8080, target_port: 8080}}]}}\ningress:\n  name: site\n  anubis: {{redis_db: 12, policy_rules: \"- name: allow-assets\\n  action: ALLOW\\n\"}}\n"
+    ));
+    assert_eq!(
+        args(&body, "anubis"),
+        [
+            pair("name", "\"site\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair(
+                "target_url",
+                "\"http://${kubernetes_service.app.metadata[0].name}.${kubernetes_namespace.app.metadata[0].name}.svc.cluster.local:8080\""
+            ),
+            pair(
+                "shared_store_url",
+                "\"redis://redis-master.redis.svc.cluster.local:6379/12\""
+            ),
+            pair(
+                "policy_rules_yaml",
+                "<<-EOT\n- name: allow-assets\n  action: ALLOW\nEOT"
+            ),
+        ]
+    );
+    assert!(
+        text.contains("policy_rules_yaml = <<-EOT\n"),
+        "a heredoc: {text}"
+    );
+    assert_eq!(
+        args(&body, "ingress"),
+        [
+            pair("auth", "\"none\""),
+            pair("dns_type", "\"proxied\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"site\""),
+            pair("service_name", "module.anubis.service_name"),
+            pair("port", "module.anubis.service_port"),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("extra_middlewares", "[\"traefik-x402@kubernetescrd\"]"),
+            pair("anti_ai_scraping", "false"),
+        ]
+    );
+    assert!(
+        text.contains(
+            "# auth = \"none\": Anubis-fronted; PoW challenge gates bots, no Authentik\n"
+        ),
+        "{text}"
+    );
+    assert!(text.find("module \"anubis\"").unwrap() < text.find("module \"ingress\"").unwrap());
+    let bad = errors(&format!(
+        "{BASE}ingress: {{anubis: {{redis_db: 1, store_url: \"http://x\"}}, service: app}}\n"
+    ));
+    assert!(
+        bad.contains("`redis_db` and `store_url` both set the shared store"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("the Service it protects is `anubis.target`"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn scale_to_zero_through_ingresses() {
+    let (_, body) = render(&format!(
+        "{BASE}scale_to_zero: true\ningress:\n  sablier: {{group: apps}}\ningresses:\n  - {{purpose: ingest, paths: [/ingest], sablier: {{strategy: blocking}}}}\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "sablier").unwrap(),
+        "{group = \"apps\"}"
+    );
+    assert_eq!(
+        arg_of(&body, "ingress_ingest", "sablier").unwrap(),
+        "{group = \"apps\", strategy = \"blocking\"}"
+    );
+    let labels = val(
+        child(
+            find(&body, "resource", &["kubernetes_deployment", "app"]),
+            &["metadata"],
+        ),
+        "labels",
+    )
+    .unwrap();
+    assert!(labels.contains("\"sablier.group\" = \"apps\""), "{labels}");
+    let bad = errors(&format!(
+        "{BASE}ingress: {{sablier: {{}}}}\ningresses: [{{purpose: x, sablier: {{group: other}}}}]\n"
+    ));
+    assert!(bad.contains("the Deployment is not enrolled"), "{bad}");
+    assert!(bad.contains("so this ingress would wake nothing"), "{bad}");
+}
+
+#[test]
+fn external_secrets_in_every_form() {
+    let (text, body) = render(&format!(
+        "{BASE}secrets:
+  refresh_interval: 1h
+  reloader_match: true
+  creation_policy: Owner
+  data:
+    - key: WEBHOOK_TOKEN
+    - {{key: SMTP_PASSWORD, from: viktor, property: smtp_password}}
+external_secrets:
+  - database: postgres
+    template:
+      DATABASE_URL: {{template: [\"postgresql://app:{{{{ .password }}}}@\", {{var: postgresql_host}}, \":5432/app\"]}}
+      DB_PASSWORD: \"{{{{ .password }}}}\"
+  - name: grafana-app-pg-creds
+    namespace: monitoring
+    database: mysql
+    role: app-ro
+    engine_version: v2
+"
+    ));
+    let own = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    let manifest = val(own, "manifest").unwrap();
+    for needle in [
+        "refreshInterval = \"1h\"",
+        "target = {name = \"app-secrets\", creationPolicy = \"Owner\", template = {metadata = {annotations = {\"reloader.stakater.com/match\" = \"true\"}}}}",
+        "data = [{secretKey = \"WEBHOOK_TOKEN\", remoteRef = {key = \"app\", property = \"webhook_token\"}}, {secretKey = \"SMTP_PASSWORD\", remoteRef = {key = \"viktor\", property = \"smtp_password\"}}]",
+    ] {
+        assert!(manifest.contains(needle), "{needle}: {manifest}");
+    }
+    assert!(
+        !manifest.contains("dataFrom"),
+        "a data list only: {manifest}"
+    );
+    let db = val(
+        find(
+            &body,
+            "resource",
+            &["kubernetes_manifest", "db_external_secret"],
+        ),
+        "manifest",
+    )
+    .unwrap();
+    for needle in [
+        "name = \"app-db-creds\"",
+        "secretStoreRef = {name = \"vault-database\", kind = \"ClusterSecretStore\"}",
+        "data = {DATABASE_URL = \"postgresql://app:{{ .password }}@${var.postgresql_host}:5432/app\", DB_PASSWORD = \"{{ .password }}\"}",
+        "data = [{secretKey = \"password\", remoteRef = {key = \"static-creds/pg-app\", property = \"password\"}}]",
+    ] {
+        assert!(db.contains(needle), "{needle}: {db}");
+    }
+    let grafana = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "grafana_app_pg_creds"],
+    );
+    let manifest = val(grafana, "manifest").unwrap();
+    assert!(
+        manifest.contains("namespace = \"monitoring\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("key = \"static-creds/mysql-app-ro\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("template = {engineVersion = \"v2\"}"),
+        "{manifest}"
+    );
+    assert_eq!(
+        val(grafana, "depends_on"),
+        None,
+        "not in the stack's namespace"
+    );
+    assert!(text.contains("variable \"postgresql_host\" { type = string }"));
+
+    let bad = errors(&format!(
+        "{BASE}secrets: {{database: postgres, refresh_interval: soon, creation_policy: Always}}\nexternal_secrets: [{{vault_key: x}}]\n"
+    ));
+    for needle in [
+        "database credentials are another ExternalSecret",
+        "invalid refresh interval `soon`",
+        "unknown creation policy `Always`",
+        "the secret's name (or `database: postgres`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn vault_data_sources_take_the_repo_labels() {
+    let spec = |paths: &[&str]| {
+        let env: String = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!("      - {{name: V{i}, value: {{vault: {{path: {p}, key: k}}}}}}\n")
+            })
+            .collect();
+        BASE.replace(
+            "    port: 8080\n",
+            &format!("    port: 8080\n    env:\n{env}"),
+        )
+    };
+    // The stack's own path is `secrets`; so is the platform path when the stack does not
+    // read its own; any other path is its snake case.
+    let (_, body) = render(&spec(&["app", "viktor"]));
+    assert_eq!(
+        val(
+            find(&body, "data", &["vault_kv_secret_v2", "secrets"]),
+            "name"
+        )
+        .unwrap(),
+        "\"app\""
+    );
+    find(&body, "data", &["vault_kv_secret_v2", "viktor"]);
+    let (_, body) = render(&spec(&["platform"]));
+    assert_eq!(
+        val(
+            find(&body, "data", &["vault_kv_secret_v2", "secrets"]),
+            "name"
+        )
+        .unwrap(),
+        "\"platform\""
+    );
+    let (_, body) = render(&spec(&["platform", "app"]));
+    assert_eq!(
+        env_value(&body, "V0"),
+        "data.vault_kv_secret_v2.platform.data[\"k\"]"
+    );
+    assert_eq!(
+        env_value(&body, "V1"),
+        "data.vault_kv_secret_v2.secrets.data[\"k\"]"
+    );
+    assert_eq!(
+        val(
+            find(&body, "data", &["vault_kv_secret_v2", "platform"]),
+            "name"
+        )
+        .unwrap(),
+        "\"platform\""
+    );
+}
+
+#[test]
+fn random_resources_referable_from_values() {
+    let (_, body) = render(&format!(
+        "{BASE}random:
+  - {{name: secret_key, kind: password, length: 64, special: false}}
+  - {{name: api_key, kind: string, length: 32, lower: true, special: true, override_special: \"/@£$\"}}
+  - {{name: token, kind: id, byte_length: 32}}
+"
+    )
+    .replace(
+        "    port: 8080\n",
+        "    port: 8080\n    env:\n      - {name: SECRET_KEY, value: {ref: random_password.secret_key.result}}\n      - {name: TOKEN, value: {template: [\"base64:\", {ref: random_id.token.b64_std}]}}\n",
+    ));
+    assert_eq!(
+        attrs(find(&body, "resource", &["random_password", "secret_key"])),
+        [pair("length", "64"), pair("special", "false")]
+    );
+    assert_eq!(
+        attrs(find(&body, "resource", &["random_string", "api_key"])),
+        [
+            pair("length", "32"),
+            pair("special", "true"),
+            pair("override_special", "\"/@£$\""),
+            pair("lower", "true"),
+        ]
+    );
+    assert_eq!(
+        attrs(find(&body, "resource", &["random_id", "token"])),
+        [pair("byte_length", "32")]
+    );
+    assert_eq!(
+        env_value(&body, "SECRET_KEY"),
+        "random_password.secret_key.result"
+    );
+    assert_eq!(
+        env_value(&body, "TOKEN"),
+        "\"base64:${random_id.token.b64_std}\""
+    );
+    let bad = errors(&format!(
+        "{BASE}random:\n  - {{name: a, kind: id, length: 3}}\n  - {{name: b, kind: password}}\n  - {{name: c, kind: string, length: 1, byte_length: 2}}\n  - {{name: c, kind: string, length: 1}}\n"
+    ));
+    for needle in [
+        "a `random_id` has a `byte_length`, not a `length`",
+        "missing required field `byte_length`",
+        "missing required field `length`",
+        "`byte_length` applies to `kind: id`",
+        "`random_string.c` is declared twice",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn config_maps_of_text_structured_data_files_and_references() {
+    let spec = format!(
+        "{BASE}config_maps:
+  - name: app-config
+    labels: {{grafana_dashboard: \"1\"}}
+    annotations: {{grafana_folder: Apps}}
+    reloader_match: true
+    data:
+      app.conf: |
+        listen 8080
+        log stdout
+      mode: production
+      port: 8080
+      settings.yaml: {{yamlencode: {{server: {{port: 8080, hosts: [a, b]}}, debug: false}}}}
+      settings.json: {{jsonencode: [1, two]}}
+      db_host: {{var: postgresql_host}}
+      script.py: {{file: script.py}}
+      index.html: {{templatefile: {{file: index.html.tpl, vars: {{title: Home, items: [a, b]}}}}}}
+    checksums:
+      - {{key: app.conf}}
+      - {{key: script.py, annotation: checksum/script, hash: sha1}}
+  - name: grafana-app-datasource
+    address: datasource
+    namespace: monitoring
+    depends_on: [kubernetes_config_map.app_config]
+    data: {{x: y}}
+"
+    );
+    let (text, body) = render(&spec);
+    let cm = find(&body, "resource", &["kubernetes_config_map", "app_config"]);
+    assert_eq!(
+        val(child(cm, &["metadata"]), "annotations").unwrap(),
+        "{grafana_folder = \"Apps\", \"reloader.stakater.com/match\" = \"true\"}"
+    );
+    assert_eq!(
+        val(child(cm, &["metadata"]), "labels").unwrap(),
+        "{grafana_dashboard = \"1\"}"
+    );
+    let data = val(cm, "data").unwrap();
+    for needle in [
+        "mode = \"production\"",
+        "port = 8080",
+        "\"settings.yaml\" = yamlencode({server = {port = 8080, hosts = [\"a\", \"b\"]}, debug = false})",
+        "\"settings.json\" = jsonencode([1, \"two\"])",
+        "db_host = var.postgresql_host",
+        "\"script.py\" = file(\"${path.module}/script.py\")",
+        "\"index.html\" = templatefile(\"${path.module}/index.html.tpl\", {title = \"Home\", items = [\"a\", \"b\"]})",
+    ] {
+        assert!(data.contains(needle), "{needle}: {data}");
+    }
+    assert!(
+        text.contains("\"app.conf\" = <<-EOT\n      listen 8080\n"),
+        "a heredoc: {text}"
+    );
+    // The checksums roll the app's pods when the data changes.
+    let template = child(
+        find(&body, "resource", &["kubernetes_deployment", "app"]),
+        &["spec", "template", "metadata"],
+    );
+    assert_eq!(
+        val(template, "annotations").unwrap(),
+        "{\"checksum/app.conf\" = sha256(kubernetes_config_map.app_config.data[\"app.conf\"]), \"checksum/script\" = sha1(kubernetes_config_map.app_config.data[\"script.py\"])}"
+    );
+    let other = find(&body, "resource", &["kubernetes_config_map", "datasource"]);
+    assert_eq!(
+        val(child(other, &["metadata"]), "namespace").unwrap(),
+        "\"monitoring\""
+    );
+    assert_eq!(
+        val(other, "depends_on").unwrap(),
+        "[kubernetes_config_map.app_config]"
+    );
+    // The files beside the spec are named on the line after the header.
+    assert_eq!(
+        text.lines().nth(2),
+        Some("# Files dlgen writes beside this one: script.py, index.html.tpl")
+    );
+    let stack = dlgen::generate::resolve("specs/app.yaml", &spec).unwrap();
+    let files: Vec<&str> = stack.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(files, ["script.py", "index.html.tpl"]);
+
+    let bad = errors(&format!(
+        "{BASE}config_maps:\n  - data: {{\"a b\": x, c: {{file: ../c}}}}\n    checksums: [{{key: d}}]\n    depends_on: [\"not an address\", random_id.missing]\n  - {{name: x}}\n"
+    ));
+    for needle in [
+        "invalid key `a b`",
+        "invalid file name `../c`",
+        "`d` is not a key of this config map's data",
+        "invalid dependency `not an address`",
+        "`random_id.missing` is not an object of this stack",
+        "missing required field `data`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn nfs_volumes_of_any_server_and_claims_of_their_own_name() {
+    let (text, body) = render(&format!(
+        "{BASE}volumes:
+  - {{name: library, storage: nfs, claim_name: app-music, server: 192.168.1.13, path: /volume1/music, size: 3000Gi, access_modes: [ReadWriteMany], mount: /music}}
+  - {{name: models, storage: nfs, server: {{var: proxmox_host}}, path: /srv/nfs-ssd/app/models, mount: /models}}
+  - {{name: data, storage: proxmox-lvm-encrypted, claim_name: app-data, mount: /data}}
+backup: {{schedule: \"0 3 * * *\", nfs_server: 192.168.1.127}}
+"
+    ));
+    assert_eq!(
+        args(&body, "nfs_library"),
+        [
+            pair("name", "\"app-music\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("nfs_server", "\"192.168.1.13\""),
+            pair("nfs_path", "\"/volume1/music\""),
+            pair("storage", "\"3000Gi\""),
+            pair("access_modes", "[\"ReadWriteMany\"]"),
+        ]
+    );
+    assert_eq!(
+        arg_of(&body, "nfs_models", "nfs_server").unwrap(),
+        "var.proxmox_host"
+    );
+    assert!(text.contains("variable \"proxmox_host\" { type = string }"));
+    assert!(
+        !text.contains("variable \"nfs_server\""),
+        "no NFS module reads it"
+    );
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "data"],
+    );
+    assert_eq!(
+        val(child(pvc, &["metadata"]), "name").unwrap(),
+        "\"app-data\""
+    );
+
+    // The cluster's NFS server exports /srv/nfs and /srv/nfs-ssd only.
+    for server in ["", "server: 192.168.1.127, ", "server: {var: nfs_server}, "] {
+        let bad = errors(&format!(
+            "{BASE}volumes: [{{name: media, storage: nfs, {server}path: /volume1/media}}]\n"
+        ));
+        assert!(
+            bad.contains(
+                "NFS path `/volume1/media` is outside the exports of the cluster's NFS server"
+            ),
+            "{server}: {bad}"
+        );
+        assert!(bad.contains("needs its `server:`"), "{bad}");
+    }
+    let bad = errors(&format!(
+        "{BASE}volumes:\n  - {{name: a, storage: nfs, server: {{ref: x.y.z}}, access_modes: [ReadWriteSometimes]}}\n  - {{name: b, storage: proxmox-lvm, server: 1.2.3.4, access_modes: [ReadWriteMany], claim_name: Bad_Name}}\nbackup: {{enabled: false, why: test}}\n"
+    ));
+    for needle in [
+        "an NFS server is a host name or address, or a variable",
+        "unknown access mode `ReadWriteSometimes`",
+        "`server` applies to NFS volumes only",
+        "`access_modes` applies to NFS volumes only",
+        "invalid claim name `Bad_Name`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn the_autoresizer_can_be_left_out_with_a_reason() {
+    let (text, body) = render(&format!(
+        "{BASE}volumes: [{{name: data, storage: proxmox-lvm, mount: /data, autoresize: false, autoresize_why: sized by hand for a fixed dataset}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
+    ));
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "data"],
+    );
+    assert_eq!(val(child(pvc, &["metadata"]), "annotations"), None);
+    assert!(!pvc.body().blocks().any(|b| b.identifier() == "lifecycle"));
+    assert!(
+        text.contains("# dlgen:allow pvc-autoresize-annotations sized by hand for a fixed dataset"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# dlgen:allow pvc-ignore-requests sized by hand for a fixed dataset"),
+        "{text}"
+    );
+    let bad = errors(&format!(
+        "{BASE}volumes: [{{name: data, storage: proxmox-lvm, autoresize: false, max_size: 9Gi}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
+    ));
+    assert!(bad.contains("needs a written reason"), "{bad}");
+}
+
+#[test]
+fn the_namespace_extra_labels_quota_another_name_or_none() {
+    let (text, body) = render(&format!(
+        "{BASE}namespace:\n  name: apps\n  labels: {{istio-injection: disabled}}\n  quota: {{hard: {{requests.cpu: \"1\", pods: \"10\"}}}}\n"
+    ));
+    let ns = find(&body, "resource", &["kubernetes_namespace", "apps"]);
+    assert_eq!(
+        val(child(ns, &["metadata"]), "labels").unwrap(),
+        "{tier = local.tiers.aux, \"keel.sh/enrolled\" = \"true\", \"istio-injection\" = \"disabled\", \"resource-governance/custom-quota\" = \"true\"}"
+    );
+    let quota = find(&body, "resource", &["kubernetes_resource_quota", "apps"]);
+    assert_eq!(
+        val(child(quota, &["metadata"]), "name").unwrap(),
+        "\"apps-quota\""
+    );
+    assert_eq!(
+        val(child(quota, &["spec"]), "hard").unwrap(),
+        "{\"requests.cpu\" = \"1\", pods = \"10\"}"
+    );
+    assert!(
+        text.find("kubernetes_namespace").unwrap()
+            < text.find("kubernetes_resource_quota").unwrap()
+    );
+
+    // No namespace resource: everything names the existing namespace.
+    let spec = format!("{BASE}namespace: {{name: default, create: false}}\n").replace(
+        "    port: 8080\n",
+        "    port: 8080\n    env: [{name: TOKEN, secret: token}]\n",
+    );
+    let (text, body) = render(&spec);
+    assert!(
+        !text.contains("resource \"kubernetes_namespace\""),
+        "{text}"
+    );
+    assert_eq!(
+        val(
+            child(
+                find(&body, "resource", &["kubernetes_deployment", "app"]),
+                &["metadata"]
+            ),
+            "namespace"
+        )
+        .unwrap(),
+        "\"default\""
+    );
+    let es = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    assert_eq!(val(es, "depends_on"), None, "nothing to depend on");
+    let bad = errors(&format!(
+        "{BASE}namespace: {{create: false, labels: {{a: b}}}}\n"
+    ));
+    assert!(
+        bad.contains("the stack creates no namespace (`create: false`)"),
+        "{bad}"
+    );
+    assert!(bad.contains("missing required field `name`"), "{bad}");
+}
+
+#[test]
+fn the_tls_module_can_be_left_out_with_a_reason() {
+    let (text, body) = render(&format!(
+        "{BASE}tls: {{enabled: false, why: Kyverno's sync-tls-secret policy clones the wildcard secret}}\ningress: {{}}\n"
+    ));
+    assert!(
+        !body
+            .blocks()
+            .any(|b| b.labels().iter().any(|l| l.as_str() == "tls_secret"))
+    );
+    assert!(
+        text.contains("# No setup_tls_secret module: Kyverno's sync-tls-secret policy clones the wildcard secret\n# https://app.viktorbarzin.me\nmodule \"ingress\""),
+        "{text}"
+    );
+    let bad = errors(&format!(
+        "{BASE}tls: {{enabled: false}}\ningress: {{}}\nraw: {{tls_secret: \"x = 1\"}}\n"
+    ));
+    assert!(
+        bad.contains("an ingress without the TLS module relies on Kyverno"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("there is no TLS module to attach raw HCL to"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn service_accounts_with_their_bindings() {
+    let (text, body) = render(&format!(
+        "{BASE}service_accounts:
+  - {{name: app-runner, role: edit}}
+  - name: app-reader
+    rules:
+      - {{api_groups: [\"\"], resources: [pods, pods/log], verbs: [get, list]}}
+  - name: app-cleaner
+    scope: cluster
+    rules:
+      - {{api_groups: [batch], resources: [jobs], resource_names: [nightly], verbs: [delete]}}
+  - name: app-plain
+"
+    ));
+    let binding = find(
+        &body,
+        "resource",
+        &["kubernetes_role_binding", "app_runner_edit"],
+    );
+    assert_eq!(
+        val(child(binding, &["metadata"]), "name").unwrap(),
+        "\"app-runner-edit\""
+    );
+    assert_eq!(
+        attrs(child(binding, &["role_ref"])),
+        [
+            pair("api_group", "\"rbac.authorization.k8s.io\""),
+            pair("kind", "\"ClusterRole\""),
+            pair("name", "\"edit\""),
+        ]
+    );
+    assert_eq!(
+        attrs(child(binding, &["subject"])),
+        [
+            pair("kind", "\"ServiceAccount\""),
+            pair(
+                "name",
+                "kubernetes_service_account.app_runner.metadata[0].name"
+            ),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+        ]
+    );
+    let role = find(&body, "resource", &["kubernetes_role", "app_reader"]);
+    assert_eq!(
+        attrs(child(role, &["rule"])),
+        [
+            pair("api_groups", "[\"\"]"),
+            pair("resources", "[\"pods\", \"pods/log\"]"),
+            pair("verbs", "[\"get\", \"list\"]"),
+        ]
+    );
+    assert_eq!(
+        val(
+            child(
+                find(
+                    &body,
+                    "resource",
+                    &["kubernetes_role_binding", "app_reader"]
+                ),
+                &["role_ref"]
+            ),
+            "name"
+        )
+        .unwrap(),
+        "kubernetes_role.app_reader.metadata[0].name"
+    );
+    let cluster_role = find(
+        &body,
+        "resource",
+        &["kubernetes_cluster_role", "app_cleaner"],
+    );
+    assert_eq!(val(child(cluster_role, &["metadata"]), "namespace"), None);
+    let cluster_binding = find(
+        &body,
+        "resource",
+        &["kubernetes_cluster_role_binding", "app_cleaner"],
+    );
+    assert_eq!(
+        val(child(cluster_binding, &["role_ref"]), "kind").unwrap(),
+        "\"ClusterRole\""
+    );
+    find(
+        &body,
+        "resource",
+        &["kubernetes_service_account", "app_plain"],
+    );
+    assert_eq!(
+        text.matches("resource \"kubernetes_service_account\"")
+            .count(),
+        4
+    );
+    let bad = errors(&format!(
+        "{BASE}service_accounts:\n  - {{role: edit, rules: [{{verbs: [get]}}]}}\n  - {{name: b, scope: cluster}}\n"
+    ));
+    for needle in [
+        "a service account is bound to an existing ClusterRole (`role`) or to a role of its own (`rules`), not both",
+        "missing required field `resources`",
+        "`scope` describes the account's binding, and it has none",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn terragrunt_dependencies_inputs_and_include_only() {
+    let files = render_all(&format!(
+        "{BASE}dependencies: [platform, vault, external-secrets]\ninputs: {{image_tag: latest, replicas: 2, features: [a, b]}}\n"
+    ));
+    let tg = &files.iter().find(|(n, _)| n == "terragrunt.hcl").unwrap().1;
+    let body = hcl::parse(tg).unwrap();
+    let deps: Vec<String> = body
+        .blocks()
+        .filter(|b| b.identifier() == "dependency")
+        .map(|b| {
+            format!(
+                "{} {}",
+                b.labels()[0].as_str(),
+                val(b, "config_path").unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        deps,
+        [
+            "platform \"../platform\"",
+            "vault \"../vault\"",
+            "external-secrets \"../external-secrets\""
+        ]
+    );
+    assert!(
+        tg.ends_with("inputs = {\n  image_tag = \"latest\"\n  replicas  = 2\n  features  = [\"a\", \"b\"]\n}\n"),
+        "{tg}"
+    );
+    let files = render_all(&format!("{BASE}dependencies: []\n"));
+    let tg = &files.iter().find(|(n, _)| n == "terragrunt.hcl").unwrap().1;
+    assert!(
+        tg.ends_with("\ninclude \"root\" {\n  path = find_in_parent_folders()\n}\n"),
+        "{tg}"
+    );
+    let bad = errors(&format!(
+        "{BASE}dependency: infra\ndependencies: [vault, vault]\ninputs: {{tag: {{var: x}}, \"a-b\": 1}}\n"
+    ));
+    for needle in [
+        "`dependency` and `dependencies` both set the Terragrunt dependencies",
+        "`vault` is listed twice",
+        "a reference cannot be used here",
+        "invalid input `a-b`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn raw_hcl_cannot_repeat_what_the_objects_around_the_pod_generate() {
+    let spec = format!(
+        "{BASE}services:\n  - name: app-lb\n    type: LoadBalancer\n    ports: [{{port: 53}}]\n    raw: |\n      lifecycle {{}}\nconfig_maps:\n  - data: {{a: b}}\n    raw: |\n      data = {{}}\ninputs: {{image_tag: latest}}\nraw:\n  terragrunt: |\n    inputs = {{}}\n"
+    );
+    let bad = match dlgen::generate::render_text(
+        &Renderer::new().unwrap(),
+        "specs/app.yaml",
+        &spec,
+        "specs/app.yaml",
+    ) {
+        Ok(_) => panic!("the collisions must be refused"),
+        Err(e) => e.to_string(),
+    };
+    for needle in [
+        "`lifecycle` is generated by dlgen here (in `kubernetes_service.app_lb`)",
+        "MetalLB's `ignore_changes` comes with `load_balancer`",
+        "`data` is generated by dlgen here (in `kubernetes_config_map.app_config`)",
+        "set the config map's `data` instead",
+        "`inputs` is generated by dlgen here (in `terragrunt.hcl`)",
+        "set the spec's `inputs` instead",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
 }
 
 // --- pods ----------------------------------------------------------------------------

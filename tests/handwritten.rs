@@ -80,8 +80,6 @@ fn ledger_sync_in_house_app_with_image_tag_alembic_and_two_env_from_secrets() {
             "kubernetes_deployment.ledger_sync: depends_on",
             // Services: `type = "ClusterIP"` written.
             "kubernetes_service.ledger_sync: spec[0].type",
-            // Ingress: the `port` input.
-            "module.ingress: port",
             // Terragrunt: dependencies and `inputs`.
             "dependency.vault: only in hand-written",
             "dependency.external-secrets: only in hand-written",

@@ -8,7 +8,7 @@ use super::types::*;
 use super::{Ctx, adopt, scripts};
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{BackupKind, Spec, Storage, VolumeSpec};
+use crate::spec::{BackupKind, Scalar, Spec, Storage, ValueSpec, VolumeSpec};
 use crate::validate;
 
 /// The volumes of a stack, resolved.
@@ -40,6 +40,7 @@ fn nfs_module(
     server: Value,
     path: String,
     storage: Option<String>,
+    access_modes: Option<Vec<String>>,
 ) -> Object {
     let mut args = vec![
         arg("name", name),
@@ -49,6 +50,12 @@ fn nfs_module(
     ];
     if let Some(storage) = storage {
         args.push(arg("storage", storage));
+    }
+    if let Some(modes) = access_modes {
+        args.push(arg(
+            "access_modes",
+            Value::List(modes.into_iter().map(Value::Str).collect()),
+        ));
     }
     Object::new(
         Address::module(address),
@@ -110,6 +117,30 @@ pub(crate) fn short_mount(
             );
         }
     }
+}
+
+/// Access modes a claim can ask for.
+const ACCESS_MODES: [&str; 4] = [
+    "ReadWriteOnce",
+    "ReadOnlyMany",
+    "ReadWriteMany",
+    "ReadWriteOncePod",
+];
+
+/// The claim's own name, when the spec gives one: checked to be a DNS-1123 subdomain-like
+/// name (a DNS label per dot-separated part).
+fn claim_name(p: &mut Problems, at: &str, name: &Option<String>) -> Option<String> {
+    let name = name.as_ref()?;
+    let ok = name.len() <= 253 && name.split('.').all(|l| validate::dns_label(l).is_ok());
+    if !ok {
+        p.invalid(
+            at,
+            "claim name",
+            name,
+            "is not a Kubernetes object name (lower-case letters, digits, `-` and `.`, e.g. `app-data`)",
+        );
+    }
+    Some(name.clone())
 }
 
 pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs) -> Volumes {
@@ -192,14 +223,20 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                 } else {
                     (cv::pvc::ENCRYPTED_CLASS, "encrypted")
                 };
-                if vol.path.is_some() {
-                    p.add(
-                        at("path"),
-                        "`path` applies to NFS volumes only",
-                        Some(format!(
-                            "remove it, or use `storage: nfs`; a `{class}` volume is a PVC"
-                        )),
-                    );
+                for (field, set) in [
+                    ("path", vol.path.is_some()),
+                    ("server", vol.server.is_some()),
+                    ("access_modes", vol.access_modes.is_some()),
+                ] {
+                    if set {
+                        p.add(
+                            at(field),
+                            format!("`{field}` applies to NFS volumes only"),
+                            Some(format!(
+                                "remove it, or use `storage: nfs`; a `{class}` volume is a ReadWriteOnce PVC"
+                            )),
+                        );
+                    }
                 }
                 let (size, size_q) = size.unwrap_or_else(|| {
                     let q = validate::quantity(cv::pvc::DEFAULT_SIZE).ok();
@@ -254,21 +291,54 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                 let claim = Expr(format!(
                     "kubernetes_persistent_volume_claim.{address}.metadata[0].name"
                 ));
+                let autoresize = vol.autoresize.unwrap_or(true);
+                match (autoresize, Problems::why(&vol.autoresize_why)) {
+                    (false, Some(why)) => {
+                        if vol.max_size.is_some() {
+                            p.add(
+                                at("max_size"),
+                                "`max_size` is the autoresizer's ceiling, and the autoresizer is off",
+                                Some("remove `max_size`, or `autoresize: false`".to_owned()),
+                            );
+                        }
+                        for rule in ["pvc-autoresize-annotations", "pvc-ignore-requests"] {
+                            allow.push(Allow {
+                                rule,
+                                why: why.clone(),
+                            });
+                        }
+                    }
+                    (false, None) => p.add(
+                        at("autoresize"),
+                        "leaving out the autoresizer breaks a convention and needs a written reason",
+                        Some("add `autoresize_why:`".to_owned()),
+                    ),
+                    (true, _) if vol.autoresize_why.is_some() => p.add(
+                        at("autoresize_why"),
+                        "`autoresize_why` explains `autoresize: false`, which is not set",
+                        None,
+                    ),
+                    _ => {}
+                }
+                let name = claim_name(p, &at("claim_name"), &vol.claim_name)
+                    .unwrap_or_else(|| format!("{}-{vname}-{suffix}", ctx.name));
                 let mut pvc = Object::new(
                     Address::resource("kubernetes_persistent_volume_claim", &address),
                     Body::Pvc(Pvc {
                         wait_until_bound: (!wait_until_bound).then_some(false),
-                        name: format!("{}-{vname}-{suffix}", ctx.name),
+                        name,
                         namespace: ctx.ns_ref.clone().into(),
-                        annotations: Some(Obj::lines(vec![
-                            entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
-                            entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
-                            entry(cv::autoresize::STORAGE_LIMIT, max),
-                        ])),
+                        annotations: autoresize.then(|| {
+                            Obj::lines(vec![
+                                entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
+                                entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
+                                entry(cv::autoresize::STORAGE_LIMIT, max),
+                            ])
+                        }),
                         access_modes: vec![cv::pvc::ACCESS_MODE.to_owned()],
                         storage_class: class.to_owned(),
                         requests: Obj::lines(vec![entry("storage", size)]),
-                        lifecycle: Some(Lifecycle {
+                        lifecycle: autoresize.then(|| Lifecycle {
                             comment: Some(cv::lifecycle_comments::PVC_AUTORESIZE.to_owned()),
                             ignore_changes: vec![ignore(cv::ignore::PVC_REQUESTS, None)],
                             multiline: false,
@@ -302,20 +372,66 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         None,
                     );
                 }
+                if vol.autoresize.is_some() || vol.autoresize_why.is_some() {
+                    p.add(
+                        at("autoresize"),
+                        "`autoresize` applies to block storage only",
+                        None,
+                    );
+                }
+                // The cluster's NFS server: `var.nfs_server` (the default) or its address.
+                let (server, cluster_server) = match &vol.server {
+                    None => {
+                        v.nfs_var = true;
+                        (nfs_server_var(), true)
+                    }
+                    Some(ValueSpec::Scalar(Scalar::Str(host))) => {
+                        p.check(&at("server"), "NFS server", host, validate::host(host));
+                        (Value::Str(host.clone()), host == cv::nfs::SERVER)
+                    }
+                    Some(ValueSpec::Var(var)) => {
+                        let value = refs.value(p, &at("server"), &ValueSpec::Var(var.clone()));
+                        (value, var == cv::repo::NFS_SERVER_VARIABLE)
+                    }
+                    Some(_) => {
+                        p.add(
+                            at("server"),
+                            "an NFS server is a host name or address, or a variable",
+                            Some(
+                                "e.g. `server: 192.168.1.13` or `server: {var: nfs_server}`"
+                                    .to_owned(),
+                            ),
+                        );
+                        (Value::Str(String::new()), false)
+                    }
+                };
                 let path = match &vol.path {
                     Some(path) => {
                         p.check(&at("path"), "NFS path", path, validate::absolute_path(path));
-                        if !cv::repo::NFS_EXPORTS.iter().any(|e| path.starts_with(e)) {
+                        if cluster_server
+                            && !cv::repo::NFS_EXPORTS.iter().any(|e| path.starts_with(e))
+                        {
                             p.add(
                                 at("path"),
-                                format!("NFS path `{path}` is outside the exports"),
-                                Some("the NFS server exports /srv/nfs/ (HDD) and /srv/nfs-ssd/ (SSD)".to_owned()),
+                                format!("NFS path `{path}` is outside the exports of the cluster's NFS server"),
+                                Some("it exports /srv/nfs/ (HDD) and /srv/nfs-ssd/ (SSD); an export of another server (a NAS) needs its `server:`".to_owned()),
                             );
                         }
                         path.clone()
                     }
                     None => format!("{}/{}/{vname}", cv::repo::NFS_ROOT, ctx.name),
                 };
+                if let Some(modes) = &vol.access_modes {
+                    for (mi, mode) in modes.iter().enumerate() {
+                        if !ACCESS_MODES.contains(&mode.as_str()) {
+                            p.add(
+                                format!("volumes[{i}].access_modes[{mi}]"),
+                                format!("unknown access mode `{mode}`"),
+                                Some(format!("use one of {}", ACCESS_MODES.join(", "))),
+                            );
+                        }
+                    }
+                }
                 let address = adopt::address(p, &at("address"), &vol.address, || {
                     format!("nfs_{}", hcl::snake(&vname))
                 });
@@ -325,18 +441,20 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         claim_name: Expr(format!("module.{address}.claim_name")),
                     },
                 });
+                let name = claim_name(p, &at("claim_name"), &vol.claim_name)
+                    .unwrap_or_else(|| format!("{}-{vname}", ctx.name));
                 let mut module = nfs_module(
                     ctx,
                     &address,
-                    format!("{}-{vname}", ctx.name),
-                    nfs_server_var(),
+                    name,
+                    server,
                     path,
                     size.map(|(s, _)| s),
+                    vol.access_modes.clone(),
                 );
                 module.comment = vol.comment.clone();
                 module.raw = adopt::raw(p, &at("raw"), &vol.raw);
                 v.nfs.push(module);
-                v.nfs_var = true;
             }
         }
     }
@@ -529,6 +647,7 @@ pub(crate) fn backup(
         format!("{}-backup-host", ctx.name),
         nfs_server,
         format!("{}/{}-backup", cv::repo::NFS_ROOT, ctx.name),
+        None,
         None,
     );
     target.comment = b.comment.clone();

@@ -57,6 +57,9 @@ pub enum Value {
     /// Text printed as a `<<-EOT` heredoc when that yields the text exactly (a quoted
     /// string otherwise); in a list, the closing bracket goes on the next line.
     Heredoc(String),
+    /// A call of a Terraform function dlgen writes (`yamlencode({...})`,
+    /// `templatefile(path, {...})`), its arguments values like any other.
+    Call(Call),
 }
 
 /// Shown on one line, close to its HCL: `"text"`, `80`, `var.x`, `[...]`, `{ k = v }`.
@@ -81,6 +84,7 @@ impl std::fmt::Debug for Value {
             }
             Value::Object(o) => write!(f, "{o:?}"),
             Value::Heredoc(text) => write!(f, "heredoc {text:?}"),
+            Value::Call(c) => write!(f, "{c:?}"),
         }
     }
 }
@@ -99,6 +103,7 @@ impl Serialize for Value {
             Value::Heredoc(text) => {
                 minijinja::Value::from_safe_string(crate::hcl::heredoc(text)).serialize(serializer)
             }
+            Value::Call(c) => c.serialize(serializer),
         }
     }
 }
@@ -188,6 +193,37 @@ impl minijinja::value::Object for Obj {
         !self.entries.is_empty()
     }
 }
+
+/// A function call dlgen writes: the function (a name dlgen chose, never from a spec)
+/// and its arguments.
+#[derive(Clone, PartialEq)]
+pub struct Call {
+    pub function: &'static str,
+    pub args: Vec<Value>,
+}
+
+/// Shown as `function(arg, ...)`.
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}(", self.function)?;
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{a:?}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Serialize for Call {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        minijinja::Value::from_object(self.clone()).serialize(serializer)
+    }
+}
+
+/// Templates see a call as an opaque value that the HCL formatter of `render` prints.
+impl minijinja::value::Object for Call {}
 
 /// One `key = value` item of an object, in output order. The key is written bare when it
 /// is an identifier and quoted otherwise, or always quoted when `quoted` (as some of the
@@ -279,13 +315,38 @@ pub struct Raw {
 
 // --- the stack ------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Stack {
     /// Stack directory name.
     pub name: String,
     /// The blocks of `main.tf`, in file order.
     pub objects: Vec<Object>,
     pub terragrunt: Terragrunt,
+    /// Files beside the spec that the stack reads (`file()`, `templatefile()`): copied
+    /// into the stack directory under the same name.
+    pub files: Vec<SpecFile>,
+}
+
+/// A file beside the spec that the stack reads: its name (in the spec's directory
+/// `<spec>/` and in the stack directory), and the spec field that names it first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecFile {
+    pub name: String,
+    pub field: String,
+}
+
+/// Shown field by field; the files beside the spec only when there are any.
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Stack");
+        d.field("name", &self.name)
+            .field("objects", &self.objects)
+            .field("terragrunt", &self.terragrunt);
+        if !self.files.is_empty() {
+            d.field("files", &self.files);
+        }
+        d.finish()
+    }
 }
 
 /// The kind of a top-level block.
@@ -451,6 +512,17 @@ pub enum Body {
     Moved(Moved),
     /// Whole blocks from the spec (`raw.stack`).
     RawBlocks(RawBlocks),
+    // --- around the pod
+    /// `kubernetes_config_map`.
+    ConfigMap(ConfigMap),
+    /// `random_password`, `random_string`, `random_id`: attributes only.
+    Random(Random),
+    ServiceAccount(ServiceAccount),
+    /// `kubernetes_role` or `kubernetes_cluster_role`.
+    Role(Role),
+    /// `kubernetes_role_binding` or `kubernetes_cluster_role_binding`.
+    RoleBinding(RoleBinding),
+    ResourceQuota(ResourceQuota),
 }
 
 impl Body {
@@ -519,8 +591,9 @@ pub struct Namespace {
     pub lifecycle: Lifecycle,
 }
 
-/// `kubernetes_manifest` of an `external-secrets.io` ExternalSecret that extracts a whole
-/// Vault key into a Kubernetes secret.
+/// `kubernetes_manifest` of an `external-secrets.io` ExternalSecret: a whole Vault key
+/// extracted into a Kubernetes secret, and/or keys read one by one, optionally shaped by
+/// a target template.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExternalSecret {
     pub api_version: String,
@@ -530,9 +603,33 @@ pub struct ExternalSecret {
     pub store_name: String,
     pub store_kind: String,
     pub target_name: String,
+    /// `target.creationPolicy`.
+    pub creation_policy: Option<String>,
+    /// `target.template`, when set.
+    pub template: Option<SecretTemplate>,
     /// The Vault key whose every property becomes a key of the secret (`dataFrom.extract`).
-    pub extract_key: String,
+    pub extract_key: Option<String>,
+    /// Keys read one by one (`data`), in order.
+    pub data: Vec<SecretKeyData>,
     pub depends_on: Vec<Expr>,
+}
+
+/// `target.template` of an ExternalSecret.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretTemplate {
+    pub engine_version: Option<String>,
+    /// Annotations of the target secret.
+    pub annotations: Option<Obj>,
+    /// Keys built from the secret's values.
+    pub data: Option<Obj>,
+}
+
+/// One entry of an ExternalSecret's `data` list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretKeyData {
+    pub secret_key: String,
+    pub remote_key: String,
+    pub property: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -596,8 +693,13 @@ pub struct Metadata {
 #[derive(Debug, Clone, Serialize)]
 pub struct Service {
     pub metadata: Metadata,
+    /// `type`, when written.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub external_traffic_policy: Option<String>,
     pub selector: Obj,
     pub ports: Vec<ServicePort>,
+    pub lifecycle: Option<Lifecycle>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -606,6 +708,68 @@ pub struct ServicePort {
     pub port: Value,
     pub target_port: Option<Value>,
     pub protocol: Option<String>,
+    pub node_port: Option<Value>,
+}
+
+// --- around the pod ---------------------------------------------------------------
+
+/// `kubernetes_config_map`: metadata and `data` items in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigMap {
+    pub metadata: Metadata,
+    pub data: Obj,
+    pub depends_on: Vec<Expr>,
+}
+
+/// A `random_*` resource: its attributes in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Random {
+    pub attributes: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceAccount {
+    pub name: String,
+    pub namespace: Value,
+}
+
+/// A Role (with a namespace) or a ClusterRole (without).
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    pub name: String,
+    pub namespace: Option<Value>,
+    pub rules: Vec<Rule>,
+}
+
+/// One `rule` block: its lists in order, those that are set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub attributes: Vec<Entry>,
+}
+
+/// A RoleBinding (with a namespace) or a ClusterRoleBinding (without).
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleBinding {
+    pub name: String,
+    pub namespace: Option<Value>,
+    pub api_group: String,
+    pub role_kind: String,
+    pub role_name: Value,
+    pub subjects: Vec<Subject>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Subject {
+    pub kind: String,
+    pub name: Value,
+    pub namespace: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceQuota {
+    pub name: String,
+    pub namespace: Value,
+    pub hard: Obj,
 }
 
 /// `moved { from = <from> to = <to> }`.

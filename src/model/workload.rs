@@ -263,7 +263,7 @@ pub(crate) fn deployment(
     }
     if ctx.scale_to_zero {
         labels.push(entry(cv::sablier::ENABLE, "true"));
-        labels.push(entry(cv::sablier::GROUP, ctx.name.as_str()));
+        labels.push(entry(cv::sablier::GROUP, ctx.sablier_group.as_str()));
         labels.push(entry(
             cv::sablier::READY_AFTER,
             cv::sablier::READY_AFTER_DEFAULT,
