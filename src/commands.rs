@@ -117,6 +117,40 @@ fn renderer() -> Result<Renderer, Error> {
     Renderer::new().map_err(|e| Error::Message(format!("error: {e}")))
 }
 
+/// Renders every spec in memory and lints what it renders, spread over the cores (specs
+/// are independent); reports every failing spec, not only the first, in the order of
+/// `specs`. Each file is parsed once: the parse that proves it valid feeds lint.
+fn generate_and_lint(
+    specs: &[PathBuf],
+    stacks_dir: &Path,
+) -> Result<(Vec<Generated>, Vec<lint::Finding>), Error> {
+    let renderer = renderer()?;
+    let cfg = lint::LintConfig::all();
+    let results = par::map(specs, |spec| {
+        let (g, bodies) =
+            generate::generate_with(&renderer, spec, stacks_dir, &mut |_, _, _| false)?;
+        let findings = lint_parsed(&g, &bodies, stacks_dir, &cfg);
+        Ok::<_, Error>((g, findings))
+    });
+    let mut generated = Vec::with_capacity(specs.len());
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok((g, found)) => {
+                generated.push(g);
+                findings.extend(found);
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Message(errors.join("\n\n")));
+    }
+    generate::reject_duplicate_stacks(&generated)?;
+    Ok((generated, findings))
+}
+
 /// Renders every spec in memory, spread over the cores (specs are independent); reports
 /// every failing spec, not only the first, in the order of `specs`.
 fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, Error> {
@@ -137,6 +171,38 @@ fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, 
     }
     generate::reject_duplicate_stacks(&generated)?;
     Ok(generated)
+}
+
+/// Lints one rendered stack as it will sit on disk, reading the syntax trees `bodies`
+/// (one per file of `g`, `None` to parse) instead of parsing again.
+fn lint_parsed(
+    g: &Generated,
+    bodies: &[Option<hcl_edit::structure::Body>],
+    stacks_dir: &Path,
+    cfg: &lint::LintConfig,
+) -> Vec<lint::Finding> {
+    let dir = stacks_dir.join(&g.stack);
+    let (files, trees): (
+        Vec<lint::SourceFile>,
+        Vec<Option<&hcl_edit::structure::Body>>,
+    ) = g
+        .files
+        .iter()
+        .zip(
+            bodies
+                .iter()
+                .map(Option::as_ref)
+                .chain(std::iter::repeat(None)),
+        )
+        .filter(|(f, _)| f.name.ends_with(".tf"))
+        .map(|(f, body)| {
+            (
+                lint::SourceFile::new(dir.join(f.name), f.contents.clone()),
+                body,
+            )
+        })
+        .unzip();
+    lint::lint_parsed(&files, &trees, cfg)
 }
 
 /// Runs every lint rule on the stacks about to be written, as they will sit on disk.
@@ -170,8 +236,7 @@ pub fn render(
     force: bool,
     prune: bool,
 ) -> Result<Outcome, Error> {
-    let generated = generate_all(specs, stacks_dir)?;
-    let findings = lint_generated(&generated, stacks_dir);
+    let (generated, findings) = generate_and_lint(specs, stacks_dir)?;
     for finding in &findings {
         eprintln!("{finding}");
     }

@@ -257,6 +257,39 @@ impl Renderer {
         stack: &Stack,
         spec_label: &str,
     ) -> Result<Vec<RenderedFile>, RenderError> {
+        Ok(self
+            .render_parsed(stack, spec_label)?
+            .into_iter()
+            .map(|p| p.file)
+            .collect())
+    }
+
+    /// [`Renderer::render`], keeping the syntax tree of every file: the one parse that
+    /// proves a file valid also serves the stages after it (lint), which need not parse
+    /// the text again.
+    pub fn render_parsed(
+        &self,
+        stack: &Stack,
+        spec_label: &str,
+    ) -> Result<Vec<ParsedFile>, RenderError> {
+        self.render_with(stack, spec_label, &mut |_, _| false)
+    }
+
+    /// Renders and formats every file of `stack`, and proves each one valid — it parses,
+    /// and [`structure::check`] finds nothing `terraform validate` would refuse — unless
+    /// `proven(name, text)` says that the text is already proven: it is byte-identical to a
+    /// file that a render parsed and checked before writing it (`check` asks this of the
+    /// committed file). A file holding raw HCL of the spec is always proven here, whatever
+    /// `proven` says: the templates' output is valid by construction, raw HCL is not, and
+    /// the structural rules may have grown since that file was written. A file taken as
+    /// proven has no syntax tree ([`ParsedFile::body`] is `None`) and is never written by
+    /// dlgen (it already holds that text): nothing unparsable is ever written.
+    pub fn render_with(
+        &self,
+        stack: &Stack,
+        spec_label: &str,
+        proven: &mut dyn FnMut(&str, &str) -> bool,
+    ) -> Result<Vec<ParsedFile>, RenderError> {
         let header = crate::generated::header(spec_label);
         let ctx = minijinja::context! {
             header => &header,
@@ -264,41 +297,58 @@ impl Renderer {
         };
         let sites = stack.raw_sites();
         let mut conflicts = Vec::new();
-        let files = STACK_FILES
-            .iter()
-            .map(|&name| {
-                let raw = self.env.get_template(name)?.render(&ctx)?;
-                let (contents, body) = match format::format_parsed(&raw) {
-                    Ok(parsed) => parsed,
-                    Err(error) => {
-                        // A raw attribute that repeats a generated one makes the file
-                        // unparsable: find it, or it is a bug.
-                        let found = self.raw_attribute_collisions(stack, name, &header, &sites);
-                        if found.is_empty() {
-                            return Err(RenderError::Format { file: name, error });
-                        }
-                        conflicts.extend(found);
-                        return Ok(RenderedFile {
-                            name,
-                            contents: String::new(),
-                        });
-                    }
+        let mut files = Vec::with_capacity(STACK_FILES.len());
+        for &name in &STACK_FILES {
+            let raw = self.env.get_template(name)?.render(&ctx)?;
+            let formatted = format::format_generated(&raw).and_then(|formatted| {
+                let has_raw = sites.iter().any(|s| s.file == name);
+                let body = if !has_raw && proven(name, &formatted.text) {
+                    None
+                } else {
+                    Some(formatted.parse()?)
                 };
+                Ok((formatted.text, body))
+            });
+            let (contents, body) = match formatted {
+                Ok(done) => done,
+                Err(error) => {
+                    // A raw attribute that repeats a generated one makes the file
+                    // unparsable: find it, or it is a bug.
+                    let found = self.raw_attribute_collisions(stack, name, &header, &sites);
+                    if found.is_empty() {
+                        return Err(RenderError::Format { file: name, error });
+                    }
+                    conflicts.extend(found);
+                    continue;
+                }
+            };
+            if let Some(body) = &body {
                 conflicts.extend(structure::check(
                     name,
-                    &body,
+                    body,
                     &sites,
                     name == "terragrunt.hcl",
                 ));
-                Ok(RenderedFile { name, contents })
-            })
-            .collect::<Result<Vec<_>, RenderError>>()?;
+            }
+            files.push(ParsedFile {
+                file: RenderedFile { name, contents },
+                body,
+            });
+        }
         if conflicts.is_empty() {
             Ok(files)
         } else {
             Err(RenderError::Structure(conflicts))
         }
     }
+}
+
+/// A rendered file with its syntax tree, when it was parsed (see
+/// [`Renderer::render_with`]).
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub file: RenderedFile,
+    pub body: Option<hcl_edit::structure::Body>,
 }
 
 impl Renderer {
