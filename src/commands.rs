@@ -151,28 +151,6 @@ fn generate_and_lint(
     Ok((generated, findings))
 }
 
-/// Renders every spec in memory, spread over the cores (specs are independent); reports
-/// every failing spec, not only the first, in the order of `specs`.
-fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, Error> {
-    let renderer = renderer()?;
-    let results = par::map(specs, |spec| {
-        generate::generate(&renderer, spec, stacks_dir)
-    });
-    let mut generated = Vec::with_capacity(specs.len());
-    let mut errors = Vec::new();
-    for result in results {
-        match result {
-            Ok(g) => generated.push(g),
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::Message(errors.join("\n\n")));
-    }
-    generate::reject_duplicate_stacks(&generated)?;
-    Ok(generated)
-}
-
 /// Lints one rendered stack as it will sit on disk, reading the syntax trees `bodies`
 /// (one per file of `g`, `None` to parse) instead of parsing again.
 fn lint_parsed(
@@ -301,8 +279,7 @@ pub fn check_with(
     color: Color,
 ) -> Result<Outcome, Error> {
     let specs = check::spec_files(specs_dir)?;
-    let generated = generate_all(&specs, stacks_dir)?;
-    let report = check::compare(&generated, stacks_dir)?;
+    let report = check::check_specs(&renderer()?, &specs, stacks_dir)?;
     report::check(&report, format, color.resolve()).emit()?;
     Ok(check::outcome(&report))
 }

@@ -914,3 +914,34 @@ fn raw_moved_block_repeating_a_generated_one() {
         ],
     );
 }
+
+/// `check` does not parse again a rendered file that equals the committed one (the render
+/// that wrote it proved it), except when the file holds raw HCL: raw HCL is always checked,
+/// so `check` refuses what `render` refuses even when the committed stack matches.
+#[cfg(unix)]
+#[test]
+fn check_proves_raw_hcl_even_when_the_committed_file_matches() {
+    let p = project();
+    let spec = String::from_utf8(corpus("raw-block-redeclares-address.yaml")).unwrap();
+    p.write("specs/app.yaml", &spec);
+    // What a render without the structural checks would have written, committed by hand.
+    let stack = dlgen::generate::resolve("specs/app.yaml", &spec).unwrap();
+    let renderer = dlgen::render::Renderer::new().unwrap();
+    for (name, text) in renderer.render_unchecked(&stack, "specs/app.yaml").unwrap() {
+        let formatted = dlgen::format::format_unchecked(&text).unwrap();
+        p.write(&format!("stacks/{}/{name}", stack.name), &formatted);
+    }
+    std::os::unix::fs::symlink(
+        "../../secrets",
+        p.path(&format!("stacks/{}/secrets", stack.name)),
+    )
+    .unwrap();
+    let run = run_changing_nothing(&p, &["check"]);
+    assert_says(
+        &run,
+        2,
+        &[
+            "specs/app.yaml:9:5: error: raw HCL declares `kubernetes_service.app`, which the stack already generates at `raw.stack`",
+        ],
+    );
+}
