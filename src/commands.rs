@@ -228,8 +228,15 @@ pub fn render(
     for g in &generated {
         actions.extend(write::plan(stacks_dir, &g.stack, &g.files, force)?);
     }
-    // Looking for stale files must not stop a render that was not asked to prune.
-    let (stale, kept) = match write::plan_prune(stacks_dir, &generated) {
+    // Without --prune, stale files are looked for only in the rendered stacks' own
+    // directories: a render costs its own stacks, not the whole root (`dlgen check`
+    // reports every orphaned file). Looking must not stop a render not asked to prune.
+    let scope = if prune {
+        write::Scope::Root
+    } else {
+        write::Scope::Rendered
+    };
+    let (stale, kept) = match write::plan_prune_in(stacks_dir, &generated, scope) {
         Ok(found) => found,
         Err(e) if !prune => {
             eprintln!("warning: could not look for stale generated files: {e}");
