@@ -16,32 +16,49 @@ use std::fmt::Write as _;
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() || is_invisible(c) => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
+    push_quoted_text(&mut out, s);
     out.push('"');
     out
 }
 
+/// Appends the escaped text of `s` (what goes between the quotes of [`quote`]). Runs of
+/// characters that need no escape are copied at once: most of a spec's text is plain.
+fn push_quoted_text(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut copied = 0;
+    for (i, c) in s.char_indices() {
+        let escape: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '$' if bytes.get(i + 1) == Some(&b'{') => Some("$$"),
+            '%' if bytes.get(i + 1) == Some(&b'{') => Some("%%"),
+            // Printable ASCII needs nothing else.
+            ' '..='~' => None,
+            c if c.is_control() || is_invisible(c) => {
+                out.push_str(&s[copied..i]);
+                let _ = write!(out, "\\u{:04x}", c as u32);
+                copied = i + c.len_utf8();
+                continue;
+            }
+            _ => None,
+        };
+        if let Some(escape) = escape {
+            out.push_str(&s[copied..i]);
+            out.push_str(escape);
+            copied = i + 1;
+        }
+    }
+    out.push_str(&s[copied..]);
+}
+
 /// Text inside a quoted template string: [`quote`] without the quotes.
 pub fn template_text(s: &str) -> String {
-    let q = quote(s);
-    q[1..q.len() - 1].to_owned()
+    let mut out = String::with_capacity(s.len());
+    push_quoted_text(&mut out, s);
+    out
 }
 
 /// Appends `${expr}` to a quoted template under construction. A `$` that ends the text
@@ -74,14 +91,16 @@ pub fn is_invisible(c: char) -> bool {
 /// Escapes the template sequences of a heredoc body: `${` → `$${`, `%{` → `%%{`.
 /// Everything else in a heredoc is literal.
 pub fn escape_heredoc(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if (c == '$' || c == '%') && chars.peek() == Some(&'{') {
-            out.push(c);
+    let mut out = String::with_capacity(body.len() + 8);
+    let mut copied = 0;
+    for (i, pair) in body.as_bytes().windows(2).enumerate() {
+        if matches!(pair, b"${" | b"%{") {
+            // Up to and including the `$` / `%`, which is then written a second time.
+            out.push_str(&body[copied..=i]);
+            copied = i;
         }
     }
+    out.push_str(&body[copied..]);
     out
 }
 
@@ -152,24 +171,30 @@ pub fn key(s: &str) -> String {
 /// so a newline in a spec value can never end the comment. Empty lines become `#`.
 pub fn comment_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = text
-        .replace("\r\n", "\n")
-        .split(['\n', '\r'])
-        .map(|line| inert(line).trim_end().to_owned())
+        .split('\n')
+        .flat_map(|line| {
+            // `\r\n` is one line break, any other carriage return one too.
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            line.split('\r')
+        })
+        .map(|line| {
+            let safe = inert(line);
+            match safe.trim_end() {
+                "" => "#".to_owned(),
+                content => {
+                    let mut out = String::with_capacity(content.len() + 2);
+                    out.push_str("# ");
+                    out.push_str(content);
+                    out
+                }
+            }
+        })
         .collect();
     // Trailing blank lines (also those that were only control characters) say nothing.
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
+    while lines.last().is_some_and(|l| l == "#") {
         lines.pop();
     }
     lines
-        .into_iter()
-        .map(|line| {
-            if line.is_empty() {
-                "#".to_owned()
-            } else {
-                format!("# {line}")
-            }
-        })
-        .collect()
 }
 
 /// Free text folded onto one line, for a trailing `# …` comment.
@@ -218,16 +243,24 @@ const SUPPRESSION_DEFUSED: &str = "dlgen: allow";
 /// defused so the text cannot suppress a lint finding.
 fn inert(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        match c {
-            '\t' => out.push(c),
-            c if is_invisible(c) => {
-                let _ = write!(out, "<U+{:04X}>", c as u32);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+    let mut copied = 0;
+    for (i, c) in line.char_indices() {
+        let replace = match c {
+            // Printable ASCII and tab stay.
+            ' '..='~' | '\t' => continue,
+            c if is_invisible(c) => true,
+            c if c.is_control() => false,
+            _ => continue,
+        };
+        out.push_str(&line[copied..i]);
+        if replace {
+            let _ = write!(out, "<U+{:04X}>", c as u32);
+        } else {
+            out.push(' ');
         }
+        copied = i + c.len_utf8();
     }
+    out.push_str(&line[copied..]);
     while out.contains(SUPPRESSION) {
         out = out.replace(SUPPRESSION, SUPPRESSION_DEFUSED);
     }

@@ -722,12 +722,18 @@ struct Positions<'t> {
 impl<'t> Positions<'t> {
     fn new(text: &'t str) -> Self {
         let mut lines = vec![(0, 0)];
-        let mut chars = text.char_indices().enumerate().peekable();
-        while let Some((ci, (bi, c))) = chars.next() {
+        let bytes = text.as_bytes();
+        // Character index of the byte at `bi`: every byte that is not a UTF-8
+        // continuation byte starts a character. Line breaks are ASCII.
+        let mut ci = 0;
+        for (bi, &b) in bytes.iter().enumerate() {
             let is_break =
-                c == '\n' || (c == '\r' && chars.peek().is_none_or(|(_, (_, n))| *n != '\n'));
+                b == b'\n' || (b == b'\r' && bytes.get(bi + 1).is_none_or(|&n| n != b'\n'));
             if is_break {
                 lines.push((bi + 1, ci + 1));
+            }
+            if b & 0xC0 != 0x80 {
+                ci += 1;
             }
         }
         let ascii = (0..lines.len())

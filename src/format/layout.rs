@@ -395,6 +395,9 @@ fn columns(tokens: &[Token<'_>]) -> usize {
         .sum()
 }
 
+/// Spaces to copy from, for indentation and alignment.
+const SPACES: &str = "                                                                ";
+
 /// Prints the laid-out tokens. A line comment owns its newline. In the
 /// [`Style::Generated`] style the text ends with a newline; in the [`Style::Terraform`]
 /// style it ends as the input did (see `format::end_as_input`).
@@ -413,8 +416,11 @@ fn print(tokens: &[Token<'_>], lines: &[Line], style: Style) -> (String, Vec<u32
                 line_map.push(t.line);
                 at_line_start = false;
             }
-            for _ in 0..t.spaces {
-                out.push(' ');
+            let mut spaces = t.spaces;
+            while spaces > 0 {
+                let n = spaces.min(SPACES.len());
+                out.push_str(&SPACES[..n]);
+                spaces -= n;
             }
             out.push_str(&t.text);
             let text = t.text.as_bytes();

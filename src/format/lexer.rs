@@ -400,7 +400,12 @@ impl<'a> Lexer<'a> {
         let mut chars = rest.char_indices();
         chars.next();
         for (i, c) in chars {
-            if !(c == '-' || unicode_ident::is_xid_continue(c)) {
+            let continues = if c.is_ascii() {
+                c.is_ascii_alphanumeric() || c == '_' || c == '-'
+            } else {
+                unicode_ident::is_xid_continue(c)
+            };
+            if !continues {
                 return i;
             }
         }
