@@ -15,15 +15,20 @@ use std::fmt::Write as _;
 /// An HCL quoted string literal for `s`, e.g. `say "hi"` → `"say \"hi\""`.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    push_quoted_text(&mut out, s);
-    out.push('"');
+    let _ = write_quoted(&mut out, s);
     out
 }
 
-/// Appends the escaped text of `s` (what goes between the quotes of [`quote`]). Runs of
+/// Writes [`quote`]`(s)` to `out`, without building the string first.
+pub fn write_quoted(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    out.write_char('"')?;
+    push_quoted_text(out, s)?;
+    out.write_char('"')
+}
+
+/// Writes the escaped text of `s` (what goes between the quotes of [`quote`]). Runs of
 /// characters that need no escape are copied at once: most of a spec's text is plain.
-fn push_quoted_text(out: &mut String, s: &str) {
+fn push_quoted_text(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
     let bytes = s.as_bytes();
     let mut copied = 0;
     for (i, c) in s.char_indices() {
@@ -38,26 +43,26 @@ fn push_quoted_text(out: &mut String, s: &str) {
             // Printable ASCII needs nothing else.
             ' '..='~' => None,
             c if c.is_control() || is_invisible(c) => {
-                out.push_str(&s[copied..i]);
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.write_str(&s[copied..i])?;
+                write!(out, "\\u{:04x}", c as u32)?;
                 copied = i + c.len_utf8();
                 continue;
             }
             _ => None,
         };
         if let Some(escape) = escape {
-            out.push_str(&s[copied..i]);
-            out.push_str(escape);
+            out.write_str(&s[copied..i])?;
+            out.write_str(escape)?;
             copied = i + 1;
         }
     }
-    out.push_str(&s[copied..]);
+    out.write_str(&s[copied..])
 }
 
 /// Text inside a quoted template string: [`quote`] without the quotes.
 pub fn template_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    push_quoted_text(&mut out, s);
+    let _ = push_quoted_text(&mut out, s);
     out
 }
 
@@ -170,31 +175,45 @@ pub fn key(s: &str) -> String {
 /// `# ` comment lines for free text: every line of `text` becomes its own comment line,
 /// so a newline in a spec value can never end the comment. Empty lines become `#`.
 pub fn comment_lines(text: &str) -> Vec<String> {
-    let mut lines: Vec<String> = text
-        .split('\n')
-        .flat_map(|line| {
-            // `\r\n` is one line break, any other carriage return one too.
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            line.split('\r')
-        })
-        .map(|line| {
-            let safe = inert(line);
-            match safe.trim_end() {
-                "" => "#".to_owned(),
-                content => {
-                    let mut out = String::with_capacity(content.len() + 2);
-                    out.push_str("# ");
-                    out.push_str(content);
-                    out
-                }
-            }
-        })
-        .collect();
-    // Trailing blank lines (also those that were only control characters) say nothing.
-    while lines.last().is_some_and(|l| l == "#") {
-        lines.pop();
+    let joined = comment(text);
+    if joined.is_empty() {
+        return Vec::new();
     }
-    lines
+    joined.split('\n').map(str::to_owned).collect()
+}
+
+/// [`comment_lines`] joined by line breaks, built as one string (what templates print).
+pub fn comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    // Blank lines are written once a line with content follows: trailing blank lines
+    // (also those that were only control characters) say nothing.
+    let mut blank = 0;
+    let lines = text.split('\n').flat_map(|line| {
+        // `\r\n` is one line break, any other carriage return one too.
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        line.split('\r')
+    });
+    for line in lines {
+        let safe = inert(line);
+        let content = safe.trim_end();
+        if content.is_empty() {
+            blank += 1;
+            continue;
+        }
+        for _ in 0..blank {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push('#');
+        }
+        blank = 0;
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("# ");
+        out.push_str(content);
+    }
+    out
 }
 
 /// Free text folded onto one line, for a trailing `# …` comment.

@@ -219,10 +219,10 @@ impl Renderer {
         env.add_filter("hcl", |v: Value| -> Result<Value, minijinja::Error> {
             Ok(Value::from_safe_string(literal(&v)?))
         });
-        env.add_filter("key", |s: String| Value::from_safe_string(hcl::key(&s)));
-        env.add_filter("ident", |s: String| -> Result<Value, minijinja::Error> {
-            if hcl::is_identifier(&s) {
-                Ok(Value::from_safe_string(s))
+        env.add_filter("key", |s: &str| Value::from_safe_string(hcl::key(s)));
+        env.add_filter("ident", |s: &str| -> Result<Value, minijinja::Error> {
+            if hcl::is_identifier(s) {
+                Ok(Value::from_safe_string(s.to_owned()))
             } else {
                 Err(minijinja::Error::new(
                     ErrorKind::InvalidOperation,
@@ -230,19 +230,19 @@ impl Renderer {
                 ))
             }
         });
-        env.add_filter("comment", |s: String| {
-            Value::from_safe_string(hcl::comment_lines(&s).join("\n"))
+        env.add_filter("comment", |s: &str| {
+            Value::from_safe_string(hcl::comment(s))
         });
-        env.add_filter("trailing_comment", |s: String| {
-            Value::from_safe_string(format!("# {}", hcl::one_line(&s)))
+        env.add_filter("trailing_comment", |s: &str| {
+            Value::from_safe_string(format!("# {}", hcl::one_line(s)))
         });
-        env.add_filter("suppression", |why: String, rule: String| {
-            Value::from_safe_string(hcl::suppression(&rule, &why))
+        env.add_filter("suppression", |why: &str, rule: &str| {
+            Value::from_safe_string(hcl::suppression(rule, why))
         });
         // A raw HCL snippet from the spec, validated by the model to parse on its own.
         env.add_filter("raw_hcl", |s: String| Value::from_safe_string(s));
-        env.add_filter("heredoc", |s: String| {
-            Value::from_safe_string(hcl::heredoc(&s))
+        env.add_filter("heredoc", |s: &str| {
+            Value::from_safe_string(hcl::heredoc(s))
         });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
@@ -403,9 +403,20 @@ fn hcl_formatter(
 ) -> Result<(), minijinja::Error> {
     match state.auto_escape() {
         AutoEscape::Custom(name) if name == "hcl" => {
+            let write_failed =
+                |e: std::fmt::Error| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string());
+            // Safe text (dlgen's expressions, filter outputs) and plain strings, most of
+            // what a template prints, go straight to the output.
+            if value.is_safe() {
+                return out
+                    .write_str(value.as_str().unwrap_or_default())
+                    .map_err(write_failed);
+            }
+            if let (ValueKind::String, Some(text)) = (value.kind(), value.as_str()) {
+                return hcl::write_quoted(out, text).map_err(write_failed);
+            }
             let text = literal(value)?;
-            out.write_str(&text)
-                .map_err(|e| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string()))
+            out.write_str(&text).map_err(write_failed)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
@@ -421,7 +432,9 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
     }
     let mut out = String::new();
     match value.kind() {
-        ValueKind::String => out.push_str(&hcl::quote(value.as_str().unwrap_or_default())),
+        ValueKind::String => {
+            let _ = hcl::write_quoted(&mut out, value.as_str().unwrap_or_default());
+        }
         ValueKind::Number => {
             // NaN and the infinities print as `NaN` / `inf`: references, not numbers.
             if f64::try_from(value.clone()).is_ok_and(|f| !f.is_finite()) {
