@@ -1073,6 +1073,12 @@ fn an_ingress_refers_to_the_service_it_means() {
         None,
         "port 80 is the module's"
     );
+    // The module's default (`name`) is left out unless the spec names the Service: then
+    // `service_name` is written as stated, as most stacks that route to their Service do.
+    let (_, body) = render(&format!("{BASE}ingress: {{name: app}}\n"));
+    assert_eq!(arg_of(&body, "ingress", "service_name"), None);
+    let (_, body) = render(&format!("{BASE}ingress: {{name: app, service: app}}\n"));
+    assert_eq!(arg_of(&body, "ingress", "service_name").unwrap(), "\"app\"");
     let bad = errors(&format!(
         "{BASE}ingress: {{service: elsewhere, service_ref: true}}\n"
     ));
