@@ -64,62 +64,171 @@ fn assert_differences(name: &str, expected: &[&str]) {
 
 #[test]
 fn ledger_sync() {
+    // The in-house family: `image_tag` and its Terragrunt input, the alembic init container,
+    // two `env_from` secrets, a per-key `data` list from two Vault paths, the `vault-database`
+    // DSN secret, `depends_on` both, Service `type = "ClusterIP"`, three dependencies.
     assert_differences("ledger-sync", &[]);
 }
 
 #[test]
 fn agent_runner() {
+    // Two containers sharing an in-memory `empty_dir`, a service account with a RoleBinding,
+    // Keel seeds, the Service's own address, `allowed_groups`, a partial homepage block, no
+    // TLS module.
     assert_differences("agent-runner", &[]);
 }
 
 #[test]
 fn speech_gpu() {
+    // The GPU preset, a Service named `whisper` that the ingress names, an NFS claim named apart
+    // from the volume, the older ignore list, every input of the LAN-only API ingress.
     assert_differences("speech-gpu", &[]);
 }
 
 #[test]
 fn feed_digest() {
+    // An app CronJob whose script is a heredoc config map, a per-key `data` list refreshed
+    // hourly, no Deployment, no ingress, no TLS module, Terragrunt vault + external-secrets.
     assert_differences("feed-digest", &[]);
 }
 
 #[test]
 fn kiosk_gallery() {
+    // A parked app (`replicas = 0` with its reason), `sub_path` mounts, a literal NFS server,
+    // the homepage off, its own `moved` block, an include-only `terragrunt.hcl`.
     assert_differences("kiosk-gallery", &[]);
 }
 
 #[test]
 fn short_links() {
+    // Labels keyed `run`, scheduling, hardened security contexts and a one-shot DB init Job.
     assert_differences("short-links", &[]);
 }
 
 #[test]
 fn frame_grabber() {
+    // Devices, hooks, node affinity, DNS settings and a suspended CronJob.
     assert_differences("frame-grabber", &[]);
 }
 
 #[test]
 fn recipe_box() {
+    // Anubis in front with an API carve-out, labels keyed `run`, two replicas, a metrics sidecar,
+    // ports without `protocol`, a probe on a named port, the prometheus annotations.
     assert_differences("recipe-box", &[]);
 }
 
 #[test]
 fn link_archive() {
+    // `vault-database` credentials with a DSN template read by the app (so `depends_on` it),
+    // the Grafana datasource in `monitoring`, the reloader, diun and Kyverno wait-for presets.
     assert_differences("link-archive", &[]);
 }
 
 #[test]
 fn status_page() {
+    // Files beside the spec (`file()`, `templatefile()`), checksum annotations, the config
+    // map's two files mounted by `sub_path`.
     assert_differences("status-page", &[]);
 }
 
 #[test]
 fn music_stream() {
+    // Two NFS mounts from two servers, `fs_group_change_policy`, `image_pull_policy`, probes on
+    // a named port.
     assert_differences("music-stream", &[]);
 }
 
 #[test]
 fn mqtt_broker() {
+    // A LoadBalancer on the shared MetalLB IP, a workload named `mosquitto`, TCP probes, config
+    // map and secret volumes, a ResourceQuota, the older Keel list on a namespace Keel does
+    // not watch, with the Kyverno tier label.
     assert_differences("mqtt-broker", &[]);
+}
+
+/// Every stack of the corpus, each with a test above.
+const CORPUS: &[&str] = &[
+    "ledger-sync",
+    "agent-runner",
+    "speech-gpu",
+    "feed-digest",
+    "kiosk-gallery",
+    "short-links",
+    "frame-grabber",
+    "recipe-box",
+    "link-archive",
+    "status-page",
+    "music-stream",
+    "mqtt-broker",
+];
+
+#[test]
+fn every_stack_of_the_corpus_has_a_spec_and_a_test() {
+    let mut found: Vec<String> = fs::read_dir(Path::new(ROOT).join("tests/fixtures/handwritten"))
+        .expect("the corpus")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.is_dir())
+        .map(|p| {
+            p.file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    found.sort();
+    let mut listed: Vec<&str> = CORPUS.to_vec();
+    listed.sort_unstable();
+    assert_eq!(found, listed);
+    for name in CORPUS {
+        assert!(
+            Path::new(ROOT)
+                .join(format!("tests/fixtures/specs/{name}.yaml"))
+                .is_file(),
+            "{name} has no spec"
+        );
+    }
+}
+
+/// The `raw` keys of a spec, at any depth, as their field paths.
+fn raw_fields(node: &yaml_rust2::Yaml, path: &str, out: &mut Vec<String>) {
+    match node {
+        yaml_rust2::Yaml::Hash(map) => {
+            for (k, v) in map {
+                let key = k.as_str().unwrap_or_default();
+                let at = if path.is_empty() {
+                    key.to_owned()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if key == "raw" {
+                    out.push(at.clone());
+                }
+                raw_fields(v, &at, out);
+            }
+        }
+        yaml_rust2::Yaml::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                raw_fields(v, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn no_spec_of_the_corpus_uses_raw_hcl() {
+    for name in CORPUS {
+        let text =
+            fs::read_to_string(Path::new(ROOT).join(format!("tests/fixtures/specs/{name}.yaml")))
+                .expect("the spec reads");
+        let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("the spec is YAML");
+        let mut raw = Vec::new();
+        for doc in &docs {
+            raw_fields(doc, "", &mut raw);
+        }
+        assert!(raw.is_empty(), "{name}: raw HCL at {raw:?}");
+    }
 }
 
 /// `terraform validate` (without providers or modules installed) finds no structural error
