@@ -2656,7 +2656,10 @@ volumes:
     );
     let vols = blocks(p, "volume");
     let name = |v: &Block| attr(child(v, &["config_map"]), "name").unwrap();
-    assert_eq!(name(vols[0]), "kubernetes_config_map.config.metadata[0].name");
+    assert_eq!(
+        name(vols[0]),
+        "kubernetes_config_map.config.metadata[0].name"
+    );
     assert_eq!(name(vols[1]), "\"app-dashboards\"");
     let container = blocks(p, "container")[0];
     assert_eq!(
