@@ -17,6 +17,7 @@ pub mod error;
 pub mod format;
 pub mod generate;
 pub mod hcl;
+pub mod import;
 pub mod lint;
 pub mod model;
 pub mod par;

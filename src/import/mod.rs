@@ -1,0 +1,3 @@
+//! `dlgen import`: a hand-written stack into a spec.
+
+pub mod yaml_out;
