@@ -183,6 +183,20 @@ pub fn compare(a: &Path, b: &Path) -> Result<Outcome, Error> {
     Ok(Outcome::Findings)
 }
 
+/// `dlgen import`: one stack, or `--all` (see [`crate::import`]).
+pub fn import(args: &crate::cli::ImportArgs) -> Result<Outcome, Error> {
+    match &args.stack_dir {
+        Some(dir) if !args.all => crate::import::run::one(dir, args.output.as_deref(), args.force),
+        _ => {
+            let specs = args
+                .specs_dir
+                .clone()
+                .unwrap_or_else(|| args.root.join("specs"));
+            crate::import::run::all(&args.root, &specs, args.stats, args.dry_run)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -133,7 +133,8 @@ fn write_seq(out: &mut String, indent: usize, items: &[Node]) {
         pad(out, indent);
         out.push('-');
         match item {
-            Node::Map(entries) if !entries.is_empty() && flow(item, indent).is_none() => {
+            // A mapping in a list is written in block style, like its siblings.
+            Node::Map(entries) if !entries.is_empty() => {
                 // `- key: value` with the following keys aligned under the first.
                 out.push(' ');
                 let mut first = String::new();
@@ -370,13 +371,20 @@ mod tests {
             ),
         ] {
             let root = yaml::parse("t.yaml", &doc).unwrap_or_else(|d| panic!("{doc}\n{d:?}"));
-            let node = root.get("k").or_else(|| root.get("m").and_then(|m| m.get("k")));
-            let scalar = node.and_then(|n| n.as_scalar()).unwrap_or_else(|| panic!("{doc}"));
+            let node = root
+                .get("k")
+                .or_else(|| root.get("m").and_then(|m| m.get("k")));
+            let scalar = node
+                .and_then(|n| n.as_scalar())
+                .unwrap_or_else(|| panic!("{doc}"));
             assert_eq!(scalar.text, s, "written as:\n{doc}");
             if scalar.is_plain() {
                 assert_eq!(scalar.resolved, Resolved::Str, "written as:\n{doc}");
             }
-            let list = root.get("m").and_then(|m| m.get("a")).and_then(|a| a.as_seq());
+            let list = root
+                .get("m")
+                .and_then(|m| m.get("a"))
+                .and_then(|a| a.as_seq());
             if let Some(list) = list {
                 let first = list[0].as_scalar().unwrap_or_else(|| panic!("{doc}"));
                 assert_eq!(first.text, s, "in a list, written as:\n{doc}");
@@ -534,7 +542,9 @@ mod tests {
             let mut s = String::new();
             let mut x = seed;
             for _ in 0..len {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 s.push(alphabet[(x >> 33) as usize % alphabet.len()]);
             }
             round_trip(&s);

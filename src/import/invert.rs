@@ -1,0 +1,1449 @@
+//! The inversion proper: what each object of the stack says in spec terms.
+//!
+//! Each part of the spec language has its recognizer here, reading the stack's normalized
+//! values (`planeq`: locals evaluated, references to configured values resolved) and the
+//! comments around the objects (from the hcl-edit source). A recognizer sets every spec
+//! field it can read, defaults included — the defaults are found later by rendering
+//! (`minimize`), so nothing here restates a convention — and claims the objects the field
+//! reproduces. Nested blocks that form lists (containers, env, volumes, mounts) are
+//! recognized as a prefix: what dlgen generates comes first in the rendered block, raw
+//! HCL after it, so the first entry the spec cannot say ends the list. Whether the spec
+//! reproduces the stack is decided afterwards by rendering it and comparing
+//! (`residue`, `prove`); what does not is given up (`Limits`) and recognized again.
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey};
+
+use super::draft::{Draft, Limits, Part, Slot};
+use super::source::{self, Source, Step};
+use super::value::{self as val, block, blocks, get, int, map, module_output, path, prim, string};
+use crate::conventions as cv;
+use crate::planeq::{self, Address, Value};
+use crate::spec::{
+    AdoptSpec, Auth, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, DnsType, EnvSpec,
+    HomepageSpec, IngressSpec, IntegrityCheckSpec, MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec,
+    ResourcesSpec, SecretsSpec, ServiceSpec, Storage, Strategy, Tier, ValueSpec, VolumeSpec,
+};
+
+/// What every recognizer reads.
+pub struct Ctx<'a> {
+    pub src: &'a Source,
+    pub input: &'a planeq::Stack,
+    /// The stack name: its directory's name.
+    pub name: String,
+    pub snake: String,
+    pub secret_name: String,
+}
+
+/// The placeholder a `*_why` field gets when the stack gives no reason.
+pub const NO_REASON: &str = "imported as it stands; the stack gives no reason (review: say why)";
+
+/// The pod spec of a Deployment, as block names.
+pub const POD: [&str; 3] = ["spec", "template", "spec"];
+
+impl<'a> Ctx<'a> {
+    pub fn new(src: &'a Source, input: &'a planeq::Stack, name: &str) -> Self {
+        Ctx {
+            src,
+            input,
+            name: name.to_owned(),
+            snake: crate::hcl::snake(name),
+            secret_name: format!("{name}{}", cv::eso::SECRET_SUFFIX),
+        }
+    }
+
+    /// Root resources of type `ty`, with their names, in address order.
+    fn resources(&self, ty: &str) -> Vec<(String, &'a Value)> {
+        self.input
+            .objects()
+            .filter_map(|(a, v)| match a {
+                Address::Object(addr)
+                    if addr.module.is_empty()
+                        && addr.kind == planeq::Kind::Resource
+                        && addr.ty == ty =>
+                {
+                    Some((addr.name.clone(), v))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Root module calls of the repo's shared module `module`, with their names.
+    fn modules(&self, module: &str) -> Vec<(String, &'a Value)> {
+        let suffix = format!("/{module}");
+        self.input
+            .objects()
+            .filter_map(|(a, v)| match a {
+                Address::Object(addr)
+                    if addr.module.is_empty()
+                        && addr.kind == planeq::Kind::Module
+                        && string(v, "source").is_some_and(|s| s.ends_with(&suffix)) =>
+                {
+                    Some((addr.name.clone(), v))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The comment lines directly above the node at `path` of the block at `address`
+    /// (the block itself for an empty path). Lines that are the repo's conventions
+    /// (markers, dlgen's own comments) are consumed and left out; the others are consumed
+    /// when taken ([`Lines::take`]), and otherwise stay for the reviewer's notes.
+    fn above(&self, d: &mut Draft, address: &str, path: &[Step]) -> Lines {
+        let Some((file, start)) = self.node_start(address, path) else {
+            return Lines::default();
+        };
+        let mut lines = Vec::new();
+        for (line, text) in file.comment_above(start) {
+            if is_convention(&text) {
+                d.consumed.insert((file.name.clone(), line));
+            } else {
+                lines.push((line, text));
+            }
+        }
+        Lines {
+            file: file.name.clone(),
+            lines,
+        }
+    }
+
+    /// The comment after the node at `path`, on its last line, taken.
+    fn after(&self, d: &mut Draft, address: &str, path: &[Step]) -> Option<String> {
+        let top = self.src.top(address)?;
+        let node = source::find(&top.block.body, path)?;
+        let (line, text) = top.file.comment_after(node.span()?.end)?;
+        if is_convention(&text) {
+            d.consumed.insert((top.file.name.clone(), line));
+            return None;
+        }
+        d.consumed.insert((top.file.name.clone(), line));
+        Some(text)
+    }
+
+    fn node_start(&self, address: &str, path: &[Step]) -> Option<(&'a source::File, usize)> {
+        let top = self.src.top(address)?;
+        let start = if path.is_empty() {
+            top.block.span()?.start
+        } else {
+            source::find(&top.block.body, path)?.span()?.start
+        };
+        Some((top.file, start))
+    }
+
+    /// The keys of the object written at attribute path `path` of the block at `address`,
+    /// in the order the stack writes them, when it is an object literal.
+    fn source_keys(&self, address: &str, path: &[Step]) -> Option<Vec<String>> {
+        let top = self.src.top(address)?;
+        let attr = source::find(&top.block.body, path)?.as_attribute()?;
+        let Expression::Object(obj) = &attr.value else {
+            return None;
+        };
+        obj.iter()
+            .map(|(k, _)| match k {
+                ObjectKey::Ident(id) => Some(id.as_str().to_owned()),
+                ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A string map (labels, annotations) in the order the stack writes it: the keys of
+    /// the literal first, then any others (from a `merge` or a local) in key order; keys
+    /// `skip` are left out. `None` when a value is not a known primitive.
+    fn ordered(
+        &self,
+        address: &str,
+        path: &[Step],
+        value: &Value,
+        skip: &[&str],
+    ) -> Option<Vec<(String, String)>> {
+        let mut entries: Vec<(String, String)> = map(value)?
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(k, v)| Some((k.clone(), v.as_primitive_string()?)))
+            .collect::<Option<_>>()?;
+        if let Some(keys) = self.source_keys(address, path) {
+            entries.sort_by_key(|(k, _)| keys.iter().position(|s| s == k).unwrap_or(usize::MAX));
+        }
+        Some(entries)
+    }
+}
+
+/// Comment lines of one file, with their line numbers.
+#[derive(Debug, Default)]
+struct Lines {
+    file: String,
+    lines: Vec<(usize, String)>,
+}
+
+impl Lines {
+    /// The lines, consumed: a spec field holds them now.
+    fn take(self, d: &mut Draft) -> Vec<String> {
+        self.lines
+            .into_iter()
+            .map(|(line, text)| {
+                d.consumed.insert((self.file.clone(), line));
+                text
+            })
+            .collect()
+    }
+}
+
+/// Whether a comment line is one of the repo's conventions rather than an explanation: a
+/// lifecycle marker, a comment dlgen writes itself, dlgen's header.
+pub fn is_convention(line: &str) -> bool {
+    use cv::markers as m;
+    let markers = [
+        m::KYVERNO,
+        m::KYVERNO_POLL,
+        m::KEEL_IMAGE,
+        m::KEEL_UPDATE_TIME,
+        m::SABLIER_REPLICAS,
+    ];
+    let own = [
+        cv::lifecycle_comments::NAMESPACE_GOLDILOCKS,
+        cv::lifecycle_comments::CRON_DNS_CONFIG,
+        cv::lifecycle_comments::PVC_AUTORESIZE,
+        m::ADOPTION_MOVED_COMMENT,
+        cv::eso::DATA_COMMENT,
+    ];
+    let t = line.trim();
+    t.is_empty()
+        || markers.iter().any(|mk| t.contains(mk))
+        || own.iter().any(|c| c.lines().any(|l| l.trim() == t))
+        || t.starts_with(crate::render::HEADER_MARK)
+        || t.starts_with("change the spec and run `dlgen render")
+}
+
+/// A `dlgen:allow <rule> <why>` suppression line: `(rule, why)`.
+fn allow(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim().strip_prefix("dlgen:allow ")?;
+    let (rule, why) = rest.split_once(' ').unwrap_or((rest, ""));
+    Some((rule, why.trim()))
+}
+
+/// Comment lines as a spec's free text, `None` when there are none.
+fn text(lines: Vec<String>) -> Option<String> {
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+fn b(name: &str, i: usize) -> Step {
+    Step::Block(name.to_owned(), i)
+}
+
+fn attr(name: &str) -> Step {
+    Step::Attr(name.to_owned())
+}
+
+fn pod_path() -> Vec<Step> {
+    POD.iter().map(|n| b(n, 0)).collect()
+}
+
+/// Inverts the stack into a draft spec within `limits`; `Err` names what makes a spec
+/// impossible (a part every spec generates that the stack does not have).
+pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<String>> {
+    let mut d = Draft::default();
+    d.spec.name = Some(ctx.name.clone());
+    let mut blockers = Vec::new();
+    namespace(ctx, &mut d, &mut blockers);
+    let eso = external_secret(ctx, &mut d, limits);
+    let service = if limits.has(&Part::Service) {
+        None
+    } else {
+        service_candidate(ctx)
+    };
+    let pvc_backup_why = deployment(ctx, &mut d, limits, eso, service.is_some(), &mut blockers);
+    let has_service = match (&service, d.spec.containers.first().and_then(|c| c.port)) {
+        (Some((addr, v)), Some(port)) => {
+            service_spec(ctx, &mut d, addr, v, port);
+            true
+        }
+        _ => false,
+    };
+    if has_service && !limits.has(&Part::Ingress) {
+        ingress(ctx, &mut d);
+    }
+    backup(ctx, &mut d, limits, pvc_backup_why);
+    tls(ctx, &mut d, &mut blockers);
+    terragrunt(ctx, &mut d, &mut blockers);
+    if blockers.is_empty() {
+        Ok(d)
+    } else {
+        Err(blockers)
+    }
+}
+
+// --- namespace ------------------------------------------------------------------------
+
+fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
+    let all = ctx.resources("kubernetes_namespace");
+    let chosen = all
+        .iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
+        .or_else(|| (all.len() == 1).then(|| &all[0]));
+    let Some((label, v)) = chosen else {
+        blockers.push(format!(
+            "the stack declares no `kubernetes_namespace` resource for `{}`: every spec generates one",
+            ctx.name
+        ));
+        return;
+    };
+    let address = format!("kubernetes_namespace.{label}");
+    d.claim(&address, &address, None, Some(Slot::Namespace));
+    let meta = path(v, &["metadata"]);
+    let mut ns = NamespaceSpec {
+        name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
+        address: Some(label.clone()),
+        labels: OrderedMap::default(),
+    };
+    let mut keel = false;
+    if let Some(labels) = meta.and_then(|m| get(m, "labels")) {
+        if let Some(tier) = map(labels)
+            .and_then(|m| m.get(cv::tiers::LABEL))
+            .and_then(val::tier)
+        {
+            d.spec.tier = Some(tier_of(tier));
+        }
+        let mut rest = Vec::new();
+        if let Some(m) = map(labels) {
+            for (k, v) in m {
+                if k == cv::tiers::LABEL && val::tier(v).is_some() {
+                    continue;
+                }
+                if k == cv::keel::ENROLLED_LABEL
+                    && v.as_primitive_string().as_deref() == Some("true")
+                {
+                    keel = true;
+                    continue;
+                }
+                rest.push(k.clone());
+            }
+        }
+        let skip: Vec<&str> = map(labels)
+            .map(|m| {
+                m.keys()
+                    .map(String::as_str)
+                    .filter(|k| !rest.iter().any(|r| r == k))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(ordered) =
+            ctx.ordered(&address, &[b("metadata", 0), attr("labels")], labels, &skip)
+        {
+            ns.labels = OrderedMap(ordered);
+        }
+    }
+    let mut comment = ctx.above(d, &address, &[]).take(d);
+    if keel {
+        d.spec.keel = Some(true);
+    } else {
+        d.spec.keel = Some(false);
+        // dlgen writes the reason as the namespace comment's last line.
+        let prefix = "Keel auto-upgrade is off: ";
+        let why = comment
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .map(|i| comment.drain(i..).collect::<Vec<_>>().join(" "));
+        d.spec.keel_why = Some(match why {
+            Some(w) => w[prefix.len()..].to_owned(),
+            None => {
+                d.reasons.push("keel_why".to_owned());
+                NO_REASON.to_owned()
+            }
+        });
+    }
+    d.spec.comment = text(comment);
+    d.spec.namespace = Some(ns);
+}
+
+fn tier_of(key: &str) -> Tier {
+    match key {
+        "core" => Tier::Core,
+        "cluster" => Tier::Cluster,
+        "gpu" => Tier::Gpu,
+        "edge" => Tier::Edge,
+        _ => Tier::Aux,
+    }
+}
+
+// --- secrets --------------------------------------------------------------------------
+
+/// The stack's ExternalSecret (`<stack>-secrets`), as `secrets:`.
+fn external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
+    if limits.has(&Part::Secrets) {
+        return false;
+    }
+    let found = ctx
+        .resources("kubernetes_manifest")
+        .into_iter()
+        .find(|(_, v)| {
+            let manifest = get(v, "manifest");
+            manifest.and_then(|m| string(m, "kind")) == Some("ExternalSecret")
+                && manifest
+                    .and_then(|m| get(m, "metadata"))
+                    .and_then(|m| string(m, "name"))
+                    == Some(&ctx.secret_name)
+        });
+    let Some((label, v)) = found else {
+        return false;
+    };
+    let key = get(v, "manifest")
+        .and_then(|m| get(m, "spec"))
+        .and_then(|s| match get(s, "dataFrom") {
+            Some(Value::List(items)) => items.first(),
+            _ => None,
+        })
+        .and_then(|e| get(e, "extract"))
+        .and_then(|e| string(e, "key"));
+    let Some(key) = key else {
+        return false;
+    };
+    let address = format!("kubernetes_manifest.{label}");
+    let rendered = format!("kubernetes_manifest.{}", cv::eso::ADDRESS);
+    if address != rendered {
+        d.renames.push((address.clone(), rendered.clone()));
+    }
+    d.claim(
+        &address,
+        &rendered,
+        Some(Part::Secrets),
+        Some(Slot::Secrets),
+    );
+    d.spec.secrets = Some(SecretsSpec {
+        vault_key: Some(key.to_owned()),
+        raw: None,
+    });
+    true
+}
+
+// --- the Deployment -------------------------------------------------------------------
+
+/// The Deployment and its pod. Returns the reason a PVC gives for having no backup
+/// (`# dlgen:allow block-storage-backup <why>`), if any.
+fn deployment(
+    ctx: &Ctx,
+    d: &mut Draft,
+    limits: &Limits,
+    eso: bool,
+    service: bool,
+    blockers: &mut Vec<String>,
+) -> Option<String> {
+    let all = ctx.resources("kubernetes_deployment");
+    let chosen = all
+        .iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
+        .or_else(|| (all.len() == 1).then(|| &all[0]));
+    let Some((label, v)) = chosen else {
+        blockers.push(format!(
+            "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
+            ctx.name
+        ));
+        return None;
+    };
+    let address = format!("kubernetes_deployment.{label}");
+    d.claim(&address, &address, None, Some(Slot::Deployment));
+    let mut dep = DeploymentSpec {
+        address: Some(label.clone()),
+        ..DeploymentSpec::default()
+    };
+    let meta = path(v, &["metadata"]);
+    let labels = meta.and_then(|m| get(m, "labels")).and_then(map);
+    dep.cluster_service_label =
+        Some(labels.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE)));
+    if labels
+        .and_then(|l| l.get(cv::sablier::ENABLE))
+        .and_then(Value::as_primitive_string)
+        .as_deref()
+        == Some("true")
+    {
+        d.spec.scale_to_zero = Some(true);
+    }
+    if let Some(ann) = meta.and_then(|m| get(m, "annotations"))
+        && let Some(entries) =
+            ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
+    {
+        let mut rest = Vec::new();
+        for (k, v) in entries {
+            if k == cv::keel::POLICY && d.spec.keel == Some(true) {
+                d.spec.keel_policy = Some(v);
+            } else {
+                rest.push((k, v));
+            }
+        }
+        dep.annotations = OrderedMap(rest);
+    }
+    let spec = block(v, "spec");
+    let strategy = spec
+        .and_then(|s| block(s, "strategy"))
+        .and_then(|s| string(s, "type"));
+    if strategy == Some("Recreate") {
+        d.spec.strategy = Some(Strategy::Recreate);
+        d.spec.strategy_why = text(
+            ctx.above(d, &address, &[b("spec", 0), b("strategy", 0)])
+                .take(d),
+        );
+    } else if strategy.is_none() {
+        d.spec.strategy = Some(Strategy::RollingUpdate);
+    }
+    let template_meta = spec
+        .and_then(|s| block(s, "template"))
+        .and_then(|t| block(t, "metadata"));
+    if let Some(ann) = template_meta.and_then(|m| get(m, "annotations")) {
+        let at = [
+            b("spec", 0),
+            b("template", 0),
+            b("metadata", 0),
+            attr("annotations"),
+        ];
+        if let Some(entries) = ctx.ordered(&address, &at, ann, &[]) {
+            dep.pod_annotations = OrderedMap(entries);
+        }
+    }
+    let Some(pod) = path(v, &POD) else {
+        blockers.push(format!("{address}: no pod spec (`spec.template.spec`)"));
+        return None;
+    };
+    if !limits.has(&Part::DnsOptions)
+        && let Some(dns) = block(pod, "dns_config")
+        && val::other_keys(dns, &["option"]).is_empty()
+    {
+        let options: Option<Vec<(String, String)>> = blocks(dns, "option")
+            .iter()
+            .map(|o| {
+                val::other_keys(o, &["name", "value"])
+                    .is_empty()
+                    .then(|| Some((string(o, "name")?.to_owned(), prim(o, "value")?)))
+                    .flatten()
+            })
+            .collect();
+        if let Some(options) = options {
+            dep.dns_options = OrderedMap(options);
+        }
+    }
+    let (volumes, why) = volumes(ctx, d, limits, pod);
+    containers(
+        ctx, d, limits, &address, pod, eso, service, &volumes, blockers,
+    );
+    d.spec.deployment = Some(dep);
+    why
+}
+
+/// The pod's volumes that the spec can say, in order, until the first it cannot.
+fn volumes(
+    ctx: &Ctx,
+    d: &mut Draft,
+    limits: &Limits,
+    pod: &Value,
+) -> (Vec<String>, Option<String>) {
+    let mut names = Vec::new();
+    let mut backup_why = None;
+    for (k, vol) in blocks(pod, "volume")
+        .iter()
+        .enumerate()
+        .take(limits.volumes())
+    {
+        if !val::other_keys(vol, &["name", "persistent_volume_claim"]).is_empty() {
+            break;
+        }
+        let (Some(vname), Some(claim)) =
+            (string(vol, "name"), block(vol, "persistent_volume_claim"))
+        else {
+            break;
+        };
+        if !val::other_keys(claim, &["claim_name"]).is_empty() {
+            break;
+        }
+        let Some(claim_name) = get(claim, "claim_name") else {
+            break;
+        };
+        let spec = match claim_name {
+            Value::String(pvc_name) => pvc(ctx, d, k, vname, pvc_name, &mut backup_why),
+            other => match module_output(other, "claim_name") {
+                Some(module) => nfs(ctx, d, k, vname, module),
+                None => None,
+            },
+        };
+        let Some(spec) = spec else {
+            break;
+        };
+        d.spec.volumes.push(spec);
+        names.push(vname.to_owned());
+    }
+    (names, backup_why)
+}
+
+fn pvc(
+    ctx: &Ctx,
+    d: &mut Draft,
+    k: usize,
+    vname: &str,
+    pvc_name: &str,
+    backup_why: &mut Option<String>,
+) -> Option<VolumeSpec> {
+    let (label, v) = ctx
+        .resources("kubernetes_persistent_volume_claim")
+        .into_iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(pvc_name))?;
+    let address = format!("kubernetes_persistent_volume_claim.{label}");
+    if d.claimed(&address) {
+        return None;
+    }
+    let spec = block(v, "spec")?;
+    let storage = match prim(spec, "storage_class_name")?.as_str() {
+        cv::pvc::ENCRYPTED_CLASS => Storage::ProxmoxLvmEncrypted,
+        cv::pvc::PLAIN_CLASS => Storage::ProxmoxLvm,
+        _ => return None,
+    };
+    let size = block(spec, "resources")
+        .and_then(|r| get(r, "requests"))
+        .and_then(|r| prim(r, "storage"));
+    let max_size = path(v, &["metadata"])
+        .and_then(|m| get(m, "annotations"))
+        .and_then(|a| prim(a, cv::autoresize::STORAGE_LIMIT));
+    let mut comment = Vec::new();
+    let mut wait_why = None;
+    for line in ctx.above(d, &address, &[]).take(d) {
+        match allow(&line) {
+            Some(("pvc-wait-until-bound", why)) => wait_why = Some(why.to_owned()),
+            Some(("block-storage-backup", why)) => *backup_why = Some(why.to_owned()),
+            _ => comment.push(line),
+        }
+    }
+    let waits = !matches!(get(v, "wait_until_bound"), Some(Value::Bool(false)));
+    if waits && wait_why.is_none() {
+        d.reasons.push(format!("volumes[{k}].wait_until_bound_why"));
+        wait_why = Some(NO_REASON.to_owned());
+    }
+    d.claim(
+        &address,
+        &address,
+        Some(Part::Volumes(k)),
+        Some(Slot::Volume(k)),
+    );
+    Some(VolumeSpec {
+        name: Some(vname.to_owned()),
+        storage: Some(storage),
+        size,
+        max_size,
+        comment: text(comment),
+        address: Some(label),
+        wait_until_bound: Some(waits),
+        wait_until_bound_why: if waits { wait_why } else { None },
+        ..VolumeSpec::default()
+    })
+}
+
+fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<VolumeSpec> {
+    let address = format!("module.{module}");
+    if d.claimed(&address) {
+        return None;
+    }
+    let (_, v) = ctx
+        .modules(cv::repo::NFS_MODULE)
+        .into_iter()
+        .find(|(name, _)| name == module)?;
+    if val::var(get(v, "nfs_server")?) != Some(cv::repo::NFS_SERVER_VARIABLE) {
+        return None;
+    }
+    let comment = ctx.above(d, &address, &[]).take(d);
+    d.claim(
+        &address,
+        &address,
+        Some(Part::Volumes(k)),
+        Some(Slot::Volume(k)),
+    );
+    Some(VolumeSpec {
+        name: Some(vname.to_owned()),
+        storage: Some(Storage::Nfs),
+        size: prim(v, "storage"),
+        path: prim(v, "nfs_path"),
+        comment: text(comment),
+        address: Some(module.to_owned()),
+        ..VolumeSpec::default()
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn containers(
+    ctx: &Ctx,
+    d: &mut Draft,
+    limits: &Limits,
+    address: &str,
+    pod: &Value,
+    eso: bool,
+    service: bool,
+    volumes: &[String],
+    blockers: &mut Vec<String>,
+) {
+    let pod_at = pod_path();
+    for (i, c) in blocks(pod, "container")
+        .iter()
+        .enumerate()
+        .take(limits.containers())
+    {
+        let mut at = pod_at.clone();
+        at.push(b("container", i));
+        let (Some(name), Some(image)) = (string(c, "name"), string(c, "image")) else {
+            if i == 0 {
+                blockers.push(format!(
+                    "{address}: the first container's name and image are not literal strings"
+                ));
+            }
+            break;
+        };
+        let mut spec = ContainerSpec {
+            name: Some(name.to_owned()),
+            image: Some(image.to_owned()),
+            ..ContainerSpec::default()
+        };
+        let strings = |key: &str| -> Option<Vec<String>> {
+            match get(c, key) {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|s| match s {
+                        Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            }
+        };
+        if !limits.field(i, "command") {
+            spec.command = strings("command");
+        }
+        if !limits.field(i, "args") {
+            spec.args = strings("args");
+        }
+        env(ctx, d, limits, address, &at, i, c, eso, &mut spec);
+        if !(limits.field(i, "port") || i == 0 && !service) {
+            port(c, &mut spec);
+        }
+        spec.resources = if limits.field(i, "resources") {
+            None
+        } else {
+            resources(c)
+        };
+        if i == 0 && spec.resources.is_none() {
+            // The app container must say its resources; none written leaves them to raw HCL.
+            spec.resources = Some(ResourcesSpec::default());
+        }
+        for kind in ["liveness_probe", "readiness_probe", "startup_probe"] {
+            if limits.field(i, kind) {
+                continue;
+            }
+            let probe = block(c, kind).and_then(probe);
+            match kind {
+                "liveness_probe" => spec.liveness_probe = probe,
+                "readiness_probe" => spec.readiness_probe = probe,
+                _ => spec.startup_probe = probe,
+            }
+        }
+        if i == 0 {
+            mounts(d, limits, c, volumes);
+        }
+        d.spec.containers.push(spec);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn env(
+    ctx: &Ctx,
+    d: &mut Draft,
+    limits: &Limits,
+    address: &str,
+    at: &[Step],
+    i: usize,
+    c: &Value,
+    eso: bool,
+    spec: &mut ContainerSpec,
+) {
+    for (j, e) in blocks(c, "env").iter().enumerate().take(limits.env(i)) {
+        let Some(name) = string(e, "name") else {
+            break;
+        };
+        let mut entry = EnvSpec {
+            name: Some(name.to_owned()),
+            ..EnvSpec::default()
+        };
+        let keys = val::other_keys(e, &["name"]);
+        match keys.as_slice() {
+            ["value"] => {
+                let Some(value) =
+                    get(e, "value").and_then(|v| val::value_spec(v, &ctx.secret_name))
+                else {
+                    break;
+                };
+                if matches!(value, ValueSpec::Scalar(_)) && crate::validate::looks_secret(name) {
+                    d.reasons
+                        .push(format!("containers[{i}].env[{j}].plain_why"));
+                    entry.plain_why = Some(
+                        "imported as it stands: the stack sets this value in plain text (review: move it to Vault)"
+                            .to_owned(),
+                    );
+                }
+                entry.value = Some(value);
+            }
+            ["value_from"] if eso => {
+                let key = block(e, "value_from")
+                    .filter(|f| val::other_keys(f, &["secret_key_ref"]).is_empty())
+                    .and_then(|f| block(f, "secret_key_ref"))
+                    .filter(|r| {
+                        val::other_keys(r, &["name", "key"]).is_empty()
+                            && string(r, "name") == Some(&ctx.secret_name)
+                    })
+                    .and_then(|r| string(r, "key"));
+                let Some(key) = key else {
+                    break;
+                };
+                entry.secret = Some(key.to_owned());
+            }
+            _ => break,
+        }
+        let mut env_at = at.to_vec();
+        env_at.push(b("env", j));
+        entry.comment = text(ctx.above(d, address, &env_at).take(d));
+        spec.env.push(entry);
+    }
+}
+
+fn port(c: &Value, spec: &mut ContainerSpec) {
+    let Some(first) = blocks(c, "port").first() else {
+        return;
+    };
+    if !val::other_keys(first, &["container_port", "name", "protocol"]).is_empty() {
+        return;
+    }
+    let Some(number) = int(first, "container_port").and_then(|n| u16::try_from(n).ok()) else {
+        return;
+    };
+    let name = string(first, "name");
+    let protocol = prim(first, "protocol");
+    spec.port_name = match (name, protocol.as_deref()) {
+        (Some(n), Some("TCP")) => Some(Some(n.to_owned())),
+        (None, None) => Some(None),
+        _ => return,
+    };
+    spec.port = Some(number);
+}
+
+fn resources(c: &Value) -> Option<ResourcesSpec> {
+    let r = block(c, "resources")?;
+    if !val::other_keys(r, &["requests", "limits"]).is_empty() {
+        return None;
+    }
+    let requests = get(r, "requests");
+    let limits = get(r, "limits");
+    if requests.is_some_and(|q| !val::other_keys(q, &["cpu", "memory"]).is_empty())
+        || limits.is_some_and(|l| !val::other_keys(l, &["memory"]).is_empty())
+    {
+        return None;
+    }
+    let cpu = requests.and_then(|q| prim(q, "cpu"));
+    let memory = requests.and_then(|q| prim(q, "memory"));
+    let limit = limits.and_then(|l| prim(l, "memory"));
+    if memory != limit || (cpu.is_none() && memory.is_none()) {
+        return None;
+    }
+    Some(ResourcesSpec { cpu, memory })
+}
+
+fn probe(p: &Value) -> Option<ProbeSpec> {
+    let timings = [
+        "initial_delay_seconds",
+        "period_seconds",
+        "timeout_seconds",
+        "failure_threshold",
+    ];
+    let mut known = vec!["http_get"];
+    known.extend(timings);
+    if !val::other_keys(p, &known).is_empty() {
+        return None;
+    }
+    let http = block(p, "http_get")?;
+    if !val::other_keys(http, &["path", "port"]).is_empty() {
+        return None;
+    }
+    let number = |k: &str| -> Option<Option<u32>> {
+        match get(p, k) {
+            None => Some(None),
+            Some(v) => v
+                .as_primitive_string()
+                .and_then(|s| s.parse().ok())
+                .map(Some),
+        }
+    };
+    Some(ProbeSpec {
+        path: Some(string(http, "path")?.to_owned()),
+        port: Some(u16::try_from(int(http, "port")?).ok()?),
+        initial_delay_seconds: number("initial_delay_seconds")?,
+        period_seconds: number("period_seconds")?,
+        timeout_seconds: number("timeout_seconds")?,
+        failure_threshold: number("failure_threshold")?,
+    })
+}
+
+/// The app container's mounts of spec volumes: generated in volume order before any raw
+/// mount, so they are read in order until one cannot be a spec volume's `mount`.
+fn mounts(d: &mut Draft, limits: &Limits, c: &Value, volumes: &[String]) {
+    let mut next = 0;
+    for m in blocks(c, "volume_mount").iter().take(limits.mounts()) {
+        if !val::other_keys(m, &["name", "mount_path", "read_only"]).is_empty() {
+            break;
+        }
+        let read_only = match get(m, "read_only") {
+            None => false,
+            Some(Value::Bool(ro)) => *ro,
+            Some(_) => break,
+        };
+        let (Some(name), Some(mount_path)) = (string(m, "name"), string(m, "mount_path")) else {
+            break;
+        };
+        let Some(k) = volumes
+            .iter()
+            .position(|v| v == name)
+            .filter(|k| *k >= next)
+        else {
+            break;
+        };
+        next = k + 1;
+        d.spec.volumes[k].mount = Some(mount_path.to_owned());
+        d.spec.volumes[k].read_only = read_only;
+    }
+}
+
+// --- Service and ingress --------------------------------------------------------------
+
+fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+    let mut all: Vec<(String, &Value)> = ctx
+        .resources("kubernetes_service")
+        .into_iter()
+        .filter(|(_, v)| {
+            block(v, "spec")
+                .and_then(|s| get(s, "selector"))
+                .and_then(|s| string(s, "app"))
+                == Some(&ctx.name)
+        })
+        .collect();
+    all.sort_by_key(|(label, _)| *label != ctx.snake);
+    all.into_iter().next()
+}
+
+fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, container_port: u16) {
+    let address = format!("kubernetes_service.{label}");
+    let rendered = format!("kubernetes_service.{}", ctx.snake);
+    if address != rendered {
+        d.renames.push((address.clone(), rendered.clone()));
+    }
+    d.claim(
+        &address,
+        &rendered,
+        Some(Part::Service),
+        Some(Slot::Service),
+    );
+    let Some(p) = block(v, "spec").and_then(|s| blocks(s, "port").first()) else {
+        return;
+    };
+    let target_port = match int(p, "target_port").and_then(|n| u16::try_from(n).ok()) {
+        None => Some(None),
+        Some(n) if n == container_port => None,
+        Some(n) => Some(Some(n)),
+    };
+    d.spec.service = Some(ServiceSpec {
+        port: int(p, "port").and_then(|n| u16::try_from(n).ok()),
+        port_name: prim(p, "name"),
+        protocol: prim(p, "protocol"),
+        target_port,
+    });
+}
+
+fn ingress(ctx: &Ctx, d: &mut Draft) {
+    let mut all = ctx.modules(cv::repo::INGRESS_MODULE);
+    all.sort_by_key(|(label, _)| label != "ingress");
+    let Some((label, v)) = all.into_iter().next() else {
+        return;
+    };
+    let address = format!("module.{label}");
+    let auth = match string(v, "auth") {
+        Some("required") => Auth::Required,
+        Some("app") => Auth::App,
+        Some("public") => Auth::Public,
+        Some("none") => Auth::None,
+        _ => return,
+    };
+    let dns_type = match string(v, "dns_type") {
+        Some("proxied") => DnsType::Proxied,
+        Some("non-proxied") => DnsType::NonProxied,
+        Some("internal") => DnsType::Internal,
+        Some("none") => DnsType::None,
+        _ => return,
+    };
+    let Some(host) = string(v, "name") else {
+        return;
+    };
+    let mut homepage = None;
+    if let Some(ann) = get(v, "extra_annotations") {
+        match homepage_of(ctx, &address, ann) {
+            Some(hp) => homepage = Some(hp),
+            None => return,
+        }
+    }
+    if let Some(sablier) = get(v, "sablier") {
+        if string(sablier, "group") != Some(&ctx.name) || d.spec.scale_to_zero != Some(true) {
+            return;
+        }
+    }
+    let rendered = "module.ingress".to_owned();
+    if address != rendered {
+        d.renames.push((address.clone(), rendered.clone()));
+    }
+    d.claim(
+        &address,
+        &rendered,
+        Some(Part::Ingress),
+        Some(Slot::Ingress),
+    );
+    // The auth reason: `# auth = "<tier>": <why>` above `auth`, or its trailing comment.
+    let tier = string(v, "auth").unwrap_or_default().to_owned();
+    let prefix = format!("auth = \"{tier}\":");
+    let mut above = ctx.above(d, &address, &[attr("auth")]);
+    let mut auth_why = None;
+    if let Some(i) = above.lines.iter().position(|(_, l)| l.starts_with(&prefix)) {
+        above.lines.drain(..i);
+        let lines = above.take(d);
+        auth_why = Some(lines.join(" ")[prefix.len()..].trim().to_owned());
+    }
+    if auth_why.is_none() {
+        auth_why = ctx.after(d, &address, &[attr("auth")]);
+    }
+    if auth_why.is_none() && matches!(auth, Auth::App | Auth::None) {
+        d.reasons.push("ingress.auth_why".to_owned());
+        auth_why = Some(NO_REASON.to_owned());
+    }
+    // dlgen writes the ingress's URL above it: a convention, not a comment.
+    let url = format!("https://{host}.{}", cv::repo::DOMAIN);
+    let mut module_comment = ctx.above(d, &address, &[]);
+    module_comment.lines.retain(|(_, l)| l.trim() == url);
+    module_comment.take(d);
+    d.spec.ingress = Some(IngressSpec {
+        name: Some(host.to_owned()),
+        auth: Some(auth),
+        auth_why,
+        dns_type: Some(dns_type),
+        homepage,
+    });
+}
+
+/// The homepage annotations dlgen writes: the full tile (enabled, name, description,
+/// icon, group, an empty pod selector) and widget settings.
+fn homepage_of(ctx: &Ctx, address: &str, ann: &Value) -> Option<HomepageSpec> {
+    use cv::homepage as h;
+    let m = map(ann)?;
+    if m.get(h::ENABLED)
+        .and_then(Value::as_primitive_string)
+        .as_deref()
+        != Some("true")
+        || m.get(h::POD_SELECTOR)
+            .and_then(Value::as_primitive_string)
+            .as_deref()
+            != Some("")
+    {
+        return None;
+    }
+    let tile = |k: &str| m.get(k).and_then(Value::as_primitive_string);
+    let mut hp = HomepageSpec {
+        name: tile(h::NAME),
+        description: tile(h::DESCRIPTION),
+        icon: tile(h::ICON),
+        group: tile(h::GROUP),
+        widget: OrderedMap::default(),
+    };
+    let known = [
+        h::ENABLED,
+        h::NAME,
+        h::DESCRIPTION,
+        h::ICON,
+        h::GROUP,
+        h::POD_SELECTOR,
+    ];
+    let order = ctx
+        .source_keys(address, &[attr("extra_annotations")])
+        .unwrap_or_default();
+    let mut widget = Vec::new();
+    for (k, v) in m {
+        if known.contains(&k.as_str()) {
+            continue;
+        }
+        let key = k.strip_prefix(h::WIDGET_PREFIX)?;
+        widget.push((
+            key.to_owned(),
+            val::value_spec(v, &ctx.secret_name)?,
+            k.clone(),
+        ));
+    }
+    widget.sort_by_key(|(_, _, k)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
+    hp.widget = OrderedMap(widget.into_iter().map(|(k, v, _)| (k, v)).collect());
+    Some(hp)
+}
+
+// --- backup ---------------------------------------------------------------------------
+
+fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
+    let block_volumes = d
+        .spec
+        .volumes
+        .iter()
+        .filter(|v| v.storage != Some(Storage::Nfs))
+        .count();
+    if block_volumes == 0 {
+        return;
+    }
+    if !limits.has(&Part::Backup)
+        && let Some(spec) = backup_job(ctx, d)
+    {
+        d.spec.backup = Some(spec);
+        return;
+    }
+    let why = match pvc_why {
+        Some(w) => w,
+        None => {
+            d.reasons.push("backup.why".to_owned());
+            NO_REASON.to_owned()
+        }
+    };
+    d.spec.backup = Some(BackupSpec {
+        enabled: Some(false),
+        why: Some(why),
+        ..BackupSpec::default()
+    });
+}
+
+/// dlgen's backup CronJob (and integrity check) of the stack's block-storage volume.
+fn backup_job(ctx: &Ctx, d: &mut Draft) -> Option<BackupSpec> {
+    let job_name = format!("{}-backup", ctx.name);
+    let (label, job) = ctx
+        .resources("kubernetes_cron_job_v1")
+        .into_iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&job_name))?;
+    let spec = block(job, "spec")?;
+    let pod = path(spec, &["job_template", "spec", "template", "spec"])?;
+    let target = blocks(pod, "volume")
+        .iter()
+        .find(|v| string(v, "name") == Some("backup"))
+        .and_then(|v| block(v, "persistent_volume_claim"))
+        .and_then(|c| get(c, "claim_name"))
+        .and_then(|c| module_output(c, "claim_name"))?
+        .to_owned();
+    let (_, target_v) = ctx
+        .modules(cv::repo::NFS_MODULE)
+        .into_iter()
+        .find(|(n, _)| *n == target)?;
+    let nfs_server = match get(target_v, "nfs_server") {
+        Some(v) if val::var(v) == Some(cv::repo::NFS_SERVER_VARIABLE) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => return None,
+    };
+    let script = match get(blocks(pod, "container").first()?, "command") {
+        Some(Value::List(items)) => items.last()?.as_primitive_string()?,
+        _ => return None,
+    };
+    let script = Script::parse(&script);
+    let address = format!("kubernetes_cron_job_v1.{label}");
+    let target_address = format!("module.{target}");
+    let comment = text(ctx.above(d, &target_address, &[]).take(d));
+    d.claim(&target_address, &target_address, Some(Part::Backup), None);
+    d.claim(&address, &address, Some(Part::Backup), Some(Slot::Backup));
+    let mut out = BackupSpec {
+        enabled: Some(true),
+        kind: Some(script.kind),
+        database: script.database.clone(),
+        extra_files: script.extra_files,
+        schedule: prim(spec, "schedule"),
+        comment,
+        retention_days: script.retention_days,
+        starting_deadline_seconds: int(spec, "starting_deadline_seconds")
+            .and_then(|n| u32::try_from(n).ok()),
+        successful_jobs_history: int(spec, "successful_jobs_history_limit")
+            .and_then(|n| u32::try_from(n).ok()),
+        address: Some(label),
+        target_address: Some(target),
+        nfs_server,
+        ..BackupSpec::default()
+    };
+    let ic_name = format!("{}-integrity-check", ctx.name);
+    if script.database.is_some()
+        && let Some((ic_label, ic)) = ctx
+            .resources("kubernetes_cron_job_v1")
+            .into_iter()
+            .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ic_name))
+        && let Some(ic_spec) = block(ic, "spec")
+    {
+        let ic_address = format!("kubernetes_cron_job_v1.{ic_label}");
+        let comment = text(ctx.above(d, &ic_address, &[]).take(d));
+        d.claim(
+            &ic_address,
+            &ic_address,
+            Some(Part::Backup),
+            Some(Slot::Integrity),
+        );
+        out.integrity_check = Some(IntegrityCheckSpec {
+            schedule: prim(ic_spec, "schedule"),
+            starting_deadline_seconds: int(ic_spec, "starting_deadline_seconds")
+                .and_then(|n| u32::try_from(n).ok()),
+            successful_jobs_history: int(ic_spec, "successful_jobs_history_limit")
+                .and_then(|n| u32::try_from(n).ok()),
+            address: Some(ic_label),
+            comment,
+            raw: None,
+        });
+    }
+    Some(out)
+}
+
+/// What the backup script of dlgen's backup CronJob was rendered from.
+struct Script {
+    kind: BackupKind,
+    database: Option<String>,
+    extra_files: Vec<String>,
+    retention_days: Option<u32>,
+}
+
+impl Script {
+    fn parse(script: &str) -> Script {
+        let mut s = Script {
+            kind: BackupKind::Copy,
+            database: None,
+            extra_files: Vec::new(),
+            retention_days: None,
+        };
+        for line in script.lines().map(str::trim) {
+            if let Some(db) = line.strip_prefix("db=/data/") {
+                s.kind = BackupKind::Sqlite;
+                s.database = shell_words(db).into_iter().next();
+            } else if let Some(files) = line
+                .strip_prefix("for f in ")
+                .and_then(|l| l.strip_suffix("; do"))
+            {
+                s.extra_files = shell_words(files);
+            } else if let Some(i) = line.find("-mtime +") {
+                let digits: String = line[i + 8..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                s.retention_days = digits.parse().ok();
+            }
+        }
+        s
+    }
+}
+
+/// Single-quoted shell words (`'a' 'it'\''s'`), unquoted.
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_quote = false;
+    let mut any = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_quote = !in_quote;
+                any = true;
+            }
+            '\\' if !in_quote => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ' ' if !in_quote => {
+                if any {
+                    words.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(cur);
+    }
+    words
+}
+
+// --- the TLS module and Terragrunt ----------------------------------------------------
+
+fn tls(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
+    let mut all = ctx.modules(cv::repo::TLS_MODULE);
+    all.sort_by_key(|(label, _)| label != "tls_secret");
+    let Some((label, _)) = all.into_iter().next() else {
+        blockers.push(format!(
+            "the stack calls no `{}` module: every spec generates one",
+            cv::repo::TLS_MODULE
+        ));
+        return;
+    };
+    let address = format!("module.{label}");
+    let rendered = "module.tls_secret".to_owned();
+    if address != rendered {
+        d.renames.push((address.clone(), rendered.clone()));
+    }
+    d.claim(&address, &rendered, None, Some(Slot::TlsSecret));
+}
+
+fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
+    let tg: Vec<(String, &Value)> = ctx
+        .input
+        .objects()
+        .filter_map(|(a, v)| match a {
+            Address::Terragrunt(name) => Some((name.clone(), v)),
+            _ => None,
+        })
+        .collect();
+    if !tg
+        .iter()
+        .any(|(n, _)| *n == format!("include.{}", cv::repo::ROOT_INCLUDE))
+    {
+        blockers.push(format!(
+            "terragrunt.hcl has no `include \"{}\"`: every spec generates one",
+            cv::repo::ROOT_INCLUDE
+        ));
+        return;
+    }
+    d.terragrunt
+        .push(format!("include.{}", cv::repo::ROOT_INCLUDE));
+    let mut deps: Vec<&str> = tg
+        .iter()
+        .filter_map(|(n, v)| {
+            let dep = n.strip_prefix("dependency.")?;
+            (prim(v, "config_path") == Some(format!("../{dep}"))
+                && prim(v, "skip_outputs").as_deref() == Some("true")
+                && val::other_keys(v, &["config_path", "skip_outputs"]).is_empty())
+            .then_some(dep)
+        })
+        .collect();
+    deps.sort_by_key(|dep| *dep != cv::repo::DEPENDENCY);
+    match deps.first() {
+        Some(dep) => {
+            d.spec.dependency = Some((*dep).to_owned());
+            d.terragrunt.push(format!("dependency.{dep}"));
+        }
+        None => blockers.push(
+            "terragrunt.hcl has no `dependency` block of the form dlgen writes (`config_path = \"../<stack>\"`, `skip_outputs = true`): every spec generates one".to_owned(),
+        ),
+    }
+}
+
+// --- moved blocks ---------------------------------------------------------------------
+
+/// The stack's `moved` blocks: `(from, to)` as written.
+pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for top in src.tops() {
+        if top.block.ident.as_str() != "moved" {
+            continue;
+        }
+        let text = |k: &str| {
+            top.block
+                .body
+                .get_attribute(k)
+                .and_then(|a| a.value.span())
+                .map(|s| top.file.text[s].trim().to_owned())
+        };
+        if let (Some(from), Some(to)) = (text("from"), text("to")) {
+            out.push((from, to));
+        }
+    }
+    out
+}
+
+/// Says the stack's `moved` blocks in the spec: a wrapping module when every generated
+/// address moved out of one, renames to generated addresses; the spec's own renames (of
+/// objects no field pins) after them. Returns the blocks left to raw HCL.
+pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) -> Vec<usize> {
+    let mut left: Vec<usize> = (0..moved.len()).collect();
+    let mut spec = AdoptSpec::default();
+    // A wrapping module: `module.<m>.<a>` → `<a>` for every generated address.
+    let modules: Vec<String> = moved
+        .iter()
+        .filter_map(|(from, to)| {
+            from.strip_suffix(&format!(".{to}"))
+                .and_then(|m| m.strip_prefix("module."))
+                .filter(|m| !m.contains('.'))
+                .map(str::to_owned)
+        })
+        .collect();
+    for m in modules {
+        let all = !generated.is_empty()
+            && generated.iter().all(|a| {
+                moved
+                    .iter()
+                    .any(|(f, t)| t == a && *f == format!("module.{m}.{a}"))
+            });
+        if all {
+            left.retain(|&i| {
+                let (f, t) = &moved[i];
+                !(generated.contains(t) && *f == format!("module.{m}.{t}"))
+            });
+            spec.from_module = Some(m);
+            break;
+        }
+    }
+    left.retain(|&i| {
+        let (from, to) = &moved[i];
+        if generated.contains(to) {
+            spec.moved.push(MovedSpec {
+                from: Some(from.clone()),
+                to: Some(to.clone()),
+            });
+            false
+        } else {
+            true
+        }
+    });
+    for (from, to) in &d.renames {
+        spec.moved.push(MovedSpec {
+            from: Some(from.clone()),
+            to: Some(to.clone()),
+        });
+    }
+    if spec.from_module.is_some() || !spec.moved.is_empty() {
+        d.spec.adopt = Some(spec);
+    }
+    let kept: Vec<(String, String)> = moved
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !left.contains(i))
+        .map(|(_, m)| m.clone())
+        .collect();
+    d.moved = kept;
+    left
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_unquote() {
+        assert_eq!(shell_words("'a' 'b c' 'it'\\''s'"), ["a", "b c", "it's"]);
+    }
+
+    #[test]
+    fn conventions_are_not_comments() {
+        assert!(is_convention(
+            "KYVERNO_LIFECYCLE_V1: a Kyverno ClusterPolicy stamps this label"
+        ));
+        assert!(is_convention(
+            "KEEL_IGNORE_IMAGE — Keel manages tag updates"
+        ));
+        assert!(!is_convention("DuckDB is single-writer"));
+        assert_eq!(
+            allow("dlgen:allow pvc-wait-until-bound adopted"),
+            Some(("pvc-wait-until-bound", "adopted"))
+        );
+    }
+}
