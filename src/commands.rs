@@ -188,10 +188,13 @@ pub fn import(args: &crate::cli::ImportArgs) -> Result<Outcome, Error> {
     match &args.stack_dir {
         Some(dir) if !args.all => crate::import::run::one(dir, args.output.as_deref(), args.force),
         _ => {
-            let specs = args
-                .specs_dir
-                .clone()
-                .unwrap_or_else(|| args.root.join("specs"));
+            let specs = args.specs_dir.clone().unwrap_or_else(|| {
+                if args.root == Path::new(".") {
+                    PathBuf::from("specs")
+                } else {
+                    args.root.join("specs")
+                }
+            });
             crate::import::run::all(&args.root, &specs, args.stats, args.dry_run)
         }
     }

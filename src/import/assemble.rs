@@ -633,7 +633,19 @@ fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
         };
         let mut lines = top.file.comment_above(span.start);
         lines.extend(top.file.comments_in(span));
+        // A lifecycle block is the conventions' (what controllers write), comments and all.
+        let lifecycles: Vec<(usize, usize)> = top
+            .block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "lifecycle")
+            .filter_map(|b| b.span())
+            .map(|s| (top.file.line_of(s.start), top.file.line_of(s.end)))
+            .collect();
         for (line, text) in lines {
+            if lifecycles.iter().any(|(a, b)| (*a..=*b).contains(&line)) {
+                continue;
+            }
             let in_raw = pieces
                 .iter()
                 .any(|p| p.file == top.file.name && (p.lines.0..=p.lines.1).contains(&line));

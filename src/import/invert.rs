@@ -224,9 +224,14 @@ fn allow(line: &str) -> Option<(&str, &str)> {
     Some((rule, why.trim()))
 }
 
-/// Comment lines as a spec's free text, `None` when there are none.
+/// Comment lines as a spec's free text, `None` when there are none: one line as it is,
+/// several as a block of lines (ending with a line break, as a YAML `|` block does).
 fn text(lines: Vec<String>) -> Option<String> {
-    (!lines.is_empty()).then(|| lines.join("\n"))
+    match lines.len() {
+        0 => None,
+        1 => lines.into_iter().next(),
+        _ => Some(lines.join("\n") + "\n"),
+    }
 }
 
 fn b(name: &str, i: usize) -> Step {
@@ -989,10 +994,10 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
             None => return,
         }
     }
-    if let Some(sablier) = get(v, "sablier") {
-        if string(sablier, "group") != Some(&ctx.name) || d.spec.scale_to_zero != Some(true) {
-            return;
-        }
+    if let Some(sablier) = get(v, "sablier")
+        && (string(sablier, "group") != Some(&ctx.name) || d.spec.scale_to_zero != Some(true))
+    {
+        return;
     }
     let rendered = "module.ingress".to_owned();
     if address != rendered {
@@ -1105,9 +1110,30 @@ fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
         d.spec.backup = Some(spec);
         return;
     }
-    let why = match pvc_why {
-        Some(w) => w,
-        None => {
+    // A backup job of the stack's own, which dlgen's backup does not reproduce, stays as
+    // it is (raw HCL): that is the reason, and a true one.
+    let own = ["kubernetes_cron_job_v1", "kubernetes_cron_job"]
+        .iter()
+        .flat_map(|ty| {
+            ctx.resources(ty)
+                .into_iter()
+                .map(move |(label, v)| (format!("{ty}.{label}"), v))
+        })
+        .find(|(address, v)| {
+            let name = path(v, &["metadata"])
+                .and_then(|m| string(m, "name"))
+                .unwrap_or("");
+            cv::backup::NAME_MARKS
+                .iter()
+                .any(|m| address.contains(m) || name.contains(m))
+        })
+        .map(|(address, _)| address);
+    let why = match (pvc_why, own) {
+        (Some(w), _) => w,
+        (None, Some(job)) => format!(
+            "the stack's own backup job `{job}` is kept as it is (raw HCL): dlgen's backup CronJob does not reproduce it"
+        ),
+        (None, None) => {
             d.reasons.push("backup.why".to_owned());
             NO_REASON.to_owned()
         }

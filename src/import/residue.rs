@@ -141,10 +141,10 @@ pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> (Vec<Piece
             if draft.claimed(a) {
                 continue;
             }
-            if let (Some(id), true) = (input_data.get(a), a.starts_with("data.")) {
-                if rendered_data.values().any(|r| r == id) {
-                    continue;
-                }
+            if let (Some(id), true) = (input_data.get(a), a.starts_with("data."))
+                && rendered_data.values().any(|r| r == id)
+            {
+                continue;
             }
         }
         let construct = match (&address, ident) {

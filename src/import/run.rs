@@ -72,7 +72,7 @@ fn summary_of(imported: &Imported) -> String {
 }
 
 fn percent(a: usize, b: usize) -> usize {
-    if b == 0 { 0 } else { (a * 100 + b / 2) / b }
+    (a * 100 + b / 2).checked_div(b).unwrap_or(0)
 }
 
 /// What to do next with an imported spec.

@@ -290,9 +290,8 @@ impl File {
     pub fn comments_in(&self, span: Range<usize>) -> Vec<(usize, String)> {
         let mut out = Vec::new();
         let text = &self.text[span.clone()];
-        let mut line = self.line_of(span.start);
         let mut heredoc: Option<String> = None;
-        for l in text.split('\n') {
+        for (line, l) in (self.line_of(span.start)..).zip(text.split('\n')) {
             if let Some(end) = &heredoc {
                 if l.trim() == end {
                     heredoc = None;
@@ -313,7 +312,6 @@ impl File {
                     }
                 }
             }
-            line += 1;
         }
         out
     }

@@ -1,0 +1,483 @@
+//! `dlgen import`: every bundled spec survives render → import → render unchanged, the
+//! hand-written-style stacks import losslessly where the spec language reaches (and say
+//! what stops them where it does not), and the command refuses rather than writes.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{ROOT, dlgen};
+use dlgen::generate::render_text;
+use dlgen::import::{Failure, Imported, import};
+use dlgen::planeq::{Stack, compare};
+use dlgen::render::{RenderedFile, Renderer};
+
+fn renderer() -> Renderer {
+    Renderer::new().expect("templates load")
+}
+
+fn root(rel: &str) -> PathBuf {
+    Path::new(ROOT).join(rel)
+}
+
+/// Every `*.yaml` of the bundled spec directories.
+fn bundled_specs() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in ["specs", "tests/fixtures/specs"] {
+        for entry in fs::read_dir(root(dir)).expect("spec directory") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "yaml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Writes rendered files into `<stacks>/<name>/` (a file of a subdirectory too).
+fn write_stack(stacks: &Path, name: &str, files: &[RenderedFile]) -> PathBuf {
+    let dir = stacks.join(name);
+    for f in files {
+        let path = dir.join(f.name);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, &f.contents).expect("write");
+    }
+    dir
+}
+
+fn render(r: &Renderer, label: &str, text: &str) -> (String, Vec<RenderedFile>) {
+    render_text(r, label, text, "specs/spec.yaml").unwrap_or_else(|e| panic!("{label}: {e}"))
+}
+
+fn imported(dir: &Path, r: &Renderer) -> Imported {
+    match import(dir, r) {
+        Ok(i) => i,
+        Err(Failure::Error(e)) => panic!("{}: {e}", dir.display()),
+        Err(Failure::NotReproducible { lines, .. }) => {
+            panic!("{}: not reproducible:\n{}", dir.display(), lines.join("\n"))
+        }
+    }
+}
+
+/// The resolved model of spec text, as the model snapshots show it.
+fn model_of(text: &str) -> String {
+    let stack = dlgen::generate::resolve("spec.yaml", text).expect("resolves");
+    format!("{stack:#?}")
+}
+
+#[test]
+fn every_bundled_spec_round_trips_through_import() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let specs = bundled_specs();
+    assert!(specs.len() >= 4, "{specs:?}");
+    for spec in specs {
+        let text = fs::read_to_string(&spec).expect("spec reads");
+        let shown = spec.display().to_string();
+        let (name, files) = render(&r, &shown, &text);
+        let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
+        let got = imported(&dir, &r);
+        assert_eq!(got.name, name);
+        // The same stack, byte for byte (the header names the same spec path here).
+        let (_, again) = render(&r, "imported.yaml", &got.yaml);
+        let names = |fs: &[RenderedFile]| fs.iter().map(|f| f.name).collect::<Vec<_>>();
+        assert_eq!(names(&again), names(&files), "{shown}");
+        for (a, b) in again.iter().zip(&files) {
+            assert_eq!(
+                a.contents, b.contents,
+                "{shown}: {} differs\n{}",
+                a.name, got.yaml
+            );
+        }
+        // The same spec in meaning: it resolves to the same model.
+        assert_eq!(
+            model_of(&got.yaml),
+            model_of(&text),
+            "{shown}:\n{}",
+            got.yaml
+        );
+        // dlgen generates all of it, so none of it is raw HCL unless the spec had some.
+        if !text.contains("raw:") {
+            assert_eq!(got.raw_lines, 0, "{shown}:\n{}", got.yaml);
+        }
+        assert!(
+            got.yaml.lines().count() <= text.lines().count() + 2,
+            "{shown}: the imported spec is longer than the original:\n{}",
+            got.yaml
+        );
+    }
+}
+
+#[test]
+fn an_imported_spec_restates_no_default() {
+    // Removing any field of the imported spec changes what it renders (or makes it
+    // invalid): every field says something the conventions do not.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = fs::read_to_string(root("specs/drone-logbook.yaml")).expect("spec");
+    let (name, files) = render(&r, "drone-logbook.yaml", &text);
+    let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
+    let got = imported(&dir, &r);
+    for default in [
+        "tier:",
+        "dns_type:",
+        "auth: required",
+        "strategy: Recreate",
+        "keel:",
+    ] {
+        assert!(
+            !got.yaml.contains(default),
+            "`{default}` restates a default:\n{}",
+            got.yaml
+        );
+    }
+    let lines: Vec<&str> = got.yaml.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        // Each single-line `key: value` entry of a mapping, taken out.
+        let t = line.trim_start();
+        if t.starts_with('#') || t.starts_with("- ") || !t.contains(": ") || t.ends_with('|') {
+            continue;
+        }
+        if t.ends_with("|-") || t.starts_with("name:") && !line.starts_with(' ') {
+            continue;
+        }
+        let without: String = lines
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect();
+        let same = render_text(&r, "x.yaml", &without, "specs/spec.yaml")
+            .is_ok_and(|(_, f)| f.iter().zip(&files).all(|(a, b)| a.contents == b.contents));
+        assert!(!same, "`{}` renders the same without it:\n{}", t, got.yaml);
+    }
+}
+
+/// What import does with each hand-written-style stack today: lossless (`None`), or not
+/// reproducible because of the spec language (what it lacks). The spec language grows,
+/// and this list with it.
+const HANDWRITTEN: &[(&str, Option<&str>)] = &[
+    ("agent-runner", Some("setup_tls_secret")),
+    ("feed-digest", Some("kubernetes_deployment")),
+    ("kiosk-gallery", Some("dependency")),
+    ("ledger-sync", Some("image are not literal strings")),
+    ("link-archive", None),
+    ("mqtt-broker", Some("setup_tls_secret")),
+    ("music-stream", None),
+    ("recipe-box", Some("ignore_changes")),
+    ("speech-gpu", Some("ignore_changes")),
+    ("status-page", Some("annotations")),
+];
+
+#[test]
+fn hand_written_stacks_import_losslessly_where_the_spec_language_reaches() {
+    let r = renderer();
+    let mut report = Vec::new();
+    for (name, expected) in HANDWRITTEN {
+        let dir = root(&format!("tests/fixtures/handwritten/{name}"));
+        match (import(&dir, &r), expected) {
+            (Ok(got), None) => {
+                // Proved again here, independently: the spec, rendered, plans like the stack.
+                let (_, files) = render(&r, name, &got.yaml);
+                let rendered = Stack::from_memory(
+                    "rendered",
+                    Some(&dir),
+                    files
+                        .iter()
+                        .map(|f| (PathBuf::from(f.name), f.contents.clone())),
+                )
+                .expect("reads");
+                let original = Stack::read(&dir).expect("reads");
+                let result = compare(&rendered, &original);
+                assert!(result.is_equal(), "{name}:\n{result}\n{}", got.yaml);
+                report.push(format!(
+                    "{name}: lossless, {} raw lines of {} spec lines ({}%), stack {} lines",
+                    got.raw_lines,
+                    got.spec_lines,
+                    got.raw_lines * 100 / got.spec_lines.max(1),
+                    got.stack_lines
+                ));
+            }
+            (Err(Failure::NotReproducible { lines, .. }), Some(why)) => {
+                assert!(
+                    lines.iter().any(|l| l.contains(why)),
+                    "{name}: expected `{why}` among:\n{}",
+                    lines.join("\n")
+                );
+                report.push(format!("{name}: not reproducible: {}", lines[0]));
+            }
+            (Ok(got), Some(why)) => panic!(
+                "{name} imports losslessly now (expected: not because of `{why}`); update the list:\n{}",
+                got.yaml
+            ),
+            (Err(Failure::NotReproducible { lines, .. }), None) => {
+                panic!("{name}: not reproducible:\n{}", lines.join("\n"))
+            }
+            (Err(Failure::Error(e)), _) => panic!("{name}: {e}"),
+        }
+    }
+    eprintln!("{}", report.join("\n"));
+}
+
+#[test]
+fn an_imported_spec_keeps_the_reasons_and_comments_of_the_stack() {
+    let r = renderer();
+    let got = imported(&root("tests/fixtures/handwritten/music-stream"), &r);
+    // `# auth = "app": …` above `auth` is the ingress's `auth_why`.
+    assert!(
+        got.yaml.contains("auth_why: Subsonic clients (phones, the car) log in to Navidrome itself; forward-auth would break every one of them."),
+        "{}",
+        got.yaml
+    );
+    // A comment above the PVC is the volume's comment.
+    assert!(
+        got.yaml.contains("comment: 'The SQLite database of the library index and play counts: block storage, never NFS.'"),
+        "{}",
+        got.yaml
+    );
+    // Raw HCL keeps the stack's own comments.
+    assert!(got.yaml.contains("# Synology NAS"), "{}", got.yaml);
+    // Markers are conventions: not comments, not notes.
+    assert!(!got.yaml.contains("KYVERNO_LIFECYCLE"), "{}", got.yaml);
+    assert!(!got.yaml.contains("KEEL_IGNORE_IMAGE"), "{}", got.yaml);
+}
+
+// --- the command ----------------------------------------------------------------------
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if entry.file_type().expect("type").is_file() {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A repo-shaped directory with copies of hand-written stacks under `stacks/`.
+fn repo(stacks: &[&str]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for name in stacks {
+        copy_dir(
+            &root(&format!("tests/fixtures/handwritten/{name}")),
+            &tmp.path().join("stacks").join(name),
+        );
+    }
+    tmp
+}
+
+#[test]
+fn import_prints_the_spec_and_a_summary() {
+    let tmp = repo(&["music-stream"]);
+    let run = dlgen(tmp.path(), &["import", "stacks/music-stream"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stdout
+            .starts_with("# music-stream: imported by `dlgen import`"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("\nname: music-stream\n"), "{run}");
+    assert!(
+        run.stderr
+            .contains("stacks/music-stream: lossless, 76 raw lines"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("review: the stack gives no reason for backup.why"),
+        "{run}"
+    );
+    // Nothing was written anywhere.
+    assert!(!tmp.path().join("specs").exists());
+}
+
+#[test]
+fn the_adoption_workflow_renders_a_stack_that_plans_like_the_hand_written_one() {
+    let tmp = repo(&["music-stream"]);
+    let original = tmp.path().join("original");
+    copy_dir(&tmp.path().join("stacks/music-stream"), &original);
+    fs::create_dir_all(tmp.path().join("specs")).expect("mkdir");
+    let run = dlgen(
+        tmp.path(),
+        &[
+            "import",
+            "stacks/music-stream",
+            "-o",
+            "specs/music-stream.yaml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let run = dlgen(
+        tmp.path(),
+        &["render", "specs/music-stream.yaml", "--force"],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    let run = dlgen(tmp.path(), &["compare", "stacks/music-stream", "original"]);
+    assert_eq!(run.code, 0, "{run}");
+    let run = dlgen(tmp.path(), &["check"]);
+    assert_eq!(run.code, 0, "{run}");
+}
+
+#[test]
+fn import_refuses_to_overwrite_a_spec_unless_forced() {
+    let tmp = repo(&["music-stream"]);
+    let spec = tmp.path().join("music.yaml");
+    fs::write(&spec, "hand-written\n").expect("write");
+    let run = dlgen(
+        tmp.path(),
+        &["import", "stacks/music-stream", "-o", "music.yaml"],
+    );
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("music.yaml: exists; nothing written (use --force"),
+        "{run}"
+    );
+    assert_eq!(fs::read_to_string(&spec).expect("read"), "hand-written\n");
+    let run = dlgen(
+        tmp.path(),
+        &[
+            "import",
+            "stacks/music-stream",
+            "-o",
+            "music.yaml",
+            "--force",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        fs::read_to_string(&spec)
+            .expect("read")
+            .contains("name: music-stream")
+    );
+    // No temporary file is left behind.
+    let left: Vec<_> = fs::read_dir(tmp.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.iter().all(|n| !n.contains("dlgen-import")), "{left:?}");
+}
+
+#[test]
+fn a_stack_no_spec_reproduces_is_exit_1_with_what_differs_and_nothing_written() {
+    let tmp = repo(&["kiosk-gallery"]);
+    let run = dlgen(
+        tmp.path(),
+        &["import", "stacks/kiosk-gallery", "-o", "kiosk.yaml"],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr
+            .contains("no spec reproduces this stack; nothing written"),
+        "{run}"
+    );
+    assert!(
+        run.stderr
+            .contains("terragrunt.hcl has no `dependency` block"),
+        "{run}"
+    );
+    assert!(!tmp.path().join("kiosk.yaml").exists());
+    assert!(run.stdout.is_empty(), "{run}");
+}
+
+#[test]
+fn differing_addresses_and_attributes_are_named() {
+    // A Deployment whose replica count the spec language cannot say: the address, the
+    // attribute and both values.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = renderer();
+    let text = fs::read_to_string(root("specs/freshrss.yaml")).expect("spec");
+    let (name, files) = render(&r, "freshrss.yaml", &text);
+    let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
+    let main = dir.join("main.tf");
+    let tf = fs::read_to_string(&main).expect("main.tf");
+    fs::write(&main, tf.replacen("replicas = 1", "replicas = 0", 1)).expect("write");
+    let run = dlgen(tmp.path(), &["import", "stacks/freshrss"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stderr
+            .contains("kubernetes_deployment.freshrss: spec[0].replicas: 1 ≠ 0"),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_malformed_or_missing_stack_is_exit_2_with_file_and_line() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/broken");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(dir.join("main.tf"), "resource \"a\" \"b\" {\n  x = \n}\n").expect("write");
+    let run = dlgen(
+        tmp.path(),
+        &["import", "stacks/broken", "-o", "broken.yaml"],
+    );
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("stacks/broken/main.tf:2:"), "{run}");
+    assert!(!tmp.path().join("broken.yaml").exists());
+
+    let run = dlgen(tmp.path(), &["import", "stacks/none"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("stacks/none"), "{run}");
+
+    fs::write(dir.join("main.tf"), b"x = \"\xff\"\n").expect("write");
+    let run = dlgen(tmp.path(), &["import", "stacks/broken"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("main.tf:1: not valid UTF-8"), "{run}");
+}
+
+#[test]
+fn import_all_writes_the_specs_of_the_stacks_without_one() {
+    let tmp = repo(&["music-stream", "kiosk-gallery", "link-archive"]);
+    // A stack that has a spec already is left alone.
+    fs::create_dir_all(tmp.path().join("specs")).expect("mkdir");
+    fs::write(tmp.path().join("specs/links.yaml"), "name: link-archive\n").expect("write");
+    let run = dlgen(tmp.path(), &["import", "--all", "--dry-run", "--stats"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout
+            .contains("stacks/music-stream: lossless, 76 raw lines"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("stacks/kiosk-gallery: not reproducible:"),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("stacks/link-archive:"), "{run}");
+    assert!(
+        run.stdout.contains("2 stacks without a spec: 1 imported losslessly (0 without raw HCL), 1 not reproducible, 0 unreadable"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("1 already with a spec; nothing written (--dry-run)"),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains("raw HCL by construct (stacks):\n")
+            && run
+                .stdout
+                .contains("  kubernetes_deployment > spec > template > spec > security_context\n"),
+        "{run}"
+    );
+    assert!(!tmp.path().join("specs/music-stream.yaml").exists());
+
+    let run = dlgen(tmp.path(), &["import", "--all"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("→ specs/music-stream.yaml\n"), "{run}");
+    let written = fs::read_to_string(tmp.path().join("specs/music-stream.yaml")).expect("written");
+    assert!(written.contains("name: music-stream"));
+    assert!(!tmp.path().join("specs/kiosk-gallery.yaml").exists());
+    // Run again: music-stream has a spec now, and nothing is overwritten.
+    let run = dlgen(tmp.path(), &["import", "--all"]);
+    assert!(run.stdout.contains("1 stack without a spec"), "{run}");
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("specs/music-stream.yaml")).expect("read"),
+        written
+    );
+}
