@@ -10,6 +10,8 @@
 //! - `lint --all` over a repo-shaped tree (~150 stacks, ~360 `.tf` files, ~3.2 MB: rendered
 //!   stacks plus hand-written-style ones from `synth`), with every rule and with
 //!   `--rule auth-comment` alone;
+//! - `fmt`: `dlgen fmt --check` against `terraform fmt -check -recursive` over that tree,
+//!   formatted (as a CI formatting check sees it);
 //! - `check` of 30, 300 and 3000 specs, to show that the cost grows linearly.
 //!
 //! Every figure is the median (with min and max) of many runs of the release binary,
@@ -176,9 +178,16 @@ fn run() -> Result<()> {
         }
     }
 
-    if wanted("lint") {
+    // The repo-shaped tree, for lint and fmt.
+    let repo_tree = if wanted("lint") || wanted("fmt") {
         let root = tmp.path().join("lint");
         let tree = lint_tree(&root, &specs)?;
+        Some((root, tree))
+    } else {
+        None
+    };
+
+    if let (true, Some((root, tree))) = (wanted("lint"), &repo_tree) {
         section(&format!(
             "lint --all: {} stacks ({LINT_RENDERED} rendered), {} .tf files, {:.2} MB",
             tree.stacks,
@@ -194,7 +203,7 @@ fn run() -> Result<()> {
         let all = measure_with(
             "lint --all (all rules)",
             runs,
-            || dlgen_command(&root, &["lint", "--all", "--root", "."]),
+            || dlgen_command(root, &["lint", "--all", "--root", "."]),
             lint_ok,
         )?;
         let auth = measure_with(
@@ -202,7 +211,7 @@ fn run() -> Result<()> {
             runs,
             || {
                 dlgen_command(
-                    &root,
+                    root,
                     &["lint", "--all", "--root", ".", "--rule", "auth-comment"],
                 )
             },
@@ -214,6 +223,46 @@ fn run() -> Result<()> {
             auth.median,
             ms(20.0),
         );
+    }
+
+    if let (true, Some((root, tree))) = (wanted("fmt"), &repo_tree) {
+        // A formatting check in CI sees a formatted tree: format the hand-written-style
+        // files once (untimed); terraform must then agree that every file is formatted.
+        expect_code(&mut dlgen_command(root, &["fmt", "stacks"]), |c| c == 0)?;
+        let hcl = count_files(&root.join("stacks"), "hcl")?;
+        section(&format!(
+            "fmt --check: the repo-shaped tree, {} stacks, {} .tf files ({:.2} MB) and {hcl} .hcl files",
+            tree.stacks,
+            tree.files,
+            tree.bytes as f64 / 1e6
+        ));
+        let ours = measure_with(
+            "dlgen fmt --check stacks (.tf and .hcl)",
+            runs,
+            || dlgen_command(root, &["fmt", "--check", "stacks"]),
+            |code| code == 0,
+        )?;
+        match &terraform {
+            Some(version) => {
+                let tf = measure_with(
+                    "terraform fmt -check -recursive stacks (.tf)",
+                    slow_runs,
+                    || {
+                        let mut c = Command::new("terraform");
+                        c.current_dir(root)
+                            .args(["fmt", "-check", "-recursive", "stacks"]);
+                        c
+                    },
+                    |code| code == 0,
+                )?;
+                let ratio = tf.median.as_secs_f64() / ours.median.as_secs_f64();
+                println!(
+                    "terraform fmt -check / dlgen fmt --check (medians, {version}): {ratio:.1}x"
+                );
+                targets.min_ratio("terraform fmt -check / dlgen fmt --check", ratio, 10.0);
+            }
+            None => println!("\nterraform is not on PATH: skipped the reference"),
+        }
     }
 
     if wanted("scale") {
@@ -345,6 +394,18 @@ fn parse_everything(stacks: &Path) -> Result<Duration> {
         );
     }
     Ok(best)
+}
+
+/// How many files with extension `ext` are under `dir`.
+fn count_files(dir: &Path, ext: &str) -> Result<usize> {
+    let mut n = 0;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry?;
+        if entry.file_type().is_file() && entry.path().extension() == Some(OsStr::new(ext)) {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// Stack directories, `.tf` files and their bytes under `stacks`.

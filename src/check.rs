@@ -6,13 +6,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Outcome};
 use crate::generate::Generated;
-use crate::render::{HEADER_MARK, is_generated};
-use crate::write::{SECRETS_LINK, SECRETS_TARGET};
+use crate::generated::{self, SECRETS_LINK, SECRETS_TARGET};
 
 /// What a check found.
 #[derive(Debug, Default)]
@@ -162,8 +160,7 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
             }
         }
         let link = dir.join(SECRETS_LINK);
-        let link_ok = fs::read_link(&link).is_ok_and(|t| t == Path::new(SECRETS_TARGET));
-        if !link_ok {
+        if !generated::is_secrets_link(&link) {
             report.findings.push(Finding::new(
                 Kind::Missing,
                 &link,
@@ -176,7 +173,7 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
             ));
         }
     }
-    for path in generated_files(stacks_dir)? {
+    for generated::GeneratedFile { path, .. } in generated::generated_files(stacks_dir)? {
         if !expected.contains(&path) {
             report.findings.push(Finding::new(
                 Kind::Orphaned,
@@ -191,63 +188,6 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
     }
     Ok(report)
 }
-
-/// Every file directly inside a stack directory of `stacks_dir` that carries dlgen's
-/// header, sorted.
-pub fn generated_files(stacks_dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let mut found = Vec::new();
-    let entries = match fs::read_dir(stacks_dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(found),
-        Err(e) => return Err(Error::io(stacks_dir, e)),
-    };
-    for stack in entries {
-        let stack = stack.map_err(|e| Error::io(stacks_dir, e))?.path();
-        if !stack.is_dir() {
-            continue;
-        }
-        let files = fs::read_dir(&stack).map_err(|e| Error::io(&stack, e))?;
-        for file in files {
-            let file = file.map_err(|e| Error::io(&stack, e))?;
-            let path = file.path();
-            let is_file = file.file_type().is_ok_and(|t| t.is_file());
-            if is_file && starts_with_header(&path) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
-fn starts_with_header(path: &Path) -> bool {
-    let mut buf = vec![0u8; HEADER_MARK.len() + 8];
-    let Ok(mut f) = fs::File::open(path) else {
-        return false;
-    };
-    let mut read = 0;
-    while read < buf.len() {
-        match f.read(&mut buf[read..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => read += n,
-        }
-    }
-    is_generated(&String::from_utf8_lossy(&buf[..read]))
-}
-
-/// The spec a generated file names in its header (`specs/app.yaml`), if its first line
-/// is dlgen's header.
-pub fn header_spec(contents: &str) -> Option<&str> {
-    let first = contents.lines().next()?;
-    first
-        .strip_prefix("# ")?
-        .strip_prefix(HEADER_MARK)?
-        .strip_prefix(' ')?
-        .strip_suffix(HEADER_END)
-}
-
-/// How the first line of the generated header ends (see [`crate::render::header`]).
-const HEADER_END: &str = ". DO NOT EDIT BY HAND:";
 
 /// The 1-based line of `committed` where the first difference from `rendered` starts.
 pub fn first_changed_line(committed: &str, rendered: &str) -> usize {
@@ -282,22 +222,5 @@ pub fn outcome(report: &Report) -> Outcome {
         Outcome::Clean
     } else {
         Outcome::Findings
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_header_names_its_spec() {
-        // As the templates print it: through the `comment` filter.
-        let header = crate::hcl::comment_lines(&crate::render::header("specs/app. DO NOT.yaml"));
-        assert_eq!(
-            header_spec(&header.join("\n")),
-            Some("specs/app. DO NOT.yaml")
-        );
-        assert_eq!(header_spec("# hand-written\n"), None);
-        assert_eq!(header_spec(""), None);
     }
 }

@@ -1,11 +1,9 @@
-//! The command line, as parsed by clap. Each subcommand resolves its arguments into the
-//! settings of the stage it drives and runs it.
+//! The command line, as parsed by clap: types only. What each subcommand does is in
+//! `commands`, which `lib::run` hands the parsed command to.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-
-use crate::error::{Error, Outcome};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,6 +28,14 @@ pub enum Command {
     /// Compare two stacks plan-semantically: would the first plan without changes against
     /// the applied second? Exit 0 when so, 1 with one line per difference.
     Compare(CompareArgs),
+    /// Format .tf, .tfvars and .hcl files exactly as `terraform fmt` does.
+    Fmt(FmtArgs),
+    /// Print the JSON Schema of a spec (for editors; see README: Editor setup).
+    Schema,
+    /// Write specs/NAME.yaml: a new spec that renders as it stands, conventions as comments.
+    New(NewArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
     /// Write the shortest spec that renders a hand-written stack, proved plan-equivalent
     /// to it before anything is written.
     Import(ImportArgs),
@@ -217,24 +223,38 @@ pub enum Deny {
     Warnings,
 }
 
-impl Command {
-    pub fn run(self) -> Result<Outcome, Error> {
-        match self {
-            Command::Render(args) => {
-                crate::commands::render(&args.specs, &args.stacks_dir, args.force, args.prune)
-            }
-            Command::Check(args) => crate::commands::check_with(
-                &args.specs_dir,
-                &args.stacks_dir,
-                args.format.into(),
-                args.color.into(),
-            ),
-            Command::Lint(args) if args.list_rules => crate::commands::list_rules(),
-            Command::Lint(args) => {
-                crate::commands::lint(&args.settings(), args.format.into(), args.statistics)
-            }
-            Command::Compare(args) => crate::commands::compare(&args.a, &args.b),
-            Command::Import(args) => crate::commands::import(&args),
-        }
-    }
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files and directories (searched recursively, skipping hidden ones such as
+    /// `.terraform`) to format; `-` alone formats stdin to stdout, as `terraform fmt -`.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Write nothing; list the files that are not formatted and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// Print a unified diff of each file that formatting changes.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The service's name: stack directory, namespace and app (a DNS-1123 label).
+    pub name: String,
+    /// Container image; default the repo's own registry, `<registry>/NAME:latest`.
+    #[arg(long, value_name = "IMG")]
+    pub image: Option<String>,
+    /// The port the app listens on; default 80.
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Directory the spec is written to.
+    #[arg(long, default_value = "specs", value_name = "DIR")]
+    pub specs_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }

@@ -1,15 +1,118 @@
-//! The subcommands, each driving the pipeline stages with resolved settings.
+//! The subcommands, each driving the pipeline stages with resolved settings and printing
+//! what they did.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::check;
+use crate::cli::{Cli, Command};
+use crate::diag;
 use crate::error::{Error, Outcome};
 use crate::generate::{self, Generated};
 use crate::lint;
 use crate::par;
+use crate::reformat;
 use crate::render::Renderer;
 use crate::report::{self, Color, Format};
-use crate::write::{self, Action};
+use crate::scaffold::{self, NewSpec};
+use crate::schema;
+use crate::write::{self, Action, Previous};
+
+/// Runs a parsed command.
+pub fn run(command: Command) -> Result<Outcome, Error> {
+    match command {
+        Command::Render(args) => render(&args.specs, &args.stacks_dir, args.force, args.prune),
+        Command::Check(args) => check_with(
+            &args.specs_dir,
+            &args.stacks_dir,
+            args.format.into(),
+            args.color.into(),
+        ),
+        Command::Lint(args) if args.list_rules => list_rules(),
+        Command::Lint(args) => lint(&args.settings(), args.format.into(), args.statistics),
+        Command::Compare(args) => compare(&args.a, &args.b),
+        Command::Import(args) => import(&args),
+        Command::Fmt(args) => fmt(&args.paths, args.check, args.diff),
+        Command::Schema => print_stdout(&schema::spec_schema_json()),
+        Command::New(args) => new(
+            &NewSpec {
+                name: args.name,
+                image: args.image,
+                port: args.port,
+            },
+            &args.specs_dir,
+        ),
+        Command::Completions(args) => {
+            let mut cli = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut cli, "dlgen", &mut script);
+            print_stdout(&String::from_utf8_lossy(&script))
+        }
+    }
+}
+
+/// Prints `text` on stdout; a closed pipe (`dlgen schema | head`) is not an error.
+fn print_stdout(text: &str) -> Result<Outcome, Error> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Outcome::Clean),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Clean),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
+/// `dlgen new NAME`: writes `<specs_dir>/NAME.yaml` once the spec is proven to render
+/// (and to pass the lint gate) in memory; never replaces an existing file.
+pub fn new(spec: &NewSpec, specs_dir: &Path) -> Result<Outcome, Error> {
+    spec.validate()?;
+    let path = specs_dir.join(format!("{}.yaml", spec.name));
+    if fs::symlink_metadata(&path).is_ok() {
+        return Err(Error::Message(format!(
+            "error: {}: already exists; dlgen new never replaces a spec\n  = help: edit it, or choose another name",
+            path.display()
+        )));
+    }
+    let schema_ref = format!("../{}", schema::COMMITTED_PATH);
+    let text = spec.text(&schema_ref);
+    let label = format!("specs/{}.yaml", spec.name);
+    let files = scaffold::render_in_memory(&label, &text)?;
+    let generated = Generated {
+        stack: spec.name.clone(),
+        spec_label: label,
+        files,
+    };
+    let findings = lint_generated(std::slice::from_ref(&generated), Path::new("stacks"));
+    if findings.iter().any(lint::Finding::is_error) {
+        for finding in &findings {
+            eprintln!("{finding}");
+        }
+        return Err(Error::Message(
+            "error: the new spec breaks lint rules at error level; nothing written (a bug in dlgen new: please report it)".to_owned(),
+        ));
+    }
+    write::create_new(&path, text.as_bytes())?;
+    println!("wrote {}", path.display());
+    // `specs` → `docs/spec.schema.json`; any other directory → `<dir>/../docs/…`.
+    let schema_file = match specs_dir.parent() {
+        Some(parent) if parent.as_os_str().is_empty() && specs_dir != Path::new(".") => {
+            PathBuf::from(schema::COMMITTED_PATH)
+        }
+        _ => specs_dir.join(&schema_ref),
+    };
+    if !schema_file.is_file() {
+        eprintln!(
+            "note: the spec's schema modeline points at {}, which does not exist; create it with `dlgen schema > {}` for editor validation and completion",
+            schema_file.display(),
+            schema_file.display()
+        );
+    }
+    println!(
+        "next: fill in `comment`, then `dlgen render {}`",
+        path.display()
+    );
+    Ok(Outcome::Clean)
+}
 
 fn renderer() -> Result<Renderer, Error> {
     Renderer::new().map_err(|e| Error::Message(format!("error: {e}")))
@@ -181,6 +284,112 @@ pub fn compare(a: &Path, b: &Path) -> Result<Outcome, Error> {
     let n = result.differences.len();
     eprintln!("{n} difference{}", if n == 1 { "" } else { "s" });
     Ok(Outcome::Findings)
+}
+
+/// `dlgen fmt`: formats every file in memory, then prints the files that change (or
+/// their diffs) and writes them as one transaction, or with `check` only lists them. A
+/// file that cannot be formatted (it does not parse) is reported with `file:line:col` and
+/// stops the run: exit 2, nothing written.
+pub fn fmt(paths: &[PathBuf], check: bool, diff: bool) -> Result<Outcome, Error> {
+    if paths == [Path::new("-")] {
+        return fmt_stdin(check, diff);
+    }
+    let files = reformat::format_all(reformat::targets(paths)?);
+    let mut problems = 0;
+    for f in &files {
+        if let Err(problem) = &f.result {
+            eprintln!("{}", problem.report(&f.target.path));
+            problems += 1;
+        }
+    }
+    let changed: Vec<(&reformat::Formatted, &str)> = files
+        .iter()
+        .filter_map(|f| f.changed().map(|text| (f, text)))
+        .collect();
+    let mut listing = String::new();
+    for (f, formatted) in &changed {
+        if diff {
+            let original = String::from_utf8_lossy(&f.original);
+            listing.push_str(&reformat::diff(&f.target.path, &original, formatted));
+        } else {
+            listing.push_str(&diag::printable(&f.target.path.display().to_string()));
+            listing.push('\n');
+        }
+    }
+    if problems > 0 {
+        // With --check the list still says what is not formatted; without it, it would
+        // say what was written, and nothing is.
+        if check {
+            print_stdout(&listing)?;
+        }
+        return Err(Error::Message(format!(
+            "dlgen fmt: {problems} file{} could not be formatted; nothing written",
+            plural(problems)
+        )));
+    }
+    if check {
+        print_stdout(&listing)?;
+        if changed.is_empty() {
+            return Ok(Outcome::Clean);
+        }
+        eprintln!(
+            "dlgen fmt: {} of {} file{} not formatted; run `dlgen fmt` to format {}",
+            changed.len(),
+            files.len(),
+            plural(files.len()),
+            if changed.len() == 1 { "it" } else { "them" }
+        );
+        return Ok(Outcome::Findings);
+    }
+    let actions: Vec<Action> = changed
+        .iter()
+        .map(|(f, formatted)| Action::Write {
+            path: f.target.file.clone(),
+            contents: (*formatted).to_owned(),
+            previous: Previous::File(f.original.clone()),
+        })
+        .collect();
+    write::apply(&actions)?;
+    print_stdout(&listing)
+}
+
+/// `dlgen fmt -`: what `terraform fmt -` prints for stdin (for editors that format
+/// through a pipe). With `check`, nothing is printed and the exit code says whether the
+/// text is formatted; with `diff`, a diff instead of the text.
+fn fmt_stdin(check: bool, diff: bool) -> Result<Outcome, Error> {
+    use std::io::Read as _;
+    let stdin = Path::new("<stdin>");
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .take(reformat::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(stdin, e))?;
+    if bytes.len() as u64 > reformat::MAX_FILE_BYTES {
+        return Err(Error::Message(format!(
+            "error: <stdin>: more than {} bytes; dlgen fmt reads no file that large",
+            reformat::MAX_FILE_BYTES
+        )));
+    }
+    let formatted = reformat::format_bytes(&bytes, true)
+        .map_err(|problem| Error::Message(problem.report(stdin)))?;
+    let changed = formatted.as_bytes() != bytes.as_slice();
+    if diff {
+        let original = String::from_utf8_lossy(&bytes);
+        if changed {
+            print_stdout(&reformat::diff(stdin, &original, &formatted))?;
+        }
+    } else if !check {
+        print_stdout(&formatted)?;
+    }
+    Ok(if check && changed {
+        Outcome::Findings
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// `dlgen import`: one stack, or `--all` (see [`crate::import`]).

@@ -279,3 +279,10 @@ pub mod dns {
     pub const NDOTS: &str = "ndots";
     pub const NDOTS_VALUE: &str = "2";
 }
+
+/// Container images.
+pub mod images {
+    /// Where the repo's own images are published (`<registry>/<name>`); the image a new
+    /// spec starts with unless told.
+    pub const OWNED_REGISTRY: &str = "ghcr.io/viktorbarzin";
+}

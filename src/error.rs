@@ -20,9 +20,13 @@ impl Outcome {
     }
 }
 
-/// Anything that stops a command: bad input, I/O, or a bug. Always exit 2.
+/// Anything that stops a command: bad input, I/O, or a bug (exit 2); or a command line
+/// clap did not run (exit 2 for a usage error, 0 for `--help` and `--version`, which clap
+/// reports the same way).
 #[derive(Debug)]
 pub enum Error {
+    /// What clap says about the command line: a usage error, or the help or version text.
+    Usage(clap::Error),
     /// A message that is already complete (diagnostics rendered with file and position).
     Message(String),
     /// An I/O failure on a named path.
@@ -35,6 +39,7 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Error::Usage(err) => f.write_str(err.to_string().trim_end()),
             Error::Message(msg) => f.write_str(msg.trim_end()),
             Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
         }
@@ -52,6 +57,20 @@ impl Error {
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(2)
+        match self {
+            Error::Usage(err) if !err.use_stderr() => ExitCode::SUCCESS,
+            _ => ExitCode::from(2),
+        }
+    }
+
+    /// Prints the error where it belongs: help and version text on stdout (clap decides,
+    /// and colours it for a terminal), everything else on stderr.
+    pub fn report(&self) {
+        match self {
+            Error::Usage(err) => {
+                let _ = err.print();
+            }
+            other => eprintln!("{other}"),
+        }
     }
 }

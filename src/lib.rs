@@ -16,6 +16,7 @@ pub mod diag;
 pub mod error;
 pub mod format;
 pub mod generate;
+pub mod generated;
 pub mod hcl;
 pub mod import;
 pub mod lint;
@@ -23,45 +24,31 @@ pub mod model;
 pub mod par;
 pub mod paths;
 pub mod planeq;
+pub mod reformat;
 pub mod render;
 pub mod report;
+pub mod scaffold;
+pub mod schema;
 pub mod spec;
 pub mod structure;
 pub mod validate;
 pub mod write;
 pub mod yaml;
+pub mod yaml_path;
 
 use std::ffi::OsString;
-use std::process::ExitCode;
 
 use clap::Parser;
 
 pub use error::{Error, Outcome};
 
-/// Runs dlgen with the given command line and returns the exit code:
-/// 0 clean, 1 findings (drift, lint violations), 2 errors.
-pub fn run<I, T>(args: I) -> ExitCode
+/// Runs dlgen with the given command line: what the command found (exit 0 or 1), or why it
+/// stopped (an [`Error`], which knows its exit code and how to report itself).
+pub fn run<I, T>(args: I) -> Result<Outcome, Error>
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match cli::Cli::try_parse_from(args) {
-        Ok(cli) => cli,
-        Err(err) => {
-            // clap prints help/version to stdout and usage errors to stderr.
-            let _ = err.print();
-            return if err.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
-    };
-    match cli.command.run() {
-        Ok(outcome) => outcome.exit_code(),
-        Err(err) => {
-            eprintln!("{err}");
-            ExitCode::from(2)
-        }
-    }
+    let cli = cli::Cli::try_parse_from(args).map_err(Error::Usage)?;
+    commands::run(cli.command)
 }

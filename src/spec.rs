@@ -9,10 +9,11 @@
 //! `*_why` fields give the reason for one particular choice (and are mandatory where the
 //! repo's conventions demand a written reason, e.g. `auth: app`).
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A whole spec file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Stack name: directory under the stacks root, namespace, `app` label, secret and
@@ -57,7 +58,7 @@ pub struct Spec {
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
 /// shows moves, not destroy-and-create.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptSpec {
     /// The resources live inside `module.<name>` today: one `moved` block per generated
@@ -68,7 +69,7 @@ pub struct AdoptSpec {
     pub moved: Vec<MovedSpec>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovedSpec {
     pub from: Option<String>,
@@ -78,7 +79,7 @@ pub struct MovedSpec {
 /// Raw HCL attached to generated resources (inside their body, after the generated
 /// attributes and blocks) or to the stack (whole extra blocks at the end of `main.tf`).
 /// Each snippet must parse on its own as an HCL body.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpec {
     pub namespace: Option<String>,
@@ -98,7 +99,7 @@ pub struct RawSpec {
 }
 
 /// Deployment-level settings.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeploymentSpec {
     /// Pinned resource address (adoption); default the stack name in snake case.
@@ -183,14 +184,14 @@ pub enum ValueSpec {
     Template(Vec<ValueSpec>),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaultRef {
     pub path: Option<String>,
     pub key: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EsoRef {
     pub key: Option<String>,
@@ -198,7 +199,8 @@ pub struct EsoRef {
     pub path: Vec<String>,
 }
 
-const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
+/// The keys of a value that is a mapping, in the order the schema lists them.
+pub(crate) const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
 
 impl<'de> Deserialize<'de> for ValueSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -264,7 +266,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     Core,
@@ -274,7 +276,7 @@ pub enum Tier {
     Aux,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceSpec {
     /// Namespace name; default the stack name.
@@ -286,7 +288,7 @@ pub struct NamespaceSpec {
     pub labels: OrderedMap<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsSpec {
     /// Key under Vault's `secret/` mount; default the stack name.
@@ -299,7 +301,7 @@ pub struct SecretsSpec {
 /// in the stack, so `dlgen lint` knows the break is deliberate.
 pub type Why = Option<String>;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerSpec {
     /// Container name; default the stack name for the first container.
@@ -325,7 +327,7 @@ pub struct ContainerSpec {
 }
 
 /// An HTTP probe.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// HTTP path (`/alive`).
@@ -349,7 +351,7 @@ where
 }
 
 /// One environment variable: exactly one of `value` and `secret`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSpec {
     pub name: Option<String>,
@@ -412,7 +414,7 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourcesSpec {
     /// CPU request (`25m`); there is never a CPU limit.
@@ -421,14 +423,14 @@ pub struct ResourcesSpec {
     pub memory: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Strategy {
     Recreate,
     RollingUpdate,
 }
 
 /// A volume mounted into the first container.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
     /// Volume name in the pod (`data`, `sync-logs`).
@@ -458,7 +460,7 @@ pub struct VolumeSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Storage {
     ProxmoxLvmEncrypted,
@@ -466,7 +468,7 @@ pub enum Storage {
     Nfs,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
     /// Service port; default 80.
@@ -482,7 +484,7 @@ pub struct ServiceSpec {
 }
 
 /// The backup CronJob of a block-storage volume ("vaultwarden pattern").
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSpec {
     /// `false` opts out of the backup CronJob; needs `why`.
@@ -519,14 +521,14 @@ pub struct BackupSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BackupKind {
     Copy,
     Sqlite,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrityCheckSpec {
     /// Cron schedule (5 fields).
@@ -543,7 +545,7 @@ pub struct IntegrityCheckSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressSpec {
     /// Host label (`dronelog` → dronelog.viktorbarzin.me); default the stack name.
@@ -555,7 +557,7 @@ pub struct IngressSpec {
     pub homepage: Option<HomepageSpec>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {
     Required,
@@ -564,7 +566,7 @@ pub enum Auth {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DnsType {
     Proxied,
@@ -573,7 +575,7 @@ pub enum DnsType {
     None,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomepageSpec {
     pub name: Option<String>,

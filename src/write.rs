@@ -25,14 +25,12 @@ use std::fs;
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use crate::check;
 use crate::error::Error;
 use crate::generate::Generated;
-use crate::render::{RenderedFile, is_generated};
-
-/// The symlink every stack directory carries to the repo's shared secrets.
-pub const SECRETS_LINK: &str = "secrets";
-pub const SECRETS_TARGET: &str = "../../secrets";
+use crate::generated::{
+    SECRETS_LINK, SECRETS_TARGET, generated_files, is_generated, is_secrets_link, stack_dir,
+};
+use crate::render::RenderedFile;
 
 /// The largest existing file dlgen reads to compare or to keep for an undo. Generated
 /// files are a few kilobytes; a larger file is not dlgen's to replace.
@@ -171,10 +169,6 @@ pub fn plan(
     Ok(actions)
 }
 
-fn is_secrets_link(path: &Path) -> bool {
-    fs::read_link(path).is_ok_and(|t| t == Path::new(SECRETS_TARGET))
-}
-
 /// Reads an existing regular file that dlgen may replace, refusing huge ones.
 fn read_existing(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
     if len > MAX_EXISTING_BYTES {
@@ -189,50 +183,6 @@ fn read_existing(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
     Ok(bytes)
-}
-
-/// The directory of `stack` under `stacks_dir`, refusing names and symlinks that would
-/// lead outside it, and a stacks root that is not a directory.
-pub fn stack_dir(stacks_dir: &Path, stack: &str) -> Result<PathBuf, Error> {
-    let plain = !stack.is_empty()
-        && stack != "."
-        && stack != ".."
-        && !stack.contains(['/', '\\', '\0'])
-        && !Path::new(stack).is_absolute();
-    if !plain {
-        return Err(Error::Message(format!(
-            "error: stack name `{stack}` would write outside the stacks directory"
-        )));
-    }
-    match fs::metadata(stacks_dir) {
-        Ok(meta) if !meta.is_dir() => {
-            return Err(Error::Message(format!(
-                "error: {}: the stacks directory is not a directory",
-                stacks_dir.display()
-            )));
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io(stacks_dir, e)),
-    }
-    let dir = stacks_dir.join(stack);
-    if let Ok(meta) = fs::symlink_metadata(&dir)
-        && !meta.is_dir()
-    {
-        let outside = || {
-            Error::Message(format!(
-                "error: {}: is not a directory inside {}; dlgen will not write through it",
-                dir.display(),
-                stacks_dir.display()
-            ))
-        };
-        let target = fs::canonicalize(&dir).map_err(|_| outside())?;
-        let root = fs::canonicalize(stacks_dir).map_err(|e| Error::io(stacks_dir, e))?;
-        if !target.starts_with(&root) || !target.is_dir() {
-            return Err(outside());
-        }
-    }
-    Ok(dir)
 }
 
 /// Plans `--prune`: every generated file (one carrying dlgen's header) directly inside a
@@ -266,19 +216,15 @@ pub fn plan_prune(
     let mut kept = Vec::new();
     // Stack directories losing files, in order of discovery.
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for path in check::generated_files(stacks_dir)? {
+    for found in generated_files(stacks_dir)? {
+        let path = found.path;
         if produced.contains(&path) {
             continue;
         }
         let Some(dir) = path.parent().map(Path::to_path_buf) else {
             continue;
         };
-        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
-        let previous = read_existing(&path, meta.len())?;
-        let label = std::str::from_utf8(&previous)
-            .ok()
-            .and_then(check::header_spec);
-        let Some(label) = label else {
+        let Some(label) = found.spec.as_deref() else {
             kept.push(format!(
                 "kept {}: its header does not say which spec generated it",
                 path.display()
@@ -297,6 +243,8 @@ pub fn plan_prune(
             // Another spec's file: not this run's to judge.
             continue;
         }
+        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io(&path, e))?;
+        let previous = read_existing(&path, meta.len())?;
         if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {
             kept.push(format!(
                 "kept {}: its stack directory is a symlink; dlgen prunes only real directories",
@@ -658,6 +606,41 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
         Error::io(path, e)
     })
 }
+/// Creates `path` holding `contents`, atomically, and never over an existing file: the
+/// contents are staged in a temporary file beside it and linked into place, which fails
+/// if anything is at `path` by then. Missing parent directories are created.
+pub fn create_new(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let mut created = Vec::new();
+    let tmp = stage(path, contents, &mut created)?;
+    let linked = fs::hard_link(&tmp, path);
+    let _ = fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            discard(std::iter::empty(), &created);
+            Err(Error::Message(format!(
+                "error: {}: already exists; dlgen does not replace it",
+                path.display()
+            )))
+        }
+        Err(_) => {
+            // A file system without hard links: exclusive creation still never replaces.
+            let result = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .and_then(|mut f| {
+                    f.write_all(contents)?;
+                    f.sync_all()
+                });
+            result.map_err(|e| {
+                discard(std::iter::empty(), &created);
+                Error::io(path, e)
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -670,6 +653,18 @@ mod tests {
     }
 
     const GEN: &str = "# Generated by dlgen from specs/a.yaml. DO NOT EDIT BY HAND:\nx = 1\n";
+
+    #[test]
+    fn create_new_never_replaces() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("specs/a.yaml");
+        create_new(&path, b"one\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "one\n");
+        let err = create_new(&path, b"two\n").unwrap_err().to_string();
+        assert!(err.contains("already exists"), "{err}");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "one\n");
+        assert_eq!(leftovers(&tmp.path().join("specs")), Vec::<String>::new());
+    }
 
     #[test]
     fn plans_writes_then_nothing_on_rerun() {
@@ -704,24 +699,6 @@ mod tests {
         assert!(err.contains("did not generate"), "{err}");
         let forced = plan(tmp.path(), "a", &files, true).unwrap();
         assert!(matches!(forced[0], Action::Write { .. }));
-    }
-
-    #[test]
-    fn refuses_names_that_leave_the_root() {
-        let tmp = tempfile::tempdir().unwrap();
-        for bad in ["..", "../x", "/abs", "a/b", ""] {
-            assert!(stack_dir(tmp.path(), bad).is_err(), "{bad:?}");
-        }
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn refuses_a_stack_dir_symlinked_outside() {
-        let root = tempfile::tempdir().unwrap();
-        let outside = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink(outside.path(), root.path().join("a")).unwrap();
-        let err = stack_dir(root.path(), "a").unwrap_err().to_string();
-        assert!(err.contains("will not write through it"), "{err}");
     }
 
     #[test]
@@ -873,15 +850,6 @@ mod tests {
             err.contains("replaces or removes no file larger than"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn a_stacks_root_that_is_a_file_is_refused_before_anything_happens() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("stacks");
-        fs::write(&root, "x").unwrap();
-        let err = stack_dir(&root, "a").unwrap_err().to_string();
-        assert!(err.contains("is not a directory"), "{err}");
     }
 
     fn generated(stack: &str, label: &str, contents: &str) -> Generated {

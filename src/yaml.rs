@@ -559,10 +559,10 @@ impl<'t> Builder<'t> {
         let mut path = String::new();
         for pair in self.stack.windows(2) {
             match &pair[0].kind {
-                FrameKind::Seq(items) => path = crate::de::path_index(&path, items.len()),
+                FrameKind::Seq(items) => path = crate::yaml_path::path_index(&path, items.len()),
                 FrameKind::Map { key, .. } => {
                     let key = key.as_ref().and_then(Node::as_scalar);
-                    path = crate::de::path_key(&path, key.map_or("", |s| s.text.as_str()));
+                    path = crate::yaml_path::path_key(&path, key.map_or("", |s| s.text.as_str()));
                 }
             }
         }

@@ -653,8 +653,8 @@ proptest! {
         let files = renderer().render(&stack, &label).map_err(|e| fail(e.to_string()))?;
         let (_, base_body) = baseline(&FIELDS[0])?;
         for file in &files {
-            prop_assert!(dlgen::render::is_generated(&file.contents), "{}", file.contents);
-            prop_assert_eq!(dlgen::check::header_spec(&file.contents), Some(label.as_str()));
+            prop_assert!(dlgen::generated::is_generated(&file.contents), "{}", file.contents);
+            prop_assert_eq!(dlgen::generated::header_spec(&file.contents), Some(label.as_str()));
             if file.name == "main.tf" {
                 prop_assert!(parse(&file.contents)? == base_body, "{}", file.contents);
             } else {

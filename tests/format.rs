@@ -6,7 +6,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use dlgen::format::{FormatError, FormatErrorKind, OpenBracket, format_hcl, format_unchecked};
+use dlgen::format::{
+    FormatError, FormatErrorKind, OpenBracket, format_hcl, format_terraform, format_unchecked,
+};
 use similar::TextDiff;
 
 const FIXTURES: &str = "tests/fixtures/format";
@@ -226,6 +228,37 @@ fn generated_hcl_agrees_with_terraform_fmt() {
             check_against_terraform(&format!("seed {seed} (blank lines)"), &with_blanks, false)
         {
             failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The terraform style (`dlgen fmt`) has no policies: on random HCL, blank lines and flush
+/// heredocs included, it must print exactly what terraform prints.
+#[test]
+fn generated_hcl_in_the_terraform_style_is_exactly_terraform_fmt() {
+    if !terraform_available() {
+        return;
+    }
+    let mut failures = Vec::new();
+    for seed in 1..=16u64 {
+        let src = HclGen::new(seed + 2000, seed % 2 == 0).file(30);
+        let ours = match format_terraform(&src) {
+            Ok(ours) => ours,
+            Err(e) => {
+                failures.push(format!("seed {seed}: {e}\n{src}"));
+                continue;
+            }
+        };
+        match terraform_fmt(&src) {
+            // terraform's stdin output ends with a line break; a file keeps its ending.
+            Some(Ok(theirs)) if theirs == ours || (theirs == format!("{ours}\n")) => {}
+            Some(Ok(theirs)) => failures.push(format!(
+                "seed {seed}: differs from terraform fmt:\n{}",
+                diff(&theirs, &ours)
+            )),
+            Some(Err(stderr)) => failures.push(format!("seed {seed}: terraform: {stderr}")),
+            None => failures.push(format!("seed {seed}: terraform could not be run")),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -530,8 +563,18 @@ fn random_token_soups_never_panic() {
                 assert!(err.column >= 1, "seed {seed}: {err:?}");
             }
         }
-        // The unchecked path must not panic either.
+        // The unchecked path must not panic either, nor the terraform style, which is
+        // idempotent too (a nested lone interpolation aside: it loses a level per run).
         let _ = format_unchecked(&soup);
+        if let Ok(out) = format_terraform(&soup)
+            && !soup.contains("${")
+        {
+            assert_eq!(
+                format_terraform(&out).as_ref(),
+                Ok(&out),
+                "seed {seed}: terraform style not idempotent for {soup:?}"
+            );
+        }
     }
     assert!(
         ok > 0,

@@ -4,6 +4,7 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::Style;
 use super::lexer::{Kind, Token};
 
 /// One line for formatting: `tokens[start..end]`, split into the hclwrite cells
@@ -29,15 +30,20 @@ impl Line {
 }
 
 /// Lays the tokens out and prints them. Returns the text and, for each output line, the
-/// input line it came from.
-pub(crate) fn layout(tokens: &mut [Token<'_>]) -> (String, Vec<u32>) {
-    let lines = blank_line_policy(tokens, split_lines(tokens));
+/// input line it came from. dlgen's policies apply in the [`Style::Generated`] style only.
+pub(crate) fn layout(tokens: &mut [Token<'_>], style: Style) -> (String, Vec<u32>) {
+    let lines = match style {
+        Style::Generated => blank_line_policy(tokens, split_lines(tokens)),
+        Style::Terraform => split_lines(tokens),
+    };
     let lines: Vec<Line> = lines.into_iter().map(|l| cells(tokens, l)).collect();
     format_indent(tokens, &lines);
     format_spaces(tokens, &lines);
     format_cells(tokens, &lines);
-    reindent_flush_heredocs(tokens, &lines);
-    print(tokens, &lines)
+    if style == Style::Generated {
+        reindent_flush_heredocs(tokens, &lines);
+    }
+    print(tokens, &lines, style)
 }
 
 /// dlgen's heredoc policy: the body of a flush heredoc (`<<-EOT`) is indented one level
@@ -389,7 +395,10 @@ fn columns(tokens: &[Token<'_>]) -> usize {
         .sum()
 }
 
-fn print(tokens: &[Token<'_>], lines: &[Line]) -> (String, Vec<u32>) {
+/// Prints the laid-out tokens. A line comment owns its newline. In the
+/// [`Style::Generated`] style the text ends with a newline; in the [`Style::Terraform`]
+/// style it ends as the input did (see `format::end_as_input`).
+fn print(tokens: &[Token<'_>], lines: &[Line], style: Style) -> (String, Vec<u32>) {
     let len: usize = lines
         .iter()
         .flat_map(|l| &tokens[l.start..l.end])
@@ -425,7 +434,7 @@ fn print(tokens: &[Token<'_>], lines: &[Line]) -> (String, Vec<u32>) {
             }
         }
     }
-    if !out.is_empty() && !out.ends_with('\n') {
+    if style == Style::Generated && !out.is_empty() && !out.ends_with('\n') {
         out.push('\n');
     }
     (out, line_map)

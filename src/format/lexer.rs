@@ -6,12 +6,16 @@
 //!   [`Kind::LineComment`] says that the comment ends its line;
 //! - a heredoc body between template sequences is one [`Kind::StringLit`] token, not one per
 //!   line (heredoc literals are never re-spaced, so the split does not matter);
-//! - trailing whitespace is dropped from comments and from the heredoc closing-marker line
-//!   (the only places outside heredoc bodies where it can survive formatting).
+//!
+//! In the [`Style::Generated`] style, trailing whitespace is dropped from comments and from
+//! the heredoc closing-marker line (the only places outside heredoc bodies where it can
+//! survive formatting), and a carriage return is a space (the text has `\r\n` normalized
+//! before). In the [`Style::Terraform`] style they are kept as `hclsyntax` keeps them: a
+//! `\r\n` is one newline token, a carriage return elsewhere is an invalid character.
 
 use std::borrow::Cow;
 
-use super::{FormatError, FormatErrorKind, OpenBracket};
+use super::{FormatError, FormatErrorKind, OpenBracket, Style};
 
 /// Token kinds, named after their `hclsyntax` counterparts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,8 +137,9 @@ enum Frame<'a> {
     },
 }
 
-pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FormatError> {
+pub(crate) fn lex(src: &str, style: Style) -> Result<Vec<Token<'_>>, FormatError> {
     let mut lexer = Lexer {
+        style,
         src,
         bytes: src.as_bytes(),
         pos: 0,
@@ -147,6 +152,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, FormatError> {
 }
 
 struct Lexer<'a> {
+    style: Style,
     src: &'a str,
     bytes: &'a [u8],
     pos: usize,
@@ -222,6 +228,14 @@ impl<'a> Lexer<'a> {
         let two = |k| (k, 2usize);
         let one = |k| (k, 1usize);
         let (kind, len) = match b {
+            // `terraform fmt` keeps CRLF line endings and rejects any other carriage return.
+            b'\r' if self.style == Style::Terraform => {
+                if self.peek(1) == b'\n' {
+                    two(Kind::Newline)
+                } else {
+                    one(Kind::Invalid)
+                }
+            }
             // A carriage return outside CRLF is taken as a space, as `terraform fmt`
             // would otherwise reject it while hcl-rs would read it as a line break.
             b' ' | b'\t' | b'\r' => {
@@ -395,7 +409,10 @@ impl<'a> Lexer<'a> {
 
     fn line_comment(&mut self, start: usize) {
         let end = memchr(b'\n', &self.bytes[start..]).map_or(self.bytes.len(), |i| start + i);
-        let text = self.src[start..end].trim_end();
+        let text = match self.style {
+            Style::Generated => self.src[start..end].trim_end(),
+            Style::Terraform => &self.src[start..end],
+        };
         self.push_text(Kind::LineComment, Cow::Borrowed(text));
         self.pos = (end + 1).min(self.bytes.len());
     }
@@ -407,7 +424,7 @@ impl<'a> Lexer<'a> {
         };
         let end = start + 2 + close + 2;
         let text = &self.src[start..end];
-        let text = if text.contains('\n') {
+        let text = if self.style == Style::Generated && text.contains('\n') {
             // Trailing whitespace on the comment's inner lines goes too.
             let mut out = String::with_capacity(text.len());
             for (i, line) in text.split('\n').enumerate() {
@@ -443,10 +460,15 @@ impl<'a> Lexer<'a> {
         self.pos = i;
         let marker_end = i + self.ident_len();
         self.pos = saved;
-        if self.bytes.get(marker_end) != Some(&b'\n') {
+        let crlf = self.style == Style::Terraform
+            && self.bytes.get(marker_end..marker_end + 2) == Some(b"\r\n".as_slice());
+        let end = if self.bytes.get(marker_end) == Some(&b'\n') {
+            marker_end + 1
+        } else if crlf {
+            marker_end + 2
+        } else {
             return false;
-        }
-        let end = marker_end + 1;
+        };
         self.push(Kind::OHeredoc, start, end);
         self.pos = end;
         self.stack.push(Frame::Heredoc {
@@ -546,7 +568,10 @@ impl<'a> Lexer<'a> {
                         if i > start {
                             self.push(Kind::StringLit, start, i);
                         }
-                        let closing = line.trim_end();
+                        let closing = match self.style {
+                            Style::Generated => line.trim_end(),
+                            Style::Terraform => line,
+                        };
                         self.push_text(Kind::CHeredoc, Cow::Borrowed(closing));
                         self.push(Kind::Newline, i + nl, i + nl + 1);
                         self.pos = i + nl + 1;

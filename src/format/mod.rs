@@ -10,7 +10,18 @@
 //! indent stack, spacing between neighbouring tokens, alignment of `=` and of trailing
 //! comments in "cells"). Alignment counts columns in grapheme clusters, as hclwrite does.
 //!
-//! # Where the output differs from `terraform fmt`
+//! # Two styles
+//!
+//! [`Style::Terraform`] (`dlgen fmt`, [`format_terraform`]) prints exactly what
+//! `terraform fmt` prints for a file, byte for byte: blank lines, line endings, trailing
+//! whitespace in comments and whatever ends the file are kept as terraform keeps them, and
+//! a nested lone interpolation loses one level per run, as with terraform.
+//!
+//! [`Style::Generated`] ([`format_hcl`], what `render` writes) adds dlgen's policies for
+//! its own files, described below. They are fixed points of `terraform fmt`: formatting
+//! generated output in either style changes nothing.
+//!
+//! # Where the generated style differs from `terraform fmt`
 //!
 //! dlgen does not want template artefacts in generated files, so on top of `terraform fmt`
 //! it applies a blank-line policy. A blank line is a line with nothing but whitespace
@@ -48,24 +59,38 @@ mod rewrite;
 use std::borrow::Cow;
 use std::fmt;
 
-/// Formats HCL text as `terraform fmt` would (plus the blank-line policy above), then
-/// parses the result with hcl-rs's parser so that nothing unparsable leaves this stage.
+/// Which rules the formatter follows (see the module documentation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// dlgen's own output: `terraform fmt` plus the generated-file policies.
+    Generated,
+    /// Exactly `terraform fmt`, for files dlgen did not write.
+    Terraform,
+}
+
+/// Formats HCL text as `terraform fmt` would (plus the generated-file policies above),
+/// then parses the result with hcl-rs's parser so that nothing unparsable leaves this
+/// stage.
 ///
 /// The parser is hcl-edit's, which `hcl::parse` runs before converting the syntax tree
 /// into its own types: the same text is accepted and rejected with the same message, and
 /// the conversion, which nothing here reads, is not paid for.
 pub fn format_hcl(src: &str) -> Result<String, FormatError> {
-    let (out, line_map) = format_with_line_map(src)?;
-    if let Err(err) = hcl_edit::parser::parse_body(&out) {
-        return Err(FormatError::invalid_output(&err, &line_map));
-    }
-    Ok(out)
+    format_checked(src, Style::Generated)
+}
+
+/// Formats HCL text byte for byte as `terraform fmt` formats a file holding it, then
+/// parses the result like [`format_hcl`]. A text that does not parse is reported at the
+/// line and column of the input where the parser stops
+/// ([`FormatErrorKind::InvalidInput`]).
+pub fn format_terraform(src: &str) -> Result<String, FormatError> {
+    format_checked(src, Style::Terraform)
 }
 
 /// Formats like [`format_hcl`] and returns the parsed body with the text, for callers
 /// that check the structure of what they wrote.
 pub fn format_parsed(src: &str) -> Result<(String, hcl_edit::structure::Body), FormatError> {
-    let (out, line_map) = format_with_line_map(src)?;
+    let (out, line_map) = format_with_line_map(src, Style::Generated)?;
     match hcl_edit::parser::parse_body(&out) {
         Ok(body) => Ok((out, body)),
         Err(err) => Err(FormatError::invalid_output(&err, &line_map)),
@@ -76,18 +101,57 @@ pub fn format_parsed(src: &str) -> Result<(String, hcl_edit::structure::Body), F
 /// themselves. Only lexical problems (unterminated strings, heredocs, comments and
 /// templates, unbalanced brackets) are reported.
 pub fn format_unchecked(src: &str) -> Result<String, FormatError> {
-    format_with_line_map(src).map(|(out, _)| out)
+    format_with_line_map(src, Style::Generated).map(|(out, _)| out)
 }
 
-fn format_with_line_map(src: &str) -> Result<(String, Vec<u32>), FormatError> {
-    let src: Cow<'_, str> = if src.contains('\r') {
+fn format_checked(src: &str, style: Style) -> Result<String, FormatError> {
+    let (out, line_map) = format_with_line_map(src, style)?;
+    if let Err(err) = hcl_edit::parser::parse_body(&out) {
+        // For a file someone wrote, say where in that file the parser stops.
+        if style == Style::Terraform
+            && let Err(err) = hcl_edit::parser::parse_body(src)
+        {
+            return Err(FormatError::invalid_input(&err));
+        }
+        return Err(FormatError::invalid_output(&err, &line_map));
+    }
+    Ok(out)
+}
+
+fn format_with_line_map(src: &str, style: Style) -> Result<(String, Vec<u32>), FormatError> {
+    let src: Cow<'_, str> = if style == Style::Generated && src.contains('\r') {
         Cow::Owned(src.replace("\r\n", "\n"))
     } else {
         Cow::Borrowed(src)
     };
-    let tokens = lexer::lex(&src)?;
-    let mut tokens = rewrite::terraform_rewrites(tokens);
-    Ok(layout::layout(&mut tokens))
+    let tokens = lexer::lex(&src, style)?;
+    let ends_with_line_comment = tokens
+        .last()
+        .is_some_and(|t| t.kind == lexer::Kind::LineComment);
+    let mut tokens = rewrite::terraform_rewrites(tokens, style);
+    let (mut out, line_map) = layout::layout(&mut tokens, style);
+    if style == Style::Terraform {
+        end_as_input(&mut out, &src, ends_with_line_comment);
+    }
+    Ok((out, line_map))
+}
+
+/// How `terraform fmt` ends a file that does not end with a line break: as it was. The
+/// newline the printer puts after a line comment goes (the comment keeps its trailing
+/// blanks), and otherwise the blanks after the last token stay, as that many spaces
+/// (hclwrite keeps them before its end-of-file token).
+fn end_as_input(out: &mut String, src: &str, ends_with_line_comment: bool) {
+    if src.ends_with('\n') {
+        return;
+    }
+    if ends_with_line_comment {
+        if out.ends_with('\n') {
+            out.pop();
+        }
+        return;
+    }
+    let blanks = src.len() - src.trim_end_matches([' ', '\t']).len();
+    out.extend(std::iter::repeat_n(' ', blanks));
 }
 
 /// Why a text could not be formatted, and where.
@@ -121,6 +185,14 @@ pub enum FormatErrorKind {
         close: char,
         open: Option<OpenBracket>,
     },
+    /// The text does not parse with hcl-rs ([`Style::Terraform`] only: a file someone
+    /// wrote). Reported at the input's line and column.
+    InvalidInput {
+        /// hcl-rs's message.
+        message: String,
+        /// The offending line of the input.
+        source_line: String,
+    },
     /// The formatted text does not parse with hcl-rs.
     InvalidOutput {
         /// hcl-rs's message.
@@ -142,6 +214,17 @@ pub struct OpenBracket {
 }
 
 impl FormatError {
+    fn invalid_input(err: &hcl_edit::parser::Error) -> FormatError {
+        FormatError {
+            kind: FormatErrorKind::InvalidInput {
+                message: err.message().to_owned(),
+                source_line: err.line().to_owned(),
+            },
+            line: err.location().line(),
+            column: err.location().column(),
+        }
+    }
+
     fn invalid_output(err: &hcl_edit::parser::Error, line_map: &[u32]) -> FormatError {
         let output_line = err.location().line();
         let line = output_line
@@ -160,59 +243,74 @@ impl FormatError {
     }
 }
 
-impl fmt::Display for FormatError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (line, column) = (self.line, self.column);
+impl FormatError {
+    /// What is wrong, without the position: `unterminated comment: ...`. For
+    /// [`FormatErrorKind::InvalidOutput`] (a bug, not a property of the input) the whole
+    /// report.
+    pub fn problem(&self) -> String {
         match &self.kind {
-            FormatErrorKind::UnterminatedString => write!(
-                f,
-                "line {line}, column {column}: unterminated string: a quoted string must end \
-                 on the line where it starts (use a heredoc for text over several lines)"
+            FormatErrorKind::UnterminatedString => "unterminated string: a quoted string must \
+                 end on the line where it starts (use a heredoc for text over several lines)"
+                .to_owned(),
+            FormatErrorKind::UnterminatedHeredoc { marker } => format!(
+                "unterminated heredoc: no line consisting of the closing marker `{marker}` \
+                 (and a newline) follows"
             ),
-            FormatErrorKind::UnterminatedHeredoc { marker } => write!(
-                f,
-                "line {line}, column {column}: unterminated heredoc: no line consisting of \
-                 the closing marker `{marker}` (and a newline) follows"
-            ),
-            FormatErrorKind::UnterminatedComment => write!(
-                f,
-                "line {line}, column {column}: unterminated comment: `/*` without `*/`"
-            ),
-            FormatErrorKind::UnterminatedTemplate => write!(
-                f,
-                "line {line}, column {column}: unterminated template sequence: `${{` or `%{{` \
-                 without its closing `}}`"
-            ),
-            FormatErrorKind::UnclosedBracket { open } => write!(
-                f,
-                "line {line}, column {column}: unbalanced brackets: `{open}` is never closed"
-            ),
+            FormatErrorKind::UnterminatedComment => {
+                "unterminated comment: `/*` without `*/`".to_owned()
+            }
+            FormatErrorKind::UnterminatedTemplate => "unterminated template sequence: `${` or \
+                 `%{` without its closing `}`"
+                .to_owned(),
+            FormatErrorKind::UnclosedBracket { open } => {
+                format!("unbalanced brackets: `{open}` is never closed")
+            }
             FormatErrorKind::UnexpectedClose { close, open } => match open {
                 Some(OpenBracket {
                     bracket,
-                    line: l,
-                    column: c,
-                }) => write!(
-                    f,
-                    "line {line}, column {column}: unbalanced brackets: `{close}` does not \
-                     match `{bracket}` at line {l}, column {c}"
+                    line,
+                    column,
+                }) => format!(
+                    "unbalanced brackets: `{close}` does not match `{bracket}` at line {line}, \
+                     column {column}"
                 ),
-                None => write!(
-                    f,
-                    "line {line}, column {column}: unbalanced brackets: `{close}` closes \
-                     nothing"
-                ),
+                None => format!("unbalanced brackets: `{close}` closes nothing"),
             },
+            FormatErrorKind::InvalidInput {
+                message,
+                source_line,
+            } => format!(
+                "not valid HCL: {}\n  {}",
+                crate::diag::printable(message),
+                crate::diag::printable(source_line)
+            ),
             FormatErrorKind::InvalidOutput {
                 message,
                 output_line,
                 source_line,
-            } => write!(
+            } => format!(
+                "the formatted HCL does not parse (formatted line {output_line}, column {}: \
+                 {message})\n  {source_line}\nFor text rendered from dlgen's own templates this \
+                 is a bug in dlgen: please report it with the spec that produced it. For an \
+                 embedded raw HCL snippet, check the snippet's syntax.",
+                self.column
+            ),
+        }
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            FormatErrorKind::InvalidOutput { .. } => {
+                write!(f, "line {}: {}", self.line, self.problem())
+            }
+            _ => write!(
                 f,
-                "line {line}: the formatted HCL does not parse (formatted line {output_line}, \
-                 column {column}: {message})\n  {source_line}\nFor text rendered from dlgen's \
-                 own templates this is a bug in dlgen: please report it with the spec that \
-                 produced it. For an embedded raw HCL snippet, check the snippet's syntax."
+                "line {}, column {}: {}",
+                self.line,
+                self.column,
+                self.problem()
             ),
         }
     }

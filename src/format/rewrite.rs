@@ -19,10 +19,17 @@
 
 use std::borrow::Cow;
 
+use super::Style;
 use super::lexer::{Kind, Token};
 
-pub(crate) fn terraform_rewrites(tokens: Vec<Token<'_>>) -> Vec<Token<'_>> {
-    let edits = match collect_edits(&tokens) {
+/// The rewrites, with nested lone interpolations unwrapped one level (as one `terraform
+/// fmt` run does) in the [`Style::Terraform`] style, and completely otherwise.
+pub(crate) fn terraform_rewrites(tokens: Vec<Token<'_>>, style: Style) -> Vec<Token<'_>> {
+    let levels = match style {
+        Style::Generated => MAX_UNWRAP_LEVELS,
+        Style::Terraform => 1,
+    };
+    let edits = match collect_edits(&tokens, levels) {
         Some(edits) if !edits.is_empty() => edits,
         _ => return tokens,
     };
@@ -47,9 +54,9 @@ struct Edit<'a> {
     replacement: Vec<Token<'a>>,
 }
 
-/// Walks the body structure and collects the rewrites, in token order. `None` when the
-/// tokens do not form a body.
-fn collect_edits<'a>(toks: &[Token<'a>]) -> Option<Vec<Edit<'a>>> {
+/// Walks the body structure and collects the rewrites, in token order, unwrapping at most
+/// `levels` nested lone interpolations. `None` when the tokens do not form a body.
+fn collect_edits<'a>(toks: &[Token<'a>], levels: usize) -> Option<Vec<Edit<'a>>> {
     let mut edits = Vec::new();
     // One entry per open block: whether it is a top-level `variable` block.
     let mut blocks: Vec<bool> = Vec::new();
@@ -79,7 +86,7 @@ fn collect_edits<'a>(toks: &[Token<'a>]) -> Option<Vec<Edit<'a>>> {
                     let replacement = if in_variable && name == "type" {
                         legacy_type(&toks[start..end])
                     } else {
-                        unwrap_all(&toks[start..end])
+                        unwrap_all(&toks[start..end], levels)
                     };
                     if let Some(replacement) = replacement {
                         edits.push(Edit {
@@ -213,13 +220,16 @@ fn find_brace(toks: &[Token<'_>], from: usize) -> Option<usize> {
     (from..toks.len()).find(|&j| toks[j].kind == Kind::OBrace)
 }
 
-/// Unwraps `"${ "${ x }" }"` all the way to `x`. `terraform fmt` unwraps one level per run,
-/// so its output can change when run again; ours is what repeated runs settle on. The
-/// levels are bounded by hcl-rs's nesting limit, so that absurd input stays linear.
-fn unwrap_all<'a>(expr: &[Token<'a>]) -> Option<Vec<Token<'a>>> {
-    const MAX_LEVELS: usize = 64;
+/// The most nested lone interpolations unwrapped at once: hcl-rs's nesting limit, so that
+/// absurd input stays linear.
+const MAX_UNWRAP_LEVELS: usize = 64;
+
+/// Unwraps `"${ "${ x }" }"` up to `levels` levels, all the way to `x` when `levels` is
+/// large enough. `terraform fmt` unwraps one level per run, so its output can change when
+/// run again; with every level unwrapped, ours is what repeated runs settle on.
+fn unwrap_all<'a>(expr: &[Token<'a>], levels: usize) -> Option<Vec<Token<'a>>> {
     let mut inner = unwrap_interpolation(expr)?;
-    for _ in 1..MAX_LEVELS {
+    for _ in 1..levels {
         if inner.parenthesize {
             // `( ... )` is not a string: nothing more to unwrap.
             break;

@@ -590,12 +590,17 @@ fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
     if ctx.src.terragrunt.is_some() {
         files.push("terragrunt.hcl".to_owned());
     }
+    // The editor modeline every spec of the repo starts with (specs/ beside docs/).
     let mut out = vec![format!(
+        "yaml-language-server: $schema=../{}",
+        crate::schema::COMMITTED_PATH
+    )];
+    out.push(format!(
         "{}: imported by `dlgen import` from {} ({}).",
         ctx.name,
         ctx.src.dir.display(),
         files.join(", ")
-    )];
+    ));
     let raw = raw_lines(draft);
     if raw > 0 {
         out.push(format!(

@@ -213,7 +213,7 @@ pub fn is_convention(line: &str) -> bool {
     t.is_empty()
         || markers.iter().any(|mk| t.contains(mk))
         || own.iter().any(|c| c.lines().any(|l| l.trim() == t))
-        || t.starts_with(crate::render::HEADER_MARK)
+        || t.starts_with(crate::generated::HEADER_MARK)
         || t.starts_with("change the spec and run `dlgen render")
 }
 

@@ -121,50 +121,16 @@ fn check_target(path: &Path, force: bool) -> Result<(), Error> {
     }
 }
 
-/// Writes `text` to `path` atomically: a temporary file in the same directory, synced,
-/// then renamed over the target (`force`) or linked to it, which fails when anything is
-/// there already, so a spec is never replaced unless asked.
+/// Writes `text` to `path` atomically (a temporary file beside it, then a rename or a
+/// link into place): with `force` over what is there, otherwise never over anything, even
+/// a file that appears meanwhile.
 pub fn write_spec(path: &Path, text: &str, force: bool) -> Result<(), Error> {
     check_target(path, force)?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.dlgen-import-{}", std::process::id()));
-    let written = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(&tmp, e));
-    }
-    let placed = if force {
-        std::fs::rename(&tmp, path)
+    if force {
+        crate::write::write_atomic(path, text.as_bytes())
     } else {
-        let linked = std::fs::hard_link(&tmp, path);
-        let _ = std::fs::remove_file(&tmp);
-        linked
-    };
-    placed.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            Error::Message(format!(
-                "error: {}: exists; nothing written (use --force to replace it)",
-                path.display()
-            ))
-        } else {
-            Error::io(path, e)
-        }
-    })
+        crate::write::create_new(path, text.as_bytes())
+    }
 }
 
 /// What `--all` did with one stack.
@@ -334,5 +300,6 @@ fn specified_stacks(specs_dir: &Path) -> Result<BTreeSet<String>, Error> {
 
 /// Whether a stack directory holds files dlgen generated (its spec lives elsewhere).
 fn generated(dir: &Path) -> bool {
-    std::fs::read_to_string(dir.join("main.tf")).is_ok_and(|t| crate::render::is_generated(&t))
+    crate::generated::read_header_line(&dir.join("main.tf"))
+        .is_some_and(|line| crate::generated::is_generated(&line))
 }

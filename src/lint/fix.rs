@@ -99,7 +99,7 @@ pub fn fix_files(
             skip_all(&mut fixed, &edits, &reason);
             continue;
         }
-        if crate::render::is_generated(&file.text) {
+        if crate::generated::is_generated(&file.text) {
             skip_all(
                 &mut fixed,
                 &edits,
@@ -382,7 +382,7 @@ mod tests {
         let hand = "module \"i\" {\n  auth = \"none\" # public webhook\n}\n";
         let generated = format!(
             "# {} specs/app.yaml. DO NOT EDIT BY HAND:\n{hand}",
-            crate::render::HEADER_MARK
+            crate::generated::HEADER_MARK
         );
         let (after, fixed) = fix_text(&generated);
         assert_eq!(after, generated);
