@@ -101,6 +101,20 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         }
     }
     let raw_lines = raw_lines(&draft);
+    // What the lint gate of `dlgen render` will say about the stack as it stands.
+    let dir = std::path::Path::new("stacks").join(&ctx.name);
+    let sources: Vec<crate::lint::SourceFile> = full
+        .files
+        .iter()
+        .filter(|f| f.name.ends_with(".tf"))
+        .map(|f| crate::lint::SourceFile::new(dir.join(f.name), f.contents.clone()))
+        .collect();
+    let lint_errors: Vec<String> =
+        crate::lint::lint_files(&sources, &crate::lint::LintConfig::all())
+            .iter()
+            .filter(|f| f.is_error())
+            .map(ToString::to_string)
+            .collect();
     let mut reasons = draft.reasons.clone();
     reasons.sort();
     reasons.dedup();
@@ -119,6 +133,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
             .map(|f| f.name.clone())
             .filter(|n| n != "main.tf")
             .collect(),
+        lint_errors,
     })))
 }
 

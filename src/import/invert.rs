@@ -246,9 +246,24 @@ fn pod_path() -> Vec<Step> {
     POD.iter().map(|n| b(n, 0)).collect()
 }
 
+/// Something every spec generates that the stack does not have: no spec reproduces it.
+#[derive(Debug, Clone)]
+pub struct Blocker {
+    /// What is missing, for `--stats`.
+    pub construct: String,
+    pub line: String,
+}
+
+fn blocker(construct: &str, line: String) -> Blocker {
+    Blocker {
+        construct: construct.to_owned(),
+        line,
+    }
+}
+
 /// Inverts the stack into a draft spec within `limits`; `Err` names what makes a spec
 /// impossible (a part every spec generates that the stack does not have).
-pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<String>> {
+pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let mut d = Draft::default();
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
@@ -282,17 +297,17 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<String>> {
 
 // --- namespace ------------------------------------------------------------------------
 
-fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
+fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     let all = ctx.resources("kubernetes_namespace");
     let chosen = all
         .iter()
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
-        blockers.push(format!(
+        blockers.push(blocker("resource kubernetes_namespace (none)", format!(
             "the stack declares no `kubernetes_namespace` resource for `{}`: every spec generates one",
             ctx.name
-        ));
+        )));
         return;
     };
     let address = format!("kubernetes_namespace.{label}");
@@ -433,7 +448,7 @@ fn deployment(
     limits: &Limits,
     eso: bool,
     service: bool,
-    blockers: &mut Vec<String>,
+    blockers: &mut Vec<Blocker>,
 ) -> Option<String> {
     let all = ctx.resources("kubernetes_deployment");
     let chosen = all
@@ -441,10 +456,10 @@ fn deployment(
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
-        blockers.push(format!(
+        blockers.push(blocker("resource kubernetes_deployment (none)", format!(
             "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
             ctx.name
-        ));
+        )));
         return None;
     };
     let address = format!("kubernetes_deployment.{label}");
@@ -507,7 +522,10 @@ fn deployment(
         }
     }
     let Some(pod) = path(v, &POD) else {
-        blockers.push(format!("{address}: no pod spec (`spec.template.spec`)"));
+        blockers.push(blocker(
+            "kubernetes_deployment > spec > template > spec (none)",
+            format!("{address}: no pod spec (`spec.template.spec`)"),
+        ));
         return None;
     };
     if !limits.has(&Part::DnsOptions)
@@ -680,7 +698,7 @@ fn containers(
     eso: bool,
     service: bool,
     volumes: &[String],
-    blockers: &mut Vec<String>,
+    blockers: &mut Vec<Blocker>,
 ) {
     let pod_at = pod_path();
     for (i, c) in blocks(pod, "container")
@@ -692,8 +710,9 @@ fn containers(
         at.push(b("container", i));
         let (Some(name), Some(image)) = (string(c, "name"), string(c, "image")) else {
             if i == 0 {
-                blockers.push(format!(
-                    "{address}: the first container's name and image are not literal strings"
+                blockers.push(blocker(
+                    "kubernetes_deployment > spec > template > spec > container > image (not a literal string)",
+                    format!("{address}: the first container's name and image are not literal strings"),
                 ));
             }
             break;
@@ -1302,13 +1321,16 @@ fn shell_words(text: &str) -> Vec<String> {
 
 // --- the TLS module and Terragrunt ----------------------------------------------------
 
-fn tls(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
+fn tls(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     let mut all = ctx.modules(cv::repo::TLS_MODULE);
     all.sort_by_key(|(label, _)| label != "tls_secret");
     let Some((label, _)) = all.into_iter().next() else {
-        blockers.push(format!(
-            "the stack calls no `{}` module: every spec generates one",
-            cv::repo::TLS_MODULE
+        blockers.push(blocker(
+            "module setup_tls_secret (none)",
+            format!(
+                "the stack calls no `{}` module: every spec generates one",
+                cv::repo::TLS_MODULE
+            ),
         ));
         return;
     };
@@ -1320,7 +1342,7 @@ fn tls(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
     d.claim(&address, &rendered, None, Some(Slot::TlsSecret));
 }
 
-fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
+fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     let tg: Vec<(String, &Value)> = ctx
         .input
         .objects()
@@ -1333,9 +1355,12 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
         .iter()
         .any(|(n, _)| *n == format!("include.{}", cv::repo::ROOT_INCLUDE))
     {
-        blockers.push(format!(
-            "terragrunt.hcl has no `include \"{}\"`: every spec generates one",
-            cv::repo::ROOT_INCLUDE
+        blockers.push(blocker(
+            "terragrunt include (none)",
+            format!(
+                "terragrunt.hcl has no `include \"{}\"`: every spec generates one",
+                cv::repo::ROOT_INCLUDE
+            ),
         ));
         return;
     }
@@ -1357,9 +1382,10 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<String>) {
             d.spec.dependency = Some((*dep).to_owned());
             d.terragrunt.push(format!("dependency.{dep}"));
         }
-        None => blockers.push(
+        None => blockers.push(blocker(
+            "terragrunt dependency (none of the form dlgen writes)",
             "terragrunt.hcl has no `dependency` block of the form dlgen writes (`config_path = \"../<stack>\"`, `skip_outputs = true`): every spec generates one".to_owned(),
-        ),
+        )),
     }
 }
 

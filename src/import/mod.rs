@@ -69,6 +69,9 @@ pub struct Imported {
     /// Hand-written `.tf` files other than `main.tf`, whose blocks the spec now holds:
     /// delete them once the stack is rendered.
     pub other_files: Vec<String>,
+    /// What `dlgen render` will refuse in the rendered stack until it is fixed (lint
+    /// findings at error level, found in the stack as it stands).
+    pub lint_errors: Vec<String>,
 }
 
 /// Why a stack was not imported.
@@ -120,8 +123,8 @@ pub fn import(dir: &Path, renderer: &Renderer) -> Result<Imported, Failure> {
             Ok(d) => d,
             Err(blockers) => {
                 return Err(Failure::NotReproducible {
-                    constructs: blockers.iter().map(|b| blocker_construct(b)).collect(),
-                    lines: blockers,
+                    constructs: blockers.iter().map(|b| b.construct.clone()).collect(),
+                    lines: blockers.into_iter().map(|b| b.line).collect(),
                 });
             }
         };
@@ -163,11 +166,4 @@ fn not_reproducible(conflicts: &[residue::Conflict]) -> Failure {
     constructs.sort();
     constructs.dedup();
     Failure::NotReproducible { lines, constructs }
-}
-
-/// The construct a blocker names, for `--stats`: the backquoted type in its message.
-fn blocker_construct(line: &str) -> String {
-    line.split('`')
-        .nth(1)
-        .map_or_else(|| "stack".to_owned(), str::to_owned)
 }

@@ -295,6 +295,7 @@ impl Walk<'_> {
     }
 
     fn construct(&self, path: &[Step], key: &str) -> String {
+        let key = key.split('[').next().unwrap_or(key);
         let mut c = self.ty.clone();
         for s in path {
             if let Step::Block(ident, _) = s {

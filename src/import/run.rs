@@ -63,8 +63,19 @@ fn summary_of(imported: &Imported) -> String {
         1 => "1 raw line".to_owned(),
         n => format!("{n} raw lines"),
     };
+    let without = if imported.raw_lines > 0 {
+        format!(
+            "; {}% without raw HCL",
+            percent(
+                imported.spec_lines - imported.raw_lines,
+                imported.stack_lines
+            )
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "lossless, {raw}, spec {} / stack {} lines ({}%)",
+        "lossless, {raw}, spec {} / stack {} lines ({}%{without})",
         imported.spec_lines,
         imported.stack_lines,
         percent(imported.spec_lines, imported.stack_lines)
@@ -94,6 +105,12 @@ fn advice(imported: &Imported, output: Option<&Path>) -> Vec<String> {
                 "them"
             }
         ));
+    }
+    if !imported.lint_errors.is_empty() {
+        out.push(
+            "note: the stack breaks lint rules at error level, so `dlgen render` will refuse the spec until they are fixed:".to_owned(),
+        );
+        out.extend(imported.lint_errors.iter().map(|l| format!("  {l}")));
     }
     if let Some(spec) = output {
         out.push(format!(
@@ -142,7 +159,11 @@ enum Result1 {
 
 /// `dlgen import --all [--root DIR] [--specs-dir DIR] [--stats] [--dry-run]`.
 pub fn all(root: &Path, specs_dir: &Path, stats: bool, dry_run: bool) -> Result<Outcome, Error> {
-    let stacks_dir = root.join("stacks");
+    let stacks_dir = if root == Path::new(".") {
+        PathBuf::from("stacks")
+    } else {
+        root.join("stacks")
+    };
     let mut stacks: Vec<PathBuf> = Vec::new();
     for entry in std::fs::read_dir(&stacks_dir).map_err(|e| Error::io(&stacks_dir, e))? {
         let entry = entry.map_err(|e| Error::io(&stacks_dir, e))?;
