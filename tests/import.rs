@@ -325,6 +325,48 @@ fn the_adoption_workflow_renders_a_stack_that_plans_like_the_hand_written_one() 
 }
 
 #[test]
+fn a_wrapping_local_module_is_flattened_with_moved_blocks() {
+    // The hand-written vaultwarden keeps its objects in ./modules/vaultwarden: the spec
+    // holds them at the root with `adopt.from_module`, and the objects it leaves to raw
+    // HCL (its own backup jobs) come out of the module with a `moved` block each.
+    let tmp = tempfile::tempdir().expect("tmp");
+    copy_dir(
+        &root("tests/fixtures/lint/findings/stacks/vaultwarden"),
+        &tmp.path().join("stacks/vaultwarden"),
+    );
+    let original = tmp.path().join("original");
+    copy_dir(&tmp.path().join("stacks/vaultwarden"), &original);
+    let run = dlgen(
+        tmp.path(),
+        &[
+            "import",
+            "stacks/vaultwarden",
+            "-o",
+            "specs/vaultwarden.yaml",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr
+            .contains("out of its local module (modules/vaultwarden/"),
+        "{run}"
+    );
+    let spec = fs::read_to_string(tmp.path().join("specs/vaultwarden.yaml")).expect("spec");
+    assert!(spec.contains("adopt: {from_module: vaultwarden}"), "{spec}");
+    assert!(
+        spec.contains("from = module.vaultwarden.kubernetes_cron_job_v1.vaultwarden-backup"),
+        "{spec}"
+    );
+    // The module's variables are replaced by what the call passed.
+    assert!(!spec.contains("var.tier"), "{spec}");
+    let run = dlgen(tmp.path(), &["render", "specs/vaultwarden.yaml", "--force"]);
+    assert_eq!(run.code, 0, "{run}");
+    fs::remove_dir_all(tmp.path().join("stacks/vaultwarden/modules")).expect("rm");
+    let run = dlgen(tmp.path(), &["compare", "stacks/vaultwarden", "original"]);
+    assert_eq!(run.code, 0, "{run}");
+}
+
+#[test]
 fn import_refuses_to_overwrite_a_spec_unless_forced() {
     let tmp = repo(&["music-stream"]);
     let spec = tmp.path().join("music.yaml");

@@ -39,9 +39,23 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         Ok(r) => r,
         Err(refused) => return Ok(Attempt::GiveUp(refusal(refused))),
     };
-    let (mut pieces, conflicts) = residue::residue(ctx, &draft, &bare.stack);
-    if !conflicts.is_empty() {
-        return Ok(Attempt::GiveUp(conflicts));
+    let residue = residue::residue(ctx, &draft, &bare.stack);
+    if !residue.conflicts.is_empty() {
+        return Ok(Attempt::GiveUp(residue.conflicts));
+    }
+    let mut pieces = residue.pieces;
+    draft.raw_moved = residue.moved;
+    // Text taken out of a wrapping module says in the root's terms what it said there.
+    if let Some(module) = ctx
+        .scope
+        .as_ref()
+        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
+    {
+        for p in pieces.iter_mut() {
+            if module.files.iter().any(|f| f.name == p.file) {
+                p.text = super::flatten::rewrite(ctx.src, module, &p.text);
+            }
+        }
     }
     // `moved` blocks the spec cannot say stay as they are.
     let moved_tops: Vec<_> = ctx
@@ -72,7 +86,15 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         Err(refused) => return Ok(Attempt::GiveUp(refusal(refused))),
     };
     let mut expected_moved = draft.moved.clone();
-    expected_moved.extend(draft.renames.iter().cloned());
+    for m in draft
+        .moves()
+        .into_iter()
+        .chain(draft.raw_moved.iter().cloned())
+    {
+        if !expected_moved.contains(&m) {
+            expected_moved.push(m);
+        }
+    }
     for (i, (f, t)) in moved.iter().enumerate() {
         if !draft.moved.contains(&(f.clone(), t.clone())) && moved_tops.get(i).is_some() {
             expected_moved.push((f.clone(), t.clone()));
@@ -133,6 +155,13 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
             .map(|f| f.name.clone())
             .filter(|n| n != "main.tf")
             .collect(),
+        flattened: ctx.scope.as_ref().and_then(|m| {
+            ctx.src
+                .modules
+                .iter()
+                .find(|l| l.name == *m)
+                .map(|l| l.dir.clone())
+        }),
         lint_errors,
     })))
 }
@@ -480,8 +509,16 @@ fn place(ctx: &Ctx, draft: &mut Draft, pieces: &[Piece]) {
             .map(|p| dedent(&p.text))
             .collect::<Vec<_>>()
             .join(sep);
-        for (from, to) in &draft.renames {
-            text = rename_refs(&text, from, to);
+        for (from, to) in draft.moves() {
+            text = rename_refs(&text, &from, &to);
+            // Text taken from a wrapping module names its objects without the module.
+            if let Some(local) = ctx
+                .scope
+                .as_ref()
+                .and_then(|m| from.strip_prefix(&format!("module.{m}.")))
+            {
+                text = rename_refs(&text, local, &to);
+            }
         }
         let text = crate::format::format_hcl(&text).unwrap_or(text);
         set_raw(draft, slot, text);

@@ -154,8 +154,9 @@ pub struct Draft {
     pub claims: Vec<Claim>,
     /// `moved` blocks of the stack the spec reproduces: `(from, to)`.
     pub moved: Vec<(String, String)>,
-    /// Renames the spec adds because no field pins an address: `(from, to)`.
-    pub renames: Vec<(String, String)>,
+    /// `moved` blocks the rendered stack holds besides these (raw HCL of objects taken
+    /// out of a wrapping module): `(from, to)`.
+    pub raw_moved: Vec<(String, String)>,
     /// Lines of comments already held by a spec field or written by convention: `(file,
     /// line)`.
     pub consumed: BTreeSet<(String, usize)>,
@@ -178,6 +179,16 @@ impl Draft {
 
     pub fn claimed(&self, input: &str) -> bool {
         self.claims.iter().any(|c| c.input == input)
+    }
+
+    /// The objects whose address the spec changes (no field pins it, or they leave a
+    /// wrapping module): `(the stack's address, the spec's)`.
+    pub fn moves(&self) -> Vec<(String, String)> {
+        self.claims
+            .iter()
+            .filter(|c| c.input != c.rendered && !c.rendered.starts_with("data."))
+            .map(|c| (c.input.clone(), c.rendered.clone()))
+            .collect()
     }
 
     pub fn claim_of_rendered(&self, rendered: &str) -> Option<&Claim> {

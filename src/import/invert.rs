@@ -33,6 +33,9 @@ pub struct Ctx<'a> {
     pub name: String,
     pub snake: String,
     pub secret_name: String,
+    /// The local module the stack's objects live in (a wrapping module the spec
+    /// flattens with `adopt.from_module`), if any.
+    pub scope: Option<String>,
 }
 
 /// The placeholder a `*_why` field gets when the stack gives no reason.
@@ -42,13 +45,35 @@ pub const NO_REASON: &str = "imported as it stands; the stack gives no reason (r
 pub const POD: [&str; 3] = ["spec", "template", "spec"];
 
 impl<'a> Ctx<'a> {
-    pub fn new(src: &'a Source, input: &'a planeq::Stack, name: &str) -> Self {
+    pub fn new(
+        src: &'a Source,
+        input: &'a planeq::Stack,
+        name: &str,
+        scope: Option<String>,
+    ) -> Self {
         Ctx {
             src,
             input,
             name: name.to_owned(),
             snake: crate::hcl::snake(name),
             secret_name: format!("{name}{}", cv::eso::SECRET_SUFFIX),
+            scope,
+        }
+    }
+
+    /// The stack's address of an object the recognizers name by its local address
+    /// (inside the wrapping module when there is one).
+    pub fn at(&self, local: &str) -> String {
+        match &self.scope {
+            Some(m) => format!("module.{m}.{local}"),
+            None => local.to_owned(),
+        }
+    }
+
+    fn in_scope(&self, module: &[String]) -> bool {
+        match &self.scope {
+            Some(m) => module.len() == 1 && module[0] == *m,
+            None => module.is_empty(),
         }
     }
 
@@ -58,7 +83,7 @@ impl<'a> Ctx<'a> {
             .objects()
             .filter_map(|(a, v)| match a {
                 Address::Object(addr)
-                    if addr.module.is_empty()
+                    if self.in_scope(&addr.module)
                         && addr.kind == planeq::Kind::Resource
                         && addr.ty == ty =>
                 {
@@ -76,7 +101,7 @@ impl<'a> Ctx<'a> {
             .objects()
             .filter_map(|(a, v)| match a {
                 Address::Object(addr)
-                    if addr.module.is_empty()
+                    if self.in_scope(&addr.module)
                         && addr.kind == planeq::Kind::Module
                         && string(v, "source").is_some_and(|s| s.ends_with(&suffix)) =>
                 {
@@ -111,7 +136,7 @@ impl<'a> Ctx<'a> {
 
     /// The comment after the node at `path`, on its last line, taken.
     fn after(&self, d: &mut Draft, address: &str, path: &[Step]) -> Option<String> {
-        let top = self.src.top(address)?;
+        let top = self.src.top(&self.at(address))?;
         let node = source::find(&top.block.body, path)?;
         let (line, text) = top.file.comment_after(node.span()?.end)?;
         if is_convention(&text) {
@@ -123,7 +148,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn node_start(&self, address: &str, path: &[Step]) -> Option<(&'a source::File, usize)> {
-        let top = self.src.top(address)?;
+        let top = self.src.top(&self.at(address))?;
         let start = if path.is_empty() {
             top.block.span()?.start
         } else {
@@ -135,7 +160,7 @@ impl<'a> Ctx<'a> {
     /// The keys of the object written at attribute path `path` of the block at `address`,
     /// in the order the stack writes them, when it is an object literal.
     fn source_keys(&self, address: &str, path: &[Step]) -> Option<Vec<String>> {
-        let top = self.src.top(address)?;
+        let top = self.src.top(&self.at(address))?;
         let attr = source::find(&top.block.body, path)?.as_attribute()?;
         let Expression::Object(obj) = &attr.value else {
             return None;
@@ -311,7 +336,7 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         return;
     };
     let address = format!("kubernetes_namespace.{label}");
-    d.claim(&address, &address, None, Some(Slot::Namespace));
+    d.claim(&ctx.at(&address), &address, None, Some(Slot::Namespace));
     let meta = path(v, &["metadata"]);
     let mut ns = NamespaceSpec {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
@@ -422,11 +447,8 @@ fn external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     };
     let address = format!("kubernetes_manifest.{label}");
     let rendered = format!("kubernetes_manifest.{}", cv::eso::ADDRESS);
-    if address != rendered {
-        d.renames.push((address.clone(), rendered.clone()));
-    }
     d.claim(
-        &address,
+        &ctx.at(&address),
         &rendered,
         Some(Part::Secrets),
         Some(Slot::Secrets),
@@ -463,7 +485,7 @@ fn deployment(
         return None;
     };
     let address = format!("kubernetes_deployment.{label}");
-    d.claim(&address, &address, None, Some(Slot::Deployment));
+    d.claim(&ctx.at(&address), &address, None, Some(Slot::Deployment));
     let mut dep = DeploymentSpec {
         address: Some(label.clone()),
         ..DeploymentSpec::default()
@@ -610,7 +632,7 @@ fn pvc(
         .into_iter()
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(pvc_name))?;
     let address = format!("kubernetes_persistent_volume_claim.{label}");
-    if d.claimed(&address) {
+    if d.claimed(&ctx.at(&address)) {
         return None;
     }
     let spec = block(v, "spec")?;
@@ -640,7 +662,7 @@ fn pvc(
         wait_why = Some(NO_REASON.to_owned());
     }
     d.claim(
-        &address,
+        &ctx.at(&address),
         &address,
         Some(Part::Volumes(k)),
         Some(Slot::Volume(k)),
@@ -660,7 +682,7 @@ fn pvc(
 
 fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<VolumeSpec> {
     let address = format!("module.{module}");
-    if d.claimed(&address) {
+    if d.claimed(&ctx.at(&address)) {
         return None;
     }
     let (_, v) = ctx
@@ -672,7 +694,7 @@ fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<
     }
     let comment = ctx.above(d, &address, &[]).take(d);
     d.claim(
-        &address,
+        &ctx.at(&address),
         &address,
         Some(Part::Volumes(k)),
         Some(Slot::Volume(k)),
@@ -957,11 +979,8 @@ fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
 fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, container_port: u16) {
     let address = format!("kubernetes_service.{label}");
     let rendered = format!("kubernetes_service.{}", ctx.snake);
-    if address != rendered {
-        d.renames.push((address.clone(), rendered.clone()));
-    }
     d.claim(
-        &address,
+        &ctx.at(&address),
         &rendered,
         Some(Part::Service),
         Some(Slot::Service),
@@ -1019,11 +1038,8 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
         return;
     }
     let rendered = "module.ingress".to_owned();
-    if address != rendered {
-        d.renames.push((address.clone(), rendered.clone()));
-    }
     d.claim(
-        &address,
+        &ctx.at(&address),
         &rendered,
         Some(Part::Ingress),
         Some(Slot::Ingress),
@@ -1197,8 +1213,18 @@ fn backup_job(ctx: &Ctx, d: &mut Draft) -> Option<BackupSpec> {
     let address = format!("kubernetes_cron_job_v1.{label}");
     let target_address = format!("module.{target}");
     let comment = text(ctx.above(d, &target_address, &[]).take(d));
-    d.claim(&target_address, &target_address, Some(Part::Backup), None);
-    d.claim(&address, &address, Some(Part::Backup), Some(Slot::Backup));
+    d.claim(
+        &ctx.at(&target_address),
+        &target_address,
+        Some(Part::Backup),
+        None,
+    );
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Backup),
+        Some(Slot::Backup),
+    );
     let mut out = BackupSpec {
         enabled: Some(true),
         kind: Some(script.kind),
@@ -1227,7 +1253,7 @@ fn backup_job(ctx: &Ctx, d: &mut Draft) -> Option<BackupSpec> {
         let ic_address = format!("kubernetes_cron_job_v1.{ic_label}");
         let comment = text(ctx.above(d, &ic_address, &[]).take(d));
         d.claim(
-            &ic_address,
+            &ctx.at(&ic_address),
             &ic_address,
             Some(Part::Backup),
             Some(Slot::Integrity),
@@ -1336,10 +1362,7 @@ fn tls(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     };
     let address = format!("module.{label}");
     let rendered = "module.tls_secret".to_owned();
-    if address != rendered {
-        d.renames.push((address.clone(), rendered.clone()));
-    }
-    d.claim(&address, &rendered, None, Some(Slot::TlsSecret));
+    d.claim(&ctx.at(&address), &rendered, None, Some(Slot::TlsSecret));
 }
 
 fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
@@ -1412,14 +1435,25 @@ pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
     out
 }
 
-/// Says the stack's `moved` blocks in the spec: a wrapping module when every generated
-/// address moved out of one, renames to generated addresses; the spec's own renames (of
-/// objects no field pins) after them. Returns the blocks left to raw HCL.
+/// Says in the spec the `moved` blocks the plan needs: the stack's own (renames to
+/// addresses the spec generates) and the spec's (objects whose address no field pins, or
+/// that leave a wrapping module). When every generated address moves out of one module
+/// `m` the same way, that is `adopt.from_module: m`. Returns the stack's `moved` blocks
+/// left to raw HCL (their `to` is not generated), by index.
 pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) -> Vec<usize> {
-    let mut left: Vec<usize> = (0..moved.len()).collect();
+    let own = d.moves();
+    let mut pairs: Vec<(String, String)> = moved
+        .iter()
+        .filter(|(_, to)| generated.contains(to))
+        .cloned()
+        .collect();
+    for m in &own {
+        if !pairs.contains(m) {
+            pairs.push(m.clone());
+        }
+    }
     let mut spec = AdoptSpec::default();
-    // A wrapping module: `module.<m>.<a>` → `<a>` for every generated address.
-    let modules: Vec<String> = moved
+    let candidates: Vec<String> = pairs
         .iter()
         .filter_map(|(from, to)| {
             from.strip_suffix(&format!(".{to}"))
@@ -1428,35 +1462,15 @@ pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) ->
                 .map(str::to_owned)
         })
         .collect();
-    for m in modules {
-        let all = !generated.is_empty()
-            && generated.iter().all(|a| {
-                moved
-                    .iter()
-                    .any(|(f, t)| t == a && *f == format!("module.{m}.{a}"))
-            });
-        if all {
-            left.retain(|&i| {
-                let (f, t) = &moved[i];
-                !(generated.contains(t) && *f == format!("module.{m}.{t}"))
-            });
+    for m in candidates {
+        let covered = |a: &String| pairs.contains(&(format!("module.{m}.{a}"), a.clone()));
+        if !generated.is_empty() && generated.iter().all(covered) {
+            pairs.retain(|(f, t)| !(generated.contains(t) && *f == format!("module.{m}.{t}")));
             spec.from_module = Some(m);
             break;
         }
     }
-    left.retain(|&i| {
-        let (from, to) = &moved[i];
-        if generated.contains(to) {
-            spec.moved.push(MovedSpec {
-                from: Some(from.clone()),
-                to: Some(to.clone()),
-            });
-            false
-        } else {
-            true
-        }
-    });
-    for (from, to) in &d.renames {
+    for (from, to) in &pairs {
         spec.moved.push(MovedSpec {
             from: Some(from.clone()),
             to: Some(to.clone()),
@@ -1465,14 +1479,14 @@ pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) ->
     if spec.from_module.is_some() || !spec.moved.is_empty() {
         d.spec.adopt = Some(spec);
     }
-    let kept: Vec<(String, String)> = moved
+    d.moved = moved
         .iter()
-        .enumerate()
-        .filter(|(i, _)| !left.contains(i))
-        .map(|(_, m)| m.clone())
+        .filter(|(_, to)| generated.contains(to))
+        .cloned()
         .collect();
-    d.moved = kept;
-    left
+    (0..moved.len())
+        .filter(|&i| !generated.contains(&moved[i].1))
+        .collect()
 }
 
 #[cfg(test)]

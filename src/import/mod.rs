@@ -39,6 +39,7 @@ pub mod value;
 pub mod yaml_out;
 
 mod assemble;
+mod flatten;
 mod minimize;
 mod prove;
 pub mod run;
@@ -69,6 +70,9 @@ pub struct Imported {
     /// Hand-written `.tf` files other than `main.tf`, whose blocks the spec now holds:
     /// delete them once the stack is rendered.
     pub other_files: Vec<String>,
+    /// The directory of the wrapping local module the spec flattens
+    /// (`adopt.from_module`): delete it once the stack is rendered.
+    pub flattened: Option<String>,
     /// What `dlgen render` will refuse in the rendered stack until it is fixed (lint
     /// findings at error level, found in the stack as it stands).
     pub lint_errors: Vec<String>,
@@ -115,7 +119,8 @@ pub fn import(dir: &Path, renderer: &Renderer) -> Result<Imported, Failure> {
             constructs: vec!["stack name".to_owned()],
         });
     }
-    let ctx = invert::Ctx::new(&src, &input, &name);
+    let scope = wrapping_module(&src, &input);
+    let ctx = invert::Ctx::new(&src, &input, &name, scope);
     let mut limits = draft::Limits::default();
     let mut last = Vec::new();
     for _ in 0..MAX_ROUNDS {
@@ -166,4 +171,48 @@ fn not_reproducible(conflicts: &[residue::Conflict]) -> Failure {
     constructs.sort();
     constructs.dedup();
     Failure::NotReproducible { lines, constructs }
+}
+
+/// The local module a stack wraps its objects in (the Deployment lives in it, and none
+/// at the root), when the spec can flatten it: the module's text does not depend on where
+/// it lives (`path.module`, local modules of its own) and the root reads nothing from it.
+fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option<String> {
+    use crate::planeq::{Address, Kind};
+    let deployment_in = |module: &[String]| {
+        input.objects().any(|(a, _)| {
+            matches!(a, Address::Object(addr)
+                if addr.kind == Kind::Resource
+                    && addr.ty == "kubernetes_deployment"
+                    && addr.module == module)
+        })
+    };
+    if deployment_in(&[]) {
+        return None;
+    }
+    let candidates: Vec<&source::LocalModule> = src
+        .modules
+        .iter()
+        .filter(|m| deployment_in(std::slice::from_ref(&m.name)))
+        .collect();
+    let [module] = candidates.as_slice() else {
+        return None;
+    };
+    let own_text = module.files.iter().any(|f| {
+        f.text.contains("path.module")
+            || f.body.blocks().any(|b| {
+                !matches!(
+                    b.ident.as_str(),
+                    "resource" | "data" | "module" | "variable" | "locals" | "output"
+                ) || (b.ident.as_str() == "module"
+                    && b.body
+                        .get_attribute("source")
+                        .and_then(|a| a.value.as_str())
+                        .is_some_and(|s| s.starts_with("./")))
+            })
+    });
+    let read_from_root = src
+        .files
+        .iter()
+        .any(|f| f.text.contains(&format!("module.{}.", module.name)));
+    (!own_text && !read_from_root).then(|| module.name.clone())
 }

@@ -89,7 +89,7 @@ const SHOWN: usize = 100;
 /// Compares every object the draft claims with what the spec renders, and collects the
 /// pieces of the stack no object of the spec holds (whole blocks for `raw.stack` and
 /// `raw.terragrunt`).
-pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> (Vec<Piece>, Vec<Conflict>) {
+pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> Residue {
     let mut out = Out::default();
     for claim in &draft.claims {
         object(ctx, draft, claim, rendered, &mut out);
@@ -130,18 +130,35 @@ pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> (Vec<Piece
             });
         }
     }
-    // Blocks of the stack that no spec object holds go whole into `raw.stack`.
-    for top in ctx.src.tops() {
+    // Blocks of the stack that no spec object holds go whole into `raw.stack`; those of a
+    // wrapping module the spec flattens come out of it, with a `moved` block each.
+    let root = ctx.src.tops().map(|t| (String::new(), t));
+    let wrapped = ctx.scope.iter().flat_map(|m| {
+        ctx.src
+            .module_tops(m)
+            .map(move |t| (format!("module.{m}."), t))
+    });
+    for (prefix, top) in root.chain(wrapped) {
         let ident = top.block.ident.as_str();
+        if matches!(ident, "variable" | "locals" | "moved" | "output") && !prefix.is_empty() {
+            continue;
+        }
         if matches!(ident, "variable" | "locals" | "moved") {
             continue;
         }
-        let address = source::address_of(top.block);
+        let local = source::address_of(top.block);
+        if prefix.is_empty()
+            && let (Some(m), Some(a)) = (&ctx.scope, &local)
+            && *a == format!("module.{m}")
+        {
+            continue;
+        }
+        let address = local.as_ref().map(|a| format!("{prefix}{a}"));
         if let Some(a) = &address {
             if draft.claimed(a) {
                 continue;
             }
-            if let (Some(id), true) = (input_data.get(a), a.starts_with("data."))
+            if let (Some(id), true) = (input_data.get(a), a.starts_with(&format!("{prefix}data.")))
                 && rendered_data.values().any(|r| r == id)
             {
                 continue;
@@ -155,23 +172,52 @@ pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> (Vec<Piece
                     .and_then(|v| super::value::string(v, "source"))
                     .map_or("?", |s| s.rsplit('/').next().unwrap_or(s))
             ),
-            (Some(a), _) => {
-                let ty = a.strip_prefix("data.").unwrap_or(a);
-                let ty = ty.split('.').next().unwrap_or(ty);
+            (Some(_), _) => {
+                let ty = top.block.labels.first().map_or("", |l| l.as_str());
                 format!("{ident} {ty}")
             }
             (None, other) => other.to_owned(),
         };
         out.piece(Slot::Stack, top.file, top.block.span(), construct);
+        if let (Some(a), Some(l)) = (&address, &local)
+            && !prefix.is_empty()
+            && matches!(ident, "resource" | "module")
+            && let Some(span) = top.block.span()
+        {
+            out.moved.push((a.clone(), l.clone()));
+            out.pieces.push(Piece {
+                slot: Slot::Stack,
+                file: top.file.name.clone(),
+                start: span.start,
+                end: span.start,
+                text: format!("moved {{\n  from = {a}\n  to   = {l}\n}}"),
+                construct: "moved".to_owned(),
+                lines: (0, 0),
+            });
+        }
     }
     terragrunt(ctx, draft, rendered, &mut out);
-    (out.pieces, out.conflicts)
+    Residue {
+        pieces: out.pieces,
+        conflicts: out.conflicts,
+        moved: out.moved,
+    }
 }
 
 #[derive(Default)]
 struct Out {
     pieces: Vec<Piece>,
     conflicts: Vec<Conflict>,
+    /// `moved` blocks of objects taken out of a wrapping module: `(from, to)`.
+    moved: Vec<(String, String)>,
+}
+
+/// What the spec leaves to raw HCL, what differs, and the `moved` blocks of the raw
+/// objects a wrapping module gives up.
+pub struct Residue {
+    pub pieces: Vec<Piece>,
+    pub conflicts: Vec<Conflict>,
+    pub moved: Vec<(String, String)>,
 }
 
 impl Out {
@@ -194,7 +240,7 @@ fn data_sources(stack: &planeq::Stack) -> BTreeMap<String, String> {
     stack
         .objects()
         .filter_map(|(a, v)| match a {
-            Address::Object(addr) if addr.kind == Kind::Data && addr.module.is_empty() => {
+            Address::Object(addr) if addr.kind == Kind::Data => {
                 Some((addr.to_string(), format!("{}\u{0}{}", addr.ty, v.canon())))
             }
             _ => None,
@@ -238,7 +284,7 @@ fn object(ctx: &Ctx, draft: &Draft, claim: &Claim, rendered: &planeq::Stack, out
         return;
     };
     let mut input = input.clone();
-    renamed(&mut input, &draft.renames);
+    renamed(&mut input, &draft.moves());
     let ty = construct_of(&claim.input);
     let Some(generated) = rendered.get(&claim.rendered) else {
         out.conflicts.push(Conflict {

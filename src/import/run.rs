@@ -106,6 +106,11 @@ fn advice(imported: &Imported, output: Option<&Path>) -> Vec<String> {
             }
         ));
     }
+    if let Some(dir) = &imported.flattened {
+        out.push(format!(
+            "note: the spec takes the stack's objects out of its local module ({dir}/, `adopt.from_module`): delete that directory once the stack is rendered"
+        ));
+    }
     if !imported.lint_errors.is_empty() {
         out.push(
             "note: the stack breaks lint rules at error level, so `dlgen render` will refuse the spec until they are fixed:".to_owned(),

@@ -35,6 +35,19 @@ pub struct Source {
     pub terragrunt: Option<File>,
     /// Files skipped because Terragrunt generates them.
     pub generated: Vec<String>,
+    /// The local modules the stack calls (`source = "./modules/<x>"`), read too.
+    pub modules: Vec<LocalModule>,
+}
+
+/// A local module called from the stack's root, with its files.
+#[derive(Debug)]
+pub struct LocalModule {
+    /// The label of the call (`module "<name>"`).
+    pub name: String,
+    /// Its directory, relative to the stack (`modules/vaultwarden`).
+    pub dir: String,
+    /// Its `.tf` files, named by their path relative to the stack.
+    pub files: Vec<File>,
 }
 
 /// A top-level block of a `.tf` file.
@@ -90,12 +103,30 @@ impl Source {
         } else {
             None
         };
+        let modules = local_modules(dir, &files)?;
         Ok(Source {
             dir: dir.to_path_buf(),
             files,
             terragrunt,
             generated,
+            modules,
         })
+    }
+
+    /// The local module a file belongs to (by its stack-relative name).
+    pub fn module_of_file(&self, file: &str) -> Option<&LocalModule> {
+        self.modules
+            .iter()
+            .find(|m| m.files.iter().any(|f| f.name == file))
+    }
+
+    /// The top-level blocks of the local module called `name`.
+    pub fn module_tops(&self, name: &str) -> impl Iterator<Item = Top<'_>> {
+        self.modules
+            .iter()
+            .filter(move |m| m.name == name)
+            .flat_map(|m| &m.files)
+            .flat_map(|file| file.body.blocks().map(move |block| Top { file, block }))
     }
 
     /// Every top-level block of the `.tf` files, in file order.
@@ -107,19 +138,90 @@ impl Source {
 
     /// The top-level block at a Terraform address (`kubernetes_namespace.x`, `module.x`,
     /// `data.t.x`).
+    /// `module.<m>.<address>` is found in the local module `<m>`.
     pub fn top(&self, address: &str) -> Option<Top<'_>> {
+        if let Some(rest) = address.strip_prefix("module.")
+            && let Some((module, inner)) = rest.split_once('.')
+            && self.modules.iter().any(|m| m.name == module)
+            && inner.contains('.')
+        {
+            return self
+                .module_tops(module)
+                .find(|t| address_of(t.block).as_deref() == Some(inner));
+        }
         self.tops()
             .find(|t| address_of(t.block).as_deref() == Some(address))
     }
 
-    /// Lines of the stack's files (`.tf` and `terragrunt.hcl`), what a spec replaces.
+    /// Lines of the stack's files (`.tf`, its local modules' and `terragrunt.hcl`), what
+    /// a spec replaces.
     pub fn lines(&self) -> usize {
         self.files
             .iter()
             .chain(&self.terragrunt)
+            .chain(self.modules.iter().flat_map(|m| &m.files))
             .map(|f| f.text.lines().count())
             .sum()
     }
+}
+
+/// The local modules the root calls: `source = "./<dir>"` inside the stack directory.
+fn local_modules(dir: &Path, files: &[File]) -> Result<Vec<LocalModule>, Error> {
+    let mut out = Vec::new();
+    for file in files {
+        for block in file.body.blocks() {
+            if block.ident.as_str() != "module" {
+                continue;
+            }
+            let (Some(name), Some(src)) = (
+                block.labels.first().map(|l| l.as_str().to_owned()),
+                block
+                    .body
+                    .get_attribute("source")
+                    .and_then(|a| a.value.as_str().map(str::to_owned)),
+            ) else {
+                continue;
+            };
+            let Some(rel) = src.strip_prefix("./") else {
+                continue;
+            };
+            let rel = rel.trim_end_matches('/');
+            if rel.is_empty()
+                || rel
+                    .split('/')
+                    .any(|p| p == ".." || p == "." || p.is_empty())
+            {
+                continue;
+            }
+            let mdir = dir.join(rel);
+            if !mdir.is_dir() {
+                continue;
+            }
+            let mut names = Vec::new();
+            for entry in std::fs::read_dir(&mdir).map_err(|e| Error::io(&mdir, e))? {
+                let entry = entry.map_err(|e| Error::io(&mdir, e))?;
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "tf") && path.is_file() {
+                    names.push(entry.file_name().to_string_lossy().into_owned());
+                }
+            }
+            names.sort();
+            let mut mfiles = Vec::new();
+            for n in names {
+                let text = read_text(&mdir.join(&n))?;
+                if text.starts_with(TERRAGRUNT_GENERATED) {
+                    continue;
+                }
+                mfiles.push(parse(dir, format!("{rel}/{n}"), text)?);
+            }
+            out.push(LocalModule {
+                name,
+                dir: rel.to_owned(),
+                files: mfiles,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn read_text(path: &Path) -> Result<String, Error> {
