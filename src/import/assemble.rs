@@ -720,3 +720,86 @@ fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_problems_give_up_the_part_of_the_spec_they_are_about() {
+        assert_eq!(
+            spec_part("containers[0].env[3].value"),
+            Some(Part::Env(0, 3))
+        );
+        assert_eq!(spec_part("containers[0].port_name"), Some(Part::Service));
+        assert_eq!(
+            spec_part("containers[1].port"),
+            Some(Part::Field(1, "port"))
+        );
+        assert_eq!(spec_part("containers[1].image"), Some(Part::Containers(1)));
+        assert_eq!(spec_part("containers[0].image"), None);
+        assert_eq!(spec_part("volumes[2].path"), Some(Part::Volumes(2)));
+        assert_eq!(spec_part("volumes"), Some(Part::Backup));
+        assert_eq!(spec_part("ingress.auth_why"), Some(Part::Ingress));
+        assert_eq!(spec_part("deployment.dns_options"), Some(Part::DnsOptions));
+        assert_eq!(spec_part("name"), None);
+    }
+
+    #[test]
+    fn differences_in_the_deployment_give_up_the_node_they_are_at() {
+        let pod = "spec[0].template[0].spec[0].";
+        assert_eq!(
+            deployment_part(&format!("{pod}container[0].env[2].value")),
+            Some(Part::Env(0, 2))
+        );
+        assert_eq!(
+            deployment_part(&format!("{pod}container[0].volume_mount[1]")),
+            Some(Part::Mounts(1))
+        );
+        assert_eq!(
+            deployment_part(&format!(
+                "{pod}container[1].liveness_probe[0].http_get[0].port"
+            )),
+            Some(Part::Field(1, "liveness_probe"))
+        );
+        assert_eq!(
+            deployment_part(&format!("{pod}volume[3].name")),
+            Some(Part::Volumes(3))
+        );
+        assert_eq!(deployment_part("spec[0].replicas"), None);
+        assert_eq!(deployment_part(&format!("{pod}container[0].image")), None);
+    }
+
+    #[test]
+    fn references_follow_a_renamed_object_and_nothing_else() {
+        let text = "a = kubernetes_service.x.metadata[0].name\nb = kubernetes_service.xy\nc = my_kubernetes_service.x\nd = [kubernetes_service.x]\n";
+        assert_eq!(
+            rename_refs(text, "kubernetes_service.x", "kubernetes_service.app"),
+            "a = kubernetes_service.app.metadata[0].name\nb = kubernetes_service.xy\nc = my_kubernetes_service.x\nd = [kubernetes_service.app]\n"
+        );
+    }
+
+    #[test]
+    fn raw_text_loses_the_indentation_of_its_first_line() {
+        assert_eq!(
+            dedent("    env {\n      name = \"X\"\n    }"),
+            "env {\n  name = \"X\"\n}"
+        );
+        assert_eq!(dedent("x = 1"), "x = 1");
+    }
+
+    #[test]
+    fn references_in_raw_text_are_found() {
+        let refs = refs_of(
+            "a = var.x\nb = \"${local.y.z}\"\nc = data.t.n.attr\nd = kubernetes_namespace.n\n",
+        );
+        assert_eq!(
+            refs.into_iter().collect::<Vec<_>>(),
+            [
+                Ref::Var("x".into()),
+                Ref::Local("y".into()),
+                Ref::Data("data.t.n".into())
+            ]
+        );
+    }
+}

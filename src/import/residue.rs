@@ -649,3 +649,83 @@ fn terragrunt(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack, out: &mut Out)
         out.piece(Slot::Terragrunt, file, s.span(), construct);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment() -> Claim {
+        Claim {
+            input: "kubernetes_deployment.app".into(),
+            rendered: "kubernetes_deployment.app".into(),
+            part: None,
+            slot: Some(Slot::Deployment),
+        }
+    }
+
+    fn b(name: &str, i: usize) -> Step {
+        Step::Block(name.into(), i)
+    }
+
+    #[test]
+    fn a_difference_gives_up_what_generates_it() {
+        let pod = vec![b("spec", 0), b("template", 0), b("spec", 0)];
+        let at = |extra: &[Step]| {
+            let mut p = pod.clone();
+            p.extend_from_slice(extra);
+            p
+        };
+        let d = deployment();
+        assert_eq!(
+            attribute(&d, &at(&[b("container", 0)]), "env[2]"),
+            Some(Part::Env(0, 2))
+        );
+        assert_eq!(
+            attribute(&d, &at(&[b("container", 0), b("env", 1)]), "value"),
+            Some(Part::Env(0, 1))
+        );
+        assert_eq!(
+            attribute(&d, &at(&[b("container", 1)]), "image"),
+            Some(Part::Containers(1))
+        );
+        assert_eq!(attribute(&d, &at(&[b("container", 0)]), "image"), None);
+        assert_eq!(attribute(&d, &pod, "volume[2]"), Some(Part::Volumes(2)));
+        assert_eq!(attribute(&d, &pod, "container"), Some(Part::Containers(1)));
+        assert_eq!(attribute(&d, &[], "depends_on"), Some(Part::Secrets));
+        assert_eq!(attribute(&d, &[b("spec", 0)], "replicas"), None);
+        let service = Claim {
+            part: Some(Part::Service),
+            slot: Some(Slot::Service),
+            ..deployment()
+        };
+        assert_eq!(
+            attribute(&service, &[b("spec", 0)], "type"),
+            Some(Part::Service)
+        );
+    }
+
+    #[test]
+    fn only_the_pod_and_its_containers_take_raw_hcl_inside_a_deployment() {
+        let d = deployment();
+        let file = source::File {
+            name: "main.tf".into(),
+            text: String::new(),
+            body: hcl_edit::structure::Body::new(),
+        };
+        let w = Walk {
+            claim: &d,
+            file: &file,
+            body: &file.body,
+            ty: "kubernetes_deployment".into(),
+        };
+        let pod = vec![b("spec", 0), b("template", 0), b("spec", 0)];
+        assert_eq!(w.slot(&[]), Some(Slot::Deployment));
+        assert_eq!(w.slot(&pod), Some(Slot::Pod));
+        let mut c = pod.clone();
+        c.push(b("container", 2));
+        assert_eq!(w.slot(&c), Some(Slot::Container(2)));
+        assert_eq!(w.slot(&[b("spec", 0)]), None);
+        c.push(b("env", 0));
+        assert_eq!(w.slot(&c), None);
+    }
+}
