@@ -568,9 +568,14 @@ fn deployment(
         }
     }
     let (volumes, why) = volumes(ctx, d, limits, pod);
-    containers(
-        ctx, d, limits, &address, pod, eso, service, &volumes, blockers,
-    );
+    let pc = PodCtx {
+        address: &address,
+        limits,
+        eso,
+        service,
+        volumes: &volumes,
+    };
+    containers(ctx, d, &pc, pod, blockers);
     d.spec.deployment = Some(dep);
     why
 }
@@ -710,18 +715,21 @@ fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn containers(
-    ctx: &Ctx,
-    d: &mut Draft,
-    limits: &Limits,
-    address: &str,
-    pod: &Value,
+/// What the container recognizers know about the pod they read.
+struct PodCtx<'a> {
+    /// The Deployment's address.
+    address: &'a str,
+    limits: &'a Limits,
+    /// The stack's ExternalSecret is in the spec, so `secret:` values can be said.
     eso: bool,
+    /// A Service is in the spec, so the app container's port can be said.
     service: bool,
-    volumes: &[String],
-    blockers: &mut Vec<Blocker>,
-) {
+    /// The spec's volumes, in order.
+    volumes: &'a [String],
+}
+
+fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut Vec<Blocker>) {
+    let (limits, address) = (pc.limits, pc.address);
     let pod_at = pod_path();
     for (i, c) in blocks(pod, "container")
         .iter()
@@ -762,8 +770,8 @@ fn containers(
         if !limits.field(i, "args") {
             spec.args = strings("args");
         }
-        env(ctx, d, limits, address, &at, i, c, eso, &mut spec);
-        if !(limits.field(i, "port") || i == 0 && !service) {
+        env(ctx, d, pc, &at, i, c, &mut spec);
+        if !(limits.field(i, "port") || i == 0 && !pc.service) {
             port(c, &mut spec);
         }
         spec.resources = if limits.field(i, "resources") {
@@ -787,25 +795,22 @@ fn containers(
             }
         }
         if i == 0 {
-            mounts(d, limits, c, volumes);
+            mounts(d, limits, c, pc.volumes);
         }
         d.spec.containers.push(spec);
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn env(
     ctx: &Ctx,
     d: &mut Draft,
-    limits: &Limits,
-    address: &str,
+    pc: &PodCtx,
     at: &[Step],
     i: usize,
     c: &Value,
-    eso: bool,
     spec: &mut ContainerSpec,
 ) {
-    for (j, e) in blocks(c, "env").iter().enumerate().take(limits.env(i)) {
+    for (j, e) in blocks(c, "env").iter().enumerate().take(pc.limits.env(i)) {
         let Some(name) = string(e, "name") else {
             break;
         };
@@ -831,7 +836,7 @@ fn env(
                 }
                 entry.value = Some(value);
             }
-            ["value_from"] if eso => {
+            ["value_from"] if pc.eso => {
                 let key = block(e, "value_from")
                     .filter(|f| val::other_keys(f, &["secret_key_ref"]).is_empty())
                     .and_then(|f| block(f, "secret_key_ref"))
@@ -849,7 +854,7 @@ fn env(
         }
         let mut env_at = at.to_vec();
         env_at.push(b("env", j));
-        entry.comment = text(ctx.above(d, address, &env_at).take(d));
+        entry.comment = text(ctx.above(d, pc.address, &env_at).take(d));
         spec.env.push(entry);
     }
 }
