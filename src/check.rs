@@ -108,7 +108,7 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
     for g in generated {
         let dir = stacks_dir.join(&g.stack);
         for file in &g.files {
-            let path = dir.join(file.name);
+            let path = dir.join(&file.name);
             expected.insert(path.clone());
             // Only a regular file is read: a pipe would block, a device never end.
             if let Ok(meta) = fs::symlink_metadata(&path)

@@ -150,7 +150,7 @@ pub fn lint_generated(generated: &[Generated], stacks_dir: &Path) -> Vec<lint::F
             .files
             .iter()
             .filter(|f| f.name.ends_with(".tf"))
-            .map(|f| lint::SourceFile::new(dir.join(f.name), f.contents.clone()))
+            .map(|f| lint::SourceFile::new(dir.join(&f.name), f.contents.clone()))
             .collect();
         lint::lint_files(&files, &cfg)
     })
@@ -420,7 +420,7 @@ mod tests {
             stack: "app".to_owned(),
             spec_label: "specs/app.yaml".to_owned(),
             files: vec![RenderedFile {
-                name: "main.tf",
+                name: "main.tf".to_owned(),
                 contents: "module \"ingress\" {\n  auth = \"app\"\n}\n".to_owned(),
             }],
         };

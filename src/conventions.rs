@@ -182,6 +182,9 @@ pub mod lifecycle_comments {
     /// A CronJob: Kyverno mutates the pod's `dns_config`.
     pub const CRON_DNS_CONFIG: &str =
         "KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod.";
+    /// A one-shot Job: Kyverno mutates the pod's `dns_config`, and a Job's template is
+    /// immutable.
+    pub const JOB_DNS_CONFIG: &str = "KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod; a Job's template is\nimmutable, so the drift would replace the Job and run it again.";
     /// A block-storage PVC: the autoresizer grows its request.
     pub const PVC_AUTORESIZE: &str = "pvc-autoresizer grows requests.storage up to storage_limit, and a PVC cannot shrink:\nignore the drift so that an apply never tries to shrink it back.";
 }
@@ -278,6 +281,226 @@ pub mod pvc {
 pub mod dns {
     pub const NDOTS: &str = "ndots";
     pub const NDOTS_VALUE: &str = "2";
+}
+
+// --- pods and workloads ----------------------------------------------------------------
+
+/// Keel's Deployment annotations a stack may own or seed, by the key the spec uses, with
+/// the marker of their `ignore_changes` entry.
+pub mod keel_keys {
+    use super::{keel, markers};
+
+    /// `(spec key, annotation, marker of the ignore entry)`, in the order of the list.
+    pub const ALL: [(&str, &str, Option<&str>); 4] = [
+        ("policy", keel::POLICY, None),
+        ("trigger", keel::TRIGGER, None),
+        (
+            "pollSchedule",
+            keel::POLL_SCHEDULE,
+            Some(markers::KYVERNO_POLL),
+        ),
+        ("match-tag", keel::MATCH_TAG, None),
+    ];
+    /// Keel's triggers.
+    pub const TRIGGERS: [&str; 2] = ["default", "poll"];
+}
+
+/// The in-house family's own image: a tag variable that CI sets and a local.
+pub mod own_image {
+    /// The variable holding the tag.
+    pub const VARIABLE: &str = "image_tag";
+    /// The local holding the image reference.
+    pub const LOCAL: &str = "image";
+    /// The variable's default.
+    pub const DEFAULT_TAG: &str = "latest";
+
+    /// The variable's description, as the repo words it.
+    pub fn description(stack: &str) -> String {
+        format!("{stack} image tag. Use 8-char git SHA in CI; :latest only for local trials.")
+    }
+}
+
+/// A container's short `port`: its default name and protocol.
+pub mod ports {
+    pub const NAME: &str = "http";
+    pub const PROTOCOL: &str = "TCP";
+}
+
+/// Workload labels and annotations.
+pub mod workload {
+    /// The default key of the app label (some stacks use `run`).
+    pub const APP_LABEL: &str = "app";
+    /// The Deployment label that carries the tier.
+    pub const TIER_LABEL: &str = "tier";
+    /// Reloader: restart on any change, or on those marked for it.
+    pub const RELOADER_AUTO: &str = "reloader.stakater.com/auto";
+    pub const RELOADER_SEARCH: &str = "reloader.stakater.com/search";
+    /// diun image-update notifications.
+    pub const DIUN_ENABLE: &str = "diun.enable";
+    pub const DIUN_INCLUDE_TAGS: &str = "diun.include_tags";
+    /// Kyverno injects a wait per `host:port` of this pod annotation.
+    pub const KYVERNO_WAIT_FOR: &str = "dependency.kyverno.io/wait-for";
+    /// Prometheus scraping.
+    pub const PROMETHEUS_SCRAPE: &str = "prometheus.io/scrape";
+    pub const PROMETHEUS_PORT: &str = "prometheus.io/port";
+    pub const PROMETHEUS_PATH: &str = "prometheus.io/path";
+    /// The resource types a Deployment may be declared with.
+    pub const DEPLOYMENT_TYPES: [&str; 2] = ["kubernetes_deployment", "kubernetes_deployment_v1"];
+    /// Default replicas.
+    pub const REPLICAS: u32 = 1;
+}
+
+/// Scheduling defaults.
+pub mod scheduling {
+    /// The node label of (anti-)affinity and spread domains: one per node.
+    pub const HOSTNAME_KEY: &str = "kubernetes.io/hostname";
+    /// A topology spread's default skew and policy.
+    pub const MAX_SKEW: u32 = 1;
+    pub const WHEN_UNSATISFIABLE: &str = "DoNotSchedule";
+}
+
+/// The GPU preset: where GPU pods run and what they may use.
+pub mod gpu {
+    /// The node label of GPU nodes and its value.
+    pub const NODE_LABEL: &str = "nvidia.com/gpu.present";
+    pub const NODE_LABEL_VALUE: &str = "true";
+    /// The taint of GPU nodes that GPU pods tolerate.
+    pub const TAINT_KEY: &str = "nvidia.com/gpu";
+    pub const TAINT_OPERATOR: &str = "Equal";
+    pub const TAINT_VALUE: &str = "true";
+    pub const TAINT_EFFECT: &str = "NoSchedule";
+    /// The extended resources of the limits: GPUs and GPU memory (MiB).
+    pub const RESOURCE: &str = "nvidia.com/gpu";
+    pub const MEMORY_RESOURCE: &str = "viktorbarzin.me/gpumem";
+    /// The tier of a GPU stack.
+    pub const TIER: &str = "gpu";
+}
+
+/// App jobs: the defaults of a CronJob and of a one-shot Job. (The backup CronJob is a
+/// preset of its own: `cron`.)
+pub mod jobs {
+    pub const CRON_TYPES: [&str; 2] = ["kubernetes_cron_job_v1", "kubernetes_cron_job"];
+    pub const JOB_TYPES: [&str; 2] = ["kubernetes_job", "kubernetes_job_v1"];
+    pub const CONCURRENCY_POLICY: &str = "Forbid";
+    pub const SUCCESSFUL_JOBS_HISTORY_LIMIT: u32 = 3;
+    pub const FAILED_JOBS_HISTORY_LIMIT: u32 = 3;
+    pub const CRON_BACKOFF_LIMIT: u32 = 1;
+    pub const CRON_RESTART_POLICY: &str = "OnFailure";
+    pub const JOB_BACKOFF_LIMIT: u32 = 3;
+    pub const JOB_RESTART_POLICY: &str = "Never";
+    pub const JOB_WAIT_FOR_COMPLETION: bool = true;
+}
+
+// --- around the pod -------------------------------------------------------------------
+
+/// MetalLB: how a LoadBalancer Service asks for its address, and what its controller
+/// writes back.
+pub mod metallb {
+    /// The address most LoadBalancer Services share (with the sharing key below).
+    pub const SHARED_IP: &str = "10.0.20.200";
+    /// The allow-shared-ip key of the shared address.
+    pub const SHARED_KEY: &str = "shared";
+    /// The annotation prefixes: current, and the older one some stacks still write.
+    pub const PREFIX: &str = "metallb.io/";
+    pub const LEGACY_PREFIX: &str = "metallb.universe.tf/";
+    /// `<prefix>loadBalancerIPs` and `<prefix>allow-shared-ip`.
+    pub const IPS: &str = "loadBalancerIPs";
+    pub const ALLOW_SHARED_IP: &str = "allow-shared-ip";
+    /// The annotation MetalLB's controller writes after assigning the address.
+    pub const ALLOCATED_FROM_POOL: &str = "metallb.io/ip-allocated-from-pool";
+    /// The marker comment above that `ignore_changes` entry.
+    pub const LIFECYCLE_COMMENT: &str = "METALLB_LIFECYCLE_V1: MetalLB's controller writes this annotation after it\nassigns the address; ignoring it keeps the plan clean.";
+}
+
+/// `ingress_factory` calls: module addresses, the `.lan` twin, carve-outs.
+pub mod ingress {
+    /// The main ingress's module address, and the prefix of the others'
+    /// (`ingress_<purpose>`).
+    pub const ADDRESS: &str = "ingress";
+    pub const SECONDARY_PREFIX: &str = "ingress_";
+    /// The root domain of local-only `.lan` ingresses, and the suffix of their name.
+    pub const LAN_ROOT_DOMAIN: &str = "viktorbarzin.lan";
+    pub const LAN_SUFFIX: &str = "lan";
+    /// Why a `.lan` twin is `auth = "none"` when the spec does not say.
+    pub const LAN_AUTH_WHY: &str = "reachable from the local networks only (allow_local_access_only); devices and integrations on the LAN poll it";
+    /// The trailing comment of a carve-out's `homepage_enabled = false`.
+    pub const SECONDARY_HOMEPAGE_COMMENT: &str = "secondary/non-UI ingress: no homepage tile";
+    /// The comment above the first ingress of a stack without the TLS module.
+    pub const NO_TLS_COMMENT: &str = "No setup_tls_secret module";
+}
+
+/// Anubis, the proof-of-work challenge in front of public sites.
+pub mod anubis {
+    /// The module, and the default address of its call.
+    pub const MODULE: &str = "anubis_instance";
+    pub const ADDRESS: &str = "anubis";
+    /// The shared Redis store of in-flight challenges: `<prefix><db>`.
+    pub const STORE_PREFIX: &str = "redis://redis-master.redis.svc.cluster.local:6379/";
+    /// The module's outputs the ingress routes to.
+    pub const SERVICE_NAME_OUTPUT: &str = "service_name";
+    pub const SERVICE_PORT_OUTPUT: &str = "service_port";
+    /// The middleware every Anubis-fronted ingress adds, and the note above it.
+    pub const X402_MIDDLEWARE: &str = "traefik-x402@kubernetescrd";
+    pub const MIDDLEWARE_COMMENT: &str =
+        "traefik-real-ip is attached automatically for anubis- services.";
+    /// Why an Anubis-fronted ingress is `auth = "none"` when the spec does not say.
+    pub const AUTH_WHY: &str = "Anubis-fronted; PoW challenge gates bots, no Authentik";
+    /// Above the module call when the spec gives no comment.
+    pub const COMMENT: &str =
+        "Proof-of-work challenge in front of the site: scrapers pay, browsers barely notice.";
+}
+
+/// Config maps.
+pub mod config_map {
+    /// A config map's default name: `<stack><suffix>`.
+    pub const NAME_SUFFIX: &str = "-config";
+    /// A checksum annotation's default key: `<prefix><data key>`.
+    pub const CHECKSUM_PREFIX: &str = "checksum/";
+}
+
+/// The reloader: restarts a Deployment (annotated `search`) when a matching secret or
+/// config map changes.
+pub mod reloader {
+    pub const MATCH: &str = "reloader.stakater.com/match";
+}
+
+/// Rotating database credentials from Vault's database engine, through External Secrets.
+pub mod db_creds {
+    /// The ClusterSecretStore of Vault's database engine.
+    pub const STORE_NAME: &str = "vault-database";
+    /// The secret's name `<stack><suffix>` and the ExternalSecret's address.
+    pub const SECRET_SUFFIX: &str = "-db-creds";
+    pub const ADDRESS: &str = "db_external_secret";
+    /// The Vault paths of a role's static credentials: `<prefix><role>`.
+    pub const POSTGRES_PREFIX: &str = "static-creds/pg-";
+    pub const MYSQL_PREFIX: &str = "static-creds/mysql-";
+    /// The key (and property) holding the password.
+    pub const PASSWORD_KEY: &str = "password";
+}
+
+/// Plan-time Vault reads: the label of the data source of the stack's own path, and the
+/// platform path (labelled the same way when the stack does not read its own).
+pub mod vault {
+    pub const OWN_LABEL: &str = "secrets";
+    pub const PLATFORM_PATH: &str = "platform";
+}
+
+/// RBAC objects.
+pub mod rbac {
+    pub const API_GROUP: &str = "rbac.authorization.k8s.io";
+}
+
+/// A namespace's own ResourceQuota.
+pub mod quota {
+    /// The namespace label that exempts it from the tier's default quota.
+    pub const CUSTOM_QUOTA_LABEL: &str = "resource-governance/custom-quota";
+    /// The quota's default name: `<namespace><suffix>`.
+    pub const NAME_SUFFIX: &str = "-quota";
+}
+
+/// The NFS server of the cluster (what `var.nfs_server` holds).
+pub mod nfs {
+    pub const SERVER: &str = "192.168.1.127";
 }
 
 /// Container images.

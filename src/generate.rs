@@ -89,7 +89,10 @@ pub fn render_text(
 ) -> Result<(String, Vec<RenderedFile>), Error> {
     let (stack, spans) = resolve_located(file, text)?;
     match renderer.render(&stack, spec_label) {
-        Ok(files) => Ok((stack.name, files)),
+        Ok(mut files) => {
+            files.extend(read_spec_files(file, text, &stack, &spans)?);
+            Ok((stack.name, files))
+        }
         Err(RenderError::Structure(conflicts)) if conflicts.iter().all(|c| c.origin.is_some()) => {
             let mut diags = Diagnostics::default();
             for c in &conflicts {
@@ -116,6 +119,91 @@ pub fn render_text(
         }
         Err(e) => Err(Error::Message(format!("error: {file}: {e}"))),
     }
+}
+
+/// The directory of the files beside the spec `file`: `specs/app.yaml` → `specs/app/`.
+pub fn spec_files_dir(file: &Path) -> std::path::PathBuf {
+    file.with_extension("")
+}
+
+/// The files beside the spec that the stack reads (`{file: ...}`, `{templatefile: ...}`),
+/// read from the spec's directory of files to be written into the stack directory as they
+/// are. Each must be a regular file there (not a symlink, which could lead anywhere), of
+/// UTF-8 text, at most [`MAX_SPEC_BYTES`]; a problem is reported at the spec field that
+/// names the file.
+fn read_spec_files(
+    file: &str,
+    text: &str,
+    stack: &model::Stack,
+    spans: &de::SpanIndex,
+) -> Result<Vec<RenderedFile>, Error> {
+    if stack.files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = spec_files_dir(Path::new(file));
+    let mut out = Vec::new();
+    let mut diags = Diagnostics::default();
+    for f in &stack.files {
+        let path = dir.join(&f.name);
+        match read_spec_file(&path) {
+            Ok(contents) => out.push(RenderedFile {
+                name: f.name.clone(),
+                contents,
+            }),
+            Err(why) => {
+                let mut d = Diagnostic::error(
+                    file,
+                    format!("the file `{}` beside the spec {why}", f.name),
+                )
+                .with_path(f.field.clone())
+                .with_help(format!(
+                    "files the stack reads sit in {}/ beside the spec, and are written into the stack directory",
+                    dir.display()
+                ));
+                if let Some(span) = spans.nearest(&f.field) {
+                    d = d.with_span(span);
+                }
+                diags.push(d);
+            }
+        }
+    }
+    if diags.has_errors() {
+        diags.sort();
+        return Err(Error::Message(diags.render(text)));
+    }
+    Ok(out)
+}
+
+fn read_spec_file(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let meta = std::fs::symlink_metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("does not exist ({shown})"),
+        _ => format!("cannot be read ({shown}: {e})"),
+    })?;
+    if meta.file_type().is_symlink() {
+        return Err(format!("is a symlink ({shown}); put the file itself there"));
+    }
+    if !meta.is_file() {
+        return Err(format!("is not a regular file ({shown})"));
+    }
+    if meta.len() > MAX_SPEC_BYTES {
+        return Err(format!(
+            "is {} bytes ({shown}); a file beside the spec is at most {MAX_SPEC_BYTES} bytes",
+            meta.len()
+        ));
+    }
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot be read ({shown}: {e})"))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SPEC_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot be read ({shown}: {e})"))?;
+    if bytes.len() as u64 > MAX_SPEC_BYTES {
+        return Err(format!(
+            "grew beyond {MAX_SPEC_BYTES} bytes while it was read ({shown})"
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| format!("is not UTF-8 text ({shown})"))
 }
 
 /// [`resolve`], keeping where each node of the spec is for later diagnostics.

@@ -39,6 +39,89 @@ pub fn header(spec_label: &str) -> String {
     )
 }
 
+/// How the line of a generated `main.tf` that names the files dlgen writes beside it
+/// starts (after `# `): the files beside the spec that the stack reads. They carry no
+/// header of their own (`file()` reads them as they are), so this line is what makes them
+/// dlgen's.
+pub const FILES_MARK: &str = "Files dlgen writes beside this one:";
+
+/// The stack file that names the files written beside it.
+pub const FILES_OWNER: &str = "main.tf";
+
+/// The line naming the files written beside `main.tf` (comment text), or none.
+pub fn files_line(names: &[&str]) -> Option<String> {
+    (!names.is_empty()).then(|| format!("{FILES_MARK} {}", names.join(", ")))
+}
+
+/// The files a generated `main.tf` at `path` says dlgen writes beside it: named on the
+/// line after its header. Empty when the file is not a generated `main.tf`.
+pub fn files_named_by(path: &Path) -> Vec<String> {
+    // The header is two lines; the files line follows it.
+    let Some(lines) = read_head_lines(path, 3) else {
+        return Vec::new();
+    };
+    if !lines.first().is_some_and(|l| is_generated(l)) {
+        return Vec::new();
+    }
+    named_files(&lines)
+}
+
+/// The names on the files line among the first lines of a generated `main.tf`.
+fn named_files(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .skip(1)
+        .find_map(|l| {
+            l.strip_prefix("# ")?
+                .strip_prefix(FILES_MARK)?
+                .strip_prefix(' ')
+        })
+        .map(|names| {
+            names
+                .split(", ")
+                .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..")
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The first `n` lines of the regular file at `path`, each read up to
+/// [`MAX_HEADER_LINE`] bytes (as [`read_header_line`] reads the first).
+fn read_head_lines(path: &Path, n: usize) -> Option<Vec<String>> {
+    if !fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let file = fs::File::open(path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut reader = BufReader::with_capacity(512, file.take((MAX_HEADER_LINE * n) as u64 + 1));
+    let mut lines = Vec::new();
+    for i in 0..n {
+        // The first line decides whether the file is dlgen's; a later line that is not
+        // one dlgen writes ends the head.
+        let mut line = Vec::with_capacity(128);
+        let read = reader.read_until(b'\n', &mut line);
+        let done = |lines: Vec<String>| (i > 0).then_some(lines);
+        match read {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(_) => return done(lines),
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        } else if line.len() > MAX_HEADER_LINE {
+            return done(lines);
+        }
+        match String::from_utf8(line) {
+            Ok(text) => lines.push(text),
+            Err(_) => return done(lines),
+        }
+    }
+    Some(lines)
+}
+
 /// True when `contents` (a whole file, or just its first line) starts with dlgen's
 /// generated header.
 pub fn is_generated(contents: &str) -> bool {
@@ -92,7 +175,8 @@ pub struct GeneratedFile {
     pub spec: Option<String>,
 }
 
-/// Every regular file directly inside `stack_dir` whose first line is dlgen's header,
+/// Every regular file directly inside `stack_dir` whose first line is dlgen's header, and
+/// every file a generated `main.tf` there names as written beside it ([`files_named_by`]),
 /// sorted by path. A directory that does not exist holds none.
 pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let entries = match fs::read_dir(stack_dir) {
@@ -107,14 +191,35 @@ pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error>
             continue;
         }
         let path = entry.path();
-        if let Some(first) = read_header_line(&path)
-            && is_generated(&first)
+        let owner = entry.file_name() == FILES_OWNER;
+        // `main.tf` is read to the line naming the files beside it; others to the header.
+        let head = if owner {
+            read_head_lines(&path, 3)
+        } else {
+            read_header_line(&path).map(|l| vec![l])
+        };
+        if let Some(head) = head
+            && let Some(first) = head.first()
+            && is_generated(first)
         {
-            let spec = header_spec(&first).map(str::to_owned);
+            let spec = header_spec(first).map(str::to_owned);
+            if owner {
+                // The files it names beside it are dlgen's too, when they are files.
+                for name in named_files(&head) {
+                    let beside = stack_dir.join(&name);
+                    if fs::symlink_metadata(&beside).is_ok_and(|m| m.is_file()) {
+                        found.push(GeneratedFile {
+                            path: beside,
+                            spec: spec.clone(),
+                        });
+                    }
+                }
+            }
             found.push(GeneratedFile { path, spec });
         }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
 }
 
@@ -228,6 +333,55 @@ mod tests {
         assert_eq!(read_header_line(&stack.join("long.tf")), None);
         assert_eq!(read_header_line(&stack.join("dir.tf")), None);
         assert_eq!(generated_files_in(&tmp.path().join("missing")).unwrap(), []);
+    }
+
+    #[test]
+    fn a_generated_main_tf_names_the_files_written_beside_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stack = tmp.path().join("a");
+        fs::create_dir_all(&stack).unwrap();
+        let header = crate::hcl::comment_lines(&header("specs/a.yaml")).join("\n");
+        let line = files_line(&["Caddyfile", "index.html.tpl"]).unwrap();
+        fs::write(
+            stack.join("main.tf"),
+            format!("{header}\n# {line}\n\nx = 1\n"),
+        )
+        .unwrap();
+        fs::write(stack.join("Caddyfile"), ":8080\n").unwrap();
+        // Named but absent: nothing to find.
+        assert_eq!(
+            files_named_by(&stack.join("main.tf")),
+            ["Caddyfile", "index.html.tpl"]
+        );
+        let found: Vec<_> = generated_files_in(&stack)
+            .unwrap()
+            .into_iter()
+            .map(|g| (g.path, g.spec))
+            .collect();
+        let spec = Some("specs/a.yaml".to_owned());
+        assert_eq!(
+            found,
+            [
+                (stack.join("Caddyfile"), spec.clone()),
+                (stack.join("main.tf"), spec)
+            ]
+        );
+        // Only a generated main.tf names files, and only plain names inside the stack.
+        fs::write(stack.join("main.tf"), format!("# hand-written\n# {line}\n")).unwrap();
+        assert!(files_named_by(&stack.join("main.tf")).is_empty());
+        let sneaky = files_line(&["../outside", "ok"]).unwrap();
+        fs::write(stack.join("main.tf"), format!("{header}\n# {sneaky}\n")).unwrap();
+        assert_eq!(files_named_by(&stack.join("main.tf")), ["ok"]);
+        // A second line that is not one dlgen writes does not hide the header.
+        let mut long = format!("{header}\n").into_bytes();
+        long.extend(std::iter::repeat_n(0u8, 3 * MAX_HEADER_LINE));
+        fs::write(stack.join("main.tf"), long).unwrap();
+        assert!(
+            generated_files_in(&stack)
+                .unwrap()
+                .iter()
+                .any(|g| g.path == stack.join("main.tf"))
+        );
     }
 
     #[cfg(unix)]

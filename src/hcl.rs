@@ -121,6 +121,103 @@ pub fn heredoc(text: &str) -> String {
     format!("<<-{end}\n{body}\n{end}")
 }
 
+/// A part of a string template: text, or an expression interpolated as `${expr}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplatePart {
+    Text(String),
+    Interpolation(String),
+}
+
+/// A string template of `parts` as an HCL expression: a `<<-EOT` heredoc when the text
+/// spans lines and ends with a line break (a script), under the conditions of [`heredoc`];
+/// a quoted template otherwise. Text is escaped, interpolations are written as they are.
+pub fn template(parts: &[TemplatePart]) -> String {
+    // Adjacent text parts are one text: `$` and `{` from two parts still form `${`.
+    let mut merged: Vec<TemplatePart> = Vec::new();
+    for part in parts {
+        match (merged.last_mut(), part) {
+            (Some(TemplatePart::Text(t)), TemplatePart::Text(more)) => t.push_str(more),
+            _ => merged.push(part.clone()),
+        }
+    }
+    heredoc_template(&merged).unwrap_or_else(|| {
+        let mut text = String::from("\"");
+        for part in &merged {
+            match part {
+                TemplatePart::Text(t) => text.push_str(&template_text(t)),
+                TemplatePart::Interpolation(e) => push_interpolation(&mut text, e),
+            }
+        }
+        text.push('"');
+        text
+    })
+}
+
+/// The heredoc of a template, when its value is certain to be exactly the parts.
+fn heredoc_template(parts: &[TemplatePart]) -> Option<String> {
+    let Some(TemplatePart::Text(last)) = parts.last() else {
+        return None;
+    };
+    let texts = || {
+        parts.iter().filter_map(|p| match p {
+            TemplatePart::Text(t) => Some(t.as_str()),
+            TemplatePart::Interpolation(_) => None,
+        })
+    };
+    let starts_with_text = matches!(parts.first(), Some(TemplatePart::Text(t)) if !t.is_empty());
+    let multiline = texts().any(|t| t.trim_end_matches('\n').contains('\n'))
+        || texts().filter(|t| t.contains('\n')).count() > 1;
+    let plain = texts().all(|t| {
+        !t.chars()
+            .any(|c| (c.is_control() && !matches!(c, '\t' | '\n')) || is_invisible(c))
+            && !t.contains("$${")
+            && !t.contains("%%{")
+    });
+    if !last.ends_with('\n') || !multiline || !plain || !starts_with_text {
+        return None;
+    }
+    let mut body = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        match part {
+            TemplatePart::Text(t) => {
+                let t = if i + 1 == parts.len() {
+                    &t[..t.len() - 1]
+                } else {
+                    t.as_str()
+                };
+                body.push_str(&escape_heredoc(t));
+            }
+            TemplatePart::Interpolation(e) => push_interpolation(&mut body, e),
+        }
+    }
+    // A flush line, and no whitespace-only line (implementations of HCL disagree on
+    // those): the formatter then indents the body, which keeps its value.
+    let flush = body
+        .split('\n')
+        .any(|line| line.chars().next().is_some_and(|c| !c.is_whitespace()));
+    let blank = body
+        .split('\n')
+        .any(|line| !line.is_empty() && line.chars().all(char::is_whitespace));
+    if !flush || blank {
+        return None;
+    }
+    // Every line indented (the formatter lays the body out at its own level): an
+    // unindented line next to an interpolation is read wrongly by hcl-rs 0.20.
+    let body: String = body
+        .split('\n')
+        .map(|line| {
+            if line.is_empty() {
+                String::new()
+            } else {
+                format!("  {line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let end = heredoc_terminator(&body);
+    Some(format!("<<-{end}\n{body}\n{end}"))
+}
+
 /// A heredoc terminator (`EOT`, or `EOT1`, `EOT2`, …) that no line of `body` equals, so the
 /// body cannot end the heredoc early.
 pub fn heredoc_terminator(body: &str) -> String {

@@ -23,7 +23,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior};
 
 use crate::format;
 use crate::hcl;
-use crate::model::{Obj, Stack};
+use crate::model::{Call, Obj, Stack};
 use crate::structure;
 
 /// Every stack template, embedded at build time: (name, source). One template per object
@@ -76,6 +76,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/objects/cron_job.tf"),
     ),
     (
+        "objects/job.tf",
+        include_str!("../templates/objects/job.tf"),
+    ),
+    (
         "objects/service.tf",
         include_str!("../templates/objects/service.tf"),
     ),
@@ -87,6 +91,30 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "objects/raw_blocks.tf",
         include_str!("../templates/objects/raw_blocks.tf"),
     ),
+    (
+        "objects/config_map.tf",
+        include_str!("../templates/objects/config_map.tf"),
+    ),
+    (
+        "objects/random.tf",
+        include_str!("../templates/objects/random.tf"),
+    ),
+    (
+        "objects/service_account.tf",
+        include_str!("../templates/objects/service_account.tf"),
+    ),
+    (
+        "objects/role.tf",
+        include_str!("../templates/objects/role.tf"),
+    ),
+    (
+        "objects/role_binding.tf",
+        include_str!("../templates/objects/role_binding.tf"),
+    ),
+    (
+        "objects/resource_quota.tf",
+        include_str!("../templates/objects/resource_quota.tf"),
+    ),
     ("parts/raw.tf", include_str!("../templates/parts/raw.tf")),
     (
         "parts/lifecycle.tf",
@@ -97,6 +125,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/parts/metadata.tf"),
     ),
     ("parts/pod.tf", include_str!("../templates/parts/pod.tf")),
+    (
+        "parts/depends_on.tf",
+        include_str!("../templates/parts/depends_on.tf"),
+    ),
+    (
+        "parts/job_spec.tf",
+        include_str!("../templates/parts/job_spec.tf"),
+    ),
+    (
+        "parts/affinity_term.tf",
+        include_str!("../templates/parts/affinity_term.tf"),
+    ),
     (
         "parts/container.tf",
         include_str!("../templates/parts/container.tf"),
@@ -119,7 +159,7 @@ pub const STACK_FILES: [&str; 2] = ["main.tf", "terragrunt.hcl"];
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedFile {
     /// Path relative to the stack directory.
-    pub name: &'static str,
+    pub name: String,
     pub contents: String,
 }
 
@@ -244,6 +284,14 @@ impl Renderer {
         env.add_filter("heredoc", |s: String| {
             Value::from_safe_string(hcl::heredoc(&s))
         });
+        // A variable declared on one line: not sensitive, no default, no description.
+        env.add_test("one_line_variable", |body: Value| {
+            let attr = |key: &str| body.get_attr(key).ok().filter(|v| !v.is_undefined());
+            attr("kind").is_some_and(|k| k.as_str() == Some("variable"))
+                && !attr("sensitive").is_some_and(|s| s.is_true())
+                && attr("default").is_none_or(|d| d.is_none())
+                && attr("description").is_none_or(|d| d.is_none())
+        });
         for (name, source) in TEMPLATES {
             env.add_template(name, source)?;
         }
@@ -258,10 +306,7 @@ impl Renderer {
         spec_label: &str,
     ) -> Result<Vec<RenderedFile>, RenderError> {
         let header = crate::generated::header(spec_label);
-        let ctx = minijinja::context! {
-            header => &header,
-            stack => Value::from(Serde(stack)),
-        };
+        let ctx = context(&header, stack);
         let sites = stack.raw_sites();
         let mut conflicts = Vec::new();
         let files = STACK_FILES
@@ -279,7 +324,7 @@ impl Renderer {
                         }
                         conflicts.extend(found);
                         return Ok(RenderedFile {
-                            name,
+                            name: name.to_owned(),
                             contents: String::new(),
                         });
                     }
@@ -290,7 +335,10 @@ impl Renderer {
                     &sites,
                     name == "terragrunt.hcl",
                 ));
-                Ok(RenderedFile { name, contents })
+                Ok(RenderedFile {
+                    name: name.to_owned(),
+                    contents,
+                })
             })
             .collect::<Result<Vec<_>, RenderError>>()?;
         if conflicts.is_empty() {
@@ -310,10 +358,7 @@ impl Renderer {
         stack: &Stack,
         spec_label: &str,
     ) -> Result<Vec<(&'static str, String)>, RenderError> {
-        let ctx = minijinja::context! {
-            header => crate::generated::header(spec_label),
-            stack => Value::from(Serde(stack)),
-        };
+        let ctx = context(&crate::generated::header(spec_label), stack);
         STACK_FILES
             .iter()
             .map(|&name| Ok((name, self.env.get_template(name)?.render(&ctx)?)))
@@ -330,10 +375,7 @@ impl Renderer {
         sites: &[structure::Site<'_>],
     ) -> Vec<structure::Conflict> {
         let bare = stack.without_raw();
-        let ctx = minijinja::context! {
-            header => header,
-            stack => Value::from(Serde(&bare)),
-        };
+        let ctx = context(header, &bare);
         let Ok(text) = self.env.get_template(name).and_then(|t| t.render(&ctx)) else {
             return Vec::new();
         };
@@ -341,6 +383,17 @@ impl Renderer {
             Ok((_, body)) => structure::attribute_collisions(name, &body, sites),
             Err(_) => Vec::new(),
         }
+    }
+}
+
+/// What the stack templates see: the generated header, the line naming the files
+/// written beside `main.tf` (when there are any), and the stack.
+fn context(header: &str, stack: &Stack) -> Value {
+    let files: Vec<&str> = stack.files.iter().map(|f| f.name.as_str()).collect();
+    minijinja::context! {
+        header => header,
+        files_note => crate::generated::files_line(&files),
+        stack => Value::from(Serde(stack)),
     }
 }
 
@@ -368,6 +421,9 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
     }
     if let Some(obj) = value.downcast_object_ref::<Obj>() {
         return object_literal(obj);
+    }
+    if let Some(call) = value.downcast_object_ref::<Call>() {
+        return call_literal(call);
     }
     let mut out = String::new();
     match value.kind() {
@@ -458,7 +514,21 @@ fn model_literal(value: &crate::model::Value) -> Result<String, minijinja::Error
         V::Null => "null".to_owned(),
         V::Expr(e) => e.0.clone(),
         V::Object(o) => object_literal(o)?,
+        V::Call(c) => call_literal(c)?,
     })
+}
+
+/// The HCL of a function call dlgen writes: `function(arg, ...)`, each argument a literal.
+fn call_literal(call: &Call) -> Result<String, minijinja::Error> {
+    let mut out = format!("{}(", call.function);
+    for (i, arg) in call.args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&model_literal(arg)?);
+    }
+    out.push(')');
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! derive does not compile, field doc comments become descriptions, and
 //! `deny_unknown_fields` becomes `additionalProperties: false`. The types whose
 //! `Deserialize` is written by hand get their schema written by hand here, next to
-//! nothing else: [`OrderedMap`], [`ValueSpec`] and [`Scalar`].
+//! nothing else: [`OrderedMap`], [`ValueSpec`], [`DataSpec`] and [`Scalar`].
 //!
 //! One rule of the deserializer is applied to the whole schema: a string field takes any
 //! non-null YAML scalar as the text written (`cpu: 1` reads as `"1"`), so every plain
@@ -19,7 +19,9 @@ use schemars::transform::RecursiveTransform;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde_json::Value;
 
-use crate::spec::{EsoRef, OrderedMap, Scalar, Spec, ValueSpec, VaultRef};
+use crate::spec::{
+    DATA_FORMS, DataSpec, EsoRef, OrderedMap, Scalar, Spec, TemplateFileSpec, ValueSpec, VaultRef,
+};
 
 /// Where the committed copy of the schema lives, relative to the repository root; bundled
 /// specs point their `yaml-language-server` modeline at it.
@@ -156,6 +158,60 @@ impl JsonSchema for ValueSpec {
                         "items": generator.subschema_for::<ValueSpec>()
                     }),
                 ),
+            ]
+        })
+    }
+}
+
+impl JsonSchema for DataSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "Data".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let one_key = |key: &str, description: &str, value: Schema| {
+            json_schema!({
+                "type": "object",
+                "description": description,
+                "properties": { key: value },
+                "required": [key],
+                "additionalProperties": false
+            })
+        };
+        json_schema!({
+            "description": "A structured value: a scalar, a list, a mapping (in order), a reference (`{var}`, `{vault}`, `{eso}`, `{ref}`, `{template}`), or `{file: NAME}`, `{templatefile: {file, vars}}`, `{yamlencode: ...}`, `{jsonencode: ...}`. A mapping with a key naming one of these forms is that form, with that one key.",
+            "anyOf": [
+                generator.subschema_for::<ValueSpec>(),
+                json_schema!({
+                    "type": "array",
+                    "items": generator.subschema_for::<DataSpec>()
+                }),
+                one_key(
+                    "file",
+                    "A file beside the spec (in the directory named after the spec), written into the stack directory and read with `file()`.",
+                    generator.subschema_for::<String>(),
+                ),
+                one_key(
+                    "templatefile",
+                    "A template file beside the spec, rendered by `templatefile()` with `vars`.",
+                    generator.subschema_for::<TemplateFileSpec>(),
+                ),
+                one_key(
+                    "yamlencode",
+                    "Structured data written as `yamlencode(...)`.",
+                    generator.subschema_for::<DataSpec>(),
+                ),
+                one_key(
+                    "jsonencode",
+                    "Structured data written as `jsonencode(...)`.",
+                    generator.subschema_for::<DataSpec>(),
+                ),
+                json_schema!({
+                    "type": "object",
+                    "description": "Structured data: keys in order (none named as one of the forms).",
+                    "propertyNames": { "not": { "enum": DATA_FORMS } },
+                    "additionalProperties": generator.subschema_for::<DataSpec>()
+                }),
             ]
         })
     }

@@ -10,10 +10,16 @@
 //! repo's conventions demand a written reason, e.g. `auth: app`).
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+mod pod;
+use pod::with_pod_settings;
+pub use pod::*;
+mod around;
+pub use around::*;
 
 /// A whole spec file.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Stack name: directory under the stacks root, namespace, `app` label, secret and
@@ -54,11 +60,62 @@ pub struct Spec {
     pub adopt: Option<AdoptSpec>,
     /// Raw HCL for what the spec language does not cover yet. Prefer a spec field.
     pub raw: Option<RawSpec>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// The stack's own image, tagged by the tag variable that CI sets; containers
+    /// without an `image` run it.
+    pub image: Option<OwnImageSpec>,
+    /// The Deployment's init containers, run in order before its containers.
+    #[serde(default)]
+    pub init_containers: Vec<ContainerSpec>,
+    /// The limits of a `RollingUpdate` strategy (`max_surge`, `max_unavailable`).
+    pub rolling_update: Option<RollingUpdateSpec>,
+    /// Keel annotations the stack sets and owns: written on the Deployment and not
+    /// ignored. Keys `policy`, `trigger`, `pollSchedule`, `match-tag`.
+    #[serde(default)]
+    pub keel_owns: OrderedMap<String>,
+    /// Keel annotations the stack only seeds: written on the Deployment and still ignored
+    /// (Kyverno's Keel policy owns them). Keys as for `keel_owns`.
+    #[serde(default)]
+    pub keel_seeds: OrderedMap<String>,
+    /// The stack's jobs: CronJobs (with a `schedule`) and one-shot Jobs.
+    #[serde(default)]
+    pub jobs: Vec<JobSpec>,
+
+    // --- around the pod ------------------------------------------------------------
+    /// More Services beside the app's (`service:`), each with its own name.
+    #[serde(default)]
+    pub services: Vec<ServiceSpec>,
+    /// More `ingress_factory` calls beside the main one (`ingress:`), each with a
+    /// `purpose` (module `ingress_<purpose>`, name `<main name>-<purpose>`), or a
+    /// carve-out (`carve_out: true`), a `.lan` twin (`lan: true`).
+    #[serde(default)]
+    pub ingresses: Vec<IngressSpec>,
+    /// More ExternalSecrets beside the stack's own (`secrets:`): other Vault paths or
+    /// stores, rotating database credentials (`database: postgres`), other namespaces.
+    #[serde(default)]
+    pub external_secrets: Vec<SecretsSpec>,
+    /// `random_password`, `random_string` and `random_id` resources.
+    #[serde(default)]
+    pub random: Vec<RandomSpec>,
+    /// Config maps.
+    #[serde(default)]
+    pub config_maps: Vec<ConfigMapSpec>,
+    /// Service accounts, with their Role or ClusterRole bindings.
+    #[serde(default)]
+    pub service_accounts: Vec<ServiceAccountSpec>,
+    /// The TLS module; default on.
+    pub tls: Option<TlsSpec>,
+    /// The Terragrunt dependencies, in order (`[platform, vault, external-secrets]`);
+    /// `[]` writes an include-only `terragrunt.hcl`. Not together with `dependency`.
+    pub dependencies: Option<Vec<String>>,
+    /// Terragrunt `inputs`, in order (`image_tag: latest`).
+    #[serde(default)]
+    pub inputs: OrderedMap<DataSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
 /// shows moves, not destroy-and-create.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptSpec {
     /// The resources live inside `module.<name>` today: one `moved` block per generated
@@ -69,7 +126,7 @@ pub struct AdoptSpec {
     pub moved: Vec<MovedSpec>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovedSpec {
     pub from: Option<String>,
@@ -79,12 +136,13 @@ pub struct MovedSpec {
 /// Raw HCL attached to generated resources (inside their body, after the generated
 /// attributes and blocks) or to the stack (whole extra blocks at the end of `main.tf`).
 /// Each snippet must parse on its own as an HCL body.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpec {
     pub namespace: Option<String>,
     pub deployment: Option<String>,
-    /// Inside the first container block (the same as `containers[0].raw`).
+    /// Inside the app container block (the first container unless `deployment.app_container`
+    /// names another; the same as its `containers[i].raw`).
     pub container: Option<String>,
     /// Inside the pod spec of the Deployment.
     pub pod: Option<String>,
@@ -98,23 +156,67 @@ pub struct RawSpec {
     pub terragrunt: Option<String>,
 }
 
-/// Deployment-level settings.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeploymentSpec {
-    /// Pinned resource address (adoption); default the stack name in snake case.
-    pub address: Option<String>,
-    /// Annotations on the Deployment, in order.
-    #[serde(default)]
-    pub annotations: OrderedMap<String>,
-    /// Annotations on the pod template, in order.
-    #[serde(default)]
-    pub pod_annotations: OrderedMap<String>,
-    /// The `"kubernetes.io/cluster-service" = "true"` labels; default on.
-    pub cluster_service_label: Option<bool>,
-    /// Pod DNS options written into the pod's `dns_config` (e.g. `ndots: "2"`).
-    #[serde(default)]
-    pub dns_options: OrderedMap<String>,
+with_pod_settings! {
+    /// Deployment-level settings, and the settings of its pod.
+    #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct DeploymentSpec {
+        /// Pinned resource address (adoption); default the stack name in snake case.
+        pub address: Option<String>,
+        /// Annotations on the Deployment, in order.
+        #[serde(default)]
+        pub annotations: OrderedMap<String>,
+        /// Annotations on the pod template, in order.
+        #[serde(default)]
+        pub pod_annotations: OrderedMap<String>,
+        /// The `"kubernetes.io/cluster-service" = "true"` labels; default on.
+        pub cluster_service_label: Option<bool>,
+        /// Pod DNS options written into the pod's `dns_config` (e.g. `ndots: "2"`).
+        #[serde(default)]
+        pub dns_options: OrderedMap<String>,
+        // --- pods and workloads (see `spec::pod`) ---
+        /// The Deployment's name (and the value of its app label); default the stack name.
+        pub name: Option<String>,
+        /// The resource type, when the stack uses another version
+        /// (`kubernetes_deployment_v1`); default `kubernetes_deployment`.
+        pub resource_type: Option<String>,
+        /// The number of pods; default 1. `0` parks the app and needs `replicas_why`.
+        pub replicas: Option<u32>,
+        /// Why this number of pods; written above `replicas`.
+        pub replicas_why: Why,
+        /// `wait_for_rollout`, written when set (`false`: apply does not wait for the pods).
+        pub wait_for_rollout: Option<bool>,
+        /// `revision_history_limit`, written when set.
+        pub revision_history_limit: Option<u32>,
+        /// `progress_deadline_seconds`, written when set.
+        pub progress_deadline_seconds: Option<u32>,
+        /// The key of the app label in the labels and the selector: `app` (default) or `run`.
+        pub label_key: Option<String>,
+        /// The Deployment's `tier` label; default on.
+        pub tier_label: Option<bool>,
+        /// More labels of the Deployment, after the generated ones, in order.
+        #[serde(default)]
+        pub labels: OrderedMap<String>,
+        /// More labels of the pod template, after the app label, in order.
+        #[serde(default)]
+        pub pod_labels: OrderedMap<String>,
+        /// Reloader restarts the pods when their secrets or config maps change: `auto` or
+        /// `search` (a Deployment annotation).
+        pub reloader: Option<Reloader>,
+        /// diun image-update notifications (pod template annotations).
+        pub diun: Option<DiunSpec>,
+        /// Services the pod waits for before it starts (`postgresql.dbaas:5432`): Kyverno
+        /// injects one wait per entry (a pod template annotation).
+        #[serde(default)]
+        pub wait_for: Vec<String>,
+        /// Prometheus scrapes the pods (pod template annotations).
+        pub prometheus: Option<PrometheusSpec>,
+        /// `depends_on`: the ExternalSecrets whose secrets the pod reads, plus or minus.
+        pub depends_on: Option<DependsOnSpec>,
+        /// `ignore_changes`: the conventions' entries (Kyverno, Keel, Kubernetes, sablier),
+        /// plus or minus.
+        pub ignore_changes: Option<IgnoreChangesSpec>,
+    }
 }
 
 /// A YAML mapping read with its key order kept (for labels and annotations, whose order
@@ -184,14 +286,14 @@ pub enum ValueSpec {
     Template(Vec<ValueSpec>),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaultRef {
     pub path: Option<String>,
     pub key: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EsoRef {
     pub key: Option<String>,
@@ -250,7 +352,15 @@ impl<'de> Deserialize<'de> for ValueSpec {
                     "vault" => ValueSpec::Vault(map.next_value()?),
                     "eso" => ValueSpec::Eso(map.next_value()?),
                     "ref" => ValueSpec::Ref(map.next_value()?),
-                    "template" => ValueSpec::Template(map.next_value()?),
+                    "template" => {
+                        let parts: Vec<ValueSpec> = map.next_value()?;
+                        if parts.is_empty() {
+                            return Err(A::Error::custom(
+                                "a template needs at least one part, e.g. `{template: [\"base64:\", {ref: random_id.key.b64_std}]}`",
+                            ));
+                        }
+                        ValueSpec::Template(parts)
+                    }
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),
                 };
                 if map.next_key::<String>()?.is_some() {
@@ -266,7 +376,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     Core,
@@ -276,7 +386,7 @@ pub enum Tier {
     Aux,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceSpec {
     /// Namespace name; default the stack name.
@@ -286,22 +396,69 @@ pub struct NamespaceSpec {
     /// Labels after `tier` and the Keel enrolment label, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,
+    /// The Keel enrolment label; default `keel`. `false` leaves it out while the
+    /// Deployment's own Keel annotations (`keel_owns`, `keel_seeds`) keep Keel on.
+    pub keel_enrolled: Option<bool>,
+    /// `false`: the stack creates no namespace (it deploys into an existing one, named by
+    /// `name`); objects name it as a literal.
+    pub create: Option<bool>,
+    /// A ResourceQuota of the namespace's own.
+    pub quota: Option<QuotaSpec>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+/// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsSpec {
-    /// Key under Vault's `secret/` mount; default the stack name.
+    /// Key under Vault's `secret/` mount whose every property becomes a key of the secret
+    /// (`dataFrom.extract`); default the stack name when there is no `data` list.
     pub vault_key: Option<String>,
     /// Raw HCL inside the ExternalSecret's `kubernetes_manifest`.
     pub raw: Option<String>,
+    /// The ExternalSecret's and its target secret's name; default the stack's secret
+    /// (`secrets:`) or its database credentials (`database:`), named by the conventions.
+    pub name: Option<String>,
+    /// Pinned resource address; default the conventional addresses of the stack's secret
+    /// and of its database credentials, or the name in snake case.
+    pub address: Option<String>,
+    /// The namespace the secret is created in; default the stack's.
+    pub namespace: Option<String>,
+    /// The ClusterSecretStore; default Vault's KV store (its database store with
+    /// `database:`).
+    pub store: Option<String>,
+    /// `refreshInterval`; default the conventions' interval.
+    pub refresh_interval: Option<String>,
+    /// Keys read one by one (`data`), each renamed (`secretKey`) from a Vault path and
+    /// property.
+    #[serde(default)]
+    pub data: Vec<SecretKeySpec>,
+    /// Rotating database credentials from Vault's database store: the static credentials
+    /// of the role (`postgres` or `mysql`), key `password`.
+    pub database: Option<DbKind>,
+    /// The database role (with `database:`); default the stack name.
+    pub role: Option<String>,
+    /// `target.template.data`, in order: keys built from the secret's values, e.g. a DSN
+    /// `{template: ["postgresql://app:{{ .password }}@", {var: postgresql_host}, ":5432/app"]}`.
+    #[serde(default)]
+    pub template: OrderedMap<ValueSpec>,
+    /// The reloader's match annotation on the target secret (pairs with reloader `search`
+    /// on the Deployment).
+    pub reloader_match: Option<bool>,
+    /// `target.creationPolicy` (e.g. `Owner`).
+    pub creation_policy: Option<String>,
+    /// `target.template.engineVersion` (e.g. `v2`).
+    pub engine_version: Option<String>,
+    /// Whether it depends on the stack's namespace; default yes when it is created there.
+    pub depends_on_namespace: Option<bool>,
+    /// What the secret holds; written above it.
+    pub comment: Option<String>,
 }
 
 /// Why a convention is switched off; becomes a `# dlgen:allow <rule> <why>` suppression
 /// in the stack, so `dlgen lint` knows the break is deliberate.
 pub type Why = Option<String>;
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerSpec {
     /// Container name; default the stack name for the first container.
@@ -314,30 +471,78 @@ pub struct ContainerSpec {
     /// `container_port` only.
     #[serde(default, deserialize_with = "present")]
     pub port_name: Option<Option<String>>,
-    pub command: Option<Vec<String>>,
-    pub args: Option<Vec<String>>,
+    /// The command (the image's entrypoint when absent): text, written as it is (an
+    /// element with line breaks as a heredoc, a script), or a value form (`{var: ...}`,
+    /// `{template: [...]}`, ...) for a script that reads the stack's variables or secrets.
+    pub command: Option<Vec<ValueSpec>>,
+    /// The command's arguments, as `command`.
+    pub args: Option<Vec<ValueSpec>>,
+    /// Environment variables, in order.
     #[serde(default)]
     pub env: Vec<EnvSpec>,
+    /// Requests and limits; required for the Deployment's app container.
     pub resources: Option<ResourcesSpec>,
+    /// Restarts the container when it fails.
     pub liveness_probe: Option<ProbeSpec>,
+    /// Takes the pod out of its Service while it fails.
     pub readiness_probe: Option<ProbeSpec>,
+    /// Holds the other probes back until it succeeds once.
     pub startup_probe: Option<ProbeSpec>,
     /// Raw HCL inside this container's block.
     pub raw: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// `Always`, `IfNotPresent` or `Never`; not written when absent.
+    pub image_pull_policy: Option<PullPolicy>,
+    /// The working directory of the command.
+    pub working_dir: Option<String>,
+    /// Keep stdin open.
+    pub stdin: Option<bool>,
+    /// Allocate a terminal.
+    pub tty: Option<bool>,
+    /// Ports as written, any number (instead of `port` and `port_name`).
+    #[serde(default)]
+    pub ports: Vec<PortSpec>,
+    /// Every key of a secret or config map as environment variables, in order.
+    #[serde(default)]
+    pub env_from: Vec<EnvFromSpec>,
+    /// Volume mounts, after the volumes' own `mount` (the app container's), in order.
+    #[serde(default)]
+    pub mounts: Vec<MountSpec>,
+    /// The container's security context.
+    pub security_context: Option<ContainerSecuritySpec>,
+    /// Commands run after start and before stop.
+    pub lifecycle: Option<HooksSpec>,
+    /// Keel updates this container's image (its `image` is in `ignore_changes`); default
+    /// on with Keel. `false` needs `keel_why`.
+    pub keel: Option<bool>,
+    /// Why Keel must not update this container.
+    pub keel_why: Why,
 }
 
-/// An HTTP probe.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+/// A probe: an HTTP GET of `path` (the short form), a TCP connect (`tcp: true`) or a
+/// command (`exec`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// HTTP path (`/alive`).
     pub path: Option<String>,
-    /// Port; default the container's port.
-    pub port: Option<u16>,
+    /// Port, a number or a port name; default the container's port.
+    pub port: Option<Scalar>,
+    /// Seconds after the start before the first probe.
     pub initial_delay_seconds: Option<u32>,
+    /// Seconds between probes.
     pub period_seconds: Option<u32>,
+    /// Seconds a probe may take.
     pub timeout_seconds: Option<u32>,
+    /// Failures in a row that count as failed.
     pub failure_threshold: Option<u32>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// Probe with a TCP connect to `port` instead of an HTTP GET.
+    pub tcp: Option<bool>,
+    /// Probe by running this command in the container.
+    pub exec: Option<Vec<String>>,
+    /// `success_threshold`, written when set.
+    pub success_threshold: Option<u32>,
 }
 
 /// Reads a field that may be written as `null` on purpose: absent is `None`, `null` is
@@ -350,10 +555,11 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// One environment variable: exactly one of `value` and `secret`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+/// One environment variable: exactly one of `value`, `secret` and `field_ref`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSpec {
+    /// The variable's name.
     pub name: Option<String>,
     /// A plain value, written as the YAML scalar was (string, number or boolean), or a
     /// reference (`{var: ...}`, `{vault: ...}`, `{eso: ...}`).
@@ -365,6 +571,14 @@ pub struct EnvSpec {
     pub plain_why: Option<String>,
     /// Why this value; written above the `env` block.
     pub comment: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// With `secret`: the secret the key is in, by name; default the stack's ExternalSecret
+    /// target (`<stack>-secrets`).
+    pub secret_name: Option<String>,
+    /// With `secret`: the pod starts even when the key is missing.
+    pub optional: Option<bool>,
+    /// A field of the pod (`metadata.namespace`, `status.podIP`).
+    pub field_ref: Option<String>,
 }
 
 /// A YAML scalar kept with its type, so `80` renders as a number and `"80"` as a string.
@@ -414,23 +628,46 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourcesSpec {
     /// CPU request (`25m`); there is never a CPU limit.
     pub cpu: Option<String>,
-    /// Memory request and limit (`512Mi`): they are always equal.
+    /// Memory request and limit (`512Mi`): they are equal unless `memory_limit` says
+    /// otherwise.
     pub memory: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// A memory limit other than the request (`768Mi`); `null` writes none. Above the
+    /// request outside the Burstable tiers (edge, aux) it needs `memory_limit_why`.
+    #[serde(default, deserialize_with = "present")]
+    pub memory_limit: Option<Option<String>>,
+    /// Why the memory limit differs from the request outside the Burstable tiers.
+    pub memory_limit_why: Why,
+    /// A CPU limit (the cluster runs without them); needs `cpu_limit_why`.
+    pub cpu_limit: Option<String>,
+    /// Why this container has a CPU limit.
+    pub cpu_limit_why: Why,
+    /// More requests (`ephemeral-storage`), in order.
+    #[serde(default)]
+    pub requests: OrderedMap<String>,
+    /// More limits (GPUs, `ephemeral-storage`), in order.
+    #[serde(default)]
+    pub limits: OrderedMap<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Strategy {
     Recreate,
     RollingUpdate,
+    /// No `strategy` block (Kubernetes then rolls).
+    #[serde(rename = "none")]
+    Unset,
 }
 
-/// A volume mounted into the first container.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+/// A volume of the pod: storage of the stack (`storage`), or one of the other sources
+/// (`empty_dir`, `config_map`, `secret`, `host_path`, `claim`); `mount` mounts it into the
+/// app container.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
     /// Volume name in the pod (`data`, `sync-logs`).
@@ -445,6 +682,7 @@ pub struct VolumeSpec {
     pub path: Option<String>,
     /// Mount path in the container.
     pub mount: Option<String>,
+    /// With `mount`: mounted read-only.
     #[serde(default)]
     pub read_only: bool,
     /// What lives on the volume and why this storage; written above the volume resource.
@@ -458,9 +696,35 @@ pub struct VolumeSpec {
     pub wait_until_bound_why: Why,
     /// Raw HCL inside the volume's PVC resource or NFS module call.
     pub raw: Option<String>,
+    // --- pods and workloads (see `spec::pod`) ---
+    /// With `mount`: the file or directory of the volume mounted there.
+    pub sub_path: Option<String>,
+    /// A scratch directory that lives as long as the pod.
+    pub empty_dir: Option<EmptyDirSpec>,
+    /// A config map's keys as files.
+    pub config_map: Option<ConfigMapVolumeSpec>,
+    /// A secret's keys as files.
+    pub secret: Option<SecretVolumeSpec>,
+    /// A file or directory of the node.
+    pub host_path: Option<HostPathSpec>,
+    /// A claim by name: one the stack declares (a reference), or one that exists already.
+    pub claim: Option<String>,
+    /// The claim's own name: the PVC's `metadata.name` (default
+    /// `<stack>-<volume>-encrypted` / `-proxmox`) or the NFS module's `name` (default
+    /// `<stack>-<volume>`).
+    pub claim_name: Option<String>,
+    /// NFS: the server, a literal (`192.168.1.13`) or a variable (`{var: nfs_server}`, the
+    /// default).
+    pub server: Option<ValueSpec>,
+    /// NFS: the module's `access_modes` (e.g. `[ReadWriteMany]`); default the module's.
+    pub access_modes: Option<Vec<String>>,
+    /// Block storage: `false` leaves out the autoresizer annotations and the requests
+    /// `ignore_changes` (a convention break; needs `autoresize_why`).
+    pub autoresize: Option<bool>,
+    pub autoresize_why: Why,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Storage {
     ProxmoxLvmEncrypted,
@@ -468,23 +732,8 @@ pub enum Storage {
     Nfs,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServiceSpec {
-    /// Service port; default 80.
-    pub port: Option<u16>,
-    /// Port name (e.g. `http`); default none.
-    pub port_name: Option<String>,
-    /// Port protocol (e.g. `TCP`); default none (Kubernetes uses TCP).
-    pub protocol: Option<String>,
-    /// Target port; default the container's port. `null` leaves it out (Kubernetes then
-    /// uses `port`).
-    #[serde(default, deserialize_with = "present")]
-    pub target_port: Option<Option<u16>>,
-}
-
 /// The backup CronJob of a block-storage volume ("vaultwarden pattern").
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSpec {
     /// `false` opts out of the backup CronJob; needs `why`.
@@ -521,14 +770,14 @@ pub struct BackupSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BackupKind {
     Copy,
     Sqlite,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrityCheckSpec {
     /// Cron schedule (5 fields).
@@ -545,19 +794,90 @@ pub struct IntegrityCheckSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+/// An `ingress_factory` call: the main one (`ingress:`, module `ingress`) or another one
+/// (`ingresses:`). Every module input can be set; what is left out is not written (the
+/// module's default) unless the convention writes it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressSpec {
-    /// Host label (`dronelog` → dronelog.viktorbarzin.me); default the stack name.
+    /// The ingress name, and the host label when there is no `host` (`dronelog` →
+    /// dronelog.viktorbarzin.me); default the stack name (`ingress:`) or
+    /// `<main name>-<purpose>` (`ingresses:`).
     pub name: Option<String>,
     pub auth: Option<Auth>,
     /// Why this auth tier; mandatory for `app` and `none`.
     pub auth_why: Option<String>,
-    pub dns_type: Option<DnsType>,
+    /// `proxied` (default of `ingress:`), `non-proxied`, `internal`, `none`; `null` writes
+    /// none (the module's `none`).
+    #[serde(default, deserialize_with = "present")]
+    pub dns_type: Option<Option<DnsType>>,
     pub homepage: Option<HomepageSpec>,
+    /// What a secondary ingress is for: its module is `ingress_<purpose>`, its name
+    /// `<main name>-<purpose>`.
+    pub purpose: Option<String>,
+    /// Pinned module address; default `ingress` / `ingress_<purpose>`.
+    pub address: Option<String>,
+    /// Written above the module call; default for `ingress:` the URL.
+    pub comment: Option<String>,
+    /// The host label when it differs from `name` (two ingresses on one host).
+    pub host: Option<String>,
+    /// The complete host name, instead of a label under the root domain.
+    pub full_host: Option<String>,
+    /// The domain under which the host label lives; default the module's.
+    pub root_domain: Option<String>,
+    /// `ingress_path`: the paths routed (default the module's `["/"]`).
+    pub paths: Option<Vec<String>>,
+    /// The Service the ingress routes to, by name; default the app's Service.
+    pub service: Option<String>,
+    /// Write `service_name` as a reference to the stack's Service (always written), rather
+    /// than as a literal written when it differs from `name`.
+    pub service_ref: Option<bool>,
+    /// The Service port; default the Service's first port, written when it is not the
+    /// module's 80.
+    pub port: Option<ValueSpec>,
+    /// Authentik groups allowed through (`auth: required`); default the module's.
+    pub allowed_groups: Option<Vec<String>>,
+    /// Only the local networks may reach it.
+    pub allow_local_access_only: Option<bool>,
+    /// `ssl_redirect` (declared by the module, used by `.lan` ingresses).
+    pub ssl_redirect: Option<bool>,
+    /// The anti-AI middlewares; default the module's (on for `app` and `none`).
+    pub anti_ai_scraping: Option<bool>,
+    /// A Content-Security-Policy of its own instead of the default headers.
+    pub custom_csp: Option<String>,
+    /// More Traefik middlewares, appended to the chain.
+    pub extra_middlewares: Option<Vec<String>>,
+    /// Leaves out the default rate limit (with a limiter of its own in
+    /// `extra_middlewares`).
+    pub skip_default_rate_limit: Option<bool>,
+    /// The largest request body (`500m`, `5g`).
+    pub max_body_size: Option<String>,
+    /// The external uptime monitor; default the module's (on for public DNS).
+    pub external_monitor: Option<bool>,
+    /// The external monitor's name.
+    pub external_monitor_name: Option<String>,
+    /// `homepage_enabled = false`: no homepage tile at all.
+    pub homepage_enabled: Option<bool>,
+    /// More ingress annotations, in order, after the homepage ones.
+    #[serde(default)]
+    pub extra_annotations: OrderedMap<ValueSpec>,
+    /// Scale-to-zero through this ingress (`scale_to_zero: true` sets it on `ingress:`).
+    pub sablier: Option<SablierSpec>,
+    /// Anubis in front of this ingress.
+    pub anubis: Option<AnubisSpec>,
+    /// A path carve-out of the main ingress (`ingresses:` only): same host, the app's
+    /// Service directly, `auth: none`, anti-AI and the external monitor off, no homepage
+    /// tile, no DNS record. `paths` says which paths.
+    pub carve_out: Option<bool>,
+    /// A `.lan` local-only twin of the main ingress (`ingresses:` only): the local root
+    /// domain, local access only, no SSL redirect, `auth: none`, no DNS record, the
+    /// homepage tile hidden.
+    pub lan: Option<bool>,
+    /// Raw HCL inside the module call (`raw.ingress` is the main ingress's too).
+    pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {
     Required,
@@ -566,7 +886,7 @@ pub enum Auth {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DnsType {
     Proxied,
@@ -575,13 +895,21 @@ pub enum DnsType {
     None,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+/// The homepage tile (annotations of the ingress). With `name` it is a full tile: the
+/// enabled flag, name, description, icon, group and pod selector. Without `name` only the
+/// keys given are written (the module's defaults fill the rest). `enabled: false` hides
+/// the tile with the enabled annotation alone.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomepageSpec {
+    /// `false` hides the tile (`"gethomepage.dev/enabled" = "false"`, no other key).
+    pub enabled: Option<bool>,
     pub name: Option<String>,
     pub description: Option<String>,
     pub icon: Option<String>,
     pub group: Option<String>,
+    /// The pod selector of a full tile; default `""`.
+    pub pod_selector: Option<String>,
     /// Widget settings, in order: one homepage widget annotation per key. Values may be references
     /// (credentials via `{eso: ...}`).
     #[serde(default)]

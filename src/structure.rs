@@ -63,6 +63,11 @@ pub const SINGLETON_BLOCKS: &[&str] = &[
     "post_start",
     "pre_stop",
     "session_affinity_config",
+    "preference",
+    "pod_affinity_term",
+    "secret_ref",
+    "config_map_ref",
+    "role_ref",
 ];
 
 /// Blocks that repeat: one per item (listed so that the table says what is known).
@@ -438,7 +443,8 @@ pub fn attribute_collisions(file: &str, generated: &Body, sites: &[Site<'_>]) ->
                         || (SINGLETON_BLOCKS.contains(&key) && body.has_blocks(key))
                 }
             };
-            if collides && site.object.is_some() {
+            // Top-level attributes are only valid in terragrunt.hcl (`inputs`).
+            if collides && (site.object.is_some() || file == "terragrunt.hcl") {
                 let mut location = site.object.clone().unwrap_or_else(|| file.to_owned());
                 for p in &site.path {
                     location.push_str(" > ");
@@ -477,72 +483,53 @@ fn descend<'a>(body: &'a Body, path: &[String]) -> Option<&'a Body> {
 }
 
 /// Which spec fields control a generated item, for the refusal's help: by the object's
-/// type (or `*`) and the key.
+/// type (or `*`) and the key. Types are named without a version suffix
+/// (`kubernetes_cron_job` for `kubernetes_cron_job_v1` too).
 const HINTS: &[(&str, &str, &str)] = &[
     (
         "kubernetes_deployment",
         "lifecycle",
-        "set `keel`, `keel_policy` or `scale_to_zero` instead (they decide its `ignore_changes`)",
+        "set `keel`, `keel_policy` or `scale_to_zero` instead (they decide its `ignore_changes`, with `keel_owns`, `keel_seeds` and `deployment.ignore_changes`)",
     ),
     (
         "kubernetes_deployment",
         "metadata",
-        "set `name`, `deployment.annotations` or `deployment.address` instead",
+        "set `deployment.name`, `deployment.labels`, `deployment.annotations` (or `reloader`) or `deployment.address` instead",
     ),
     (
         "kubernetes_deployment",
         "depends_on",
-        "it follows the `secret:` values of the containers",
+        "it follows the secrets the pod reads; set `deployment.depends_on` (`add`, `drop`) instead",
     ),
     (
         "kubernetes_deployment",
         "strategy",
-        "set `strategy` and `strategy_why` instead",
+        "set `strategy`, `rolling_update` and `strategy_why` instead",
     ),
     (
         "kubernetes_deployment",
         "replicas",
-        "`scale_to_zero` hands the replica count to sablier",
+        "set `deployment.replicas` (`scale_to_zero` hands the replica count to sablier)",
     ),
     (
         "kubernetes_deployment",
-        "dns_config",
-        "set `deployment.dns_options` instead",
+        "wait_for_rollout",
+        "set `deployment.wait_for_rollout` instead",
     ),
     (
         "kubernetes_deployment",
-        "image",
-        "set the container's `image` instead",
+        "revision_history_limit",
+        "set `deployment.revision_history_limit` instead",
     ),
     (
         "kubernetes_deployment",
-        "command",
-        "set the container's `command` instead",
+        "progress_deadline_seconds",
+        "set `deployment.progress_deadline_seconds` instead",
     ),
     (
         "kubernetes_deployment",
-        "args",
-        "set the container's `args` instead",
-    ),
-    (
-        "kubernetes_deployment",
-        "resources",
-        "set the container's `resources` instead",
-    ),
-    (
-        "kubernetes_deployment",
-        "liveness_probe",
-        "set the container's `liveness_probe` instead",
-    ),
-    (
-        "kubernetes_deployment",
-        "readiness_probe",
-        "set the container's `readiness_probe` instead",
-    ),
-    (
-        "kubernetes_deployment",
-        "startup_probe",
-        "set the container's `startup_probe` instead",
+        "selector",
+        "set `deployment.name` or `deployment.label_key` instead",
     ),
     (
         "kubernetes_namespace",
@@ -575,19 +562,190 @@ const HINTS: &[(&str, &str, &str)] = &[
         "set the volume's `storage` and `size` instead",
     ),
     (
-        "kubernetes_cron_job_v1",
+        "kubernetes_cron_job",
         "lifecycle",
-        "the job's `ignore_changes` is a convention of the repo",
+        "the job's `ignore_changes` is a convention of the repo; set the job's `ignore_changes` (`add`, `drop`) instead",
     ),
     (
-        "kubernetes_cron_job_v1",
+        "kubernetes_cron_job",
         "schedule",
-        "set `schedule` under `backup` instead",
+        "set `schedule` under `backup`, or the job's `schedule`, instead",
+    ),
+    (
+        "kubernetes_cron_job",
+        "depends_on",
+        "it follows the secrets the pod reads; set the job's `depends_on` (`add`, `drop`) instead",
+    ),
+    (
+        "kubernetes_job",
+        "lifecycle",
+        "the job's `ignore_changes` is a convention of the repo; set the job's `ignore_changes` (`add`, `drop`) instead",
+    ),
+    (
+        "kubernetes_job",
+        "depends_on",
+        "it follows the secrets the pod reads; set the job's `depends_on` (`add`, `drop`) instead",
+    ),
+    (
+        "kubernetes_job",
+        "wait_for_completion",
+        "set the job's `wait_for_completion` instead",
+    ),
+    (
+        "kubernetes_job",
+        "timeouts",
+        "set the job's `timeouts` instead",
     ),
     (
         "kubernetes_service",
         "spec",
         "set `service.port`, `service.port_name`, `service.protocol` or `service.target_port` instead",
+    ),
+    // --- around the pod
+    (
+        "kubernetes_service",
+        "metadata",
+        "set the Service's `name`, `labels`, `annotations` or `load_balancer` instead",
+    ),
+    (
+        "kubernetes_service",
+        "type",
+        "set the Service's `type` (or `load_balancer`) instead",
+    ),
+    (
+        "kubernetes_service",
+        "external_traffic_policy",
+        "set `load_balancer.external_traffic_policy` instead",
+    ),
+    (
+        "kubernetes_service",
+        "selector",
+        "set the Service's `selector` instead (default: the workload's)",
+    ),
+    (
+        "kubernetes_service",
+        "port",
+        "set the Service's `ports` instead",
+    ),
+    (
+        "kubernetes_service",
+        "lifecycle",
+        "MetalLB's `ignore_changes` comes with `load_balancer`; it is a convention of the repo",
+    ),
+    (
+        "kubernetes_manifest",
+        "manifest",
+        "set the ExternalSecret's fields instead (`name`, `store`, `vault_key`, `data`, `template`, `refresh_interval`, ...)",
+    ),
+    (
+        "kubernetes_manifest",
+        "depends_on",
+        "set the ExternalSecret's `depends_on_namespace` instead",
+    ),
+    (
+        "kubernetes_manifest",
+        "field_manager",
+        "every ExternalSecret forces conflicts; it is a convention of the repo",
+    ),
+    (
+        "kubernetes_config_map",
+        "data",
+        "set the config map's `data` instead",
+    ),
+    (
+        "kubernetes_config_map",
+        "metadata",
+        "set the config map's `name`, `namespace`, `labels`, `annotations` or `reloader_match` instead",
+    ),
+    (
+        "kubernetes_config_map",
+        "depends_on",
+        "set the config map's `depends_on` instead",
+    ),
+    (
+        "kubernetes_resource_quota",
+        "spec",
+        "set `namespace.quota.hard` instead",
+    ),
+    (
+        "kubernetes_role_binding",
+        "role_ref",
+        "set the service account's `role` or `rules` instead",
+    ),
+    (
+        "kubernetes_cluster_role_binding",
+        "role_ref",
+        "set the service account's `role` or `rules` (with `scope: cluster`) instead",
+    ),
+    (
+        "kubernetes_role_binding",
+        "subject",
+        "the binding's subject is its service account",
+    ),
+    ("*", "rule", "set the service account's `rules` instead"),
+    ("*", "length", "set the `random` entry's `length` instead"),
+    (
+        "*",
+        "byte_length",
+        "set the `random` entry's `byte_length` instead",
+    ),
+    ("*", "host", "set the ingress's `host` instead"),
+    ("*", "full_host", "set the ingress's `full_host` instead"),
+    (
+        "*",
+        "root_domain",
+        "set the ingress's `root_domain` instead",
+    ),
+    ("*", "ingress_path", "set the ingress's `paths` instead"),
+    (
+        "*",
+        "service_name",
+        "set the ingress's `service` (or `service_ref`, `anubis`) instead",
+    ),
+    ("*", "port", "set the ingress's `port` instead"),
+    (
+        "*",
+        "extra_middlewares",
+        "set the ingress's `extra_middlewares` (or `anubis`) instead",
+    ),
+    (
+        "*",
+        "anti_ai_scraping",
+        "set the ingress's `anti_ai_scraping` instead",
+    ),
+    (
+        "*",
+        "homepage_enabled",
+        "set the ingress's `homepage_enabled` instead",
+    ),
+    (
+        "*",
+        "external_monitor",
+        "set the ingress's `external_monitor` instead",
+    ),
+    (
+        "*",
+        "allowed_groups",
+        "set the ingress's `allowed_groups` instead",
+    ),
+    (
+        "*",
+        "allow_local_access_only",
+        "set the ingress's `allow_local_access_only` (or `lan`) instead",
+    ),
+    ("*", "target_url", "set `anubis.target` instead"),
+    (
+        "*",
+        "shared_store_url",
+        "set `anubis.redis_db` or `anubis.store_url` instead",
+    ),
+    ("*", "nfs_server", "set the volume's `server` instead"),
+    ("*", "nfs_path", "set the volume's `path` instead"),
+    ("*", "storage", "set the volume's `size` instead"),
+    (
+        "*",
+        "access_modes",
+        "set the volume's `access_modes` instead",
     ),
     (
         "*",
@@ -600,7 +758,11 @@ const HINTS: &[(&str, &str, &str)] = &[
         "name",
         "set the spec's `name` (or `ingress.name`) instead",
     ),
-    ("*", "extra_annotations", "set `ingress.homepage` instead"),
+    (
+        "*",
+        "extra_annotations",
+        "set the ingress's `homepage` or `extra_annotations` instead",
+    ),
     ("*", "sablier", "set `scale_to_zero` instead"),
     (
         "*",
@@ -610,11 +772,155 @@ const HINTS: &[(&str, &str, &str)] = &[
     ("*", "lifecycle", "it is a convention of the repo"),
 ];
 
+/// What controls a generated item of a container or init container, by key.
+const CONTAINER_HINTS: &[(&str, &str)] = &[
+    ("name", "set the container's `name` instead"),
+    ("image", "set the container's `image` instead"),
+    (
+        "image_pull_policy",
+        "set the container's `image_pull_policy` instead",
+    ),
+    ("command", "set the container's `command` instead"),
+    ("args", "set the container's `args` instead"),
+    ("working_dir", "set the container's `working_dir` instead"),
+    ("stdin", "set the container's `stdin` instead"),
+    ("tty", "set the container's `tty` instead"),
+    ("resources", "set the container's `resources` instead"),
+    ("requests", "set the container's `resources` instead"),
+    ("limits", "set the container's `resources` instead"),
+    (
+        "liveness_probe",
+        "set the container's `liveness_probe` instead",
+    ),
+    (
+        "readiness_probe",
+        "set the container's `readiness_probe` instead",
+    ),
+    (
+        "startup_probe",
+        "set the container's `startup_probe` instead",
+    ),
+    ("http_get", "set the probe's `path` and `port` instead"),
+    ("tcp_socket", "set the probe's `tcp` and `port` instead"),
+    (
+        "exec",
+        "set the probe's `exec` (or the hook's command) instead",
+    ),
+    (
+        "value_from",
+        "set the variable's `secret`, `secret_name` or `field_ref` instead",
+    ),
+    (
+        "secret_key_ref",
+        "set the variable's `secret`, `secret_name` and `optional` instead",
+    ),
+    ("field_ref", "set the variable's `field_ref` instead"),
+    ("value", "set the variable's `value` instead"),
+    ("secret_ref", "set the container's `env_from` instead"),
+    ("config_map_ref", "set the container's `env_from` instead"),
+    (
+        "security_context",
+        "set the container's `security_context` instead",
+    ),
+    (
+        "capabilities",
+        "set `security_context.capabilities` instead",
+    ),
+    ("lifecycle", "set the container's `lifecycle` hooks instead"),
+    (
+        "post_start",
+        "set the container's `lifecycle.post_start` instead",
+    ),
+    (
+        "pre_stop",
+        "set the container's `lifecycle.pre_stop` instead",
+    ),
+    (
+        "mount_path",
+        "set the mount's `path` (or the volume's `mount`) instead",
+    ),
+    ("sub_path", "set the mount's `sub_path` instead"),
+    ("read_only", "set the mount's `read_only` instead"),
+    (
+        "container_port",
+        "set the container's `port` or `ports` instead",
+    ),
+    ("protocol", "set the port's `protocol` instead"),
+];
+
+/// What controls a generated item of a workload's pod spec (outside its containers), by
+/// key.
+const POD_HINTS: &[(&str, &str)] = &[
+    (
+        "dns_config",
+        "set `deployment.dns_options` instead (or the job's; with `dns_nameservers`, `dns_searches`)",
+    ),
+    ("option", "set `dns_options` instead"),
+    ("nameservers", "set `dns_nameservers` instead"),
+    ("searches", "set `dns_searches` instead"),
+    ("dns_policy", "set `dns_policy` instead"),
+    ("service_account_name", "set `service_account_name` instead"),
+    (
+        "automount_service_account_token",
+        "set `automount_service_account_token` instead",
+    ),
+    ("enable_service_links", "set `enable_service_links` instead"),
+    ("restart_policy", "set the job's `restart_policy` instead"),
+    ("priority_class_name", "set `priority_class_name` instead"),
+    (
+        "termination_grace_period_seconds",
+        "set `termination_grace_period_seconds` instead",
+    ),
+    (
+        "node_selector",
+        "set `node_selector` (or the `gpu` preset) instead",
+    ),
+    (
+        "security_context",
+        "set the pod's `security_context` instead",
+    ),
+    (
+        "seccomp_profile",
+        "set `security_context.seccomp_profile` instead",
+    ),
+    (
+        "affinity",
+        "set `pod_affinity`, `anti_affinity` or `node_affinity` instead",
+    ),
+    ("node_affinity", "set `node_affinity` instead"),
+    ("pod_affinity", "set `pod_affinity` instead"),
+    ("pod_anti_affinity", "set `anti_affinity` instead"),
+    (
+        "claim_name",
+        "set the volume's `storage` or `claim` instead",
+    ),
+    (
+        "persistent_volume_claim",
+        "set the volume's `storage` or `claim` instead",
+    ),
+    ("config_map", "set the volume's `config_map` instead"),
+    ("secret", "set the volume's `secret` instead"),
+    ("empty_dir", "set the volume's `empty_dir` instead"),
+    ("host_path", "set the volume's `host_path` instead"),
+    ("default_mode", "set the volume's `default_mode` instead"),
+    ("optional", "set the volume's `optional` instead"),
+    ("medium", "set `empty_dir.medium` instead"),
+    ("size_limit", "set `empty_dir.size_limit` instead"),
+];
+
+/// The resource type without a version suffix.
+fn base_type(ty: &str) -> &str {
+    ty.strip_suffix("_v1").unwrap_or(ty)
+}
+
 /// The help for a conflict: the spec field that controls what dlgen generates there.
 pub fn hint(conflict: &Conflict) -> &'static str {
     let key = conflict.key.as_str();
     if key.starts_with("dependency ") {
-        return "set the spec's `dependency` instead";
+        return "set the spec's `dependency` instead (or list them all in `dependencies`)";
+    }
+    if key == "inputs" {
+        return "set the spec's `inputs` instead";
     }
     if key.starts_with("include ") {
         return "the root include is how every stack reads the repo's root configuration";
@@ -628,7 +934,29 @@ pub fn hint(conflict: &Conflict) -> &'static str {
     if key.starts_with("moved ") {
         return "set `adopt.moved` or `adopt.from_module` instead";
     }
-    let ty = conflict.object_type.as_deref().unwrap_or("*");
+    let ty = base_type(conflict.object_type.as_deref().unwrap_or("*"));
+    let workload = matches!(
+        ty,
+        "kubernetes_deployment" | "kubernetes_cron_job" | "kubernetes_job"
+    );
+    if workload {
+        let steps: Vec<&str> = conflict.location.split(" > ").skip(1).collect();
+        let in_container = steps
+            .iter()
+            .any(|s| s.starts_with("container") || s.starts_with("init_container"));
+        let in_pod = steps.iter().filter(|s| s.starts_with("spec")).count()
+            >= if ty == "kubernetes_cron_job" { 3 } else { 2 };
+        let table = if in_container {
+            Some(CONTAINER_HINTS)
+        } else if in_pod {
+            Some(POD_HINTS)
+        } else {
+            None
+        };
+        if let Some((_, h)) = table.and_then(|t| t.iter().find(|(k, _)| *k == key)) {
+            return h;
+        }
+    }
     HINTS
         .iter()
         .find(|(t, k, _)| *t == ty && *k == conflict.key)
@@ -671,10 +999,14 @@ pub fn message(conflict: &Conflict) -> String {
             "raw HCL declares `{}`, which the stack already generates",
             conflict.key
         ),
-        What::Attribute if conflict.location == conflict.file => format!(
-            "raw HCL puts the attribute `{}` at the top level of {}, which is not valid Terraform",
-            conflict.key, conflict.file
-        ),
+        What::Attribute
+            if conflict.location == conflict.file && conflict.file != "terragrunt.hcl" =>
+        {
+            format!(
+                "raw HCL puts the attribute `{}` at the top level of {}, which is not valid Terraform",
+                conflict.key, conflict.file
+            )
+        }
         _ => format!(
             "`{}` is generated by dlgen here (in `{}`); a second {kind} is not valid Terraform",
             conflict.key, conflict.location
@@ -747,6 +1079,63 @@ mod tests {
             .map(|c| c.key)
             .collect();
         assert_eq!(keys, ["dependency \"x\"", "terraform"]);
+    }
+
+    #[test]
+    fn hints_follow_the_place_of_the_conflict() {
+        let conflict = |object_type: &str, location: &str, key: &str| Conflict {
+            file: "main.tf".to_owned(),
+            location: location.to_owned(),
+            key: key.to_owned(),
+            what: What::Block,
+            origin: None,
+            within_raw: false,
+            object_type: Some(object_type.to_owned()),
+        };
+        let d = "kubernetes_deployment";
+        let pod = "kubernetes_deployment.app > spec > template > spec";
+        assert!(hint(&conflict(d, "kubernetes_deployment.app", "lifecycle")).contains("keel_owns"));
+        assert!(
+            hint(&conflict(d, &format!("{pod} > container[1]"), "lifecycle"))
+                .contains("container's `lifecycle` hooks")
+        );
+        assert!(hint(&conflict(d, pod, "security_context")).contains("pod's"));
+        assert!(
+            hint(&conflict(
+                d,
+                &format!("{pod} > init_container"),
+                "security_context"
+            ))
+            .contains("container's")
+        );
+        let cron = "kubernetes_cron_job_v1.x > spec > job_template > spec > template > spec";
+        assert!(
+            hint(&conflict("kubernetes_cron_job_v1", cron, "restart_policy")).contains("job's")
+        );
+        assert!(
+            hint(&conflict(
+                "kubernetes_cron_job_v1",
+                "kubernetes_cron_job_v1.x",
+                "lifecycle"
+            ))
+            .contains("job's `ignore_changes`")
+        );
+        assert!(
+            hint(&conflict(
+                "kubernetes_job_v1",
+                "kubernetes_job_v1.x",
+                "timeouts"
+            ))
+            .contains("job's `timeouts`")
+        );
+        assert!(
+            hint(&conflict(
+                "kubernetes_deployment_v1",
+                "kubernetes_deployment_v1.x > spec",
+                "strategy"
+            ))
+            .contains("rolling_update")
+        );
     }
 
     #[test]

@@ -4,9 +4,12 @@
     by the formatter afterwards. Objects are separated by a blank line, except one-line
     variable declarations, which stand together. -#}
 {{ header|comment }}
+{% if files_note %}
+{{ files_note|comment }}
+{% endif %}
 {% for o in stack.objects %}
 {% set b = o.body %}
-{% if loop.first or not (b.kind == "variable" and not b.sensitive and loop.previtem.body.kind == "variable" and not loop.previtem.body.sensitive) %}
+{% if loop.first or not (b is one_line_variable and loop.previtem.body is one_line_variable) %}
 
 {% endif %}
 {% if o.comment %}

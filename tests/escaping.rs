@@ -68,13 +68,36 @@ backup:
 ingress:
   auth: <<auth>>
   auth_why: <<auth_why>>
+  comment: <<ingress_comment>>
   homepage:
     name: <<homepage_name>>
     description: <<homepage_description>>
     icon: <<homepage_icon>>
     group: <<homepage_group>>
+    pod_selector: <<homepage_pod_selector>>
     widget:
       url: <<widget_value>>
+  extra_annotations:
+    example.com/note: <<ingress_annotation>>
+service:
+  comment: <<service_comment>>
+  annotations:
+    example.com/note: <<service_annotation>>
+secrets:
+  comment: <<secret_comment>>
+  template:
+    NOTE: <<secret_template>>
+config_maps:
+  - name: app-config
+    comment: <<config_map_comment>>
+    annotations:
+      example.com/note: <<config_map_annotation>>
+    data:
+      note: <<config_map_value>>
+random:
+  - {name: key, kind: password, length: 16, override_special: <<random_special>>, comment: <<random_comment>>}
+service_accounts:
+  - {name: app-runner, comment: <<account_comment>>}
 "#;
 
 /// How a field reaches the stack.
@@ -149,6 +172,98 @@ static FIELDS: &[Field] = &[
         name: "pod_annotation",
         with: &[],
         reaches: Reaches::Value(|b| deployment_annotation(b, &["spec", "template", "metadata"])),
+    },
+    Field {
+        name: "homepage_pod_selector",
+        with: &[],
+        reaches: Reaches::Value(|b| annotation(b, "gethomepage.dev/pod-selector")),
+    },
+    Field {
+        name: "ingress_annotation",
+        with: &[],
+        reaches: Reaches::Value(|b| annotation(b, "example.com/note")),
+    },
+    Field {
+        name: "service_annotation",
+        with: &[],
+        reaches: Reaches::Value(|b| {
+            object_item(
+                resource(b, "kubernetes_service", &["metadata"])?,
+                "annotations",
+                "example.com/note",
+            )
+        }),
+    },
+    Field {
+        name: "config_map_annotation",
+        with: &[],
+        reaches: Reaches::Value(|b| {
+            object_item(
+                resource(b, "kubernetes_config_map", &["metadata"])?,
+                "annotations",
+                "example.com/note",
+            )
+        }),
+    },
+    Field {
+        name: "config_map_value",
+        with: &[],
+        reaches: Reaches::Value(|b| {
+            object_item(resource(b, "kubernetes_config_map", &[])?, "data", "note")
+        }),
+    },
+    Field {
+        name: "secret_template",
+        with: &[],
+        reaches: Reaches::Value(|b| {
+            let manifest = resource(b, "kubernetes_manifest", &[])?;
+            let value = attr(manifest, "manifest")?.evaluate(&Context::new()).ok()?;
+            let mut at = &value;
+            for key in ["spec", "target", "template", "data", "NOTE"] {
+                at = match at {
+                    hcl::Value::Object(items) => items.get(key)?,
+                    _ => return None,
+                };
+            }
+            at.as_str().map(str::to_owned)
+        }),
+    },
+    Field {
+        name: "random_special",
+        with: &[],
+        reaches: Reaches::Value(|b| {
+            attr(resource(b, "random_password", &[])?, "override_special").and_then(string_of)
+        }),
+    },
+    Field {
+        name: "ingress_comment",
+        with: &[],
+        reaches: Reaches::Comment,
+    },
+    Field {
+        name: "service_comment",
+        with: &[],
+        reaches: Reaches::Comment,
+    },
+    Field {
+        name: "secret_comment",
+        with: &[],
+        reaches: Reaches::Comment,
+    },
+    Field {
+        name: "config_map_comment",
+        with: &[],
+        reaches: Reaches::Comment,
+    },
+    Field {
+        name: "random_comment",
+        with: &[],
+        reaches: Reaches::Comment,
+    },
+    Field {
+        name: "account_comment",
+        with: &[],
+        reaches: Reaches::Comment,
     },
     Field {
         name: "integrity_comment",
@@ -322,6 +437,25 @@ fn deployment_annotation(body: &Body, path: &[&str]) -> Option<String> {
     }
     match attr(at, "annotations")?.evaluate(&Context::new()).ok()? {
         hcl::Value::Object(items) => items.get("example.com/note")?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// The body at `path` inside the first resource of type `kind`.
+fn resource<'a>(body: &'a Body, kind: &str, path: &[&'a str]) -> Option<&'a Body> {
+    let mut at = blocks(body, "resource")
+        .find(|b| b.labels().first().map(|l| l.as_str()) == Some(kind))?
+        .body();
+    for name in path {
+        at = blocks(at, name).next()?.body();
+    }
+    Some(at)
+}
+
+/// The string at `key` of the object attribute `object` of `body`.
+fn object_item(body: &Body, object: &str, key: &str) -> Option<String> {
+    match attr(body, object)?.evaluate(&Context::new()).ok()? {
+        hcl::Value::Object(items) => items.get(key)?.as_str().map(str::to_owned),
         _ => None,
     }
 }

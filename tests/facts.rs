@@ -1014,12 +1014,14 @@ fn vaultwarden_matches_section_4_2() {
             (format!("module.vaultwarden.{r}").as_str(), r.as_str())
         );
     }
+    // Labelled `secrets`, as the repo labels the platform path of a stack that does not
+    // read its own (section 4.2: `data "vault_kv_secret_v2" "secrets"`, `name = "platform"`).
     assert_eq!(
-        attr(&top(&body, "data.vault_kv_secret_v2.platform"), "name"),
+        attr(&top(&body, "data.vault_kv_secret_v2.secrets"), "name"),
         "\"platform\""
     );
     assert_eq!(
-        attr(&top(&body, "data.vault_kv_secret_v2.platform"), "mount"),
+        attr(&top(&body, "data.vault_kv_secret_v2.secrets"), "mount"),
         "\"secret\""
     );
     assert!(has_attr(&top(&body, "variable.mail_host"), "type"));
@@ -1089,7 +1091,7 @@ fn vaultwarden_matches_section_4_2() {
             ("\"SMTP_USERNAME\"", "\"vaultwarden@viktorbarzin.me\""),
             (
                 "\"SMTP_PASSWORD\"",
-                "data.vault_kv_secret_v2.platform.data[\"vaultwarden_smtp_password\"]"
+                "data.vault_kv_secret_v2.secrets.data[\"vaultwarden_smtp_password\"]"
             ),
         ])
     );

@@ -223,9 +223,11 @@ fn vault_reads_and_shared_variables_are_declared_once() {
         1
     );
     assert_eq!(env_value(&body, "DB_HOST"), "var.postgresql_host");
+    // The platform path is labelled `secrets` when the stack does not read its own path
+    // (stack-patterns v2 section 5.10).
     assert_eq!(
         env_value(&body, "DB_PASSWORD"),
-        "data.vault_kv_secret_v2.platform.data[\"app_db_password\"]"
+        "data.vault_kv_secret_v2.secrets.data[\"app_db_password\"]"
     );
     assert_eq!(
         env_value(&body, "API_TOKEN"),
@@ -832,4 +834,2508 @@ raw:
     assert!(e.contains("containers[0].env[1].value.ref"), "{e}");
     assert!(e.contains("a variable is written `{var: <name>}`"), "{e}");
     assert!(e.contains("a template needs at least one part"), "{e}");
+}
+
+// --- around the pod ----------------------------------------------------------------------
+
+/// Every rendered file of `spec` (main.tf, terragrunt.hcl, ...), by name.
+fn render_all(spec: &str) -> Vec<(String, String)> {
+    let stack = dlgen::generate::resolve("specs/app.yaml", spec).unwrap_or_else(|e| panic!("{e}"));
+    Renderer::new()
+        .unwrap()
+        .render(&stack, "specs/app.yaml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|f| (f.name, f.contents))
+        .collect()
+}
+
+/// An attribute as [`attr`] prints it, with objects written `{a = b}` (no blank inside
+/// the braces, outside strings).
+fn val(block: &Block, name: &str) -> Option<String> {
+    attr(block, name).map(|t| compact(&t))
+}
+
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => in_string = false,
+                _ => escaped = false,
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            ' ' if out.ends_with('{') || chars.get(i + 1) == Some(&'}') => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn attrs(block: &Block) -> Vec<(String, String)> {
+    block
+        .body()
+        .attributes()
+        .map(|a| (a.key().to_owned(), compact(&text_of(a.expr()))))
+        .collect()
+}
+
+/// The `(name, value)` arguments of a module call, without `source`.
+fn args(body: &Body, module: &str) -> Vec<(String, String)> {
+    attrs(find(body, "module", &[module]))
+        .into_iter()
+        .filter(|(k, _)| k != "source")
+        .collect()
+}
+
+fn arg_of(body: &Body, module: &str, name: &str) -> Option<String> {
+    val(find(body, "module", &[module]), name)
+}
+
+fn pair(k: &str, v: &str) -> (String, String) {
+    (k.to_owned(), v.to_owned())
+}
+
+#[test]
+fn services_any_number_with_names_types_and_ports_as_written() {
+    let (text, body) = render(&format!(
+        "{BASE}service:
+  name: web
+  type: ClusterIP
+  ports:
+    - {{name: http, port: 80, target_port: 8080}}
+    - {{name: metrics, port: \"9113\", target_port: metrics, protocol: TCP}}
+services:
+  - name: app-dns
+    address: dns
+    type: NodePort
+    annotations: {{prometheus.io/scrape: \"true\"}}
+    ports:
+      - {{name: dns-udp, port: 53, target_port: 5353, protocol: UDP, node_port: 30053}}
+"
+    ));
+    let web = find(&body, "resource", &["kubernetes_service", "web"]);
+    assert_eq!(val(child(web, &["metadata"]), "name").unwrap(), "\"web\"");
+    let spec = child(web, &["spec"]);
+    assert_eq!(val(spec, "type").unwrap(), "\"ClusterIP\"");
+    // Labels and selector are the workload's.
+    assert_eq!(val(spec, "selector").unwrap(), "{app = \"app\"}");
+    assert_eq!(
+        val(child(web, &["metadata"]), "labels").unwrap(),
+        "{\"app\" = \"app\"}"
+    );
+    let ports: Vec<Vec<(String, String)>> = spec
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == "port")
+        .map(attrs)
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            vec![
+                pair("name", "\"http\""),
+                pair("port", "80"),
+                pair("target_port", "8080")
+            ],
+            vec![
+                pair("name", "\"metrics\""),
+                pair("port", "\"9113\""),
+                pair("target_port", "\"metrics\""),
+                pair("protocol", "\"TCP\""),
+            ],
+        ]
+    );
+    let dns = find(&body, "resource", &["kubernetes_service", "dns"]);
+    assert_eq!(val(child(dns, &["spec"]), "type").unwrap(), "\"NodePort\"");
+    assert_eq!(
+        attrs(child(dns, &["spec", "port"])),
+        [
+            pair("name", "\"dns-udp\""),
+            pair("port", "53"),
+            pair("target_port", "5353"),
+            pair("protocol", "\"UDP\""),
+            pair("node_port", "30053"),
+        ]
+    );
+    assert_eq!(
+        val(child(dns, &["metadata"]), "annotations").unwrap(),
+        "{\"prometheus.io/scrape\" = \"true\"}"
+    );
+    assert!(text.find("\"web\"").unwrap() < text.find("\"dns\"").unwrap());
+
+    // No Service for the app, and the mistakes a spec can make with ports.
+    let (_, body) = render(&format!("{BASE}service: {{enabled: false}}\n"));
+    assert!(!body.blocks().any(|b| {
+        b.labels()
+            .iter()
+            .any(|l| l.as_str() == "kubernetes_service")
+    }));
+    let bad = errors(&format!(
+        "{BASE}service:\n  port: 80\n  ports: [{{port: 0}}, {{port: true, node_port: 30001}}]\nservices:\n  - ports: [{{port: 81}}]\n"
+    ));
+    for needle in [
+        "`ports` lists every port",
+        "invalid port `0`",
+        "invalid port `true`",
+        "`node_port` applies to a `type: NodePort` Service",
+        "missing required field `name`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn load_balancer_services_on_the_shared_or_a_dedicated_ip() {
+    let (text, body) = render(&format!(
+        "{BASE}service: {{type: LoadBalancer}}\nservices:\n  - {{name: app-dedicated, load_balancer: {{ip: 10.0.20.202}}, ports: [{{port: 443}}]}}\n  - {{name: app-legacy, load_balancer: {{legacy_annotations: true, external_traffic_policy: null}}, ports: [{{port: 53}}]}}\n"
+    ));
+    let shared = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(
+        val(child(shared, &["metadata"]), "annotations").unwrap(),
+        "{\"metallb.io/loadBalancerIPs\" = \"10.0.20.200\", \"metallb.io/allow-shared-ip\" = \"shared\"}"
+    );
+    assert_eq!(
+        val(child(shared, &["spec"]), "type").unwrap(),
+        "\"LoadBalancer\""
+    );
+    assert_eq!(
+        val(child(shared, &["spec"]), "external_traffic_policy").unwrap(),
+        "\"Cluster\""
+    );
+    assert_eq!(
+        val(child(shared, &["lifecycle"]), "ignore_changes").unwrap(),
+        "[metadata[0].annotations[\"metallb.io/ip-allocated-from-pool\"]]"
+    );
+    assert!(
+        text.contains("    # METALLB_LIFECYCLE_V1: MetalLB's controller writes this annotation"),
+        "{text}"
+    );
+    let dedicated = find(&body, "resource", &["kubernetes_service", "app_dedicated"]);
+    assert_eq!(
+        val(child(dedicated, &["metadata"]), "annotations").unwrap(),
+        "{\"metallb.io/loadBalancerIPs\" = \"10.0.20.202\"}"
+    );
+    assert_eq!(
+        val(child(dedicated, &["spec"]), "external_traffic_policy").unwrap(),
+        "\"Local\""
+    );
+    let legacy = find(&body, "resource", &["kubernetes_service", "app_legacy"]);
+    assert!(
+        val(child(legacy, &["metadata"]), "annotations")
+            .unwrap()
+            .contains("\"metallb.universe.tf/loadBalancerIPs\""),
+    );
+    assert_eq!(
+        val(child(legacy, &["spec"]), "external_traffic_policy"),
+        None
+    );
+
+    let bad = errors(&format!(
+        "{BASE}service: {{type: NodePort, load_balancer: {{}}}}\nservices: [{{name: b, load_balancer: {{external_traffic_policy: Local}}, ports: [{{port: 1}}]}}]\n"
+    ));
+    assert!(
+        bad.contains("`load_balancer` configures a LoadBalancer Service"),
+        "{bad}"
+    );
+    assert!(bad.contains("a shared address needs `Cluster`"), "{bad}");
+}
+
+#[test]
+fn an_ingress_refers_to_the_service_it_means() {
+    // A Service named apart from the stack: the ingress names it, and its port.
+    let (_, body) = render(&format!(
+        "{BASE}service: {{name: web, ports: [{{name: http, port: 8080, target_port: 8080}}]}}\ningress:\n  name: app\n"
+    ));
+    assert_eq!(arg_of(&body, "ingress", "service_name").unwrap(), "\"web\"");
+    assert_eq!(arg_of(&body, "ingress", "port").unwrap(), "8080");
+    // As a reference, and to another Service of the stack.
+    let (_, body) = render(&format!(
+        "{BASE}services: [{{name: app-api, ports: [{{port: 80}}]}}]\ningress:\n  service: app-api\n  service_ref: true\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "service_name").unwrap(),
+        "kubernetes_service.app_api.metadata[0].name"
+    );
+    assert_eq!(
+        arg_of(&body, "ingress", "port"),
+        None,
+        "port 80 is the module's"
+    );
+    let bad = errors(&format!(
+        "{BASE}ingress: {{service: elsewhere, service_ref: true}}\n"
+    ));
+    assert!(
+        bad.contains("`service_ref` refers to a Service of the stack, and `elsewhere` is not one"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn every_ingress_factory_input_can_be_set() {
+    let (text, body) = render(&format!(
+        "{BASE}ingress:
+  name: app
+  host: web
+  root_domain: viktorbarzin.lan
+  paths: [/, /api]
+  port: 8080
+  auth: required
+  allowed_groups: [Home Server Admins, App Users]
+  allow_local_access_only: true
+  ssl_redirect: false
+  anti_ai_scraping: false
+  custom_csp: default-src 'self'
+  extra_middlewares: [traefik-app-rate-limit@kubernetescrd]
+  skip_default_rate_limit: true
+  max_body_size: 500m
+  external_monitor: false
+  external_monitor_name: App
+  dns_type: internal
+  homepage: {{name: App, description: d, icon: app.png, group: Other, pod_selector: app=app}}
+  extra_annotations:
+    uptime.viktorbarzin.me/external-monitor-path: /api/healthz
+"
+    ));
+    assert_eq!(
+        args(&body, "ingress"),
+        [
+            pair("auth", "\"required\""),
+            pair("dns_type", "\"internal\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"app\""),
+            pair("host", "\"web\""),
+            pair("root_domain", "\"viktorbarzin.lan\""),
+            pair("port", "8080"),
+            pair("ingress_path", "[\"/\", \"/api\"]"),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("allowed_groups", "[\"Home Server Admins\", \"App Users\"]"),
+            pair("allow_local_access_only", "true"),
+            pair("ssl_redirect", "false"),
+            pair(
+                "extra_middlewares",
+                "[\"traefik-app-rate-limit@kubernetescrd\"]"
+            ),
+            pair("anti_ai_scraping", "false"),
+            pair("custom_content_security_policy", "\"default-src 'self'\""),
+            pair("skip_default_rate_limit", "true"),
+            pair("max_body_size", "\"500m\""),
+            pair("external_monitor", "false"),
+            pair("external_monitor_name", "\"App\""),
+            pair(
+                "extra_annotations",
+                "{\"gethomepage.dev/enabled\" = \"true\", \"gethomepage.dev/name\" = \"App\", \"gethomepage.dev/description\" = \"d\", \"gethomepage.dev/icon\" = \"app.png\", \"gethomepage.dev/group\" = \"Other\", \"gethomepage.dev/pod-selector\" = \"app=app\", \"uptime.viktorbarzin.me/external-monitor-path\" = \"/api/healthz\"}"
+            ),
+        ]
+    );
+    assert!(text.contains("# https://web.viktorbarzin.lan\n"), "{text}");
+
+    // full_host; dns_type left out; a partial tile; the tile hidden; no tile at all.
+    let (text, body) = render(&format!(
+        "{BASE}ingress: {{full_host: app.example.org, dns_type: null, homepage: {{description: d, icon: app.png}}}}\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "full_host").unwrap(),
+        "\"app.example.org\""
+    );
+    assert_eq!(arg_of(&body, "ingress", "dns_type"), None);
+    assert_eq!(
+        arg_of(&body, "ingress", "extra_annotations").unwrap(),
+        "{\"gethomepage.dev/description\" = \"d\", \"gethomepage.dev/icon\" = \"app.png\"}"
+    );
+    assert!(text.contains("# https://app.example.org\n"), "{text}");
+    let (_, body) = render(&format!(
+        "{BASE}ingress: {{homepage: {{enabled: false}}}}\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "extra_annotations").unwrap(),
+        "{\"gethomepage.dev/enabled\" = \"false\"}"
+    );
+    let (_, body) = render(&format!("{BASE}ingress: {{homepage_enabled: false}}\n"));
+    assert_eq!(
+        arg_of(&body, "ingress", "homepage_enabled").unwrap(),
+        "false"
+    );
+    assert_eq!(arg_of(&body, "ingress", "extra_annotations"), None);
+
+    let bad = errors(&format!(
+        "{BASE}ingress:
+  auth: none
+  auth_why: public
+  allowed_groups: [X]
+  max_body_size: lots
+  homepage: {{enabled: false, icon: x.png}}
+  extra_middlewares: [\"a, b\"]
+  purpose: main
+"
+    ));
+    for needle in [
+        "`allowed_groups` is what Authentik lets through with `auth: required`",
+        "invalid size `lots`",
+        "a hidden tile carries only",
+        "invalid middleware `a, b`",
+        "`purpose` describes a secondary ingress",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+    let bad = errors(&format!(
+        "{BASE}ingress: {{homepage: {{description: d}}, extra_annotations: {{gethomepage.dev/description: e}}}}\n"
+    ));
+    assert!(
+        bad.contains("`gethomepage.dev/description` is written by `homepage`"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn secondary_ingresses_carve_outs_and_lan_twins() {
+    let (text, body) = render(&format!(
+        "{BASE}ingress:
+  name: app
+  homepage: {{name: App, description: d, icon: app.png, group: Other}}
+ingresses:
+  - purpose: api
+    carve_out: true
+    paths: [/api/]
+    auth_why: machine clients call the API with their own tokens
+  - purpose: lan
+    lan: true
+  - purpose: admin
+    host: admin
+    dns_type: non-proxied
+    auth: required
+"
+    ));
+    assert_eq!(
+        args(&body, "ingress_api"),
+        [
+            pair("auth", "\"none\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"app-api\""),
+            pair("host", "\"app\""),
+            pair("service_name", "kubernetes_service.app.metadata[0].name"),
+            pair("ingress_path", "[\"/api/\"]"),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("anti_ai_scraping", "false"),
+            pair("external_monitor", "false"),
+            pair("homepage_enabled", "false"),
+        ]
+    );
+    assert!(
+        text.contains("homepage_enabled = false # secondary/non-UI ingress: no homepage tile"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  # auth = \"none\": machine clients call the API with their own tokens\n"),
+        "{text}"
+    );
+    assert_eq!(
+        args(&body, "ingress_lan"),
+        [
+            pair("auth", "\"none\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"app-lan\""),
+            pair("root_domain", "\"viktorbarzin.lan\""),
+            pair("service_name", "\"app\""),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("allow_local_access_only", "true"),
+            pair("ssl_redirect", "false"),
+            pair(
+                "extra_annotations",
+                "{\"gethomepage.dev/enabled\" = \"false\"}"
+            ),
+        ]
+    );
+    assert!(
+        text.contains("# auth = \"none\": reachable from the local networks only"),
+        "{text}"
+    );
+    assert_eq!(
+        arg_of(&body, "ingress_admin", "name").unwrap(),
+        "\"app-admin\""
+    );
+    assert_eq!(
+        arg_of(&body, "ingress_admin", "dns_type").unwrap(),
+        "\"non-proxied\""
+    );
+    // File order: the main ingress, then the others in spec order.
+    let order: Vec<usize> = [
+        "module \"ingress\"",
+        "module \"ingress_api\"",
+        "module \"ingress_lan\"",
+        "module \"ingress_admin\"",
+    ]
+    .iter()
+    .map(|m| text.find(m).unwrap())
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+
+    let bad = errors(&format!(
+        "{BASE}ingresses:\n  - {{carve_out: true, purpose: api}}\n  - {{host: x}}\n  - {{purpose: lan, lan: true}}\n  - {{purpose: lan}}\n"
+    ));
+    for needle in [
+        "a carve-out or a `.lan` twin is relative to the main ingress, and there is none",
+        "missing required field `paths`",
+        "missing required field `purpose`",
+        "`module.ingress_lan` is the address of another module call",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn anubis_in_front_of_an_ingress() {
+    let (text, body) = render(&format!(
+        "{BASE}service: {{ports: [{{name: http, port: 8080, target_port: 8080}}]}}\ningress:\n  name: site\n  anubis: {{redis_db: 12, policy_rules: \"- name: allow-assets\\n  action: ALLOW\\n\"}}\n"
+    ));
+    assert_eq!(
+        args(&body, "anubis"),
+        [
+            pair("name", "\"site\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair(
+                "target_url",
+                "\"http://${kubernetes_service.app.metadata[0].name}.${kubernetes_namespace.app.metadata[0].name}.svc.cluster.local:8080\""
+            ),
+            pair(
+                "shared_store_url",
+                "\"redis://redis-master.redis.svc.cluster.local:6379/12\""
+            ),
+            pair(
+                "policy_rules_yaml",
+                "<<-EOT\n- name: allow-assets\n  action: ALLOW\nEOT"
+            ),
+        ]
+    );
+    assert!(
+        text.contains("policy_rules_yaml = <<-EOT\n"),
+        "a heredoc: {text}"
+    );
+    assert_eq!(
+        args(&body, "ingress"),
+        [
+            pair("auth", "\"none\""),
+            pair("dns_type", "\"proxied\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("name", "\"site\""),
+            pair("service_name", "module.anubis.service_name"),
+            pair("port", "module.anubis.service_port"),
+            pair("tls_secret_name", "var.tls_secret_name"),
+            pair("extra_middlewares", "[\"traefik-x402@kubernetescrd\"]"),
+            pair("anti_ai_scraping", "false"),
+        ]
+    );
+    assert!(
+        text.contains(
+            "# auth = \"none\": Anubis-fronted; PoW challenge gates bots, no Authentik\n"
+        ),
+        "{text}"
+    );
+    assert!(text.find("module \"anubis\"").unwrap() < text.find("module \"ingress\"").unwrap());
+    let bad = errors(&format!(
+        "{BASE}ingress: {{anubis: {{redis_db: 1, store_url: \"http://x\"}}, service: app}}\n"
+    ));
+    assert!(
+        bad.contains("`redis_db` and `store_url` both set the shared store"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("the Service it protects is `anubis.target`"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn scale_to_zero_through_ingresses() {
+    let (_, body) = render(&format!(
+        "{BASE}scale_to_zero: true\ningress:\n  sablier: {{group: apps}}\ningresses:\n  - {{purpose: ingest, paths: [/ingest], sablier: {{strategy: blocking}}}}\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "sablier").unwrap(),
+        "{group = \"apps\"}"
+    );
+    assert_eq!(
+        arg_of(&body, "ingress_ingest", "sablier").unwrap(),
+        "{group = \"apps\", strategy = \"blocking\"}"
+    );
+    let labels = val(
+        child(
+            find(&body, "resource", &["kubernetes_deployment", "app"]),
+            &["metadata"],
+        ),
+        "labels",
+    )
+    .unwrap();
+    assert!(labels.contains("\"sablier.group\" = \"apps\""), "{labels}");
+    let bad = errors(&format!(
+        "{BASE}ingress: {{sablier: {{}}}}\ningresses: [{{purpose: x, sablier: {{group: other}}}}]\n"
+    ));
+    assert!(bad.contains("the Deployment is not enrolled"), "{bad}");
+    assert!(bad.contains("so this ingress would wake nothing"), "{bad}");
+}
+
+#[test]
+fn external_secrets_in_every_form() {
+    let (text, body) = render(&format!(
+        "{BASE}secrets:
+  refresh_interval: 1h
+  reloader_match: true
+  creation_policy: Owner
+  data:
+    - key: WEBHOOK_TOKEN
+    - {{key: SMTP_PASSWORD, from: viktor, property: smtp_password}}
+external_secrets:
+  - database: postgres
+    template:
+      DATABASE_URL: {{template: [\"postgresql://app:{{{{ .password }}}}@\", {{var: postgresql_host}}, \":5432/app\"]}}
+      DB_PASSWORD: \"{{{{ .password }}}}\"
+  - name: grafana-app-pg-creds
+    namespace: monitoring
+    database: mysql
+    role: app-ro
+    engine_version: v2
+"
+    ));
+    let own = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    let manifest = val(own, "manifest").unwrap();
+    for needle in [
+        "refreshInterval = \"1h\"",
+        "target = {name = \"app-secrets\", creationPolicy = \"Owner\", template = {metadata = {annotations = {\"reloader.stakater.com/match\" = \"true\"}}}}",
+        "data = [{secretKey = \"WEBHOOK_TOKEN\", remoteRef = {key = \"app\", property = \"webhook_token\"}}, {secretKey = \"SMTP_PASSWORD\", remoteRef = {key = \"viktor\", property = \"smtp_password\"}}]",
+    ] {
+        assert!(manifest.contains(needle), "{needle}: {manifest}");
+    }
+    assert!(
+        !manifest.contains("dataFrom"),
+        "a data list only: {manifest}"
+    );
+    let db = val(
+        find(
+            &body,
+            "resource",
+            &["kubernetes_manifest", "db_external_secret"],
+        ),
+        "manifest",
+    )
+    .unwrap();
+    for needle in [
+        "name = \"app-db-creds\"",
+        "secretStoreRef = {name = \"vault-database\", kind = \"ClusterSecretStore\"}",
+        "data = {DATABASE_URL = \"postgresql://app:{{ .password }}@${var.postgresql_host}:5432/app\", DB_PASSWORD = \"{{ .password }}\"}",
+        "data = [{secretKey = \"password\", remoteRef = {key = \"static-creds/pg-app\", property = \"password\"}}]",
+    ] {
+        assert!(db.contains(needle), "{needle}: {db}");
+    }
+    let grafana = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "grafana_app_pg_creds"],
+    );
+    let manifest = val(grafana, "manifest").unwrap();
+    assert!(
+        manifest.contains("namespace = \"monitoring\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("key = \"static-creds/mysql-app-ro\""),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("template = {engineVersion = \"v2\"}"),
+        "{manifest}"
+    );
+    assert_eq!(
+        val(grafana, "depends_on"),
+        None,
+        "not in the stack's namespace"
+    );
+    assert!(text.contains("variable \"postgresql_host\" { type = string }"));
+
+    let bad = errors(&format!(
+        "{BASE}secrets: {{database: postgres, refresh_interval: soon, creation_policy: Always}}\nexternal_secrets: [{{vault_key: x}}]\n"
+    ));
+    for needle in [
+        "database credentials are another ExternalSecret",
+        "invalid refresh interval `soon`",
+        "unknown creation policy `Always`",
+        "the secret's name (or `database: postgres`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn vault_data_sources_take_the_repo_labels() {
+    let spec = |paths: &[&str]| {
+        let env: String = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                format!("      - {{name: V{i}, value: {{vault: {{path: {p}, key: k}}}}}}\n")
+            })
+            .collect();
+        BASE.replace(
+            "    port: 8080\n",
+            &format!("    port: 8080\n    env:\n{env}"),
+        )
+    };
+    // The stack's own path is `secrets`; so is the platform path when the stack does not
+    // read its own; any other path is its snake case.
+    let (_, body) = render(&spec(&["app", "viktor"]));
+    assert_eq!(
+        val(
+            find(&body, "data", &["vault_kv_secret_v2", "secrets"]),
+            "name"
+        )
+        .unwrap(),
+        "\"app\""
+    );
+    find(&body, "data", &["vault_kv_secret_v2", "viktor"]);
+    let (_, body) = render(&spec(&["platform"]));
+    assert_eq!(
+        val(
+            find(&body, "data", &["vault_kv_secret_v2", "secrets"]),
+            "name"
+        )
+        .unwrap(),
+        "\"platform\""
+    );
+    let (_, body) = render(&spec(&["platform", "app"]));
+    assert_eq!(
+        env_value(&body, "V0"),
+        "data.vault_kv_secret_v2.platform.data[\"k\"]"
+    );
+    assert_eq!(
+        env_value(&body, "V1"),
+        "data.vault_kv_secret_v2.secrets.data[\"k\"]"
+    );
+    assert_eq!(
+        val(
+            find(&body, "data", &["vault_kv_secret_v2", "platform"]),
+            "name"
+        )
+        .unwrap(),
+        "\"platform\""
+    );
+}
+
+#[test]
+fn random_resources_referable_from_values() {
+    let (_, body) = render(&format!(
+        "{BASE}random:
+  - {{name: secret_key, kind: password, length: 64, special: false}}
+  - {{name: api_key, kind: string, length: 32, lower: true, special: true, override_special: \"/@£$\"}}
+  - {{name: token, kind: id, byte_length: 32}}
+"
+    )
+    .replace(
+        "    port: 8080\n",
+        "    port: 8080\n    env:\n      - {name: SECRET_KEY, value: {ref: random_password.secret_key.result}}\n      - {name: TOKEN, value: {template: [\"base64:\", {ref: random_id.token.b64_std}]}}\n",
+    ));
+    assert_eq!(
+        attrs(find(&body, "resource", &["random_password", "secret_key"])),
+        [pair("length", "64"), pair("special", "false")]
+    );
+    assert_eq!(
+        attrs(find(&body, "resource", &["random_string", "api_key"])),
+        [
+            pair("length", "32"),
+            pair("special", "true"),
+            pair("override_special", "\"/@£$\""),
+            pair("lower", "true"),
+        ]
+    );
+    assert_eq!(
+        attrs(find(&body, "resource", &["random_id", "token"])),
+        [pair("byte_length", "32")]
+    );
+    assert_eq!(
+        env_value(&body, "SECRET_KEY"),
+        "random_password.secret_key.result"
+    );
+    assert_eq!(
+        env_value(&body, "TOKEN"),
+        "\"base64:${random_id.token.b64_std}\""
+    );
+    let bad = errors(&format!(
+        "{BASE}random:\n  - {{name: a, kind: id, length: 3}}\n  - {{name: b, kind: password}}\n  - {{name: c, kind: string, length: 1, byte_length: 2}}\n  - {{name: c, kind: string, length: 1}}\n"
+    ));
+    for needle in [
+        "a `random_id` has a `byte_length`, not a `length`",
+        "missing required field `byte_length`",
+        "missing required field `length`",
+        "`byte_length` applies to `kind: id`",
+        "`random_string.c` is declared twice",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn config_maps_of_text_structured_data_files_and_references() {
+    let spec = format!(
+        "{BASE}config_maps:
+  - name: app-config
+    labels: {{grafana_dashboard: \"1\"}}
+    annotations: {{grafana_folder: Apps}}
+    reloader_match: true
+    data:
+      app.conf: |
+        listen 8080
+        log stdout
+      mode: production
+      port: 8080
+      settings.yaml: {{yamlencode: {{server: {{port: 8080, hosts: [a, b]}}, debug: false}}}}
+      settings.json: {{jsonencode: [1, two]}}
+      db_host: {{var: postgresql_host}}
+      script.py: {{file: script.py}}
+      index.html: {{templatefile: {{file: index.html.tpl, vars: {{title: Home, items: [a, b]}}}}}}
+    checksums:
+      - {{key: app.conf}}
+      - {{key: script.py, annotation: checksum/script, hash: sha1}}
+  - name: grafana-app-datasource
+    address: datasource
+    namespace: monitoring
+    depends_on: [kubernetes_config_map.app_config]
+    data: {{x: y}}
+"
+    );
+    let (text, body) = render(&spec);
+    let cm = find(&body, "resource", &["kubernetes_config_map", "app_config"]);
+    assert_eq!(
+        val(child(cm, &["metadata"]), "annotations").unwrap(),
+        "{grafana_folder = \"Apps\", \"reloader.stakater.com/match\" = \"true\"}"
+    );
+    assert_eq!(
+        val(child(cm, &["metadata"]), "labels").unwrap(),
+        "{grafana_dashboard = \"1\"}"
+    );
+    let data = val(cm, "data").unwrap();
+    for needle in [
+        "mode = \"production\"",
+        "port = 8080",
+        "\"settings.yaml\" = yamlencode({server = {port = 8080, hosts = [\"a\", \"b\"]}, debug = false})",
+        "\"settings.json\" = jsonencode([1, \"two\"])",
+        "db_host = var.postgresql_host",
+        "\"script.py\" = file(\"${path.module}/script.py\")",
+        "\"index.html\" = templatefile(\"${path.module}/index.html.tpl\", {title = \"Home\", items = [\"a\", \"b\"]})",
+    ] {
+        assert!(data.contains(needle), "{needle}: {data}");
+    }
+    assert!(
+        text.contains("\"app.conf\" = <<-EOT\n      listen 8080\n"),
+        "a heredoc: {text}"
+    );
+    // The checksums roll the app's pods when the data changes.
+    let template = child(
+        find(&body, "resource", &["kubernetes_deployment", "app"]),
+        &["spec", "template", "metadata"],
+    );
+    assert_eq!(
+        val(template, "annotations").unwrap(),
+        "{\"checksum/app.conf\" = sha256(kubernetes_config_map.app_config.data[\"app.conf\"]), \"checksum/script\" = sha1(kubernetes_config_map.app_config.data[\"script.py\"])}"
+    );
+    let other = find(&body, "resource", &["kubernetes_config_map", "datasource"]);
+    assert_eq!(
+        val(child(other, &["metadata"]), "namespace").unwrap(),
+        "\"monitoring\""
+    );
+    assert_eq!(
+        val(other, "depends_on").unwrap(),
+        "[kubernetes_config_map.app_config]"
+    );
+    // The files beside the spec are named on the line after the header.
+    assert_eq!(
+        text.lines().nth(2),
+        Some("# Files dlgen writes beside this one: script.py, index.html.tpl")
+    );
+    let stack = dlgen::generate::resolve("specs/app.yaml", &spec).unwrap();
+    let files: Vec<&str> = stack.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(files, ["script.py", "index.html.tpl"]);
+
+    let bad = errors(&format!(
+        "{BASE}config_maps:\n  - data: {{\"a b\": x, c: {{file: ../c}}}}\n    checksums: [{{key: d}}]\n    depends_on: [\"not an address\", random_id.missing]\n  - {{name: x}}\n"
+    ));
+    for needle in [
+        "invalid key `a b`",
+        "invalid file name `../c`",
+        "`d` is not a key of this config map's data",
+        "invalid dependency `not an address`",
+        "`random_id.missing` is not an object of this stack",
+        "missing required field `data`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn nfs_volumes_of_any_server_and_claims_of_their_own_name() {
+    let (text, body) = render(&format!(
+        "{BASE}volumes:
+  - {{name: library, storage: nfs, claim_name: app-music, server: 192.168.1.13, path: /volume1/music, size: 3000Gi, access_modes: [ReadWriteMany], mount: /music}}
+  - {{name: models, storage: nfs, server: {{var: proxmox_host}}, path: /srv/nfs-ssd/app/models, mount: /models}}
+  - {{name: data, storage: proxmox-lvm-encrypted, claim_name: app-data, mount: /data}}
+backup: {{schedule: \"0 3 * * *\", nfs_server: 192.168.1.127}}
+"
+    ));
+    assert_eq!(
+        args(&body, "nfs_library"),
+        [
+            pair("name", "\"app-music\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("nfs_server", "\"192.168.1.13\""),
+            pair("nfs_path", "\"/volume1/music\""),
+            pair("storage", "\"3000Gi\""),
+            pair("access_modes", "[\"ReadWriteMany\"]"),
+        ]
+    );
+    assert_eq!(
+        arg_of(&body, "nfs_models", "nfs_server").unwrap(),
+        "var.proxmox_host"
+    );
+    assert!(text.contains("variable \"proxmox_host\" { type = string }"));
+    assert!(
+        !text.contains("variable \"nfs_server\""),
+        "no NFS module reads it"
+    );
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "data"],
+    );
+    assert_eq!(
+        val(child(pvc, &["metadata"]), "name").unwrap(),
+        "\"app-data\""
+    );
+
+    // The cluster's NFS server exports /srv/nfs and /srv/nfs-ssd only.
+    for server in ["", "server: 192.168.1.127, ", "server: {var: nfs_server}, "] {
+        let bad = errors(&format!(
+            "{BASE}volumes: [{{name: media, storage: nfs, {server}path: /volume1/media}}]\n"
+        ));
+        assert!(
+            bad.contains(
+                "NFS path `/volume1/media` is outside the exports of the cluster's NFS server"
+            ),
+            "{server}: {bad}"
+        );
+        assert!(bad.contains("needs its `server:`"), "{bad}");
+    }
+    let bad = errors(&format!(
+        "{BASE}volumes:\n  - {{name: a, storage: nfs, server: {{ref: x.y.z}}, access_modes: [ReadWriteSometimes]}}\n  - {{name: b, storage: proxmox-lvm, server: 1.2.3.4, access_modes: [ReadWriteMany], claim_name: Bad_Name}}\nbackup: {{enabled: false, why: test}}\n"
+    ));
+    for needle in [
+        "an NFS server is a host name or address, or a variable",
+        "unknown access mode `ReadWriteSometimes`",
+        "`server` applies to NFS volumes only",
+        "`access_modes` applies to NFS volumes only",
+        "invalid claim name `Bad_Name`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn the_autoresizer_can_be_left_out_with_a_reason() {
+    let (text, body) = render(&format!(
+        "{BASE}volumes: [{{name: data, storage: proxmox-lvm, mount: /data, autoresize: false, autoresize_why: sized by hand for a fixed dataset}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
+    ));
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "data"],
+    );
+    assert_eq!(val(child(pvc, &["metadata"]), "annotations"), None);
+    assert!(!pvc.body().blocks().any(|b| b.identifier() == "lifecycle"));
+    assert!(
+        text.contains("# dlgen:allow pvc-autoresize-annotations sized by hand for a fixed dataset"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# dlgen:allow pvc-ignore-requests sized by hand for a fixed dataset"),
+        "{text}"
+    );
+    let bad = errors(&format!(
+        "{BASE}volumes: [{{name: data, storage: proxmox-lvm, autoresize: false, max_size: 9Gi}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
+    ));
+    assert!(bad.contains("needs a written reason"), "{bad}");
+}
+
+#[test]
+fn the_namespace_extra_labels_quota_another_name_or_none() {
+    let (text, body) = render(&format!(
+        "{BASE}namespace:\n  name: apps\n  labels: {{istio-injection: disabled}}\n  quota: {{hard: {{requests.cpu: \"1\", pods: \"10\"}}}}\n"
+    ));
+    let ns = find(&body, "resource", &["kubernetes_namespace", "apps"]);
+    assert_eq!(
+        val(child(ns, &["metadata"]), "labels").unwrap(),
+        "{tier = local.tiers.aux, \"keel.sh/enrolled\" = \"true\", \"istio-injection\" = \"disabled\", \"resource-governance/custom-quota\" = \"true\"}"
+    );
+    let quota = find(&body, "resource", &["kubernetes_resource_quota", "apps"]);
+    assert_eq!(
+        val(child(quota, &["metadata"]), "name").unwrap(),
+        "\"apps-quota\""
+    );
+    assert_eq!(
+        val(child(quota, &["spec"]), "hard").unwrap(),
+        "{\"requests.cpu\" = \"1\", pods = \"10\"}"
+    );
+    assert!(
+        text.find("kubernetes_namespace").unwrap()
+            < text.find("kubernetes_resource_quota").unwrap()
+    );
+
+    // No namespace resource: everything names the existing namespace.
+    let spec = format!("{BASE}namespace: {{name: default, create: false}}\n").replace(
+        "    port: 8080\n",
+        "    port: 8080\n    env: [{name: TOKEN, secret: token}]\n",
+    );
+    let (text, body) = render(&spec);
+    assert!(
+        !text.contains("resource \"kubernetes_namespace\""),
+        "{text}"
+    );
+    assert_eq!(
+        val(
+            child(
+                find(&body, "resource", &["kubernetes_deployment", "app"]),
+                &["metadata"]
+            ),
+            "namespace"
+        )
+        .unwrap(),
+        "\"default\""
+    );
+    let es = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    assert_eq!(val(es, "depends_on"), None, "nothing to depend on");
+    let bad = errors(&format!(
+        "{BASE}namespace: {{create: false, labels: {{a: b}}}}\n"
+    ));
+    assert!(
+        bad.contains("the stack creates no namespace (`create: false`)"),
+        "{bad}"
+    );
+    assert!(bad.contains("missing required field `name`"), "{bad}");
+}
+
+#[test]
+fn the_tls_module_can_be_left_out_with_a_reason() {
+    let (text, body) = render(&format!(
+        "{BASE}tls: {{enabled: false, why: Kyverno's sync-tls-secret policy clones the wildcard secret}}\ningress: {{}}\n"
+    ));
+    assert!(
+        !body
+            .blocks()
+            .any(|b| b.labels().iter().any(|l| l.as_str() == "tls_secret"))
+    );
+    assert!(
+        text.contains("# No setup_tls_secret module: Kyverno's sync-tls-secret policy clones the wildcard secret\n# https://app.viktorbarzin.me\nmodule \"ingress\""),
+        "{text}"
+    );
+    let bad = errors(&format!(
+        "{BASE}tls: {{enabled: false}}\ningress: {{}}\nraw: {{tls_secret: \"x = 1\"}}\n"
+    ));
+    assert!(
+        bad.contains("an ingress without the TLS module relies on Kyverno"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("there is no TLS module to attach raw HCL to"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn service_accounts_with_their_bindings() {
+    let (text, body) = render(&format!(
+        "{BASE}service_accounts:
+  - {{name: app-runner, role: edit}}
+  - name: app-reader
+    rules:
+      - {{api_groups: [\"\"], resources: [pods, pods/log], verbs: [get, list]}}
+  - name: app-cleaner
+    scope: cluster
+    rules:
+      - {{api_groups: [batch], resources: [jobs], resource_names: [nightly], verbs: [delete]}}
+  - name: app-plain
+"
+    ));
+    let binding = find(
+        &body,
+        "resource",
+        &["kubernetes_role_binding", "app_runner_edit"],
+    );
+    assert_eq!(
+        val(child(binding, &["metadata"]), "name").unwrap(),
+        "\"app-runner-edit\""
+    );
+    assert_eq!(
+        attrs(child(binding, &["role_ref"])),
+        [
+            pair("api_group", "\"rbac.authorization.k8s.io\""),
+            pair("kind", "\"ClusterRole\""),
+            pair("name", "\"edit\""),
+        ]
+    );
+    assert_eq!(
+        attrs(child(binding, &["subject"])),
+        [
+            pair("kind", "\"ServiceAccount\""),
+            pair(
+                "name",
+                "kubernetes_service_account.app_runner.metadata[0].name"
+            ),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+        ]
+    );
+    let role = find(&body, "resource", &["kubernetes_role", "app_reader"]);
+    assert_eq!(
+        attrs(child(role, &["rule"])),
+        [
+            pair("api_groups", "[\"\"]"),
+            pair("resources", "[\"pods\", \"pods/log\"]"),
+            pair("verbs", "[\"get\", \"list\"]"),
+        ]
+    );
+    assert_eq!(
+        val(
+            child(
+                find(
+                    &body,
+                    "resource",
+                    &["kubernetes_role_binding", "app_reader"]
+                ),
+                &["role_ref"]
+            ),
+            "name"
+        )
+        .unwrap(),
+        "kubernetes_role.app_reader.metadata[0].name"
+    );
+    let cluster_role = find(
+        &body,
+        "resource",
+        &["kubernetes_cluster_role", "app_cleaner"],
+    );
+    assert_eq!(val(child(cluster_role, &["metadata"]), "namespace"), None);
+    let cluster_binding = find(
+        &body,
+        "resource",
+        &["kubernetes_cluster_role_binding", "app_cleaner"],
+    );
+    assert_eq!(
+        val(child(cluster_binding, &["role_ref"]), "kind").unwrap(),
+        "\"ClusterRole\""
+    );
+    find(
+        &body,
+        "resource",
+        &["kubernetes_service_account", "app_plain"],
+    );
+    assert_eq!(
+        text.matches("resource \"kubernetes_service_account\"")
+            .count(),
+        4
+    );
+    let bad = errors(&format!(
+        "{BASE}service_accounts:\n  - {{role: edit, rules: [{{verbs: [get]}}]}}\n  - {{name: b, scope: cluster}}\n"
+    ));
+    for needle in [
+        "a service account is bound to an existing ClusterRole (`role`) or to a role of its own (`rules`), not both",
+        "missing required field `resources`",
+        "`scope` describes the account's binding, and it has none",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn terragrunt_dependencies_inputs_and_include_only() {
+    let files = render_all(&format!(
+        "{BASE}dependencies: [platform, vault, external-secrets]\ninputs: {{image_tag: latest, replicas: 2, features: [a, b]}}\n"
+    ));
+    let tg = &files.iter().find(|(n, _)| n == "terragrunt.hcl").unwrap().1;
+    let body = hcl::parse(tg).unwrap();
+    let deps: Vec<String> = body
+        .blocks()
+        .filter(|b| b.identifier() == "dependency")
+        .map(|b| {
+            format!(
+                "{} {}",
+                b.labels()[0].as_str(),
+                val(b, "config_path").unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        deps,
+        [
+            "platform \"../platform\"",
+            "vault \"../vault\"",
+            "external-secrets \"../external-secrets\""
+        ]
+    );
+    assert!(
+        tg.ends_with("inputs = {\n  image_tag = \"latest\"\n  replicas  = 2\n  features  = [\"a\", \"b\"]\n}\n"),
+        "{tg}"
+    );
+    let files = render_all(&format!("{BASE}dependencies: []\n"));
+    let tg = &files.iter().find(|(n, _)| n == "terragrunt.hcl").unwrap().1;
+    assert!(
+        tg.ends_with("\ninclude \"root\" {\n  path = find_in_parent_folders()\n}\n"),
+        "{tg}"
+    );
+    let bad = errors(&format!(
+        "{BASE}dependency: infra\ndependencies: [vault, vault]\ninputs: {{tag: {{var: x}}, \"a-b\": 1}}\n"
+    ));
+    for needle in [
+        "`dependency` and `dependencies` both set the Terragrunt dependencies",
+        "`vault` is listed twice",
+        "a reference cannot be used here",
+        "invalid input `a-b`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
+fn raw_hcl_cannot_repeat_what_the_objects_around_the_pod_generate() {
+    let spec = format!(
+        "{BASE}services:\n  - name: app-lb\n    type: LoadBalancer\n    ports: [{{port: 53}}]\n    raw: |\n      lifecycle {{}}\nconfig_maps:\n  - data: {{a: b}}\n    raw: |\n      data = {{}}\ninputs: {{image_tag: latest}}\nraw:\n  terragrunt: |\n    inputs = {{}}\n"
+    );
+    let bad = match dlgen::generate::render_text(
+        &Renderer::new().unwrap(),
+        "specs/app.yaml",
+        &spec,
+        "specs/app.yaml",
+    ) {
+        Ok(_) => panic!("the collisions must be refused"),
+        Err(e) => e.to_string(),
+    };
+    for needle in [
+        "`lifecycle` is generated by dlgen here (in `kubernetes_service.app_lb`)",
+        "MetalLB's `ignore_changes` comes with `load_balancer`",
+        "`data` is generated by dlgen here (in `kubernetes_config_map.app_config`)",
+        "set the config map's `data` instead",
+        "`inputs` is generated by dlgen here (in `terragrunt.hcl`)",
+        "set the spec's `inputs` instead",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+// --- pods ----------------------------------------------------------------------------
+// Containers, the pod, the Deployment and the jobs (v2 sections 3–5): each test renders a
+// spec and reads the HCL back.
+
+fn blocks<'a>(block: &'a Block, name: &str) -> Vec<&'a Block> {
+    block
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == name)
+        .collect()
+}
+
+fn deployment(body: &Body) -> &Block {
+    find(body, "resource", &["kubernetes_deployment", "app"])
+}
+
+fn pod(body: &Body) -> &Block {
+    child(deployment(body), &["spec", "template", "spec"])
+}
+
+fn containers(body: &Body) -> Vec<&Block> {
+    blocks(pod(body), "container")
+}
+
+fn ignores(body: &Body) -> Vec<String> {
+    let lc = child(deployment(body), &["lifecycle"]);
+    let list = attr(lc, "ignore_changes").unwrap();
+    let inner = list
+        .strip_prefix('[')
+        .and_then(|l| l.strip_suffix(']'))
+        .unwrap_or(&list);
+    inner.split(", ").map(str::to_owned).collect()
+}
+
+#[test]
+fn containers_and_init_containers_with_the_app_named_explicitly() {
+    let spec = "\
+name: app
+deployment:
+  app_container: web
+init_containers:
+  - name: migrate
+    image: ghcr.io/owner/app:1.0
+    command: [alembic, upgrade, head]
+  - name: fix-perms
+    image: busybox:1.37
+containers:
+  - name: exporter
+    image: nginx/nginx-prometheus-exporter:1.1
+    args: [-nginx.scrape-uri, \"http://127.0.0.1:8080/nginx_status\"]
+  - name: web
+    image: ghcr.io/owner/app:1.0
+    port: 8080
+    resources: {cpu: 10m, memory: 64Mi}
+volumes:
+  - {name: cache, empty_dir: {}, mount: /cache}
+";
+    let (_, body) = render(spec);
+    let inits = blocks(pod(&body), "init_container");
+    let names: Vec<_> = inits.iter().map(|c| attr(c, "name").unwrap()).collect();
+    assert_eq!(names, ["\"migrate\"", "\"fix-perms\""]);
+    let cs = containers(&body);
+    assert_eq!(attr(cs[0], "name").unwrap(), "\"exporter\"");
+    assert_eq!(attr(cs[0], "resources"), None);
+    // The app's volume mount and the Service's target port follow the app, not the first.
+    assert!(blocks(cs[0], "volume_mount").is_empty());
+    assert_eq!(blocks(cs[1], "volume_mount").len(), 1);
+    let svc = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(
+        attr(child(svc, &["spec", "port"]), "target_port").unwrap(),
+        "\"8080\""
+    );
+    // The app needs resources; every container after the first a name; the app a name
+    // that exists.
+    let e = errors(
+        &spec
+            .replace("    resources: {cpu: 10m, memory: 64Mi}\n", "")
+            .replace("app_container: web", "app_container: wbe"),
+    );
+    assert!(e.contains("`wbe` is not a container of this pod"), "{e}");
+    let e = errors(&spec.replace("  - name: web\n    image", "  - image"));
+    assert!(e.contains("containers[1].name"), "{e}");
+    let e = errors(&spec.replace("  - name: fix-perms\n", "  - "));
+    assert!(e.contains("init_containers[1].name"), "{e}");
+}
+
+#[test]
+fn the_stacks_own_image_is_a_tag_variable_and_a_local() {
+    let spec = "\
+name: app
+image:
+  repository: ghcr.io/viktorbarzin/app
+init_containers:
+  - name: migrate
+    command: [python, -m, app, migrate]
+containers:
+  - port: 8080
+    resources: {cpu: 10m, memory: 64Mi}
+";
+    let (text, body) = render(spec);
+    let var = find(&body, "variable", &["image_tag"]);
+    assert_eq!(attr(var, "default").unwrap(), "\"latest\"");
+    assert_eq!(
+        attr(var, "description").unwrap(),
+        "\"app image tag. Use 8-char git SHA in CI; :latest only for local trials.\""
+    );
+    assert!(
+        text.find("variable \"image_tag\"").unwrap()
+            < text.find("variable \"tls_secret_name\"").unwrap()
+    );
+    let locals = body.blocks().find(|b| b.identifier() == "locals").unwrap();
+    assert_eq!(
+        attr(locals, "image").unwrap(),
+        "\"ghcr.io/viktorbarzin/app:${var.image_tag}\""
+    );
+    assert_eq!(attr(containers(&body)[0], "image").unwrap(), "local.image");
+    assert_eq!(
+        attr(blocks(pod(&body), "init_container")[0], "image").unwrap(),
+        "local.image"
+    );
+    let (_, body) = render(&spec.replace(
+        "  repository: ghcr.io/viktorbarzin/app\n",
+        "  repository: ghcr.io/viktorbarzin/app\n  tag: 1a2b3c4d\n  description: CI sets it\n",
+    ));
+    let var = find(&body, "variable", &["image_tag"]);
+    assert_eq!(attr(var, "default").unwrap(), "\"1a2b3c4d\"");
+    assert_eq!(attr(var, "description").unwrap(), "\"CI sets it\"");
+    let e = errors(&spec.replace("viktorbarzin/app\n", "viktorbarzin/app:latest\n"));
+    assert!(e.contains("carries a tag or digest"), "{e}");
+}
+
+#[test]
+fn container_settings_as_written() {
+    let spec = BASE.replace(
+        "    port: 8080\n",
+        "    port: 8080
+    image_pull_policy: IfNotPresent
+    working_dir: /srv
+    stdin: true
+    tty: true
+    command:
+      - /bin/sh
+      - -c
+      - |
+        echo start
+        exec /app
+",
+    );
+    let (text, body) = render(&spec);
+    let c = container(&body);
+    assert_eq!(attr(c, "image_pull_policy").unwrap(), "\"IfNotPresent\"");
+    assert_eq!(attr(c, "working_dir").unwrap(), "\"/srv\"");
+    assert_eq!(attr(c, "stdin").unwrap(), "true");
+    assert_eq!(attr(c, "tty").unwrap(), "true");
+    assert!(
+        text.contains("command = [\"/bin/sh\", \"-c\", <<-EOT\n"),
+        "a script stays a heredoc:\n{text}"
+    );
+    assert!(
+        attr(c, "command")
+            .unwrap()
+            .contains("echo start\nexec /app"),
+        "{text}"
+    );
+    let e = errors(&spec.replace("IfNotPresent", "Sometimes"));
+    assert!(e.contains("IfNotPresent"), "{e}");
+}
+
+#[test]
+fn ports_as_written() {
+    let spec = BASE.replace(
+        "    port: 8080\n",
+        "    ports:\n      - {port: 8080, name: http}\n      - {port: 9113, name: metrics, protocol: TCP}\n      - {port: 53, protocol: UDP}\n",
+    );
+    let (_, body) = render(&spec);
+    let ports = blocks(container(&body), "port");
+    let shown: Vec<_> = ports
+        .iter()
+        .map(|p| {
+            (
+                attr(p, "name"),
+                attr(p, "container_port").unwrap(),
+                attr(p, "protocol"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (Some("\"http\"".to_owned()), "8080".to_owned(), None),
+            (
+                Some("\"metrics\"".to_owned()),
+                "9113".to_owned(),
+                Some("\"TCP\"".to_owned())
+            ),
+            (None, "53".to_owned(), Some("\"UDP\"".to_owned())),
+        ]
+    );
+    // The Service targets the app's first port.
+    let svc = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(
+        attr(child(svc, &["spec", "port"]), "target_port").unwrap(),
+        "\"8080\""
+    );
+    let e = errors(&spec.replace("    ports:\n", "    port: 80\n    ports:\n"));
+    assert!(e.contains("both `port` and `ports`"), "{e}");
+}
+
+#[test]
+fn env_from_any_secret_field_refs_and_optional_keys() {
+    let spec = format!(
+        "{BASE}    env:
+      - {{name: TOKEN, secret: token}}
+      - {{name: DB_PASSWORD, secret: password, secret_name: app-db-creds, optional: true}}
+      - {{name: POD_NAMESPACE, field_ref: metadata.namespace}}
+"
+    );
+    let (_, body) = render(&spec);
+    let env = blocks(container(&body), "env");
+    let token = child(env[0], &["value_from", "secret_key_ref"]);
+    assert_eq!(attr(token, "name").unwrap(), "\"app-secrets\"");
+    let db = child(env[1], &["value_from", "secret_key_ref"]);
+    assert_eq!(attr(db, "name").unwrap(), "\"app-db-creds\"");
+    assert_eq!(attr(db, "optional").unwrap(), "true");
+    let ns = child(env[2], &["value_from", "field_ref"]);
+    assert_eq!(attr(ns, "field_path").unwrap(), "\"metadata.namespace\"");
+    // Only the stack's own secret brings its ExternalSecret (and the Deployment's
+    // depends_on on it).
+    assert_eq!(
+        attr(deployment(&body), "depends_on").unwrap(),
+        "[kubernetes_manifest.external_secret]"
+    );
+    let (_, body) = render(&spec.replace("      - {name: TOKEN, secret: token}\n", ""));
+    assert!(
+        !body
+            .blocks()
+            .any(|b| b.labels().iter().any(|l| l.as_str() == "external_secret"))
+    );
+    assert_eq!(attr(deployment(&body), "depends_on"), None);
+    let e = errors(&spec.replace(
+        "field_ref: metadata.namespace}",
+        "field_ref: metadata.namespace, value: x}",
+    ));
+    assert!(
+        e.contains("more than one of `value`, `secret` and `field_ref`"),
+        "{e}"
+    );
+    let e = errors(&spec.replace(
+        "{name: TOKEN, secret: token}",
+        "{name: TOKEN, value: t, optional: true}",
+    ));
+    assert!(e.contains("`optional` applies to a `secret` value"), "{e}");
+}
+
+#[test]
+fn env_from_secrets_and_config_maps() {
+    let spec = format!(
+        "{BASE}    env_from:
+      - {{secret: app-secrets}}
+      - {{secret: app-db-creds, optional: true}}
+      - {{config_map: app-config}}
+"
+    );
+    let (_, body) = render(&spec);
+    let from = blocks(container(&body), "env_from");
+    assert_eq!(
+        attr(child(from[0], &["secret_ref"]), "name").unwrap(),
+        "\"app-secrets\""
+    );
+    assert_eq!(
+        attr(child(from[1], &["secret_ref"]), "optional").unwrap(),
+        "true"
+    );
+    assert_eq!(
+        attr(child(from[2], &["config_map_ref"]), "name").unwrap(),
+        "\"app-config\""
+    );
+    // Reading the stack's own secret whole brings its ExternalSecret.
+    find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    let e = errors(&format!(
+        "{BASE}    env_from:\n      - {{secret: a, config_map: b}}\n"
+    ));
+    assert!(
+        e.contains("exactly one of `secret` and `config_map`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn mounts_with_sub_paths_into_any_container() {
+    let spec = "\
+name: app
+containers:
+  - image: ghcr.io/owner/app:1.0
+    port: 8080
+    resources: {cpu: 10m, memory: 64Mi}
+    mounts:
+      - {volume: data, path: /conf, sub_path: conf}
+      - {volume: data, path: /uploads/thumb, sub_path: thumbs}
+  - name: sidecar
+    image: curlimages/curl:8.10.1
+    mounts:
+      - {volume: shared, path: /shared}
+volumes:
+  - {name: shared, empty_dir: {medium: Memory}, mount: /shared, read_only: true}
+  - {name: config, config_map: {name: app-config}, mount: /etc/app/app.conf, sub_path: app.conf}
+  - {name: data, storage: proxmox-lvm, size: 1Gi}
+backup: {schedule: \"0 3 * * *\"}
+";
+    let (_, body) = render(spec);
+    let cs = containers(&body);
+    let mounts: Vec<_> = blocks(cs[0], "volume_mount")
+        .iter()
+        .map(|m| {
+            (
+                attr(m, "name").unwrap(),
+                attr(m, "mount_path").unwrap(),
+                attr(m, "sub_path"),
+                attr(m, "read_only"),
+            )
+        })
+        .collect();
+    let s = |v: &str| format!("\"{v}\"");
+    assert_eq!(
+        mounts,
+        [
+            (s("shared"), s("/shared"), None, Some("true".to_owned())),
+            (
+                s("config"),
+                s("/etc/app/app.conf"),
+                Some(s("app.conf")),
+                None
+            ),
+            (s("data"), s("/conf"), Some(s("conf")), None),
+            (s("data"), s("/uploads/thumb"), Some(s("thumbs")), None),
+        ],
+        "the volumes' mounts first, then the container's own"
+    );
+    let side = blocks(cs[1], "volume_mount");
+    assert_eq!(attr(side[0], "mount_path").unwrap(), "\"/shared\"");
+    assert_eq!(attr(side[0], "read_only"), None);
+    let e = errors(&spec.replace(
+        "{volume: shared, path: /shared}",
+        "{volume: shard, path: /shared}",
+    ));
+    assert!(e.contains("`shard` is not a volume of this pod"), "{e}");
+    assert!(e.contains("did you mean `shared`?"), "{e}");
+    let e = errors(&spec.replace("path: /uploads/thumb", "path: /conf"));
+    assert!(e.contains("mount path `/conf` is used twice"), "{e}");
+}
+
+#[test]
+fn probes_over_http_tcp_or_a_command_with_every_timing() {
+    let spec = BASE.replace(
+        "    port: 8080\n",
+        "    ports: [{port: 8080, name: http}, {port: 9090, name: metrics}]
+    liveness_probe: {tcp: true, period_seconds: 30, success_threshold: 1}
+    readiness_probe: {path: /ready, port: metrics, initial_delay_seconds: 5, timeout_seconds: 2, failure_threshold: 3}
+    startup_probe: {exec: [redis-cli, PING], period_seconds: 5, failure_threshold: 30}
+",
+    );
+    let (_, body) = render(&spec);
+    let c = container(&body);
+    let live = child(c, &["liveness_probe"]);
+    assert_eq!(attr(child(live, &["tcp_socket"]), "port").unwrap(), "8080");
+    assert_eq!(attr(live, "success_threshold").unwrap(), "1");
+    let ready = child(c, &["readiness_probe"]);
+    assert_eq!(
+        attr(child(ready, &["http_get"]), "port").unwrap(),
+        "\"metrics\""
+    );
+    assert_eq!(attr(ready, "timeout_seconds").unwrap(), "2");
+    let startup = child(c, &["startup_probe"]);
+    assert_eq!(
+        attr(child(startup, &["exec"]), "command").unwrap(),
+        "[\"redis-cli\", \"PING\"]"
+    );
+    let e = errors(&spec.replace("port: metrics", "port: metric"));
+    assert!(
+        e.contains("the container has no port named `metric`"),
+        "{e}"
+    );
+    let e = errors(&spec.replace("{tcp: true,", "{tcp: true, path: /x,"));
+    assert!(e.contains("a probe is one of"), "{e}");
+}
+
+#[test]
+fn resources_with_limits_above_the_request_cpu_limits_and_extended_resources() {
+    let spec = BASE.replace(
+        "    resources: {cpu: 10m, memory: 64Mi}\n",
+        "    resources:
+      cpu: 10m
+      memory: 256Mi
+      memory_limit: 768Mi
+      requests: {ephemeral-storage: 1Gi}
+      limits: {ephemeral-storage: 2Gi}
+",
+    );
+    let (_, body) = render(&spec);
+    let r = child(container(&body), &["resources"]);
+    assert_eq!(
+        attr(r, "requests").unwrap(),
+        "{ cpu = \"10m\", memory = \"256Mi\", \"ephemeral-storage\" = \"1Gi\" }"
+    );
+    assert_eq!(
+        attr(r, "limits").unwrap(),
+        "{ memory = \"768Mi\", \"ephemeral-storage\" = \"2Gi\" }"
+    );
+    // Outside the Burstable tiers a limit above the request needs a reason, which becomes
+    // a suppression of the lint rule.
+    let gpu = format!("tier: gpu\n{spec}");
+    let e = errors(&gpu);
+    assert!(e.contains("add `memory_limit_why:`"), "{e}");
+    let (text, _) = render(&gpu.replace(
+        "      memory_limit: 768Mi\n",
+        "      memory_limit: 768Mi\n      memory_limit_why: the model load peaks\n",
+    ));
+    assert!(text.contains("# dlgen:allow memory-request-limit app: the model load peaks\nresource \"kubernetes_deployment\""), "{text}");
+    // A request alone; a CPU limit with its reason.
+    let (text, body) = render(&BASE.replace(
+        "    resources: {cpu: 10m, memory: 64Mi}\n",
+        "    resources: {cpu: 10m, memory: 64Mi, memory_limit: null, cpu_limit: \"4\", cpu_limit_why: the warm worker pool}\n",
+    ));
+    let r = child(container(&body), &["resources"]);
+    assert_eq!(attr(r, "limits").unwrap(), "{ cpu = \"4\" }");
+    assert!(text.contains("# dlgen:allow cpu-limit app: the warm worker pool"));
+    let e = errors(&BASE.replace("memory: 64Mi}", "memory: 64Mi, cpu_limit: \"1\"}"));
+    assert!(e.contains("a CPU limit needs a written reason"), "{e}");
+    let e = errors(&BASE.replace("memory: 64Mi}", "memory: 64Mi, memory_limit: 32Mi}"));
+    assert!(e.contains("the memory limit is below the request"), "{e}");
+}
+
+#[test]
+fn container_security_context_and_lifecycle_hooks() {
+    let spec = BASE.replace(
+        "    port: 8080\n",
+        "    port: 8080
+    security_context:
+      run_as_user: 65532
+      run_as_group: 65532
+      run_as_non_root: true
+      allow_privilege_escalation: false
+      read_only_root_filesystem: true
+      capabilities: {add: [NET_ADMIN], drop: [ALL]}
+    lifecycle:
+      post_start: [/bin/sh, -c, echo up]
+      pre_stop: [/bin/sh, -c, sleep 5]
+",
+    );
+    let (_, body) = render(&spec);
+    let sc = child(container(&body), &["security_context"]);
+    assert_eq!(attr(sc, "run_as_user").unwrap(), "65532");
+    assert_eq!(attr(sc, "allow_privilege_escalation").unwrap(), "false");
+    assert_eq!(attr(sc, "read_only_root_filesystem").unwrap(), "true");
+    let caps = child(sc, &["capabilities"]);
+    assert_eq!(attr(caps, "add").unwrap(), "[\"NET_ADMIN\"]");
+    assert_eq!(attr(caps, "drop").unwrap(), "[\"ALL\"]");
+    let hooks = child(container(&body), &["lifecycle"]);
+    assert_eq!(
+        attr(child(hooks, &["post_start", "exec"]), "command").unwrap(),
+        "[\"/bin/sh\", \"-c\", \"echo up\"]"
+    );
+    assert_eq!(
+        attr(child(hooks, &["pre_stop", "exec"]), "command").unwrap(),
+        "[\"/bin/sh\", \"-c\", \"sleep 5\"]"
+    );
+    let e = errors(&spec.replace("[NET_ADMIN]", "[net_admin]"));
+    assert!(e.contains("is not a Linux capability"), "{e}");
+}
+
+#[test]
+fn pod_volumes_of_every_source() {
+    let spec = format!(
+        "{BASE}volumes:
+  - name: scripts
+    config_map: {{name: app-scripts, default_mode: \"0755\"}}
+    mount: /scripts
+  - name: certs
+    secret: {{name: app-tls, default_mode: \"0400\", optional: true, items: [{{key: tls.crt, path: cert.pem}}]}}
+    mount: /certs
+  - name: dshm
+    empty_dir: {{medium: Memory, size_limit: 1Gi}}
+    mount: /dev/shm
+  - name: tmp
+    empty_dir: {{}}
+  - name: kvm
+    host_path: {{path: /dev/kvm, type: CharDevice}}
+  - name: legacy
+    claim: app-legacy-data
+"
+    );
+    let (_, body) = render(&spec);
+    let vols = blocks(pod(&body), "volume");
+    let cm = child(vols[0], &["config_map"]);
+    assert_eq!(attr(cm, "name").unwrap(), "\"app-scripts\"");
+    assert_eq!(attr(cm, "default_mode").unwrap(), "\"0755\"");
+    let secret = child(vols[1], &["secret"]);
+    assert_eq!(attr(secret, "secret_name").unwrap(), "\"app-tls\"");
+    assert_eq!(attr(secret, "optional").unwrap(), "true");
+    assert_eq!(
+        attr(child(secret, &["items"]), "path").unwrap(),
+        "\"cert.pem\""
+    );
+    let ed = child(vols[2], &["empty_dir"]);
+    assert_eq!(attr(ed, "medium").unwrap(), "\"Memory\"");
+    assert_eq!(attr(ed, "size_limit").unwrap(), "\"1Gi\"");
+    assert_eq!(child(vols[3], &["empty_dir"]).body().iter().count(), 0);
+    let hp = child(vols[4], &["host_path"]);
+    assert_eq!(attr(hp, "type").unwrap(), "\"CharDevice\"");
+    assert_eq!(
+        attr(child(vols[5], &["persistent_volume_claim"]), "claim_name").unwrap(),
+        "\"app-legacy-data\""
+    );
+    let e = errors(&spec.replace("default_mode: \"0755\"", "default_mode: \"0999\""));
+    assert!(e.contains("is not a file mode"), "{e}");
+    let e = errors(&spec.replace(
+        "  - name: tmp\n    empty_dir: {}\n",
+        "  - name: tmp\n    empty_dir: {}\n    claim: x\n",
+    ));
+    assert!(e.contains("a volume has one source"), "{e}");
+    let e = errors(&spec.replace("    claim: app-legacy-data\n", "    size: 1Gi\n"));
+    assert!(e.contains("the volume's source"), "{e}");
+}
+
+#[test]
+fn names_become_references_to_the_objects_of_the_stack_that_carry_them() {
+    let spec = format!(
+        "{BASE}    env:
+      - {{name: A, secret: key, secret_name: app-extra}}
+deployment:
+  service_account_name: app-runner
+volumes:
+  - {{name: data, storage: proxmox-lvm-encrypted, size: 1Gi}}
+  - {{name: media, storage: nfs}}
+backup: {{enabled: false, why: test}}
+jobs:
+  - name: reindex
+    schedule: \"0 4 * * *\"
+    containers:
+      - image: ghcr.io/owner/app:1.0
+    volumes:
+      - {{name: data, claim: app-data-encrypted, mount: /data}}
+      - {{name: media, claim: app-media, mount: /media}}
+      - {{name: other, claim: elsewhere}}
+raw:
+  stack: |
+    resource \"kubernetes_service_account\" \"runner\" {{
+      metadata {{
+        name      = \"app-runner\"
+        namespace = kubernetes_namespace.app.metadata[0].name
+      }}
+    }}
+"
+    );
+    let (_, body) = render(&spec);
+    // A raw block's name is not read: the service account stays a name.
+    assert_eq!(
+        attr(pod(&body), "service_account_name").unwrap(),
+        "\"app-runner\""
+    );
+    let job = find(&body, "resource", &["kubernetes_cron_job_v1", "reindex"]);
+    let vols = blocks(
+        child(job, &["spec", "job_template", "spec", "template", "spec"]),
+        "volume",
+    );
+    let claim = |v: &Block| attr(child(v, &["persistent_volume_claim"]), "claim_name").unwrap();
+    assert_eq!(
+        claim(vols[0]),
+        "kubernetes_persistent_volume_claim.data.metadata[0].name"
+    );
+    assert_eq!(claim(vols[1]), "module.nfs_media.claim_name");
+    assert_eq!(claim(vols[2]), "\"elsewhere\"");
+}
+
+#[test]
+fn pod_security_context_pull_secrets_and_service_account() {
+    let spec = format!(
+        "{BASE}deployment:
+  service_account_name: app
+  automount_service_account_token: false
+  enable_service_links: false
+  image_pull_secrets: [registry-credentials, ghcr-credentials]
+  security_context:
+    run_as_user: 1000
+    run_as_group: 1000
+    run_as_non_root: true
+    fs_group: 1000
+    fs_group_change_policy: OnRootMismatch
+    seccomp_profile: RuntimeDefault
+    sysctls: {{net.ipv4.ip_forward: \"1\"}}
+"
+    );
+    let (_, body) = render(&spec);
+    let p = pod(&body);
+    assert_eq!(attr(p, "service_account_name").unwrap(), "\"app\"");
+    assert_eq!(attr(p, "automount_service_account_token").unwrap(), "false");
+    assert_eq!(attr(p, "enable_service_links").unwrap(), "false");
+    let pulls: Vec<_> = blocks(p, "image_pull_secrets")
+        .iter()
+        .map(|b| attr(b, "name").unwrap())
+        .collect();
+    assert_eq!(pulls, ["\"registry-credentials\"", "\"ghcr-credentials\""]);
+    let sc = child(p, &["security_context"]);
+    assert_eq!(attr(sc, "fs_group").unwrap(), "1000");
+    assert_eq!(
+        attr(sc, "fs_group_change_policy").unwrap(),
+        "\"OnRootMismatch\""
+    );
+    assert_eq!(
+        attr(child(sc, &["seccomp_profile"]), "type").unwrap(),
+        "\"RuntimeDefault\""
+    );
+    let sysctl = child(sc, &["sysctl"]);
+    assert_eq!(attr(sysctl, "name").unwrap(), "\"net.ipv4.ip_forward\"");
+    assert_eq!(attr(sysctl, "value").unwrap(), "\"1\"");
+}
+
+#[test]
+fn scheduling_node_selector_tolerations_affinities_and_spread() {
+    let spec = format!(
+        "{BASE}deployment:
+  priority_class_name: tier-1-cluster
+  node_selector: {{kubernetes.io/arch: amd64}}
+  tolerations:
+    - {{key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, toleration_seconds: 300}}
+  anti_affinity: required
+  node_affinity:
+    required: [{{key: kubernetes.io/hostname, operator: In, values: [k8s-node3]}}]
+    preferred:
+      - weight: 50
+        expressions: [{{key: disk, operator: Exists}}]
+  topology_spread: [{{max_skew: 1}}]
+"
+    );
+    let (_, body) = render(&spec);
+    let p = pod(&body);
+    assert_eq!(
+        attr(p, "priority_class_name").unwrap(),
+        "\"tier-1-cluster\""
+    );
+    assert_eq!(
+        attr(p, "node_selector").unwrap(),
+        "{ \"kubernetes.io/arch\" = \"amd64\" }"
+    );
+    let t = child(p, &["toleration"]);
+    assert_eq!(attr(t, "operator").unwrap(), "\"Exists\"");
+    assert_eq!(attr(t, "toleration_seconds").unwrap(), "300");
+    assert_eq!(attr(t, "value"), None);
+    let anti = child(
+        p,
+        &[
+            "affinity",
+            "pod_anti_affinity",
+            "required_during_scheduling_ignored_during_execution",
+        ],
+    );
+    assert_eq!(
+        attr(anti, "topology_key").unwrap(),
+        "\"kubernetes.io/hostname\""
+    );
+    assert_eq!(
+        attr(child(anti, &["label_selector"]), "match_labels").unwrap(),
+        "{ app = \"app\" }"
+    );
+    let required = child(
+        p,
+        &[
+            "affinity",
+            "node_affinity",
+            "required_during_scheduling_ignored_during_execution",
+            "node_selector_term",
+            "match_expressions",
+        ],
+    );
+    assert_eq!(attr(required, "values").unwrap(), "[\"k8s-node3\"]");
+    let preferred = child(
+        p,
+        &[
+            "affinity",
+            "node_affinity",
+            "preferred_during_scheduling_ignored_during_execution",
+        ],
+    );
+    assert_eq!(attr(preferred, "weight").unwrap(), "50");
+    assert_eq!(
+        attr(
+            child(preferred, &["preference", "match_expressions"]),
+            "values"
+        ),
+        None
+    );
+    let spread = child(p, &["topology_spread_constraint"]);
+    assert_eq!(
+        attr(spread, "when_unsatisfiable").unwrap(),
+        "\"DoNotSchedule\""
+    );
+    assert_eq!(
+        attr(spread, "topology_key").unwrap(),
+        "\"kubernetes.io/hostname\""
+    );
+    let (_, body) =
+        render(&spec.replace("anti_affinity: required", "anti_affinity: {preferred: 100}"));
+    let pref = child(
+        pod(&body),
+        &[
+            "affinity",
+            "pod_anti_affinity",
+            "preferred_during_scheduling_ignored_during_execution",
+        ],
+    );
+    assert_eq!(attr(pref, "weight").unwrap(), "100");
+    child(pref, &["pod_affinity_term", "label_selector"]);
+    let e = errors(&spec.replace("values: [k8s-node3]", "values: []"));
+    assert!(e.contains("this operator needs `values`"), "{e}");
+    let e = errors(&spec.replace("weight: 50", "weight: 500"));
+    assert!(e.contains("weight 500 is out of range"), "{e}");
+}
+
+#[test]
+fn dns_policy_and_config_and_the_grace_period() {
+    let spec = format!(
+        "{BASE}deployment:
+  dns_policy: None
+  dns_nameservers: [127.0.0.1]
+  dns_searches: [svc.cluster.local]
+  dns_options: {{ndots: \"2\"}}
+  termination_grace_period_seconds: 600
+"
+    );
+    let (_, body) = render(&spec);
+    let p = pod(&body);
+    assert_eq!(attr(p, "dns_policy").unwrap(), "\"None\"");
+    assert_eq!(attr(p, "termination_grace_period_seconds").unwrap(), "600");
+    let dns = child(p, &["dns_config"]);
+    assert_eq!(attr(dns, "nameservers").unwrap(), "[\"127.0.0.1\"]");
+    assert_eq!(attr(dns, "searches").unwrap(), "[\"svc.cluster.local\"]");
+    assert_eq!(attr(child(dns, &["option"]), "name").unwrap(), "\"ndots\"");
+}
+
+#[test]
+fn the_gpu_preset_schedules_on_the_gpu_node_with_gpu_limits() {
+    let spec = format!(
+        "{BASE}deployment:
+  gpu: {{memory_mib: 6144}}
+  priority_class_name: gpu-workload
+"
+    )
+    .replace(
+        "memory: 64Mi}",
+        "memory: 64Mi, memory_limit: 128Mi, memory_limit_why: model load}",
+    );
+    let (_, body) = render(&spec);
+    let p = pod(&body);
+    assert_eq!(
+        attr(p, "node_selector").unwrap(),
+        "{ \"nvidia.com/gpu.present\" = \"true\" }"
+    );
+    let t = child(p, &["toleration"]);
+    assert_eq!(attr(t, "key").unwrap(), "\"nvidia.com/gpu\"");
+    assert_eq!(attr(t, "operator").unwrap(), "\"Equal\"");
+    assert_eq!(attr(t, "value").unwrap(), "\"true\"");
+    assert_eq!(attr(t, "effect").unwrap(), "\"NoSchedule\"");
+    assert_eq!(
+        attr(child(container(&body), &["resources"]), "limits").unwrap(),
+        "{ memory = \"128Mi\", \"nvidia.com/gpu\" = \"1\", \"viktorbarzin.me/gpumem\" = \"6144\" }"
+    );
+    // The tier follows the preset, unless the spec names one.
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(
+        attr(child(ns, &["metadata"]), "labels")
+            .unwrap()
+            .contains("local.tiers.gpu")
+    );
+    let (_, body) =
+        render(&format!("tier: edge\n{spec}").replace(", memory_limit_why: model load", ""));
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(
+        attr(child(ns, &["metadata"]), "labels")
+            .unwrap()
+            .contains("local.tiers.edge")
+    );
+    let e = errors(&spec.replace(
+        "priority_class_name: gpu-workload",
+        "node_selector: {nvidia.com/gpu.present: \"false\"}",
+    ));
+    assert!(e.contains("is set by the GPU preset"), "{e}");
+}
+
+#[test]
+fn replicas_rollout_and_history_settings() {
+    let spec = format!(
+        "{BASE}deployment:
+  replicas: 0
+  replicas_why: Disabled - upstream crash-loops on start.
+  wait_for_rollout: false
+  revision_history_limit: 3
+  progress_deadline_seconds: 900
+"
+    );
+    let (text, body) = render(&spec);
+    let d = deployment(&body);
+    assert_eq!(attr(d, "wait_for_rollout").unwrap(), "false");
+    let s = child(d, &["spec"]);
+    assert_eq!(attr(s, "replicas").unwrap(), "0");
+    assert_eq!(attr(s, "revision_history_limit").unwrap(), "3");
+    assert_eq!(attr(s, "progress_deadline_seconds").unwrap(), "900");
+    assert!(text.contains("    # Disabled - upstream crash-loops on start.\n    replicas "));
+    let e = errors(&spec.replace(
+        "  replicas_why: Disabled - upstream crash-loops on start.\n",
+        "",
+    ));
+    assert!(
+        e.contains("`replicas: 0` parks the app and needs a written reason"),
+        "{e}"
+    );
+    // The default, restated, renders the same.
+    let (restated, _) = render(&format!("{BASE}deployment:\n  replicas: 1\n"));
+    assert_eq!(restated, render(BASE).0);
+}
+
+#[test]
+fn strategies_recreate_rolling_update_and_none() {
+    let strategy = |body: &Body| child(deployment(body), &["spec", "strategy"]).clone();
+    let (_, body) = render(&format!("{BASE}strategy: RollingUpdate\n"));
+    let s = strategy(&body);
+    assert_eq!(attr(&s, "type").unwrap(), "\"RollingUpdate\"");
+    assert!(blocks(&s, "rolling_update").is_empty());
+    let (_, body) = render(&format!(
+        "{BASE}strategy: RollingUpdate\nrolling_update: {{max_surge: 1, max_unavailable: 0}}\n"
+    ));
+    let ru = child(&strategy(&body), &["rolling_update"]).clone();
+    assert_eq!(attr(&ru, "max_surge").unwrap(), "1");
+    assert_eq!(attr(&ru, "max_unavailable").unwrap(), "0");
+    let (_, body) = render(&format!(
+        "{BASE}strategy: RollingUpdate\nrolling_update: {{max_surge: \"25%\"}}\n"
+    ));
+    assert_eq!(
+        attr(child(&strategy(&body), &["rolling_update"]), "max_surge").unwrap(),
+        "\"25%\""
+    );
+    let (text, _) = render(&format!("{BASE}strategy: none\n"));
+    assert!(!text.contains("strategy {"));
+    let (restated, _) = render(&format!("{BASE}strategy: none\n"));
+    assert_eq!(
+        restated,
+        render(BASE).0,
+        "no block is the default without block storage"
+    );
+    let e = errors(&format!("{BASE}rolling_update: {{max_surge: 1}}\n"));
+    assert!(e.contains("add `strategy: RollingUpdate`"), "{e}");
+    // With block storage a rolling update needs a reason, which silences the rule.
+    let block = format!(
+        "{BASE}volumes:\n  - {{name: data, storage: proxmox-lvm, mount: /data}}\nbackup: {{schedule: \"0 3 * * *\"}}\nstrategy: none\n"
+    );
+    let e = errors(&block);
+    assert!(e.contains("must use `Recreate`"), "{e}");
+    let (text, _) = render(&format!(
+        "{block}strategy_why: the volume is read-only for the app\n"
+    ));
+    assert!(text.contains("# dlgen:allow rwo-recreate the volume is read-only for the app\nresource \"kubernetes_deployment\""), "{text}");
+}
+
+#[test]
+fn labels_keyed_run_without_tier_and_extra_labels() {
+    let spec = format!(
+        "{BASE}deployment:
+  name: website
+  label_key: run
+  tier_label: false
+  cluster_service_label: false
+  labels: {{service-identity: website}}
+  pod_labels: {{version: v2}}
+"
+    );
+    let (_, body) = render(&spec);
+    let d = deployment(&body);
+    let meta = child(d, &["metadata"]);
+    assert_eq!(attr(meta, "name").unwrap(), "\"website\"");
+    assert_eq!(
+        attr(meta, "labels").unwrap(),
+        "{ run = \"website\", \"service-identity\" = \"website\" }"
+    );
+    assert_eq!(
+        attr(child(d, &["spec", "selector"]), "match_labels").unwrap(),
+        "{ run = \"website\" }"
+    );
+    assert_eq!(
+        attr(child(d, &["spec", "template", "metadata"]), "labels").unwrap(),
+        "{ run = \"website\", version = \"v2\" }"
+    );
+    // The app container is named after the Deployment; the Service selects its pods.
+    assert_eq!(attr(container(&body), "name").unwrap(), "\"website\"");
+    let svc = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(
+        attr(child(svc, &["spec"]), "selector").unwrap(),
+        "{ run = \"website\" }"
+    );
+    let e = errors(&spec.replace("{service-identity: website}", "{run: other}"));
+    assert!(e.contains("`run` is written by dlgen already"), "{e}");
+}
+
+#[test]
+fn annotation_presets_for_reloader_diun_kyverno_waits_and_prometheus() {
+    let spec = format!(
+        "{BASE}deployment:
+  reloader: search
+  diun: {{include_tags: '^\\d+\\.\\d+\\.\\d+$'}}
+  wait_for: [postgresql.dbaas:5432, redis-master.redis:6379]
+  prometheus: {{port: 9113, path: /metrics}}
+  pod_annotations: {{descheduler.alpha.kubernetes.io/evict: \"false\"}}
+"
+    );
+    let (_, body) = render(&spec);
+    let d = deployment(&body);
+    assert_eq!(
+        attr(child(d, &["metadata"]), "annotations").unwrap(),
+        "{ \"reloader.stakater.com/search\" = \"true\" }"
+    );
+    assert_eq!(
+        attr(child(d, &["spec", "template", "metadata"]), "annotations").unwrap(),
+        "{ \"diun.enable\" = \"true\", \"diun.include_tags\" = \"^\\\\d+\\\\.\\\\d+\\\\.\\\\d+$\", \"dependency.kyverno.io/wait-for\" = \"postgresql.dbaas:5432,redis-master.redis:6379\", \"prometheus.io/scrape\" = \"true\", \"prometheus.io/port\" = \"9113\", \"prometheus.io/path\" = \"/metrics\", \"descheduler.alpha.kubernetes.io/evict\" = \"false\" }"
+    );
+    let e = errors(&spec.replace("redis-master.redis:6379", "redis-master.redis"));
+    assert!(
+        e.contains("invalid service address `redis-master.redis`"),
+        "{e}"
+    );
+    let e = errors(&spec.replace(
+        "  reloader: search\n",
+        "  reloader: search\n  annotations: {reloader.stakater.com/search: \"true\"}\n",
+    ));
+    assert!(e.contains("is written by dlgen already"), "{e}");
+}
+
+#[test]
+fn keel_annotations_owned_or_seeded_per_key() {
+    let (_, body) = render(&format!(
+        "{BASE}keel_owns: {{policy: force}}\nkeel_seeds: {{trigger: poll, pollSchedule: \"@every 5m\"}}\n"
+    ));
+    let d = deployment(&body);
+    assert_eq!(
+        attr(child(d, &["metadata"]), "annotations").unwrap(),
+        "{ \"keel.sh/policy\" = \"force\", \"keel.sh/trigger\" = \"poll\", \"keel.sh/pollSchedule\" = \"@every 5m\" }"
+    );
+    let list = ignores(&body);
+    assert!(
+        !list.iter().any(|i| i.contains("keel.sh/policy")),
+        "{list:?}"
+    );
+    assert!(
+        list.iter().any(|i| i.contains("keel.sh/trigger")),
+        "{list:?}"
+    );
+    assert!(
+        list.iter().any(|i| i.contains("keel.sh/pollSchedule")),
+        "{list:?}"
+    );
+    // Said once, in the words of the spec.
+    let e = errors(&format!(
+        "{BASE}keel_owns: {{policy: force}}\nkeel_seeds: {{policy: minor}}\n"
+    ));
+    assert!(
+        e.contains("the Keel annotation `policy` is set twice"),
+        "{e}"
+    );
+    let e = errors(&format!("{BASE}keel_seeds: {{pollschedule: \"@daily\"}}\n"));
+    assert!(e.contains("did you mean `pollSchedule`?"), "{e}");
+    let e = errors(&format!(
+        "{BASE}deployment:\n  annotations: {{keel.sh/trigger: poll}}\n"
+    ));
+    assert!(
+        e.contains("say whether the stack owns it or only seeds it"),
+        "{e}"
+    );
+    let e = errors(&format!("{BASE}keel_owns: {{trigger: pull}}\n"));
+    assert!(e.contains("unknown Keel trigger `pull`"), "{e}");
+    // The opt-out policy is owned, and the namespace can stay unenrolled.
+    let (text, body) = render(&format!(
+        "{BASE}keel_owns: {{policy: never}}\nnamespace:\n  keel_enrolled: false\n"
+    ));
+    assert!(!text.contains("keel.sh/enrolled"));
+    assert!(!ignores(&body).iter().any(|i| i.contains("keel.sh/policy")));
+}
+
+#[test]
+fn every_container_keel_updates_has_its_image_ignored() {
+    let spec = "\
+name: app
+init_containers:
+  - {name: migrate, image: ghcr.io/owner/app:1.0}
+containers:
+  - image: ghcr.io/owner/app:1.0
+    port: 8080
+    resources: {cpu: 10m, memory: 64Mi}
+  - {name: sidecar, image: curlimages/curl:8.10.1}
+  - {name: exporter, image: nginx/nginx-prometheus-exporter:1.1, keel: false, keel_why: pinned with the nginx version}
+";
+    let (text, body) = render(spec);
+    let list = ignores(&body);
+    assert!(list.contains(&"spec[0].template[0].spec[0].container[0].image".to_owned()));
+    assert!(list.contains(&"spec[0].template[0].spec[0].container[1].image".to_owned()));
+    assert!(!list.contains(&"spec[0].template[0].spec[0].container[2].image".to_owned()));
+    assert!(list.contains(&"spec[0].template[0].spec[0].init_container[0].image".to_owned()));
+    // The first entry carries the marker, as the repo writes it.
+    assert!(text.contains(
+        "spec[0].template[0].spec[0].container[0].image, # KEEL_IGNORE_IMAGE — Keel manages tag updates\n"
+    ));
+    assert!(text.contains("spec[0].template[0].spec[0].container[1].image,\n"));
+    assert!(text.contains("# dlgen:allow keel-ignores pinned with the nginx version\nresource \"kubernetes_deployment\""));
+    let e = errors(&spec.replace(", keel_why: pinned with the nginx version", ""));
+    assert!(e.contains("needs a written reason"), "{e}");
+}
+
+#[test]
+fn ignore_changes_entries_added_and_dropped_with_reasons() {
+    let spec = format!(
+        "{BASE}deployment:
+  ignore_changes:
+    add:
+      - {{path: 'metadata[0].labels[\"tier\"]', why: stamped by Kyverno sync-tier-label-from-namespace}}
+    drop:
+      - 'metadata[0].annotations[\"keel.sh/match-tag\"]'
+      - 'metadata[0].annotations[\"kubernetes.io/change-cause\"]'
+    drop_why: the older list, adopted as it stands
+"
+    );
+    let (text, body) = render(&spec);
+    let list = ignores(&body);
+    assert!(
+        list.contains(&"metadata[0].labels[\"tier\"]".to_owned()),
+        "{list:?}"
+    );
+    assert!(
+        !list
+            .iter()
+            .any(|i| i.contains("match-tag") || i.contains("change-cause"))
+    );
+    assert!(text.lines().any(
+        |l| l.trim_start().starts_with("metadata[0].labels[\"tier\"],")
+            && l.ends_with("# stamped by Kyverno sync-tier-label-from-namespace")
+    ));
+    assert!(text.contains("    # the older list, adopted as it stands\n    ignore_changes = ["));
+    // Dropping the Kyverno entry is a suppression of its rule.
+    let (text, _) = render(&format!(
+        "{BASE}deployment:\n  dns_options: {{ndots: \"2\"}}\n  ignore_changes:\n    drop: [\"spec[0].template[0].spec[0].dns_config\"]\n    drop_why: the pod sets ndots itself\n"
+    ));
+    assert!(text.contains("# dlgen:allow kyverno-dns-config the pod sets ndots itself\nresource \"kubernetes_deployment\""));
+    let e = errors(&spec.replace("    drop_why: the older list, adopted as it stands\n", ""));
+    assert!(e.contains("needs a written reason"), "{e}");
+    let e = errors(&spec.replace("keel.sh/match-tag", "keel.sh/matchtag"));
+    assert!(
+        e.contains("is not an `ignore_changes` entry of this workload"),
+        "{e}"
+    );
+    let e = errors(&spec.replace("labels[\"tier\"]", "labels[tier] ${x}"));
+    assert!(e.contains("is not an attribute path"), "{e}");
+    let e = errors(&spec.replace(
+        ", why: stamped by Kyverno sync-tier-label-from-namespace",
+        "",
+    ));
+    assert!(e.contains("ignore_changes.add[0].why"), "{e}");
+}
+
+#[test]
+fn depends_on_follows_the_external_secrets_a_pod_reads_and_can_change() {
+    let spec = format!(
+        "{BASE}    env:
+      - {{name: TOKEN, secret: token}}
+jobs:
+  - name: db-init
+    containers:
+      - image: postgres:16-alpine
+        command: [sh, -c, \"psql -c 'select 1'\"]
+deployment:
+  depends_on:
+    add: [kubernetes_job.db_init]
+"
+    );
+    let (_, body) = render(&spec);
+    assert_eq!(
+        attr(deployment(&body), "depends_on").unwrap(),
+        "[kubernetes_manifest.external_secret, kubernetes_job.db_init]"
+    );
+    let (text, body) = render(&spec.replace(
+        "    add: [kubernetes_job.db_init]\n",
+        "    drop: [kubernetes_manifest.external_secret]\n    drop_why: the key is optional at start\n",
+    ));
+    assert_eq!(attr(deployment(&body), "depends_on"), None);
+    assert!(
+        text.contains("# depends_on: the key is optional at start\n}"),
+        "{text}"
+    );
+    let e = errors(&spec.replace("kubernetes_job.db_init]", "kubernetes_job.dbinit]"));
+    assert!(e.contains("did you mean `kubernetes_job.db_init`?"), "{e}");
+    let e = errors(&spec.replace(
+        "    add: [kubernetes_job.db_init]\n",
+        "    drop: [kubernetes_manifest.external_secret]\n",
+    ));
+    assert!(
+        e.contains("leaving out a `depends_on` entry needs a written reason"),
+        "{e}"
+    );
+}
+
+#[test]
+fn app_cron_jobs_with_every_setting() {
+    let spec = format!(
+        "{BASE}jobs:
+  - name: digest
+    comment: The morning digest.
+    schedule: \"15 7 * * *\"
+    timezone: Europe/London
+    concurrency_policy: Replace
+    suspend: true
+    suspend_why: Paused while the upstream API is down.
+    successful_jobs_history_limit: 1
+    failed_jobs_history_limit: 5
+    starting_deadline_seconds: 600
+    backoff_limit: 2
+    ttl_seconds_after_finished: 86400
+    active_deadline_seconds: 1800
+    restart_policy: Never
+    labels: {{app: digest}}
+    job_labels: {{app: digest}}
+    pod_labels: {{app: digest}}
+    service_account_name: digest
+    image_pull_secrets: [ghcr-credentials]
+    pod_affinity: {{preferred: 100}}
+    containers:
+      - image: docker.io/library/python:3.12-alpine
+        command: [python3, /scripts/digest.py]
+        resources: {{cpu: 10m, memory: 64Mi}}
+    volumes:
+      - {{name: scripts, config_map: {{name: digest-scripts, default_mode: \"0755\"}}, mount: /scripts}}
+"
+    );
+    let (text, body) = render(&spec);
+    assert!(text.contains("# The morning digest.\nresource \"kubernetes_cron_job_v1\" \"digest\""));
+    let job = find(&body, "resource", &["kubernetes_cron_job_v1", "digest"]);
+    let s = child(job, &["spec"]);
+    for (key, value) in [
+        ("schedule", "\"15 7 * * *\""),
+        ("timezone", "\"Europe/London\""),
+        ("concurrency_policy", "\"Replace\""),
+        ("suspend", "true"),
+        ("successful_jobs_history_limit", "1"),
+        ("failed_jobs_history_limit", "5"),
+        ("starting_deadline_seconds", "600"),
+    ] {
+        assert_eq!(attr(s, key).as_deref(), Some(value), "{key}");
+    }
+    assert!(text.contains("    # Paused while the upstream API is down.\n    suspend = true\n"));
+    let js = child(s, &["job_template", "spec"]);
+    assert_eq!(
+        attr(child(s, &["job_template", "metadata"]), "labels").unwrap(),
+        "{ app = \"digest\" }"
+    );
+    assert_eq!(attr(js, "backoff_limit").unwrap(), "2");
+    assert_eq!(attr(js, "ttl_seconds_after_finished").unwrap(), "86400");
+    assert_eq!(attr(js, "active_deadline_seconds").unwrap(), "1800");
+    assert_eq!(
+        attr(child(js, &["template", "metadata"]), "labels").unwrap(),
+        "{ app = \"digest\" }"
+    );
+    let p = child(js, &["template", "spec"]);
+    assert_eq!(attr(p, "restart_policy").unwrap(), "\"Never\"");
+    assert_eq!(attr(p, "service_account_name").unwrap(), "\"digest\"");
+    let c = child(p, &["container"]);
+    assert_eq!(
+        attr(c, "name").unwrap(),
+        "\"digest\"",
+        "named after the job"
+    );
+    assert_eq!(
+        attr(child(c, &["volume_mount"]), "mount_path").unwrap(),
+        "\"/scripts\""
+    );
+    let affinity = child(
+        p,
+        &[
+            "affinity",
+            "pod_affinity",
+            "preferred_during_scheduling_ignored_during_execution",
+        ],
+    );
+    assert_eq!(attr(affinity, "weight").unwrap(), "100");
+    assert_eq!(
+        attr(child(job, &["lifecycle"]), "ignore_changes").unwrap(),
+        "[spec[0].job_template[0].spec[0].template[0].spec[0].dns_config]"
+    );
+    // The conventions' defaults, and `null` to leave one out.
+    let (_, body) = render(&format!(
+        "{BASE}jobs:\n  - schedule: \"@daily\"\n    concurrency_policy: null\n    containers: [{{image: alpine:3.20}}]\n"
+    ));
+    let job = find(&body, "resource", &["kubernetes_cron_job_v1", "app"]);
+    let s = child(job, &["spec"]);
+    assert_eq!(attr(s, "concurrency_policy"), None);
+    assert_eq!(attr(s, "successful_jobs_history_limit").unwrap(), "3");
+    assert_eq!(attr(s, "failed_jobs_history_limit").unwrap(), "3");
+    assert_eq!(attr(s, "starting_deadline_seconds"), None);
+    let js = child(s, &["job_template", "spec"]);
+    assert_eq!(attr(js, "backoff_limit").unwrap(), "1");
+    assert_eq!(
+        attr(child(js, &["template", "spec"]), "restart_policy").unwrap(),
+        "\"OnFailure\""
+    );
+    let e = errors(&spec.replace(
+        "    suspend_why: Paused while the upstream API is down.\n",
+        "",
+    ));
+    assert!(
+        e.contains("a suspended CronJob needs a written reason"),
+        "{e}"
+    );
+    let e = errors(&spec.replace(
+        "    timezone: Europe/London\n",
+        "    timezone: Europe/London\n    wait_for_completion: true\n",
+    ));
+    assert!(
+        e.contains("`wait_for_completion` applies to a one-shot Job"),
+        "{e}"
+    );
+}
+
+#[test]
+fn one_shot_jobs_wait_for_completion_with_timeouts() {
+    let spec = format!(
+        "{BASE}jobs:
+  - name: db-init
+    timeouts: {{create: 2m}}
+    containers:
+      - image: postgres:16-alpine
+        command:
+          - sh
+          - -c
+          - |
+            psql -h db -U root -d postgres -tc \"SELECT 1\" | grep -q 1
+        env:
+          - {{name: PGPASSWORD, value: {{vault: {{path: platform, key: dbaas_root_password}}}}}}
+"
+    );
+    let (_, body) = render(&spec);
+    let job = find(&body, "resource", &["kubernetes_job", "db_init"]);
+    assert_eq!(attr(job, "wait_for_completion").unwrap(), "true");
+    assert_eq!(attr(child(job, &["timeouts"]), "create").unwrap(), "\"2m\"");
+    let s = child(job, &["spec"]);
+    assert_eq!(attr(s, "backoff_limit").unwrap(), "3");
+    assert_eq!(
+        attr(child(s, &["template", "spec"]), "restart_policy").unwrap(),
+        "\"Never\""
+    );
+    let lc = child(job, &["lifecycle"]);
+    assert_eq!(
+        attr(lc, "ignore_changes").unwrap(),
+        "[spec[0].template[0].spec[0].dns_config]"
+    );
+    let (_, body) = render(&spec.replace(
+        "    timeouts: {create: 2m}\n",
+        "    wait_for_completion: null\n    resource_type: kubernetes_job_v1\n",
+    ));
+    let job = find(&body, "resource", &["kubernetes_job_v1", "db_init"]);
+    assert_eq!(attr(job, "wait_for_completion"), None);
+    let e = errors(&spec.replace("{create: 2m}", "{create: soon}"));
+    assert!(e.contains("is not a duration"), "{e}");
+    let e = errors(&spec.replace(
+        "    timeouts: {create: 2m}\n",
+        "    timeouts: {create: 2m}\n    suspend: true\n",
+    ));
+    assert!(e.contains("`suspend` applies to a CronJob"), "{e}");
+}
+
+#[test]
+fn a_stack_of_jobs_only_has_no_deployment_and_no_keel() {
+    let spec = "\
+name: app
+jobs:
+  - schedule: \"0 4 * * *\"
+    containers: [{image: alpine:3.20, command: [/bin/sh, -c, date]}]
+";
+    let (text, body) = render(spec);
+    assert!(!text.contains("kubernetes_deployment"));
+    assert!(!text.contains("kubernetes_service"));
+    assert!(!text.contains("keel.sh"));
+    find(&body, "resource", &["kubernetes_cron_job_v1", "app"]);
+    let e = errors(&format!("{spec}deployment:\n  replicas: 2\n"));
+    assert!(
+        e.contains("`deployment` applies to the Deployment, and this stack has no `containers`"),
+        "{e}"
+    );
+    let e = errors("name: app\n");
+    assert!(e.contains("missing required field `containers`"), "{e}");
 }

@@ -40,7 +40,7 @@ fn bundled_specs() -> Vec<PathBuf> {
 fn write_stack(stacks: &Path, name: &str, files: &[RenderedFile]) -> PathBuf {
     let dir = stacks.join(name);
     for f in files {
-        let path = dir.join(f.name);
+        let path = dir.join(&f.name);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         fs::write(&path, &f.contents).expect("write");
     }
@@ -82,7 +82,7 @@ fn every_bundled_spec_round_trips_through_import() {
         assert_eq!(got.name, name);
         // The same stack, byte for byte (the header names the same spec path here).
         let (_, again) = render(&r, "imported.yaml", &got.yaml);
-        let names = |fs: &[RenderedFile]| fs.iter().map(|f| f.name).collect::<Vec<_>>();
+        let names = |fs: &[RenderedFile]| fs.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&again), names(&files), "{shown}");
         for (a, b) in again.iter().zip(&files) {
             assert_eq!(
@@ -186,7 +186,7 @@ fn hand_written_stacks_import_losslessly_where_the_spec_language_reaches() {
                     Some(&dir),
                     files
                         .iter()
-                        .map(|f| (PathBuf::from(f.name), f.contents.clone())),
+                        .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
                 )
                 .expect("reads");
                 let original = Stack::read(&dir).expect("reads");
@@ -628,7 +628,7 @@ fn import_of_mutated_stacks_never_panics_and_what_it_accepts_plans_alike() {
                 Some(&dir),
                 files
                     .iter()
-                    .map(|f| (PathBuf::from(f.name), f.contents.clone())),
+                    .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
             )
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
             let original = Stack::read(&dir).map_err(|e| TestCaseError::fail(e.to_string()))?;

@@ -41,12 +41,14 @@ fn module_graph(src: &Path) -> Graph {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // A module may be a file with its submodules in a directory of the same name
+        // (`src/spec.rs` and `src/spec/`): both are the module's code.
         if path.is_dir() {
             let mut under = Vec::new();
             collect_rs(&path, &mut under);
-            files.insert(name, under);
+            files.entry(name).or_default().extend(under);
         } else if path.extension().is_some_and(|e| e == "rs") && name != "lib" && name != "main" {
-            files.insert(name, vec![path]);
+            files.entry(name).or_default().push(path);
         }
     }
     let modules: BTreeSet<String> = files.keys().cloned().collect();

@@ -384,6 +384,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "kubernetes_cron_job_v1.feed_digest: spec[0].job_template[0].spec[0].template[0].spec[0].volume[0].config_map[0].default_mode: \"0755\" ≠ \"0644\"",
         ),
         (
+            "frame-grabber",
+            "main.tf",
+            "type = \"Directory\"",
+            "type = \"CharDevice\"",
+            "kubernetes_deployment.frame_grabber: spec[0].template[0].spec[0].volume[2].host_path[0].type: \"Directory\" ≠ \"CharDevice\"",
+        ),
+        (
             "kiosk-gallery",
             "main.tf",
             "replicas = 0",
@@ -424,6 +431,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "ingress_path = [\"/api/\", \"/feed.xml\"]",
             "ingress_path = [\"/feed.xml\", \"/api/\"]",
             "module.ingress_api: ingress_path[0]: \"/api/\" ≠ \"/feed.xml\"",
+        ),
+        (
+            "short-links",
+            "main.tf",
+            "max_surge       = 1",
+            "max_surge       = 2",
+            "kubernetes_deployment.short_links: spec[0].strategy[0].rolling_update[0].max_surge: 1 ≠ 2",
         ),
         (
             "speech-gpu",

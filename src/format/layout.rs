@@ -52,8 +52,9 @@ pub(crate) fn layout(tokens: &mut [Token<'_>], style: Style) -> (String, Vec<u32
 /// `terraform fmt` never touches heredoc bodies, and a flush heredoc strips the smallest
 /// leading whitespace of its non-blank lines, so replacing the common indentation of the
 /// body by another one changes neither the string nor what `terraform fmt` prints. Only
-/// bodies whose value is certain to survive are touched: no template sequence (they could
-/// start a line) and no whitespace-only line (HCL implementations disagree on those).
+/// bodies whose value is certain to survive are touched: literal text, or literal text
+/// with interpolations (a line that starts with one is indented before it; no directive
+/// or strip marker), and no whitespace-only line (HCL implementations disagree on those).
 fn reindent_flush_heredocs(tokens: &mut [Token<'_>], lines: &[Line]) {
     for line in lines {
         let indent = tokens.get(line.start).map_or(0, |t| t.spaces);
@@ -75,7 +76,10 @@ fn reindent_flush_heredocs(tokens: &mut [Token<'_>], lines: &[Line]) {
                         let marker = tokens[close].text.trim().to_owned();
                         tokens[close].text = format!("{}{marker}", " ".repeat(indent)).into();
                     }
-                } else if body.is_empty() {
+                } else if body.is_empty()
+                    || (body[0].kind == Kind::StringLit
+                        && reindent_template(&mut tokens[i + 1..close], indent + 2))
+                {
                     let marker = tokens[close].text.trim().to_owned();
                     tokens[close].text = format!("{}{marker}", " ".repeat(indent)).into();
                 }
@@ -84,6 +88,83 @@ fn reindent_flush_heredocs(tokens: &mut [Token<'_>], lines: &[Line]) {
             i += 1;
         }
     }
+}
+
+/// The body of a heredoc template (literal text and interpolations, starting with literal
+/// text) with the common leading whitespace of its lines replaced by `indent`
+/// spaces, as [`reindented`] does for plain text; `false` (nothing changed) when a line
+/// is whitespace-only. A line that starts with a template sequence starts at the end of
+/// the literal before it, and its indentation is what that literal ends with; every line
+/// moves by the same amount, so the value of a flush heredoc stays the same.
+fn reindent_template(body: &mut [Token<'_>], indent: usize) -> bool {
+    // Only interpolations: a directive or a strip marker (`~`) could take whitespace
+    // around a line break away.
+    let plain = body.iter().all(|t| match t.kind {
+        Kind::TemplateControl => false,
+        Kind::TemplateInterp | Kind::TemplateSeqEnd => !t.text.contains('~'),
+        _ => true,
+    });
+    if !plain {
+        return false;
+    }
+    // Line starts: (token, byte offset), and each line's leading whitespace.
+    let mut starts: Vec<(usize, usize, usize)> = Vec::new();
+    let mut common = usize::MAX;
+    for (ti, token) in body.iter().enumerate() {
+        if token.kind != Kind::StringLit {
+            continue;
+        }
+        let text = token.text.as_ref();
+        let mut offsets = vec![];
+        if ti == 0 {
+            offsets.push(0);
+        }
+        offsets.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        for at in offsets {
+            let rest = &text[at..];
+            let lead = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            let after = &rest[lead..];
+            let blank = if after.is_empty() {
+                // The line goes on in a template sequence, or this is the end of the body.
+                ti + 1 == body.len()
+            } else {
+                after.starts_with('\n')
+            };
+            if blank {
+                if lead > 0 {
+                    return false;
+                }
+                continue;
+            }
+            common = common.min(lead);
+            starts.push((ti, at, lead));
+        }
+    }
+    if common == usize::MAX {
+        return false;
+    }
+    let pad = " ".repeat(indent);
+    for (ti, token) in body.iter_mut().enumerate() {
+        let mine: Vec<(usize, usize)> = starts
+            .iter()
+            .filter(|(t, _, _)| *t == ti)
+            .map(|(_, at, lead)| (*at, *lead))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let text = token.text.as_ref();
+        let mut out = String::with_capacity(text.len() + mine.len() * indent);
+        let mut from = 0;
+        for (at, _) in mine {
+            out.push_str(&text[from..at]);
+            out.push_str(&pad);
+            from = at + common;
+        }
+        out.push_str(&text[from..]);
+        token.text = out.into();
+    }
+    true
 }
 
 /// `body` (whole lines, each ending in `\n`) with its common leading whitespace replaced

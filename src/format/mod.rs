@@ -317,3 +317,65 @@ impl fmt::Display for FormatError {
 }
 
 impl std::error::Error for FormatError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hcl::{TemplatePart, template};
+
+    #[test]
+    fn templates_of_scripts_are_heredocs_that_evaluate_to_the_parts() {
+        use ::hcl::eval::{Context, Evaluate};
+        let mut ctx = Context::new();
+        ctx.declare_var("x", "X");
+        let t = |s: &str| TemplatePart::Text(s.to_owned());
+        let x = || TemplatePart::Interpolation("x".to_owned());
+        let cases: Vec<(Vec<TemplatePart>, bool)> = vec![
+            (
+                vec![t("set -eu\nhost="), x(), t("\n  psql -h "), x(), t("\n")],
+                true,
+            ),
+            (vec![t("a $"), x(), t("\n${not}\n%{ if }\n")], true),
+            (vec![t("one line "), x(), t("\n")], false),
+            (vec![x(), t("\nstarts with a reference\n")], false),
+            (vec![t("no final newline\n"), x()], false),
+            (vec![t("a\n  \nb "), x(), t("\n")], false),
+            (vec![t("  indented\n  only "), x(), t("\n")], false),
+            (vec![t("EOT\n"), x(), t("\nEOT\n")], true),
+        ];
+        for (parts, heredoc) in cases {
+            let text = template(&parts);
+            assert_eq!(text.starts_with("<<-"), heredoc, "{text}");
+            let expected: String = parts
+                .iter()
+                .map(|p| match p {
+                    TemplatePart::Text(s) => s.clone(),
+                    TemplatePart::Interpolation(_) => "X".to_owned(),
+                })
+                .collect();
+            // As written, and as the formatter lays it out in a generated file.
+            let file = format!("v = {text}\n");
+            let formatted = format_parsed(&format!("r \"a\" {{\n  {file}}}\n"))
+                .expect("formats")
+                .0;
+            for src in [file, formatted] {
+                let body = ::hcl::parse(&src).expect("template parses");
+                let expr = body
+                    .attributes()
+                    .next()
+                    .map(|a| a.expr().clone())
+                    .or_else(|| {
+                        body.blocks()
+                            .next()
+                            .and_then(|b| b.body().attributes().next().map(|a| a.expr().clone()))
+                    });
+                let value = expr.map(|e| e.evaluate(&ctx));
+                assert_eq!(
+                    value.and_then(Result::ok),
+                    Some(::hcl::Value::String(expected.clone())),
+                    "{src}"
+                );
+            }
+        }
+    }
+}

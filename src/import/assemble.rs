@@ -129,7 +129,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .files
         .iter()
         .filter(|f| f.name.ends_with(".tf"))
-        .map(|f| crate::lint::SourceFile::new(dir.join(f.name), f.contents.clone()))
+        .map(|f| crate::lint::SourceFile::new(dir.join(&f.name), f.contents.clone()))
         .collect();
     let lint_errors: Vec<String> =
         crate::lint::lint_files(&sources, &crate::lint::LintConfig::all())

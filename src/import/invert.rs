@@ -22,7 +22,7 @@ use crate::planeq::{self, Address, Value};
 use crate::spec::{
     AdoptSpec, Auth, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, DnsType, EnvSpec,
     HomepageSpec, IngressSpec, IntegrityCheckSpec, MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec,
-    ResourcesSpec, SecretsSpec, ServiceSpec, Storage, Strategy, Tier, ValueSpec, VolumeSpec,
+    ResourcesSpec, Scalar, SecretsSpec, ServiceSpec, Storage, Strategy, Tier, ValueSpec, VolumeSpec,
 };
 
 /// What every recognizer reads.
@@ -342,6 +342,7 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
         address: Some(label.clone()),
         labels: OrderedMap::default(),
+        ..NamespaceSpec::default()
     };
     let mut keel = false;
     if let Some(labels) = meta.and_then(|m| get(m, "labels")) {
@@ -403,6 +404,19 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     d.spec.namespace = Some(ns);
 }
 
+/// The tier a spec's `tier` stands for, with the model's default when it has none.
+fn tier_key(tier: Option<Tier>, gpu: bool) -> &'static str {
+    match tier {
+        Some(Tier::Core) => "core",
+        Some(Tier::Cluster) => "cluster",
+        Some(Tier::Gpu) => "gpu",
+        Some(Tier::Edge) => "edge",
+        Some(Tier::Aux) => "aux",
+        None if gpu => cv::gpu::TIER,
+        None => "aux",
+    }
+}
+
 fn tier_of(key: &str) -> Tier {
     match key {
         "core" => Tier::Core,
@@ -455,7 +469,7 @@ fn external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     );
     d.spec.secrets = Some(SecretsSpec {
         vault_key: Some(key.to_owned()),
-        raw: None,
+        ..SecretsSpec::default()
     });
     true
 }
@@ -574,6 +588,7 @@ fn deployment(
         eso,
         service,
         volumes: &volumes,
+        burstable: cv::tiers::BURSTABLE.contains(&tier_key(d.spec.tier, dep.gpu.is_some())),
     };
     containers(ctx, d, &pc, pod, blockers);
     d.spec.deployment = Some(dep);
@@ -726,6 +741,8 @@ struct PodCtx<'a> {
     service: bool,
     /// The spec's volumes, in order.
     volumes: &'a [String],
+    /// The tier lets a memory limit differ from the request.
+    burstable: bool,
 }
 
 fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut Vec<Blocker>) {
@@ -752,12 +769,12 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
             image: Some(image.to_owned()),
             ..ContainerSpec::default()
         };
-        let strings = |key: &str| -> Option<Vec<String>> {
+        let strings = |key: &str| -> Option<Vec<ValueSpec>> {
             match get(c, key) {
                 Some(Value::List(items)) => items
                     .iter()
                     .map(|s| match s {
-                        Value::String(s) => Some(s.clone()),
+                        Value::String(s) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
                         _ => None,
                     })
                     .collect(),
@@ -777,8 +794,18 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         spec.resources = if limits.field(i, "resources") {
             None
         } else {
-            resources(c)
+            resources(c, pc.burstable)
         };
+        if let Some(r) = &spec.resources {
+            for (field, why) in [
+                ("memory_limit_why", &r.memory_limit_why),
+                ("cpu_limit_why", &r.cpu_limit_why),
+            ] {
+                if why.is_some() {
+                    d.reasons.push(format!("containers[{i}].resources.{field}"));
+                }
+            }
+        }
         if i == 0 && spec.resources.is_none() {
             // The app container must say its resources; none written leaves them to raw HCL.
             spec.resources = Some(ResourcesSpec::default());
@@ -879,25 +906,55 @@ fn port(c: &Value, spec: &mut ContainerSpec) {
     spec.port = Some(number);
 }
 
-fn resources(c: &Value) -> Option<ResourcesSpec> {
+/// The container's requests and limits: `cpu`/`memory` and their limits, other
+/// resources in `requests`/`limits` in the order written. `burstable`: the tier lets a
+/// memory limit differ from the request without a reason.
+fn resources(c: &Value, burstable: bool) -> Option<ResourcesSpec> {
     let r = block(c, "resources")?;
     if !val::other_keys(r, &["requests", "limits"]).is_empty() {
         return None;
     }
-    let requests = get(r, "requests");
-    let limits = get(r, "limits");
-    if requests.is_some_and(|q| !val::other_keys(q, &["cpu", "memory"]).is_empty())
-        || limits.is_some_and(|l| !val::other_keys(l, &["memory"]).is_empty())
-    {
-        return None;
+    let entries = |key: &str| -> Option<Vec<(String, String)>> {
+        match get(r, key) {
+            None => Some(Vec::new()),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| v.as_primitive_string().map(|v| (k.clone(), v)))
+                .collect(),
+            Some(_) => None,
+        }
+    };
+    let mut spec = ResourcesSpec::default();
+    for (k, v) in entries("requests")? {
+        match k.as_str() {
+            "cpu" => spec.cpu = Some(v),
+            "memory" => spec.memory = Some(v),
+            _ => spec.requests.0.push((k, v)),
+        }
     }
-    let cpu = requests.and_then(|q| prim(q, "cpu"));
-    let memory = requests.and_then(|q| prim(q, "memory"));
-    let limit = limits.and_then(|l| prim(l, "memory"));
-    if memory != limit || (cpu.is_none() && memory.is_none()) {
-        return None;
+    let mut memory_limit = None;
+    for (k, v) in entries("limits")? {
+        match k.as_str() {
+            "cpu" => spec.cpu_limit = Some(v),
+            "memory" => memory_limit = Some(v),
+            _ => spec.limits.0.push((k, v)),
+        }
     }
-    Some(ResourcesSpec { cpu, memory })
+    if memory_limit != spec.memory {
+        let quantity = |q: &Option<String>| {
+            q.as_deref()
+                .and_then(|q| crate::validate::quantity(q).ok())
+        };
+        let differs = quantity(&memory_limit) != quantity(&spec.memory) || memory_limit.is_none();
+        spec.memory_limit = Some(memory_limit);
+        if spec.memory.is_some() && differs && !burstable {
+            spec.memory_limit_why = Some(NO_REASON.to_owned());
+        }
+    }
+    if spec.cpu_limit.is_some() {
+        spec.cpu_limit_why = Some(NO_REASON.to_owned());
+    }
+    Some(spec)
 }
 
 fn probe(p: &Value) -> Option<ProbeSpec> {
@@ -927,11 +984,12 @@ fn probe(p: &Value) -> Option<ProbeSpec> {
     };
     Some(ProbeSpec {
         path: Some(string(http, "path")?.to_owned()),
-        port: Some(u16::try_from(int(http, "port")?).ok()?),
+        port: Some(Scalar::Int(int(http, "port")?)),
         initial_delay_seconds: number("initial_delay_seconds")?,
         period_seconds: number("period_seconds")?,
         timeout_seconds: number("timeout_seconds")?,
         failure_threshold: number("failure_threshold")?,
+        ..ProbeSpec::default()
     })
 }
 
@@ -1003,6 +1061,7 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, container_port
         port_name: prim(p, "name"),
         protocol: prim(p, "protocol"),
         target_port,
+        ..ServiceSpec::default()
     });
 }
 
@@ -1075,8 +1134,9 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
         name: Some(host.to_owned()),
         auth: Some(auth),
         auth_why,
-        dns_type: Some(dns_type),
+        dns_type: Some(Some(dns_type)),
         homepage,
+        ..IngressSpec::default()
     });
 }
 
@@ -1103,6 +1163,7 @@ fn homepage_of(ctx: &Ctx, address: &str, ann: &Value) -> Option<HomepageSpec> {
         icon: tile(h::ICON),
         group: tile(h::GROUP),
         widget: OrderedMap::default(),
+        ..HomepageSpec::default()
     };
     let known = [
         h::ENABLED,

@@ -38,7 +38,7 @@ pub fn render(renderer: &Renderer, text: &str, dir: &Path) -> Result<Rendered, R
         Some(dir),
         files
             .iter()
-            .map(|f| (PathBuf::from(f.name), f.contents.clone())),
+            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
     )
     .map_err(|e| Refused::Other(e.to_string()))?;
     Ok(Rendered { files, stack })

@@ -23,7 +23,7 @@ pub(crate) fn address(
 }
 
 /// A Terraform resource or module name: a letter or `_`, then letters, digits, `_`, `-`.
-fn terraform_name(s: &str) -> Result<(), String> {
+pub(crate) fn terraform_name(s: &str) -> Result<(), String> {
     let ok = s
         .bytes()
         .next()

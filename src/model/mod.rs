@@ -13,10 +13,16 @@
 //! `scripts` (the jobs' shell scripts).
 
 mod adopt;
+mod config;
 mod exposure;
+mod jobs;
+mod link;
+mod pod;
 mod problems;
+mod rbac;
 mod refs;
 mod scripts;
+mod secrets;
 mod storage;
 mod types;
 mod workload;
@@ -39,10 +45,18 @@ pub(crate) struct Ctx {
     pub name: String,
     pub snake: String,
     pub ns_ref: Expr,
+    /// The tier's key (`aux`) and the expression of its label value.
+    pub tier: &'static str,
     pub tier_expr: Expr,
     pub keel: bool,
     pub scale_to_zero: bool,
     pub secret_name: String,
+    /// The namespace's name, and the address of its resource (none when the stack
+    /// creates no namespace: `ns_ref` is then the name as a literal).
+    pub ns_name: String,
+    pub ns_address: Option<String>,
+    /// The sablier group of a scale-to-zero Deployment.
+    pub sablier_group: String,
 }
 
 fn tier_name(tier: Tier) -> &'static str {
@@ -67,6 +81,19 @@ pub(crate) fn starts_with_letter(name: &str) -> Result<(), String> {
 
 /// Resolves a spec into a stack, or returns every problem found.
 pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
+    // Vault data sources are labelled by whether the stack reads its own path, which is
+    // known once every value is resolved: resolve again in the rare case that it does
+    // and reads the platform path too (which then keeps its own label).
+    let (built, read) = build_with(spec, false);
+    if read.own_read {
+        return build_with(spec, true).0;
+    }
+    built
+}
+
+/// [`build`], with the Vault labels decided by `own_read`. Also says whether the stack
+/// reads both its own Vault path and the platform path.
+fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs::VaultLabels) {
     let mut p = Problems::default();
 
     // --- identity -------------------------------------------------------------------
@@ -84,9 +111,15 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             String::from("stack")
         }
     };
-    let tier = tier_name(spec.tier.unwrap_or(Tier::Aux));
-    let keel = spec.keel.unwrap_or(true);
-    if !keel && Problems::why(&spec.keel_why).is_none() {
+    let gpu = spec.deployment.as_ref().is_some_and(|d| d.gpu.is_some());
+    let tier = match spec.tier {
+        Some(t) => tier_name(t),
+        None if gpu => cv::gpu::TIER,
+        None => tier_name(Tier::Aux),
+    };
+    // Keel updates the Deployment: a stack of jobs only has none to enrol.
+    let keel = spec.keel.unwrap_or(!spec.containers.is_empty());
+    if spec.keel == Some(false) && Problems::why(&spec.keel_why).is_none() {
         p.add(
             "keel",
             "`keel: false` switches off a convention and needs a written reason",
@@ -121,19 +154,80 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     let ns_address = adopt::address(&mut p, "namespace.address", &ns_spec.address, || {
         hcl::snake(&ns_name)
     });
+    let create_ns = ns_spec.create != Some(false);
+    if !create_ns {
+        for (field, set) in [
+            ("address", ns_spec.address.is_some()),
+            ("labels", !ns_spec.labels.0.is_empty()),
+        ] {
+            if set {
+                p.add(
+                    format!("namespace.{field}"),
+                    "the stack creates no namespace (`create: false`)",
+                    Some(format!("remove `{field}`")),
+                );
+            }
+        }
+        if ns_spec.name.is_none() {
+            p.missing(
+                "namespace.name",
+                "the existing namespace the stack deploys into (`create: false`)",
+            );
+        }
+    }
+    let own_secret = spec.secrets.clone().unwrap_or_default();
+    let secret_name = match &own_secret.name {
+        Some(n) => n.clone(),
+        None => format!("{name}{}", cv::eso::SECRET_SUFFIX),
+    };
+    let sablier_group = spec
+        .ingress
+        .as_ref()
+        .and_then(|i| i.sablier.as_ref())
+        .and_then(|s| s.group.clone())
+        .unwrap_or_else(|| name.clone());
+    if let Some(group) = spec
+        .ingress
+        .as_ref()
+        .and_then(|i| i.sablier.as_ref())
+        .and_then(|s| s.group.as_ref())
+    {
+        p.check(
+            "ingress.sablier.group",
+            "sablier group",
+            group,
+            validate::label_value(group),
+        );
+    }
     let ctx = Ctx {
         snake: hcl::snake(&name),
-        ns_ref: Expr(format!(
-            "kubernetes_namespace.{ns_address}.metadata[0].name"
-        )),
+        ns_ref: if create_ns {
+            Expr(format!(
+                "kubernetes_namespace.{ns_address}.metadata[0].name"
+            ))
+        } else {
+            Expr(hcl::quote(&ns_name))
+        },
+        tier,
         tier_expr: Expr(format!("{}.{tier}", cv::repo::TIER_LOCAL)),
         keel,
         scale_to_zero: spec.scale_to_zero.unwrap_or(false),
-        secret_name: format!("{name}{}", cv::eso::SECRET_SUFFIX),
+        secret_name,
+        ns_name: ns_name.clone(),
+        ns_address: create_ns.then(|| ns_address.clone()),
+        sablier_group,
         name,
     };
     let mut ns_labels = vec![entry("tier", ctx.tier_expr.clone())];
-    if keel {
+    let enrolled = ns_spec.keel_enrolled.unwrap_or(keel);
+    if enrolled && !keel {
+        p.add(
+            "namespace.keel_enrolled",
+            "the namespace cannot be enrolled in Keel with `keel: false`",
+            Some("remove one of them".to_owned()),
+        );
+    }
+    if enrolled && keel {
         ns_labels.push(entry(crate::conventions::keel::ENROLLED_LABEL, "true"));
     }
     ns_labels.extend(workload::labels(
@@ -142,6 +236,45 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
         &ns_spec.labels,
         true,
     ));
+    let quota = ns_spec.quota.as_ref().map(|q| {
+        if create_ns && !ns_labels.iter().any(|l| l.key == cv::quota::CUSTOM_QUOTA_LABEL) {
+            ns_labels.push(entry(cv::quota::CUSTOM_QUOTA_LABEL, "true"));
+        }
+        let quota_name = match &q.name {
+            Some(n) => {
+                p.check("namespace.quota.name", "quota name", n, secrets::object_name(n));
+                n.clone()
+            }
+            None => format!("{ns_name}{}", cv::quota::NAME_SUFFIX),
+        };
+        let address = adopt::address(&mut p, "namespace.quota.address", &q.address, || {
+            ns_address.clone()
+        });
+        if q.hard.0.is_empty() {
+            p.missing(
+                "namespace.quota.hard",
+                "the hard limits, e.g. `hard: {requests.cpu: \"1\", requests.memory: 1Gi, pods: \"10\"}`",
+            );
+        }
+        let hard = q
+            .hard
+            .0
+            .iter()
+            .map(|(k, v)| {
+                let at = crate::de::path_key("namespace.quota.hard", k);
+                p.check(&at, "resource", k, validate::qualified_name(k));
+                entry(k, v.as_str())
+            })
+            .collect();
+        Object::new(
+            Address::resource("kubernetes_resource_quota", &address),
+            Body::ResourceQuota(ResourceQuota {
+                name: quota_name,
+                namespace: ctx.ns_ref.clone().into(),
+                hard: Obj::lines(hard),
+            }),
+        )
+    });
     let mut ns_comment = spec.comment.clone();
     if let (false, Some(why)) = (keel, Problems::why(&spec.keel_why)) {
         let line = format!("Keel auto-upgrade is off: {why}");
@@ -170,42 +303,147 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     namespace.raw = adopt::raw(&mut p, "raw.namespace", &raw.namespace);
 
     // --- the parts ------------------------------------------------------------------
-    let mut refs = Refs::default();
-    let mut volumes = storage::volumes(&mut p, &ctx, spec);
-    let deployment = workload::deployment(&mut p, &ctx, spec, &volumes, &mut refs);
-    let service = match deployment.body.pod() {
-        Some((_, pod)) => exposure::service(&mut p, &ctx, spec, pod),
-        None => None,
+    let mut refs = Refs {
+        vault_labels: refs::VaultLabels {
+            own: own_secret
+                .vault_key
+                .clone()
+                .unwrap_or_else(|| ctx.name.clone()),
+            own_read,
+        },
+        ..Refs::default()
     };
-    let ingress = exposure::ingress(&mut p, &ctx, spec, service.is_some(), &mut refs);
-    let backup = storage::backup(&mut p, &ctx, spec, &mut volumes);
+    let own_image = own_image(&mut p, &ctx, spec);
+    let own_image_ref = own_image
+        .as_ref()
+        .map(|_| Expr(format!("local.{}", cv::own_image::LOCAL)));
+    let app = workload::AppLabels::of(&mut p, &ctx, &spec.deployment.clone().unwrap_or_default());
+    let mut volumes = storage::volumes(&mut p, &ctx, spec, &mut refs);
+    let mut depends = Vec::new();
+    let mut deployment = workload::deployment(
+        &mut p,
+        &ctx,
+        spec,
+        &app,
+        &volumes,
+        &mut refs,
+        own_image_ref.as_ref(),
+    )
+    .map(|(object, request)| {
+        depends.push(request);
+        object
+    });
+    let (services, service_infos) = {
+        let app = deployment.as_ref().and_then(exposure::app_of);
+        exposure::services(&mut p, &ctx, spec, app.as_ref())
+    };
+    let tls_spec = spec.tls.clone().unwrap_or_default();
+    let has_ingress = spec.ingress.is_some() || !spec.ingresses.is_empty();
+    let no_tls = match (tls_spec.enabled, Problems::why(&tls_spec.why)) {
+        (Some(false), Some(why)) => Some(why),
+        (Some(false), None) => {
+            if has_ingress {
+                p.add(
+                    "tls.enabled",
+                    "an ingress without the TLS module relies on Kyverno cloning the wildcard secret; say so",
+                    Some("add `why:` under `tls:` (e.g. Kyverno's sync-tls-secret policy clones the wildcard secret into every namespace)".to_owned()),
+                );
+            }
+            None
+        }
+        (_, Some(_)) => {
+            p.add(
+                "tls.why",
+                "`why` explains `enabled: false`, which is not set",
+                None,
+            );
+            None
+        }
+        (_, None) => None,
+    };
+    let ingresses = exposure::ingresses(
+        &mut p,
+        &ctx,
+        spec,
+        &service_infos,
+        &mut refs,
+        has_ingress.then(|| no_tls.clone()).flatten(),
+    );
+    let backup = storage::backup(&mut p, &ctx, spec, &mut volumes, &app.selector());
+    let app_selector = deployment.as_ref().map(|_| app.selector());
+    let app_jobs = jobs::app_jobs(
+        &mut p,
+        &ctx,
+        spec,
+        &mut refs,
+        own_image_ref.as_ref(),
+        app_selector.as_ref(),
+    );
+    let mut files = Vec::new();
+    let mut config_maps = Vec::new();
+    for (i, c) in spec.config_maps.iter().enumerate() {
+        let (object, checksums) = config::config_map(&mut p, &ctx, i, c, &mut refs, &mut files);
+        if !checksums.is_empty() {
+            match deployment.as_mut().map(|d| &mut d.body) {
+                Some(Body::Deployment(d)) => {
+                    let mut annotations = d.pod_annotations.take().unwrap_or_default();
+                    annotations.multiline = true;
+                    for e in checksums {
+                        if annotations.entries.iter().any(|a| a.key == e.key) {
+                            p.add(
+                                format!("config_maps[{i}].checksums"),
+                                format!("the pod template's annotation `{}` is set twice", e.key),
+                                None,
+                            );
+                        }
+                        annotations.entries.push(e);
+                    }
+                    d.pod_annotations = Some(annotations);
+                }
+                _ => p.add(
+                    format!("config_maps[{i}].checksums"),
+                    "there is no Deployment whose pods the checksum would roll",
+                    None,
+                ),
+            }
+        }
+        config_maps.push(object);
+    }
+    let service_accounts: Vec<Object> = spec
+        .service_accounts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, sa)| rbac::service_account(&mut p, &ctx, i, sa))
+        .collect();
+    let random = secrets::random(&mut p, &spec.random);
 
     // --- secrets --------------------------------------------------------------------
     let mut secrets = Vec::new();
-    let secrets_spec = spec.secrets.clone().unwrap_or_default();
+    let own_address = match &own_secret.address {
+        Some(a) => a.clone(),
+        None => cv::eso::ADDRESS.to_owned(),
+    };
     if refs.runtime_secrets || !refs.eso.is_empty() || spec.secrets.is_some() {
-        let vault_key = match &secrets_spec.vault_key {
-            Some(k) => {
-                p.check("secrets.vault_key", "Vault key", k, validate::vault_key(k));
-                k.clone()
-            }
-            None => ctx.name.clone(),
-        };
-        let mut es = Object::new(
-            Address::resource("kubernetes_manifest", cv::eso::ADDRESS),
-            Body::ExternalSecret(ExternalSecret {
-                api_version: cv::eso::API_VERSION.to_owned(),
-                name: ctx.secret_name.clone(),
-                namespace: Value::Str(ns_name.clone()),
-                refresh_interval: cv::eso::REFRESH_INTERVAL.to_owned(),
-                store_name: cv::eso::STORE_NAME.to_owned(),
-                store_kind: cv::eso::STORE_KIND.to_owned(),
-                target_name: ctx.secret_name.clone(),
-                extract_key: vault_key,
-                depends_on: vec![Expr(format!("kubernetes_namespace.{ns_address}"))],
-            }),
-        );
-        es.raw = adopt::raw(&mut p, "secrets.raw", &secrets_spec.raw);
+        secrets.push(secrets::external_secret(
+            &mut p,
+            &ctx,
+            secrets::Which::Own,
+            &own_secret,
+            &mut refs,
+        ));
+    }
+    for (i, s) in spec.external_secrets.iter().enumerate() {
+        let es = secrets::external_secret(&mut p, &ctx, secrets::Which::Other(i), s, &mut refs);
+        if secrets.iter().any(|o: &Object| o.address == es.address) {
+            p.add(
+                format!("external_secrets[{i}].address"),
+                format!(
+                    "`{}` is the address of another ExternalSecret",
+                    es.address.reference()
+                ),
+                Some("pin another `address:`".to_owned()),
+            );
+        }
         secrets.push(es);
     }
     if !refs.eso.is_empty() {
@@ -214,7 +452,7 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             Body::SecretData(SecretData {
                 name: ctx.secret_name.clone(),
                 namespace: ctx.ns_ref.clone().into(),
-                depends_on: vec![Expr(format!("kubernetes_manifest.{}", cv::eso::ADDRESS))],
+                depends_on: vec![Expr(format!("kubernetes_manifest.{own_address}"))],
             }),
         );
         read.comment = Some(cv::eso::DATA_COMMENT.to_owned());
@@ -239,44 +477,100 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
             Body::Variable(Variable {
                 kind: Expr::new("string"),
                 sensitive,
+                default: None,
+                description: None,
             }),
         )
     };
-    let mut objects = vec![variable(cv::repo::TLS_SECRET_VARIABLE, true)];
+    let mut objects = Vec::new();
+    let own_image_locals = own_image.map(|(var, locals)| {
+        objects.push(var);
+        locals
+    });
+    objects.push(variable(cv::repo::TLS_SECRET_VARIABLE, true));
     if volumes.nfs_var {
         refs.var(cv::repo::NFS_SERVER_VARIABLE);
     }
     for var in &refs.vars {
-        if var != cv::repo::TLS_SECRET_VARIABLE {
+        let own = own_image_locals.is_some() && var == cv::own_image::VARIABLE;
+        if var != cv::repo::TLS_SECRET_VARIABLE && !own {
             objects.push(variable(var, false));
         }
     }
+    objects.extend(own_image_locals);
 
     // --- main.tf, in file order -----------------------------------------------------
     objects.extend(refs.vault_reads());
-    objects.push(namespace);
+    if let (Some(why), false) = (&no_tls, has_ingress) {
+        let line = format!("{}: {why}", cv::ingress::NO_TLS_COMMENT);
+        namespace.comment = Some(match namespace.comment.take() {
+            Some(c) => format!("{}\n{line}", c.trim_end()),
+            None => line,
+        });
+    }
+    if create_ns {
+        objects.push(namespace);
+    }
+    objects.extend(quota);
     objects.extend(secrets);
-    let mut tls = Object::new(
-        Address::module("tls_secret"),
-        Body::ModuleCall(ModuleCall {
-            source: format!("{}/{}", cv::repo::MODULES, cv::repo::TLS_MODULE),
-            args: vec![
-                arg("namespace", ctx.ns_ref.clone()),
-                arg(
-                    cv::repo::TLS_SECRET_VARIABLE,
-                    Expr(format!("var.{}", cv::repo::TLS_SECRET_VARIABLE)),
-                ),
-            ],
-        }),
-    );
-    tls.raw = adopt::raw(&mut p, "raw.tls_secret", &raw.tls_secret);
-    objects.push(tls);
+    objects.extend(random);
+    objects.extend(config_maps);
+    objects.extend(service_accounts);
+    if tls_spec.enabled != Some(false) {
+        let mut tls = Object::new(
+            Address::module("tls_secret"),
+            Body::ModuleCall(ModuleCall {
+                source: format!("{}/{}", cv::repo::MODULES, cv::repo::TLS_MODULE),
+                args: vec![
+                    arg("namespace", ctx.ns_ref.clone()),
+                    arg(
+                        cv::repo::TLS_SECRET_VARIABLE,
+                        Expr(format!("var.{}", cv::repo::TLS_SECRET_VARIABLE)),
+                    ),
+                ],
+            }),
+        );
+        tls.raw = adopt::raw(&mut p, "raw.tls_secret", &raw.tls_secret);
+        objects.push(tls);
+    } else if raw.tls_secret.is_some() {
+        p.add(
+            "raw.tls_secret",
+            "there is no TLS module to attach raw HCL to (`tls: {enabled: false}`)",
+            None,
+        );
+    }
     objects.extend(volumes.pvcs);
     objects.extend(volumes.nfs);
-    objects.push(deployment);
-    objects.extend(service);
+    // One-shot Jobs (a database to create first) before the Deployment, CronJobs after
+    // the Service and the backups, as the repo's files read.
+    let (one_shot, cron): (Vec<_>, Vec<_>) = app_jobs
+        .into_iter()
+        .enumerate()
+        .partition(|(_, (object, _))| matches!(object.body, Body::Job(_)));
+    let mut app_job =
+        |objects: &mut Vec<Object>,
+         (i, (object, request)): (usize, (Object, link::DependsRequest))| {
+            let reference = object.address.reference();
+            if objects.iter().any(|o| o.address.reference() == reference) {
+                p.add(
+                    format!("jobs[{i}].address"),
+                    format!("`{reference}` is the address of another object of the stack"),
+                    Some("give the job another `name` or `address`".to_owned()),
+                );
+            }
+            objects.push(object);
+            depends.push(request);
+        };
+    for job in one_shot {
+        app_job(&mut objects, job);
+    }
+    objects.extend(deployment);
+    objects.extend(services);
     objects.extend(backup.into_iter().flatten());
-    objects.extend(ingress);
+    for job in cron {
+        app_job(&mut objects, job);
+    }
+    objects.extend(ingresses);
     let mut moved = adopt::moved(&mut p, spec, &objects);
     if let Some(first) = moved.first_mut() {
         first.comment = Some(cv::markers::ADOPTION_MOVED_COMMENT.to_owned());
@@ -291,6 +585,56 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
     }
 
     refs::check_object_refs(&mut p, &refs.objects, &objects);
+    link::link(
+        &mut p,
+        &mut objects,
+        &depends,
+        &link::PodNamespace {
+            name: &ns_name,
+            reference: &ctx.ns_ref,
+        },
+    );
+    duplicate_addresses(&mut p, &objects);
+
+    // --- terragrunt.hcl -------------------------------------------------------------
+    if let Some(list) = &spec.dependencies {
+        if spec.dependency.is_some() {
+            p.add(
+                "dependencies",
+                "`dependency` and `dependencies` both set the Terragrunt dependencies",
+                Some("list them all in `dependencies`".to_owned()),
+            );
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, d) in list.iter().enumerate() {
+            let at = format!("dependencies[{i}]");
+            p.check(&at, "dependency", d, validate::dns_label(d));
+            if seen.contains(&d.as_str()) {
+                p.add(at, format!("`{d}` is listed twice"), None);
+            }
+            seen.push(d);
+        }
+    }
+    let dependencies = match &spec.dependencies {
+        Some(list) => list.clone(),
+        None => vec![dependency],
+    };
+    let inputs = spec
+        .inputs
+        .0
+        .iter()
+        .map(|(k, v)| {
+            let at = crate::de::path_key("inputs", k);
+            if !hcl::is_identifier(k) {
+                p.invalid(&at, "input", k, "is not a Terraform variable name");
+            }
+            let mut scope = config::DataScope {
+                refs: None,
+                files: None,
+            };
+            entry(k, config::data_value(&mut p, &at, v, false, &mut scope))
+        })
+        .collect::<Vec<_>>();
 
     let stack = Stack {
         name: ctx.name.clone(),
@@ -300,14 +644,116 @@ pub fn build(spec: &Spec) -> Result<Stack, Vec<Problem>> {
                 name: cv::repo::ROOT_INCLUDE.to_owned(),
                 path: Expr::new(cv::repo::ROOT_INCLUDE_PATH),
             }],
-            dependencies: vec![Dependency {
-                config_path: format!("../{dependency}"),
-                name: dependency,
-                skip_outputs: true,
-            }],
-            inputs: None,
+            dependencies: dependencies
+                .into_iter()
+                .map(|d| Dependency {
+                    config_path: format!("../{d}"),
+                    name: d,
+                    skip_outputs: true,
+                })
+                .collect(),
+            inputs: Obj::lines(inputs).non_empty(),
             raw: adopt::raw(&mut p, "raw.terragrunt", &raw.terragrunt),
         },
+        files,
     };
-    p.into_result(stack)
+    let mut labels = refs.vault_labels.clone();
+    labels.own_read = !own_read
+        && labels.own != cv::vault::PLATFORM_PATH
+        && refs.vault.contains(&labels.own)
+        && refs.vault.iter().any(|v| v == cv::vault::PLATFORM_PATH);
+    (p.into_result(stack), labels)
+}
+
+/// Two objects of the spec at one address: reported instead of a file Terraform refuses.
+fn duplicate_addresses(p: &mut Problems, objects: &[Object]) {
+    let mut seen: Vec<String> = Vec::new();
+    for o in objects {
+        if !matches!(
+            o.address.block,
+            BlockKind::Resource | BlockKind::Data | BlockKind::Module
+        ) {
+            continue;
+        }
+        let reference = o.address.reference();
+        if seen.contains(&reference) {
+            p.add(
+                "",
+                format!("the stack would declare `{reference}` twice"),
+                Some("two objects of the spec take the same address: pin another `address:` (or name) on one of them".to_owned()),
+            );
+        }
+        seen.push(reference);
+    }
+}
+
+/// The stack's own image (the in-house family): the tag variable with its default and
+/// description, and a local of the image reference with that tag.
+fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object)> {
+    let image = spec.image.as_ref()?;
+    let repository = match &image.repository {
+        Some(r) => {
+            let tagged =
+                r.rsplit('/').next().is_some_and(|last| last.contains(':')) || r.contains('@');
+            if tagged {
+                p.add(
+                    "image.repository",
+                    format!(
+                        "`{r}` carries a tag or digest; the tag comes from the `{}` variable",
+                        cv::own_image::VARIABLE
+                    ),
+                    Some("write the repository alone, and the default tag as `tag:`".to_owned()),
+                );
+            } else {
+                p.check("image.repository", "image", r, validate::image(r));
+            }
+            r.clone()
+        }
+        None => {
+            p.missing(
+                "image.repository",
+                "the repository without a tag, e.g. `repository: ghcr.io/viktorbarzin/app`",
+            );
+            String::new()
+        }
+    };
+    let tag = image
+        .tag
+        .clone()
+        .unwrap_or_else(|| cv::own_image::DEFAULT_TAG.to_owned());
+    p.check(
+        "image.tag",
+        "image tag",
+        &tag,
+        validate::image(&format!("{repository}:{tag}")),
+    );
+    let variable = Object::new(
+        Address {
+            block: BlockKind::Variable,
+            kind: None,
+            name: cv::own_image::VARIABLE.to_owned(),
+        },
+        Body::Variable(Variable {
+            kind: Expr::new("string"),
+            sensitive: false,
+            default: Some(Value::Str(tag)),
+            description: Some(
+                image
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| cv::own_image::description(&ctx.name)),
+            ),
+        }),
+    );
+    let mut text = format!("\"{}", hcl::template_text(&repository));
+    text.push(':');
+    hcl::push_interpolation(&mut text, &format!("var.{}", cv::own_image::VARIABLE));
+    text.push('"');
+    let locals = Object::new(
+        Address::unnamed(BlockKind::Locals),
+        Body::Locals(Locals {
+            entries: vec![entry(cv::own_image::LOCAL, Expr(text))],
+        }),
+    );
+    Some((variable, locals))
 }

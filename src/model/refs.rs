@@ -22,6 +22,33 @@ pub(crate) struct Refs {
     /// References to objects of the stack (`{ref: ...}`), checked once every object is
     /// known: (spec path, the referenced object, e.g. `random_password.key`).
     pub objects: Vec<(String, String)>,
+    /// How Vault data sources are labelled (see [`VaultLabels`]).
+    pub vault_labels: VaultLabels,
+}
+
+/// The repo's labels of `data "vault_kv_secret_v2"` sources: the stack's own path is
+/// `secrets`, and so is the platform path when the stack does not read its own (then it
+/// is `platform`); any other path is labelled by its snake case.
+#[derive(Default, Clone)]
+pub(crate) struct VaultLabels {
+    /// The stack's own Vault path.
+    pub own: String,
+    /// Whether the stack reads its own path too (the platform path is then `platform`).
+    pub own_read: bool,
+}
+
+impl VaultLabels {
+    pub fn label(&self, path: &str) -> String {
+        let plain = identifier(&path.replace('/', "_"));
+        if path == self.own || (path == cv::vault::PLATFORM_PATH && !self.own_read) {
+            cv::vault::OWN_LABEL.to_owned()
+        } else if plain == cv::vault::OWN_LABEL {
+            // A path that is neither but would take the label.
+            format!("vault_{plain}")
+        } else {
+            plain
+        }
+    }
 }
 
 impl Refs {
@@ -37,7 +64,7 @@ impl Refs {
             .iter()
             .map(|path| {
                 Object::new(
-                    Address::data("vault_kv_secret_v2", &vault_address(path)),
+                    Address::data("vault_kv_secret_v2", &self.vault_labels.label(path)),
                     Body::VaultSecret(VaultSecret {
                         mount: cv::eso::VAULT_MOUNT.to_owned(),
                         path: path.clone(),
@@ -113,7 +140,7 @@ impl Refs {
                 }
                 Value::Expr(Expr(format!(
                     "data.vault_kv_secret_v2.{}.data[{}]",
-                    vault_address(vpath),
+                    self.vault_labels.label(vpath),
                     hcl::quote(key)
                 )))
             }
@@ -143,11 +170,13 @@ impl Refs {
                     );
                     return Value::Str(String::new());
                 }
-                let mut text = String::from("\"");
+                let mut pieces = Vec::new();
                 for (i, part) in parts.iter().enumerate() {
                     let part_at = format!("{at}[{i}]");
                     match part {
-                        ValueSpec::Scalar(s) => text.push_str(&hcl::template_text(&scalar_text(s))),
+                        ValueSpec::Scalar(s) => {
+                            pieces.push(hcl::TemplatePart::Text(scalar_text(s)));
+                        }
                         ValueSpec::Template(_) => p.add(
                             &part_at,
                             "a template cannot hold another template",
@@ -155,12 +184,12 @@ impl Refs {
                         ),
                         reference => {
                             if let Value::Expr(e) = self.value(p, &part_at, reference) {
-                                hcl::push_interpolation(&mut text, &e.0);
+                                pieces.push(hcl::TemplatePart::Interpolation(e.0));
                             }
                         }
                     }
                 }
-                text.push('"');
+                let text = hcl::template(&pieces);
                 Value::Expr(Expr(text))
             }
             ValueSpec::Eso(EsoRef { key, path: keys }) => {
@@ -271,7 +300,7 @@ fn raw_declarations(text: &str) -> Vec<String> {
 }
 
 /// A scalar as text in a template: strings as they are, numbers and booleans as written.
-fn scalar_text(s: &Scalar) -> String {
+pub(crate) fn scalar_text(s: &Scalar) -> String {
     match s {
         Scalar::Str(s) => s.clone(),
         Scalar::Int(n) => n.to_string(),
@@ -351,11 +380,6 @@ pub(crate) fn object_ref(text: &str) -> Result<String, String> {
         .map(|(n, _)| n.as_str())
         .collect::<Vec<_>>()
         .join("."))
-}
-
-/// The address of the data source reading `secret/<path>`.
-fn vault_address(path: &str) -> String {
-    identifier(&path.replace('/', "_"))
 }
 
 /// A Terraform identifier for a validated key (letters, digits, `-`, `_`, `.`): snake case,

@@ -1,11 +1,14 @@
 //! Volumes (block-storage PVCs and NFS modules) and the backup CronJobs of block storage.
 
+use super::jobs::{self, CronParts, JobParts};
+use super::pod;
 use super::problems::Problems;
+use super::refs::Refs;
 use super::types::*;
 use super::{Ctx, adopt, scripts};
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{BackupKind, Spec, Storage};
+use crate::spec::{BackupKind, Scalar, Spec, Storage, ValueSpec, VolumeSpec};
 use crate::validate;
 
 /// The volumes of a stack, resolved.
@@ -37,6 +40,7 @@ fn nfs_module(
     server: Value,
     path: String,
     storage: Option<String>,
+    access_modes: Option<Vec<String>>,
 ) -> Object {
     let mut args = vec![
         arg("name", name),
@@ -47,6 +51,12 @@ fn nfs_module(
     if let Some(storage) = storage {
         args.push(arg("storage", storage));
     }
+    if let Some(modes) = access_modes {
+        args.push(arg(
+            "access_modes",
+            Value::List(modes.into_iter().map(Value::Str).collect()),
+        ));
+    }
     Object::new(
         Address::module(address),
         Body::ModuleCall(ModuleCall {
@@ -56,7 +66,84 @@ fn nfs_module(
     )
 }
 
-pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
+/// The short `mount` of a volume (with `read_only` and `sub_path`): a mount of the app
+/// container. `seen` holds the mount paths so far, each used once.
+pub(crate) fn short_mount(
+    p: &mut Problems,
+    at: &str,
+    vol: &VolumeSpec,
+    name: &str,
+    mounts: &mut Vec<Mount>,
+    seen: &mut Vec<String>,
+) {
+    let at = |field: &str| format!("{at}.{field}");
+    if let Some(m) = &vol.mount {
+        p.check(&at("mount"), "mount path", m, validate::absolute_path(m));
+        if seen.contains(m) {
+            p.add(
+                at("mount"),
+                format!("mount path `{m}` is used by two volumes"),
+                Some("every volume needs its own mount path".to_owned()),
+            );
+        }
+        seen.push(m.clone());
+        if let Some(sub) = &vol.sub_path {
+            p.check(
+                &at("sub_path"),
+                "sub path",
+                sub,
+                validate::relative_path(sub),
+            );
+        }
+        mounts.push(Mount {
+            name: name.to_owned(),
+            mount_path: m.clone(),
+            sub_path: vol.sub_path.clone(),
+            read_only: vol.read_only,
+        });
+    } else {
+        if vol.read_only {
+            p.add(
+                at("read_only"),
+                "`read_only` applies to a mount, and this volume has no `mount`",
+                Some("add `mount: /path`, or remove `read_only`".to_owned()),
+            );
+        }
+        if vol.sub_path.is_some() {
+            p.add(
+                at("sub_path"),
+                "`sub_path` applies to a mount, and this volume has no `mount`",
+                Some("add `mount: /path`, or remove `sub_path`".to_owned()),
+            );
+        }
+    }
+}
+
+/// Access modes a claim can ask for.
+const ACCESS_MODES: [&str; 4] = [
+    "ReadWriteOnce",
+    "ReadOnlyMany",
+    "ReadWriteMany",
+    "ReadWriteOncePod",
+];
+
+/// The claim's own name, when the spec gives one: checked to be a DNS-1123 subdomain-like
+/// name (a DNS label per dot-separated part).
+fn claim_name(p: &mut Problems, at: &str, name: &Option<String>) -> Option<String> {
+    let name = name.as_ref()?;
+    let ok = name.len() <= 253 && name.split('.').all(|l| validate::dns_label(l).is_ok());
+    if !ok {
+        p.invalid(
+            at,
+            "claim name",
+            name,
+            "is not a Kubernetes object name (lower-case letters, digits, `-` and `.`, e.g. `app-data`)",
+        );
+    }
+    Some(name.clone())
+}
+
+pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs) -> Volumes {
     let mut v = Volumes {
         pvcs: Vec::new(),
         nfs: Vec::new(),
@@ -66,7 +153,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
         nfs_var: false,
     };
     let mut seen_names: Vec<&str> = Vec::new();
-    let mut seen_mounts: Vec<&str> = Vec::new();
+    let mut seen_mounts: Vec<String> = Vec::new();
     for (i, vol) in spec.volumes.iter().enumerate() {
         let at = |field: &str| format!("volumes[{i}].{field}");
         let vname = match &vol.name {
@@ -90,28 +177,14 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 format!("volume{i}")
             }
         };
-        if let Some(m) = &vol.mount {
-            p.check(&at("mount"), "mount path", m, validate::absolute_path(m));
-            if seen_mounts.contains(&m.as_str()) {
-                p.add(
-                    at("mount"),
-                    format!("mount path `{m}` is used by two volumes"),
-                    Some("every volume needs its own mount path".to_owned()),
-                );
-            }
-            seen_mounts.push(m);
-            v.mounts.push(Mount {
-                name: vname.clone(),
-                mount_path: m.clone(),
-                read_only: vol.read_only,
-            });
-        } else if vol.read_only {
-            p.add(
-                at("read_only"),
-                "`read_only` applies to a mount, and this volume has no `mount`",
-                Some("add `mount: /path`, or remove `read_only`".to_owned()),
-            );
-        }
+        short_mount(
+            p,
+            &format!("volumes[{i}]"),
+            vol,
+            &vname,
+            &mut v.mounts,
+            &mut seen_mounts,
+        );
         let size = vol.size.as_ref().map(|s| {
             let q = validate::quantity(s);
             if let Err(why) = &q {
@@ -120,12 +193,29 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
             (s.clone(), q.ok())
         });
         let Some(storage) = vol.storage else {
-            p.missing(
-                &at("storage"),
-                "one of `proxmox-lvm-encrypted` (sensitive data), `proxmox-lvm`, `nfs`",
-            );
+            if let Some(source) = pod::volume_source(p, ctx, refs, &format!("volumes[{i}]"), vol) {
+                v.pod_volumes.push(Volume {
+                    name: vname,
+                    source,
+                });
+            }
             continue;
         };
+        for (field, set) in [
+            ("empty_dir", vol.empty_dir.is_some()),
+            ("config_map", vol.config_map.is_some()),
+            ("secret", vol.secret.is_some()),
+            ("host_path", vol.host_path.is_some()),
+            ("claim", vol.claim.is_some()),
+        ] {
+            if set {
+                p.add(
+                    at(field),
+                    format!("a volume has one source, and this one has `storage` and `{field}`"),
+                    Some("declare two volumes".to_owned()),
+                );
+            }
+        }
         match storage {
             Storage::ProxmoxLvmEncrypted | Storage::ProxmoxLvm => {
                 let (class, suffix) = if storage == Storage::ProxmoxLvm {
@@ -133,14 +223,20 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 } else {
                     (cv::pvc::ENCRYPTED_CLASS, "encrypted")
                 };
-                if vol.path.is_some() {
-                    p.add(
-                        at("path"),
-                        "`path` applies to NFS volumes only",
-                        Some(format!(
-                            "remove it, or use `storage: nfs`; a `{class}` volume is a PVC"
-                        )),
-                    );
+                for (field, set) in [
+                    ("path", vol.path.is_some()),
+                    ("server", vol.server.is_some()),
+                    ("access_modes", vol.access_modes.is_some()),
+                ] {
+                    if set {
+                        p.add(
+                            at(field),
+                            format!("`{field}` applies to NFS volumes only"),
+                            Some(format!(
+                                "remove it, or use `storage: nfs`; a `{class}` volume is a ReadWriteOnce PVC"
+                            )),
+                        );
+                    }
                 }
                 let (size, size_q) = size.unwrap_or_else(|| {
                     let q = validate::quantity(cv::pvc::DEFAULT_SIZE).ok();
@@ -195,21 +291,54 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 let claim = Expr(format!(
                     "kubernetes_persistent_volume_claim.{address}.metadata[0].name"
                 ));
+                let autoresize = vol.autoresize.unwrap_or(true);
+                match (autoresize, Problems::why(&vol.autoresize_why)) {
+                    (false, Some(why)) => {
+                        if vol.max_size.is_some() {
+                            p.add(
+                                at("max_size"),
+                                "`max_size` is the autoresizer's ceiling, and the autoresizer is off",
+                                Some("remove `max_size`, or `autoresize: false`".to_owned()),
+                            );
+                        }
+                        for rule in ["pvc-autoresize-annotations", "pvc-ignore-requests"] {
+                            allow.push(Allow {
+                                rule,
+                                why: why.clone(),
+                            });
+                        }
+                    }
+                    (false, None) => p.add(
+                        at("autoresize"),
+                        "leaving out the autoresizer breaks a convention and needs a written reason",
+                        Some("add `autoresize_why:`".to_owned()),
+                    ),
+                    (true, _) if vol.autoresize_why.is_some() => p.add(
+                        at("autoresize_why"),
+                        "`autoresize_why` explains `autoresize: false`, which is not set",
+                        None,
+                    ),
+                    _ => {}
+                }
+                let name = claim_name(p, &at("claim_name"), &vol.claim_name)
+                    .unwrap_or_else(|| format!("{}-{vname}-{suffix}", ctx.name));
                 let mut pvc = Object::new(
                     Address::resource("kubernetes_persistent_volume_claim", &address),
                     Body::Pvc(Pvc {
                         wait_until_bound: (!wait_until_bound).then_some(false),
-                        name: format!("{}-{vname}-{suffix}", ctx.name),
+                        name,
                         namespace: ctx.ns_ref.clone().into(),
-                        annotations: Some(Obj::lines(vec![
-                            entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
-                            entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
-                            entry(cv::autoresize::STORAGE_LIMIT, max),
-                        ])),
+                        annotations: autoresize.then(|| {
+                            Obj::lines(vec![
+                                entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
+                                entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
+                                entry(cv::autoresize::STORAGE_LIMIT, max),
+                            ])
+                        }),
                         access_modes: vec![cv::pvc::ACCESS_MODE.to_owned()],
                         storage_class: class.to_owned(),
                         requests: Obj::lines(vec![entry("storage", size)]),
-                        lifecycle: Some(Lifecycle {
+                        lifecycle: autoresize.then(|| Lifecycle {
                             comment: Some(cv::lifecycle_comments::PVC_AUTORESIZE.to_owned()),
                             ignore_changes: vec![ignore(cv::ignore::PVC_REQUESTS, None)],
                             multiline: false,
@@ -223,7 +352,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                 v.pod_volumes.push(Volume {
                     name: vname.clone(),
                     source: VolumeSource::Pvc {
-                        claim_name: claim.clone(),
+                        claim_name: claim.clone().into(),
                     },
                 });
                 v.block.push((vname, claim));
@@ -243,20 +372,66 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                         None,
                     );
                 }
+                if vol.autoresize.is_some() || vol.autoresize_why.is_some() {
+                    p.add(
+                        at("autoresize"),
+                        "`autoresize` applies to block storage only",
+                        None,
+                    );
+                }
+                // The cluster's NFS server: `var.nfs_server` (the default) or its address.
+                let (server, cluster_server) = match &vol.server {
+                    None => {
+                        v.nfs_var = true;
+                        (nfs_server_var(), true)
+                    }
+                    Some(ValueSpec::Scalar(Scalar::Str(host))) => {
+                        p.check(&at("server"), "NFS server", host, validate::host(host));
+                        (Value::Str(host.clone()), host == cv::nfs::SERVER)
+                    }
+                    Some(ValueSpec::Var(var)) => {
+                        let value = refs.value(p, &at("server"), &ValueSpec::Var(var.clone()));
+                        (value, var == cv::repo::NFS_SERVER_VARIABLE)
+                    }
+                    Some(_) => {
+                        p.add(
+                            at("server"),
+                            "an NFS server is a host name or address, or a variable",
+                            Some(
+                                "e.g. `server: 192.168.1.13` or `server: {var: nfs_server}`"
+                                    .to_owned(),
+                            ),
+                        );
+                        (Value::Str(String::new()), false)
+                    }
+                };
                 let path = match &vol.path {
                     Some(path) => {
                         p.check(&at("path"), "NFS path", path, validate::absolute_path(path));
-                        if !cv::repo::NFS_EXPORTS.iter().any(|e| path.starts_with(e)) {
+                        if cluster_server
+                            && !cv::repo::NFS_EXPORTS.iter().any(|e| path.starts_with(e))
+                        {
                             p.add(
                                 at("path"),
-                                format!("NFS path `{path}` is outside the exports"),
-                                Some("the NFS server exports /srv/nfs/ (HDD) and /srv/nfs-ssd/ (SSD)".to_owned()),
+                                format!("NFS path `{path}` is outside the exports of the cluster's NFS server"),
+                                Some("it exports /srv/nfs/ (HDD) and /srv/nfs-ssd/ (SSD); an export of another server (a NAS) needs its `server:`".to_owned()),
                             );
                         }
                         path.clone()
                     }
                     None => format!("{}/{}/{vname}", cv::repo::NFS_ROOT, ctx.name),
                 };
+                if let Some(modes) = &vol.access_modes {
+                    for (mi, mode) in modes.iter().enumerate() {
+                        if !ACCESS_MODES.contains(&mode.as_str()) {
+                            p.add(
+                                format!("volumes[{i}].access_modes[{mi}]"),
+                                format!("unknown access mode `{mode}`"),
+                                Some(format!("use one of {}", ACCESS_MODES.join(", "))),
+                            );
+                        }
+                    }
+                }
                 let address = adopt::address(p, &at("address"), &vol.address, || {
                     format!("nfs_{}", hcl::snake(&vname))
                 });
@@ -266,18 +441,20 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Volumes {
                         claim_name: Expr(format!("module.{address}.claim_name")),
                     },
                 });
+                let name = claim_name(p, &at("claim_name"), &vol.claim_name)
+                    .unwrap_or_else(|| format!("{}-{vname}", ctx.name));
                 let mut module = nfs_module(
                     ctx,
                     &address,
-                    format!("{}-{vname}", ctx.name),
-                    nfs_server_var(),
+                    name,
+                    server,
                     path,
                     size.map(|(s, _)| s),
+                    vol.access_modes.clone(),
                 );
                 module.comment = vol.comment.clone();
                 module.raw = adopt::raw(p, &at("raw"), &vol.raw);
                 v.nfs.push(module);
-                v.nfs_var = true;
             }
         }
     }
@@ -291,6 +468,7 @@ pub(crate) fn backup(
     ctx: &Ctx,
     spec: &Spec,
     volumes: &mut Volumes,
+    app_labels: &Obj,
 ) -> Option<Vec<Object>> {
     let b = spec.backup.clone().unwrap_or_default();
     if b.enabled == Some(false) {
@@ -470,13 +648,16 @@ pub(crate) fn backup(
         nfs_server,
         format!("{}/{}-backup", cv::repo::NFS_ROOT, ctx.name),
         None,
+        None,
     );
     target.comment = b.comment.clone();
     out.push(target);
-    let mut job = cron_job(
+    let raw = adopt::raw(p, "backup.raw", &b.raw);
+    let job = cron_job(
         ctx,
+        app_labels,
         &address,
-        Job {
+        VolumeJob {
             name: format!("{}-backup", ctx.name),
             schedule: backup_schedule,
             starting_deadline_seconds: b.starting_deadline_seconds.unwrap_or(300),
@@ -486,9 +667,10 @@ pub(crate) fn backup(
             data_claim: data_claim.clone(),
             backup_claim: Some(Expr(format!("module.{target_address}.claim_name"))),
             script,
+            comment: None,
+            raw,
         },
     );
-    job.raw = adopt::raw(p, "backup.raw", &b.raw);
     out.push(job);
 
     match (&b.integrity_check, &database) {
@@ -517,10 +699,12 @@ pub(crate) fn backup(
                 },
             );
             let script = script_or_problem(p, "backup.integrity_check", script);
-            let mut job = cron_job(
+            let raw = adopt::raw(p, "backup.integrity_check.raw", &ic.raw);
+            let job = cron_job(
                 ctx,
+                app_labels,
                 &ic_address,
-                Job {
+                VolumeJob {
                     name: format!("{}-integrity-check", ctx.name),
                     schedule: schedule(
                         p,
@@ -535,10 +719,10 @@ pub(crate) fn backup(
                     data_claim,
                     backup_claim: None,
                     script,
+                    comment: ic.comment.clone(),
+                    raw,
                 },
             );
-            job.comment = ic.comment.clone();
-            job.raw = adopt::raw(p, "backup.integrity_check.raw", &ic.raw);
             out.push(job);
         }
         (Some(_), None) => {
@@ -565,7 +749,7 @@ fn script_or_problem(p: &mut Problems, path: &str, script: Result<String, String
 }
 
 /// What differs between the repo's volume jobs (the backup and the integrity check).
-struct Job {
+struct VolumeJob {
     name: String,
     schedule: String,
     starting_deadline_seconds: u32,
@@ -576,27 +760,32 @@ struct Job {
     /// The NFS target, for a job that writes backups.
     backup_claim: Option<Expr>,
     script: String,
+    comment: Option<String>,
+    raw: Option<Raw>,
 }
 
-/// A CronJob that reads the app's RWO volume at `/data` (co-scheduled with the app pod:
-/// required, or preferred when the app is usually scaled to zero) and, for a backup,
-/// writes to the NFS target at `/backup`.
-fn cron_job(ctx: &Ctx, address: &str, job: Job) -> Object {
+/// The volume-job preset of a CronJob: it reads the app's RWO volume at `/data`
+/// (co-scheduled with the app pod: required, or preferred when the app is usually scaled
+/// to zero) and, for a backup, writes to the NFS target at `/backup`, with the tools image
+/// and the job settings of the conventions.
+fn cron_job(ctx: &Ctx, app_labels: &Obj, address: &str, job: VolumeJob) -> Object {
     let mut mounts = vec![Mount {
         name: "data".to_owned(),
         mount_path: "/data".to_owned(),
+        sub_path: None,
         read_only: true,
     }];
     let mut volumes = vec![Volume {
         name: "data".to_owned(),
         source: VolumeSource::Pvc {
-            claim_name: job.data_claim,
+            claim_name: job.data_claim.into(),
         },
     }];
     if let Some(claim) = job.backup_claim {
         mounts.push(Mount {
             name: "backup".to_owned(),
             mount_path: "/backup".to_owned(),
+            sub_path: None,
             read_only: false,
         });
         volumes.push(Volume {
@@ -604,61 +793,69 @@ fn cron_job(ctx: &Ctx, address: &str, job: Job) -> Object {
             source: VolumeSource::NfsModule { claim_name: claim },
         });
     }
-    let container = Container {
-        name: job.container.clone(),
-        image: cv::cron::TOOLS_IMAGE.to_owned(),
-        command: Some(Value::List(vec![
-            Value::from("/bin/sh"),
-            Value::from("-c"),
-            Value::Heredoc(job.script),
-        ])),
-        args: None,
-        env: Vec::new(),
-        mounts,
-        ports: Vec::new(),
-        resources: None,
-        probes: Vec::new(),
-        keel_image: false,
-        raw: None,
-    };
-    Object::new(
-        Address::resource("kubernetes_cron_job_v1", address),
-        Body::CronJob(CronJob {
-            metadata: Metadata {
-                name: job.name,
-                namespace: ctx.ns_ref.clone().into(),
-                labels: None,
-                annotations: None,
-            },
-            concurrency_policy: cv::cron::CONCURRENCY_POLICY.to_owned(),
-            failed_jobs_history_limit: cv::cron::FAILED_JOBS_HISTORY_LIMIT,
-            schedule: job.schedule,
-            starting_deadline_seconds: job.starting_deadline_seconds,
-            successful_jobs_history_limit: job.successful_jobs_history_limit,
-            backoff_limit: job.backoff_limit,
-            ttl_seconds_after_finished: cv::cron::TTL_SECONDS_AFTER_FINISHED,
-            pod: Pod {
-                affinity: Some(Affinity {
-                    preferred_weight: ctx.scale_to_zero.then_some(cv::cron::PREFERRED_WEIGHT),
-                    match_labels: Obj::lines(vec![entry("app", ctx.name.as_str())]),
-                    topology_key: cv::cron::TOPOLOGY_KEY.to_owned(),
-                }),
-                init_containers: Vec::new(),
-                app_container: Some(job.container),
-                containers: vec![container],
-                volumes,
-                dns_config: Some(DnsConfig {
-                    options: vec![entry(cv::dns::NDOTS, cv::dns::NDOTS_VALUE)],
-                }),
-                raw: None,
-            },
-            lifecycle: Some(Lifecycle {
-                comment: Some(cv::lifecycle_comments::CRON_DNS_CONFIG.to_owned()),
-                ignore_changes: vec![ignore(cv::ignore::CRON_DNS_CONFIG, None)],
-                multiline: false,
-            }),
+    let mut container = Container::new(job.container, Value::from(cv::cron::TOOLS_IMAGE));
+    container.command = Some(Value::List(vec![
+        Value::from("/bin/sh"),
+        Value::from("-c"),
+        Value::Heredoc(job.script),
+    ]));
+    container.mounts = mounts;
+    let mut pod = Pod::of(vec![container]);
+    pod.affinity = Some(Affinity {
+        node_affinity: None,
+        pod_affinity: Some(PodAffinityTerm {
+            preferred_weight: ctx.scale_to_zero.then_some(cv::cron::PREFERRED_WEIGHT),
+            match_labels: app_labels.clone(),
+            topology_key: cv::cron::TOPOLOGY_KEY.to_owned(),
         }),
-    )
+        pod_anti_affinity: None,
+    });
+    pod.volumes = volumes;
+    pod.dns_config = Some(DnsConfig {
+        nameservers: Vec::new(),
+        searches: Vec::new(),
+        options: vec![entry(cv::dns::NDOTS, cv::dns::NDOTS_VALUE)],
+    });
+    let (ignore_changes, comment) = jobs::job_ignores(true);
+    jobs::object(JobParts {
+        address: address.to_owned(),
+        resource_type: cv::jobs::CRON_TYPES[0].to_owned(),
+        comment: job.comment,
+        metadata: Metadata {
+            name: job.name,
+            namespace: ctx.ns_ref.clone().into(),
+            labels: None,
+            annotations: None,
+        },
+        cron: Some(CronParts {
+            schedule: job.schedule,
+            concurrency_policy: Some(cv::cron::CONCURRENCY_POLICY.to_owned()),
+            failed_jobs_history_limit: Some(cv::cron::FAILED_JOBS_HISTORY_LIMIT),
+            starting_deadline_seconds: Some(job.starting_deadline_seconds),
+            successful_jobs_history_limit: Some(job.successful_jobs_history_limit),
+            suspend: None,
+            suspend_comment: None,
+            timezone: None,
+        }),
+        job: JobTemplate {
+            labels: None,
+            active_deadline_seconds: None,
+            backoff_limit: Some(job.backoff_limit),
+            ttl_seconds_after_finished: Some(cv::cron::TTL_SECONDS_AFTER_FINISHED),
+            pod_labels: None,
+            pod_annotations: None,
+            pod,
+        },
+        wait_for_completion: None,
+        timeouts: Vec::new(),
+        lifecycle: Some(Lifecycle {
+            comment: Some(comment.to_owned()),
+            ignore_changes,
+            multiline: false,
+        }),
+        allow: Vec::new(),
+        raw: job.raw,
+    })
 }
 
 fn schedule(p: &mut Problems, path: &str, value: &Option<String>, what: &str) -> String {

@@ -12,6 +12,9 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
+mod pod;
+pub use pod::*;
+
 /// A Terraform expression built by dlgen (a reference such as
 /// `kubernetes_namespace.x.metadata[0].name`). It is the only kind of value that reaches a
 /// stack without quoting; nothing from a spec is ever wrapped in it unvalidated.
@@ -54,6 +57,9 @@ pub enum Value {
     /// Text printed as a `<<-EOT` heredoc when that yields the text exactly (a quoted
     /// string otherwise); in a list, the closing bracket goes on the next line.
     Heredoc(String),
+    /// A call of a Terraform function dlgen writes (`yamlencode({...})`,
+    /// `templatefile(path, {...})`), its arguments values like any other.
+    Call(Call),
 }
 
 /// Shown on one line, close to its HCL: `"text"`, `80`, `var.x`, `[...]`, `{ k = v }`.
@@ -78,6 +84,7 @@ impl std::fmt::Debug for Value {
             }
             Value::Object(o) => write!(f, "{o:?}"),
             Value::Heredoc(text) => write!(f, "heredoc {text:?}"),
+            Value::Call(c) => write!(f, "{c:?}"),
         }
     }
 }
@@ -96,6 +103,7 @@ impl Serialize for Value {
             Value::Heredoc(text) => {
                 minijinja::Value::from_safe_string(crate::hcl::heredoc(text)).serialize(serializer)
             }
+            Value::Call(c) => c.serialize(serializer),
         }
     }
 }
@@ -185,6 +193,37 @@ impl minijinja::value::Object for Obj {
         !self.entries.is_empty()
     }
 }
+
+/// A function call dlgen writes: the function (a name dlgen chose, never from a spec)
+/// and its arguments.
+#[derive(Clone, PartialEq)]
+pub struct Call {
+    pub function: &'static str,
+    pub args: Vec<Value>,
+}
+
+/// Shown as `function(arg, ...)`.
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}(", self.function)?;
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{a:?}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Serialize for Call {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        minijinja::Value::from_object(self.clone()).serialize(serializer)
+    }
+}
+
+/// Templates see a call as an opaque value that the HCL formatter of `render` prints.
+impl minijinja::value::Object for Call {}
 
 /// One `key = value` item of an object, in output order. The key is written bare when it
 /// is an identifier and quoted otherwise, or always quoted when `quoted` (as some of the
@@ -276,13 +315,38 @@ pub struct Raw {
 
 // --- the stack ------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Stack {
     /// Stack directory name.
     pub name: String,
     /// The blocks of `main.tf`, in file order.
     pub objects: Vec<Object>,
     pub terragrunt: Terragrunt,
+    /// Files beside the spec that the stack reads (`file()`, `templatefile()`): copied
+    /// into the stack directory under the same name.
+    pub files: Vec<SpecFile>,
+}
+
+/// A file beside the spec that the stack reads: its name (in the spec's directory
+/// `<spec>/` and in the stack directory), and the spec field that names it first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SpecFile {
+    pub name: String,
+    pub field: String,
+}
+
+/// Shown field by field; the files beside the spec only when there are any.
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Stack");
+        d.field("name", &self.name)
+            .field("objects", &self.objects)
+            .field("terragrunt", &self.terragrunt);
+        if !self.files.is_empty() {
+            d.field("files", &self.files);
+        }
+        d.finish()
+    }
 }
 
 /// The kind of a top-level block.
@@ -405,6 +469,23 @@ impl Object {
             body,
         }
     }
+
+    /// The name and namespace of the Kubernetes object a resource declares, for the
+    /// object kinds that live in a namespace. Pods refer to config maps, secrets, service
+    /// accounts and claims by this name (see `link`).
+    pub fn kubernetes_name(&self) -> Option<(&str, &Value)> {
+        match &self.body {
+            Body::Pvc(pvc) => Some((&pvc.name, &pvc.namespace)),
+            Body::ExternalSecret(es) => Some((&es.name, &es.namespace)),
+            Body::Deployment(Deployment { metadata, .. })
+            | Body::CronJob(CronJob { metadata, .. })
+            | Body::Job(Job { metadata, .. })
+            | Body::Service(Service { metadata, .. }) => {
+                Some((&metadata.name, &metadata.namespace))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What an object is; each kind has its template `templates/objects/<kind>.tf`.
@@ -425,10 +506,23 @@ pub enum Body {
     Pvc(Pvc),
     Deployment(Deployment),
     CronJob(CronJob),
+    /// A one-shot Job.
+    Job(Job),
     Service(Service),
     Moved(Moved),
     /// Whole blocks from the spec (`raw.stack`).
     RawBlocks(RawBlocks),
+    // --- around the pod
+    /// `kubernetes_config_map`.
+    ConfigMap(ConfigMap),
+    /// `random_password`, `random_string`, `random_id`: attributes only.
+    Random(Random),
+    ServiceAccount(ServiceAccount),
+    /// `kubernetes_role` or `kubernetes_cluster_role`.
+    Role(Role),
+    /// `kubernetes_role_binding` or `kubernetes_cluster_role_binding`.
+    RoleBinding(RoleBinding),
+    ResourceQuota(ResourceQuota),
 }
 
 impl Body {
@@ -438,19 +532,49 @@ impl Body {
             Body::Deployment(d) => Some((&["spec", "template", "spec"], &d.pod)),
             Body::CronJob(c) => Some((
                 &["spec", "job_template", "spec", "template", "spec"],
-                &c.pod,
+                &c.job.pod,
             )),
+            Body::Job(j) => Some((&["spec", "template", "spec"], &j.job.pod)),
+            _ => None,
+        }
+    }
+
+    /// The pod spec of a workload, to change.
+    pub fn pod_mut(&mut self) -> Option<&mut Pod> {
+        match self {
+            Body::Deployment(d) => Some(&mut d.pod),
+            Body::CronJob(c) => Some(&mut c.job.pod),
+            Body::Job(j) => Some(&mut j.job.pod),
             _ => None,
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Variable {
     #[serde(rename = "type")]
     pub kind: Expr,
-    /// A sensitive variable is written as a block; others on one line.
+    /// A sensitive variable is written as a block; others on one line unless they have a
+    /// default or a description.
     pub sensitive: bool,
+    pub default: Option<Value>,
+    pub description: Option<String>,
+}
+
+/// Shown with the default and description only when they are set.
+impl std::fmt::Debug for Variable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Variable");
+        d.field("kind", &self.kind)
+            .field("sensitive", &self.sensitive);
+        if let Some(default) = &self.default {
+            d.field("default", default);
+        }
+        if let Some(description) = &self.description {
+            d.field("description", description);
+        }
+        d.finish()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -467,8 +591,9 @@ pub struct Namespace {
     pub lifecycle: Lifecycle,
 }
 
-/// `kubernetes_manifest` of an `external-secrets.io` ExternalSecret that extracts a whole
-/// Vault key into a Kubernetes secret.
+/// `kubernetes_manifest` of an `external-secrets.io` ExternalSecret: a whole Vault key
+/// extracted into a Kubernetes secret, and/or keys read one by one, optionally shaped by
+/// a target template.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExternalSecret {
     pub api_version: String,
@@ -478,9 +603,33 @@ pub struct ExternalSecret {
     pub store_name: String,
     pub store_kind: String,
     pub target_name: String,
+    /// `target.creationPolicy`.
+    pub creation_policy: Option<String>,
+    /// `target.template`, when set.
+    pub template: Option<SecretTemplate>,
     /// The Vault key whose every property becomes a key of the secret (`dataFrom.extract`).
-    pub extract_key: String,
+    pub extract_key: Option<String>,
+    /// Keys read one by one (`data`), in order.
+    pub data: Vec<SecretKeyData>,
     pub depends_on: Vec<Expr>,
+}
+
+/// `target.template` of an ExternalSecret.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretTemplate {
+    pub engine_version: Option<String>,
+    /// Annotations of the target secret.
+    pub annotations: Option<Obj>,
+    /// Keys built from the secret's values.
+    pub data: Option<Obj>,
+}
+
+/// One entry of an ExternalSecret's `data` list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SecretKeyData {
+    pub secret_key: String,
+    pub remote_key: String,
+    pub property: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -542,154 +691,15 @@ pub struct Metadata {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Deployment {
-    pub metadata: Metadata,
-    pub replicas: Value,
-    pub strategy: Option<Strategy>,
-    pub selector: Obj,
-    pub pod_labels: Obj,
-    pub pod_annotations: Option<Obj>,
-    pub pod: Pod,
-    pub lifecycle: Option<Lifecycle>,
-    pub depends_on: Vec<Expr>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Strategy {
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Why this strategy, written above the block.
-    pub comment: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CronJob {
-    pub metadata: Metadata,
-    pub concurrency_policy: String,
-    pub failed_jobs_history_limit: u32,
-    pub schedule: String,
-    pub starting_deadline_seconds: u32,
-    pub successful_jobs_history_limit: u32,
-    pub backoff_limit: u32,
-    pub ttl_seconds_after_finished: u32,
-    pub pod: Pod,
-    pub lifecycle: Option<Lifecycle>,
-}
-
-/// A pod spec: what every workload kind runs.
-#[derive(Debug, Clone, Serialize)]
-pub struct Pod {
-    pub affinity: Option<Affinity>,
-    pub init_containers: Vec<Container>,
-    pub containers: Vec<Container>,
-    /// The name of the app container (what a Service targets and a probe defaults to),
-    /// when the pod has one.
-    pub app_container: Option<String>,
-    pub volumes: Vec<Volume>,
-    pub dns_config: Option<DnsConfig>,
-    /// Raw HCL inside the pod spec, after what dlgen generates.
-    pub raw: Option<Raw>,
-}
-
-/// Pod affinity to the pods carrying `match_labels`: required, or preferred with a weight.
-#[derive(Debug, Clone, Serialize)]
-pub struct Affinity {
-    pub preferred_weight: Option<u32>,
-    pub match_labels: Obj,
-    pub topology_key: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Container {
-    pub name: String,
-    pub image: String,
-    pub command: Option<Value>,
-    pub args: Option<Value>,
-    pub env: Vec<Env>,
-    pub mounts: Vec<Mount>,
-    pub ports: Vec<Port>,
-    pub resources: Option<Resources>,
-    pub probes: Vec<Probe>,
-    /// Keel rolls this container's image forward: its `image` is in `ignore_changes`.
-    pub keel_image: bool,
-    pub raw: Option<Raw>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Port {
-    pub name: Option<String>,
-    pub container_port: u16,
-    pub protocol: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Resources {
-    pub requests: Option<Obj>,
-    pub limits: Option<Obj>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Probe {
-    /// `liveness_probe`, `readiness_probe` or `startup_probe`.
-    pub kind: &'static str,
-    pub http_get: HttpGet,
-    /// The timing fields that are set, in the order the provider documents them.
-    pub timings: Vec<Entry>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HttpGet {
-    pub path: String,
-    pub port: Value,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Env {
-    pub name: String,
-    pub comment: Option<String>,
-    pub value: Option<Value>,
-    pub secret: Option<SecretKeyRef>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SecretKeyRef {
-    pub name: String,
-    pub key: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Mount {
-    pub name: String,
-    pub mount_path: String,
-    pub read_only: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Volume {
-    pub name: String,
-    pub source: VolumeSource,
-}
-
-/// Where a pod volume comes from.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum VolumeSource {
-    /// A PVC of the stack.
-    Pvc { claim_name: Expr },
-    /// The claim of an `nfs_volume` module call.
-    NfsModule { claim_name: Expr },
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DnsConfig {
-    pub options: Vec<Entry>,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct Service {
     pub metadata: Metadata,
+    /// `type`, when written.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub external_traffic_policy: Option<String>,
     pub selector: Obj,
     pub ports: Vec<ServicePort>,
+    pub lifecycle: Option<Lifecycle>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -698,6 +708,68 @@ pub struct ServicePort {
     pub port: Value,
     pub target_port: Option<Value>,
     pub protocol: Option<String>,
+    pub node_port: Option<Value>,
+}
+
+// --- around the pod ---------------------------------------------------------------
+
+/// `kubernetes_config_map`: metadata and `data` items in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfigMap {
+    pub metadata: Metadata,
+    pub data: Obj,
+    pub depends_on: Vec<Expr>,
+}
+
+/// A `random_*` resource: its attributes in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Random {
+    pub attributes: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceAccount {
+    pub name: String,
+    pub namespace: Value,
+}
+
+/// A Role (with a namespace) or a ClusterRole (without).
+#[derive(Debug, Clone, Serialize)]
+pub struct Role {
+    pub name: String,
+    pub namespace: Option<Value>,
+    pub rules: Vec<Rule>,
+}
+
+/// One `rule` block: its lists in order, those that are set.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    pub attributes: Vec<Entry>,
+}
+
+/// A RoleBinding (with a namespace) or a ClusterRoleBinding (without).
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleBinding {
+    pub name: String,
+    pub namespace: Option<Value>,
+    pub api_group: String,
+    pub role_kind: String,
+    pub role_name: Value,
+    pub subjects: Vec<Subject>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Subject {
+    pub kind: String,
+    pub name: Value,
+    pub namespace: Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResourceQuota {
+    pub name: String,
+    pub namespace: Value,
+    pub hard: Obj,
 }
 
 /// `moved { from = <from> to = <to> }`.
@@ -821,10 +893,8 @@ impl Stack {
             .retain(|o| !matches!(o.body, Body::RawBlocks(_)));
         for o in &mut bare.objects {
             o.raw = None;
-            let pod = match &mut o.body {
-                Body::Deployment(d) => &mut d.pod,
-                Body::CronJob(c) => &mut c.pod,
-                _ => continue,
+            let Some(pod) = o.body.pod_mut() else {
+                continue;
             };
             pod.raw = None;
             for c in pod.containers.iter_mut().chain(&mut pod.init_containers) {

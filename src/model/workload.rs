@@ -1,5 +1,8 @@
-//! The Deployment and its containers.
+//! The Deployment: its labels, annotations, Keel settings, strategy and lifecycle, and the
+//! pod it runs (`pod`).
 
+use super::link::DependsRequest;
+use super::pod::{self, PodInput};
 use super::problems::Problems;
 use super::refs::Refs;
 use super::storage::Volumes;
@@ -7,7 +10,7 @@ use super::types::*;
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::spec::{
-    ContainerSpec, OrderedMap, ProbeSpec, Spec, Strategy as SpecStrategy, ValueSpec,
+    DeploymentSpec, IgnoreChangesSpec, OrderedMap, Reloader, Scalar, Spec, Strategy as SpecStrategy,
 };
 use crate::validate;
 
@@ -31,69 +34,217 @@ pub(crate) fn labels(
         .collect()
 }
 
-/// The Deployment object of the stack, running the spec's containers.
+/// Appends `extra` to `entries`, refusing a key that is there already (one dlgen writes).
+fn extend_unique(p: &mut Problems, path: &str, entries: &mut Vec<Entry>, extra: Vec<Entry>) {
+    for e in extra {
+        if entries.iter().any(|x| x.key == e.key) {
+            p.add(
+                crate::de::path_key(path, &e.key),
+                format!("`{}` is written by dlgen already", e.key),
+                Some("remove it here; a spec field sets it".to_owned()),
+            );
+            continue;
+        }
+        entries.push(e);
+    }
+}
+
+/// The Deployment's name and the labels that select its pods, as the pod's containers,
+/// the Service and the jobs' affinities use them.
+pub(crate) struct AppLabels {
+    pub name: String,
+    pub key: String,
+}
+
+impl AppLabels {
+    pub fn of(p: &mut Problems, ctx: &Ctx, d: &DeploymentSpec) -> AppLabels {
+        let name = match &d.name {
+            Some(n) => {
+                p.check(
+                    "deployment.name",
+                    "Deployment name",
+                    n,
+                    validate::dns_label(n),
+                );
+                n.clone()
+            }
+            None => ctx.name.clone(),
+        };
+        let key = match &d.label_key {
+            Some(k) => {
+                p.check(
+                    "deployment.label_key",
+                    "label key",
+                    k,
+                    validate::qualified_name(k),
+                );
+                k.clone()
+            }
+            None => cv::workload::APP_LABEL.to_owned(),
+        };
+        AppLabels { name, key }
+    }
+
+    /// `{ <key> = <name> }`.
+    pub fn selector(&self) -> Obj {
+        Obj::lines(vec![entry(&self.key, self.name.as_str())])
+    }
+}
+
+/// The Deployment object of the stack, running the spec's containers; `None` for a stack
+/// of jobs only.
 pub(crate) fn deployment(
     p: &mut Problems,
     ctx: &Ctx,
     spec: &Spec,
+    app: &AppLabels,
     volumes: &Volumes,
     refs: &mut Refs,
-) -> Object {
+    own_image: Option<&Expr>,
+) -> Option<(Object, DependsRequest)> {
     let d = spec.deployment.clone().unwrap_or_default();
     let raw = spec.raw.clone().unwrap_or_default();
     if spec.containers.is_empty() {
-        p.missing(
-            "containers",
-            "the app container, e.g. `containers: [{image: ghcr.io/owner/app:latest, port: 80, resources: {cpu: 25m, memory: 256Mi}}]`",
-        );
-    }
-    let mut containers = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    for (ci, c) in spec.containers.iter().enumerate() {
-        let mut container = container(p, ctx, ci, c, refs);
-        if seen.contains(&container.name) {
-            p.add(
-                format!("containers[{ci}].name"),
-                format!("duplicate container name `{}`", container.name),
-                None,
+        if spec.jobs.is_empty() {
+            p.missing(
+                "containers",
+                "the app container, e.g. `containers: [{image: ghcr.io/owner/app:latest, port: 80, resources: {cpu: 25m, memory: 256Mi}}]`",
             );
-        }
-        seen.push(container.name.clone());
-        if ci == 0 {
-            // The app container: it mounts the stack's volumes, Keel rolls its image, and
-            // `raw.container` attaches to it.
-            container.mounts = volumes.mounts.clone();
-            container.keel_image = ctx.keel;
-            let slot = adopt::raw(p, "raw.container", &raw.container);
-            if slot.is_some() && container.raw.is_some() {
+        } else {
+            for (field, set) in [
+                ("deployment", spec.deployment.is_some()),
+                ("init_containers", !spec.init_containers.is_empty()),
+                ("strategy", spec.strategy.is_some()),
+                ("rolling_update", spec.rolling_update.is_some()),
+                ("keel_owns", !spec.keel_owns.0.is_empty()),
+                ("keel_seeds", !spec.keel_seeds.0.is_empty()),
+                ("keel_policy", spec.keel_policy.is_some()),
+                ("raw.container", raw.container.is_some()),
+                ("raw.pod", raw.pod.is_some()),
+                ("raw.deployment", raw.deployment.is_some()),
+            ] {
+                if set {
+                    p.add(
+                        field,
+                        format!("`{field}` applies to the Deployment, and this stack has no `containers`"),
+                        Some("a stack of jobs only has no Deployment; remove it".to_owned()),
+                    );
+                }
+            }
+            if let Some(i) = spec.volumes.iter().position(|v| v.mount.is_some()) {
                 p.add(
-                    "raw.container",
-                    "raw HCL is given for the first container twice: as `raw.container` and as `containers[0].raw`",
-                    Some("keep `containers[0].raw`".to_owned()),
+                    format!("volumes[{i}].mount"),
+                    "`mount` mounts a volume into the Deployment's app container, and this stack has no `containers`",
+                    Some("mount the stack's volumes in a job with `claim:`".to_owned()),
                 );
             }
-            container.raw = container.raw.or(slot);
+            return None;
         }
-        containers.push(container);
     }
-
-    let block_storage = !volumes.block.is_empty();
-    let strategy = match (spec.strategy, block_storage) {
-        (Some(SpecStrategy::RollingUpdate), true) => {
+    let built = pod::pod(
+        p,
+        ctx,
+        refs,
+        own_image,
+        PodInput {
+            containers_at: "containers".to_owned(),
+            containers: &spec.containers,
+            init_at: "init_containers".to_owned(),
+            init_containers: &spec.init_containers,
+            settings_at: "deployment".to_owned(),
+            settings: d.pod_settings(),
+            dns_options: &d.dns_options,
+            default_name: app.name.clone(),
+            volumes: volumes.pod_volumes.clone(),
+            app_mounts: volumes.mounts.clone(),
+            app_labels: app.selector(),
+            keel: ctx.keel,
+            app_needs_resources: true,
+        },
+    );
+    let mut pod = built.pod;
+    let mut allow = built.allow;
+    // `raw.container` attaches to the app container.
+    if let Some(slot) = adopt::raw(p, "raw.container", &raw.container)
+        && let Some(i) = pod
+            .containers
+            .iter()
+            .position(|c| Some(&c.name) == pod.app_container.as_ref())
+    {
+        if pod.containers[i].raw.is_some() {
             p.add(
+                "raw.container",
+                format!(
+                    "raw HCL is given for the {} container twice: as `raw.container` and as `containers[{i}].raw`",
+                    if i == 0 { "first" } else { "app" }
+                ),
+                Some(format!("keep `containers[{i}].raw`")),
+            );
+        } else {
+            pod.containers[i].raw = Some(slot);
+        }
+    }
+    pod.raw = adopt::raw(p, "raw.pod", &raw.pod);
+
+    // --- strategy -------------------------------------------------------------------------
+    let block_storage = !volumes.block.is_empty();
+    let why = Problems::why(&spec.strategy_why);
+    let rolls = matches!(
+        spec.strategy,
+        Some(SpecStrategy::RollingUpdate | SpecStrategy::Unset)
+    );
+    if block_storage && rolls {
+        match &why {
+            Some(w) => allow.push(Allow {
+                rule: "rwo-recreate",
+                why: w.clone(),
+            }),
+            None => p.add(
                 "strategy",
                 "a Deployment with a block-storage volume must use `Recreate`",
-                Some("proxmox-lvm volumes are ReadWriteOnce: a rolling update would start a second pod that cannot mount it".to_owned()),
-            );
-            None
+                Some("proxmox-lvm volumes are ReadWriteOnce: a rolling update would start a second pod that cannot mount it (or say why it may in `strategy_why`)".to_owned()),
+            ),
         }
-        (Some(SpecStrategy::RollingUpdate), false) | (None, false) => None,
+    }
+    let strategy = match (spec.strategy, block_storage) {
+        (Some(SpecStrategy::Unset), _) | (None, false) => None,
+        (Some(SpecStrategy::RollingUpdate), _) => Some(Strategy {
+            kind: "RollingUpdate".to_owned(),
+            comment: spec.strategy_why.clone(),
+            rolling_update: spec.rolling_update.as_ref().map(|ru| {
+                if ru.max_surge.is_none() && ru.max_unavailable.is_none() {
+                    p.add(
+                        "rolling_update",
+                        "`rolling_update` sets neither `max_surge` nor `max_unavailable`",
+                        None,
+                    );
+                }
+                RollingUpdate {
+                    max_surge: ru
+                        .max_surge
+                        .as_ref()
+                        .map(|v| int_or_percent(p, "rolling_update.max_surge", v)),
+                    max_unavailable: ru
+                        .max_unavailable
+                        .as_ref()
+                        .map(|v| int_or_percent(p, "rolling_update.max_unavailable", v)),
+                }
+            }),
+        }),
         (Some(SpecStrategy::Recreate), _) | (None, true) => Some(Strategy {
             kind: "Recreate".to_owned(),
             comment: spec.strategy_why.clone(),
+            rolling_update: None,
         }),
     };
-    if strategy.is_none() && spec.strategy_why.is_some() {
+    if spec.rolling_update.is_some() && spec.strategy != Some(SpecStrategy::RollingUpdate) {
+        p.add(
+            "rolling_update",
+            "`rolling_update` sets the limits of a `RollingUpdate` strategy",
+            Some("add `strategy: RollingUpdate`".to_owned()),
+        );
+    }
+    if strategy.is_none() && spec.strategy_why.is_some() && !(block_storage && rolls) {
         p.add(
             "strategy_why",
             "`strategy_why` explains a Recreate strategy, but the Deployment has none",
@@ -101,150 +252,378 @@ pub(crate) fn deployment(
         );
     }
 
+    // --- labels -----------------------------------------------------------------------------
     let cluster_service = d.cluster_service_label.unwrap_or(true);
-    let mut labels = vec![entry("app", ctx.name.as_str())];
+    let mut labels = vec![entry(&app.key, app.name.as_str())];
     if cluster_service {
         labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
     }
-    labels.push(entry("tier", ctx.tier_expr.clone()));
+    if d.tier_label.unwrap_or(true) {
+        labels.push(entry(cv::workload::TIER_LABEL, ctx.tier_expr.clone()));
+    }
     if ctx.scale_to_zero {
         labels.push(entry(cv::sablier::ENABLE, "true"));
-        labels.push(entry(cv::sablier::GROUP, ctx.name.as_str()));
+        labels.push(entry(cv::sablier::GROUP, ctx.sablier_group.as_str()));
         labels.push(entry(
             cv::sablier::READY_AFTER,
             cv::sablier::READY_AFTER_DEFAULT,
         ));
     }
-    let mut pod_labels = vec![entry("app", ctx.name.as_str())];
+    let extra = self::labels(p, "deployment.labels", &d.labels, true);
+    extend_unique(p, "deployment.labels", &mut labels, extra);
+    let mut pod_labels = vec![entry(&app.key, app.name.as_str())];
     if cluster_service {
         pod_labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
     }
+    let extra = self::labels(p, "deployment.pod_labels", &d.pod_labels, true);
+    extend_unique(p, "deployment.pod_labels", &mut pod_labels, extra);
 
-    let mut annotations = labels_of(p, "deployment.annotations", &d.annotations);
-    let mut policy_set = annotations.iter().any(|a| a.key == cv::keel::POLICY);
-    if let Some(policy) = &spec.keel_policy {
-        const POLICIES: [&str; 6] = cv::keel::POLICIES;
-        let known = POLICIES.contains(&policy.as_str()) || policy.starts_with("glob:");
-        if !known {
+    // --- annotations ----------------------------------------------------------------------
+    let mut annotations = Vec::new();
+    if let Some(r) = d.reloader {
+        let key = match r {
+            Reloader::Auto => cv::workload::RELOADER_AUTO,
+            Reloader::Search => cv::workload::RELOADER_SEARCH,
+        };
+        annotations.push(entry(key, "true"));
+    }
+    let user = labels_of(p, "deployment.annotations", &d.annotations);
+    for e in &user {
+        if cv::keel_keys::ALL.iter().any(|(_, key, _)| *key == e.key) {
             p.add(
-                "keel_policy",
-                format!("unknown Keel policy `{policy}`"),
-                Some(format!(
-                    "use one of {}, or `glob:<pattern>`{}",
-                    POLICIES.join(", "),
-                    crate::diag::did_you_mean(policy, POLICIES)
-                        .map(|m| format!("; did you mean `{m}`?"))
-                        .unwrap_or_default()
-                )),
+                crate::de::path_key("deployment.annotations", &e.key),
+                format!(
+                    "`{}` is a Keel annotation: say whether the stack owns it or only seeds it",
+                    e.key
+                ),
+                Some(
+                    "move it to `keel_owns` (not ignored) or `keel_seeds` (still ignored)"
+                        .to_owned(),
+                ),
             );
         }
-        if policy_set {
-            p.add(
-                "keel_policy",
-                "the Keel policy is set twice: by `keel_policy` and by a `keel.sh/policy` annotation",
-                Some("keep `keel_policy`".to_owned()),
-            );
+    }
+    extend_unique(p, "deployment.annotations", &mut annotations, user);
+    let owned = keel_annotations(p, ctx, spec, &mut annotations);
+
+    let mut pod_annotations = Vec::new();
+    if let Some(diun) = &d.diun {
+        pod_annotations.push(entry(
+            cv::workload::DIUN_ENABLE,
+            if diun.enable.unwrap_or(true) {
+                "true"
+            } else {
+                "false"
+            },
+        ));
+        if let Some(tags) = &diun.include_tags {
+            pod_annotations.push(entry(cv::workload::DIUN_INCLUDE_TAGS, tags.as_str()));
         }
-        if !ctx.keel {
-            p.add(
-                "keel_policy",
-                "`keel_policy` has no effect with `keel: false`",
-                Some("remove one of them".to_owned()),
-            );
+    }
+    if !d.wait_for.is_empty() {
+        for (i, target) in d.wait_for.iter().enumerate() {
+            let ok = target.rsplit_once(':').is_some_and(|(host, port)| {
+                validate::host(host).is_ok() && port.parse::<u16>().is_ok_and(|n| n > 0)
+            });
+            if !ok {
+                p.invalid(
+                    &format!("deployment.wait_for[{i}]"),
+                    "service address",
+                    target,
+                    "is not `<service>.<namespace>:<port>` (e.g. `postgresql.dbaas:5432`)",
+                );
+            }
         }
-        annotations.push(entry(cv::keel::POLICY, policy.as_str()));
-        policy_set = true;
+        pod_annotations.push(entry(cv::workload::KYVERNO_WAIT_FOR, d.wait_for.join(",")));
+    }
+    if let Some(prom) = &d.prometheus {
+        pod_annotations.push(entry(cv::workload::PROMETHEUS_SCRAPE, "true"));
+        match prom.port {
+            Some(port) if port > 0 => {
+                pod_annotations.push(entry(cv::workload::PROMETHEUS_PORT, port.to_string()));
+            }
+            _ => p.missing("deployment.prometheus.port", "the metrics port"),
+        }
+        if let Some(path) = &prom.path {
+            pod_annotations.push(entry(cv::workload::PROMETHEUS_PATH, path.as_str()));
+        }
+    }
+    let user = labels_of(p, "deployment.pod_annotations", &d.pod_annotations);
+    extend_unique(p, "deployment.pod_annotations", &mut pod_annotations, user);
+
+    // --- replicas ---------------------------------------------------------------------------
+    let replicas = d.replicas.unwrap_or(cv::workload::REPLICAS);
+    let replicas_comment = Problems::why(&d.replicas_why).and(d.replicas_why.clone());
+    if replicas == 0 && replicas_comment.is_none() {
+        p.add(
+            "deployment.replicas",
+            "`replicas: 0` parks the app and needs a written reason",
+            Some("add `replicas_why:` (e.g. `Disabled - upstream crash-loops; scale back once fixed`), written above it".to_owned()),
+        );
     }
 
-    let dns_options = d
-        .dns_options
-        .0
-        .iter()
-        .map(|(k, v)| {
-            let at = crate::de::path_key("deployment.dns_options", k);
-            p.check(&at, "DNS option", k, validate::qualified_name(k));
-            entry(k, v.as_str())
-        })
-        .collect::<Vec<_>>();
+    // --- lifecycle ------------------------------------------------------------------------
+    let defaults = deployment_ignores(ctx, &owned, &pod);
+    let (lifecycle, lifecycle_allow) = apply_ignores(
+        p,
+        "deployment.ignore_changes",
+        &d.ignore_changes,
+        defaults,
+        None,
+        true,
+    );
+    allow.extend(lifecycle_allow);
 
-    let pod = Pod {
-        affinity: None,
-        init_containers: Vec::new(),
-        app_container: containers.first().map(|c| c.name.clone()),
-        containers,
-        volumes: volumes.pod_volumes.clone(),
-        dns_config: (!dns_options.is_empty()).then_some(DnsConfig {
-            options: dns_options,
-        }),
-        raw: adopt::raw(p, "raw.pod", &raw.pod),
+    let resource_type = match &d.resource_type {
+        Some(t) => {
+            check_type(
+                p,
+                "deployment.resource_type",
+                t,
+                &cv::workload::DEPLOYMENT_TYPES,
+            );
+            t.clone()
+        }
+        None => cv::workload::DEPLOYMENT_TYPES[0].to_owned(),
     };
-    let lifecycle = deployment_lifecycle(ctx, policy_set, &pod);
-
     let address = adopt::address(p, "deployment.address", &d.address, || ctx.snake.clone());
     let mut object = Object::new(
-        Address::resource("kubernetes_deployment", &address),
+        Address::resource(&resource_type, &address),
         Body::Deployment(Deployment {
             metadata: Metadata {
-                name: ctx.name.clone(),
+                name: app.name.clone(),
                 namespace: ctx.ns_ref.clone().into(),
                 labels: Some(Obj::lines(labels)),
                 annotations: Obj::lines(annotations).non_empty(),
             },
-            replicas: Value::Int(1),
+            wait_for_rollout: d.wait_for_rollout,
+            replicas: Value::Int(i64::from(replicas)),
+            replicas_comment,
+            revision_history_limit: d.revision_history_limit,
+            progress_deadline_seconds: d.progress_deadline_seconds,
             strategy,
-            selector: Obj::lines(vec![entry("app", ctx.name.as_str())]),
+            selector: app.selector(),
             pod_labels: Obj::lines(pod_labels),
-            pod_annotations: Obj::lines(labels_of(
-                p,
-                "deployment.pod_annotations",
-                &d.pod_annotations,
-            ))
-            .non_empty(),
+            pod_annotations: Obj::lines(pod_annotations).non_empty(),
             pod,
-            lifecycle: Some(lifecycle),
-            depends_on: if refs.runtime_secrets {
-                vec![Expr::new(format!(
-                    "kubernetes_manifest.{}",
-                    cv::eso::ADDRESS
-                ))]
-            } else {
-                Vec::new()
-            },
+            lifecycle,
+            depends_on: Vec::new(),
+            depends_on_comment: None,
         }),
     );
+    dedupe_allow(&mut allow);
+    object.allow = allow;
     object.raw = adopt::raw(p, "raw.deployment", &raw.deployment);
-    object
+    let request = DependsRequest {
+        reference: object.address.reference(),
+        at: "deployment.depends_on".to_owned(),
+        spec: d.depends_on.clone(),
+    };
+    Some((object, request))
 }
 
-/// The Deployment's `ignore_changes`: what Kyverno, Keel, Kubernetes and sablier write,
-/// with their markers. Keel's image entry is derived per container from the pod.
-fn deployment_lifecycle(ctx: &Ctx, policy_set: bool, pod: &Pod) -> Lifecycle {
+/// A resource type among those a kind of object may be declared with.
+pub(crate) fn check_type(p: &mut Problems, at: &str, t: &str, types: &[&str]) {
+    if !types.contains(&t) {
+        p.add(
+            at,
+            format!("`{t}` is not a resource type of this object"),
+            Some(format!(
+                "use one of {}",
+                types
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        );
+    }
+}
+
+/// One suppression per rule: the reasons of one rule are joined.
+pub(crate) fn dedupe_allow(allow: &mut Vec<Allow>) {
+    let mut out: Vec<Allow> = Vec::new();
+    for a in allow.drain(..) {
+        match out.iter_mut().find(|o| o.rule == a.rule) {
+            Some(o) => {
+                if !o.why.contains(&a.why) {
+                    o.why = format!("{}; {}", o.why, a.why);
+                }
+            }
+            None => out.push(a),
+        }
+    }
+    *allow = out;
+}
+
+/// A rolling update limit: a number of pods, or a percentage as a string.
+fn int_or_percent(p: &mut Problems, at: &str, v: &Scalar) -> Value {
+    match v {
+        Scalar::Int(n) if *n >= 0 => Value::Int(*n),
+        Scalar::Str(s) if s.strip_suffix('%').unwrap_or(s).parse::<u32>().is_ok() => {
+            Value::Str(s.clone())
+        }
+        _ => {
+            p.add(
+                at,
+                "a rolling update limit is a number of pods (`1`) or a percentage (`\"25%\"`)",
+                None,
+            );
+            Value::Int(0)
+        }
+    }
+}
+
+/// Keel's annotations the stack sets (`keel_owns`, `keel_seeds`, `keel_policy`), written
+/// in Keel's key order; returns the annotations the stack owns (not ignored).
+fn keel_annotations(
+    p: &mut Problems,
+    ctx: &Ctx,
+    spec: &Spec,
+    annotations: &mut Vec<Entry>,
+) -> Vec<&'static str> {
+    let mut set: Vec<(&'static str, String, bool)> = Vec::new(); // (annotation, value, owned)
+    for (field, map, owned) in [
+        ("keel_owns", &spec.keel_owns, true),
+        ("keel_seeds", &spec.keel_seeds, false),
+    ] {
+        for (key, value) in &map.0 {
+            let at = crate::de::path_key(field, key);
+            let Some((_, annotation, _)) = cv::keel_keys::ALL.iter().find(|(k, _, _)| k == key)
+            else {
+                let keys: Vec<&str> = cv::keel_keys::ALL.iter().map(|(k, _, _)| *k).collect();
+                p.add(
+                    &at,
+                    format!("unknown Keel annotation `{key}`"),
+                    Some(format!(
+                        "use one of {}{}",
+                        keys.iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        crate::diag::did_you_mean(key, keys.iter().copied())
+                            .map(|m| format!("; did you mean `{m}`?"))
+                            .unwrap_or_default()
+                    )),
+                );
+                continue;
+            };
+            if set.iter().any(|(a, _, _)| a == annotation) {
+                p.add(
+                    &at,
+                    format!("the Keel annotation `{key}` is set twice"),
+                    Some("a key is either owned or seeded, once".to_owned()),
+                );
+                continue;
+            }
+            check_keel_value(p, &at, key, value);
+            set.push((annotation, value.clone(), owned));
+        }
+    }
+    if let Some(policy) = &spec.keel_policy {
+        check_keel_value(p, "keel_policy", "policy", policy);
+        if set.iter().any(|(a, _, _)| *a == cv::keel::POLICY) {
+            p.add(
+                "keel_policy",
+                "the Keel policy is set twice: by `keel_policy` and by `keel_owns` or `keel_seeds`",
+                Some("keep `keel_policy`".to_owned()),
+            );
+        } else {
+            set.push((cv::keel::POLICY, policy.clone(), true));
+        }
+    }
+    if !ctx.keel && !set.is_empty() {
+        for (field, given) in [
+            ("keel_policy", spec.keel_policy.is_some()),
+            ("keel_owns", !spec.keel_owns.0.is_empty()),
+            ("keel_seeds", !spec.keel_seeds.0.is_empty()),
+        ] {
+            if given {
+                p.add(
+                    field,
+                    format!("`{field}` has no effect with `keel: false`"),
+                    Some("remove one of them".to_owned()),
+                );
+            }
+        }
+    }
+    let mut owned = Vec::new();
+    for (_, annotation, _) in cv::keel_keys::ALL {
+        if let Some((_, value, own)) = set.iter().find(|(a, _, _)| *a == annotation) {
+            annotations.push(entry(annotation, value.as_str()));
+            if *own {
+                owned.push(annotation);
+            }
+        }
+    }
+    owned
+}
+
+fn check_keel_value(p: &mut Problems, at: &str, key: &str, value: &str) {
+    let (known, valid): (&[&str], bool) = match key {
+        "policy" => (
+            &cv::keel::POLICIES,
+            cv::keel::POLICIES.contains(&value)
+                || value == cv::keel::OPT_OUT
+                || value.starts_with("glob:"),
+        ),
+        "trigger" => (
+            &cv::keel_keys::TRIGGERS,
+            cv::keel_keys::TRIGGERS.contains(&value),
+        ),
+        "match-tag" => (&["true", "false"], matches!(value, "true" | "false")),
+        _ => (&[], true),
+    };
+    if !valid {
+        let what = if key == "policy" {
+            "Keel policy".to_owned()
+        } else {
+            format!("Keel {key}")
+        };
+        let mut listed: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+        if key == "policy" {
+            listed.push(format!("`{}` (opt out)", cv::keel::OPT_OUT));
+            listed.push("`glob:<pattern>`".to_owned());
+        }
+        p.add(
+            at,
+            format!("unknown {what} `{value}`"),
+            Some(format!(
+                "use one of {}{}",
+                listed.join(", "),
+                crate::diag::did_you_mean(value, known.iter().copied())
+                    .map(|m| format!("; did you mean `{m}`?"))
+                    .unwrap_or_default()
+            )),
+        );
+    }
+}
+
+/// The Deployment's `ignore_changes` by convention: what Kyverno, Keel (the annotations
+/// the stack does not own, every container image it updates), Kubernetes and sablier
+/// write, with their markers.
+fn deployment_ignores(ctx: &Ctx, owned: &[&str], pod: &Pod) -> Vec<Ignore> {
     let mut ignore_changes = vec![ignore(
         cv::ignore::POD_DNS_CONFIG,
         Some(cv::markers::KYVERNO),
     )];
     if ctx.keel {
-        if !policy_set {
-            ignore_changes.push(ignore(
-                &cv::ignore::metadata_annotation(cv::keel::POLICY),
-                None,
-            ));
+        for (_, annotation, marker) in cv::keel_keys::ALL {
+            if !owned.contains(&annotation) {
+                ignore_changes.push(ignore(&cv::ignore::metadata_annotation(annotation), marker));
+            }
         }
-        ignore_changes.extend([
-            ignore(&cv::ignore::metadata_annotation(cv::keel::TRIGGER), None),
-            ignore(
-                &cv::ignore::metadata_annotation(cv::keel::POLL_SCHEDULE),
-                Some(cv::markers::KYVERNO_POLL),
-            ),
-            ignore(&cv::ignore::metadata_annotation(cv::keel::MATCH_TAG), None),
-        ]);
     }
+    // The first image entry carries the Keel marker, as the repo writes it.
+    let mut marker = Some(cv::markers::KEEL_IMAGE_COMMENT);
     for (i, c) in pod.containers.iter().enumerate() {
         if c.keel_image {
-            ignore_changes.push(ignore(
-                &cv::ignore::container_image(i),
-                Some(cv::markers::KEEL_IMAGE_COMMENT),
-            ));
+            ignore_changes.push(ignore(&cv::ignore::container_image(i), marker.take()));
+        }
+    }
+    for (i, c) in pod.init_containers.iter().enumerate() {
+        if c.keel_image {
+            ignore_changes.push(ignore(&cv::ignore::init_container_image(i), marker.take()));
         }
     }
     ignore_changes.extend([
@@ -266,11 +645,193 @@ fn deployment_lifecycle(ctx: &Ctx, policy_set: bool, pod: &Pod) -> Lifecycle {
             Some(cv::markers::SABLIER_REPLICAS_COMMENT),
         ));
     }
-    Lifecycle {
-        comment: None,
-        ignore_changes,
-        multiline: true,
+    ignore_changes
+}
+
+/// The lint rule that a dropped conventional `ignore_changes` entry breaks, if any.
+fn rule_of_ignore(path: &str) -> Option<&'static str> {
+    if path == cv::ignore::POD_DNS_CONFIG || path == cv::ignore::CRON_DNS_CONFIG {
+        Some("kyverno-dns-config")
+    } else if path == cv::ignore::template_annotation(cv::keel::UPDATE_TIME) {
+        Some("keel-update-time")
+    } else {
+        None
     }
+}
+
+/// A workload's lifecycle: the conventions' `ignore_changes` entries with the spec's
+/// additions and minus its drops. A drop's reason becomes a suppression of the lint rule
+/// the entry answers, or else the comment above the list. `comment` is the conventions'
+/// comment above the list; `multiline` the layout.
+pub(crate) fn apply_ignores(
+    p: &mut Problems,
+    at: &str,
+    spec: &Option<IgnoreChangesSpec>,
+    mut entries: Vec<Ignore>,
+    comment: Option<&str>,
+    multiline: bool,
+) -> (Option<Lifecycle>, Vec<Allow>) {
+    let mut allow = Vec::new();
+    let mut comment = comment.map(str::to_owned);
+    if let Some(s) = spec {
+        let why = Problems::why(&s.drop_why);
+        match (s.drop.is_empty(), &why) {
+            (false, None) => p.add(
+                format!("{at}.drop"),
+                "leaving out an `ignore_changes` entry of the conventions needs a written reason",
+                Some(format!("add `drop_why:` under `{at}`")),
+            ),
+            (true, Some(_)) => p.add(
+                format!("{at}.drop_why"),
+                "`drop_why` explains `drop`, which is empty",
+                None,
+            ),
+            _ => {}
+        }
+        let mut comment_dropped = false;
+        for (i, path) in s.drop.iter().enumerate() {
+            let dat = format!("{at}.drop[{i}]");
+            if path.contains("].image") && path.contains("container[") {
+                p.add(
+                    &dat,
+                    "Keel's image entries follow the containers",
+                    Some("set the container's `keel: false` (with `keel_why`) instead".to_owned()),
+                );
+                continue;
+            }
+            let Some(pos) = entries.iter().position(|e| e.path.0 == *path) else {
+                p.add(
+                    &dat,
+                    format!("`{path}` is not an `ignore_changes` entry of this workload"),
+                    Some(format!(
+                        "the entries are {}",
+                        entries
+                            .iter()
+                            .map(|e| format!("`{}`", e.path.0))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                );
+                continue;
+            };
+            let dropped = entries.remove(pos);
+            if pos == 0 && comment.is_some() {
+                // The conventions' comment explains the first entry (the only one of a
+                // job's list).
+                comment_dropped = true;
+            }
+            if let (Some(rule), Some(w)) = (rule_of_ignore(&dropped.path.0), &why) {
+                allow.push(Allow {
+                    rule,
+                    why: w.clone(),
+                });
+            }
+        }
+        if comment_dropped {
+            comment = None;
+        }
+        for (i, add) in s.add.iter().enumerate() {
+            let aat = format!("{at}.add[{i}]");
+            let Some(path) = &add.path else {
+                p.missing(
+                    &format!("{aat}.path"),
+                    "the attribute path, e.g. `metadata[0].labels[\"tier\"]`",
+                );
+                continue;
+            };
+            if let Err(why) = ignore_path(path) {
+                p.invalid(&format!("{aat}.path"), "attribute path", path, &why);
+                continue;
+            }
+            if entries.iter().any(|e| e.path.0 == *path) {
+                p.add(
+                    format!("{aat}.path"),
+                    format!("`{path}` is ignored by convention already"),
+                    Some("remove it".to_owned()),
+                );
+                continue;
+            }
+            let Some(reason) = Problems::why(&add.why) else {
+                p.missing(
+                    &format!("{aat}.why"),
+                    "who changes this attribute, written after the entry",
+                );
+                continue;
+            };
+            entries.push(Ignore {
+                path: Expr(path.clone()),
+                comment: Some(reason),
+            });
+        }
+        if let Some(w) = why
+            && !allow.iter().any(|a| a.why == w)
+        {
+            comment = Some(match comment {
+                Some(c) => format!("{c}\n{w}"),
+                None => w,
+            });
+        }
+    }
+    if entries.is_empty() {
+        return (None, allow);
+    }
+    (
+        Some(Lifecycle {
+            comment,
+            ignore_changes: entries,
+            multiline,
+        }),
+        allow,
+    )
+}
+
+/// An attribute path of `ignore_changes`: names, `[n]` indexes and `["key"]` keys, from
+/// a name (`spec[0].replicas`, `metadata[0].labels["tier"]`).
+fn ignore_path(s: &str) -> Result<(), String> {
+    const SHAPE: &str = "is not an attribute path: names joined by `.`, with `[0]` indexes and `[\"key\"]` keys (e.g. `metadata[0].labels[\"tier\"]`)";
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut expect_name = true;
+    while i < bytes.len() {
+        if expect_name {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            if i == start || !bytes[start].is_ascii_alphabetic() {
+                return Err(SHAPE.to_owned());
+            }
+            expect_name = false;
+            continue;
+        }
+        match bytes[i] {
+            b'.' => {
+                i += 1;
+                expect_name = true;
+            }
+            b'[' => {
+                let close = s[i..]
+                    .find(']')
+                    .map(|c| i + c)
+                    .ok_or_else(|| SHAPE.to_owned())?;
+                let inner = &s[i + 1..close];
+                let ok = (!inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit()))
+                    || (inner.len() >= 3
+                        && inner.starts_with('"')
+                        && inner.ends_with('"')
+                        && validate::qualified_name(&inner[1..inner.len() - 1]).is_ok());
+                if !ok {
+                    return Err(SHAPE.to_owned());
+                }
+                i = close + 1;
+            }
+            _ => return Err(SHAPE.to_owned()),
+        }
+    }
+    if expect_name {
+        return Err(SHAPE.to_owned());
+    }
+    Ok(())
 }
 
 /// Annotations: keys checked, values free text.
@@ -278,263 +839,32 @@ fn labels_of(p: &mut Problems, path: &str, map: &OrderedMap<String>) -> Vec<Entr
     labels(p, path, map, false)
 }
 
-fn container(
-    p: &mut Problems,
-    ctx: &Ctx,
-    ci: usize,
-    c: &ContainerSpec,
-    refs: &mut Refs,
-) -> Container {
-    let at = |field: &str| format!("containers[{ci}].{field}");
-    let name = match &c.name {
-        Some(n) => {
-            p.check(&at("name"), "container name", n, validate::dns_label(n));
-            n.clone()
-        }
-        None if ci == 0 => ctx.name.clone(),
-        None => {
-            p.missing(&at("name"), "a name for every container after the first");
-            format!("container{ci}")
-        }
-    };
-    let image = match &c.image {
-        Some(img) => {
-            p.check(&at("image"), "image", img, validate::image(img));
-            img.clone()
-        }
-        None => {
-            p.missing(
-                &at("image"),
-                "the image reference, e.g. `image: ghcr.io/owner/app:latest`",
-            );
-            String::new()
-        }
-    };
-    if c.port == Some(0) {
-        p.add(
-            at("port"),
-            "port 0 is not a valid container port",
-            Some("use a port from 1 to 65535".to_owned()),
-        );
-    }
-    let port_name = match &c.port_name {
-        None => Some("http".to_owned()),
-        Some(None) => None,
-        Some(Some(n)) => {
-            p.check(&at("port_name"), "port name", n, validate::port_name(n));
-            Some(n.clone())
-        }
-    };
-    if c.port.is_none() && c.port_name.is_some() {
-        p.add(
-            at("port_name"),
-            "`port_name` names the container's `port`, which is not set",
-            None,
-        );
-    }
-    let ports: Vec<Port> = c
-        .port
-        .map(|number| Port {
-            protocol: port_name.as_ref().map(|_| "TCP".to_owned()),
-            name: port_name,
-            container_port: number,
-        })
-        .into_iter()
-        .collect();
+#[cfg(test)]
+mod tests {
+    use super::ignore_path;
 
-    let mut env = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for (ei, e) in c.env.iter().enumerate() {
-        let eat = |field: &str| format!("containers[{ci}].env[{ei}].{field}");
-        let ename = match &e.name {
-            Some(n) => {
-                p.check(
-                    &eat("name"),
-                    "environment variable",
-                    n,
-                    validate::env_name(n),
-                );
-                if seen.contains(&n.as_str()) {
-                    p.add(
-                        eat("name"),
-                        format!("duplicate environment variable `{n}`"),
-                        Some("each variable may be set once per container".to_owned()),
-                    );
-                }
-                seen.push(n);
-                n.clone()
-            }
-            None => {
-                p.missing(&eat("name"), "the variable's name");
-                String::new()
-            }
-        };
-        let whole = format!("containers[{ci}].env[{ei}]");
-        let (value, secret) = match (&e.value, &e.secret) {
-            (Some(_), Some(_)) => {
-                p.add(&whole, format!("`{ename}` has both `value` and `secret`"), Some("keep one: `value` for a plain value or a reference, `secret` for a key of the stack's ExternalSecret".to_owned()));
-                (None, None)
-            }
-            (None, None) => {
-                p.add(&whole, format!("`{ename}` has neither `value` nor `secret`"), Some("add `value: ...`, or `secret: <key>` to read it from Vault through the stack's ExternalSecret".to_owned()));
-                (None, None)
-            }
-            (Some(v), None) => {
-                let plaintext = matches!(v, ValueSpec::Scalar(_));
-                let plain_why = Problems::why(&e.plain_why);
-                if plaintext && validate::looks_secret(&ename) && plain_why.is_none() {
-                    p.add(eat("value"), format!("`{ename}` looks like a secret but has a plaintext value"), Some(format!("store it in Vault at secret/{} and write `secret: <key>` instead of `value:` (a stack never carries secret values); if it is not a secret, say why in `plain_why:`", ctx.name)));
-                }
-                if e.plain_why.is_some() && !(plaintext && validate::looks_secret(&ename)) {
-                    p.add(eat("plain_why"), "`plain_why` explains a plaintext value whose name looks secret; this one does not need it", None);
-                }
-                (Some(refs.value(p, &eat("value"), v)), None)
-            }
-            (None, Some(key)) => {
-                p.check(&eat("secret"), "secret key", key, validate::secret_key(key));
-                refs.runtime_secrets = true;
-                (
-                    None,
-                    Some(SecretKeyRef {
-                        name: ctx.secret_name.clone(),
-                        key: key.clone(),
-                    }),
-                )
-            }
-        };
-        env.push(Env {
-            name: ename,
-            comment: e.comment.clone(),
-            value,
-            secret,
-        });
-    }
-
-    let (cpu, memory) = match &c.resources {
-        Some(r) => {
-            for (field, v) in [("cpu", &r.cpu), ("memory", &r.memory)] {
-                if let Some(v) = v
-                    && let Err(why) = validate::quantity(v)
-                {
-                    p.invalid(&at(&format!("resources.{field}")), field, v, &why);
-                }
-            }
-            (r.cpu.clone(), r.memory.clone())
+    #[test]
+    fn ignore_paths() {
+        for ok in [
+            "spec[0].replicas",
+            "metadata[0].labels[\"tier\"]",
+            "spec[0].template[0].spec[0].container[0].image_pull_policy",
+            "metadata[0].annotations[\"keel.sh/policy\"]",
+        ] {
+            assert!(ignore_path(ok).is_ok(), "{ok}");
         }
-        None if ci == 0 => {
-            p.missing(&at("resources"), "explicit resources, e.g. `resources: {cpu: 25m, memory: 256Mi}` (cpu request only; memory request = limit)");
-            (None, None)
+        for bad in [
+            "",
+            "spec[0].",
+            "spec[0]..x",
+            "spec[x]",
+            "metadata[0].labels[\"a\\\"b\"]",
+            "spec[0] # x",
+            "0spec",
+            "spec[0]${x}",
+            "[0]",
+        ] {
+            assert!(ignore_path(bad).is_err(), "{bad:?} must be rejected");
         }
-        None => (None, None),
-    };
-
-    let mut probes = Vec::new();
-    for (kind, probe) in [
-        ("liveness_probe", &c.liveness_probe),
-        ("readiness_probe", &c.readiness_probe),
-        ("startup_probe", &c.startup_probe),
-    ] {
-        if let Some(probe) = probe {
-            probes.push(resolve_probe(p, &at(kind), kind, probe, c.port));
-        }
-    }
-
-    let strings = |l: &Option<Vec<String>>| {
-        l.as_ref()
-            .map(|l| Value::List(l.iter().map(|s| Value::Str(s.clone())).collect()))
-    };
-    let mut requests = Vec::new();
-    if let Some(cpu) = cpu {
-        requests.push(entry("cpu", cpu));
-    }
-    let mut limits = Vec::new();
-    if let Some(memory) = memory {
-        requests.push(entry("memory", memory.as_str()));
-        limits.push(entry("memory", memory));
-    }
-    let resources = (!requests.is_empty()).then(|| Resources {
-        requests: Obj::lines(requests).non_empty(),
-        limits: Obj::lines(limits).non_empty(),
-    });
-    Container {
-        name,
-        image,
-        command: strings(&c.command),
-        args: strings(&c.args),
-        env,
-        mounts: Vec::new(),
-        ports,
-        resources,
-        probes,
-        keel_image: false,
-        raw: adopt::raw(p, &at("raw"), &c.raw),
-    }
-}
-
-fn resolve_probe(
-    p: &mut Problems,
-    at: &str,
-    kind: &'static str,
-    probe: &ProbeSpec,
-    port: Option<u16>,
-) -> Probe {
-    let path = match &probe.path {
-        Some(path) => {
-            if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                p.add(
-                    format!("{at}.path"),
-                    format!("invalid HTTP path `{path}`"),
-                    Some("an HTTP path starts with `/` and has no spaces".to_owned()),
-                );
-            }
-            path.clone()
-        }
-        None => {
-            p.missing(
-                &format!("{at}.path"),
-                "the HTTP path to probe, e.g. `path: /healthz`",
-            );
-            String::new()
-        }
-    };
-    let port = match (probe.port, port) {
-        (Some(0), _) => {
-            p.add(format!("{at}.port"), "port 0 is not a valid port", None);
-            0
-        }
-        (Some(n), _) | (None, Some(n)) => n,
-        (None, None) => {
-            p.missing(
-                &format!("{at}.port"),
-                "the port to probe (the container has no `port`)",
-            );
-            0
-        }
-    };
-    let mut timings = Vec::new();
-    for (name, value) in [
-        ("initial_delay_seconds", probe.initial_delay_seconds),
-        ("period_seconds", probe.period_seconds),
-        ("timeout_seconds", probe.timeout_seconds),
-        ("failure_threshold", probe.failure_threshold),
-    ] {
-        if let Some(v) = value {
-            if v == 0 && name != "initial_delay_seconds" {
-                p.add(
-                    format!("{at}.{name}"),
-                    format!("`{name}` must be at least 1"),
-                    None,
-                );
-            }
-            timings.push(entry(name, Value::Int(i64::from(v))));
-        }
-    }
-    Probe {
-        kind,
-        http_get: HttpGet {
-            path,
-            port: Value::Int(i64::from(port)),
-        },
-        timings,
     }
 }

@@ -8,7 +8,7 @@ variable "tls_secret_name" {
 
 variable "mail_host" { type = string }
 
-data "vault_kv_secret_v2" "platform" {
+data "vault_kv_secret_v2" "secrets" {
   mount = "secret"
   name  = "platform"
 }
@@ -130,7 +130,7 @@ resource "kubernetes_deployment" "vaultwarden" {
           }
           env {
             name  = "SMTP_PASSWORD"
-            value = data.vault_kv_secret_v2.platform.data["vaultwarden_smtp_password"]
+            value = data.vault_kv_secret_v2.secrets.data["vaultwarden_smtp_password"]
           }
           volume_mount {
             name       = "data"

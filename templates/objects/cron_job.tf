@@ -3,24 +3,40 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% include "parts/metadata.tf" %}
 {% endwith %}
   spec {
-    concurrency_policy            = {{ b.concurrency_policy }}
-    failed_jobs_history_limit     = {{ b.failed_jobs_history_limit }}
-    schedule                      = {{ b.schedule }}
-    starting_deadline_seconds     = {{ b.starting_deadline_seconds }}
+{% if b.concurrency_policy is not none %}
+    concurrency_policy = {{ b.concurrency_policy }}
+{% endif %}
+{% if b.failed_jobs_history_limit is not none %}
+    failed_jobs_history_limit = {{ b.failed_jobs_history_limit }}
+{% endif %}
+    schedule = {{ b.schedule }}
+{% if b.timezone is not none %}
+    timezone = {{ b.timezone }}
+{% endif %}
+{% if b.starting_deadline_seconds is not none %}
+    starting_deadline_seconds = {{ b.starting_deadline_seconds }}
+{% endif %}
+{% if b.successful_jobs_history_limit is not none %}
     successful_jobs_history_limit = {{ b.successful_jobs_history_limit }}
+{% endif %}
+{% if b.suspend is not none %}
+{% if b.suspend_comment %}
+    {{ b.suspend_comment|comment }}
+{% endif %}
+    suspend = {{ b.suspend }}
+{% endif %}
     job_template {
+{% if b.job.labels %}
+      metadata {
+        labels = {{ b.job.labels }}
+      }
+{% else %}
       metadata {}
+{% endif %}
       spec {
-        backoff_limit              = {{ b.backoff_limit }}
-        ttl_seconds_after_finished = {{ b.ttl_seconds_after_finished }}
-        template {
-          metadata {}
-          spec {
-{% with pod = b.pod %}
-{% include "parts/pod.tf" %}
+{% with job = b.job %}
+{% include "parts/job_spec.tf" %}
 {% endwith %}
-          }
-        }
       }
     }
   }
@@ -29,5 +45,6 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% include "parts/lifecycle.tf" %}
 {% endwith %}
 {% endif %}
+{% include "parts/depends_on.tf" %}
 {% include "parts/raw.tf" %}
 }

@@ -1,15 +1,37 @@
 resource {{ o.address.type }} {{ o.address.name }} {
+{% if b.wait_for_rollout is not none %}
+  wait_for_rollout = {{ b.wait_for_rollout }}
+{% endif %}
 {% with m = b.metadata %}
 {% include "parts/metadata.tf" %}
 {% endwith %}
   spec {
+{% if b.replicas_comment %}
+    {{ b.replicas_comment|comment }}
+{% endif %}
     replicas = {{ b.replicas }}
+{% if b.revision_history_limit is not none %}
+    revision_history_limit = {{ b.revision_history_limit }}
+{% endif %}
+{% if b.progress_deadline_seconds is not none %}
+    progress_deadline_seconds = {{ b.progress_deadline_seconds }}
+{% endif %}
 {% if b.strategy %}
 {% if b.strategy.comment %}
     {{ b.strategy.comment|comment }}
 {% endif %}
     strategy {
       type = {{ b.strategy.type }}
+{% if b.strategy.rolling_update %}
+      rolling_update {
+{% if b.strategy.rolling_update.max_surge is not none %}
+        max_surge = {{ b.strategy.rolling_update.max_surge }}
+{% endif %}
+{% if b.strategy.rolling_update.max_unavailable is not none %}
+        max_unavailable = {{ b.strategy.rolling_update.max_unavailable }}
+{% endif %}
+      }
+{% endif %}
     }
 {% endif %}
     selector {
@@ -34,8 +56,6 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% include "parts/lifecycle.tf" %}
 {% endwith %}
 {% endif %}
-{% if b.depends_on %}
-  depends_on = {{ b.depends_on }}
-{% endif %}
+{% include "parts/depends_on.tf" %}
 {% include "parts/raw.tf" %}
 }

@@ -17,14 +17,61 @@ resource {{ o.address.type }} {{ o.address.name }} {
       }
       target = {
         name = {{ b.target_name }}
+{% if b.creation_policy is not none %}
+        creationPolicy = {{ b.creation_policy }}
+{% endif %}
+{% if b.template %}
+{% set t = b.template %}
+        template = {
+{% if t.engine_version is not none %}
+          engineVersion = {{ t.engine_version }}
+{% endif %}
+{% if t.annotations %}
+          metadata = {
+            annotations = {{ t.annotations }}
+          }
+{% endif %}
+{% if t.data %}
+          data = {{ t.data }}
+{% endif %}
+        }
+{% endif %}
       }
+{% if b.data %}
+{% if b.data|length == 1 %}
+{% set d = b.data[0] %}
+      data = [{
+        secretKey = {{ d.secret_key }}
+        remoteRef = {
+          key      = {{ d.remote_key }}
+          property = {{ d.property }}
+        }
+      }]
+{% else %}
+      data = [
+{% for d in b.data %}
+        {
+          secretKey = {{ d.secret_key }}
+          remoteRef = {
+            key      = {{ d.remote_key }}
+            property = {{ d.property }}
+          }
+        },
+{% endfor %}
+      ]
+{% endif %}
+{% endif %}
+{% if b.extract_key is not none %}
       dataFrom = [{
         extract = {
           key = {{ b.extract_key }}
         }
       }]
+{% endif %}
     }
   }
+{% if b.depends_on %}
   depends_on = {{ b.depends_on }}
+{% endif %}
 {% include "parts/raw.tf" %}
 }

@@ -4,6 +4,12 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% endwith %}
 
   spec {
+{% if b.type is not none %}
+    type = {{ b.type }}
+{% endif %}
+{% if b.external_traffic_policy is not none %}
+    external_traffic_policy = {{ b.external_traffic_policy }}
+{% endif %}
     selector = {{ b.selector }}
 {% for port in b.ports %}
     port {
@@ -17,8 +23,16 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% if port.protocol is not none %}
       protocol    = {{ port.protocol }}
 {% endif %}
+{% if port.node_port is not none %}
+      node_port   = {{ port.node_port }}
+{% endif %}
     }
 {% endfor %}
   }
+{% if b.lifecycle %}
+{% with lc = b.lifecycle %}
+{% include "parts/lifecycle.tf" %}
+{% endwith %}
+{% endif %}
 {% include "parts/raw.tf" %}
 }

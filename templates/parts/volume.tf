@@ -1,9 +1,53 @@
 {#- A pod volume `v`. -#}
+{% set s = v.source %}
 volume {
   name = {{ v.name }}
-{% if v.source.type == "pvc" or v.source.type == "nfs_module" %}
+{% if s.type == "pvc" or s.type == "nfs_module" %}
   persistent_volume_claim {
-    claim_name = {{ v.source.claim_name }}
+    claim_name = {{ s.claim_name }}
+  }
+{% elif s.type == "config_map" or s.type == "secret" %}
+  {{ s.type|ident }} {
+{% if s.type == "config_map" %}
+    name = {{ s.name }}
+{% else %}
+    secret_name = {{ s.secret_name }}
+{% endif %}
+{% if s.default_mode is not none %}
+    default_mode = {{ s.default_mode }}
+{% endif %}
+{% if s.optional is not none %}
+    optional = {{ s.optional }}
+{% endif %}
+{% for item in s.items %}
+    items {
+      key  = {{ item.key }}
+      path = {{ item.path }}
+{% if item.mode is not none %}
+      mode = {{ item.mode }}
+{% endif %}
+    }
+{% endfor %}
+  }
+{% elif s.type == "empty_dir" %}
+{% if s.medium is none and s.size_limit is none %}
+  empty_dir {}
+{% else %}
+  empty_dir {
+{% if s.medium is not none %}
+    medium = {{ s.medium }}
+{% endif %}
+{% if s.size_limit is not none %}
+    size_limit = {{ s.size_limit }}
+{% endif %}
+  }
+{% endif %}
+{% elif s.type == "host_path" %}
+  host_path {
+    path = {{ s.path }}
+{% if s.kind is not none %}
+    type = {{ s.kind }}
+{% endif %}
   }
 {% endif %}
 }
