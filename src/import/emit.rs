@@ -244,7 +244,9 @@ impl ser::Serializer for NodeSer {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, SerError> {
-        Err(SerError(format!("{name}: tuple variants have no YAML form here")))
+        Err(SerError(format!(
+            "{name}: tuple variants have no YAML form here"
+        )))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<MapSer, SerError> {
         Ok(MapSer {
@@ -262,7 +264,9 @@ impl ser::Serializer for NodeSer {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, SerError> {
-        Err(SerError(format!("{name}: struct variants have no YAML form here")))
+        Err(SerError(format!(
+            "{name}: struct variants have no YAML form here"
+        )))
     }
 }
 
@@ -315,7 +319,11 @@ impl ser::SerializeMap for MapSer {
             Node::Str(s) => s,
             Node::Int(i) => i.to_string(),
             Node::Bool(b) => b.to_string(),
-            other => return Err(SerError(format!("a mapping key must be text, not {other:?}"))),
+            other => {
+                return Err(SerError(format!(
+                    "a mapping key must be text, not {other:?}"
+                )));
+            }
         };
         self.key = Some(key);
         Ok(())

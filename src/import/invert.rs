@@ -22,9 +22,59 @@ use crate::planeq::{self, Address, Value};
 use crate::spec::{
     AdoptSpec, Auth, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, DnsType, EnvSpec,
     HomepageSpec, IngressSpec, IntegrityCheckSpec, MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec,
-    ResourcesSpec, Scalar, SecretsSpec, ServiceSpec, Storage, Strategy, Tier, ValueSpec, VolumeSpec,
+    ResourcesSpec, Scalar, SecretsSpec, ServiceSpec, Storage, Strategy, Tier, ValueSpec,
+    VolumeSpec,
 };
 
+/// The settings of a pod (`$pod`) read into a Deployment or a job spec (`$to`), which
+/// carry the same pod-settings fields.
+macro_rules! pod_settings {
+    ($pod:expr, $to:expr) => {{
+        let pod: &Value = $pod;
+        let u32_of = |k: &str| int(pod, k).and_then(|n| u32::try_from(n).ok());
+        let flag = |k: &str| match get(pod, k) {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        };
+        $to.service_account_name = string(pod, "service_account_name").map(str::to_owned);
+        $to.automount_service_account_token = flag("automount_service_account_token");
+        $to.enable_service_links = flag("enable_service_links");
+        $to.priority_class_name = string(pod, "priority_class_name").map(str::to_owned);
+        $to.termination_grace_period_seconds = u32_of("termination_grace_period_seconds");
+        $to.dns_policy = match string(pod, "dns_policy") {
+            Some("ClusterFirst") => Some(crate::spec::DnsPolicy::ClusterFirst),
+            Some("ClusterFirstWithHostNet") => {
+                Some(crate::spec::DnsPolicy::ClusterFirstWithHostNet)
+            }
+            Some("Default") => Some(crate::spec::DnsPolicy::Default),
+            Some("None") => Some(crate::spec::DnsPolicy::None),
+            _ => None,
+        };
+        if let Some(ns) = get(pod, "node_selector").and_then(val::string_map) {
+            $to.node_selector = OrderedMap(ns);
+        }
+        $to.image_pull_secrets = blocks(pod, "image_pull_secrets")
+            .iter()
+            .map_while(|s| string(s, "name").map(str::to_owned))
+            .collect();
+        if let Some(dns) = block(pod, "dns_config") {
+            let list = |k: &str| -> Vec<String> {
+                match get(dns, k) {
+                    Some(Value::List(items)) => items
+                        .iter()
+                        .map_while(|i| match i {
+                            Value::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            };
+            $to.dns_nameservers = list("nameservers");
+            $to.dns_searches = list("searches");
+        }
+    }};
+}
 /// What every recognizer reads.
 pub struct Ctx<'a> {
     pub src: &'a Source,
@@ -508,6 +558,7 @@ fn deployment(
     let labels = meta.and_then(|m| get(m, "labels")).and_then(map);
     dep.cluster_service_label =
         Some(labels.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE)));
+    workload_settings(ctx, d, &address, v, &mut dep);
     if labels
         .and_then(|l| l.get(cv::sablier::ENABLE))
         .and_then(Value::as_primitive_string)
@@ -520,28 +571,51 @@ fn deployment(
         && let Some(entries) =
             ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
     {
+        // Keel's annotations: seeded when the stack still ignores them (Kyverno's Keel
+        // policy owns them), owned otherwise.
+        let ignored = ignore_entries(v);
         let mut rest = Vec::new();
-        for (k, v) in entries {
-            if k == cv::keel::POLICY && d.spec.keel == Some(true) {
-                d.spec.keel_policy = Some(v);
-            } else {
-                rest.push((k, v));
+        for (k, value) in entries {
+            let keel = cv::keel_keys::ALL.iter().find(|(_, key, _)| *key == k);
+            match keel {
+                Some((spec_key, key, _)) => {
+                    let seeded = ignored
+                        .iter()
+                        .any(|e| e.contains(&format!("annotations[\"{key}\"]")));
+                    let to = if seeded {
+                        &mut d.spec.keel_seeds
+                    } else {
+                        &mut d.spec.keel_owns
+                    };
+                    to.0.push(((*spec_key).to_owned(), value));
+                }
+                None => rest.push((k, value)),
             }
         }
         dep.annotations = OrderedMap(rest);
     }
     let spec = block(v, "spec");
-    let strategy = spec
-        .and_then(|s| block(s, "strategy"))
-        .and_then(|s| string(s, "type"));
-    if strategy == Some("Recreate") {
-        d.spec.strategy = Some(Strategy::Recreate);
-        d.spec.strategy_why = text(
-            ctx.above(d, &address, &[b("spec", 0), b("strategy", 0)])
-                .take(d),
-        );
-    } else if strategy.is_none() {
-        d.spec.strategy = Some(Strategy::RollingUpdate);
+    let strategy_block = spec.and_then(|s| block(s, "strategy"));
+    let strategy = strategy_block.and_then(|s| string(s, "type"));
+    match strategy {
+        Some("Recreate") => {
+            d.spec.strategy = Some(Strategy::Recreate);
+            d.spec.strategy_why = text(
+                ctx.above(d, &address, &[b("spec", 0), b("strategy", 0)])
+                    .take(d),
+            );
+        }
+        Some("RollingUpdate") => {
+            d.spec.strategy = Some(Strategy::RollingUpdate);
+            if let Some(ru) = strategy_block.and_then(|s| block(s, "rolling_update")) {
+                d.spec.rolling_update = Some(crate::spec::RollingUpdateSpec {
+                    max_surge: get(ru, "max_surge").and_then(val::scalar),
+                    max_unavailable: get(ru, "max_unavailable").and_then(val::scalar),
+                });
+            }
+        }
+        _ if strategy_block.is_none() => d.spec.strategy = Some(Strategy::Unset),
+        _ => {}
     }
     let template_meta = spec
         .and_then(|s| block(s, "template"))
@@ -581,6 +655,7 @@ fn deployment(
             dep.dns_options = OrderedMap(options);
         }
     }
+    pod_settings!(pod, dep);
     let (volumes, why) = volumes(ctx, d, limits, pod);
     let pc = PodCtx {
         address: &address,
@@ -593,6 +668,91 @@ fn deployment(
     containers(ctx, d, &pc, pod, blockers);
     d.spec.deployment = Some(dep);
     why
+}
+
+/// The entries of an object's `ignore_changes`, as text.
+fn ignore_entries(v: &Value) -> Vec<String> {
+    match block(v, "lifecycle").and_then(|l| get(l, "ignore_changes")) {
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().map(ToString::to_string).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The Deployment's own settings: its name and app label, replicas, rollout settings and
+/// the labels beyond the generated ones.
+fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &mut DeploymentSpec) {
+    let meta = path(v, &["metadata"]);
+    let spec = block(v, "spec");
+    dep.wait_for_rollout = match get(v, "wait_for_rollout") {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let u32_of = |v: Option<&Value>, k: &str| {
+        v.and_then(|v| int(v, k))
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    dep.replicas = u32_of(spec, "replicas");
+    if dep.replicas.is_some() {
+        dep.replicas_why = text(
+            ctx.above(d, address, &[b("spec", 0), attr("replicas")])
+                .take(d),
+        );
+    }
+    dep.revision_history_limit = u32_of(spec, "revision_history_limit");
+    dep.progress_deadline_seconds = u32_of(spec, "progress_deadline_seconds");
+    // The app label: the selector's one label, whose value is the Deployment's name.
+    let selector = spec
+        .and_then(|s| block(s, "selector"))
+        .and_then(|s| get(s, "match_labels"))
+        .and_then(val::string_map);
+    let name = meta.and_then(|m| string(m, "name"));
+    if let Some([(key, value)]) = selector.as_deref()
+        && name == Some(value.as_str())
+    {
+        dep.label_key = Some(key.clone());
+        dep.name = Some(value.clone());
+    } else {
+        return;
+    }
+    let key = dep.label_key.clone().unwrap_or_default();
+    let generated = |k: &str| {
+        k == key
+            || k == cv::labels::CLUSTER_SERVICE
+            || k == cv::sablier::ENABLE
+            || k == cv::sablier::GROUP
+            || k == cv::sablier::READY_AFTER
+    };
+    if let Some(labels) = meta.and_then(|m| get(m, "labels")) {
+        let entries = ctx
+            .ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])
+            .unwrap_or_default();
+        let tier = map(labels)
+            .and_then(|m| m.get(cv::workload::TIER_LABEL))
+            .is_some_and(|t| val::tier(t).is_some());
+        dep.tier_label = Some(tier);
+        dep.labels = OrderedMap(
+            entries
+                .into_iter()
+                .filter(|(k, _)| !generated(k) && !(tier && k == cv::workload::TIER_LABEL))
+                .collect(),
+        );
+    }
+    let template_labels = spec
+        .and_then(|s| block(s, "template"))
+        .and_then(|t| block(t, "metadata"))
+        .and_then(|m| get(m, "labels"));
+    if let Some(labels) = template_labels {
+        let at = [
+            b("spec", 0),
+            b("template", 0),
+            b("metadata", 0),
+            attr("labels"),
+        ];
+        let entries = ctx.ordered(address, &at, labels, &[]).unwrap_or_default();
+        dep.pod_labels = OrderedMap(entries.into_iter().filter(|(k, _)| !generated(k)).collect());
+    }
 }
 
 /// The pod's volumes that the spec can say, in order, until the first it cannot.
@@ -941,10 +1101,8 @@ fn resources(c: &Value, burstable: bool) -> Option<ResourcesSpec> {
         }
     }
     if memory_limit != spec.memory {
-        let quantity = |q: &Option<String>| {
-            q.as_deref()
-                .and_then(|q| crate::validate::quantity(q).ok())
-        };
+        let quantity =
+            |q: &Option<String>| q.as_deref().and_then(|q| crate::validate::quantity(q).ok());
         let differs = quantity(&memory_limit) != quantity(&spec.memory) || memory_limit.is_none();
         spec.memory_limit = Some(memory_limit);
         if spec.memory.is_some() && differs && !burstable {
