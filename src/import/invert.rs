@@ -361,7 +361,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         ingress(ctx, &mut d);
     }
     backup(ctx, &mut d, limits, pvc_backup_why);
-    tls(ctx, &mut d, &mut blockers);
+    tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     if blockers.is_empty() {
         Ok(d)
@@ -1571,17 +1571,22 @@ fn shell_words(text: &str) -> Vec<String> {
 
 // --- the TLS module and Terragrunt ----------------------------------------------------
 
-fn tls(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
+fn tls(ctx: &Ctx, d: &mut Draft) {
     let mut all = ctx.modules(cv::repo::TLS_MODULE);
     all.sort_by_key(|(label, _)| label != "tls_secret");
     let Some((label, _)) = all.into_iter().next() else {
-        blockers.push(blocker(
-            "module setup_tls_secret (none)",
-            format!(
-                "the stack calls no `{}` module: every spec generates one",
-                cv::repo::TLS_MODULE
-            ),
-        ));
+        // No TLS module: an ingress then relies on the wildcard secret being cloned into
+        // the namespace, which the spec says in `tls.why`.
+        let why = if ctx.modules(cv::repo::INGRESS_MODULE).is_empty() {
+            None
+        } else {
+            d.reasons.push("tls.why".to_owned());
+            Some(NO_REASON.to_owned())
+        };
+        d.spec.tls = Some(crate::spec::TlsSpec {
+            enabled: Some(false),
+            why,
+        });
         return;
     };
     let address = format!("module.{label}");
@@ -1623,16 +1628,33 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
             .then_some(dep)
         })
         .collect();
-    deps.sort_by_key(|dep| *dep != cv::repo::DEPENDENCY);
-    match deps.first() {
-        Some(dep) => {
-            d.spec.dependency = Some((*dep).to_owned());
-            d.terragrunt.push(format!("dependency.{dep}"));
+    // Every dependency of the form dlgen writes, in the order written.
+    let order = |dep: &str| {
+        ctx.src
+            .terragrunt
+            .as_ref()
+            .and_then(|f| f.text.find(&format!("dependency \"{dep}\"")))
+            .unwrap_or(usize::MAX)
+    };
+    deps.sort_by_key(|dep| order(dep));
+    for dep in &deps {
+        d.terragrunt.push(format!("dependency.{dep}"));
+    }
+    match deps.as_slice() {
+        [dep] => d.spec.dependency = Some((*dep).to_owned()),
+        _ => d.spec.dependencies = Some(deps.iter().map(|d| (*d).to_owned()).collect()),
+    }
+    if let Some((_, v)) = tg.iter().find(|(n, _)| n == "inputs")
+        && let Value::Object(m) = v
+    {
+        let inputs: Option<Vec<(String, crate::spec::DataSpec)>> = m
+            .iter()
+            .map(|(k, v)| val::data_spec(v).map(|d| (k.clone(), d)))
+            .collect();
+        if let Some(inputs) = inputs {
+            d.spec.inputs = OrderedMap(inputs);
+            d.terragrunt.push("inputs".to_owned());
         }
-        None => blockers.push(blocker(
-            "terragrunt dependency (none of the form dlgen writes)",
-            "terragrunt.hcl has no `dependency` block of the form dlgen writes (`config_path = \"../<stack>\"`, `skip_outputs = true`): every spec generates one".to_owned(),
-        )),
     }
 }
 

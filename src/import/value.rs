@@ -156,6 +156,21 @@ pub fn scalar(v: &Value) -> Option<Scalar> {
     }
 }
 
+/// Plain data (scalars, lists, maps) as a spec's structured value; `None` for anything
+/// that is not plain data.
+pub fn data_spec(v: &Value) -> Option<crate::spec::DataSpec> {
+    use crate::spec::DataSpec;
+    Some(match v {
+        Value::List(items) => DataSpec::List(items.iter().map(data_spec).collect::<Option<_>>()?),
+        Value::Object(m) => DataSpec::Map(crate::spec::OrderedMap(
+            m.iter()
+                .map(|(k, v)| data_spec(v).map(|d| (k.clone(), d)))
+                .collect::<Option<_>>()?,
+        )),
+        other => DataSpec::Scalar(scalar(other)?),
+    })
+}
+
 /// What a value says in a spec, when a spec can say it: a scalar, a shared variable, a
 /// plan-time Vault or ExternalSecret read, a reference to an object of the stack, or a
 /// template of text and such references. `secret_name` is the stack's ExternalSecret
