@@ -363,11 +363,125 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     backup(ctx, &mut d, limits, pvc_backup_why);
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
+    deployment_ignores(ctx, &mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {
         Err(blockers)
     }
+}
+
+/// The Deployment's `ignore_changes` against the conventions': the conventions' entries
+/// are read from the model built from the spec as recognized so far (never restated
+/// here); what the stack ignores beyond them is `add`, what it leaves out is `drop`.
+fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
+    let Some(label) = d.spec.deployment.as_ref().and_then(|dep| dep.address.clone()) else {
+        return;
+    };
+    let Some(input) = ctx
+        .resources("kubernetes_deployment")
+        .into_iter()
+        .find(|(l, _)| *l == label)
+        .map(|(_, v)| v)
+    else {
+        return;
+    };
+    let Ok(stack) = crate::model::build(&d.spec) else {
+        return;
+    };
+    let conventions: Vec<String> = stack
+        .objects
+        .iter()
+        .find_map(|o| match &o.body {
+            crate::model::Body::Deployment(dep) => Some(
+                dep.lifecycle
+                    .as_ref()
+                    .map(|l| l.ignore_changes.iter().map(|i| i.path.0.clone()).collect())
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let conventions_n: Vec<String> = conventions.iter().map(|c| norm(c)).collect();
+    let stack_entries = ignore_entries(input);
+    let stack_n: Vec<String> = stack_entries.iter().map(|e| norm(e)).collect();
+    let reasons = ignore_reasons(ctx, &format!("kubernetes_deployment.{label}"));
+    let mut add = Vec::new();
+    for (e, n) in stack_entries.iter().zip(&stack_n) {
+        if conventions_n.contains(n) {
+            continue;
+        }
+        let why = match reasons.iter().find(|(p, _)| p == n) {
+            Some((_, why)) => why.clone(),
+            None => {
+                d.reasons.push(format!(
+                    "deployment.ignore_changes.add[{}].why",
+                    add.len()
+                ));
+                NO_REASON.to_owned()
+            }
+        };
+        add.push(crate::spec::IgnoreEntrySpec {
+            path: Some(e.clone()),
+            why: Some(why),
+        });
+    }
+    let drop: Vec<String> = conventions
+        .iter()
+        .zip(&conventions_n)
+        .filter(|(_, n)| !stack_n.contains(n))
+        .map(|(c, _)| c.clone())
+        .collect();
+    if add.is_empty() && drop.is_empty() {
+        return;
+    }
+    let drop_why = (!drop.is_empty()).then(|| {
+        d.reasons.push("deployment.ignore_changes.drop_why".to_owned());
+        NO_REASON.to_owned()
+    });
+    if let Some(dep) = d.spec.deployment.as_mut() {
+        dep.ignore_changes = Some(crate::spec::IgnoreChangesSpec {
+            add,
+            drop,
+            drop_why,
+        });
+    }
+}
+
+/// The trailing comments of an object's `ignore_changes` entries that are not markers of
+/// the conventions: `(entry without blanks, comment)`.
+fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
+    let Some(top) = ctx.src.top(&ctx.at(address)) else {
+        return Vec::new();
+    };
+    let path = [b("lifecycle", 0), attr("ignore_changes")];
+    let Some(Expression::Array(items)) = source::find(&top.block.body, &path)
+        .and_then(|s| s.as_attribute())
+        .map(|a| &a.value)
+    else {
+        return Vec::new();
+    };
+    let text = &top.file.text;
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let Some(span) = item.span() else {
+            continue;
+        };
+        let entry: String = text[span.clone()]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let eol = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
+        let rest = text[span.end..eol].trim_start_matches([',', ' ', '\t']);
+        if let Some(comment) = rest.strip_prefix('#').map(str::trim)
+            && !comment.is_empty()
+            && !is_convention(rest)
+        {
+            out.push((entry, comment.to_owned()));
+        }
+    }
+    out
 }
 
 // --- namespace ------------------------------------------------------------------------
@@ -582,7 +696,7 @@ fn deployment(
                     let seeded = ignored
                         .iter()
                         .any(|e| e.contains(&format!("annotations[\"{key}\"]")));
-                    let to = if seeded {
+                    let to = if seeded && d.spec.keel != Some(false) {
                         &mut d.spec.keel_seeds
                     } else {
                         &mut d.spec.keel_owns
