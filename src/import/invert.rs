@@ -546,7 +546,22 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         }
     }
     let mut comment = ctx.above(d, &address, &[]).take(d);
-    if keel {
+    // A namespace without the enrolment label whose Deployment carries Keel's own
+    // annotations keeps Keel on through them.
+    let keel_annotations = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
+        path(v, &["metadata"])
+            .and_then(|m| get(m, "annotations"))
+            .and_then(map)
+            .is_some_and(|a| {
+                cv::keel_keys::ALL
+                    .iter()
+                    .any(|(_, key, _)| a.contains_key(*key))
+            })
+    });
+    if !keel && keel_annotations {
+        ns.keel_enrolled = Some(false);
+        d.spec.keel = Some(true);
+    } else if keel {
         d.spec.keel = Some(true);
     } else {
         d.spec.keel = Some(false);
