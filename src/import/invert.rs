@@ -769,7 +769,7 @@ fn deployment(
     };
     if !limits.has(&Part::DnsOptions)
         && let Some(dns) = block(pod, "dns_config")
-        && val::other_keys(dns, &["option"]).is_empty()
+        && val::other_keys(dns, &["option", "nameservers", "searches"]).is_empty()
     {
         let options: Option<Vec<(String, String)>> = blocks(dns, "option")
             .iter()
