@@ -142,9 +142,9 @@ fn every_bundled_spec_round_trips_through_import() {
         match (round_trip(&r, tmp.path(), &spec), pending) {
             (Ok(()), None) => report.push(format!("{stem}: round trip")),
             (Err(e), None) => report.push(format!("FAIL {stem}: {}", first_line(&e))),
-            (Ok(()), Some((_, why))) => panic!(
-                "{stem} round-trips now (listed as pending: {why}); take it off the list"
-            ),
+            (Ok(()), Some((_, why))) => {
+                panic!("{stem} round-trips now (listed as pending: {why}); take it off the list")
+            }
             (Err(e), Some((_, why))) => {
                 report.push(format!("{stem}: pending ({why}): {}", first_line(&e)));
             }

@@ -375,7 +375,12 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
 /// are read from the model built from the spec as recognized so far (never restated
 /// here); what the stack ignores beyond them is `add`, what it leaves out is `drop`.
 fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
-    let Some(label) = d.spec.deployment.as_ref().and_then(|dep| dep.address.clone()) else {
+    let Some(label) = d
+        .spec
+        .deployment
+        .as_ref()
+        .and_then(|dep| dep.address.clone())
+    else {
         return;
     };
     let Some(input) = ctx
@@ -415,10 +420,8 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
         let why = match reasons.iter().find(|(p, _)| p == n) {
             Some((_, why)) => why.clone(),
             None => {
-                d.reasons.push(format!(
-                    "deployment.ignore_changes.add[{}].why",
-                    add.len()
-                ));
+                d.reasons
+                    .push(format!("deployment.ignore_changes.add[{}].why", add.len()));
                 NO_REASON.to_owned()
             }
         };
@@ -437,7 +440,8 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
         return;
     }
     let drop_why = (!drop.is_empty()).then(|| {
-        d.reasons.push("deployment.ignore_changes.drop_why".to_owned());
+        d.reasons
+            .push("deployment.ignore_changes.drop_why".to_owned());
         NO_REASON.to_owned()
     });
     if let Some(dep) = d.spec.deployment.as_mut() {
@@ -472,7 +476,9 @@ fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        let eol = text[span.end..].find('\n').map_or(text.len(), |i| span.end + i);
+        let eol = text[span.end..]
+            .find('\n')
+            .map_or(text.len(), |i| span.end + i);
         let rest = text[span.end..eol].trim_start_matches([',', ' ', '\t']);
         if let Some(comment) = rest.strip_prefix('#').map(str::trim)
             && !comment.is_empty()
@@ -1080,6 +1086,9 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         if !(limits.field(i, "port") || i == 0 && !pc.service) {
             port(c, &mut spec);
         }
+        if !limits.field(i, "settings") {
+            container_settings(c, &mut spec);
+        }
         spec.resources = if limits.field(i, "resources") {
             None
         } else {
@@ -1152,19 +1161,38 @@ fn env(
                 }
                 entry.value = Some(value);
             }
-            ["value_from"] if pc.eso => {
-                let key = block(e, "value_from")
-                    .filter(|f| val::other_keys(f, &["secret_key_ref"]).is_empty())
-                    .and_then(|f| block(f, "secret_key_ref"))
-                    .filter(|r| {
-                        val::other_keys(r, &["name", "key"]).is_empty()
-                            && string(r, "name") == Some(&ctx.secret_name)
-                    })
-                    .and_then(|r| string(r, "key"));
-                let Some(key) = key else {
-                    break;
-                };
-                entry.secret = Some(key.to_owned());
+            ["value_from"] => {
+                let from = block(e, "value_from");
+                if let Some(field) = from
+                    .filter(|f| val::other_keys(f, &["field_ref"]).is_empty())
+                    .and_then(|f| block(f, "field_ref"))
+                    .filter(|r| val::other_keys(r, &["field_path"]).is_empty())
+                    .and_then(|r| string(r, "field_path"))
+                {
+                    entry.field_ref = Some(field.to_owned());
+                } else {
+                    let Some(r) = from
+                        .filter(|f| val::other_keys(f, &["secret_key_ref"]).is_empty())
+                        .and_then(|f| block(f, "secret_key_ref"))
+                        .filter(|r| val::other_keys(r, &["name", "key", "optional"]).is_empty())
+                    else {
+                        break;
+                    };
+                    let (Some(secret), Some(key)) = (string(r, "name"), string(r, "key")) else {
+                        break;
+                    };
+                    if secret != ctx.secret_name {
+                        entry.secret_name = Some(secret.to_owned());
+                    } else if !pc.eso {
+                        break;
+                    }
+                    entry.optional = match get(r, "optional") {
+                        None => None,
+                        Some(Value::Bool(b)) => Some(*b),
+                        Some(_) => break,
+                    };
+                    entry.secret = Some(key.to_owned());
+                }
             }
             _ => break,
         }
@@ -1175,10 +1203,147 @@ fn env(
     }
 }
 
+/// A container's settings written as they are: pull policy, working directory, stdin
+/// and terminal, env_from, security context, lifecycle hooks.
+fn container_settings(c: &Value, spec: &mut ContainerSpec) {
+    use crate::spec::{
+        CapabilitiesSpec, ContainerSecuritySpec, EnvFromSpec, HooksSpec, PullPolicy,
+    };
+    let flag = |v: &Value, k: &str| match get(v, k) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    spec.image_pull_policy = match string(c, "image_pull_policy") {
+        Some("Always") => Some(PullPolicy::Always),
+        Some("IfNotPresent") => Some(PullPolicy::IfNotPresent),
+        Some("Never") => Some(PullPolicy::Never),
+        _ => None,
+    };
+    spec.working_dir = string(c, "working_dir").map(str::to_owned);
+    spec.stdin = flag(c, "stdin");
+    spec.tty = flag(c, "tty");
+    for ef in blocks(c, "env_from") {
+        let (secret, config_map) = (block(ef, "secret_ref"), block(ef, "config_map_ref"));
+        let Some(r) = secret.or(config_map) else {
+            break;
+        };
+        if !val::other_keys(ef, &["secret_ref", "config_map_ref"]).is_empty()
+            || !val::other_keys(r, &["name", "optional"]).is_empty()
+        {
+            break;
+        }
+        let Some(name) = string(r, "name").map(str::to_owned) else {
+            break;
+        };
+        spec.env_from.push(EnvFromSpec {
+            secret: secret.is_some().then(|| name.clone()),
+            config_map: secret.is_none().then_some(name),
+            optional: flag(r, "optional"),
+        });
+    }
+    if let Some(sc) = block(c, "security_context") {
+        let known = [
+            "run_as_user",
+            "run_as_group",
+            "run_as_non_root",
+            "privileged",
+            "allow_privilege_escalation",
+            "read_only_root_filesystem",
+            "capabilities",
+        ];
+        if val::other_keys(sc, &known).is_empty() {
+            let list = |v: &Value, k: &str| -> Option<Vec<String>> {
+                match get(v, k) {
+                    None => Some(Vec::new()),
+                    Some(Value::List(items) | Value::Set(items)) => items
+                        .iter()
+                        .map(|i| match i {
+                            Value::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    Some(_) => None,
+                }
+            };
+            let capabilities = match block(sc, "capabilities") {
+                None => Some(None),
+                Some(cap) => list(cap, "add")
+                    .zip(list(cap, "drop"))
+                    .map(|(add, drop)| Some(CapabilitiesSpec { add, drop })),
+            };
+            if let Some(capabilities) = capabilities {
+                spec.security_context = Some(ContainerSecuritySpec {
+                    run_as_user: int(sc, "run_as_user"),
+                    run_as_group: int(sc, "run_as_group"),
+                    run_as_non_root: flag(sc, "run_as_non_root"),
+                    privileged: flag(sc, "privileged"),
+                    allow_privilege_escalation: flag(sc, "allow_privilege_escalation"),
+                    read_only_root_filesystem: flag(sc, "read_only_root_filesystem"),
+                    capabilities,
+                });
+            }
+        }
+    }
+    if let Some(lc) = block(c, "lifecycle")
+        && val::other_keys(lc, &["post_start", "pre_stop"]).is_empty()
+    {
+        let hook = |k: &str| -> Option<Option<Vec<String>>> {
+            let Some(h) = block(lc, k) else {
+                return Some(None);
+            };
+            let exec = block(h, "exec").filter(|_| val::other_keys(h, &["exec"]).is_empty())?;
+            match get(exec, "command") {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|i| match i {
+                        Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(Some),
+                _ => None,
+            }
+        };
+        if let (Some(post_start), Some(pre_stop)) = (hook("post_start"), hook("pre_stop")) {
+            spec.lifecycle = Some(HooksSpec {
+                post_start,
+                pre_stop,
+            });
+        }
+    }
+}
+
 fn port(c: &Value, spec: &mut ContainerSpec) {
-    let Some(first) = blocks(c, "port").first() else {
+    let all = blocks(c, "port");
+    let Some(first) = all.first() else {
         return;
     };
+    if all.len() > 1 || (prim(first, "protocol").is_some_and(|p| p != "TCP")) {
+        // The general form: every port as written.
+        let ports: Option<Vec<crate::spec::PortSpec>> = all
+            .iter()
+            .map(|p| {
+                if !val::other_keys(p, &["container_port", "name", "protocol"]).is_empty() {
+                    return None;
+                }
+                Some(crate::spec::PortSpec {
+                    port: int(p, "container_port").and_then(|n| u16::try_from(n).ok()),
+                    name: string(p, "name").map(str::to_owned),
+                    protocol: match string(p, "protocol") {
+                        None => None,
+                        Some("TCP") => Some(crate::spec::Protocol::Tcp),
+                        Some("UDP") => Some(crate::spec::Protocol::Udp),
+                        Some("SCTP") => Some(crate::spec::Protocol::Sctp),
+                        Some(_) => return None,
+                    },
+                })
+            })
+            .collect();
+        if let Some(ports) = ports {
+            spec.ports = ports;
+        }
+        return;
+    }
     if !val::other_keys(first, &["container_port", "name", "protocol"]).is_empty() {
         return;
     }
@@ -1250,14 +1415,11 @@ fn probe(p: &Value) -> Option<ProbeSpec> {
         "period_seconds",
         "timeout_seconds",
         "failure_threshold",
+        "success_threshold",
     ];
-    let mut known = vec!["http_get"];
+    let mut known = vec!["http_get", "tcp_socket", "exec"];
     known.extend(timings);
     if !val::other_keys(p, &known).is_empty() {
-        return None;
-    }
-    let http = block(p, "http_get")?;
-    if !val::other_keys(http, &["path", "port"]).is_empty() {
         return None;
     }
     let number = |k: &str| -> Option<Option<u32>> {
@@ -1269,15 +1431,48 @@ fn probe(p: &Value) -> Option<ProbeSpec> {
                 .map(Some),
         }
     };
-    Some(ProbeSpec {
-        path: Some(string(http, "path")?.to_owned()),
-        port: Some(Scalar::Int(int(http, "port")?)),
+    let port_of = |v: &Value| -> Option<Scalar> {
+        match get(v, "port")? {
+            Value::String(s) => Some(Scalar::Str(s.clone())),
+            other => val::scalar(other),
+        }
+    };
+    let mut spec = ProbeSpec {
         initial_delay_seconds: number("initial_delay_seconds")?,
         period_seconds: number("period_seconds")?,
         timeout_seconds: number("timeout_seconds")?,
         failure_threshold: number("failure_threshold")?,
+        success_threshold: number("success_threshold")?,
         ..ProbeSpec::default()
-    })
+    };
+    if let Some(http) = block(p, "http_get") {
+        if !val::other_keys(http, &["path", "port"]).is_empty() {
+            return None;
+        }
+        spec.path = Some(string(http, "path")?.to_owned());
+        spec.port = Some(port_of(http)?);
+    } else if let Some(tcp) = block(p, "tcp_socket") {
+        if !val::other_keys(tcp, &["port"]).is_empty() {
+            return None;
+        }
+        spec.tcp = Some(true);
+        spec.port = Some(port_of(tcp)?);
+    } else {
+        let exec = block(p, "exec")?;
+        let Some(Value::List(items)) = get(exec, "command") else {
+            return None;
+        };
+        spec.exec = Some(
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+        );
+    }
+    Some(spec)
 }
 
 /// The app container's mounts of spec volumes: generated in volume order before any raw
