@@ -904,6 +904,11 @@ fn volumes(
         .enumerate()
         .take(limits.volumes())
     {
+        if let Some(spec) = pod_volume(vol) {
+            d.spec.volumes.push(spec);
+            names.push(string(vol, "name").unwrap_or_default().to_owned());
+            continue;
+        }
         if !val::other_keys(vol, &["name", "persistent_volume_claim"]).is_empty() {
             break;
         }
@@ -918,7 +923,17 @@ fn volumes(
         let Some(claim_name) = get(claim, "claim_name") else {
             break;
         };
+        let declared = |name: &str| {
+            ctx.resources("kubernetes_persistent_volume_claim")
+                .iter()
+                .any(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(name))
+        };
         let spec = match claim_name {
+            Value::String(pvc_name) if !declared(pvc_name) => Some(VolumeSpec {
+                name: Some(vname.to_owned()),
+                claim: Some(pvc_name.clone()),
+                ..VolumeSpec::default()
+            }),
             Value::String(pvc_name) => pvc(ctx, d, k, vname, pvc_name, &mut backup_why),
             other => match module_output(other, "claim_name") {
                 Some(module) => nfs(ctx, d, k, vname, module),
@@ -932,6 +947,103 @@ fn volumes(
         names.push(vname.to_owned());
     }
     (names, backup_why)
+}
+
+/// A volume of the pod alone (scratch, config map, secret, node path), as written.
+fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
+    use crate::spec::{
+        ConfigMapVolumeSpec, EmptyDirMedium, EmptyDirSpec, HostPathSpec, HostPathType, KeyPathSpec,
+        SecretVolumeSpec,
+    };
+    let name = string(vol, "name")?.to_owned();
+    let keys = val::other_keys(vol, &["name"]);
+    let [source] = keys.as_slice() else {
+        return None;
+    };
+    let body = block(vol, source)?;
+    let flag = |k: &str| match get(body, k) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let items = || -> Option<Vec<KeyPathSpec>> {
+        blocks(body, "items")
+            .iter()
+            .map(|i| {
+                val::other_keys(i, &["key", "path", "mode"])
+                    .is_empty()
+                    .then(|| KeyPathSpec {
+                        key: prim(i, "key"),
+                        path: prim(i, "path"),
+                        mode: prim(i, "mode"),
+                    })
+            })
+            .collect()
+    };
+    let mut spec = VolumeSpec {
+        name: Some(name),
+        ..VolumeSpec::default()
+    };
+    match *source {
+        "empty_dir" => {
+            if !val::other_keys(body, &["medium", "size_limit"]).is_empty() {
+                return None;
+            }
+            spec.empty_dir = Some(EmptyDirSpec {
+                medium: match string(body, "medium") {
+                    None => None,
+                    Some("Memory") => Some(EmptyDirMedium::Memory),
+                    Some(_) => return None,
+                },
+                size_limit: prim(body, "size_limit"),
+            });
+        }
+        "config_map" => {
+            if !val::other_keys(body, &["name", "default_mode", "optional", "items"]).is_empty() {
+                return None;
+            }
+            spec.config_map = Some(ConfigMapVolumeSpec {
+                name: Some(string(body, "name")?.to_owned()),
+                default_mode: prim(body, "default_mode"),
+                optional: flag("optional"),
+                items: items()?,
+            });
+        }
+        "secret" => {
+            if !val::other_keys(body, &["secret_name", "default_mode", "optional", "items"])
+                .is_empty()
+            {
+                return None;
+            }
+            spec.secret = Some(SecretVolumeSpec {
+                name: Some(string(body, "secret_name")?.to_owned()),
+                default_mode: prim(body, "default_mode"),
+                optional: flag("optional"),
+                items: items()?,
+            });
+        }
+        "host_path" => {
+            if !val::other_keys(body, &["path", "type"]).is_empty() {
+                return None;
+            }
+            let kind = match string(body, "type") {
+                None => None,
+                Some("DirectoryOrCreate") => Some(HostPathType::DirectoryOrCreate),
+                Some("Directory") => Some(HostPathType::Directory),
+                Some("FileOrCreate") => Some(HostPathType::FileOrCreate),
+                Some("File") => Some(HostPathType::File),
+                Some("Socket") => Some(HostPathType::Socket),
+                Some("CharDevice") => Some(HostPathType::CharDevice),
+                Some("BlockDevice") => Some(HostPathType::BlockDevice),
+                Some(_) => return None,
+            };
+            spec.host_path = Some(HostPathSpec {
+                path: Some(string(body, "path")?.to_owned()),
+                kind,
+            });
+        }
+        _ => return None,
+    }
+    Some(spec)
 }
 
 fn pvc(
@@ -1119,8 +1231,13 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
                 _ => spec.startup_probe = probe,
             }
         }
-        if i == 0 {
-            mounts(d, limits, c, pc.volumes);
+        let own = if i == 0 {
+            mounts(d, limits, c, pc.volumes)
+        } else {
+            0
+        };
+        if !limits.field(i, "mounts") {
+            other_mounts(c, own, pc.volumes, &mut spec);
         }
         d.spec.containers.push(spec);
     }
@@ -1477,10 +1594,11 @@ fn probe(p: &Value) -> Option<ProbeSpec> {
 
 /// The app container's mounts of spec volumes: generated in volume order before any raw
 /// mount, so they are read in order until one cannot be a spec volume's `mount`.
-fn mounts(d: &mut Draft, limits: &Limits, c: &Value, volumes: &[String]) {
+fn mounts(d: &mut Draft, limits: &Limits, c: &Value, volumes: &[String]) -> usize {
     let mut next = 0;
+    let mut taken = 0;
     for m in blocks(c, "volume_mount").iter().take(limits.mounts()) {
-        if !val::other_keys(m, &["name", "mount_path", "read_only"]).is_empty() {
+        if !val::other_keys(m, &["name", "mount_path", "read_only", "sub_path"]).is_empty() {
             break;
         }
         let read_only = match get(m, "read_only") {
@@ -1501,6 +1619,36 @@ fn mounts(d: &mut Draft, limits: &Limits, c: &Value, volumes: &[String]) {
         next = k + 1;
         d.spec.volumes[k].mount = Some(mount_path.to_owned());
         d.spec.volumes[k].read_only = read_only;
+        d.spec.volumes[k].sub_path = string(m, "sub_path").map(str::to_owned);
+        taken += 1;
+    }
+    taken
+}
+
+/// The container's mounts after the volumes' own (`skip` of them), as written.
+fn other_mounts(c: &Value, skip: usize, volumes: &[String], spec: &mut ContainerSpec) {
+    for m in blocks(c, "volume_mount").iter().skip(skip) {
+        if !val::other_keys(m, &["name", "mount_path", "read_only", "sub_path"]).is_empty() {
+            break;
+        }
+        let read_only = match get(m, "read_only") {
+            None => false,
+            Some(Value::Bool(ro)) => *ro,
+            Some(_) => break,
+        };
+        let (Some(name), Some(mount_path)) = (string(m, "name"), string(m, "mount_path")) else {
+            break;
+        };
+        if !volumes.iter().any(|v| v == name) {
+            // A mount of a volume the spec does not hold stays raw, with its volume.
+            break;
+        }
+        spec.mounts.push(crate::spec::MountSpec {
+            volume: Some(name.to_owned()),
+            path: Some(mount_path.to_owned()),
+            sub_path: string(m, "sub_path").map(str::to_owned),
+            read_only,
+        });
     }
 }
 
@@ -1682,7 +1830,12 @@ fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
         .spec
         .volumes
         .iter()
-        .filter(|v| v.storage != Some(Storage::Nfs))
+        .filter(|v| {
+            matches!(
+                v.storage,
+                Some(Storage::ProxmoxLvm | Storage::ProxmoxLvmEncrypted)
+            )
+        })
         .count();
     if block_volumes == 0 {
         return;
