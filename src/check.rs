@@ -9,8 +9,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Outcome};
-use crate::generate::Generated;
+use crate::generate::{self, Generated};
 use crate::generated::{self, SECRETS_LINK, SECRETS_TARGET};
+use crate::par;
+use crate::render::Renderer;
 
 /// What a check found.
 #[derive(Debug, Default)]
@@ -98,6 +100,32 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(specs)
 }
 
+/// What sits where a stack's file goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Committed {
+    /// A regular file, read whole.
+    File(Vec<u8>),
+    /// Nothing.
+    Missing,
+    /// Something other than a regular file (a directory, a symlink, a pipe): not read.
+    NotAFile,
+}
+
+/// Reads what is committed at `path`. Only a regular file is read: a pipe would block, a
+/// device never end.
+pub fn read_committed(path: &Path) -> Result<Committed, Error> {
+    if let Ok(meta) = fs::symlink_metadata(path)
+        && !meta.is_file()
+    {
+        return Ok(Committed::NotAFile);
+    }
+    match fs::read(path) {
+        Ok(bytes) => Ok(Committed::File(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Committed::Missing),
+        Err(e) => Err(Error::io(path, e)),
+    }
+}
+
 /// Compares rendered stacks with what is on disk.
 pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Error> {
     let mut report = Report {
@@ -107,75 +135,90 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
     let mut expected: BTreeSet<PathBuf> = BTreeSet::new();
     for g in generated {
         let dir = stacks_dir.join(&g.stack);
-        for file in &g.files {
-            let path = dir.join(&file.name);
-            expected.insert(path.clone());
-            // Only a regular file is read: a pipe would block, a device never end.
-            if let Ok(meta) = fs::symlink_metadata(&path)
-                && !meta.is_file()
-            {
-                report.findings.push(Finding::new(
-                    Kind::NotAFile,
+        expected.extend(g.files.iter().map(|f| dir.join(&f.name)));
+        report
+            .findings
+            .extend(compare_stack(g, stacks_dir, &mut read_committed)?);
+    }
+    report.findings.extend(orphans(stacks_dir, &expected)?);
+    Ok(report)
+}
+
+/// The findings of one rendered stack against the disk, file by file, then its
+/// `secrets` symlink. `committed(path)` says what sits at each file's path
+/// ([`read_committed`], or what the caller already read there).
+pub fn compare_stack(
+    g: &Generated,
+    stacks_dir: &Path,
+    committed: &mut dyn FnMut(&Path) -> Result<Committed, Error>,
+) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    let dir = stacks_dir.join(&g.stack);
+    for file in &g.files {
+        let path = dir.join(&file.name);
+        match committed(&path)? {
+            Committed::File(bytes) if bytes == file.contents.as_bytes() => {}
+            Committed::File(bytes) => {
+                let committed = String::from_utf8_lossy(&bytes);
+                let mut finding = Finding::new(
+                    Kind::Drift,
                     &path,
                     format!(
-                        "not a file: {} is where dlgen writes a file (run `dlgen render {}` once it is moved away)",
+                        "{} differs from what {} renders",
                         path.display(),
                         g.spec_label
                     ),
-                    format!("move it away, then run `dlgen render {}`", g.spec_label),
-                ));
-                continue;
+                    format!("run `dlgen render {}` and commit the result", g.spec_label),
+                );
+                finding.line = first_changed_line(&committed, &file.contents);
+                finding.diff = Some(diff(&path, &committed, &file.contents));
+                findings.push(finding);
             }
-            match fs::read(&path) {
-                Ok(bytes) if bytes == file.contents.as_bytes() => {}
-                Ok(bytes) => {
-                    let committed = String::from_utf8_lossy(&bytes);
-                    let mut finding = Finding::new(
-                        Kind::Drift,
-                        &path,
-                        format!(
-                            "{} differs from what {} renders",
-                            path.display(),
-                            g.spec_label
-                        ),
-                        format!("run `dlgen render {}` and commit the result", g.spec_label),
-                    );
-                    finding.line = first_changed_line(&committed, &file.contents);
-                    finding.diff = Some(diff(&path, &committed, &file.contents));
-                    report.findings.push(finding);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    report.findings.push(Finding::new(
-                        Kind::Missing,
-                        &path,
-                        format!(
-                            "missing: {} (run `dlgen render {}`)",
-                            path.display(),
-                            g.spec_label
-                        ),
-                        format!("run `dlgen render {}`", g.spec_label),
-                    ));
-                }
-                Err(e) => return Err(Error::io(&path, e)),
-            }
-        }
-        let link = dir.join(SECRETS_LINK);
-        if !generated::is_secrets_link(&link) {
-            report.findings.push(Finding::new(
+            Committed::Missing => findings.push(Finding::new(
                 Kind::Missing,
-                &link,
+                &path,
                 format!(
-                    "missing: {} -> {SECRETS_TARGET} (run `dlgen render {}`)",
-                    link.display(),
+                    "missing: {} (run `dlgen render {}`)",
+                    path.display(),
                     g.spec_label
                 ),
                 format!("run `dlgen render {}`", g.spec_label),
-            ));
+            )),
+            Committed::NotAFile => findings.push(Finding::new(
+                Kind::NotAFile,
+                &path,
+                format!(
+                    "not a file: {} is where dlgen writes a file (run `dlgen render {}` once it is moved away)",
+                    path.display(),
+                    g.spec_label
+                ),
+                format!("move it away, then run `dlgen render {}`", g.spec_label),
+            )),
         }
     }
+    let link = dir.join(SECRETS_LINK);
+    if !generated::is_secrets_link(&link) {
+        findings.push(Finding::new(
+            Kind::Missing,
+            &link,
+            format!(
+                "missing: {} -> {SECRETS_TARGET} (run `dlgen render {}`)",
+                link.display(),
+                g.spec_label
+            ),
+            format!("run `dlgen render {}`", g.spec_label),
+        ));
+    }
+    Ok(findings)
+}
+
+/// Every generated file in the stacks root that is not in `expected`: orphaned, sorted by
+/// path. Finding generated files reads the first line of each file, not the file.
+pub fn orphans(stacks_dir: &Path, expected: &BTreeSet<PathBuf>) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
     for generated::GeneratedFile { path, .. } in generated::generated_files(stacks_dir)? {
         if !expected.contains(&path) {
-            report.findings.push(Finding::new(
+            findings.push(Finding::new(
                 Kind::Orphaned,
                 &path,
                 format!(
@@ -186,7 +229,87 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
             ));
         }
     }
+    Ok(findings)
+}
+
+/// What checking one spec leaves behind once its stack is compared and dropped.
+struct Checked {
+    stack: String,
+    spec_label: String,
+    files: Vec<String>,
+    findings: Vec<Finding>,
+}
+
+/// `dlgen check` of `specs`: each spec is rendered, compared with the disk as soon as it
+/// is rendered, and dropped, spread over the cores; only its findings are kept, in spec
+/// order, so memory stays flat however many specs there are. Every spec that fails is
+/// reported, as `render` reports it (nothing is compared then).
+///
+/// A rendered file whose text equals the committed bytes is in sync, and its text was
+/// parsed and checked by the render that wrote it: it is not parsed again (see
+/// [`Renderer::render_with`]; a file with raw HCL of the spec always is). A file that
+/// differs is parsed and checked as `render` would before writing it, so `check` fails
+/// exactly where `render` would refuse.
+pub fn check_specs(
+    renderer: &Renderer,
+    specs: &[PathBuf],
+    stacks_dir: &Path,
+) -> Result<Report, Error> {
+    let results = par::map(specs, |spec| check_spec(renderer, spec, stacks_dir));
+    let mut checked = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(c) => checked.push(c),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Message(errors.join("\n\n")));
+    }
+    let named: Vec<(&str, &str)> = checked
+        .iter()
+        .map(|c| (c.stack.as_str(), c.spec_label.as_str()))
+        .collect();
+    generate::reject_duplicate_names(&named)?;
+    let mut report = Report {
+        specs: checked.len(),
+        ..Report::default()
+    };
+    let mut expected = BTreeSet::new();
+    for c in checked {
+        let dir = stacks_dir.join(&c.stack);
+        expected.extend(c.files.iter().map(|name| dir.join(name)));
+        report.findings.extend(c.findings);
+    }
+    report.findings.extend(orphans(stacks_dir, &expected)?);
     Ok(report)
+}
+
+/// Renders one spec, reading each committed file once: first to decide whether the
+/// rendered text needs parsing, then to compare.
+fn check_spec(renderer: &Renderer, spec: &Path, stacks_dir: &Path) -> Result<Checked, Error> {
+    let mut read: Vec<(PathBuf, Result<Committed, Error>)> = Vec::new();
+    let (g, _) = generate::generate_with(renderer, spec, stacks_dir, &mut |stack, name, text| {
+        let path = stacks_dir.join(stack).join(name);
+        let committed = read_committed(&path);
+        let same = matches!(&committed, Ok(Committed::File(bytes)) if bytes == text.as_bytes());
+        read.push((path, committed));
+        same
+    })?;
+    let findings = compare_stack(&g, stacks_dir, &mut |path| match read
+        .iter()
+        .position(|(p, _)| p == path)
+    {
+        Some(i) => read.swap_remove(i).1,
+        None => read_committed(path),
+    })?;
+    Ok(Checked {
+        files: g.files.iter().map(|f| f.name.clone()).collect(),
+        stack: g.stack,
+        spec_label: g.spec_label,
+        findings,
+    })
 }
 
 /// The 1-based line of `committed` where the first difference from `rendered` starts.

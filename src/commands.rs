@@ -118,18 +118,30 @@ fn renderer() -> Result<Renderer, Error> {
     Renderer::new().map_err(|e| Error::Message(format!("error: {e}")))
 }
 
-/// Renders every spec in memory, spread over the cores (specs are independent); reports
-/// every failing spec, not only the first, in the order of `specs`.
-fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, Error> {
+/// Renders every spec in memory and lints what it renders, spread over the cores (specs
+/// are independent); reports every failing spec, not only the first, in the order of
+/// `specs`. Each file is parsed once: the parse that proves it valid feeds lint.
+fn generate_and_lint(
+    specs: &[PathBuf],
+    stacks_dir: &Path,
+) -> Result<(Vec<Generated>, Vec<lint::Finding>), Error> {
     let renderer = renderer()?;
+    let cfg = lint::LintConfig::all();
     let results = par::map(specs, |spec| {
-        generate::generate(&renderer, spec, stacks_dir)
+        let (g, bodies) =
+            generate::generate_with(&renderer, spec, stacks_dir, &mut |_, _, _| false)?;
+        let findings = lint_parsed(&g, &bodies, stacks_dir, &cfg);
+        Ok::<_, Error>((g, findings))
     });
     let mut generated = Vec::with_capacity(specs.len());
+    let mut findings = Vec::new();
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(g) => generated.push(g),
+            Ok((g, found)) => {
+                generated.push(g);
+                findings.extend(found);
+            }
             Err(e) => errors.push(e.to_string()),
         }
     }
@@ -137,7 +149,39 @@ fn generate_all(specs: &[PathBuf], stacks_dir: &Path) -> Result<Vec<Generated>, 
         return Err(Error::Message(errors.join("\n\n")));
     }
     generate::reject_duplicate_stacks(&generated)?;
-    Ok(generated)
+    Ok((generated, findings))
+}
+
+/// Lints one rendered stack as it will sit on disk, reading the syntax trees `bodies`
+/// (one per file of `g`, `None` to parse) instead of parsing again.
+fn lint_parsed(
+    g: &Generated,
+    bodies: &[Option<hcl_edit::structure::Body>],
+    stacks_dir: &Path,
+    cfg: &lint::LintConfig,
+) -> Vec<lint::Finding> {
+    let dir = stacks_dir.join(&g.stack);
+    let (files, trees): (
+        Vec<lint::SourceFile>,
+        Vec<Option<&hcl_edit::structure::Body>>,
+    ) = g
+        .files
+        .iter()
+        .zip(
+            bodies
+                .iter()
+                .map(Option::as_ref)
+                .chain(std::iter::repeat(None)),
+        )
+        .filter(|(f, _)| f.name.ends_with(".tf"))
+        .map(|(f, body)| {
+            (
+                lint::SourceFile::new(dir.join(&f.name), f.contents.clone()),
+                body,
+            )
+        })
+        .unzip();
+    lint::lint_parsed(&files, &trees, cfg)
 }
 
 /// Runs every lint rule on the stacks about to be written, as they will sit on disk.
@@ -171,8 +215,7 @@ pub fn render(
     force: bool,
     prune: bool,
 ) -> Result<Outcome, Error> {
-    let generated = generate_all(specs, stacks_dir)?;
-    let findings = lint_generated(&generated, stacks_dir);
+    let (generated, findings) = generate_and_lint(specs, stacks_dir)?;
     for finding in &findings {
         eprintln!("{finding}");
     }
@@ -186,8 +229,15 @@ pub fn render(
     for g in &generated {
         actions.extend(write::plan(stacks_dir, &g.stack, &g.files, force)?);
     }
-    // Looking for stale files must not stop a render that was not asked to prune.
-    let (stale, kept) = match write::plan_prune(stacks_dir, &generated) {
+    // Without --prune, stale files are looked for only in the rendered stacks' own
+    // directories: a render costs its own stacks, not the whole root (`dlgen check`
+    // reports every orphaned file). Looking must not stop a render not asked to prune.
+    let scope = if prune {
+        write::Scope::Root
+    } else {
+        write::Scope::Rendered
+    };
+    let (stale, kept) = match write::plan_prune_in(stacks_dir, &generated, scope) {
         Ok(found) => found,
         Err(e) if !prune => {
             eprintln!("warning: could not look for stale generated files: {e}");
@@ -237,8 +287,7 @@ pub fn check_with(
     color: Color,
 ) -> Result<Outcome, Error> {
     let specs = check::spec_files(specs_dir)?;
-    let generated = generate_all(&specs, stacks_dir)?;
-    let report = check::compare(&generated, stacks_dir)?;
+    let report = check::check_specs(&renderer()?, &specs, stacks_dir)?;
     report::check(&report, format, color.resolve()).emit()?;
     Ok(check::outcome(&report))
 }

@@ -63,6 +63,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
@@ -82,8 +83,11 @@ pub fn from_str<T: DeserializeOwned>(
     file: &str,
     text: &str,
 ) -> Result<(T, SpanIndex), Diagnostics> {
-    let node = yaml::parse(file, text).map_err(Diagnostics::from)?;
-    from_node(file, &node)
+    let lossy = from_str_lossy(file, text)?;
+    match lossy.value {
+        Some(value) if !lossy.diagnostics.has_errors() => Ok((value, lossy.spans)),
+        _ => Err(lossy.diagnostics),
+    }
 }
 
 /// Reads a parsed tree as a `T`, collecting every problem. `file` labels the diagnostics.
@@ -113,11 +117,28 @@ pub fn from_str_lossy<T: DeserializeOwned>(
     text: &str,
 ) -> Result<Lossy<T>, Diagnostics> {
     let node = yaml::parse(file, text).map_err(Diagnostics::from)?;
-    Ok(from_node_lossy(file, &node))
+    let (value, diagnostics) = read_lossy(file, &node);
+    Ok(Lossy {
+        value,
+        // The spans are for diagnostics, which most runs never print: the index is built
+        // on first use.
+        spans: SpanIndex::lazy(node),
+        diagnostics,
+    })
 }
 
 /// Like [`from_node`], but keeps the value built around recoverable problems.
 pub fn from_node_lossy<T: DeserializeOwned>(file: &str, node: &Node) -> Lossy<T> {
+    let (value, diagnostics) = read_lossy(file, node);
+    Lossy {
+        value,
+        spans: SpanIndex::new(node),
+        diagnostics,
+    }
+}
+
+/// The value read from `node` (see [`from_node_lossy`]) and every problem found.
+fn read_lossy<T: DeserializeOwned>(file: &str, node: &Node) -> (Option<T>, Diagnostics) {
     let mut all = Diagnostics::new();
     let mut recovered = None;
     // Each pass repeats the diagnostics of the passes before it up to where they stopped.
@@ -192,18 +213,16 @@ pub fn from_node_lossy<T: DeserializeOwned>(file: &str, node: &Node) -> Lossy<T>
         }
     }
     all.sort();
-    Lossy {
-        value: recovered,
-        spans: SpanIndex::new(node),
-        diagnostics: all,
-    }
+    (recovered, all)
 }
 
 /// The spans of every node of a tree by YAML path: the value, and the key for mapping
 /// entries. Built from the whole tree, so it also covers fields the target type ignored.
 #[derive(Debug, Clone, Default)]
 pub struct SpanIndex {
-    entries: HashMap<String, PathSpans>,
+    /// The tree the index is built from on first use ([`SpanIndex::lazy`]).
+    tree: Option<Box<Node>>,
+    entries: OnceLock<HashMap<String, PathSpans>>,
 }
 
 /// Where a node is: its value, and its key when it is a mapping entry.
@@ -215,6 +234,28 @@ pub struct PathSpans {
 
 impl SpanIndex {
     pub fn new(root: &Node) -> Self {
+        SpanIndex {
+            tree: None,
+            entries: OnceLock::from(Self::index(root)),
+        }
+    }
+
+    /// The index of `root`, built when it is first asked for.
+    pub fn lazy(root: Node) -> Self {
+        SpanIndex {
+            tree: Some(Box::new(root)),
+            entries: OnceLock::new(),
+        }
+    }
+
+    fn entries(&self) -> &HashMap<String, PathSpans> {
+        self.entries.get_or_init(|| match &self.tree {
+            Some(root) => Self::index(root),
+            None => HashMap::new(),
+        })
+    }
+
+    fn index(root: &Node) -> HashMap<String, PathSpans> {
         let mut entries = HashMap::new();
         let mut todo: Vec<(String, &Node, Option<Span>)> = vec![(String::new(), root, None)];
         while let Some((path, node, key)) = todo.pop() {
@@ -240,11 +281,11 @@ impl SpanIndex {
                 },
             );
         }
-        SpanIndex { entries }
+        entries
     }
 
     pub fn get(&self, path: &str) -> Option<PathSpans> {
-        self.entries.get(path).copied()
+        self.entries().get(path).copied()
     }
 
     /// The span of the value at `path`.
@@ -275,16 +316,16 @@ impl SpanIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     /// Every indexed path, in no particular order.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.entries.keys().map(String::as_str)
+        self.entries().keys().map(String::as_str)
     }
 }
 

@@ -3,12 +3,14 @@
 
 use std::path::Path;
 
+use hcl_edit::structure::Body;
+
 use crate::de;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::error::Error;
 use crate::model;
 use crate::paths;
-use crate::render::{RenderError, RenderedFile, Renderer};
+use crate::render::{ParsedFile, RenderError, RenderedFile, Renderer};
 use crate::spec::Spec;
 
 /// Specs are short; anything larger is a mistake (or an attack), not a spec.
@@ -87,10 +89,32 @@ pub fn render_text(
     text: &str,
     spec_label: &str,
 ) -> Result<(String, Vec<RenderedFile>), Error> {
+    let (stack, files) = render_text_with(renderer, file, text, spec_label, &mut |_, _, _| false)?;
+    Ok((stack, files.into_iter().map(|p| p.file).collect()))
+}
+
+/// [`render_text`], keeping the syntax tree of each file that was parsed, and taking as
+/// proven the files for which `proven(stack, file name, text)` says so (see
+/// [`Renderer::render_with`]).
+pub fn render_text_with(
+    renderer: &Renderer,
+    file: &str,
+    text: &str,
+    spec_label: &str,
+    proven: &mut dyn FnMut(&str, &str, &str) -> bool,
+) -> Result<(String, Vec<ParsedFile>), Error> {
     let (stack, spans) = resolve_located(file, text)?;
-    match renderer.render(&stack, spec_label) {
+    let name = stack.name.as_str();
+    match renderer.render_with(&stack, spec_label, &mut |file, text| {
+        proven(name, file, text)
+    }) {
         Ok(mut files) => {
-            files.extend(read_spec_files(file, text, &stack, &spans)?);
+            // The files beside the spec are copied as they are: nothing to parse.
+            files.extend(
+                read_spec_files(file, text, &stack, &spans)?
+                    .into_iter()
+                    .map(|file| ParsedFile { file, body: None }),
+            );
             Ok((stack.name, files))
         }
         Err(RenderError::Structure(conflicts)) if conflicts.iter().all(|c| c.origin.is_some()) => {
@@ -270,6 +294,18 @@ pub fn generate(
     spec_path: &Path,
     stacks_dir: &Path,
 ) -> Result<Generated, Error> {
+    generate_with(renderer, spec_path, stacks_dir, &mut |_, _, _| false).map(|(g, _)| g)
+}
+
+/// [`generate`], returning with the stack the syntax tree of each of its files (in the
+/// order of [`Generated::files`]; `None` for a file taken as proven: see
+/// [`render_text_with`]).
+pub fn generate_with(
+    renderer: &Renderer,
+    spec_path: &Path,
+    stacks_dir: &Path,
+    proven: &mut dyn FnMut(&str, &str, &str) -> bool,
+) -> Result<(Generated, Vec<Option<Body>>), Error> {
     let label = paths::spec_label(spec_path, stacks_dir).map_err(|e| Error::io(spec_path, e))?;
     // The header names the spec, and `render --prune` reads it back: it must show verbatim.
     if crate::hcl::comment_lines(&label) != [format!("# {label}")] {
@@ -279,23 +315,124 @@ pub fn generate(
         )));
     }
     let text = read_spec(spec_path)?;
-    let (stack, files) = render_text(renderer, &spec_path.display().to_string(), &text, &label)?;
-    Ok(Generated {
-        stack,
-        spec_label: label,
-        files,
-    })
+    let (stack, parsed) = render_text_with(
+        renderer,
+        &spec_path.display().to_string(),
+        &text,
+        &label,
+        proven,
+    )?;
+    let (files, bodies) = parsed.into_iter().map(|p| (p.file, p.body)).unzip();
+    Ok((
+        Generated {
+            stack,
+            spec_label: label,
+            files,
+        },
+        bodies,
+    ))
 }
 
 /// Two specs must not render the same stack.
 pub fn reject_duplicate_stacks(generated: &[Generated]) -> Result<(), Error> {
-    for (i, a) in generated.iter().enumerate() {
-        if let Some(b) = generated[..i].iter().find(|b| b.stack == a.stack) {
+    let named: Vec<(&str, &str)> = generated
+        .iter()
+        .map(|g| (g.stack.as_str(), g.spec_label.as_str()))
+        .collect();
+    reject_duplicate_names(&named)
+}
+
+/// [`reject_duplicate_stacks`] of `(stack, spec label)` pairs, in spec order: the first
+/// stack rendered twice is reported, naming both specs.
+pub fn reject_duplicate_names(named: &[(&str, &str)]) -> Result<(), Error> {
+    let mut seen: std::collections::HashMap<&str, &str> =
+        std::collections::HashMap::with_capacity(named.len());
+    for &(stack, label) in named {
+        if let Some(first) = seen.insert(stack, label) {
             return Err(Error::Message(format!(
-                "error: {} and {} both render the stack `{}`; give one of them another `name`",
-                b.spec_label, a.spec_label, a.stack
+                "error: {first} and {label} both render the stack `{stack}`; give one of them another `name`"
             )));
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const APP: &str = "name: app\ncontainers:\n  - image: ghcr.io/owner/app:1.0\n    port: 8080\n    resources: {cpu: 10m, memory: 64Mi}\n";
+
+    fn texts(files: &[ParsedFile]) -> Vec<(&str, &str)> {
+        files
+            .iter()
+            .map(|p| (p.file.name.as_str(), p.file.contents.as_str()))
+            .collect()
+    }
+
+    /// `check` vouches for a rendered file that equals the committed one: such a file is
+    /// not parsed again, and comes out the same.
+    #[test]
+    fn a_proven_file_is_not_parsed_again() {
+        let renderer = Renderer::new().unwrap();
+        let stack = resolve("specs/app.yaml", APP).unwrap();
+        let parsed = renderer.render_parsed(&stack, "specs/app.yaml").unwrap();
+        assert!(parsed.iter().all(|p| p.body.is_some()));
+        let mut asked = Vec::new();
+        let proven = renderer
+            .render_with(&stack, "specs/app.yaml", &mut |name, text| {
+                asked.push(name.to_owned());
+                // Only what the render produced is vouched for.
+                parsed
+                    .iter()
+                    .any(|p| p.file.name == name && p.file.contents == text)
+            })
+            .unwrap();
+        assert_eq!(asked, ["main.tf", "terragrunt.hcl"]);
+        assert!(proven.iter().all(|p| p.body.is_none()));
+        assert_eq!(texts(&proven), texts(&parsed));
+    }
+
+    /// Raw HCL is proven whatever the caller says: a file holding it is always parsed and
+    /// checked, so a collision is refused even when the committed text matches.
+    #[test]
+    fn a_file_with_raw_hcl_is_always_proven() {
+        let renderer = Renderer::new().unwrap();
+        let spec = format!("{APP}raw:\n  stack: |\n    resource \"null_resource\" \"x\" {{}}\n");
+        let stack = resolve("specs/app.yaml", &spec).unwrap();
+        let files = renderer
+            .render_with(&stack, "specs/app.yaml", &mut |_, _| true)
+            .unwrap();
+        let bodies: Vec<(&str, bool)> = files
+            .iter()
+            .map(|p| (p.file.name.as_str(), p.body.is_some()))
+            .collect();
+        assert_eq!(bodies, [("main.tf", true), ("terragrunt.hcl", false)]);
+
+        let spec =
+            format!("{APP}raw:\n  stack: |\n    resource \"kubernetes_service\" \"app\" {{}}\n");
+        let stack = resolve("specs/app.yaml", &spec).unwrap();
+        let refused = renderer.render_with(&stack, "specs/app.yaml", &mut |_, _| true);
+        assert!(
+            matches!(refused, Err(RenderError::Structure(_))),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn two_specs_for_one_stack_are_named() {
+        assert!(reject_duplicate_names(&[("a", "specs/a.yaml"), ("b", "specs/b.yaml")]).is_ok());
+        let err = reject_duplicate_names(&[
+            ("a", "specs/a.yaml"),
+            ("b", "specs/b.yaml"),
+            ("a", "specs/c.yaml"),
+            ("a", "specs/d.yaml"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("specs/a.yaml and specs/c.yaml both render the stack `a`"),
+            "{err}"
+        );
+    }
 }

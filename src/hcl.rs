@@ -15,33 +15,55 @@ use std::fmt::Write as _;
 /// An HCL quoted string literal for `s`, e.g. `say "hi"` → `"say \"hi\""`.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
+    let _ = write_quoted(&mut out, s);
+    out
+}
+
+/// Writes [`quote`]`(s)` to `out`, without building the string first.
+pub fn write_quoted(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    out.write_char('"')?;
+    push_quoted_text(out, s)?;
+    out.write_char('"')
+}
+
+/// Writes the escaped text of `s` (what goes between the quotes of [`quote`]). Runs of
+/// characters that need no escape are copied at once: most of a spec's text is plain.
+fn push_quoted_text(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let bytes = s.as_bytes();
+    let mut copied = 0;
+    for (i, c) in s.char_indices() {
+        let escape: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '$' if bytes.get(i + 1) == Some(&b'{') => Some("$$"),
+            '%' if bytes.get(i + 1) == Some(&b'{') => Some("%%"),
+            // Printable ASCII needs nothing else.
+            ' '..='~' => None,
             c if c.is_control() || is_invisible(c) => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.write_str(&s[copied..i])?;
+                write!(out, "\\u{:04x}", c as u32)?;
+                copied = i + c.len_utf8();
+                continue;
             }
-            c => out.push(c),
+            _ => None,
+        };
+        if let Some(escape) = escape {
+            out.write_str(&s[copied..i])?;
+            out.write_str(escape)?;
+            copied = i + 1;
         }
     }
-    out.push('"');
-    out
+    out.write_str(&s[copied..])
 }
 
 /// Text inside a quoted template string: [`quote`] without the quotes.
 pub fn template_text(s: &str) -> String {
-    let q = quote(s);
-    q[1..q.len() - 1].to_owned()
+    let mut out = String::with_capacity(s.len());
+    let _ = push_quoted_text(&mut out, s);
+    out
 }
 
 /// Appends `${expr}` to a quoted template under construction. A `$` that ends the text
@@ -74,14 +96,16 @@ pub fn is_invisible(c: char) -> bool {
 /// Escapes the template sequences of a heredoc body: `${` → `$${`, `%{` → `%%{`.
 /// Everything else in a heredoc is literal.
 pub fn escape_heredoc(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if (c == '$' || c == '%') && chars.peek() == Some(&'{') {
-            out.push(c);
+    let mut out = String::with_capacity(body.len() + 8);
+    let mut copied = 0;
+    for (i, pair) in body.as_bytes().windows(2).enumerate() {
+        if matches!(pair, b"${" | b"%{") {
+            // Up to and including the `$` / `%`, which is then written a second time.
+            out.push_str(&body[copied..=i]);
+            copied = i;
         }
     }
+    out.push_str(&body[copied..]);
     out
 }
 
@@ -254,25 +278,45 @@ pub fn key(s: &str) -> String {
 /// `# ` comment lines for free text: every line of `text` becomes its own comment line,
 /// so a newline in a spec value can never end the comment. Empty lines become `#`.
 pub fn comment_lines(text: &str) -> Vec<String> {
-    let mut lines: Vec<String> = text
-        .replace("\r\n", "\n")
-        .split(['\n', '\r'])
-        .map(|line| inert(line).trim_end().to_owned())
-        .collect();
-    // Trailing blank lines (also those that were only control characters) say nothing.
-    while lines.last().is_some_and(|l| l.trim().is_empty()) {
-        lines.pop();
+    let joined = comment(text);
+    if joined.is_empty() {
+        return Vec::new();
     }
-    lines
-        .into_iter()
-        .map(|line| {
-            if line.is_empty() {
-                "#".to_owned()
-            } else {
-                format!("# {line}")
+    joined.split('\n').map(str::to_owned).collect()
+}
+
+/// [`comment_lines`] joined by line breaks, built as one string (what templates print).
+pub fn comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    // Blank lines are written once a line with content follows: trailing blank lines
+    // (also those that were only control characters) say nothing.
+    let mut blank = 0;
+    let lines = text.split('\n').flat_map(|line| {
+        // `\r\n` is one line break, any other carriage return one too.
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        line.split('\r')
+    });
+    for line in lines {
+        let safe = inert(line);
+        let content = safe.trim_end();
+        if content.is_empty() {
+            blank += 1;
+            continue;
+        }
+        for _ in 0..blank {
+            if !out.is_empty() {
+                out.push('\n');
             }
-        })
-        .collect()
+            out.push('#');
+        }
+        blank = 0;
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("# ");
+        out.push_str(content);
+    }
+    out
 }
 
 /// Free text folded onto one line, for a trailing `# …` comment.
@@ -321,16 +365,24 @@ const SUPPRESSION_DEFUSED: &str = "dlgen: allow";
 /// defused so the text cannot suppress a lint finding.
 fn inert(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        match c {
-            '\t' => out.push(c),
-            c if is_invisible(c) => {
-                let _ = write!(out, "<U+{:04X}>", c as u32);
-            }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+    let mut copied = 0;
+    for (i, c) in line.char_indices() {
+        let replace = match c {
+            // Printable ASCII and tab stay.
+            ' '..='~' | '\t' => continue,
+            c if is_invisible(c) => true,
+            c if c.is_control() => false,
+            _ => continue,
+        };
+        out.push_str(&line[copied..i]);
+        if replace {
+            let _ = write!(out, "<U+{:04X}>", c as u32);
+        } else {
+            out.push(' ');
         }
+        copied = i + c.len_utf8();
     }
+    out.push_str(&line[copied..]);
     while out.contains(SUPPRESSION) {
         out = out.replace(SUPPRESSION, SUPPRESSION_DEFUSED);
     }

@@ -259,10 +259,10 @@ impl Renderer {
         env.add_filter("hcl", |v: Value| -> Result<Value, minijinja::Error> {
             Ok(Value::from_safe_string(literal(&v)?))
         });
-        env.add_filter("key", |s: String| Value::from_safe_string(hcl::key(&s)));
-        env.add_filter("ident", |s: String| -> Result<Value, minijinja::Error> {
-            if hcl::is_identifier(&s) {
-                Ok(Value::from_safe_string(s))
+        env.add_filter("key", |s: &str| Value::from_safe_string(hcl::key(s)));
+        env.add_filter("ident", |s: &str| -> Result<Value, minijinja::Error> {
+            if hcl::is_identifier(s) {
+                Ok(Value::from_safe_string(s.to_owned()))
             } else {
                 Err(minijinja::Error::new(
                     ErrorKind::InvalidOperation,
@@ -270,19 +270,19 @@ impl Renderer {
                 ))
             }
         });
-        env.add_filter("comment", |s: String| {
-            Value::from_safe_string(hcl::comment_lines(&s).join("\n"))
+        env.add_filter("comment", |s: &str| {
+            Value::from_safe_string(hcl::comment(s))
         });
-        env.add_filter("trailing_comment", |s: String| {
-            Value::from_safe_string(format!("# {}", hcl::one_line(&s)))
+        env.add_filter("trailing_comment", |s: &str| {
+            Value::from_safe_string(format!("# {}", hcl::one_line(s)))
         });
-        env.add_filter("suppression", |why: String, rule: String| {
-            Value::from_safe_string(hcl::suppression(&rule, &why))
+        env.add_filter("suppression", |why: &str, rule: &str| {
+            Value::from_safe_string(hcl::suppression(rule, why))
         });
         // A raw HCL snippet from the spec, validated by the model to parse on its own.
         env.add_filter("raw_hcl", |s: String| Value::from_safe_string(s));
-        env.add_filter("heredoc", |s: String| {
-            Value::from_safe_string(hcl::heredoc(&s))
+        env.add_filter("heredoc", |s: &str| {
+            Value::from_safe_string(hcl::heredoc(s))
         });
         // A variable declared on one line: not sensitive, no default, no description.
         env.add_test("one_line_variable", |body: Value| {
@@ -305,48 +305,98 @@ impl Renderer {
         stack: &Stack,
         spec_label: &str,
     ) -> Result<Vec<RenderedFile>, RenderError> {
+        Ok(self
+            .render_parsed(stack, spec_label)?
+            .into_iter()
+            .map(|p| p.file)
+            .collect())
+    }
+
+    /// [`Renderer::render`], keeping the syntax tree of every file: the one parse that
+    /// proves a file valid also serves the stages after it (lint), which need not parse
+    /// the text again.
+    pub fn render_parsed(
+        &self,
+        stack: &Stack,
+        spec_label: &str,
+    ) -> Result<Vec<ParsedFile>, RenderError> {
+        self.render_with(stack, spec_label, &mut |_, _| false)
+    }
+
+    /// Renders and formats every file of `stack`, and proves each one valid — it parses,
+    /// and [`structure::check`] finds nothing `terraform validate` would refuse — unless
+    /// `proven(name, text)` says that the text is already proven: it is byte-identical to a
+    /// file that a render parsed and checked before writing it (`check` asks this of the
+    /// committed file). A file holding raw HCL of the spec is always proven here, whatever
+    /// `proven` says: the templates' output is valid by construction, raw HCL is not, and
+    /// the structural rules may have grown since that file was written. A file taken as
+    /// proven has no syntax tree ([`ParsedFile::body`] is `None`) and is never written by
+    /// dlgen (it already holds that text): nothing unparsable is ever written.
+    pub fn render_with(
+        &self,
+        stack: &Stack,
+        spec_label: &str,
+        proven: &mut dyn FnMut(&str, &str) -> bool,
+    ) -> Result<Vec<ParsedFile>, RenderError> {
         let header = crate::generated::header(spec_label);
         let ctx = context(&header, stack);
         let sites = stack.raw_sites();
         let mut conflicts = Vec::new();
-        let files = STACK_FILES
-            .iter()
-            .map(|&name| {
-                let raw = self.env.get_template(name)?.render(&ctx)?;
-                let (contents, body) = match format::format_parsed(&raw) {
-                    Ok(parsed) => parsed,
-                    Err(error) => {
-                        // A raw attribute that repeats a generated one makes the file
-                        // unparsable: find it, or it is a bug.
-                        let found = self.raw_attribute_collisions(stack, name, &header, &sites);
-                        if found.is_empty() {
-                            return Err(RenderError::Format { file: name, error });
-                        }
-                        conflicts.extend(found);
-                        return Ok(RenderedFile {
-                            name: name.to_owned(),
-                            contents: String::new(),
-                        });
-                    }
+        let mut files = Vec::with_capacity(STACK_FILES.len());
+        for &name in &STACK_FILES {
+            let raw = self.env.get_template(name)?.render(&ctx)?;
+            let formatted = format::format_generated(&raw).and_then(|formatted| {
+                let has_raw = sites.iter().any(|s| s.file == name);
+                let body = if !has_raw && proven(name, &formatted.text) {
+                    None
+                } else {
+                    Some(formatted.parse()?)
                 };
+                Ok((formatted.text, body))
+            });
+            let (contents, body) = match formatted {
+                Ok(done) => done,
+                Err(error) => {
+                    // A raw attribute that repeats a generated one makes the file
+                    // unparsable: find it, or it is a bug.
+                    let found = self.raw_attribute_collisions(stack, name, &header, &sites);
+                    if found.is_empty() {
+                        return Err(RenderError::Format { file: name, error });
+                    }
+                    conflicts.extend(found);
+                    continue;
+                }
+            };
+            if let Some(body) = &body {
                 conflicts.extend(structure::check(
                     name,
-                    &body,
+                    body,
                     &sites,
                     name == "terragrunt.hcl",
                 ));
-                Ok(RenderedFile {
+            }
+            files.push(ParsedFile {
+                file: RenderedFile {
                     name: name.to_owned(),
                     contents,
-                })
-            })
-            .collect::<Result<Vec<_>, RenderError>>()?;
+                },
+                body,
+            });
+        }
         if conflicts.is_empty() {
             Ok(files)
         } else {
             Err(RenderError::Structure(conflicts))
         }
     }
+}
+
+/// A rendered file with its syntax tree, when it was parsed (see
+/// [`Renderer::render_with`]).
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub file: RenderedFile,
+    pub body: Option<hcl_edit::structure::Body>,
 }
 
 impl Renderer {
@@ -406,9 +456,20 @@ fn hcl_formatter(
 ) -> Result<(), minijinja::Error> {
     match state.auto_escape() {
         AutoEscape::Custom(name) if name == "hcl" => {
+            let write_failed =
+                |e: std::fmt::Error| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string());
+            // Safe text (dlgen's expressions, filter outputs) and plain strings, most of
+            // what a template prints, go straight to the output.
+            if value.is_safe() {
+                return out
+                    .write_str(value.as_str().unwrap_or_default())
+                    .map_err(write_failed);
+            }
+            if let (ValueKind::String, Some(text)) = (value.kind(), value.as_str()) {
+                return hcl::write_quoted(out, text).map_err(write_failed);
+            }
             let text = literal(value)?;
-            out.write_str(&text)
-                .map_err(|e| minijinja::Error::new(ErrorKind::WriteFailure, e.to_string()))
+            out.write_str(&text).map_err(write_failed)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
@@ -427,7 +488,9 @@ fn literal(value: &Value) -> Result<String, minijinja::Error> {
     }
     let mut out = String::new();
     match value.kind() {
-        ValueKind::String => out.push_str(&hcl::quote(value.as_str().unwrap_or_default())),
+        ValueKind::String => {
+            let _ = hcl::write_quoted(&mut out, value.as_str().unwrap_or_default());
+        }
         ValueKind::Number => {
             // NaN and the infinities print as `NaN` / `inf`: references, not numbers.
             if f64::try_from(value.clone()).is_ok_and(|f| !f.is_finite()) {

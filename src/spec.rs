@@ -902,7 +902,8 @@ pub enum DnsType {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomepageSpec {
-    /// `false` hides the tile (`"gethomepage.dev/enabled" = "false"`, no other key).
+    /// `false` hides the tile (the homepage's `enabled` annotation set to `"false"`, no other
+    /// key).
     pub enabled: Option<bool>,
     pub name: Option<String>,
     pub description: Option<String>,

@@ -21,6 +21,7 @@
 //! refused. A file that already holds exactly the rendered text is not touched (its mtime
 //! stays).
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -28,8 +29,8 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::generate::Generated;
 use crate::generated::{
-    FILES_OWNER, SECRETS_LINK, SECRETS_TARGET, files_named_by, generated_files, is_generated,
-    is_secrets_link, stack_dir,
+    FILES_OWNER, SECRETS_LINK, SECRETS_TARGET, files_named_by, generated_files, generated_files_in,
+    is_generated, is_secrets_link, stack_dir,
 };
 use crate::render::RenderedFile;
 
@@ -203,17 +204,44 @@ fn read_existing(path: &Path, len: u64) -> Result<Vec<u8>, Error> {
 /// directories reached through a symlink are never pruned.
 ///
 /// Returns the actions, and one line for each stale file that is kept.
+///
+/// Finding the generated files of the whole stacks root reads the first line of every
+/// file in every stack directory (see [`crate::generated`]); [`plan_prune_in`] can look
+/// in the rendered stacks' own directories alone.
 pub fn plan_prune(
     stacks_dir: &Path,
     generated: &[Generated],
 ) -> Result<(Vec<Action>, Vec<String>), Error> {
-    let produced: Vec<PathBuf> = generated
+    plan_prune_in(stacks_dir, generated, Scope::Root)
+}
+
+/// Where [`plan_prune_in`] looks for stale generated files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every stack directory of the stacks root (`render --prune`).
+    Root,
+    /// Only the directories of the stacks being rendered: what a render costs is its
+    /// own stacks, however many others the root holds.
+    Rendered,
+}
+
+/// [`plan_prune`], looking for stale files in `scope`.
+pub fn plan_prune_in(
+    stacks_dir: &Path,
+    generated: &[Generated],
+    scope: Scope,
+) -> Result<(Vec<Action>, Vec<String>), Error> {
+    let produced: HashSet<PathBuf> = generated
         .iter()
         .flat_map(|g| {
             g.files
                 .iter()
                 .map(|f| stacks_dir.join(&g.stack).join(&f.name))
         })
+        .collect();
+    let live: HashSet<PathBuf> = generated
+        .iter()
+        .map(|g| stacks_dir.join(&g.stack))
         .collect();
     let rendered: Vec<&str> = generated.iter().map(|g| g.spec_label.as_str()).collect();
     let root = crate::paths::absolute(stacks_dir)
@@ -224,7 +252,18 @@ pub fn plan_prune(
     let mut kept = Vec::new();
     // Stack directories losing files, in order of discovery.
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for found in generated_files(stacks_dir)? {
+    let found = match scope {
+        Scope::Root => generated_files(stacks_dir)?,
+        Scope::Rendered => {
+            let mut found = Vec::new();
+            for g in generated {
+                found.extend(generated_files_in(&stacks_dir.join(&g.stack))?);
+            }
+            found.sort_by(|a, b| a.path.cmp(&b.path));
+            found
+        }
+    };
+    for found in found {
         let path = found.path;
         if produced.contains(&path) {
             continue;
@@ -266,7 +305,7 @@ pub fn plan_prune(
         actions.push(Action::Remove { path, previous });
     }
     for dir in dirs {
-        if produced.iter().any(|p| p.parent() == Some(dir.as_path())) {
+        if live.contains(&dir) {
             // A live stack: only its stale files go.
             continue;
         }

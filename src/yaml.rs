@@ -230,7 +230,9 @@ enum FrameKind {
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        seen: HashMap<String, Span>,
+        /// The keys seen, by text, once the mapping is too large to look through its
+        /// entries (most spec mappings have a handful of keys).
+        seen: Option<HashMap<String, Span>>,
     },
 }
 
@@ -310,7 +312,7 @@ impl<'t> Builder<'t> {
                     let kind = FrameKind::Map {
                         entries: Vec::new(),
                         key: None,
-                        seen: HashMap::new(),
+                        seen: None,
                     };
                     self.open(at, kind, b'{')?;
                 }
@@ -518,17 +520,30 @@ impl<'t> Builder<'t> {
                     }
                     // The path of the mapping is only computed for an error: on every
                     // node it was a measurable share of reading a spec.
-                    let text = match &node.value {
-                        Value::Scalar(s) if s.is_plain() && s.text.is_empty() => {
-                            return Err(Diagnostic::error(self.file, "empty mapping key")
-                                .with_span(node.span)
-                                .with_path(self.stack_path()));
-                        }
-                        Value::Scalar(s) => s.text.clone(),
-                        // Collections as keys are rejected when they open.
-                        _ => String::new(),
+                    if matches!(&node.value, Value::Scalar(s) if s.is_plain() && s.text.is_empty())
+                    {
+                        return Err(Diagnostic::error(self.file, "empty mapping key")
+                            .with_span(node.span)
+                            .with_path(self.stack_path()));
+                    }
+                    let text = key_text(&node);
+                    const LOOK_THROUGH: usize = 16;
+                    if seen.is_none() && entries.len() >= LOOK_THROUGH {
+                        *seen = Some(
+                            entries
+                                .iter()
+                                .map(|(k, _)| (key_text(k).to_owned(), k.span))
+                                .collect(),
+                        );
+                    }
+                    let first = match seen {
+                        Some(seen) => seen.get(text).copied(),
+                        None => entries
+                            .iter()
+                            .find(|(k, _)| key_text(k) == text)
+                            .map(|(k, _)| k.span),
                     };
-                    if let Some(&first) = seen.get(&text) {
+                    if let Some(first) = first {
                         let path = self.stack_path();
                         let where_ = if path.is_empty() {
                             "at the top level".to_owned()
@@ -546,7 +561,9 @@ impl<'t> Builder<'t> {
                         .with_path(path)
                         .with_help("remove one of the two entries"));
                     }
-                    seen.insert(text, node.span);
+                    if let Some(seen) = seen {
+                        seen.insert(text.to_owned(), node.span);
+                    }
                     *key = Some(node);
                 }
             },
@@ -567,6 +584,14 @@ impl<'t> Builder<'t> {
             }
         }
         path
+    }
+}
+
+/// The text of a mapping key (collections as keys are rejected when they open).
+fn key_text(key: &Node) -> &str {
+    match &key.value {
+        Value::Scalar(s) => &s.text,
+        _ => "",
     }
 }
 
@@ -722,12 +747,18 @@ struct Positions<'t> {
 impl<'t> Positions<'t> {
     fn new(text: &'t str) -> Self {
         let mut lines = vec![(0, 0)];
-        let mut chars = text.char_indices().enumerate().peekable();
-        while let Some((ci, (bi, c))) = chars.next() {
+        let bytes = text.as_bytes();
+        // Character index of the byte at `bi`: every byte that is not a UTF-8
+        // continuation byte starts a character. Line breaks are ASCII.
+        let mut ci = 0;
+        for (bi, &b) in bytes.iter().enumerate() {
             let is_break =
-                c == '\n' || (c == '\r' && chars.peek().is_none_or(|(_, (_, n))| *n != '\n'));
+                b == b'\n' || (b == b'\r' && bytes.get(bi + 1).is_none_or(|&n| n != b'\n'));
             if is_break {
                 lines.push((bi + 1, ci + 1));
+            }
+            if b & 0xC0 != 0x80 {
+                ci += 1;
             }
         }
         let ascii = (0..lines.len())
@@ -1095,6 +1126,20 @@ mod tests {
         // Keys are compared by their text, whatever their quoting.
         let d = parse_err("80: a\n\"80\": b\n");
         assert!(d.message.starts_with("duplicate key `80`"), "{}", d.message);
+        // A large mapping is looked up by key text, not scanned: the same findings.
+        for dup in [3, 20, 39] {
+            let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+            text.push_str(&format!("k{dup}: again\n"));
+            let d = parse_err(&text);
+            assert_eq!(
+                d.message,
+                format!(
+                    "duplicate key `k{dup}` at the top level: first defined at line {}, column 1",
+                    dup + 1
+                )
+            );
+            assert_eq!(d.span.map(|s| s.line), Some(41));
+        }
     }
 
     #[test]

@@ -192,7 +192,11 @@ fn reindented(body: &str, indent: usize) -> Option<String> {
         let content = line.strip_suffix('\n').unwrap_or(line);
         if !content.is_empty() {
             out.push_str(&pad);
-            out.extend(content.chars().skip(common));
+            let skip = content
+                .char_indices()
+                .nth(common)
+                .map_or(content.len(), |(i, _)| i);
+            out.push_str(&content[skip..]);
         }
         if line.ends_with('\n') {
             out.push('\n');
@@ -416,19 +420,30 @@ fn space_after(subject: &Token<'_>, before: Option<&Token<'_>>, after: &Token<'_
 /// hclwrite `formatCells`: aligns the `=` of consecutive lines that have an assign cell,
 /// then the comments of consecutive lines that have a comment cell.
 fn format_cells(tokens: &mut [Token<'_>], lines: &[Line]) {
+    // The width of each line's lead cell, measured once.
+    let widths: Vec<usize> = lines
+        .iter()
+        .map(|l| {
+            if l.has_assign() {
+                columns(&tokens[l.start..l.assign])
+            } else {
+                0
+            }
+        })
+        .collect();
     let mut chain_start: Option<usize> = None;
     let mut max_columns = 0;
     for (i, line) in lines.iter().enumerate() {
         if line.has_assign() {
             chain_start.get_or_insert(i);
-            max_columns = max_columns.max(columns(&tokens[line.start..line.assign]));
+            max_columns = max_columns.max(widths[i]);
         } else if let Some(start) = chain_start.take() {
-            align_assign(tokens, &lines[start..i], max_columns);
+            align_assign(tokens, &lines[start..i], &widths[start..i], max_columns);
             max_columns = 0;
         }
     }
     if let Some(start) = chain_start.take() {
-        align_assign(tokens, &lines[start..], max_columns);
+        align_assign(tokens, &lines[start..], &widths[start..], max_columns);
     }
 
     max_columns = 0;
@@ -446,10 +461,9 @@ fn format_cells(tokens: &mut [Token<'_>], lines: &[Line]) {
     }
 }
 
-fn align_assign(tokens: &mut [Token<'_>], chain: &[Line], max_columns: usize) {
-    for line in chain {
-        let columns = columns(&tokens[line.start..line.assign]);
-        tokens[line.assign].spaces = max_columns - columns + 1;
+fn align_assign(tokens: &mut [Token<'_>], chain: &[Line], widths: &[usize], max_columns: usize) {
+    for (line, &width) in chain.iter().zip(widths) {
+        tokens[line.assign].spaces = max_columns - width + 1;
     }
 }
 
@@ -476,6 +490,9 @@ fn columns(tokens: &[Token<'_>]) -> usize {
         .sum()
 }
 
+/// Spaces to copy from, for indentation and alignment.
+const SPACES: &str = "                                                                ";
+
 /// Prints the laid-out tokens. A line comment owns its newline. In the
 /// [`Style::Generated`] style the text ends with a newline; in the [`Style::Terraform`]
 /// style it ends as the input did (see `format::end_as_input`).
@@ -494,17 +511,23 @@ fn print(tokens: &[Token<'_>], lines: &[Line], style: Style) -> (String, Vec<u32
                 line_map.push(t.line);
                 at_line_start = false;
             }
-            for _ in 0..t.spaces {
-                out.push(' ');
+            let mut spaces = t.spaces;
+            while spaces > 0 {
+                let n = spaces.min(SPACES.len());
+                out.push_str(&SPACES[..n]);
+                spaces -= n;
             }
             out.push_str(&t.text);
             let text = t.text.as_bytes();
-            let inner = text.len().saturating_sub(1);
-            let mut line = t.line;
-            for &b in &text[..inner] {
-                if b == b'\n' {
-                    line += 1;
-                    line_map.push(line);
+            // Only these kinds hold a line break before their end.
+            if matches!(t.kind, Kind::StringLit | Kind::BlockComment) {
+                let inner = text.len().saturating_sub(1);
+                let mut line = t.line;
+                for &b in &text[..inner] {
+                    if b == b'\n' {
+                        line += 1;
+                        line_map.push(line);
+                    }
                 }
             }
             if t.kind == Kind::LineComment {

@@ -200,9 +200,14 @@ impl<'a> Lexer<'a> {
 
     fn push_text(&mut self, kind: Kind, text: Cow<'a, str>) {
         let line = self.line;
-        self.line += count_newlines(&text);
-        if kind == Kind::LineComment {
-            self.line += 1;
+        // Only these kinds can hold a line break (a line comment owns the one after it).
+        match kind {
+            Kind::Newline => self.line += 1,
+            Kind::StringLit | Kind::BlockComment | Kind::OHeredoc => {
+                self.line += count_newlines(&text);
+            }
+            Kind::LineComment => self.line += 1,
+            _ => debug_assert!(!text.contains('\n'), "{kind:?} {text:?}"),
         }
         self.tokens.push(Token {
             kind,
@@ -397,11 +402,20 @@ impl<'a> Lexer<'a> {
     /// Identifier: ID_Start or `_`, then ID_Continue or `-`.
     fn ident_len(&self) -> usize {
         let rest = &self.src[self.pos..];
-        let mut chars = rest.char_indices();
-        chars.next();
-        for (i, c) in chars {
-            if !(c == '-' || unicode_ident::is_xid_continue(c)) {
+        let bytes = rest.as_bytes();
+        let mut i = rest.chars().next().map_or(0, char::len_utf8);
+        while let Some(&b) = bytes.get(i) {
+            // ASCII identifier characters without the Unicode tables.
+            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+                i += 1;
+                continue;
+            }
+            if b.is_ascii() {
                 return i;
+            }
+            match rest[i..].chars().next() {
+                Some(c) if unicode_ident::is_xid_continue(c) => i += c.len_utf8(),
+                _ => return i,
             }
         }
         rest.len()

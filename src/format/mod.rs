@@ -90,11 +90,36 @@ pub fn format_terraform(src: &str) -> Result<String, FormatError> {
 /// Formats like [`format_hcl`] and returns the parsed body with the text, for callers
 /// that check the structure of what they wrote.
 pub fn format_parsed(src: &str) -> Result<(String, hcl_edit::structure::Body), FormatError> {
-    let (out, line_map) = format_with_line_map(src, Style::Generated)?;
-    match hcl_edit::parser::parse_body(&out) {
-        Ok(body) => Ok((out, body)),
-        Err(err) => Err(FormatError::invalid_output(&err, &line_map)),
+    let formatted = format_generated(src)?;
+    let body = formatted.parse()?;
+    Ok((formatted.text, body))
+}
+
+/// Text formatted in the generated style whose parse is still to come: the two halves of
+/// [`format_parsed`], for a caller that can prove the text valid without parsing it
+/// again (it is byte-identical to a file dlgen wrote after parsing it) and would
+/// otherwise parse it twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    pub text: String,
+    /// For each output line, the input line it came from (for error positions).
+    line_map: Vec<u32>,
+}
+
+impl Formatted {
+    /// Parses the text with hcl-rs's parser (see [`format_hcl`]); a failure is reported
+    /// at the input line the offending output line came from.
+    pub fn parse(&self) -> Result<hcl_edit::structure::Body, FormatError> {
+        hcl_edit::parser::parse_body(&self.text)
+            .map_err(|err| FormatError::invalid_output(&err, &self.line_map))
     }
+}
+
+/// Formats like [`format_hcl`] without parsing the result yet: only lexical problems
+/// are reported here, [`Formatted::parse`] does the rest.
+pub fn format_generated(src: &str) -> Result<Formatted, FormatError> {
+    let (text, line_map) = format_with_line_map(src, Style::Generated)?;
+    Ok(Formatted { text, line_map })
 }
 
 /// Formats like [`format_hcl`] without parsing the result, for callers that parse it

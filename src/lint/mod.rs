@@ -347,8 +347,28 @@ pub fn lint_files(files: &[SourceFile], cfg: &LintConfig) -> Vec<Finding> {
     lint_stack(files, cfg).findings
 }
 
+/// [`lint_files`] for files that are already parsed: `parsed[i]`, when there is one, is
+/// the syntax tree of `files[i].text` (as `render` has it from proving the file valid),
+/// and the structural rules read it instead of parsing the text again. The findings are
+/// those of [`lint_files`].
+pub fn lint_parsed(
+    files: &[SourceFile],
+    parsed: &[Option<&hcl_edit::structure::Body>],
+    cfg: &LintConfig,
+) -> Vec<Finding> {
+    lint_stack_parsed(files, parsed, cfg).findings
+}
+
 /// [`lint_files`], with the suppressed findings counted.
 pub fn lint_stack(files: &[SourceFile], cfg: &LintConfig) -> StackReport {
+    lint_stack_parsed(files, &[], cfg)
+}
+
+fn lint_stack_parsed(
+    files: &[SourceFile],
+    parsed: &[Option<&hcl_edit::structure::Body>],
+    cfg: &LintConfig,
+) -> StackReport {
     let mut hits = Vec::new();
     let mut needs = Kinds::NONE;
     for rule in cfg.rules() {
@@ -362,7 +382,7 @@ pub fn lint_stack(files: &[SourceFile], cfg: &LintConfig) -> StackReport {
             Check::Meta => {}
         }
     }
-    let stack = Stack::build(files, needs);
+    let stack = Stack::build_parsed(files, parsed, needs);
     for rule in cfg.rules() {
         if let Check::Stack { check, .. } = &rule.check {
             check(&stack, &mut hits);
@@ -648,5 +668,50 @@ mod tests {
         let findings = lint_files(&files, &cfg.deny_warnings(true));
         assert_eq!(findings[0].level, Level::Error);
         assert_eq!(outcome(&findings), Outcome::Findings);
+    }
+
+    /// `render` hands lint the syntax trees it parsed; the findings must be those of
+    /// linting the text, on every stack the repository holds (generated and hand-written,
+    /// with findings, suppressions and module calls).
+    #[test]
+    fn parsed_trees_give_the_findings_of_the_text() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for base in ["stacks", "tests/fixtures/lint"] {
+            for entry in walkdir::WalkDir::new(root.join(base)) {
+                let entry = entry.expect("walk");
+                if entry.file_type().is_dir()
+                    && std::fs::read_dir(entry.path())
+                        .expect("read dir")
+                        .any(|e| e.expect("entry").path().extension() == Some("tf".as_ref()))
+                {
+                    dirs.push(entry.path().to_path_buf());
+                }
+            }
+        }
+        assert!(dirs.len() > 10, "{dirs:?}");
+        let cfg = LintConfig::all();
+        let mut findings = 0;
+        for dir in dirs {
+            let files = read_stack(&dir).expect("read stack");
+            let trees: Vec<Option<hcl_edit::structure::Body>> = files
+                .iter()
+                .map(|f| hcl_edit::parser::parse_body(&f.text).ok())
+                .collect();
+            let borrowed: Vec<Option<&hcl_edit::structure::Body>> =
+                trees.iter().map(Option::as_ref).collect();
+            let from_text = lint_files(&files, &cfg);
+            assert_eq!(
+                lint_parsed(&files, &borrowed, &cfg),
+                from_text,
+                "{}",
+                dir.display()
+            );
+            findings += from_text.len();
+        }
+        assert!(
+            findings > 10,
+            "the stacks compared hold findings: {findings}"
+        );
     }
 }

@@ -431,7 +431,20 @@ pub(crate) struct Stack<'a> {
 
 impl<'a> Stack<'a> {
     /// Reads the resources of the kinds in `needs` from every file of the stack.
+    #[cfg(test)]
     pub(crate) fn build(files: &'a [SourceFile], needs: Kinds) -> Stack<'a> {
+        Stack::build_parsed(files, &[], needs)
+    }
+
+    /// [`Stack::build`], reading `parsed[i]`, when there is one, instead of parsing
+    /// `files[i]`: it must be the syntax tree of exactly that text (offsets are read from
+    /// it).
+    pub(crate) fn build_parsed(
+        files: &'a [SourceFile],
+        parsed: &[Option<&Body>],
+        needs: Kinds,
+    ) -> Stack<'a> {
+        let tree = |file: usize| parsed.get(file).copied().flatten();
         let mut stack = Stack {
             files,
             lines: files.iter().map(|_| OnceCell::new()).collect(),
@@ -448,7 +461,10 @@ impl<'a> Stack<'a> {
         let resources = needs.without(Kind::Module);
         for (file, source) in files.iter().enumerate() {
             if source.text.contains("\"kubernetes_") {
-                stack.read_file(file, resources);
+                match tree(file) {
+                    Some(body) => stack.read_body(file, 0, body, resources),
+                    None => stack.read_file(file, resources),
+                }
             }
         }
         // Module calls matter only to resolve a tier a local module receives as a
@@ -461,7 +477,11 @@ impl<'a> Stack<'a> {
             for (file, source) in files.iter().enumerate() {
                 let failed = stack.parse_failures.iter().any(|f| f.file == file);
                 if !failed && source.text.contains("module") {
-                    stack.read_file(file, Kinds::of(&[Kind::Module]));
+                    let calls = Kinds::of(&[Kind::Module]);
+                    match tree(file) {
+                        Some(body) => stack.read_body(file, 0, body, calls),
+                        None => stack.read_file(file, calls),
+                    }
                 }
             }
         }

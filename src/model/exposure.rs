@@ -1041,7 +1041,10 @@ fn ingress(
             if set {
                 p.add(
                     format!("{hat}.enabled"),
-                    "a hidden tile carries only `\"gethomepage.dev/enabled\" = \"false\"`",
+                    format!(
+                        "a hidden tile carries only `\"{}\" = \"false\"`",
+                        cv::homepage::ENABLED
+                    ),
                     Some("remove the other homepage fields, or `enabled: false`".to_owned()),
                 );
             }
