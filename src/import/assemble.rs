@@ -219,8 +219,11 @@ fn spec_part(path: &str) -> Option<Part> {
             let field = second.split('[').next().unwrap_or(second);
             match field {
                 "env" => Some(Part::Env(i, index(second).unwrap_or(0))),
-                "port" | "port_name" if i == 0 => Some(Part::Service),
-                "port" | "port_name" => Some(Part::Field(i, "port")),
+                "port" | "port_name" | "ports" if i == 0 => Some(Part::Service),
+                "port" | "port_name" | "ports" => Some(Part::Field(i, "port")),
+                "mounts" => Some(Part::Field(i, "mounts")),
+                "image_pull_policy" | "working_dir" | "stdin" | "tty" | "env_from"
+                | "security_context" | "lifecycle" => Some(Part::Field(i, "settings")),
                 "resources" => Some(Part::Field(i, "resources")),
                 "command" => Some(Part::Field(i, "command")),
                 "args" => Some(Part::Field(i, "args")),

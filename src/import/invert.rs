@@ -350,7 +350,12 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         service_candidate(ctx)
     };
     let pvc_backup_why = deployment(ctx, &mut d, limits, eso, service.is_some(), &mut blockers);
-    let has_service = match (&service, d.spec.containers.first().and_then(|c| c.port)) {
+    let app_port = d.spec.containers.first().and_then(|c| {
+        c.port
+            .or_else(|| c.ports.first().and_then(|p| p.port))
+            .map(|p| (p, c.port.is_some()))
+    });
+    let has_service = match (&service, app_port) {
         (Some((addr, v)), Some(port)) => {
             service_spec(ctx, &mut d, addr, v, port);
             true
@@ -1237,7 +1242,8 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
             0
         };
         if !limits.field(i, "mounts") {
-            other_mounts(c, own, pc.volumes, &mut spec);
+            let cap = if i == 0 { limits.mounts() } else { usize::MAX };
+            other_mounts(c, own, cap, pc.volumes, &mut spec);
         }
         d.spec.containers.push(spec);
     }
@@ -1626,8 +1632,8 @@ fn mounts(d: &mut Draft, limits: &Limits, c: &Value, volumes: &[String]) -> usiz
 }
 
 /// The container's mounts after the volumes' own (`skip` of them), as written.
-fn other_mounts(c: &Value, skip: usize, volumes: &[String], spec: &mut ContainerSpec) {
-    for m in blocks(c, "volume_mount").iter().skip(skip) {
+fn other_mounts(c: &Value, skip: usize, cap: usize, volumes: &[String], spec: &mut ContainerSpec) {
+    for m in blocks(c, "volume_mount").iter().take(cap).skip(skip) {
         if !val::other_keys(m, &["name", "mount_path", "read_only", "sub_path"]).is_empty() {
             break;
         }
@@ -1655,44 +1661,140 @@ fn other_mounts(c: &Value, skip: usize, volumes: &[String], spec: &mut Container
 // --- Service and ingress --------------------------------------------------------------
 
 fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+    // The app's Service selects the Deployment's pods: by the stack name, or by the name
+    // of a Deployment of the stack (whatever the app label's key).
+    let deployments: Vec<&str> = ctx
+        .resources("kubernetes_deployment")
+        .into_iter()
+        .filter_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")))
+        .collect();
     let mut all: Vec<(String, &Value)> = ctx
         .resources("kubernetes_service")
         .into_iter()
         .filter(|(_, v)| {
-            block(v, "spec")
+            let selector = block(v, "spec")
                 .and_then(|s| get(s, "selector"))
-                .and_then(|s| string(s, "app"))
-                == Some(&ctx.name)
+                .and_then(val::string_map)
+                .unwrap_or_default();
+            match selector.as_slice() {
+                [(_, name)] => *name == ctx.name || deployments.contains(&name.as_str()),
+                _ => false,
+            }
         })
         .collect();
     all.sort_by_key(|(label, _)| *label != ctx.snake);
     all.into_iter().next()
 }
 
-fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, container_port: u16) {
+/// The app's Service. `port`: the app container's first port, and whether it is the
+/// short form's `port` (the short form's default target).
+fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bool)) {
     let address = format!("kubernetes_service.{label}");
-    let rendered = format!("kubernetes_service.{}", ctx.snake);
     d.claim(
         &ctx.at(&address),
-        &rendered,
+        &address,
         Some(Part::Service),
         Some(Slot::Service),
     );
-    let Some(p) = block(v, "spec").and_then(|s| blocks(s, "port").first()) else {
-        return;
-    };
-    let target_port = match int(p, "target_port").and_then(|n| u16::try_from(n).ok()) {
-        None => Some(None),
-        Some(n) if n == container_port => None,
-        Some(n) => Some(Some(n)),
-    };
-    d.spec.service = Some(ServiceSpec {
-        port: int(p, "port").and_then(|n| u16::try_from(n).ok()),
-        port_name: prim(p, "name"),
-        protocol: prim(p, "protocol"),
-        target_port,
+    let (container_port, short) = port;
+    let meta = path(v, &["metadata"]);
+    let spec = block(v, "spec");
+    let mut svc = ServiceSpec {
+        name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
+        address: Some(label.to_owned()),
         ..ServiceSpec::default()
+    };
+    svc.kind = match spec.and_then(|s| string(s, "type")) {
+        Some("ClusterIP") => Some(crate::spec::ServiceType::ClusterIP),
+        Some("NodePort") => Some(crate::spec::ServiceType::NodePort),
+        Some("LoadBalancer") => Some(crate::spec::ServiceType::LoadBalancer),
+        _ => None,
+    };
+    svc.labels = Some(OrderedMap(
+        meta.and_then(|m| get(m, "labels"))
+            .and_then(|l| ctx.ordered(&address, &[b("metadata", 0), attr("labels")], l, &[]))
+            .unwrap_or_default(),
+    ));
+    if let Some(sel) = spec.and_then(|s| get(s, "selector")) {
+        svc.selector = ctx
+            .ordered(&address, &[b("spec", 0), attr("selector")], sel, &[])
+            .map(OrderedMap);
+    }
+    if let Some(ann) = meta.and_then(|m| get(m, "annotations"))
+        && let Some(entries) =
+            ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
+    {
+        svc.annotations = OrderedMap(entries);
+    }
+    let ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
+    let short_form = match ports {
+        [p] if short
+            && val::other_keys(p, &["name", "port", "target_port", "protocol"]).is_empty()
+            && matches!(get(p, "port"), Some(Value::String(_)) | None)
+            && matches!(get(p, "target_port"), Some(Value::String(_)) | None) =>
+        {
+            let target_port = match int(p, "target_port").and_then(|n| u16::try_from(n).ok()) {
+                None => Some(None),
+                Some(n) if n == container_port => None,
+                Some(n) => Some(Some(n)),
+            };
+            Some((
+                int(p, "port").and_then(|n| u16::try_from(n).ok()),
+                prim(p, "name"),
+                prim(p, "protocol"),
+                target_port,
+            ))
+        }
+        _ => None,
+    };
+    match short_form {
+        Some((port, port_name, protocol, target_port)) => {
+            svc.port = port;
+            svc.port_name = port_name;
+            svc.protocol = protocol;
+            svc.target_port = target_port;
+        }
+        None => {
+            let general: Option<Vec<crate::spec::ServicePortSpec>> = ports
+                .iter()
+                .map(|p| {
+                    val::other_keys(p, &["name", "port", "target_port", "protocol", "node_port"])
+                        .is_empty()
+                        .then(|| crate::spec::ServicePortSpec {
+                            name: prim(p, "name"),
+                            port: get(p, "port").and_then(val::scalar),
+                            target_port: get(p, "target_port").and_then(val::scalar),
+                            protocol: prim(p, "protocol"),
+                            node_port: get(p, "node_port").and_then(val::scalar),
+                        })
+                })
+                .collect();
+            svc.ports = general;
+        }
+    }
+    // The defaults are the workload's selector; set only what differs, so the stack's
+    // own spelling of the default stays dlgen's.
+    let workload_selector = d.spec.deployment.as_ref().map(|dep| {
+        vec![(
+            dep.label_key
+                .clone()
+                .unwrap_or_else(|| cv::workload::APP_LABEL.to_owned()),
+            dep.name.clone().unwrap_or_else(|| ctx.name.clone()),
+        )]
     });
+    if svc.selector.as_ref().map(|s| &s.0) == workload_selector.as_ref() {
+        svc.selector = None;
+    }
+    let selector = svc
+        .selector
+        .as_ref()
+        .map(|s| s.0.clone())
+        .or(workload_selector);
+    if svc.labels.as_ref().map(|l| l.0.clone()) == selector {
+        svc.labels = None;
+    }
+    svc.comment = text(ctx.above(d, &address, &[]).take(d));
+    d.spec.service = Some(svc);
 }
 
 fn ingress(ctx: &Ctx, d: &mut Draft) {

@@ -543,6 +543,9 @@ fn attribute(claim: &Claim, path: &[Step], key: &str) -> Option<Part> {
             match field {
                 "env" => Some(Part::Env(i, j.unwrap_or(0))),
                 "volume_mount" if i == 0 => Some(Part::Mounts(j.unwrap_or(0))),
+                "volume_mount" => Some(Part::Field(i, "mounts")),
+                "image_pull_policy" | "working_dir" | "stdin" | "tty" | "env_from"
+                | "security_context" | "lifecycle" => Some(Part::Field(i, "settings")),
                 "port" if i == 0 => Some(Part::Service),
                 "port" => Some(Part::Field(i, "port")),
                 "resources" => Some(Part::Field(i, "resources")),
