@@ -70,7 +70,33 @@ fn model_of(text: &str) -> String {
 /// Bundled specs whose round trip does not hold yet, with what the inversion does not
 /// read yet. The inversion grows, and this list shrinks with it; a spec listed here must
 /// still import losslessly or be refused, never be imported wrong.
-const ROUND_TRIP_PENDING: &[(&str, &str)] = &[("__probe__", "")];
+const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
+    ("blog-edge", "config maps and their checksums on the pod"),
+    ("feed-digest", "jobs (a stack without a Deployment)"),
+    (
+        "fleet-tracker",
+        "ingresses, ExternalSecrets beside the stack's own, random_*",
+    ),
+    ("frame-grabber", "node affinity, init containers, jobs"),
+    ("ledger-sync", "the stack's own image (`image:`)"),
+    (
+        "link-archive",
+        "ingresses, ExternalSecrets, config maps, jobs",
+    ),
+    (
+        "mqtt-broker",
+        "other Services, the LoadBalancer, the namespace's quota",
+    ),
+    (
+        "music-stream",
+        "ingress settings, NFS volumes of another server",
+    ),
+    ("recipe-box", "Anubis, ingress settings"),
+    ("short-links", "ingresses, random_*, ExternalSecrets"),
+    ("snmp-exporter", "a namespace the stack does not create"),
+    ("speech-gpu", "the GPU preset"),
+    ("status-page", "config maps and their checksums on the pod"),
+];
 
 /// render → import → render: the same stack byte for byte, the same model, no raw HCL
 /// unless the spec had some, and no longer than the original. The first difference.
@@ -141,7 +167,7 @@ fn every_bundled_spec_round_trips_through_import() {
         let pending = ROUND_TRIP_PENDING.iter().find(|(n, _)| *n == stem);
         match (round_trip(&r, tmp.path(), &spec), pending) {
             (Ok(()), None) => report.push(format!("{stem}: round trip")),
-            (Err(e), None) => report.push(format!("FAIL {stem}: {}", first_line(&e))),
+            (Err(e), None) => panic!("{}: {e}", spec.display()),
             (Ok(()), Some((_, why))) => {
                 panic!("{stem} round-trips now (listed as pending: {why}); take it off the list")
             }
@@ -206,15 +232,17 @@ fn an_imported_spec_restates_no_default() {
 /// reproducible because of the spec language (what it lacks). The spec language grows,
 /// and this list with it.
 const HANDWRITTEN: &[(&str, Option<&str>)] = &[
-    ("agent-runner", Some("setup_tls_secret")),
+    ("agent-runner", None),
     ("feed-digest", Some("kubernetes_deployment")),
-    ("kiosk-gallery", Some("dependency")),
+    ("frame-grabber", None),
+    ("kiosk-gallery", None),
     ("ledger-sync", Some("image are not literal strings")),
     ("link-archive", None),
-    ("mqtt-broker", Some("setup_tls_secret")),
+    ("mqtt-broker", None),
     ("music-stream", None),
-    ("recipe-box", Some("ignore_changes")),
-    ("speech-gpu", Some("ignore_changes")),
+    ("recipe-box", None),
+    ("short-links", None),
+    ("speech-gpu", None),
     ("status-page", Some("annotations")),
 ];
 
@@ -318,6 +346,22 @@ fn repo(stacks: &[&str]) -> tempfile::TempDir {
     tmp
 }
 
+/// Adds `stacks/odd-selector`: music-stream whose Deployment selects its pods by two
+/// labels, which no spec says (the selector is the app label alone).
+fn add_unreproducible(tmp: &Path) {
+    let dir = tmp.join("stacks/odd-selector");
+    copy_dir(&root("tests/fixtures/handwritten/music-stream"), &dir);
+    let main = dir.join("main.tf");
+    let tf = fs::read_to_string(&main).expect("main.tf");
+    let odd = tf.replacen(
+        "      match_labels = {\n        app = \"music-stream\"\n      }",
+        "      match_labels = {\n        app   = \"music-stream\"\n        track = \"stable\"\n      }",
+        1,
+    );
+    assert_ne!(odd, tf, "the selector is where the test expects it");
+    fs::write(&main, odd).expect("write");
+}
+
 #[test]
 fn import_prints_the_spec_and_a_summary() {
     let tmp = repo(&["music-stream"]);
@@ -332,7 +376,7 @@ fn import_prints_the_spec_and_a_summary() {
     assert!(run.stdout.contains("\nname: music-stream\n"), "{run}");
     assert!(
         run.stderr
-            .contains("stacks/music-stream: lossless, 76 raw lines"),
+            .contains("stacks/music-stream: lossless, 44 raw lines"),
         "{run}"
     );
     assert!(
@@ -455,10 +499,11 @@ fn import_refuses_to_overwrite_a_spec_unless_forced() {
 
 #[test]
 fn a_stack_no_spec_reproduces_is_exit_1_with_what_differs_and_nothing_written() {
-    let tmp = repo(&["kiosk-gallery"]);
+    let tmp = repo(&[]);
+    add_unreproducible(tmp.path());
     let run = dlgen(
         tmp.path(),
-        &["import", "stacks/kiosk-gallery", "-o", "kiosk.yaml"],
+        &["import", "stacks/odd-selector", "-o", "odd.yaml"],
     );
     assert_eq!(run.code, 1, "{run}");
     assert!(
@@ -467,18 +512,19 @@ fn a_stack_no_spec_reproduces_is_exit_1_with_what_differs_and_nothing_written() 
         "{run}"
     );
     assert!(
-        run.stderr
-            .contains("terragrunt.hcl has no `dependency` block"),
+        run.stderr.contains(
+            "kubernetes_deployment.music-stream: spec[0].selector[0].match_labels: { app = \"music-stream\" } ≠ { app = \"music-stream\", track = \"stable\" }"
+        ),
         "{run}"
     );
-    assert!(!tmp.path().join("kiosk.yaml").exists());
+    assert!(!tmp.path().join("odd.yaml").exists());
     assert!(run.stdout.is_empty(), "{run}");
 }
 
 #[test]
 fn differing_addresses_and_attributes_are_named() {
-    // A Deployment whose replica count the spec language cannot say: the address, the
-    // attribute and both values.
+    // A Deployment whose rollout deadline is a reference the spec language cannot say:
+    // the address, the attribute and both values.
     let tmp = tempfile::tempdir().expect("tmp");
     let r = renderer();
     let text = fs::read_to_string(root("specs/freshrss.yaml")).expect("spec");
@@ -486,12 +532,17 @@ fn differing_addresses_and_attributes_are_named() {
     let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
     let main = dir.join("main.tf");
     let tf = fs::read_to_string(&main).expect("main.tf");
-    fs::write(&main, tf.replacen("replicas = 1", "replicas = 0", 1)).expect("write");
+    fs::write(
+        &main,
+        tf.replacen("replicas = 1", "replicas = length(var.pods)", 1)
+            + "\nvariable \"pods\" {\n  type = list(string)\n}\n",
+    )
+    .expect("write");
     let run = dlgen(tmp.path(), &["import", "stacks/freshrss"]);
     assert_eq!(run.code, 1, "{run}");
     assert!(
         run.stderr
-            .contains("kubernetes_deployment.freshrss: spec[0].replicas: 1 ≠ 0"),
+            .contains("kubernetes_deployment.freshrss: spec[0].replicas: 1 ≠ length(var.pods)"),
         "{run}"
     );
 }
@@ -522,7 +573,8 @@ fn a_malformed_or_missing_stack_is_exit_2_with_file_and_line() {
 
 #[test]
 fn import_all_writes_the_specs_of_the_stacks_without_one() {
-    let tmp = repo(&["music-stream", "kiosk-gallery", "link-archive"]);
+    let tmp = repo(&["music-stream", "link-archive"]);
+    add_unreproducible(tmp.path());
     // A stack that has a spec already is left alone.
     fs::create_dir_all(tmp.path().join("specs")).expect("mkdir");
     fs::write(tmp.path().join("specs/links.yaml"), "name: link-archive\n").expect("write");
@@ -530,12 +582,12 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
     assert_eq!(run.code, 1, "{run}");
     assert!(
         run.stdout
-            .contains("stacks/music-stream: lossless, 76 raw lines"),
+            .contains("stacks/music-stream: lossless, 44 raw lines"),
         "{run}"
     );
     assert!(
         run.stdout
-            .contains("stacks/kiosk-gallery: not reproducible:"),
+            .contains("stacks/odd-selector: not reproducible:"),
         "{run}"
     );
     assert!(!run.stdout.contains("stacks/link-archive:"), "{run}");
@@ -550,9 +602,7 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
     );
     assert!(
         run.stdout.contains("raw HCL by construct (stacks):\n")
-            && run
-                .stdout
-                .contains("  kubernetes_deployment > spec > template > spec > security_context\n"),
+            && run.stdout.contains("  module nfs_volume\n"),
         "{run}"
     );
     assert!(!tmp.path().join("specs/music-stream.yaml").exists());
@@ -562,7 +612,7 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
     assert!(run.stdout.contains("→ specs/music-stream.yaml\n"), "{run}");
     let written = fs::read_to_string(tmp.path().join("specs/music-stream.yaml")).expect("written");
     assert!(written.contains("name: music-stream"));
-    assert!(!tmp.path().join("specs/kiosk-gallery.yaml").exists());
+    assert!(!tmp.path().join("specs/odd-selector.yaml").exists());
     // Run again: music-stream has a spec now, and nothing is overwritten.
     let run = dlgen(tmp.path(), &["import", "--all"]);
     assert!(run.stdout.contains("1 stack without a spec"), "{run}");

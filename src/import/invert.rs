@@ -57,6 +57,8 @@ macro_rules! pod_settings {
             .iter()
             .map_while(|s| string(s, "name").map(str::to_owned))
             .collect();
+        $to.security_context = pod_security(pod);
+        $to.tolerations = tolerations(pod);
         if let Some(dns) = block(pod, "dns_config") {
             let list = |k: &str| -> Vec<String> {
                 match get(dns, k) {
@@ -75,6 +77,88 @@ macro_rules! pod_settings {
         }
     }};
 }
+/// The pod's security context, when every setting in it is one the spec says.
+fn pod_security(pod: &Value) -> Option<crate::spec::PodSecuritySpec> {
+    use crate::spec::{FsGroupChangePolicy, PodSecuritySpec, SeccompProfile};
+    let sc = block(pod, "security_context")?;
+    let known = [
+        "run_as_user",
+        "run_as_group",
+        "run_as_non_root",
+        "fs_group",
+        "fs_group_change_policy",
+        "seccomp_profile",
+        "sysctl",
+    ];
+    if !val::other_keys(sc, &known).is_empty() {
+        return None;
+    }
+    let seccomp_profile = match block(sc, "seccomp_profile") {
+        None => None,
+        Some(p) if val::other_keys(p, &["type"]).is_empty() => match string(p, "type") {
+            Some("RuntimeDefault") => Some(SeccompProfile::RuntimeDefault),
+            Some("Unconfined") => Some(SeccompProfile::Unconfined),
+            Some("Localhost") => Some(SeccompProfile::Localhost),
+            _ => return None,
+        },
+        Some(_) => return None,
+    };
+    let sysctls: Option<Vec<(String, String)>> = blocks(sc, "sysctl")
+        .iter()
+        .map(|s| Some((string(s, "name")?.to_owned(), prim(s, "value")?)))
+        .collect();
+    Some(PodSecuritySpec {
+        run_as_user: int(sc, "run_as_user"),
+        run_as_group: int(sc, "run_as_group"),
+        run_as_non_root: match get(sc, "run_as_non_root") {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        },
+        fs_group: int(sc, "fs_group"),
+        fs_group_change_policy: match string(sc, "fs_group_change_policy") {
+            None => None,
+            Some("OnRootMismatch") => Some(FsGroupChangePolicy::OnRootMismatch),
+            Some("Always") => Some(FsGroupChangePolicy::Always),
+            Some(_) => return None,
+        },
+        seccomp_profile,
+        sysctls: OrderedMap(sysctls?),
+    })
+}
+
+/// The pod's tolerations, in order, until one the spec cannot say.
+fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
+    use crate::spec::{TaintEffect, TolerationOperator, TolerationSpec};
+    let mut out = Vec::new();
+    for t in blocks(pod, "toleration") {
+        let known = ["key", "operator", "value", "effect", "toleration_seconds"];
+        if !val::other_keys(t, &known).is_empty() {
+            break;
+        }
+        let operator = match string(t, "operator") {
+            None => None,
+            Some("Equal") => Some(TolerationOperator::Equal),
+            Some("Exists") => Some(TolerationOperator::Exists),
+            Some(_) => break,
+        };
+        let effect = match string(t, "effect") {
+            None => None,
+            Some("NoSchedule") => Some(TaintEffect::NoSchedule),
+            Some("PreferNoSchedule") => Some(TaintEffect::PreferNoSchedule),
+            Some("NoExecute") => Some(TaintEffect::NoExecute),
+            Some(_) => break,
+        };
+        out.push(TolerationSpec {
+            key: prim(t, "key"),
+            operator,
+            value: prim(t, "value"),
+            effect,
+            toleration_seconds: int(t, "toleration_seconds").and_then(|n| u32::try_from(n).ok()),
+        });
+    }
+    out
+}
+
 /// What every recognizer reads.
 pub struct Ctx<'a> {
     pub src: &'a Source,
@@ -840,6 +924,10 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
                 .take(d),
         );
     }
+    if dep.replicas == Some(0) && dep.replicas_why.is_none() {
+        d.reasons.push("deployment.replicas_why".to_owned());
+        dep.replicas_why = Some(NO_REASON.to_owned());
+    }
     dep.revision_history_limit = u32_of(spec, "revision_history_limit");
     dep.progress_deadline_seconds = u32_of(spec, "progress_deadline_seconds");
     // The app label: the selector's one label, whose value is the Deployment's name.
@@ -848,15 +936,16 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         .and_then(|s| get(s, "match_labels"))
         .and_then(val::string_map);
     let name = meta.and_then(|m| string(m, "name"));
+    dep.name = name.map(str::to_owned);
     if let Some([(key, value)]) = selector.as_deref()
         && name == Some(value.as_str())
     {
         dep.label_key = Some(key.clone());
-        dep.name = Some(value.clone());
-    } else {
-        return;
     }
-    let key = dep.label_key.clone().unwrap_or_default();
+    let key = dep
+        .label_key
+        .clone()
+        .unwrap_or_else(|| cv::workload::APP_LABEL.to_owned());
     let generated = |k: &str| {
         k == key
             || k == cv::labels::CLUSTER_SERVICE
