@@ -1886,6 +1886,14 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bo
     d.spec.service = Some(svc);
 }
 
+/// The source text of attribute `key` of the object at `address`.
+fn attr_text(ctx: &Ctx, address: &str, key: &str) -> Option<String> {
+    let top = ctx.src.top(&ctx.at(address))?;
+    let attr = source::find(&top.block.body, &[attr(key)])?.as_attribute()?;
+    let span = attr.value.span()?;
+    Some(top.file.text[span].to_owned())
+}
+
 fn ingress(ctx: &Ctx, d: &mut Draft) {
     let mut all = ctx.modules(cv::repo::INGRESS_MODULE);
     all.sort_by_key(|(label, _)| label != "ingress");
@@ -1893,6 +1901,36 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
         return;
     };
     let address = format!("module.{label}");
+    let known = [
+        "source",
+        "auth",
+        "dns_type",
+        "namespace",
+        "name",
+        "host",
+        "full_host",
+        "root_domain",
+        "service_name",
+        "port",
+        "ingress_path",
+        cv::repo::TLS_SECRET_VARIABLE,
+        "allowed_groups",
+        "allow_local_access_only",
+        "ssl_redirect",
+        "extra_middlewares",
+        "anti_ai_scraping",
+        "custom_content_security_policy",
+        "skip_default_rate_limit",
+        "max_body_size",
+        "external_monitor",
+        "external_monitor_name",
+        "homepage_enabled",
+        "sablier",
+        "extra_annotations",
+    ];
+    if !val::other_keys(v, &known).is_empty() {
+        return;
+    }
     let auth = match string(v, "auth") {
         Some("required") => Auth::Required,
         Some("app") => Auth::App,
@@ -1901,20 +1939,32 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
         _ => return,
     };
     let dns_type = match string(v, "dns_type") {
-        Some("proxied") => DnsType::Proxied,
-        Some("non-proxied") => DnsType::NonProxied,
-        Some("internal") => DnsType::Internal,
-        Some("none") => DnsType::None,
+        Some("proxied") => Some(DnsType::Proxied),
+        Some("non-proxied") => Some(DnsType::NonProxied),
+        Some("internal") => Some(DnsType::Internal),
+        Some("none") => Some(DnsType::None),
+        None => None,
         _ => return,
     };
     let Some(host) = string(v, "name") else {
         return;
     };
     let mut homepage = None;
+    let mut extra_annotations = OrderedMap::default();
     if let Some(ann) = get(v, "extra_annotations") {
         match homepage_of(ctx, &address, ann) {
             Some(hp) => homepage = Some(hp),
-            None => return,
+            None => {
+                let entries = map(ann).map(|m| {
+                    m.iter()
+                        .map(|(k, v)| val::value_spec(v, &ctx.secret_name).map(|v| (k.clone(), v)))
+                        .collect::<Option<Vec<_>>>()
+                });
+                match entries.flatten() {
+                    Some(e) => extra_annotations = OrderedMap(e),
+                    None => return,
+                }
+            }
         }
     }
     if let Some(sablier) = get(v, "sablier")
@@ -1922,10 +1972,56 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
     {
         return;
     }
-    let rendered = "module.ingress".to_owned();
+    let strings = |k: &str| -> Option<Option<Vec<String>>> {
+        match get(v, k) {
+            None => Some(None),
+            Some(Value::List(items)) => items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(Some),
+            Some(_) => None,
+        }
+    };
+    let flag = |k: &str| match get(v, k) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let (Some(paths), Some(allowed_groups), Some(extra_middlewares)) = (
+        strings("ingress_path"),
+        strings("allowed_groups"),
+        strings("extra_middlewares"),
+    ) else {
+        return;
+    };
+    let port = match get(v, "port") {
+        None => None,
+        Some(p) => match val::value_spec(p, &ctx.secret_name) {
+            Some(p) => Some(p),
+            None => return,
+        },
+    };
+    // The Service: a reference to the stack's Service, or a name other than the ingress's.
+    let (mut service, mut service_ref) = (None, None);
+    if let Some(target) = string(v, "service_name") {
+        let text = attr_text(ctx, &address, "service_name").unwrap_or_default();
+        if text.trim_start().starts_with("kubernetes_service.") {
+            service_ref = Some(true);
+            if Some(target) != d.spec.service.as_ref().and_then(|s| s.name.as_deref()) {
+                service = Some(target.to_owned());
+            }
+        } else if target != host {
+            service = Some(target.to_owned());
+        }
+    } else if get(v, "service_name").is_some() {
+        return;
+    }
     d.claim(
         &ctx.at(&address),
-        &rendered,
+        &address,
         Some(Part::Ingress),
         Some(Slot::Ingress),
     );
@@ -1951,12 +2047,34 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
     let mut module_comment = ctx.above(d, &address, &[]);
     module_comment.lines.retain(|(_, l)| l.trim() == url);
     module_comment.take(d);
+    let comment = text(ctx.above(d, &address, &[]).take(d));
     d.spec.ingress = Some(IngressSpec {
         name: Some(host.to_owned()),
         auth: Some(auth),
         auth_why,
-        dns_type: Some(Some(dns_type)),
+        dns_type: Some(dns_type),
         homepage,
+        address: Some(label),
+        comment,
+        host: prim(v, "host"),
+        full_host: prim(v, "full_host"),
+        root_domain: prim(v, "root_domain"),
+        paths,
+        service,
+        service_ref,
+        port,
+        allowed_groups,
+        allow_local_access_only: flag("allow_local_access_only"),
+        ssl_redirect: flag("ssl_redirect"),
+        anti_ai_scraping: flag("anti_ai_scraping"),
+        custom_csp: prim(v, "custom_content_security_policy"),
+        extra_middlewares,
+        skip_default_rate_limit: flag("skip_default_rate_limit"),
+        max_body_size: prim(v, "max_body_size"),
+        external_monitor: flag("external_monitor"),
+        external_monitor_name: prim(v, "external_monitor_name"),
+        homepage_enabled: flag("homepage_enabled"),
+        extra_annotations,
         ..IngressSpec::default()
     });
 }
