@@ -588,10 +588,50 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
-        blockers.push(blocker("resource kubernetes_namespace (none)", format!(
-            "the stack declares no `kubernetes_namespace` resource for `{}`: every spec generates one",
-            ctx.name
-        )));
+        // No namespace of its own: the stack deploys into an existing one, which its
+        // Deployment names as a literal.
+        let existing = ctx
+            .resources("kubernetes_deployment")
+            .into_iter()
+            .find_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "namespace")))
+            .map(str::to_owned);
+        let Some(name) = existing else {
+            blockers.push(blocker("resource kubernetes_namespace (none)", format!(
+                "the stack declares no `kubernetes_namespace` resource for `{}` and deploys into no named namespace",
+                ctx.name
+            )));
+            return;
+        };
+        // The tier is then the Deployment's label's.
+        if let Some(tier) = ctx
+            .resources("kubernetes_deployment")
+            .into_iter()
+            .find_map(|(_, v)| {
+                path(v, &["metadata"])
+                    .and_then(|m| get(m, "labels"))
+                    .and_then(map)
+                    .and_then(|l| l.get(cv::tiers::LABEL))
+                    .and_then(val::tier)
+            })
+        {
+            d.spec.tier = Some(tier_of(tier));
+        }
+        d.spec.namespace = Some(NamespaceSpec {
+            name: Some(name),
+            create: Some(false),
+            ..NamespaceSpec::default()
+        });
+        // Keel is on when the Deployment leaves its images to Keel (ignores them).
+        let keel = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
+            ignore_entries(v)
+                .iter()
+                .any(|e| e.contains("container[") && e.ends_with(".image"))
+        });
+        d.spec.keel = Some(keel);
+        if !keel {
+            d.reasons.push("keel_why".to_owned());
+            d.spec.keel_why = Some(NO_REASON.to_owned());
+        }
         return;
     };
     let address = format!("kubernetes_namespace.{label}");
