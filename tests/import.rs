@@ -4,6 +4,9 @@
 
 mod common;
 
+#[path = "../benches/synth/mod.rs"]
+mod synth;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -619,6 +622,74 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
     assert_eq!(
         fs::read_to_string(tmp.path().join("specs/music-stream.yaml")).expect("read"),
         written
+    );
+}
+
+// --- the synthetic repo ---------------------------------------------------------------
+
+/// The hand-written-style stacks of the synthetic repo (`benches/synth/`): each imports
+/// losslessly (proved again here) or is refused for a named reason; never an error, never
+/// a spec that plans otherwise. The raw share of each is printed (`--nocapture`).
+/// `DLGEN_SYNTH_DIR` keeps the generated tree there, to import it by hand.
+#[test]
+fn synthetic_stacks_import_losslessly_or_are_refused() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root_dir = std::env::var_os("DLGEN_SYNTH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    let shape = synth::Shape {
+        stacks: 24,
+        files: 60,
+        bytes: 400_000,
+        seed: 3,
+    };
+    synth::generate(&root_dir, &shape).expect("synthetic stacks");
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root_dir.join("stacks"))
+        .expect("stacks")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("main.tf").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 10, "{dirs:?}");
+    let (mut lossless, mut refused) = (0, 0);
+    let mut report = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        let name = name.unwrap_or_default();
+        match import(dir, &r) {
+            Ok(got) => {
+                let (_, files) = render(&r, &name, &got.yaml);
+                let rendered = Stack::from_memory(
+                    "rendered",
+                    Some(dir),
+                    files
+                        .iter()
+                        .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
+                )
+                .expect("reads");
+                let result = compare(&rendered, &Stack::read(dir).expect("reads"));
+                assert!(result.is_equal(), "{name}:\n{result}\n{}", got.yaml);
+                lossless += 1;
+                report.push(format!(
+                    "{name}: lossless, {} raw of {} spec lines, {} without raw of {} stack lines",
+                    got.raw_lines,
+                    got.spec_lines,
+                    got.spec_lines - got.raw_lines,
+                    got.stack_lines
+                ));
+            }
+            Err(Failure::NotReproducible { lines, .. }) => {
+                assert!(!lines.is_empty(), "{name}: refused without a reason");
+                refused += 1;
+                report.push(format!("{name}: not reproducible: {}", lines[0]));
+            }
+            Err(Failure::Error(e)) => panic!("{name}: {e}"),
+        }
+    }
+    eprintln!(
+        "{}\n{lossless} lossless, {refused} not reproducible",
+        report.join("\n")
     );
 }
 

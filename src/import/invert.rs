@@ -519,12 +519,30 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
             why: Some(why),
         });
     }
-    let drop: Vec<String> = conventions
+    let mut drop: Vec<String> = conventions
         .iter()
         .zip(&conventions_n)
         .filter(|(_, n)| !stack_n.contains(n))
         .map(|(c, _)| c.clone())
         .collect();
+    // Keel's entry for a container's image follows the container: one the stack does not
+    // ignore is a container Keel must not update.
+    drop.retain(|entry| {
+        let n = norm(entry);
+        let index = n
+            .strip_prefix("spec[0].template[0].spec[0].container[")
+            .and_then(|r| r.strip_suffix("].image"))
+            .and_then(|i| i.parse::<usize>().ok());
+        match index.and_then(|i| d.spec.containers.get_mut(i).map(|c| (i, c))) {
+            Some((i, c)) => {
+                c.keel = Some(false);
+                c.keel_why = Some(NO_REASON.to_owned());
+                d.reasons.push(format!("containers[{i}].keel_why"));
+                false
+            }
+            None => true,
+        }
+    });
     if add.is_empty() && drop.is_empty() {
         return;
     }
