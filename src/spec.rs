@@ -827,7 +827,8 @@ pub struct IngressSpec {
     pub root_domain: Option<String>,
     /// `ingress_path`: the paths routed (default the module's `["/"]`).
     pub paths: Option<Vec<String>>,
-    /// The Service the ingress routes to, by name; default the app's Service.
+    /// The Service the ingress routes to, by name; default the app's Service. Written as
+    /// `service_name` when stated, else only when it differs from `name`.
     pub service: Option<String>,
     /// Write `service_name` as a reference to the stack's Service (always written), rather
     /// than as a literal written when it differs from `name`.

@@ -1073,6 +1073,12 @@ fn an_ingress_refers_to_the_service_it_means() {
         None,
         "port 80 is the module's"
     );
+    // The module's default (`name`) is left out unless the spec names the Service: then
+    // `service_name` is written as stated, as most stacks that route to their Service do.
+    let (_, body) = render(&format!("{BASE}ingress: {{name: app}}\n"));
+    assert_eq!(arg_of(&body, "ingress", "service_name"), None);
+    let (_, body) = render(&format!("{BASE}ingress: {{name: app, service: app}}\n"));
+    assert_eq!(arg_of(&body, "ingress", "service_name").unwrap(), "\"app\"");
     let bad = errors(&format!(
         "{BASE}ingress: {{service: elsewhere, service_ref: true}}\n"
     ));
@@ -2619,6 +2625,47 @@ raw:
     );
     assert_eq!(claim(vols[1]), "module.nfs_media.claim_name");
     assert_eq!(claim(vols[2]), "\"elsewhere\"");
+}
+
+#[test]
+fn config_maps_and_service_accounts_of_the_spec_are_referred_to_by_the_pods() {
+    // Objects declared by `config_maps` and `service_accounts` are objects of the stack
+    // like the volumes' claims: a pod that names them refers to them, so Terraform
+    // creates them before the pod. One in another namespace stays a name.
+    let spec = format!(
+        "{BASE}    env_from: [{{config_map: app-env}}]
+deployment:
+  service_account_name: app-runner
+service_accounts:
+  - name: app-runner
+    role: view
+config_maps:
+  - {{name: app-config, address: config, data: {{a: b}}}}
+  - {{name: app-env, data: {{A: b}}}}
+  - {{name: app-dashboards, namespace: monitoring, data: {{a: b}}}}
+volumes:
+  - {{name: config, config_map: {{name: app-config}}, mount: /config}}
+  - {{name: dashboards, config_map: {{name: app-dashboards}}, mount: /dashboards}}
+"
+    );
+    let (_, body) = render(&spec);
+    let p = pod(&body);
+    assert_eq!(
+        attr(p, "service_account_name").unwrap(),
+        "kubernetes_service_account.app_runner.metadata[0].name"
+    );
+    let vols = blocks(p, "volume");
+    let name = |v: &Block| attr(child(v, &["config_map"]), "name").unwrap();
+    assert_eq!(
+        name(vols[0]),
+        "kubernetes_config_map.config.metadata[0].name"
+    );
+    assert_eq!(name(vols[1]), "\"app-dashboards\"");
+    let container = blocks(p, "container")[0];
+    assert_eq!(
+        attr(child(container, &["env_from", "config_map_ref"]), "name").unwrap(),
+        "kubernetes_config_map.app_env.metadata[0].name"
+    );
 }
 
 #[test]

@@ -1154,7 +1154,11 @@ fn ingress(
         }
         None => match (service_ref, target, &target_name) {
             (true, Some(t), _) => args.push(arg("service_name", t.reference())),
-            (false, _, Some(t)) if *t != name => args.push(arg("service_name", t.as_str())),
+            // Named in the spec: written as stated, even when it is the module's default
+            // (`name`), as most stacks that route to their Service write it.
+            (false, _, Some(t)) if *t != name || ing.service.is_some() => {
+                args.push(arg("service_name", t.as_str()));
+            }
             _ => {}
         },
     }

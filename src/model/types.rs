@@ -480,9 +480,11 @@ impl Object {
             Body::Deployment(Deployment { metadata, .. })
             | Body::CronJob(CronJob { metadata, .. })
             | Body::Job(Job { metadata, .. })
-            | Body::Service(Service { metadata, .. }) => {
+            | Body::Service(Service { metadata, .. })
+            | Body::ConfigMap(ConfigMap { metadata, .. }) => {
                 Some((&metadata.name, &metadata.namespace))
             }
+            Body::ServiceAccount(sa) => Some((&sa.name, &sa.namespace)),
             _ => None,
         }
     }
