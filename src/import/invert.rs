@@ -2105,7 +2105,17 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
     let mut module_comment = ctx.above(d, &address, &[]);
     module_comment.lines.retain(|(_, l)| l.trim() == url);
     module_comment.take(d);
-    let comment = text(ctx.above(d, &address, &[]).take(d));
+    // What is left above the call is its comment, less what dlgen writes there itself:
+    // the URL, and the reason the stack has no TLS module (`tls.why`, read by `tls`).
+    let mut lines = ctx.above(d, &address, &[]).take(d);
+    lines.retain(|l| l.trim() != url);
+    if let Some(i) = lines
+        .iter()
+        .position(|l| l.starts_with(cv::ingress::NO_TLS_COMMENT))
+    {
+        lines.drain(i..);
+    }
+    let comment = text(lines);
     d.spec.ingress = Some(IngressSpec {
         name: Some(host.to_owned()),
         auth: Some(auth),
@@ -2421,11 +2431,30 @@ fn tls(ctx: &Ctx, d: &mut Draft) {
     let Some((label, _)) = all.into_iter().next() else {
         // No TLS module: an ingress then relies on the wildcard secret being cloned into
         // the namespace, which the spec says in `tls.why`.
-        let why = if ctx.modules(cv::repo::INGRESS_MODULE).is_empty() {
+        let ingresses = ctx.modules(cv::repo::INGRESS_MODULE);
+        let why = if ingresses.is_empty() {
             None
         } else {
-            d.reasons.push("tls.why".to_owned());
-            Some(NO_REASON.to_owned())
+            // dlgen writes the reason above the first ingress.
+            let prefix = format!("{}: ", cv::ingress::NO_TLS_COMMENT);
+            let written = ingresses.iter().find_map(|(label, _)| {
+                let lines: Vec<String> = ctx
+                    .above(d, &format!("module.{label}"), &[])
+                    .lines
+                    .into_iter()
+                    .map(|(_, l)| l)
+                    .collect();
+                let i = lines.iter().position(|l| l.starts_with(&prefix))?;
+                let url = lines[i + 1..]
+                    .iter()
+                    .position(|l| l.starts_with("https://"))
+                    .map_or(lines.len(), |j| i + 1 + j);
+                Some(lines[i..url].join(" ")[prefix.len()..].trim().to_owned())
+            });
+            Some(written.unwrap_or_else(|| {
+                d.reasons.push("tls.why".to_owned());
+                NO_REASON.to_owned()
+            }))
         };
         d.spec.tls = Some(crate::spec::TlsSpec {
             enabled: Some(false),
