@@ -1022,7 +1022,7 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         dep.labels = OrderedMap(
             entries
                 .into_iter()
-                .filter(|(k, _)| !generated(k) && !(tier && k == cv::workload::TIER_LABEL))
+                .filter(|(k, _)| !(generated(k) || tier && k == cv::workload::TIER_LABEL))
                 .collect(),
         );
     }
