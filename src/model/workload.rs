@@ -614,16 +614,18 @@ fn deployment_ignores(ctx: &Ctx, owned: &[&str], pod: &Pod) -> Vec<Ignore> {
             }
         }
     }
-    // The first image entry carries the Keel marker, as the repo writes it.
-    let mut marker = Some(cv::markers::KEEL_IMAGE_COMMENT);
+    // Every image entry carries the Keel marker, so dlgen's own lint (its `info` rule on
+    // the marker of extra entries) has nothing to say about what dlgen writes; most
+    // hand-written stacks mark only the first, which plans the same.
+    let marker = Some(cv::markers::KEEL_IMAGE_COMMENT);
     for (i, c) in pod.containers.iter().enumerate() {
         if c.keel_image {
-            ignore_changes.push(ignore(&cv::ignore::container_image(i), marker.take()));
+            ignore_changes.push(ignore(&cv::ignore::container_image(i), marker));
         }
     }
     for (i, c) in pod.init_containers.iter().enumerate() {
         if c.keel_image {
-            ignore_changes.push(ignore(&cv::ignore::init_container_image(i), marker.take()));
+            ignore_changes.push(ignore(&cv::ignore::init_container_image(i), marker));
         }
     }
     ignore_changes.extend([
