@@ -239,6 +239,7 @@ fn spec_part(path: &str) -> Option<Part> {
             None => Some(Part::Backup),
         },
         "service" => Some(Part::Service),
+        "init_containers" => Some(Part::InitContainers),
         "ingress" | "scale_to_zero" => Some(Part::Ingress),
         "backup" => Some(Part::Backup),
         "secrets" => Some(Part::Secrets),

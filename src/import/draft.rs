@@ -70,6 +70,8 @@ pub enum Part {
     Field(usize, &'static str),
     /// The pod's DNS options.
     DnsOptions,
+    /// The pod's init containers (all of them).
+    InitContainers,
 }
 
 /// Everything given up so far.

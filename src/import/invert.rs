@@ -533,11 +533,25 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
             .strip_prefix("spec[0].template[0].spec[0].container[")
             .and_then(|r| r.strip_suffix("].image"))
             .and_then(|i| i.parse::<usize>().ok());
-        match index.and_then(|i| d.spec.containers.get_mut(i).map(|c| (i, c))) {
-            Some((i, c)) => {
+        let init = n
+            .strip_prefix("spec[0].template[0].spec[0].init_container[")
+            .and_then(|r| r.strip_suffix("].image"))
+            .and_then(|i| i.parse::<usize>().ok());
+        let (list, i) = match (index, init) {
+            (Some(i), _) => ("containers", i),
+            (None, Some(i)) => ("init_containers", i),
+            (None, None) => return true,
+        };
+        let container = if list == "containers" {
+            d.spec.containers.get_mut(i)
+        } else {
+            d.spec.init_containers.get_mut(i)
+        };
+        match container {
+            Some(c) => {
                 c.keel = Some(false);
                 c.keel_why = Some(NO_REASON.to_owned());
-                d.reasons.push(format!("containers[{i}].keel_why"));
+                d.reasons.push(format!("{list}[{i}].keel_why"));
                 false
             }
             None => true,
@@ -948,6 +962,7 @@ fn deployment(
         burstable: cv::tiers::BURSTABLE.contains(&tier_key(d.spec.tier, dep.gpu.is_some())),
     };
     containers(ctx, d, &pc, pod, blockers);
+    init_containers(ctx, d, &pc, pod);
     d.spec.deployment = Some(dep);
     why
 }
@@ -1346,7 +1361,8 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         if !limits.field(i, "args") {
             spec.args = strings("args");
         }
-        env(ctx, d, pc, &at, i, c, &mut spec);
+        let field = format!("containers[{i}]");
+        env(ctx, d, pc, &at, (&field, limits.env(i)), c, &mut spec);
         if !(limits.field(i, "port") || i == 0 && !pc.service) {
             port(c, &mut spec);
         }
@@ -1396,16 +1412,71 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
     }
 }
 
+/// A container's `command` or `args` of plain strings.
+fn string_list(c: &Value, key: &str) -> Option<Vec<ValueSpec>> {
+    match get(c, key) {
+        Some(Value::List(items)) => items
+            .iter()
+            .map(|s| match s {
+                Value::String(s) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The pod's init containers, all of them or none (then they stay raw HCL in the pod).
+fn init_containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value) {
+    if pc.limits.has(&Part::InitContainers) {
+        return;
+    }
+    let mut out = Vec::new();
+    for (k, c) in blocks(pod, "init_container").iter().enumerate() {
+        let (Some(name), Some(image)) = (string(c, "name"), string(c, "image")) else {
+            return;
+        };
+        let mut spec = ContainerSpec {
+            name: Some(name.to_owned()),
+            image: Some(image.to_owned()),
+            command: string_list(c, "command"),
+            args: string_list(c, "args"),
+            ..ContainerSpec::default()
+        };
+        let mut at = pod_path();
+        at.push(b("init_container", k));
+        let field = format!("init_containers[{k}]");
+        env(ctx, d, pc, &at, (&field, usize::MAX), c, &mut spec);
+        container_settings(c, &mut spec);
+        spec.resources = resources(c, pc.burstable);
+        if let Some(r) = &spec.resources {
+            for (why_field, why) in [
+                ("memory_limit_why", &r.memory_limit_why),
+                ("cpu_limit_why", &r.cpu_limit_why),
+            ] {
+                if why.is_some() {
+                    d.reasons.push(format!("{field}.resources.{why_field}"));
+                }
+            }
+        }
+        other_mounts(c, 0, usize::MAX, pc.volumes, &mut spec);
+        out.push(spec);
+    }
+    d.spec.init_containers = out;
+}
+
+/// The container's env, read into `spec`; `(field, limit)`: the container's spec path
+/// (`containers[0]`) and how many variables the inversion may still read.
 fn env(
     ctx: &Ctx,
     d: &mut Draft,
     pc: &PodCtx,
     at: &[Step],
-    i: usize,
+    (field, limit): (&str, usize),
     c: &Value,
     spec: &mut ContainerSpec,
 ) {
-    for (j, e) in blocks(c, "env").iter().enumerate().take(pc.limits.env(i)) {
+    for (j, e) in blocks(c, "env").iter().enumerate().take(limit) {
         let Some(name) = string(e, "name") else {
             break;
         };
@@ -1422,8 +1493,7 @@ fn env(
                     break;
                 };
                 if matches!(value, ValueSpec::Scalar(_)) && crate::validate::looks_secret(name) {
-                    d.reasons
-                        .push(format!("containers[{i}].env[{j}].plain_why"));
+                    d.reasons.push(format!("{field}.env[{j}].plain_why"));
                     entry.plain_why = Some(
                         "imported as it stands: the stack sets this value in plain text (review: move it to Vault)"
                             .to_owned(),

@@ -532,6 +532,7 @@ fn attribute(claim: &Claim, path: &[Step], key: &str) -> Option<Part> {
     match ident {
         "volume" => Some(Part::Volumes(index)),
         "dns_config" => Some(Part::DnsOptions),
+        "init_container" => Some(Part::InitContainers),
         "container" if rest.is_empty() => Some(Part::Containers(index.max(1))),
         "container" => {
             let i = index;
