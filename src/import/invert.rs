@@ -1283,9 +1283,39 @@ fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<
         .modules(cv::repo::NFS_MODULE)
         .into_iter()
         .find(|(name, _)| name == module)?;
-    if val::var(get(v, "nfs_server")?) != Some(cv::repo::NFS_SERVER_VARIABLE) {
+    let known = [
+        "source",
+        "name",
+        "namespace",
+        "nfs_server",
+        "nfs_path",
+        "storage",
+        "access_modes",
+    ];
+    if !val::other_keys(v, &known).is_empty() {
         return None;
     }
+    // The server: the conventions' variable (the default), another variable, or a literal.
+    let server = get(v, "nfs_server")?;
+    let server = match (val::var(server), server) {
+        (Some(var), _) if var == cv::repo::NFS_SERVER_VARIABLE => None,
+        (Some(var), _) => Some(ValueSpec::Var(var.to_owned())),
+        (None, Value::String(s)) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
+        _ => return None,
+    };
+    let access_modes = match get(v, "access_modes") {
+        None => None,
+        Some(Value::List(items)) => Some(
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        Some(_) => return None,
+    };
     let comment = ctx.above(d, &address, &[]).take(d);
     d.claim(
         &ctx.at(&address),
@@ -1300,6 +1330,9 @@ fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<
         path: prim(v, "nfs_path"),
         comment: text(comment),
         address: Some(module.to_owned()),
+        claim_name: prim(v, "name"),
+        server,
+        access_modes,
         ..VolumeSpec::default()
     })
 }
