@@ -36,6 +36,9 @@ pub enum Command {
     New(NewArgs),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+    /// Write the shortest spec that renders a hand-written stack, proved plan-equivalent
+    /// to it before anything is written.
+    Import(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +178,43 @@ pub struct CompareArgs {
     /// The stack whose applied state it is planned against, e.g. the hand-written one.
     #[arg(value_name = "OLD_STACK_DIR")]
     pub b: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The stack directory to import.
+    #[arg(
+        value_name = "STACK_DIR",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub stack_dir: Option<PathBuf>,
+    /// Write the spec to this file instead of stdout.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "SPEC",
+        conflicts_with = "all"
+    )]
+    pub output: Option<PathBuf>,
+    /// Replace an existing spec file.
+    #[arg(long, conflicts_with = "all")]
+    pub force: bool,
+    /// Import every stack under `<root>/stacks` that has no spec yet, into the specs directory.
+    #[arg(long)]
+    pub all: bool,
+    /// Repository root used by --all.
+    #[arg(long, default_value = ".", value_name = "DIR", requires = "all")]
+    pub root: PathBuf,
+    /// Where --all finds the existing specs and writes new ones (default `<root>/specs`).
+    #[arg(long, value_name = "DIR", requires = "all")]
+    pub specs_dir: Option<PathBuf>,
+    /// With --all: list which constructs ended up as raw HCL, most frequent first.
+    #[arg(long, requires = "all")]
+    pub stats: bool,
+    /// With --all: report only, write no spec.
+    #[arg(long, requires = "all")]
+    pub dry_run: bool,
 }
 
 /// Levels `--deny` can raise to errors.

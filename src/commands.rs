@@ -31,6 +31,7 @@ pub fn run(command: Command) -> Result<Outcome, Error> {
         Command::Lint(args) if args.list_rules => list_rules(),
         Command::Lint(args) => lint(&args.settings(), args.format.into(), args.statistics),
         Command::Compare(args) => compare(&args.a, &args.b),
+        Command::Import(args) => import(&args),
         Command::Fmt(args) => fmt(&args.paths, args.check, args.diff),
         Command::Schema => print_stdout(&schema::spec_schema_json()),
         Command::New(args) => new(
@@ -438,6 +439,23 @@ fn fmt_stdin(check: bool, diff: bool) -> Result<Outcome, Error> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// `dlgen import`: one stack, or `--all` (see [`crate::import`]).
+pub fn import(args: &crate::cli::ImportArgs) -> Result<Outcome, Error> {
+    match &args.stack_dir {
+        Some(dir) if !args.all => crate::import::run::one(dir, args.output.as_deref(), args.force),
+        _ => {
+            let specs = args.specs_dir.clone().unwrap_or_else(|| {
+                if args.root == Path::new(".") {
+                    PathBuf::from("specs")
+                } else {
+                    args.root.join("specs")
+                }
+            });
+            crate::import::run::all(&args.root, &specs, args.stats, args.dry_run)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod format;
 pub mod generate;
 pub mod generated;
 pub mod hcl;
+pub mod import;
 pub mod lint;
 pub mod model;
 pub mod par;

@@ -10,7 +10,7 @@
 //! repo's conventions demand a written reason, e.g. `auth: app`).
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 mod pod;
 use pod::with_pod_settings;
@@ -19,7 +19,7 @@ mod around;
 pub use around::*;
 
 /// A whole spec file.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// Stack name: directory under the stacks root, namespace, `app` label, secret and
@@ -115,7 +115,7 @@ pub struct Spec {
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
 /// shows moves, not destroy-and-create.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdoptSpec {
     /// The resources live inside `module.<name>` today: one `moved` block per generated
@@ -126,7 +126,7 @@ pub struct AdoptSpec {
     pub moved: Vec<MovedSpec>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovedSpec {
     pub from: Option<String>,
@@ -136,7 +136,7 @@ pub struct MovedSpec {
 /// Raw HCL attached to generated resources (inside their body, after the generated
 /// attributes and blocks) or to the stack (whole extra blocks at the end of `main.tf`).
 /// Each snippet must parse on its own as an HCL body.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSpec {
     pub namespace: Option<String>,
@@ -158,7 +158,7 @@ pub struct RawSpec {
 
 with_pod_settings! {
     /// Deployment-level settings, and the settings of its pod.
-    #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+    #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     pub struct DeploymentSpec {
         /// Pinned resource address (adoption); default the stack name in snake case.
@@ -286,14 +286,14 @@ pub enum ValueSpec {
     Template(Vec<ValueSpec>),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VaultRef {
     pub path: Option<String>,
     pub key: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EsoRef {
     pub key: Option<String>,
@@ -376,7 +376,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     Core,
@@ -386,7 +386,7 @@ pub enum Tier {
     Aux,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NamespaceSpec {
     /// Namespace name; default the stack name.
@@ -407,7 +407,7 @@ pub struct NamespaceSpec {
 }
 
 /// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsSpec {
     /// Key under Vault's `secret/` mount whose every property becomes a key of the secret
@@ -458,7 +458,7 @@ pub struct SecretsSpec {
 /// in the stack, so `dlgen lint` knows the break is deliberate.
 pub type Why = Option<String>;
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerSpec {
     /// Container name; default the stack name for the first container.
@@ -521,7 +521,7 @@ pub struct ContainerSpec {
 
 /// A probe: an HTTP GET of `path` (the short form), a TCP connect (`tcp: true`) or a
 /// command (`exec`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeSpec {
     /// HTTP path (`/alive`).
@@ -556,7 +556,7 @@ where
 }
 
 /// One environment variable: exactly one of `value`, `secret` and `field_ref`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvSpec {
     /// The variable's name.
@@ -628,7 +628,7 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourcesSpec {
     /// CPU request (`25m`); there is never a CPU limit.
@@ -655,7 +655,7 @@ pub struct ResourcesSpec {
     pub limits: OrderedMap<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Strategy {
     Recreate,
     RollingUpdate,
@@ -667,7 +667,7 @@ pub enum Strategy {
 /// A volume of the pod: storage of the stack (`storage`), or one of the other sources
 /// (`empty_dir`, `config_map`, `secret`, `host_path`, `claim`); `mount` mounts it into the
 /// app container.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
     /// Volume name in the pod (`data`, `sync-logs`).
@@ -724,7 +724,7 @@ pub struct VolumeSpec {
     pub autoresize_why: Why,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Storage {
     ProxmoxLvmEncrypted,
@@ -733,7 +733,7 @@ pub enum Storage {
 }
 
 /// The backup CronJob of a block-storage volume ("vaultwarden pattern").
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSpec {
     /// `false` opts out of the backup CronJob; needs `why`.
@@ -770,14 +770,14 @@ pub struct BackupSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BackupKind {
     Copy,
     Sqlite,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IntegrityCheckSpec {
     /// Cron schedule (5 fields).
@@ -797,7 +797,7 @@ pub struct IntegrityCheckSpec {
 /// An `ingress_factory` call: the main one (`ingress:`, module `ingress`) or another one
 /// (`ingresses:`). Every module input can be set; what is left out is not written (the
 /// module's default) unless the convention writes it.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressSpec {
     /// The ingress name, and the host label when there is no `host` (`dronelog` →
@@ -878,7 +878,7 @@ pub struct IngressSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {
     Required,
@@ -887,7 +887,7 @@ pub enum Auth {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum DnsType {
     Proxied,
@@ -900,7 +900,7 @@ pub enum DnsType {
 /// enabled flag, name, description, icon, group and pod selector. Without `name` only the
 /// keys given are written (the module's defaults fill the rest). `enabled: false` hides
 /// the tile with the enabled annotation alone.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HomepageSpec {
     /// `false` hides the tile (the homepage's `enabled` annotation set to `"false"`, no other

@@ -8,12 +8,12 @@
 //! each object, each with its own name and address.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{OrderedMap, Scalar, ValueSpec, Why, present};
 
 /// A Kubernetes Service: the app's (`service:`) or another one (`services:`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceSpec {
     /// `false` generates no Service for the app (only for `service:`).
@@ -56,7 +56,7 @@ pub struct ServiceSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum ServiceType {
     ClusterIP,
     NodePort,
@@ -64,7 +64,7 @@ pub enum ServiceType {
 }
 
 /// One port of a Service, in the general form.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePortSpec {
     /// Port name (e.g. `http`, `metrics`).
@@ -81,7 +81,7 @@ pub struct ServicePortSpec {
 }
 
 /// MetalLB settings of a LoadBalancer Service.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerSpec {
     /// The address (MetalLB's load-balancer IPs annotation); default the shared IP of the
@@ -99,14 +99,14 @@ pub struct LoadBalancerSpec {
     pub legacy_annotations: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum TrafficPolicy {
     Cluster,
     Local,
 }
 
 /// Scale-to-zero on an ingress: sablier's group and strategy.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SablierSpec {
     /// The sablier group; default the stack name.
@@ -116,7 +116,7 @@ pub struct SablierSpec {
     pub strategy: Option<SablierStrategy>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SablierStrategy {
     Dynamic,
@@ -125,7 +125,7 @@ pub enum SablierStrategy {
 
 /// Anubis in front of an ingress: the repo's Anubis module, whose Service the ingress
 /// targets, with the x402 middleware, anti-AI off and `auth = "none"` with its reason.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnubisSpec {
     /// The instance's name (its Service is `anubis-<name>`); default the ingress's name.
@@ -147,7 +147,7 @@ pub struct AnubisSpec {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DbKind {
     Postgres,
@@ -155,7 +155,7 @@ pub enum DbKind {
 }
 
 /// One key of an ExternalSecret's `data` list: `secretKey` from Vault's `remoteRef`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretKeySpec {
     /// The key in the Kubernetes secret (`secretKey`), e.g. an environment variable name.
@@ -169,7 +169,7 @@ pub struct SecretKeySpec {
 
 /// A `random_password`, `random_string` or `random_id`, referable as
 /// `{ref: random_<kind>.<name>.<attribute>}`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RandomSpec {
     /// The resource name (`random_<kind>.<name>`).
@@ -202,7 +202,7 @@ pub struct RandomSpec {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RandomKind {
     Password,
@@ -211,7 +211,7 @@ pub enum RandomKind {
 }
 
 /// A `kubernetes_config_map`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigMapSpec {
     /// The config map's name; default `<stack>-config`.
@@ -248,7 +248,7 @@ pub struct ConfigMapSpec {
 }
 
 /// A hash of one data key, as an annotation of the app's pod template.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChecksumSpec {
     /// The data key hashed.
@@ -259,7 +259,7 @@ pub struct ChecksumSpec {
     pub hash: Option<HashFunction>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HashFunction {
     Sha256,
@@ -269,7 +269,7 @@ pub enum HashFunction {
 
 /// A service account, and what it may do: a binding to an existing ClusterRole, or a
 /// Role (or ClusterRole) of its own with rules, and the binding.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccountSpec {
     /// The service account's name; default the stack name.
@@ -295,7 +295,7 @@ pub struct ServiceAccountSpec {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RbacScope {
     Namespace,
@@ -303,7 +303,7 @@ pub enum RbacScope {
 }
 
 /// One RBAC rule.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// API groups (`""` is the core group).
@@ -321,7 +321,7 @@ pub struct RuleSpec {
 }
 
 /// The `setup_tls_secret` module that copies the wildcard certificate into the namespace.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TlsSpec {
     /// `false` leaves the module out (Kyverno's sync policy clones the wildcard secret
@@ -333,7 +333,7 @@ pub struct TlsSpec {
 
 /// A namespace's ResourceQuota of its own (the namespace then carries the custom-quota
 /// label that exempts it from the tier's default quota).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuotaSpec {
     /// The quota's name; default `<namespace>-quota`.
@@ -372,7 +372,7 @@ pub enum DataSpec {
 }
 
 /// `{templatefile: {file, vars}}`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateFileSpec {
     /// The template file beside the spec (as for `{file: ...}`).

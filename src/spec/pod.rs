@@ -9,7 +9,7 @@
 //! `jobs[i].security_context`.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{ContainerSpec, OrderedMap, Scalar, VolumeSpec, Why, present};
 
@@ -130,7 +130,7 @@ pub struct PodSettings<'a> {
 /// The stack's own image, tagged by a variable that CI sets (the in-house family):
 /// the tag variable with its default and description, and a local. Containers
 /// without an `image` run it.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnImageSpec {
     /// The repository without a tag (`ghcr.io/viktorbarzin/ledger-sync`).
@@ -142,7 +142,7 @@ pub struct OwnImageSpec {
 }
 
 /// `image_pull_policy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum PullPolicy {
     Always,
     IfNotPresent,
@@ -150,7 +150,7 @@ pub enum PullPolicy {
 }
 
 /// A pod's `dns_policy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum DnsPolicy {
     ClusterFirst,
     ClusterFirstWithHostNet,
@@ -159,7 +159,7 @@ pub enum DnsPolicy {
 }
 
 /// One container port, written as it is.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortSpec {
     /// The port number (`container_port`).
@@ -171,7 +171,7 @@ pub struct PortSpec {
 }
 
 /// A port protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum Protocol {
     #[serde(rename = "TCP")]
     Tcp,
@@ -183,7 +183,7 @@ pub enum Protocol {
 
 /// All the keys of a secret or config map as environment variables: exactly one of
 /// `secret` and `config_map`.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvFromSpec {
     /// A secret's name (a reference when the stack declares a secret of that name).
@@ -195,7 +195,7 @@ pub struct EnvFromSpec {
 }
 
 /// One `volume_mount` of a container.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MountSpec {
     /// The pod volume's name.
@@ -210,7 +210,7 @@ pub struct MountSpec {
 }
 
 /// A container's security context.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContainerSecuritySpec {
     /// `run_as_user`.
@@ -230,7 +230,7 @@ pub struct ContainerSecuritySpec {
 }
 
 /// Linux capabilities of a container (`NET_ADMIN`, `ALL`, ...).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CapabilitiesSpec {
     /// Capabilities added.
@@ -242,7 +242,7 @@ pub struct CapabilitiesSpec {
 }
 
 /// A pod's security context.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PodSecuritySpec {
     /// `run_as_user`.
@@ -263,14 +263,14 @@ pub struct PodSecuritySpec {
 }
 
 /// `fs_group_change_policy`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum FsGroupChangePolicy {
     OnRootMismatch,
     Always,
 }
 
 /// A seccomp profile type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum SeccompProfile {
     RuntimeDefault,
     Unconfined,
@@ -278,7 +278,7 @@ pub enum SeccompProfile {
 }
 
 /// A container's lifecycle hooks, each a command run in the container.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HooksSpec {
     /// Run right after the container starts (`post_start { exec { command } }`).
@@ -288,7 +288,7 @@ pub struct HooksSpec {
 }
 
 /// One toleration, written as it is.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TolerationSpec {
     /// The taint's key.
@@ -304,14 +304,14 @@ pub struct TolerationSpec {
 }
 
 /// A toleration's operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum TolerationOperator {
     Equal,
     Exists,
 }
 
 /// A taint effect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum TaintEffect {
     NoSchedule,
     PreferNoSchedule,
@@ -319,7 +319,7 @@ pub enum TaintEffect {
 }
 
 /// A pod (anti-)affinity to the app's pods: a hard rule, or a preference with its weight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum AffinityRule {
     /// `required_during_scheduling_ignored_during_execution`.
     #[serde(rename = "required")]
@@ -330,7 +330,7 @@ pub enum AffinityRule {
 }
 
 /// Node affinity: node-label expressions the pod requires, and those it prefers.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeAffinitySpec {
     /// The expressions of the one required node selector term, in order.
@@ -342,7 +342,7 @@ pub struct NodeAffinitySpec {
 }
 
 /// A node-label expression (`match_expressions`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeExpressionSpec {
     /// The node label.
@@ -355,7 +355,7 @@ pub struct NodeExpressionSpec {
 }
 
 /// A node-selector operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum NodeOperator {
     In,
     NotIn,
@@ -366,7 +366,7 @@ pub enum NodeOperator {
 }
 
 /// A preferred node-affinity term.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodePreferenceSpec {
     /// The term's weight (1–100).
@@ -377,7 +377,7 @@ pub struct NodePreferenceSpec {
 }
 
 /// A topology spread constraint over the app label.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopologySpreadSpec {
     /// `max_skew`; default 1.
@@ -389,14 +389,14 @@ pub struct TopologySpreadSpec {
 }
 
 /// What the scheduler does with a pod that would break a spread constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum WhenUnsatisfiable {
     DoNotSchedule,
     ScheduleAnyway,
 }
 
 /// The GPU preset of a pod.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GpuSpec {
     /// GPUs of the app container (its GPU limit); default 1.
@@ -407,7 +407,7 @@ pub struct GpuSpec {
 }
 
 /// A config map volume.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigMapVolumeSpec {
     /// The config map's name (a reference when the stack declares one of that name).
@@ -422,7 +422,7 @@ pub struct ConfigMapVolumeSpec {
 }
 
 /// A secret volume.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretVolumeSpec {
     /// The secret's name (a reference when the stack declares one of that name).
@@ -437,7 +437,7 @@ pub struct SecretVolumeSpec {
 }
 
 /// One key of a config map or secret and the file it becomes.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyPathSpec {
     /// The key.
@@ -449,7 +449,7 @@ pub struct KeyPathSpec {
 }
 
 /// An `empty_dir` volume.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EmptyDirSpec {
     /// `Memory` for a tmpfs (`/dev/shm`); the node's disk when absent.
@@ -459,13 +459,13 @@ pub struct EmptyDirSpec {
 }
 
 /// Where an `empty_dir` lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum EmptyDirMedium {
     Memory,
 }
 
 /// A `host_path` volume: a file or directory of the node.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HostPathSpec {
     /// The path on the node (`/dev/kvm`).
@@ -476,7 +476,7 @@ pub struct HostPathSpec {
 }
 
 /// A `host_path` type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum HostPathType {
     DirectoryOrCreate,
     Directory,
@@ -488,7 +488,7 @@ pub enum HostPathType {
 }
 
 /// A rolling update's limits: a number of pods or a percentage (`25%`), as written.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollingUpdateSpec {
     /// Pods above the desired count during the update.
@@ -498,7 +498,7 @@ pub struct RollingUpdateSpec {
 }
 
 /// Reloader: restart the pods when their secrets or config maps change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Reloader {
     /// Every secret and config map the pods use.
@@ -508,7 +508,7 @@ pub enum Reloader {
 }
 
 /// diun image-update notifications (pod template annotations).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiunSpec {
     /// Notify; default true (`false` writes the annotation off).
@@ -518,7 +518,7 @@ pub struct DiunSpec {
 }
 
 /// Prometheus scraping of the pods (pod template annotations).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrometheusSpec {
     /// The metrics port.
@@ -529,7 +529,7 @@ pub struct PrometheusSpec {
 
 /// `depends_on` of a workload: by default the ExternalSecrets whose secrets the pod reads;
 /// this adds others and drops some (with the reason).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DependsOnSpec {
     /// More addresses (`kubernetes_job.db_init`), each an object of the stack.
@@ -543,7 +543,7 @@ pub struct DependsOnSpec {
 }
 
 /// `lifecycle.ignore_changes` of a workload: the conventions' entries, plus or minus these.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreChangesSpec {
     /// More entries, each with the reason it is ignored (written after it).
@@ -557,7 +557,7 @@ pub struct IgnoreChangesSpec {
 }
 
 /// An `ignore_changes` entry added by the stack.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IgnoreEntrySpec {
     /// The attribute path (`metadata[0].labels["tier"]`).
@@ -567,7 +567,7 @@ pub struct IgnoreEntrySpec {
 }
 
 /// A CronJob's concurrency policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum ConcurrencyPolicy {
     Allow,
     Forbid,
@@ -575,14 +575,14 @@ pub enum ConcurrencyPolicy {
 }
 
 /// A job pod's restart policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum RestartPolicy {
     OnFailure,
     Never,
 }
 
 /// How long Terraform waits for a Job (`timeouts`), as durations (`2m`).
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeoutsSpec {
     /// Waiting for the Job to complete when it is created.
@@ -595,7 +595,7 @@ pub struct TimeoutsSpec {
 
 with_pod_settings! {
     /// A job of the stack: a CronJob when it has a `schedule`, a one-shot Job otherwise.
-    #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+    #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     pub struct JobSpec {
         /// The job's name; default the stack name.

@@ -1,0 +1,809 @@
+//! One attempt at a spec: the draft rendered without raw HCL, the residue computed and
+//! placed into raw fields with what it needs declared, the whole proved, shortened and
+//! written as YAML.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl_edit::visit::{Visit, visit_traversal};
+
+use super::draft::{Draft, Part, Slot};
+use super::invert::{self, Ctx};
+use super::prove::{self, Refused};
+use super::residue::{self, Conflict, Piece};
+use super::{Imported, emit, minimize, yaml_out};
+use crate::error::Error;
+use crate::render::Renderer;
+
+/// What an attempt ended in.
+pub enum Attempt {
+    Done(Box<Imported>),
+    /// The spec does not reproduce the stack: what differs, each with the part to give up.
+    GiveUp(Vec<Conflict>),
+}
+
+pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attempt, Error> {
+    let moved = invert::moved_blocks(ctx.src);
+    let generated: Vec<String> = draft
+        .claims
+        .iter()
+        .filter(|c| !c.rendered.starts_with("data."))
+        .map(|c| c.rendered.clone())
+        .collect();
+    let moved_left = invert::adopt(&mut draft, &moved, &generated);
+
+    // The spec without raw HCL, compared node by node with the stack.
+    let bare_text = yaml(&draft, &[]);
+    let bare = match prove::render(renderer, &bare_text, &ctx.src.dir) {
+        Ok(r) => r,
+        Err(refused) => return Ok(Attempt::GiveUp(refusal(refused))),
+    };
+    let residue = residue::residue(ctx, &draft, &bare.stack);
+    if !residue.conflicts.is_empty() {
+        return Ok(Attempt::GiveUp(residue.conflicts));
+    }
+    let mut pieces = residue.pieces;
+    draft.raw_moved = residue.moved;
+    // Text taken out of a wrapping module says in the root's terms what it said there.
+    if let Some(module) = ctx
+        .scope
+        .as_ref()
+        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
+    {
+        for p in pieces.iter_mut() {
+            if module.files.iter().any(|f| f.name == p.file) {
+                p.text = super::flatten::rewrite(ctx.src, module, &p.text);
+            }
+        }
+    }
+    // `moved` blocks the spec cannot say stay as they are.
+    let moved_tops: Vec<_> = ctx
+        .src
+        .tops()
+        .filter(|t| t.block.ident.as_str() == "moved")
+        .collect();
+    for i in moved_left {
+        if let Some(top) = moved_tops.get(i)
+            && let Some(span) = top.block.span()
+        {
+            pieces.push(Piece::new(Slot::Stack, top.file, span, "moved".to_owned()));
+        }
+    }
+    let main_tf = bare
+        .files
+        .iter()
+        .find(|f| f.name == "main.tf")
+        .map_or("", |f| f.contents.as_str());
+    declarations(ctx, main_tf, &mut pieces);
+    let constructs: Vec<String> = pieces.iter().map(|p| p.construct.clone()).collect();
+    place(ctx, &mut draft, &pieces);
+
+    // The whole spec, proved.
+    let text = yaml(&draft, &[]);
+    let full = match prove::render(renderer, &text, &ctx.src.dir) {
+        Ok(r) => r,
+        Err(refused) => return Ok(Attempt::GiveUp(refusal(refused))),
+    };
+    let mut expected_moved = draft.moved.clone();
+    for m in draft
+        .moves()
+        .into_iter()
+        .chain(draft.raw_moved.iter().cloned())
+    {
+        if !expected_moved.contains(&m) {
+            expected_moved.push(m);
+        }
+    }
+    for (i, (f, t)) in moved.iter().enumerate() {
+        if !draft.moved.contains(&(f.clone(), t.clone())) && moved_tops.get(i).is_some() {
+            expected_moved.push((f.clone(), t.clone()));
+        }
+    }
+    let differences = prove::compare(&full.stack, ctx.input, &expected_moved);
+    if !differences.is_empty() {
+        return Ok(Attempt::GiveUp(
+            differences.iter().map(|d| difference(&draft, d)).collect(),
+        ));
+    }
+
+    // Shortest: drop what renders the same without it.
+    let entries = emit::spec(&draft.spec);
+    let entries = minimize::minimize(renderer, entries, &full.files);
+    let header = header(ctx, &draft, &pieces);
+    let yaml = yaml_out::document(&header, &entries);
+    // The text written is the text proved.
+    match prove::render_files(renderer, &yaml) {
+        Ok(files) if same_files(&files, &full.files) => {}
+        _ => {
+            return Err(Error::Message(format!(
+                "error: {}: the shortened spec no longer renders the proved stack (a bug in dlgen import, please report it)",
+                ctx.src.dir.display()
+            )));
+        }
+    }
+    let raw_lines = raw_lines(&draft);
+    // What the lint gate of `dlgen render` will say about the stack as it stands.
+    let dir = std::path::Path::new("stacks").join(&ctx.name);
+    let sources: Vec<crate::lint::SourceFile> = full
+        .files
+        .iter()
+        .filter(|f| f.name.ends_with(".tf"))
+        .map(|f| crate::lint::SourceFile::new(dir.join(&f.name), f.contents.clone()))
+        .collect();
+    let lint_errors: Vec<String> =
+        crate::lint::lint_files(&sources, &crate::lint::LintConfig::all())
+            .iter()
+            .filter(|f| f.is_error())
+            .map(ToString::to_string)
+            .collect();
+    let mut reasons = draft.reasons.clone();
+    reasons.sort();
+    reasons.dedup();
+    Ok(Attempt::Done(Box::new(Imported {
+        name: ctx.name.clone(),
+        spec_lines: yaml.lines().count(),
+        yaml,
+        raw_lines,
+        stack_lines: ctx.src.lines(),
+        raw_constructs: constructs,
+        reasons,
+        other_files: ctx
+            .src
+            .files
+            .iter()
+            .map(|f| f.name.clone())
+            .filter(|n| n != "main.tf")
+            .collect(),
+        flattened: ctx.scope.as_ref().and_then(|m| {
+            ctx.src
+                .modules
+                .iter()
+                .find(|l| l.name == *m)
+                .map(|l| l.dir.clone())
+        }),
+        lint_errors,
+    })))
+}
+
+fn same_files(a: &[crate::render::RenderedFile], b: &[crate::render::RenderedFile]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.name == y.name && x.contents == y.contents)
+}
+
+fn yaml(draft: &Draft, header: &[String]) -> String {
+    yaml_out::document(header, &emit::spec(&draft.spec))
+}
+
+/// The model's refusal as conflicts, each with the part of the spec it is about.
+fn refusal(refused: Refused) -> Vec<Conflict> {
+    match refused {
+        Refused::Problems(problems) => problems
+            .into_iter()
+            .map(|p| Conflict {
+                address: format!("spec `{}`", p.path),
+                path: String::new(),
+                rendered: p.message,
+                stack: String::new(),
+                part: spec_part(&p.path),
+                construct: p.path,
+            })
+            .collect(),
+        Refused::Other(message) => vec![Conflict {
+            address: "spec".to_owned(),
+            path: String::new(),
+            rendered: message,
+            stack: String::new(),
+            part: None,
+            construct: "spec".to_owned(),
+        }],
+    }
+}
+
+/// The part of the spec a spec path belongs to.
+fn spec_part(path: &str) -> Option<Part> {
+    let mut segs = path.split('.');
+    let first = segs.next()?;
+    let second = segs.next().unwrap_or("");
+    let index = |s: &str| -> Option<usize> {
+        s.split_once('[')
+            .and_then(|(_, r)| r.strip_suffix(']'))
+            .and_then(|n| n.parse().ok())
+    };
+    let head = first.split('[').next().unwrap_or(first);
+    match head {
+        "containers" => {
+            let i = index(first)?;
+            let field = second.split('[').next().unwrap_or(second);
+            match field {
+                "env" => Some(Part::Env(i, index(second).unwrap_or(0))),
+                "port" | "port_name" | "ports" if i == 0 => Some(Part::Service),
+                "port" | "port_name" | "ports" => Some(Part::Field(i, "port")),
+                "mounts" => Some(Part::Field(i, "mounts")),
+                "image_pull_policy" | "working_dir" | "stdin" | "tty" | "env_from"
+                | "security_context" | "lifecycle" => Some(Part::Field(i, "settings")),
+                "resources" => Some(Part::Field(i, "resources")),
+                "command" => Some(Part::Field(i, "command")),
+                "args" => Some(Part::Field(i, "args")),
+                "liveness_probe" => Some(Part::Field(i, "liveness_probe")),
+                "readiness_probe" => Some(Part::Field(i, "readiness_probe")),
+                "startup_probe" => Some(Part::Field(i, "startup_probe")),
+                _ if i > 0 => Some(Part::Containers(i)),
+                _ => None,
+            }
+        }
+        "volumes" => match index(first) {
+            Some(k) => Some(Part::Volumes(k)),
+            None => Some(Part::Backup),
+        },
+        "service" => Some(Part::Service),
+        "init_containers" => Some(Part::InitContainers),
+        "ingress" | "scale_to_zero" => Some(Part::Ingress),
+        "backup" => Some(Part::Backup),
+        "secrets" => Some(Part::Secrets),
+        "deployment" if second == "dns_options" => Some(Part::DnsOptions),
+        _ => None,
+    }
+}
+
+/// A difference the proof found, as a conflict with the part responsible.
+fn difference(draft: &Draft, d: &crate::planeq::Difference) -> Conflict {
+    use crate::planeq::{Difference, Side};
+    match d {
+        Difference::OnlyIn { address, side } => Conflict {
+            address: address.clone(),
+            path: String::new(),
+            rendered: if *side == Side::A {
+                "(generated)".to_owned()
+            } else {
+                "(absent)".to_owned()
+            },
+            stack: if *side == Side::B {
+                "(declared)".to_owned()
+            } else {
+                "(absent)".to_owned()
+            },
+            part: draft
+                .claim_of_rendered(address)
+                .and_then(|c| c.part.clone()),
+            construct: address.split('.').next().unwrap_or(address).to_owned(),
+        },
+        Difference::Value {
+            address,
+            path,
+            a,
+            b,
+        } => Conflict {
+            address: address.clone(),
+            path: path.clone(),
+            rendered: a.clone(),
+            stack: b.clone(),
+            part: draft.claim_of_rendered(address).and_then(|c| {
+                if c.slot == Some(Slot::Deployment) {
+                    deployment_part(path)
+                } else {
+                    c.part.clone()
+                }
+            }),
+            construct: address.split('.').next().unwrap_or(address).to_owned(),
+        },
+    }
+}
+
+/// The part of the Deployment a difference at `path` (as `planeq` prints it) is about.
+fn deployment_part(path: &str) -> Option<Part> {
+    let rest = path.strip_prefix("spec[0].template[0].spec[0].")?;
+    let mut segs = rest.split('.');
+    let first = segs.next()?;
+    let second = segs.next().unwrap_or("");
+    let index = |s: &str| -> Option<usize> {
+        s.split_once('[')
+            .and_then(|(_, r)| r.split(']').next())
+            .and_then(|n| n.parse().ok())
+    };
+    let head = first.split('[').next().unwrap_or(first);
+    match head {
+        "volume" => Some(Part::Volumes(index(first).unwrap_or(0))),
+        "dns_config" => Some(Part::DnsOptions),
+        "container" => {
+            let i = index(first)?;
+            match second.split('[').next().unwrap_or(second) {
+                "env" => Some(Part::Env(i, index(second).unwrap_or(0))),
+                "volume_mount" if i == 0 => Some(Part::Mounts(index(second).unwrap_or(0))),
+                "port" if i == 0 => Some(Part::Service),
+                f @ ("port" | "resources" | "command" | "args" | "liveness_probe"
+                | "readiness_probe" | "startup_probe") => Some(Part::Field(i, field_name(f))),
+                _ if i > 0 => Some(Part::Containers(i)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn field_name(f: &str) -> &'static str {
+    match f {
+        "port" => "port",
+        "resources" => "resources",
+        "command" => "command",
+        "args" => "args",
+        "liveness_probe" => "liveness_probe",
+        "readiness_probe" => "readiness_probe",
+        _ => "startup_probe",
+    }
+}
+
+// --- what raw HCL refers to -----------------------------------------------------------
+
+/// A reference in HCL text: `var.x`, `local.x`, `data.t.n`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Ref {
+    Var(String),
+    Local(String),
+    Data(String),
+}
+
+#[derive(Default)]
+struct Refs(BTreeSet<Ref>);
+
+impl Visit for Refs {
+    fn visit_traversal(&mut self, node: &Traversal) {
+        if let Expression::Variable(root) = &node.expr {
+            let names: Vec<&str> = node
+                .operators
+                .iter()
+                .map_while(|op| match op.value() {
+                    TraversalOperator::GetAttr(id) => Some(id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            match (root.as_str(), names.as_slice()) {
+                ("var", [name, ..]) => {
+                    self.0.insert(Ref::Var((*name).to_owned()));
+                }
+                ("local", [name, ..]) => {
+                    self.0.insert(Ref::Local((*name).to_owned()));
+                }
+                ("data", [ty, name, ..]) => {
+                    self.0.insert(Ref::Data(format!("data.{ty}.{name}")));
+                }
+                _ => {}
+            }
+        }
+        visit_traversal(self, node);
+    }
+}
+
+fn refs_of(text: &str) -> BTreeSet<Ref> {
+    let mut refs = Refs::default();
+    if let Ok(body) = hcl_edit::parser::parse_body(text) {
+        refs.visit_body(&body);
+    }
+    refs.0
+}
+
+/// Adds to `raw.stack` the variables, locals and data sources that raw HCL refers to and
+/// the rendered stack does not declare, taken from the stack (and what they refer to in
+/// turn).
+fn declarations(ctx: &Ctx, rendered_main: &str, pieces: &mut Vec<Piece>) {
+    let declared = refs_declared(rendered_main);
+    let mut done: BTreeSet<Ref> = BTreeSet::new();
+    for p in pieces.iter() {
+        if p.slot == Slot::Stack
+            && let Ok(body) = hcl_edit::parser::parse_body(&p.text)
+        {
+            for b in body.blocks() {
+                if let Some(a) = super::source::address_of(b)
+                    && a.starts_with("data.")
+                {
+                    done.insert(Ref::Data(a));
+                }
+            }
+        }
+    }
+    let mut locals: Vec<(usize, Piece)> = Vec::new();
+    let mut work: Vec<String> = pieces.iter().map(|p| p.text.clone()).collect();
+    while let Some(text) = work.pop() {
+        for r in refs_of(&text) {
+            if declared.contains(&r) || !done.insert(r.clone()) {
+                continue;
+            }
+            let found = match &r {
+                Ref::Var(name) => ctx.src.tops().find_map(|t| {
+                    (t.block.ident.as_str() == "variable"
+                        && t.block.labels.first().is_some_and(|l| l.as_str() == name))
+                    .then(|| (t.file, t.block.span(), "variable".to_owned()))
+                }),
+                Ref::Data(address) => ctx.src.top(address).map(|t| {
+                    let ty = address.split('.').nth(1).unwrap_or_default();
+                    (t.file, t.block.span(), format!("data {ty}"))
+                }),
+                Ref::Local(name) => {
+                    let entry = ctx.src.tops().find_map(|t| {
+                        if t.block.ident.as_str() != "locals" {
+                            return None;
+                        }
+                        let a = t.block.body.get_attribute(name)?;
+                        Some((t.file, a.span()))
+                    });
+                    if let Some((file, Some(span))) = entry {
+                        let piece = Piece::new(Slot::Stack, file, span, "locals".to_owned());
+                        work.push(piece.text.clone());
+                        let order = ctx
+                            .src
+                            .files
+                            .iter()
+                            .position(|f| f.name == file.name)
+                            .unwrap_or(0);
+                        locals.push((order, piece));
+                    }
+                    continue;
+                }
+            };
+            if let Some((file, Some(span), construct)) = found {
+                let piece = Piece::new(Slot::Stack, file, span, construct);
+                work.push(piece.text.clone());
+                pieces.push(piece);
+            }
+        }
+    }
+    if !locals.is_empty() {
+        locals.sort_by_key(|(order, p)| (*order, p.start));
+        let body: Vec<String> = locals.iter().map(|(_, p)| p.text.clone()).collect();
+        let mut block = locals[0].1.clone();
+        block.text = format!("locals {{\n{}\n}}", body.join("\n"));
+        pieces.push(block);
+    }
+}
+
+/// What a rendered `main.tf` declares: variables, locals and data sources.
+fn refs_declared(main_tf: &str) -> BTreeSet<Ref> {
+    let mut out = BTreeSet::new();
+    let Ok(body) = hcl_edit::parser::parse_body(main_tf) else {
+        return out;
+    };
+    for b in body.blocks() {
+        let labels: Vec<&str> = b.labels.iter().map(|l| l.as_str()).collect();
+        match (b.ident.as_str(), labels.as_slice()) {
+            ("variable", [name]) => {
+                out.insert(Ref::Var((*name).to_owned()));
+            }
+            ("data", [ty, name]) => {
+                out.insert(Ref::Data(format!("data.{ty}.{name}")));
+            }
+            ("locals", []) => {
+                for a in b.body.attributes() {
+                    out.insert(Ref::Local(a.key.as_str().to_owned()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+// --- raw fields -----------------------------------------------------------------------
+
+/// Puts the pieces into the spec's raw fields: per field in the order of the stack's
+/// files, formatted, with references to renamed objects following them.
+fn place(ctx: &Ctx, draft: &mut Draft, pieces: &[Piece]) {
+    let order = |file: &str| {
+        ctx.src
+            .files
+            .iter()
+            .position(|f| f.name == file)
+            .unwrap_or(usize::MAX)
+    };
+    let mut by_slot: BTreeMap<Slot, Vec<&Piece>> = BTreeMap::new();
+    for p in pieces {
+        by_slot.entry(p.slot).or_default().push(p);
+    }
+    for (slot, mut list) in by_slot {
+        list.sort_by_key(|p| (order(&p.file), p.start));
+        list.dedup_by_key(|p| (p.file.clone(), p.start, p.text.clone()));
+        let sep = if matches!(slot, Slot::Stack | Slot::Terragrunt) {
+            "\n\n"
+        } else {
+            "\n"
+        };
+        let mut text = list
+            .iter()
+            .map(|p| dedent(&p.text))
+            .collect::<Vec<_>>()
+            .join(sep);
+        for (from, to) in draft.moves() {
+            text = rename_refs(&text, &from, &to);
+            // Text taken from a wrapping module names its objects without the module.
+            if let Some(local) = ctx
+                .scope
+                .as_ref()
+                .and_then(|m| from.strip_prefix(&format!("module.{m}.")))
+            {
+                text = rename_refs(&text, local, &to);
+            }
+        }
+        let text = crate::format::format_hcl(&text).unwrap_or(text);
+        set_raw(draft, slot, text);
+    }
+}
+
+/// Removes the indentation of the first line from every line that has it (a heredoc's
+/// body keeps its own, which `<<-` strips anyway).
+fn dedent(text: &str) -> String {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let indent: String = first_line
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect();
+    if indent.is_empty() {
+        return text.to_owned();
+    }
+    text.lines()
+        .map(|l| l.strip_prefix(indent.as_str()).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `text` with references to the object `from` (`kubernetes_service.x`) made to `to`.
+fn rename_refs(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    while let Some(i) = rest.find(from) {
+        let before_ok = rest[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !ident(c) && c != '.');
+        let after = &rest[i + from.len()..];
+        let after_ok = after.chars().next().is_none_or(|c| !ident(c));
+        out.push_str(&rest[..i]);
+        out.push_str(if before_ok && after_ok { to } else { from });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
+    let spec = &mut draft.spec;
+    let raw = || Some(text.clone());
+    match slot {
+        Slot::Namespace => spec.raw.get_or_insert_with(Default::default).namespace = raw(),
+        Slot::Deployment => spec.raw.get_or_insert_with(Default::default).deployment = raw(),
+        Slot::Pod => spec.raw.get_or_insert_with(Default::default).pod = raw(),
+        Slot::Service => spec.raw.get_or_insert_with(Default::default).service = raw(),
+        Slot::Ingress => spec.raw.get_or_insert_with(Default::default).ingress = raw(),
+        Slot::TlsSecret => spec.raw.get_or_insert_with(Default::default).tls_secret = raw(),
+        Slot::Stack => spec.raw.get_or_insert_with(Default::default).stack = raw(),
+        Slot::Terragrunt => spec.raw.get_or_insert_with(Default::default).terragrunt = raw(),
+        Slot::Container(i) => {
+            if let Some(c) = spec.containers.get_mut(i) {
+                c.raw = raw();
+            }
+        }
+        Slot::Volume(k) => {
+            if let Some(v) = spec.volumes.get_mut(k) {
+                v.raw = raw();
+            }
+        }
+        Slot::Secrets => spec.secrets.get_or_insert_with(Default::default).raw = raw(),
+        Slot::Backup => {
+            if let Some(b) = &mut spec.backup {
+                b.raw = raw();
+            }
+        }
+        Slot::Integrity => {
+            if let Some(ic) = spec
+                .backup
+                .as_mut()
+                .and_then(|b| b.integrity_check.as_mut())
+            {
+                ic.raw = raw();
+            }
+        }
+    }
+}
+
+/// Lines of raw HCL in the spec.
+fn raw_lines(draft: &Draft) -> usize {
+    let spec = &draft.spec;
+    let mut texts: Vec<&Option<String>> = Vec::new();
+    if let Some(r) = &spec.raw {
+        texts.extend([
+            &r.namespace,
+            &r.deployment,
+            &r.container,
+            &r.pod,
+            &r.service,
+            &r.ingress,
+            &r.tls_secret,
+            &r.stack,
+            &r.terragrunt,
+        ]);
+    }
+    texts.extend(spec.containers.iter().map(|c| &c.raw));
+    texts.extend(spec.volumes.iter().map(|v| &v.raw));
+    if let Some(s) = &spec.secrets {
+        texts.push(&s.raw);
+    }
+    if let Some(b) = &spec.backup {
+        texts.push(&b.raw);
+        if let Some(ic) = &b.integrity_check {
+            texts.push(&ic.raw);
+        }
+    }
+    texts.into_iter().flatten().map(|t| t.lines().count()).sum()
+}
+
+// --- the header -----------------------------------------------------------------------
+
+/// The comment lines at the top of the spec: where it comes from, what to review, and the
+/// stack's comments that no field holds.
+fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
+    let mut files: Vec<String> = ctx.src.files.iter().map(|f| f.name.clone()).collect();
+    if ctx.src.terragrunt.is_some() {
+        files.push("terragrunt.hcl".to_owned());
+    }
+    // The editor modeline every spec of the repo starts with (specs/ beside docs/).
+    let mut out = vec![format!(
+        "yaml-language-server: $schema=../{}",
+        crate::schema::COMMITTED_PATH
+    )];
+    out.push(format!(
+        "{}: imported by `dlgen import` from {} ({}).",
+        ctx.name,
+        ctx.src.dir.display(),
+        files.join(", ")
+    ));
+    let raw = raw_lines(draft);
+    if raw > 0 {
+        out.push(format!(
+            "{raw} line{} of raw HCL: what the spec language cannot say yet (the `raw` fields).",
+            if raw == 1 { "" } else { "s" }
+        ));
+    }
+    let mut reasons = draft.reasons.clone();
+    reasons.sort();
+    reasons.dedup();
+    if !reasons.is_empty() {
+        out.push(format!(
+            "The stack gives no reason for: {}. Review them.",
+            reasons.join(", ")
+        ));
+    }
+    let notes = notes(ctx, draft, pieces);
+    if !notes.is_empty() {
+        out.push("Comments of the stack that no spec field holds:".to_owned());
+        out.extend(notes.into_iter().map(|n| format!("  {n}")));
+    }
+    out
+}
+
+/// The comments of claimed objects that no field consumed, that are not conventions and
+/// that did not go into raw HCL with the node they sit on.
+fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
+    let mut out = Vec::new();
+    for claim in &draft.claims {
+        let Some(top) = ctx.src.top(&claim.input) else {
+            continue;
+        };
+        let Some(span) = top.block.span() else {
+            continue;
+        };
+        let mut lines = top.file.comment_above(span.start);
+        lines.extend(top.file.comments_in(span));
+        // A lifecycle block is the conventions' (what controllers write), comments and all.
+        let lifecycles: Vec<(usize, usize)> = top
+            .block
+            .body
+            .blocks()
+            .filter(|b| b.ident.as_str() == "lifecycle")
+            .filter_map(|b| b.span())
+            .map(|s| (top.file.line_of(s.start), top.file.line_of(s.end)))
+            .collect();
+        for (line, text) in lines {
+            if lifecycles.iter().any(|(a, b)| (*a..=*b).contains(&line)) {
+                continue;
+            }
+            let in_raw = pieces
+                .iter()
+                .any(|p| p.file == top.file.name && (p.lines.0..=p.lines.1).contains(&line));
+            if draft.consumed.contains(&(top.file.name.clone(), line))
+                || invert::is_convention(&text)
+                || in_raw
+            {
+                continue;
+            }
+            out.push(format!(
+                "{}:{line} ({}): {text}",
+                top.file.name, claim.input
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_problems_give_up_the_part_of_the_spec_they_are_about() {
+        assert_eq!(
+            spec_part("containers[0].env[3].value"),
+            Some(Part::Env(0, 3))
+        );
+        assert_eq!(spec_part("containers[0].port_name"), Some(Part::Service));
+        assert_eq!(
+            spec_part("containers[1].port"),
+            Some(Part::Field(1, "port"))
+        );
+        assert_eq!(spec_part("containers[1].image"), Some(Part::Containers(1)));
+        assert_eq!(spec_part("containers[0].image"), None);
+        assert_eq!(spec_part("volumes[2].path"), Some(Part::Volumes(2)));
+        assert_eq!(spec_part("volumes"), Some(Part::Backup));
+        assert_eq!(spec_part("ingress.auth_why"), Some(Part::Ingress));
+        assert_eq!(spec_part("deployment.dns_options"), Some(Part::DnsOptions));
+        assert_eq!(spec_part("name"), None);
+    }
+
+    #[test]
+    fn differences_in_the_deployment_give_up_the_node_they_are_at() {
+        let pod = "spec[0].template[0].spec[0].";
+        assert_eq!(
+            deployment_part(&format!("{pod}container[0].env[2].value")),
+            Some(Part::Env(0, 2))
+        );
+        assert_eq!(
+            deployment_part(&format!("{pod}container[0].volume_mount[1]")),
+            Some(Part::Mounts(1))
+        );
+        assert_eq!(
+            deployment_part(&format!(
+                "{pod}container[1].liveness_probe[0].http_get[0].port"
+            )),
+            Some(Part::Field(1, "liveness_probe"))
+        );
+        assert_eq!(
+            deployment_part(&format!("{pod}volume[3].name")),
+            Some(Part::Volumes(3))
+        );
+        assert_eq!(deployment_part("spec[0].replicas"), None);
+        assert_eq!(deployment_part(&format!("{pod}container[0].image")), None);
+    }
+
+    #[test]
+    fn references_follow_a_renamed_object_and_nothing_else() {
+        let text = "a = kubernetes_service.x.metadata[0].name\nb = kubernetes_service.xy\nc = my_kubernetes_service.x\nd = [kubernetes_service.x]\n";
+        assert_eq!(
+            rename_refs(text, "kubernetes_service.x", "kubernetes_service.app"),
+            "a = kubernetes_service.app.metadata[0].name\nb = kubernetes_service.xy\nc = my_kubernetes_service.x\nd = [kubernetes_service.app]\n"
+        );
+    }
+
+    #[test]
+    fn raw_text_loses_the_indentation_of_its_first_line() {
+        assert_eq!(
+            dedent("    env {\n      name = \"X\"\n    }"),
+            "env {\n  name = \"X\"\n}"
+        );
+        assert_eq!(dedent("x = 1"), "x = 1");
+    }
+
+    #[test]
+    fn references_in_raw_text_are_found() {
+        let refs = refs_of(
+            "a = var.x\nb = \"${local.y.z}\"\nc = data.t.n.attr\nd = kubernetes_namespace.n\n",
+        );
+        assert_eq!(
+            refs.into_iter().collect::<Vec<_>>(),
+            [
+                Ref::Var("x".into()),
+                Ref::Local("y".into()),
+                Ref::Data("data.t.n".into())
+            ]
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! A spec being inverted from a stack, with what each part of it reproduces: which object
+//! of the stack, where that object's raw HCL goes, and what to give up (`Part`) when the
+//! proof shows the part does not reproduce the stack.
+
+use std::collections::BTreeSet;
+
+use crate::spec::Spec;
+
+/// Where raw HCL found in an object (or one of its nodes) goes in the spec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Slot {
+    Namespace,
+    Deployment,
+    Pod,
+    Container(usize),
+    Service,
+    Ingress,
+    TlsSecret,
+    Volume(usize),
+    Secrets,
+    Backup,
+    Integrity,
+    /// `raw.stack`: whole blocks of `main.tf`.
+    Stack,
+    /// `raw.terragrunt`.
+    Terragrunt,
+}
+
+impl Slot {
+    /// The spec field, as a path.
+    pub fn field(self) -> String {
+        match self {
+            Slot::Namespace => "raw.namespace".to_owned(),
+            Slot::Deployment => "raw.deployment".to_owned(),
+            Slot::Pod => "raw.pod".to_owned(),
+            Slot::Container(i) => format!("containers[{i}].raw"),
+            Slot::Service => "raw.service".to_owned(),
+            Slot::Ingress => "raw.ingress".to_owned(),
+            Slot::TlsSecret => "raw.tls_secret".to_owned(),
+            Slot::Volume(i) => format!("volumes[{i}].raw"),
+            Slot::Secrets => "secrets.raw".to_owned(),
+            Slot::Backup => "backup.raw".to_owned(),
+            Slot::Integrity => "backup.integrity_check.raw".to_owned(),
+            Slot::Stack => "raw.stack".to_owned(),
+            Slot::Terragrunt => "raw.terragrunt".to_owned(),
+        }
+    }
+}
+
+/// What the inversion gives up when it does not reproduce the stack: the spec then leaves
+/// that part to raw HCL (an optional object as whole blocks, the rest of a list of nested
+/// blocks at its node).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Part {
+    /// The stack's ExternalSecret, and the `secret:` values read from it.
+    Secrets,
+    /// The Service (and with it the app container's port and the ingress).
+    Service,
+    Ingress,
+    Backup,
+    /// Spec volumes after the first `n`.
+    Volumes(usize),
+    /// The app container's mounts after the first `n`.
+    Mounts(usize),
+    /// Spec containers after the first `n`.
+    Containers(usize),
+    /// Environment variables of container `c` after the first `n`.
+    Env(usize, usize),
+    /// A field of container `c`: `port`, `resources`, `command`, `args` or a probe.
+    Field(usize, &'static str),
+    /// The pod's DNS options.
+    DnsOptions,
+    /// The pod's init containers (all of them).
+    InitContainers,
+}
+
+/// Everything given up so far.
+#[derive(Debug, Clone, Default)]
+pub struct Limits(pub BTreeSet<Part>);
+
+impl Limits {
+    pub fn has(&self, part: &Part) -> bool {
+        self.0.contains(part)
+    }
+
+    fn min(&self, f: impl Fn(&Part) -> Option<usize>) -> usize {
+        self.0.iter().filter_map(f).min().unwrap_or(usize::MAX)
+    }
+
+    pub fn volumes(&self) -> usize {
+        self.min(|p| match p {
+            Part::Volumes(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    pub fn mounts(&self) -> usize {
+        self.min(|p| match p {
+            Part::Mounts(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    pub fn containers(&self) -> usize {
+        self.min(|p| match p {
+            Part::Containers(n) => Some(*n),
+            _ => None,
+        })
+    }
+
+    pub fn env(&self, c: usize) -> usize {
+        self.min(|p| match p {
+            Part::Env(ci, n) if *ci == c => Some(*n),
+            _ => None,
+        })
+    }
+
+    pub fn field(&self, c: usize, field: &str) -> bool {
+        self.0
+            .iter()
+            .any(|p| matches!(p, Part::Field(ci, f) if *ci == c && *f == field))
+    }
+
+    /// Adds `part`; false when it was there already (no progress).
+    pub fn add(&mut self, part: Part) -> bool {
+        self.0.insert(part)
+    }
+}
+
+/// An object of the stack that the spec reproduces.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// Its address in the stack.
+    pub input: String,
+    /// Its address in the rendered spec (the same, unless no spec field pins it).
+    pub rendered: String,
+    /// What to give up when it differs; `None` when the spec cannot do without it.
+    pub part: Option<Part>,
+    /// Where raw HCL inside it goes (`None`: nowhere, the spec has no raw field there).
+    pub slot: Option<Slot>,
+}
+
+/// A comment of the stack that no spec field holds: kept for the reviewer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub file: String,
+    pub line: usize,
+    pub address: String,
+    pub text: String,
+}
+
+/// A spec under construction.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub spec: Spec,
+    pub claims: Vec<Claim>,
+    /// `moved` blocks of the stack the spec reproduces: `(from, to)`.
+    pub moved: Vec<(String, String)>,
+    /// `moved` blocks the rendered stack holds besides these (raw HCL of objects taken
+    /// out of a wrapping module): `(from, to)`.
+    pub raw_moved: Vec<(String, String)>,
+    /// Lines of comments already held by a spec field or written by convention: `(file,
+    /// line)`.
+    pub consumed: BTreeSet<(String, usize)>,
+    /// Reasons the stack does not give and the spec needs (`*_why` fields written with a
+    /// placeholder), by field.
+    pub reasons: Vec<String>,
+    /// Terragrunt: the blocks the spec reproduces (`include.root`, `dependency.x`).
+    pub terragrunt: Vec<String>,
+}
+
+impl Draft {
+    pub fn claim(&mut self, input: &str, rendered: &str, part: Option<Part>, slot: Option<Slot>) {
+        self.claims.push(Claim {
+            input: input.to_owned(),
+            rendered: rendered.to_owned(),
+            part,
+            slot,
+        });
+    }
+
+    pub fn claimed(&self, input: &str) -> bool {
+        self.claims.iter().any(|c| c.input == input)
+    }
+
+    /// The objects whose address the spec changes (no field pins it, or they leave a
+    /// wrapping module): `(the stack's address, the spec's)`.
+    pub fn moves(&self) -> Vec<(String, String)> {
+        self.claims
+            .iter()
+            .filter(|c| c.input != c.rendered && !c.rendered.starts_with("data."))
+            .map(|c| (c.input.clone(), c.rendered.clone()))
+            .collect()
+    }
+
+    pub fn claim_of_rendered(&self, rendered: &str) -> Option<&Claim> {
+        self.claims.iter().find(|c| c.rendered == rendered)
+    }
+}

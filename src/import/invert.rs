@@ -1,0 +1,2737 @@
+//! The inversion proper: what each object of the stack says in spec terms.
+//!
+//! Each part of the spec language has its recognizer here, reading the stack's normalized
+//! values (`planeq`: locals evaluated, references to configured values resolved) and the
+//! comments around the objects (from the hcl-edit source). A recognizer sets every spec
+//! field it can read, defaults included — the defaults are found later by rendering
+//! (`minimize`), so nothing here restates a convention — and claims the objects the field
+//! reproduces. Nested blocks that form lists (containers, env, volumes, mounts) are
+//! recognized as a prefix: what dlgen generates comes first in the rendered block, raw
+//! HCL after it, so the first entry the spec cannot say ends the list. Whether the spec
+//! reproduces the stack is decided afterwards by rendering it and comparing
+//! (`residue`, `prove`); what does not is given up (`Limits`) and recognized again.
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::{Expression, ObjectKey};
+
+use super::draft::{Draft, Limits, Part, Slot};
+use super::source::{self, Source, Step};
+use super::value::{self as val, block, blocks, get, int, map, module_output, path, prim, string};
+use crate::conventions as cv;
+use crate::planeq::{self, Address, Value};
+use crate::spec::{
+    AdoptSpec, Auth, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, DnsType, EnvSpec,
+    HomepageSpec, IngressSpec, IntegrityCheckSpec, MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec,
+    ResourcesSpec, Scalar, SecretsSpec, ServiceSpec, Storage, Strategy, Tier, ValueSpec,
+    VolumeSpec,
+};
+
+/// The settings of a pod (`$pod`) read into a Deployment or a job spec (`$to`), which
+/// carry the same pod-settings fields.
+macro_rules! pod_settings {
+    ($pod:expr, $to:expr) => {{
+        let pod: &Value = $pod;
+        let u32_of = |k: &str| int(pod, k).and_then(|n| u32::try_from(n).ok());
+        let flag = |k: &str| match get(pod, k) {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        };
+        $to.service_account_name = string(pod, "service_account_name").map(str::to_owned);
+        $to.automount_service_account_token = flag("automount_service_account_token");
+        $to.enable_service_links = flag("enable_service_links");
+        $to.priority_class_name = string(pod, "priority_class_name").map(str::to_owned);
+        $to.termination_grace_period_seconds = u32_of("termination_grace_period_seconds");
+        $to.dns_policy = match string(pod, "dns_policy") {
+            Some("ClusterFirst") => Some(crate::spec::DnsPolicy::ClusterFirst),
+            Some("ClusterFirstWithHostNet") => {
+                Some(crate::spec::DnsPolicy::ClusterFirstWithHostNet)
+            }
+            Some("Default") => Some(crate::spec::DnsPolicy::Default),
+            Some("None") => Some(crate::spec::DnsPolicy::None),
+            _ => None,
+        };
+        if let Some(ns) = get(pod, "node_selector").and_then(val::string_map) {
+            $to.node_selector = OrderedMap(ns);
+        }
+        $to.image_pull_secrets = blocks(pod, "image_pull_secrets")
+            .iter()
+            .map_while(|s| string(s, "name").map(str::to_owned))
+            .collect();
+        $to.security_context = pod_security(pod);
+        $to.tolerations = tolerations(pod);
+        if let Some(dns) = block(pod, "dns_config") {
+            let list = |k: &str| -> Vec<String> {
+                match get(dns, k) {
+                    Some(Value::List(items)) => items
+                        .iter()
+                        .map_while(|i| match i {
+                            Value::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                }
+            };
+            $to.dns_nameservers = list("nameservers");
+            $to.dns_searches = list("searches");
+        }
+    }};
+}
+/// The pod's security context, when every setting in it is one the spec says.
+fn pod_security(pod: &Value) -> Option<crate::spec::PodSecuritySpec> {
+    use crate::spec::{FsGroupChangePolicy, PodSecuritySpec, SeccompProfile};
+    let sc = block(pod, "security_context")?;
+    let known = [
+        "run_as_user",
+        "run_as_group",
+        "run_as_non_root",
+        "fs_group",
+        "fs_group_change_policy",
+        "seccomp_profile",
+        "sysctl",
+    ];
+    if !val::other_keys(sc, &known).is_empty() {
+        return None;
+    }
+    let seccomp_profile = match block(sc, "seccomp_profile") {
+        None => None,
+        Some(p) if val::other_keys(p, &["type"]).is_empty() => match string(p, "type") {
+            Some("RuntimeDefault") => Some(SeccompProfile::RuntimeDefault),
+            Some("Unconfined") => Some(SeccompProfile::Unconfined),
+            Some("Localhost") => Some(SeccompProfile::Localhost),
+            _ => return None,
+        },
+        Some(_) => return None,
+    };
+    let sysctls: Option<Vec<(String, String)>> = blocks(sc, "sysctl")
+        .iter()
+        .map(|s| Some((string(s, "name")?.to_owned(), prim(s, "value")?)))
+        .collect();
+    Some(PodSecuritySpec {
+        run_as_user: int(sc, "run_as_user"),
+        run_as_group: int(sc, "run_as_group"),
+        run_as_non_root: match get(sc, "run_as_non_root") {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        },
+        fs_group: int(sc, "fs_group"),
+        fs_group_change_policy: match string(sc, "fs_group_change_policy") {
+            None => None,
+            Some("OnRootMismatch") => Some(FsGroupChangePolicy::OnRootMismatch),
+            Some("Always") => Some(FsGroupChangePolicy::Always),
+            Some(_) => return None,
+        },
+        seccomp_profile,
+        sysctls: OrderedMap(sysctls?),
+    })
+}
+
+/// The pod's tolerations, in order, until one the spec cannot say.
+fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
+    use crate::spec::{TaintEffect, TolerationOperator, TolerationSpec};
+    let mut out = Vec::new();
+    for t in blocks(pod, "toleration") {
+        let known = ["key", "operator", "value", "effect", "toleration_seconds"];
+        if !val::other_keys(t, &known).is_empty() {
+            break;
+        }
+        let operator = match string(t, "operator") {
+            None => None,
+            Some("Equal") => Some(TolerationOperator::Equal),
+            Some("Exists") => Some(TolerationOperator::Exists),
+            Some(_) => break,
+        };
+        let effect = match string(t, "effect") {
+            None => None,
+            Some("NoSchedule") => Some(TaintEffect::NoSchedule),
+            Some("PreferNoSchedule") => Some(TaintEffect::PreferNoSchedule),
+            Some("NoExecute") => Some(TaintEffect::NoExecute),
+            Some(_) => break,
+        };
+        out.push(TolerationSpec {
+            key: prim(t, "key"),
+            operator,
+            value: prim(t, "value"),
+            effect,
+            toleration_seconds: int(t, "toleration_seconds").and_then(|n| u32::try_from(n).ok()),
+        });
+    }
+    out
+}
+
+/// What every recognizer reads.
+pub struct Ctx<'a> {
+    pub src: &'a Source,
+    pub input: &'a planeq::Stack,
+    /// The stack name: its directory's name.
+    pub name: String,
+    pub snake: String,
+    pub secret_name: String,
+    /// The local module the stack's objects live in (a wrapping module the spec
+    /// flattens with `adopt.from_module`), if any.
+    pub scope: Option<String>,
+}
+
+/// The placeholder a `*_why` field gets when the stack gives no reason.
+pub const NO_REASON: &str = "imported as it stands; the stack gives no reason (review: say why)";
+
+/// The pod spec of a Deployment, as block names.
+pub const POD: [&str; 3] = ["spec", "template", "spec"];
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        src: &'a Source,
+        input: &'a planeq::Stack,
+        name: &str,
+        scope: Option<String>,
+    ) -> Self {
+        Ctx {
+            src,
+            input,
+            name: name.to_owned(),
+            snake: crate::hcl::snake(name),
+            secret_name: format!("{name}{}", cv::eso::SECRET_SUFFIX),
+            scope,
+        }
+    }
+
+    /// The stack's address of an object the recognizers name by its local address
+    /// (inside the wrapping module when there is one).
+    pub fn at(&self, local: &str) -> String {
+        match &self.scope {
+            Some(m) => format!("module.{m}.{local}"),
+            None => local.to_owned(),
+        }
+    }
+
+    fn in_scope(&self, module: &[String]) -> bool {
+        match &self.scope {
+            Some(m) => module.len() == 1 && module[0] == *m,
+            None => module.is_empty(),
+        }
+    }
+
+    /// Root resources of type `ty`, with their names, in address order.
+    fn resources(&self, ty: &str) -> Vec<(String, &'a Value)> {
+        self.input
+            .objects()
+            .filter_map(|(a, v)| match a {
+                Address::Object(addr)
+                    if self.in_scope(&addr.module)
+                        && addr.kind == planeq::Kind::Resource
+                        && addr.ty == ty =>
+                {
+                    Some((addr.name.clone(), v))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Root module calls of the repo's shared module `module`, with their names.
+    fn modules(&self, module: &str) -> Vec<(String, &'a Value)> {
+        let suffix = format!("/{module}");
+        self.input
+            .objects()
+            .filter_map(|(a, v)| match a {
+                Address::Object(addr)
+                    if self.in_scope(&addr.module)
+                        && addr.kind == planeq::Kind::Module
+                        && string(v, "source").is_some_and(|s| s.ends_with(&suffix)) =>
+                {
+                    Some((addr.name.clone(), v))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The comment lines directly above the node at `path` of the block at `address`
+    /// (the block itself for an empty path). Lines that are the repo's conventions
+    /// (markers, dlgen's own comments) are consumed and left out; the others are consumed
+    /// when taken ([`Lines::take`]), and otherwise stay for the reviewer's notes.
+    fn above(&self, d: &mut Draft, address: &str, path: &[Step]) -> Lines {
+        let Some((file, start)) = self.node_start(address, path) else {
+            return Lines::default();
+        };
+        let mut lines = Vec::new();
+        for (line, text) in file.comment_above(start) {
+            if is_convention(&text) {
+                d.consumed.insert((file.name.clone(), line));
+            } else {
+                lines.push((line, text));
+            }
+        }
+        Lines {
+            file: file.name.clone(),
+            lines,
+        }
+    }
+
+    /// The comment after the node at `path`, on its last line, taken.
+    fn after(&self, d: &mut Draft, address: &str, path: &[Step]) -> Option<String> {
+        let top = self.src.top(&self.at(address))?;
+        let node = source::find(&top.block.body, path)?;
+        let (line, text) = top.file.comment_after(node.span()?.end)?;
+        if is_convention(&text) {
+            d.consumed.insert((top.file.name.clone(), line));
+            return None;
+        }
+        d.consumed.insert((top.file.name.clone(), line));
+        Some(text)
+    }
+
+    fn node_start(&self, address: &str, path: &[Step]) -> Option<(&'a source::File, usize)> {
+        let top = self.src.top(&self.at(address))?;
+        let start = if path.is_empty() {
+            top.block.span()?.start
+        } else {
+            source::find(&top.block.body, path)?.span()?.start
+        };
+        Some((top.file, start))
+    }
+
+    /// The keys of the object written at attribute path `path` of the block at `address`,
+    /// in the order the stack writes them, when it is an object literal.
+    fn source_keys(&self, address: &str, path: &[Step]) -> Option<Vec<String>> {
+        let top = self.src.top(&self.at(address))?;
+        let attr = source::find(&top.block.body, path)?.as_attribute()?;
+        let Expression::Object(obj) = &attr.value else {
+            return None;
+        };
+        obj.iter()
+            .map(|(k, _)| match k {
+                ObjectKey::Ident(id) => Some(id.as_str().to_owned()),
+                ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// A string map (labels, annotations) in the order the stack writes it: the keys of
+    /// the literal first, then any others (from a `merge` or a local) in key order; keys
+    /// `skip` are left out. `None` when a value is not a known primitive.
+    fn ordered(
+        &self,
+        address: &str,
+        path: &[Step],
+        value: &Value,
+        skip: &[&str],
+    ) -> Option<Vec<(String, String)>> {
+        let mut entries: Vec<(String, String)> = map(value)?
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(k, v)| Some((k.clone(), v.as_primitive_string()?)))
+            .collect::<Option<_>>()?;
+        if let Some(keys) = self.source_keys(address, path) {
+            entries.sort_by_key(|(k, _)| keys.iter().position(|s| s == k).unwrap_or(usize::MAX));
+        }
+        Some(entries)
+    }
+}
+
+/// Comment lines of one file, with their line numbers.
+#[derive(Debug, Default)]
+struct Lines {
+    file: String,
+    lines: Vec<(usize, String)>,
+}
+
+impl Lines {
+    /// The lines, consumed: a spec field holds them now.
+    fn take(self, d: &mut Draft) -> Vec<String> {
+        self.lines
+            .into_iter()
+            .map(|(line, text)| {
+                d.consumed.insert((self.file.clone(), line));
+                text
+            })
+            .collect()
+    }
+}
+
+/// Whether a comment line is one of the repo's conventions rather than an explanation: a
+/// lifecycle marker, a comment dlgen writes itself, dlgen's header.
+pub fn is_convention(line: &str) -> bool {
+    use cv::markers as m;
+    let markers = [
+        m::KYVERNO,
+        m::KYVERNO_POLL,
+        m::KEEL_IMAGE,
+        m::KEEL_UPDATE_TIME,
+        m::SABLIER_REPLICAS,
+    ];
+    let own = [
+        cv::lifecycle_comments::NAMESPACE_GOLDILOCKS,
+        cv::lifecycle_comments::CRON_DNS_CONFIG,
+        cv::lifecycle_comments::PVC_AUTORESIZE,
+        m::ADOPTION_MOVED_COMMENT,
+        cv::eso::DATA_COMMENT,
+    ];
+    let t = line.trim();
+    t.is_empty()
+        || markers.iter().any(|mk| t.contains(mk))
+        || own.iter().any(|c| c.lines().any(|l| l.trim() == t))
+        || t.starts_with(crate::generated::HEADER_MARK)
+        || t.starts_with("change the spec and run `dlgen render")
+}
+
+/// A `dlgen:allow <rule> <why>` suppression line: `(rule, why)`.
+fn allow(line: &str) -> Option<(&str, &str)> {
+    let rest = line.trim().strip_prefix("dlgen:allow ")?;
+    let (rule, why) = rest.split_once(' ').unwrap_or((rest, ""));
+    Some((rule, why.trim()))
+}
+
+/// Comment lines as a spec's free text, `None` when there are none: one line as it is,
+/// several as a block of lines (ending with a line break, as a YAML `|` block does).
+fn text(lines: Vec<String>) -> Option<String> {
+    match lines.len() {
+        0 => None,
+        1 => lines.into_iter().next(),
+        _ => Some(lines.join("\n") + "\n"),
+    }
+}
+
+fn b(name: &str, i: usize) -> Step {
+    Step::Block(name.to_owned(), i)
+}
+
+fn attr(name: &str) -> Step {
+    Step::Attr(name.to_owned())
+}
+
+fn pod_path() -> Vec<Step> {
+    POD.iter().map(|n| b(n, 0)).collect()
+}
+
+/// Something every spec generates that the stack does not have: no spec reproduces it.
+#[derive(Debug, Clone)]
+pub struct Blocker {
+    /// What is missing, for `--stats`.
+    pub construct: String,
+    pub line: String,
+}
+
+fn blocker(construct: &str, line: String) -> Blocker {
+    Blocker {
+        construct: construct.to_owned(),
+        line,
+    }
+}
+
+/// Inverts the stack into a draft spec within `limits`; `Err` names what makes a spec
+/// impossible (a part every spec generates that the stack does not have).
+pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
+    let mut d = Draft::default();
+    d.spec.name = Some(ctx.name.clone());
+    let mut blockers = Vec::new();
+    namespace(ctx, &mut d, &mut blockers);
+    let eso = external_secret(ctx, &mut d, limits);
+    let service = if limits.has(&Part::Service) {
+        None
+    } else {
+        service_candidate(ctx)
+    };
+    let pvc_backup_why = deployment(ctx, &mut d, limits, eso, service.is_some(), &mut blockers);
+    let app_port = d.spec.containers.first().and_then(|c| {
+        c.port
+            .or_else(|| c.ports.first().and_then(|p| p.port))
+            .map(|p| (p, c.port.is_some()))
+    });
+    let has_service = match (&service, app_port) {
+        (Some((addr, v)), Some(port)) => {
+            service_spec(ctx, &mut d, addr, v, port);
+            true
+        }
+        _ => false,
+    };
+    if has_service && !limits.has(&Part::Ingress) {
+        ingress(ctx, &mut d);
+    }
+    backup(ctx, &mut d, limits, pvc_backup_why);
+    tls(ctx, &mut d);
+    terragrunt(ctx, &mut d, &mut blockers);
+    deployment_ignores(ctx, &mut d);
+    if blockers.is_empty() {
+        Ok(d)
+    } else {
+        Err(blockers)
+    }
+}
+
+/// The Deployment's `ignore_changes` against the conventions': the conventions' entries
+/// are read from the model built from the spec as recognized so far (never restated
+/// here); what the stack ignores beyond them is `add`, what it leaves out is `drop`.
+fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
+    let Some(label) = d
+        .spec
+        .deployment
+        .as_ref()
+        .and_then(|dep| dep.address.clone())
+    else {
+        return;
+    };
+    let Some(input) = ctx
+        .resources("kubernetes_deployment")
+        .into_iter()
+        .find(|(l, _)| *l == label)
+        .map(|(_, v)| v)
+    else {
+        return;
+    };
+    let Ok(stack) = crate::model::build(&d.spec) else {
+        return;
+    };
+    let conventions: Vec<String> = stack
+        .objects
+        .iter()
+        .find_map(|o| match &o.body {
+            crate::model::Body::Deployment(dep) => Some(
+                dep.lifecycle
+                    .as_ref()
+                    .map(|l| l.ignore_changes.iter().map(|i| i.path.0.clone()).collect())
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let conventions_n: Vec<String> = conventions.iter().map(|c| norm(c)).collect();
+    let stack_entries = ignore_entries(input);
+    let stack_n: Vec<String> = stack_entries.iter().map(|e| norm(e)).collect();
+    let reasons = ignore_reasons(ctx, &format!("kubernetes_deployment.{label}"));
+    let mut add = Vec::new();
+    for (e, n) in stack_entries.iter().zip(&stack_n) {
+        if conventions_n.contains(n) {
+            continue;
+        }
+        let why = match reasons.iter().find(|(p, _)| p == n) {
+            Some((_, why)) => why.clone(),
+            None => {
+                d.reasons
+                    .push(format!("deployment.ignore_changes.add[{}].why", add.len()));
+                NO_REASON.to_owned()
+            }
+        };
+        add.push(crate::spec::IgnoreEntrySpec {
+            path: Some(e.clone()),
+            why: Some(why),
+        });
+    }
+    let mut drop: Vec<String> = conventions
+        .iter()
+        .zip(&conventions_n)
+        .filter(|(_, n)| !stack_n.contains(n))
+        .map(|(c, _)| c.clone())
+        .collect();
+    // Keel's entry for a container's image follows the container: one the stack does not
+    // ignore is a container Keel must not update.
+    drop.retain(|entry| {
+        let n = norm(entry);
+        let index = n
+            .strip_prefix("spec[0].template[0].spec[0].container[")
+            .and_then(|r| r.strip_suffix("].image"))
+            .and_then(|i| i.parse::<usize>().ok());
+        let init = n
+            .strip_prefix("spec[0].template[0].spec[0].init_container[")
+            .and_then(|r| r.strip_suffix("].image"))
+            .and_then(|i| i.parse::<usize>().ok());
+        let (list, i) = match (index, init) {
+            (Some(i), _) => ("containers", i),
+            (None, Some(i)) => ("init_containers", i),
+            (None, None) => return true,
+        };
+        let container = if list == "containers" {
+            d.spec.containers.get_mut(i)
+        } else {
+            d.spec.init_containers.get_mut(i)
+        };
+        match container {
+            Some(c) => {
+                c.keel = Some(false);
+                c.keel_why = Some(NO_REASON.to_owned());
+                d.reasons.push(format!("{list}[{i}].keel_why"));
+                false
+            }
+            None => true,
+        }
+    });
+    if add.is_empty() && drop.is_empty() {
+        return;
+    }
+    let drop_why = (!drop.is_empty()).then(|| {
+        d.reasons
+            .push("deployment.ignore_changes.drop_why".to_owned());
+        NO_REASON.to_owned()
+    });
+    if let Some(dep) = d.spec.deployment.as_mut() {
+        dep.ignore_changes = Some(crate::spec::IgnoreChangesSpec {
+            add,
+            drop,
+            drop_why,
+        });
+    }
+}
+
+/// The trailing comments of an object's `ignore_changes` entries that are not markers of
+/// the conventions: `(entry without blanks, comment)`.
+fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
+    let Some(top) = ctx.src.top(&ctx.at(address)) else {
+        return Vec::new();
+    };
+    let path = [b("lifecycle", 0), attr("ignore_changes")];
+    let Some(Expression::Array(items)) = source::find(&top.block.body, &path)
+        .and_then(|s| s.as_attribute())
+        .map(|a| &a.value)
+    else {
+        return Vec::new();
+    };
+    let text = &top.file.text;
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let Some(span) = item.span() else {
+            continue;
+        };
+        let entry: String = text[span.clone()]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let eol = text[span.end..]
+            .find('\n')
+            .map_or(text.len(), |i| span.end + i);
+        let rest = text[span.end..eol].trim_start_matches([',', ' ', '\t']);
+        if let Some(comment) = rest.strip_prefix('#').map(str::trim)
+            && !comment.is_empty()
+            && !is_convention(rest)
+        {
+            out.push((entry, comment.to_owned()));
+        }
+    }
+    out
+}
+
+// --- namespace ------------------------------------------------------------------------
+
+fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
+    let all = ctx.resources("kubernetes_namespace");
+    let chosen = all
+        .iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
+        .or_else(|| (all.len() == 1).then(|| &all[0]));
+    let Some((label, v)) = chosen else {
+        // No namespace of its own: the stack deploys into an existing one, which its
+        // Deployment names as a literal.
+        let existing = ctx
+            .resources("kubernetes_deployment")
+            .into_iter()
+            .find_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "namespace")))
+            .map(str::to_owned);
+        let Some(name) = existing else {
+            blockers.push(blocker("resource kubernetes_namespace (none)", format!(
+                "the stack declares no `kubernetes_namespace` resource for `{}` and deploys into no named namespace",
+                ctx.name
+            )));
+            return;
+        };
+        // The tier is then the Deployment's label's.
+        if let Some(tier) = ctx
+            .resources("kubernetes_deployment")
+            .into_iter()
+            .find_map(|(_, v)| {
+                path(v, &["metadata"])
+                    .and_then(|m| get(m, "labels"))
+                    .and_then(map)
+                    .and_then(|l| l.get(cv::tiers::LABEL))
+                    .and_then(val::tier)
+            })
+        {
+            d.spec.tier = Some(tier_of(tier));
+        }
+        d.spec.namespace = Some(NamespaceSpec {
+            name: Some(name),
+            create: Some(false),
+            ..NamespaceSpec::default()
+        });
+        // Keel is on when the Deployment leaves its images to Keel (ignores them).
+        let keel = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
+            ignore_entries(v)
+                .iter()
+                .any(|e| e.contains("container[") && e.ends_with(".image"))
+        });
+        d.spec.keel = Some(keel);
+        if !keel {
+            d.reasons.push("keel_why".to_owned());
+            d.spec.keel_why = Some(NO_REASON.to_owned());
+        }
+        return;
+    };
+    let address = format!("kubernetes_namespace.{label}");
+    d.claim(&ctx.at(&address), &address, None, Some(Slot::Namespace));
+    let meta = path(v, &["metadata"]);
+    let mut ns = NamespaceSpec {
+        name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
+        address: Some(label.clone()),
+        labels: OrderedMap::default(),
+        ..NamespaceSpec::default()
+    };
+    let mut keel = false;
+    if let Some(labels) = meta.and_then(|m| get(m, "labels")) {
+        if let Some(tier) = map(labels)
+            .and_then(|m| m.get(cv::tiers::LABEL))
+            .and_then(val::tier)
+        {
+            d.spec.tier = Some(tier_of(tier));
+        }
+        let mut rest = Vec::new();
+        if let Some(m) = map(labels) {
+            for (k, v) in m {
+                if k == cv::tiers::LABEL && val::tier(v).is_some() {
+                    continue;
+                }
+                if k == cv::keel::ENROLLED_LABEL
+                    && v.as_primitive_string().as_deref() == Some("true")
+                {
+                    keel = true;
+                    continue;
+                }
+                rest.push(k.clone());
+            }
+        }
+        let skip: Vec<&str> = map(labels)
+            .map(|m| {
+                m.keys()
+                    .map(String::as_str)
+                    .filter(|k| !rest.iter().any(|r| r == k))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(ordered) =
+            ctx.ordered(&address, &[b("metadata", 0), attr("labels")], labels, &skip)
+        {
+            ns.labels = OrderedMap(ordered);
+        }
+    }
+    let mut comment = ctx.above(d, &address, &[]).take(d);
+    // A namespace without the enrolment label whose Deployment carries Keel's own
+    // annotations keeps Keel on through them.
+    let keel_annotations = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
+        path(v, &["metadata"])
+            .and_then(|m| get(m, "annotations"))
+            .and_then(map)
+            .is_some_and(|a| {
+                cv::keel_keys::ALL
+                    .iter()
+                    .any(|(_, key, _)| a.contains_key(*key))
+            })
+    });
+    if !keel && keel_annotations {
+        ns.keel_enrolled = Some(false);
+        d.spec.keel = Some(true);
+    } else if keel {
+        d.spec.keel = Some(true);
+    } else {
+        d.spec.keel = Some(false);
+        // dlgen writes the reason as the namespace comment's last line.
+        let prefix = "Keel auto-upgrade is off: ";
+        let why = comment
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .map(|i| comment.drain(i..).collect::<Vec<_>>().join(" "));
+        d.spec.keel_why = Some(match why {
+            Some(w) => w[prefix.len()..].to_owned(),
+            None => {
+                d.reasons.push("keel_why".to_owned());
+                NO_REASON.to_owned()
+            }
+        });
+    }
+    d.spec.comment = text(comment);
+    d.spec.namespace = Some(ns);
+}
+
+/// The tier a spec's `tier` stands for, with the model's default when it has none.
+fn tier_key(tier: Option<Tier>, gpu: bool) -> &'static str {
+    match tier {
+        Some(Tier::Core) => "core",
+        Some(Tier::Cluster) => "cluster",
+        Some(Tier::Gpu) => "gpu",
+        Some(Tier::Edge) => "edge",
+        Some(Tier::Aux) => "aux",
+        None if gpu => cv::gpu::TIER,
+        None => "aux",
+    }
+}
+
+fn tier_of(key: &str) -> Tier {
+    match key {
+        "core" => Tier::Core,
+        "cluster" => Tier::Cluster,
+        "gpu" => Tier::Gpu,
+        "edge" => Tier::Edge,
+        _ => Tier::Aux,
+    }
+}
+
+// --- secrets --------------------------------------------------------------------------
+
+/// The stack's ExternalSecret (`<stack>-secrets`), as `secrets:`.
+fn external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
+    if limits.has(&Part::Secrets) {
+        return false;
+    }
+    let found = ctx
+        .resources("kubernetes_manifest")
+        .into_iter()
+        .find(|(_, v)| {
+            let manifest = get(v, "manifest");
+            manifest.and_then(|m| string(m, "kind")) == Some("ExternalSecret")
+                && manifest
+                    .and_then(|m| get(m, "metadata"))
+                    .and_then(|m| string(m, "name"))
+                    == Some(&ctx.secret_name)
+        });
+    let Some((label, v)) = found else {
+        return false;
+    };
+    let key = get(v, "manifest")
+        .and_then(|m| get(m, "spec"))
+        .and_then(|s| match get(s, "dataFrom") {
+            Some(Value::List(items)) => items.first(),
+            _ => None,
+        })
+        .and_then(|e| get(e, "extract"))
+        .and_then(|e| string(e, "key"));
+    let Some(key) = key else {
+        return false;
+    };
+    let address = format!("kubernetes_manifest.{label}");
+    let rendered = format!("kubernetes_manifest.{}", cv::eso::ADDRESS);
+    d.claim(
+        &ctx.at(&address),
+        &rendered,
+        Some(Part::Secrets),
+        Some(Slot::Secrets),
+    );
+    d.spec.secrets = Some(SecretsSpec {
+        vault_key: Some(key.to_owned()),
+        ..SecretsSpec::default()
+    });
+    true
+}
+
+// --- the Deployment -------------------------------------------------------------------
+
+/// The Deployment and its pod. Returns the reason a PVC gives for having no backup
+/// (`# dlgen:allow block-storage-backup <why>`), if any.
+fn deployment(
+    ctx: &Ctx,
+    d: &mut Draft,
+    limits: &Limits,
+    eso: bool,
+    service: bool,
+    blockers: &mut Vec<Blocker>,
+) -> Option<String> {
+    let all = ctx.resources("kubernetes_deployment");
+    let chosen = all
+        .iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
+        .or_else(|| (all.len() == 1).then(|| &all[0]));
+    let Some((label, v)) = chosen else {
+        blockers.push(blocker("resource kubernetes_deployment (none)", format!(
+            "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
+            ctx.name
+        )));
+        return None;
+    };
+    let address = format!("kubernetes_deployment.{label}");
+    d.claim(&ctx.at(&address), &address, None, Some(Slot::Deployment));
+    let mut dep = DeploymentSpec {
+        address: Some(label.clone()),
+        ..DeploymentSpec::default()
+    };
+    let meta = path(v, &["metadata"]);
+    let labels = meta.and_then(|m| get(m, "labels")).and_then(map);
+    dep.cluster_service_label =
+        Some(labels.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE)));
+    workload_settings(ctx, d, &address, v, &mut dep);
+    if labels
+        .and_then(|l| l.get(cv::sablier::ENABLE))
+        .and_then(Value::as_primitive_string)
+        .as_deref()
+        == Some("true")
+    {
+        d.spec.scale_to_zero = Some(true);
+    }
+    if let Some(ann) = meta.and_then(|m| get(m, "annotations"))
+        && let Some(entries) =
+            ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
+    {
+        // Keel's annotations: seeded when the stack still ignores them (Kyverno's Keel
+        // policy owns them), owned otherwise.
+        let ignored = ignore_entries(v);
+        let mut rest = Vec::new();
+        for (k, value) in entries {
+            let keel = cv::keel_keys::ALL.iter().find(|(_, key, _)| *key == k);
+            match keel {
+                Some((spec_key, key, _)) => {
+                    let seeded = ignored
+                        .iter()
+                        .any(|e| e.contains(&format!("annotations[\"{key}\"]")));
+                    let to = if seeded && d.spec.keel != Some(false) {
+                        &mut d.spec.keel_seeds
+                    } else {
+                        &mut d.spec.keel_owns
+                    };
+                    to.0.push(((*spec_key).to_owned(), value));
+                }
+                None => rest.push((k, value)),
+            }
+        }
+        dep.annotations = OrderedMap(rest);
+    }
+    let spec = block(v, "spec");
+    let strategy_block = spec.and_then(|s| block(s, "strategy"));
+    let strategy = strategy_block.and_then(|s| string(s, "type"));
+    match strategy {
+        Some("Recreate") => {
+            d.spec.strategy = Some(Strategy::Recreate);
+            d.spec.strategy_why = text(
+                ctx.above(d, &address, &[b("spec", 0), b("strategy", 0)])
+                    .take(d),
+            );
+        }
+        Some("RollingUpdate") => {
+            d.spec.strategy = Some(Strategy::RollingUpdate);
+            if let Some(ru) = strategy_block.and_then(|s| block(s, "rolling_update")) {
+                d.spec.rolling_update = Some(crate::spec::RollingUpdateSpec {
+                    max_surge: get(ru, "max_surge").and_then(val::scalar),
+                    max_unavailable: get(ru, "max_unavailable").and_then(val::scalar),
+                });
+            }
+        }
+        _ if strategy_block.is_none() => d.spec.strategy = Some(Strategy::Unset),
+        _ => {}
+    }
+    let template_meta = spec
+        .and_then(|s| block(s, "template"))
+        .and_then(|t| block(t, "metadata"));
+    if let Some(ann) = template_meta.and_then(|m| get(m, "annotations")) {
+        let at = [
+            b("spec", 0),
+            b("template", 0),
+            b("metadata", 0),
+            attr("annotations"),
+        ];
+        if let Some(entries) = ctx.ordered(&address, &at, ann, &[]) {
+            dep.pod_annotations = OrderedMap(entries);
+        }
+    }
+    let Some(pod) = path(v, &POD) else {
+        blockers.push(blocker(
+            "kubernetes_deployment > spec > template > spec (none)",
+            format!("{address}: no pod spec (`spec.template.spec`)"),
+        ));
+        return None;
+    };
+    if !limits.has(&Part::DnsOptions)
+        && let Some(dns) = block(pod, "dns_config")
+        && val::other_keys(dns, &["option", "nameservers", "searches"]).is_empty()
+    {
+        let options: Option<Vec<(String, String)>> = blocks(dns, "option")
+            .iter()
+            .map(|o| {
+                val::other_keys(o, &["name", "value"])
+                    .is_empty()
+                    .then(|| Some((string(o, "name")?.to_owned(), prim(o, "value")?)))
+                    .flatten()
+            })
+            .collect();
+        if let Some(options) = options {
+            dep.dns_options = OrderedMap(options);
+        }
+    }
+    pod_settings!(pod, dep);
+    let (volumes, why) = volumes(ctx, d, limits, pod);
+    let pc = PodCtx {
+        address: &address,
+        limits,
+        eso,
+        service,
+        volumes: &volumes,
+        burstable: cv::tiers::BURSTABLE.contains(&tier_key(d.spec.tier, dep.gpu.is_some())),
+    };
+    containers(ctx, d, &pc, pod, blockers);
+    init_containers(ctx, d, &pc, pod);
+    d.spec.deployment = Some(dep);
+    why
+}
+
+/// The entries of an object's `ignore_changes`, as text.
+fn ignore_entries(v: &Value) -> Vec<String> {
+    match block(v, "lifecycle").and_then(|l| get(l, "ignore_changes")) {
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().map(ToString::to_string).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The Deployment's own settings: its name and app label, replicas, rollout settings and
+/// the labels beyond the generated ones.
+fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &mut DeploymentSpec) {
+    let meta = path(v, &["metadata"]);
+    let spec = block(v, "spec");
+    dep.wait_for_rollout = match get(v, "wait_for_rollout") {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let u32_of = |v: Option<&Value>, k: &str| {
+        v.and_then(|v| int(v, k))
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    dep.replicas = u32_of(spec, "replicas");
+    if dep.replicas.is_some() {
+        dep.replicas_why = text(
+            ctx.above(d, address, &[b("spec", 0), attr("replicas")])
+                .take(d),
+        );
+    }
+    if dep.replicas == Some(0) && dep.replicas_why.is_none() {
+        d.reasons.push("deployment.replicas_why".to_owned());
+        dep.replicas_why = Some(NO_REASON.to_owned());
+    }
+    dep.revision_history_limit = u32_of(spec, "revision_history_limit");
+    dep.progress_deadline_seconds = u32_of(spec, "progress_deadline_seconds");
+    // The app label: the selector's one label, whose value is the Deployment's name.
+    let selector = spec
+        .and_then(|s| block(s, "selector"))
+        .and_then(|s| get(s, "match_labels"))
+        .and_then(val::string_map);
+    let name = meta.and_then(|m| string(m, "name"));
+    dep.name = name.map(str::to_owned);
+    if let Some([(key, value)]) = selector.as_deref()
+        && name == Some(value.as_str())
+    {
+        dep.label_key = Some(key.clone());
+    }
+    let key = dep
+        .label_key
+        .clone()
+        .unwrap_or_else(|| cv::workload::APP_LABEL.to_owned());
+    let generated = |k: &str| {
+        k == key
+            || k == cv::labels::CLUSTER_SERVICE
+            || k == cv::sablier::ENABLE
+            || k == cv::sablier::GROUP
+            || k == cv::sablier::READY_AFTER
+    };
+    if let Some(labels) = meta.and_then(|m| get(m, "labels")) {
+        let entries = ctx
+            .ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])
+            .unwrap_or_default();
+        let tier = map(labels)
+            .and_then(|m| m.get(cv::workload::TIER_LABEL))
+            .is_some_and(|t| val::tier(t).is_some());
+        dep.tier_label = Some(tier);
+        dep.labels = OrderedMap(
+            entries
+                .into_iter()
+                .filter(|(k, _)| !(generated(k) || tier && k == cv::workload::TIER_LABEL))
+                .collect(),
+        );
+    }
+    let template_labels = spec
+        .and_then(|s| block(s, "template"))
+        .and_then(|t| block(t, "metadata"))
+        .and_then(|m| get(m, "labels"));
+    if let Some(labels) = template_labels {
+        let at = [
+            b("spec", 0),
+            b("template", 0),
+            b("metadata", 0),
+            attr("labels"),
+        ];
+        let entries = ctx.ordered(address, &at, labels, &[]).unwrap_or_default();
+        dep.pod_labels = OrderedMap(entries.into_iter().filter(|(k, _)| !generated(k)).collect());
+    }
+}
+
+/// The pod's volumes that the spec can say, in order, until the first it cannot.
+fn volumes(
+    ctx: &Ctx,
+    d: &mut Draft,
+    limits: &Limits,
+    pod: &Value,
+) -> (Vec<String>, Option<String>) {
+    let mut names = Vec::new();
+    let mut backup_why = None;
+    for (k, vol) in blocks(pod, "volume")
+        .iter()
+        .enumerate()
+        .take(limits.volumes())
+    {
+        if let Some(spec) = pod_volume(vol) {
+            d.spec.volumes.push(spec);
+            names.push(string(vol, "name").unwrap_or_default().to_owned());
+            continue;
+        }
+        if !val::other_keys(vol, &["name", "persistent_volume_claim"]).is_empty() {
+            break;
+        }
+        let (Some(vname), Some(claim)) =
+            (string(vol, "name"), block(vol, "persistent_volume_claim"))
+        else {
+            break;
+        };
+        if !val::other_keys(claim, &["claim_name"]).is_empty() {
+            break;
+        }
+        let Some(claim_name) = get(claim, "claim_name") else {
+            break;
+        };
+        let declared = |name: &str| {
+            ctx.resources("kubernetes_persistent_volume_claim")
+                .iter()
+                .any(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(name))
+        };
+        let spec = match claim_name {
+            Value::String(pvc_name) if !declared(pvc_name) => Some(VolumeSpec {
+                name: Some(vname.to_owned()),
+                claim: Some(pvc_name.clone()),
+                ..VolumeSpec::default()
+            }),
+            Value::String(pvc_name) => pvc(ctx, d, k, vname, pvc_name, &mut backup_why),
+            other => match module_output(other, "claim_name") {
+                Some(module) => nfs(ctx, d, k, vname, module),
+                None => None,
+            },
+        };
+        let Some(spec) = spec else {
+            break;
+        };
+        d.spec.volumes.push(spec);
+        names.push(vname.to_owned());
+    }
+    (names, backup_why)
+}
+
+/// A volume of the pod alone (scratch, config map, secret, node path), as written.
+fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
+    use crate::spec::{
+        ConfigMapVolumeSpec, EmptyDirMedium, EmptyDirSpec, HostPathSpec, HostPathType, KeyPathSpec,
+        SecretVolumeSpec,
+    };
+    let name = string(vol, "name")?.to_owned();
+    let keys = val::other_keys(vol, &["name"]);
+    let [source] = keys.as_slice() else {
+        return None;
+    };
+    let body = block(vol, source)?;
+    let flag = |k: &str| match get(body, k) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let items = || -> Option<Vec<KeyPathSpec>> {
+        blocks(body, "items")
+            .iter()
+            .map(|i| {
+                val::other_keys(i, &["key", "path", "mode"])
+                    .is_empty()
+                    .then(|| KeyPathSpec {
+                        key: prim(i, "key"),
+                        path: prim(i, "path"),
+                        mode: prim(i, "mode"),
+                    })
+            })
+            .collect()
+    };
+    let mut spec = VolumeSpec {
+        name: Some(name),
+        ..VolumeSpec::default()
+    };
+    match *source {
+        "empty_dir" => {
+            if !val::other_keys(body, &["medium", "size_limit"]).is_empty() {
+                return None;
+            }
+            spec.empty_dir = Some(EmptyDirSpec {
+                medium: match string(body, "medium") {
+                    None => None,
+                    Some("Memory") => Some(EmptyDirMedium::Memory),
+                    Some(_) => return None,
+                },
+                size_limit: prim(body, "size_limit"),
+            });
+        }
+        "config_map" => {
+            if !val::other_keys(body, &["name", "default_mode", "optional", "items"]).is_empty() {
+                return None;
+            }
+            spec.config_map = Some(ConfigMapVolumeSpec {
+                name: Some(string(body, "name")?.to_owned()),
+                default_mode: prim(body, "default_mode"),
+                optional: flag("optional"),
+                items: items()?,
+            });
+        }
+        "secret" => {
+            if !val::other_keys(body, &["secret_name", "default_mode", "optional", "items"])
+                .is_empty()
+            {
+                return None;
+            }
+            spec.secret = Some(SecretVolumeSpec {
+                name: Some(string(body, "secret_name")?.to_owned()),
+                default_mode: prim(body, "default_mode"),
+                optional: flag("optional"),
+                items: items()?,
+            });
+        }
+        "host_path" => {
+            if !val::other_keys(body, &["path", "type"]).is_empty() {
+                return None;
+            }
+            let kind = match string(body, "type") {
+                None => None,
+                Some("DirectoryOrCreate") => Some(HostPathType::DirectoryOrCreate),
+                Some("Directory") => Some(HostPathType::Directory),
+                Some("FileOrCreate") => Some(HostPathType::FileOrCreate),
+                Some("File") => Some(HostPathType::File),
+                Some("Socket") => Some(HostPathType::Socket),
+                Some("CharDevice") => Some(HostPathType::CharDevice),
+                Some("BlockDevice") => Some(HostPathType::BlockDevice),
+                Some(_) => return None,
+            };
+            spec.host_path = Some(HostPathSpec {
+                path: Some(string(body, "path")?.to_owned()),
+                kind,
+            });
+        }
+        _ => return None,
+    }
+    Some(spec)
+}
+
+fn pvc(
+    ctx: &Ctx,
+    d: &mut Draft,
+    k: usize,
+    vname: &str,
+    pvc_name: &str,
+    backup_why: &mut Option<String>,
+) -> Option<VolumeSpec> {
+    let (label, v) = ctx
+        .resources("kubernetes_persistent_volume_claim")
+        .into_iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(pvc_name))?;
+    let address = format!("kubernetes_persistent_volume_claim.{label}");
+    if d.claimed(&ctx.at(&address)) {
+        return None;
+    }
+    let spec = block(v, "spec")?;
+    let storage = match prim(spec, "storage_class_name")?.as_str() {
+        cv::pvc::ENCRYPTED_CLASS => Storage::ProxmoxLvmEncrypted,
+        cv::pvc::PLAIN_CLASS => Storage::ProxmoxLvm,
+        _ => return None,
+    };
+    let size = block(spec, "resources")
+        .and_then(|r| get(r, "requests"))
+        .and_then(|r| prim(r, "storage"));
+    let max_size = path(v, &["metadata"])
+        .and_then(|m| get(m, "annotations"))
+        .and_then(|a| prim(a, cv::autoresize::STORAGE_LIMIT));
+    let mut comment = Vec::new();
+    let mut wait_why = None;
+    for line in ctx.above(d, &address, &[]).take(d) {
+        match allow(&line) {
+            Some(("pvc-wait-until-bound", why)) => wait_why = Some(why.to_owned()),
+            Some(("block-storage-backup", why)) => *backup_why = Some(why.to_owned()),
+            _ => comment.push(line),
+        }
+    }
+    let waits = !matches!(get(v, "wait_until_bound"), Some(Value::Bool(false)));
+    if waits && wait_why.is_none() {
+        d.reasons.push(format!("volumes[{k}].wait_until_bound_why"));
+        wait_why = Some(NO_REASON.to_owned());
+    }
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Volumes(k)),
+        Some(Slot::Volume(k)),
+    );
+    Some(VolumeSpec {
+        name: Some(vname.to_owned()),
+        storage: Some(storage),
+        size,
+        max_size,
+        comment: text(comment),
+        address: Some(label),
+        wait_until_bound: Some(waits),
+        wait_until_bound_why: if waits { wait_why } else { None },
+        ..VolumeSpec::default()
+    })
+}
+
+fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<VolumeSpec> {
+    let address = format!("module.{module}");
+    if d.claimed(&ctx.at(&address)) {
+        return None;
+    }
+    let (_, v) = ctx
+        .modules(cv::repo::NFS_MODULE)
+        .into_iter()
+        .find(|(name, _)| name == module)?;
+    let known = [
+        "source",
+        "name",
+        "namespace",
+        "nfs_server",
+        "nfs_path",
+        "storage",
+        "access_modes",
+    ];
+    if !val::other_keys(v, &known).is_empty() {
+        return None;
+    }
+    // The server: the conventions' variable (the default), another variable, or a literal.
+    let server = get(v, "nfs_server")?;
+    let server = match (val::var(server), server) {
+        (Some(var), _) if var == cv::repo::NFS_SERVER_VARIABLE => None,
+        (Some(var), _) => Some(ValueSpec::Var(var.to_owned())),
+        (None, Value::String(s)) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
+        _ => return None,
+    };
+    let access_modes = match get(v, "access_modes") {
+        None => None,
+        Some(Value::List(items)) => Some(
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        Some(_) => return None,
+    };
+    let comment = ctx.above(d, &address, &[]).take(d);
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Volumes(k)),
+        Some(Slot::Volume(k)),
+    );
+    Some(VolumeSpec {
+        name: Some(vname.to_owned()),
+        storage: Some(Storage::Nfs),
+        size: prim(v, "storage"),
+        path: prim(v, "nfs_path"),
+        comment: text(comment),
+        address: Some(module.to_owned()),
+        claim_name: prim(v, "name"),
+        server,
+        access_modes,
+        ..VolumeSpec::default()
+    })
+}
+
+/// What the container recognizers know about the pod they read.
+struct PodCtx<'a> {
+    /// The Deployment's address.
+    address: &'a str,
+    limits: &'a Limits,
+    /// The stack's ExternalSecret is in the spec, so `secret:` values can be said.
+    eso: bool,
+    /// A Service is in the spec, so the app container's port can be said.
+    service: bool,
+    /// The spec's volumes, in order.
+    volumes: &'a [String],
+    /// The tier lets a memory limit differ from the request.
+    burstable: bool,
+}
+
+fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut Vec<Blocker>) {
+    let (limits, address) = (pc.limits, pc.address);
+    let pod_at = pod_path();
+    for (i, c) in blocks(pod, "container")
+        .iter()
+        .enumerate()
+        .take(limits.containers())
+    {
+        let mut at = pod_at.clone();
+        at.push(b("container", i));
+        let (Some(name), Some(image)) = (string(c, "name"), string(c, "image")) else {
+            if i == 0 {
+                blockers.push(blocker(
+                    "kubernetes_deployment > spec > template > spec > container > image (not a literal string)",
+                    format!("{address}: the first container's name and image are not literal strings"),
+                ));
+            }
+            break;
+        };
+        let mut spec = ContainerSpec {
+            name: Some(name.to_owned()),
+            image: Some(image.to_owned()),
+            ..ContainerSpec::default()
+        };
+        let strings = |key: &str| -> Option<Vec<ValueSpec>> {
+            match get(c, key) {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|s| match s {
+                        Value::String(s) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            }
+        };
+        if !limits.field(i, "command") {
+            spec.command = strings("command");
+        }
+        if !limits.field(i, "args") {
+            spec.args = strings("args");
+        }
+        let field = format!("containers[{i}]");
+        env(ctx, d, pc, &at, (&field, limits.env(i)), c, &mut spec);
+        if !(limits.field(i, "port") || i == 0 && !pc.service) {
+            port(c, &mut spec);
+        }
+        if !limits.field(i, "settings") {
+            container_settings(c, &mut spec);
+        }
+        spec.resources = if limits.field(i, "resources") {
+            None
+        } else {
+            resources(c, pc.burstable)
+        };
+        if let Some(r) = &spec.resources {
+            for (field, why) in [
+                ("memory_limit_why", &r.memory_limit_why),
+                ("cpu_limit_why", &r.cpu_limit_why),
+            ] {
+                if why.is_some() {
+                    d.reasons.push(format!("containers[{i}].resources.{field}"));
+                }
+            }
+        }
+        if i == 0 && spec.resources.is_none() {
+            // The app container must say its resources; none written leaves them to raw HCL.
+            spec.resources = Some(ResourcesSpec::default());
+        }
+        for kind in ["liveness_probe", "readiness_probe", "startup_probe"] {
+            if limits.field(i, kind) {
+                continue;
+            }
+            let probe = block(c, kind).and_then(probe);
+            match kind {
+                "liveness_probe" => spec.liveness_probe = probe,
+                "readiness_probe" => spec.readiness_probe = probe,
+                _ => spec.startup_probe = probe,
+            }
+        }
+        let own = if i == 0 {
+            mounts(d, limits, c, pc.volumes)
+        } else {
+            0
+        };
+        if !limits.field(i, "mounts") {
+            let cap = if i == 0 { limits.mounts() } else { usize::MAX };
+            other_mounts(c, own, cap, pc.volumes, &mut spec);
+        }
+        d.spec.containers.push(spec);
+    }
+}
+
+/// A container's `command` or `args` of plain strings.
+fn string_list(c: &Value, key: &str) -> Option<Vec<ValueSpec>> {
+    match get(c, key) {
+        Some(Value::List(items)) => items
+            .iter()
+            .map(|s| match s {
+                Value::String(s) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The pod's init containers, all of them or none (then they stay raw HCL in the pod).
+fn init_containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value) {
+    if pc.limits.has(&Part::InitContainers) {
+        return;
+    }
+    let mut out = Vec::new();
+    for (k, c) in blocks(pod, "init_container").iter().enumerate() {
+        let (Some(name), Some(image)) = (string(c, "name"), string(c, "image")) else {
+            return;
+        };
+        let mut spec = ContainerSpec {
+            name: Some(name.to_owned()),
+            image: Some(image.to_owned()),
+            command: string_list(c, "command"),
+            args: string_list(c, "args"),
+            ..ContainerSpec::default()
+        };
+        let mut at = pod_path();
+        at.push(b("init_container", k));
+        let field = format!("init_containers[{k}]");
+        env(ctx, d, pc, &at, (&field, usize::MAX), c, &mut spec);
+        container_settings(c, &mut spec);
+        spec.resources = resources(c, pc.burstable);
+        if let Some(r) = &spec.resources {
+            for (why_field, why) in [
+                ("memory_limit_why", &r.memory_limit_why),
+                ("cpu_limit_why", &r.cpu_limit_why),
+            ] {
+                if why.is_some() {
+                    d.reasons.push(format!("{field}.resources.{why_field}"));
+                }
+            }
+        }
+        other_mounts(c, 0, usize::MAX, pc.volumes, &mut spec);
+        out.push(spec);
+    }
+    d.spec.init_containers = out;
+}
+
+/// The container's env, read into `spec`; `(field, limit)`: the container's spec path
+/// (`containers[0]`) and how many variables the inversion may still read.
+fn env(
+    ctx: &Ctx,
+    d: &mut Draft,
+    pc: &PodCtx,
+    at: &[Step],
+    (field, limit): (&str, usize),
+    c: &Value,
+    spec: &mut ContainerSpec,
+) {
+    for (j, e) in blocks(c, "env").iter().enumerate().take(limit) {
+        let Some(name) = string(e, "name") else {
+            break;
+        };
+        let mut entry = EnvSpec {
+            name: Some(name.to_owned()),
+            ..EnvSpec::default()
+        };
+        let keys = val::other_keys(e, &["name"]);
+        match keys.as_slice() {
+            ["value"] => {
+                let Some(value) =
+                    get(e, "value").and_then(|v| val::value_spec(v, &ctx.secret_name))
+                else {
+                    break;
+                };
+                if matches!(value, ValueSpec::Scalar(_)) && crate::validate::looks_secret(name) {
+                    d.reasons.push(format!("{field}.env[{j}].plain_why"));
+                    entry.plain_why = Some(
+                        "imported as it stands: the stack sets this value in plain text (review: move it to Vault)"
+                            .to_owned(),
+                    );
+                }
+                entry.value = Some(value);
+            }
+            ["value_from"] => {
+                let from = block(e, "value_from");
+                if let Some(field) = from
+                    .filter(|f| val::other_keys(f, &["field_ref"]).is_empty())
+                    .and_then(|f| block(f, "field_ref"))
+                    .filter(|r| val::other_keys(r, &["field_path"]).is_empty())
+                    .and_then(|r| string(r, "field_path"))
+                {
+                    entry.field_ref = Some(field.to_owned());
+                } else {
+                    let Some(r) = from
+                        .filter(|f| val::other_keys(f, &["secret_key_ref"]).is_empty())
+                        .and_then(|f| block(f, "secret_key_ref"))
+                        .filter(|r| val::other_keys(r, &["name", "key", "optional"]).is_empty())
+                    else {
+                        break;
+                    };
+                    let (Some(secret), Some(key)) = (string(r, "name"), string(r, "key")) else {
+                        break;
+                    };
+                    if secret != ctx.secret_name {
+                        entry.secret_name = Some(secret.to_owned());
+                    } else if !pc.eso {
+                        break;
+                    }
+                    entry.optional = match get(r, "optional") {
+                        None => None,
+                        Some(Value::Bool(b)) => Some(*b),
+                        Some(_) => break,
+                    };
+                    entry.secret = Some(key.to_owned());
+                }
+            }
+            _ => break,
+        }
+        let mut env_at = at.to_vec();
+        env_at.push(b("env", j));
+        entry.comment = text(ctx.above(d, pc.address, &env_at).take(d));
+        spec.env.push(entry);
+    }
+}
+
+/// A container's settings written as they are: pull policy, working directory, stdin
+/// and terminal, env_from, security context, lifecycle hooks.
+fn container_settings(c: &Value, spec: &mut ContainerSpec) {
+    use crate::spec::{
+        CapabilitiesSpec, ContainerSecuritySpec, EnvFromSpec, HooksSpec, PullPolicy,
+    };
+    let flag = |v: &Value, k: &str| match get(v, k) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    spec.image_pull_policy = match string(c, "image_pull_policy") {
+        Some("Always") => Some(PullPolicy::Always),
+        Some("IfNotPresent") => Some(PullPolicy::IfNotPresent),
+        Some("Never") => Some(PullPolicy::Never),
+        _ => None,
+    };
+    spec.working_dir = string(c, "working_dir").map(str::to_owned);
+    spec.stdin = flag(c, "stdin");
+    spec.tty = flag(c, "tty");
+    for ef in blocks(c, "env_from") {
+        let (secret, config_map) = (block(ef, "secret_ref"), block(ef, "config_map_ref"));
+        let Some(r) = secret.or(config_map) else {
+            break;
+        };
+        if !val::other_keys(ef, &["secret_ref", "config_map_ref"]).is_empty()
+            || !val::other_keys(r, &["name", "optional"]).is_empty()
+        {
+            break;
+        }
+        let Some(name) = string(r, "name").map(str::to_owned) else {
+            break;
+        };
+        spec.env_from.push(EnvFromSpec {
+            secret: secret.is_some().then(|| name.clone()),
+            config_map: secret.is_none().then_some(name),
+            optional: flag(r, "optional"),
+        });
+    }
+    if let Some(sc) = block(c, "security_context") {
+        let known = [
+            "run_as_user",
+            "run_as_group",
+            "run_as_non_root",
+            "privileged",
+            "allow_privilege_escalation",
+            "read_only_root_filesystem",
+            "capabilities",
+        ];
+        if val::other_keys(sc, &known).is_empty() {
+            let list = |v: &Value, k: &str| -> Option<Vec<String>> {
+                match get(v, k) {
+                    None => Some(Vec::new()),
+                    Some(Value::List(items) | Value::Set(items)) => items
+                        .iter()
+                        .map(|i| match i {
+                            Value::String(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    Some(_) => None,
+                }
+            };
+            let capabilities = match block(sc, "capabilities") {
+                None => Some(None),
+                Some(cap) => list(cap, "add")
+                    .zip(list(cap, "drop"))
+                    .map(|(add, drop)| Some(CapabilitiesSpec { add, drop })),
+            };
+            if let Some(capabilities) = capabilities {
+                spec.security_context = Some(ContainerSecuritySpec {
+                    run_as_user: int(sc, "run_as_user"),
+                    run_as_group: int(sc, "run_as_group"),
+                    run_as_non_root: flag(sc, "run_as_non_root"),
+                    privileged: flag(sc, "privileged"),
+                    allow_privilege_escalation: flag(sc, "allow_privilege_escalation"),
+                    read_only_root_filesystem: flag(sc, "read_only_root_filesystem"),
+                    capabilities,
+                });
+            }
+        }
+    }
+    if let Some(lc) = block(c, "lifecycle")
+        && val::other_keys(lc, &["post_start", "pre_stop"]).is_empty()
+    {
+        let hook = |k: &str| -> Option<Option<Vec<String>>> {
+            let Some(h) = block(lc, k) else {
+                return Some(None);
+            };
+            let exec = block(h, "exec").filter(|_| val::other_keys(h, &["exec"]).is_empty())?;
+            match get(exec, "command") {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .map(|i| match i {
+                        Value::String(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(Some),
+                _ => None,
+            }
+        };
+        if let (Some(post_start), Some(pre_stop)) = (hook("post_start"), hook("pre_stop")) {
+            spec.lifecycle = Some(HooksSpec {
+                post_start,
+                pre_stop,
+            });
+        }
+    }
+}
+
+fn port(c: &Value, spec: &mut ContainerSpec) {
+    let all = blocks(c, "port");
+    let Some(first) = all.first() else {
+        return;
+    };
+    if all.len() > 1 || (prim(first, "protocol").is_some_and(|p| p != "TCP")) {
+        // The general form: every port as written.
+        let ports: Option<Vec<crate::spec::PortSpec>> = all
+            .iter()
+            .map(|p| {
+                if !val::other_keys(p, &["container_port", "name", "protocol"]).is_empty() {
+                    return None;
+                }
+                Some(crate::spec::PortSpec {
+                    port: int(p, "container_port").and_then(|n| u16::try_from(n).ok()),
+                    name: string(p, "name").map(str::to_owned),
+                    protocol: match string(p, "protocol") {
+                        None => None,
+                        Some("TCP") => Some(crate::spec::Protocol::Tcp),
+                        Some("UDP") => Some(crate::spec::Protocol::Udp),
+                        Some("SCTP") => Some(crate::spec::Protocol::Sctp),
+                        Some(_) => return None,
+                    },
+                })
+            })
+            .collect();
+        if let Some(ports) = ports {
+            spec.ports = ports;
+        }
+        return;
+    }
+    if !val::other_keys(first, &["container_port", "name", "protocol"]).is_empty() {
+        return;
+    }
+    let Some(number) = int(first, "container_port").and_then(|n| u16::try_from(n).ok()) else {
+        return;
+    };
+    let name = string(first, "name");
+    let protocol = prim(first, "protocol");
+    spec.port_name = match (name, protocol.as_deref()) {
+        (Some(n), Some("TCP")) => Some(Some(n.to_owned())),
+        (None, None) => Some(None),
+        _ => return,
+    };
+    spec.port = Some(number);
+}
+
+/// The container's requests and limits: `cpu`/`memory` and their limits, other
+/// resources in `requests`/`limits` in the order written. `burstable`: the tier lets a
+/// memory limit differ from the request without a reason.
+fn resources(c: &Value, burstable: bool) -> Option<ResourcesSpec> {
+    let r = block(c, "resources")?;
+    if !val::other_keys(r, &["requests", "limits"]).is_empty() {
+        return None;
+    }
+    let entries = |key: &str| -> Option<Vec<(String, String)>> {
+        match get(r, key) {
+            None => Some(Vec::new()),
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| v.as_primitive_string().map(|v| (k.clone(), v)))
+                .collect(),
+            Some(_) => None,
+        }
+    };
+    let mut spec = ResourcesSpec::default();
+    for (k, v) in entries("requests")? {
+        match k.as_str() {
+            "cpu" => spec.cpu = Some(v),
+            "memory" => spec.memory = Some(v),
+            _ => spec.requests.0.push((k, v)),
+        }
+    }
+    let mut memory_limit = None;
+    for (k, v) in entries("limits")? {
+        match k.as_str() {
+            "cpu" => spec.cpu_limit = Some(v),
+            "memory" => memory_limit = Some(v),
+            _ => spec.limits.0.push((k, v)),
+        }
+    }
+    if memory_limit != spec.memory {
+        let quantity =
+            |q: &Option<String>| q.as_deref().and_then(|q| crate::validate::quantity(q).ok());
+        let differs = quantity(&memory_limit) != quantity(&spec.memory) || memory_limit.is_none();
+        spec.memory_limit = Some(memory_limit);
+        if spec.memory.is_some() && differs && !burstable {
+            spec.memory_limit_why = Some(NO_REASON.to_owned());
+        }
+    }
+    if spec.cpu_limit.is_some() {
+        spec.cpu_limit_why = Some(NO_REASON.to_owned());
+    }
+    Some(spec)
+}
+
+fn probe(p: &Value) -> Option<ProbeSpec> {
+    let timings = [
+        "initial_delay_seconds",
+        "period_seconds",
+        "timeout_seconds",
+        "failure_threshold",
+        "success_threshold",
+    ];
+    let mut known = vec!["http_get", "tcp_socket", "exec"];
+    known.extend(timings);
+    if !val::other_keys(p, &known).is_empty() {
+        return None;
+    }
+    let number = |k: &str| -> Option<Option<u32>> {
+        match get(p, k) {
+            None => Some(None),
+            Some(v) => v
+                .as_primitive_string()
+                .and_then(|s| s.parse().ok())
+                .map(Some),
+        }
+    };
+    let port_of = |v: &Value| -> Option<Scalar> {
+        match get(v, "port")? {
+            Value::String(s) => Some(Scalar::Str(s.clone())),
+            other => val::scalar(other),
+        }
+    };
+    let mut spec = ProbeSpec {
+        initial_delay_seconds: number("initial_delay_seconds")?,
+        period_seconds: number("period_seconds")?,
+        timeout_seconds: number("timeout_seconds")?,
+        failure_threshold: number("failure_threshold")?,
+        success_threshold: number("success_threshold")?,
+        ..ProbeSpec::default()
+    };
+    if let Some(http) = block(p, "http_get") {
+        if !val::other_keys(http, &["path", "port"]).is_empty() {
+            return None;
+        }
+        spec.path = Some(string(http, "path")?.to_owned());
+        spec.port = Some(port_of(http)?);
+    } else if let Some(tcp) = block(p, "tcp_socket") {
+        if !val::other_keys(tcp, &["port"]).is_empty() {
+            return None;
+        }
+        spec.tcp = Some(true);
+        spec.port = Some(port_of(tcp)?);
+    } else {
+        let exec = block(p, "exec")?;
+        let Some(Value::List(items)) = get(exec, "command") else {
+            return None;
+        };
+        spec.exec = Some(
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+        );
+    }
+    Some(spec)
+}
+
+/// The app container's mounts of spec volumes: generated in volume order before any raw
+/// mount, so they are read in order until one cannot be a spec volume's `mount`.
+fn mounts(d: &mut Draft, limits: &Limits, c: &Value, volumes: &[String]) -> usize {
+    let mut next = 0;
+    let mut taken = 0;
+    for m in blocks(c, "volume_mount").iter().take(limits.mounts()) {
+        if !val::other_keys(m, &["name", "mount_path", "read_only", "sub_path"]).is_empty() {
+            break;
+        }
+        let read_only = match get(m, "read_only") {
+            None => false,
+            Some(Value::Bool(ro)) => *ro,
+            Some(_) => break,
+        };
+        let (Some(name), Some(mount_path)) = (string(m, "name"), string(m, "mount_path")) else {
+            break;
+        };
+        let Some(k) = volumes
+            .iter()
+            .position(|v| v == name)
+            .filter(|k| *k >= next)
+        else {
+            break;
+        };
+        next = k + 1;
+        d.spec.volumes[k].mount = Some(mount_path.to_owned());
+        d.spec.volumes[k].read_only = read_only;
+        d.spec.volumes[k].sub_path = string(m, "sub_path").map(str::to_owned);
+        taken += 1;
+    }
+    taken
+}
+
+/// The container's mounts after the volumes' own (`skip` of them), as written.
+fn other_mounts(c: &Value, skip: usize, cap: usize, volumes: &[String], spec: &mut ContainerSpec) {
+    for m in blocks(c, "volume_mount").iter().take(cap).skip(skip) {
+        if !val::other_keys(m, &["name", "mount_path", "read_only", "sub_path"]).is_empty() {
+            break;
+        }
+        let read_only = match get(m, "read_only") {
+            None => false,
+            Some(Value::Bool(ro)) => *ro,
+            Some(_) => break,
+        };
+        let (Some(name), Some(mount_path)) = (string(m, "name"), string(m, "mount_path")) else {
+            break;
+        };
+        if !volumes.iter().any(|v| v == name) {
+            // A mount of a volume the spec does not hold stays raw, with its volume.
+            break;
+        }
+        spec.mounts.push(crate::spec::MountSpec {
+            volume: Some(name.to_owned()),
+            path: Some(mount_path.to_owned()),
+            sub_path: string(m, "sub_path").map(str::to_owned),
+            read_only,
+        });
+    }
+}
+
+// --- Service and ingress --------------------------------------------------------------
+
+fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+    // The app's Service selects the Deployment's pods: by the stack name, or by the name
+    // of a Deployment of the stack (whatever the app label's key).
+    let deployments: Vec<&str> = ctx
+        .resources("kubernetes_deployment")
+        .into_iter()
+        .filter_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")))
+        .collect();
+    let mut all: Vec<(String, &Value)> = ctx
+        .resources("kubernetes_service")
+        .into_iter()
+        .filter(|(_, v)| {
+            let selector = block(v, "spec")
+                .and_then(|s| get(s, "selector"))
+                .and_then(val::string_map)
+                .unwrap_or_default();
+            match selector.as_slice() {
+                [(_, name)] => *name == ctx.name || deployments.contains(&name.as_str()),
+                _ => false,
+            }
+        })
+        .collect();
+    all.sort_by_key(|(label, _)| *label != ctx.snake);
+    all.into_iter().next()
+}
+
+/// The app's Service. `port`: the app container's first port, and whether it is the
+/// short form's `port` (the short form's default target).
+fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bool)) {
+    let address = format!("kubernetes_service.{label}");
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Service),
+        Some(Slot::Service),
+    );
+    let (container_port, short) = port;
+    let meta = path(v, &["metadata"]);
+    let spec = block(v, "spec");
+    let mut svc = ServiceSpec {
+        name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
+        address: Some(label.to_owned()),
+        ..ServiceSpec::default()
+    };
+    svc.kind = match spec.and_then(|s| string(s, "type")) {
+        Some("ClusterIP") => Some(crate::spec::ServiceType::ClusterIP),
+        Some("NodePort") => Some(crate::spec::ServiceType::NodePort),
+        Some("LoadBalancer") => Some(crate::spec::ServiceType::LoadBalancer),
+        _ => None,
+    };
+    svc.labels = Some(OrderedMap(
+        meta.and_then(|m| get(m, "labels"))
+            .and_then(|l| ctx.ordered(&address, &[b("metadata", 0), attr("labels")], l, &[]))
+            .unwrap_or_default(),
+    ));
+    if let Some(sel) = spec.and_then(|s| get(s, "selector")) {
+        svc.selector = ctx
+            .ordered(&address, &[b("spec", 0), attr("selector")], sel, &[])
+            .map(OrderedMap);
+    }
+    if let Some(ann) = meta.and_then(|m| get(m, "annotations"))
+        && let Some(entries) =
+            ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
+    {
+        svc.annotations = OrderedMap(entries);
+    }
+    let ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
+    let short_form = match ports {
+        [p] if short
+            && val::other_keys(p, &["name", "port", "target_port", "protocol"]).is_empty()
+            && matches!(get(p, "port"), Some(Value::String(_)) | None)
+            && matches!(get(p, "target_port"), Some(Value::String(_)) | None) =>
+        {
+            let target_port = match int(p, "target_port").and_then(|n| u16::try_from(n).ok()) {
+                None => Some(None),
+                Some(n) if n == container_port => None,
+                Some(n) => Some(Some(n)),
+            };
+            Some((
+                int(p, "port").and_then(|n| u16::try_from(n).ok()),
+                prim(p, "name"),
+                prim(p, "protocol"),
+                target_port,
+            ))
+        }
+        _ => None,
+    };
+    match short_form {
+        Some((port, port_name, protocol, target_port)) => {
+            svc.port = port;
+            svc.port_name = port_name;
+            svc.protocol = protocol;
+            svc.target_port = target_port;
+        }
+        None => {
+            let general: Option<Vec<crate::spec::ServicePortSpec>> = ports
+                .iter()
+                .map(|p| {
+                    val::other_keys(p, &["name", "port", "target_port", "protocol", "node_port"])
+                        .is_empty()
+                        .then(|| crate::spec::ServicePortSpec {
+                            name: prim(p, "name"),
+                            port: get(p, "port").and_then(val::scalar),
+                            target_port: get(p, "target_port").and_then(val::scalar),
+                            protocol: prim(p, "protocol"),
+                            node_port: get(p, "node_port").and_then(val::scalar),
+                        })
+                })
+                .collect();
+            svc.ports = general;
+        }
+    }
+    // The defaults are the workload's selector; set only what differs, so the stack's
+    // own spelling of the default stays dlgen's.
+    let workload_selector = d.spec.deployment.as_ref().map(|dep| {
+        vec![(
+            dep.label_key
+                .clone()
+                .unwrap_or_else(|| cv::workload::APP_LABEL.to_owned()),
+            dep.name.clone().unwrap_or_else(|| ctx.name.clone()),
+        )]
+    });
+    if svc.selector.as_ref().map(|s| &s.0) == workload_selector.as_ref() {
+        svc.selector = None;
+    }
+    let selector = svc
+        .selector
+        .as_ref()
+        .map(|s| s.0.clone())
+        .or(workload_selector);
+    if svc.labels.as_ref().map(|l| l.0.clone()) == selector {
+        svc.labels = None;
+    }
+    svc.comment = text(ctx.above(d, &address, &[]).take(d));
+    d.spec.service = Some(svc);
+}
+
+/// The source text of attribute `key` of the object at `address`.
+fn attr_text(ctx: &Ctx, address: &str, key: &str) -> Option<String> {
+    let top = ctx.src.top(&ctx.at(address))?;
+    let attr = source::find(&top.block.body, &[attr(key)])?.as_attribute()?;
+    let span = attr.value.span()?;
+    Some(top.file.text[span].to_owned())
+}
+
+fn ingress(ctx: &Ctx, d: &mut Draft) {
+    let mut all = ctx.modules(cv::repo::INGRESS_MODULE);
+    all.sort_by_key(|(label, _)| label != "ingress");
+    let Some((label, v)) = all.into_iter().next() else {
+        return;
+    };
+    let address = format!("module.{label}");
+    let known = [
+        "source",
+        "auth",
+        "dns_type",
+        "namespace",
+        "name",
+        "host",
+        "full_host",
+        "root_domain",
+        "service_name",
+        "port",
+        "ingress_path",
+        cv::repo::TLS_SECRET_VARIABLE,
+        "allowed_groups",
+        "allow_local_access_only",
+        "ssl_redirect",
+        "extra_middlewares",
+        "anti_ai_scraping",
+        "custom_content_security_policy",
+        "skip_default_rate_limit",
+        "max_body_size",
+        "external_monitor",
+        "external_monitor_name",
+        "homepage_enabled",
+        "sablier",
+        "extra_annotations",
+    ];
+    if !val::other_keys(v, &known).is_empty() {
+        return;
+    }
+    let auth = match string(v, "auth") {
+        Some("required") => Auth::Required,
+        Some("app") => Auth::App,
+        Some("public") => Auth::Public,
+        Some("none") => Auth::None,
+        _ => return,
+    };
+    let dns_type = match string(v, "dns_type") {
+        Some("proxied") => Some(DnsType::Proxied),
+        Some("non-proxied") => Some(DnsType::NonProxied),
+        Some("internal") => Some(DnsType::Internal),
+        Some("none") => Some(DnsType::None),
+        None => None,
+        _ => return,
+    };
+    let Some(host) = string(v, "name") else {
+        return;
+    };
+    let mut homepage = None;
+    let mut extra_annotations = OrderedMap::default();
+    if let Some(ann) = get(v, "extra_annotations") {
+        match homepage_of(ctx, &address, ann) {
+            Some(hp) => homepage = Some(hp),
+            None => {
+                let entries = map(ann).map(|m| {
+                    m.iter()
+                        .map(|(k, v)| val::value_spec(v, &ctx.secret_name).map(|v| (k.clone(), v)))
+                        .collect::<Option<Vec<_>>>()
+                });
+                match entries.flatten() {
+                    Some(e) => extra_annotations = OrderedMap(e),
+                    None => return,
+                }
+            }
+        }
+    }
+    if let Some(sablier) = get(v, "sablier")
+        && (string(sablier, "group") != Some(&ctx.name) || d.spec.scale_to_zero != Some(true))
+    {
+        return;
+    }
+    let strings = |k: &str| -> Option<Option<Vec<String>>> {
+        match get(v, k) {
+            None => Some(None),
+            Some(Value::List(items)) => items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(Some),
+            Some(_) => None,
+        }
+    };
+    let flag = |k: &str| match get(v, k) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    let (Some(paths), Some(allowed_groups), Some(extra_middlewares)) = (
+        strings("ingress_path"),
+        strings("allowed_groups"),
+        strings("extra_middlewares"),
+    ) else {
+        return;
+    };
+    let port = match get(v, "port") {
+        None => None,
+        Some(p) => match val::value_spec(p, &ctx.secret_name) {
+            Some(p) => Some(p),
+            None => return,
+        },
+    };
+    // The Service: a reference to the stack's Service, or a name other than the ingress's.
+    let (mut service, mut service_ref) = (None, None);
+    if let Some(target) = string(v, "service_name") {
+        let text = attr_text(ctx, &address, "service_name").unwrap_or_default();
+        if text.trim_start().starts_with("kubernetes_service.") {
+            service_ref = Some(true);
+            if Some(target) != d.spec.service.as_ref().and_then(|s| s.name.as_deref()) {
+                service = Some(target.to_owned());
+            }
+        } else if target != host {
+            service = Some(target.to_owned());
+        }
+    } else if get(v, "service_name").is_some() {
+        return;
+    }
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Ingress),
+        Some(Slot::Ingress),
+    );
+    // The auth reason: `# auth = "<tier>": <why>` above `auth`, or its trailing comment.
+    let tier = string(v, "auth").unwrap_or_default().to_owned();
+    let prefix = format!("auth = \"{tier}\":");
+    let mut above = ctx.above(d, &address, &[attr("auth")]);
+    let mut auth_why = None;
+    if let Some(i) = above.lines.iter().position(|(_, l)| l.starts_with(&prefix)) {
+        above.lines.drain(..i);
+        let lines = above.take(d);
+        auth_why = Some(lines.join(" ")[prefix.len()..].trim().to_owned());
+    }
+    if auth_why.is_none() {
+        auth_why = ctx.after(d, &address, &[attr("auth")]);
+    }
+    if auth_why.is_none() && matches!(auth, Auth::App | Auth::None) {
+        d.reasons.push("ingress.auth_why".to_owned());
+        auth_why = Some(NO_REASON.to_owned());
+    }
+    // dlgen writes the ingress's URL above it: a convention, not a comment.
+    let url = format!("https://{host}.{}", cv::repo::DOMAIN);
+    let mut module_comment = ctx.above(d, &address, &[]);
+    module_comment.lines.retain(|(_, l)| l.trim() == url);
+    module_comment.take(d);
+    // What is left above the call is its comment, less what dlgen writes there itself:
+    // the URL, and the reason the stack has no TLS module (`tls.why`, read by `tls`).
+    let mut lines = ctx.above(d, &address, &[]).take(d);
+    lines.retain(|l| l.trim() != url);
+    if let Some(i) = lines
+        .iter()
+        .position(|l| l.starts_with(cv::ingress::NO_TLS_COMMENT))
+    {
+        lines.drain(i..);
+    }
+    let comment = text(lines);
+    d.spec.ingress = Some(IngressSpec {
+        name: Some(host.to_owned()),
+        auth: Some(auth),
+        auth_why,
+        dns_type: Some(dns_type),
+        homepage,
+        address: Some(label),
+        comment,
+        host: prim(v, "host"),
+        full_host: prim(v, "full_host"),
+        root_domain: prim(v, "root_domain"),
+        paths,
+        service,
+        service_ref,
+        port,
+        allowed_groups,
+        allow_local_access_only: flag("allow_local_access_only"),
+        ssl_redirect: flag("ssl_redirect"),
+        anti_ai_scraping: flag("anti_ai_scraping"),
+        custom_csp: prim(v, "custom_content_security_policy"),
+        extra_middlewares,
+        skip_default_rate_limit: flag("skip_default_rate_limit"),
+        max_body_size: prim(v, "max_body_size"),
+        external_monitor: flag("external_monitor"),
+        external_monitor_name: prim(v, "external_monitor_name"),
+        homepage_enabled: flag("homepage_enabled"),
+        extra_annotations,
+        ..IngressSpec::default()
+    });
+}
+
+/// The homepage annotations dlgen writes: the full tile (enabled, name, description,
+/// icon, group, an empty pod selector) and widget settings.
+fn homepage_of(ctx: &Ctx, address: &str, ann: &Value) -> Option<HomepageSpec> {
+    use cv::homepage as h;
+    let m = map(ann)?;
+    if m.get(h::ENABLED)
+        .and_then(Value::as_primitive_string)
+        .as_deref()
+        != Some("true")
+        || m.get(h::POD_SELECTOR)
+            .and_then(Value::as_primitive_string)
+            .as_deref()
+            != Some("")
+    {
+        return None;
+    }
+    let tile = |k: &str| m.get(k).and_then(Value::as_primitive_string);
+    let mut hp = HomepageSpec {
+        name: tile(h::NAME),
+        description: tile(h::DESCRIPTION),
+        icon: tile(h::ICON),
+        group: tile(h::GROUP),
+        widget: OrderedMap::default(),
+        ..HomepageSpec::default()
+    };
+    let known = [
+        h::ENABLED,
+        h::NAME,
+        h::DESCRIPTION,
+        h::ICON,
+        h::GROUP,
+        h::POD_SELECTOR,
+    ];
+    let order = ctx
+        .source_keys(address, &[attr("extra_annotations")])
+        .unwrap_or_default();
+    let mut widget = Vec::new();
+    for (k, v) in m {
+        if known.contains(&k.as_str()) {
+            continue;
+        }
+        let key = k.strip_prefix(h::WIDGET_PREFIX)?;
+        widget.push((
+            key.to_owned(),
+            val::value_spec(v, &ctx.secret_name)?,
+            k.clone(),
+        ));
+    }
+    widget.sort_by_key(|(_, _, k)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
+    hp.widget = OrderedMap(widget.into_iter().map(|(k, v, _)| (k, v)).collect());
+    Some(hp)
+}
+
+// --- backup ---------------------------------------------------------------------------
+
+fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
+    let block_volumes = d
+        .spec
+        .volumes
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.storage,
+                Some(Storage::ProxmoxLvm | Storage::ProxmoxLvmEncrypted)
+            )
+        })
+        .count();
+    if block_volumes == 0 {
+        return;
+    }
+    if !limits.has(&Part::Backup)
+        && let Some(spec) = backup_job(ctx, d)
+    {
+        d.spec.backup = Some(spec);
+        return;
+    }
+    // A backup job of the stack's own, which dlgen's backup does not reproduce, stays as
+    // it is (raw HCL): that is the reason, and a true one.
+    let own = ["kubernetes_cron_job_v1", "kubernetes_cron_job"]
+        .iter()
+        .flat_map(|ty| {
+            ctx.resources(ty)
+                .into_iter()
+                .map(move |(label, v)| (format!("{ty}.{label}"), v))
+        })
+        .find(|(address, v)| {
+            let name = path(v, &["metadata"])
+                .and_then(|m| string(m, "name"))
+                .unwrap_or("");
+            cv::backup::NAME_MARKS
+                .iter()
+                .any(|m| address.contains(m) || name.contains(m))
+        })
+        .map(|(address, _)| address);
+    let why = match (pvc_why, own) {
+        (Some(w), _) => w,
+        (None, Some(job)) => format!(
+            "the stack's own backup job `{job}` is kept as it is (raw HCL): dlgen's backup CronJob does not reproduce it"
+        ),
+        (None, None) => {
+            d.reasons.push("backup.why".to_owned());
+            NO_REASON.to_owned()
+        }
+    };
+    d.spec.backup = Some(BackupSpec {
+        enabled: Some(false),
+        why: Some(why),
+        ..BackupSpec::default()
+    });
+}
+
+/// dlgen's backup CronJob (and integrity check) of the stack's block-storage volume.
+fn backup_job(ctx: &Ctx, d: &mut Draft) -> Option<BackupSpec> {
+    let job_name = format!("{}-backup", ctx.name);
+    let (label, job) = ctx
+        .resources("kubernetes_cron_job_v1")
+        .into_iter()
+        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&job_name))?;
+    let spec = block(job, "spec")?;
+    let pod = path(spec, &["job_template", "spec", "template", "spec"])?;
+    let target = blocks(pod, "volume")
+        .iter()
+        .find(|v| string(v, "name") == Some("backup"))
+        .and_then(|v| block(v, "persistent_volume_claim"))
+        .and_then(|c| get(c, "claim_name"))
+        .and_then(|c| module_output(c, "claim_name"))?
+        .to_owned();
+    let (_, target_v) = ctx
+        .modules(cv::repo::NFS_MODULE)
+        .into_iter()
+        .find(|(n, _)| *n == target)?;
+    let nfs_server = match get(target_v, "nfs_server") {
+        Some(v) if val::var(v) == Some(cv::repo::NFS_SERVER_VARIABLE) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        _ => return None,
+    };
+    let script = match get(blocks(pod, "container").first()?, "command") {
+        Some(Value::List(items)) => items.last()?.as_primitive_string()?,
+        _ => return None,
+    };
+    let script = Script::parse(&script);
+    let address = format!("kubernetes_cron_job_v1.{label}");
+    let target_address = format!("module.{target}");
+    let comment = text(ctx.above(d, &target_address, &[]).take(d));
+    d.claim(
+        &ctx.at(&target_address),
+        &target_address,
+        Some(Part::Backup),
+        None,
+    );
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Backup),
+        Some(Slot::Backup),
+    );
+    let mut out = BackupSpec {
+        enabled: Some(true),
+        kind: Some(script.kind),
+        database: script.database.clone(),
+        extra_files: script.extra_files,
+        schedule: prim(spec, "schedule"),
+        comment,
+        retention_days: script.retention_days,
+        starting_deadline_seconds: int(spec, "starting_deadline_seconds")
+            .and_then(|n| u32::try_from(n).ok()),
+        successful_jobs_history: int(spec, "successful_jobs_history_limit")
+            .and_then(|n| u32::try_from(n).ok()),
+        address: Some(label),
+        target_address: Some(target),
+        nfs_server,
+        ..BackupSpec::default()
+    };
+    let ic_name = format!("{}-integrity-check", ctx.name);
+    if script.database.is_some()
+        && let Some((ic_label, ic)) = ctx
+            .resources("kubernetes_cron_job_v1")
+            .into_iter()
+            .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ic_name))
+        && let Some(ic_spec) = block(ic, "spec")
+    {
+        let ic_address = format!("kubernetes_cron_job_v1.{ic_label}");
+        let comment = text(ctx.above(d, &ic_address, &[]).take(d));
+        d.claim(
+            &ctx.at(&ic_address),
+            &ic_address,
+            Some(Part::Backup),
+            Some(Slot::Integrity),
+        );
+        out.integrity_check = Some(IntegrityCheckSpec {
+            schedule: prim(ic_spec, "schedule"),
+            starting_deadline_seconds: int(ic_spec, "starting_deadline_seconds")
+                .and_then(|n| u32::try_from(n).ok()),
+            successful_jobs_history: int(ic_spec, "successful_jobs_history_limit")
+                .and_then(|n| u32::try_from(n).ok()),
+            address: Some(ic_label),
+            comment,
+            raw: None,
+        });
+    }
+    Some(out)
+}
+
+/// What the backup script of dlgen's backup CronJob was rendered from.
+struct Script {
+    kind: BackupKind,
+    database: Option<String>,
+    extra_files: Vec<String>,
+    retention_days: Option<u32>,
+}
+
+impl Script {
+    fn parse(script: &str) -> Script {
+        let mut s = Script {
+            kind: BackupKind::Copy,
+            database: None,
+            extra_files: Vec::new(),
+            retention_days: None,
+        };
+        for line in script.lines().map(str::trim) {
+            if let Some(db) = line.strip_prefix("db=/data/") {
+                s.kind = BackupKind::Sqlite;
+                s.database = shell_words(db).into_iter().next();
+            } else if let Some(files) = line
+                .strip_prefix("for f in ")
+                .and_then(|l| l.strip_suffix("; do"))
+            {
+                s.extra_files = shell_words(files);
+            } else if let Some(i) = line.find("-mtime +") {
+                let digits: String = line[i + 8..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                s.retention_days = digits.parse().ok();
+            }
+        }
+        s
+    }
+}
+
+/// Single-quoted shell words (`'a' 'it'\''s'`), unquoted.
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_quote = false;
+    let mut any = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_quote = !in_quote;
+                any = true;
+            }
+            '\\' if !in_quote => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            ' ' if !in_quote => {
+                if any {
+                    words.push(std::mem::take(&mut cur));
+                    any = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(cur);
+    }
+    words
+}
+
+// --- the TLS module and Terragrunt ----------------------------------------------------
+
+fn tls(ctx: &Ctx, d: &mut Draft) {
+    let mut all = ctx.modules(cv::repo::TLS_MODULE);
+    all.sort_by_key(|(label, _)| label != "tls_secret");
+    let Some((label, _)) = all.into_iter().next() else {
+        // No TLS module: an ingress then relies on the wildcard secret being cloned into
+        // the namespace, which the spec says in `tls.why`.
+        let ingresses = ctx.modules(cv::repo::INGRESS_MODULE);
+        let why = if ingresses.is_empty() {
+            None
+        } else {
+            // dlgen writes the reason above the first ingress.
+            let prefix = format!("{}: ", cv::ingress::NO_TLS_COMMENT);
+            let written = ingresses.iter().find_map(|(label, _)| {
+                let lines: Vec<String> = ctx
+                    .above(d, &format!("module.{label}"), &[])
+                    .lines
+                    .into_iter()
+                    .map(|(_, l)| l)
+                    .collect();
+                let i = lines.iter().position(|l| l.starts_with(&prefix))?;
+                let url = lines[i + 1..]
+                    .iter()
+                    .position(|l| l.starts_with("https://"))
+                    .map_or(lines.len(), |j| i + 1 + j);
+                Some(lines[i..url].join(" ")[prefix.len()..].trim().to_owned())
+            });
+            Some(written.unwrap_or_else(|| {
+                d.reasons.push("tls.why".to_owned());
+                NO_REASON.to_owned()
+            }))
+        };
+        d.spec.tls = Some(crate::spec::TlsSpec {
+            enabled: Some(false),
+            why,
+        });
+        return;
+    };
+    let address = format!("module.{label}");
+    let rendered = "module.tls_secret".to_owned();
+    d.claim(&ctx.at(&address), &rendered, None, Some(Slot::TlsSecret));
+}
+
+fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
+    let tg: Vec<(String, &Value)> = ctx
+        .input
+        .objects()
+        .filter_map(|(a, v)| match a {
+            Address::Terragrunt(name) => Some((name.clone(), v)),
+            _ => None,
+        })
+        .collect();
+    if !tg
+        .iter()
+        .any(|(n, _)| *n == format!("include.{}", cv::repo::ROOT_INCLUDE))
+    {
+        blockers.push(blocker(
+            "terragrunt include (none)",
+            format!(
+                "terragrunt.hcl has no `include \"{}\"`: every spec generates one",
+                cv::repo::ROOT_INCLUDE
+            ),
+        ));
+        return;
+    }
+    d.terragrunt
+        .push(format!("include.{}", cv::repo::ROOT_INCLUDE));
+    let mut deps: Vec<&str> = tg
+        .iter()
+        .filter_map(|(n, v)| {
+            let dep = n.strip_prefix("dependency.")?;
+            (prim(v, "config_path") == Some(format!("../{dep}"))
+                && prim(v, "skip_outputs").as_deref() == Some("true")
+                && val::other_keys(v, &["config_path", "skip_outputs"]).is_empty())
+            .then_some(dep)
+        })
+        .collect();
+    // Every dependency of the form dlgen writes, in the order written.
+    let order = |dep: &str| {
+        ctx.src
+            .terragrunt
+            .as_ref()
+            .and_then(|f| f.text.find(&format!("dependency \"{dep}\"")))
+            .unwrap_or(usize::MAX)
+    };
+    deps.sort_by_key(|dep| order(dep));
+    for dep in &deps {
+        d.terragrunt.push(format!("dependency.{dep}"));
+    }
+    match deps.as_slice() {
+        [dep] => d.spec.dependency = Some((*dep).to_owned()),
+        _ => d.spec.dependencies = Some(deps.iter().map(|d| (*d).to_owned()).collect()),
+    }
+    if let Some((_, v)) = tg.iter().find(|(n, _)| n == "inputs")
+        && let Value::Object(m) = v
+    {
+        let inputs: Option<Vec<(String, crate::spec::DataSpec)>> = m
+            .iter()
+            .map(|(k, v)| val::data_spec(v).map(|d| (k.clone(), d)))
+            .collect();
+        if let Some(inputs) = inputs {
+            d.spec.inputs = OrderedMap(inputs);
+            d.terragrunt.push("inputs".to_owned());
+        }
+    }
+}
+
+// --- moved blocks ---------------------------------------------------------------------
+
+/// The stack's `moved` blocks: `(from, to)` as written.
+pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for top in src.tops() {
+        if top.block.ident.as_str() != "moved" {
+            continue;
+        }
+        let text = |k: &str| {
+            top.block
+                .body
+                .get_attribute(k)
+                .and_then(|a| a.value.span())
+                .map(|s| top.file.text[s].trim().to_owned())
+        };
+        if let (Some(from), Some(to)) = (text("from"), text("to")) {
+            out.push((from, to));
+        }
+    }
+    out
+}
+
+/// Says in the spec the `moved` blocks the plan needs: the stack's own (renames to
+/// addresses the spec generates) and the spec's (objects whose address no field pins, or
+/// that leave a wrapping module). When every generated address moves out of one module
+/// `m` the same way, that is `adopt.from_module: m`. Returns the stack's `moved` blocks
+/// left to raw HCL (their `to` is not generated), by index.
+pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) -> Vec<usize> {
+    let own = d.moves();
+    let mut pairs: Vec<(String, String)> = moved
+        .iter()
+        .filter(|(_, to)| generated.contains(to))
+        .cloned()
+        .collect();
+    for m in &own {
+        if !pairs.contains(m) {
+            pairs.push(m.clone());
+        }
+    }
+    let mut spec = AdoptSpec::default();
+    let candidates: Vec<String> = pairs
+        .iter()
+        .filter_map(|(from, to)| {
+            from.strip_suffix(&format!(".{to}"))
+                .and_then(|m| m.strip_prefix("module."))
+                .filter(|m| !m.contains('.'))
+                .map(str::to_owned)
+        })
+        .collect();
+    for m in candidates {
+        let covered = |a: &String| pairs.contains(&(format!("module.{m}.{a}"), a.clone()));
+        if !generated.is_empty() && generated.iter().all(covered) {
+            pairs.retain(|(f, t)| !(generated.contains(t) && *f == format!("module.{m}.{t}")));
+            spec.from_module = Some(m);
+            break;
+        }
+    }
+    for (from, to) in &pairs {
+        spec.moved.push(MovedSpec {
+            from: Some(from.clone()),
+            to: Some(to.clone()),
+        });
+    }
+    if spec.from_module.is_some() || !spec.moved.is_empty() {
+        d.spec.adopt = Some(spec);
+    }
+    d.moved = moved
+        .iter()
+        .filter(|(_, to)| generated.contains(to))
+        .cloned()
+        .collect();
+    (0..moved.len())
+        .filter(|&i| !generated.contains(&moved[i].1))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_unquote() {
+        assert_eq!(shell_words("'a' 'b c' 'it'\\''s'"), ["a", "b c", "it's"]);
+    }
+
+    #[test]
+    fn conventions_are_not_comments() {
+        assert!(is_convention(
+            "KYVERNO_LIFECYCLE_V1: a Kyverno ClusterPolicy stamps this label"
+        ));
+        assert!(is_convention(
+            "KEEL_IGNORE_IMAGE — Keel manages tag updates"
+        ));
+        assert!(!is_convention("DuckDB is single-writer"));
+        assert_eq!(
+            allow("dlgen:allow pvc-wait-until-bound adopted"),
+            Some(("pvc-wait-until-bound", "adopted"))
+        );
+    }
+}

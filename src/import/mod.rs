@@ -1,0 +1,218 @@
+//! `dlgen import`: a hand-written stack into the shortest spec that renders it, losing
+//! nothing.
+//!
+//! # How
+//!
+//! 1. **Read** the stack (`source`): its hand-written `.tf` files and `terragrunt.hcl`
+//!    with hcl-edit, comments and spans kept, and its normalized form (`planeq`).
+//! 2. **Invert** (`invert`): every spec field that a recognizer can read from the stack
+//!    is set, defaults included, and the objects it reproduces are claimed. Comments that
+//!    explain an object or a choice become `comment` / `*_why` fields; markers and
+//!    dlgen's own comments are the conventions they stand for, not comments.
+//! 3. **Compare node by node** (`residue`): the spec without raw HCL is rendered in
+//!    memory and each claimed object is compared with the stack in normalized values.
+//!    What the stack has beyond the rendered object becomes raw HCL at that node (the
+//!    object's body, the pod, a container) when the spec has a raw field there; blocks
+//!    no spec object holds go whole into `raw.stack` / `raw.terragrunt`, with the
+//!    variables, locals and data sources they need. What differs otherwise gives up the
+//!    part of the spec responsible (an optional object becomes raw blocks as a whole, a
+//!    list of nested blocks ends earlier) and the stack is inverted again; when nothing
+//!    can be given up, the stack cannot be reproduced.
+//! 4. **Prove** (`prove`): the whole spec, raw HCL included, is written as YAML, read
+//!    back by dlgen's own reader, rendered and compared with the stack plan-semantically
+//!    (`planeq::compare`), `moved` blocks as a set besides. Only an equal stack is
+//!    accepted.
+//! 5. **Shorten** (`minimize`): every field whose removal leaves the rendered stack
+//!    byte for byte the same is a default and is removed, so the spec says only what
+//!    differs from the conventions, and no default is restated here.
+//!
+//! Addresses the spec can pin are pinned (no move in the plan); an object whose address
+//! no spec field pins (the Service, the ingress and TLS module calls, the
+//! ExternalSecret) gets an `adopt.moved` rename.
+
+pub mod draft;
+pub mod emit;
+pub mod invert;
+pub mod residue;
+pub mod source;
+pub mod value;
+pub mod yaml_out;
+
+mod assemble;
+mod flatten;
+mod minimize;
+mod prove;
+pub mod run;
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::render::Renderer;
+
+pub use prove::Rendered;
+
+/// A stack imported losslessly.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The stack's name (its directory).
+    pub name: String,
+    /// The spec, as YAML.
+    pub yaml: String,
+    /// Lines of raw HCL in the spec.
+    pub raw_lines: usize,
+    pub spec_lines: usize,
+    /// Lines of the stack's files.
+    pub stack_lines: usize,
+    /// What ended up as raw HCL, one construct per piece (see `--stats`).
+    pub raw_constructs: Vec<String>,
+    /// Fields written with a placeholder reason, for the reviewer.
+    pub reasons: Vec<String>,
+    /// Hand-written `.tf` files other than `main.tf`, whose blocks the spec now holds:
+    /// delete them once the stack is rendered.
+    pub other_files: Vec<String>,
+    /// The directory of the wrapping local module the spec flattens
+    /// (`adopt.from_module`): delete it once the stack is rendered.
+    pub flattened: Option<String>,
+    /// What `dlgen render` will refuse in the rendered stack until it is fixed (lint
+    /// findings at error level, found in the stack as it stands).
+    pub lint_errors: Vec<String>,
+}
+
+/// Why a stack was not imported.
+#[derive(Debug)]
+pub enum Failure {
+    /// The stack cannot be read (exit 2).
+    Error(Error),
+    /// No spec reproduces it (exit 1): one line per differing address and attribute, and
+    /// the constructs responsible.
+    NotReproducible {
+        lines: Vec<String>,
+        constructs: Vec<String>,
+    },
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Error(e)
+    }
+}
+
+/// How many times the inversion may give up a part before it stops.
+const MAX_ROUNDS: usize = 64;
+
+/// Imports the stack directory `dir`; `spec_label` is how generated headers would name
+/// the spec (only used while proving).
+pub fn import(dir: &Path, renderer: &Renderer) -> Result<Imported, Failure> {
+    let src = source::Source::read(dir)?;
+    let input = crate::planeq::Stack::read(dir)?;
+    let name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    if let Err(why) = crate::validate::dns_label(&name) {
+        return Err(Failure::NotReproducible {
+            lines: vec![format!(
+                "the stack directory's name `{name}` {why}: a spec's name is its stack directory"
+            )],
+            constructs: vec!["stack name".to_owned()],
+        });
+    }
+    let scope = wrapping_module(&src, &input);
+    let ctx = invert::Ctx::new(&src, &input, &name, scope);
+    let mut limits = draft::Limits::default();
+    let mut last = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let draft = match invert::invert(&ctx, &limits) {
+            Ok(d) => d,
+            Err(blockers) => {
+                return Err(Failure::NotReproducible {
+                    constructs: blockers.iter().map(|b| b.construct.clone()).collect(),
+                    lines: blockers.into_iter().map(|b| b.line).collect(),
+                });
+            }
+        };
+        match assemble::attempt(&ctx, draft, renderer)? {
+            assemble::Attempt::Done(imported) => return Ok(*imported),
+            assemble::Attempt::GiveUp(conflicts) => {
+                let mut progress = false;
+                for c in &conflicts {
+                    if let Some(part) = &c.part {
+                        progress |= limits.add(part.clone());
+                    }
+                }
+                if !progress {
+                    return Err(not_reproducible(&conflicts));
+                }
+                last = conflicts;
+            }
+        }
+    }
+    Err(not_reproducible(&last))
+}
+
+fn not_reproducible(conflicts: &[residue::Conflict]) -> Failure {
+    let mut lines: Vec<String> = conflicts
+        .iter()
+        .filter(|c| c.part.is_none())
+        .map(residue::Conflict::line)
+        .collect();
+    if lines.is_empty() {
+        lines = conflicts.iter().map(residue::Conflict::line).collect();
+    }
+    lines.sort();
+    lines.dedup();
+    let mut constructs: Vec<String> = conflicts
+        .iter()
+        .filter(|c| c.part.is_none())
+        .map(|c| c.construct.clone())
+        .collect();
+    constructs.sort();
+    constructs.dedup();
+    Failure::NotReproducible { lines, constructs }
+}
+
+/// The local module a stack wraps its objects in (the Deployment lives in it, and none
+/// at the root), when the spec can flatten it: the module's text does not depend on where
+/// it lives (`path.module`, local modules of its own) and the root reads nothing from it.
+fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option<String> {
+    use crate::planeq::{Address, Kind};
+    let deployment_in = |module: &[String]| {
+        input.objects().any(|(a, _)| {
+            matches!(a, Address::Object(addr)
+                if addr.kind == Kind::Resource
+                    && addr.ty == "kubernetes_deployment"
+                    && addr.module == module)
+        })
+    };
+    if deployment_in(&[]) {
+        return None;
+    }
+    let candidates: Vec<&source::LocalModule> = src
+        .modules
+        .iter()
+        .filter(|m| deployment_in(std::slice::from_ref(&m.name)))
+        .collect();
+    let [module] = candidates.as_slice() else {
+        return None;
+    };
+    let own_text = module.files.iter().any(|f| {
+        f.text.contains("path.module")
+            || f.body.blocks().any(|b| {
+                !matches!(
+                    b.ident.as_str(),
+                    "resource" | "data" | "module" | "variable" | "locals" | "output"
+                ) || (b.ident.as_str() == "module"
+                    && b.body
+                        .get_attribute("source")
+                        .and_then(|a| a.value.as_str())
+                        .is_some_and(|s| s.starts_with("./")))
+            })
+    });
+    let read_from_root = src
+        .files
+        .iter()
+        .any(|f| f.text.contains(&format!("module.{}.", module.name)));
+    (!own_text && !read_from_root).then(|| module.name.clone())
+}

@@ -1,0 +1,517 @@
+//! Reading a stack for import: every hand-written `.tf` file directly in the stack
+//! directory (files whose first line is Terragrunt's generated-file mark are skipped, as
+//! `planeq` skips them) and `terragrunt.hcl`, parsed with hcl-edit so that every block and
+//! attribute keeps its span: the comments around it and its exact text can be read back,
+//! for the spec's `comment` / `*_why` fields and for raw HCL.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use hcl_edit::Span as _;
+use hcl_edit::structure::{Block, Body, Structure};
+
+use crate::error::Error;
+use crate::planeq::TERRAGRUNT_GENERATED;
+
+/// The largest stack file read (a bigger one is not a hand-written stack file).
+const MAX_FILE: u64 = 4 << 20;
+
+/// One parsed file of the stack.
+#[derive(Debug)]
+pub struct File {
+    /// The file name (relative to the stack directory).
+    pub name: String,
+    pub text: String,
+    pub body: Body,
+}
+
+/// A stack directory, read.
+#[derive(Debug)]
+pub struct Source {
+    /// The directory as given.
+    pub dir: PathBuf,
+    /// The hand-written `.tf` files, by name.
+    pub files: Vec<File>,
+    pub terragrunt: Option<File>,
+    /// Files skipped because Terragrunt generates them.
+    pub generated: Vec<String>,
+    /// The local modules the stack calls (`source = "./modules/<x>"`), read too.
+    pub modules: Vec<LocalModule>,
+}
+
+/// A local module called from the stack's root, with its files.
+#[derive(Debug)]
+pub struct LocalModule {
+    /// The label of the call (`module "<name>"`).
+    pub name: String,
+    /// Its directory, relative to the stack (`modules/vaultwarden`).
+    pub dir: String,
+    /// Its `.tf` files, named by their path relative to the stack.
+    pub files: Vec<File>,
+}
+
+/// A top-level block of a `.tf` file.
+#[derive(Debug, Clone, Copy)]
+pub struct Top<'a> {
+    pub file: &'a File,
+    pub block: &'a Block,
+}
+
+impl Source {
+    /// Reads `dir`: a malformed or unreadable stack is an error naming the file (and the
+    /// line and column of a syntax error).
+    pub fn read(dir: &Path) -> Result<Source, Error> {
+        let meta = std::fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+        if !meta.is_dir() {
+            return Err(Error::Message(format!(
+                "error: {}: not a directory (a stack directory holds main.tf and terragrunt.hcl)",
+                dir.display()
+            )));
+        }
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "tf") && path.is_file() {
+                names.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        names.sort();
+        let mut files = Vec::new();
+        let mut generated = Vec::new();
+        for name in names {
+            let text = read_text(&dir.join(&name))?;
+            if text.starts_with(TERRAGRUNT_GENERATED) {
+                generated.push(name);
+                continue;
+            }
+            files.push(parse(dir, name, text)?);
+        }
+        if files.is_empty() {
+            return Err(Error::Message(format!(
+                "error: {}: no hand-written .tf file to import (a stack directory holds main.tf)",
+                dir.display()
+            )));
+        }
+        let tg_path = dir.join("terragrunt.hcl");
+        let terragrunt = if tg_path.exists() {
+            Some(parse(
+                dir,
+                "terragrunt.hcl".to_owned(),
+                read_text(&tg_path)?,
+            )?)
+        } else {
+            None
+        };
+        let modules = local_modules(dir, &files)?;
+        Ok(Source {
+            dir: dir.to_path_buf(),
+            files,
+            terragrunt,
+            generated,
+            modules,
+        })
+    }
+
+    /// The local module a file belongs to (by its stack-relative name).
+    pub fn module_of_file(&self, file: &str) -> Option<&LocalModule> {
+        self.modules
+            .iter()
+            .find(|m| m.files.iter().any(|f| f.name == file))
+    }
+
+    /// The top-level blocks of the local module called `name`.
+    pub fn module_tops(&self, name: &str) -> impl Iterator<Item = Top<'_>> {
+        self.modules
+            .iter()
+            .filter(move |m| m.name == name)
+            .flat_map(|m| &m.files)
+            .flat_map(|file| file.body.blocks().map(move |block| Top { file, block }))
+    }
+
+    /// Every top-level block of the `.tf` files, in file order.
+    pub fn tops(&self) -> impl Iterator<Item = Top<'_>> {
+        self.files
+            .iter()
+            .flat_map(|file| file.body.blocks().map(move |block| Top { file, block }))
+    }
+
+    /// The top-level block at a Terraform address (`kubernetes_namespace.x`, `module.x`,
+    /// `data.t.x`).
+    /// `module.<m>.<address>` is found in the local module `<m>`.
+    pub fn top(&self, address: &str) -> Option<Top<'_>> {
+        if let Some(rest) = address.strip_prefix("module.")
+            && let Some((module, inner)) = rest.split_once('.')
+            && self.modules.iter().any(|m| m.name == module)
+            && inner.contains('.')
+        {
+            return self
+                .module_tops(module)
+                .find(|t| address_of(t.block).as_deref() == Some(inner));
+        }
+        self.tops()
+            .find(|t| address_of(t.block).as_deref() == Some(address))
+    }
+
+    /// Lines of the stack's files (`.tf`, its local modules' and `terragrunt.hcl`), what
+    /// a spec replaces.
+    pub fn lines(&self) -> usize {
+        self.files
+            .iter()
+            .chain(&self.terragrunt)
+            .chain(self.modules.iter().flat_map(|m| &m.files))
+            .map(|f| f.text.lines().count())
+            .sum()
+    }
+}
+
+/// The local modules the root calls: `source = "./<dir>"` inside the stack directory.
+fn local_modules(dir: &Path, files: &[File]) -> Result<Vec<LocalModule>, Error> {
+    let mut out = Vec::new();
+    for file in files {
+        for block in file.body.blocks() {
+            if block.ident.as_str() != "module" {
+                continue;
+            }
+            let (Some(name), Some(src)) = (
+                block.labels.first().map(|l| l.as_str().to_owned()),
+                block
+                    .body
+                    .get_attribute("source")
+                    .and_then(|a| a.value.as_str().map(str::to_owned)),
+            ) else {
+                continue;
+            };
+            let Some(rel) = src.strip_prefix("./") else {
+                continue;
+            };
+            let rel = rel.trim_end_matches('/');
+            if rel.is_empty()
+                || rel
+                    .split('/')
+                    .any(|p| p == ".." || p == "." || p.is_empty())
+            {
+                continue;
+            }
+            let mdir = dir.join(rel);
+            if !mdir.is_dir() {
+                continue;
+            }
+            let mut names = Vec::new();
+            for entry in std::fs::read_dir(&mdir).map_err(|e| Error::io(&mdir, e))? {
+                let entry = entry.map_err(|e| Error::io(&mdir, e))?;
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "tf") && path.is_file() {
+                    names.push(entry.file_name().to_string_lossy().into_owned());
+                }
+            }
+            names.sort();
+            let mut mfiles = Vec::new();
+            for n in names {
+                let text = read_text(&mdir.join(&n))?;
+                if text.starts_with(TERRAGRUNT_GENERATED) {
+                    continue;
+                }
+                mfiles.push(parse(dir, format!("{rel}/{n}"), text)?);
+            }
+            out.push(LocalModule {
+                name,
+                dir: rel.to_owned(),
+                files: mfiles,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.len() > MAX_FILE {
+        return Err(Error::Message(format!(
+            "error: {}: is {} bytes; a stack file is at most {MAX_FILE} bytes",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        Error::Message(format!(
+            "error: {}:{line}: not valid UTF-8 text",
+            path.display()
+        ))
+    })
+}
+
+fn parse(dir: &Path, name: String, text: String) -> Result<File, Error> {
+    match hcl_edit::parser::parse_body(&text) {
+        Ok(body) => Ok(File { name, text, body }),
+        Err(err) => {
+            let loc = err.location();
+            Err(Error::Message(format!(
+                "error: {}:{}:{}: {}",
+                dir.join(&name).display(),
+                loc.line(),
+                loc.column(),
+                err.message()
+            )))
+        }
+    }
+}
+
+/// The Terraform address of a top-level block, when it declares a resource, data source
+/// or module call.
+pub fn address_of(block: &Block) -> Option<String> {
+    let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
+    match (block.ident.as_str(), labels.as_slice()) {
+        ("resource", [ty, name]) => Some(format!("{ty}.{name}")),
+        ("data", [ty, name]) => Some(format!("data.{ty}.{name}")),
+        ("module", [name]) => Some(format!("module.{name}")),
+        _ => None,
+    }
+}
+
+/// A step into a body: an attribute, or the `index`-th block of a type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Attr(String),
+    Block(String, usize),
+}
+
+/// The structure at `path` inside `body`.
+pub fn find<'a>(body: &'a Body, path: &[Step]) -> Option<&'a Structure> {
+    let (first, rest) = path.split_first()?;
+    let found = match first {
+        Step::Attr(name) => body
+            .iter()
+            .find(|s| s.as_attribute().is_some_and(|a| a.key.as_str() == name)),
+        Step::Block(ident, index) => body
+            .iter()
+            .filter(|s| s.as_block().is_some_and(|b| b.ident.as_str() == ident))
+            .nth(*index),
+    }?;
+    if rest.is_empty() {
+        return Some(found);
+    }
+    find(&found.as_block()?.body, rest)
+}
+
+/// The body at `path` (a chain of blocks) inside `body`; the body itself for an empty path.
+pub fn find_body<'a>(body: &'a Body, path: &[Step]) -> Option<&'a Body> {
+    if path.is_empty() {
+        return Some(body);
+    }
+    find(body, path)?.as_block().map(|b| &b.body)
+}
+
+impl File {
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    fn line_start(&self, offset: usize) -> usize {
+        self.text[..offset.min(self.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1)
+    }
+
+    fn line_end(&self, offset: usize) -> usize {
+        self.text[offset.min(self.text.len())..]
+            .find('\n')
+            .map_or(self.text.len(), |i| offset + i)
+    }
+
+    /// The comment lines directly above the item that starts at `start` (no blank line in
+    /// between), without their `#` / `//` markers, top down; empty when the item does not
+    /// start its line.
+    pub fn comment_above(&self, start: usize) -> Vec<(usize, String)> {
+        let (top, lines) = self.comment_run(start);
+        let first = self.line_of(top);
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (first + i, comment_text(l)))
+            .collect()
+    }
+
+    /// Where the comment run above `start` begins, and its lines as written.
+    fn comment_run(&self, start: usize) -> (usize, Vec<&str>) {
+        let ls = self.line_start(start);
+        if !self.text[ls..start].trim().is_empty() {
+            return (start, Vec::new());
+        }
+        let mut top = ls;
+        let mut lines = Vec::new();
+        while top > 0 {
+            let prev_start = self.line_start(top - 1);
+            let line = self.text[prev_start..top - 1].trim();
+            if line.starts_with('#') || line.starts_with("//") {
+                lines.push(line);
+                top = prev_start;
+            } else {
+                break;
+            }
+        }
+        lines.reverse();
+        (top, lines)
+    }
+
+    /// The comment after the item that ends at `end`, on the same line, with its line.
+    pub fn comment_after(&self, end: usize) -> Option<(usize, String)> {
+        let rest = self.text[end.min(self.text.len())..self.line_end(end)].trim();
+        (rest.starts_with('#') || rest.starts_with("//"))
+            .then(|| (self.line_of(end), comment_text(rest)))
+    }
+
+    /// The text of the item spanning `span`, from the first line of the comments directly
+    /// above it to the end of its last line when only a comment follows it there.
+    pub fn snippet(&self, span: Range<usize>) -> String {
+        let (from, _) = self.comment_run(span.start);
+        let eol = self.line_end(span.end);
+        let rest = self.text[span.end.min(eol)..eol].trim();
+        let to = if rest.is_empty() || rest.starts_with('#') || rest.starts_with("//") {
+            eol
+        } else {
+            span.end
+        };
+        self.text[from..to].to_owned()
+    }
+
+    /// The text of a structure with its comments (see [`File::snippet`]).
+    pub fn structure_text(&self, s: &Structure) -> String {
+        s.span().map_or_else(String::new, |span| self.snippet(span))
+    }
+
+    /// Every comment inside `span` (full-line and trailing), with its 1-based line: what
+    /// an object says beyond what a spec field holds.
+    pub fn comments_in(&self, span: Range<usize>) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let text = &self.text[span.clone()];
+        let mut heredoc: Option<String> = None;
+        for (line, l) in (self.line_of(span.start)..).zip(text.split('\n')) {
+            if let Some(end) = &heredoc {
+                if l.trim() == end {
+                    heredoc = None;
+                }
+            } else {
+                let code = strip_strings(l);
+                if let Some(i) = code.find('#').or_else(|| code.find("//")) {
+                    out.push((line, comment_text(&l[i..])));
+                }
+                if let Some(i) = code.find("<<") {
+                    let marker = code[i + 2..].trim_start_matches('-');
+                    let word: String = marker
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if !word.is_empty() {
+                        heredoc = Some(word);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A line with the contents of its string literals blanked (same length), so that a `#`
+/// inside a string is not taken for a comment.
+fn strip_strings(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in line.chars() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+                out.push('"');
+                continue;
+            }
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            if c == '"' {
+                in_string = true;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A comment without its marker (`#`, `//`) and the one blank after it.
+fn comment_text(line: &str) -> String {
+    let l = line.trim();
+    let body = l
+        .strip_prefix("//")
+        .or_else(|| l.strip_prefix('#'))
+        .unwrap_or(l);
+    body.strip_prefix(' ').unwrap_or(body).trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> File {
+        File {
+            name: "main.tf".to_owned(),
+            text: text.to_owned(),
+            body: hcl_edit::parser::parse_body(text).expect("parses"),
+        }
+    }
+
+    #[test]
+    fn comments_above_and_after_an_item() {
+        let f = file("# lost\n\n# one\n// two\nresource \"a\" \"b\" {\n  x = 1 # why\n}\n");
+        let top = f.body.blocks().next().expect("block");
+        let span = top.span().expect("span");
+        assert_eq!(
+            f.comment_above(span.start),
+            [(3, "one".to_owned()), (4, "two".to_owned())]
+        );
+        let attr = top.body.get_attribute("x").expect("x");
+        let aspan = attr.span().expect("span");
+        assert_eq!(f.comment_after(aspan.end), Some((6, "why".to_owned())));
+        assert_eq!(
+            f.structure_text(&Structure::Attribute(attr.clone())),
+            "  x = 1 # why"
+        );
+        assert!(f.snippet(span).starts_with("# one\n// two\nresource"));
+    }
+
+    #[test]
+    fn comments_inside_skip_strings_and_heredocs() {
+        let f = file(
+            "resource \"a\" \"b\" {\n  # above\n  x = \"#not\" # after\n  y = <<-EOT\n    # text\n  EOT\n}\n",
+        );
+        let span = f.body.blocks().next().and_then(|b| b.span()).expect("span");
+        assert_eq!(
+            f.comments_in(span),
+            [(2, "above".to_owned()), (3, "after".to_owned())]
+        );
+    }
+
+    #[test]
+    fn paths_find_attributes_and_nth_blocks() {
+        let f = file("a {\n  b { x = 1 }\n  b { x = 2 }\n}\n");
+        let s = find(
+            &f.body,
+            &[
+                Step::Block("a".into(), 0),
+                Step::Block("b".into(), 1),
+                Step::Attr("x".into()),
+            ],
+        )
+        .expect("found");
+        assert_eq!(f.structure_text(s), "x = 2");
+    }
+}

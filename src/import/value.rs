@@ -1,0 +1,370 @@
+//! Reading the normalized values of a stack (`planeq`'s value trees: locals evaluated,
+//! references to configured values resolved) and turning a value back into what a spec
+//! says: a scalar, `{var}`, `{vault}`, `{eso}`, `{ref}` or `{template}`.
+
+use std::collections::BTreeMap;
+
+use crate::conventions as cv;
+use crate::planeq::{Kind, Root, Step, Sym, Value};
+use crate::spec::{EsoRef, Scalar, ValueSpec, VaultRef};
+
+/// The body of a block or an object value.
+pub fn map(v: &Value) -> Option<&BTreeMap<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+/// The value of `key` in a body.
+pub fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    map(v)?.get(key)
+}
+
+/// The blocks of type `key` in a body (empty when there are none).
+pub fn blocks<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    match get(v, key) {
+        Some(Value::Blocks(items)) => items,
+        _ => &[],
+    }
+}
+
+/// The single block of type `key` in a body.
+pub fn block<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match blocks(v, key) {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// A chain of single blocks: `path(v, &["spec", "template", "spec"])`.
+pub fn path<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+    keys.iter().try_fold(v, |v, k| block(v, k))
+}
+
+/// A string attribute.
+pub fn string<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    match get(v, key) {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// A primitive attribute as the string Terraform converts it to.
+pub fn prim(v: &Value, key: &str) -> Option<String> {
+    get(v, key).and_then(Value::as_primitive_string)
+}
+
+/// A whole number attribute (a number, or a string of digits).
+pub fn int(v: &Value, key: &str) -> Option<i64> {
+    prim(v, key)?.parse().ok()
+}
+
+/// The keys of a body other than `known`.
+pub fn other_keys<'a>(v: &'a Value, known: &[&str]) -> Vec<&'a str> {
+    map(v).map_or_else(Vec::new, |m| {
+        m.keys()
+            .map(String::as_str)
+            .filter(|k| !known.contains(k))
+            .collect()
+    })
+}
+
+/// An object of strings (labels, annotations), in key order; `None` when a value is not
+/// a known primitive.
+pub fn string_map(v: &Value) -> Option<Vec<(String, String)>> {
+    map(v)?
+        .iter()
+        .map(|(k, v)| Some((k.clone(), v.as_primitive_string()?)))
+        .collect()
+}
+
+/// `local.tiers.<key>`: the tier a label or a priority refers to.
+pub fn tier(v: &Value) -> Option<&str> {
+    match v {
+        Value::Unknown(sym) => match sym.as_ref() {
+            Sym::Ref {
+                root: Root::Local(name),
+                steps,
+            } if name == cv::tiers::LOCALS => match steps.as_slice() {
+                [Step::Attr(key)] => cv::tiers::by_key(key),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `var.<name>`.
+pub fn var(v: &Value) -> Option<&str> {
+    match v {
+        Value::Unknown(sym) => match sym.as_ref() {
+            Sym::Ref {
+                root: Root::Var(name),
+                steps,
+            } if steps.is_empty() => Some(name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `module.<name>.<output>` of a module call of the root module.
+pub fn module_output<'a>(v: &'a Value, output: &str) -> Option<&'a str> {
+    let Value::Unknown(sym) = v else {
+        return None;
+    };
+    match sym.as_ref() {
+        Sym::Ref {
+            root: Root::Object(addr),
+            steps,
+        } if addr.kind == Kind::Module
+            && addr.module.is_empty()
+            && matches!(steps.as_slice(), [Step::Attr(o)] if o == output) =>
+        {
+            Some(&addr.name)
+        }
+        _ => None,
+    }
+}
+
+/// A reference to a whole object (a `depends_on` entry): its address.
+pub fn object_ref(v: &Value) -> Option<String> {
+    let Value::Unknown(sym) = v else {
+        return None;
+    };
+    match sym.as_ref() {
+        Sym::Ref {
+            root: Root::Object(addr),
+            steps,
+        } if steps.is_empty() => Some(addr.to_string()),
+        _ => None,
+    }
+}
+
+/// A value as a spec scalar, when it is a known primitive.
+pub fn scalar(v: &Value) -> Option<Scalar> {
+    match v {
+        Value::String(s) => Some(Scalar::Str(s.clone())),
+        Value::Bool(b) => Some(Scalar::Bool(*b)),
+        Value::Number(n) => Some(match n.as_i64() {
+            Some(i) => Scalar::Int(i),
+            None => Scalar::Float(n.as_f64()?),
+        }),
+        _ => None,
+    }
+}
+
+/// Plain data (scalars, lists, maps) as a spec's structured value; `None` for anything
+/// that is not plain data.
+pub fn data_spec(v: &Value) -> Option<crate::spec::DataSpec> {
+    use crate::spec::DataSpec;
+    Some(match v {
+        Value::List(items) => DataSpec::List(items.iter().map(data_spec).collect::<Option<_>>()?),
+        Value::Object(m) => DataSpec::Map(crate::spec::OrderedMap(
+            m.iter()
+                .map(|(k, v)| data_spec(v).map(|d| (k.clone(), d)))
+                .collect::<Option<_>>()?,
+        )),
+        other => DataSpec::Scalar(scalar(other)?),
+    })
+}
+
+/// What a value says in a spec, when a spec can say it: a scalar, a shared variable, a
+/// plan-time Vault or ExternalSecret read, a reference to an object of the stack, or a
+/// template of text and such references. `secret_name` is the stack's ExternalSecret
+/// target (what `{eso}` reads).
+pub fn value_spec(v: &Value, secret_name: &str) -> Option<ValueSpec> {
+    if let Some(s) = scalar(v) {
+        return Some(ValueSpec::Scalar(s));
+    }
+    let Value::Unknown(sym) = v else {
+        return None;
+    };
+    reference(sym, secret_name).or_else(|| match sym.as_ref() {
+        Sym::Template(parts) => {
+            let parts: Option<Vec<ValueSpec>> = parts
+                .iter()
+                .map(|p| match p {
+                    Value::Unknown(s) => reference(s, secret_name),
+                    other => scalar(other).map(ValueSpec::Scalar),
+                })
+                .collect();
+            Some(ValueSpec::Template(parts?))
+        }
+        _ => None,
+    })
+}
+
+fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
+    match sym {
+        Sym::Ref {
+            root: Root::Var(name),
+            steps,
+        } if steps.is_empty() && name != cv::repo::TLS_SECRET_VARIABLE => {
+            Some(ValueSpec::Var(name.clone()))
+        }
+        Sym::Ref {
+            root: Root::Data { ty, config },
+            steps,
+        } => {
+            let key = match steps.as_slice() {
+                [
+                    Step::Attr(data),
+                    Step::Attr(key) | Step::Index(Value::String(key)),
+                ] if data == "data" => key,
+                _ => return None,
+            };
+            match ty.as_str() {
+                "vault_kv_secret_v2" if string(config, "mount") == Some(cv::eso::VAULT_MOUNT) => {
+                    Some(ValueSpec::Vault(VaultRef {
+                        path: Some(string(config, "name")?.to_owned()),
+                        key: Some(key.clone()),
+                    }))
+                }
+                "kubernetes_secret" if eso_read(config, secret_name) => {
+                    Some(ValueSpec::Eso(EsoRef {
+                        key: Some(key.clone()),
+                        path: Vec::new(),
+                    }))
+                }
+                _ => None,
+            }
+        }
+        Sym::Get { base, steps } => {
+            let Value::Unknown(inner) = base else {
+                return None;
+            };
+            let Sym::Call { name, args } = inner.as_ref() else {
+                return None;
+            };
+            let [Value::Unknown(arg)] = args.as_slice() else {
+                return None;
+            };
+            let Some(ValueSpec::Eso(EsoRef { key, .. })) = reference(arg, secret_name) else {
+                return None;
+            };
+            if name != "jsondecode" {
+                return None;
+            }
+            let path: Option<Vec<String>> = steps
+                .iter()
+                .map(|s| match s {
+                    Step::Attr(k) | Step::Index(Value::String(k)) => Some(k.clone()),
+                    _ => None,
+                })
+                .collect();
+            Some(ValueSpec::Eso(EsoRef { key, path: path? }))
+        }
+        Sym::Ref {
+            root: Root::Object(addr),
+            steps,
+        } if addr.module.is_empty() && !steps.is_empty() => Some(ValueSpec::Ref(sym.to_string())),
+        _ => None,
+    }
+}
+
+/// Whether a `data "kubernetes_secret"` configuration reads the stack's ExternalSecret.
+fn eso_read(config: &Value, secret_name: &str) -> bool {
+    block(config, "metadata").and_then(|m| string(m, "name")) == Some(secret_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn objects(tf: &str) -> crate::planeq::Stack {
+        crate::planeq::Stack::from_memory("t", None, [(PathBuf::from("main.tf"), tf.to_owned())])
+            .expect("reads")
+    }
+
+    fn env_value(tf: &str) -> Option<ValueSpec> {
+        let s = objects(tf);
+        let v = s.get("terraform_data.x").expect("object");
+        value_spec(get(v, "input").expect("input"), "app-secrets")
+    }
+
+    #[test]
+    fn values_become_what_a_spec_says() {
+        let cases = [
+            (
+                "\"info\"",
+                Some(ValueSpec::Scalar(Scalar::Str("info".into()))),
+            ),
+            ("80", Some(ValueSpec::Scalar(Scalar::Int(80)))),
+            ("true", Some(ValueSpec::Scalar(Scalar::Bool(true)))),
+            ("var.mail_host", Some(ValueSpec::Var("mail_host".into()))),
+            (
+                "random_password.k.result",
+                Some(ValueSpec::Ref("random_password.k.result".into())),
+            ),
+            (
+                "\"base64:${random_id.k.b64_std}\"",
+                Some(ValueSpec::Template(vec![
+                    ValueSpec::Scalar(Scalar::Str("base64:".into())),
+                    ValueSpec::Ref("random_id.k.b64_std".into()),
+                ])),
+            ),
+            ("var.tls_secret_name", None),
+            ("upper(var.x)", None),
+        ];
+        for (expr, want) in cases {
+            let tf = format!(
+                "variable \"mail_host\" {{}}\nvariable \"x\" {{}}\nresource \"terraform_data\" \"x\" {{\n  input = {expr}\n}}\n"
+            );
+            assert_eq!(env_value(&tf), want, "{expr}");
+        }
+    }
+
+    #[test]
+    fn plan_time_reads_become_vault_and_eso_references() {
+        let tf = r#"
+data "vault_kv_secret_v2" "platform" {
+  mount = "secret"
+  name  = "platform"
+}
+data "kubernetes_secret" "eso_secrets" {
+  metadata {
+    name      = "app-secrets"
+    namespace = "app"
+  }
+}
+locals {
+  creds = jsondecode(data.kubernetes_secret.eso_secrets.data["creds"])
+}
+resource "terraform_data" "x" {
+  input = [
+    data.vault_kv_secret_v2.platform.data["smtp"],
+    data.kubernetes_secret.eso_secrets.data["plain"],
+    local.creds["app"]["user"],
+  ]
+}
+"#;
+        let s = objects(tf);
+        let v = s.get("terraform_data.x").expect("object");
+        let Some(Value::List(items)) = get(v, "input") else {
+            panic!("{v:?}");
+        };
+        let got: Vec<Option<ValueSpec>> =
+            items.iter().map(|i| value_spec(i, "app-secrets")).collect();
+        assert_eq!(
+            got,
+            [
+                Some(ValueSpec::Vault(VaultRef {
+                    path: Some("platform".into()),
+                    key: Some("smtp".into())
+                })),
+                Some(ValueSpec::Eso(EsoRef {
+                    key: Some("plain".into()),
+                    path: vec![]
+                })),
+                Some(ValueSpec::Eso(EsoRef {
+                    key: Some("creds".into()),
+                    path: vec!["app".into(), "user".into()]
+                })),
+            ]
+        );
+    }
+}
