@@ -82,7 +82,10 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
         "ingresses, ExternalSecrets beside the stack's own, random_*",
     ),
     ("frame-grabber", "node affinity, jobs"),
-    ("ledger-sync", "the stack's own image (`image:`)"),
+    (
+        "ledger-sync",
+        "the `vault-database` ExternalSecret, per-key secret `data`",
+    ),
     (
         "link-archive",
         "ingresses, ExternalSecrets, config maps, jobs",
@@ -236,7 +239,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("feed-digest", Some("kubernetes_deployment")),
     ("frame-grabber", None),
     ("kiosk-gallery", None),
-    ("ledger-sync", Some("image are not literal strings")),
+    ("ledger-sync", Some("db_external_secret")),
     ("link-archive", None),
     ("mqtt-broker", None),
     ("music-stream", None),
@@ -322,6 +325,69 @@ fn an_imported_spec_keeps_the_reasons_and_comments_of_the_stack() {
     // Markers are conventions: not comments, not notes.
     assert!(!got.yaml.contains("KYVERNO_LIFECYCLE"), "{}", got.yaml);
     assert!(!got.yaml.contains("KEEL_IGNORE_IMAGE"), "{}", got.yaml);
+}
+
+/// A spec built from drone-logbook's with `extra` appended and the app container's
+/// image line replaced by `image_line` (empty: none).
+fn drone_logbook_with(image_line: &str, extra: &str) -> String {
+    let text = fs::read_to_string(root("specs/drone-logbook.yaml")).expect("spec");
+    let old = "  - image: ghcr.io/arpanghosh8453/open-dronelog:latest\n    port: 80\n";
+    assert!(text.contains(old));
+    let new = if image_line.is_empty() {
+        "  - port: 80\n".to_owned()
+    } else {
+        format!("  - image: {image_line}\n    port: 80\n")
+    };
+    format!("{}{extra}", text.replace(old, &new))
+}
+
+#[test]
+fn the_stacks_own_image_is_the_specs_image_field() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (i, own) in [
+        // The conventions' tag and description: the repository alone.
+        "image:\n  repository: ghcr.io/viktorbarzin/drone-logbook\n",
+        // A tag and a description of the stack's own.
+        "image:\n  repository: ghcr.io/viktorbarzin/drone-logbook\n  tag: 1a2b3c4d\n  description: The logbook's tag, set by CI.\n",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text = drone_logbook_with("", &format!("{own}init_containers:\n  - name: migrate\n    command: [migrate]\n"));
+        let (name, files) = render(&r, "own.yaml", &text);
+        let dir = write_stack(&tmp.path().join(format!("s{i}")), &name, &files);
+        let got = imported(&dir, &r);
+        assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+        for line in own.lines().skip(1) {
+            let (key, value) = line.trim().split_once(": ").expect("a field");
+            let flow = format!("{key}: {value}");
+            assert!(
+                got.yaml.contains(line) || got.yaml.contains(&flow) || got.yaml.contains(&format!("{key}: '{value}'")),
+                "{line}\n{}",
+                got.yaml
+            );
+        }
+        // Neither container restates the image: both run the stack's own.
+        assert!(!got.yaml.contains("image: ghcr"), "{}", got.yaml);
+        assert_eq!(model_of(&got.yaml), model_of(&text));
+    }
+    // A container that names an image of its own keeps it beside the stack's image.
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "image:\n  repository: ghcr.io/viktorbarzin/drone-logbook\ninit_containers:\n  - name: migrate\n    command: [migrate]\n",
+    );
+    let (name, files) = render(&r, "own.yaml", &text);
+    let dir = write_stack(&tmp.path().join("mixed"), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("  - image: ghcr.io/arpanghosh8453/open-dronelog:latest"),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
 }
 
 // --- the command ----------------------------------------------------------------------

@@ -961,6 +961,7 @@ fn deployment(
         volumes: &volumes,
         burstable: cv::tiers::BURSTABLE.contains(&tier_key(d.spec.tier, dep.gpu.is_some())),
     };
+    own_image(ctx, d);
     containers(ctx, d, &pc, pod, blockers);
     init_containers(ctx, d, &pc, pod);
     d.spec.deployment = Some(dep);
@@ -1362,7 +1363,8 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
     {
         let mut at = pod_at.clone();
         at.push(b("container", i));
-        let (Some(name), Some(image)) = (string(c, "name"), string(c, "image")) else {
+        let image = container_image(ctx, d, address, &at, c);
+        let (Some(name), Some(image)) = (string(c, "name"), image) else {
             if i == 0 {
                 blockers.push(blocker(
                     "kubernetes_deployment > spec > template > spec > container > image (not a literal string)",
@@ -1373,7 +1375,7 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         };
         let mut spec = ContainerSpec {
             name: Some(name.to_owned()),
-            image: Some(image.to_owned()),
+            image,
             ..ContainerSpec::default()
         };
         let strings = |key: &str| -> Option<Vec<ValueSpec>> {
@@ -1445,6 +1447,107 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
     }
 }
 
+/// A container's image as the spec says it: `Some(Some(literal))`, `Some(None)` for the
+/// stack's own image (the spec's `image:` recognized, the container reading its local),
+/// `None` when the spec cannot say it.
+fn container_image(
+    ctx: &Ctx,
+    d: &Draft,
+    address: &str,
+    at: &[Step],
+    c: &Value,
+) -> Option<Option<String>> {
+    if let Some(image) = string(c, "image") {
+        return Some(Some(image.to_owned()));
+    }
+    d.spec.image.as_ref()?;
+    let top = ctx.src.top(&ctx.at(address))?;
+    let mut path = at.to_vec();
+    path.push(attr("image"));
+    let expr = source::find(&top.block.body, &path)?.as_attribute()?;
+    let own = format!("local.{}", cv::own_image::LOCAL);
+    (expr.value.to_string().trim() == own).then_some(None)
+}
+
+/// The stack's own image (the in-house family): the tag variable and the local holding
+/// the image reference with that tag, as the spec's `image:` renders them; only the
+/// repository and what differs from the conventions' default tag and description are
+/// written. Left unrecognized (raw HCL) when either is written another way.
+fn own_image(ctx: &Ctx, d: &mut Draft) {
+    if ctx.scope.is_some() {
+        return;
+    }
+    let tops: Vec<_> = ctx.src.tops().collect();
+    let label_is = |t: &source::Top, ident: &str, label: &str| {
+        t.block.ident.as_str() == ident
+            && t.block.labels.len() == 1
+            && t.block.labels[0].as_str() == label
+    };
+    let Some(var) = tops
+        .iter()
+        .find(|t| label_is(t, "variable", cv::own_image::VARIABLE))
+    else {
+        return;
+    };
+    let attr_str = |body: &hcl_edit::structure::Body, key: &str| {
+        body.get_attribute(key).map(|a| match &a.value {
+            Expression::String(s) => Some(s.value().to_string()),
+            _ => None,
+        })
+    };
+    let known = ["type", "default", "description"];
+    if var.block.body.iter().any(|s| {
+        s.as_attribute()
+            .is_none_or(|a| !known.contains(&a.key.as_str()))
+    }) || var
+        .block
+        .body
+        .get_attribute("type")
+        .is_none_or(|a| a.value.to_string().trim() != "string")
+    {
+        return;
+    }
+    let (Some(Some(tag)), description) = (
+        attr_str(&var.block.body, "default"),
+        attr_str(&var.block.body, "description"),
+    ) else {
+        return;
+    };
+    let Some(Some(description)) = description else {
+        return;
+    };
+    // The local holding the image (other locals of its block are the residue's to keep
+    // or to drop, as for any locals block).
+    let Some(local) = tops.iter().find_map(|t| {
+        if t.block.ident.as_str() != "locals" {
+            return None;
+        }
+        t.block.body.get_attribute(cv::own_image::LOCAL)
+    }) else {
+        return;
+    };
+    let Expression::StringTemplate(template) = &local.value else {
+        return;
+    };
+    let text = local.value.to_string();
+    let tail = format!(":${{var.{}}}\"", cv::own_image::VARIABLE);
+    let Some(repository) = text
+        .trim()
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix(&tail))
+    else {
+        return;
+    };
+    if template.iter().count() != 2 || repository.contains(['$', '%', '\\', '"']) {
+        return;
+    }
+    d.spec.image = Some(crate::spec::OwnImageSpec {
+        repository: Some(repository.to_owned()),
+        tag: (tag != cv::own_image::DEFAULT_TAG).then_some(tag),
+        description: (description != cv::own_image::description(&ctx.name)).then_some(description),
+    });
+}
+
 /// A container's `command` or `args` of plain strings.
 fn string_list(c: &Value, key: &str) -> Option<Vec<ValueSpec>> {
     match get(c, key) {
@@ -1466,18 +1569,19 @@ fn init_containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value) {
     }
     let mut out = Vec::new();
     for (k, c) in blocks(pod, "init_container").iter().enumerate() {
-        let (Some(name), Some(image)) = (string(c, "name"), string(c, "image")) else {
+        let mut at = pod_path();
+        at.push(b("init_container", k));
+        let image = container_image(ctx, d, pc.address, &at, c);
+        let (Some(name), Some(image)) = (string(c, "name"), image) else {
             return;
         };
         let mut spec = ContainerSpec {
             name: Some(name.to_owned()),
-            image: Some(image.to_owned()),
+            image,
             command: string_list(c, "command"),
             args: string_list(c, "args"),
             ..ContainerSpec::default()
         };
-        let mut at = pod_path();
-        at.push(b("init_container", k));
         let field = format!("init_containers[{k}]");
         env(ctx, d, pc, &at, (&field, usize::MAX), c, &mut spec);
         container_settings(c, &mut spec);
