@@ -97,7 +97,6 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
     ("recipe-box", "Anubis, ingress settings"),
     ("short-links", "ingresses, random_*, ExternalSecrets"),
     ("snmp-exporter", "the LoadBalancer Service, a .lan ingress"),
-    ("speech-gpu", "the GPU preset"),
     ("status-page", "config maps and their checksums on the pod"),
 ];
 

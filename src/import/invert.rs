@@ -281,6 +281,29 @@ impl<'a> Ctx<'a> {
         Some(text)
     }
 
+    /// The reason of a `dlgen:allow <rule> <container>: <why>` line above the block at
+    /// `address` (how a container's resource reasons are written), consumed.
+    fn allow_reason(
+        &self,
+        d: &mut Draft,
+        address: &str,
+        rule: &str,
+        container: &str,
+    ) -> Option<String> {
+        let (file, start) = self.node_start(address, &[])?;
+        let prefix = format!("{container}: ");
+        file.comment_above(start)
+            .into_iter()
+            .find_map(|(line, text)| {
+                let (r, why) = allow(&text)?;
+                let why = why.strip_prefix(&prefix)?.trim();
+                (r == rule && !why.is_empty()).then(|| {
+                    d.consumed.insert((file.name.clone(), line));
+                    why.to_owned()
+                })
+            })
+    }
+
     fn node_start(&self, address: &str, path: &[Step]) -> Option<(&'a source::File, usize)> {
         let top = self.src.top(&self.at(address))?;
         let start = if path.is_empty() {
@@ -560,11 +583,21 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     if add.is_empty() && drop.is_empty() {
         return;
     }
-    let drop_why = (!drop.is_empty()).then(|| {
-        d.reasons
-            .push("deployment.ignore_changes.drop_why".to_owned());
-        NO_REASON.to_owned()
-    });
+    // The reason for what is dropped: the comment above `ignore_changes`.
+    let drop_why = if drop.is_empty() {
+        None
+    } else {
+        let above = ctx.above(
+            d,
+            &format!("kubernetes_deployment.{label}"),
+            &[b("lifecycle", 0), attr("ignore_changes")],
+        );
+        Some(text(above.take(d)).unwrap_or_else(|| {
+            d.reasons
+                .push("deployment.ignore_changes.drop_why".to_owned());
+            NO_REASON.to_owned()
+        }))
+    };
     if let Some(dep) = d.spec.deployment.as_mut() {
         dep.ignore_changes = Some(crate::spec::IgnoreChangesSpec {
             add,
@@ -964,6 +997,7 @@ fn deployment(
     own_image(ctx, d);
     containers(ctx, d, &pc, pod, blockers);
     init_containers(ctx, d, &pc, pod);
+    gpu_preset(d, &mut dep);
     d.spec.deployment = Some(dep);
     why
 }
@@ -1409,16 +1443,7 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         } else {
             resources(c, pc.burstable)
         };
-        if let Some(r) = &spec.resources {
-            for (field, why) in [
-                ("memory_limit_why", &r.memory_limit_why),
-                ("cpu_limit_why", &r.cpu_limit_why),
-            ] {
-                if why.is_some() {
-                    d.reasons.push(format!("containers[{i}].resources.{field}"));
-                }
-            }
-        }
+        resource_reasons(ctx, d, address, &format!("containers[{i}]"), &mut spec);
         if i == 0 && spec.resources.is_none() {
             // The app container must say its resources; none written leaves them to raw HCL.
             spec.resources = Some(ResourcesSpec::default());
@@ -1444,6 +1469,121 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
             other_mounts(c, own, cap, pc.volumes, &mut spec);
         }
         d.spec.containers.push(spec);
+    }
+}
+
+/// The reasons of a container's memory and CPU limits: the suppressions written above
+/// the Deployment (`<container>: <why>`), or the placeholder that asks the reviewer.
+fn resource_reasons(
+    ctx: &Ctx,
+    d: &mut Draft,
+    address: &str,
+    field: &str,
+    spec: &mut ContainerSpec,
+) {
+    let name = spec.name.clone().unwrap_or_default();
+    let Some(r) = spec.resources.as_mut() else {
+        return;
+    };
+    for (rule, why_field, why) in [
+        (
+            "memory-request-limit",
+            "memory_limit_why",
+            &mut r.memory_limit_why,
+        ),
+        ("cpu-limit", "cpu_limit_why", &mut r.cpu_limit_why),
+    ] {
+        if why.is_none() {
+            continue;
+        }
+        match ctx.allow_reason(d, address, rule, &name) {
+            Some(found) => *why = Some(found),
+            None => d.reasons.push(format!("{field}.resources.{why_field}")),
+        }
+    }
+}
+
+/// The GPU preset, read back from what it writes: the GPU node label first among the
+/// node selector, the GPU toleration first among the tolerations, and the GPU limits
+/// last among the app container's limits. Recognized whole or not at all (then those
+/// stay the plain fields they were read as); the GPU tier is then the preset's.
+fn gpu_preset(d: &mut Draft, dep: &mut DeploymentSpec) {
+    use crate::spec::{GpuSpec, TaintEffect, TolerationOperator};
+    let g = (
+        cv::gpu::TAINT_OPERATOR,
+        cv::gpu::TAINT_EFFECT,
+        cv::gpu::NODE_LABEL,
+        cv::gpu::NODE_LABEL_VALUE,
+    );
+    let selector = dep
+        .node_selector
+        .0
+        .first()
+        .map(|(k, v)| (k.as_str(), v.as_str()));
+    if dep.gpu.is_some() || selector != Some((g.2, g.3)) {
+        return;
+    }
+    let toleration = dep.tolerations.first().is_some_and(|t| {
+        let operator = match t.operator {
+            Some(TolerationOperator::Equal) => "Equal",
+            Some(TolerationOperator::Exists) => "Exists",
+            None => "",
+        };
+        let effect = match t.effect {
+            Some(TaintEffect::NoSchedule) => "NoSchedule",
+            Some(TaintEffect::PreferNoSchedule) => "PreferNoSchedule",
+            Some(TaintEffect::NoExecute) => "NoExecute",
+            None => "",
+        };
+        t.key.as_deref() == Some(cv::gpu::TAINT_KEY)
+            && operator == g.0
+            && t.value.as_deref() == Some(cv::gpu::TAINT_VALUE)
+            && effect == g.1
+            && t.toleration_seconds.is_none()
+    });
+    let Some(limits) = d
+        .spec
+        .containers
+        .first_mut()
+        .and_then(|c| c.resources.as_mut())
+        .map(|r| &mut r.limits.0)
+    else {
+        return;
+    };
+    if !toleration {
+        return;
+    }
+    let n = limits.len();
+    let (count_at, memory) = match limits.last() {
+        Some((k, v)) if k == cv::gpu::MEMORY_RESOURCE => (n.checked_sub(2), v.parse::<u32>().ok()),
+        _ => (n.checked_sub(1), None),
+    };
+    let count = count_at.and_then(|i| {
+        let (k, v) = &limits[i];
+        (k == cv::gpu::RESOURCE)
+            .then(|| v.parse::<u32>().ok())
+            .flatten()
+    });
+    let (Some(i), Some(count)) = (count_at, count) else {
+        return;
+    };
+    if count == 0
+        || (limits
+            .last()
+            .is_some_and(|(k, _)| k == cv::gpu::MEMORY_RESOURCE)
+            && memory.is_none())
+    {
+        return;
+    }
+    limits.truncate(i);
+    dep.node_selector.0.remove(0);
+    dep.tolerations.remove(0);
+    dep.gpu = Some(GpuSpec {
+        count: (count != 1).then_some(count),
+        memory_mib: memory,
+    });
+    if d.spec.tier == Some(Tier::Gpu) {
+        d.spec.tier = None;
     }
 }
 
@@ -1586,16 +1726,7 @@ fn init_containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value) {
         env(ctx, d, pc, &at, (&field, usize::MAX), c, &mut spec);
         container_settings(c, &mut spec);
         spec.resources = resources(c, pc.burstable);
-        if let Some(r) = &spec.resources {
-            for (why_field, why) in [
-                ("memory_limit_why", &r.memory_limit_why),
-                ("cpu_limit_why", &r.cpu_limit_why),
-            ] {
-                if why.is_some() {
-                    d.reasons.push(format!("{field}.resources.{why_field}"));
-                }
-            }
-        }
+        resource_reasons(ctx, d, pc.address, &field, &mut spec);
         other_mounts(c, 0, usize::MAX, pc.volumes, &mut spec);
         out.push(spec);
     }
@@ -1795,7 +1926,13 @@ fn port(c: &Value, spec: &mut ContainerSpec) {
     let Some(first) = all.first() else {
         return;
     };
-    if all.len() > 1 || (prim(first, "protocol").is_some_and(|p| p != "TCP")) {
+    // The short form (`port`, `port_name`) says a named TCP port or a bare one.
+    let short = all.len() == 1
+        && matches!(
+            (string(first, "name"), prim(first, "protocol").as_deref()),
+            (Some(_), Some("TCP")) | (None, None)
+        );
+    if !short {
         // The general form: every port as written.
         let ports: Option<Vec<crate::spec::PortSpec>> = all
             .iter()
@@ -2278,7 +2415,9 @@ fn ingress(ctx: &Ctx, d: &mut Draft) {
             if Some(target) != d.spec.service.as_ref().and_then(|s| s.name.as_deref()) {
                 service = Some(target.to_owned());
             }
-        } else if target != host {
+        } else {
+            // Written literally: the spec states it (the model writes a stated name even
+            // when it is the ingress's own).
             service = Some(target.to_owned());
         }
     } else if get(v, "service_name").is_some() {
