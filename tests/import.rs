@@ -94,7 +94,7 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
         "mqtt-broker",
         "other Services, the LoadBalancer, the namespace's quota",
     ),
-    ("recipe-box", "Anubis, ingress settings"),
+    ("recipe-box", "Anubis, extra ingresses (`ingresses:`)"),
     ("short-links", "ingresses, random_*, ExternalSecrets"),
     ("snmp-exporter", "the LoadBalancer Service, a .lan ingress"),
     ("status-page", "config maps and their checksums on the pod"),
@@ -387,6 +387,31 @@ fn the_stacks_own_image_is_the_specs_image_field() {
         got.yaml
     );
     assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
+fn the_prometheus_preset_is_read_back_from_the_pod_annotations() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (i, preset) in ["{port: 9100}", "{port: 9100, path: /m}"]
+        .into_iter()
+        .enumerate()
+    {
+        let text = drone_logbook_with(
+            "ghcr.io/arpanghosh8453/open-dronelog:latest",
+            &format!("deployment:\n  prometheus: {preset}\n"),
+        );
+        let (name, files) = render(&r, "prom.yaml", &text);
+        let dir = write_stack(&tmp.path().join(format!("p{i}")), &name, &files);
+        let got = imported(&dir, &r);
+        assert!(
+            got.yaml.contains(&format!("prometheus: {preset}")),
+            "{}",
+            got.yaml
+        );
+        assert!(!got.yaml.contains("pod_annotations"), "{}", got.yaml);
+        assert_eq!(model_of(&got.yaml), model_of(&text));
+    }
 }
 
 // --- the command ----------------------------------------------------------------------

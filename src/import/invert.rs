@@ -956,7 +956,8 @@ fn deployment(
             b("metadata", 0),
             attr("annotations"),
         ];
-        if let Some(entries) = ctx.ordered(&address, &at, ann, &[]) {
+        if let Some(mut entries) = ctx.ordered(&address, &at, ann, &[]) {
+            dep.prometheus = prometheus(&mut entries);
             dep.pod_annotations = OrderedMap(entries);
         }
     }
@@ -1470,6 +1471,27 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         }
         d.spec.containers.push(spec);
     }
+}
+
+/// The Prometheus scrape preset, read back from the pod annotations it writes (scraping
+/// on, the port, and the path when there is one), which are then taken out of `entries`.
+fn prometheus(entries: &mut Vec<(String, String)>) -> Option<crate::spec::PrometheusSpec> {
+    use cv::workload::{PROMETHEUS_PATH, PROMETHEUS_PORT, PROMETHEUS_SCRAPE};
+    let find = |key: &str| entries.iter().position(|(k, _)| k == key);
+    let scrape = find(PROMETHEUS_SCRAPE)?;
+    let port_at = find(PROMETHEUS_PORT)?;
+    if entries[scrape].1 != "true" || port_at != scrape + 1 {
+        return None;
+    }
+    let port = entries[port_at].1.parse::<u16>().ok().filter(|p| *p > 0)?;
+    let path = find(PROMETHEUS_PATH)
+        .filter(|i| *i == port_at + 1)
+        .map(|i| entries.remove(i).1);
+    entries.drain(scrape..=port_at);
+    Some(crate::spec::PrometheusSpec {
+        port: Some(port),
+        path,
+    })
 }
 
 /// The reasons of a container's memory and CPU limits: the suppressions written above
