@@ -96,7 +96,6 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
     ),
     ("recipe-box", "Anubis, extra ingresses (`ingresses:`)"),
     ("short-links", "ingresses, random_*, ExternalSecrets"),
-    ("snmp-exporter", "the LoadBalancer Service, a .lan ingress"),
     ("status-page", "config maps and their checksums on the pod"),
 ];
 
@@ -410,6 +409,41 @@ fn the_prometheus_preset_is_read_back_from_the_pod_annotations() {
             got.yaml
         );
         assert!(!got.yaml.contains("pod_annotations"), "{}", got.yaml);
+        assert_eq!(model_of(&got.yaml), model_of(&text));
+    }
+}
+
+#[test]
+fn a_metallb_load_balancer_is_read_back_as_the_services_preset() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (i, (service, expect)) in [
+        // The shared address, its key and policy: the type alone says it.
+        ("service:\n  type: LoadBalancer\n", "type: LoadBalancer"),
+        (
+            "service:\n  load_balancer: {ip: 10.0.20.9}\n",
+            "load_balancer: {ip: 10.0.20.9}",
+        ),
+        (
+            "service:\n  load_balancer: {ip: 10.0.20.9, shared: lb-key, external_traffic_policy: Cluster, legacy_annotations: true}\n",
+            // `Cluster` is the default on a shared address: not restated.
+            "load_balancer: {ip: 10.0.20.9, shared: lb-key, legacy_annotations: true}",
+        ),
+        (
+            "service:\n  load_balancer: {shared: null}\n",
+            "load_balancer: {shared: null}",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", service);
+        let (name, files) = render(&r, "lb.yaml", &text);
+        let dir = write_stack(&tmp.path().join(format!("lb{i}")), &name, &files);
+        let got = imported(&dir, &r);
+        assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+        assert!(got.yaml.contains(expect), "{expect}\n{}", got.yaml);
+        assert!(!got.yaml.contains("metallb"), "{}", got.yaml);
         assert_eq!(model_of(&got.yaml), model_of(&text));
     }
 }

@@ -2239,6 +2239,18 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bo
     {
         svc.annotations = OrderedMap(entries);
     }
+    if svc.kind == Some(crate::spec::ServiceType::LoadBalancer) {
+        // `type: LoadBalancer` alone is the preset with every default.
+        svc.load_balancer = load_balancer(spec, &mut svc.annotations.0).filter(|lb| {
+            lb.ip.is_some()
+                || lb.shared.is_some()
+                || lb.external_traffic_policy.is_some()
+                || lb.legacy_annotations.is_some()
+        });
+        if svc.load_balancer.is_some() {
+            svc.kind = None;
+        }
+    }
     let ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
     let short_form = match ports {
         [p] if short
@@ -2308,6 +2320,60 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bo
     }
     svc.comment = text(ctx.above(d, &address, &[]).take(d));
     d.spec.service = Some(svc);
+}
+
+/// The MetalLB preset of a LoadBalancer Service, read back from what it writes: the
+/// address and sharing-key annotations first among the annotations (current or older
+/// prefix, then taken out of `annotations`), and the traffic policy; only what differs
+/// from the conventions' defaults is set. `None` when the annotations are not the
+/// preset's (the Service then stays raw HCL as it was).
+fn load_balancer(
+    spec: Option<&Value>,
+    annotations: &mut Vec<(String, String)>,
+) -> Option<crate::spec::LoadBalancerSpec> {
+    use crate::spec::TrafficPolicy;
+    use cv::metallb as m;
+    let (first, _) = annotations.first()?;
+    let (prefix, legacy) = if first.starts_with(m::LEGACY_PREFIX) {
+        (m::LEGACY_PREFIX, true)
+    } else {
+        (m::PREFIX, false)
+    };
+    if *first != format!("{prefix}{}", m::IPS) {
+        return None;
+    }
+    let ip = annotations[0].1.clone();
+    let shared_key = format!("{prefix}{}", m::ALLOW_SHARED_IP);
+    let shared = annotations
+        .get(1)
+        .filter(|(k, _)| *k == shared_key)
+        .map(|(_, v)| v.clone());
+    let on_shared_ip = ip == m::SHARED_IP;
+    let default_shared = on_shared_ip.then(|| m::SHARED_KEY.to_owned());
+    let policy = match spec.and_then(|s| string(s, "external_traffic_policy")) {
+        None if spec
+            .and_then(|s| get(s, "external_traffic_policy"))
+            .is_some() =>
+        {
+            return None;
+        }
+        None => None,
+        Some("Cluster") => Some(TrafficPolicy::Cluster),
+        Some("Local") => Some(TrafficPolicy::Local),
+        Some(_) => return None,
+    };
+    let default_policy = Some(if shared.is_some() {
+        TrafficPolicy::Cluster
+    } else {
+        TrafficPolicy::Local
+    });
+    annotations.drain(..1 + usize::from(shared.is_some()));
+    Some(crate::spec::LoadBalancerSpec {
+        ip: (!on_shared_ip).then_some(ip),
+        shared: (shared != default_shared).then_some(shared),
+        external_traffic_policy: (policy != default_policy).then_some(policy),
+        legacy_annotations: legacy.then_some(true),
+    })
 }
 
 /// The source text of attribute `key` of the object at `address`.
