@@ -374,9 +374,11 @@ mod tests {
     /// not parsed again, and comes out the same.
     #[test]
     fn a_proven_file_is_not_parsed_again() {
-        let renderer = Renderer::new().unwrap();
-        let stack = resolve("specs/app.yaml", APP).unwrap();
-        let parsed = renderer.render_parsed(&stack, "specs/app.yaml").unwrap();
+        let renderer = Renderer::new().expect("templates compile");
+        let stack = resolve("specs/app.yaml", APP).expect("the spec resolves");
+        let parsed = renderer
+            .render_parsed(&stack, "specs/app.yaml")
+            .expect("the stack renders");
         assert!(parsed.iter().all(|p| p.body.is_some()));
         let mut asked = Vec::new();
         let proven = renderer
@@ -387,7 +389,7 @@ mod tests {
                     .iter()
                     .any(|p| p.file.name == name && p.file.contents == text)
             })
-            .unwrap();
+            .expect("the stack renders");
         assert_eq!(asked, ["main.tf", "terragrunt.hcl"]);
         assert!(proven.iter().all(|p| p.body.is_none()));
         assert_eq!(texts(&proven), texts(&parsed));
@@ -397,12 +399,12 @@ mod tests {
     /// checked, so a collision is refused even when the committed text matches.
     #[test]
     fn a_file_with_raw_hcl_is_always_proven() {
-        let renderer = Renderer::new().unwrap();
+        let renderer = Renderer::new().expect("templates compile");
         let spec = format!("{APP}raw:\n  stack: |\n    resource \"null_resource\" \"x\" {{}}\n");
-        let stack = resolve("specs/app.yaml", &spec).unwrap();
+        let stack = resolve("specs/app.yaml", &spec).expect("the spec resolves");
         let files = renderer
             .render_with(&stack, "specs/app.yaml", &mut |_, _| true)
-            .unwrap();
+            .expect("the stack renders");
         let bodies: Vec<(&str, bool)> = files
             .iter()
             .map(|p| (p.file.name.as_str(), p.body.is_some()))
@@ -411,7 +413,7 @@ mod tests {
 
         let spec =
             format!("{APP}raw:\n  stack: |\n    resource \"kubernetes_service\" \"app\" {{}}\n");
-        let stack = resolve("specs/app.yaml", &spec).unwrap();
+        let stack = resolve("specs/app.yaml", &spec).expect("the spec resolves");
         let refused = renderer.render_with(&stack, "specs/app.yaml", &mut |_, _| true);
         assert!(
             matches!(refused, Err(RenderError::Structure(_))),

@@ -702,9 +702,9 @@ pub struct VolumeSpec {
     /// A scratch directory that lives as long as the pod.
     pub empty_dir: Option<EmptyDirSpec>,
     /// A config map's keys as files.
-    pub config_map: Option<ConfigMapVolumeSpec>,
+    pub config_map: Option<KeysVolumeSpec>,
     /// A secret's keys as files.
-    pub secret: Option<SecretVolumeSpec>,
+    pub secret: Option<KeysVolumeSpec>,
     /// A file or directory of the node.
     pub host_path: Option<HostPathSpec>,
     /// A claim by name: one the stack declares (a reference), or one that exists already.

@@ -1155,8 +1155,7 @@ fn volumes(
 /// A volume of the pod alone (scratch, config map, secret, node path), as written.
 fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
     use crate::spec::{
-        ConfigMapVolumeSpec, EmptyDirMedium, EmptyDirSpec, HostPathSpec, HostPathType, KeyPathSpec,
-        SecretVolumeSpec,
+        EmptyDirMedium, EmptyDirSpec, HostPathSpec, HostPathType, KeyPathSpec, KeysVolumeSpec,
     };
     let name = string(vol, "name")?.to_owned();
     let keys = val::other_keys(vol, &["name"]);
@@ -1204,7 +1203,7 @@ fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
             if !val::other_keys(body, &["name", "default_mode", "optional", "items"]).is_empty() {
                 return None;
             }
-            spec.config_map = Some(ConfigMapVolumeSpec {
+            spec.config_map = Some(KeysVolumeSpec {
                 name: Some(string(body, "name")?.to_owned()),
                 default_mode: prim(body, "default_mode"),
                 optional: flag("optional"),
@@ -1217,7 +1216,7 @@ fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
             {
                 return None;
             }
-            spec.secret = Some(SecretVolumeSpec {
+            spec.secret = Some(KeysVolumeSpec {
                 name: Some(string(body, "secret_name")?.to_owned()),
                 default_mode: prim(body, "default_mode"),
                 optional: flag("optional"),

@@ -406,28 +406,15 @@ pub struct GpuSpec {
     pub memory_mib: Option<u32>,
 }
 
-/// A config map volume.
+/// A config map or secret volume: its keys as files.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ConfigMapVolumeSpec {
-    /// The config map's name (a reference when the stack declares one of that name).
+pub struct KeysVolumeSpec {
+    /// The config map's or secret's name (a reference when the stack declares one of that
+    /// name).
     pub name: Option<String>,
-    /// File mode of the files, as an octal string (`"0755"` for scripts).
-    pub default_mode: Option<String>,
-    /// The pod starts even when it does not exist.
-    pub optional: Option<bool>,
-    /// Only these keys, at these paths.
-    #[serde(default)]
-    pub items: Vec<KeyPathSpec>,
-}
-
-/// A secret volume.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SecretVolumeSpec {
-    /// The secret's name (a reference when the stack declares one of that name).
-    pub name: Option<String>,
-    /// File mode of the files, as an octal string (`"0400"`).
+    /// File mode of the files, as an octal string (`"0755"` for scripts, `"0400"` for
+    /// secrets).
     pub default_mode: Option<String>,
     /// The pod starts even when it does not exist.
     pub optional: Option<bool>,
