@@ -110,21 +110,23 @@ impl JsonSchema for Scalar {
     }
 }
 
+/// A mapping with exactly one key, `key`, holding `value`: the one-key forms of values.
+fn one_key(key: &str, description: &str, value: Schema) -> Schema {
+    json_schema!({
+        "type": "object",
+        "description": description,
+        "properties": { key: value },
+        "required": [key],
+        "additionalProperties": false
+    })
+}
+
 impl JsonSchema for ValueSpec {
     fn schema_name() -> Cow<'static, str> {
         "Value".into()
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let one_key = |key: &str, description: &str, value: Schema| {
-            json_schema!({
-                "type": "object",
-                "description": description,
-                "properties": { key: value },
-                "required": [key],
-                "additionalProperties": false
-            })
-        };
         json_schema!({
             "description": "A value: a plain scalar, or a reference resolved by Terraform (`{var: ...}`, `{vault: {path, key}}`, `{eso: {key, path}}`, `{ref: ...}`), or a `{template: [...]}` of text and references.",
             "anyOf": [
@@ -169,15 +171,6 @@ impl JsonSchema for DataSpec {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let one_key = |key: &str, description: &str, value: Schema| {
-            json_schema!({
-                "type": "object",
-                "description": description,
-                "properties": { key: value },
-                "required": [key],
-                "additionalProperties": false
-            })
-        };
         json_schema!({
             "description": "A structured value: a scalar, a list, a mapping (in order), a reference (`{var}`, `{vault}`, `{eso}`, `{ref}`, `{template}`), or `{file: NAME}`, `{templatefile: {file, vars}}`, `{yamlencode: ...}`, `{jsonencode: ...}`. A mapping with a key naming one of these forms is that form, with that one key.",
             "anyOf": [
