@@ -94,7 +94,6 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
         "mqtt-broker",
         "other Services, the LoadBalancer, the namespace's quota",
     ),
-    ("recipe-box", "Anubis, extra ingresses (`ingresses:`)"),
     ("short-links", "ingresses, random_*, ExternalSecrets"),
     ("status-page", "config maps and their checksums on the pod"),
 ];
@@ -445,6 +444,88 @@ fn a_metallb_load_balancer_is_read_back_as_the_services_preset() {
         assert!(got.yaml.contains(expect), "{expect}\n{}", got.yaml);
         assert!(!got.yaml.contains("metallb"), "{}", got.yaml);
         assert_eq!(model_of(&got.yaml), model_of(&text));
+    }
+}
+
+#[test]
+fn ingresses_services_and_anubis_are_read_back() {
+    // Every secondary ingress shape, the Services beside the app's and Anubis in front of
+    // an ingress: rendered, imported, the same model, no raw HCL, said with the sugar.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let main = "ingress:\n  name: dronelog\n  auth: required\n  auth_why: Authentik forward-auth — GPS traces of home/travel stay behind SSO\n";
+    let anubis_main = "ingress:\n  name: dronelog\n";
+    for (i, (ingress, extra, expect)) in [
+        (
+            main,
+            "ingresses:\n  - purpose: api\n    carve_out: true\n    paths: [/api/, /feed.xml]\n    auth_why: the phone app posts flights with its own token\n",
+            vec!["carve_out: true", "purpose: api"],
+        ),
+        (
+            main,
+            "ingresses:\n  - purpose: api\n    carve_out: true\n    paths: [/api/]\n    homepage_enabled: false\n    auth_why: the phone app posts flights with its own token\n",
+            vec!["carve_out: true", "homepage_enabled: false"],
+        ),
+        (
+            main,
+            "ingresses:\n  - lan: true\n",
+            vec!["lan: true"],
+        ),
+        (
+            main,
+            "ingresses:\n  - purpose: lan\n    lan: true\n    host: dronelog\n    homepage: {description: Drone logs (LAN)}\n",
+            vec!["lan: true", "host: dronelog", "description: Drone logs (LAN)"],
+        ),
+        (
+            main,
+            "ingresses:\n  - purpose: metrics\n    full_host: dronelog-metrics.viktorbarzin.me\n    paths: [/metrics]\n    dns_type: non-proxied\n    external_monitor: false\n    homepage_enabled: false\n  - name: flights\n    auth: app\n    auth_why: the viewer has its own login\n    extra_annotations: {traefik.ingress.kubernetes.io/service.serversscheme: h2c}\n",
+            vec!["purpose: metrics", "name: flights", "serversscheme: h2c"],
+        ),
+        (
+            main,
+            "services:\n  - name: drone-logbook-gps\n    address: gps\n    type: NodePort\n    comment: The controllers push telemetry over UDP.\n    ports: [{name: gps, port: 5055, target_port: 5055, protocol: UDP, node_port: 30555}]\n",
+            vec!["name: drone-logbook-gps", "node_port: 30555", "comment: The controllers push telemetry over UDP."],
+        ),
+        (
+            anubis_main,
+            "  anubis: {redis_db: 7}\n",
+            vec!["redis_db: 7"],
+        ),
+        (
+            anubis_main,
+            "  anubis:\n    name: drone\n    address: challenge\n    store_url: redis://redis.other:6379/3\n    policy_rules: |\n      - name: api\n        path_regex: ^/api/\n        action: ALLOW\n",
+            vec!["name: drone", "address: challenge", "store_url: redis://redis.other:6379/3", "path_regex"],
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let base = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "");
+        let start = base.find("ingress:\n").expect("an ingress");
+        let end = base[start..]
+            .find("  dns_type:")
+            .map(|e| start + e)
+            .expect("dns_type");
+        // The main ingress replaced; `extra` follows it (Anubis) or the spec (the others).
+        let text = if ingress == anubis_main {
+            let rest = &base[end..];
+            format!("{}{ingress}{extra}{rest}", &base[..start])
+        } else {
+            format!("{}{ingress}{}{extra}", &base[..start], &base[end..])
+        };
+        let (name, files) = render(&r, "exposure.yaml", &text);
+        let dir = write_stack(&tmp.path().join(format!("x{i}")), &name, &files);
+        let got = imported(&dir, &r);
+        assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+        for e in expect {
+            assert!(got.yaml.contains(e), "{e}\n{}", got.yaml);
+        }
+        assert_eq!(model_of(&got.yaml), model_of(&text), "{}", got.yaml);
+        // The same stack, byte for byte.
+        let (_, again) = render(&r, "exposure.yaml", &got.yaml);
+        for (a, b) in again.iter().zip(&files) {
+            assert_eq!(a.contents, b.contents, "{}\n{}", a.name, got.yaml);
+        }
     }
 }
 

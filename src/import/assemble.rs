@@ -239,6 +239,8 @@ fn spec_part(path: &str) -> Option<Part> {
             None => Some(Part::Backup),
         },
         "service" => Some(Part::Service),
+        "ingresses" => index(first).map(Part::Ingresses),
+        "services" => index(first).map(Part::Services),
         "init_containers" => Some(Part::InitContainers),
         "ingress" | "scale_to_zero" => Some(Part::Ingress),
         "backup" => Some(Part::Backup),
@@ -575,6 +577,25 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
         Slot::Pod => spec.raw.get_or_insert_with(Default::default).pod = raw(),
         Slot::Service => spec.raw.get_or_insert_with(Default::default).service = raw(),
         Slot::Ingress => spec.raw.get_or_insert_with(Default::default).ingress = raw(),
+        Slot::ExtraIngress(i) => {
+            if let Some(ing) = spec.ingresses.get_mut(i) {
+                ing.raw = raw();
+            }
+        }
+        Slot::Anubis(i) => {
+            let ingress = match i {
+                None => spec.ingress.as_mut(),
+                Some(i) => spec.ingresses.get_mut(i),
+            };
+            if let Some(a) = ingress.and_then(|ing| ing.anubis.as_mut()) {
+                a.raw = raw();
+            }
+        }
+        Slot::ExtraService(i) => {
+            if let Some(svc) = spec.services.get_mut(i) {
+                svc.raw = raw();
+            }
+        }
         Slot::TlsSecret => spec.raw.get_or_insert_with(Default::default).tls_secret = raw(),
         Slot::Stack => spec.raw.get_or_insert_with(Default::default).stack = raw(),
         Slot::Terragrunt => spec.raw.get_or_insert_with(Default::default).terragrunt = raw(),
@@ -625,6 +646,13 @@ fn raw_lines(draft: &Draft) -> usize {
     }
     texts.extend(spec.containers.iter().map(|c| &c.raw));
     texts.extend(spec.volumes.iter().map(|v| &v.raw));
+    texts.extend(spec.services.iter().map(|s| &s.raw));
+    for ing in spec.ingress.iter().chain(&spec.ingresses) {
+        texts.push(&ing.raw);
+        if let Some(a) = &ing.anubis {
+            texts.push(&a.raw);
+        }
+    }
     if let Some(s) = &spec.secrets {
         texts.push(&s.raw);
     }

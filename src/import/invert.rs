@@ -20,10 +20,9 @@ use super::value::{self as val, block, blocks, get, int, map, module_output, pat
 use crate::conventions as cv;
 use crate::planeq::{self, Address, Value};
 use crate::spec::{
-    AdoptSpec, Auth, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, DnsType, EnvSpec,
-    HomepageSpec, IngressSpec, IntegrityCheckSpec, MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec,
-    ResourcesSpec, Scalar, SecretsSpec, ServiceSpec, Storage, Strategy, Tier, ValueSpec,
-    VolumeSpec,
+    AdoptSpec, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, EnvSpec, IntegrityCheckSpec,
+    MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec, ResourcesSpec, Scalar, SecretsSpec,
+    ServiceSpec, Storage, Strategy, Tier, ValueSpec, VolumeSpec,
 };
 
 /// The settings of a pod (`$pod`) read into a Deployment or a job spec (`$to`), which
@@ -158,6 +157,8 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
     }
     out
 }
+
+mod exposure;
 
 /// What every recognizer reads.
 pub struct Ctx<'a> {
@@ -470,8 +471,12 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         _ => false,
     };
     if has_service && !limits.has(&Part::Ingress) {
-        ingress(ctx, &mut d);
+        exposure::ingress(ctx, &mut d);
     }
+    if has_service {
+        exposure::services(ctx, &mut d, limits, app_port);
+    }
+    exposure::ingresses(ctx, &mut d, limits);
     backup(ctx, &mut d, limits, pvc_backup_why);
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
@@ -2208,6 +2213,13 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bo
         Some(Part::Service),
         Some(Slot::Service),
     );
+    let svc = service_of(ctx, d, label, v, port);
+    d.spec.service = Some(svc);
+}
+
+/// A Service as the spec says it (the app's or another); `port` as for `service_spec`.
+fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bool)) -> ServiceSpec {
+    let address = format!("kubernetes_service.{label}");
     let (container_port, short) = port;
     let meta = path(v, &["metadata"]);
     let spec = block(v, "spec");
@@ -2318,7 +2330,7 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bo
         svc.labels = None;
     }
     svc.comment = text(ctx.above(d, &address, &[]).take(d));
-    d.spec.service = Some(svc);
+    svc
 }
 
 /// The MetalLB preset of a LoadBalancer Service, read back from what it writes: the
@@ -2381,256 +2393,6 @@ fn attr_text(ctx: &Ctx, address: &str, key: &str) -> Option<String> {
     let attr = source::find(&top.block.body, &[attr(key)])?.as_attribute()?;
     let span = attr.value.span()?;
     Some(top.file.text[span].to_owned())
-}
-
-fn ingress(ctx: &Ctx, d: &mut Draft) {
-    let mut all = ctx.modules(cv::repo::INGRESS_MODULE);
-    all.sort_by_key(|(label, _)| label != "ingress");
-    let Some((label, v)) = all.into_iter().next() else {
-        return;
-    };
-    let address = format!("module.{label}");
-    let known = [
-        "source",
-        "auth",
-        "dns_type",
-        "namespace",
-        "name",
-        "host",
-        "full_host",
-        "root_domain",
-        "service_name",
-        "port",
-        "ingress_path",
-        cv::repo::TLS_SECRET_VARIABLE,
-        "allowed_groups",
-        "allow_local_access_only",
-        "ssl_redirect",
-        "extra_middlewares",
-        "anti_ai_scraping",
-        "custom_content_security_policy",
-        "skip_default_rate_limit",
-        "max_body_size",
-        "external_monitor",
-        "external_monitor_name",
-        "homepage_enabled",
-        "sablier",
-        "extra_annotations",
-    ];
-    if !val::other_keys(v, &known).is_empty() {
-        return;
-    }
-    let auth = match string(v, "auth") {
-        Some("required") => Auth::Required,
-        Some("app") => Auth::App,
-        Some("public") => Auth::Public,
-        Some("none") => Auth::None,
-        _ => return,
-    };
-    let dns_type = match string(v, "dns_type") {
-        Some("proxied") => Some(DnsType::Proxied),
-        Some("non-proxied") => Some(DnsType::NonProxied),
-        Some("internal") => Some(DnsType::Internal),
-        Some("none") => Some(DnsType::None),
-        None => None,
-        _ => return,
-    };
-    let Some(host) = string(v, "name") else {
-        return;
-    };
-    let mut homepage = None;
-    let mut extra_annotations = OrderedMap::default();
-    if let Some(ann) = get(v, "extra_annotations") {
-        match homepage_of(ctx, &address, ann) {
-            Some(hp) => homepage = Some(hp),
-            None => {
-                let entries = map(ann).map(|m| {
-                    m.iter()
-                        .map(|(k, v)| val::value_spec(v, &ctx.secret_name).map(|v| (k.clone(), v)))
-                        .collect::<Option<Vec<_>>>()
-                });
-                match entries.flatten() {
-                    Some(e) => extra_annotations = OrderedMap(e),
-                    None => return,
-                }
-            }
-        }
-    }
-    if let Some(sablier) = get(v, "sablier")
-        && (string(sablier, "group") != Some(&ctx.name) || d.spec.scale_to_zero != Some(true))
-    {
-        return;
-    }
-    let strings = |k: &str| -> Option<Option<Vec<String>>> {
-        match get(v, k) {
-            None => Some(None),
-            Some(Value::List(items)) => items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .map(Some),
-            Some(_) => None,
-        }
-    };
-    let flag = |k: &str| match get(v, k) {
-        Some(Value::Bool(b)) => Some(*b),
-        _ => None,
-    };
-    let (Some(paths), Some(allowed_groups), Some(extra_middlewares)) = (
-        strings("ingress_path"),
-        strings("allowed_groups"),
-        strings("extra_middlewares"),
-    ) else {
-        return;
-    };
-    let port = match get(v, "port") {
-        None => None,
-        Some(p) => match val::value_spec(p, &ctx.secret_name) {
-            Some(p) => Some(p),
-            None => return,
-        },
-    };
-    // The Service: a reference to the stack's Service, or a name other than the ingress's.
-    let (mut service, mut service_ref) = (None, None);
-    if let Some(target) = string(v, "service_name") {
-        let text = attr_text(ctx, &address, "service_name").unwrap_or_default();
-        if text.trim_start().starts_with("kubernetes_service.") {
-            service_ref = Some(true);
-            if Some(target) != d.spec.service.as_ref().and_then(|s| s.name.as_deref()) {
-                service = Some(target.to_owned());
-            }
-        } else {
-            // Written literally: the spec states it (the model writes a stated name even
-            // when it is the ingress's own).
-            service = Some(target.to_owned());
-        }
-    } else if get(v, "service_name").is_some() {
-        return;
-    }
-    d.claim(
-        &ctx.at(&address),
-        &address,
-        Some(Part::Ingress),
-        Some(Slot::Ingress),
-    );
-    // The auth reason: `# auth = "<tier>": <why>` above `auth`, or its trailing comment.
-    let tier = string(v, "auth").unwrap_or_default().to_owned();
-    let prefix = format!("auth = \"{tier}\":");
-    let mut above = ctx.above(d, &address, &[attr("auth")]);
-    let mut auth_why = None;
-    if let Some(i) = above.lines.iter().position(|(_, l)| l.starts_with(&prefix)) {
-        above.lines.drain(..i);
-        let lines = above.take(d);
-        auth_why = Some(lines.join(" ")[prefix.len()..].trim().to_owned());
-    }
-    if auth_why.is_none() {
-        auth_why = ctx.after(d, &address, &[attr("auth")]);
-    }
-    if auth_why.is_none() && matches!(auth, Auth::App | Auth::None) {
-        d.reasons.push("ingress.auth_why".to_owned());
-        auth_why = Some(NO_REASON.to_owned());
-    }
-    // dlgen writes the ingress's URL above it: a convention, not a comment.
-    let url = format!("https://{host}.{}", cv::repo::DOMAIN);
-    let mut module_comment = ctx.above(d, &address, &[]);
-    module_comment.lines.retain(|(_, l)| l.trim() == url);
-    module_comment.take(d);
-    // What is left above the call is its comment, less what dlgen writes there itself:
-    // the URL, and the reason the stack has no TLS module (`tls.why`, read by `tls`).
-    let mut lines = ctx.above(d, &address, &[]).take(d);
-    lines.retain(|l| l.trim() != url);
-    if let Some(i) = lines
-        .iter()
-        .position(|l| l.starts_with(cv::ingress::NO_TLS_COMMENT))
-    {
-        lines.drain(i..);
-    }
-    let comment = text(lines);
-    d.spec.ingress = Some(IngressSpec {
-        name: Some(host.to_owned()),
-        auth: Some(auth),
-        auth_why,
-        dns_type: Some(dns_type),
-        homepage,
-        address: Some(label),
-        comment,
-        host: prim(v, "host"),
-        full_host: prim(v, "full_host"),
-        root_domain: prim(v, "root_domain"),
-        paths,
-        service,
-        service_ref,
-        port,
-        allowed_groups,
-        allow_local_access_only: flag("allow_local_access_only"),
-        ssl_redirect: flag("ssl_redirect"),
-        anti_ai_scraping: flag("anti_ai_scraping"),
-        custom_csp: prim(v, "custom_content_security_policy"),
-        extra_middlewares,
-        skip_default_rate_limit: flag("skip_default_rate_limit"),
-        max_body_size: prim(v, "max_body_size"),
-        external_monitor: flag("external_monitor"),
-        external_monitor_name: prim(v, "external_monitor_name"),
-        homepage_enabled: flag("homepage_enabled"),
-        extra_annotations,
-        ..IngressSpec::default()
-    });
-}
-
-/// The homepage annotations dlgen writes: the full tile (enabled, name, description,
-/// icon, group, an empty pod selector) and widget settings.
-fn homepage_of(ctx: &Ctx, address: &str, ann: &Value) -> Option<HomepageSpec> {
-    use cv::homepage as h;
-    let m = map(ann)?;
-    if m.get(h::ENABLED)
-        .and_then(Value::as_primitive_string)
-        .as_deref()
-        != Some("true")
-        || m.get(h::POD_SELECTOR)
-            .and_then(Value::as_primitive_string)
-            .as_deref()
-            != Some("")
-    {
-        return None;
-    }
-    let tile = |k: &str| m.get(k).and_then(Value::as_primitive_string);
-    let mut hp = HomepageSpec {
-        name: tile(h::NAME),
-        description: tile(h::DESCRIPTION),
-        icon: tile(h::ICON),
-        group: tile(h::GROUP),
-        widget: OrderedMap::default(),
-        ..HomepageSpec::default()
-    };
-    let known = [
-        h::ENABLED,
-        h::NAME,
-        h::DESCRIPTION,
-        h::ICON,
-        h::GROUP,
-        h::POD_SELECTOR,
-    ];
-    let order = ctx
-        .source_keys(address, &[attr("extra_annotations")])
-        .unwrap_or_default();
-    let mut widget = Vec::new();
-    for (k, v) in m {
-        if known.contains(&k.as_str()) {
-            continue;
-        }
-        let key = k.strip_prefix(h::WIDGET_PREFIX)?;
-        widget.push((
-            key.to_owned(),
-            val::value_spec(v, &ctx.secret_name)?,
-            k.clone(),
-        ));
-    }
-    widget.sort_by_key(|(_, _, k)| order.iter().position(|o| o == k).unwrap_or(usize::MAX));
-    hp.widget = OrderedMap(widget.into_iter().map(|(k, v, _)| (k, v)).collect());
-    Some(hp)
 }
 
 // --- backup ---------------------------------------------------------------------------
