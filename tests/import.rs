@@ -79,22 +79,19 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
     ("feed-digest", "jobs (a stack without a Deployment)"),
     (
         "fleet-tracker",
-        "ingresses, ExternalSecrets beside the stack's own, random_*",
+        "ExternalSecrets beside the stack's own, random_*, RBAC",
     ),
     ("frame-grabber", "node affinity, jobs"),
     (
         "ledger-sync",
         "the `vault-database` ExternalSecret, per-key secret `data`",
     ),
+    ("link-archive", "ExternalSecrets, config maps, jobs"),
+    ("mqtt-broker", "config maps, the namespace's quota"),
     (
-        "link-archive",
-        "ingresses, ExternalSecrets, config maps, jobs",
+        "short-links",
+        "jobs, random_*, affinity and topology spread",
     ),
-    (
-        "mqtt-broker",
-        "other Services, the LoadBalancer, the namespace's quota",
-    ),
-    ("short-links", "ingresses, random_*, ExternalSecrets"),
     ("status-page", "config maps and their checksums on the pod"),
 ];
 
@@ -487,6 +484,11 @@ fn ingresses_services_and_anubis_are_read_back() {
             vec!["name: drone-logbook-gps", "node_port: 30555", "comment: The controllers push telemetry over UDP."],
         ),
         (
+            main,
+            "scale_to_zero: true\ningresses:\n  - purpose: sync\n    paths: [/sync]\n    sablier: {strategy: blocking}\n",
+            vec!["strategy: blocking", "purpose: sync"],
+        ),
+        (
             anubis_main,
             "  anubis: {redis_db: 7}\n",
             vec!["redis_db: 7"],
@@ -527,6 +529,39 @@ fn ingresses_services_and_anubis_are_read_back() {
             assert_eq!(a.contents, b.contents, "{}\n{}", a.name, got.yaml);
         }
     }
+}
+
+#[test]
+fn an_ingress_call_the_spec_cannot_say_stays_raw_and_the_others_are_read() {
+    // recipe-box with one more call before its carve-out, passing an input no spec field
+    // says: that call is raw HCL, the carve-out after it is still `ingresses[0]`.
+    let r = renderer();
+    let tmp = repo(&["recipe-box"]);
+    let main_tf = tmp.path().join("stacks/recipe-box/main.tf");
+    let text = fs::read_to_string(&main_tf).expect("main.tf");
+    let odd = r#"module "ingress_admin" {
+  source           = "../../modules/kubernetes/ingress_factory"
+  namespace        = kubernetes_namespace.recipes.metadata[0].name
+  name             = "recipes-admin"
+  service_name     = kubernetes_service.recipe-box.metadata[0].name
+  backend_protocol = "HTTP"
+  auth             = "required"
+  tls_secret_name  = var.tls_secret_name
+}
+
+"#;
+    let at = text.find("module \"ingress_api\"").expect("the carve-out");
+    fs::write(&main_tf, format!("{}{odd}{}", &text[..at], &text[at..])).expect("write");
+    let got = imported(&tmp.path().join("stacks/recipe-box"), &r);
+    assert!(got.yaml.contains("backend_protocol"), "{}", got.yaml);
+    assert!(got.yaml.contains("carve_out: true"), "{}", got.yaml);
+    assert!(
+        got.raw_constructs
+            .iter()
+            .any(|c| c == "module ingress_factory"),
+        "{:?}",
+        got.raw_constructs
+    );
 }
 
 // --- the command ----------------------------------------------------------------------

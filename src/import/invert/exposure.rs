@@ -80,8 +80,8 @@ pub(super) fn ingress(ctx: &Ctx, d: &mut Draft) {
     }
 }
 
-/// Every other `ingress_factory` call (`ingresses:`), in the order the stack writes them,
-/// up to the first one given up.
+/// Every other `ingress_factory` call (`ingresses:`) the spec can say, in the order the
+/// stack writes them, up to the first one given up.
 pub(super) fn ingresses(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let main = main_label(ctx);
     let mut others: Vec<(String, &Value)> = ctx
@@ -95,11 +95,9 @@ pub(super) fn ingresses(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         if i >= limits.ingresses() {
             break;
         }
-        match ingress_call(ctx, d, &label, v, Role::Extra(i)) {
-            Some(spec) => d.spec.ingresses.push(spec),
-            // A call the spec cannot say ends the list: the rest stay raw HCL, so what
-            // the spec renders keeps the stack's order.
-            None => break,
+        // A call the spec cannot say stays raw HCL; the others are still read.
+        if let Some(spec) = ingress_call(ctx, d, &label, v, Role::Extra(i)) {
+            d.spec.ingresses.push(spec);
         }
     }
 }
@@ -122,7 +120,7 @@ pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Opti
         let address = format!("kubernetes_service.{label}");
         let svc = service_of(ctx, d, &label, v, app_port.unwrap_or((0, false)));
         if svc.name.is_none() {
-            break;
+            continue;
         }
         d.claim(
             &ctx.at(&address),
