@@ -3,7 +3,7 @@
 //! Drift is reported as a unified diff per differing file (committed → rendered), with
 //! missing and orphaned generated files named. Nothing is written.
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -96,7 +96,8 @@ pub fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
             specs.push(path);
         }
     }
-    specs.sort();
+    // All in `dir`: by file name is by path.
+    specs.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     Ok(specs)
 }
 
@@ -132,7 +133,7 @@ pub fn compare(generated: &[Generated], stacks_dir: &Path) -> Result<Report, Err
         specs: generated.len(),
         ..Report::default()
     };
-    let mut expected: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut expected: HashSet<PathBuf> = HashSet::new();
     for g in generated {
         let dir = stacks_dir.join(&g.stack);
         expected.extend(g.files.iter().map(|f| dir.join(&f.name)));
@@ -214,7 +215,7 @@ pub fn compare_stack(
 
 /// Every generated file in the stacks root that is not in `expected`: orphaned, sorted by
 /// path. Finding generated files reads the first line of each file, not the file.
-pub fn orphans(stacks_dir: &Path, expected: &BTreeSet<PathBuf>) -> Result<Vec<Finding>, Error> {
+pub fn orphans(stacks_dir: &Path, expected: &HashSet<PathBuf>) -> Result<Vec<Finding>, Error> {
     let mut findings = Vec::new();
     for generated::GeneratedFile { path, .. } in generated::generated_files(stacks_dir)? {
         if !expected.contains(&path) {
@@ -276,7 +277,7 @@ pub fn check_specs(
         specs: checked.len(),
         ..Report::default()
     };
-    let mut expected = BTreeSet::new();
+    let mut expected = HashSet::new();
     for c in checked {
         let dir = stacks_dir.join(&c.stack);
         expected.extend(c.files.iter().map(|name| dir.join(name)));

@@ -218,7 +218,9 @@ pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error>
             found.push(GeneratedFile { path, spec });
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    // One directory: ordering by file name is ordering by path, without comparing the
+    // shared parent component by component for every pair.
+    found.sort_by(|a, b| a.path.file_name().cmp(&b.path.file_name()));
     found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
 }
@@ -232,14 +234,19 @@ pub fn generated_files(stacks_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io(stacks_dir, e)),
     };
-    let mut found = Vec::new();
+    let mut stacks = Vec::new();
     for stack in entries {
         let stack = stack.map_err(|e| Error::io(stacks_dir, e))?.path();
         if stack.is_dir() {
-            found.extend(generated_files_in(&stack)?);
+            stacks.push(stack);
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    // Stack directories by name, each one's files by name: the files sorted by path.
+    stacks.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    let mut found = Vec::new();
+    for stack in &stacks {
+        found.extend(generated_files_in(stack)?);
+    }
     Ok(found)
 }
 
