@@ -414,6 +414,36 @@ fn the_prometheus_preset_is_read_back_from_the_pod_annotations() {
 }
 
 #[test]
+fn a_deployment_tier_label_other_than_the_namespaces_is_read_back() {
+    // Many of the repo's Deployments carry `local.tiers.aux` whatever their namespace's
+    // tier: the spec says so with `deployment.tier`, the namespace's tier with `tier`.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let edge = |deployment_tier: &str| {
+        let text = drone_logbook_with(
+            "ghcr.io/arpanghosh8453/open-dronelog:latest",
+            &format!("deployment:\n  tier: {deployment_tier}\n"),
+        );
+        assert!(text.contains("\ntier: aux"));
+        text.replacen("\ntier: aux", "\ntier: edge", 1)
+    };
+    let text = edge("aux");
+    let (name, files) = render(&r, "tier.yaml", &text);
+    let dir = write_stack(&tmp.path().join("tier"), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(got.yaml.contains("\ntier: edge\n"), "{}", got.yaml);
+    assert!(got.yaml.contains("\ndeployment: {tier: aux}\n"), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+    // The same tier as the namespace's is the default, not restated.
+    let text = edge("edge");
+    let (name, files) = render(&r, "tier.yaml", &text);
+    let dir = write_stack(&tmp.path().join("same"), &name, &files);
+    let got = imported(&dir, &r);
+    assert!(!got.yaml.contains("deployment:"), "{}", got.yaml);
+}
+
+#[test]
 fn a_metallb_load_balancer_is_read_back_as_the_services_preset() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");

@@ -1066,10 +1066,13 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         let entries = ctx
             .ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])
             .unwrap_or_default();
-        let tier = map(labels)
+        let own_tier = map(labels)
             .and_then(|m| m.get(cv::workload::TIER_LABEL))
-            .is_some_and(|t| val::tier(t).is_some());
+            .and_then(val::tier);
+        let tier = own_tier.is_some();
         dep.tier_label = Some(tier);
+        // The tier the label names, which may not be the namespace's.
+        dep.tier = own_tier.map(tier_of);
         dep.labels = OrderedMap(
             entries
                 .into_iter()
