@@ -789,6 +789,8 @@ pub(crate) fn apply_ignores(
     if entries.is_empty() {
         return (None, allow);
     }
+    // An entry's reason is its trailing comment, which only a list one per line holds.
+    let multiline = multiline || entries.iter().any(|e| e.comment.is_some());
     (
         Some(Lifecycle {
             comment,
