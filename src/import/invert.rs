@@ -159,6 +159,13 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
     out
 }
 
+mod workloads;
+
+/// The pod of a job resource of type `ty` (a CronJob's or a Job's), as steps.
+pub fn job_pod(ty: &str) -> Vec<Step> {
+    workloads::pod_steps(ty)
+}
+
 /// What every recognizer reads.
 pub struct Ctx<'a> {
     pub src: &'a Source,
@@ -473,6 +480,17 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         ingress(ctx, &mut d);
     }
     backup(ctx, &mut d, limits, pvc_backup_why);
+    workloads::jobs(ctx, &mut d, limits);
+    if d.spec.containers.is_empty() && d.spec.jobs.is_empty() && blockers.is_empty() {
+        // No Deployment, and no job the spec can say: a spec needs one or the other.
+        blockers.push(blocker(
+            "resource kubernetes_deployment (none)",
+            format!(
+                "the stack declares no `kubernetes_deployment` named `{}`, and none of its jobs is one the spec language can say",
+                ctx.name
+            ),
+        ));
+    }
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
@@ -763,6 +781,8 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         d.spec.keel = Some(true);
     } else if keel {
         d.spec.keel = Some(true);
+    } else if ctx.resources("kubernetes_deployment").is_empty() {
+        // No Deployment for Keel to update: off by default, nothing to explain.
     } else {
         d.spec.keel = Some(false);
         // dlgen writes the reason as the namespace comment's last line.
@@ -871,6 +891,14 @@ fn deployment(
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
+        // A stack of jobs only is a spec of jobs only.
+        let jobs = cv::jobs::CRON_TYPES
+            .iter()
+            .chain(&cv::jobs::JOB_TYPES)
+            .any(|ty| !ctx.resources(ty).is_empty());
+        if all.is_empty() && jobs {
+            return None;
+        }
         blockers.push(blocker("resource kubernetes_deployment (none)", format!(
             "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
             ctx.name
