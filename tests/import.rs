@@ -536,6 +536,27 @@ fn a_stack_of_jobs_only_is_a_spec_of_jobs_only() {
 }
 
 #[test]
+fn block_storage_without_recreate_is_a_deviation_stated_with_its_reason() {
+    // The rule asks a Deployment with block storage to use `Recreate`; a stack that does
+    // not says why, and the spec keeps the reason.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (i, strategy) in ["none", "RollingUpdate"].into_iter().enumerate() {
+        let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "")
+            .replacen("\nstrategy: Recreate\n", &format!("\nstrategy: {strategy}\n"), 1);
+        assert!(text.contains(&format!("\nstrategy: {strategy}\n")));
+        let (name, files) = render(&r, "rolls.yaml", &text);
+        let dir = write_stack(&tmp.path().join(format!("r{i}")), &name, &files);
+        let got = imported(&dir, &r);
+        assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+        assert!(got.yaml.contains(&format!("strategy: {strategy}")), "{}", got.yaml);
+        assert!(got.yaml.contains("strategy_why: DuckDB is"), "{}", got.yaml);
+        assert!(got.reasons.is_empty() || !got.reasons.contains(&"strategy_why".to_owned()));
+        assert_eq!(model_of(&got.yaml), model_of(&text));
+    }
+}
+
+#[test]
 fn a_metallb_load_balancer_is_read_back_as_the_services_preset() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");

@@ -1015,6 +1015,7 @@ fn deployment(
     }
     pod_settings!(pod, dep);
     let (volumes, why) = volumes(ctx, d, limits, pod);
+    workloads::rolling_block_storage(ctx, d, &address);
     let pc = PodCtx {
         address: &address,
         limits,

@@ -475,3 +475,45 @@ fn job_depends_on(ctx: &Ctx, d: &mut Draft) {
     d.reasons.append(&mut scratch.reasons);
     d.consumed.append(&mut scratch.consumed);
 }
+
+/// A Deployment with block storage that does not use `Recreate` (the stack rolls it, or
+/// writes no strategy): a deviation from the repo's rule the spec states with
+/// `strategy_why`. Its reason is the `# dlgen:allow rwo-recreate <why>` line above the
+/// Deployment, or the comment above its `strategy` block; else the reviewer is asked.
+pub(super) fn rolling_block_storage(ctx: &Ctx, d: &mut Draft, address: &str) {
+    use crate::spec::Storage as S;
+    let rolls = matches!(
+        d.spec.strategy,
+        Some(Strategy::RollingUpdate | Strategy::Unset)
+    );
+    let block = d
+        .spec
+        .volumes
+        .iter()
+        .any(|v| matches!(v.storage, Some(S::ProxmoxLvm | S::ProxmoxLvmEncrypted)));
+    if !rolls || !block || d.spec.strategy_why.is_some() {
+        return;
+    }
+    let allowed = ctx.node_start(address, &[]).and_then(|(file, start)| {
+        file.comment_above(start).into_iter().find_map(|(line, text)| {
+            let (rule, why) = allow(&text)?;
+            (rule == "rwo-recreate" && !why.is_empty()).then(|| {
+                d.consumed.insert((file.name.clone(), line));
+                why.to_owned()
+            })
+        })
+    });
+    let rolling = d.spec.strategy == Some(Strategy::RollingUpdate);
+    let why = match allowed {
+        Some(w) => Some(w),
+        None if rolling => {
+            let lines = ctx.above(d, address, &[b("spec", 0), b("strategy", 0)]);
+            text(lines.take(d))
+        }
+        None => None,
+    };
+    d.spec.strategy_why = Some(why.unwrap_or_else(|| {
+        d.reasons.push("strategy_why".to_owned());
+        NO_REASON.to_owned()
+    }));
+}
