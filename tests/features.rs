@@ -3022,7 +3022,9 @@ fn the_deployment_tier_label_can_name_another_tier_than_the_namespace() {
             .replace("memory: 64Mi}", "memory: 64Mi, memory_limit: 128Mi}"),
     );
     assert!(e.contains("and the tier is `core`"), "{e}");
-    let e = errors(&format!("{BASE}deployment:\n  tier: aux\n  tier_label: false\n"));
+    let e = errors(&format!(
+        "{BASE}deployment:\n  tier: aux\n  tier_label: false\n"
+    ));
     assert!(e.contains("`tier_label: false` leaves out"), "{e}");
 }
 

@@ -436,7 +436,11 @@ fn a_deployment_tier_label_other_than_the_namespaces_is_read_back() {
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     assert!(got.yaml.contains("\ntier: edge\n"), "{}", got.yaml);
-    assert!(got.yaml.contains("\ndeployment: {tier: aux}\n"), "{}", got.yaml);
+    assert!(
+        got.yaml.contains("\ndeployment: {tier: aux}\n"),
+        "{}",
+        got.yaml
+    );
     assert_eq!(model_of(&got.yaml), model_of(&text));
     // The same tier as the namespace's is the default, not restated.
     let text = edge("edge");
@@ -517,8 +521,16 @@ fn app_cron_jobs_and_jobs_are_read_back_as_jobs() {
         "{}",
         got.yaml
     );
-    assert!(got.yaml.contains("  - name: drone-logbook-migrate\n"), "{}", got.yaml);
-    assert!(!got.yaml.contains("drone-logbook-prune\n    address"), "{}", got.yaml);
+    assert!(
+        got.yaml.contains("  - name: drone-logbook-migrate\n"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        !got.yaml.contains("drone-logbook-prune\n    address"),
+        "{}",
+        got.yaml
+    );
 }
 
 #[test]
@@ -542,14 +554,21 @@ fn block_storage_without_recreate_is_a_deviation_stated_with_its_reason() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     for (i, strategy) in ["none", "RollingUpdate"].into_iter().enumerate() {
-        let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "")
-            .replacen("\nstrategy: Recreate\n", &format!("\nstrategy: {strategy}\n"), 1);
+        let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "").replacen(
+            "\nstrategy: Recreate\n",
+            &format!("\nstrategy: {strategy}\n"),
+            1,
+        );
         assert!(text.contains(&format!("\nstrategy: {strategy}\n")));
         let (name, files) = render(&r, "rolls.yaml", &text);
         let dir = write_stack(&tmp.path().join(format!("r{i}")), &name, &files);
         let got = imported(&dir, &r);
         assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-        assert!(got.yaml.contains(&format!("strategy: {strategy}")), "{}", got.yaml);
+        assert!(
+            got.yaml.contains(&format!("strategy: {strategy}")),
+            "{}",
+            got.yaml
+        );
         assert!(got.yaml.contains("strategy_why: DuckDB is"), "{}", got.yaml);
         assert!(got.reasons.is_empty() || !got.reasons.contains(&"strategy_why".to_owned()));
         assert_eq!(model_of(&got.yaml), model_of(&text));

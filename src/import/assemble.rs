@@ -211,7 +211,11 @@ fn job_part(draft: &Draft, path: &str) -> Option<Part> {
         .parse()
         .ok()?;
     let job = draft.spec.jobs.get(i)?;
-    let rendered = format!("{}.{}", job.resource_type.as_deref()?, job.address.as_deref()?);
+    let rendered = format!(
+        "{}.{}",
+        job.resource_type.as_deref()?,
+        job.address.as_deref()?
+    );
     draft.claim_of_rendered(&rendered)?.part.clone()
 }
 

@@ -66,12 +66,7 @@ pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
             d.consumed = consumed;
             continue;
         };
-        d.claim(
-            &ctx.at(&address),
-            &address,
-            Some(part),
-            Some(Slot::Job(i)),
-        );
+        d.claim(&ctx.at(&address), &address, Some(part), Some(Slot::Job(i)));
         d.spec.jobs.push(job);
     }
     job_depends_on(ctx, d);
@@ -93,7 +88,8 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         ..JobSpec::default()
     };
     if let Some(labels) = get(meta, "labels") {
-        job.labels = OrderedMap(ctx.ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])?);
+        job.labels =
+            OrderedMap(ctx.ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])?);
     }
     let spec = block(v, "spec")?;
     let u32_of = |v: &Value, k: &str| int(v, k).and_then(|n| u32::try_from(n).ok());
@@ -220,7 +216,15 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
                 format!("jobs[{i}].containers[{j}]")
             };
             let first = !list && j == 0;
-            let spec = container(ctx, d, &pc, &at, &field, c, first.then_some(&mut job.volumes))?;
+            let spec = container(
+                ctx,
+                d,
+                &pc,
+                &at,
+                &field,
+                c,
+                first.then_some(&mut job.volumes),
+            )?;
             if list {
                 job.init_containers.push(spec);
             } else {
@@ -400,8 +404,7 @@ fn ignores(
         spec.drop.push(convention.to_owned());
         let above = ctx.above(d, address, &[b("lifecycle", 0), attr("ignore_changes")]);
         spec.drop_why = Some(text(above.take(d)).unwrap_or_else(|| {
-            d.reasons
-                .push(format!("jobs[{i}].ignore_changes.drop_why"));
+            d.reasons.push(format!("jobs[{i}].ignore_changes.drop_why"));
             NO_REASON.to_owned()
         }));
     }
@@ -430,7 +433,9 @@ fn job_depends_on(ctx: &Ctx, d: &mut Draft) {
             .iter()
             .find(|o| o.address.reference() == address)
             .map(|o| match &o.body {
-                crate::model::Body::CronJob(c) => c.depends_on.iter().map(|x| x.0.clone()).collect(),
+                crate::model::Body::CronJob(c) => {
+                    c.depends_on.iter().map(|x| x.0.clone()).collect()
+                }
                 crate::model::Body::Job(j) => j.depends_on.iter().map(|x| x.0.clone()).collect(),
                 _ => Vec::new(),
             })
@@ -462,7 +467,9 @@ fn job_depends_on(ctx: &Ctx, d: &mut Draft) {
         } else {
             let above = ctx.above(&mut scratch, &address, &[attr("depends_on")]);
             Some(text(above.take(&mut scratch)).unwrap_or_else(|| {
-                scratch.reasons.push(format!("jobs[{i}].depends_on.drop_why"));
+                scratch
+                    .reasons
+                    .push(format!("jobs[{i}].depends_on.drop_why"));
                 NO_REASON.to_owned()
             }))
         };
@@ -495,13 +502,15 @@ pub(super) fn rolling_block_storage(ctx: &Ctx, d: &mut Draft, address: &str) {
         return;
     }
     let allowed = ctx.node_start(address, &[]).and_then(|(file, start)| {
-        file.comment_above(start).into_iter().find_map(|(line, text)| {
-            let (rule, why) = allow(&text)?;
-            (rule == "rwo-recreate" && !why.is_empty()).then(|| {
-                d.consumed.insert((file.name.clone(), line));
-                why.to_owned()
+        file.comment_above(start)
+            .into_iter()
+            .find_map(|(line, text)| {
+                let (rule, why) = allow(&text)?;
+                (rule == "rwo-recreate" && !why.is_empty()).then(|| {
+                    d.consumed.insert((file.name.clone(), line));
+                    why.to_owned()
+                })
             })
-        })
     });
     let rolling = d.spec.strategy == Some(Strategy::RollingUpdate);
     let why = match allowed {
