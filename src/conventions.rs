@@ -332,6 +332,12 @@ pub mod workload {
     pub const APP_LABEL: &str = "app";
     /// The Deployment label that carries the tier.
     pub const TIER_LABEL: &str = "tier";
+
+    /// The tier a Deployment's tier label names (a key of `local.tiers`): its own when the
+    /// spec gives one, the stack's otherwise.
+    pub fn label_tier<'a>(own: Option<&'a str>, stack: &'a str) -> &'a str {
+        own.unwrap_or(stack)
+    }
     /// Reloader: restart on any change, or on those marked for it.
     pub const RELOADER_AUTO: &str = "reloader.stakater.com/auto";
     pub const RELOADER_SEARCH: &str = "reloader.stakater.com/search";

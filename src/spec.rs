@@ -194,6 +194,10 @@ with_pod_settings! {
         pub label_key: Option<String>,
         /// The Deployment's `tier` label; default on.
         pub tier_label: Option<bool>,
+        /// The tier the Deployment's `tier` label names; default the stack's (`tier`).
+        /// Many of the repo's Deployments name `aux` whatever their namespace's tier; the
+        /// namespace's tier is the one that counts (quotas, QoS, lint).
+        pub tier: Option<Tier>,
         /// More labels of the Deployment, after the generated ones, in order.
         #[serde(default)]
         pub labels: OrderedMap<String>,

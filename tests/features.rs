@@ -2996,6 +2996,39 @@ fn labels_keyed_run_without_tier_and_extra_labels() {
 }
 
 #[test]
+fn the_deployment_tier_label_can_name_another_tier_than_the_namespace() {
+    // Many of the repo's Deployments name `aux` whatever their namespace's tier.
+    let spec = format!("tier: edge\n{BASE}deployment:\n  tier: aux\n");
+    let (_, body) = render(&spec);
+    let d = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    assert_eq!(
+        attr(child(d, &["metadata"]), "labels").unwrap(),
+        "{ app = \"app\", \"kubernetes.io/cluster-service\" = \"true\", tier = local.tiers.aux }"
+    );
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(
+        attr(child(ns, &["metadata"]), "labels")
+            .unwrap()
+            .contains("tier = local.tiers.edge"),
+    );
+    // The stack's tier is the default: restating it renders the same stack.
+    assert_eq!(
+        render(&format!("tier: edge\n{BASE}deployment:\n  tier: edge\n")).0,
+        render(&format!("tier: edge\n{BASE}")).0
+    );
+    // The namespace's tier decides the memory rule, not the label's.
+    let e = errors(
+        &format!("tier: core\n{BASE}deployment:\n  tier: aux\n")
+            .replace("memory: 64Mi}", "memory: 64Mi, memory_limit: 128Mi}"),
+    );
+    assert!(e.contains("and the tier is `core`"), "{e}");
+    let e = errors(&format!(
+        "{BASE}deployment:\n  tier: aux\n  tier_label: false\n"
+    ));
+    assert!(e.contains("`tier_label: false` leaves out"), "{e}");
+}
+
+#[test]
 fn annotation_presets_for_reloader_diun_kyverno_waits_and_prometheus() {
     let spec = format!(
         "{BASE}deployment:

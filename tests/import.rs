@@ -76,12 +76,15 @@ fn model_of(text: &str) -> String {
 const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
     ("agent-runner", "service accounts and RBAC"),
     ("blog-edge", "config maps and their checksums on the pod"),
-    ("feed-digest", "jobs (a stack without a Deployment)"),
+    (
+        "feed-digest",
+        "per-key secret `data` (the job reads the secret), config maps",
+    ),
     (
         "fleet-tracker",
         "ExternalSecrets beside the stack's own, random_*, RBAC",
     ),
-    ("frame-grabber", "node affinity, jobs"),
+    ("frame-grabber", "node affinity"),
     (
         "ledger-sync",
         "the `vault-database` ExternalSecret, per-key secret `data`",
@@ -405,6 +408,165 @@ fn the_prometheus_preset_is_read_back_from_the_pod_annotations() {
             got.yaml
         );
         assert!(!got.yaml.contains("pod_annotations"), "{}", got.yaml);
+        assert_eq!(model_of(&got.yaml), model_of(&text));
+    }
+}
+
+#[test]
+fn a_deployment_tier_label_other_than_the_namespaces_is_read_back() {
+    // Many of the repo's Deployments carry `local.tiers.aux` whatever their namespace's
+    // tier: the spec says so with `deployment.tier`, the namespace's tier with `tier`.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let edge = |deployment_tier: &str| {
+        let text = drone_logbook_with(
+            "ghcr.io/arpanghosh8453/open-dronelog:latest",
+            &format!("deployment:\n  tier: {deployment_tier}\n"),
+        );
+        assert!(text.contains("\ntier: aux"));
+        text.replacen("\ntier: aux", "\ntier: edge", 1)
+    };
+    let text = edge("aux");
+    let (name, files) = render(&r, "tier.yaml", &text);
+    let dir = write_stack(&tmp.path().join("tier"), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(got.yaml.contains("\ntier: edge\n"), "{}", got.yaml);
+    assert!(
+        got.yaml.contains("\ndeployment: {tier: aux}\n"),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+    // The same tier as the namespace's is the default, not restated.
+    let text = edge("edge");
+    let (name, files) = render(&r, "tier.yaml", &text);
+    let dir = write_stack(&tmp.path().join("same"), &name, &files);
+    let got = imported(&dir, &r);
+    assert!(!got.yaml.contains("deployment:"), "{}", got.yaml);
+}
+
+/// drone-logbook with an app CronJob reading the stack's secret and a one-shot Job.
+const JOBS: &str = "jobs:
+  - name: drone-logbook-prune
+    address: prune
+    comment: Drops flights older than a year.
+    schedule: \"0 4 * * *\"
+    timezone: Europe/London
+    concurrency_policy: Replace
+    suspend: true
+    suspend_why: paused while the import is rewritten
+    failed_jobs_history_limit: null
+    ttl_seconds_after_finished: 600
+    job_labels: {team: drones}
+    pod_annotations: {diun.enable: \"false\"}
+    containers:
+      - image: docker.io/library/alpine:3.20
+        command: [/bin/sh, -c, prune]
+        env:
+          - {name: PASS, secret: profile_creation_pass}
+        resources: {cpu: 5m, memory: 16Mi}
+    volumes:
+      - {name: data, claim: drone-logbook-data-encrypted, mount: /data, read_only: true}
+  - name: drone-logbook-migrate
+    containers:
+      - name: migrate
+        image: docker.io/library/alpine:3.20
+        args: [migrate]
+    timeouts: {create: 5m}
+    ignore_changes:
+      add: [{path: 'metadata[0].labels', why: the operator labels it}]
+";
+
+#[test]
+fn app_cron_jobs_and_jobs_are_read_back_as_jobs() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", JOBS);
+    let (name, files) = render(&r, "jobs.yaml", &text);
+    let dir = write_stack(&tmp.path().join("jobs"), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for line in [
+        "suspend_why: paused while the import is rewritten",
+        "failed_jobs_history_limit: null",
+        "comment: Drops flights older than a year.",
+        "timeouts: {create: 5m}",
+        "why: the operator labels it",
+    ] {
+        assert!(got.yaml.contains(line), "{line}\n{}", got.yaml);
+    }
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+
+    // A job the spec cannot say (a pod setting it has no field for) is left whole to
+    // raw HCL at its address; the other stays a job.
+    let main = dir.join("main.tf");
+    let tf = fs::read_to_string(&main).expect("main.tf");
+    let odd = tf.replacen(
+        "            restart_policy = \"OnFailure\"\n",
+        "            restart_policy = \"OnFailure\"\n            host_network   = true\n",
+        1,
+    );
+    assert_ne!(odd, tf, "the CronJob's pod is where the test expects it");
+    fs::write(&main, odd).expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("resource \"kubernetes_cron_job_v1\" \"prune\""),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("  - name: drone-logbook-migrate\n"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        !got.yaml.contains("drone-logbook-prune\n    address"),
+        "{}",
+        got.yaml
+    );
+}
+
+#[test]
+fn a_stack_of_jobs_only_is_a_spec_of_jobs_only() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = "name: nightly\njobs:\n  - schedule: \"0 2 * * *\"\n    containers:\n      - image: docker.io/library/alpine:3.20\n        command: [date]\n";
+    let (name, files) = render(&r, "nightly.yaml", text);
+    let dir = write_stack(&tmp.path().join("nightly"), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(!got.yaml.contains("containers:\n  -"), "{}", got.yaml);
+    assert!(!got.yaml.contains("keel"), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(text));
+}
+
+#[test]
+fn block_storage_without_recreate_is_a_deviation_stated_with_its_reason() {
+    // The rule asks a Deployment with block storage to use `Recreate`; a stack that does
+    // not says why, and the spec keeps the reason.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (i, strategy) in ["none", "RollingUpdate"].into_iter().enumerate() {
+        let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "").replacen(
+            "\nstrategy: Recreate\n",
+            &format!("\nstrategy: {strategy}\n"),
+            1,
+        );
+        assert!(text.contains(&format!("\nstrategy: {strategy}\n")));
+        let (name, files) = render(&r, "rolls.yaml", &text);
+        let dir = write_stack(&tmp.path().join(format!("r{i}")), &name, &files);
+        let got = imported(&dir, &r);
+        assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+        assert!(
+            got.yaml.contains(&format!("strategy: {strategy}")),
+            "{}",
+            got.yaml
+        );
+        assert!(got.yaml.contains("strategy_why: DuckDB is"), "{}", got.yaml);
+        assert!(got.reasons.is_empty() || !got.reasons.contains(&"strategy_why".to_owned()));
         assert_eq!(model_of(&got.yaml), model_of(&text));
     }
 }

@@ -37,7 +37,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     let bare_text = yaml(&draft, &[]);
     let bare = match prove::render(renderer, &bare_text, &ctx.src.dir) {
         Ok(r) => r,
-        Err(refused) => return Ok(Attempt::GiveUp(refusal(refused))),
+        Err(refused) => return Ok(Attempt::GiveUp(refusal(&draft, refused))),
     };
     let residue = residue::residue(ctx, &draft, &bare.stack);
     if !residue.conflicts.is_empty() {
@@ -83,7 +83,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     let text = yaml(&draft, &[]);
     let full = match prove::render(renderer, &text, &ctx.src.dir) {
         Ok(r) => r,
-        Err(refused) => return Ok(Attempt::GiveUp(refusal(refused))),
+        Err(refused) => return Ok(Attempt::GiveUp(refusal(&draft, refused))),
     };
     let mut expected_moved = draft.moved.clone();
     for m in draft
@@ -178,7 +178,7 @@ fn yaml(draft: &Draft, header: &[String]) -> String {
 }
 
 /// The model's refusal as conflicts, each with the part of the spec it is about.
-fn refusal(refused: Refused) -> Vec<Conflict> {
+fn refusal(draft: &Draft, refused: Refused) -> Vec<Conflict> {
     match refused {
         Refused::Problems(problems) => problems
             .into_iter()
@@ -187,7 +187,7 @@ fn refusal(refused: Refused) -> Vec<Conflict> {
                 path: String::new(),
                 rendered: p.message,
                 stack: String::new(),
-                part: spec_part(&p.path),
+                part: job_part(draft, &p.path).or_else(|| spec_part(&p.path)),
                 construct: p.path,
             })
             .collect(),
@@ -200,6 +200,23 @@ fn refusal(refused: Refused) -> Vec<Conflict> {
             construct: "spec".to_owned(),
         }],
     }
+}
+
+/// The job a spec path `jobs[i]…` is about, given up by its address in the stack.
+fn job_part(draft: &Draft, path: &str) -> Option<Part> {
+    let i: usize = path
+        .strip_prefix("jobs[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()?;
+    let job = draft.spec.jobs.get(i)?;
+    let rendered = format!(
+        "{}.{}",
+        job.resource_type.as_deref()?,
+        job.address.as_deref()?
+    );
+    draft.claim_of_rendered(&rendered)?.part.clone()
 }
 
 /// The part of the spec a spec path belongs to.
@@ -615,6 +632,16 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
                 b.raw = raw();
             }
         }
+        Slot::Job(i) => {
+            if let Some(j) = spec.jobs.get_mut(i) {
+                j.raw = raw();
+            }
+        }
+        Slot::JobContainer(i, k) => {
+            if let Some(c) = spec.jobs.get_mut(i).and_then(|j| j.containers.get_mut(k)) {
+                c.raw = raw();
+            }
+        }
         Slot::Integrity => {
             if let Some(ic) = spec
                 .backup
@@ -652,6 +679,10 @@ fn raw_lines(draft: &Draft) -> usize {
         if let Some(a) = &ing.anubis {
             texts.push(&a.raw);
         }
+    }
+    for j in &spec.jobs {
+        texts.push(&j.raw);
+        texts.extend(j.containers.iter().map(|c| &c.raw));
     }
     if let Some(s) = &spec.secrets {
         texts.push(&s.raw);

@@ -26,6 +26,10 @@ pub enum Slot {
     Secrets,
     Backup,
     Integrity,
+    /// `jobs[i].raw`: inside the job's resource.
+    Job(usize),
+    /// `jobs[i].containers[j].raw`.
+    JobContainer(usize, usize),
     /// `raw.stack`: whole blocks of `main.tf`.
     Stack,
     /// `raw.terragrunt`.
@@ -51,6 +55,8 @@ impl Slot {
             Slot::Secrets => "secrets.raw".to_owned(),
             Slot::Backup => "backup.raw".to_owned(),
             Slot::Integrity => "backup.integrity_check.raw".to_owned(),
+            Slot::Job(i) => format!("jobs[{i}].raw"),
+            Slot::JobContainer(i, j) => format!("jobs[{i}].containers[{j}].raw"),
             Slot::Stack => "raw.stack".to_owned(),
             Slot::Terragrunt => "raw.terragrunt".to_owned(),
         }
@@ -86,6 +92,8 @@ pub enum Part {
     DnsOptions,
     /// The pod's init containers (all of them).
     InitContainers,
+    /// An app CronJob or Job, by its address in the stack (left whole to raw HCL).
+    Job(String),
 }
 
 /// Everything given up so far.

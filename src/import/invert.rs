@@ -159,6 +159,12 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 }
 
 mod exposure;
+mod workloads;
+
+/// The pod of a job resource of type `ty` (a CronJob's or a Job's), as steps.
+pub fn job_pod(ty: &str) -> Vec<Step> {
+    workloads::pod_steps(ty)
+}
 
 /// What every recognizer reads.
 pub struct Ctx<'a> {
@@ -478,6 +484,17 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     }
     exposure::ingresses(ctx, &mut d, limits);
     backup(ctx, &mut d, limits, pvc_backup_why);
+    workloads::jobs(ctx, &mut d, limits);
+    if d.spec.containers.is_empty() && d.spec.jobs.is_empty() && blockers.is_empty() {
+        // No Deployment, and no job the spec can say: a spec needs one or the other.
+        blockers.push(blocker(
+            "resource kubernetes_deployment (none)",
+            format!(
+                "the stack declares no `kubernetes_deployment` named `{}`, and none of its jobs is one the spec language can say",
+                ctx.name
+            ),
+        ));
+    }
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
@@ -768,6 +785,8 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         d.spec.keel = Some(true);
     } else if keel {
         d.spec.keel = Some(true);
+    } else if ctx.resources("kubernetes_deployment").is_empty() {
+        // No Deployment for Keel to update: off by default, nothing to explain.
     } else {
         d.spec.keel = Some(false);
         // dlgen writes the reason as the namespace comment's last line.
@@ -876,6 +895,14 @@ fn deployment(
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
+        // A stack of jobs only is a spec of jobs only.
+        let jobs = cv::jobs::CRON_TYPES
+            .iter()
+            .chain(&cv::jobs::JOB_TYPES)
+            .any(|ty| !ctx.resources(ty).is_empty());
+        if all.is_empty() && jobs {
+            return None;
+        }
         blockers.push(blocker("resource kubernetes_deployment (none)", format!(
             "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
             ctx.name
@@ -992,6 +1019,7 @@ fn deployment(
     }
     pod_settings!(pod, dep);
     let (volumes, why) = volumes(ctx, d, limits, pod);
+    workloads::rolling_block_storage(ctx, d, &address);
     let pc = PodCtx {
         address: &address,
         limits,
@@ -1071,10 +1099,13 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         let entries = ctx
             .ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])
             .unwrap_or_default();
-        let tier = map(labels)
+        let own_tier = map(labels)
             .and_then(|m| m.get(cv::workload::TIER_LABEL))
-            .is_some_and(|t| val::tier(t).is_some());
+            .and_then(val::tier);
+        let tier = own_tier.is_some();
         dep.tier_label = Some(tier);
+        // The tier the label names, which may not be the namespace's.
+        dep.tier = own_tier.map(tier_of);
         dep.labels = OrderedMap(
             entries
                 .into_iter()

@@ -322,6 +322,16 @@ impl Walk<'_> {
         if path.is_empty() {
             return self.claim.slot;
         }
+        if let Some(Slot::Job(i)) = self.claim.slot {
+            let ty = self.ty.as_str();
+            let pod = super::invert::job_pod(ty);
+            return match path.split_last() {
+                Some((Step::Block(ident, j), parent)) if ident == "container" && parent == pod => {
+                    Some(Slot::JobContainer(i, *j))
+                }
+                _ => None,
+            };
+        }
         if self.claim.slot != Some(Slot::Deployment) {
             return None;
         }

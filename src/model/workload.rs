@@ -259,7 +259,19 @@ pub(crate) fn deployment(
         labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
     }
     if d.tier_label.unwrap_or(true) {
-        labels.push(entry(cv::workload::TIER_LABEL, ctx.tier_expr.clone()));
+        let tier = cv::workload::label_tier(d.tier.map(super::tier_name), ctx.tier);
+        let expr = if tier == ctx.tier {
+            ctx.tier_expr.clone()
+        } else {
+            Expr(format!("{}.{tier}", cv::repo::TIER_LOCAL))
+        };
+        labels.push(entry(cv::workload::TIER_LABEL, expr));
+    } else if d.tier.is_some() {
+        p.add(
+            "deployment.tier",
+            "`deployment.tier` names the tier of the Deployment's `tier` label, which `tier_label: false` leaves out",
+            Some("remove one of them".to_owned()),
+        );
     }
     if ctx.scale_to_zero {
         labels.push(entry(cv::sablier::ENABLE, "true"));
@@ -777,6 +789,8 @@ pub(crate) fn apply_ignores(
     if entries.is_empty() {
         return (None, allow);
     }
+    // An entry's reason is its trailing comment, which only a list one per line holds.
+    let multiline = multiline || entries.iter().any(|e| e.comment.is_some());
     (
         Some(Lifecycle {
             comment,

@@ -1,0 +1,528 @@
+//! Workloads beside the Deployment: the stack's app CronJobs and one-shot Jobs, read into
+//! `jobs:`. A job is recognized whole or given up whole (`Part::Job`): what the spec
+//! cannot say of one job leaves that job to raw HCL as a block of its own, at its
+//! address, while the others stay spec. Inside a recognized job, attributes the spec does
+//! not generate go to `jobs[i].raw` (the resource's body) or `jobs[i].containers[j].raw`.
+
+use super::*;
+use crate::spec::{
+    ConcurrencyPolicy, DependsOnSpec, IgnoreChangesSpec, IgnoreEntrySpec, JobSpec, MountSpec,
+    RestartPolicy, TimeoutsSpec,
+};
+
+/// The pod of a job resource, as block names: a CronJob's and a Job's.
+const CRON_POD: [&str; 5] = ["spec", "job_template", "spec", "template", "spec"];
+const JOB_POD: [&str; 3] = ["spec", "template", "spec"];
+
+/// The path of the pod of a job resource of type `ty`, as steps.
+pub(crate) fn pod_steps(ty: &str) -> Vec<Step> {
+    let names: &[&str] = if cv::jobs::CRON_TYPES.contains(&ty) {
+        &CRON_POD
+    } else {
+        &JOB_POD
+    };
+    names.iter().map(|n| b(n, 0)).collect()
+}
+
+/// The stack's job resources no other recognizer claimed, in the order of the stack's
+/// files: `(local address, type, value)`.
+fn candidates<'a>(ctx: &Ctx<'a>, d: &Draft) -> Vec<(String, &'static str, &'a Value)> {
+    let mut out = Vec::new();
+    for ty in cv::jobs::CRON_TYPES.iter().chain(&cv::jobs::JOB_TYPES) {
+        for (label, v) in ctx.resources(ty) {
+            let address = format!("{ty}.{label}");
+            if !d.claimed(&ctx.at(&address)) {
+                out.push((address, *ty, v));
+            }
+        }
+    }
+    let place = |address: &str| {
+        ctx.src.top(&ctx.at(address)).map(|t| {
+            let file = ctx
+                .src
+                .files
+                .iter()
+                .position(|f| f.name == t.file.name)
+                .unwrap_or(usize::MAX);
+            (file, t.block.span().map_or(0, |s| s.start))
+        })
+    };
+    out.sort_by_key(|(a, _, _)| place(a));
+    out
+}
+
+/// Reads every app CronJob and Job of the stack into `jobs:`, except those given up.
+pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    for (address, ty, v) in candidates(ctx, d) {
+        let part = Part::Job(ctx.at(&address));
+        if limits.has(&part) {
+            continue;
+        }
+        let i = d.spec.jobs.len();
+        // What a job that is not recognized took stays the stack's.
+        let (reasons, consumed) = (d.reasons.clone(), d.consumed.clone());
+        let Some(job) = job(ctx, d, i, &address, ty, v) else {
+            d.reasons = reasons;
+            d.consumed = consumed;
+            continue;
+        };
+        d.claim(&ctx.at(&address), &address, Some(part), Some(Slot::Job(i)));
+        d.spec.jobs.push(job);
+    }
+    job_depends_on(ctx, d);
+}
+
+fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -> Option<JobSpec> {
+    let cron = cv::jobs::CRON_TYPES.contains(&ty);
+    let label = address.split_once('.').map_or(address, |(_, l)| l);
+    let meta = path(v, &["metadata"])?;
+    if !val::other_keys(meta, &["name", "namespace", "labels"]).is_empty() {
+        return None;
+    }
+    let name = string(meta, "name")?.to_owned();
+    let mut job = JobSpec {
+        name: Some(name),
+        address: Some(label.to_owned()),
+        resource_type: Some(ty.to_owned()),
+        comment: text(ctx.above(d, address, &[]).take(d)),
+        ..JobSpec::default()
+    };
+    if let Some(labels) = get(meta, "labels") {
+        job.labels =
+            OrderedMap(ctx.ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])?);
+    }
+    let spec = block(v, "spec")?;
+    let u32_of = |v: &Value, k: &str| int(v, k).and_then(|n| u32::try_from(n).ok());
+    // A setting the conventions default: `Some(None)` when the stack leaves it out.
+    let present = |v: &Value, k: &str| Some(u32_of(v, k));
+    let job_spec = if cron {
+        job.schedule = Some(string(spec, "schedule")?.to_owned());
+        job.timezone = string(spec, "timezone").map(str::to_owned);
+        job.concurrency_policy = Some(match string(spec, "concurrency_policy") {
+            None => None,
+            Some("Allow") => Some(ConcurrencyPolicy::Allow),
+            Some("Forbid") => Some(ConcurrencyPolicy::Forbid),
+            Some("Replace") => Some(ConcurrencyPolicy::Replace),
+            Some(_) => return None,
+        });
+        job.successful_jobs_history_limit = present(spec, "successful_jobs_history_limit");
+        job.failed_jobs_history_limit = present(spec, "failed_jobs_history_limit");
+        job.starting_deadline_seconds = u32_of(spec, "starting_deadline_seconds");
+        job.suspend = match get(spec, "suspend") {
+            None => None,
+            Some(Value::Bool(s)) => Some(*s),
+            Some(_) => return None,
+        };
+        if job.suspend.is_some() {
+            job.suspend_why = text(
+                ctx.above(d, address, &[b("spec", 0), attr("suspend")])
+                    .take(d),
+            );
+            if job.suspend == Some(true) && job.suspend_why.is_none() {
+                d.reasons.push(format!("jobs[{i}].suspend_why"));
+                job.suspend_why = Some(NO_REASON.to_owned());
+            }
+        }
+        let template = block(spec, "job_template")?;
+        if let Some(labels) = block(template, "metadata").and_then(|m| get(m, "labels")) {
+            let at = [
+                b("spec", 0),
+                b("job_template", 0),
+                b("metadata", 0),
+                attr("labels"),
+            ];
+            job.job_labels = OrderedMap(ctx.ordered(address, &at, labels, &[])?);
+        }
+        block(template, "spec")?
+    } else {
+        job.wait_for_completion = Some(match get(v, "wait_for_completion") {
+            None => None,
+            Some(Value::Bool(w)) => Some(*w),
+            Some(_) => return None,
+        });
+        if let Some(t) = block(v, "timeouts") {
+            job.timeouts = Some(TimeoutsSpec {
+                create: string(t, "create").map(str::to_owned),
+                update: string(t, "update").map(str::to_owned),
+                delete: string(t, "delete").map(str::to_owned),
+            });
+        }
+        spec
+    };
+    job.backoff_limit = present(job_spec, "backoff_limit");
+    job.ttl_seconds_after_finished = u32_of(job_spec, "ttl_seconds_after_finished");
+    job.active_deadline_seconds = u32_of(job_spec, "active_deadline_seconds");
+    let template = block(job_spec, "template")?;
+    let pod_at = pod_steps(ty);
+    let template_at = &pod_at[..pod_at.len() - 1];
+    if let Some(tm) = block(template, "metadata") {
+        let mut at = template_at.to_vec();
+        at.push(b("metadata", 0));
+        for (key, to) in [
+            ("labels", &mut job.pod_labels),
+            ("annotations", &mut job.pod_annotations),
+        ] {
+            if let Some(value) = get(tm, key) {
+                let mut at = at.clone();
+                at.push(attr(key));
+                *to = OrderedMap(ctx.ordered(address, &at, value, &[])?);
+            }
+        }
+    }
+    let pod = block(template, "spec")?;
+    job.restart_policy = Some(match string(pod, "restart_policy") {
+        None => None,
+        Some("OnFailure") => Some(RestartPolicy::OnFailure),
+        Some("Never") => Some(RestartPolicy::Never),
+        Some(_) => return None,
+    });
+    if let Some(dns) = block(pod, "dns_config")
+        && val::other_keys(dns, &["option", "nameservers", "searches"]).is_empty()
+    {
+        let options: Option<Vec<(String, String)>> = blocks(dns, "option")
+            .iter()
+            .map(|o| {
+                val::other_keys(o, &["name", "value"])
+                    .is_empty()
+                    .then(|| Some((string(o, "name")?.to_owned(), prim(o, "value")?)))
+                    .flatten()
+            })
+            .collect();
+        job.dns_options = OrderedMap(options?);
+    }
+    pod_settings!(pod, job);
+    // Volumes: every one the spec can say, or the job stays raw.
+    let mut names = Vec::new();
+    for vol in blocks(pod, "volume") {
+        let spec = pod_volume(vol).or_else(|| claim_volume(ctx, vol))?;
+        names.push(spec.name.clone().unwrap_or_default());
+        job.volumes.push(spec);
+    }
+    let pc = PodCtx {
+        address,
+        limits: &Limits::default(),
+        eso: d.spec.secrets.is_some(),
+        service: false,
+        volumes: &names,
+        burstable: cv::tiers::BURSTABLE.contains(&tier_key(d.spec.tier, false)),
+    };
+    for (kind, list) in [("container", false), ("init_container", true)] {
+        for (j, c) in blocks(pod, kind).iter().enumerate() {
+            let mut at = pod_at.clone();
+            at.push(b(kind, j));
+            let field = if list {
+                format!("jobs[{i}].init_containers[{j}]")
+            } else {
+                format!("jobs[{i}].containers[{j}]")
+            };
+            let first = !list && j == 0;
+            let spec = container(
+                ctx,
+                d,
+                &pc,
+                &at,
+                &field,
+                c,
+                first.then_some(&mut job.volumes),
+            )?;
+            if list {
+                job.init_containers.push(spec);
+            } else {
+                job.containers.push(spec);
+            }
+        }
+    }
+    job.ignore_changes = ignores(ctx, d, address, v, cron, i)?;
+    Some(job)
+}
+
+/// A volume of a claim: `claim:` the PVC's name or the NFS module's claim name.
+fn claim_volume(ctx: &Ctx, vol: &Value) -> Option<VolumeSpec> {
+    if !val::other_keys(vol, &["name", "persistent_volume_claim"]).is_empty() {
+        return None;
+    }
+    let name = string(vol, "name")?;
+    let pvc = block(vol, "persistent_volume_claim")?;
+    if !val::other_keys(pvc, &["claim_name"]).is_empty() {
+        return None;
+    }
+    let claim = match get(pvc, "claim_name")? {
+        Value::String(s) => s.clone(),
+        other => {
+            let module = module_output(other, "claim_name")?;
+            let call = ctx.input.get(&ctx.at(&format!("module.{module}")))?;
+            string(call, "name")?.to_owned()
+        }
+    };
+    Some(VolumeSpec {
+        name: Some(name.to_owned()),
+        claim: Some(claim),
+        ..VolumeSpec::default()
+    })
+}
+
+/// One container of a job, whole or `None`. The first container's mounts of the job's
+/// volumes, in volume order, are the volumes' `mount`s (written first by the model); the
+/// rest are its `mounts`.
+fn container(
+    ctx: &Ctx,
+    d: &mut Draft,
+    pc: &PodCtx,
+    at: &[Step],
+    field: &str,
+    c: &Value,
+    volumes: Option<&mut Vec<VolumeSpec>>,
+) -> Option<ContainerSpec> {
+    let image = container_image(ctx, d, pc.address, at, c)?;
+    let mut spec = ContainerSpec {
+        name: Some(string(c, "name")?.to_owned()),
+        image,
+        command: string_list(c, "command"),
+        args: string_list(c, "args"),
+        ..ContainerSpec::default()
+    };
+    if get(c, "command").is_some() && spec.command.is_none()
+        || get(c, "args").is_some() && spec.args.is_none()
+    {
+        return None;
+    }
+    let before = d.reasons.len();
+    env(ctx, d, pc, at, (field, usize::MAX), c, &mut spec);
+    if spec.env.len() != blocks(c, "env").len() {
+        d.reasons.truncate(before);
+        return None;
+    }
+    port(c, &mut spec);
+    container_settings(c, &mut spec);
+    spec.resources = resources(c, pc.burstable);
+    resource_reasons(ctx, d, pc.address, field, &mut spec);
+    for kind in ["liveness_probe", "readiness_probe", "startup_probe"] {
+        let probe = match block(c, kind) {
+            Some(p) => Some(probe(p)?),
+            None => None,
+        };
+        match kind {
+            "liveness_probe" => spec.liveness_probe = probe,
+            "readiness_probe" => spec.readiness_probe = probe,
+            _ => spec.startup_probe = probe,
+        }
+    }
+    let all = blocks(c, "volume_mount");
+    let mut own = 0;
+    if let Some(volumes) = volumes {
+        let mut next = 0;
+        for m in all {
+            let Some(mount) = mount(m) else {
+                break;
+            };
+            let Some(k) = volumes
+                .iter()
+                .position(|v| v.name == mount.volume)
+                .filter(|k| *k >= next)
+            else {
+                break;
+            };
+            next = k + 1;
+            volumes[k].mount = mount.path;
+            volumes[k].read_only = mount.read_only;
+            volumes[k].sub_path = mount.sub_path;
+            own += 1;
+        }
+    }
+    for m in all.iter().skip(own) {
+        let mount = mount(m)?;
+        if !pc.volumes.iter().any(|v| Some(v) == mount.volume.as_ref()) {
+            return None;
+        }
+        spec.mounts.push(mount);
+    }
+    Some(spec)
+}
+
+fn mount(m: &Value) -> Option<MountSpec> {
+    if !val::other_keys(m, &["name", "mount_path", "read_only", "sub_path"]).is_empty() {
+        return None;
+    }
+    let read_only = match get(m, "read_only") {
+        None => false,
+        Some(Value::Bool(ro)) => *ro,
+        Some(_) => return None,
+    };
+    Some(MountSpec {
+        volume: Some(string(m, "name")?.to_owned()),
+        path: Some(string(m, "mount_path")?.to_owned()),
+        sub_path: string(m, "sub_path").map(str::to_owned),
+        read_only,
+    })
+}
+
+/// The job's `ignore_changes` against the conventions' one entry (Kyverno's
+/// `dns_config`): what the stack ignores beyond it is `add`, the entry left out `drop`.
+fn ignores(
+    ctx: &Ctx,
+    d: &mut Draft,
+    address: &str,
+    v: &Value,
+    cron: bool,
+    i: usize,
+) -> Option<Option<IgnoreChangesSpec>> {
+    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let convention = if cron {
+        cv::ignore::CRON_DNS_CONFIG
+    } else {
+        cv::ignore::POD_DNS_CONFIG
+    };
+    if let Some(lc) = block(v, "lifecycle")
+        && !val::other_keys(lc, &["ignore_changes"]).is_empty()
+    {
+        return None;
+    }
+    let entries = ignore_entries(v);
+    let reasons = ignore_reasons(ctx, address);
+    let mut spec = IgnoreChangesSpec::default();
+    for e in &entries {
+        let n = norm(e);
+        if n == norm(convention) {
+            continue;
+        }
+        let why = match reasons.iter().find(|(p, _)| *p == n) {
+            Some((_, why)) => why.clone(),
+            None => {
+                d.reasons.push(format!(
+                    "jobs[{i}].ignore_changes.add[{}].why",
+                    spec.add.len()
+                ));
+                NO_REASON.to_owned()
+            }
+        };
+        spec.add.push(IgnoreEntrySpec {
+            path: Some(e.clone()),
+            why: Some(why),
+        });
+    }
+    if !entries.iter().any(|e| norm(e) == norm(convention)) {
+        spec.drop.push(convention.to_owned());
+        let above = ctx.above(d, address, &[b("lifecycle", 0), attr("ignore_changes")]);
+        spec.drop_why = Some(text(above.take(d)).unwrap_or_else(|| {
+            d.reasons.push(format!("jobs[{i}].ignore_changes.drop_why"));
+            NO_REASON.to_owned()
+        }));
+    }
+    Some((!spec.add.is_empty() || !spec.drop.is_empty()).then_some(spec))
+}
+
+/// Each job's `depends_on` against what the model derives (the ExternalSecrets whose
+/// secrets its pod reads): what the stack lists beyond it is `add`, what it leaves out
+/// `drop`.
+fn job_depends_on(ctx: &Ctx, d: &mut Draft) {
+    if d.spec.jobs.is_empty() {
+        return;
+    }
+    let Ok(stack) = crate::model::build(&d.spec) else {
+        return;
+    };
+    // Comments and reasons are gathered apart while the jobs are borrowed.
+    let mut scratch = Draft::default();
+    for (i, job) in d.spec.jobs.iter_mut().enumerate() {
+        let (Some(ty), Some(label)) = (&job.resource_type, &job.address) else {
+            continue;
+        };
+        let address = format!("{ty}.{label}");
+        let derived: Vec<String> = stack
+            .objects
+            .iter()
+            .find(|o| o.address.reference() == address)
+            .map(|o| match &o.body {
+                crate::model::Body::CronJob(c) => {
+                    c.depends_on.iter().map(|x| x.0.clone()).collect()
+                }
+                crate::model::Body::Job(j) => j.depends_on.iter().map(|x| x.0.clone()).collect(),
+                _ => Vec::new(),
+            })
+            .unwrap_or_default();
+        let Some(v) = ctx.input.get(&ctx.at(&address)) else {
+            continue;
+        };
+        let listed: Vec<String> = match get(v, "depends_on") {
+            Some(Value::List(items) | Value::Set(items)) => {
+                items.iter().map(ToString::to_string).collect()
+            }
+            _ => Vec::new(),
+        };
+        let add: Vec<String> = listed
+            .iter()
+            .filter(|l| !derived.contains(l))
+            .cloned()
+            .collect();
+        let drop: Vec<String> = derived
+            .iter()
+            .filter(|l| !listed.contains(l))
+            .cloned()
+            .collect();
+        if add.is_empty() && drop.is_empty() {
+            continue;
+        }
+        let drop_why = if drop.is_empty() {
+            None
+        } else {
+            let above = ctx.above(&mut scratch, &address, &[attr("depends_on")]);
+            Some(text(above.take(&mut scratch)).unwrap_or_else(|| {
+                scratch
+                    .reasons
+                    .push(format!("jobs[{i}].depends_on.drop_why"));
+                NO_REASON.to_owned()
+            }))
+        };
+        job.depends_on = Some(DependsOnSpec {
+            add,
+            drop,
+            drop_why,
+        });
+    }
+    d.reasons.append(&mut scratch.reasons);
+    d.consumed.append(&mut scratch.consumed);
+}
+
+/// A Deployment with block storage that does not use `Recreate` (the stack rolls it, or
+/// writes no strategy): a deviation from the repo's rule the spec states with
+/// `strategy_why`. Its reason is the `# dlgen:allow rwo-recreate <why>` line above the
+/// Deployment, or the comment above its `strategy` block; else the reviewer is asked.
+pub(super) fn rolling_block_storage(ctx: &Ctx, d: &mut Draft, address: &str) {
+    use crate::spec::Storage as S;
+    let rolls = matches!(
+        d.spec.strategy,
+        Some(Strategy::RollingUpdate | Strategy::Unset)
+    );
+    let block = d
+        .spec
+        .volumes
+        .iter()
+        .any(|v| matches!(v.storage, Some(S::ProxmoxLvm | S::ProxmoxLvmEncrypted)));
+    if !rolls || !block || d.spec.strategy_why.is_some() {
+        return;
+    }
+    let allowed = ctx.node_start(address, &[]).and_then(|(file, start)| {
+        file.comment_above(start)
+            .into_iter()
+            .find_map(|(line, text)| {
+                let (rule, why) = allow(&text)?;
+                (rule == "rwo-recreate" && !why.is_empty()).then(|| {
+                    d.consumed.insert((file.name.clone(), line));
+                    why.to_owned()
+                })
+            })
+    });
+    let rolling = d.spec.strategy == Some(Strategy::RollingUpdate);
+    let why = match allowed {
+        Some(w) => Some(w),
+        None if rolling => {
+            let lines = ctx.above(d, address, &[b("spec", 0), b("strategy", 0)]);
+            text(lines.take(d))
+        }
+        None => None,
+    };
+    d.spec.strategy_why = Some(why.unwrap_or_else(|| {
+        d.reasons.push("strategy_why".to_owned());
+        NO_REASON.to_owned()
+    }));
+}
