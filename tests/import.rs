@@ -83,10 +83,6 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
     ),
     ("frame-grabber", "node affinity, jobs"),
     (
-        "ledger-sync",
-        "the `vault-database` ExternalSecret, per-key secret `data`",
-    ),
-    (
         "link-archive",
         "ingresses, ExternalSecrets, config maps, jobs",
     ),
@@ -237,7 +233,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("feed-digest", Some("kubernetes_deployment")),
     ("frame-grabber", None),
     ("kiosk-gallery", None),
-    ("ledger-sync", Some("db_external_secret")),
+    ("ledger-sync", None),
     ("link-archive", None),
     ("mqtt-broker", None),
     ("music-stream", None),
@@ -446,6 +442,50 @@ fn a_metallb_load_balancer_is_read_back_as_the_services_preset() {
         assert!(!got.yaml.contains("metallb"), "{}", got.yaml);
         assert_eq!(model_of(&got.yaml), model_of(&text));
     }
+}
+
+#[test]
+fn external_secrets_are_read_back_in_every_form_the_spec_says() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // The stack's own secret as a per-key list from two paths, with the reloader's match;
+    // beside it the database store's credentials with a DSN template, and a secret of
+    // another Vault path read whole, with its target settings and a comment.
+    let extra = r#"secrets:
+  data:
+    - key: API_TOKEN
+    - {key: SLACK_URL, from: shared, property: slack}
+  reloader_match: true
+external_secrets:
+  - database: postgres
+    refresh_interval: 1h
+    template:
+      DATABASE_URL: {template: ["postgresql://app:{{ .password }}@", {var: postgresql_host}, ":5432/app"]}
+      DB_PASSWORD: "{{ .password }}"
+  - name: mail-creds
+    vault_key: mail
+    engine_version: v2
+    creation_policy: Owner
+    comment: SMTP relay credentials.
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, "eso.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "database: postgres",
+        "name: mail-creds",
+        "creation_policy: Owner",
+        "comment: SMTP relay credentials.",
+        "reloader_match: true",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    // Neither the database store nor its Vault path is restated: `database:` says both.
+    assert!(!got.yaml.contains("static-creds"), "{}", got.yaml);
+    assert!(!got.yaml.contains("adopt:"), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(&text));
 }
 
 // --- the command ----------------------------------------------------------------------

@@ -24,6 +24,8 @@ pub enum Slot {
     Stack,
     /// `raw.terragrunt`.
     Terragrunt,
+    /// Entry `i` of a list of objects around the pod (`external_secrets[i].raw`).
+    Item(&'static str, usize),
 }
 
 impl Slot {
@@ -43,6 +45,7 @@ impl Slot {
             Slot::Integrity => "backup.integrity_check.raw".to_owned(),
             Slot::Stack => "raw.stack".to_owned(),
             Slot::Terragrunt => "raw.terragrunt".to_owned(),
+            Slot::Item(list, i) => format!("{list}[{i}].raw"),
         }
     }
 }
@@ -72,6 +75,9 @@ pub enum Part {
     DnsOptions,
     /// The pod's init containers (all of them).
     InitContainers,
+    /// Entries of a list of objects around the pod (`external_secrets`) after the first
+    /// `n`.
+    Items(&'static str, usize),
 }
 
 /// Everything given up so far.
@@ -111,6 +117,13 @@ impl Limits {
     pub fn env(&self, c: usize) -> usize {
         self.min(|p| match p {
             Part::Env(ci, n) if *ci == c => Some(*n),
+            _ => None,
+        })
+    }
+
+    pub fn items(&self, list: &str) -> usize {
+        self.min(|p| match p {
+            Part::Items(l, n) if *l == list => Some(*n),
             _ => None,
         })
     }
