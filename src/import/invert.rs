@@ -453,6 +453,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     namespace(ctx, &mut d, &mut blockers);
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
+    around::config_maps(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {
@@ -911,7 +912,9 @@ fn deployment(
             b("metadata", 0),
             attr("annotations"),
         ];
-        if let Some(mut entries) = ctx.ordered(&address, &at, ann, &[]) {
+        let sums = around::checksum_annotations(d);
+        let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
+        if let Some(mut entries) = ctx.ordered(&address, &at, ann, &sums) {
             dep.prometheus = prometheus(&mut entries);
             dep.pod_annotations = OrderedMap(entries);
         }

@@ -1,5 +1,6 @@
 //! Recognizers of the objects around the pod: ExternalSecrets (the stack's own and the
-//! others, with per-key `data`, the database store's credentials and templates).
+//! others, with per-key `data`, the database store's credentials and templates) and
+//! config maps with the checksums the app's pod carries of them.
 //!
 //! Each reads an object only when every key it writes is one the spec says; an object
 //! it cannot read stays whole in raw HCL. Fields are set with their defaults included
@@ -12,16 +13,20 @@ use crate::conventions as cv;
 use crate::import::draft::{Draft, Limits, Part, Slot};
 use crate::import::source::{self, Step};
 use crate::import::value::{self as val, get, string};
-use crate::planeq::Value;
-use crate::spec::{DbKind, OrderedMap, SecretKeySpec, SecretsSpec, Spec};
+use crate::planeq::{Sym, Value};
+use crate::spec::{
+    ChecksumSpec, ConfigMapSpec, DataSpec, DbKind, HashFunction, OrderedMap, SecretKeySpec,
+    SecretsSpec, Spec, TemplateFileSpec,
+};
 
 /// The lists of spec objects around the pod whose entries the inversion reads one by one:
 /// each entry `i` gives up as `Part::Items(list, i)` and holds raw HCL at
 /// `Slot::Item(list, i)`.
 pub const EXTERNAL_SECRETS: &str = "external_secrets";
+pub const CONFIG_MAPS: &str = "config_maps";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 1] = [EXTERNAL_SECRETS];
+pub const ITEM_LISTS: [&str; 2] = [EXTERNAL_SECRETS, CONFIG_MAPS];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
 /// entry.
@@ -30,6 +35,13 @@ pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) 
         EXTERNAL_SECRETS => match spec.external_secrets.get_mut(i) {
             Some(s) => {
                 s.raw = raw;
+                true
+            }
+            None => false,
+        },
+        CONFIG_MAPS => match spec.config_maps.get_mut(i) {
+            Some(c) => {
+                c.raw = raw;
                 true
             }
             None => false,
@@ -290,6 +302,230 @@ fn database(out: &mut SecretsSpec) {
         out.role = Some(role.to_owned());
         out.data.clear();
     }
+}
+
+// --- config maps ----------------------------------------------------------------------
+
+/// The app's Deployment (named after the stack, or the only one), as the Deployment's
+/// recognizer chooses it: its label and value.
+fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+    let mut all = ctx.resources("kubernetes_deployment");
+    let named = all.iter().position(|(_, v)| {
+        val::path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name)
+    });
+    match (named, all.len()) {
+        (Some(i), _) => Some(all.swap_remove(i)),
+        (None, 1) => all.pop(),
+        _ => None,
+    }
+}
+
+/// The checksum annotations of the app's pod template: `(annotation, hash, config map
+/// address, key)` for each `sha256(kubernetes_config_map.<address>.data["<key>"])`. The
+/// normalized value holds the data itself, so the config map and key are read from the
+/// source.
+fn pod_checksums(ctx: &Ctx) -> Vec<(String, HashFunction, String, String)> {
+    let Some((label, v)) = app_deployment(ctx) else {
+        return Vec::new();
+    };
+    let Some(ann) = val::path(v, &["spec", "template", "metadata"])
+        .and_then(|m| get(m, "annotations"))
+        .and_then(val::map)
+    else {
+        return Vec::new();
+    };
+    let address = format!("kubernetes_deployment.{label}");
+    let Some(top) = ctx.src.top(&ctx.at(&address)) else {
+        return Vec::new();
+    };
+    let at = [
+        Step::Block("spec".to_owned(), 0),
+        Step::Block("template".to_owned(), 0),
+        Step::Block("metadata".to_owned(), 0),
+        Step::Attr("annotations".to_owned()),
+    ];
+    let Some(Expression::Object(obj)) = source::find(&top.block.body, &at)
+        .and_then(|s| s.as_attribute())
+        .map(|a| &a.value)
+    else {
+        return Vec::new();
+    };
+    ann.iter()
+        .filter_map(|(k, v)| {
+            let Value::Unknown(sym) = v else {
+                return None;
+            };
+            let Sym::Call { name, .. } = sym.as_ref() else {
+                return None;
+            };
+            let expr = obj
+                .iter()
+                .find(|(key, _)| key_text(key).as_deref() == Some(k))
+                .map(|(_, e)| e.expr())?;
+            let (hash, address, key) = checksum_of(name, &expr.to_string())?;
+            Some((k.clone(), hash, address, key))
+        })
+        .collect()
+}
+
+/// `sha256(kubernetes_config_map.<address>.data["<key>"])` as written, `function` the
+/// call's name: the hash, address and key.
+fn checksum_of(function: &str, text: &str) -> Option<(HashFunction, String, String)> {
+    let hash = match function {
+        "sha256" => HashFunction::Sha256,
+        "sha1" => HashFunction::Sha1,
+        "md5" => HashFunction::Md5,
+        _ => return None,
+    };
+    let inner = text
+        .trim()
+        .strip_prefix(function)?
+        .strip_prefix('(')?
+        .strip_suffix(')')?
+        .trim();
+    let rest = inner.strip_prefix("kubernetes_config_map.")?;
+    let (address, key) = rest.split_once(".data[\"")?;
+    let key = key.strip_suffix("\"]")?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    (plain(address) && plain(key)).then(|| (hash, address.to_owned(), key.to_owned()))
+}
+
+/// The annotations of the app's pod template that are checksums of a config map the
+/// spec holds: the Deployment's recognizer leaves them out of `pod_annotations`.
+pub fn checksum_annotations(d: &Draft) -> Vec<String> {
+    d.spec
+        .config_maps
+        .iter()
+        .flat_map(|c| c.checksums.iter().filter_map(|s| s.annotation.clone()))
+        .collect()
+}
+
+/// The config maps of the stack, as `config_maps:`, in address order until one the
+/// spec cannot say (or one given up), with the checksums the app's pod carries of them.
+pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    let cap = limits.items(CONFIG_MAPS);
+    let sums = pod_checksums(ctx);
+    for (label, v) in ctx.resources("kubernetes_config_map") {
+        let i = d.spec.config_maps.len();
+        if i >= cap {
+            break;
+        }
+        let address = format!("kubernetes_config_map.{label}");
+        let Some(mut spec) = read_config_map(ctx, &address, v) else {
+            break;
+        };
+        spec.address = Some(label.clone());
+        spec.checksums = sums
+            .iter()
+            .filter(|(_, _, a, key)| *a == label && spec.data.0.iter().any(|(k, _)| k == key))
+            .map(|(annotation, hash, _, key)| ChecksumSpec {
+                key: Some(key.clone()),
+                annotation: Some(annotation.clone()),
+                hash: Some(*hash),
+            })
+            .collect();
+        spec.comment = text(ctx.above(d, &address, &[]).take(d));
+        d.claim(
+            &ctx.at(&address),
+            &address,
+            Some(Part::Items(CONFIG_MAPS, i)),
+            Some(Slot::Item(CONFIG_MAPS, i)),
+        );
+        d.spec.config_maps.push(spec);
+    }
+}
+
+/// A config map as the spec's, when its metadata and every data value are ones the spec
+/// says.
+fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec> {
+    let meta = val::block(v, "metadata")?;
+    if !val::other_keys(meta, &["name", "namespace", "labels", "annotations"]).is_empty() {
+        return None;
+    }
+    let mut out = ConfigMapSpec {
+        name: Some(string(meta, "name")?.to_owned()),
+        namespace: Some(string(meta, "namespace")?.to_owned()),
+        ..ConfigMapSpec::default()
+    };
+    if let Some(labels) = get(meta, "labels") {
+        let at = [super::b("metadata", 0), super::attr("labels")];
+        out.labels = OrderedMap(ctx.ordered(address, &at, labels, &[])?);
+    }
+    if let Some(ann) = get(meta, "annotations") {
+        let at = [super::b("metadata", 0), super::attr("annotations")];
+        let entries = ctx.ordered(address, &at, ann, &[])?;
+        let (matches, rest): (Vec<_>, Vec<_>) = entries
+            .into_iter()
+            .partition(|(k, value)| k == cv::reloader::MATCH && value == "true");
+        out.reloader_match = Some(!matches.is_empty());
+        out.annotations = OrderedMap(rest);
+    }
+    let data = val::map(get(v, "data")?)?;
+    if data.is_empty() {
+        return None;
+    }
+    let order = ctx
+        .source_keys(address, &[super::attr("data")])
+        .unwrap_or_default();
+    let mut keys: Vec<&String> = data.keys().collect();
+    keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+    for key in keys {
+        // A value read from a file beside the stack (`file`, `templatefile`) is its
+        // content here: the spec holds it as text.
+        out.data.0.push((key.clone(), data_value(ctx, &data[key])?));
+    }
+    match get(v, "depends_on") {
+        None => {}
+        Some(Value::List(items) | Value::Set(items)) => {
+            out.depends_on = items.iter().map(val::object_ref).collect::<Option<_>>()?;
+        }
+        Some(_) => return None,
+    }
+    Some(out)
+}
+
+/// A data value as the spec says it: text, structured data in `yamlencode` /
+/// `jsonencode`, or a reference.
+fn data_value(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+    if let Value::Unknown(sym) = v
+        && let Sym::Call { name, args } = sym.as_ref()
+        && let [arg] = args.as_slice()
+    {
+        match name.as_str() {
+            "yamlencode" => return Some(DataSpec::Yaml(Box::new(structured(ctx, arg)?))),
+            "jsonencode" => return Some(DataSpec::Json(Box::new(structured(ctx, arg)?))),
+            _ => {}
+        }
+    }
+    match val::value_spec(v, &ctx.secret_name)? {
+        crate::spec::ValueSpec::Scalar(s) => Some(DataSpec::Scalar(s)),
+        other => Some(DataSpec::Ref(other)),
+    }
+}
+
+/// Structured data (lists and maps of scalars and references).
+fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+    Some(match v {
+        Value::List(items) => DataSpec::List(
+            items
+                .iter()
+                .map(|i| structured(ctx, i))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Object(m) => DataSpec::Map(OrderedMap(
+            m.iter()
+                .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
+                .collect::<Option<_>>()?,
+        )),
+        other => match val::value_spec(other, &ctx.secret_name)? {
+            crate::spec::ValueSpec::Scalar(s) => DataSpec::Scalar(s),
+            r => DataSpec::Ref(r),
+        },
+    })
 }
 
 /// The keys of the object literal at `keys` inside the attribute `attr` of the block at
