@@ -16,7 +16,7 @@ use crate::import::value::{self as val, get, string};
 use crate::planeq::{Sym, Value};
 use crate::spec::{
     ChecksumSpec, ConfigMapSpec, DataSpec, DbKind, HashFunction, OrderedMap, SecretKeySpec,
-    SecretsSpec, Spec, TemplateFileSpec,
+    SecretsSpec, Spec,
 };
 
 /// The lists of spec objects around the pod whose entries the inversion reads one by one:
