@@ -263,7 +263,7 @@ fn spec_part(path: &str) -> Option<Part> {
         "backup" => Some(Part::Backup),
         "secrets" => Some(Part::Secrets),
         "deployment" if second == "dns_options" => Some(Part::DnsOptions),
-        _ => None,
+        _ => super::invert::around::item_part(head, index(first)),
     }
 }
 
@@ -627,6 +627,9 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
             }
         }
         Slot::Secrets => spec.secrets.get_or_insert_with(Default::default).raw = raw(),
+        Slot::Item(list, i) => {
+            super::invert::around::set_item_raw(spec, list, i, raw());
+        }
         Slot::Backup => {
             if let Some(b) = &mut spec.backup {
                 b.raw = raw();

@@ -34,6 +34,8 @@ pub enum Slot {
     Stack,
     /// `raw.terragrunt`.
     Terragrunt,
+    /// Entry `i` of a list of objects around the pod (`external_secrets[i].raw`).
+    Item(&'static str, usize),
 }
 
 impl Slot {
@@ -59,6 +61,7 @@ impl Slot {
             Slot::JobContainer(i, j) => format!("jobs[{i}].containers[{j}].raw"),
             Slot::Stack => "raw.stack".to_owned(),
             Slot::Terragrunt => "raw.terragrunt".to_owned(),
+            Slot::Item(list, i) => format!("{list}[{i}].raw"),
         }
     }
 }
@@ -94,6 +97,9 @@ pub enum Part {
     InitContainers,
     /// An app CronJob or Job, by its address in the stack (left whole to raw HCL).
     Job(String),
+    /// Entries of a list of objects around the pod (`external_secrets`) after the first
+    /// `n`.
+    Items(&'static str, usize),
 }
 
 /// Everything given up so far.
@@ -147,6 +153,13 @@ impl Limits {
     pub fn env(&self, c: usize) -> usize {
         self.min(|p| match p {
             Part::Env(ci, n) if *ci == c => Some(*n),
+            _ => None,
+        })
+    }
+
+    pub fn items(&self, list: &str) -> usize {
+        self.min(|p| match p {
+            Part::Items(l, n) if *l == list => Some(*n),
             _ => None,
         })
     }

@@ -11,6 +11,8 @@
 //! reproduces the stack is decided afterwards by rendering it and comparing
 //! (`residue`, `prove`); what does not is given up (`Limits`) and recognized again.
 
+pub mod around;
+
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
 
@@ -21,8 +23,8 @@ use crate::conventions as cv;
 use crate::planeq::{self, Address, Value};
 use crate::spec::{
     AdoptSpec, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, EnvSpec, IntegrityCheckSpec,
-    MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec, ResourcesSpec, Scalar, SecretsSpec,
-    ServiceSpec, Storage, Strategy, Tier, ValueSpec, VolumeSpec,
+    MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec, ResourcesSpec, Scalar, ServiceSpec, Storage,
+    Strategy, Tier, ValueSpec, VolumeSpec,
 };
 
 /// The settings of a pod (`$pod`) read into a Deployment or a job spec (`$to`), which
@@ -457,7 +459,9 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
     namespace(ctx, &mut d, &mut blockers);
-    let eso = external_secret(ctx, &mut d, limits);
+    let eso = around::own_external_secret(ctx, &mut d, limits);
+    around::other_external_secrets(ctx, &mut d, limits);
+    around::config_maps(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {
@@ -830,53 +834,6 @@ fn tier_of(key: &str) -> Tier {
     }
 }
 
-// --- secrets --------------------------------------------------------------------------
-
-/// The stack's ExternalSecret (`<stack>-secrets`), as `secrets:`.
-fn external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
-    if limits.has(&Part::Secrets) {
-        return false;
-    }
-    let found = ctx
-        .resources("kubernetes_manifest")
-        .into_iter()
-        .find(|(_, v)| {
-            let manifest = get(v, "manifest");
-            manifest.and_then(|m| string(m, "kind")) == Some("ExternalSecret")
-                && manifest
-                    .and_then(|m| get(m, "metadata"))
-                    .and_then(|m| string(m, "name"))
-                    == Some(&ctx.secret_name)
-        });
-    let Some((label, v)) = found else {
-        return false;
-    };
-    let key = get(v, "manifest")
-        .and_then(|m| get(m, "spec"))
-        .and_then(|s| match get(s, "dataFrom") {
-            Some(Value::List(items)) => items.first(),
-            _ => None,
-        })
-        .and_then(|e| get(e, "extract"))
-        .and_then(|e| string(e, "key"));
-    let Some(key) = key else {
-        return false;
-    };
-    let address = format!("kubernetes_manifest.{label}");
-    let rendered = format!("kubernetes_manifest.{}", cv::eso::ADDRESS);
-    d.claim(
-        &ctx.at(&address),
-        &rendered,
-        Some(Part::Secrets),
-        Some(Slot::Secrets),
-    );
-    d.spec.secrets = Some(SecretsSpec {
-        vault_key: Some(key.to_owned()),
-        ..SecretsSpec::default()
-    });
-    true
-}
-
 // --- the Deployment -------------------------------------------------------------------
 
 /// The Deployment and its pod. Returns the reason a PVC gives for having no backup
@@ -988,7 +945,9 @@ fn deployment(
             b("metadata", 0),
             attr("annotations"),
         ];
-        if let Some(mut entries) = ctx.ordered(&address, &at, ann, &[]) {
+        let sums = around::checksum_annotations(d);
+        let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
+        if let Some(mut entries) = ctx.ordered(&address, &at, ann, &sums) {
             dep.prometheus = prometheus(&mut entries);
             dep.pod_annotations = OrderedMap(entries);
         }

@@ -1,0 +1,558 @@
+//! Recognizers of the objects around the pod: ExternalSecrets (the stack's own and the
+//! others, with per-key `data`, the database store's credentials and templates) and
+//! config maps with the checksums the app's pod carries of them.
+//!
+//! Each reads an object only when every key it writes is one the spec says; an object
+//! it cannot read stays whole in raw HCL. Fields are set with their defaults included
+//! (`minimize` finds the defaults by rendering).
+
+use hcl_edit::expr::{Expression, ObjectKey};
+
+use super::{Ctx, text};
+use crate::conventions as cv;
+use crate::import::draft::{Draft, Limits, Part, Slot};
+use crate::import::source::{self, Step};
+use crate::import::value::{self as val, get, string};
+use crate::planeq::{Sym, Value};
+use crate::spec::{
+    ChecksumSpec, ConfigMapSpec, DataSpec, DbKind, HashFunction, OrderedMap, SecretKeySpec,
+    SecretsSpec, Spec,
+};
+
+/// The lists of spec objects around the pod whose entries the inversion reads one by one:
+/// each entry `i` gives up as `Part::Items(list, i)` and holds raw HCL at
+/// `Slot::Item(list, i)`.
+pub const EXTERNAL_SECRETS: &str = "external_secrets";
+pub const CONFIG_MAPS: &str = "config_maps";
+
+/// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
+pub const ITEM_LISTS: [&str; 2] = [EXTERNAL_SECRETS, CONFIG_MAPS];
+
+/// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
+/// entry.
+pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) -> bool {
+    match list {
+        EXTERNAL_SECRETS => match spec.external_secrets.get_mut(i) {
+            Some(s) => {
+                s.raw = raw;
+                true
+            }
+            None => false,
+        },
+        CONFIG_MAPS => match spec.config_maps.get_mut(i) {
+            Some(c) => {
+                c.raw = raw;
+                true
+            }
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// The part of a spec path under one of the item lists (`external_secrets[2].data`).
+pub fn item_part(head: &str, index: Option<usize>) -> Option<Part> {
+    let list = ITEM_LISTS.iter().find(|l| **l == head)?;
+    Some(Part::Items(list, index.unwrap_or(0)))
+}
+
+// --- ExternalSecrets ------------------------------------------------------------------
+
+/// The ExternalSecret manifests of the stack, with their labels, in address order.
+fn external_secrets<'a>(ctx: &Ctx<'a>) -> Vec<(String, &'a Value)> {
+    ctx.resources("kubernetes_manifest")
+        .into_iter()
+        .filter(|(_, v)| {
+            get(v, "manifest").and_then(|m| string(m, "kind")) == Some("ExternalSecret")
+        })
+        .collect()
+}
+
+fn secret_name(v: &Value) -> Option<&str> {
+    get(v, "manifest")
+        .and_then(|m| get(m, "metadata"))
+        .and_then(|m| string(m, "name"))
+}
+
+/// The stack's own ExternalSecret (`<stack>-secrets`), as `secrets:`; returns whether
+/// the spec holds it.
+pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
+    if limits.has(&Part::Secrets) {
+        return false;
+    }
+    let found = external_secrets(ctx)
+        .into_iter()
+        .find(|(_, v)| secret_name(v) == Some(&ctx.secret_name));
+    let Some((label, v)) = found else {
+        return false;
+    };
+    let address = format!("kubernetes_manifest.{label}");
+    let Some(mut spec) = read_external_secret(ctx, &address, v, true) else {
+        return false;
+    };
+    spec.address = Some(label.clone());
+    spec.comment = text(ctx.above(d, &address, &[]).take(d));
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Secrets),
+        Some(Slot::Secrets),
+    );
+    d.spec.secrets = Some(spec);
+    true
+}
+
+/// The ExternalSecrets beside the stack's own, as `external_secrets:`, in address order
+/// until one the spec cannot say (or one given up).
+pub fn other_external_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    let cap = limits.items(EXTERNAL_SECRETS);
+    for (label, v) in external_secrets(ctx) {
+        if secret_name(v) == Some(&ctx.secret_name) {
+            continue;
+        }
+        let i = d.spec.external_secrets.len();
+        if i >= cap {
+            break;
+        }
+        let address = format!("kubernetes_manifest.{label}");
+        let Some(mut spec) = read_external_secret(ctx, &address, v, false) else {
+            break;
+        };
+        spec.address = Some(label.clone());
+        spec.comment = text(ctx.above(d, &address, &[]).take(d));
+        d.claim(
+            &ctx.at(&address),
+            &address,
+            Some(Part::Items(EXTERNAL_SECRETS, i)),
+            Some(Slot::Item(EXTERNAL_SECRETS, i)),
+        );
+        d.spec.external_secrets.push(spec);
+    }
+}
+
+/// An ExternalSecret manifest as a spec's secret, when every key it writes is one the
+/// spec says. `own`: the stack's own secret, which reads Vault's KV paths only.
+fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Option<SecretsSpec> {
+    let none_else = |v: &Value, known: &[&str]| val::other_keys(v, known).is_empty();
+    let manifest = get(v, "manifest")?;
+    if !none_else(manifest, &["apiVersion", "kind", "metadata", "spec"])
+        || string(manifest, "apiVersion") != Some(cv::eso::API_VERSION)
+    {
+        return None;
+    }
+    let meta = get(manifest, "metadata")?;
+    let spec = get(manifest, "spec")?;
+    let store = get(spec, "secretStoreRef")?;
+    let target = get(spec, "target")?;
+    if !none_else(meta, &["name", "namespace"])
+        || !none_else(
+            spec,
+            &[
+                "refreshInterval",
+                "secretStoreRef",
+                "target",
+                "data",
+                "dataFrom",
+            ],
+        )
+        || !none_else(store, &["name", "kind"])
+        || string(store, "kind") != Some(cv::eso::STORE_KIND)
+        || !none_else(target, &["name", "creationPolicy", "template"])
+    {
+        return None;
+    }
+    let name = string(meta, "name")?;
+    if string(target, "name") != Some(name) {
+        return None;
+    }
+    let mut out = SecretsSpec {
+        name: Some(name.to_owned()),
+        namespace: Some(string(meta, "namespace")?.to_owned()),
+        store: Some(string(store, "name")?.to_owned()),
+        refresh_interval: Some(string(spec, "refreshInterval")?.to_owned()),
+        creation_policy: match get(target, "creationPolicy") {
+            None => None,
+            Some(_) => Some(string(target, "creationPolicy")?.to_owned()),
+        },
+        ..SecretsSpec::default()
+    };
+    if let Some(t) = get(target, "template") {
+        template(ctx, address, t, &mut out)?;
+    }
+    match get(spec, "dataFrom") {
+        None => {}
+        Some(Value::List(items)) => {
+            let [entry] = items.as_slice() else {
+                return None;
+            };
+            let extract = get(entry, "extract")?;
+            if !none_else(entry, &["extract"]) || !none_else(extract, &["key"]) {
+                return None;
+            }
+            out.vault_key = Some(string(extract, "key")?.to_owned());
+        }
+        Some(_) => return None,
+    }
+    match get(spec, "data") {
+        None => {}
+        Some(Value::List(items)) => {
+            for item in items {
+                let remote = get(item, "remoteRef")?;
+                if !none_else(item, &["secretKey", "remoteRef"])
+                    || !none_else(remote, &["key", "property"])
+                {
+                    return None;
+                }
+                out.data.push(SecretKeySpec {
+                    key: Some(string(item, "secretKey")?.to_owned()),
+                    from: Some(string(remote, "key")?.to_owned()),
+                    property: Some(string(remote, "property")?.to_owned()),
+                });
+            }
+        }
+        Some(_) => return None,
+    }
+    if out.vault_key.is_none() && out.data.is_empty() {
+        // The spec reads the stack's path whole when it names no key.
+        return None;
+    }
+    if !own {
+        database(&mut out);
+    }
+    // `depends_on` the namespace, and nothing else the spec could write there.
+    let depends: Vec<String> = match get(v, "depends_on") {
+        None => Vec::new(),
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().map(val::object_ref).collect::<Option<_>>()?
+        }
+        Some(_) => return None,
+    };
+    let on_namespace = depends
+        .iter()
+        .filter(|a| a.starts_with("kubernetes_namespace."))
+        .count();
+    if depends.len() != on_namespace || on_namespace > 1 {
+        return None;
+    }
+    out.depends_on_namespace = Some(on_namespace == 1);
+    Some(out)
+}
+
+/// `target.template`: engine version, the reloader's match annotation, and the keys
+/// built from the secret's values.
+fn template(ctx: &Ctx, address: &str, t: &Value, out: &mut SecretsSpec) -> Option<()> {
+    if !val::other_keys(t, &["engineVersion", "metadata", "data"]).is_empty() {
+        return None;
+    }
+    if get(t, "engineVersion").is_some() {
+        out.engine_version = Some(string(t, "engineVersion")?.to_owned());
+    }
+    if let Some(m) = get(t, "metadata") {
+        let ann = get(m, "annotations")?;
+        if !val::other_keys(m, &["annotations"]).is_empty()
+            || !val::other_keys(ann, &[cv::reloader::MATCH]).is_empty()
+            || string(ann, cv::reloader::MATCH) != Some("true")
+        {
+            return None;
+        }
+        out.reloader_match = Some(true);
+    }
+    if let Some(data) = get(t, "data") {
+        let entries = val::map(data)?;
+        let order = object_keys(
+            ctx,
+            address,
+            "manifest",
+            &["spec", "target", "template", "data"],
+        )
+        .unwrap_or_default();
+        let mut keys: Vec<&String> = entries.keys().collect();
+        keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+        let mut template = Vec::new();
+        for k in keys {
+            template.push((k.clone(), val::value_spec(&entries[k], &ctx.secret_name)?));
+        }
+        out.template = OrderedMap(template);
+    }
+    Some(())
+}
+
+/// The database store's credentials of a role (`static-creds/pg-<role>`, key
+/// `password`), as `database:` and `role:`.
+fn database(out: &mut SecretsSpec) {
+    if out.store.as_deref() != Some(cv::db_creds::STORE_NAME) || out.vault_key.is_some() {
+        return;
+    }
+    let [entry] = out.data.as_slice() else {
+        return;
+    };
+    let key = cv::db_creds::PASSWORD_KEY;
+    if entry.key.as_deref() != Some(key) || entry.property.as_deref() != Some(key) {
+        return;
+    }
+    let from = entry.from.as_deref().unwrap_or_default();
+    let found = [
+        (cv::db_creds::POSTGRES_PREFIX, DbKind::Postgres),
+        (cv::db_creds::MYSQL_PREFIX, DbKind::Mysql),
+    ]
+    .into_iter()
+    .find_map(|(prefix, kind)| Some((from.strip_prefix(prefix)?, kind)));
+    if let Some((role, kind)) = found {
+        out.database = Some(kind);
+        out.role = Some(role.to_owned());
+        out.data.clear();
+    }
+}
+
+// --- config maps ----------------------------------------------------------------------
+
+/// The app's Deployment (named after the stack, or the only one), as the Deployment's
+/// recognizer chooses it: its label and value.
+fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+    let mut all = ctx.resources("kubernetes_deployment");
+    let named = all.iter().position(|(_, v)| {
+        val::path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name)
+    });
+    match (named, all.len()) {
+        (Some(i), _) => Some(all.swap_remove(i)),
+        (None, 1) => all.pop(),
+        _ => None,
+    }
+}
+
+/// The checksum annotations of the app's pod template: `(annotation, hash, config map
+/// address, key)` for each `sha256(kubernetes_config_map.<address>.data["<key>"])`. The
+/// normalized value holds the data itself, so the config map and key are read from the
+/// source.
+fn pod_checksums(ctx: &Ctx) -> Vec<(String, HashFunction, String, String)> {
+    let Some((label, v)) = app_deployment(ctx) else {
+        return Vec::new();
+    };
+    let Some(ann) = val::path(v, &["spec", "template", "metadata"])
+        .and_then(|m| get(m, "annotations"))
+        .and_then(val::map)
+    else {
+        return Vec::new();
+    };
+    let address = format!("kubernetes_deployment.{label}");
+    let Some(top) = ctx.src.top(&ctx.at(&address)) else {
+        return Vec::new();
+    };
+    let at = [
+        Step::Block("spec".to_owned(), 0),
+        Step::Block("template".to_owned(), 0),
+        Step::Block("metadata".to_owned(), 0),
+        Step::Attr("annotations".to_owned()),
+    ];
+    let Some(Expression::Object(obj)) = source::find(&top.block.body, &at)
+        .and_then(|s| s.as_attribute())
+        .map(|a| &a.value)
+    else {
+        return Vec::new();
+    };
+    ann.iter()
+        .filter_map(|(k, v)| {
+            let Value::Unknown(sym) = v else {
+                return None;
+            };
+            let Sym::Call { name, .. } = sym.as_ref() else {
+                return None;
+            };
+            let expr = obj
+                .iter()
+                .find(|(key, _)| key_text(key).as_deref() == Some(k))
+                .map(|(_, e)| e.expr())?;
+            let (hash, address, key) = checksum_of(name, &expr.to_string())?;
+            Some((k.clone(), hash, address, key))
+        })
+        .collect()
+}
+
+/// `sha256(kubernetes_config_map.<address>.data["<key>"])` as written, `function` the
+/// call's name: the hash, address and key.
+fn checksum_of(function: &str, text: &str) -> Option<(HashFunction, String, String)> {
+    let hash = match function {
+        "sha256" => HashFunction::Sha256,
+        "sha1" => HashFunction::Sha1,
+        "md5" => HashFunction::Md5,
+        _ => return None,
+    };
+    let inner = text
+        .trim()
+        .strip_prefix(function)?
+        .strip_prefix('(')?
+        .strip_suffix(')')?
+        .trim();
+    let rest = inner.strip_prefix("kubernetes_config_map.")?;
+    let (address, key) = rest.split_once(".data[\"")?;
+    let key = key.strip_suffix("\"]")?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    (plain(address) && plain(key)).then(|| (hash, address.to_owned(), key.to_owned()))
+}
+
+/// The annotations of the app's pod template that are checksums of a config map the
+/// spec holds: the Deployment's recognizer leaves them out of `pod_annotations`.
+pub fn checksum_annotations(d: &Draft) -> Vec<String> {
+    d.spec
+        .config_maps
+        .iter()
+        .flat_map(|c| c.checksums.iter().filter_map(|s| s.annotation.clone()))
+        .collect()
+}
+
+/// The config maps of the stack, as `config_maps:`, in address order until one the
+/// spec cannot say (or one given up), with the checksums the app's pod carries of them.
+pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    let cap = limits.items(CONFIG_MAPS);
+    let sums = pod_checksums(ctx);
+    for (label, v) in ctx.resources("kubernetes_config_map") {
+        let i = d.spec.config_maps.len();
+        if i >= cap {
+            break;
+        }
+        let address = format!("kubernetes_config_map.{label}");
+        let Some(mut spec) = read_config_map(ctx, &address, v) else {
+            break;
+        };
+        spec.address = Some(label.clone());
+        spec.checksums = sums
+            .iter()
+            .filter(|(_, _, a, key)| *a == label && spec.data.0.iter().any(|(k, _)| k == key))
+            .map(|(annotation, hash, _, key)| ChecksumSpec {
+                key: Some(key.clone()),
+                annotation: Some(annotation.clone()),
+                hash: Some(*hash),
+            })
+            .collect();
+        spec.comment = text(ctx.above(d, &address, &[]).take(d));
+        d.claim(
+            &ctx.at(&address),
+            &address,
+            Some(Part::Items(CONFIG_MAPS, i)),
+            Some(Slot::Item(CONFIG_MAPS, i)),
+        );
+        d.spec.config_maps.push(spec);
+    }
+}
+
+/// A config map as the spec's, when its metadata and every data value are ones the spec
+/// says.
+fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec> {
+    let meta = val::block(v, "metadata")?;
+    if !val::other_keys(meta, &["name", "namespace", "labels", "annotations"]).is_empty() {
+        return None;
+    }
+    let mut out = ConfigMapSpec {
+        name: Some(string(meta, "name")?.to_owned()),
+        namespace: Some(string(meta, "namespace")?.to_owned()),
+        ..ConfigMapSpec::default()
+    };
+    if let Some(labels) = get(meta, "labels") {
+        let at = [super::b("metadata", 0), super::attr("labels")];
+        out.labels = OrderedMap(ctx.ordered(address, &at, labels, &[])?);
+    }
+    if let Some(ann) = get(meta, "annotations") {
+        let at = [super::b("metadata", 0), super::attr("annotations")];
+        let entries = ctx.ordered(address, &at, ann, &[])?;
+        let (matches, rest): (Vec<_>, Vec<_>) = entries
+            .into_iter()
+            .partition(|(k, value)| k == cv::reloader::MATCH && value == "true");
+        out.reloader_match = Some(!matches.is_empty());
+        out.annotations = OrderedMap(rest);
+    }
+    let data = val::map(get(v, "data")?)?;
+    if data.is_empty() {
+        return None;
+    }
+    let order = ctx
+        .source_keys(address, &[super::attr("data")])
+        .unwrap_or_default();
+    let mut keys: Vec<&String> = data.keys().collect();
+    keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+    for key in keys {
+        // A value read from a file beside the stack (`file`, `templatefile`) is its
+        // content here: the spec holds it as text.
+        out.data.0.push((key.clone(), data_value(ctx, &data[key])?));
+    }
+    match get(v, "depends_on") {
+        None => {}
+        Some(Value::List(items) | Value::Set(items)) => {
+            out.depends_on = items.iter().map(val::object_ref).collect::<Option<_>>()?;
+        }
+        Some(_) => return None,
+    }
+    Some(out)
+}
+
+/// A data value as the spec says it: text, structured data in `yamlencode` /
+/// `jsonencode`, or a reference.
+fn data_value(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+    if let Value::Unknown(sym) = v
+        && let Sym::Call { name, args } = sym.as_ref()
+        && let [arg] = args.as_slice()
+    {
+        match name.as_str() {
+            "yamlencode" => return Some(DataSpec::Yaml(Box::new(structured(ctx, arg)?))),
+            "jsonencode" => return Some(DataSpec::Json(Box::new(structured(ctx, arg)?))),
+            _ => {}
+        }
+    }
+    match val::value_spec(v, &ctx.secret_name)? {
+        crate::spec::ValueSpec::Scalar(s) => Some(DataSpec::Scalar(s)),
+        other => Some(DataSpec::Ref(other)),
+    }
+}
+
+/// Structured data (lists and maps of scalars and references).
+fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+    Some(match v {
+        Value::List(items) => DataSpec::List(
+            items
+                .iter()
+                .map(|i| structured(ctx, i))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Object(m) => DataSpec::Map(OrderedMap(
+            m.iter()
+                .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
+                .collect::<Option<_>>()?,
+        )),
+        other => match val::value_spec(other, &ctx.secret_name)? {
+            crate::spec::ValueSpec::Scalar(s) => DataSpec::Scalar(s),
+            r => DataSpec::Ref(r),
+        },
+    })
+}
+
+/// The keys of the object literal at `keys` inside the attribute `attr` of the block at
+/// `address`, in the order the stack writes them (`manifest = { spec = { ... } }`).
+fn object_keys(ctx: &Ctx, address: &str, attr: &str, keys: &[&str]) -> Option<Vec<String>> {
+    let top = ctx.src.top(&ctx.at(address))?;
+    let found = source::find(&top.block.body, &[Step::Attr(attr.to_owned())])?;
+    let mut expr = &found.as_attribute()?.value;
+    for k in keys {
+        let Expression::Object(obj) = expr else {
+            return None;
+        };
+        expr = obj
+            .iter()
+            .find(|(key, _)| key_text(key).as_deref() == Some(*k))
+            .map(|(_, v)| v.expr())?;
+    }
+    let Expression::Object(obj) = expr else {
+        return None;
+    };
+    obj.iter().map(|(k, _)| key_text(k)).collect()
+}
+
+fn key_text(k: &ObjectKey) -> Option<String> {
+    match k {
+        ObjectKey::Ident(id) => Some(id.as_str().to_owned()),
+        ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),
+        _ => None,
+    }
+}
