@@ -160,6 +160,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
     out
 }
 
+// Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod exposure;
 mod workloads;
 
