@@ -79,17 +79,11 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
         "blog-edge",
         "files beside the spec (`file`/`templatefile` are imported as their text)",
     ),
-    (
-        "fleet-tracker",
-        "ExternalSecrets beside the stack's own, random_*, RBAC",
-    ),
+    ("fleet-tracker", "service accounts and RBAC"),
     ("frame-grabber", "node affinity"),
     ("link-archive", "ExternalSecrets, config maps, jobs"),
     ("mqtt-broker", "config maps, the namespace's quota"),
-    (
-        "short-links",
-        "jobs, random_*, affinity and topology spread",
-    ),
+    ("short-links", "jobs, affinity and topology spread"),
     (
         "status-page",
         "files beside the spec (`file`/`templatefile` are imported as their text)",
@@ -782,6 +776,61 @@ external_secrets:
     assert!(!got.yaml.contains("static-creds"), "{}", got.yaml);
     assert!(!got.yaml.contains("adopt:"), "{}", got.yaml);
     assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
+fn random_resources_are_read_back_as_random() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Each kind, with the character settings a password takes and a comment; a stack's
+    // `random_*` with an attribute the spec does not say stays whole in raw HCL.
+    let extra = r#"random:
+  - name: secret_key
+    kind: password
+    length: 48
+    special: false
+    comment: Signs the session cookies.
+  - name: api_token
+    kind: string
+    length: 32
+    override_special: "-_"
+    min_numeric: 4
+  - name: cookie_salt
+    kind: id
+    byte_length: 16
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, "random.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "name: secret_key",
+        "kind: password",
+        "comment: Signs the session cookies.",
+        "override_special: '-_'",
+        "min_numeric: 4",
+        "kind: id",
+        "byte_length: 16",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+
+    // `keepers` is not a spec field: that resource stays raw, at its address.
+    let main = dir.join("main.tf");
+    let tf = fs::read_to_string(&main).expect("main.tf");
+    let tf = tf.replacen(
+        "  byte_length = 16\n",
+        "  byte_length = 16\n  keepers = {\n    rotation = \"2026\"\n  }\n",
+        1,
+    );
+    assert!(tf.contains("keepers"), "the stack has the resource: {tf}");
+    fs::write(&main, tf).expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert!(got.yaml.contains("random_id"), "{}", got.yaml);
+    assert!(got.yaml.contains("name: secret_key"), "{}", got.yaml);
 }
 
 #[test]

@@ -463,6 +463,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
     around::config_maps(ctx, &mut d, limits);
+    around::random(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {

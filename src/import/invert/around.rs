@@ -1,6 +1,7 @@
 //! Recognizers of the objects around the pod: ExternalSecrets (the stack's own and the
 //! others, with per-key `data`, the database store's credentials and templates) and
-//! config maps with the checksums the app's pod carries of them.
+//! config maps with the checksums the app's pod carries of them, and the stack's
+//! `random_*` resources.
 //!
 //! Each reads an object only when every key it writes is one the spec says; an object
 //! it cannot read stays whole in raw HCL. Fields are set with their defaults included
@@ -15,8 +16,8 @@ use crate::import::source::{self, Step};
 use crate::import::value::{self as val, get, string};
 use crate::planeq::{Sym, Value};
 use crate::spec::{
-    ChecksumSpec, ConfigMapSpec, DataSpec, DbKind, HashFunction, OrderedMap, SecretKeySpec,
-    SecretsSpec, Spec,
+    ChecksumSpec, ConfigMapSpec, DataSpec, DbKind, HashFunction, OrderedMap, RandomKind,
+    RandomSpec, SecretKeySpec, SecretsSpec, Spec,
 };
 
 /// The lists of spec objects around the pod whose entries the inversion reads one by one:
@@ -24,9 +25,11 @@ use crate::spec::{
 /// `Slot::Item(list, i)`.
 pub const EXTERNAL_SECRETS: &str = "external_secrets";
 pub const CONFIG_MAPS: &str = "config_maps";
+/// `random:` entries have no raw HCL of their own: one the spec cannot say stays whole.
+pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 2] = [EXTERNAL_SECRETS, CONFIG_MAPS];
+pub const ITEM_LISTS: [&str; 3] = [EXTERNAL_SECRETS, CONFIG_MAPS, RANDOM];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
 /// entry.
@@ -555,4 +558,112 @@ fn key_text(k: &ObjectKey) -> Option<String> {
         ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),
         _ => None,
     }
+}
+
+// --- random_* -------------------------------------------------------------------------
+
+/// The resource types of `random:`, with the kind each is.
+const RANDOM_KINDS: [(&str, RandomKind); 3] = [
+    ("random_password", RandomKind::Password),
+    ("random_string", RandomKind::String),
+    ("random_id", RandomKind::Id),
+];
+
+/// The stack's `random_password` / `random_string` / `random_id` resources, as `random:`
+/// in the order the stack writes them, until one the spec cannot say (or one given up):
+/// that one and the ones after it stay whole in raw HCL, at their addresses.
+pub fn random(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    let cap = limits.items(RANDOM);
+    // (where the stack writes it: file and offset, its address, its kind, its body)
+    type Found<'v> = (Option<(String, usize)>, String, RandomKind, &'v Value);
+    let mut found: Vec<Found> = Vec::new();
+    for (ty, kind) in RANDOM_KINDS {
+        for (label, v) in ctx.resources(ty) {
+            let address = format!("{ty}.{label}");
+            let at = ctx
+                .node_start(&address, &[])
+                .map(|(file, start)| (file.name.clone(), start));
+            found.push((at, address, kind, v));
+        }
+    }
+    // Source order (file, line); objects without a known position after, by address.
+    found.sort_by(|a, b| match (&a.0, &b.0) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.1.cmp(&b.1),
+    });
+    for (_, address, kind, v) in found {
+        let i = d.spec.random.len();
+        if i >= cap {
+            break;
+        }
+        let Some(mut spec) = read_random(kind, v) else {
+            break;
+        };
+        spec.name = address.split_once('.').map(|(_, n)| n.to_owned());
+        spec.comment = text(ctx.above(d, &address, &[]).take(d));
+        d.claim(
+            &ctx.at(&address),
+            &address,
+            Some(Part::Items(RANDOM, i)),
+            None,
+        );
+        d.spec.random.push(spec);
+    }
+}
+
+/// A `random_*` resource as the spec's, when every attribute is one the spec says.
+fn read_random(kind: RandomKind, v: &Value) -> Option<RandomSpec> {
+    const BOOLS: [&str; 4] = ["special", "upper", "lower", "numeric"];
+    const COUNTS: [&str; 6] = [
+        "length",
+        "byte_length",
+        "min_upper",
+        "min_lower",
+        "min_numeric",
+        "min_special",
+    ];
+    let known: Vec<&str> = BOOLS
+        .iter()
+        .chain(&COUNTS)
+        .copied()
+        .chain(["override_special"])
+        .collect();
+    if !val::other_keys(v, &known).is_empty() {
+        return None;
+    }
+    let flag = |k: &str| -> Option<Option<bool>> {
+        match get(v, k) {
+            None => Some(None),
+            Some(Value::Bool(b)) => Some(Some(*b)),
+            Some(_) => None,
+        }
+    };
+    let count = |k: &str| -> Option<Option<u32>> {
+        match get(v, k) {
+            None => Some(None),
+            Some(_) => u32::try_from(val::int(v, k)?).ok().map(Some),
+        }
+    };
+    let override_special = match get(v, "override_special") {
+        None => None,
+        Some(_) => Some(string(v, "override_special")?.to_owned()),
+    };
+    Some(RandomSpec {
+        name: None,
+        kind: Some(kind),
+        length: count("length")?,
+        byte_length: count("byte_length")?,
+        special: flag("special")?,
+        override_special,
+        upper: flag("upper")?,
+        lower: flag("lower")?,
+        numeric: flag("numeric")?,
+        min_upper: count("min_upper")?,
+        min_lower: count("min_lower")?,
+        min_numeric: count("min_numeric")?,
+        min_special: count("min_special")?,
+        comment: None,
+    })
 }
