@@ -164,6 +164,20 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 mod exposure;
 mod workloads;
 
+/// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
+/// one the spec says.
+fn dns_options(dns: &Value) -> Option<Vec<(String, String)>> {
+    blocks(dns, "option")
+        .iter()
+        .map(|o| {
+            val::other_keys(o, &["name", "value"])
+                .is_empty()
+                .then(|| Some((string(o, "name")?.to_owned(), prim(o, "value")?)))
+                .flatten()
+        })
+        .collect()
+}
+
 /// The pod of a job resource of type `ty` (a CronJob's or a Job's), as steps.
 pub fn job_pod(ty: &str) -> Vec<Step> {
     workloads::pod_steps(ty)
@@ -964,19 +978,9 @@ fn deployment(
     if !limits.has(&Part::DnsOptions)
         && let Some(dns) = block(pod, "dns_config")
         && val::other_keys(dns, &["option", "nameservers", "searches"]).is_empty()
+        && let Some(options) = dns_options(dns)
     {
-        let options: Option<Vec<(String, String)>> = blocks(dns, "option")
-            .iter()
-            .map(|o| {
-                val::other_keys(o, &["name", "value"])
-                    .is_empty()
-                    .then(|| Some((string(o, "name")?.to_owned(), prim(o, "value")?)))
-                    .flatten()
-            })
-            .collect();
-        if let Some(options) = options {
-            dep.dns_options = OrderedMap(options);
-        }
+        dep.dns_options = OrderedMap(options);
     }
     pod_settings!(pod, dep);
     let (volumes, why) = volumes(ctx, d, limits, pod);

@@ -179,16 +179,7 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
     if let Some(dns) = block(pod, "dns_config")
         && val::other_keys(dns, &["option", "nameservers", "searches"]).is_empty()
     {
-        let options: Option<Vec<(String, String)>> = blocks(dns, "option")
-            .iter()
-            .map(|o| {
-                val::other_keys(o, &["name", "value"])
-                    .is_empty()
-                    .then(|| Some((string(o, "name")?.to_owned(), prim(o, "value")?)))
-                    .flatten()
-            })
-            .collect();
-        job.dns_options = OrderedMap(options?);
+        job.dns_options = OrderedMap(dns_options(dns)?);
     }
     pod_settings!(pod, job);
     // Volumes: every one the spec can say, or the job stays raw.
