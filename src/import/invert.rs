@@ -11,6 +11,7 @@
 //! reproduces the stack is decided afterwards by rendering it and comparing
 //! (`residue`, `prove`); what does not is given up (`Limits`) and recognized again.
 
+mod access;
 pub mod around;
 
 use hcl_edit::Span as _;
@@ -474,10 +475,12 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
     namespace(ctx, &mut d, &mut blockers);
+    access::quota(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
     around::config_maps(ctx, &mut d, limits);
     around::random(ctx, &mut d, limits);
+    access::service_accounts(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {
@@ -565,14 +568,20 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     let conventions_n: Vec<String> = conventions.iter().map(|c| norm(c)).collect();
     let stack_entries = ignore_entries(input);
     let stack_n: Vec<String> = stack_entries.iter().map(|e| norm(e)).collect();
-    let reasons = ignore_reasons(ctx, &format!("kubernetes_deployment.{label}"));
+    // The entries as the stack writes them (`labels["tier"]`), with their comments.
+    let written = ignore_written(ctx, &format!("kubernetes_deployment.{label}"));
+    let aligned = written.len() == stack_entries.len();
     let mut add = Vec::new();
-    for (e, n) in stack_entries.iter().zip(&stack_n) {
-        if conventions_n.contains(n) {
+    for (i, (e, n)) in stack_entries.iter().zip(&stack_n).enumerate() {
+        let (path, reason) = match written.get(i) {
+            Some((text, reason)) if aligned => (text.clone(), reason.clone()),
+            _ => (e.clone(), None),
+        };
+        if conventions_n.contains(n) || conventions_n.contains(&norm(&path)) {
             continue;
         }
-        let why = match reasons.iter().find(|(p, _)| p == n) {
-            Some((_, why)) => why.clone(),
+        let why = match reason {
+            Some(why) => why,
             None => {
                 d.reasons
                     .push(format!("deployment.ignore_changes.add[{}].why", add.len()));
@@ -580,7 +589,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
             }
         };
         add.push(crate::spec::IgnoreEntrySpec {
-            path: Some(e.clone()),
+            path: Some(path),
             why: Some(why),
         });
     }
@@ -652,6 +661,18 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
 /// The trailing comments of an object's `ignore_changes` entries that are not markers of
 /// the conventions: `(entry without blanks, comment)`.
 fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
+    ignore_written(ctx, address)
+        .into_iter()
+        .filter_map(|(entry, comment)| {
+            let entry = entry.chars().filter(|c| !c.is_whitespace()).collect();
+            Some((entry, comment?))
+        })
+        .collect()
+}
+
+/// An object's `ignore_changes` entries as the stack writes them, each with its trailing
+/// comment when it is not a marker of the conventions.
+fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
     let Some(top) = ctx.src.top(&ctx.at(address)) else {
         return Vec::new();
     };
@@ -668,20 +689,16 @@ fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
         let Some(span) = item.span() else {
             continue;
         };
-        let entry: String = text[span.clone()]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let entry = text[span.clone()].trim().to_owned();
         let eol = text[span.end..]
             .find('\n')
             .map_or(text.len(), |i| span.end + i);
         let rest = text[span.end..eol].trim_start_matches([',', ' ', '\t']);
-        if let Some(comment) = rest.strip_prefix('#').map(str::trim)
-            && !comment.is_empty()
-            && !is_convention(rest)
-        {
-            out.push((entry, comment.to_owned()));
-        }
+        let comment = rest
+            .strip_prefix('#')
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !is_convention(rest));
+        out.push((entry, comment.map(str::to_owned)));
     }
     out
 }
@@ -788,8 +805,21 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         }
     }
     let mut comment = ctx.above(d, &address, &[]).take(d);
+    // A stack without the TLS module and without an ingress: dlgen writes the reason as
+    // the namespace comment's last line.
+    let no_tls = format!("{}: ", cv::ingress::NO_TLS_COMMENT);
+    if ctx.modules(cv::repo::TLS_MODULE).is_empty()
+        && ctx.modules(cv::repo::INGRESS_MODULE).is_empty()
+        && let Some(i) = comment.iter().position(|l| l.starts_with(&no_tls))
+    {
+        let why = comment.drain(i..).collect::<Vec<_>>().join(" ");
+        d.spec.tls = Some(crate::spec::TlsSpec {
+            enabled: Some(false),
+            why: Some(why[no_tls.len()..].trim().to_owned()),
+        });
+    }
     // A namespace without the enrolment label whose Deployment carries Keel's own
-    // annotations keeps Keel on through them.
+    // annotations, or that leaves its images to Keel (ignores them), keeps Keel on.
     let keel_annotations = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
         path(v, &["metadata"])
             .and_then(|m| get(m, "annotations"))
@@ -799,6 +829,9 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
                     .iter()
                     .any(|(_, key, _)| a.contains_key(*key))
             })
+            || ignore_entries(v)
+                .iter()
+                .any(|e| e.contains("container[") && e.ends_with(".image"))
     });
     if !keel && keel_annotations {
         ns.keel_enrolled = Some(false);
@@ -1304,6 +1337,7 @@ fn pvc(
         max_size,
         comment: text(comment),
         address: Some(label),
+        claim_name: Some(pvc_name.to_owned()),
         wait_until_bound: Some(waits),
         wait_until_bound_why: if waits { wait_why } else { None },
         ..VolumeSpec::default()
@@ -2624,7 +2658,8 @@ fn tls(ctx: &Ctx, d: &mut Draft) {
         // the namespace, which the spec says in `tls.why`.
         let ingresses = ctx.modules(cv::repo::INGRESS_MODULE);
         let why = if ingresses.is_empty() {
-            None
+            // Read with the namespace's comment, when the stack gives it.
+            d.spec.tls.take().and_then(|t| t.why)
         } else {
             // dlgen writes the reason above the first ingress.
             let prefix = format!("{}: ", cv::ingress::NO_TLS_COMMENT);

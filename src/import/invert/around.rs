@@ -29,7 +29,12 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 3] = [EXTERNAL_SECRETS, CONFIG_MAPS, RANDOM];
+pub const ITEM_LISTS: [&str; 4] = [
+    EXTERNAL_SECRETS,
+    CONFIG_MAPS,
+    RANDOM,
+    super::access::SERVICE_ACCOUNTS,
+];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
 /// entry.
@@ -83,10 +88,14 @@ pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     if limits.has(&Part::Secrets) {
         return false;
     }
-    let found = external_secrets(ctx)
-        .into_iter()
-        .find(|(_, v)| secret_name(v) == Some(&ctx.secret_name));
-    let Some((label, v)) = found else {
+    // Named `<stack>-secrets`, or else the one at the conventions' address, whatever its
+    // name (`<namespace>-secrets` when the namespace is not named after the stack).
+    let all = external_secrets(ctx);
+    let found = all
+        .iter()
+        .find(|(_, v)| secret_name(v) == Some(&ctx.secret_name))
+        .or_else(|| all.iter().find(|(label, _)| label == cv::eso::ADDRESS));
+    let Some((label, v)) = found.cloned() else {
         return false;
     };
     let address = format!("kubernetes_manifest.{label}");
@@ -109,8 +118,14 @@ pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
 /// until one the spec cannot say (or one given up).
 pub fn other_external_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(EXTERNAL_SECRETS);
+    let own = d
+        .claims
+        .iter()
+        .find_map(|c| (c.part == Some(Part::Secrets)).then(|| c.rendered.clone()));
     for (label, v) in external_secrets(ctx) {
-        if secret_name(v) == Some(&ctx.secret_name) {
+        if secret_name(v) == Some(&ctx.secret_name)
+            || own.as_deref() == Some(&format!("kubernetes_manifest.{label}"))
+        {
             continue;
         }
         let i = d.spec.external_secrets.len();
