@@ -949,6 +949,42 @@ fn service_accounts_roles_and_bindings_are_read_back() {
 }
 
 #[test]
+fn a_deployment_that_does_not_wait_for_its_external_secret_is_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Most of the repo's Deployments list no `depends_on` although their pods read the
+    // ExternalSecret's secret: the spec says so, and the secret stays `secrets:`.
+    let extra = "deployment:\n  depends_on:\n    drop: [kubernetes_manifest.external_secret]\n    drop_why: the app retries until its secret exists\n";
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    assert!(text.contains("drop_why"), "{text}");
+    let (name, files) = render(&r, "depends.yaml", &text);
+    let main = &files
+        .iter()
+        .find(|f| f.name == "main.tf")
+        .expect("main.tf")
+        .contents;
+    assert!(
+        !main.contains("depends_on = [kubernetes_manifest.external_secret]"),
+        "{main}"
+    );
+    let dir = write_stack(tmp.path(), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("drop: [kubernetes_manifest.external_secret]"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("secret: profile_creation_pass"),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
 fn the_namespaces_quota_is_read_back() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
