@@ -25,7 +25,9 @@ pub const SERVICE_ACCOUNTS: &str = "service_accounts";
 /// The resources of the types `types` in the order the stack writes them (file, offset;
 /// objects without a known position after, by address): `(address, label, body)`.
 fn in_source_order<'a>(ctx: &Ctx<'a>, types: &[&str]) -> Vec<(String, String, &'a Value)> {
-    let mut found: Vec<(Option<(String, usize)>, String, String, &Value)> = Vec::new();
+    // (where the stack writes it: file and offset, its address, its label, its body)
+    type Found<'v> = (Option<(String, usize)>, String, String, &'v Value);
+    let mut found: Vec<Found> = Vec::new();
     for ty in types {
         for (label, v) in ctx.resources(ty) {
             let address = format!("{ty}.{label}");
@@ -102,6 +104,14 @@ fn rules(v: &Value) -> Option<Vec<RuleSpec>> {
         .collect()
 }
 
+/// A Role / ClusterRole of the stack's own.
+struct OwnRole {
+    address: String,
+    label: String,
+    name: String,
+    rules: Vec<RuleSpec>,
+}
+
 /// A binding read: what it binds the account to.
 struct Binding {
     address: String,
@@ -109,7 +119,7 @@ struct Binding {
     name: String,
     cluster: bool,
     /// The stack's role with its rules (`None`: an existing ClusterRole by name).
-    role: Option<(String, String, String, Vec<RuleSpec>)>,
+    role: Option<OwnRole>,
     /// The existing ClusterRole's name.
     existing: Option<String>,
 }
@@ -168,10 +178,13 @@ fn binding(
             if namespaced == cluster {
                 return None;
             }
-            (
-                Some((a.clone(), l.clone(), role_name.to_owned(), rules(v)?)),
-                None,
-            )
+            let role = OwnRole {
+                address: a.clone(),
+                label: l.clone(),
+                name: role_name.to_owned(),
+                rules: rules(v)?,
+            };
+            (Some(role), None)
         }
         ("ClusterRole", None) => (None, Some(role_name.to_owned())),
         _ => return None,
@@ -218,12 +231,12 @@ pub fn service_accounts(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
             spec.binding_name = Some(bound.name);
             spec.binding_address = Some(bound.label);
             spec.role = bound.existing;
-            if let Some((role_address, role_label, role_name, rules)) = bound.role {
-                spec.role_name = Some(role_name);
-                spec.role_address = Some(role_label);
-                spec.rules = rules;
-                d.claim(&ctx.at(&role_address), &role_address, part.clone(), None);
-                taken.insert(role_address);
+            if let Some(role) = bound.role {
+                spec.role_name = Some(role.name);
+                spec.role_address = Some(role.label);
+                spec.rules = role.rules;
+                d.claim(&ctx.at(&role.address), &role.address, part.clone(), None);
+                taken.insert(role.address);
             }
             d.claim(&ctx.at(&bound.address), &bound.address, part, None);
             taken.insert(bound.address);
