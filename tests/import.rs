@@ -985,6 +985,42 @@ fn a_deployment_that_does_not_wait_for_its_external_secret_is_read_back() {
 }
 
 #[test]
+fn nfs_volumes_outside_the_pod_are_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A target the stack's own job mounts by its claim, and one nothing mounts.
+    let extra = r#"  - {name: archive, storage: nfs, size: 50Gi, pod: false}
+  - {name: spare, storage: nfs, server: 192.168.1.13, path: /volume1/spare, pod: false}
+jobs:
+  - name: drone-logbook-export
+    schedule: "0 5 * * *"
+    containers:
+      - {image: docker.io/library/alpine:3.20, command: [/bin/sh, -c, export]}
+    volumes:
+      - {name: archive, claim: drone-logbook-archive, mount: /archive}
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "").replacen(
+        "\nbackup:",
+        &format!("{extra}\nbackup:"),
+        1,
+    );
+    assert!(text.contains("name: spare"), "{text}");
+    let (name, files) = render(&r, "outside.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "name: archive",
+        "name: spare",
+        "pod: false",
+        "claim: drone-logbook-archive",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
 fn the_namespaces_quota_is_read_back() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");

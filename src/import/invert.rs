@@ -507,6 +507,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     }
     exposure::ingresses(ctx, &mut d, limits);
     backup(ctx, &mut d, limits, pvc_backup_why);
+    access::nfs_outside_pod(ctx, &mut d, limits);
     workloads::jobs(ctx, &mut d, limits);
     if d.spec.containers.is_empty() && d.spec.jobs.is_empty() && blockers.is_empty() {
         // No Deployment, and no job the spec can say: a spec needs one or the other.

@@ -286,3 +286,41 @@ pub fn quota(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         ns.quota = Some(quota);
     }
 }
+
+// --- NFS volumes outside the pod ------------------------------------------------------
+
+/// The repo's `nfs_volume` calls the Deployment's pod does not mount (a backup target of
+/// the stack's own jobs, or one nothing the spec says mounts), as volumes with `pod:
+/// false` after the pod's own, in address order, until one the spec cannot say.
+pub fn nfs_outside_pod(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    if d.spec.containers.is_empty() {
+        return;
+    }
+    let cap = limits.volumes();
+    for (label, _) in ctx.modules(cv::repo::NFS_MODULE) {
+        let address = format!("module.{label}");
+        if d.claimed(&ctx.at(&address)) {
+            continue;
+        }
+        let k = d.spec.volumes.len();
+        if k >= cap {
+            break;
+        }
+        let name = label
+            .strip_prefix("nfs_")
+            .unwrap_or(&label)
+            .replace('_', "-");
+        if d.spec
+            .volumes
+            .iter()
+            .any(|v| v.name.as_deref() == Some(&name))
+        {
+            break;
+        }
+        let Some(mut spec) = super::nfs(ctx, d, k, &name, &label) else {
+            break;
+        };
+        spec.pod = Some(false);
+        d.spec.volumes.push(spec);
+    }
+}
