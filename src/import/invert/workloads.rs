@@ -182,6 +182,10 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         job.dns_options = OrderedMap(dns_options(dns)?);
     }
     pod_settings!(pod, job);
+    let s = super::scheduling::read(pod, super::scheduling::app_labels(ctx, d));
+    (job.node_affinity, job.pod_affinity, job.anti_affinity) =
+        (s.node_affinity, s.pod_affinity, s.anti_affinity);
+    job.topology_spread = s.topology_spread;
     // Volumes: every one the spec can say, or the job stays raw.
     let mut names = Vec::new();
     for vol in blocks(pod, "volume") {
@@ -268,8 +272,8 @@ fn container(
     let mut spec = ContainerSpec {
         name: Some(string(c, "name")?.to_owned()),
         image,
-        command: string_list(c, "command"),
-        args: string_list(c, "args"),
+        command: string_list(c, "command", &ctx.secret_name),
+        args: string_list(c, "args", &ctx.secret_name),
         ..ContainerSpec::default()
     };
     if get(c, "command").is_some() && spec.command.is_none()
