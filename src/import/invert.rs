@@ -163,6 +163,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod exposure;
+mod scheduling;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -1018,6 +1019,10 @@ fn deployment(
         dep.dns_options = OrderedMap(options);
     }
     pod_settings!(pod, dep);
+    let s = scheduling::read(pod, scheduling::selector(v));
+    (dep.node_affinity, dep.pod_affinity, dep.anti_affinity) =
+        (s.node_affinity, s.pod_affinity, s.anti_affinity);
+    dep.topology_spread = s.topology_spread;
     let (volumes, why) = volumes(ctx, d, limits, pod);
     workloads::rolling_block_storage(ctx, d, &address);
     let pc = PodCtx {
@@ -1746,13 +1751,15 @@ fn own_image(ctx: &Ctx, d: &mut Draft) {
     });
 }
 
-/// A container's `command` or `args` of plain strings.
-fn string_list(c: &Value, key: &str) -> Option<Vec<ValueSpec>> {
+/// A container's `command` or `args`: strings, or value forms (a script interpolating a
+/// variable or a Vault read is a template).
+fn string_list(c: &Value, key: &str, secret_name: &str) -> Option<Vec<ValueSpec>> {
     match get(c, key) {
         Some(Value::List(items)) => items
             .iter()
             .map(|s| match s {
                 Value::String(s) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
+                Value::Unknown(_) => val::value_spec(s, secret_name),
                 _ => None,
             })
             .collect(),
@@ -1776,8 +1783,8 @@ fn init_containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value) {
         let mut spec = ContainerSpec {
             name: Some(name.to_owned()),
             image,
-            command: string_list(c, "command"),
-            args: string_list(c, "args"),
+            command: string_list(c, "command", &ctx.secret_name),
+            args: string_list(c, "args", &ctx.secret_name),
             ..ContainerSpec::default()
         };
         let field = format!("init_containers[{k}]");
