@@ -496,7 +496,9 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         }
         _ => false,
     };
-    if has_service && !limits.has(&Part::Ingress) {
+    // Without a Deployment of dlgen's, the main ingress routes to the workload's own
+    // Service (raw HCL, or none the spec writes).
+    if (has_service || d.spec.containers.is_empty()) && !limits.has(&Part::Ingress) {
         exposure::ingress(ctx, &mut d);
     }
     if has_service {
@@ -505,16 +507,9 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     exposure::ingresses(ctx, &mut d, limits);
     backup(ctx, &mut d, limits, pvc_backup_why);
     workloads::jobs(ctx, &mut d, limits);
-    if d.spec.containers.is_empty() && d.spec.jobs.is_empty() && blockers.is_empty() {
-        // No Deployment, and no job the spec can say: a spec needs one or the other.
-        blockers.push(blocker(
-            "resource kubernetes_deployment (none)",
-            format!(
-                "the stack declares no `kubernetes_deployment` named `{}`, and none of its jobs is one the spec language can say",
-                ctx.name
-            ),
-        ));
-    }
+    // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
+    // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
+    // says what is around it.
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
@@ -868,18 +863,8 @@ fn deployment(
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
-        // A stack of jobs only is a spec of jobs only.
-        let jobs = cv::jobs::CRON_TYPES
-            .iter()
-            .chain(&cv::jobs::JOB_TYPES)
-            .any(|ty| !ctx.resources(ty).is_empty());
-        if all.is_empty() && jobs {
-            return None;
-        }
-        blockers.push(blocker("resource kubernetes_deployment (none)", format!(
-            "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
-            ctx.name
-        )));
+        // No Deployment the spec describes (none, or several of other names): a spec of
+        // jobs only, or one whose workload stays whole in `raw.stack`.
         return None;
     };
     let address = format!("kubernetes_deployment.{label}");
