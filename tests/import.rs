@@ -1258,7 +1258,7 @@ fn synthetic_stacks_import_losslessly_or_are_refused() {
 }
 
 /// How many of the synthetic stacks import losslessly at least: the inversion only grows.
-const SYNTH_LOSSLESS: usize = 19;
+const SYNTH_LOSSLESS: usize = 21;
 
 // --- mutated stacks -------------------------------------------------------------------
 
@@ -1487,4 +1487,60 @@ module "ingress" {
     assert!(result.is_equal(), "{result}\n{yaml}");
     // Only the release is raw.
     assert_eq!(got.raw_constructs, vec!["resource helm_release"], "{yaml}");
+}
+
+#[test]
+fn a_stack_that_creates_no_namespace_deploys_into_the_one_its_objects_name() {
+    // A platform stack: local modules and objects in a namespace another stack creates,
+    // named as a literal; no Deployment, no namespace resource.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/edge-platform");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(
+        dir.join("main.tf"),
+        r#"module "metallb" {
+  source   = "./modules/metallb"
+  tier     = local.tiers.cluster
+  replicas = 2
+}
+
+resource "kubernetes_config_map" "edge_settings" {
+  metadata {
+    name      = "edge-settings"
+    namespace = "edge-system"
+  }
+  data = {
+    retention = "14d"
+  }
+}
+"#,
+    )
+    .expect("write");
+    fs::write(
+        dir.join("terragrunt.hcl"),
+        "include \"root\" {\n  path = find_in_parent_folders()\n}\n",
+    )
+    .expect("write");
+    let r = renderer();
+    let got = imported(&dir, &r);
+    let yaml = &got.yaml;
+    assert!(
+        yaml.contains("namespace: {name: edge-system, create: false}"),
+        "{yaml}"
+    );
+    // Nothing for Keel to update: no reason asked for.
+    assert!(!yaml.contains("keel"), "{yaml}");
+    assert!(got.reasons.is_empty(), "{:?}", got.reasons);
+    assert!(yaml.contains("module \"metallb\""), "{yaml}");
+    let (_, files) = render(&r, "edge-platform", yaml);
+    let rendered = Stack::from_memory(
+        "rendered",
+        Some(&dir),
+        files
+            .iter()
+            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
+    )
+    .expect("reads");
+    let result = compare(&rendered, &Stack::read(&dir).expect("reads"));
+    assert!(result.is_equal(), "{result}\n{yaml}");
 }

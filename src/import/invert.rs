@@ -162,6 +162,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod exposure;
+mod shapes;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -691,15 +692,10 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
         // No namespace of its own: the stack deploys into an existing one, which its
-        // Deployment names as a literal.
-        let existing = ctx
-            .resources("kubernetes_deployment")
-            .into_iter()
-            .find_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "namespace")))
-            .map(str::to_owned);
-        let Some(name) = existing else {
+        // objects name as a literal.
+        let Some(name) = shapes::existing_namespace(ctx) else {
             blockers.push(blocker("resource kubernetes_namespace (none)", format!(
-                "the stack declares no `kubernetes_namespace` resource for `{}` and deploys into no named namespace",
+                "the stack declares no `kubernetes_namespace` resource for `{}` and its objects name no namespace",
                 ctx.name
             )));
             return;
@@ -723,7 +719,11 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
             create: Some(false),
             ..NamespaceSpec::default()
         });
-        // Keel is on when the Deployment leaves its images to Keel (ignores them).
+        // Keel is on when the Deployment leaves its images to Keel (ignores them); without
+        // a Deployment there is nothing for it to update (off by default).
+        if ctx.resources("kubernetes_deployment").is_empty() {
+            return;
+        }
         let keel = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
             ignore_entries(v)
                 .iter()
