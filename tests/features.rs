@@ -3477,3 +3477,74 @@ jobs:
     let e = errors("name: app\n");
     assert!(e.contains("missing required field `containers`"), "{e}");
 }
+
+#[test]
+fn a_workload_dlgen_does_not_write_lives_in_raw_hcl_and_the_spec_says_what_is_around_it() {
+    // A Helm release (or a StatefulSet, or local modules) is the stack's workload: the spec
+    // has no `containers` and no `jobs`, holds it whole in `raw.stack`, and says the
+    // namespace, secrets and ingress around it.
+    let spec = "\
+name: app
+secrets: {}
+ingress:
+  auth: app
+  auth_why: the chart's app has its own login
+raw:
+  stack: |
+    resource \"helm_release\" \"app\" {
+      namespace  = kubernetes_namespace.app.metadata[0].name
+      name       = \"app\"
+      repository = \"https://charts.example.org/app\"
+      chart      = \"app\"
+      version    = \"1.2.0\"
+    }
+";
+    let files = render_all(spec);
+    let text = &files.iter().find(|(n, _)| n == "main.tf").unwrap().1;
+    let body = hcl::parse(text).unwrap();
+    assert!(!text.contains("kubernetes_deployment"), "{text}");
+    assert!(!text.contains("resource \"kubernetes_service\""), "{text}");
+    // No Deployment for Keel to update: the namespace is not enrolled.
+    assert!(!text.contains("keel.sh"), "{text}");
+    find(&body, "resource", &["kubernetes_namespace", "app"]);
+    find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    find(&body, "resource", &["helm_release", "app"]);
+    // The ingress routes to the chart's Service, named like it (the module's default):
+    // no `service_name`, and nothing depends on a Service dlgen does not write.
+    let ingress = find(&body, "module", &["ingress"]);
+    assert_eq!(attr(ingress, "service_name"), None, "{text}");
+    assert!(!text.contains("depends_on = [kubernetes_service"), "{text}");
+    // The terragrunt.hcl is the usual one.
+    let tg = &files.iter().find(|(n, _)| n == "terragrunt.hcl").unwrap().1;
+    assert!(tg.contains("dependency \"platform\""), "{tg}");
+    // The repo's rules hold for it.
+    let sources: Vec<dlgen::lint::SourceFile> = files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".tf"))
+        .map(|(n, t)| dlgen::lint::SourceFile::new(format!("stacks/app/{n}"), t.clone()))
+        .collect();
+    let findings = dlgen::lint::lint_files(&sources, &dlgen::lint::LintConfig::all());
+    assert!(
+        findings.iter().all(|f| !f.is_error()),
+        "{}",
+        findings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // Raw HCL without a workload is no workload: the spec still needs one.
+    let e = errors("name: app\nraw:\n  stack: |\n    variable \"x\" {}\n");
+    assert!(e.contains("missing required field `containers`"), "{e}");
+    assert!(e.contains("raw.stack"), "{e}");
+    // Deployment settings without a Deployment are refused.
+    let e = errors(&format!("{spec}strategy: Recreate\n"));
+    assert!(
+        e.contains("`strategy` applies to the Deployment, and this stack has no `containers`"),
+        "{e}"
+    );
+}

@@ -1502,7 +1502,14 @@ fn synthetic_stacks_import_losslessly_or_are_refused() {
         "{}\n{lossless} lossless, {refused} not reproducible",
         report.join("\n")
     );
+    assert!(
+        lossless >= SYNTH_LOSSLESS,
+        "{lossless} synthetic stacks import losslessly, {SYNTH_LOSSLESS} did"
+    );
 }
+
+/// How many of the synthetic stacks import losslessly at least: the inversion only grows.
+const SYNTH_LOSSLESS: usize = 21;
 
 // --- mutated stacks -------------------------------------------------------------------
 
@@ -1631,4 +1638,160 @@ fn import_of_mutated_stacks_never_panics_and_what_it_accepts_plans_alike() {
     }
     // The property is not vacuous: mutations that keep a stack reproducible are imported.
     assert!(accepted > 0, "no mutated stack was imported");
+}
+
+// --- stacks whose workload is not a Deployment of dlgen's ----------------------------
+
+#[test]
+fn a_helm_release_stays_raw_and_the_spec_says_the_namespace_and_ingress_around_it() {
+    // The shape of the repo's Helm stacks: a namespace, the release, an ingress to the
+    // chart's Service (named like the release).
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/chartapp");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(
+        dir.join("main.tf"),
+        r#"variable "tls_secret_name" {
+  type      = string
+  sensitive = true
+}
+
+resource "kubernetes_namespace" "chartapp" {
+  metadata {
+    name = "chartapp"
+    labels = {
+      tier = local.tiers.cluster
+    }
+  }
+  lifecycle {
+    # KYVERNO_LIFECYCLE_V1: a Kyverno ClusterPolicy stamps this label on every namespace.
+    ignore_changes = [metadata[0].labels["goldilocks.fairwinds.com/vpa-update-mode"]]
+  }
+}
+
+module "tls_secret" {
+  source          = "../../modules/kubernetes/setup_tls_secret"
+  namespace       = kubernetes_namespace.chartapp.metadata[0].name
+  tls_secret_name = var.tls_secret_name
+}
+
+resource "helm_release" "chartapp" {
+  namespace        = kubernetes_namespace.chartapp.metadata[0].name
+  create_namespace = false
+  name             = "chartapp"
+  repository       = "https://charts.example.org/chartapp"
+  chart            = "chartapp"
+  version          = "4.1.0"
+  atomic           = true
+
+  values = [<<-EOF
+    fullnameOverride: chartapp
+  EOF
+  ]
+}
+
+module "ingress" {
+  source          = "../../modules/kubernetes/ingress_factory"
+  auth            = "app" # the chart's app has its own login
+  dns_type        = "proxied"
+  namespace       = "chartapp"
+  name            = "chartapp"
+  tls_secret_name = var.tls_secret_name
+}
+"#,
+    )
+    .expect("write");
+    fs::write(
+        dir.join("terragrunt.hcl"),
+        "include \"root\" {\n  path = find_in_parent_folders()\n}\n\ndependency \"platform\" {\n  config_path  = \"../platform\"\n  skip_outputs = true\n}\n",
+    )
+    .expect("write");
+    let r = renderer();
+    let got = imported(&dir, &r);
+    let yaml = &got.yaml;
+    assert!(!yaml.contains("containers:"), "{yaml}");
+    assert!(yaml.contains("ingress:"), "{yaml}");
+    assert!(
+        yaml.contains("auth_why: the chart's app has its own login"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("resource \"helm_release\" \"chartapp\""),
+        "{yaml}"
+    );
+    assert!(!yaml.contains("module \"ingress\""), "{yaml}");
+    assert!(
+        !yaml.contains("kubernetes_namespace\" \"chartapp\""),
+        "{yaml}"
+    );
+    // Proved again here, independently.
+    let (_, files) = render(&r, "chartapp", yaml);
+    let rendered = Stack::from_memory(
+        "rendered",
+        Some(&dir),
+        files
+            .iter()
+            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
+    )
+    .expect("reads");
+    let result = compare(&rendered, &Stack::read(&dir).expect("reads"));
+    assert!(result.is_equal(), "{result}\n{yaml}");
+    // Only the release is raw.
+    assert_eq!(got.raw_constructs, vec!["resource helm_release"], "{yaml}");
+}
+
+#[test]
+fn a_stack_that_creates_no_namespace_deploys_into_the_one_its_objects_name() {
+    // A platform stack: local modules and objects in a namespace another stack creates,
+    // named as a literal; no Deployment, no namespace resource.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/edge-platform");
+    fs::create_dir_all(&dir).expect("mkdir");
+    fs::write(
+        dir.join("main.tf"),
+        r#"module "metallb" {
+  source   = "./modules/metallb"
+  tier     = local.tiers.cluster
+  replicas = 2
+}
+
+resource "kubernetes_config_map" "edge_settings" {
+  metadata {
+    name      = "edge-settings"
+    namespace = "edge-system"
+  }
+  data = {
+    retention = "14d"
+  }
+}
+"#,
+    )
+    .expect("write");
+    fs::write(
+        dir.join("terragrunt.hcl"),
+        "include \"root\" {\n  path = find_in_parent_folders()\n}\n",
+    )
+    .expect("write");
+    let r = renderer();
+    let got = imported(&dir, &r);
+    let yaml = &got.yaml;
+    assert!(
+        yaml.contains("namespace: {name: edge-system, create: false}"),
+        "{yaml}"
+    );
+    // Nothing for Keel to update: no reason asked for.
+    assert!(!yaml.contains("keel"), "{yaml}");
+    assert!(got.reasons.is_empty(), "{:?}", got.reasons);
+    assert!(yaml.contains("module \"metallb\""), "{yaml}");
+    let (_, files) = render(&r, "edge-platform", yaml);
+    let rendered = Stack::from_memory(
+        "rendered",
+        Some(&dir),
+        files
+            .iter()
+            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
+    )
+    .expect("reads");
+    let result = compare(&rendered, &Stack::read(&dir).expect("reads"));
+    assert!(result.is_equal(), "{result}\n{yaml}");
 }

@@ -164,6 +164,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod exposure;
 mod scheduling;
+mod shapes;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -500,7 +501,9 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         }
         _ => false,
     };
-    if has_service && !limits.has(&Part::Ingress) {
+    // Without a Deployment of dlgen's, the main ingress routes to the workload's own
+    // Service (raw HCL, or none the spec writes).
+    if (has_service || d.spec.containers.is_empty()) && !limits.has(&Part::Ingress) {
         exposure::ingress(ctx, &mut d);
     }
     if has_service {
@@ -510,16 +513,9 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     backup(ctx, &mut d, limits, pvc_backup_why);
     access::nfs_outside_pod(ctx, &mut d, limits);
     workloads::jobs(ctx, &mut d, limits);
-    if d.spec.containers.is_empty() && d.spec.jobs.is_empty() && blockers.is_empty() {
-        // No Deployment, and no job the spec can say: a spec needs one or the other.
-        blockers.push(blocker(
-            "resource kubernetes_deployment (none)",
-            format!(
-                "the stack declares no `kubernetes_deployment` named `{}`, and none of its jobs is one the spec language can say",
-                ctx.name
-            ),
-        ));
-    }
+    // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
+    // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
+    // says what is around it.
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
@@ -716,15 +712,10 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
         // No namespace of its own: the stack deploys into an existing one, which its
-        // Deployment names as a literal.
-        let existing = ctx
-            .resources("kubernetes_deployment")
-            .into_iter()
-            .find_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "namespace")))
-            .map(str::to_owned);
-        let Some(name) = existing else {
+        // objects name as a literal.
+        let Some(name) = shapes::existing_namespace(ctx) else {
             blockers.push(blocker("resource kubernetes_namespace (none)", format!(
-                "the stack declares no `kubernetes_namespace` resource for `{}` and deploys into no named namespace",
+                "the stack declares no `kubernetes_namespace` resource for `{}` and its objects name no namespace",
                 ctx.name
             )));
             return;
@@ -748,7 +739,11 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
             create: Some(false),
             ..NamespaceSpec::default()
         });
-        // Keel is on when the Deployment leaves its images to Keel (ignores them).
+        // Keel is on when the Deployment leaves its images to Keel (ignores them); without
+        // a Deployment there is nothing for it to update (off by default).
+        if ctx.resources("kubernetes_deployment").is_empty() {
+            return;
+        }
         let keel = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
             ignore_entries(v)
                 .iter()
@@ -904,18 +899,8 @@ fn deployment(
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
-        // A stack of jobs only is a spec of jobs only.
-        let jobs = cv::jobs::CRON_TYPES
-            .iter()
-            .chain(&cv::jobs::JOB_TYPES)
-            .any(|ty| !ctx.resources(ty).is_empty());
-        if all.is_empty() && jobs {
-            return None;
-        }
-        blockers.push(blocker("resource kubernetes_deployment (none)", format!(
-            "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
-            ctx.name
-        )));
+        // No Deployment the spec describes (none, or several of other names): a spec of
+        // jobs only, or one whose workload stays whole in `raw.stack`.
         return None;
     };
     let address = format!("kubernetes_deployment.{label}");
