@@ -84,10 +84,6 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
     ),
     ("link-archive", "ExternalSecrets, config maps, jobs"),
     (
-        "short-links",
-        "the imported spec is longer: the job's script as a template, and flow collections wider than the writer's 72 columns",
-    ),
-    (
         "status-page",
         "files beside the spec (`file`/`templatefile` are imported as their text)",
     ),
