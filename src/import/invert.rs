@@ -519,7 +519,6 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
-    around::deployment_depends_on(ctx, &mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {

@@ -683,97 +683,11 @@ fn read_random(kind: RandomKind, v: &Value) -> Option<RandomSpec> {
     })
 }
 
-// --- the Deployment's depends_on ------------------------------------------------------
-
-/// The Deployment's `depends_on` against what the model derives (the ExternalSecrets
-/// whose secrets its pod reads): what the stack lists beyond it is `add`, what it leaves
-/// out `drop` — most of the repo's Deployments list nothing although their pods read an
-/// ExternalSecret's secret. An entry the spec does not render stays as it is (the proof
-/// decides).
-pub fn deployment_depends_on(ctx: &Ctx, d: &mut Draft) {
-    let Some(label) = d
-        .spec
-        .deployment
-        .as_ref()
-        .and_then(|dep| dep.address.clone())
-    else {
-        return;
-    };
-    let address = format!("kubernetes_deployment.{label}");
-    let Some(v) = ctx.input.get(&ctx.at(&address)) else {
-        return;
-    };
-    let Ok(stack) = crate::model::build(&d.spec) else {
-        return;
-    };
-    let derived: Vec<String> = stack
-        .objects
-        .iter()
-        .find_map(|o| match &o.body {
-            crate::model::Body::Deployment(dep) if o.address.reference() == address => {
-                Some(dep.depends_on.iter().map(|x| x.0.clone()).collect())
-            }
-            _ => None,
-        })
-        .unwrap_or_default();
-    let rendered: Vec<String> = stack
-        .objects
-        .iter()
-        .filter(|o| o.address.is_managed())
-        .map(|o| o.address.reference())
-        .collect();
-    let listed: Vec<String> = match get(v, "depends_on") {
-        None => Vec::new(),
-        Some(Value::List(items) | Value::Set(items)) => {
-            match items
-                .iter()
-                .map(val::object_ref)
-                .collect::<Option<Vec<_>>>()
-            {
-                Some(l) => l,
-                None => return,
-            }
-        }
-        Some(_) => return,
-    };
-    let add: Vec<String> = listed
-        .iter()
-        .filter(|l| !derived.contains(l))
-        .cloned()
-        .collect();
-    if add.iter().any(|a| !rendered.contains(a) || *a == address) {
-        return;
-    }
-    let drop: Vec<String> = derived
-        .iter()
-        .filter(|l| !listed.contains(l))
-        .cloned()
-        .collect();
-    if add.is_empty() && drop.is_empty() {
-        return;
-    }
-    let drop_why = if drop.is_empty() {
-        None
-    } else {
-        let above = ctx.above(d, &address, &[Step::Attr("depends_on".to_owned())]);
-        let why = text(above.take(d)).or_else(|| depends_on_comment(ctx, d, &address));
-        Some(why.unwrap_or_else(|| {
-            d.reasons.push("deployment.depends_on.drop_why".to_owned());
-            super::NO_REASON.to_owned()
-        }))
-    };
-    if let Some(dep) = d.spec.deployment.as_mut() {
-        dep.depends_on = Some(crate::spec::DependsOnSpec {
-            add,
-            drop,
-            drop_why,
-        });
-    }
-}
+// --- a workload's depends_on ----------------------------------------------------------
 
 /// The reason dlgen writes for a `depends_on` it empties: a `# depends_on: <why>` comment
 /// at the end of the object's body (there is no `depends_on` to write it above), taken.
-fn depends_on_comment(ctx: &Ctx, d: &mut Draft, address: &str) -> Option<String> {
+pub fn depends_on_comment(ctx: &Ctx, d: &mut Draft, address: &str) -> Option<String> {
     use hcl_edit::Span as _;
     let top = ctx.src.top(&ctx.at(address))?;
     let span = top.block.span()?;

@@ -488,7 +488,9 @@ fn depends_diff(
         None
     } else {
         let above = ctx.above(scratch, address, &[attr("depends_on")]);
-        Some(text(above.take(scratch)).unwrap_or_else(|| {
+        let why = text(above.take(scratch))
+            .or_else(|| super::around::depends_on_comment(ctx, scratch, address));
+        Some(why.unwrap_or_else(|| {
             scratch.reasons.push(format!("{field}.drop_why"));
             NO_REASON.to_owned()
         }))
