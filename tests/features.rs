@@ -1757,6 +1757,53 @@ backup: {{schedule: \"0 3 * * *\", nfs_server: 192.168.1.127}}
 }
 
 #[test]
+fn an_nfs_volume_outside_the_pod_is_declared_for_the_jobs_only() {
+    let (text, body) = render(&format!(
+        "{BASE}volumes:
+  - {{name: archive, storage: nfs, size: 50Gi, pod: false}}
+jobs:
+  - name: app-export
+    schedule: \"0 5 * * *\"
+    containers:
+      - {{image: docker.io/library/alpine:3.20, command: [/bin/sh, -c, export]}}
+    volumes:
+      - {{name: archive, claim: app-archive, mount: /archive}}
+"
+    ));
+    assert_eq!(
+        args(&body, "nfs_archive"),
+        [
+            pair("name", "\"app-archive\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("nfs_server", "var.nfs_server"),
+            pair("nfs_path", "\"/srv/nfs/app/archive\""),
+            pair("storage", "\"50Gi\""),
+        ]
+    );
+    // Not a volume of the Deployment's pod; the job mounts it by its claim.
+    let deployment = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    let pod = child(deployment, &["spec", "template", "spec"]);
+    assert!(
+        pod.body().blocks().all(|b| b.identifier() != "volume"),
+        "{text}"
+    );
+    assert!(
+        text.contains("claim_name = module.nfs_archive.claim_name"),
+        "{text}"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}volumes:\n  - {{name: a, storage: nfs, pod: false, mount: /a}}\n  - {{name: b, empty_dir: {{}}, pod: false}}\n"
+    ));
+    for needle in [
+        "a volume with `pod: false` is not a volume of the Deployment's pod, and cannot be mounted there",
+        "`pod` applies to NFS volumes only",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
 fn the_autoresizer_can_be_left_out_with_a_reason() {
     let (text, body) = render(&format!(
         "{BASE}volumes: [{{name: data, storage: proxmox-lvm, mount: /data, autoresize: false, autoresize_why: sized by hand for a fixed dataset}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"

@@ -276,6 +276,7 @@ fn spec_part(path: &str) -> Option<Part> {
         "backup" => Some(Part::Backup),
         "secrets" => Some(Part::Secrets),
         "deployment" if second == "dns_options" => Some(Part::DnsOptions),
+        "namespace" if second == "quota" => Some(Part::Quota),
         _ => super::invert::around::item_part(head, index(first)),
     }
 }

@@ -11,6 +11,7 @@
 //! reproduces the stack is decided afterwards by rendering it and comparing
 //! (`residue`, `prove`); what does not is given up (`Limits`) and recognized again.
 
+mod access;
 pub mod around;
 
 use hcl_edit::Span as _;
@@ -162,6 +163,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod exposure;
+mod scheduling;
 pub mod shapes;
 mod workloads;
 
@@ -475,10 +477,12 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
     namespace(ctx, &mut d, &mut blockers);
+    access::quota(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
     around::config_maps(ctx, &mut d, limits);
     around::random(ctx, &mut d, limits);
+    access::service_accounts(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {
@@ -507,6 +511,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     }
     exposure::ingresses(ctx, &mut d, limits);
     backup(ctx, &mut d, limits, pvc_backup_why);
+    access::nfs_outside_pod(ctx, &mut d, limits);
     workloads::jobs(ctx, &mut d, limits);
     // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
     // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
@@ -514,6 +519,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
+    around::deployment_depends_on(ctx, &mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {
@@ -561,14 +567,20 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     let conventions_n: Vec<String> = conventions.iter().map(|c| norm(c)).collect();
     let stack_entries = ignore_entries(input);
     let stack_n: Vec<String> = stack_entries.iter().map(|e| norm(e)).collect();
-    let reasons = ignore_reasons(ctx, &format!("kubernetes_deployment.{label}"));
+    // The entries as the stack writes them (`labels["tier"]`), with their comments.
+    let written = ignore_written(ctx, &format!("kubernetes_deployment.{label}"));
+    let aligned = written.len() == stack_entries.len();
     let mut add = Vec::new();
-    for (e, n) in stack_entries.iter().zip(&stack_n) {
-        if conventions_n.contains(n) {
+    for (i, (e, n)) in stack_entries.iter().zip(&stack_n).enumerate() {
+        let (path, reason) = match written.get(i) {
+            Some((text, reason)) if aligned => (text.clone(), reason.clone()),
+            _ => (e.clone(), None),
+        };
+        if conventions_n.contains(n) || conventions_n.contains(&norm(&path)) {
             continue;
         }
-        let why = match reasons.iter().find(|(p, _)| p == n) {
-            Some((_, why)) => why.clone(),
+        let why = match reason {
+            Some(why) => why,
             None => {
                 d.reasons
                     .push(format!("deployment.ignore_changes.add[{}].why", add.len()));
@@ -576,7 +588,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
             }
         };
         add.push(crate::spec::IgnoreEntrySpec {
-            path: Some(e.clone()),
+            path: Some(path),
             why: Some(why),
         });
     }
@@ -648,6 +660,18 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
 /// The trailing comments of an object's `ignore_changes` entries that are not markers of
 /// the conventions: `(entry without blanks, comment)`.
 fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
+    ignore_written(ctx, address)
+        .into_iter()
+        .filter_map(|(entry, comment)| {
+            let entry = entry.chars().filter(|c| !c.is_whitespace()).collect();
+            Some((entry, comment?))
+        })
+        .collect()
+}
+
+/// An object's `ignore_changes` entries as the stack writes them, each with its trailing
+/// comment when it is not a marker of the conventions.
+fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
     let Some(top) = ctx.src.top(&ctx.at(address)) else {
         return Vec::new();
     };
@@ -664,20 +688,16 @@ fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
         let Some(span) = item.span() else {
             continue;
         };
-        let entry: String = text[span.clone()]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let entry = text[span.clone()].trim().to_owned();
         let eol = text[span.end..]
             .find('\n')
             .map_or(text.len(), |i| span.end + i);
         let rest = text[span.end..eol].trim_start_matches([',', ' ', '\t']);
-        if let Some(comment) = rest.strip_prefix('#').map(str::trim)
-            && !comment.is_empty()
-            && !is_convention(rest)
-        {
-            out.push((entry, comment.to_owned()));
-        }
+        let comment = rest
+            .strip_prefix('#')
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !is_convention(rest));
+        out.push((entry, comment.map(str::to_owned)));
     }
     out
 }
@@ -783,8 +803,21 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         }
     }
     let mut comment = ctx.above(d, &address, &[]).take(d);
+    // A stack without the TLS module and without an ingress: dlgen writes the reason as
+    // the namespace comment's last line.
+    let no_tls = format!("{}: ", cv::ingress::NO_TLS_COMMENT);
+    if ctx.modules(cv::repo::TLS_MODULE).is_empty()
+        && ctx.modules(cv::repo::INGRESS_MODULE).is_empty()
+        && let Some(i) = comment.iter().position(|l| l.starts_with(&no_tls))
+    {
+        let why = comment.drain(i..).collect::<Vec<_>>().join(" ");
+        d.spec.tls = Some(crate::spec::TlsSpec {
+            enabled: Some(false),
+            why: Some(why[no_tls.len()..].trim().to_owned()),
+        });
+    }
     // A namespace without the enrolment label whose Deployment carries Keel's own
-    // annotations keeps Keel on through them.
+    // annotations, or that leaves its images to Keel (ignores them), keeps Keel on.
     let keel_annotations = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
         path(v, &["metadata"])
             .and_then(|m| get(m, "annotations"))
@@ -794,6 +827,9 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
                     .iter()
                     .any(|(_, key, _)| a.contains_key(*key))
             })
+            || ignore_entries(v)
+                .iter()
+                .any(|e| e.contains("container[") && e.ends_with(".image"))
     });
     if !keel && keel_annotations {
         ns.keel_enrolled = Some(false);
@@ -968,6 +1004,10 @@ fn deployment(
         dep.dns_options = OrderedMap(options);
     }
     pod_settings!(pod, dep);
+    let s = scheduling::read(pod, scheduling::selector(v));
+    (dep.node_affinity, dep.pod_affinity, dep.anti_affinity) =
+        (s.node_affinity, s.pod_affinity, s.anti_affinity);
+    dep.topology_spread = s.topology_spread;
     let (volumes, why) = volumes(ctx, d, limits, pod);
     workloads::rolling_block_storage(ctx, d, &address);
     let pc = PodCtx {
@@ -1289,6 +1329,7 @@ fn pvc(
         max_size,
         comment: text(comment),
         address: Some(label),
+        claim_name: Some(pvc_name.to_owned()),
         wait_until_bound: Some(waits),
         wait_until_bound_why: if waits { wait_why } else { None },
         ..VolumeSpec::default()
@@ -1695,13 +1736,15 @@ fn own_image(ctx: &Ctx, d: &mut Draft) {
     });
 }
 
-/// A container's `command` or `args` of plain strings.
-fn string_list(c: &Value, key: &str) -> Option<Vec<ValueSpec>> {
+/// A container's `command` or `args`: strings, or value forms (a script interpolating a
+/// variable or a Vault read is a template).
+fn string_list(c: &Value, key: &str, secret_name: &str) -> Option<Vec<ValueSpec>> {
     match get(c, key) {
         Some(Value::List(items)) => items
             .iter()
             .map(|s| match s {
                 Value::String(s) => Some(ValueSpec::Scalar(Scalar::Str(s.clone()))),
+                Value::Unknown(_) => val::value_spec(s, secret_name),
                 _ => None,
             })
             .collect(),
@@ -1725,8 +1768,8 @@ fn init_containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value) {
         let mut spec = ContainerSpec {
             name: Some(name.to_owned()),
             image,
-            command: string_list(c, "command"),
-            args: string_list(c, "args"),
+            command: string_list(c, "command", &ctx.secret_name),
+            args: string_list(c, "args", &ctx.secret_name),
             ..ContainerSpec::default()
         };
         let field = format!("init_containers[{k}]");
@@ -2609,7 +2652,8 @@ fn tls(ctx: &Ctx, d: &mut Draft) {
         // the namespace, which the spec says in `tls.why`.
         let ingresses = ctx.modules(cv::repo::INGRESS_MODULE);
         let why = if ingresses.is_empty() {
-            None
+            // Read with the namespace's comment, when the stack gives it.
+            d.spec.tls.take().and_then(|t| t.why)
         } else {
             // dlgen writes the reason above the first ingress.
             let prefix = format!("{}: ", cv::ingress::NO_TLS_COMMENT);

@@ -69,7 +69,7 @@ pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         d.claim(&ctx.at(&address), &address, Some(part), Some(Slot::Job(i)));
         d.spec.jobs.push(job);
     }
-    job_depends_on(ctx, d);
+    depends_on(ctx, d);
 }
 
 fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -> Option<JobSpec> {
@@ -182,6 +182,10 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         job.dns_options = OrderedMap(dns_options(dns)?);
     }
     pod_settings!(pod, job);
+    let s = super::scheduling::read(pod, super::scheduling::app_labels(ctx, d));
+    (job.node_affinity, job.pod_affinity, job.anti_affinity) =
+        (s.node_affinity, s.pod_affinity, s.anti_affinity);
+    job.topology_spread = s.topology_spread;
     // Volumes: every one the spec can say, or the job stays raw.
     let mut names = Vec::new();
     for vol in blocks(pod, "volume") {
@@ -268,8 +272,8 @@ fn container(
     let mut spec = ContainerSpec {
         name: Some(string(c, "name")?.to_owned()),
         image,
-        command: string_list(c, "command"),
-        args: string_list(c, "args"),
+        command: string_list(c, "command", &ctx.secret_name),
+        args: string_list(c, "args", &ctx.secret_name),
         ..ContainerSpec::default()
     };
     if get(c, "command").is_some() && spec.command.is_none()
@@ -403,23 +407,21 @@ fn ignores(
 }
 
 /// Each job's `depends_on` against what the model derives (the ExternalSecrets whose
-/// secrets its pod reads): what the stack lists beyond it is `add`, what it leaves out
-/// `drop`.
-fn job_depends_on(ctx: &Ctx, d: &mut Draft) {
-    if d.spec.jobs.is_empty() {
-        return;
-    }
+/// secrets the pod reads): what the stack lists beyond it is `add`, what it leaves out
+/// `drop`. An entry the spec would add must be an object the spec renders; else the list
+/// stays raw HCL. The Deployment's is read by `around::deployment_depends_on`.
+fn depends_on(ctx: &Ctx, d: &mut Draft) {
     let Ok(stack) = crate::model::build(&d.spec) else {
         return;
     };
-    // Comments and reasons are gathered apart while the jobs are borrowed.
-    let mut scratch = Draft::default();
-    for (i, job) in d.spec.jobs.iter_mut().enumerate() {
-        let (Some(ty), Some(label)) = (&job.resource_type, &job.address) else {
-            continue;
-        };
-        let address = format!("{ty}.{label}");
-        let derived: Vec<String> = stack
+    let managed: Vec<String> = stack
+        .objects
+        .iter()
+        .filter(|o| o.address.is_managed())
+        .map(|o| o.address.reference())
+        .collect();
+    let derived = |address: &str| -> Vec<String> {
+        stack
             .objects
             .iter()
             .find(|o| o.address.reference() == address)
@@ -430,48 +432,72 @@ fn job_depends_on(ctx: &Ctx, d: &mut Draft) {
                 crate::model::Body::Job(j) => j.depends_on.iter().map(|x| x.0.clone()).collect(),
                 _ => Vec::new(),
             })
-            .unwrap_or_default();
-        let Some(v) = ctx.input.get(&ctx.at(&address)) else {
+            .unwrap_or_default()
+    };
+    // Comments and reasons are gathered apart while the spec is borrowed.
+    let mut scratch = Draft::default();
+    for (i, job) in d.spec.jobs.iter_mut().enumerate() {
+        let (Some(ty), Some(label)) = (&job.resource_type, &job.address) else {
             continue;
         };
-        let listed: Vec<String> = match get(v, "depends_on") {
-            Some(Value::List(items) | Value::Set(items)) => {
-                items.iter().map(ToString::to_string).collect()
-            }
-            _ => Vec::new(),
-        };
-        let add: Vec<String> = listed
-            .iter()
-            .filter(|l| !derived.contains(l))
-            .cloned()
-            .collect();
-        let drop: Vec<String> = derived
-            .iter()
-            .filter(|l| !listed.contains(l))
-            .cloned()
-            .collect();
-        if add.is_empty() && drop.is_empty() {
-            continue;
+        let address = format!("{ty}.{label}");
+        let field = format!("jobs[{i}].depends_on");
+        let from = derived(&address);
+        if let Some(spec) = depends_diff(ctx, &mut scratch, &address, &field, &from, &managed) {
+            job.depends_on = spec;
         }
-        let drop_why = if drop.is_empty() {
-            None
-        } else {
-            let above = ctx.above(&mut scratch, &address, &[attr("depends_on")]);
-            Some(text(above.take(&mut scratch)).unwrap_or_else(|| {
-                scratch
-                    .reasons
-                    .push(format!("jobs[{i}].depends_on.drop_why"));
-                NO_REASON.to_owned()
-            }))
-        };
-        job.depends_on = Some(DependsOnSpec {
-            add,
-            drop,
-            drop_why,
-        });
     }
     d.reasons.append(&mut scratch.reasons);
     d.consumed.append(&mut scratch.consumed);
+}
+
+/// The `depends_on` field of the object at `address` (`None` when the stack's list is
+/// not one the spec can say), given what the model derives.
+fn depends_diff(
+    ctx: &Ctx,
+    scratch: &mut Draft,
+    address: &str,
+    field: &str,
+    derived: &[String],
+    managed: &[String],
+) -> Option<Option<DependsOnSpec>> {
+    let v = ctx.input.get(&ctx.at(address))?;
+    let listed: Vec<String> = match get(v, "depends_on") {
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().map(ToString::to_string).collect()
+        }
+        _ => Vec::new(),
+    };
+    let add: Vec<String> = listed
+        .iter()
+        .filter(|l| !derived.contains(l))
+        .cloned()
+        .collect();
+    if add.iter().any(|a| !managed.contains(a) || a == address) {
+        return None;
+    }
+    let drop: Vec<String> = derived
+        .iter()
+        .filter(|l| !listed.contains(l))
+        .cloned()
+        .collect();
+    if add.is_empty() && drop.is_empty() {
+        return Some(None);
+    }
+    let drop_why = if drop.is_empty() {
+        None
+    } else {
+        let above = ctx.above(scratch, address, &[attr("depends_on")]);
+        Some(text(above.take(scratch)).unwrap_or_else(|| {
+            scratch.reasons.push(format!("{field}.drop_why"));
+            NO_REASON.to_owned()
+        }))
+    };
+    Some(Some(DependsOnSpec {
+        add,
+        drop,
+        drop_why,
+    }))
 }
 
 /// A Deployment with block storage that does not use `Recreate` (the stack rolls it, or
