@@ -54,6 +54,19 @@ fn render(r: &Renderer, label: &str, text: &str) -> (String, Vec<RenderedFile>) 
     render_text(r, label, text, "specs/spec.yaml").unwrap_or_else(|e| panic!("{label}: {e}"))
 }
 
+/// Renders an imported spec with the files it reads beside it (written into a temporary
+/// directory named after the spec).
+fn render_imported(r: &Renderer, got: &Imported) -> Vec<RenderedFile> {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join(format!("{}.yaml", got.name));
+    let beside = dlgen::generate::spec_files_dir(&spec);
+    for (file, text) in &got.files {
+        fs::create_dir_all(&beside).expect("mkdir");
+        fs::write(beside.join(file), text).expect("write");
+    }
+    render(r, &spec.display().to_string(), &got.yaml).1
+}
+
 fn imported(dir: &Path, r: &Renderer) -> Imported {
     match import(dir, r) {
         Ok(i) => i,
@@ -76,17 +89,13 @@ fn model_of(text: &str) -> String {
 const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
     (
         "blog-edge",
-        "files beside the spec (`file`/`templatefile` are imported as their text)",
+        "a `jsonencode` of literals comes back as its text",
     ),
     (
         "frame-grabber",
         "the imported spec is longer: the service's ports, and flow collections wider than the writer's 72 columns",
     ),
     ("link-archive", "ExternalSecrets, config maps, jobs"),
-    (
-        "status-page",
-        "files beside the spec (`file`/`templatefile` are imported as their text)",
-    ),
 ];
 
 /// render → import → render: the same stack byte for byte, the same model, no raw HCL
@@ -104,8 +113,39 @@ fn round_trip(r: &Renderer, tmp: &Path, spec: &Path) -> Result<(), String> {
         }
     };
     assert_eq!(got.name, name);
+    // The files beside the spec come back beside the imported spec: the same names, the
+    // same text.
+    let beside = dlgen::generate::spec_files_dir(spec);
+    let mut want: Vec<(String, String)> = Vec::new();
+    if beside.is_dir() {
+        for entry in fs::read_dir(&beside).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            let file = path
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            want.push((file, fs::read_to_string(&path).expect("read")));
+        }
+    }
+    want.sort();
+    let mut got_files = got.files.clone();
+    got_files.sort();
+    if got_files != want {
+        return Err(format!(
+            "files beside the spec {:?} ≠ {:?}",
+            got_files.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            want.iter().map(|(n, _)| n).collect::<Vec<_>>()
+        ));
+    }
+    let imported_spec = tmp.join(format!("imported-{name}.yaml"));
+    let imported_dir = dlgen::generate::spec_files_dir(&imported_spec);
+    for (file, text) in &got.files {
+        fs::create_dir_all(&imported_dir).expect("mkdir");
+        fs::write(imported_dir.join(file), text).expect("write");
+    }
     // Whatever else holds, what import accepts plans like the stack.
-    let (_, again) = render(r, "imported.yaml", &got.yaml);
+    let (_, again) = render(r, &imported_spec.display().to_string(), &got.yaml);
     let rendered = Stack::from_memory(
         "rendered",
         Some(&dir),
@@ -263,7 +303,7 @@ fn hand_written_stacks_import_losslessly_where_the_spec_language_reaches() {
         match (import(&dir, &r), expected) {
             (Ok(got), None) => {
                 // Proved again here, independently: the spec, rendered, plans like the stack.
-                let (_, files) = render(&r, name, &got.yaml);
+                let files = render_imported(&r, &got);
                 let rendered = Stack::from_memory(
                     "rendered",
                     Some(&dir),
@@ -1470,7 +1510,7 @@ fn synthetic_stacks_import_losslessly_or_are_refused() {
         let name = name.unwrap_or_default();
         match import(dir, &r) {
             Ok(got) => {
-                let (_, files) = render(&r, &name, &got.yaml);
+                let files = render_imported(&r, &got);
                 let rendered = Stack::from_memory(
                     "rendered",
                     Some(dir),
@@ -1601,7 +1641,14 @@ fn import_of_mutated_stacks_never_panics_and_what_it_accepts_plans_alike() {
         }
         fs::write(&main, &text).expect("write");
         if let Ok(got) = import(&dir, &r) {
-            let files = render_text(&r, "imported.yaml", &got.yaml, "specs/x.yaml")
+            // With the files it reads beside it.
+            let spec = tmp.path().join("imported.yaml");
+            let beside = dlgen::generate::spec_files_dir(&spec);
+            for (file, text) in &got.files {
+                fs::create_dir_all(&beside).expect("mkdir");
+                fs::write(beside.join(file), text).expect("write");
+            }
+            let files = render_text(&r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
                 .map_err(|e| {
                     TestCaseError::fail(format!(
                         "the imported spec does not render: {e}\n{}",
@@ -1794,4 +1841,110 @@ resource "kubernetes_config_map" "edge_settings" {
     .expect("reads");
     let result = compare(&rendered, &Stack::read(&dir).expect("reads"));
     assert!(result.is_equal(), "{result}\n{yaml}");
+}
+
+// --- files beside the spec ------------------------------------------------------------
+
+#[test]
+fn files_the_stack_reads_are_written_beside_the_spec_and_never_over_another() {
+    // status-page reads its Caddyfile with `file("${path.module}/Caddyfile")`: the spec
+    // says `{file: Caddyfile}`, and the file goes into `specs/status-page/`.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let stack = tmp.path().join("stacks/status-page");
+    copy_dir(&root("tests/fixtures/handwritten/status-page"), &stack);
+    let caddyfile = fs::read_to_string(stack.join("Caddyfile")).expect("read");
+
+    // stdout: the spec, and where the file would go.
+    let run = dlgen(tmp.path(), &["import", "stacks/status-page"]);
+    run.success();
+    assert!(run.stdout.contains("Caddyfile: {file: Caddyfile}"), "{run}");
+    assert!(
+        run.stderr
+            .contains("note: the spec reads Caddyfile beside it: copy it from stacks/status-page"),
+        "{run}"
+    );
+    assert!(!tmp.path().join("specs").exists(), "{run}");
+
+    // A file already where the spec's file goes: nothing written, not even the spec.
+    fs::create_dir_all(tmp.path().join("specs/status-page")).expect("mkdir");
+    fs::write(tmp.path().join("specs/status-page/Caddyfile"), "mine\n").expect("write");
+    let run = dlgen(
+        tmp.path(),
+        &[
+            "import",
+            "stacks/status-page",
+            "-o",
+            "specs/status-page.yaml",
+        ],
+    );
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("Caddyfile: exists"), "{run}");
+    assert!(!tmp.path().join("specs/status-page.yaml").exists(), "{run}");
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("specs/status-page/Caddyfile")).expect("read"),
+        "mine\n"
+    );
+
+    // --force replaces it; the spec then renders the stack with the file beside it.
+    let run = dlgen(
+        tmp.path(),
+        &[
+            "import",
+            "stacks/status-page",
+            "-o",
+            "specs/status-page.yaml",
+            "--force",
+        ],
+    );
+    run.success();
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("specs/status-page/Caddyfile")).expect("read"),
+        caddyfile
+    );
+    let spec = tmp.path().join("specs/status-page.yaml");
+    let text = fs::read_to_string(&spec).expect("spec");
+    let (_, files) = render(&renderer(), &spec.display().to_string(), &text);
+    let beside = files
+        .iter()
+        .find(|f| f.name == "Caddyfile")
+        .expect("Caddyfile");
+    assert_eq!(beside.contents, caddyfile);
+
+    // A directory of files that is a symlink leading elsewhere is refused.
+    #[cfg(unix)]
+    {
+        let elsewhere = tempfile::tempdir().expect("tmp");
+        fs::remove_dir_all(tmp.path().join("specs")).expect("rm");
+        fs::create_dir_all(tmp.path().join("specs")).expect("mkdir");
+        std::os::unix::fs::symlink(elsewhere.path(), tmp.path().join("specs/status-page"))
+            .expect("symlink");
+        let run = dlgen(
+            tmp.path(),
+            &[
+                "import",
+                "stacks/status-page",
+                "-o",
+                "specs/status-page.yaml",
+                "--force",
+            ],
+        );
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains("is not a directory"), "{run}");
+        assert!(
+            fs::read_dir(elsewhere.path())
+                .expect("read")
+                .next()
+                .is_none()
+        );
+        assert!(!tmp.path().join("specs/status-page.yaml").exists(), "{run}");
+    }
+
+    // --all writes the file beside each spec it writes.
+    fs::remove_file(tmp.path().join("specs/status-page")).ok();
+    let run = dlgen(tmp.path(), &["import", "--all"]);
+    assert!(run.stdout.contains("→ specs/status-page.yaml"), "{run}");
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("specs/status-page/Caddyfile")).expect("read"),
+        caddyfile
+    );
 }

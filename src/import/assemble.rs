@@ -175,6 +175,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
                 .map(|l| l.dir.clone())
         }),
         lint_errors,
+        files: invert::shapes::files_beside(&draft.spec, &ctx.src.dir),
     })))
 }
 

@@ -164,7 +164,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod exposure;
 mod scheduling;
-mod shapes;
+pub mod shapes;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is

@@ -25,6 +25,11 @@ pub fn one(dir: &Path, output: Option<&Path>, force: bool) -> Result<Outcome, Er
         Ok(imported) => {
             match output {
                 Some(out) => {
+                    // The files beside the spec first, all checked before any is written.
+                    check_files(out, &imported.files, force)?;
+                    for path in write_files(out, &imported.files, force)? {
+                        eprintln!("wrote {}", path.display());
+                    }
                     write_spec(out, &imported.yaml, force)?;
                     eprintln!("wrote {}", out.display());
                 }
@@ -37,6 +42,30 @@ pub fn one(dir: &Path, output: Option<&Path>, force: bool) -> Result<Outcome, Er
                 }
             }
             eprintln!("{}: {}", dir.display(), summary_of(&imported));
+            if output.is_none() && !imported.files.is_empty() {
+                eprintln!(
+                    "note: the spec reads {} beside it: copy {} from {} into the directory named after the spec file (`specs/{}/` for `specs/{}.yaml`), or write the spec with -o, which copies {}",
+                    imported
+                        .files
+                        .iter()
+                        .map(|(n, _)| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if imported.files.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    },
+                    dir.display(),
+                    imported.name,
+                    imported.name,
+                    if imported.files.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    },
+                );
+            }
             for line in advice(&imported, output) {
                 eprintln!("{line}");
             }
@@ -155,6 +184,51 @@ pub fn write_spec(path: &Path, text: &str, force: bool) -> Result<(), Error> {
     }
 }
 
+/// The files beside the spec at `spec` may all be written: the directory named after it
+/// is a directory of its own (not a symlink leading elsewhere) or absent, and no file is
+/// there unless `force`.
+fn check_files(spec: &Path, files: &[(String, String)], force: bool) -> Result<(), Error> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let dir = crate::generate::spec_files_dir(spec);
+    match std::fs::symlink_metadata(&dir) {
+        Ok(meta) if !meta.is_dir() => Err(Error::Message(format!(
+            "error: {}: is not a directory (a file or a symlink); the files beside the spec go into a directory of their own; nothing written",
+            dir.display()
+        ))),
+        Ok(_) => files
+            .iter()
+            .try_for_each(|(name, _)| check_target(&dir.join(name), force)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(&dir, e)),
+    }
+}
+
+/// Writes the files beside the spec at `spec` (checked with [`check_files`]): the paths
+/// written.
+fn write_files(
+    spec: &Path,
+    files: &[(String, String)],
+    force: bool,
+) -> Result<Vec<PathBuf>, Error> {
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dir = crate::generate::spec_files_dir(spec);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    let mut out = Vec::new();
+    for (name, text) in files {
+        // A plain file name (the spec's reader checks it too): never outside `dir`.
+        crate::model::companion_name(name)
+            .map_err(|why| Error::Message(format!("error: {name}: {why}")))?;
+        let path = dir.join(name);
+        write_spec(&path, text, force)?;
+        out.push(path);
+    }
+    Ok(out)
+}
+
 /// What `--all` did with one stack.
 enum Result1 {
     Imported(Box<Imported>),
@@ -213,7 +287,11 @@ pub fn all(root: &Path, specs_dir: &Path, stats: bool, dry_run: bool) -> Result<
                     if let Err(e) = std::fs::create_dir_all(specs_dir) {
                         return Err(Error::io(specs_dir, e));
                     }
-                    match write_spec(&target, &imp.yaml, false) {
+                    let written = check_files(&target, &imp.files, false)
+                        .and_then(|()| check_target(&target, false))
+                        .and_then(|()| write_files(&target, &imp.files, false))
+                        .and_then(|_| write_spec(&target, &imp.yaml, false));
+                    match written {
                         Ok(()) => format!(" → {}", target.display()),
                         Err(e) => {
                             errors += 1;

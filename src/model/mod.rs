@@ -27,6 +27,8 @@ mod storage;
 mod types;
 mod workload;
 
+pub(crate) use config::companion_name;
+
 pub use problems::Problem;
 pub use types::*;
 

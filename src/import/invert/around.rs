@@ -368,7 +368,15 @@ fn pod_checksums(ctx: &Ctx) -> Vec<(String, HashFunction, String, String)> {
     else {
         return Vec::new();
     };
-    ann.iter()
+    // In the order the stack writes them (the rendered annotations follow the spec's).
+    let mut entries: Vec<(&String, &Value)> = ann.iter().collect();
+    entries.sort_by_key(|(k, _)| {
+        obj.iter()
+            .position(|(key, _)| key_text(key).as_deref() == Some(k.as_str()))
+            .unwrap_or(usize::MAX)
+    });
+    entries
+        .into_iter()
         .filter_map(|(k, v)| {
             let Value::Unknown(sym) = v else {
                 return None;
@@ -492,9 +500,13 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
     let mut keys: Vec<&String> = data.keys().collect();
     keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
     for key in keys {
-        // A value read from a file beside the stack (`file`, `templatefile`) is its
-        // content here: the spec holds it as text.
-        out.data.0.push((key.clone(), data_value(ctx, &data[key])?));
+        // A value read from a file of the stack directory as dlgen reads one is a file
+        // beside the spec; otherwise its content (a file read another way is text).
+        let value = match super::shapes::data_file(ctx, address, key) {
+            Some(file) => file,
+            None => data_value(ctx, &data[key])?,
+        };
+        out.data.0.push((key.clone(), value));
     }
     match get(v, "depends_on") {
         None => {}
@@ -567,7 +579,7 @@ fn object_keys(ctx: &Ctx, address: &str, attr: &str, keys: &[&str]) -> Option<Ve
     obj.iter().map(|(k, _)| key_text(k)).collect()
 }
 
-fn key_text(k: &ObjectKey) -> Option<String> {
+pub(super) fn key_text(k: &ObjectKey) -> Option<String> {
     match k {
         ObjectKey::Ident(id) => Some(id.as_str().to_owned()),
         ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),

@@ -1,11 +1,17 @@
 //! Shapes of stacks beyond one Deployment in a namespace of the stack's own: a stack that
-//! creates no namespace deploys into one its objects name.
+//! creates no namespace deploys into one its objects name; files of the stack directory
+//! that its config maps read become files beside the spec.
 
 use std::collections::BTreeMap;
 
+use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
+
 use super::Ctx;
+use crate::import::source::{self, Step};
 use crate::import::value::{path, string};
 use crate::planeq::{self, Address};
+use crate::spec::{DataSpec, OrderedMap, Scalar, TemplateFileSpec};
 
 /// The namespace a stack that creates none deploys into, as its objects name it by a
 /// literal: its Deployment's, else the one its namespaced objects (resources with
@@ -40,4 +46,94 @@ pub(super) fn existing_namespace(ctx: &Ctx) -> Option<String> {
         .into_iter()
         .max_by_key(|(ns, n)| (*n, *ns == ctx.name))
         .map(|(ns, _)| ns.to_owned())
+}
+
+/// A config map's data value (`data[key]` of the block at `address`) that the stack reads
+/// from a file of its own directory, written as dlgen writes it:
+/// `file("${path.module}/NAME")`, or `templatefile("${path.module}/NAME", { ... })` with
+/// literal variables. The spec's `{file: NAME}` / `{templatefile: {file, vars}}`; the file
+/// is then written beside the spec (see [`files_beside`]). `None` for any other value.
+pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec> {
+    let top = ctx.src.top(&ctx.at(address))?;
+    let data = source::find(&top.block.body, &[Step::Attr("data".to_owned())])?;
+    let Expression::Object(obj) = &data.as_attribute()?.value else {
+        return None;
+    };
+    let (_, value) = obj
+        .iter()
+        .find(|(k, _)| super::around::key_text(k).as_deref() == Some(key))?;
+    let Expression::FuncCall(call) = value.expr() else {
+        return None;
+    };
+    if !call.name.namespace.is_empty() {
+        return None;
+    }
+    let args: Vec<&Expression> = call.args.iter().collect();
+    let name = |arg: &Expression| -> Option<String> {
+        let text = top.file.text.get(arg.span()?)?;
+        let name = text
+            .strip_prefix("\"${path.module}/")?
+            .strip_suffix('"')?
+            .to_owned();
+        crate::model::companion_name(&name).ok()?;
+        // Only a file the stack holds, as text, is copied beside the spec.
+        std::fs::read_to_string(ctx.src.dir.join(&name)).ok()?;
+        Some(name)
+    };
+    match (call.name.name.as_str(), args.as_slice()) {
+        ("file", [arg]) => Some(DataSpec::File(name(arg)?)),
+        ("templatefile", [arg, Expression::Object(vars)]) => {
+            let file = name(arg)?;
+            let vars = vars
+                .iter()
+                .map(|(k, v)| Some((super::around::key_text(k)?, literal(v.expr())?)))
+                .collect::<Option<Vec<_>>>()?;
+            Some(DataSpec::TemplateFile(TemplateFileSpec {
+                file: Some(file),
+                vars: OrderedMap(vars),
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// A literal value of a template's variables: a string, number or bool, or a list of them.
+fn literal(e: &Expression) -> Option<DataSpec> {
+    Some(match e {
+        Expression::String(s) => DataSpec::Scalar(Scalar::Str(s.value().to_string())),
+        Expression::Bool(b) => DataSpec::Scalar(Scalar::Bool(*b.value())),
+        Expression::Number(n) => {
+            let n = n.value();
+            match n.as_i64() {
+                Some(i) => DataSpec::Scalar(Scalar::Int(i)),
+                None => DataSpec::Scalar(Scalar::Float(n.as_f64()?)),
+            }
+        }
+        Expression::Array(items) => {
+            DataSpec::List(items.iter().map(literal).collect::<Option<_>>()?)
+        }
+        _ => return None,
+    })
+}
+
+/// The files beside the spec that the spec's config maps read (`{file}`,
+/// `{templatefile}`), in order, each once: `(name, text)` from the stack directory.
+pub fn files_beside(spec: &crate::spec::Spec, dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for cm in &spec.config_maps {
+        for (_, v) in &cm.data.0 {
+            let name = match v {
+                DataSpec::File(n) => n,
+                DataSpec::TemplateFile(TemplateFileSpec { file: Some(n), .. }) => n,
+                _ => continue,
+            };
+            if out.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+                out.push((name.clone(), text));
+            }
+        }
+    }
+    out
 }
