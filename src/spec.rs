@@ -726,9 +726,6 @@ pub struct VolumeSpec {
     /// `ignore_changes` (a convention break; needs `autoresize_why`).
     pub autoresize: Option<bool>,
     pub autoresize_why: Why,
-    /// Storage only: `false` declares the volume for the stack's jobs (which mount it with
-    /// `claim:`) and leaves it out of the Deployment's pod; default `true`.
-    pub in_pod: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

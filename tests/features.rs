@@ -2628,50 +2628,6 @@ raw:
 }
 
 #[test]
-fn a_storage_volume_only_the_jobs_mount_is_left_out_of_the_deployments_pod() {
-    // A backup job's NFS target: declared by the stack, mounted by the job, not the app's.
-    let spec = format!(
-        "{BASE}volumes:
-  - {{name: data, storage: proxmox-lvm-encrypted, size: 1Gi, mount: /data}}
-  - {{name: backup, storage: nfs, in_pod: false}}
-backup: {{enabled: false, why: test}}
-jobs:
-  - name: app-backup
-    schedule: \"0 4 * * *\"
-    containers:
-      - image: docker.io/library/alpine:3.20
-    volumes:
-      - {{name: backup, claim: app-backup, mount: /backup}}
-"
-    );
-    let (_, body) = render(&spec);
-    let names: Vec<String> = blocks(pod(&body), "volume")
-        .iter()
-        .map(|v| attr(v, "name").unwrap())
-        .collect();
-    assert_eq!(names, ["\"data\""]);
-    find(&body, "module", &["nfs_backup"]);
-    let job = find(&body, "resource", &["kubernetes_cron_job_v1", "app_backup"]);
-    let vol = child(
-        job,
-        &["spec", "job_template", "spec", "template", "spec", "volume"],
-    );
-    assert_eq!(
-        attr(child(vol, &["persistent_volume_claim"]), "claim_name").unwrap(),
-        "module.nfs_backup.claim_name"
-    );
-
-    // Out of the pod, it cannot be mounted there; and only storage is declared apart.
-    let e = errors(&spec.replace("in_pod: false}", "in_pod: false, mount: /backup}"));
-    assert!(e.contains("volumes[1].mount"), "{e}");
-    let e = errors(&spec.replace(
-        "storage: nfs, in_pod: false",
-        "empty_dir: {}, in_pod: false",
-    ));
-    assert!(e.contains("volumes[1].in_pod"), "{e}");
-}
-
-#[test]
 fn config_maps_and_service_accounts_of_the_spec_are_referred_to_by_the_pods() {
     // Objects declared by `config_maps` and `service_accounts` are objects of the stack
     // like the volumes' claims: a pod that names them refers to them, so Terraform

@@ -628,50 +628,6 @@ fn affinity_and_topology_spread_are_read_back_on_the_deployment_and_on_jobs() {
 }
 
 #[test]
-fn a_backup_job_of_the_stacks_own_is_a_job_with_its_nfs_target_out_of_the_pod() {
-    // The stack's own backup CronJob, which dlgen's `backup:` does not reproduce, writes
-    // to an NFS module call that only it mounts: a job, and a volume with `in_pod: false`.
-    let r = renderer();
-    let tmp = tempfile::tempdir().expect("tmp");
-    let base = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "");
-    let (head, rest) = base.split_once("\nbackup:\n").expect("backup");
-    let (_, tail) = rest.split_once("\ningress:\n").expect("ingress");
-    let text = format!(
-        "{head}  - name: backup
-    storage: nfs
-    in_pod: false
-
-backup:
-  enabled: false
-  why: the stack's own job copies the volume
-
-ingress:
-{tail}jobs:
-  - name: drone-logbook-backup
-    schedule: \"30 1 * * *\"
-    containers:
-      - image: docker.io/library/alpine:3.20
-        command: [/bin/sh, -c, cp -a /data/. /backup/]
-        mounts: [{{volume: backup, path: /backup}}]
-    volumes:
-      - {{name: data, claim: drone-logbook-data-encrypted, mount: /data, read_only: true}}
-      - {{name: backup, claim: drone-logbook-backup}}
-"
-    );
-    let (name, files) = render(&r, "own-backup.yaml", &text);
-    let dir = write_stack(&tmp.path().join("own-backup"), &name, &files);
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    assert!(got.yaml.contains("in_pod: false"), "{}", got.yaml);
-    assert!(
-        got.yaml.contains("- name: drone-logbook-backup"),
-        "{}",
-        got.yaml
-    );
-    assert_eq!(model_of(&got.yaml), model_of(&text));
-}
-
-#[test]
 fn a_stack_of_jobs_only_is_a_spec_of_jobs_only() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");

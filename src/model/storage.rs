@@ -458,37 +458,6 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
             }
         }
     }
-    // Volumes declared for the jobs only are not the Deployment's.
-    for (i, vol) in spec.volumes.iter().enumerate() {
-        if vol.in_pod != Some(false) {
-            continue;
-        }
-        let at = |field: &str| format!("volumes[{i}].{field}");
-        if vol.storage.is_none() {
-            p.add(
-                at("in_pod"),
-                "`in_pod: false` applies to storage volumes (`storage:`)",
-                Some("a volume of another source is declared in the job that mounts it".to_owned()),
-            );
-        }
-        for (field, set) in [
-            ("mount", vol.mount.is_some()),
-            ("read_only", vol.read_only),
-            ("sub_path", vol.sub_path.is_some()),
-        ] {
-            if set {
-                p.add(
-                    at(field),
-                    format!("`{field}` mounts the volume into the Deployment's pod, and `in_pod: false` leaves it out"),
-                    Some("mount it in the job that uses it (`claim:`)".to_owned()),
-                );
-            }
-        }
-        if let Some(name) = &vol.name {
-            v.pod_volumes.retain(|pv| pv.name != *name);
-            v.block.retain(|(b, _)| b != name);
-        }
-    }
     v
 }
 

@@ -16,16 +16,12 @@ const JOB_POD: [&str; 3] = ["spec", "template", "spec"];
 
 /// The path of the pod of a job resource of type `ty`, as steps.
 pub(crate) fn pod_steps(ty: &str) -> Vec<Step> {
-    pod_names(ty).iter().map(|n| b(n, 0)).collect()
-}
-
-/// The path of the pod of a job resource of type `ty`, as block names.
-fn pod_names(ty: &str) -> &'static [&'static str] {
-    if cv::jobs::CRON_TYPES.contains(&ty) {
+    let names: &[&str] = if cv::jobs::CRON_TYPES.contains(&ty) {
         &CRON_POD
     } else {
         &JOB_POD
-    }
+    };
+    names.iter().map(|n| b(n, 0)).collect()
 }
 
 /// The stack's job resources no other recognizer claimed, in the order of the stack's
@@ -57,7 +53,6 @@ fn candidates<'a>(ctx: &Ctx<'a>, d: &Draft) -> Vec<(String, &'static str, &'a Va
 
 /// Reads every app CronJob and Job of the stack into `jobs:`, except those given up.
 pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
-    jobs_only_volumes(ctx, d, limits);
     for (address, ty, v) in candidates(ctx, d) {
         let part = Part::Job(ctx.at(&address));
         if limits.has(&part) {
@@ -234,52 +229,6 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
     }
     job.ignore_changes = ignores(ctx, d, address, v, cron, i)?;
     Some(job)
-}
-
-/// The NFS volumes (`nfs_volume` module calls) that only the stack's jobs mount — a
-/// backup job's target, typically — as spec volumes with `in_pod: false`, so the jobs
-/// can name their claims. Only beside a Deployment: in a stack of jobs only, no volume
-/// is the pod's anyway.
-fn jobs_only_volumes(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
-    if d.spec.deployment.is_none() {
-        return;
-    }
-    for (_, ty, v) in candidates(ctx, d) {
-        let Some(pod) = path(v, pod_names(ty)) else {
-            continue;
-        };
-        for vol in blocks(pod, "volume") {
-            let Some(module) = block(vol, "persistent_volume_claim")
-                .and_then(|pvc| get(pvc, "claim_name"))
-                .and_then(|c| module_output(c, "claim_name"))
-            else {
-                continue;
-            };
-            let k = d.spec.volumes.len();
-            if k >= limits.volumes() {
-                return;
-            }
-            let Some(call) = ctx.input.get(&ctx.at(&format!("module.{module}"))) else {
-                continue;
-            };
-            // The volume's name gives the module's defaults (its name, path, address).
-            let claim = string(call, "name").unwrap_or(module);
-            let prefix = format!("{}-", ctx.name);
-            let vname = claim.strip_prefix(&prefix).unwrap_or(claim);
-            if crate::validate::dns_label(vname).is_err()
-                || d.spec
-                    .volumes
-                    .iter()
-                    .any(|v| v.name.as_deref() == Some(vname))
-            {
-                continue;
-            }
-            if let Some(mut spec) = nfs(ctx, d, k, vname, module) {
-                spec.in_pod = Some(false);
-                d.spec.volumes.push(spec);
-            }
-        }
-    }
 }
 
 /// A volume of a claim: `claim:` the PVC's name or the NFS module's claim name.
