@@ -507,6 +507,8 @@ pub mod quota {
 /// The NFS server of the cluster (what `var.nfs_server` holds).
 pub mod nfs {
     pub const SERVER: &str = "192.168.1.127";
+    /// Whether a volume of the spec is a volume of the Deployment's pod (`pod:`).
+    pub const IN_POD: bool = true;
 }
 
 /// Container images.

@@ -726,6 +726,10 @@ pub struct VolumeSpec {
     /// `ignore_changes` (a convention break; needs `autoresize_why`).
     pub autoresize: Option<bool>,
     pub autoresize_why: Why,
+    /// NFS: `false` declares the volume for the stack's jobs only (they mount it with
+    /// `claim: <claim_name>`), or for nothing the spec says: it is not a volume of the
+    /// Deployment's pod, and has no `mount`. Default on.
+    pub pod: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

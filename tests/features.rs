@@ -1757,6 +1757,53 @@ backup: {{schedule: \"0 3 * * *\", nfs_server: 192.168.1.127}}
 }
 
 #[test]
+fn an_nfs_volume_outside_the_pod_is_declared_for_the_jobs_only() {
+    let (text, body) = render(&format!(
+        "{BASE}volumes:
+  - {{name: archive, storage: nfs, size: 50Gi, pod: false}}
+jobs:
+  - name: app-export
+    schedule: \"0 5 * * *\"
+    containers:
+      - {{image: docker.io/library/alpine:3.20, command: [/bin/sh, -c, export]}}
+    volumes:
+      - {{name: archive, claim: app-archive, mount: /archive}}
+"
+    ));
+    assert_eq!(
+        args(&body, "nfs_archive"),
+        [
+            pair("name", "\"app-archive\""),
+            pair("namespace", "kubernetes_namespace.app.metadata[0].name"),
+            pair("nfs_server", "var.nfs_server"),
+            pair("nfs_path", "\"/srv/nfs/app/archive\""),
+            pair("storage", "\"50Gi\""),
+        ]
+    );
+    // Not a volume of the Deployment's pod; the job mounts it by its claim.
+    let deployment = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    let pod = child(deployment, &["spec", "template", "spec"]);
+    assert!(
+        pod.body().blocks().all(|b| b.identifier() != "volume"),
+        "{text}"
+    );
+    assert!(
+        text.contains("claim_name = module.nfs_archive.claim_name"),
+        "{text}"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}volumes:\n  - {{name: a, storage: nfs, pod: false, mount: /a}}\n  - {{name: b, empty_dir: {{}}, pod: false}}\n"
+    ));
+    for needle in [
+        "a volume with `pod: false` is not a volume of the Deployment's pod, and cannot be mounted there",
+        "`pod` applies to NFS volumes only",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
 fn the_autoresizer_can_be_left_out_with_a_reason() {
     let (text, body) = render(&format!(
         "{BASE}volumes: [{{name: data, storage: proxmox-lvm, mount: /data, autoresize: false, autoresize_why: sized by hand for a fixed dataset}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
@@ -3429,4 +3476,75 @@ jobs:
     );
     let e = errors("name: app\n");
     assert!(e.contains("missing required field `containers`"), "{e}");
+}
+
+#[test]
+fn a_workload_dlgen_does_not_write_lives_in_raw_hcl_and_the_spec_says_what_is_around_it() {
+    // A Helm release (or a StatefulSet, or local modules) is the stack's workload: the spec
+    // has no `containers` and no `jobs`, holds it whole in `raw.stack`, and says the
+    // namespace, secrets and ingress around it.
+    let spec = "\
+name: app
+secrets: {}
+ingress:
+  auth: app
+  auth_why: the chart's app has its own login
+raw:
+  stack: |
+    resource \"helm_release\" \"app\" {
+      namespace  = kubernetes_namespace.app.metadata[0].name
+      name       = \"app\"
+      repository = \"https://charts.example.org/app\"
+      chart      = \"app\"
+      version    = \"1.2.0\"
+    }
+";
+    let files = render_all(spec);
+    let text = &files.iter().find(|(n, _)| n == "main.tf").unwrap().1;
+    let body = hcl::parse(text).unwrap();
+    assert!(!text.contains("kubernetes_deployment"), "{text}");
+    assert!(!text.contains("resource \"kubernetes_service\""), "{text}");
+    // No Deployment for Keel to update: the namespace is not enrolled.
+    assert!(!text.contains("keel.sh"), "{text}");
+    find(&body, "resource", &["kubernetes_namespace", "app"]);
+    find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    find(&body, "resource", &["helm_release", "app"]);
+    // The ingress routes to the chart's Service, named like it (the module's default):
+    // no `service_name`, and nothing depends on a Service dlgen does not write.
+    let ingress = find(&body, "module", &["ingress"]);
+    assert_eq!(attr(ingress, "service_name"), None, "{text}");
+    assert!(!text.contains("depends_on = [kubernetes_service"), "{text}");
+    // The terragrunt.hcl is the usual one.
+    let tg = &files.iter().find(|(n, _)| n == "terragrunt.hcl").unwrap().1;
+    assert!(tg.contains("dependency \"platform\""), "{tg}");
+    // The repo's rules hold for it.
+    let sources: Vec<dlgen::lint::SourceFile> = files
+        .iter()
+        .filter(|(n, _)| n.ends_with(".tf"))
+        .map(|(n, t)| dlgen::lint::SourceFile::new(format!("stacks/app/{n}"), t.clone()))
+        .collect();
+    let findings = dlgen::lint::lint_files(&sources, &dlgen::lint::LintConfig::all());
+    assert!(
+        findings.iter().all(|f| !f.is_error()),
+        "{}",
+        findings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    // Raw HCL without a workload is no workload: the spec still needs one.
+    let e = errors("name: app\nraw:\n  stack: |\n    variable \"x\" {}\n");
+    assert!(e.contains("missing required field `containers`"), "{e}");
+    assert!(e.contains("raw.stack"), "{e}");
+    // Deployment settings without a Deployment are refused.
+    let e = errors(&format!("{spec}strategy: Recreate\n"));
+    assert!(
+        e.contains("`strategy` applies to the Deployment, and this stack has no `containers`"),
+        "{e}"
+    );
 }

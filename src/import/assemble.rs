@@ -33,8 +33,20 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .collect();
     let moved_left = invert::adopt(&mut draft, &moved, &generated);
 
-    // The spec without raw HCL, compared node by node with the stack.
-    let bare_text = yaml(&draft, &[]);
+    // The spec without raw HCL, compared node by node with the stack. A spec without
+    // containers or jobs holds its workload in `raw.stack`, found only by this comparison:
+    // a stand-in takes its place meanwhile (the comparison passes over it).
+    let bare_text = if draft.spec.containers.is_empty() && draft.spec.jobs.is_empty() {
+        let mut stand_in = draft.clone();
+        stand_in.spec.raw.get_or_insert_with(Default::default).stack = Some(format!(
+            "resource \"{}\" \"{}\" {{}}\n",
+            residue::STAND_IN.0,
+            residue::STAND_IN.1
+        ));
+        yaml(&stand_in, &[])
+    } else {
+        yaml(&draft, &[])
+    };
     let bare = match prove::render(renderer, &bare_text, &ctx.src.dir) {
         Ok(r) => r,
         Err(refused) => return Ok(Attempt::GiveUp(refusal(&draft, refused))),
@@ -263,6 +275,7 @@ fn spec_part(path: &str) -> Option<Part> {
         "backup" => Some(Part::Backup),
         "secrets" => Some(Part::Secrets),
         "deployment" if second == "dns_options" => Some(Part::DnsOptions),
+        "namespace" if second == "quota" => Some(Part::Quota),
         _ => super::invert::around::item_part(head, index(first)),
     }
 }

@@ -100,6 +100,8 @@ pub enum Part {
     /// Entries of a list of objects around the pod (`external_secrets`) after the first
     /// `n`.
     Items(&'static str, usize),
+    /// The namespace's own ResourceQuota.
+    Quota,
 }
 
 /// Everything given up so far.

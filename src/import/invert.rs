@@ -11,6 +11,7 @@
 //! reproduces the stack is decided afterwards by rendering it and comparing
 //! (`residue`, `prove`); what does not is given up (`Limits`) and recognized again.
 
+mod access;
 pub mod around;
 
 use hcl_edit::Span as _;
@@ -163,6 +164,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod exposure;
 mod scheduling;
+mod shapes;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -475,10 +477,12 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
     namespace(ctx, &mut d, &mut blockers);
+    access::quota(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
     around::config_maps(ctx, &mut d, limits);
     around::random(ctx, &mut d, limits);
+    access::service_accounts(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {
@@ -497,7 +501,9 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         }
         _ => false,
     };
-    if has_service && !limits.has(&Part::Ingress) {
+    // Without a Deployment of dlgen's, the main ingress routes to the workload's own
+    // Service (raw HCL, or none the spec writes).
+    if (has_service || d.spec.containers.is_empty()) && !limits.has(&Part::Ingress) {
         exposure::ingress(ctx, &mut d);
     }
     if has_service {
@@ -505,20 +511,15 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     }
     exposure::ingresses(ctx, &mut d, limits);
     backup(ctx, &mut d, limits, pvc_backup_why);
+    access::nfs_outside_pod(ctx, &mut d, limits);
     workloads::jobs(ctx, &mut d, limits);
-    if d.spec.containers.is_empty() && d.spec.jobs.is_empty() && blockers.is_empty() {
-        // No Deployment, and no job the spec can say: a spec needs one or the other.
-        blockers.push(blocker(
-            "resource kubernetes_deployment (none)",
-            format!(
-                "the stack declares no `kubernetes_deployment` named `{}`, and none of its jobs is one the spec language can say",
-                ctx.name
-            ),
-        ));
-    }
+    // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
+    // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
+    // says what is around it.
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
+    around::deployment_depends_on(ctx, &mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {
@@ -566,14 +567,20 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     let conventions_n: Vec<String> = conventions.iter().map(|c| norm(c)).collect();
     let stack_entries = ignore_entries(input);
     let stack_n: Vec<String> = stack_entries.iter().map(|e| norm(e)).collect();
-    let reasons = ignore_reasons(ctx, &format!("kubernetes_deployment.{label}"));
+    // The entries as the stack writes them (`labels["tier"]`), with their comments.
+    let written = ignore_written(ctx, &format!("kubernetes_deployment.{label}"));
+    let aligned = written.len() == stack_entries.len();
     let mut add = Vec::new();
-    for (e, n) in stack_entries.iter().zip(&stack_n) {
-        if conventions_n.contains(n) {
+    for (i, (e, n)) in stack_entries.iter().zip(&stack_n).enumerate() {
+        let (path, reason) = match written.get(i) {
+            Some((text, reason)) if aligned => (text.clone(), reason.clone()),
+            _ => (e.clone(), None),
+        };
+        if conventions_n.contains(n) || conventions_n.contains(&norm(&path)) {
             continue;
         }
-        let why = match reasons.iter().find(|(p, _)| p == n) {
-            Some((_, why)) => why.clone(),
+        let why = match reason {
+            Some(why) => why,
             None => {
                 d.reasons
                     .push(format!("deployment.ignore_changes.add[{}].why", add.len()));
@@ -581,7 +588,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
             }
         };
         add.push(crate::spec::IgnoreEntrySpec {
-            path: Some(e.clone()),
+            path: Some(path),
             why: Some(why),
         });
     }
@@ -653,6 +660,18 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
 /// The trailing comments of an object's `ignore_changes` entries that are not markers of
 /// the conventions: `(entry without blanks, comment)`.
 fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
+    ignore_written(ctx, address)
+        .into_iter()
+        .filter_map(|(entry, comment)| {
+            let entry = entry.chars().filter(|c| !c.is_whitespace()).collect();
+            Some((entry, comment?))
+        })
+        .collect()
+}
+
+/// An object's `ignore_changes` entries as the stack writes them, each with its trailing
+/// comment when it is not a marker of the conventions.
+fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
     let Some(top) = ctx.src.top(&ctx.at(address)) else {
         return Vec::new();
     };
@@ -669,20 +688,16 @@ fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
         let Some(span) = item.span() else {
             continue;
         };
-        let entry: String = text[span.clone()]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
+        let entry = text[span.clone()].trim().to_owned();
         let eol = text[span.end..]
             .find('\n')
             .map_or(text.len(), |i| span.end + i);
         let rest = text[span.end..eol].trim_start_matches([',', ' ', '\t']);
-        if let Some(comment) = rest.strip_prefix('#').map(str::trim)
-            && !comment.is_empty()
-            && !is_convention(rest)
-        {
-            out.push((entry, comment.to_owned()));
-        }
+        let comment = rest
+            .strip_prefix('#')
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !is_convention(rest));
+        out.push((entry, comment.map(str::to_owned)));
     }
     out
 }
@@ -697,15 +712,10 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
         // No namespace of its own: the stack deploys into an existing one, which its
-        // Deployment names as a literal.
-        let existing = ctx
-            .resources("kubernetes_deployment")
-            .into_iter()
-            .find_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "namespace")))
-            .map(str::to_owned);
-        let Some(name) = existing else {
+        // objects name as a literal.
+        let Some(name) = shapes::existing_namespace(ctx) else {
             blockers.push(blocker("resource kubernetes_namespace (none)", format!(
-                "the stack declares no `kubernetes_namespace` resource for `{}` and deploys into no named namespace",
+                "the stack declares no `kubernetes_namespace` resource for `{}` and its objects name no namespace",
                 ctx.name
             )));
             return;
@@ -729,7 +739,11 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
             create: Some(false),
             ..NamespaceSpec::default()
         });
-        // Keel is on when the Deployment leaves its images to Keel (ignores them).
+        // Keel is on when the Deployment leaves its images to Keel (ignores them); without
+        // a Deployment there is nothing for it to update (off by default).
+        if ctx.resources("kubernetes_deployment").is_empty() {
+            return;
+        }
         let keel = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
             ignore_entries(v)
                 .iter()
@@ -789,8 +803,21 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         }
     }
     let mut comment = ctx.above(d, &address, &[]).take(d);
+    // A stack without the TLS module and without an ingress: dlgen writes the reason as
+    // the namespace comment's last line.
+    let no_tls = format!("{}: ", cv::ingress::NO_TLS_COMMENT);
+    if ctx.modules(cv::repo::TLS_MODULE).is_empty()
+        && ctx.modules(cv::repo::INGRESS_MODULE).is_empty()
+        && let Some(i) = comment.iter().position(|l| l.starts_with(&no_tls))
+    {
+        let why = comment.drain(i..).collect::<Vec<_>>().join(" ");
+        d.spec.tls = Some(crate::spec::TlsSpec {
+            enabled: Some(false),
+            why: Some(why[no_tls.len()..].trim().to_owned()),
+        });
+    }
     // A namespace without the enrolment label whose Deployment carries Keel's own
-    // annotations keeps Keel on through them.
+    // annotations, or that leaves its images to Keel (ignores them), keeps Keel on.
     let keel_annotations = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
         path(v, &["metadata"])
             .and_then(|m| get(m, "annotations"))
@@ -800,6 +827,9 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
                     .iter()
                     .any(|(_, key, _)| a.contains_key(*key))
             })
+            || ignore_entries(v)
+                .iter()
+                .any(|e| e.contains("container[") && e.ends_with(".image"))
     });
     if !keel && keel_annotations {
         ns.keel_enrolled = Some(false);
@@ -869,18 +899,8 @@ fn deployment(
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some((label, v)) = chosen else {
-        // A stack of jobs only is a spec of jobs only.
-        let jobs = cv::jobs::CRON_TYPES
-            .iter()
-            .chain(&cv::jobs::JOB_TYPES)
-            .any(|ty| !ctx.resources(ty).is_empty());
-        if all.is_empty() && jobs {
-            return None;
-        }
-        blockers.push(blocker("resource kubernetes_deployment (none)", format!(
-            "the stack declares no `kubernetes_deployment` named `{}`: the spec language describes one Deployment per stack",
-            ctx.name
-        )));
+        // No Deployment the spec describes (none, or several of other names): a spec of
+        // jobs only, or one whose workload stays whole in `raw.stack`.
         return None;
     };
     let address = format!("kubernetes_deployment.{label}");
@@ -1309,6 +1329,7 @@ fn pvc(
         max_size,
         comment: text(comment),
         address: Some(label),
+        claim_name: Some(pvc_name.to_owned()),
         wait_until_bound: Some(waits),
         wait_until_bound_why: if waits { wait_why } else { None },
         ..VolumeSpec::default()
@@ -2631,7 +2652,8 @@ fn tls(ctx: &Ctx, d: &mut Draft) {
         // the namespace, which the spec says in `tls.why`.
         let ingresses = ctx.modules(cv::repo::INGRESS_MODULE);
         let why = if ingresses.is_empty() {
-            None
+            // Read with the namespace's comment, when the stack gives it.
+            d.spec.tls.take().and_then(|t| t.why)
         } else {
             // dlgen writes the reason above the first ingress.
             let prefix = format!("{}: ", cv::ingress::NO_TLS_COMMENT);

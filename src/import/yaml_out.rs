@@ -129,6 +129,24 @@ fn write_value(out: &mut String, indent: usize, value: &Node) {
 }
 
 fn write_seq(out: &mut String, indent: usize, items: &[Node]) {
+    // Mappings in a list are written alike: each on one line (`- {name: a, value: b}`)
+    // when every one of them fits, in block style otherwise.
+    let one_line: Option<Vec<String>> = items
+        .iter()
+        .map(|item| match item {
+            Node::Map(entries) if !entries.is_empty() => flow(item, indent + 2),
+            _ => None,
+        })
+        .collect();
+    if let Some(lines) = one_line {
+        for line in lines {
+            pad(out, indent);
+            out.push_str("- ");
+            out.push_str(&line);
+            out.push('\n');
+        }
+        return;
+    }
     for item in items {
         pad(out, indent);
         out.push('-');
@@ -525,6 +543,32 @@ mod tests {
             "# Header.\nname: app\n# The pod.\ncontainers:\n  - image: ghcr.io/x/y:latest\n    resources: {cpu: 25m, memory: 512Mi}\n    raw: |\n      a = 1\n      b = 2\n"
         );
         let _ = read_back(&doc.replace("name: app", "k: app"));
+    }
+
+    #[test]
+    fn short_mappings_of_a_list_are_one_line_each_when_all_fit() {
+        let item = |k: &str, v: &str| Node::Map(vec![Entry::new(k, Node::str(v))]);
+        let doc = document(
+            &[],
+            &[Entry::new(
+                "env",
+                Node::Seq(vec![item("name", &"a".repeat(60)), item("name", "B")]),
+            )],
+        );
+        // Too wide as one list: one entry per line.
+        assert_eq!(
+            doc,
+            format!("env:\n  - {{name: {}}}\n  - {{name: B}}\n", "a".repeat(60))
+        );
+        let long = "x".repeat(FLOW_WIDTH);
+        let doc = document(
+            &[],
+            &[Entry::new(
+                "env",
+                Node::Seq(vec![item("name", "A"), item("name", &long)]),
+            )],
+        );
+        assert_eq!(doc, format!("env:\n  - name: A\n  - name: {long}\n"));
     }
 
     #[test]

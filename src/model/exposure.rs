@@ -877,10 +877,13 @@ fn ingress(
 
     // --- the Service it routes to
     let default_target = services.first();
+    // Without a Service of dlgen's to route to, the module's own default: the Service
+    // named like the ingress (the workload's, in raw HCL).
     let target_name = ing
         .service
         .clone()
-        .or_else(|| default_target.map(|s| s.name.clone()));
+        .or_else(|| default_target.map(|s| s.name.clone()))
+        .or_else(|| ctx.foreign_workload.then(|| name.clone()));
     if let Some(s) = &ing.service {
         p.check(&field("service"), "Service name", s, validate::dns_label(s));
     }

@@ -57,6 +57,9 @@ pub(crate) struct Ctx {
     pub ns_address: Option<String>,
     /// The sablier group of a scale-to-zero Deployment.
     pub sablier_group: String,
+    /// The spec has no `containers`: the stack's workload is not dlgen's (jobs, or whole
+    /// blocks in `raw.stack`), and an ingress routes to a Service it does not write.
+    pub foreign_workload: bool,
 }
 
 fn tier_name(tier: Tier) -> &'static str {
@@ -216,6 +219,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         ns_name: ns_name.clone(),
         ns_address: create_ns.then(|| ns_address.clone()),
         sablier_group,
+        foreign_workload: spec.containers.is_empty(),
         name,
     };
     let mut ns_labels = vec![entry("tier", ctx.tier_expr.clone())];

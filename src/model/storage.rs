@@ -192,6 +192,20 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
             }
             (s.clone(), q.ok())
         });
+        let in_pod = vol.pod.unwrap_or(cv::nfs::IN_POD);
+        if vol.pod.is_some() && vol.storage != Some(Storage::Nfs) {
+            p.add(
+                at("pod"),
+                "`pod` applies to NFS volumes only",
+                Some("a volume of any other storage or source is a volume of the pod".to_owned()),
+            );
+        } else if !in_pod && vol.mount.is_some() {
+            p.add(
+                at("mount"),
+                "a volume with `pod: false` is not a volume of the Deployment's pod, and cannot be mounted there",
+                Some("remove `mount`, or `pod: false`".to_owned()),
+            );
+        }
         let Some(storage) = vol.storage else {
             if let Some(source) = pod::volume_source(p, ctx, refs, &format!("volumes[{i}]"), vol) {
                 v.pod_volumes.push(Volume {
@@ -435,12 +449,14 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                 let address = adopt::address(p, &at("address"), &vol.address, || {
                     format!("nfs_{}", hcl::snake(&vname))
                 });
-                v.pod_volumes.push(Volume {
-                    name: vname.clone(),
-                    source: VolumeSource::NfsModule {
-                        claim_name: Expr(format!("module.{address}.claim_name")),
-                    },
-                });
+                if in_pod {
+                    v.pod_volumes.push(Volume {
+                        name: vname.clone(),
+                        source: VolumeSource::NfsModule {
+                            claim_name: Expr(format!("module.{address}.claim_name")),
+                        },
+                    });
+                }
                 let name = claim_name(p, &at("claim_name"), &vol.claim_name)
                     .unwrap_or_else(|| format!("{}-{vname}", ctx.name));
                 let mut module = nfs_module(

@@ -91,8 +91,17 @@ impl AppLabels {
     }
 }
 
+/// Whether raw HCL declares a workload dlgen does not write: a `resource` or `module`
+/// block.
+fn declares_workload(text: &str) -> bool {
+    ::hcl::parse(text).is_ok_and(|body| {
+        body.blocks()
+            .any(|b| matches!(b.identifier(), "resource" | "module"))
+    })
+}
+
 /// The Deployment object of the stack, running the spec's containers; `None` for a stack
-/// of jobs only.
+/// of jobs only or of a workload in `raw.stack`.
 pub(crate) fn deployment(
     p: &mut Problems,
     ctx: &Ctx,
@@ -105,10 +114,13 @@ pub(crate) fn deployment(
     let d = spec.deployment.clone().unwrap_or_default();
     let raw = spec.raw.clone().unwrap_or_default();
     if spec.containers.is_empty() {
-        if spec.jobs.is_empty() {
+        // A stack whose workload dlgen does not write (a Helm release, a StatefulSet, local
+        // modules) holds it whole in `raw.stack`: the spec says what is around it.
+        let raw_workload = raw.stack.as_deref().is_some_and(declares_workload);
+        if spec.jobs.is_empty() && !raw_workload {
             p.missing(
                 "containers",
-                "the app container, e.g. `containers: [{image: ghcr.io/owner/app:latest, port: 80, resources: {cpu: 25m, memory: 256Mi}}]`",
+                "the app container, e.g. `containers: [{image: ghcr.io/owner/app:latest, port: 80, resources: {cpu: 25m, memory: 256Mi}}]` (or `jobs:`, or a workload dlgen does not write as whole blocks in `raw.stack`)",
             );
         } else {
             for (field, set) in [
@@ -127,7 +139,7 @@ pub(crate) fn deployment(
                     p.add(
                         field,
                         format!("`{field}` applies to the Deployment, and this stack has no `containers`"),
-                        Some("a stack of jobs only has no Deployment; remove it".to_owned()),
+                        Some("a stack without `containers` has no Deployment; remove it".to_owned()),
                     );
                 }
             }

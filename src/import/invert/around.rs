@@ -29,7 +29,12 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 3] = [EXTERNAL_SECRETS, CONFIG_MAPS, RANDOM];
+pub const ITEM_LISTS: [&str; 4] = [
+    EXTERNAL_SECRETS,
+    CONFIG_MAPS,
+    RANDOM,
+    super::access::SERVICE_ACCOUNTS,
+];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
 /// entry.
@@ -83,10 +88,14 @@ pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     if limits.has(&Part::Secrets) {
         return false;
     }
-    let found = external_secrets(ctx)
-        .into_iter()
-        .find(|(_, v)| secret_name(v) == Some(&ctx.secret_name));
-    let Some((label, v)) = found else {
+    // Named `<stack>-secrets`, or else the one at the conventions' address, whatever its
+    // name (`<namespace>-secrets` when the namespace is not named after the stack).
+    let all = external_secrets(ctx);
+    let found = all
+        .iter()
+        .find(|(_, v)| secret_name(v) == Some(&ctx.secret_name))
+        .or_else(|| all.iter().find(|(label, _)| label == cv::eso::ADDRESS));
+    let Some((label, v)) = found.cloned() else {
         return false;
     };
     let address = format!("kubernetes_manifest.{label}");
@@ -109,8 +118,14 @@ pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
 /// until one the spec cannot say (or one given up).
 pub fn other_external_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(EXTERNAL_SECRETS);
+    let own = d
+        .claims
+        .iter()
+        .find_map(|c| (c.part == Some(Part::Secrets)).then(|| c.rendered.clone()));
     for (label, v) in external_secrets(ctx) {
-        if secret_name(v) == Some(&ctx.secret_name) {
+        if secret_name(v) == Some(&ctx.secret_name)
+            || own.as_deref() == Some(&format!("kubernetes_manifest.{label}"))
+        {
             continue;
         }
         let i = d.spec.external_secrets.len();
@@ -666,4 +681,116 @@ fn read_random(kind: RandomKind, v: &Value) -> Option<RandomSpec> {
         min_special: count("min_special")?,
         comment: None,
     })
+}
+
+// --- the Deployment's depends_on ------------------------------------------------------
+
+/// The Deployment's `depends_on` against what the model derives (the ExternalSecrets
+/// whose secrets its pod reads): what the stack lists beyond it is `add`, what it leaves
+/// out `drop` — most of the repo's Deployments list nothing although their pods read an
+/// ExternalSecret's secret. An entry the spec does not render stays as it is (the proof
+/// decides).
+pub fn deployment_depends_on(ctx: &Ctx, d: &mut Draft) {
+    let Some(label) = d
+        .spec
+        .deployment
+        .as_ref()
+        .and_then(|dep| dep.address.clone())
+    else {
+        return;
+    };
+    let address = format!("kubernetes_deployment.{label}");
+    let Some(v) = ctx.input.get(&ctx.at(&address)) else {
+        return;
+    };
+    let Ok(stack) = crate::model::build(&d.spec) else {
+        return;
+    };
+    let derived: Vec<String> = stack
+        .objects
+        .iter()
+        .find_map(|o| match &o.body {
+            crate::model::Body::Deployment(dep) if o.address.reference() == address => {
+                Some(dep.depends_on.iter().map(|x| x.0.clone()).collect())
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    let rendered: Vec<String> = stack
+        .objects
+        .iter()
+        .filter(|o| o.address.is_managed())
+        .map(|o| o.address.reference())
+        .collect();
+    let listed: Vec<String> = match get(v, "depends_on") {
+        None => Vec::new(),
+        Some(Value::List(items) | Value::Set(items)) => {
+            match items
+                .iter()
+                .map(val::object_ref)
+                .collect::<Option<Vec<_>>>()
+            {
+                Some(l) => l,
+                None => return,
+            }
+        }
+        Some(_) => return,
+    };
+    let add: Vec<String> = listed
+        .iter()
+        .filter(|l| !derived.contains(l))
+        .cloned()
+        .collect();
+    if add.iter().any(|a| !rendered.contains(a) || *a == address) {
+        return;
+    }
+    let drop: Vec<String> = derived
+        .iter()
+        .filter(|l| !listed.contains(l))
+        .cloned()
+        .collect();
+    if add.is_empty() && drop.is_empty() {
+        return;
+    }
+    let drop_why = if drop.is_empty() {
+        None
+    } else {
+        let above = ctx.above(d, &address, &[Step::Attr("depends_on".to_owned())]);
+        let why = text(above.take(d)).or_else(|| depends_on_comment(ctx, d, &address));
+        Some(why.unwrap_or_else(|| {
+            d.reasons.push("deployment.depends_on.drop_why".to_owned());
+            super::NO_REASON.to_owned()
+        }))
+    };
+    if let Some(dep) = d.spec.deployment.as_mut() {
+        dep.depends_on = Some(crate::spec::DependsOnSpec {
+            add,
+            drop,
+            drop_why,
+        });
+    }
+}
+
+/// The reason dlgen writes for a `depends_on` it empties: a `# depends_on: <why>` comment
+/// at the end of the object's body (there is no `depends_on` to write it above), taken.
+fn depends_on_comment(ctx: &Ctx, d: &mut Draft, address: &str) -> Option<String> {
+    use hcl_edit::Span as _;
+    let top = ctx.src.top(&ctx.at(address))?;
+    let span = top.block.span()?;
+    let file = top.file;
+    let first = file.line_of(span.start);
+    let lines: Vec<&str> = file.text[span].lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("# depends_on: "))?;
+    let mut why = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        let Some(t) = line.trim().strip_prefix('#') else {
+            break;
+        };
+        d.consumed.insert((file.name.clone(), first + i));
+        why.push(t.trim().to_owned());
+    }
+    let joined = why.join(" ");
+    Some(joined.strip_prefix("depends_on: ")?.trim().to_owned())
 }

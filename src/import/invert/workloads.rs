@@ -406,10 +406,10 @@ fn ignores(
     Some((!spec.add.is_empty() || !spec.drop.is_empty()).then_some(spec))
 }
 
-/// Each job's and the Deployment's `depends_on` against what the model derives (the
-/// ExternalSecrets whose secrets the pod reads): what the stack lists beyond it is `add`,
-/// what it leaves out `drop`. An entry the spec would add must be an object the spec
-/// renders; else the list stays raw HCL.
+/// Each job's `depends_on` against what the model derives (the ExternalSecrets whose
+/// secrets the pod reads): what the stack lists beyond it is `add`, what it leaves out
+/// `drop`. An entry the spec would add must be an object the spec renders; else the list
+/// stays raw HCL. The Deployment's is read by `around::deployment_depends_on`.
 fn depends_on(ctx: &Ctx, d: &mut Draft) {
     let Ok(stack) = crate::model::build(&d.spec) else {
         return;
@@ -430,9 +430,6 @@ fn depends_on(ctx: &Ctx, d: &mut Draft) {
                     c.depends_on.iter().map(|x| x.0.clone()).collect()
                 }
                 crate::model::Body::Job(j) => j.depends_on.iter().map(|x| x.0.clone()).collect(),
-                crate::model::Body::Deployment(dep) => {
-                    dep.depends_on.iter().map(|x| x.0.clone()).collect()
-                }
                 _ => Vec::new(),
             })
             .unwrap_or_default()
@@ -448,16 +445,6 @@ fn depends_on(ctx: &Ctx, d: &mut Draft) {
         let from = derived(&address);
         if let Some(spec) = depends_diff(ctx, &mut scratch, &address, &field, &from, &managed) {
             job.depends_on = spec;
-        }
-    }
-    if let Some(dep) = d.spec.deployment.as_mut()
-        && let Some(label) = &dep.address
-    {
-        let address = format!("kubernetes_deployment.{label}");
-        let from = derived(&address);
-        let field = "deployment.depends_on";
-        if let Some(spec) = depends_diff(ctx, &mut scratch, &address, field, &from, &managed) {
-            dep.depends_on = spec;
         }
     }
     d.reasons.append(&mut scratch.reasons);
