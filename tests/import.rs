@@ -82,7 +82,10 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
         "frame-grabber",
         "the imported spec is longer: the service's ports, and flow collections wider than the writer's 72 columns",
     ),
-    ("link-archive", "ExternalSecrets, config maps, jobs"),
+    (
+        "link-archive",
+        "a config map's `yamlencode` object comes back in key order",
+    ),
     (
         "status-page",
         "files beside the spec (`file`/`templatefile` are imported as their text)",
