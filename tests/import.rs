@@ -95,7 +95,10 @@ const ROUND_TRIP_PENDING: &[(&str, &str)] = &[
         "frame-grabber",
         "the imported spec is longer: the service's ports, and flow collections wider than the writer's 72 columns",
     ),
-    ("link-archive", "ExternalSecrets, config maps, jobs"),
+    (
+        "link-archive",
+        "a config map's `yamlencode` object comes back in key order",
+    ),
 ];
 
 /// render → import → render: the same stack byte for byte, the same model, no raw HCL

@@ -2462,7 +2462,7 @@ fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
     let why = match (pvc_why, own) {
         (Some(w), _) => w,
         (None, Some(job)) => format!(
-            "the stack's own backup job `{job}` is kept as it is (raw HCL): dlgen's backup CronJob does not reproduce it"
+            "the stack's own backup job `{job}` is kept as it is: dlgen's backup CronJob does not reproduce it"
         ),
         (None, None) => {
             d.reasons.push("backup.why".to_owned());
