@@ -519,6 +519,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     tls(ctx, &mut d);
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
+    workloads::depends_on(ctx, &mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {

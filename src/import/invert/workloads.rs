@@ -69,7 +69,6 @@ pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         d.claim(&ctx.at(&address), &address, Some(part), Some(Slot::Job(i)));
         d.spec.jobs.push(job);
     }
-    depends_on(ctx, d);
 }
 
 fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -> Option<JobSpec> {
@@ -406,11 +405,13 @@ fn ignores(
     Some((!spec.add.is_empty() || !spec.drop.is_empty()).then_some(spec))
 }
 
-/// Each job's `depends_on` against what the model derives (the ExternalSecrets whose
-/// secrets the pod reads): what the stack lists beyond it is `add`, what it leaves out
-/// `drop`. An entry the spec would add must be an object the spec renders; else the list
-/// stays raw HCL. The Deployment's is read by `around::deployment_depends_on`.
-fn depends_on(ctx: &Ctx, d: &mut Draft) {
+/// The Deployment's and each job's `depends_on` against what the model derives (the
+/// ExternalSecrets whose secrets the pod reads): what the stack lists beyond it is `add`,
+/// what it leaves out `drop` — most of the repo's Deployments list nothing although their
+/// pods read an ExternalSecret's secret. An entry the spec would add must be an object
+/// the spec renders; else the list stays raw HCL. Read last, once every object the
+/// derived lists name is in the spec.
+pub(super) fn depends_on(ctx: &Ctx, d: &mut Draft) {
     let Ok(stack) = crate::model::build(&d.spec) else {
         return;
     };
@@ -430,6 +431,9 @@ fn depends_on(ctx: &Ctx, d: &mut Draft) {
                     c.depends_on.iter().map(|x| x.0.clone()).collect()
                 }
                 crate::model::Body::Job(j) => j.depends_on.iter().map(|x| x.0.clone()).collect(),
+                crate::model::Body::Deployment(dep) => {
+                    dep.depends_on.iter().map(|x| x.0.clone()).collect()
+                }
                 _ => Vec::new(),
             })
             .unwrap_or_default()
@@ -445,6 +449,16 @@ fn depends_on(ctx: &Ctx, d: &mut Draft) {
         let from = derived(&address);
         if let Some(spec) = depends_diff(ctx, &mut scratch, &address, &field, &from, &managed) {
             job.depends_on = spec;
+        }
+    }
+    if let Some(dep) = d.spec.deployment.as_mut()
+        && let Some(label) = &dep.address
+    {
+        let address = format!("kubernetes_deployment.{label}");
+        let from = derived(&address);
+        let field = "deployment.depends_on";
+        if let Some(spec) = depends_diff(ctx, &mut scratch, &address, field, &from, &managed) {
+            dep.depends_on = spec;
         }
     }
     d.reasons.append(&mut scratch.reasons);
