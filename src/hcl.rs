@@ -242,10 +242,13 @@ fn heredoc_template(parts: &[TemplatePart]) -> Option<String> {
     Some(format!("<<-{end}\n{body}\n{end}"))
 }
 
-/// A heredoc terminator (`EOT`, or `EOT1`, `EOT2`, …) that no line of `body` equals, so the
-/// body cannot end the heredoc early.
+/// A heredoc terminator (`EOT`, or `EOT1`, `EOT2`, …) that no line of `body` starts with
+/// (after its indentation), so the body cannot end the heredoc early. Terraform ends a
+/// heredoc only at a line that *equals* the marker, but hcl-edit (the reader of `dlgen fmt`
+/// and `import`) ends it at a line that starts with it (`EOT"`): every reader of the stack
+/// must agree.
 pub fn heredoc_terminator(body: &str) -> String {
-    let collides = |t: &str| body.lines().any(|line| line.trim() == t);
+    let collides = |t: &str| body.lines().any(|line| line.trim_start().starts_with(t));
     if !collides("EOT") {
         return "EOT".to_owned();
     }
@@ -451,6 +454,9 @@ mod tests {
         assert_eq!(heredoc_terminator("a\n  EOT\nb"), "EOT1");
         assert_eq!(heredoc_terminator("EOT\nEOT1\n"), "EOT2");
         assert_eq!(heredoc_terminator("xEOT\n"), "EOT");
+        // A line that starts with the marker ends the heredoc for hcl-edit.
+        assert_eq!(heredoc_terminator("\nEOT\"\n"), "EOT1");
+        assert_eq!(heredoc_terminator("  EOT10 x\nEOT\n"), "EOT2");
     }
 
     #[test]
