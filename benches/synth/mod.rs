@@ -251,16 +251,22 @@ fn image(rng: &mut Rng, name: &str) -> String {
         .replacen("{}", name, 1)
 }
 
-fn namespace(rng: &mut Rng, name: &str, keel: bool) -> String {
-    let v1 = if rng.chance(20) { "_v1" } else { "" };
+/// The namespace block and its resource type (`kubernetes_namespace`, or the `_v1` type
+/// one time in five): every reference to it names that type.
+fn namespace(rng: &mut Rng, name: &str, keel: bool) -> (String, &'static str) {
+    let ty = if rng.chance(20) {
+        "kubernetes_namespace_v1"
+    } else {
+        "kubernetes_namespace"
+    };
     let tier = rng.pick(&["aux", "edge", "cluster"]);
     let keel_label = if keel {
         "      \"keel.sh/enrolled\" = \"true\"\n"
     } else {
         ""
     };
-    format!(
-        r#"resource "kubernetes_namespace{v1}" "{snake}" {{
+    let block = format!(
+        r#"resource "{ty}" "{snake}" {{
   metadata {{
     name = "{name}"
     labels = {{
@@ -275,18 +281,19 @@ fn namespace(rng: &mut Rng, name: &str, keel: bool) -> String {
 
 "#,
         snake = snake(name)
-    )
+    );
+    (block, ty)
 }
 
-fn ns_ref(rng: &mut Rng, name: &str) -> String {
+fn ns_ref(rng: &mut Rng, name: &str, ty: &str) -> String {
     if rng.chance(70) {
-        format!("kubernetes_namespace.{}.metadata[0].name", snake(name))
+        format!("{ty}.{}.metadata[0].name", snake(name))
     } else {
         format!("\"{name}\"")
     }
 }
 
-fn external_secret(name: &str) -> String {
+fn external_secret(name: &str, ty: &str) -> String {
     format!(
         r#"resource "kubernetes_manifest" "external_secret" {{
   field_manager {{
@@ -315,7 +322,7 @@ fn external_secret(name: &str) -> String {
       }}]
     }}
   }}
-  depends_on = [kubernetes_namespace.{snake}]
+  depends_on = [{ty}.{snake}]
 }}
 
 module "tls_secret" {{
@@ -728,9 +735,10 @@ fn app_stack(rng: &mut Rng, name: &str) -> String {
     let keel = rng.chance(60);
     let mut out = header_vars(true);
     let _ = writeln!(out, "# {name}: hand-maintained stack.");
-    out.push_str(&namespace(rng, name, keel));
-    out.push_str(&external_secret(name));
-    let ns = ns_ref(rng, name);
+    let (block, ty) = namespace(rng, name, keel);
+    out.push_str(&block);
+    out.push_str(&external_secret(name, ty));
+    let ns = ns_ref(rng, name, ty);
     let class = match rng.below(100) {
         0..=39 => Some("proxmox-lvm-encrypted"),
         40..=69 => Some("proxmox-lvm"),
@@ -805,12 +813,13 @@ fn helm_values(rng: &mut Rng, name: &str, lines: usize) -> String {
 
 fn helm_stack(rng: &mut Rng, name: &str) -> String {
     let mut out = header_vars(false);
-    out.push_str(&namespace(rng, name, false));
+    let (block, ty) = namespace(rng, name, false);
+    out.push_str(&block);
     let lines = 30 + rng.below(120);
     let _ = write!(
         out,
         r#"resource "helm_release" "{snake}" {{
-  namespace        = kubernetes_namespace.{snake}.metadata[0].name
+  namespace        = {ty}.{snake}.metadata[0].name
   create_namespace = false
   name             = "{name}"
   repository       = "https://charts.example.org/{name}"
@@ -841,7 +850,7 @@ fn helm_stack(rng: &mut Rng, name: &str) -> String {
 
 fn db_stack(rng: &mut Rng, name: &str) -> String {
     let mut out = header_vars(true);
-    out.push_str(&namespace(rng, name, false));
+    out.push_str(&namespace(rng, name, false).0);
     let db = rng.pick(&["postgres", "mysql", "redis", "mongodb"]);
     let sts = format!("{name}-{db}");
     let ind = "          ";
