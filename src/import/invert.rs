@@ -1367,15 +1367,7 @@ fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<
     };
     let access_modes = match get(v, "access_modes") {
         None => None,
-        Some(Value::List(items)) => Some(
-            items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()?,
-        ),
+        Some(Value::List(items)) => Some(val::strings(items)?),
         Some(_) => return None,
     };
     let comment = ctx.above(d, &address, &[]).take(d);
@@ -1913,13 +1905,7 @@ fn container_settings(c: &Value, spec: &mut ContainerSpec) {
             let list = |v: &Value, k: &str| -> Option<Vec<String>> {
                 match get(v, k) {
                     None => Some(Vec::new()),
-                    Some(Value::List(items) | Value::Set(items)) => items
-                        .iter()
-                        .map(|i| match i {
-                            Value::String(s) => Some(s.clone()),
-                            _ => None,
-                        })
-                        .collect(),
+                    Some(Value::List(items) | Value::Set(items)) => val::strings(items),
                     Some(_) => None,
                 }
             };
@@ -1951,14 +1937,7 @@ fn container_settings(c: &Value, spec: &mut ContainerSpec) {
             };
             let exec = block(h, "exec").filter(|_| val::other_keys(h, &["exec"]).is_empty())?;
             match get(exec, "command") {
-                Some(Value::List(items)) => items
-                    .iter()
-                    .map(|i| match i {
-                        Value::String(s) => Some(s.clone()),
-                        _ => None,
-                    })
-                    .collect::<Option<Vec<_>>>()
-                    .map(Some),
+                Some(Value::List(items)) => val::strings(items).map(Some),
                 _ => None,
             }
         };
@@ -2126,15 +2105,7 @@ fn probe(p: &Value) -> Option<ProbeSpec> {
         let Some(Value::List(items)) = get(exec, "command") else {
             return None;
         };
-        spec.exec = Some(
-            items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()?,
-        );
+        spec.exec = Some(val::strings(items)?);
     }
     Some(spec)
 }

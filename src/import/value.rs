@@ -70,6 +70,17 @@ pub fn other_keys<'a>(v: &'a Value, known: &[&str]) -> Vec<&'a str> {
     })
 }
 
+/// Every item a string (a list of names, verbs, values), or `None`.
+pub fn strings(items: &[Value]) -> Option<Vec<String>> {
+    items
+        .iter()
+        .map(|i| match i {
+            Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An object of strings (labels, annotations), in key order; `None` when a value is not
 /// a known primitive.
 pub fn string_map(v: &Value) -> Option<Vec<(String, String)>> {

@@ -66,13 +66,7 @@ fn metadata<'a>(v: &'a Value, other: &[&str]) -> Option<(&'a str, bool)> {
 /// A list of strings (a list or a set).
 fn strings(v: Option<&Value>) -> Option<Vec<String>> {
     match v? {
-        Value::List(items) | Value::Set(items) => items
-            .iter()
-            .map(|i| match i {
-                Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .collect(),
+        Value::List(items) | Value::Set(items) => val::strings(items),
         _ => None,
     }
 }

@@ -240,14 +240,7 @@ fn ingress_call(
     let strings = |k: &str| -> Option<Option<Vec<String>>> {
         match get(v, k) {
             None => Some(None),
-            Some(Value::List(items)) => items
-                .iter()
-                .map(|i| match i {
-                    Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .map(Some),
+            Some(Value::List(items)) => val::strings(items).map(Some),
             Some(_) => None,
         }
     };

@@ -148,13 +148,7 @@ fn expressions(term: &Value) -> Option<Vec<NodeExpressionSpec>> {
             };
             let values = match get(e, "values") {
                 None => Vec::new(),
-                Some(Value::List(items)) => items
-                    .iter()
-                    .map(|i| match i {
-                        Value::String(s) => Some(s.clone()),
-                        _ => None,
-                    })
-                    .collect::<Option<Vec<_>>>()?,
+                Some(Value::List(items)) => val::strings(items)?,
                 Some(_) => return None,
             };
             // What the spec validates: the operators that compare take values, the others none.

@@ -502,8 +502,7 @@ fn depends_diff(
         None
     } else {
         let above = ctx.above(scratch, address, &[attr("depends_on")]);
-        let why = text(above.take(scratch))
-            .or_else(|| super::around::depends_on_comment(ctx, scratch, address));
+        let why = text(above.take(scratch)).or_else(|| depends_on_comment(ctx, scratch, address));
         Some(why.unwrap_or_else(|| {
             scratch.reasons.push(format!("{field}.drop_why"));
             NO_REASON.to_owned()
@@ -514,6 +513,30 @@ fn depends_diff(
         drop,
         drop_why,
     }))
+}
+
+/// The reason dlgen writes for a `depends_on` it empties: a `# depends_on: <why>` comment
+/// at the end of the object's body (there is no `depends_on` to write it above), taken.
+fn depends_on_comment(ctx: &Ctx, d: &mut Draft, address: &str) -> Option<String> {
+    use hcl_edit::Span as _;
+    let top = ctx.src.top(&ctx.at(address))?;
+    let span = top.block.span()?;
+    let file = top.file;
+    let first = file.line_of(span.start);
+    let lines: Vec<&str> = file.text[span].lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("# depends_on: "))?;
+    let mut why = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start) {
+        let Some(t) = line.trim().strip_prefix('#') else {
+            break;
+        };
+        d.consumed.insert((file.name.clone(), first + i));
+        why.push(t.trim().to_owned());
+    }
+    let joined = why.join(" ");
+    Some(joined.strip_prefix("depends_on: ")?.trim().to_owned())
 }
 
 /// A Deployment with block storage that does not use `Recreate` (the stack rolls it, or
