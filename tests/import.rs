@@ -77,6 +77,26 @@ fn imported(dir: &Path, r: &Renderer) -> Imported {
     }
 }
 
+/// Renders spec `text` as `label`, writes the stack under `stacks` and imports it: the
+/// imported spec holds no raw HCL and every line of `wants`. The stack's directory and
+/// what was imported.
+fn import_without_raw(
+    r: &Renderer,
+    stacks: &Path,
+    label: &str,
+    text: &str,
+    wants: &[&str],
+) -> (PathBuf, Imported) {
+    let (name, files) = render(r, label, text);
+    let dir = write_stack(stacks, &name, &files);
+    let got = imported(&dir, r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in wants {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    (dir, got)
+}
+
 /// The resolved model of spec text, as the model snapshots show it.
 fn model_of(text: &str) -> String {
     let stack = dlgen::generate::resolve("spec.yaml", text).expect("resolves");
@@ -887,19 +907,19 @@ external_secrets:
     comment: SMTP relay credentials.
 "#;
     let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
-    let (name, files) = render(&r, "eso.yaml", &text);
-    let dir = write_stack(tmp.path(), &name, &files);
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    for want in [
-        "database: postgres",
-        "name: mail-creds",
-        "creation_policy: Owner",
-        "comment: SMTP relay credentials.",
-        "reloader_match: true",
-    ] {
-        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
-    }
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "eso.yaml",
+        &text,
+        &[
+            "database: postgres",
+            "name: mail-creds",
+            "creation_policy: Owner",
+            "comment: SMTP relay credentials.",
+            "reloader_match: true",
+        ],
+    );
     // Neither the database store nor its Vault path is restated: `database:` says both.
     assert!(!got.yaml.contains("static-creds"), "{}", got.yaml);
     assert!(!got.yaml.contains("adopt:"), "{}", got.yaml);
@@ -928,21 +948,21 @@ fn random_resources_are_read_back_as_random() {
     byte_length: 16
 "#;
     let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
-    let (name, files) = render(&r, "random.yaml", &text);
-    let dir = write_stack(tmp.path(), &name, &files);
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    for want in [
-        "name: secret_key",
-        "kind: password",
-        "comment: Signs the session cookies.",
-        "override_special: '-_'",
-        "min_numeric: 4",
-        "kind: id",
-        "byte_length: 16",
-    ] {
-        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
-    }
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "random.yaml",
+        &text,
+        &[
+            "name: secret_key",
+            "kind: password",
+            "comment: Signs the session cookies.",
+            "override_special: '-_'",
+            "min_numeric: 4",
+            "kind: id",
+            "byte_length: 16",
+        ],
+    );
     assert_eq!(model_of(&got.yaml), model_of(&text));
 
     // `keepers` is not a spec field: that resource stays raw, at its address.
@@ -988,20 +1008,20 @@ fn config_maps_and_their_checksums_on_the_pod_are_read_back() {
       - {key: mode, annotation: example.org/mode-md5, hash: md5}
 "#;
     let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
-    let (name, files) = render(&r, "cm.yaml", &text);
-    let dir = write_stack(tmp.path(), &name, &files);
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    for want in [
-        "config_maps:",
-        "yamlencode:",
-        "var: postgresql_host",
-        "hash: sha1",
-        "annotation: example.org/mode-md5",
-        "comment: What the app reads at start.",
-    ] {
-        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
-    }
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "cm.yaml",
+        &text,
+        &[
+            "config_maps:",
+            "yamlencode:",
+            "var: postgresql_host",
+            "hash: sha1",
+            "annotation: example.org/mode-md5",
+            "comment: What the app reads at start.",
+        ],
+    );
     // The checksums are the config map's, not pod annotations of their own.
     assert!(!got.yaml.contains("pod_annotations"), "{}", got.yaml);
     assert!(!got.yaml.contains("sha256("), "{}", got.yaml);
@@ -1039,20 +1059,20 @@ fn service_accounts_roles_and_bindings_are_read_back() {
   - name: plain
 "#;
     let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
-    let (name, files) = render(&r, "accounts.yaml", &text);
-    let dir = write_stack(tmp.path(), &name, &files);
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    for want in [
-        "service_accounts:",
-        "comment: Runs kubectl against its own namespace.",
-        "binding_name: reader-view-everywhere",
-        "role_address: watcher",
-        "resource_names:",
-        "name: plain",
-    ] {
-        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
-    }
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "accounts.yaml",
+        &text,
+        &[
+            "service_accounts:",
+            "comment: Runs kubectl against its own namespace.",
+            "binding_name: reader-view-everywhere",
+            "role_address: watcher",
+            "resource_names:",
+            "name: plain",
+        ],
+    );
     assert_eq!(model_of(&got.yaml), model_of(&text));
 
     // A binding with a second subject is not one the spec says: it stays whole in raw HCL,
@@ -1134,18 +1154,18 @@ jobs:
         1,
     );
     assert!(text.contains("name: spare"), "{text}");
-    let (name, files) = render(&r, "outside.yaml", &text);
-    let dir = write_stack(tmp.path(), &name, &files);
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    for want in [
-        "name: archive",
-        "name: spare",
-        "pod: false",
-        "claim: drone-logbook-archive",
-    ] {
-        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
-    }
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "outside.yaml",
+        &text,
+        &[
+            "name: archive",
+            "name: spare",
+            "pod: false",
+            "claim: drone-logbook-archive",
+        ],
+    );
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }
 
@@ -1156,13 +1176,13 @@ fn the_namespaces_quota_is_read_back() {
     let extra = "namespace:\n  quota:\n    name: tier-quota\n    hard: {requests.cpu: \"2\", requests.memory: 2Gi, limits.memory: 4Gi, pods: \"12\"}\n";
     let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
     assert!(text.contains("tier-quota"), "{text}");
-    let (name, files) = render(&r, "quota.yaml", &text);
-    let dir = write_stack(tmp.path(), &name, &files);
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    for want in ["quota:", "name: tier-quota", "limits.memory: 4Gi"] {
-        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
-    }
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "quota.yaml",
+        &text,
+        &["quota:", "name: tier-quota", "limits.memory: 4Gi"],
+    );
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }
 
