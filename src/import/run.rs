@@ -43,27 +43,13 @@ pub fn one(dir: &Path, output: Option<&Path>, force: bool) -> Result<Outcome, Er
             }
             eprintln!("{}: {}", dir.display(), summary_of(&imported));
             if output.is_none() && !imported.files.is_empty() {
+                let names: Vec<&str> = imported.files.iter().map(|(n, _)| n.as_str()).collect();
+                let them = if names.len() == 1 { "it" } else { "them" };
+                let name = &imported.name;
                 eprintln!(
-                    "note: the spec reads {} beside it: copy {} from {} into the directory named after the spec file (`specs/{}/` for `specs/{}.yaml`), or write the spec with -o, which copies {}",
-                    imported
-                        .files
-                        .iter()
-                        .map(|(n, _)| n.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if imported.files.len() == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    },
+                    "note: the spec reads {} beside it: copy {them} from {} into the directory named after the spec file (`specs/{name}/` for `specs/{name}.yaml`), or write the spec with -o, which copies {them}",
+                    names.join(", "),
                     dir.display(),
-                    imported.name,
-                    imported.name,
-                    if imported.files.len() == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    },
                 );
             }
             for line in advice(&imported, output) {
