@@ -162,6 +162,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 }
 
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
+mod encoded;
 mod exposure;
 mod scheduling;
 pub mod shapes;
