@@ -2741,11 +2741,7 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     if let Some((_, v)) = tg.iter().find(|(n, _)| n == "inputs")
         && let Value::Object(m) = v
     {
-        let inputs: Option<Vec<(String, crate::spec::DataSpec)>> = m
-            .iter()
-            .map(|(k, v)| val::data_spec(v).map(|d| (k.clone(), d)))
-            .collect();
-        if let Some(inputs) = inputs {
+        if let Some(inputs) = encoded::inputs(ctx, m) {
             d.spec.inputs = OrderedMap(inputs);
             d.terragrunt.push("inputs".to_owned());
         }
