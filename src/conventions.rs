@@ -496,6 +496,12 @@ pub mod rbac {
     pub const API_GROUP: &str = "rbac.authorization.k8s.io";
 }
 
+/// The stack's namespace.
+pub mod namespace {
+    /// The resource types a namespace may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_namespace", "kubernetes_namespace_v1"];
+}
+
 /// A namespace's own ResourceQuota.
 pub mod quota {
     /// The namespace label that exempts it from the tier's default quota.

@@ -1891,6 +1891,56 @@ fn the_namespace_extra_labels_quota_another_name_or_none() {
 }
 
 #[test]
+fn a_namespace_of_the_v1_resource_type_is_named_by_every_reference() {
+    let spec = format!(
+        "{BASE}namespace: {{resource_type: kubernetes_namespace_v1}}\nvolumes: [{{name: data, storage: proxmox-lvm, size: 1Gi, mount: /data}}]\nbackup: {{schedule: \"30 1 * * *\"}}\ningress: {{auth: required}}\n"
+    )
+    .replace(
+        "    port: 8080\n",
+        "    port: 8080\n    env: [{name: TOKEN, secret: token}]\n",
+    );
+    let (text, body) = render(&spec);
+    let ns = find(&body, "resource", &["kubernetes_namespace_v1", "app"]);
+    assert_eq!(val(child(ns, &["metadata"]), "name").unwrap(), "\"app\"");
+    assert!(
+        !text.contains("kubernetes_namespace.") && !text.contains("\"kubernetes_namespace\""),
+        "only the declared type is named: {text}"
+    );
+    let by_ref = "kubernetes_namespace_v1.app.metadata[0].name";
+    let deployment = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    assert_eq!(
+        val(child(deployment, &["metadata"]), "namespace").unwrap(),
+        by_ref
+    );
+    assert_eq!(arg_of(&body, "tls_secret", "namespace").unwrap(), by_ref);
+    let es = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    assert_eq!(
+        val(es, "depends_on").unwrap(),
+        "[kubernetes_namespace_v1.app]"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}namespace: {{resource_type: kubernetes_namespace_v2}}\n"
+    ));
+    assert!(
+        bad.contains("`kubernetes_namespace_v2` is not a resource type of this object"),
+        "{bad}"
+    );
+    assert!(bad.contains("`kubernetes_namespace_v1`"), "{bad}");
+    let bad = errors(&format!(
+        "{BASE}namespace: {{name: default, create: false, resource_type: kubernetes_namespace_v1}}\n"
+    ));
+    assert!(
+        bad.contains("the stack creates no namespace (`create: false`)"),
+        "{bad}"
+    );
+}
+
+#[test]
 fn the_tls_module_can_be_left_out_with_a_reason() {
     let (text, body) = render(&format!(
         "{BASE}tls: {{enabled: false, why: Kyverno's sync-tls-secret policy clones the wildcard secret}}\ningress: {{}}\n"

@@ -1028,6 +1028,28 @@ fn config_maps_and_their_checksums_on_the_pod_are_read_back() {
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }
 
+#[test]
+fn a_namespace_of_the_v1_resource_type_is_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // The `_v1` type, named by every reference to the namespace (the objects' namespace,
+    // the ExternalSecret's `depends_on`, module arguments).
+    let extra = "namespace:\n  resource_type: kubernetes_namespace_v1\n  labels: {istio-injection: disabled}\n";
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "ns-v1.yaml",
+        &text,
+        &["resource_type: kubernetes_namespace_v1"],
+    );
+    let tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(tf.contains("kubernetes_namespace_v1.drone_logbook.metadata[0].name"));
+    assert!(!tf.contains("kubernetes_namespace."), "{tf}");
+    assert!(!got.yaml.contains("create: false"), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
 // --- the command ----------------------------------------------------------------------
 
 #[test]

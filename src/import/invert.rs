@@ -165,6 +165,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 mod exposure;
 mod scheduling;
 pub mod shapes;
+mod versions;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -705,12 +706,12 @@ fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
 // --- namespace ------------------------------------------------------------------------
 
 fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
-    let all = ctx.resources("kubernetes_namespace");
+    let all = versions::resources(ctx, &cv::namespace::TYPES);
     let chosen = all
         .iter()
-        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
+        .find(|n| path(n.value, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
-    let Some((label, v)) = chosen else {
+    let Some(chosen) = chosen else {
         // No namespace of its own: the stack deploys into an existing one, which its
         // objects name as a literal.
         let Some(name) = shapes::existing_namespace(ctx) else {
@@ -756,12 +757,13 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         }
         return;
     };
-    let address = format!("kubernetes_namespace.{label}");
+    let (address, v) = (chosen.address(), chosen.value);
     d.claim(&ctx.at(&address), &address, None, Some(Slot::Namespace));
     let meta = path(v, &["metadata"]);
     let mut ns = NamespaceSpec {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
-        address: Some(label.clone()),
+        address: Some(chosen.label.clone()),
+        resource_type: Some(chosen.ty.to_owned()),
         labels: OrderedMap::default(),
         ..NamespaceSpec::default()
     };

@@ -247,7 +247,7 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
     };
     let on_namespace = depends
         .iter()
-        .filter(|a| a.starts_with("kubernetes_namespace."))
+        .filter(|a| super::versions::split(a, &cv::namespace::TYPES).is_some())
         .count();
     if depends.len() != on_namespace || on_namespace > 1 {
         return None;
