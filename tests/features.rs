@@ -1690,6 +1690,48 @@ fn config_maps_of_text_structured_data_files_and_references() {
 }
 
 #[test]
+fn a_config_map_of_the_v1_resource_type_is_named_by_its_checksums_and_volumes() {
+    let spec = format!(
+        "{BASE}config_maps:
+  - name: app-config
+    resource_type: kubernetes_config_map_v1
+    data: {{app.conf: x}}
+    checksums: [{{key: app.conf}}]
+volumes:
+  - {{name: conf, config_map: {{name: app-config}}, mount: /etc/app}}
+"
+    );
+    let (text, body) = render(&spec);
+    find(
+        &body,
+        "resource",
+        &["kubernetes_config_map_v1", "app_config"],
+    );
+    assert!(!text.contains("kubernetes_config_map."), "{text}");
+    let pod = child(
+        find(&body, "resource", &["kubernetes_deployment", "app"]),
+        &["spec", "template"],
+    );
+    assert_eq!(
+        val(child(pod, &["metadata"]), "annotations").unwrap(),
+        "{\"checksum/app.conf\" = sha256(kubernetes_config_map_v1.app_config.data[\"app.conf\"])}"
+    );
+    assert_eq!(
+        val(child(pod, &["spec", "volume", "config_map"]), "name").unwrap(),
+        "kubernetes_config_map_v1.app_config.metadata[0].name"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}config_maps:\n  - data: {{a: b}}\n    resource_type: kubernetes_secret\n"
+    ));
+    assert!(
+        bad.contains("`kubernetes_secret` is not a resource type of this object")
+            && bad.contains("config_maps[0].resource_type"),
+        "{bad}"
+    );
+}
+
+#[test]
 fn nfs_volumes_of_any_server_and_claims_of_their_own_name() {
     let (text, body) = render(&format!(
         "{BASE}volumes:

@@ -1029,6 +1029,53 @@ fn config_maps_and_their_checksums_on_the_pod_are_read_back() {
 }
 
 #[test]
+fn config_maps_of_the_v1_resource_type_are_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // One config map of each type; the pod's checksum and volume name the `_v1` one.
+    let extra = r#"config_maps:
+  - name: drone-logbook-config
+    data: {mode: read-only}
+  - name: drone-logbook-scripts
+    resource_type: kubernetes_config_map_v1
+    data:
+      run.sh: |
+        #!/bin/sh
+        exec app
+    checksums: [{key: run.sh}]
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra)
+        .replacen(
+            "volumes:\n",
+            "volumes:\n  - name: scripts\n    config_map: {name: drone-logbook-scripts, default_mode: \"0755\"}\n    mount: /scripts\n",
+            1,
+        );
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "cm-v1.yaml",
+        &text,
+        &["resource_type: kubernetes_config_map_v1", "key: run.sh"],
+    );
+    assert_eq!(
+        got.yaml.matches("resource_type:").count(),
+        1,
+        "{}",
+        got.yaml
+    );
+    let tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(
+        tf.contains("sha256(kubernetes_config_map_v1.drone_logbook_scripts.data[\"run.sh\"])"),
+        "{tf}"
+    );
+    assert!(
+        tf.contains("kubernetes_config_map_v1.drone_logbook_scripts.metadata[0].name"),
+        "{tf}"
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
 fn a_namespace_of_the_v1_resource_type_is_read_back() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
