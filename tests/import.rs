@@ -1029,6 +1029,40 @@ fn config_maps_and_their_checksums_on_the_pod_are_read_back() {
 }
 
 #[test]
+fn the_backup_target_of_a_stack_without_a_deployment_is_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A database stack (fact sheet: dump CronJobs of dbaas, immich): the workload is not
+    // dlgen's, and its dump CronJob writes to an NFS volume the stack declares (with no
+    // Deployment, no volume is the pod's: `pod: false` is implied).
+    let text = r#"name: pg-dumps
+volumes:
+  - {name: backup, storage: nfs, size: 10Gi}
+jobs:
+  - name: postgres-backup
+    schedule: "30 2 * * *"
+    containers:
+      - image: docker.io/library/postgres:16.4-bullseye
+        command: [/bin/sh, -c, pg_dumpall -h db > /backup/all.sql]
+    volumes:
+      - {name: backup, claim: pg-dumps-backup, mount: /backup}
+"#;
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "pg-dumps.yaml",
+        text,
+        &["storage: nfs", "claim: pg-dumps-backup"],
+    );
+    let tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(
+        tf.contains("claim_name = module.nfs_backup.claim_name"),
+        "{tf}"
+    );
+    assert_eq!(model_of(&got.yaml), model_of(text));
+}
+
+#[test]
 fn config_maps_of_the_v1_resource_type_are_read_back() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
