@@ -1107,6 +1107,31 @@ fn config_maps_of_the_v1_resource_type_are_read_back() {
         "{tf}"
     );
     assert_eq!(model_of(&got.yaml), model_of(&text));
+
+    // A config map the spec cannot say (`binary_data`), first in address order, stays
+    // whole in raw HCL; the others are still read.
+    let tf = format!(
+        "{tf}\nresource \"kubernetes_config_map\" \"assets\" {{\n  metadata {{\n    name      = \"drone-logbook-assets\"\n    namespace = \"drone-logbook\"\n  }}\n  binary_data = {{\n    \"logo.png\" = \"aGk=\"\n  }}\n}}\n"
+    );
+    fs::write(dir.join("main.tf"), tf).expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("resource \"kubernetes_config_map\" \"assets\""),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("resource_type: kubernetes_config_map_v1"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("  - data: {mode: read-only}"),
+        "{}",
+        got.yaml
+    );
 }
 
 #[test]

@@ -430,8 +430,10 @@ pub fn checksum_annotations(d: &Draft) -> Vec<String> {
         .collect()
 }
 
-/// The config maps of the stack, as `config_maps:`, in address order until one the
-/// spec cannot say (or one given up), with the checksums the app's pod carries of them.
+/// The config maps of the stack, as `config_maps:`, in address order until one given up,
+/// with the checksums the app's pod carries of them. One the spec cannot say (such as
+/// `binary_data`) stays whole in raw HCL at its address, and the others are still read:
+/// each is an object of its own.
 pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(CONFIG_MAPS);
     let sums = pod_checksums(ctx);
@@ -442,7 +444,7 @@ pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         }
         let address = found.address();
         let Some(mut spec) = read_config_map(ctx, &address, found.value) else {
-            break;
+            continue;
         };
         spec.address = Some(found.label.clone());
         spec.resource_type = Some(found.ty.to_owned());
