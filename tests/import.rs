@@ -1089,6 +1089,46 @@ fn config_maps_and_their_checksums_on_the_pod_are_read_back() {
 // --- the command ----------------------------------------------------------------------
 
 #[test]
+fn templatefile_variables_that_are_references_are_read_back() {
+    // A template's variables may be references: a shared variable and an attribute of an
+    // object of the stack come back as `{var}` and `{ref}`, beside a literal.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("specs/tpl.yaml");
+    let beside = dlgen::generate::spec_files_dir(&spec);
+    fs::create_dir_all(&beside).expect("mkdir");
+    fs::write(beside.join("page.tpl"), "${title} at ${host} in ${ns}\n").expect("write");
+    let extra = r#"config_maps:
+  - name: drone-logbook-page
+    data:
+      page.html:
+        templatefile:
+          file: page.tpl
+          vars:
+            title: Home
+            host: {var: postgresql_host}
+            ns:
+              ref: kubernetes_namespace.drone_logbook.metadata[0].name
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, &spec.display().to_string(), &text);
+    let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
+    assert!(dir.join("page.tpl").is_file(), "{files:?}");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "file: page.tpl",
+        "title: Home",
+        "host: {var: postgresql_host}",
+        "ref: ",
+        "kubernetes_namespace.drone_logbook.metadata[0].name",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
 fn service_accounts_roles_and_bindings_are_read_back() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
