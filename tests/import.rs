@@ -1268,6 +1268,44 @@ jobs:
 }
 
 #[test]
+fn a_job_mounting_the_apps_claim_by_reference_is_read_back() {
+    // The stack names the claim of a PVC the spec declares by reference
+    // (`kubernetes_persistent_volume_claim.data.metadata[0].name`): the job's volume is
+    // `claim: <the PVC's name>`, which the spec renders as that reference again.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = r#"jobs:
+  - name: drone-logbook-export
+    schedule: "0 5 * * *"
+    containers:
+      - {image: docker.io/library/alpine:3.20, command: [/bin/sh, -c, export]}
+    volumes:
+      - {name: data, claim: drone-logbook-data-encrypted, mount: /data, read_only: true}
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, "claim.yaml", &text);
+    let main = &files
+        .iter()
+        .find(|f| f.name == "main.tf")
+        .expect("main.tf")
+        .contents;
+    let job = &main[main.find("\"drone_logbook_export\"").expect("the job")..];
+    assert!(
+        job.contains("claim_name = kubernetes_persistent_volume_claim.data.metadata[0].name"),
+        "{job}"
+    );
+    let dir = write_stack(tmp.path(), &name, &files);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml.contains("claim: drone-logbook-data-encrypted"),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
 fn the_namespaces_quota_is_read_back() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
