@@ -164,6 +164,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod encoded;
 mod exposure;
+mod raw_first;
 mod scheduling;
 pub mod shapes;
 mod versions;
@@ -549,7 +550,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     else {
         return;
     };
-    let Ok(stack) = crate::model::build(&d.spec) else {
+    let Ok(stack) = crate::model::build(&d.buildable_spec()) else {
         return;
     };
     let conventions: Vec<String> = stack
@@ -1467,8 +1468,9 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         };
         resource_reasons(ctx, d, address, &format!("containers[{i}]"), &mut spec);
         if i == 0 && spec.resources.is_none() {
-            // The app container must say its resources; none written leaves them to raw HCL.
-            spec.resources = Some(ResourcesSpec::default());
+            // The app container must say its resources: what the spec cannot read stays
+            // raw HCL at the container, which says them.
+            raw_first::app_resources(ctx, d, address, &at, name, blockers);
         }
         for kind in ["liveness_probe", "readiness_probe", "startup_probe"] {
             if limits.field(i, kind) {
