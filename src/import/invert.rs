@@ -164,8 +164,10 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod encoded;
 mod exposure;
+mod raw_first;
 mod scheduling;
 pub mod shapes;
+mod versions;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -548,7 +550,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     else {
         return;
     };
-    let Ok(stack) = crate::model::build(&d.spec) else {
+    let Ok(stack) = crate::model::build(&d.buildable_spec()) else {
         return;
     };
     let conventions: Vec<String> = stack
@@ -706,12 +708,12 @@ fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
 // --- namespace ------------------------------------------------------------------------
 
 fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
-    let all = ctx.resources("kubernetes_namespace");
+    let all = versions::resources(ctx, &cv::namespace::TYPES);
     let chosen = all
         .iter()
-        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
+        .find(|n| path(n.value, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
-    let Some((label, v)) = chosen else {
+    let Some(chosen) = chosen else {
         // No namespace of its own: the stack deploys into an existing one, which its
         // objects name as a literal.
         let Some(name) = shapes::existing_namespace(ctx) else {
@@ -757,12 +759,13 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         }
         return;
     };
-    let address = format!("kubernetes_namespace.{label}");
+    let (address, v) = (chosen.address(), chosen.value);
     d.claim(&ctx.at(&address), &address, None, Some(Slot::Namespace));
     let meta = path(v, &["metadata"]);
     let mut ns = NamespaceSpec {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
-        address: Some(label.clone()),
+        address: Some(chosen.label.clone()),
+        resource_type: Some(chosen.ty.to_owned()),
         labels: OrderedMap::default(),
         ..NamespaceSpec::default()
     };
@@ -1465,8 +1468,9 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         };
         resource_reasons(ctx, d, address, &format!("containers[{i}]"), &mut spec);
         if i == 0 && spec.resources.is_none() {
-            // The app container must say its resources; none written leaves them to raw HCL.
-            spec.resources = Some(ResourcesSpec::default());
+            // The app container must say its resources: what the spec cannot read stays
+            // raw HCL at the container, which says them.
+            raw_first::app_resources(ctx, d, address, &at, name, blockers);
         }
         for kind in ["liveness_probe", "readiness_probe", "startup_probe"] {
             if limits.field(i, kind) {

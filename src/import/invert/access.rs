@@ -285,11 +285,10 @@ pub fn quota(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
 
 /// The repo's `nfs_volume` calls the Deployment's pod does not mount (a backup target of
 /// the stack's own jobs, or one nothing the spec says mounts), as volumes with `pod:
-/// false` after the pod's own, in address order, until one the spec cannot say.
+/// false` after the pod's own, in address order, until one the spec cannot say. In a
+/// stack without a Deployment of dlgen's (a StatefulSet database, a Helm release) that is
+/// every call: the backup target of its dump CronJob among them.
 pub fn nfs_outside_pod(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
-    if d.spec.containers.is_empty() {
-        return;
-    }
     let cap = limits.volumes();
     for (label, _) in ctx.modules(cv::repo::NFS_MODULE) {
         let address = format!("module.{label}");
