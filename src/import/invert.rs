@@ -2744,11 +2744,10 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     }
     if let Some((_, v)) = tg.iter().find(|(n, _)| n == "inputs")
         && let Value::Object(m) = v
+        && let Some(inputs) = encoded::inputs(ctx, m)
     {
-        if let Some(inputs) = encoded::inputs(ctx, m) {
-            d.spec.inputs = OrderedMap(inputs);
-            d.terragrunt.push("inputs".to_owned());
-        }
+        d.spec.inputs = OrderedMap(inputs);
+        d.terragrunt.push("inputs".to_owned());
     }
 }
 
