@@ -1286,7 +1286,7 @@ fn terragrunt_inputs_come_back_in_the_order_written_with_their_encodings() {
         tmp.path(),
         "inputs.yaml",
         &text,
-        &["inputs: {zeta: 1, alpha: {b: 2, a: 1}, cfg: {jsonencode: {y: 1, x: [b, a]}}}"],
+        &["inputs: {zeta: 1, alpha: {b: 2, a: 1}, cfg: {jsonencode: {'y': 1, x: [b, a]}}}"],
     );
     assert_eq!(model_of(&got.yaml), model_of(&text));
     let again = render_imported(&r, &got);
