@@ -2625,6 +2625,42 @@ fn resources_with_limits_above_the_request_cpu_limits_and_extended_resources() {
 }
 
 #[test]
+fn an_app_container_says_its_resources_in_the_spec_or_in_its_raw_hcl() {
+    // Raw HCL holding a `resources` block says them (an older provider's nested blocks,
+    // kept as written); raw HCL without one does not, nor does nothing at all.
+    let raw = BASE.replace(
+        "    resources: {cpu: 10m, memory: 64Mi}\n",
+        "    raw: |\n      resources {\n        requests {\n          cpu = \"10m\"\n        }\n      }\n",
+    );
+    let (_, body) = render(&raw);
+    let r = child(container(&body), &["resources"]);
+    assert_eq!(
+        attr(child(r, &["requests"]), "cpu").as_deref(),
+        Some("\"10m\"")
+    );
+    let other = raw.replace("      resources {", "      lifecycle {");
+    let e = errors(&other);
+    assert!(
+        e.contains("or a `resources` block in the container's `raw`"),
+        "{e}"
+    );
+    let none = BASE.replace("    resources: {cpu: 10m, memory: 64Mi}\n", "");
+    let e = errors(&none);
+    assert!(e.contains("explicit resources"), "{e}");
+    // Both at once is the same block twice.
+    let both = raw.replace(
+        "    raw: |",
+        "    resources: {cpu: 10m, memory: 64Mi}\n    raw: |",
+    );
+    let stack = dlgen::generate::resolve("specs/app.yaml", &both).expect("resolves");
+    let e = Renderer::new()
+        .unwrap()
+        .render(&stack, "specs/app.yaml")
+        .expect_err("one block twice");
+    assert!(e.to_string().contains("resources"), "{e}");
+}
+
+#[test]
 fn container_security_context_and_lifecycle_hooks() {
     let spec = BASE.replace(
         "    port: 8080\n",

@@ -36,8 +36,13 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     // The spec without raw HCL, compared node by node with the stack. A spec without
     // containers or jobs holds its workload in `raw.stack`, found only by this comparison:
     // a stand-in takes its place meanwhile (the comparison passes over it).
+    // Raw HCL without which the spec is incomplete is there from the start.
+    let mut first = draft.raw_first.clone();
+    in_root_terms(ctx, &mut first);
+    let mut bare_draft = draft.clone();
+    place(ctx, &mut bare_draft, &first);
     let bare_text = if draft.spec.containers.is_empty() && draft.spec.jobs.is_empty() {
-        let mut stand_in = draft.clone();
+        let mut stand_in = bare_draft;
         stand_in.spec.raw.get_or_insert_with(Default::default).stack = Some(format!(
             "resource \"{}\" \"{}\" {{}}\n",
             residue::STAND_IN.0,
@@ -45,7 +50,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         ));
         yaml(&stand_in, &[])
     } else {
-        yaml(&draft, &[])
+        yaml(&bare_draft, &[])
     };
     let bare = match prove::render(renderer, &bare_text, &ctx.src.dir) {
         Ok(r) => r,
@@ -57,18 +62,8 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     }
     let mut pieces = residue.pieces;
     draft.raw_moved = residue.moved;
-    // Text taken out of a wrapping module says in the root's terms what it said there.
-    if let Some(module) = ctx
-        .scope
-        .as_ref()
-        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
-    {
-        for p in pieces.iter_mut() {
-            if module.files.iter().any(|f| f.name == p.file) {
-                p.text = super::flatten::rewrite(ctx.src, module, &p.text);
-            }
-        }
-    }
+    in_root_terms(ctx, &mut pieces);
+    pieces.extend(first);
     // `moved` blocks the spec cannot say stay as they are.
     let moved_tops: Vec<_> = ctx
         .src
@@ -177,6 +172,21 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         lint_errors,
         files: invert::shapes::files_beside(&draft.spec, &ctx.src.dir),
     })))
+}
+
+/// Text taken out of a wrapping module says in the root's terms what it said there.
+fn in_root_terms(ctx: &Ctx, pieces: &mut [Piece]) {
+    if let Some(module) = ctx
+        .scope
+        .as_ref()
+        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
+    {
+        for p in pieces.iter_mut() {
+            if module.files.iter().any(|f| f.name == p.file) {
+                p.text = super::flatten::rewrite(ctx.src, module, &p.text);
+            }
+        }
+    }
 }
 
 fn same_files(a: &[crate::render::RenderedFile], b: &[crate::render::RenderedFile]) -> bool {

@@ -218,6 +218,9 @@ pub struct Draft {
     pub reasons: Vec<String>,
     /// Terragrunt: the blocks the spec reproduces (`include.root`, `dependency.x`).
     pub terragrunt: Vec<String>,
+    /// Raw HCL the spec needs before it can be rendered at all (the app container's
+    /// `resources` that no spec field reads): placed before the comparison, not found by it.
+    pub raw_first: Vec<super::residue::Piece>,
 }
 
 impl Draft {
@@ -242,6 +245,21 @@ impl Draft {
             .filter(|c| c.input != c.rendered && !c.rendered.starts_with("data."))
             .map(|c| (c.input.clone(), c.rendered.clone()))
             .collect()
+    }
+
+    /// The spec as the model must see it while the inversion still runs: with the raw
+    /// HCL it cannot be rendered without (`raw_first`).
+    pub fn buildable_spec(&self) -> Spec {
+        let mut spec = self.spec.clone();
+        for piece in &self.raw_first {
+            if let Slot::Container(i) = piece.slot
+                && let Some(c) = spec.containers.get_mut(i)
+                && c.raw.is_none()
+            {
+                c.raw = Some(piece.text.clone());
+            }
+        }
+        spec
     }
 
     pub fn claim_of_rendered(&self, rendered: &str) -> Option<&Claim> {

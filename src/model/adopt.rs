@@ -49,6 +49,14 @@ pub(crate) fn raw(p: &mut Problems, path: &str, text: &Option<String>) -> Option
     })
 }
 
+/// Whether the raw HCL snippet `text` holds a block `ident` at its top level (a snippet
+/// that does not parse holds none; [`raw`] reports it).
+pub(crate) fn raw_has_block(text: &Option<String>, ident: &str) -> bool {
+    text.as_deref()
+        .and_then(|t| hcl::parse(t).ok())
+        .is_some_and(|body| body.blocks().any(|b| b.identifier() == ident))
+}
+
 fn snippet(p: &mut Problems, path: &str, text: &Option<String>) -> Option<String> {
     let text = text.as_ref()?;
     if text.trim().is_empty() {

@@ -933,7 +933,10 @@ pub(crate) fn container(
         .collect();
 
     // --- resources ----------------------------------------------------------------------
-    let resources = resources(p, ctx, allow, input.at, &name, c, input.needs_resources);
+    // Raw HCL that holds the container's `resources` block says them itself.
+    let needs_resources =
+        input.needs_resources && !super::adopt::raw_has_block(&c.raw, "resources");
+    let resources = resources(p, ctx, allow, input.at, &name, c, needs_resources);
 
     // --- probes -------------------------------------------------------------------------
     let mut probes = Vec::new();
@@ -1215,7 +1218,7 @@ fn resources(
         if needs {
             p.missing(
                 &format!("{container_at}.resources"),
-                "explicit resources, e.g. `resources: {cpu: 25m, memory: 256Mi}` (cpu request only; memory request = limit)",
+                "explicit resources, e.g. `resources: {cpu: 25m, memory: 256Mi}` (cpu request only; memory request = limit), or a `resources` block in the container's `raw`",
             );
         }
         return None;

@@ -507,7 +507,11 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
         // beside the spec; otherwise its content (a file read another way is text).
         let value = match super::shapes::data_file(ctx, address, key) {
             Some(file) => file,
-            None => data_value(ctx, &data[key])?,
+            None => data_value(
+                ctx,
+                &data[key],
+                super::encoded::entry(ctx, address, "data", key),
+            )?,
         };
         out.data.0.push((key.clone(), value));
     }
@@ -522,16 +526,27 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
 }
 
 /// A data value as the spec says it: text, structured data in `yamlencode` /
-/// `jsonencode`, or a reference.
-fn data_value(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+/// `jsonencode` (in the order `expr`, the expression the stack writes, has it), or a
+/// reference.
+fn data_value(ctx: &Ctx, v: &Value, expr: Option<&Expression>) -> Option<DataSpec> {
+    use super::encoded;
+    if let Some(d) = expr.and_then(|e| encoded::literal_call(e, v)) {
+        return Some(d);
+    }
     if let Value::Unknown(sym) = v
         && let Sym::Call { name, args } = sym.as_ref()
         && let [arg] = args.as_slice()
     {
-        match name.as_str() {
-            "yamlencode" => return Some(DataSpec::Yaml(Box::new(structured(ctx, arg)?))),
-            "jsonencode" => return Some(DataSpec::Json(Box::new(structured(ctx, arg)?))),
-            _ => {}
+        let d = match name.as_str() {
+            "yamlencode" => Some(DataSpec::Yaml(Box::new(structured(ctx, arg)?))),
+            "jsonencode" => Some(DataSpec::Json(Box::new(structured(ctx, arg)?))),
+            _ => None,
+        };
+        if let Some(d) = d {
+            return Some(match expr {
+                Some(e) => encoded::in_source_order(d, e),
+                None => d,
+            });
         }
     }
     match val::value_spec(v, &ctx.secret_name)? {

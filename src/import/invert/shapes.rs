@@ -11,7 +11,7 @@ use super::Ctx;
 use crate::import::source::{self, Step};
 use crate::import::value::{path, string};
 use crate::planeq::{self, Address};
-use crate::spec::{DataSpec, OrderedMap, Scalar, TemplateFileSpec};
+use crate::spec::{DataSpec, OrderedMap, Scalar, TemplateFileSpec, ValueSpec};
 
 /// The namespace a stack that creates none deploys into, as its objects name it by a
 /// literal: its Deployment's, else the one its namespaced objects (resources with
@@ -51,7 +51,8 @@ pub(super) fn existing_namespace(ctx: &Ctx) -> Option<String> {
 /// A config map's data value (`data[key]` of the block at `address`) that the stack reads
 /// from a file of its own directory, written as dlgen writes it:
 /// `file("${path.module}/NAME")`, or `templatefile("${path.module}/NAME", { ... })` with
-/// literal variables. The spec's `{file: NAME}` / `{templatefile: {file, vars}}`; the file
+/// variables that are literals or references (a variable, an attribute of an object of
+/// the stack). The spec's `{file: NAME}` / `{templatefile: {file, vars}}`; the file
 /// is then written beside the spec (see [`files_beside`]). `None` for any other value.
 pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec> {
     let top = ctx.src.top(&ctx.at(address))?;
@@ -86,7 +87,10 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
             let file = name(arg)?;
             let vars = vars
                 .iter()
-                .map(|(k, v)| Some((super::around::key_text(k)?, literal(v.expr())?)))
+                .map(|(k, v)| {
+                    let value = literal(v.expr()).or_else(|| reference(v.expr()))?;
+                    Some((super::around::key_text(k)?, value))
+                })
                 .collect::<Option<Vec<_>>>()?;
             Some(DataSpec::TemplateFile(TemplateFileSpec {
                 file: Some(file),
@@ -114,6 +118,58 @@ fn literal(e: &Expression) -> Option<DataSpec> {
         }
         _ => return None,
     })
+}
+
+/// A reference as a template's variable: `var.NAME` is `{var: NAME}`, an attribute of an
+/// object of the stack (`kubernetes_namespace.x.metadata[0].name`,
+/// `random_password.x.result`) is `{ref: ...}`. Locals, data sources, module outputs and
+/// anything computed are not references the spec can write here.
+fn reference(e: &Expression) -> Option<DataSpec> {
+    use hcl_edit::expr::TraversalOperator as Op;
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let root = root.as_str();
+    let mut text = root.to_owned();
+    let mut names = Vec::new();
+    for op in t.operators.iter() {
+        match op.value() {
+            Op::GetAttr(a) => {
+                names.push(a.as_str());
+                text.push('.');
+                text.push_str(a.as_str());
+            }
+            Op::Index(Expression::Number(n)) => {
+                text.push_str(&format!("[{}]", n.value().as_u64()?));
+            }
+            Op::LegacyIndex(n) => text.push_str(&format!("[{}]", n.value())),
+            Op::Index(Expression::String(k)) => {
+                text.push_str(&format!("[{}]", crate::hcl::quote(k.value())));
+            }
+            _ => return None,
+        }
+    }
+    let var = |name: &str| {
+        (name != crate::conventions::repo::TLS_SECRET_VARIABLE)
+            .then(|| DataSpec::Ref(ValueSpec::Var(name.to_owned())))
+    };
+    match (root, names.as_slice()) {
+        ("var", [name]) if t.operators.len() == 1 => var(name),
+        (
+            "var" | "local" | "data" | "module" | "path" | "terraform" | "count" | "each" | "self",
+            _,
+        ) => None,
+        // `<type>.<name>.<attribute>...`: the model checks the object is one of the stack.
+        (_, [_, _, ..])
+            if matches!(t.operators.first().map(|o| o.value()), Some(Op::GetAttr(_))) =>
+        {
+            Some(DataSpec::Ref(ValueSpec::Ref(text)))
+        }
+        _ => None,
+    }
 }
 
 /// The files beside the spec that the spec's config maps read (`{file}`,
