@@ -1273,6 +1273,33 @@ fn encoded_data_comes_back_as_the_structured_value_in_the_order_written() {
     );
 }
 
+#[test]
+fn terragrunt_inputs_come_back_in_the_order_written_with_their_encodings() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "").replace(
+        "tier: aux\n",
+        "tier: aux\ninputs:\n  zeta: 1\n  alpha: {b: 2, a: 1}\n  cfg: {jsonencode: {y: 1, x: [b, a]}}\n",
+    );
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "inputs.yaml",
+        &text,
+        &["inputs: {zeta: 1, alpha: {b: 2, a: 1}, cfg: {jsonencode: {y: 1, x: [b, a]}}}"],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+    let again = render_imported(&r, &got);
+    let tg = again
+        .iter()
+        .find(|f| f.name == "terragrunt.hcl")
+        .expect("terragrunt.hcl");
+    assert_eq!(
+        tg.contents,
+        fs::read_to_string(dir.join("terragrunt.hcl")).expect("terragrunt.hcl")
+    );
+}
+
 // --- the command ----------------------------------------------------------------------
 
 #[test]

@@ -2744,15 +2744,10 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
     }
     if let Some((_, v)) = tg.iter().find(|(n, _)| n == "inputs")
         && let Value::Object(m) = v
+        && let Some(inputs) = encoded::inputs(ctx, m)
     {
-        let inputs: Option<Vec<(String, crate::spec::DataSpec)>> = m
-            .iter()
-            .map(|(k, v)| val::data_spec(v).map(|d| (k.clone(), d)))
-            .collect();
-        if let Some(inputs) = inputs {
-            d.spec.inputs = OrderedMap(inputs);
-            d.terragrunt.push("inputs".to_owned());
-        }
+        d.spec.inputs = OrderedMap(inputs);
+        d.terragrunt.push("inputs".to_owned());
     }
 }
 

@@ -1,6 +1,8 @@
 //! Encoded values: `jsonencode(...)` / `yamlencode(...)` read back as the structured value
 //! the spec writes (`{jsonencode: ...}`, `{yamlencode: ...}`), and the order of an object
-//! literal's keys, which the stack's evaluated values do not keep.
+//! literal's keys, which the stack's evaluated values do not keep — wherever the spec
+//! holds structured data: config map `data` and Terragrunt `inputs`. (Env values and
+//! annotations are strings in the spec: an encoding there stays its text.)
 //!
 //! The normalized value of `jsonencode({ b = 1, a = 2 })` is its text (`{"a":2,"b":1}`),
 //! and the argument of an encoding left symbolic (a reference inside) is an object with
@@ -10,11 +12,14 @@
 //! order of its mappings from the source. Anything else (an encoding of a local, a
 //! reference that the stack resolves to a value) stays what it is.
 
+use std::collections::BTreeMap;
+
 use hcl_edit::expr::{Expression, UnaryOperator};
 
 use super::Ctx;
 use super::around::key_text;
 use crate::import::source::{self, Step};
+use crate::import::value as val;
 use crate::planeq::{self, Value};
 use crate::spec::{DataSpec, OrderedMap, Scalar};
 
@@ -37,6 +42,48 @@ pub(super) fn entry<'a>(
     obj.iter()
         .find(|(k, _)| key_text(k).as_deref() == Some(key))
         .map(|(_, v)| v.expr())
+}
+
+/// Terragrunt's `inputs` (`m`, the object's value) as the spec's, in the order
+/// `terragrunt.hcl` writes them, with encodings of literals as the spec writes them;
+/// `None` when a value is not plain data.
+pub(super) fn inputs(ctx: &Ctx, m: &BTreeMap<String, Value>) -> Option<Vec<(String, DataSpec)>> {
+    let written = ctx.src.terragrunt.as_ref().and_then(|f| {
+        let attr = source::find(&f.body, &[Step::Attr("inputs".to_owned())])?;
+        match &attr.as_attribute()?.value {
+            Expression::Object(obj) => Some(obj),
+            _ => None,
+        }
+    });
+    let expr_of = |key: &str| {
+        written?
+            .iter()
+            .find(|(k, _)| key_text(k).as_deref() == Some(key))
+            .map(|(_, v)| v.expr())
+    };
+    let mut out: Vec<(String, DataSpec)> = m
+        .iter()
+        .map(|(k, v)| {
+            let d = match expr_of(k) {
+                Some(e) => match literal_call(e, v) {
+                    Some(d) => d,
+                    None => in_source_order(val::data_spec(v)?, e),
+                },
+                None => val::data_spec(v)?,
+            };
+            Some((k.clone(), d))
+        })
+        .collect::<Option<_>>()?;
+    if let Some(obj) = written {
+        let order: Vec<Option<String>> = obj.iter().map(|(k, _)| key_text(k)).collect();
+        out.sort_by_key(|(k, _)| {
+            order
+                .iter()
+                .position(|o| o.as_deref() == Some(k))
+                .unwrap_or(usize::MAX)
+        });
+    }
+    Some(out)
 }
 
 /// The encoding function called at `expr` and its one argument.
