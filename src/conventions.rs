@@ -458,6 +458,8 @@ pub mod anubis {
 
 /// Config maps.
 pub mod config_map {
+    /// The resource types a config map may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_config_map", "kubernetes_config_map_v1"];
     /// A config map's default name: `<stack><suffix>`.
     pub const NAME_SUFFIX: &str = "-config";
     /// A checksum annotation's default key: `<prefix><data key>`.
@@ -494,6 +496,12 @@ pub mod vault {
 /// RBAC objects.
 pub mod rbac {
     pub const API_GROUP: &str = "rbac.authorization.k8s.io";
+}
+
+/// The stack's namespace.
+pub mod namespace {
+    /// The resource types a namespace may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_namespace", "kubernetes_namespace_v1"];
 }
 
 /// A namespace's own ResourceQuota.

@@ -397,6 +397,10 @@ pub struct NamespaceSpec {
     pub name: Option<String>,
     /// Pinned resource address (adoption); default the namespace name in snake case.
     pub address: Option<String>,
+    /// The resource type, when the stack uses another version
+    /// (`kubernetes_namespace_v1`); default `kubernetes_namespace`. Every reference to the
+    /// namespace names it.
+    pub resource_type: Option<String>,
     /// Labels after `tier` and the Keel enrolment label, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,

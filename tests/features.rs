@@ -1690,6 +1690,48 @@ fn config_maps_of_text_structured_data_files_and_references() {
 }
 
 #[test]
+fn a_config_map_of_the_v1_resource_type_is_named_by_its_checksums_and_volumes() {
+    let spec = format!(
+        "{BASE}config_maps:
+  - name: app-config
+    resource_type: kubernetes_config_map_v1
+    data: {{app.conf: x}}
+    checksums: [{{key: app.conf}}]
+volumes:
+  - {{name: conf, config_map: {{name: app-config}}, mount: /etc/app}}
+"
+    );
+    let (text, body) = render(&spec);
+    find(
+        &body,
+        "resource",
+        &["kubernetes_config_map_v1", "app_config"],
+    );
+    assert!(!text.contains("kubernetes_config_map."), "{text}");
+    let pod = child(
+        find(&body, "resource", &["kubernetes_deployment", "app"]),
+        &["spec", "template"],
+    );
+    assert_eq!(
+        val(child(pod, &["metadata"]), "annotations").unwrap(),
+        "{\"checksum/app.conf\" = sha256(kubernetes_config_map_v1.app_config.data[\"app.conf\"])}"
+    );
+    assert_eq!(
+        val(child(pod, &["spec", "volume", "config_map"]), "name").unwrap(),
+        "kubernetes_config_map_v1.app_config.metadata[0].name"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}config_maps:\n  - data: {{a: b}}\n    resource_type: kubernetes_secret\n"
+    ));
+    assert!(
+        bad.contains("`kubernetes_secret` is not a resource type of this object")
+            && bad.contains("config_maps[0].resource_type"),
+        "{bad}"
+    );
+}
+
+#[test]
 fn nfs_volumes_of_any_server_and_claims_of_their_own_name() {
     let (text, body) = render(&format!(
         "{BASE}volumes:
@@ -1888,6 +1930,56 @@ fn the_namespace_extra_labels_quota_another_name_or_none() {
         "{bad}"
     );
     assert!(bad.contains("missing required field `name`"), "{bad}");
+}
+
+#[test]
+fn a_namespace_of_the_v1_resource_type_is_named_by_every_reference() {
+    let spec = format!(
+        "{BASE}namespace: {{resource_type: kubernetes_namespace_v1}}\nvolumes: [{{name: data, storage: proxmox-lvm, size: 1Gi, mount: /data}}]\nbackup: {{schedule: \"30 1 * * *\"}}\ningress: {{auth: required}}\n"
+    )
+    .replace(
+        "    port: 8080\n",
+        "    port: 8080\n    env: [{name: TOKEN, secret: token}]\n",
+    );
+    let (text, body) = render(&spec);
+    let ns = find(&body, "resource", &["kubernetes_namespace_v1", "app"]);
+    assert_eq!(val(child(ns, &["metadata"]), "name").unwrap(), "\"app\"");
+    assert!(
+        !text.contains("kubernetes_namespace.") && !text.contains("\"kubernetes_namespace\""),
+        "only the declared type is named: {text}"
+    );
+    let by_ref = "kubernetes_namespace_v1.app.metadata[0].name";
+    let deployment = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    assert_eq!(
+        val(child(deployment, &["metadata"]), "namespace").unwrap(),
+        by_ref
+    );
+    assert_eq!(arg_of(&body, "tls_secret", "namespace").unwrap(), by_ref);
+    let es = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    assert_eq!(
+        val(es, "depends_on").unwrap(),
+        "[kubernetes_namespace_v1.app]"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}namespace: {{resource_type: kubernetes_namespace_v2}}\n"
+    ));
+    assert!(
+        bad.contains("`kubernetes_namespace_v2` is not a resource type of this object"),
+        "{bad}"
+    );
+    assert!(bad.contains("`kubernetes_namespace_v1`"), "{bad}");
+    let bad = errors(&format!(
+        "{BASE}namespace: {{name: default, create: false, resource_type: kubernetes_namespace_v1}}\n"
+    ));
+    assert!(
+        bad.contains("the stack creates no namespace (`create: false`)"),
+        "{bad}"
+    );
 }
 
 #[test]

@@ -162,10 +162,12 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 }
 
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
+mod encoded;
 mod exposure;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
+mod versions;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -490,11 +492,11 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         service_candidate(ctx)
     };
     let pvc_backup_why = deployment(ctx, &mut d, limits, eso, service.is_some(), &mut blockers);
-    let app_port = d.spec.containers.first().and_then(|c| {
-        c.port
-            .or_else(|| c.ports.first().and_then(|p| p.port))
-            .map(|p| (p, c.port.is_some()))
-    });
+    let app_port = d
+        .spec
+        .containers
+        .first()
+        .and_then(|c| c.port.or_else(|| c.ports.first().and_then(|p| p.port)));
     let has_service = match (&service, app_port) {
         (Some((addr, v)), Some(port)) => {
             service_spec(ctx, &mut d, addr, v, port);
@@ -706,12 +708,12 @@ fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
 // --- namespace ------------------------------------------------------------------------
 
 fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
-    let all = ctx.resources("kubernetes_namespace");
+    let all = versions::resources(ctx, &cv::namespace::TYPES);
     let chosen = all
         .iter()
-        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
+        .find(|n| path(n.value, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
-    let Some((label, v)) = chosen else {
+    let Some(chosen) = chosen else {
         // No namespace of its own: the stack deploys into an existing one, which its
         // objects name as a literal.
         let Some(name) = shapes::existing_namespace(ctx) else {
@@ -757,12 +759,13 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         }
         return;
     };
-    let address = format!("kubernetes_namespace.{label}");
+    let (address, v) = (chosen.address(), chosen.value);
     d.claim(&ctx.at(&address), &address, None, Some(Slot::Namespace));
     let meta = path(v, &["metadata"]);
     let mut ns = NamespaceSpec {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
-        address: Some(label.clone()),
+        address: Some(chosen.label.clone()),
+        resource_type: Some(chosen.ty.to_owned()),
         labels: OrderedMap::default(),
         ..NamespaceSpec::default()
     };
@@ -2200,9 +2203,50 @@ fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
     all.into_iter().next()
 }
 
-/// The app's Service. `port`: the app container's first port, and whether it is the
-/// short form's `port` (the short form's default target).
-fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bool)) {
+/// A Service's one port in the short form (`port`, `port_name`, `protocol`,
+/// `target_port`), when the short form writes it as the stack does: the port and the
+/// target port strings of their numbers, a valid name and protocol. The target port is
+/// left to its default, `container_port` (the app's port), when it is that.
+type ShortPort = (
+    Option<u16>,
+    Option<String>,
+    Option<String>,
+    Option<Option<u16>>,
+);
+
+fn short_port(p: &Value, container_port: u16) -> Option<ShortPort> {
+    let number = |k: &str| -> Option<Option<u16>> {
+        match get(p, k) {
+            None => Some(None),
+            Some(Value::String(s)) => {
+                let n: u16 = s.parse().ok()?;
+                (n != 0 && n.to_string() == *s).then_some(Some(n))
+            }
+            Some(_) => None,
+        }
+    };
+    let port = Some(number("port")??);
+    let target_port = match number("target_port")? {
+        None => Some(None),
+        Some(n) if n == container_port => None,
+        Some(n) => Some(Some(n)),
+    };
+    let name = match get(p, "name") {
+        None => None,
+        Some(Value::String(n)) if crate::validate::port_name(n).is_ok() => Some(n.clone()),
+        Some(_) => return None,
+    };
+    let protocol = match get(p, "protocol") {
+        None => None,
+        Some(Value::String(s)) if matches!(s.as_str(), "TCP" | "UDP" | "SCTP") => Some(s.clone()),
+        Some(_) => return None,
+    };
+    Some((port, name, protocol, target_port))
+}
+
+/// The app's Service. `port`: the app container's first port (the short form's default
+/// target).
+fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) {
     let address = format!("kubernetes_service.{label}");
     d.claim(
         &ctx.at(&address),
@@ -2215,9 +2259,9 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bo
 }
 
 /// A Service as the spec says it (the app's or another); `port` as for `service_spec`.
-fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bool)) -> ServiceSpec {
+fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) -> ServiceSpec {
     let address = format!("kubernetes_service.{label}");
-    let (container_port, short) = port;
+    let container_port = port;
     let meta = path(v, &["metadata"]);
     let spec = block(v, "spec");
     let mut svc = ServiceSpec {
@@ -2260,23 +2304,11 @@ fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: (u16, bool
         }
     }
     let ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
+    // One port the short form writes as it stands: the port and its target as strings
+    // (how the short form writes them), the target the app's port unless written.
     let short_form = match ports {
-        [p] if short
-            && val::other_keys(p, &["name", "port", "target_port", "protocol"]).is_empty()
-            && matches!(get(p, "port"), Some(Value::String(_)) | None)
-            && matches!(get(p, "target_port"), Some(Value::String(_)) | None) =>
-        {
-            let target_port = match int(p, "target_port").and_then(|n| u16::try_from(n).ok()) {
-                None => Some(None),
-                Some(n) if n == container_port => None,
-                Some(n) => Some(Some(n)),
-            };
-            Some((
-                int(p, "port").and_then(|n| u16::try_from(n).ok()),
-                prim(p, "name"),
-                prim(p, "protocol"),
-                target_port,
-            ))
+        [p] if val::other_keys(p, &["name", "port", "target_port", "protocol"]).is_empty() => {
+            short_port(p, container_port)
         }
         _ => None,
     };

@@ -54,8 +54,11 @@ impl Node {
     }
 }
 
-/// The widest a flow collection may be written on one line.
-const FLOW_WIDTH: usize = 72;
+/// The widest line a flow collection (`[a, b]`, `{cpu: 10m, memory: 32Mi}`) is written on,
+/// indentation and key included; a wider one is written in block style. About as wide
+/// as hand-written specs let their flow lines run (most of them within 100 columns, many
+/// beyond 72), and a line still reads whole in a side-by-side diff.
+const LINE_WIDTH: usize = 100;
 
 /// Writes a document: `header` comment lines, then the root mapping.
 pub fn document(header: &[String], root: &[Entry]) -> String {
@@ -100,7 +103,8 @@ fn write_map(out: &mut String, indent: usize, entries: &[Entry]) {
 /// Writes the value of a key or sequence item whose indicator (`key:` or `-`) is already
 /// written at `indent`.
 fn write_value(out: &mut String, indent: usize, value: &Node) {
-    if let Some(flow) = flow(value, indent) {
+    let column = out[out.rfind('\n').map_or(0, |i| i + 1)..].chars().count();
+    if let Some(flow) = flow(value, column) {
         out.push(' ');
         out.push_str(&flow);
         out.push('\n');
@@ -134,7 +138,7 @@ fn write_seq(out: &mut String, indent: usize, items: &[Node]) {
     let one_line: Option<Vec<String>> = items
         .iter()
         .map(|item| match item {
-            Node::Map(entries) if !entries.is_empty() => flow(item, indent + 2),
+            Node::Map(entries) if !entries.is_empty() => flow(item, indent + 1),
             _ => None,
         })
         .collect();
@@ -165,8 +169,9 @@ fn write_seq(out: &mut String, indent: usize, items: &[Node]) {
 }
 
 /// The one-line form of `value` when it has one that fits: any scalar without a line
-/// break, or a collection of such scalars (nested) short enough.
-fn flow(value: &Node, indent: usize) -> Option<String> {
+/// break, or a collection of such scalars (nested) that ends the line within
+/// [`LINE_WIDTH`] when written after a space at `column` (after `key:` or `-`).
+fn flow(value: &Node, column: usize) -> Option<String> {
     match value {
         Node::Str(s) if s.contains('\n') && block_literal_ok(s) => None,
         Node::Seq(items) if items.is_empty() => Some("[]".to_owned()),
@@ -176,7 +181,7 @@ fn flow(value: &Node, indent: usize) -> Option<String> {
                 return None;
             }
             let text = flow_collection(value)?;
-            (indent + text.len() <= FLOW_WIDTH + 8 && text.len() <= FLOW_WIDTH).then_some(text)
+            (column + 1 + text.chars().count() <= LINE_WIDTH).then_some(text)
         }
         scalar_node => Some(scalar(scalar_node, false)),
     }
@@ -552,15 +557,15 @@ mod tests {
             &[],
             &[Entry::new(
                 "env",
-                Node::Seq(vec![item("name", &"a".repeat(60)), item("name", "B")]),
+                Node::Seq(vec![item("name", &"a".repeat(80)), item("name", "B")]),
             )],
         );
         // Too wide as one list: one entry per line.
         assert_eq!(
             doc,
-            format!("env:\n  - {{name: {}}}\n  - {{name: B}}\n", "a".repeat(60))
+            format!("env:\n  - {{name: {}}}\n  - {{name: B}}\n", "a".repeat(80))
         );
-        let long = "x".repeat(FLOW_WIDTH);
+        let long = "x".repeat(LINE_WIDTH);
         let doc = document(
             &[],
             &[Entry::new(
@@ -569,6 +574,41 @@ mod tests {
             )],
         );
         assert_eq!(doc, format!("env:\n  - name: A\n  - name: {long}\n"));
+    }
+
+    #[test]
+    fn a_flow_collection_ends_its_line_within_the_width() {
+        // `  key: [x..., b]` inside a mapping: the indentation and the key count.
+        let line = |n: usize| {
+            let seq = Node::Seq(vec![Node::str("x".repeat(n)), Node::str("b")]);
+            document(
+                &[],
+                &[Entry::new("outer", Node::Map(vec![Entry::new("key", seq)]))],
+            )
+        };
+        // 2 + `key: ` + `[` + n + `, b]`
+        let fits = LINE_WIDTH - 2 - 5 - 1 - 4;
+        let doc = line(fits);
+        assert_eq!(
+            doc.lines().map(|l| l.chars().count()).max(),
+            Some(LINE_WIDTH)
+        );
+        assert_eq!(doc.lines().count(), 2, "{doc}");
+        let doc = line(fits + 1);
+        assert_eq!(
+            doc,
+            format!("outer:\n  key:\n    - {}\n    - b\n", "x".repeat(fits + 1))
+        );
+        // Characters, not bytes: text beyond ASCII is as wide as it reads.
+        let wide = Node::Seq(vec![Node::str("é".repeat(fits)), Node::str("b")]);
+        let doc = document(
+            &[],
+            &[Entry::new(
+                "outer",
+                Node::Map(vec![Entry::new("key", wide)]),
+            )],
+        );
+        assert_eq!(doc.lines().count(), 2, "{doc}");
     }
 
     #[test]

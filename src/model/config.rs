@@ -206,6 +206,13 @@ pub(crate) fn config_map(
         None => format!("{}{}", ctx.name, cv::config_map::NAME_SUFFIX),
     };
     let address = adopt::address(p, &at("address"), &c.address, || hcl::snake(&name));
+    let resource_type = match &c.resource_type {
+        Some(t) => {
+            super::workload::check_type(p, &at("resource_type"), t, &cv::config_map::TYPES);
+            t.clone()
+        }
+        None => cv::config_map::TYPES[0].to_owned(),
+    };
     if c.address.is_none() {
         p.check(
             &at("name"),
@@ -293,7 +300,7 @@ pub(crate) fn config_map(
         checksums.push(entry(
             &annotation,
             Value::Expr(Expr(format!(
-                "{function}(kubernetes_config_map.{address}.data[{}])",
+                "{function}({resource_type}.{address}.data[{}])",
                 hcl::quote(key)
             ))),
         ));
@@ -315,7 +322,7 @@ pub(crate) fn config_map(
         }
     }
     let mut object = Object::new(
-        Address::resource("kubernetes_config_map", &address),
+        Address::resource(&resource_type, &address),
         Body::ConfigMap(ConfigMap {
             metadata: Metadata {
                 name,

@@ -954,7 +954,7 @@ fn ingress(
             (None, None) => p.missing(&format!("{aat}.target"), "the Service Anubis forwards to"),
         }
         url.push('.');
-        match &ctx.ns_address {
+        match &ctx.ns_resource {
             Some(_) => hcl::push_interpolation(&mut url, &ctx.ns_ref.0),
             None => url.push_str(&hcl::template_text(&ctx.ns_name)),
         }

@@ -53,10 +53,10 @@ pub(crate) struct Ctx {
     pub keel: bool,
     pub scale_to_zero: bool,
     pub secret_name: String,
-    /// The namespace's name, and the address of its resource (none when the stack
-    /// creates no namespace: `ns_ref` is then the name as a literal).
+    /// The namespace's name, and its resource as a reference (`<type>.<address>`; none
+    /// when the stack creates no namespace: `ns_ref` is then the name as a literal).
     pub ns_name: String,
-    pub ns_address: Option<String>,
+    pub ns_resource: Option<String>,
     /// The sablier group of a scale-to-zero Deployment.
     pub sablier_group: String,
     /// The spec has no `containers`: the stack's workload is not dlgen's (jobs, or whole
@@ -160,9 +160,17 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         hcl::snake(&ns_name)
     });
     let create_ns = ns_spec.create != Some(false);
+    let ns_type = match &ns_spec.resource_type {
+        Some(t) => {
+            workload::check_type(&mut p, "namespace.resource_type", t, &cv::namespace::TYPES);
+            t.clone()
+        }
+        None => cv::namespace::TYPES[0].to_owned(),
+    };
     if !create_ns {
         for (field, set) in [
             ("address", ns_spec.address.is_some()),
+            ("resource_type", ns_spec.resource_type.is_some()),
             ("labels", !ns_spec.labels.0.is_empty()),
         ] {
             if set {
@@ -207,9 +215,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     let ctx = Ctx {
         snake: hcl::snake(&name),
         ns_ref: if create_ns {
-            Expr(format!(
-                "kubernetes_namespace.{ns_address}.metadata[0].name"
-            ))
+            Expr(format!("{ns_type}.{ns_address}.metadata[0].name"))
         } else {
             Expr(hcl::quote(&ns_name))
         },
@@ -219,7 +225,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         scale_to_zero: spec.scale_to_zero.unwrap_or(false),
         secret_name,
         ns_name: ns_name.clone(),
-        ns_address: create_ns.then(|| ns_address.clone()),
+        ns_resource: create_ns.then(|| format!("{ns_type}.{ns_address}")),
         sablier_group,
         foreign_workload: spec.containers.is_empty(),
         name,
@@ -291,7 +297,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     }
     let raw = spec.raw.clone().unwrap_or_default();
     let mut namespace = Object::new(
-        Address::resource("kubernetes_namespace", &ns_address),
+        Address::resource(&ns_type, &ns_address),
         Body::Namespace(Namespace {
             name: ns_name.clone(),
             labels: Obj::lines(ns_labels),

@@ -120,9 +120,9 @@ pub(crate) fn external_secret(
     let namespace = Value::Str(s.namespace.clone().unwrap_or_else(|| ctx.ns_name.clone()));
     let depends = s
         .depends_on_namespace
-        .unwrap_or(in_stack_namespace && ctx.ns_address.is_some());
-    let depends_on = match (&ctx.ns_address, depends) {
-        (Some(ns), true) => vec![Expr(format!("kubernetes_namespace.{ns}"))],
+        .unwrap_or(in_stack_namespace && ctx.ns_resource.is_some());
+    let depends_on = match (&ctx.ns_resource, depends) {
+        (Some(ns), true) => vec![Expr(ns.clone())],
         (None, true) => {
             p.add(
                 field("depends_on_namespace"),

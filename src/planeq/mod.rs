@@ -152,6 +152,9 @@ use std::path::{Path, PathBuf};
 use hcl_edit::expr::{Expression, TraversalOperator};
 
 pub use diff::{Comparison, Difference, Side, compare};
+/// Terraform's encodings as this module evaluates them (the import reads encoded values
+/// back with them).
+pub use funcs::{json_encode, yaml_encode};
 pub use load::TERRAGRUNT_GENERATED;
 pub use value::{Addr, Kind, Root, Step, Sym, Value};
 

@@ -218,6 +218,10 @@ pub struct ConfigMapSpec {
     pub name: Option<String>,
     /// Pinned resource address; default the name in snake case.
     pub address: Option<String>,
+    /// The resource type, when the stack uses another version
+    /// (`kubernetes_config_map_v1`); default `kubernetes_config_map`. The checksum
+    /// annotations and the pods' references to the config map name it.
+    pub resource_type: Option<String>,
     /// Its namespace; default the stack's (e.g. `monitoring` for a Grafana datasource).
     pub namespace: Option<String>,
     /// Labels, in order.

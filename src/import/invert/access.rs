@@ -288,13 +288,12 @@ pub const OUTSIDE_POD: &str = "volumes outside the pod";
 
 /// The repo's `nfs_volume` calls the Deployment's pod does not mount (a backup target of
 /// the stack's own jobs, or one nothing the spec says mounts), as volumes with `pod:
-/// false` after the pod's own, in address order, until one the spec cannot say. They are
-/// given up apart from the pod's volumes (`Part::Items(OUTSIDE_POD, j)`): a pod volume
-/// the spec cannot say does not take the jobs' targets with it.
+/// false` after the pod's own, in address order, until one the spec cannot say. In a
+/// stack without a Deployment of dlgen's (a StatefulSet database, a Helm release) that is
+/// every call: the backup target of its dump CronJob among them. They are given up apart
+/// from the pod's volumes (`Part::Items(OUTSIDE_POD, j)`): a pod volume the spec cannot
+/// say does not take the jobs' targets with it.
 pub fn nfs_outside_pod(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
-    if d.spec.containers.is_empty() {
-        return;
-    }
     let cap = limits.items(OUTSIDE_POD);
     for (j, (label, _)) in ctx.modules(cv::repo::NFS_MODULE).into_iter().enumerate() {
         let address = format!("module.{label}");

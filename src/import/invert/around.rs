@@ -247,7 +247,7 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
     };
     let on_namespace = depends
         .iter()
-        .filter(|a| a.starts_with("kubernetes_namespace."))
+        .filter(|a| super::versions::split(a, &cv::namespace::TYPES).is_some())
         .count();
     if depends.len() != on_namespace || on_namespace > 1 {
         return None;
@@ -339,7 +339,7 @@ fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
 }
 
 /// The checksum annotations of the app's pod template: `(annotation, hash, config map
-/// address, key)` for each `sha256(kubernetes_config_map.<address>.data["<key>"])`. The
+/// address, key)` for each `sha256(<config map type>.<name>.data["<key>"])`. The
 /// normalized value holds the data itself, so the config map and key are read from the
 /// source.
 fn pod_checksums(ctx: &Ctx) -> Vec<(String, HashFunction, String, String)> {
@@ -394,8 +394,8 @@ fn pod_checksums(ctx: &Ctx) -> Vec<(String, HashFunction, String, String)> {
         .collect()
 }
 
-/// `sha256(kubernetes_config_map.<address>.data["<key>"])` as written, `function` the
-/// call's name: the hash, address and key.
+/// `sha256(<config map type>.<name>.data["<key>"])` as written, `function` the call's
+/// name: the hash, the config map's address (`<type>.<name>`) and the key.
 fn checksum_of(function: &str, text: &str) -> Option<(HashFunction, String, String)> {
     let hash = match function {
         "sha256" => HashFunction::Sha256,
@@ -409,15 +409,15 @@ fn checksum_of(function: &str, text: &str) -> Option<(HashFunction, String, Stri
         .strip_prefix('(')?
         .strip_suffix(')')?
         .trim();
-    let rest = inner.strip_prefix("kubernetes_config_map.")?;
-    let (address, key) = rest.split_once(".data[\"")?;
+    let (ty, rest) = super::versions::split(inner, &cv::config_map::TYPES)?;
+    let (label, key) = rest.split_once(".data[\"")?;
     let key = key.strip_suffix("\"]")?;
     let plain = |s: &str| {
         !s.is_empty()
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     };
-    (plain(address) && plain(key)).then(|| (hash, address.to_owned(), key.to_owned()))
+    (plain(label) && plain(key)).then(|| (hash, format!("{ty}.{label}"), key.to_owned()))
 }
 
 /// The annotations of the app's pod template that are checksums of a config map the
@@ -430,24 +430,27 @@ pub fn checksum_annotations(d: &Draft) -> Vec<String> {
         .collect()
 }
 
-/// The config maps of the stack, as `config_maps:`, in address order until one the
-/// spec cannot say (or one given up), with the checksums the app's pod carries of them.
+/// The config maps of the stack, as `config_maps:`, in address order until one given up,
+/// with the checksums the app's pod carries of them. One the spec cannot say (such as
+/// `binary_data`) stays whole in raw HCL at its address, and the others are still read:
+/// each is an object of its own.
 pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(CONFIG_MAPS);
     let sums = pod_checksums(ctx);
-    for (label, v) in ctx.resources("kubernetes_config_map") {
+    for found in super::versions::resources(ctx, &cv::config_map::TYPES) {
         let i = d.spec.config_maps.len();
         if i >= cap {
             break;
         }
-        let address = format!("kubernetes_config_map.{label}");
-        let Some(mut spec) = read_config_map(ctx, &address, v) else {
-            break;
+        let address = found.address();
+        let Some(mut spec) = read_config_map(ctx, &address, found.value) else {
+            continue;
         };
-        spec.address = Some(label.clone());
+        spec.address = Some(found.label.clone());
+        spec.resource_type = Some(found.ty.to_owned());
         spec.checksums = sums
             .iter()
-            .filter(|(_, _, a, key)| *a == label && spec.data.0.iter().any(|(k, _)| k == key))
+            .filter(|(_, _, a, key)| *a == address && spec.data.0.iter().any(|(k, _)| k == key))
             .map(|(annotation, hash, _, key)| ChecksumSpec {
                 key: Some(key.clone()),
                 annotation: Some(annotation.clone()),
@@ -504,7 +507,11 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
         // beside the spec; otherwise its content (a file read another way is text).
         let value = match super::shapes::data_file(ctx, address, key) {
             Some(file) => file,
-            None => data_value(ctx, &data[key])?,
+            None => data_value(
+                ctx,
+                &data[key],
+                super::encoded::entry(ctx, address, "data", key),
+            )?,
         };
         out.data.0.push((key.clone(), value));
     }
@@ -519,16 +526,27 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
 }
 
 /// A data value as the spec says it: text, structured data in `yamlencode` /
-/// `jsonencode`, or a reference.
-fn data_value(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+/// `jsonencode` (in the order `expr`, the expression the stack writes, has it), or a
+/// reference.
+fn data_value(ctx: &Ctx, v: &Value, expr: Option<&Expression>) -> Option<DataSpec> {
+    use super::encoded;
+    if let Some(d) = expr.and_then(|e| encoded::literal_call(e, v)) {
+        return Some(d);
+    }
     if let Value::Unknown(sym) = v
         && let Sym::Call { name, args } = sym.as_ref()
         && let [arg] = args.as_slice()
     {
-        match name.as_str() {
-            "yamlencode" => return Some(DataSpec::Yaml(Box::new(structured(ctx, arg)?))),
-            "jsonencode" => return Some(DataSpec::Json(Box::new(structured(ctx, arg)?))),
-            _ => {}
+        let d = match name.as_str() {
+            "yamlencode" => Some(DataSpec::Yaml(Box::new(structured(ctx, arg)?))),
+            "jsonencode" => Some(DataSpec::Json(Box::new(structured(ctx, arg)?))),
+            _ => None,
+        };
+        if let Some(d) = d {
+            return Some(match expr {
+                Some(e) => encoded::in_source_order(d, e),
+                None => d,
+            });
         }
     }
     match val::value_spec(v, &ctx.secret_name)? {

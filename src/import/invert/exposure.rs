@@ -105,7 +105,7 @@ pub(super) fn ingresses(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
 /// The Services beside the app's (`services:`), in the order the stack writes them, up to
 /// the first one given up. `app_port`: the app container's first port, as for the app's
 /// Service (the short form's default target).
-pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Option<(u16, bool)>) {
+pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Option<u16>) {
     let mut others: Vec<(String, &Value)> = ctx
         .resources("kubernetes_service")
         .into_iter()
@@ -118,7 +118,7 @@ pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Opti
             break;
         }
         let address = format!("kubernetes_service.{label}");
-        let svc = service_of(ctx, d, &label, v, app_port.unwrap_or((0, false)));
+        let svc = service_of(ctx, d, &label, v, app_port.unwrap_or(0));
         if svc.name.is_none() {
             continue;
         }
