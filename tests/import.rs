@@ -1520,6 +1520,53 @@ fn a_job_mounting_the_apps_claim_by_reference_is_read_back() {
 }
 
 #[test]
+fn a_pod_volume_the_spec_cannot_say_leaves_the_jobs_nfs_targets_read() {
+    // The pod's block-storage claim is of a class the spec does not know, so it and its
+    // PVC stay raw HCL; the NFS target that only the stack's job mounts is still a volume
+    // with `pod: false`, and the job that mounts it by the module's claim is still a job.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = r#"  - {name: archive, storage: nfs, size: 50Gi, pod: false}
+jobs:
+  - name: drone-logbook-export
+    schedule: "0 5 * * *"
+    containers:
+      - {image: docker.io/library/alpine:3.20, command: [/bin/sh, -c, export]}
+    volumes:
+      - {name: archive, claim: drone-logbook-archive, mount: /archive}
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "").replacen(
+        "\nbackup:",
+        &format!("{extra}\nbackup:"),
+        1,
+    );
+    let (name, files) = render(&r, "outside.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let main_tf = dir.join("main.tf");
+    let stack = fs::read_to_string(&main_tf).expect("main.tf");
+    let class = "storage_class_name = \"proxmox-lvm-encrypted\"";
+    assert!(stack.contains(class), "{stack}");
+    fs::write(
+        &main_tf,
+        stack.replace(class, "storage_class_name = \"ceph-rbd\""),
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    for want in [
+        "pod: false",
+        "name: drone-logbook-export",
+        "claim: drone-logbook-archive",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    // Neither the job nor its target is raw HCL; the pod's claim is.
+    for raw in ["module \"nfs_archive\"", "\"drone_logbook_export\""] {
+        assert!(!got.yaml.contains(raw), "{raw}\n{}", got.yaml);
+    }
+    assert!(got.yaml.contains("ceph-rbd"), "{}", got.yaml);
+}
+
+#[test]
 fn the_namespaces_quota_is_read_back() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");

@@ -210,7 +210,9 @@ fn refusal(draft: &Draft, refused: Refused) -> Vec<Conflict> {
                 path: String::new(),
                 rendered: p.message,
                 stack: String::new(),
-                part: job_part(draft, &p.path).or_else(|| spec_part(&p.path)),
+                part: job_part(draft, &p.path)
+                    .or_else(|| outside_part(draft, &p.path))
+                    .or_else(|| spec_part(&p.path)),
                 construct: p.path,
             })
             .collect(),
@@ -240,6 +242,20 @@ fn job_part(draft: &Draft, path: &str) -> Option<Part> {
         job.address.as_deref()?
     );
     draft.claim_of_rendered(&rendered)?.part.clone()
+}
+
+/// The part a volume outside the pod (`volumes[k]` with `pod: false`) is given up by:
+/// its module call's.
+fn outside_part(draft: &Draft, path: &str) -> Option<Part> {
+    let k: usize = path
+        .strip_prefix("volumes[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()?;
+    let volume = draft.spec.volumes.get(k).filter(|v| v.pod == Some(false))?;
+    let module = format!("module.{}", volume.address.as_deref()?);
+    draft.claim_of_rendered(&module)?.part.clone()
 }
 
 /// The part of the spec a spec path belongs to.

@@ -283,20 +283,25 @@ pub fn quota(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
 
 // --- NFS volumes outside the pod ------------------------------------------------------
 
+/// The list of `volumes` with `pod: false`, as `Limits` gives them up.
+pub const OUTSIDE_POD: &str = "volumes outside the pod";
+
 /// The repo's `nfs_volume` calls the Deployment's pod does not mount (a backup target of
 /// the stack's own jobs, or one nothing the spec says mounts), as volumes with `pod:
 /// false` after the pod's own, in address order, until one the spec cannot say. In a
 /// stack without a Deployment of dlgen's (a StatefulSet database, a Helm release) that is
-/// every call: the backup target of its dump CronJob among them.
+/// every call: the backup target of its dump CronJob among them. They are given up apart
+/// from the pod's volumes (`Part::Items(OUTSIDE_POD, j)`): a pod volume the spec cannot
+/// say does not take the jobs' targets with it.
 pub fn nfs_outside_pod(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
-    let cap = limits.volumes();
-    for (label, _) in ctx.modules(cv::repo::NFS_MODULE) {
+    let cap = limits.items(OUTSIDE_POD);
+    for (j, (label, _)) in ctx.modules(cv::repo::NFS_MODULE).into_iter().enumerate() {
         let address = format!("module.{label}");
         if d.claimed(&ctx.at(&address)) {
             continue;
         }
         let k = d.spec.volumes.len();
-        if k >= cap {
+        if j >= cap {
             break;
         }
         let name = label
@@ -313,6 +318,9 @@ pub fn nfs_outside_pod(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         let Some(mut spec) = super::nfs(ctx, d, k, &name, &label) else {
             break;
         };
+        if let Some(claim) = d.claims.last_mut() {
+            claim.part = Some(Part::Items(OUTSIDE_POD, j));
+        }
         spec.pod = Some(false);
         d.spec.volumes.push(spec);
     }
