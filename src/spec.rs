@@ -490,6 +490,11 @@ pub struct ContainerSpec {
     pub env: Vec<EnvSpec>,
     /// Requests and limits; required for the Deployment's app container.
     pub resources: Option<ResourcesSpec>,
+    /// Why the container sets no `resources` (the repo's rule is explicit resources; without
+    /// them the namespace's LimitRange defaults apply). The Deployment's app container may
+    /// leave `resources` out only with this reason, written as a comment above the
+    /// container's name.
+    pub resources_why: Why,
     /// Restarts the container when it fails.
     pub liveness_probe: Option<ProbeSpec>,
     /// Takes the pod out of its Service while it fails.

@@ -2661,6 +2661,39 @@ fn an_app_container_says_its_resources_in_the_spec_or_in_its_raw_hcl() {
 }
 
 #[test]
+fn an_app_container_without_resources_says_why() {
+    // None at all: the reason is written above the container's name, and no `resources`
+    // block; a reason beside resources the container sets is an error.
+    let none = BASE.replace(
+        "    resources: {cpu: 10m, memory: 64Mi}\n",
+        "    resources_why: LimitRange defaults suffice\n",
+    );
+    let (text, body) = render(&none);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "# LimitRange defaults suffice")
+        .unwrap_or_else(|| panic!("no reason written:\n{text}"));
+    assert_eq!(lines[at - 1], "container {", "{text}");
+    assert!(lines[at + 1].starts_with("name "), "{text}");
+    assert!(
+        container(&body)
+            .body()
+            .blocks()
+            .all(|b| b.identifier() != "resources"),
+        "{text}"
+    );
+    let both = BASE.replace(
+        "    resources: {cpu: 10m, memory: 64Mi}\n",
+        "    resources: {cpu: 10m, memory: 64Mi}\n    resources_why: LimitRange defaults suffice\n",
+    );
+    let e = errors(&both);
+    assert!(e.contains("remove `resources_why`"), "{e}");
+    let e = errors(&BASE.replace("    resources: {cpu: 10m, memory: 64Mi}\n", ""));
+    assert!(e.contains("or `resources_why:`"), "{e}");
+}
+
+#[test]
 fn container_security_context_and_lifecycle_hooks() {
     let spec = BASE.replace(
         "    port: 8080\n",

@@ -1470,7 +1470,7 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         if i == 0 && spec.resources.is_none() {
             // The app container must say its resources: what the spec cannot read stays
             // raw HCL at the container, which says them.
-            raw_first::app_resources(ctx, d, address, &at, name, blockers);
+            raw_first::app_resources(ctx, d, address, &at, &mut spec);
         }
         for kind in ["liveness_probe", "readiness_probe", "startup_probe"] {
             if limits.field(i, kind) {

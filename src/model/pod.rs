@@ -936,7 +936,25 @@ pub(crate) fn container(
     // Raw HCL that holds the container's `resources` block says them itself.
     let needs_resources =
         input.needs_resources && !super::adopt::raw_has_block(&c.raw, "resources");
-    let resources = resources(p, ctx, allow, input.at, &name, c, needs_resources);
+    let resources_comment = Problems::why(&c.resources_why);
+    if resources_comment.is_some()
+        && (c.resources.is_some() || super::adopt::raw_has_block(&c.raw, "resources"))
+    {
+        p.add(
+            at("resources_why"),
+            "`resources_why` explains why the container sets no `resources`, but it sets them",
+            Some("remove `resources_why`, or the container's `resources`".to_owned()),
+        );
+    }
+    let resources = resources(
+        p,
+        ctx,
+        allow,
+        input.at,
+        &name,
+        c,
+        needs_resources && resources_comment.is_none(),
+    );
 
     // --- probes -------------------------------------------------------------------------
     let mut probes = Vec::new();
@@ -1077,6 +1095,7 @@ pub(crate) fn container(
         mounts,
         ports,
         resources,
+        resources_comment,
         probes,
         security_context,
         lifecycle,
@@ -1218,7 +1237,7 @@ fn resources(
         if needs {
             p.missing(
                 &format!("{container_at}.resources"),
-                "explicit resources, e.g. `resources: {cpu: 25m, memory: 256Mi}` (cpu request only; memory request = limit), or a `resources` block in the container's `raw`",
+                "explicit resources, e.g. `resources: {cpu: 25m, memory: 256Mi}` (cpu request only; memory request = limit), or a `resources` block in the container's `raw`, or `resources_why:` saying why it sets none",
             );
         }
         return None;

@@ -1,4 +1,7 @@
 {#- The body of a container or init container `c`. -#}
+{% if c.resources_comment %}
+{{ c.resources_comment|comment }}
+{% endif %}
 name  = {{ c.name }}
 image = {{ c.image }}
 {% if c.image_pull_policy is not none %}

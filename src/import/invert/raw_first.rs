@@ -3,29 +3,31 @@
 //! The app container always says its resources. When no spec field can read the stack's
 //! `resources` block (its `requests` / `limits` written as nested blocks, values that are
 //! expressions, ...), the block itself goes into the container's `raw`, which then says
-//! them; the model accepts an app container without `resources` exactly then. The block
+//! them; the model accepts an app container without `resources` exactly then (or with
+//! `resources_why`, when the stack declares none). The block
 //! is kept as written, never rewritten into the attribute form dlgen writes: the provider
 //! reads `requests { }` and `requests = { }` by different schemas, so the two do not plan
 //! the same.
 
 use hcl_edit::Span as _;
 
-use super::{Blocker, Ctx, blocker};
+use super::{Ctx, NO_REASON, attr, text};
 use crate::import::draft::{Draft, Slot};
 use crate::import::residue::Piece;
 use crate::import::source::{self, Step};
+use crate::spec::ContainerSpec;
 
 /// The app container's (container 0 of the Deployment at `address`, found at `at`)
 /// `resources` block as raw HCL of the container, when the spec reads none from it. A
-/// container that declares no `resources` at all cannot be said: a blocker names where
-/// and what the spec expects.
+/// container that declares no `resources` at all is said with `resources_why`: the
+/// comment above the container's `name` (where dlgen writes it), else the placeholder
+/// reason, listed for review.
 pub(super) fn app_resources(
     ctx: &Ctx,
     d: &mut Draft,
     address: &str,
     at: &[Step],
-    name: &str,
-    blockers: &mut Vec<Blocker>,
+    spec: &mut ContainerSpec,
 ) {
     let Some(top) = ctx.src.top(&ctx.at(address)) else {
         return;
@@ -40,17 +42,11 @@ pub(super) fn app_resources(
             .push(Piece::new(Slot::Container(0), top.file, span, construct));
         return;
     }
-    let line = source::find(&top.block.body, at)
-        .and_then(|s| s.span())
-        .map_or_else(
-            || top.file.line_of(top.block.span().map_or(0, |s| s.start)),
-            |s| top.file.line_of(s.start),
-        );
-    blockers.push(blocker(
-        "kubernetes_deployment > spec > template > spec > container > resources (none)",
-        format!(
-            "{}:{line}: {address}: the app container `{name}` declares no `resources`; a spec's app container always says them (`resources {{ requests = {{ cpu = \"25m\", memory = \"256Mi\" }} limits = {{ memory = \"256Mi\" }} }}` in the stack, or `resources: {{cpu: 25m, memory: 256Mi}}` in the spec)",
-            top.file.name
-        ),
-    ));
+    let mut name = at.to_vec();
+    name.push(attr("name"));
+    spec.resources_why = text(ctx.above(d, address, &name).take(d));
+    if spec.resources_why.is_none() {
+        d.reasons.push("containers[0].resources_why".to_owned());
+        spec.resources_why = Some(NO_REASON.to_owned());
+    }
 }

@@ -409,6 +409,8 @@ pub struct Container {
     pub mounts: Vec<Mount>,
     pub ports: Vec<Port>,
     pub resources: Option<Resources>,
+    /// Why the container sets no `resources`, written above its name.
+    pub resources_comment: Option<String>,
     pub probes: Vec<Probe>,
     pub security_context: Option<ContainerSecurityContext>,
     /// `lifecycle { post_start, pre_stop }` hooks, when written.
@@ -440,6 +442,7 @@ debug_set_fields!(
         env_from,
         security_context,
         lifecycle,
+        resources_comment,
     }
 );
 
@@ -460,6 +463,7 @@ impl Container {
             mounts: Vec::new(),
             ports: Vec::new(),
             resources: None,
+            resources_comment: None,
             probes: Vec::new(),
             security_context: None,
             lifecycle: None,
