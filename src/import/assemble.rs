@@ -227,14 +227,19 @@ fn refusal(draft: &Draft, refused: Refused) -> Vec<Conflict> {
     }
 }
 
-/// The job a spec path `jobs[i]…` is about, given up by its address in the stack.
-fn job_part(draft: &Draft, path: &str) -> Option<Part> {
-    let i: usize = path
-        .strip_prefix("jobs[")?
+/// The index `i` of a spec path `<list>[i]…`.
+fn index_in(path: &str, list: &str) -> Option<usize> {
+    path.strip_prefix(list)?
+        .strip_prefix('[')?
         .split(']')
         .next()?
         .parse()
-        .ok()?;
+        .ok()
+}
+
+/// The job a spec path `jobs[i]…` is about, given up by its address in the stack.
+fn job_part(draft: &Draft, path: &str) -> Option<Part> {
+    let i = index_in(path, "jobs")?;
     let job = draft.spec.jobs.get(i)?;
     let rendered = format!(
         "{}.{}",
@@ -247,12 +252,7 @@ fn job_part(draft: &Draft, path: &str) -> Option<Part> {
 /// The part a volume outside the pod (`volumes[k]` with `pod: false`) is given up by:
 /// its module call's.
 fn outside_part(draft: &Draft, path: &str) -> Option<Part> {
-    let k: usize = path
-        .strip_prefix("volumes[")?
-        .split(']')
-        .next()?
-        .parse()
-        .ok()?;
+    let k = index_in(path, "volumes")?;
     let volume = draft.spec.volumes.get(k).filter(|v| v.pod == Some(false))?;
     let module = format!("module.{}", volume.address.as_deref()?);
     draft.claim_of_rendered(&module)?.part.clone()
