@@ -952,6 +952,42 @@ fn an_app_container_without_resources_is_read_with_its_reason() {
 }
 
 #[test]
+fn a_stack_without_terragrunt_hcl_is_refused_saying_so() {
+    // Every spec generates terragrunt.hcl with the root include; a stack without the file
+    // (or without the include) cannot be reproduced, and the refusal says which it is.
+    let r = renderer();
+    for (edit, said) in [
+        (None, "the stack has no terragrunt.hcl"),
+        (
+            Some("include \"root\""),
+            "terragrunt.hcl has no `include \"root\"`",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = tmp.path().join("stacks/drone-logbook");
+        copy_dir(&root("stacks/drone-logbook"), &dir);
+        let tg = dir.join("terragrunt.hcl");
+        match edit {
+            None => fs::remove_file(&tg).expect("rm"),
+            Some(include) => {
+                let text = fs::read_to_string(&tg).expect("terragrunt.hcl");
+                assert!(text.contains(include), "{text}");
+                fs::write(&tg, text.replace(include, "include \"other\"")).expect("write");
+            }
+        }
+        match import(&dir, &r) {
+            Err(Failure::NotReproducible { lines, .. }) => {
+                let all = lines.join("\n");
+                assert!(all.contains(said), "{all}");
+                assert!(all.contains("every spec generates terragrunt.hcl"), "{all}");
+            }
+            Ok(got) => panic!("imported:\n{}", got.yaml),
+            Err(Failure::Error(e)) => panic!("{e}"),
+        }
+    }
+}
+
+#[test]
 fn an_ingress_call_the_spec_cannot_say_stays_raw_and_the_others_are_read() {
     // recipe-box with one more call before its carve-out, passing an input no spec field
     // says: that call is raw HCL, the carve-out after it is still `ingresses[0]`.

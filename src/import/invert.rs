@@ -2705,10 +2705,18 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         .iter()
         .any(|(n, _)| *n == format!("include.{}", cv::repo::ROOT_INCLUDE))
     {
+        let why = if tg.is_empty() {
+            "the stack has no terragrunt.hcl (or one that declares nothing)".to_owned()
+        } else {
+            format!(
+                "terragrunt.hcl has no `include \"{}\"`",
+                cv::repo::ROOT_INCLUDE
+            )
+        };
         blockers.push(blocker(
             "terragrunt include (none)",
             format!(
-                "terragrunt.hcl has no `include \"{}\"`: every spec generates one",
+                "{why}: every spec generates terragrunt.hcl with `include \"{}\"`",
                 cv::repo::ROOT_INCLUDE
             ),
         ));
