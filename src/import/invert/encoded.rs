@@ -266,31 +266,46 @@ mod tests {
         Value::String(s.to_owned())
     }
 
-    fn keys(d: &DataSpec) -> Vec<&str> {
-        match d {
-            DataSpec::Map(m) => m.0.iter().map(|(k, _)| k.as_str()).collect(),
-            _ => Vec::new(),
-        }
+    fn map(entries: Vec<(&str, DataSpec)>) -> DataSpec {
+        DataSpec::Map(OrderedMap(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        ))
+    }
+
+    fn scalar(s: Scalar) -> DataSpec {
+        DataSpec::Scalar(s)
+    }
+
+    fn string(s: &str) -> DataSpec {
+        scalar(Scalar::Str(s.to_owned()))
     }
 
     #[test]
     fn an_encoding_of_literals_is_its_data_in_the_order_written() {
         let e = expr(r#"jsonencode({ "X-Frame" = "DENY", max = -3, on = [true, 1.5] })"#);
         let got = literal_call(&e, &text(r#"{"X-Frame":"DENY","max":-3,"on":[true,1.5]}"#));
-        let Some(DataSpec::Json(inner)) = got else {
-            panic!("{got:?}")
-        };
-        assert_eq!(keys(&inner), ["X-Frame", "max", "on"]);
+        let want = map(vec![
+            ("X-Frame", string("DENY")),
+            ("max", scalar(Scalar::Int(-3))),
+            (
+                "on",
+                DataSpec::List(vec![scalar(Scalar::Bool(true)), scalar(Scalar::Float(1.5))]),
+            ),
+        ]);
+        assert_eq!(got, Some(DataSpec::Json(Box::new(want))));
         let e = expr(r#"yamlencode({ zeta = 1, alpha = { b = "x", a = "y" } })"#);
         let yaml = "\"alpha\":\n  \"a\": \"y\"\n  \"b\": \"x\"\n\"zeta\": 1\n";
-        let Some(DataSpec::Yaml(inner)) = literal_call(&e, &text(yaml)) else {
-            panic!("yamlencode")
-        };
-        assert_eq!(keys(&inner), ["zeta", "alpha"]);
-        let DataSpec::Map(m) = inner.as_ref() else {
-            panic!("map")
-        };
-        assert_eq!(keys(&m.0[1].1), ["b", "a"]);
+        let want = map(vec![
+            ("zeta", scalar(Scalar::Int(1))),
+            ("alpha", map(vec![("b", string("x")), ("a", string("y"))])),
+        ]);
+        assert_eq!(
+            literal_call(&e, &text(yaml)),
+            Some(DataSpec::Yaml(Box::new(want)))
+        );
     }
 
     #[test]
@@ -330,18 +345,21 @@ mod tests {
             ("z".to_owned(), DataSpec::Scalar(Scalar::Int(3))),
         ]));
         let e = expr("yamlencode({ z = var.z, m = [{ y = 2, x = 1 }], a = 1 })");
-        let DataSpec::Yaml(got) = in_source_order(DataSpec::Yaml(Box::new(sorted.clone())), &e)
-        else {
-            panic!("yaml")
-        };
-        assert_eq!(keys(&got), ["z", "m", "a"]);
-        let DataSpec::Map(m) = got.as_ref() else {
-            panic!("map")
-        };
-        let DataSpec::List(items) = &m.0[1].1 else {
-            panic!("list")
-        };
-        assert_eq!(keys(&items[0]), ["y", "x"]);
+        let want = map(vec![
+            ("z", scalar(Scalar::Int(3))),
+            (
+                "m",
+                DataSpec::List(vec![map(vec![
+                    ("y", scalar(Scalar::Int(2))),
+                    ("x", scalar(Scalar::Int(1))),
+                ])]),
+            ),
+            ("a", scalar(Scalar::Int(1))),
+        ]);
+        assert_eq!(
+            in_source_order(DataSpec::Yaml(Box::new(sorted.clone())), &e),
+            DataSpec::Yaml(Box::new(want))
+        );
         // A source of another shape (another function, a local) leaves the order as it is.
         let e = expr("jsonencode(local.x)");
         assert_eq!(
