@@ -206,13 +206,12 @@ pub(crate) fn config_map(
         None => format!("{}{}", ctx.name, cv::config_map::NAME_SUFFIX),
     };
     let address = adopt::address(p, &at("address"), &c.address, || hcl::snake(&name));
-    let resource_type = match &c.resource_type {
-        Some(t) => {
-            super::workload::check_type(p, &at("resource_type"), t, &cv::config_map::TYPES);
-            t.clone()
-        }
-        None => cv::config_map::TYPES[0].to_owned(),
-    };
+    let resource_type = super::workload::resource_type(
+        p,
+        &at("resource_type"),
+        &c.resource_type,
+        &cv::config_map::TYPES,
+    );
     if c.address.is_none() {
         p.check(
             &at("name"),

@@ -7,7 +7,7 @@ use super::pod::{self, PodInput};
 use super::problems::Problems;
 use super::refs::Refs;
 use super::types::*;
-use super::workload::{apply_ignores, check_type, dedupe_allow, labels};
+use super::workload::{apply_ignores, dedupe_allow, labels, resource_type};
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::hcl;
@@ -437,13 +437,7 @@ fn app_job(
     } else {
         &cv::jobs::JOB_TYPES
     };
-    let resource_type = match &j.resource_type {
-        Some(t) => {
-            check_type(p, &jat("resource_type"), t, types);
-            t.clone()
-        }
-        None => types[0].to_owned(),
-    };
+    let resource_type = resource_type(p, &jat("resource_type"), &j.resource_type, types);
     JobParts {
         address: adopt::address(p, &jat("address"), &j.address, || hcl::snake(&name)),
         resource_type,

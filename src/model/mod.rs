@@ -160,13 +160,12 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         hcl::snake(&ns_name)
     });
     let create_ns = ns_spec.create != Some(false);
-    let ns_type = match &ns_spec.resource_type {
-        Some(t) => {
-            workload::check_type(&mut p, "namespace.resource_type", t, &cv::namespace::TYPES);
-            t.clone()
-        }
-        None => cv::namespace::TYPES[0].to_owned(),
-    };
+    let ns_type = workload::resource_type(
+        &mut p,
+        "namespace.resource_type",
+        &ns_spec.resource_type,
+        &cv::namespace::TYPES,
+    );
     if !create_ns {
         for (field, set) in [
             ("address", ns_spec.address.is_some()),

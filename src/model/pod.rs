@@ -934,12 +934,9 @@ pub(crate) fn container(
 
     // --- resources ----------------------------------------------------------------------
     // Raw HCL that holds the container's `resources` block says them itself.
-    let needs_resources =
-        input.needs_resources && !super::adopt::raw_has_block(&c.raw, "resources");
+    let raw_resources = super::adopt::raw_has_block(&c.raw, "resources");
     let resources_comment = Problems::why(&c.resources_why);
-    if resources_comment.is_some()
-        && (c.resources.is_some() || super::adopt::raw_has_block(&c.raw, "resources"))
-    {
+    if resources_comment.is_some() && (c.resources.is_some() || raw_resources) {
         p.add(
             at("resources_why"),
             "`resources_why` explains why the container sets no `resources`, but it sets them",
@@ -953,7 +950,7 @@ pub(crate) fn container(
         input.at,
         &name,
         c,
-        needs_resources && resources_comment.is_none(),
+        input.needs_resources && !raw_resources && resources_comment.is_none(),
     );
 
     // --- probes -------------------------------------------------------------------------

@@ -398,18 +398,12 @@ pub(crate) fn deployment(
     );
     allow.extend(lifecycle_allow);
 
-    let resource_type = match &d.resource_type {
-        Some(t) => {
-            check_type(
-                p,
-                "deployment.resource_type",
-                t,
-                &cv::workload::DEPLOYMENT_TYPES,
-            );
-            t.clone()
-        }
-        None => cv::workload::DEPLOYMENT_TYPES[0].to_owned(),
-    };
+    let resource_type = resource_type(
+        p,
+        "deployment.resource_type",
+        &d.resource_type,
+        &cv::workload::DEPLOYMENT_TYPES,
+    );
     let address = adopt::address(p, "deployment.address", &d.address, || ctx.snake.clone());
     let mut object = Object::new(
         Address::resource(&resource_type, &address),
@@ -447,8 +441,18 @@ pub(crate) fn deployment(
 }
 
 /// A resource type among those a kind of object may be declared with.
-pub(crate) fn check_type(p: &mut Problems, at: &str, t: &str, types: &[&str]) {
-    if !types.contains(&t) {
+/// The resource type an object is declared with: the spec's `resource_type` when it is one
+/// of `types` (else a problem at `at`), or the default, the first of `types`.
+pub(crate) fn resource_type(
+    p: &mut Problems,
+    at: &str,
+    chosen: &Option<String>,
+    types: &[&str],
+) -> String {
+    let Some(t) = chosen else {
+        return types[0].to_owned();
+    };
+    if !types.contains(&t.as_str()) {
         p.add(
             at,
             format!("`{t}` is not a resource type of this object"),
@@ -462,6 +466,7 @@ pub(crate) fn check_type(p: &mut Problems, at: &str, t: &str, types: &[&str]) {
             )),
         );
     }
+    t.clone()
 }
 
 /// One suppression per rule: the reasons of one rule are joined.
