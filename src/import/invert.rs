@@ -1169,7 +1169,7 @@ fn volumes(
             }),
             Value::String(pvc_name) => pvc(ctx, d, k, vname, pvc_name, &mut backup_why),
             other => match module_output(other, "claim_name") {
-                Some(module) => nfs(ctx, d, k, vname, module),
+                Some(module) => nfs(ctx, d, (k, Part::Volumes(k)), vname, module),
                 None => None,
             },
         };
@@ -1340,7 +1340,15 @@ fn pvc(
     })
 }
 
-fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<VolumeSpec> {
+/// The `nfs_volume` call `module` as volume `k` of the spec, named `vname`, given up as
+/// `part` when the spec cannot say it.
+fn nfs(
+    ctx: &Ctx,
+    d: &mut Draft,
+    (k, part): (usize, Part),
+    vname: &str,
+    module: &str,
+) -> Option<VolumeSpec> {
     let address = format!("module.{module}");
     if d.claimed(&ctx.at(&address)) {
         return None;
@@ -1378,7 +1386,7 @@ fn nfs(ctx: &Ctx, d: &mut Draft, k: usize, vname: &str, module: &str) -> Option<
     d.claim(
         &ctx.at(&address),
         &address,
-        Some(Part::Volumes(k)),
+        Some(part),
         Some(Slot::Volume(k)),
     );
     Some(VolumeSpec {

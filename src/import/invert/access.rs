@@ -315,12 +315,10 @@ pub fn nfs_outside_pod(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         {
             break;
         }
-        let Some(mut spec) = super::nfs(ctx, d, k, &name, &label) else {
+        let Some(mut spec) = super::nfs(ctx, d, (k, Part::Items(OUTSIDE_POD, j)), &name, &label)
+        else {
             break;
         };
-        if let Some(claim) = d.claims.last_mut() {
-            claim.part = Some(Part::Items(OUTSIDE_POD, j));
-        }
         spec.pod = Some(false);
         d.spec.volumes.push(spec);
     }
