@@ -14,7 +14,8 @@
 
 use std::collections::BTreeMap;
 
-use hcl_edit::expr::{Expression, UnaryOperator};
+use hcl_edit::expr::{Expression, Object, UnaryOperator};
+use hcl_edit::structure::Body;
 
 use super::Ctx;
 use super::around::key_text;
@@ -26,6 +27,22 @@ use crate::spec::{DataSpec, OrderedMap, Scalar};
 /// The functions whose argument the spec writes as structured data.
 const ENCODINGS: [&str; 2] = ["jsonencode", "yamlencode"];
 
+/// The object literal of attribute `attr` in `body` (`data = { ... }`).
+fn object_literal<'a>(body: &'a Body, attr: &str) -> Option<&'a Object> {
+    let found = source::find(body, &[Step::Attr(attr.to_owned())])?;
+    match &found.as_attribute()?.value {
+        Expression::Object(obj) => Some(obj),
+        _ => None,
+    }
+}
+
+/// The expression of the value at `key` of the object literal `obj`.
+fn value_at<'a>(obj: &'a Object, key: &str) -> Option<&'a Expression> {
+    obj.iter()
+        .find(|(k, _)| key_text(k).as_deref() == Some(key))
+        .map(|(_, v)| v.expr())
+}
+
 /// The expression of the value at `key` of the object literal in attribute `attr` of the
 /// block at `address` (`data = { "k" = ... }`).
 pub(super) fn entry<'a>(
@@ -35,32 +52,19 @@ pub(super) fn entry<'a>(
     key: &str,
 ) -> Option<&'a Expression> {
     let top = ctx.src.top(&ctx.at(address))?;
-    let found = source::find(&top.block.body, &[Step::Attr(attr.to_owned())])?;
-    let Expression::Object(obj) = &found.as_attribute()?.value else {
-        return None;
-    };
-    obj.iter()
-        .find(|(k, _)| key_text(k).as_deref() == Some(key))
-        .map(|(_, v)| v.expr())
+    value_at(object_literal(&top.block.body, attr)?, key)
 }
 
 /// Terragrunt's `inputs` (`m`, the object's value) as the spec's, in the order
 /// `terragrunt.hcl` writes them, with encodings of literals as the spec writes them;
 /// `None` when a value is not plain data.
 pub(super) fn inputs(ctx: &Ctx, m: &BTreeMap<String, Value>) -> Option<Vec<(String, DataSpec)>> {
-    let written = ctx.src.terragrunt.as_ref().and_then(|f| {
-        let attr = source::find(&f.body, &[Step::Attr("inputs".to_owned())])?;
-        match &attr.as_attribute()?.value {
-            Expression::Object(obj) => Some(obj),
-            _ => None,
-        }
-    });
-    let expr_of = |key: &str| {
-        written?
-            .iter()
-            .find(|(k, _)| key_text(k).as_deref() == Some(key))
-            .map(|(_, v)| v.expr())
-    };
+    let written = ctx
+        .src
+        .terragrunt
+        .as_ref()
+        .and_then(|f| object_literal(&f.body, "inputs"));
+    let expr_of = |key: &str| value_at(written?, key);
     let mut out: Vec<(String, DataSpec)> = m
         .iter()
         .map(|(k, v)| {
