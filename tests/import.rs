@@ -1371,7 +1371,7 @@ fn terragrunt_inputs_come_back_in_the_order_written_with_their_encodings() {
 #[test]
 fn templatefile_variables_that_are_references_are_read_back() {
     // A template's variables may be references: a shared variable and an attribute of an
-    // object of the stack come back as `{var}` and `{ref}`, beside a literal.
+    // object of the stack come back as `{var}` and `{ref}`, beside literals.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let spec = tmp.path().join("specs/tpl.yaml");
@@ -1389,6 +1389,8 @@ fn templatefile_variables_that_are_references_are_read_back() {
             host: {var: postgresql_host}
             ns:
               ref: kubernetes_namespace.drone_logbook.metadata[0].name
+            offset: -2
+            limits: {zeta: 1, alpha: [a, b]}
 "#;
     let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
     let (name, files) = render(&r, &spec.display().to_string(), &text);
@@ -1402,6 +1404,9 @@ fn templatefile_variables_that_are_references_are_read_back() {
         "host: {var: postgresql_host}",
         "ref: ",
         "kubernetes_namespace.drone_logbook.metadata[0].name",
+        // Literals of any shape: a negative number, an object in the order written.
+        "offset: -2",
+        "limits: {zeta: 1, alpha: [a, b]}",
     ] {
         assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
     }

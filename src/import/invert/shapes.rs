@@ -8,10 +8,9 @@ use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 
 use super::Ctx;
-use crate::import::source::{self, Step};
 use crate::import::value::{path, string};
 use crate::planeq::{self, Address};
-use crate::spec::{DataSpec, OrderedMap, Scalar, TemplateFileSpec, ValueSpec};
+use crate::spec::{DataSpec, OrderedMap, TemplateFileSpec, ValueSpec};
 
 /// The namespace a stack that creates none deploys into, as its objects name it by a
 /// literal: its Deployment's, else the one its namespaced objects (resources with
@@ -56,14 +55,8 @@ pub(super) fn existing_namespace(ctx: &Ctx) -> Option<String> {
 /// is then written beside the spec (see [`files_beside`]). `None` for any other value.
 pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec> {
     let top = ctx.src.top(&ctx.at(address))?;
-    let data = source::find(&top.block.body, &[Step::Attr("data".to_owned())])?;
-    let Expression::Object(obj) = &data.as_attribute()?.value else {
-        return None;
-    };
-    let (_, value) = obj
-        .iter()
-        .find(|(k, _)| super::around::key_text(k).as_deref() == Some(key))?;
-    let Expression::FuncCall(call) = value.expr() else {
+    let value = super::encoded::entry(ctx, address, "data", key)?;
+    let Expression::FuncCall(call) = value else {
         return None;
     };
     if !call.name.namespace.is_empty() {
@@ -88,7 +81,8 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
             let vars = vars
                 .iter()
                 .map(|(k, v)| {
-                    let value = literal(v.expr()).or_else(|| reference(v.expr()))?;
+                    let value =
+                        super::encoded::literal(v.expr()).or_else(|| reference(v.expr()))?;
                     Some((super::around::key_text(k)?, value))
                 })
                 .collect::<Option<Vec<_>>>()?;
@@ -99,25 +93,6 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
         }
         _ => None,
     }
-}
-
-/// A literal value of a template's variables: a string, number or bool, or a list of them.
-fn literal(e: &Expression) -> Option<DataSpec> {
-    Some(match e {
-        Expression::String(s) => DataSpec::Scalar(Scalar::Str(s.value().to_string())),
-        Expression::Bool(b) => DataSpec::Scalar(Scalar::Bool(*b.value())),
-        Expression::Number(n) => {
-            let n = n.value();
-            match n.as_i64() {
-                Some(i) => DataSpec::Scalar(Scalar::Int(i)),
-                None => DataSpec::Scalar(Scalar::Float(n.as_f64()?)),
-            }
-        }
-        Expression::Array(items) => {
-            DataSpec::List(items.iter().map(literal).collect::<Option<_>>()?)
-        }
-        _ => return None,
-    })
 }
 
 /// A reference as a template's variable: `var.NAME` is `{var: NAME}`, an attribute of an
