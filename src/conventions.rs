@@ -466,6 +466,21 @@ pub mod config_map {
     pub const CHECKSUM_PREFIX: &str = "checksum/";
 }
 
+/// Kubernetes Secrets a stack writes itself (`kubernetes_secrets:`).
+pub mod kubernetes_secret {
+    /// The resource types a secret may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_secret", "kubernetes_secret_v1"];
+    /// The type of a secret that holds a service account's token.
+    pub const SERVICE_ACCOUNT_TOKEN_TYPE: &str = "kubernetes.io/service-account-token";
+    /// The annotation naming the account whose token the secret holds.
+    pub const SERVICE_ACCOUNT_ANNOTATION: &str = "kubernetes.io/service-account.name";
+    /// `wait_for_service_account_token` of a service-account token secret.
+    pub const WAIT_FOR_TOKEN: bool = true;
+    /// The marker of an `ignore_changes` list that works around drift, with its reason
+    /// after it (`# <marker>: <why>`), as the repo's rules ask.
+    pub const DRIFT_WORKAROUND: &str = "DRIFT_WORKAROUND";
+}
+
 /// The reloader: restarts a Deployment (annotated `search`) when a matching secret or
 /// config map changes.
 pub mod reloader {

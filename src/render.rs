@@ -96,6 +96,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/objects/config_map.tf"),
     ),
     (
+        "objects/secret.tf",
+        include_str!("../templates/objects/secret.tf"),
+    ),
+    (
         "objects/random.tf",
         include_str!("../templates/objects/random.tf"),
     ),

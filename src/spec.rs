@@ -17,6 +17,8 @@ use pod::with_pod_settings;
 pub use pod::*;
 mod around;
 pub use around::*;
+mod k8s_secret;
+pub use k8s_secret::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -103,6 +105,10 @@ pub struct Spec {
     /// Service accounts, with their Role or ClusterRole bindings.
     #[serde(default)]
     pub service_accounts: Vec<ServiceAccountSpec>,
+    /// Kubernetes Secrets the stack writes itself (not from External Secrets): Vault
+    /// reads or files, service-account tokens, registry credentials, TLS pairs.
+    #[serde(default)]
+    pub kubernetes_secrets: Vec<KubernetesSecretSpec>,
     /// The TLS module; default on.
     pub tls: Option<TlsSpec>,
     /// The Terragrunt dependencies, in order (`[platform, vault, external-secrets]`);

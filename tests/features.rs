@@ -3709,3 +3709,159 @@ raw:
         "{e}"
     );
 }
+
+/// A stack whose pod reads the secrets below by name: an env key and a secret volume.
+const SECRETS_BASE: &str = "\
+name: app
+containers:
+  - image: ghcr.io/owner/app:1.0
+    port: 8080
+    resources: {cpu: 10m, memory: 64Mi}
+    env:
+      - {name: API_KEY, secret: API_KEY, secret_name: app-env}
+volumes:
+  - {name: ssh, secret: {name: app-ssh, default_mode: \"0400\"}, mount: /root/.ssh}
+service_accounts:
+  - name: dashboard
+";
+
+#[test]
+fn kubernetes_secrets_of_vault_reads_files_tokens_and_a_drift_workaround() {
+    let spec = format!(
+        "{SECRETS_BASE}kubernetes_secrets:
+  - name: app-env
+    type: Opaque
+    data:
+      API_KEY: {{vault: {{path: app, key: api_key}}}}
+      DB_HOST: {{var: postgresql_host}}
+  - name: dashboard-token
+    service_account: dashboard
+  - name: app-ssh
+    resource_type: kubernetes_secret_v1
+    type: generic
+    data: {{id_rsa: {{file: id_rsa}}}}
+  - name: registry
+    type: kubernetes.io/dockerconfigjson
+    data:
+      .dockerconfigjson: {{jsonencode: {{auths: {{ghcr.io: {{username: owner, password: {{vault: {{path: viktor, key: ghcr_pull_token}}}}}}}}}}}}
+  - name: htpasswd
+    comment: Basic auth of the recorder.
+    data: {{htpasswd: {{vault: {{path: app, key: htpasswd}}}}}}
+    ignore_changes: [data]
+    ignore_changes_why: the app rewrites it on login. Reviewed 2026-01-01.
+"
+    );
+    let (text, body) = render(&spec);
+    let env = find(&body, "resource", &["kubernetes_secret", "app_env"]);
+    assert_eq!(val(env, "type").unwrap(), "\"Opaque\"");
+    assert_eq!(
+        val(env, "data").unwrap(),
+        "{API_KEY = data.vault_kv_secret_v2.secrets.data[\"api_key\"], DB_HOST = var.postgresql_host}"
+    );
+    let token = find(&body, "resource", &["kubernetes_secret", "dashboard_token"]);
+    assert_eq!(
+        val(child(token, &["metadata"]), "annotations").unwrap(),
+        "{\"kubernetes.io/service-account.name\" = kubernetes_service_account.dashboard.metadata[0].name}"
+    );
+    assert_eq!(
+        val(token, "type").unwrap(),
+        "\"kubernetes.io/service-account-token\""
+    );
+    assert_eq!(
+        val(token, "wait_for_service_account_token").unwrap(),
+        "true"
+    );
+    assert!(val(token, "data").is_none());
+    let ssh = find(&body, "resource", &["kubernetes_secret_v1", "app_ssh"]);
+    assert_eq!(val(ssh, "type").unwrap(), "\"generic\"");
+    assert_eq!(
+        val(ssh, "data").unwrap(),
+        "{id_rsa = file(\"${path.module}/id_rsa\")}"
+    );
+    let registry = find(&body, "resource", &["kubernetes_secret", "registry"]);
+    assert_eq!(
+        val(registry, "data").unwrap(),
+        "{\".dockerconfigjson\" = jsonencode({auths = {\"ghcr.io\" = {username = \"owner\", password = data.vault_kv_secret_v2.viktor.data[\"ghcr_pull_token\"]}}})}"
+    );
+    let htpasswd = find(&body, "resource", &["kubernetes_secret", "htpasswd"]);
+    assert_eq!(
+        val(child(htpasswd, &["lifecycle"]), "ignore_changes").unwrap(),
+        "[data]"
+    );
+    assert!(
+        text.contains(
+            "# Basic auth of the recorder.\nresource \"kubernetes_secret\" \"htpasswd\" {"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("    # DRIFT_WORKAROUND: the app rewrites it on login. Reviewed 2026-01-01.\n    ignore_changes = [data]"),
+        "{text}"
+    );
+    // The pod reads the secrets by reference, and depends on no ExternalSecret for them.
+    let deployment = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    let pod = child(deployment, &["spec", "template", "spec"]);
+    assert_eq!(
+        val(
+            child(pod, &["container", "env", "value_from", "secret_key_ref"]),
+            "name"
+        )
+        .unwrap(),
+        "kubernetes_secret.app_env.metadata[0].name"
+    );
+    assert_eq!(
+        val(child(pod, &["volume", "secret"]), "secret_name").unwrap(),
+        "kubernetes_secret_v1.app_ssh.metadata[0].name"
+    );
+    assert!(val(deployment, "depends_on").is_none(), "{text}");
+    assert!(!text.contains("kubernetes_manifest"), "{text}");
+}
+
+#[test]
+fn a_literal_secret_value_is_refused_where_it_is_written() {
+    let bad = errors(&format!(
+        "{SECRETS_BASE}kubernetes_secrets:\n  - name: app-env\n    data:\n      API_KEY: hunter2\n"
+    ));
+    assert!(
+        bad.contains("specs/app.yaml:15:16:")
+            && bad.contains("kubernetes_secrets[0].data.API_KEY")
+            && bad.contains("a literal secret value")
+            && bad.contains("{vault: {path, key}}"),
+        "{bad}"
+    );
+    // Structured data that reads nothing is a literal too; structure needs an encoding.
+    for value in [
+        "{jsonencode: {auths: {ghcr.io: {auth: c2VjcmV0}}}}",
+        "{template: [user, \":\", pass]}",
+        "12345",
+    ] {
+        let bad = errors(&format!(
+            "{SECRETS_BASE}kubernetes_secrets:\n  - name: app-env\n    data:\n      k: {value}\n"
+        ));
+        assert!(bad.contains("a literal secret value"), "{value}: {bad}");
+    }
+    let bad = errors(&format!(
+        "{SECRETS_BASE}kubernetes_secrets:\n  - name: app-env\n    data:\n      k: {{a: {{var: x}}}}\n"
+    ));
+    assert!(bad.contains("structured data is written encoded"), "{bad}");
+    // Ignoring drift needs the reason the repo's rules ask for.
+    let bad = errors(&format!(
+        "{SECRETS_BASE}kubernetes_secrets:\n  - name: app-env\n    data: {{k: {{var: x}}}}\n    ignore_changes: [data]\n"
+    ));
+    assert!(
+        bad.contains("kubernetes_secrets[0].ignore_changes") && bad.contains("ignore_changes_why"),
+        "{bad}"
+    );
+    let bad = errors(&format!(
+        "{SECRETS_BASE}kubernetes_secrets:\n  - name: app-env\n    resource_type: kubernetes_config_map\n"
+    ));
+    assert!(
+        bad.contains("kubernetes_secrets[0].resource_type")
+            && bad.contains("`kubernetes_secret_v1`"),
+        "{bad}"
+    );
+    let bad = errors(&format!(
+        "{SECRETS_BASE}kubernetes_secrets:\n  - type: Opaque\n"
+    ));
+    assert!(bad.contains("kubernetes_secrets[0].name"), "{bad}");
+}

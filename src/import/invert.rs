@@ -164,6 +164,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod encoded;
 mod exposure;
+mod k8s_secrets;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
@@ -484,6 +485,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
     around::config_maps(ctx, &mut d, limits);
+    k8s_secrets::kubernetes_secrets(ctx, &mut d, limits);
     around::random(ctx, &mut d, limits);
     access::service_accounts(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {

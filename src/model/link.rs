@@ -117,6 +117,16 @@ pub(crate) fn link(
 ) {
     let named = named(objects, ns);
     for o in objects.iter_mut() {
+        // A service-account token names its account.
+        if let Body::Secret(s) = &mut o.body
+            && let Some(annotations) = &mut s.metadata.annotations
+        {
+            for a in &mut annotations.entries {
+                if a.key == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION {
+                    link_name(&mut a.value, Kind::ServiceAccount, &named);
+                }
+            }
+        }
         let Some(pod) = o.body.pod_mut() else {
             continue;
         };

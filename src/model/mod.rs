@@ -16,6 +16,7 @@ mod adopt;
 mod config;
 mod exposure;
 mod jobs;
+mod k8s_secret;
 mod link;
 mod pod;
 mod problems;
@@ -28,6 +29,7 @@ mod types;
 mod workload;
 
 pub(crate) use config::companion_name;
+pub(crate) use k8s_secret::refused as refused_secret_value;
 
 pub use problems::Problem;
 pub use types::*;
@@ -427,6 +429,12 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         .flat_map(|(i, sa)| rbac::service_account(&mut p, &ctx, i, sa))
         .collect();
     let random = secrets::random(&mut p, &spec.random);
+    let kubernetes_secrets: Vec<Object> = spec
+        .kubernetes_secrets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| k8s_secret::kubernetes_secret(&mut p, &ctx, i, s, &mut refs, &mut files))
+        .collect();
 
     // --- secrets --------------------------------------------------------------------
     let mut secrets = Vec::new();
@@ -526,6 +534,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     objects.extend(secrets);
     objects.extend(random);
     objects.extend(config_maps);
+    objects.extend(kubernetes_secrets);
     objects.extend(service_accounts);
     if tls_spec.enabled != Some(false) {
         let mut tls = Object::new(

@@ -481,9 +481,8 @@ impl Object {
             | Body::CronJob(CronJob { metadata, .. })
             | Body::Job(Job { metadata, .. })
             | Body::Service(Service { metadata, .. })
-            | Body::ConfigMap(ConfigMap { metadata, .. }) => {
-                Some((&metadata.name, &metadata.namespace))
-            }
+            | Body::ConfigMap(ConfigMap { metadata, .. })
+            | Body::Secret(Secret { metadata, .. }) => Some((&metadata.name, &metadata.namespace)),
             Body::ServiceAccount(sa) => Some((&sa.name, &sa.namespace)),
             _ => None,
         }
@@ -517,6 +516,8 @@ pub enum Body {
     // --- around the pod
     /// `kubernetes_config_map`.
     ConfigMap(ConfigMap),
+    /// `kubernetes_secret` the stack writes itself.
+    Secret(Secret),
     /// `random_password`, `random_string`, `random_id`: attributes only.
     Random(Random),
     ServiceAccount(ServiceAccount),
@@ -721,6 +722,19 @@ pub struct ConfigMap {
     pub metadata: Metadata,
     pub data: Obj,
     pub depends_on: Vec<Expr>,
+}
+
+/// `kubernetes_secret`: metadata, `type`, the token wait, `data` items in order, and the
+/// drift workaround's `lifecycle`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Secret {
+    pub metadata: Metadata,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub wait_for_service_account_token: Option<bool>,
+    pub data: Option<Obj>,
+    pub depends_on: Vec<Expr>,
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// A `random_*` resource: its attributes in order.

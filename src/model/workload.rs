@@ -820,7 +820,7 @@ pub(crate) fn apply_ignores(
 
 /// An attribute path of `ignore_changes`: names, `[n]` indexes and `["key"]` keys, from
 /// a name (`spec[0].replicas`, `metadata[0].labels["tier"]`).
-fn ignore_path(s: &str) -> Result<(), String> {
+pub(crate) fn ignore_path(s: &str) -> Result<(), String> {
     const SHAPE: &str = "is not an attribute path: names joined by `.`, with `[0]` indexes and `[\"key\"]` keys (e.g. `metadata[0].labels[\"tier\"]`)";
     let bytes = s.as_bytes();
     let mut i = 0;

@@ -29,11 +29,12 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 4] = [
+pub const ITEM_LISTS: [&str; 5] = [
     EXTERNAL_SECRETS,
     CONFIG_MAPS,
     RANDOM,
     super::access::SERVICE_ACCOUNTS,
+    super::k8s_secrets::KUBERNETES_SECRETS,
 ];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
@@ -50,6 +51,13 @@ pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) 
         CONFIG_MAPS => match spec.config_maps.get_mut(i) {
             Some(c) => {
                 c.raw = raw;
+                true
+            }
+            None => false,
+        },
+        super::k8s_secrets::KUBERNETES_SECRETS => match spec.kubernetes_secrets.get_mut(i) {
+            Some(s) => {
+                s.raw = raw;
                 true
             }
             None => false,
@@ -528,7 +536,7 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
 /// A data value as the spec says it: text, structured data in `yamlencode` /
 /// `jsonencode` (in the order `expr`, the expression the stack writes, has it), or a
 /// reference.
-fn data_value(ctx: &Ctx, v: &Value, expr: Option<&Expression>) -> Option<DataSpec> {
+pub(super) fn data_value(ctx: &Ctx, v: &Value, expr: Option<&Expression>) -> Option<DataSpec> {
     use super::encoded;
     if let Some(d) = expr.and_then(|e| encoded::literal_call(e, v)) {
         return Some(d);

@@ -147,12 +147,17 @@ fn reference(e: &Expression) -> Option<DataSpec> {
     }
 }
 
-/// The files beside the spec that the spec's config maps read (`{file}`,
+/// The files beside the spec that the spec's config maps and secrets read (`{file}`,
 /// `{templatefile}`), in order, each once: `(name, text)` from the stack directory.
 pub fn files_beside(spec: &crate::spec::Spec, dir: &std::path::Path) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for cm in &spec.config_maps {
-        for (_, v) in &cm.data.0 {
+    let data = spec
+        .config_maps
+        .iter()
+        .map(|c| &c.data)
+        .chain(spec.kubernetes_secrets.iter().map(|s| &s.data));
+    for values in data {
+        for (_, v) in &values.0 {
             let name = match v {
                 DataSpec::File(n) => n,
                 DataSpec::TemplateFile(TemplateFileSpec { file: Some(n), .. }) => n,

@@ -1,0 +1,160 @@
+//! Recognizer of the Kubernetes Secrets a stack writes itself (`kubernetes_secrets:`):
+//! `kubernetes_secret` and `kubernetes_secret_v1` with their metadata, `type`, the service
+//! account a token secret belongs to, `wait_for_service_account_token`, `data` read from
+//! Vault, objects of the stack, variables or files of the stack directory, `depends_on`,
+//! and a drift workaround's `ignore_changes` with the reason its marker comment gives.
+//!
+//! A secret is read only when the spec can say all of it: one with a literal value (the
+//! spec never holds one), `binary_data`, or a `lifecycle` beyond `ignore_changes` stays
+//! whole in raw HCL at its address, where the stack already had it.
+
+use super::{Ctx, NO_REASON, attr, b, text};
+use crate::conventions as cv;
+use crate::import::draft::{Draft, Limits, Part, Slot};
+use crate::import::value::{self as val, block, get, string};
+use crate::planeq::Value;
+use crate::spec::{KubernetesSecretSpec, OrderedMap};
+
+/// `kubernetes_secrets:`, a list whose entries the inversion reads one by one (entry `i`
+/// gives up as `Part::Items(KUBERNETES_SECRETS, i)` and holds raw HCL at
+/// `Slot::Item(KUBERNETES_SECRETS, i)`).
+pub const KUBERNETES_SECRETS: &str = "kubernetes_secrets";
+
+/// The secrets of the stack, as `kubernetes_secrets:`, in the order the stack writes
+/// them until one given up; one the spec cannot say stays whole in raw HCL and the others
+/// are still read.
+pub fn kubernetes_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    let cap = limits.items(KUBERNETES_SECRETS);
+    let types = cv::kubernetes_secret::TYPES;
+    for (address, label, v) in super::access::in_source_order(ctx, &types) {
+        let i = d.spec.kubernetes_secrets.len();
+        if i >= cap {
+            break;
+        }
+        let Some(mut spec) = read(ctx, d, i, &address, v) else {
+            continue;
+        };
+        spec.address = Some(label);
+        spec.resource_type = address.split_once('.').map(|(ty, _)| ty.to_owned());
+        spec.comment = text(ctx.above(d, &address, &[]).take(d));
+        d.claim(
+            &ctx.at(&address),
+            &address,
+            Some(Part::Items(KUBERNETES_SECRETS, i)),
+            Some(Slot::Item(KUBERNETES_SECRETS, i)),
+        );
+        d.spec.kubernetes_secrets.push(spec);
+    }
+}
+
+/// A secret as the spec's (entry `i`), when the spec says every part of it.
+fn read(
+    ctx: &Ctx,
+    d: &mut Draft,
+    i: usize,
+    address: &str,
+    v: &Value,
+) -> Option<KubernetesSecretSpec> {
+    if get(v, "binary_data").is_some() {
+        return None;
+    }
+    let meta = block(v, "metadata")?;
+    if !val::other_keys(meta, &["name", "namespace", "labels", "annotations"]).is_empty() {
+        return None;
+    }
+    let mut out = KubernetesSecretSpec {
+        name: Some(string(meta, "name")?.to_owned()),
+        namespace: Some(string(meta, "namespace")?.to_owned()),
+        ..KubernetesSecretSpec::default()
+    };
+    if let Some(labels) = get(meta, "labels") {
+        let at = [b("metadata", 0), attr("labels")];
+        out.labels = OrderedMap(ctx.ordered(address, &at, labels, &[])?);
+    }
+    if let Some(ann) = get(meta, "annotations") {
+        let at = [b("metadata", 0), attr("annotations")];
+        let (account, rest): (Vec<_>, Vec<_>) = ctx
+            .ordered(address, &at, ann, &[])?
+            .into_iter()
+            .partition(|(k, _)| k == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION);
+        out.service_account = account.into_iter().next().map(|(_, name)| name);
+        out.annotations = OrderedMap(rest);
+    }
+    out.kind = match get(v, "type") {
+        None => None,
+        Some(_) => Some(string(v, "type")?.to_owned()),
+    };
+    out.wait_for_service_account_token = match get(v, "wait_for_service_account_token") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => return None,
+    };
+    if let Some(data) = get(v, "data") {
+        let data = val::map(data)?;
+        let order = ctx
+            .source_keys(address, &[attr("data")])
+            .unwrap_or_default();
+        let mut keys: Vec<&String> = data.keys().collect();
+        keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+        for key in keys {
+            let value = match super::shapes::data_file(ctx, address, key) {
+                Some(file) => file,
+                None => super::around::data_value(
+                    ctx,
+                    &data[key],
+                    super::encoded::entry(ctx, address, "data", key),
+                )?,
+            };
+            // A literal stays in the stack, never in a spec.
+            if crate::model::refused_secret_value(&value).is_some() {
+                return None;
+            }
+            out.data.0.push((key.clone(), value));
+        }
+    }
+    match get(v, "depends_on") {
+        None => {}
+        Some(Value::List(items) | Value::Set(items)) => {
+            out.depends_on = items.iter().map(val::object_ref).collect::<Option<_>>()?;
+        }
+        Some(_) => return None,
+    }
+    if get(v, "lifecycle").is_some() {
+        let lc = block(v, "lifecycle")?;
+        if !val::other_keys(lc, &["ignore_changes"]).is_empty() {
+            return None;
+        }
+        out.ignore_changes = super::ignore_entries(v);
+        if out.ignore_changes.is_empty() {
+            return None;
+        }
+        out.ignore_changes_why = Some(drift_why(ctx, d, i, address));
+    }
+    Some(out)
+}
+
+/// The reason of a drift workaround: the comment above `ignore_changes` (or above the
+/// `lifecycle` block), after the repo's marker; the placeholder when there is none.
+fn drift_why(ctx: &Ctx, d: &mut Draft, i: usize, address: &str) -> String {
+    let mut lines = ctx
+        .above(d, address, &[b("lifecycle", 0), attr("ignore_changes")])
+        .take(d);
+    if lines.is_empty() {
+        lines = ctx.above(d, address, &[b("lifecycle", 0)]).take(d);
+    }
+    let marker = format!("{}:", cv::kubernetes_secret::DRIFT_WORKAROUND);
+    if let Some(first) = lines.first_mut()
+        && let Some(rest) = first.trim().strip_prefix(&marker)
+    {
+        *first = rest.trim().to_owned();
+    }
+    lines.retain(|l| !l.trim().is_empty());
+    match text(lines) {
+        Some(why) => why,
+        None => {
+            d.reasons
+                .push(format!("{KUBERNETES_SECRETS}[{i}].ignore_changes_why"));
+            NO_REASON.to_owned()
+        }
+    }
+}
