@@ -32,6 +32,8 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .map(|c| c.rendered.clone())
         .collect();
     let moved_left = invert::adopt(&mut draft, &moved, &generated);
+    let imports = invert::import_blocks(ctx.src);
+    let imports_left = invert::adopt_imports(&mut draft, &imports, &generated);
 
     // The spec without raw HCL, compared node by node with the stack. A spec without
     // containers or jobs holds its workload in `raw.stack`, found only by this comparison:
@@ -75,6 +77,19 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
             && let Some(span) = top.block.span()
         {
             pieces.push(Piece::new(Slot::Stack, top.file, span, "moved".to_owned()));
+        }
+    }
+    // So do the `import` blocks it cannot say.
+    let import_tops: Vec<_> = ctx
+        .src
+        .tops()
+        .filter(|t| t.block.ident.as_str() == "import")
+        .collect();
+    for i in imports_left {
+        if let Some(top) = import_tops.get(i)
+            && let Some(span) = top.block.span()
+        {
+            pieces.push(Piece::new(Slot::Stack, top.file, span, "import".to_owned()));
         }
     }
     let main_tf = bare
