@@ -310,8 +310,6 @@ fn spec_part(path: &str) -> Option<Part> {
             None => Some(Part::Backup),
         },
         "service" => Some(Part::Service),
-        "ingresses" => index(first).map(Part::Ingresses),
-        "services" => index(first).map(Part::Services),
         "init_containers" => Some(Part::InitContainers),
         "ingress" | "scale_to_zero" => Some(Part::Ingress),
         "backup" => Some(Part::Backup),
@@ -649,11 +647,6 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
         Slot::Pod => spec.raw.get_or_insert_with(Default::default).pod = raw(),
         Slot::Service => spec.raw.get_or_insert_with(Default::default).service = raw(),
         Slot::Ingress => spec.raw.get_or_insert_with(Default::default).ingress = raw(),
-        Slot::ExtraIngress(i) => {
-            if let Some(ing) = spec.ingresses.get_mut(i) {
-                ing.raw = raw();
-            }
-        }
         Slot::Anubis(i) => {
             let ingress = match i {
                 None => spec.ingress.as_mut(),
@@ -661,11 +654,6 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
             };
             if let Some(a) = ingress.and_then(|ing| ing.anubis.as_mut()) {
                 a.raw = raw();
-            }
-        }
-        Slot::ExtraService(i) => {
-            if let Some(svc) = spec.services.get_mut(i) {
-                svc.raw = raw();
             }
         }
         Slot::TlsSecret => spec.raw.get_or_insert_with(Default::default).tls_secret = raw(),
