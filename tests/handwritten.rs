@@ -147,6 +147,14 @@ fn mqtt_broker() {
     assert_differences("mqtt-broker", &[]);
 }
 
+#[test]
+fn webhook_relay() {
+    // Kubernetes Secrets the stack writes itself from Vault reads: Opaque, a `generic` SSH
+    // key mounted read-only, an htpasswd file whose drift is ignored with its marker and
+    // reason, a service-account token; the pod reads them by reference.
+    assert_differences("webhook-relay", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -161,6 +169,7 @@ const CORPUS: &[&str] = &[
     "status-page",
     "music-stream",
     "mqtt-broker",
+    "webhook-relay",
 ];
 
 #[test]

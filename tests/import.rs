@@ -285,6 +285,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("short-links", None),
     ("speech-gpu", None),
     ("status-page", None),
+    ("webhook-relay", None),
 ];
 
 /// Of those, the stacks whose imported spec holds no raw HCL at all: a stack leaves this
@@ -302,6 +303,7 @@ const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "short-links",
     "speech-gpu",
     "status-page",
+    "webhook-relay",
 ];
 
 #[test]

@@ -453,6 +453,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "encode zstd gzip",
             "kubernetes_config_map.caddy: data.Caddyfile (line 8): \"\\tencode gzip\" ≠ \"\\tencode zstd gzip\"",
         ),
+        (
+            "webhook-relay",
+            "main.tf",
+            "type = \"generic\"",
+            "type = \"Opaque\"",
+            "kubernetes_secret.webhook_relay_ssh: type: \"generic\" ≠ \"Opaque\"",
+        ),
     ];
     let names = corpus();
     let covered: Vec<&str> = changes.iter().map(|c| c.0).collect();
