@@ -169,7 +169,14 @@ fn read_spec_files(
     let mut diags = Diagnostics::default();
     for f in &stack.files {
         let path = dir.join(&f.name);
-        match read_spec_file(&path) {
+        let read = match crate::generated::dirs_within(&dir, &f.name) {
+            Ok(()) => read_spec_file(&path),
+            Err(at) => Err(format!(
+                "is reached through {}, which is a symlink or not a directory; put the directory itself there",
+                at.display()
+            )),
+        };
+        match read {
             Ok(contents) => out.push(RenderedFile {
                 name: f.name.clone(),
                 contents,

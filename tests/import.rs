@@ -61,8 +61,9 @@ fn render_imported(r: &Renderer, got: &Imported) -> Vec<RenderedFile> {
     let spec = tmp.path().join(format!("{}.yaml", got.name));
     let beside = dlgen::generate::spec_files_dir(&spec);
     for (file, text) in &got.files {
-        fs::create_dir_all(&beside).expect("mkdir");
-        fs::write(beside.join(file), text).expect("write");
+        let path = beside.join(file);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
     }
     render(r, &spec.display().to_string(), &got.yaml).1
 }
@@ -2438,4 +2439,74 @@ fn files_the_stack_reads_are_written_beside_the_spec_and_never_over_another() {
         fs::read_to_string(tmp.path().join("specs/status-page/Caddyfile")).expect("read"),
         caddyfile
     );
+}
+
+#[test]
+fn a_file_the_stack_reads_from_a_directory_of_its_own_keeps_its_path() {
+    // `file("${path.module}/files/<f>")`: status-page with its Caddyfile under `files/`.
+    // The spec says `{file: files/Caddyfile}`, and the file keeps its path beside it.
+    let tmp = repo(&["status-page"]);
+    let stack = tmp.path().join("stacks/status-page");
+    fs::create_dir_all(stack.join("files")).expect("mkdir");
+    fs::rename(stack.join("Caddyfile"), stack.join("files/Caddyfile")).expect("mv");
+    let main = stack.join("main.tf");
+    let tf = fs::read_to_string(&main).expect("main.tf");
+    let moved = tf.replace("${path.module}/Caddyfile", "${path.module}/files/Caddyfile");
+    assert_ne!(moved, tf);
+    fs::write(&main, moved).expect("write");
+    let caddyfile = fs::read_to_string(stack.join("files/Caddyfile")).expect("read");
+
+    let r = renderer();
+    let got = imported(&stack, &r);
+    assert!(
+        got.yaml.contains("Caddyfile: {file: files/Caddyfile}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.files
+            .iter()
+            .any(|(n, t)| n == "files/Caddyfile" && *t == caddyfile),
+        "{:?}",
+        got.files
+    );
+    // Rendered again, the file is written at the same path in the stack.
+    let again = render_imported(&r, &got);
+    assert!(
+        again
+            .iter()
+            .any(|f| f.name == "files/Caddyfile" && f.contents == caddyfile),
+        "{again:?}"
+    );
+
+    // Written with -o, the file goes to the same path beside the spec.
+    let run = dlgen(
+        tmp.path(),
+        &["import", "stacks/status-page", "-o", "specs/status-page.yaml"],
+    );
+    run.success();
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("specs/status-page/files/Caddyfile")).expect("read"),
+        caddyfile
+    );
+    // A symlink in the way beside the spec is refused, nothing written.
+    #[cfg(unix)]
+    {
+        let elsewhere = tempfile::tempdir().expect("tmp");
+        fs::remove_dir_all(tmp.path().join("specs")).expect("rm");
+        fs::create_dir_all(tmp.path().join("specs/status-page")).expect("mkdir");
+        std::os::unix::fs::symlink(
+            elsewhere.path(),
+            tmp.path().join("specs/status-page/files"),
+        )
+        .expect("symlink");
+        let run = dlgen(
+            tmp.path(),
+            &["import", "stacks/status-page", "-o", "specs/status-page.yaml"],
+        );
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains("is not a directory"), "{run}");
+        assert!(fs::read_dir(elsewhere.path()).expect("read").next().is_none());
+        assert!(!tmp.path().join("specs/status-page.yaml").exists(), "{run}");
+    }
 }

@@ -183,9 +183,15 @@ fn check_files(spec: &Path, files: &[(String, String)], force: bool) -> Result<(
             "error: {}: is not a directory (a file or a symlink); the files beside the spec go into a directory of their own; nothing written",
             dir.display()
         ))),
-        Ok(_) => files
-            .iter()
-            .try_for_each(|(name, _)| check_target(&dir.join(name), force)),
+        Ok(_) => files.iter().try_for_each(|(name, _)| {
+            crate::generated::dirs_within(&dir, name).map_err(|at| {
+                Error::Message(format!(
+                    "error: {}: is not a directory (a file or a symlink); the files beside the spec go into directories of their own; nothing written",
+                    at.display()
+                ))
+            })?;
+            check_target(&dir.join(name), force)
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(&dir, e)),
     }
@@ -205,10 +211,14 @@ fn write_files(
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut out = Vec::new();
     for (name, text) in files {
-        // A plain file name (the spec's reader checks it too): never outside `dir`.
+        // A relative path of plain names (the spec's reader checks it too), through real
+        // directories only (checked first): never outside `dir`.
         crate::model::companion_name(name)
             .map_err(|why| Error::Message(format!("error: {name}: {why}")))?;
         let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
         write_spec(&path, text, force)?;
         out.push(path);
     }

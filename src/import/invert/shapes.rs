@@ -71,7 +71,7 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
             .to_owned();
         crate::model::companion_name(&name).ok()?;
         // Only a file the stack holds, as text, is copied beside the spec.
-        std::fs::read_to_string(ctx.src.dir.join(&name)).ok()?;
+        read_beside(&ctx.src.dir, &name)?;
         Some(name)
     };
     match (call.name.name.as_str(), args.as_slice()) {
@@ -161,10 +161,22 @@ pub fn files_beside(spec: &crate::spec::Spec, dir: &std::path::Path) -> Vec<(Str
             if out.iter().any(|(n, _)| n == name) {
                 continue;
             }
-            if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
+            if let Some(text) = read_beside(dir, name) {
                 out.push((name.clone(), text));
             }
         }
     }
     out
+}
+
+/// The text of the file `name` (a path below the stack directory `dir`, see
+/// [`crate::model::companion_name`]): a regular file reached through real directories
+/// only, never through a symlink that could lead out of the stack.
+fn read_beside(dir: &std::path::Path, name: &str) -> Option<String> {
+    crate::generated::dirs_within(dir, name).ok()?;
+    let path = dir.join(name);
+    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    std::fs::read_to_string(path).ok()
 }
