@@ -45,7 +45,7 @@ fn write_stack(stacks: &Path, name: &str, files: &[RenderedFile]) -> PathBuf {
     for f in files {
         let path = dir.join(&f.name);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, &f.contents).expect("write");
+        fs::write(&path, f.bytes()).expect("write");
     }
     dir
 }
@@ -127,7 +127,7 @@ fn round_trip(r: &Renderer, tmp: &Path, spec: &Path) -> Result<(), String> {
     // The files beside the spec come back beside the imported spec: the same names, the
     // same text.
     let beside = dlgen::generate::spec_files_dir(spec);
-    let mut want: Vec<(String, String)> = Vec::new();
+    let mut want: Vec<(String, Vec<u8>)> = Vec::new();
     if beside.is_dir() {
         for entry in fs::read_dir(&beside).expect("read_dir") {
             let path = entry.expect("entry").path();
@@ -136,7 +136,7 @@ fn round_trip(r: &Renderer, tmp: &Path, spec: &Path) -> Result<(), String> {
                 .expect("name")
                 .to_string_lossy()
                 .into_owned();
-            want.push((file, fs::read_to_string(&path).expect("read")));
+            want.push((file, fs::read(&path).expect("read")));
         }
     }
     want.sort();
@@ -2466,7 +2466,7 @@ fn a_file_the_stack_reads_from_a_directory_of_its_own_keeps_its_path() {
     assert!(
         got.files
             .iter()
-            .any(|(n, t)| n == "files/Caddyfile" && *t == caddyfile),
+            .any(|(n, t)| n == "files/Caddyfile" && *t == caddyfile.as_bytes()),
         "{:?}",
         got.files
     );
@@ -2482,7 +2482,12 @@ fn a_file_the_stack_reads_from_a_directory_of_its_own_keeps_its_path() {
     // Written with -o, the file goes to the same path beside the spec.
     let run = dlgen(
         tmp.path(),
-        &["import", "stacks/status-page", "-o", "specs/status-page.yaml"],
+        &[
+            "import",
+            "stacks/status-page",
+            "-o",
+            "specs/status-page.yaml",
+        ],
     );
     run.success();
     assert_eq!(
@@ -2495,18 +2500,94 @@ fn a_file_the_stack_reads_from_a_directory_of_its_own_keeps_its_path() {
         let elsewhere = tempfile::tempdir().expect("tmp");
         fs::remove_dir_all(tmp.path().join("specs")).expect("rm");
         fs::create_dir_all(tmp.path().join("specs/status-page")).expect("mkdir");
-        std::os::unix::fs::symlink(
-            elsewhere.path(),
-            tmp.path().join("specs/status-page/files"),
-        )
-        .expect("symlink");
+        std::os::unix::fs::symlink(elsewhere.path(), tmp.path().join("specs/status-page/files"))
+            .expect("symlink");
         let run = dlgen(
             tmp.path(),
-            &["import", "stacks/status-page", "-o", "specs/status-page.yaml"],
+            &[
+                "import",
+                "stacks/status-page",
+                "-o",
+                "specs/status-page.yaml",
+            ],
         );
         assert_eq!(run.code, 2, "{run}");
         assert!(run.stderr.contains("is not a directory"), "{run}");
-        assert!(fs::read_dir(elsewhere.path()).expect("read").next().is_none());
+        assert!(
+            fs::read_dir(elsewhere.path())
+                .expect("read")
+                .next()
+                .is_none()
+        );
         assert!(!tmp.path().join("specs/status-page.yaml").exists(), "{run}");
     }
 }
+
+#[test]
+fn binary_data_read_from_files_of_the_stack_is_read_back_with_its_bytes() {
+    // `binary_data = { "<k>" = filebase64("${path.module}/<f>") }`: a file of any bytes,
+    // copied beside the spec as it is; beside text data of the same config map.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("specs/binary.yaml");
+    let beside = dlgen::generate::spec_files_dir(&spec);
+    let icon: Vec<u8> = vec![0x00, 0x00, 0x01, 0x00, 0xff, 0xfe, 0x89, b'P', b'N', b'G'];
+    fs::create_dir_all(beside.join("files")).expect("mkdir");
+    fs::write(beside.join("files/favicon.ico"), &icon).expect("write");
+    fs::write(beside.join("logo.svg"), "<svg/>\n").expect("write");
+    let extra = r#"config_maps:
+  - name: drone-logbook-assets
+    data:
+      mode: read-only
+    binary_data:
+      favicon.ico: {file: files/favicon.ico}
+      logo.svg: {file: logo.svg}
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, &spec.display().to_string(), &text);
+    let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
+    assert_eq!(fs::read(dir.join("files/favicon.ico")).expect("read"), icon);
+    let main = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(
+        main.contains("\"favicon.ico\" = filebase64(\"${path.module}/files/favicon.ico\")"),
+        "{main}"
+    );
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "binary_data:",
+        "favicon.ico: {file: files/favicon.ico}",
+        "logo.svg: {file: logo.svg}",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    assert!(
+        got.files
+            .iter()
+            .any(|(n, b)| n == "files/favicon.ico" && *b == icon),
+        "{:?}",
+        got.files
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+    // Rendered again, the stack and its binary file are the same.
+    let again = render_imported(&r, &got);
+    let main_again = again.iter().find(|f| f.name == "main.tf").expect("main.tf");
+    assert_eq!(main_again.contents, main);
+    assert!(
+        again
+            .iter()
+            .any(|f| f.name == "files/favicon.ico" && f.bytes() == icon.as_slice()),
+        "{again:?}"
+    );
+    // A value the spec cannot say (base64 of a literal) leaves the config map raw, whole.
+    let edited = main.replace(
+        "filebase64(\"${path.module}/logo.svg\")",
+        "base64encode(\"<svg/>\\n\")",
+    );
+    assert_ne!(edited, main);
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert!(!got.yaml.contains("binary_data:\n"), "{}", got.yaml);
+}
+

@@ -263,7 +263,10 @@ fn a_file_in_a_directory_beside_the_spec_goes_to_the_same_path_in_the_stack() {
     p.write("stacks/site/files/www/index.html", "edited\n");
     let check = p.dlgen(&["check", "--color", "never"]);
     assert_eq!(check.code, 1, "{check}");
-    assert!(check.stdout.contains("stacks/site/files/www/index.html"), "{check}");
+    assert!(
+        check.stdout.contains("stacks/site/files/www/index.html"),
+        "{check}"
+    );
     p.dlgen(&["render", "specs/site.yaml"]).success();
     assert_eq!(p.read("stacks/site/files/www/index.html"), "<p>hi</p>\n");
 
@@ -292,7 +295,10 @@ fn a_file_in_a_directory_beside_the_spec_goes_to_the_same_path_in_the_stack() {
     );
     let prune = p.dlgen(&["render", "specs/other.yaml", "--prune"]);
     prune.success();
-    assert!(prune.stdout.contains("removed stacks/site/files/"), "{prune}");
+    assert!(
+        prune.stdout.contains("removed stacks/site/files/"),
+        "{prune}"
+    );
     assert!(!p.path("stacks/site").exists(), "{prune}");
 }
 
@@ -308,7 +314,10 @@ fn a_directory_of_files_that_is_a_symlink_is_never_followed() {
     std::os::unix::fs::symlink(p.path("elsewhere"), p.path("specs/site/files")).unwrap();
     let run = p.dlgen(&["render", "specs/site.yaml"]);
     assert_eq!(run.code, 2, "{run}");
-    assert!(run.stderr.contains("which is a symlink or not a directory"), "{run}");
+    assert!(
+        run.stderr.contains("which is a symlink or not a directory"),
+        "{run}"
+    );
     assert!(!p.path("stacks").exists(), "nothing written");
 
     // In the stack directory: nothing is written through it.
@@ -321,7 +330,11 @@ fn a_directory_of_files_that_is_a_symlink_is_never_followed() {
     std::os::unix::fs::symlink(p.path("elsewhere"), p.path("stacks/site/files")).unwrap();
     let run = p.dlgen(&["render", "specs/site.yaml"]);
     assert_eq!(run.code, 2, "{run}");
-    assert!(run.stderr.contains("is not a directory (a symlink or a file)"), "{run}");
+    assert!(
+        run.stderr
+            .contains("is not a directory (a symlink or a file)"),
+        "{run}"
+    );
     assert!(!p.path("elsewhere/Caddyfile").exists(), "{run}");
     assert!(!p.path("stacks/site/main.tf").exists(), "nothing written");
 }

@@ -162,18 +162,23 @@ fn check_target(path: &Path, force: bool) -> Result<(), Error> {
 /// link into place): with `force` over what is there, otherwise never over anything, even
 /// a file that appears meanwhile.
 pub fn write_spec(path: &Path, text: &str, force: bool) -> Result<(), Error> {
+    write_bytes(path, text.as_bytes(), force)
+}
+
+/// [`write_spec`] of any bytes (a file beside the spec).
+fn write_bytes(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
     check_target(path, force)?;
     if force {
-        crate::write::write_atomic(path, text.as_bytes())
+        crate::write::write_atomic(path, bytes)
     } else {
-        crate::write::create_new(path, text.as_bytes())
+        crate::write::create_new(path, bytes)
     }
 }
 
 /// The files beside the spec at `spec` may all be written: the directory named after it
 /// is a directory of its own (not a symlink leading elsewhere) or absent, and no file is
 /// there unless `force`.
-fn check_files(spec: &Path, files: &[(String, String)], force: bool) -> Result<(), Error> {
+fn check_files(spec: &Path, files: &[(String, Vec<u8>)], force: bool) -> Result<(), Error> {
     if files.is_empty() {
         return Ok(());
     }
@@ -201,7 +206,7 @@ fn check_files(spec: &Path, files: &[(String, String)], force: bool) -> Result<(
 /// written.
 fn write_files(
     spec: &Path,
-    files: &[(String, String)],
+    files: &[(String, Vec<u8>)],
     force: bool,
 ) -> Result<Vec<PathBuf>, Error> {
     if files.is_empty() {
@@ -219,7 +224,7 @@ fn write_files(
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
-        write_spec(&path, text, force)?;
+        write_bytes(&path, text, force)?;
         out.push(path);
     }
     Ok(out)
