@@ -2591,3 +2591,40 @@ fn binary_data_read_from_files_of_the_stack_is_read_back_with_its_bytes() {
     assert!(!got.yaml.contains("binary_data:\n"), "{}", got.yaml);
 }
 
+#[test]
+fn env_values_that_are_function_calls_are_read_back_as_the_call() {
+    // The env values the repo writes as calls: `jsonencode([...])` of literals and with a
+    // reference inside, `base64encode(random_password.<x>.result)`, `tostring(var.<x>)`.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "random:\n  - {name: secret_key, kind: password, length: 64, special: false}\n")
+        .replace(
+            "      - name: RUST_LOG\n        value: info\n",
+            "      - name: RUST_LOG\n        value: info\n      - {name: ALLOWED_HOSTS, value: {jsonencode: [drone.example.org, '*.lan', {zeta: 1, alpha: [b, a]}]}}\n      - {name: PEERS, value: {jsonencode: [{var: public_ip}, 10.0.0.1]}}\n      - {name: SECRET_KEY, value: {base64encode: {ref: random_password.secret_key.result}}}\n      - {name: PORT, value: {tostring: {var: web_port}}}\n",
+        );
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "calls.yaml",
+        &text,
+        &[
+            "value: {jsonencode: [drone.example.org, '*.lan', {zeta: 1, alpha: [b, a]}]}",
+            "value: {jsonencode: [{var: public_ip}, 10.0.0.1]}",
+            "value: {base64encode: {ref: random_password.secret_key.result}}",
+            "value: {tostring: {var: web_port}}",
+        ],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+    let main = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    for call in [
+        "value = jsonencode([\"drone.example.org\", \"*.lan\", {\n",
+        "value = jsonencode([var.public_ip, \"10.0.0.1\"])",
+        "base64encode(random_password.secret_key.result)",
+        "tostring(var.web_port)",
+    ] {
+        assert!(main.contains(call), "{call}\n{main}");
+    }
+    let again = render_imported(&r, &got);
+    let main_again = again.iter().find(|f| f.name == "main.tf").expect("main.tf");
+    assert_eq!(main_again.contents, main);
+}

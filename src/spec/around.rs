@@ -410,6 +410,8 @@ pub const DATA_FORMS: &[&str] = &[
     "templatefile",
     "yamlencode",
     "jsonencode",
+    "base64encode",
+    "tostring",
 ];
 
 impl<'de> Deserialize<'de> for DataSpec {
@@ -482,6 +484,12 @@ impl<'de> Deserialize<'de> for DataSpec {
                     "templatefile" => Some(DataSpec::TemplateFile(map.next_value()?)),
                     "yamlencode" => Some(DataSpec::Yaml(Box::new(map.next_value()?))),
                     "jsonencode" => Some(DataSpec::Json(Box::new(map.next_value()?))),
+                    "base64encode" => Some(DataSpec::Ref(ValueSpec::Base64(Box::new(
+                        map.next_value()?,
+                    )))),
+                    "tostring" => Some(DataSpec::Ref(ValueSpec::ToString(Box::new(
+                        map.next_value()?,
+                    )))),
                     _ => None,
                 };
                 if let Some(form) = form {
