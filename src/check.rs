@@ -158,7 +158,7 @@ pub fn compare_stack(
     for file in &g.files {
         let path = dir.join(&file.name);
         match committed(&path)? {
-            Committed::File(bytes) if bytes == file.contents.as_bytes() => {}
+            Committed::File(bytes) if bytes == file.bytes() => {}
             Committed::File(bytes) => {
                 let committed = String::from_utf8_lossy(&bytes);
                 let mut finding = Finding::new(
@@ -171,8 +171,11 @@ pub fn compare_stack(
                     ),
                     format!("run `dlgen render {}` and commit the result", g.spec_label),
                 );
-                finding.line = first_changed_line(&committed, &file.contents);
-                finding.diff = Some(diff(&path, &committed, &file.contents));
+                // A binary file beside the spec differs as a whole: no lines to show.
+                if file.binary.is_none() {
+                    finding.line = first_changed_line(&committed, &file.contents);
+                    finding.diff = Some(diff(&path, &committed, &file.contents));
+                }
                 findings.push(finding);
             }
             Committed::Missing => findings.push(Finding::new(

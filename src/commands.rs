@@ -394,7 +394,7 @@ pub fn fmt(paths: &[PathBuf], check: bool, diff: bool) -> Result<Outcome, Error>
         .iter()
         .map(|(f, formatted)| Action::Write {
             path: f.target.file.clone(),
-            contents: (*formatted).to_owned(),
+            contents: formatted.as_bytes().to_vec(),
             previous: Previous::File(f.original.clone()),
         })
         .collect();
@@ -468,10 +468,10 @@ mod tests {
         let g = Generated {
             stack: "app".to_owned(),
             spec_label: "specs/app.yaml".to_owned(),
-            files: vec![RenderedFile {
-                name: "main.tf".to_owned(),
-                contents: "module \"ingress\" {\n  auth = \"app\"\n}\n".to_owned(),
-            }],
+            files: vec![RenderedFile::text(
+                "main.tf",
+                "module \"ingress\" {\n  auth = \"app\"\n}\n",
+            )],
         };
         let findings = lint_generated(&[g], Path::new("stacks"));
         assert_eq!(findings.len(), 1, "{findings:?}");

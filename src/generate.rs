@@ -150,11 +150,11 @@ pub fn spec_files_dir(file: &Path) -> std::path::PathBuf {
     file.with_extension("")
 }
 
-/// The files beside the spec that the stack reads (`{file: ...}`, `{templatefile: ...}`),
-/// read from the spec's directory of files to be written into the stack directory as they
-/// are. Each must be a regular file there (not a symlink, which could lead anywhere), of
-/// UTF-8 text, at most [`MAX_SPEC_BYTES`]; a problem is reported at the spec field that
-/// names the file.
+/// The files beside the spec that the stack reads (`{file: ...}`, `{templatefile: ...}`,
+/// `binary_data`), read from the spec's directory of files to be written into the stack
+/// directory as they are. Each must be a regular file there (not a symlink, which could
+/// lead anywhere), of UTF-8 text unless the stack reads it only with `filebase64()`, at
+/// most [`MAX_SPEC_BYTES`]; a problem is reported at the spec field that names the file.
 fn read_spec_files(
     file: &str,
     text: &str,
@@ -169,11 +169,24 @@ fn read_spec_files(
     let mut diags = Diagnostics::default();
     for f in &stack.files {
         let path = dir.join(&f.name);
-        match read_spec_file(&path) {
-            Ok(contents) => out.push(RenderedFile {
-                name: f.name.clone(),
-                contents,
+        let read = match crate::generated::dirs_within(&dir, &f.name) {
+            Ok(()) => read_spec_file(&path).and_then(|bytes| match String::from_utf8(bytes) {
+                Ok(text) => Ok(RenderedFile::text(&f.name, text)),
+                // Read only with `filebase64()`: any bytes.
+                Err(e) if f.binary => Ok(RenderedFile {
+                    name: f.name.clone(),
+                    contents: String::new(),
+                    binary: Some(e.into_bytes()),
+                }),
+                Err(_) => Err(format!("is not UTF-8 text ({})", path.display())),
             }),
+            Err(at) => Err(format!(
+                "is reached through {}, which is a symlink or not a directory; put the directory itself there",
+                at.display()
+            )),
+        };
+        match read {
+            Ok(file) => out.push(file),
             Err(why) => {
                 let mut d = Diagnostic::error(
                     file,
@@ -198,7 +211,7 @@ fn read_spec_files(
     Ok(out)
 }
 
-fn read_spec_file(path: &Path) -> Result<String, String> {
+fn read_spec_file(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read as _;
     let shown = path.display();
     let meta = std::fs::symlink_metadata(path).map_err(|e| match e.kind() {
@@ -227,7 +240,7 @@ fn read_spec_file(path: &Path) -> Result<String, String> {
             "grew beyond {MAX_SPEC_BYTES} bytes while it was read ({shown})"
         ));
     }
-    String::from_utf8(bytes).map_err(|_| format!("is not UTF-8 text ({shown})"))
+    Ok(bytes)
 }
 
 /// [`resolve`], keeping where each node of the spec is for later diagnostics.

@@ -79,11 +79,29 @@ fn named_files(lines: &[String]) -> Vec<String> {
         .map(|names| {
             names
                 .split(", ")
-                .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..")
+                .filter(|n| crate::model::companion_name(n).is_ok())
                 .map(str::to_owned)
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Whether the directories a relative path `rel` passes through below `root` (all its
+/// components but the last) are real directories or do not exist yet: never a symlink,
+/// which could lead out of `root`, nor a file. The first that is not, otherwise.
+pub fn dirs_within(root: &Path, rel: &str) -> Result<(), PathBuf> {
+    let mut at = root.to_path_buf();
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    for part in parts {
+        at.push(part);
+        match fs::symlink_metadata(&at) {
+            Ok(meta) if meta.is_dir() => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+            _ => return Err(at),
+        }
+    }
+    Ok(())
 }
 
 /// The first `n` lines of the regular file at `path`, each read up to
@@ -207,7 +225,9 @@ pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error>
                 // The files it names beside it are dlgen's too, when they are files.
                 for name in named_files(&head) {
                     let beside = stack_dir.join(&name);
-                    if fs::symlink_metadata(&beside).is_ok_and(|m| m.is_file()) {
+                    if dirs_within(stack_dir, &name).is_ok()
+                        && fs::symlink_metadata(&beside).is_ok_and(|m| m.is_file())
+                    {
                         found.push(GeneratedFile {
                             path: beside,
                             spec: spec.clone(),
@@ -218,9 +238,14 @@ pub fn generated_files_in(stack_dir: &Path) -> Result<Vec<GeneratedFile>, Error>
             found.push(GeneratedFile { path, spec });
         }
     }
-    // One directory: ordering by file name is ordering by path, without comparing the
-    // shared parent component by component for every pair.
-    found.sort_by(|a, b| a.path.file_name().cmp(&b.path.file_name()));
+    // One directory (files beside `main.tf` may sit in directories below it): ordered by
+    // the path below the stack directory.
+    found.sort_by(|a, b| {
+        a.path
+            .strip_prefix(stack_dir)
+            .ok()
+            .cmp(&b.path.strip_prefix(stack_dir).ok())
+    });
     found.dedup_by(|a, b| a.path == b.path);
     Ok(found)
 }

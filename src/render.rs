@@ -169,6 +169,25 @@ pub struct RenderedFile {
     /// Path relative to the stack directory.
     pub name: String,
     pub contents: String,
+    /// The bytes of a file beside the spec that is not UTF-8 text (the stack reads it
+    /// only with `filebase64()`); `contents` is then empty.
+    pub binary: Option<Vec<u8>>,
+}
+
+impl RenderedFile {
+    /// A file of text.
+    pub fn text(name: impl Into<String>, contents: impl Into<String>) -> RenderedFile {
+        RenderedFile {
+            name: name.into(),
+            contents: contents.into(),
+            binary: None,
+        }
+    }
+
+    /// What is written to disk.
+    pub fn bytes(&self) -> &[u8] {
+        self.binary.as_deref().unwrap_or(self.contents.as_bytes())
+    }
 }
 
 /// Why rendering failed. A template or format error is a bug in dlgen (the model is valid
@@ -390,10 +409,7 @@ impl Renderer {
                 ));
             }
             files.push(ParsedFile {
-                file: RenderedFile {
-                    name: name.to_owned(),
-                    contents,
-                },
+                file: RenderedFile::text(name, contents),
                 body,
             });
         }

@@ -128,7 +128,7 @@ impl JsonSchema for ValueSpec {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A value: a plain scalar, or a reference resolved by Terraform (`{var: ...}`, `{vault: {path, key}}`, `{eso: {key, path}}`, `{ref: ...}`), or a `{template: [...]}` of text and references.",
+            "description": "A value: a plain scalar, or a reference resolved by Terraform (`{var: ...}`, `{vault: {path, key}}`, `{eso: {key, path}}`, `{ref: ...}`), a `{template: [...]}` of text and references, or `{jsonencode: ...}`, `{base64encode: ...}`, `{tostring: ...}` of them.",
             "anyOf": [
                 generator.subschema_for::<Scalar>(),
                 one_key(
@@ -159,6 +159,21 @@ impl JsonSchema for ValueSpec {
                         "minItems": 1,
                         "items": generator.subschema_for::<ValueSpec>()
                     }),
+                ),
+                one_key(
+                    "jsonencode",
+                    "Structured data (scalars, lists, mappings, references) written as `jsonencode(...)`.",
+                    generator.subschema_for::<DataSpec>(),
+                ),
+                one_key(
+                    "base64encode",
+                    "A value written as `base64encode(...)`, e.g. `{base64encode: {ref: random_password.key.result}}`.",
+                    generator.subschema_for::<ValueSpec>(),
+                ),
+                one_key(
+                    "tostring",
+                    "A value written as `tostring(...)`, e.g. `{tostring: {var: port}}`.",
+                    generator.subschema_for::<ValueSpec>(),
                 ),
             ]
         })

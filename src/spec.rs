@@ -292,6 +292,9 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
 /// value: {eso: {key: creds, path: [app, user]}} # plan-time read of the ExternalSecret
 /// value: {ref: random_password.key.result}      # an attribute of an object of this stack
 /// value: {template: ["base64:", {ref: random_id.key.b64_std}]}  # text and references
+/// value: {jsonencode: [{var: public_ip}, "10.0.0.1"]}  # jsonencode(...) of structured data
+/// value: {base64encode: {ref: random_password.key.result}}  # base64encode(...)
+/// value: {tostring: {var: port}}                # tostring(...) of a number or boolean
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueSpec {
@@ -310,6 +313,12 @@ pub enum ValueSpec {
     /// A string built from parts: plain text (scalars, written as they are) and
     /// references (`{var}`, `{vault}`, `{eso}`, `{ref}`), interpolated in order.
     Template(Vec<ValueSpec>),
+    /// `jsonencode(...)` of structured data (scalars, lists, mappings, references).
+    Json(Box<crate::spec::DataSpec>),
+    /// `base64encode(...)` of a value (a reference: a literal is written as its text).
+    Base64(Box<ValueSpec>),
+    /// `tostring(...)` of a value (a variable of a number or a boolean).
+    ToString(Box<ValueSpec>),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -328,7 +337,16 @@ pub struct EsoRef {
 }
 
 /// The keys of a value that is a mapping, in the order the schema lists them.
-pub(crate) const VALUE_FORMS: &[&str] = &["var", "vault", "eso", "ref", "template"];
+pub(crate) const VALUE_FORMS: &[&str] = &[
+    "var",
+    "vault",
+    "eso",
+    "ref",
+    "template",
+    "jsonencode",
+    "base64encode",
+    "tostring",
+];
 
 impl<'de> Deserialize<'de> for ValueSpec {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -387,12 +405,16 @@ impl<'de> Deserialize<'de> for ValueSpec {
                         }
                         ValueSpec::Template(parts)
                     }
+                    "jsonencode" => ValueSpec::Json(Box::new(map.next_value()?)),
+                    "base64encode" => ValueSpec::Base64(Box::new(map.next_value()?)),
+                    "tostring" => ValueSpec::ToString(Box::new(map.next_value()?)),
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),
                 };
                 if map.next_key::<String>()?.is_some() {
-                    return Err(A::Error::custom(
-                        "a reference has exactly one key: `var`, `vault`, `eso`, `ref` or `template`",
-                    ));
+                    return Err(A::Error::custom(format!(
+                        "a reference or function has exactly one key: one of {}",
+                        VALUE_FORMS.join(", ")
+                    )));
                 }
                 Ok(value)
             }

@@ -45,7 +45,7 @@ pub enum Action {
     /// the plan was made, for the pre-commit check and the undo.
     Write {
         path: PathBuf,
-        contents: String,
+        contents: Vec<u8>,
         previous: Previous,
     },
     /// The file already has exactly these contents.
@@ -96,11 +96,20 @@ pub fn plan(
     let mut actions = Vec::new();
     for file in files {
         let path = dir.join(&file.name);
+        // A file beside the spec may sit in a directory of the stack: never reached
+        // through a symlink (or a file) in the way.
+        if let Err(at) = crate::generated::dirs_within(&dir, &file.name) {
+            return Err(Error::Message(format!(
+                "error: {}: is not a directory (a symlink or a file) where dlgen writes {}\n  = help: move it away and render again",
+                at.display(),
+                path.display()
+            )));
+        }
         let meta = match fs::symlink_metadata(&path) {
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 actions.push(Action::Write {
                     path,
-                    contents: file.contents.clone(),
+                    contents: file.bytes().to_vec(),
                     previous: Previous::Absent,
                 });
                 continue;
@@ -129,7 +138,7 @@ pub fn plan(
             Some(read_existing(&path, meta.len())?)
         };
         // A file that already holds the text is left as it is, whoever wrote it.
-        if existing.as_deref() == Some(file.contents.as_bytes()) {
+        if existing.as_deref() == Some(file.bytes()) {
             actions.push(Action::Unchanged { path });
             continue;
         }
@@ -157,7 +166,7 @@ pub fn plan(
         };
         actions.push(Action::Write {
             path,
-            contents: file.contents.clone(),
+            contents: file.bytes().to_vec(),
             previous,
         });
     }
@@ -268,7 +277,13 @@ pub fn plan_prune_in(
         if produced.contains(&path) {
             continue;
         }
-        let Some(dir) = path.parent().map(Path::to_path_buf) else {
+        // The stack directory (a file beside `main.tf` may sit in a directory below it).
+        let Some(dir) = path
+            .strip_prefix(stacks_dir)
+            .ok()
+            .and_then(|rel| rel.components().next())
+            .map(|first| stacks_dir.join(first))
+        else {
             continue;
         };
         let Some(label) = found.spec.as_deref() else {
@@ -305,6 +320,16 @@ pub fn plan_prune_in(
         actions.push(Action::Remove { path, previous });
     }
     for dir in dirs {
+        // Directories below the stack's that pruning empties go with their files.
+        let mut emptied = Vec::new();
+        let entries = fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&dir, e))?;
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                emptied_dirs(&entry.path(), &actions, &mut emptied)?;
+            }
+        }
+        actions.extend(emptied.into_iter().map(|path| Action::RemoveDir { path }));
         if live.contains(&dir) {
             // A live stack: only its stale files go.
             continue;
@@ -316,9 +341,9 @@ pub fn plan_prune_in(
             rest.push(entry.path());
         }
         let removing = |p: &PathBuf| {
-            actions
-                .iter()
-                .any(|a| matches!(a, Action::Remove { path, .. } if path == p))
+            actions.iter().any(|a| {
+                matches!(a, Action::Remove { path, .. } | Action::RemoveDir { path } if path == p)
+            })
         };
         let link = dir.join(SECRETS_LINK);
         let has_link = rest.contains(&link) && is_secrets_link(&link);
@@ -349,6 +374,36 @@ pub fn plan_prune_in(
     Ok((actions, kept))
 }
 
+/// Whether pruning empties the real directory `dir` (below a stack directory): it holds
+/// a file that `actions` removes, and nothing that stays but directories it empties too.
+/// The directories emptied are added to `out`, deepest first; a directory that held no
+/// file dlgen removes is never one of them.
+fn emptied_dirs(dir: &Path, actions: &[Action], out: &mut Vec<PathBuf>) -> Result<bool, Error> {
+    let mut stays = false;
+    let mut removes = false;
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let gone = emptied_dirs(&path, actions, out)?;
+            removes |= gone;
+            stays |= !gone;
+        } else if actions
+            .iter()
+            .any(|a| matches!(a, Action::Remove { path: p, .. } if *p == path))
+        {
+            removes = true;
+        } else {
+            stays = true;
+        }
+    }
+    let gone = removes && !stays;
+    if gone {
+        out.push(dir.to_path_buf());
+    }
+    Ok(gone)
+}
+
 /// A step taken by [`apply`], and how to take it back.
 enum Undo {
     /// A file was replaced or created: put `previous` back.
@@ -371,7 +426,7 @@ pub fn apply(actions: &[Action]) -> Result<Vec<String>, Error> {
     for action in actions {
         let result = match action {
             Action::Write { path, contents, .. } => {
-                stage(path, contents.as_bytes(), &mut created_dirs).map(Some)
+                stage(path, contents, &mut created_dirs).map(Some)
             }
             Action::Symlink { path } => match path.parent() {
                 Some(dir) => create_dirs(dir, &mut created_dirs).map(|()| None),
@@ -693,10 +748,7 @@ mod tests {
     use super::*;
 
     fn file(name: &'static str, contents: &str) -> RenderedFile {
-        RenderedFile {
-            name: name.to_owned(),
-            contents: contents.to_owned(),
-        }
+        RenderedFile::text(name, contents)
     }
 
     const GEN: &str = "# Generated by dlgen from specs/a.yaml. DO NOT EDIT BY HAND:\nx = 1\n";
@@ -903,10 +955,7 @@ mod tests {
         Generated {
             stack: stack.to_owned(),
             spec_label: label.to_owned(),
-            files: vec![RenderedFile {
-                name: "main.tf".to_owned(),
-                contents: contents.to_owned(),
-            }],
+            files: vec![RenderedFile::text("main.tf", contents)],
         }
     }
 

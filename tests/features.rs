@@ -1729,6 +1729,57 @@ fn config_maps_of_text_structured_data_files_and_references() {
 }
 
 #[test]
+fn config_map_binary_data_is_files_beside_the_spec_read_as_base64() {
+    let spec = format!(
+        "{BASE}config_maps:
+  - name: app-assets
+    binary_data:
+      favicon.ico: {{file: files/favicon.ico}}
+      logo.png: {{file: logo.png}}
+  - name: app-both
+    data: {{site.conf: {{file: site.conf}}}}
+    binary_data: {{font.woff2: {{file: font.woff2}}}}
+"
+    );
+    let (text, body) = render(&spec);
+    let cm = find(&body, "resource", &["kubernetes_config_map", "app_assets"]);
+    assert!(val(cm, "data").is_none(), "no data of its own: {text}");
+    assert_eq!(
+        val(cm, "binary_data").unwrap(),
+        "{\"favicon.ico\" = filebase64(\"${path.module}/files/favicon.ico\"), \"logo.png\" = filebase64(\"${path.module}/logo.png\")}"
+    );
+    let both = find(&body, "resource", &["kubernetes_config_map", "app_both"]);
+    assert!(val(both, "data").is_some() && val(both, "binary_data").is_some());
+    let stack = dlgen::generate::resolve("specs/app.yaml", &spec).unwrap();
+    let files: Vec<(&str, bool)> = stack
+        .files
+        .iter()
+        .map(|f| (f.name.as_str(), f.binary))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("files/favicon.ico", true),
+            ("logo.png", true),
+            ("site.conf", false),
+            ("font.woff2", true)
+        ]
+    );
+
+    let bad = errors(&format!(
+        "{BASE}config_maps:\n  - data: {{a: x}}\n    binary_data: {{a: {{file: a.bin}}, b: {{}}, c: {{file: ../c}}, d: {{files: x}}}}\n"
+    ));
+    for needle in [
+        "`a` is also a key of `data`",
+        "missing required field `file` at `config_maps[0].binary_data.b.file`",
+        "invalid file name `../c`",
+        "unknown field `files`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
 fn a_config_map_of_the_v1_resource_type_is_named_by_its_checksums_and_volumes() {
     let spec = format!(
         "{BASE}config_maps:

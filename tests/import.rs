@@ -45,7 +45,7 @@ fn write_stack(stacks: &Path, name: &str, files: &[RenderedFile]) -> PathBuf {
     for f in files {
         let path = dir.join(&f.name);
         fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, &f.contents).expect("write");
+        fs::write(&path, f.bytes()).expect("write");
     }
     dir
 }
@@ -61,8 +61,9 @@ fn render_imported(r: &Renderer, got: &Imported) -> Vec<RenderedFile> {
     let spec = tmp.path().join(format!("{}.yaml", got.name));
     let beside = dlgen::generate::spec_files_dir(&spec);
     for (file, text) in &got.files {
-        fs::create_dir_all(&beside).expect("mkdir");
-        fs::write(beside.join(file), text).expect("write");
+        let path = beside.join(file);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
     }
     render(r, &spec.display().to_string(), &got.yaml).1
 }
@@ -126,7 +127,7 @@ fn round_trip(r: &Renderer, tmp: &Path, spec: &Path) -> Result<(), String> {
     // The files beside the spec come back beside the imported spec: the same names, the
     // same text.
     let beside = dlgen::generate::spec_files_dir(spec);
-    let mut want: Vec<(String, String)> = Vec::new();
+    let mut want: Vec<(String, Vec<u8>)> = Vec::new();
     if beside.is_dir() {
         for entry in fs::read_dir(&beside).expect("read_dir") {
             let path = entry.expect("entry").path();
@@ -135,7 +136,7 @@ fn round_trip(r: &Renderer, tmp: &Path, spec: &Path) -> Result<(), String> {
                 .expect("name")
                 .to_string_lossy()
                 .into_owned();
-            want.push((file, fs::read_to_string(&path).expect("read")));
+            want.push((file, fs::read(&path).expect("read")));
         }
     }
     want.sort();
@@ -2634,7 +2635,7 @@ fn kubernetes_secrets_are_read_back_in_every_form() {
     );
     assert_eq!(
         got.files,
-        vec![("id_rsa".to_owned(), "not a key, a test file\n".to_owned())]
+        vec![("id_rsa".to_owned(), b"not a key, a test file\n".to_vec())]
     );
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }
@@ -2676,4 +2677,192 @@ fn a_secret_with_a_literal_value_stays_raw_where_the_stack_had_it() {
         "{}",
         got.yaml
     );
+}
+
+#[test]
+fn a_file_the_stack_reads_from_a_directory_of_its_own_keeps_its_path() {
+    // `file("${path.module}/files/<f>")`: status-page with its Caddyfile under `files/`.
+    // The spec says `{file: files/Caddyfile}`, and the file keeps its path beside it.
+    let tmp = repo(&["status-page"]);
+    let stack = tmp.path().join("stacks/status-page");
+    fs::create_dir_all(stack.join("files")).expect("mkdir");
+    fs::rename(stack.join("Caddyfile"), stack.join("files/Caddyfile")).expect("mv");
+    let main = stack.join("main.tf");
+    let tf = fs::read_to_string(&main).expect("main.tf");
+    let moved = tf.replace("${path.module}/Caddyfile", "${path.module}/files/Caddyfile");
+    assert_ne!(moved, tf);
+    fs::write(&main, moved).expect("write");
+    let caddyfile = fs::read_to_string(stack.join("files/Caddyfile")).expect("read");
+
+    let r = renderer();
+    let got = imported(&stack, &r);
+    assert!(
+        got.yaml.contains("Caddyfile: {file: files/Caddyfile}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.files
+            .iter()
+            .any(|(n, t)| n == "files/Caddyfile" && *t == caddyfile.as_bytes()),
+        "{:?}",
+        got.files
+    );
+    // Rendered again, the file is written at the same path in the stack.
+    let again = render_imported(&r, &got);
+    assert!(
+        again
+            .iter()
+            .any(|f| f.name == "files/Caddyfile" && f.contents == caddyfile),
+        "{again:?}"
+    );
+
+    // Written with -o, the file goes to the same path beside the spec.
+    let run = dlgen(
+        tmp.path(),
+        &[
+            "import",
+            "stacks/status-page",
+            "-o",
+            "specs/status-page.yaml",
+        ],
+    );
+    run.success();
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("specs/status-page/files/Caddyfile")).expect("read"),
+        caddyfile
+    );
+    // A symlink in the way beside the spec is refused, nothing written.
+    #[cfg(unix)]
+    {
+        let elsewhere = tempfile::tempdir().expect("tmp");
+        fs::remove_dir_all(tmp.path().join("specs")).expect("rm");
+        fs::create_dir_all(tmp.path().join("specs/status-page")).expect("mkdir");
+        std::os::unix::fs::symlink(elsewhere.path(), tmp.path().join("specs/status-page/files"))
+            .expect("symlink");
+        let run = dlgen(
+            tmp.path(),
+            &[
+                "import",
+                "stacks/status-page",
+                "-o",
+                "specs/status-page.yaml",
+            ],
+        );
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains("is not a directory"), "{run}");
+        assert!(
+            fs::read_dir(elsewhere.path())
+                .expect("read")
+                .next()
+                .is_none()
+        );
+        assert!(!tmp.path().join("specs/status-page.yaml").exists(), "{run}");
+    }
+}
+
+#[test]
+fn binary_data_read_from_files_of_the_stack_is_read_back_with_its_bytes() {
+    // `binary_data = { "<k>" = filebase64("${path.module}/<f>") }`: a file of any bytes,
+    // copied beside the spec as it is; beside text data of the same config map.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join("specs/binary.yaml");
+    let beside = dlgen::generate::spec_files_dir(&spec);
+    let icon: Vec<u8> = vec![0x00, 0x00, 0x01, 0x00, 0xff, 0xfe, 0x89, b'P', b'N', b'G'];
+    fs::create_dir_all(beside.join("files")).expect("mkdir");
+    fs::write(beside.join("files/favicon.ico"), &icon).expect("write");
+    fs::write(beside.join("logo.svg"), "<svg/>\n").expect("write");
+    let extra = r#"config_maps:
+  - name: drone-logbook-assets
+    data:
+      mode: read-only
+    binary_data:
+      favicon.ico: {file: files/favicon.ico}
+      logo.svg: {file: logo.svg}
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, &spec.display().to_string(), &text);
+    let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
+    assert_eq!(fs::read(dir.join("files/favicon.ico")).expect("read"), icon);
+    let main = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(
+        main.contains("\"favicon.ico\" = filebase64(\"${path.module}/files/favicon.ico\")"),
+        "{main}"
+    );
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "binary_data:",
+        "favicon.ico: {file: files/favicon.ico}",
+        "logo.svg: {file: logo.svg}",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    assert!(
+        got.files
+            .iter()
+            .any(|(n, b)| n == "files/favicon.ico" && *b == icon),
+        "{:?}",
+        got.files
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+    // Rendered again, the stack and its binary file are the same.
+    let again = render_imported(&r, &got);
+    let main_again = again.iter().find(|f| f.name == "main.tf").expect("main.tf");
+    assert_eq!(main_again.contents, main);
+    assert!(
+        again
+            .iter()
+            .any(|f| f.name == "files/favicon.ico" && f.bytes() == icon.as_slice()),
+        "{again:?}"
+    );
+    // A value the spec cannot say (base64 of a literal) leaves the config map raw, whole.
+    let edited = main.replace(
+        "filebase64(\"${path.module}/logo.svg\")",
+        "base64encode(\"<svg/>\\n\")",
+    );
+    assert_ne!(edited, main);
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert!(!got.yaml.contains("binary_data:\n"), "{}", got.yaml);
+}
+
+#[test]
+fn env_values_that_are_function_calls_are_read_back_as_the_call() {
+    // The env values the repo writes as calls: `jsonencode([...])` of literals and with a
+    // reference inside, `base64encode(random_password.<x>.result)`, `tostring(var.<x>)`.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "random:\n  - {name: secret_key, kind: password, length: 64, special: false}\n")
+        .replace(
+            "      - name: RUST_LOG\n        value: info\n",
+            "      - name: RUST_LOG\n        value: info\n      - {name: ALLOWED_HOSTS, value: {jsonencode: [drone.example.org, '*.lan', {zeta: 1, alpha: [b, a]}]}}\n      - {name: PEERS, value: {jsonencode: [{var: public_ip}, 10.0.0.1]}}\n      - {name: SECRET_KEY, value: {base64encode: {ref: random_password.secret_key.result}}}\n      - {name: PORT, value: {tostring: {var: web_port}}}\n",
+        );
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "calls.yaml",
+        &text,
+        &[
+            "value: {jsonencode: [drone.example.org, '*.lan', {zeta: 1, alpha: [b, a]}]}",
+            "value: {jsonencode: [{var: public_ip}, 10.0.0.1]}",
+            "value: {base64encode: {ref: random_password.secret_key.result}}",
+            "value: {tostring: {var: web_port}}",
+        ],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+    let main = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    for call in [
+        "value = jsonencode([\"drone.example.org\", \"*.lan\", {\n",
+        "value = jsonencode([var.public_ip, \"10.0.0.1\"])",
+        "base64encode(random_password.secret_key.result)",
+        "tostring(var.web_port)",
+    ] {
+        assert!(main.contains(call), "{call}\n{main}");
+    }
+    let again = render_imported(&r, &got);
+    let main_again = again.iter().find(|f| f.name == "main.tf").expect("main.tf");
+    assert_eq!(main_again.contents, main);
 }

@@ -200,9 +200,14 @@ fn a_file_that_cannot_be_read_is_refused_at_the_spec_field() {
 #[test]
 fn names_that_would_leave_the_stack_or_be_read_as_configuration_are_refused() {
     for (name, why) in [
-        ("../Caddyfile", "is not a plain file name"),
-        ("conf/Caddyfile", "is not a plain file name"),
-        (".env", "is not a plain file name"),
+        ("../Caddyfile", "is not a relative path of plain names"),
+        ("files/../../x", "is not a relative path of plain names"),
+        ("/etc/passwd", "is not a relative path of plain names"),
+        ("files//x", "is not a relative path of plain names"),
+        (".env", "is not a relative path of plain names"),
+        ("files/.env", "is not a relative path of plain names"),
+        ("secrets/x", "would read as configuration"),
+        ("modules/extra.tf", "would read as configuration"),
         ("extra.tf", "would read as configuration"),
         ("terragrunt.hcl", "would read as configuration"),
         ("secrets", "would read as configuration"),
@@ -217,4 +222,119 @@ fn names_that_would_leave_the_stack_or_be_read_as_configuration_are_refused() {
         assert!(run.stderr.contains(why), "{name}: {run}");
         assert!(!p.path("stacks").exists(), "{name}: nothing written");
     }
+}
+
+const NESTED: &str = "\
+name: site
+containers:
+  - image: docker.io/library/caddy:2.8-alpine
+    port: 8080
+    resources: {cpu: 5m, memory: 32Mi}
+config_maps:
+  - name: site-caddy
+    data:
+      Caddyfile: {file: files/Caddyfile}
+      index.html: {file: files/www/index.html}
+";
+
+#[test]
+fn a_file_in_a_directory_beside_the_spec_goes_to_the_same_path_in_the_stack() {
+    let p = Project::empty();
+    p.write("specs/site.yaml", NESTED);
+    p.write("specs/site/files/Caddyfile", CADDYFILE);
+    p.write("specs/site/files/www/index.html", "<p>hi</p>\n");
+    let run = p.dlgen(&["render", "specs/site.yaml"]);
+    run.success();
+    assert_eq!(p.read("stacks/site/files/Caddyfile"), CADDYFILE);
+    assert_eq!(p.read("stacks/site/files/www/index.html"), "<p>hi</p>\n");
+    let main = p.read("stacks/site/main.tf");
+    assert_eq!(
+        main.lines().nth(2),
+        Some("# Files dlgen writes beside this one: files/Caddyfile, files/www/index.html"),
+        "{main}"
+    );
+    assert!(
+        main.contains("Caddyfile    = file(\"${path.module}/files/Caddyfile\")"),
+        "{main}"
+    );
+    p.dlgen(&["check"]).success();
+
+    // The copies are dlgen's: an edit is drift, and render replaces it.
+    p.write("stacks/site/files/www/index.html", "edited\n");
+    let check = p.dlgen(&["check", "--color", "never"]);
+    assert_eq!(check.code, 1, "{check}");
+    assert!(
+        check.stdout.contains("stacks/site/files/www/index.html"),
+        "{check}"
+    );
+    p.dlgen(&["render", "specs/site.yaml"]).success();
+    assert_eq!(p.read("stacks/site/files/www/index.html"), "<p>hi</p>\n");
+
+    // A file the spec no longer reads is pruned, with the directories it empties.
+    p.write(
+        "specs/site.yaml",
+        &NESTED.replace("{file: files/www/index.html}", "hello"),
+    );
+    let prune = p.dlgen(&["render", "specs/site.yaml", "--prune"]);
+    prune.success();
+    assert!(
+        prune
+            .stdout
+            .contains("removed stacks/site/files/www/index.html"),
+        "{prune}"
+    );
+    assert!(!p.path("stacks/site/files/www").exists(), "{prune}");
+    assert!(p.path("stacks/site/files/Caddyfile").exists(), "{prune}");
+    p.dlgen(&["check"]).success();
+
+    // The whole stack pruned: its directories go with it.
+    fs::remove_file(p.path("specs/site.yaml")).unwrap();
+    p.write(
+        "specs/other.yaml",
+        "name: other\ncontainers:\n  - image: ghcr.io/o/a:latest\n    resources: {cpu: 25m, memory: 64Mi}\n",
+    );
+    let prune = p.dlgen(&["render", "specs/other.yaml", "--prune"]);
+    prune.success();
+    assert!(
+        prune.stdout.contains("removed stacks/site/files/"),
+        "{prune}"
+    );
+    assert!(!p.path("stacks/site").exists(), "{prune}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_directory_of_files_that_is_a_symlink_is_never_followed() {
+    // In the spec's directory: refused at the field.
+    let p = Project::empty();
+    p.write("specs/site.yaml", NESTED);
+    p.write("elsewhere/Caddyfile", CADDYFILE);
+    p.write("elsewhere/www/index.html", "<p>hi</p>\n");
+    fs::create_dir_all(p.path("specs/site")).unwrap();
+    std::os::unix::fs::symlink(p.path("elsewhere"), p.path("specs/site/files")).unwrap();
+    let run = p.dlgen(&["render", "specs/site.yaml"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr.contains("which is a symlink or not a directory"),
+        "{run}"
+    );
+    assert!(!p.path("stacks").exists(), "nothing written");
+
+    // In the stack directory: nothing is written through it.
+    let p = Project::empty();
+    p.write("specs/site.yaml", NESTED);
+    p.write("specs/site/files/Caddyfile", CADDYFILE);
+    p.write("specs/site/files/www/index.html", "<p>hi</p>\n");
+    fs::create_dir_all(p.path("stacks/site")).unwrap();
+    fs::create_dir_all(p.path("elsewhere")).unwrap();
+    std::os::unix::fs::symlink(p.path("elsewhere"), p.path("stacks/site/files")).unwrap();
+    let run = p.dlgen(&["render", "specs/site.yaml"]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(
+        run.stderr
+            .contains("is not a directory (a symlink or a file)"),
+        "{run}"
+    );
+    assert!(!p.path("elsewhere/Caddyfile").exists(), "{run}");
+    assert!(!p.path("stacks/site/main.tf").exists(), "nothing written");
 }

@@ -72,6 +72,9 @@ impl Serialize for ValueSpec {
             ValueSpec::Eso(r) => one(s, "eso", r),
             ValueSpec::Ref(text) => one(s, "ref", text),
             ValueSpec::Template(parts) => one(s, "template", parts),
+            ValueSpec::Json(d) => one(s, "jsonencode", d),
+            ValueSpec::Base64(v) => one(s, "base64encode", v),
+            ValueSpec::ToString(v) => one(s, "tostring", v),
         }
     }
 }

@@ -168,6 +168,7 @@ mod k8s_secrets;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
+mod values;
 mod versions;
 mod workloads;
 
@@ -1812,9 +1813,12 @@ fn env(
         let keys = val::other_keys(e, &["name"]);
         match keys.as_slice() {
             ["value"] => {
-                let Some(value) =
-                    get(e, "value").and_then(|v| val::value_spec(v, &ctx.secret_name))
-                else {
+                let mut value_at = at.to_vec();
+                value_at.extend([b("env", j), attr("value")]);
+                let Some(value) = get(e, "value").and_then(|v| {
+                    values::literal_json(ctx, pc.address, &value_at, v)
+                        .or_else(|| val::value_spec(v, &ctx.secret_name))
+                }) else {
                     break;
                 };
                 if matches!(value, ValueSpec::Scalar(_)) && crate::validate::looks_secret(name) {

@@ -79,7 +79,7 @@ pub struct Imported {
     /// The files the spec reads beside it (`{file: NAME}`, `{templatefile: ...}`), as
     /// `(NAME, text)`: they go into the directory named after the spec
     /// (`specs/<stack>/NAME`).
-    pub files: Vec<(String, String)>,
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// Why a stack was not imported.

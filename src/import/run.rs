@@ -162,18 +162,23 @@ fn check_target(path: &Path, force: bool) -> Result<(), Error> {
 /// link into place): with `force` over what is there, otherwise never over anything, even
 /// a file that appears meanwhile.
 pub fn write_spec(path: &Path, text: &str, force: bool) -> Result<(), Error> {
+    write_bytes(path, text.as_bytes(), force)
+}
+
+/// [`write_spec`] of any bytes (a file beside the spec).
+fn write_bytes(path: &Path, bytes: &[u8], force: bool) -> Result<(), Error> {
     check_target(path, force)?;
     if force {
-        crate::write::write_atomic(path, text.as_bytes())
+        crate::write::write_atomic(path, bytes)
     } else {
-        crate::write::create_new(path, text.as_bytes())
+        crate::write::create_new(path, bytes)
     }
 }
 
 /// The files beside the spec at `spec` may all be written: the directory named after it
 /// is a directory of its own (not a symlink leading elsewhere) or absent, and no file is
 /// there unless `force`.
-fn check_files(spec: &Path, files: &[(String, String)], force: bool) -> Result<(), Error> {
+fn check_files(spec: &Path, files: &[(String, Vec<u8>)], force: bool) -> Result<(), Error> {
     if files.is_empty() {
         return Ok(());
     }
@@ -183,9 +188,15 @@ fn check_files(spec: &Path, files: &[(String, String)], force: bool) -> Result<(
             "error: {}: is not a directory (a file or a symlink); the files beside the spec go into a directory of their own; nothing written",
             dir.display()
         ))),
-        Ok(_) => files
-            .iter()
-            .try_for_each(|(name, _)| check_target(&dir.join(name), force)),
+        Ok(_) => files.iter().try_for_each(|(name, _)| {
+            crate::generated::dirs_within(&dir, name).map_err(|at| {
+                Error::Message(format!(
+                    "error: {}: is not a directory (a file or a symlink); the files beside the spec go into directories of their own; nothing written",
+                    at.display()
+                ))
+            })?;
+            check_target(&dir.join(name), force)
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(Error::io(&dir, e)),
     }
@@ -195,7 +206,7 @@ fn check_files(spec: &Path, files: &[(String, String)], force: bool) -> Result<(
 /// written.
 fn write_files(
     spec: &Path,
-    files: &[(String, String)],
+    files: &[(String, Vec<u8>)],
     force: bool,
 ) -> Result<Vec<PathBuf>, Error> {
     if files.is_empty() {
@@ -205,11 +216,15 @@ fn write_files(
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
     let mut out = Vec::new();
     for (name, text) in files {
-        // A plain file name (the spec's reader checks it too): never outside `dir`.
+        // A relative path of plain names (the spec's reader checks it too), through real
+        // directories only (checked first): never outside `dir`.
         crate::model::companion_name(name)
             .map_err(|why| Error::Message(format!("error: {name}: {why}")))?;
         let path = dir.join(name);
-        write_spec(&path, text, force)?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        write_bytes(&path, text, force)?;
         out.push(path);
     }
     Ok(out)

@@ -204,7 +204,49 @@ pub fn value_spec(v: &Value, secret_name: &str) -> Option<ValueSpec> {
                 .collect();
             Some(ValueSpec::Template(parts?))
         }
+        Sym::Call { name, args } => call(name, args, secret_name),
         _ => None,
+    })
+}
+
+/// A function call a spec writes as a value: `jsonencode(...)` of structured data with
+/// references inside, `base64encode(...)` / `tostring(...)` of a reference (of a known
+/// value, the call was evaluated to its result already).
+fn call(name: &str, args: &[Value], secret_name: &str) -> Option<ValueSpec> {
+    let [arg] = args else {
+        return None;
+    };
+    let inner = || match value_spec(arg, secret_name)? {
+        ValueSpec::Scalar(_) => None,
+        v => Some(Box::new(v)),
+    };
+    match name {
+        "jsonencode" => Some(ValueSpec::Json(Box::new(structured(arg, secret_name)?))),
+        "base64encode" => Some(ValueSpec::Base64(inner()?)),
+        "tostring" => Some(ValueSpec::ToString(inner()?)),
+        _ => None,
+    }
+}
+
+/// Structured data: lists and maps of scalars and what [`value_spec`] reads.
+pub fn structured(v: &Value, secret_name: &str) -> Option<crate::spec::DataSpec> {
+    use crate::spec::DataSpec;
+    Some(match v {
+        Value::List(items) => DataSpec::List(
+            items
+                .iter()
+                .map(|i| structured(i, secret_name))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Object(m) => DataSpec::Map(crate::spec::OrderedMap(
+            m.iter()
+                .map(|(k, v)| structured(v, secret_name).map(|d| (k.clone(), d)))
+                .collect::<Option<_>>()?,
+        )),
+        other => match value_spec(other, secret_name)? {
+            ValueSpec::Scalar(s) => DataSpec::Scalar(s),
+            r => DataSpec::Ref(r),
+        },
     })
 }
 
@@ -320,6 +362,31 @@ mod tests {
             ),
             ("var.tls_secret_name", None),
             ("upper(var.x)", None),
+            (
+                "base64encode(random_password.k.result)",
+                Some(ValueSpec::Base64(Box::new(ValueSpec::Ref(
+                    "random_password.k.result".into(),
+                )))),
+            ),
+            (
+                "tostring(var.x)",
+                Some(ValueSpec::ToString(Box::new(ValueSpec::Var("x".into())))),
+            ),
+            (
+                "jsonencode([var.x, \"a\"])",
+                Some(ValueSpec::Json(Box::new(crate::spec::DataSpec::List(
+                    vec![
+                        crate::spec::DataSpec::Ref(ValueSpec::Var("x".into())),
+                        crate::spec::DataSpec::Scalar(Scalar::Str("a".into())),
+                    ],
+                )))),
+            ),
+            // Of a literal, the call is its result.
+            (
+                "tostring(80)",
+                Some(ValueSpec::Scalar(Scalar::Str("80".into()))),
+            ),
+            ("base64encode(upper(var.x))", None),
         ];
         for (expr, want) in cases {
             let tf = format!(

@@ -23,20 +23,32 @@ pub(crate) struct DataScope<'a> {
 /// writes itself, and what Terraform or Terragrunt would read as configuration.
 const RESERVED_SUFFIXES: [&str; 5] = [".tf", ".tf.json", ".tfvars", ".tfvars.json", ".hcl"];
 
-/// A file beside the spec, as named in the stack directory: one plain file name.
+/// The most directories a file beside the spec may sit in below the spec's directory.
+const MAX_COMPANION_DEPTH: usize = 8;
+
+/// A file beside the spec, as named in the stack directory: a plain file name, or a
+/// relative path of plain names (`files/nginx.conf`), never `..` nor absolute, and never
+/// through the stack's `secrets` link.
 pub(crate) fn companion_name(name: &str) -> Result<(), String> {
-    let plain = !name.is_empty()
-        && name.len() <= 255
-        && !name.starts_with('.')
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if !plain {
-        return Err("is not a plain file name (letters, digits, `.`, `_`, `-`, not starting with `.`): a file beside the spec sits directly in the spec's directory `<spec>/` and in the stack directory".to_owned());
-    }
-    if name == crate::generated::SECRETS_LINK || RESERVED_SUFFIXES.iter().any(|s| name.ends_with(s))
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 255
+            && !s.starts_with('.')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    let segments: Vec<&str> = name.split('/').collect();
+    if name.len() > 1024
+        || segments.len() > MAX_COMPANION_DEPTH + 1
+        || !segments.iter().all(|s| plain(s))
     {
-        return Err("is a name Terraform or Terragrunt would read as configuration (`.tf`, `.tfvars`, `.hcl`), or the stack's `secrets` link".to_owned());
+        return Err("is not a relative path of plain names (letters, digits, `.`, `_`, `-`, not starting with `.`, separated by `/`; never `..` nor absolute): a file beside the spec sits in the spec's directory `<spec>/` and at the same path in the stack directory".to_owned());
+    }
+    let reserved = |s: &str| {
+        s == crate::generated::SECRETS_LINK || RESERVED_SUFFIXES.iter().any(|r| s.ends_with(r))
+    };
+    if segments.iter().any(|s| reserved(s)) {
+        return Err("names what Terraform or Terragrunt would read as configuration (`.tf`, `.tfvars`, `.hcl`), or the stack's `secrets` link".to_owned());
     }
     Ok(())
 }
@@ -46,7 +58,16 @@ fn module_path(name: &str) -> Expr {
     Expr(format!("\"${{path.module}}/{}\"", hcl::template_text(name)))
 }
 
-fn file_ref(p: &mut Problems, at: &str, name: &str, scope: &mut DataScope<'_>) -> Option<Expr> {
+/// `"${path.module}/NAME"` of a file beside the spec, collected into the scope's files;
+/// `binary` when the stack reads it with `filebase64()` only (a file that is also read
+/// as text must be text).
+fn file_ref(
+    p: &mut Problems,
+    at: &str,
+    name: &str,
+    scope: &mut DataScope<'_>,
+    binary: bool,
+) -> Option<Expr> {
     let Some(files) = scope.files.as_deref_mut() else {
         p.add(
             at,
@@ -59,11 +80,13 @@ fn file_ref(p: &mut Problems, at: &str, name: &str, scope: &mut DataScope<'_>) -
         p.invalid(at, "file name", name, &why);
         return None;
     }
-    if !files.iter().any(|f| f.name == name) {
-        files.push(SpecFile {
+    match files.iter_mut().find(|f| f.name == name) {
+        Some(f) => f.binary &= binary,
+        None => files.push(SpecFile {
             name: name.to_owned(),
             field: at.to_owned(),
-        });
+            binary,
+        }),
     }
     Some(module_path(name))
 }
@@ -115,7 +138,7 @@ pub(crate) fn data_value(
                 Value::Str(String::new())
             }
         },
-        DataSpec::File(name) => match file_ref(p, &format!("{at}.file"), name, scope) {
+        DataSpec::File(name) => match file_ref(p, &format!("{at}.file"), name, scope, false) {
             Some(path) => Value::Call(Call {
                 function: "file",
                 args: vec![Value::Expr(path)],
@@ -128,7 +151,7 @@ pub(crate) fn data_value(
                 p.missing(&format!("{tat}.file"), "the template file beside the spec");
                 return Value::Str(String::new());
             };
-            let Some(path) = file_ref(p, &format!("{tat}.file"), name, scope) else {
+            let Some(path) = file_ref(p, &format!("{tat}.file"), name, scope, false) else {
                 return Value::Str(String::new());
             };
             let vars = vars
@@ -243,7 +266,7 @@ pub(crate) fn config_map(
         }
         annotations.push(entry(cv::reloader::MATCH, "true"));
     }
-    if c.data.0.is_empty() {
+    if c.data.0.is_empty() && c.binary_data.0.is_empty() {
         p.missing(
             &at("data"),
             "the config map's data, e.g. `data: {app.conf: ...}`",
@@ -258,6 +281,35 @@ pub(crate) fn config_map(
             files: Some(&mut *files),
         };
         data.push(entry(key, data_value(p, &dat, value, true, &mut scope)));
+    }
+    let mut binary_data = Vec::new();
+    for (key, value) in &c.binary_data.0 {
+        let bat = crate::de::path_key(&at("binary_data"), key);
+        p.check(&bat, "key", key, data_key(key));
+        if c.data.0.iter().any(|(k, _)| k == key) {
+            p.add(
+                &bat,
+                format!("`{key}` is also a key of `data`"),
+                Some("a key is in `data` or in `binary_data`, not both".to_owned()),
+            );
+        }
+        let Some(name) = &value.file else {
+            p.missing(&format!("{bat}.file"), "the file beside the spec");
+            continue;
+        };
+        let mut scope = DataScope {
+            refs: None,
+            files: Some(&mut *files),
+        };
+        if let Some(path) = file_ref(p, &format!("{bat}.file"), name, &mut scope, true) {
+            binary_data.push(entry(
+                key,
+                Value::Call(Call {
+                    function: "filebase64",
+                    args: vec![Value::Expr(path)],
+                }),
+            ));
+        }
     }
     let mut checksums = Vec::new();
     for (ci, sum) in c.checksums.iter().enumerate() {
@@ -330,6 +382,7 @@ pub(crate) fn config_map(
                 annotations: Obj::lines(annotations).non_empty(),
             },
             data: Obj::lines(data),
+            binary_data: Obj::lines(binary_data),
             depends_on,
         }),
     );

@@ -182,6 +182,12 @@ impl Refs {
                             "a template cannot hold another template",
                             Some("write its parts into this one".to_owned()),
                         ),
+                        ValueSpec::Json(_) | ValueSpec::Base64(_) | ValueSpec::ToString(_) => p
+                            .add(
+                                &part_at,
+                                "a template part is text or a reference",
+                                Some("write the function around the whole value".to_owned()),
+                            ),
                         reference => {
                             if let Value::Expr(e) = self.value(p, &part_at, reference) {
                                 pieces.push(hcl::TemplatePart::Interpolation(e.0));
@@ -192,6 +198,31 @@ impl Refs {
                 let text = hcl::template(&pieces);
                 Value::Expr(Expr(text))
             }
+            ValueSpec::Json(d) => {
+                let mut scope = super::config::DataScope {
+                    refs: Some(self),
+                    files: None,
+                };
+                let arg = super::config::data_value(
+                    p,
+                    &format!("{path}.jsonencode"),
+                    d,
+                    false,
+                    &mut scope,
+                );
+                Value::Call(super::types::Call {
+                    function: "jsonencode",
+                    args: vec![arg],
+                })
+            }
+            ValueSpec::Base64(v) => Value::Call(super::types::Call {
+                function: "base64encode",
+                args: vec![self.value(p, &format!("{path}.base64encode"), v)],
+            }),
+            ValueSpec::ToString(v) => Value::Call(super::types::Call {
+                function: "tostring",
+                args: vec![self.value(p, &format!("{path}.tostring"), v)],
+            }),
             ValueSpec::Eso(EsoRef { key, path: keys }) => {
                 let at = format!("{path}.eso");
                 let Some(key) = key else {

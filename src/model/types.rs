@@ -329,10 +329,24 @@ pub struct Stack {
 
 /// A file beside the spec that the stack reads: its name (in the spec's directory
 /// `<spec>/` and in the stack directory), and the spec field that names it first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct SpecFile {
     pub name: String,
     pub field: String,
+    /// Read only with `filebase64()`: any bytes, not only UTF-8 text.
+    pub binary: bool,
+}
+
+/// Shown field by field; `binary` only when it is.
+impl std::fmt::Debug for SpecFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("SpecFile");
+        d.field("name", &self.name).field("field", &self.field);
+        if self.binary {
+            d.field("binary", &self.binary);
+        }
+        d.finish()
+    }
 }
 
 /// Shown field by field; the files beside the spec only when there are any.
@@ -720,12 +734,26 @@ pub struct ServicePort {
 
 // --- around the pod ---------------------------------------------------------------
 
-/// `kubernetes_config_map`: metadata and `data` items in order.
-#[derive(Debug, Clone, Serialize)]
+/// `kubernetes_config_map`: metadata, `data` and `binary_data` items in order.
+#[derive(Clone, Serialize)]
 pub struct ConfigMap {
     pub metadata: Metadata,
     pub data: Obj,
+    pub binary_data: Obj,
     pub depends_on: Vec<Expr>,
+}
+
+/// Shown field by field; `binary_data` only when there is some.
+impl std::fmt::Debug for ConfigMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("ConfigMap");
+        d.field("metadata", &self.metadata)
+            .field("data", &self.data);
+        if !self.binary_data.is_empty() {
+            d.field("binary_data", &self.binary_data);
+        }
+        d.field("depends_on", &self.depends_on).finish()
+    }
 }
 
 /// `kubernetes_secret`: metadata, `type`, the token wait, `data` items in order, and the

@@ -238,6 +238,10 @@ pub struct ConfigMapSpec {
     /// `{yamlencode: ...}`, `{jsonencode: ...}`, or a reference (`{var}`, `{ref}`, ...).
     #[serde(default)]
     pub data: OrderedMap<DataSpec>,
+    /// Binary data, in order: each value a file beside the spec, `{file: NAME}` (copied
+    /// into the stack as for `data`, of any bytes), read with `filebase64()`.
+    #[serde(default)]
+    pub binary_data: OrderedMap<BinaryDataSpec>,
     /// Checksum annotations on the app's pod template, so a change of the data rolls the
     /// pods.
     #[serde(default)]
@@ -249,6 +253,15 @@ pub struct ConfigMapSpec {
     pub comment: Option<String>,
     /// Raw HCL inside the resource.
     pub raw: Option<String>,
+}
+
+/// A binary data value of a config map: a file beside the spec.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BinaryDataSpec {
+    /// The file beside the spec (as for `{file: ...}` in `data`), read with
+    /// `filebase64("${path.module}/NAME")`.
+    pub file: Option<String>,
 }
 
 /// A hash of one data key, as an annotation of the app's pod template.
@@ -397,6 +410,8 @@ pub const DATA_FORMS: &[&str] = &[
     "templatefile",
     "yamlencode",
     "jsonencode",
+    "base64encode",
+    "tostring",
 ];
 
 impl<'de> Deserialize<'de> for DataSpec {
@@ -469,6 +484,12 @@ impl<'de> Deserialize<'de> for DataSpec {
                     "templatefile" => Some(DataSpec::TemplateFile(map.next_value()?)),
                     "yamlencode" => Some(DataSpec::Yaml(Box::new(map.next_value()?))),
                     "jsonencode" => Some(DataSpec::Json(Box::new(map.next_value()?))),
+                    "base64encode" => Some(DataSpec::Ref(ValueSpec::Base64(Box::new(
+                        map.next_value()?,
+                    )))),
+                    "tostring" => Some(DataSpec::Ref(ValueSpec::ToString(Box::new(
+                        map.next_value()?,
+                    )))),
                     _ => None,
                 };
                 if let Some(form) = form {

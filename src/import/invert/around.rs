@@ -456,7 +456,7 @@ pub fn checksum_annotations(d: &Draft) -> Vec<String> {
 
 /// The config maps of the stack, as `config_maps:`, in address order until one given up,
 /// with the checksums the app's pod carries of them. One the spec cannot say (such as
-/// `binary_data`) stays whole in raw HCL at its address, and the others are still read:
+/// `immutable`) stays whole in raw HCL at its address, and the others are still read:
 /// each is an object of its own.
 pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(CONFIG_MAPS);
@@ -517,8 +517,12 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
         out.reloader_match = Some(!matches.is_empty());
         out.annotations = OrderedMap(rest);
     }
-    let data = val::map(get(v, "data")?)?;
-    if data.is_empty() {
+    let empty = std::collections::BTreeMap::new();
+    let data = match get(v, "data") {
+        Some(d) => val::map(d)?,
+        None => &empty,
+    };
+    if data.is_empty() && get(v, "binary_data").is_none() {
         return None;
     }
     let order = ctx
@@ -538,6 +542,22 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
             )?,
         };
         out.data.0.push((key.clone(), value));
+    }
+    // Binary data: each value a file of the stack read with `filebase64()`.
+    if let Some(binary) = get(v, "binary_data") {
+        let binary = val::map(binary)?;
+        if binary.is_empty() {
+            return None;
+        }
+        let order = ctx
+            .source_keys(address, &[super::attr("binary_data")])
+            .unwrap_or_default();
+        let mut keys: Vec<&String> = binary.keys().collect();
+        keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+        for key in keys {
+            let file = super::shapes::binary_file(ctx, address, key)?;
+            out.binary_data.0.push((key.clone(), file));
+        }
     }
     match get(v, "depends_on") {
         None => {}

@@ -10,7 +10,7 @@ use hcl_edit::expr::Expression;
 use super::Ctx;
 use crate::import::value::{path, string};
 use crate::planeq::{self, Address};
-use crate::spec::{DataSpec, OrderedMap, TemplateFileSpec, ValueSpec};
+use crate::spec::{BinaryDataSpec, DataSpec, OrderedMap, TemplateFileSpec, ValueSpec};
 
 /// The namespace a stack that creates none deploys into, as its objects name it by a
 /// literal: its Deployment's, else the one its namespaced objects (resources with
@@ -63,17 +63,7 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
         return None;
     }
     let args: Vec<&Expression> = call.args.iter().collect();
-    let name = |arg: &Expression| -> Option<String> {
-        let text = top.file.text.get(arg.span()?)?;
-        let name = text
-            .strip_prefix("\"${path.module}/")?
-            .strip_suffix('"')?
-            .to_owned();
-        crate::model::companion_name(&name).ok()?;
-        // Only a file the stack holds, as text, is copied beside the spec.
-        std::fs::read_to_string(ctx.src.dir.join(&name)).ok()?;
-        Some(name)
-    };
+    let name = |arg: &Expression| module_file(&top.file.text, &ctx.src.dir, arg, false);
     match (call.name.name.as_str(), args.as_slice()) {
         ("file", [arg]) => Some(DataSpec::File(name(arg)?)),
         ("templatefile", [arg, Expression::Object(vars)]) => {
@@ -93,6 +83,50 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
         }
         _ => None,
     }
+}
+
+/// A config map's binary data value (`binary_data[key]` of the block at `address`) that
+/// the stack reads as dlgen writes it, `filebase64("${path.module}/NAME")` of a file of
+/// its own directory (of any bytes): the spec's `{file: NAME}`, the file then written
+/// beside the spec. `None` for any other value.
+pub(super) fn binary_file(ctx: &Ctx, address: &str, key: &str) -> Option<BinaryDataSpec> {
+    let top = ctx.src.top(&ctx.at(address))?;
+    let Expression::FuncCall(call) = super::encoded::entry(ctx, address, "binary_data", key)?
+    else {
+        return None;
+    };
+    let args: Vec<&Expression> = call.args.iter().collect();
+    match (
+        call.name.namespace.is_empty(),
+        call.name.name.as_str(),
+        args.as_slice(),
+    ) {
+        (true, "filebase64", [arg]) => Some(BinaryDataSpec {
+            file: Some(module_file(&top.file.text, &ctx.src.dir, arg, true)?),
+        }),
+        _ => None,
+    }
+}
+
+/// NAME of the argument `arg` written `"${path.module}/NAME"` (in `text`, the file that
+/// holds it), when NAME is a file beside the spec (see [`crate::model::companion_name`])
+/// that the stack directory `dir` holds, of UTF-8 text unless `binary`.
+fn module_file(
+    text: &str,
+    dir: &std::path::Path,
+    arg: &Expression,
+    binary: bool,
+) -> Option<String> {
+    let name = text
+        .get(arg.span()?)?
+        .strip_prefix("\"${path.module}/")?
+        .strip_suffix('"')?
+        .to_owned();
+    crate::model::companion_name(&name).ok()?;
+    // Only a file the stack holds (as text, unless read as bytes) is copied beside the
+    // spec.
+    let bytes = read_beside(dir, &name)?;
+    (binary || std::str::from_utf8(&bytes).is_ok()).then_some(name)
 }
 
 /// A reference as a template's variable: `var.NAME` is `{var: NAME}`, an attribute of an
@@ -148,28 +182,45 @@ fn reference(e: &Expression) -> Option<DataSpec> {
 }
 
 /// The files beside the spec that the spec's config maps and secrets read (`{file}`,
-/// `{templatefile}`), in order, each once: `(name, text)` from the stack directory.
-pub fn files_beside(spec: &crate::spec::Spec, dir: &std::path::Path) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
+/// `{templatefile}`, config maps' `binary_data`), in order, each once: `(name, contents)`
+/// from the stack directory.
+pub fn files_beside(spec: &crate::spec::Spec, dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let data = spec
         .config_maps
         .iter()
         .map(|c| &c.data)
         .chain(spec.kubernetes_secrets.iter().map(|s| &s.data));
-    for values in data {
-        for (_, v) in &values.0 {
-            let name = match v {
-                DataSpec::File(n) => n,
-                DataSpec::TemplateFile(TemplateFileSpec { file: Some(n), .. }) => n,
-                _ => continue,
-            };
-            if out.iter().any(|(n, _)| n == name) {
-                continue;
-            }
-            if let Ok(text) = std::fs::read_to_string(dir.join(name)) {
-                out.push((name.clone(), text));
-            }
+    let text = data.flat_map(|values| {
+        values.0.iter().filter_map(|(_, v)| match v {
+            DataSpec::File(n) => Some(n),
+            DataSpec::TemplateFile(TemplateFileSpec { file: Some(n), .. }) => Some(n),
+            _ => None,
+        })
+    });
+    let binary = spec
+        .config_maps
+        .iter()
+        .flat_map(|cm| cm.binary_data.0.iter().filter_map(|(_, b)| b.file.as_ref()));
+    for name in text.chain(binary) {
+        if out.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        if let Some(bytes) = read_beside(dir, name) {
+            out.push((name.clone(), bytes));
         }
     }
     out
+}
+
+/// The bytes of the file `name` (a path below the stack directory `dir`, see
+/// [`crate::model::companion_name`]): a regular file reached through real directories
+/// only, never through a symlink that could lead out of the stack.
+fn read_beside(dir: &std::path::Path, name: &str) -> Option<Vec<u8>> {
+    crate::generated::dirs_within(dir, name).ok()?;
+    let path = dir.join(name);
+    if !std::fs::symlink_metadata(&path).ok()?.is_file() {
+        return None;
+    }
+    std::fs::read(path).ok()
 }
