@@ -17,6 +17,8 @@ use pod::with_pod_settings;
 pub use pod::*;
 mod around;
 pub use around::*;
+mod traffic;
+pub use traffic::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -111,6 +113,11 @@ pub struct Spec {
     /// Terragrunt `inputs`, in order (`image_tag: latest`).
     #[serde(default)]
     pub inputs: OrderedMap<DataSpec>,
+    /// Traefik `Middleware` objects of the stack's namespace.
+    #[serde(default)]
+    pub middlewares: Vec<MiddlewareSpec>,
+    /// The app's PodDisruptionBudget.
+    pub disruption_budget: Option<DisruptionBudgetSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
