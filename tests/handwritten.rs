@@ -147,6 +147,13 @@ fn mqtt_broker() {
     assert_differences("mqtt-broker", &[]);
 }
 
+#[test]
+fn doc_search() {
+    // Traefik Middlewares of the stack (the bearer-token plugin reading a JSON list from
+    // Vault, a literal namespace; a prefix strip) named by the ingress, a PodDisruptionBudget.
+    assert_differences("doc-search", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -161,6 +168,7 @@ const CORPUS: &[&str] = &[
     "status-page",
     "music-stream",
     "mqtt-broker",
+    "doc-search",
 ];
 
 #[test]

@@ -24,7 +24,10 @@ pub const SERVICE_ACCOUNTS: &str = "service_accounts";
 
 /// The resources of the types `types` in the order the stack writes them (file, offset;
 /// objects without a known position after, by address): `(address, label, body)`.
-fn in_source_order<'a>(ctx: &Ctx<'a>, types: &[&str]) -> Vec<(String, String, &'a Value)> {
+pub(super) fn in_source_order<'a>(
+    ctx: &Ctx<'a>,
+    types: &[&str],
+) -> Vec<(String, String, &'a Value)> {
     // (where the stack writes it: file and offset, its address, its label, its body)
     type Found<'v> = (Option<(String, usize)>, String, String, &'v Value);
     let mut found: Vec<Found> = Vec::new();

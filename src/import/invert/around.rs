@@ -29,11 +29,12 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 4] = [
+pub const ITEM_LISTS: [&str; 5] = [
     EXTERNAL_SECRETS,
     CONFIG_MAPS,
     RANDOM,
     super::access::SERVICE_ACCOUNTS,
+    super::traffic::MIDDLEWARES,
 ];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
@@ -50,6 +51,13 @@ pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) 
         CONFIG_MAPS => match spec.config_maps.get_mut(i) {
             Some(c) => {
                 c.raw = raw;
+                true
+            }
+            None => false,
+        },
+        super::traffic::MIDDLEWARES => match spec.middlewares.get_mut(i) {
+            Some(m) => {
+                m.raw = raw;
                 true
             }
             None => false,
