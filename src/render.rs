@@ -88,6 +88,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/objects/moved.tf"),
     ),
     (
+        "objects/import.tf",
+        include_str!("../templates/objects/import.tf"),
+    ),
+    (
         "objects/raw_blocks.tf",
         include_str!("../templates/objects/raw_blocks.tf"),
     ),

@@ -131,6 +131,10 @@ pub struct AdoptSpec {
     /// Renames: `moved { from = <from>, to = <to> }`; `to` must be a generated address.
     #[serde(default)]
     pub moved: Vec<MovedSpec>,
+    /// Objects that exist in the cluster but not yet in the state: `import { to = <to>,
+    /// id = "<id>" }`; `to` must be a generated resource. A no-op once applied.
+    #[serde(default)]
+    pub imports: Vec<ImportSpec>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -138,6 +142,18 @@ pub struct AdoptSpec {
 pub struct MovedSpec {
     pub from: Option<String>,
     pub to: Option<String>,
+}
+
+/// One `import` block.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSpec {
+    /// The generated resource it imports to, e.g. `kubernetes_namespace.tasks`.
+    pub to: Option<String>,
+    /// The provider's import ID, e.g. `tasks` for a namespace, `<namespace>/<name>` for
+    /// most namespaced objects, `apiVersion=…,kind=…,namespace=…,name=…` for a
+    /// `kubernetes_manifest`.
+    pub id: Option<String>,
 }
 
 /// Raw HCL attached to generated resources (inside their body, after the generated

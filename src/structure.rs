@@ -209,6 +209,13 @@ fn top_key(item: &Structure, terragrunt: bool) -> Option<(String, What)> {
                         What::Declaration,
                     )
                 }),
+                // Two `import` blocks to one address are an error in Terraform.
+                "import" if !terragrunt => b.body.get_attribute("to").map(|a| {
+                    (
+                        format!("import to {}", a.value.to_string().trim()),
+                        What::Declaration,
+                    )
+                }),
                 // terragrunt.hcl: a labelled block (`include "root"`, `dependency "x"`,
                 // `generate "provider"`) is declared once per label, an unlabelled one
                 // (`terraform`, `remote_state`) once.
@@ -999,6 +1006,11 @@ pub fn message(conflict: &Conflict) -> String {
             "raw HCL moves `{from}` again: dlgen writes a `moved` block from it already"
         );
     }
+    if let Some(to) = conflict.key.strip_prefix("import to ") {
+        return format!(
+            "`{to}` is imported twice (`adopt.imports` and raw HCL); Terraform allows one `import` block per address"
+        );
+    }
     match conflict.what {
         What::Declaration => format!(
             "raw HCL declares `{}`, which the stack already generates",
@@ -1067,9 +1079,12 @@ mod tests {
 
     #[test]
     fn duplicate_declarations_are_found() {
-        let text = "variable \"a\" {}\nlocals {\n  x = 1\n}\nlocals {\n  x = 2\n}\nvariable \"a\" {}\nmoved {\n  from = a.b\n  to = c.d\n}\nmoved {\n  from = a.b\n  to = e.f\n}\n";
+        let text = "variable \"a\" {}\nlocals {\n  x = 1\n}\nlocals {\n  x = 2\n}\nvariable \"a\" {}\nmoved {\n  from = a.b\n  to = c.d\n}\nmoved {\n  from = a.b\n  to = e.f\n}\nimport {\n  to = c.d\n  id = \"x\"\n}\nimport {\n  to = c.d\n  id = \"y\"\n}\nimport {\n  to = e.f\n  id = \"x\"\n}\n";
         let keys: Vec<_> = conflicts(text, &[]).into_iter().map(|c| c.key).collect();
-        assert_eq!(keys, ["var.a", "local.x", "moved from a.b"]);
+        assert_eq!(
+            keys,
+            ["var.a", "local.x", "moved from a.b", "import to c.d"]
+        );
     }
 
     #[test]

@@ -568,6 +568,45 @@ fn a_renamed_address_produces_the_matching_moved_block() {
 }
 
 #[test]
+fn adopt_imports_are_import_blocks_to_generated_resources() {
+    let (_, body) = render(&format!(
+        "{BASE}adopt:\n  imports:\n    - {{to: kubernetes_namespace.app, id: app}}\n    - {{to: kubernetes_service.app, id: \"app/a\\\"b${{x}}\"}}\n"
+    ));
+    let imports: Vec<(String, String)> = body
+        .blocks()
+        .filter(|b| b.identifier() == "import")
+        .map(|b| (attr(b, "to").unwrap(), attr(b, "id").unwrap()))
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            ("kubernetes_namespace.app".to_owned(), "\"app\"".to_owned()),
+            // Escaped: a quote and an interpolation stay text.
+            (
+                "kubernetes_service.app".to_owned(),
+                "\"app/a\\\"b$${x}\"".to_owned()
+            ),
+        ]
+    );
+    let bad = errors(&format!(
+        "{BASE}adopt:\n  imports:\n    - {{to: kubernetes_namespace.ap, id: app}}\n    - {{to: kubernetes_namespace.app}}\n    - {{to: kubernetes_namespace.app, id: a}}\n    - {{to: kubernetes_namespace.app, id: b}}\n"
+    ));
+    assert!(
+        bad.contains("`kubernetes_namespace.ap` is not a resource this stack generates"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("did you mean `kubernetes_namespace.app`?"),
+        "{bad}"
+    );
+    assert!(bad.contains("adopt.imports[1].id"), "{bad}");
+    assert!(
+        bad.contains("`kubernetes_namespace.app` is imported twice"),
+        "{bad}"
+    );
+}
+
+#[test]
 fn a_wrapping_module_moves_every_resource_and_module() {
     let (_, body) = render(&format!(
         "{BASE}ingress: {{name: app}}\nadopt: {{from_module: app}}\n"

@@ -1656,6 +1656,56 @@ fn the_namespaces_quota_is_read_back() {
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }
 
+#[test]
+fn import_blocks_to_generated_resources_are_read_back_and_others_stay_raw() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "adopt:\n  imports:\n    - to: kubernetes_namespace.drone_logbook\n      id: drone-logbook\n    - to: kubernetes_manifest.external_secret\n      id: \"apiVersion=external-secrets.io/v1,kind=ExternalSecret,namespace=drone-logbook,name=drone-logbook-secrets\"\n";
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, "imports.yaml", &text);
+    let main = &files
+        .iter()
+        .find(|f| f.name == "main.tf")
+        .expect("main.tf")
+        .contents;
+    assert!(
+        main.contains(
+            "import {\n  to = kubernetes_namespace.drone_logbook\n  id = \"drone-logbook\"\n}"
+        ),
+        "{main}"
+    );
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "imports.yaml",
+        &text,
+        &[
+            "imports:",
+            "to: kubernetes_namespace.drone_logbook",
+            "id: drone-logbook",
+        ],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+
+    // An import block the spec cannot say (`for_each`, a `to` it does not generate, an
+    // `id` that is not a literal) stays whole in raw HCL; the proof counts every one.
+    let dir = tmp.path().join(&name);
+    let odd = "\nimport {\n  for_each = toset([\"a\"])\n  to       = kubernetes_config_map.x[each.key]\n  id       = each.key\n}\n\nimport {\n  to = kubernetes_namespace.elsewhere\n  id = \"elsewhere\"\n}\n\nimport {\n  to = kubernetes_manifest.external_secret\n  id = join(\"/\", [\"a\", \"b\"])\n}\n";
+    let main_path = dir.join("main.tf");
+    let without: String = fs::read_to_string(&main_path)
+        .expect("main.tf")
+        .split("\nimport {")
+        .next()
+        .expect("text before the import blocks")
+        .to_owned();
+    fs::write(&main_path, format!("{without}{odd}")).expect("write");
+    let got = imported(&dir, &r);
+    assert!(!got.yaml.contains("imports:"), "{}", got.yaml);
+    for want in ["for_each", "kubernetes_namespace.elsewhere", "join(\"/\""] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).expect("mkdir");
     for entry in fs::read_dir(from).expect("read_dir") {

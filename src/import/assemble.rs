@@ -32,6 +32,8 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .map(|c| c.rendered.clone())
         .collect();
     let moved_left = invert::adopt(&mut draft, &moved, &generated);
+    let imports = invert::import_blocks(ctx.src);
+    let imports_left = invert::adopt_imports(&mut draft, &imports, &generated);
 
     // The spec without raw HCL, compared node by node with the stack. A spec without
     // containers or jobs holds its workload in `raw.stack`, found only by this comparison:
@@ -75,6 +77,19 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
             && let Some(span) = top.block.span()
         {
             pieces.push(Piece::new(Slot::Stack, top.file, span, "moved".to_owned()));
+        }
+    }
+    // So do the `import` blocks it cannot say.
+    let import_tops: Vec<_> = ctx
+        .src
+        .tops()
+        .filter(|t| t.block.ident.as_str() == "import")
+        .collect();
+    for i in imports_left {
+        if let Some(top) = import_tops.get(i)
+            && let Some(span) = top.block.span()
+        {
+            pieces.push(Piece::new(Slot::Stack, top.file, span, "import".to_owned()));
         }
     }
     let main_tf = bare
@@ -295,8 +310,6 @@ fn spec_part(path: &str) -> Option<Part> {
             None => Some(Part::Backup),
         },
         "service" => Some(Part::Service),
-        "ingresses" => index(first).map(Part::Ingresses),
-        "services" => index(first).map(Part::Services),
         "init_containers" => Some(Part::InitContainers),
         "ingress" | "scale_to_zero" => Some(Part::Ingress),
         "backup" => Some(Part::Backup),
@@ -635,11 +648,6 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
         Slot::Pod => spec.raw.get_or_insert_with(Default::default).pod = raw(),
         Slot::Service => spec.raw.get_or_insert_with(Default::default).service = raw(),
         Slot::Ingress => spec.raw.get_or_insert_with(Default::default).ingress = raw(),
-        Slot::ExtraIngress(i) => {
-            if let Some(ing) = spec.ingresses.get_mut(i) {
-                ing.raw = raw();
-            }
-        }
         Slot::Anubis(i) => {
             let ingress = match i {
                 None => spec.ingress.as_mut(),
@@ -647,11 +655,6 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
             };
             if let Some(a) = ingress.and_then(|ing| ing.anubis.as_mut()) {
                 a.raw = raw();
-            }
-        }
-        Slot::ExtraService(i) => {
-            if let Some(svc) = spec.services.get_mut(i) {
-                svc.raw = raw();
             }
         }
         Slot::TlsSecret => spec.raw.get_or_insert_with(Default::default).tls_secret = raw(),

@@ -15,12 +15,8 @@ pub enum Slot {
     Container(usize),
     Service,
     Ingress,
-    /// `ingresses[i].raw`.
-    ExtraIngress(usize),
     /// The Anubis module of the main ingress (`None`) or of `ingresses[i]`.
     Anubis(Option<usize>),
-    /// `services[i].raw`.
-    ExtraService(usize),
     TlsSecret,
     Volume(usize),
     Secrets,
@@ -34,7 +30,7 @@ pub enum Slot {
     Stack,
     /// `raw.terragrunt`.
     Terragrunt,
-    /// Entry `i` of a list of objects around the pod (`external_secrets[i].raw`).
+    /// Entry `i` of a list of spec objects (`external_secrets[i].raw`, `ingresses[i].raw`).
     Item(&'static str, usize),
 }
 
@@ -48,10 +44,8 @@ impl Slot {
             Slot::Container(i) => format!("containers[{i}].raw"),
             Slot::Service => "raw.service".to_owned(),
             Slot::Ingress => "raw.ingress".to_owned(),
-            Slot::ExtraIngress(i) => format!("ingresses[{i}].raw"),
             Slot::Anubis(None) => "ingress.anubis.raw".to_owned(),
             Slot::Anubis(Some(i)) => format!("ingresses[{i}].anubis.raw"),
-            Slot::ExtraService(i) => format!("services[{i}].raw"),
             Slot::TlsSecret => "raw.tls_secret".to_owned(),
             Slot::Volume(i) => format!("volumes[{i}].raw"),
             Slot::Secrets => "secrets.raw".to_owned(),
@@ -76,10 +70,6 @@ pub enum Part {
     /// The Service (and with it the app container's port and the ingress).
     Service,
     Ingress,
-    /// Ingresses of `ingresses:` after the first `n` (with their Anubis modules).
-    Ingresses(usize),
-    /// Services of `services:` after the first `n`.
-    Services(usize),
     Backup,
     /// Spec volumes after the first `n`.
     Volumes(usize),
@@ -97,8 +87,8 @@ pub enum Part {
     InitContainers,
     /// An app CronJob or Job, by its address in the stack (left whole to raw HCL).
     Job(String),
-    /// Entries of a list of objects around the pod (`external_secrets`) after the first
-    /// `n`.
+    /// Entries of a list of spec objects (`external_secrets`, `ingresses` with their
+    /// Anubis modules, `services`, …) after the first `n`.
     Items(&'static str, usize),
     /// The namespace's own ResourceQuota.
     Quota,
@@ -122,20 +112,6 @@ impl Limits {
     pub fn volumes(&self) -> usize {
         self.min(|p| match p {
             Part::Volumes(n) => Some(*n),
-            _ => None,
-        })
-    }
-
-    pub fn ingresses(&self) -> usize {
-        self.min(|p| match p {
-            Part::Ingresses(n) => Some(*n),
-            _ => None,
-        })
-    }
-
-    pub fn services(&self) -> usize {
-        self.min(|p| match p {
-            Part::Services(n) => Some(*n),
             _ => None,
         })
     }

@@ -23,9 +23,9 @@ use super::value::{self as val, block, blocks, get, int, map, module_output, pat
 use crate::conventions as cv;
 use crate::planeq::{self, Address, Value};
 use crate::spec::{
-    AdoptSpec, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, EnvSpec, IntegrityCheckSpec,
-    MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec, ResourcesSpec, Scalar, ServiceSpec, Storage,
-    Strategy, Tier, ValueSpec, VolumeSpec,
+    AdoptSpec, BackupKind, BackupSpec, ContainerSpec, DeploymentSpec, EnvSpec, ImportSpec,
+    IntegrityCheckSpec, MovedSpec, NamespaceSpec, OrderedMap, ProbeSpec, ResourcesSpec, Scalar,
+    ServiceSpec, Storage, Strategy, Tier, ValueSpec, VolumeSpec,
 };
 
 /// The settings of a pod (`$pod`) read into a Deployment or a job spec (`$to`), which
@@ -2791,6 +2791,66 @@ pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+/// The stack's root `import` blocks, in file order: `to` as written, and the `id` when it
+/// is a plain string literal and the block sets nothing else (`for_each`, `provider`,
+/// `identity` keep the block raw).
+pub fn import_blocks(src: &Source) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for top in src.tops() {
+        if top.block.ident.as_str() != "import" {
+            continue;
+        }
+        let body = &top.block.body;
+        let to = body
+            .get_attribute("to")
+            .and_then(|a| a.value.span())
+            .map(|s| top.file.text[s].trim().to_owned())
+            .unwrap_or_default();
+        let plain = body.blocks().next().is_none()
+            && body
+                .attributes()
+                .all(|a| matches!(a.key.as_str(), "to" | "id"));
+        let id = body
+            .get_attribute("id")
+            .and_then(|a| match &a.value {
+                hcl_edit::expr::Expression::String(s) => Some(s.value().to_string()),
+                _ => None,
+            })
+            .filter(|_| plain);
+        out.push((to, id));
+    }
+    out
+}
+
+/// Says in the spec the `import` blocks whose `to` is a resource the spec generates
+/// (`adopt.imports`). Returns the others, left to raw HCL, by index.
+pub fn adopt_imports(
+    d: &mut Draft,
+    imports: &[(String, Option<String>)],
+    generated: &[String],
+) -> Vec<usize> {
+    let mut left = Vec::new();
+    let mut said: Vec<&str> = Vec::new();
+    for (i, (to, id)) in imports.iter().enumerate() {
+        let resource = !to.starts_with("module.") && generated.contains(to);
+        match id {
+            Some(id) if resource && !said.contains(&to.as_str()) => {
+                said.push(to);
+                d.spec
+                    .adopt
+                    .get_or_insert_with(AdoptSpec::default)
+                    .imports
+                    .push(ImportSpec {
+                        to: Some(to.clone()),
+                        id: Some(id.clone()),
+                    });
+            }
+            _ => left.push(i),
+        }
+    }
+    left
 }
 
 /// Says in the spec the `moved` blocks the plan needs: the stack's own (renames to

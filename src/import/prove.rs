@@ -99,5 +99,63 @@ pub fn compare(
             },
         });
     }
+    // Every `import` block of the stack, said in the spec or kept raw: compared as a set
+    // (the plan comparison passes over them, a no-op once applied).
+    let imports = |s: &planeq::Stack| -> std::collections::BTreeSet<String> {
+        s.imports()
+            .iter()
+            .map(|i| {
+                let other = if i.other { " (and more)" } else { "" };
+                format!("{} id {}{other}", i.to, i.id)
+            })
+            .collect()
+    };
+    let (got, want) = (imports(rendered), imports(input));
+    for i in got.symmetric_difference(&want) {
+        out.push(planeq::Difference::Value {
+            address: "import".to_owned(),
+            path: i.clone(),
+            a: if got.contains(i) {
+                "(rendered)"
+            } else {
+                "(absent)"
+            }
+            .to_owned(),
+            b: if want.contains(i) {
+                "(in the stack)"
+            } else {
+                "(absent)"
+            }
+            .to_owned(),
+        });
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stack(main: &str) -> planeq::Stack {
+        planeq::Stack::from_memory("s", None, [(PathBuf::from("main.tf"), main.to_owned())])
+            .expect("reads")
+    }
+
+    #[test]
+    fn import_blocks_are_compared_as_a_set() {
+        let ns =
+            "resource \"kubernetes_namespace\" \"a\" {\n  metadata {\n    name = \"a\"\n  }\n}\n";
+        let import = "import {\n  to = kubernetes_namespace.a\n  id = \"a\"\n}\n";
+        let other_id = "import {\n  to = kubernetes_namespace.a\n  id = \"b\"\n}\n";
+        let with = stack(&format!("{ns}{import}"));
+        assert!(compare(&with, &with, &[]).is_empty());
+        // The plan comparison passes over import blocks; the adoption proof does not.
+        let without = stack(ns);
+        assert!(planeq::compare(&without, &with).differences.is_empty());
+        let missing = compare(&without, &with, &[]);
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert_eq!(missing[0].address(), "import");
+        let changed = compare(&stack(&format!("{ns}{other_id}")), &with, &[]);
+        assert_eq!(changed.len(), 2, "{changed:?}");
+    }
 }

@@ -150,7 +150,8 @@ pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> Residue {
         if matches!(ident, "variable" | "locals" | "moved" | "output") && !prefix.is_empty() {
             continue;
         }
-        if matches!(ident, "variable" | "locals" | "moved") {
+        // `moved` and `import` blocks are said (or kept raw) by `assemble`.
+        if matches!(ident, "variable" | "locals" | "moved" | "import") {
             continue;
         }
         let local = source::address_of(top.block);

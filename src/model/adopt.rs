@@ -2,7 +2,7 @@
 //! addresses, `moved` blocks (renames and a wrapping module), and raw HCL snippets.
 
 use super::problems::Problems;
-use super::types::{Address, BlockKind, Body, Expr, Moved, Object, Raw};
+use super::types::{Address, BlockKind, Body, Expr, Import, Moved, Object, Raw};
 use crate::spec::Spec;
 
 /// A resource address: the pinned one when the spec gives it (checked to be a Terraform
@@ -168,6 +168,75 @@ pub(crate) fn moved(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<Ob
     }
     out.into_iter()
         .map(|m| Object::new(Address::unnamed(BlockKind::Moved), Body::Moved(m)))
+        .collect()
+}
+
+/// The `import` blocks of an adoption (`adopt.imports`): each imports to a resource the
+/// stack generates, once.
+pub(crate) fn imports(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<Object> {
+    let Some(adopt) = &spec.adopt else {
+        return Vec::new();
+    };
+    let resources: Vec<String> = objects
+        .iter()
+        .filter(|o| o.address.block == BlockKind::Resource)
+        .map(|o| o.address.reference())
+        .collect();
+    let mut out: Vec<Import> = Vec::new();
+    for (i, import) in adopt.imports.iter().enumerate() {
+        let at = |f: &str| format!("adopt.imports[{i}].{f}");
+        let (Some(to), Some(id)) = (&import.to, &import.id) else {
+            if import.to.is_none() {
+                p.missing(
+                    &at("to"),
+                    "the generated resource it imports to, e.g. `kubernetes_namespace.tasks`",
+                );
+            }
+            if import.id.is_none() {
+                p.missing(
+                    &at("id"),
+                    "the provider's import ID, e.g. `tasks` or `<namespace>/<name>`",
+                );
+            }
+            continue;
+        };
+        if !resources.contains(to) {
+            let near = crate::diag::did_you_mean(to, resources.iter().map(String::as_str));
+            p.add(
+                at("to"),
+                format!("`{to}` is not a resource this stack generates"),
+                Some(match near {
+                    Some(n) => format!(
+                        "did you mean `{n}`? the stack generates {}",
+                        resources.join(", ")
+                    ),
+                    None => format!("the stack generates {}", resources.join(", ")),
+                }),
+            );
+            continue;
+        }
+        if id.trim().is_empty() {
+            p.add(
+                at("id"),
+                "the import ID is empty",
+                Some(
+                    "the ID the provider imports the object by, e.g. `<namespace>/<name>`"
+                        .to_owned(),
+                ),
+            );
+            continue;
+        }
+        if out.iter().any(|o| o.to.0 == *to) {
+            p.add(at("to"), format!("`{to}` is imported twice"), None);
+            continue;
+        }
+        out.push(Import {
+            to: Expr(to.clone()),
+            id: id.clone(),
+        });
+    }
+    out.into_iter()
+        .map(|m| Object::new(Address::unnamed(BlockKind::Import), Body::Import(m)))
         .collect()
 }
 

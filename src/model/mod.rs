@@ -595,6 +595,8 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         first.comment = Some(cv::markers::ADOPTION_MOVED_COMMENT.to_owned());
     }
     objects.extend(moved);
+    let imports = adopt::imports(&mut p, spec, &objects);
+    objects.extend(imports);
     // What raw blocks may not redeclare is checked on the rendered file (`structure`).
     if let Some(raw_stack) = adopt::raw(&mut p, "raw.stack", &raw.stack) {
         objects.push(Object::new(

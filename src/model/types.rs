@@ -359,6 +359,7 @@ pub enum BlockKind {
     Variable,
     Locals,
     Moved,
+    Import,
     /// Raw blocks of the spec (`raw.stack`): whatever they declare.
     Raw,
 }
@@ -383,6 +384,7 @@ impl std::fmt::Debug for Address {
             BlockKind::Variable => "variable",
             BlockKind::Locals => return f.write_str("locals"),
             BlockKind::Moved => return f.write_str("moved"),
+            BlockKind::Import => return f.write_str("import"),
             BlockKind::Raw => return f.write_str("raw blocks"),
         };
         f.write_str(block)?;
@@ -437,6 +439,7 @@ impl Address {
             BlockKind::Variable => format!("var.{}", self.name),
             BlockKind::Locals => "locals".to_owned(),
             BlockKind::Moved => "moved".to_owned(),
+            BlockKind::Import => "import".to_owned(),
             BlockKind::Raw => "raw".to_owned(),
         }
     }
@@ -512,6 +515,7 @@ pub enum Body {
     Job(Job),
     Service(Service),
     Moved(Moved),
+    Import(Import),
     /// Whole blocks from the spec (`raw.stack`).
     RawBlocks(RawBlocks),
     // --- around the pod
@@ -805,6 +809,13 @@ pub struct DisruptionBudget {
 pub struct Moved {
     pub from: Expr,
     pub to: Expr,
+}
+
+/// `import { to = <to> id = "<id>" }`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Import {
+    pub to: Expr,
+    pub id: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -57,6 +57,8 @@ pub(crate) struct Inst<'a> {
     pub calls: BTreeMap<&'a str, (&'a Block, Option<usize>)>,
     pub outputs: BTreeMap<&'a str, &'a Block>,
     pub moved: Vec<&'a Block>,
+    /// `import` blocks: no object of a plan, kept to be compared as a set by who needs it.
+    pub imports: Vec<&'a Block>,
     pub providers: Vec<&'a Block>,
     /// Top-level blocks of other types, in file order.
     pub others: Vec<&'a Block>,
@@ -1133,9 +1135,10 @@ fn index_file<'a>(inst: &mut Inst<'a>, file: &'a ParsedFile) -> Result<(), Error
                 }
             }
             ("moved", _) => inst.moved.push(block),
+            ("import", _) => inst.imports.push(block),
             ("provider", _) => inst.providers.push(block),
-            // Settings, imports, checks and `removed` do not add objects to a plan.
-            ("terraform" | "import" | "check" | "removed", _) => {}
+            // Settings, checks and `removed` do not add objects to a plan.
+            ("terraform" | "check" | "removed", _) => {}
             _ => inst.others.push(block),
         }
     }

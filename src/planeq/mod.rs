@@ -112,7 +112,8 @@
 //! 11. **Only plan objects are compared.** Resources, data sources, module calls, root
 //!     outputs, providers and Terragrunt blocks and attributes are objects. Variable
 //!     declarations and `locals` are not (only their values, where used); `moved` and
-//!     `import` blocks are not compared as objects; `terraform {}` settings, `check` and
+//!     `import` blocks are not compared as objects (an `import` block is a no-op once
+//!     applied; the stack keeps its root ones, [`Stack::imports`], for who compares them); `terraform {}` settings, `check` and
 //!     `removed` blocks add no object to a plan and are skipped.
 //! 12. **Files are read inside the stack only.** `file`, `filebase64` and `templatefile`
 //!     read from the stack directory (or the in-memory files given) and never through a
@@ -150,6 +151,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::structure::Block;
 
 pub use diff::{Comparison, Difference, Side, compare};
 /// Terraform's encodings as this module evaluates them (the import reads encoded values
@@ -198,7 +200,19 @@ pub struct Stack {
     label: String,
     objects: BTreeMap<Address, Value>,
     moved: Vec<(Addr, Addr)>,
+    imports: Vec<Import>,
     notes: Vec<String>,
+}
+
+/// A root `import` block: the address it imports to and its `id`, evaluated. Not a plan
+/// object (rule 11): once applied it is a no-op, so [`compare`] passes over it; adoption
+/// compares the blocks as a set (`dlgen import` keeps every one).
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub to: Addr,
+    pub id: Value,
+    /// The block sets more than `to` and `id` (`for_each`, `provider`, `identity`).
+    pub other: bool,
 }
 
 impl Stack {
@@ -248,6 +262,11 @@ impl Stack {
         &self.moved
     }
 
+    /// The root module's `import` blocks, in file order.
+    pub fn imports(&self) -> &[Import] {
+        &self.imports
+    }
+
     /// What the reader noted: inlined modules, locals the stack does not define,
     /// unreadable files, references to undeclared objects.
     pub fn notes(&self) -> &[String] {
@@ -259,6 +278,7 @@ impl Stack {
         let mut eval = Eval::new(files, &loaded)?;
         let mut objects = BTreeMap::new();
         let mut moved = Vec::new();
+        let mut imports = Vec::new();
         for mi in 0..loaded.modules.len() {
             let inst = &eval.insts[mi];
             let path = inst.path.clone();
@@ -286,6 +306,24 @@ impl Stack {
                     to.and_then(|e| moved_addr(&path, e)),
                 ) {
                     moved.push((from, to));
+                }
+            }
+            // Terraform reads `import` blocks in the root module only.
+            let blocks: Vec<&Block> = if mi == 0 {
+                inst.imports.clone()
+            } else {
+                Vec::new()
+            };
+            for block in blocks {
+                let to = block.body.get_attribute("to").map(|a| &a.value);
+                let id = block.body.get_attribute("id").map(|a| &a.value);
+                if let (Some(to), Some(id)) = (to.and_then(|e| moved_addr(&path, e)), id) {
+                    let other = block.body.iter().any(|s| {
+                        s.as_attribute()
+                            .is_none_or(|a| !matches!(a.key.as_str(), "to" | "id"))
+                    });
+                    let id = eval.expr_value(mi, id);
+                    imports.push(Import { to, id, other });
                 }
             }
             for (ty, name) in resources {
@@ -325,6 +363,7 @@ impl Stack {
             label,
             objects,
             moved,
+            imports,
             notes,
         })
     }

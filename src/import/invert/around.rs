@@ -29,11 +29,13 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 5] = [
+pub const ITEM_LISTS: [&str; 7] = [
     EXTERNAL_SECRETS,
     CONFIG_MAPS,
     RANDOM,
     super::access::SERVICE_ACCOUNTS,
+    super::exposure::INGRESSES,
+    super::exposure::SERVICES,
     super::traffic::MIDDLEWARES,
 ];
 
@@ -51,6 +53,20 @@ pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) 
         CONFIG_MAPS => match spec.config_maps.get_mut(i) {
             Some(c) => {
                 c.raw = raw;
+                true
+            }
+            None => false,
+        },
+        super::exposure::INGRESSES => match spec.ingresses.get_mut(i) {
+            Some(ing) => {
+                ing.raw = raw;
+                true
+            }
+            None => false,
+        },
+        super::exposure::SERVICES => match spec.services.get_mut(i) {
+            Some(svc) => {
+                svc.raw = raw;
                 true
             }
             None => false,

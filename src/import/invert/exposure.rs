@@ -20,6 +20,12 @@ use crate::spec::{
     ValueSpec,
 };
 
+/// The spec lists of the ingresses after the main one and of the Services beside the
+/// app's: each entry gives up as `Part::Items(list, i)` and holds raw HCL at
+/// `Slot::Item(list, i)`, like the objects around the pod.
+pub const INGRESSES: &str = "ingresses";
+pub const SERVICES: &str = "services";
+
 /// Which ingress of the spec a call becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -33,14 +39,14 @@ impl Role {
     fn part(self) -> Part {
         match self {
             Role::Main => Part::Ingress,
-            Role::Extra(i) => Part::Ingresses(i),
+            Role::Extra(i) => Part::Items(INGRESSES, i),
         }
     }
 
     fn slot(self) -> Slot {
         match self {
             Role::Main => Slot::Ingress,
-            Role::Extra(i) => Slot::ExtraIngress(i),
+            Role::Extra(i) => Slot::Item(INGRESSES, i),
         }
     }
 
@@ -92,7 +98,7 @@ pub(super) fn ingresses(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     others.sort_by_key(|(label, _)| source_position(ctx, &format!("module.{label}")));
     for (label, v) in others {
         let i = d.spec.ingresses.len();
-        if i >= limits.ingresses() {
+        if i >= limits.items(INGRESSES) {
             break;
         }
         // A call the spec cannot say stays raw HCL; the others are still read.
@@ -114,7 +120,7 @@ pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Opti
     others.sort_by_key(|(label, _)| source_position(ctx, &format!("kubernetes_service.{label}")));
     for (label, v) in others {
         let i = d.spec.services.len();
-        if i >= limits.services() {
+        if i >= limits.items(SERVICES) {
             break;
         }
         let address = format!("kubernetes_service.{label}");
@@ -125,8 +131,8 @@ pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Opti
         d.claim(
             &ctx.at(&address),
             &address,
-            Some(Part::Services(i)),
-            Some(Slot::ExtraService(i)),
+            Some(Part::Items(SERVICES, i)),
+            Some(Slot::Item(SERVICES, i)),
         );
         d.spec.services.push(svc);
     }

@@ -1,0 +1,4 @@
+import {
+  to = {{ b.to }}
+  id = {{ b.id }}
+}
