@@ -540,3 +540,19 @@ pub mod images {
     /// spec starts with unless told.
     pub const OWNED_REGISTRY: &str = "ghcr.io/viktorbarzin";
 }
+
+/// The app's PodDisruptionBudget (`disruption_budget:`).
+pub mod disruption_budget {
+    /// The resource type every stack writes it with.
+    pub const RESOURCE_TYPE: &str = "kubernetes_pod_disruption_budget_v1";
+}
+
+/// Traefik `Middleware` objects of the stack (`middlewares:`).
+pub mod traefik {
+    pub const API_VERSION: &str = "traefik.io/v1alpha1";
+    pub const KIND: &str = "Middleware";
+    /// Whether a Middleware forces field-manager conflicts, and depends on the namespace,
+    /// unless the spec says.
+    pub const FORCE_CONFLICTS: bool = false;
+    pub const DEPENDS_ON_NAMESPACE: bool = false;
+}

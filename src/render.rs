@@ -123,6 +123,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "objects/resource_quota.tf",
         include_str!("../templates/objects/resource_quota.tf"),
     ),
+    (
+        "objects/middleware.tf",
+        include_str!("../templates/objects/middleware.tf"),
+    ),
+    (
+        "objects/disruption_budget.tf",
+        include_str!("../templates/objects/disruption_budget.tf"),
+    ),
     ("parts/raw.tf", include_str!("../templates/parts/raw.tf")),
     (
         "parts/lifecycle.tf",

@@ -187,7 +187,7 @@ impl JsonSchema for DataSpec {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A structured value: a scalar, a list, a mapping (in order), a reference (`{var}`, `{vault}`, `{eso}`, `{ref}`, `{template}`), or `{file: NAME}`, `{templatefile: {file, vars}}`, `{yamlencode: ...}`, `{jsonencode: ...}`. A mapping with a key naming one of these forms is that form, with that one key.",
+            "description": "A structured value: a scalar, a list, a mapping (in order), a reference (`{var}`, `{vault}`, `{eso}`, `{ref}`, `{template}`), or `{file: NAME}`, `{templatefile: {file, vars}}`, `{yamlencode: ...}`, `{jsonencode: ...}`, `{jsondecode: ...}`. A mapping with a key naming one of these forms is that form, with that one key.",
             "anyOf": [
                 generator.subschema_for::<ValueSpec>(),
                 json_schema!({
@@ -212,6 +212,11 @@ impl JsonSchema for DataSpec {
                 one_key(
                     "jsonencode",
                     "Structured data written as `jsonencode(...)`.",
+                    generator.subschema_for::<DataSpec>(),
+                ),
+                one_key(
+                    "jsondecode",
+                    "The JSON a text holds, read by Terraform: `jsondecode(...)` of a reference (e.g. `{vault: {path, key}}`).",
                     generator.subschema_for::<DataSpec>(),
                 ),
                 json_schema!({

@@ -19,6 +19,8 @@ mod around;
 pub use around::*;
 mod k8s_secret;
 pub use k8s_secret::*;
+mod traffic;
+pub use traffic::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -117,6 +119,11 @@ pub struct Spec {
     /// Terragrunt `inputs`, in order (`image_tag: latest`).
     #[serde(default)]
     pub inputs: OrderedMap<DataSpec>,
+    /// Traefik `Middleware` objects of the stack's namespace.
+    #[serde(default)]
+    pub middlewares: Vec<MiddlewareSpec>,
+    /// The app's PodDisruptionBudget.
+    pub disruption_budget: Option<DisruptionBudgetSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`

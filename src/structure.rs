@@ -642,17 +642,17 @@ const HINTS: &[(&str, &str, &str)] = &[
     (
         "kubernetes_manifest",
         "manifest",
-        "set the ExternalSecret's fields instead (`name`, `store`, `vault_key`, `data`, `template`, `refresh_interval`, ...)",
+        "set the ExternalSecret's fields instead (`name`, `store`, `vault_key`, `data`, `template`, `refresh_interval`, ...), or the Middleware's `spec`",
     ),
     (
         "kubernetes_manifest",
         "depends_on",
-        "set the ExternalSecret's `depends_on_namespace` instead",
+        "set the ExternalSecret's (or the Middleware's) `depends_on_namespace` instead",
     ),
     (
         "kubernetes_manifest",
         "field_manager",
-        "every ExternalSecret forces conflicts; it is a convention of the repo",
+        "every ExternalSecret forces conflicts (a convention of the repo); a Middleware's `force_conflicts` writes it",
     ),
     (
         "kubernetes_config_map",
@@ -673,6 +673,11 @@ const HINTS: &[(&str, &str, &str)] = &[
         "kubernetes_resource_quota",
         "spec",
         "set `namespace.quota.hard` instead",
+    ),
+    (
+        "kubernetes_pod_disruption_budget_v1",
+        "spec",
+        "set `disruption_budget` (`max_unavailable`, `min_available`, `selector`) instead",
     ),
     (
         "kubernetes_role_binding",

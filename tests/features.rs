@@ -3955,3 +3955,119 @@ fn a_literal_secret_value_is_refused_where_it_is_written() {
     ));
     assert!(bad.contains("kubernetes_secrets[0].name"), "{bad}");
 }
+
+#[test]
+fn middlewares_of_the_stack_with_references_and_jsondecode() {
+    let (text, body) = render(&format!(
+        "{BASE}middlewares:\n  - name: strip-api\n    spec: {{stripPrefix: {{prefixes: [/api]}}}}\n  - name: bearer-auth\n    force_conflicts: true\n    depends_on_namespace: true\n    comment: Tokens from Vault.\n    spec:\n      plugin:\n        api-token-middleware:\n          bearerHeader: true\n          tokens: {{jsondecode: {{vault: {{path: app, key: bearer_tokens}}}}}}\n          authenticationErrorMsg: \"Denied ${{x}} \\\"now\\\"\"\n"
+    ));
+    let strip = find(&body, "resource", &["kubernetes_manifest", "strip_api"]);
+    assert_eq!(
+        val(strip, "manifest").unwrap(),
+        "{apiVersion = \"traefik.io/v1alpha1\", kind = \"Middleware\", metadata = {name = \"strip-api\", namespace = kubernetes_namespace.app.metadata[0].name}, spec = {stripPrefix = {prefixes = [\"/api\"]}}}"
+    );
+    assert_eq!(val(strip, "depends_on"), None);
+    // Only the Middleware that asks for it forces conflicts.
+    assert_eq!(
+        text.matches("field_manager {").count(),
+        1 + text.matches("kind       = \"ExternalSecret\"").count(),
+        "{text}"
+    );
+    let bearer = find(&body, "resource", &["kubernetes_manifest", "bearer_auth"]);
+    assert_eq!(
+        val(bearer, "depends_on").unwrap(),
+        "[kubernetes_namespace.app]"
+    );
+    assert_eq!(
+        val(child(bearer, &["field_manager"]), "force_conflicts").unwrap(),
+        "true"
+    );
+    // The Vault value is decoded, its data source declared; text is escaped.
+    assert!(
+        text.contains("= jsondecode(data.vault_kv_secret_v2.secrets.data[\"bearer_tokens\"])"),
+        "{text}"
+    );
+    assert!(
+        text.contains("data \"vault_kv_secret_v2\" \"secrets\""),
+        "{text}"
+    );
+    assert!(text.contains("\"Denied $${x} \\\"now\\\"\""), "{text}");
+    assert!(
+        text.contains("# Tokens from Vault.\nresource \"kubernetes_manifest\" \"bearer_auth\""),
+        "{text}"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}middlewares:\n  - spec: {{compress: {{}}}}\n  - name: a\n  - name: b\n    spec: {{x: {{file: conf.txt}}}}\n  - name: b\n    spec: {{retry: {{attempts: 3}}}}\n"
+    ));
+    assert!(bad.contains("middlewares[0].name"), "{bad}");
+    assert!(bad.contains("middlewares[1].spec"), "{bad}");
+    assert!(
+        bad.contains("a file beside the spec cannot be read here"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("the Middleware `b` is declared twice"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn the_disruption_budget_covers_the_apps_pods() {
+    let (text, body) = render(&format!(
+        "{BASE}disruption_budget: {{max_unavailable: \"1\", comment: One pod at a time.}}\n"
+    ));
+    let pdb = find(
+        &body,
+        "resource",
+        &["kubernetes_pod_disruption_budget_v1", "app"],
+    );
+    assert_eq!(val(child(pdb, &["metadata"]), "name").unwrap(), "\"app\"");
+    assert_eq!(
+        val(child(pdb, &["spec"]), "max_unavailable").unwrap(),
+        "\"1\""
+    );
+    assert_eq!(val(child(pdb, &["spec"]), "min_available"), None);
+    assert_eq!(
+        val(child(pdb, &["spec", "selector"]), "match_labels").unwrap(),
+        "{app = \"app\"}"
+    );
+    assert!(
+        text.contains("# One pod at a time.\nresource \"kubernetes_pod_disruption_budget_v1\""),
+        "{text}"
+    );
+
+    // A number stays a number; name, address and selector can be given.
+    let (_, body) = render(&format!(
+        "{BASE}disruption_budget: {{min_available: 2, name: app-pdb, address: pdb, selector: {{app: app, role: web}}}}\n"
+    ));
+    let pdb = find(
+        &body,
+        "resource",
+        &["kubernetes_pod_disruption_budget_v1", "pdb"],
+    );
+    assert_eq!(val(child(pdb, &["spec"]), "min_available").unwrap(), "2");
+    assert_eq!(
+        val(child(pdb, &["spec", "selector"]), "match_labels").unwrap(),
+        "{app = \"app\", role = \"web\"}"
+    );
+    assert_eq!(
+        val(child(pdb, &["metadata"]), "name").unwrap(),
+        "\"app-pdb\""
+    );
+
+    for (field, want) in [
+        ("{}", "missing required field `max_unavailable`"),
+        ("{max_unavailable: 1, min_available: 1}", "not both"),
+        ("{max_unavailable: \"one\"}", "invalid pod count `one`"),
+        ("{min_available: -1}", "invalid pod count `-1`"),
+        (
+            "{min_available: 1, selector: {}}",
+            "an empty selector covers no pods",
+        ),
+        ("{min_available: 1, surprise: 1}", "surprise"),
+    ] {
+        let bad = errors(&format!("{BASE}disruption_budget: {field}\n"));
+        assert!(bad.contains(want), "{field}: {bad}");
+    }
+}

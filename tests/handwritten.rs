@@ -155,6 +155,13 @@ fn webhook_relay() {
     assert_differences("webhook-relay", &[]);
 }
 
+#[test]
+fn doc_search() {
+    // Traefik Middlewares of the stack (the bearer-token plugin reading a JSON list from
+    // Vault, a literal namespace; a prefix strip) named by the ingress, a PodDisruptionBudget.
+    assert_differences("doc-search", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -170,6 +177,7 @@ const CORPUS: &[&str] = &[
     "music-stream",
     "mqtt-broker",
     "webhook-relay",
+    "doc-search",
 ];
 
 #[test]

@@ -275,6 +275,7 @@ fn an_imported_spec_restates_no_default() {
 /// and this list with it.
 const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("agent-runner", None),
+    ("doc-search", None),
     ("feed-digest", None),
     ("frame-grabber", None),
     ("kiosk-gallery", None),
@@ -293,6 +294,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
 /// list only when the spec language loses something it could say.
 const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "agent-runner",
+    "doc-search",
     "feed-digest",
     "frame-grabber",
     "kiosk-gallery",
@@ -2865,4 +2867,193 @@ fn env_values_that_are_function_calls_are_read_back_as_the_call() {
     let again = render_imported(&r, &got);
     let main_again = again.iter().find(|f| f.name == "main.tf").expect("main.tf");
     assert_eq!(main_again.contents, main);
+}
+
+const MIDDLEWARES_AND_BUDGET: &str = r#"middlewares:
+  - name: strip-api
+    spec:
+      stripPrefix: {prefixes: [/api]}
+  - name: bearer-auth
+    comment: Bearer tokens live in Vault as a JSON list.
+    force_conflicts: true
+    depends_on_namespace: true
+    spec:
+      plugin:
+        api-token-middleware:
+          authenticationHeader: false
+          bearerHeader: true
+          bearerHeaderName: Authorization
+          tokens: {jsondecode: {vault: {path: drone-logbook, key: bearer_tokens}}}
+          removeHeadersOnSuccess: true
+          authenticationErrorMsg: Access Denied
+  - name: api-headers
+    spec:
+      headers:
+        customRequestHeaders: {X-Forwarded-Proto: https, X-Upstream: {var: upstream_host}}
+      rateLimit: {average: 50, burst: 100}
+disruption_budget:
+  min_available: 2
+  comment: Two replicas stay up through a node drain.
+"#;
+
+#[test]
+fn middlewares_and_the_disruption_budget_are_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        MIDDLEWARES_AND_BUDGET,
+    );
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "middlewares.yaml",
+        &text,
+        &[
+            "middlewares:",
+            "name: bearer-auth",
+            "tokens: {jsondecode: {vault: {path: drone-logbook, key: bearer_tokens}}}",
+            "force_conflicts: true",
+            "X-Upstream: {var: upstream_host}",
+            "comment: Bearer tokens live in Vault as a JSON list.",
+            "min_available: 2",
+            "comment: Two replicas stay up through a node drain.",
+        ],
+    );
+    // The number stays a number; the keys keep the order the stack writes them in.
+    assert!(!got.yaml.contains("min_available: '2'"), "{}", got.yaml);
+    let order = [
+        "authenticationHeader",
+        "bearerHeader:",
+        "tokens:",
+        "removeHeaders",
+    ];
+    let at: Vec<usize> = order.iter().map(|k| got.yaml.find(k).expect(k)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+/// The shapes the repo's stacks write by hand (the fact sheet's): a literal namespace or
+/// a reference to it, the plugin's key unquoted, `max_unavailable` as a string.
+#[test]
+fn hand_written_middlewares_and_budgets_import_without_raw() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "disruption_budget: {max_unavailable: \"1\"}\n",
+    );
+    let (name, files) = render(&r, "budget.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let main_tf = dir.join("main.tf");
+    let stack = fs::read_to_string(&main_tf).expect("main.tf");
+    let written = r#"
+resource "kubernetes_manifest" "bearer_auth" {
+  manifest = {
+    apiVersion = "traefik.io/v1alpha1"
+    kind       = "Middleware"
+    metadata = {
+      name      = "bearer-auth"
+      namespace = "drone-logbook"
+    }
+    spec = {
+      plugin = {
+        api-token-middleware = {
+          authenticationHeader   = false
+          bearerHeader           = true
+          bearerHeaderName       = "Authorization"
+          tokens                 = jsondecode(data.vault_kv_secret_v2.secrets.data["bearer_tokens"])
+          removeHeadersOnSuccess = true
+          authenticationErrorMsg = "Access Denied"
+        }
+      }
+    }
+  }
+}
+
+# Static assets are cached for a day.
+resource "kubernetes_manifest" "cache_headers" {
+  field_manager {
+    force_conflicts = true
+  }
+  manifest = {
+    apiVersion = "traefik.io/v1alpha1"
+    kind       = "Middleware"
+    metadata = {
+      name      = "static-cache-headers"
+      namespace = kubernetes_namespace.drone_logbook.metadata[0].name
+    }
+    spec = {
+      headers = {
+        customResponseHeaders = {
+          "Cache-Control" = "public, max-age=86400"
+        }
+      }
+    }
+  }
+  depends_on = [kubernetes_namespace.drone_logbook]
+}
+
+resource "kubernetes_manifest" "redirect_www" {
+  manifest = {
+    apiVersion = "traefik.io/v1alpha1"
+    kind       = "Middleware"
+    metadata = {
+      name      = "redirect-www"
+      namespace = kubernetes_namespace.drone_logbook.metadata[0].name
+    }
+    spec = {
+      redirectRegex = {
+        regex       = "^https://www\\.(.*)"
+        replacement = "https://$${1}"
+        permanent   = true
+      }
+    }
+  }
+}
+
+data "vault_kv_secret_v2" "secrets" {
+  mount = "secret"
+  name  = "drone-logbook"
+}
+"#;
+    let budget = "namespace = kubernetes_namespace.drone_logbook.metadata[0].name\n  }\n  spec {\n    max_unavailable";
+    assert!(stack.contains(budget), "{stack}");
+    let stack = stack.replacen(
+        budget,
+        "namespace = \"drone-logbook\"\n  }\n  spec {\n    max_unavailable",
+        1,
+    );
+    fs::write(&main_tf, format!("{stack}{written}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "name: bearer-auth",
+        "tokens: {jsondecode: {vault: {path: drone-logbook, key: bearer_tokens}}}",
+        "comment: Static assets are cached for a day.",
+        "Cache-Control: 'public, max-age=86400'",
+        "replacement: 'https://${1}'",
+        "disruption_budget: {max_unavailable: '1'}",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    // What the spec cannot say (metadata beyond a name) stays whole in raw HCL.
+    fs::write(
+        &main_tf,
+        format!(
+            "{stack}{}",
+            written.replace(
+                "name      = \"redirect-www\"",
+                "name      = \"redirect-www\"\n      labels    = { team = \"web\" }"
+            )
+        ),
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.yaml.contains("redirect_www"), "{}", got.yaml);
+    assert!(
+        got.yaml.contains("name: static-cache-headers"),
+        "{}",
+        got.yaml
+    );
 }

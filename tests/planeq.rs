@@ -377,6 +377,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "kubernetes_deployment.agent-runner: spec[0].template[0].spec[0].volume[0].empty_dir[0].medium: \"Memory\" ≠ \"\"",
         ),
         (
+            "doc-search",
+            "main.tf",
+            "prefixes = [\"/mcp\"]",
+            "prefixes = [\"/api\"]",
+            "kubernetes_manifest.strip_mcp: manifest.spec.stripPrefix.prefixes[0]: \"/mcp\" ≠ \"/api\"",
+        ),
+        (
             "feed-digest",
             "main.tf",
             "default_mode = \"0755\"",

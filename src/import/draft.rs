@@ -92,6 +92,8 @@ pub enum Part {
     Items(&'static str, usize),
     /// The namespace's own ResourceQuota.
     Quota,
+    /// The app's PodDisruptionBudget.
+    DisruptionBudget,
 }
 
 /// Everything given up so far.

@@ -90,6 +90,7 @@ impl Serialize for DataSpec {
             DataSpec::TemplateFile(t) => one(s, "templatefile", t),
             DataSpec::Yaml(d) => one(s, "yamlencode", d.as_ref()),
             DataSpec::Json(d) => one(s, "jsonencode", d.as_ref()),
+            DataSpec::JsonDecode(d) => one(s, "jsondecode", d.as_ref()),
         }
     }
 }

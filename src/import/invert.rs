@@ -168,6 +168,7 @@ mod k8s_secrets;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
+pub mod traffic;
 mod values;
 mod versions;
 mod workloads;
@@ -489,6 +490,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     k8s_secrets::kubernetes_secrets(ctx, &mut d, limits);
     around::random(ctx, &mut d, limits);
     access::service_accounts(ctx, &mut d, limits);
+    traffic::middlewares(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {
@@ -519,6 +521,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     backup(ctx, &mut d, limits, pvc_backup_why);
     access::nfs_outside_pod(ctx, &mut d, limits);
     workloads::jobs(ctx, &mut d, limits);
+    traffic::disruption_budget(ctx, &mut d, limits);
     // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
     // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
     // says what is around it.

@@ -189,6 +189,10 @@ pub(crate) fn data_value(
             function: "jsonencode",
             args: vec![data_value(p, &format!("{at}.jsonencode"), v, false, scope)],
         }),
+        DataSpec::JsonDecode(v) => Value::Call(Call {
+            function: "jsondecode",
+            args: vec![data_value(p, &format!("{at}.jsondecode"), v, false, scope)],
+        }),
     }
 }
 

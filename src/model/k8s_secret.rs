@@ -27,7 +27,7 @@ fn reads_something(d: &DataSpec) -> bool {
             parts.iter().any(|p| !matches!(p, ValueSpec::Scalar(_)))
         }
         DataSpec::Ref(_) | DataSpec::File(_) | DataSpec::TemplateFile(_) => true,
-        DataSpec::Yaml(v) | DataSpec::Json(v) => reads_something(v),
+        DataSpec::Yaml(v) | DataSpec::Json(v) | DataSpec::JsonDecode(v) => reads_something(v),
     }
 }
 

@@ -25,6 +25,7 @@ mod refs;
 mod scripts;
 mod secrets;
 mod storage;
+mod traffic;
 mod types;
 mod workload;
 
@@ -382,6 +383,11 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         &mut refs,
         has_ingress.then(|| no_tls.clone()).flatten(),
     );
+    let middlewares = traffic::middlewares(&mut p, &ctx, &spec.middlewares, &mut refs);
+    let disruption_budget = spec
+        .disruption_budget
+        .as_ref()
+        .map(|b| traffic::disruption_budget(&mut p, &ctx, b, &app));
     let backup = storage::backup(&mut p, &ctx, spec, &mut volumes, &app.selector());
     let app_selector = deployment.as_ref().map(|_| app.selector());
     let app_jobs = jobs::app_jobs(
@@ -585,11 +591,13 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         app_job(&mut objects, job);
     }
     objects.extend(deployment);
+    objects.extend(disruption_budget);
     objects.extend(services);
     objects.extend(backup.into_iter().flatten());
     for job in cron {
         app_job(&mut objects, job);
     }
+    objects.extend(middlewares);
     objects.extend(ingresses);
     let mut moved = adopt::moved(&mut p, spec, &objects);
     if let Some(first) = moved.first_mut() {

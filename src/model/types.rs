@@ -544,6 +544,10 @@ pub enum Body {
     /// `kubernetes_role_binding` or `kubernetes_cluster_role_binding`.
     RoleBinding(RoleBinding),
     ResourceQuota(ResourceQuota),
+    /// A `kubernetes_manifest` holding a Traefik Middleware.
+    Middleware(Middleware),
+    /// `kubernetes_pod_disruption_budget_v1`.
+    DisruptionBudget(DisruptionBudget),
 }
 
 impl Body {
@@ -818,6 +822,28 @@ pub struct ResourceQuota {
     pub name: String,
     pub namespace: Value,
     pub hard: Obj,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Middleware {
+    pub api_version: String,
+    /// The manifest's `kind` (`kind` itself tags the body).
+    pub manifest_kind: String,
+    pub name: String,
+    pub namespace: Value,
+    pub spec: Value,
+    pub force_conflicts: bool,
+    pub depends_on: Vec<Expr>,
+}
+
+/// A PodDisruptionBudget: one of `max_unavailable` and `min_available`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisruptionBudget {
+    pub name: String,
+    pub namespace: Value,
+    pub max_unavailable: Option<Value>,
+    pub min_available: Option<Value>,
+    pub selector: Obj,
 }
 
 /// `moved { from = <from> to = <to> }`.

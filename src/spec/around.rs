@@ -369,6 +369,7 @@ pub struct QuotaSpec {
 /// {file: Caddyfile}                                  # file("${path.module}/Caddyfile")
 /// {templatefile: {file: index.html.tpl, vars: {title: Home}}}
 /// {yamlencode: {apiVersion: 1, datasources: [...]}}  # also jsonencode
+/// {jsondecode: {vault: {path: app, key: tokens}}}    # the JSON a Vault value holds
 /// ```
 ///
 /// A mapping with a key that names one of these forms is that form, and has that one key;
@@ -386,6 +387,8 @@ pub enum DataSpec {
     TemplateFile(TemplateFileSpec),
     Yaml(Box<DataSpec>),
     Json(Box<DataSpec>),
+    /// `jsondecode(...)` of a value holding JSON text (a reference, e.g. `{vault}`).
+    JsonDecode(Box<DataSpec>),
 }
 
 /// `{templatefile: {file, vars}}`.
@@ -412,6 +415,7 @@ pub const DATA_FORMS: &[&str] = &[
     "jsonencode",
     "base64encode",
     "tostring",
+    "jsondecode",
 ];
 
 impl<'de> Deserialize<'de> for DataSpec {
@@ -422,7 +426,7 @@ impl<'de> Deserialize<'de> for DataSpec {
             type Value = DataSpec;
 
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string, number, boolean, list or mapping, or one of {file: ...}, {templatefile: {file, vars}}, {yamlencode: ...}, {jsonencode: ...}, {var: ...}, {ref: ...}, {template: [...]}")
+                f.write_str("a string, number, boolean, list or mapping, or one of {file: ...}, {templatefile: {file, vars}}, {yamlencode: ...}, {jsonencode: ...}, {jsondecode: ...}, {var: ...}, {ref: ...}, {template: [...]}")
             }
 
             fn visit_bool<E>(self, v: bool) -> Result<DataSpec, E> {
@@ -490,6 +494,7 @@ impl<'de> Deserialize<'de> for DataSpec {
                     "tostring" => Some(DataSpec::Ref(ValueSpec::ToString(Box::new(
                         map.next_value()?,
                     )))),
+                    "jsondecode" => Some(DataSpec::JsonDecode(Box::new(map.next_value()?))),
                     _ => None,
                 };
                 if let Some(form) = form {

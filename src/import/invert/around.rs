@@ -29,7 +29,7 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 7] = [
+pub const ITEM_LISTS: [&str; 8] = [
     EXTERNAL_SECRETS,
     CONFIG_MAPS,
     RANDOM,
@@ -37,6 +37,7 @@ pub const ITEM_LISTS: [&str; 7] = [
     super::exposure::INGRESSES,
     super::exposure::SERVICES,
     super::k8s_secrets::KUBERNETES_SECRETS,
+    super::traffic::MIDDLEWARES,
 ];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
@@ -74,6 +75,13 @@ pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) 
         super::k8s_secrets::KUBERNETES_SECRETS => match spec.kubernetes_secrets.get_mut(i) {
             Some(s) => {
                 s.raw = raw;
+                true
+            }
+            None => false,
+        },
+        super::traffic::MIDDLEWARES => match spec.middlewares.get_mut(i) {
+            Some(m) => {
+                m.raw = raw;
                 true
             }
             None => false,

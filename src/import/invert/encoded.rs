@@ -201,7 +201,10 @@ fn value_of(d: &DataSpec) -> Option<Value> {
             Value::String(out)
         }
         DataSpec::Yaml(inner) => Value::String(planeq::yaml_encode(&value_of(inner)?)?),
-        DataSpec::Ref(_) | DataSpec::File(_) | DataSpec::TemplateFile(_) => return None,
+        DataSpec::Ref(_)
+        | DataSpec::File(_)
+        | DataSpec::TemplateFile(_)
+        | DataSpec::JsonDecode(_) => return None,
     })
 }
 

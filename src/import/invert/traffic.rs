@@ -1,0 +1,236 @@
+//! Recognizers of what shapes the traffic to the app and its availability: the stack's
+//! Traefik `Middleware` manifests (`middlewares:`) and the app's PodDisruptionBudget
+//! (`disruption_budget:`).
+//!
+//! A Middleware is read when its manifest is one of the stack's namespace with nothing
+//! but a name beside it in `metadata`, and a `spec` of structured data: scalars, lists,
+//! mappings, the references a spec says (`{var}`, `{vault}`, `{ref}`, ...) and
+//! `jsondecode` of one. A budget is read when it sets one of `max_unavailable` /
+//! `min_available` (as the stack writes it: a number stays a number) and selects pods by
+//! labels only. What either carries beyond that is left to the proof: an object the spec
+//! cannot say stays whole in raw HCL.
+
+use super::{Ctx, attr, b, text};
+use crate::conventions as cv;
+use crate::import::draft::{Draft, Limits, Part, Slot};
+use crate::import::source::{self, Step};
+use crate::import::value::{self as val, block, get, string};
+use crate::planeq::{Sym, Value};
+use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, OrderedMap, ValueSpec};
+
+/// `middlewares:`, a list whose entries the inversion reads one by one (entry `i` gives up
+/// as `Part::Items(MIDDLEWARES, i)` and holds raw HCL at `Slot::Item(MIDDLEWARES, i)`).
+pub const MIDDLEWARES: &str = "middlewares";
+
+/// The namespace the spec's objects live in.
+fn namespace_name<'d>(ctx: &'d Ctx, d: &'d Draft) -> &'d str {
+    d.spec
+        .namespace
+        .as_ref()
+        .and_then(|n| n.name.as_deref())
+        .unwrap_or(&ctx.name)
+}
+
+/// The stack's Traefik Middlewares, in the order the stack writes them; one the spec
+/// cannot say stays whole in raw HCL, and the ones after it are still read.
+pub fn middlewares(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    let cap = limits.items(MIDDLEWARES);
+    let namespace = namespace_name(ctx, d).to_owned();
+    for (address, label, v) in super::access::in_source_order(ctx, &["kubernetes_manifest"]) {
+        let i = d.spec.middlewares.len();
+        if i >= cap {
+            break;
+        }
+        if d.claimed(&ctx.at(&address)) {
+            continue;
+        }
+        let Some(mut spec) = read_middleware(ctx, &address, v, &namespace) else {
+            continue;
+        };
+        spec.address = Some(label);
+        spec.comment = text(ctx.above(d, &address, &[]).take(d));
+        d.claim(
+            &ctx.at(&address),
+            &address,
+            Some(Part::Items(MIDDLEWARES, i)),
+            Some(Slot::Item(MIDDLEWARES, i)),
+        );
+        d.spec.middlewares.push(spec);
+    }
+}
+
+/// A Middleware manifest as the spec's, when it is one the spec says.
+fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Option<MiddlewareSpec> {
+    let manifest = get(v, "manifest")?;
+    if !val::other_keys(manifest, &["apiVersion", "kind", "metadata", "spec"]).is_empty()
+        || string(manifest, "apiVersion") != Some(cv::traefik::API_VERSION)
+        || string(manifest, "kind") != Some(cv::traefik::KIND)
+    {
+        return None;
+    }
+    let meta = get(manifest, "metadata")?;
+    if !val::other_keys(meta, &["name", "namespace"]).is_empty()
+        || string(meta, "namespace") != Some(namespace)
+    {
+        return None;
+    }
+    let name = string(meta, "name")?;
+    let DataSpec::Map(spec) = structured(ctx, get(manifest, "spec")?)? else {
+        return None;
+    };
+    if spec.0.is_empty() {
+        return None;
+    }
+    let spec = match spec_expression(ctx, address) {
+        Some(expr) => match super::encoded::in_source_order(DataSpec::Map(spec.clone()), expr) {
+            DataSpec::Map(ordered) => ordered,
+            _ => spec,
+        },
+        None => spec,
+    };
+    // `field_manager { force_conflicts = true }` or none.
+    let force_conflicts = match get(v, "field_manager") {
+        None => false,
+        Some(_) => {
+            let fm = block(v, "field_manager")?;
+            if !val::other_keys(fm, &["force_conflicts"]).is_empty()
+                || !matches!(get(fm, "force_conflicts"), Some(Value::Bool(true)))
+            {
+                return None;
+            }
+            true
+        }
+    };
+    // `depends_on` the namespace, and nothing else the spec could write there.
+    let depends: Vec<String> = match get(v, "depends_on") {
+        None => Vec::new(),
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().map(val::object_ref).collect::<Option<_>>()?
+        }
+        Some(_) => return None,
+    };
+    let on_namespace = depends
+        .iter()
+        .filter(|a| super::versions::split(a, &cv::namespace::TYPES).is_some())
+        .count();
+    if depends.len() != on_namespace || on_namespace > 1 {
+        return None;
+    }
+    Some(MiddlewareSpec {
+        name: Some(name.to_owned()),
+        spec,
+        force_conflicts: Some(force_conflicts),
+        depends_on_namespace: Some(on_namespace == 1),
+        ..MiddlewareSpec::default()
+    })
+}
+
+/// The expression the stack writes as the manifest's `spec` (for the order of its keys).
+fn spec_expression<'a>(ctx: &'a Ctx, address: &str) -> Option<&'a hcl_edit::expr::Expression> {
+    let top = ctx.src.top(&ctx.at(address))?;
+    let found = source::find(&top.block.body, &[Step::Attr("manifest".to_owned())])?;
+    let hcl_edit::expr::Expression::Object(obj) = &found.as_attribute()?.value else {
+        return None;
+    };
+    obj.iter()
+        .find(|(k, _)| super::around::key_text(k).as_deref() == Some("spec"))
+        .map(|(_, v)| v.expr())
+}
+
+/// Structured data: lists and maps of scalars, references and `jsondecode` of one.
+fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+    Some(match v {
+        Value::List(items) => DataSpec::List(
+            items
+                .iter()
+                .map(|i| structured(ctx, i))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Object(m) => DataSpec::Map(OrderedMap(
+            m.iter()
+                .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
+                .collect::<Option<_>>()?,
+        )),
+        Value::Unknown(sym) if matches!(sym.as_ref(), Sym::Call { name, args } if name == "jsondecode" && args.len() == 1) =>
+        {
+            let Sym::Call { args, .. } = sym.as_ref() else {
+                return None;
+            };
+            match val::value_spec(&args[0], &ctx.secret_name)? {
+                ValueSpec::Scalar(_) => return None,
+                r => DataSpec::JsonDecode(Box::new(DataSpec::Ref(r))),
+            }
+        }
+        other => match val::value_spec(other, &ctx.secret_name)? {
+            ValueSpec::Scalar(s) => DataSpec::Scalar(s),
+            r => DataSpec::Ref(r),
+        },
+    })
+}
+
+/// The app's PodDisruptionBudget: the stack's one `kubernetes_pod_disruption_budget_v1`
+/// in the spec's namespace.
+pub fn disruption_budget(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
+    if limits.has(&Part::DisruptionBudget) {
+        return;
+    }
+    let ty = cv::disruption_budget::RESOURCE_TYPE;
+    let budgets = ctx.resources(ty);
+    let [(label, v)] = budgets.as_slice() else {
+        return;
+    };
+    let address = format!("{ty}.{label}");
+    let namespace = namespace_name(ctx, d).to_owned();
+    let Some(mut spec) = read_budget(ctx, &address, v, &namespace) else {
+        return;
+    };
+    spec.address = Some(label.clone());
+    spec.comment = text(ctx.above(d, &address, &[]).take(d));
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::DisruptionBudget),
+        None,
+    );
+    d.spec.disruption_budget = Some(spec);
+}
+
+fn read_budget(
+    ctx: &Ctx,
+    address: &str,
+    v: &Value,
+    namespace: &str,
+) -> Option<DisruptionBudgetSpec> {
+    let meta = block(v, "metadata")?;
+    let spec = block(v, "spec")?;
+    if !val::other_keys(v, &["metadata", "spec"]).is_empty()
+        || !val::other_keys(meta, &["name", "namespace"]).is_empty()
+        || string(meta, "namespace") != Some(namespace)
+        || !val::other_keys(spec, &["max_unavailable", "min_available", "selector"]).is_empty()
+    {
+        return None;
+    }
+    let selector = block(spec, "selector")?;
+    if !val::other_keys(selector, &["match_labels"]).is_empty() {
+        return None;
+    }
+    let at = [b("spec", 0), b("selector", 0), attr("match_labels")];
+    let labels = ctx.ordered(address, &at, get(selector, "match_labels")?, &[])?;
+    if labels.is_empty() {
+        return None;
+    }
+    let count = |k: &str| get(spec, k).map(val::scalar);
+    let (max_unavailable, min_available) = match (count("max_unavailable"), count("min_available"))
+    {
+        (Some(Some(max)), None) => (Some(max), None),
+        (None, Some(Some(min))) => (None, Some(min)),
+        _ => return None,
+    };
+    Some(DisruptionBudgetSpec {
+        name: Some(string(meta, "name")?.to_owned()),
+        max_unavailable,
+        min_available,
+        selector: Some(OrderedMap(labels)),
+        ..DisruptionBudgetSpec::default()
+    })
+}
