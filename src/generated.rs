@@ -79,11 +79,43 @@ fn named_files(lines: &[String]) -> Vec<String> {
         .map(|names| {
             names
                 .split(", ")
-                .filter(|n| crate::model::companion_name(n).is_ok())
+                .filter(|n| companion_name(n).is_ok())
                 .map(str::to_owned)
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Names that a file beside the spec cannot take in the stack directory: what dlgen
+/// writes itself, and what Terraform or Terragrunt would read as configuration.
+const RESERVED_SUFFIXES: [&str; 5] = [".tf", ".tf.json", ".tfvars", ".tfvars.json", ".hcl"];
+
+/// The most directories a file beside the spec may sit in below the spec's directory.
+const MAX_COMPANION_DEPTH: usize = 8;
+
+/// A file beside the spec, as named in the stack directory: a plain file name, or a
+/// relative path of plain names (`files/nginx.conf`), never `..` nor absolute, and never
+/// through the stack's `secrets` link.
+pub fn companion_name(name: &str) -> Result<(), String> {
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 255
+            && !s.starts_with('.')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    let segments: Vec<&str> = name.split('/').collect();
+    if name.len() > 1024
+        || segments.len() > MAX_COMPANION_DEPTH + 1
+        || !segments.iter().all(|s| plain(s))
+    {
+        return Err("is not a relative path of plain names (letters, digits, `.`, `_`, `-`, not starting with `.`, separated by `/`; never `..` nor absolute): a file beside the spec sits in the spec's directory `<spec>/` and at the same path in the stack directory".to_owned());
+    }
+    let reserved = |s: &str| s == SECRETS_LINK || RESERVED_SUFFIXES.iter().any(|r| s.ends_with(r));
+    if segments.iter().any(|s| reserved(s)) {
+        return Err("names what Terraform or Terragrunt would read as configuration (`.tf`, `.tfvars`, `.hcl`), or the stack's `secrets` link".to_owned());
+    }
+    Ok(())
 }
 
 /// Whether the directories a relative path `rel` passes through below `root` (all its

@@ -10,6 +10,8 @@ use crate::hcl;
 use crate::spec::{ConfigMapSpec, DataSpec, HashFunction, Scalar, TemplateFileSpec};
 use crate::validate;
 
+pub(crate) use crate::generated::companion_name;
+
 /// What a structured value may use where it is written.
 pub(crate) struct DataScope<'a> {
     /// References to variables, Vault, the ExternalSecret and objects (not in
@@ -17,40 +19,6 @@ pub(crate) struct DataScope<'a> {
     pub refs: Option<&'a mut Refs>,
     /// Files beside the spec read with `file()` / `templatefile()` (collected here).
     pub files: Option<&'a mut Vec<SpecFile>>,
-}
-
-/// Names that a file beside the spec cannot take in the stack directory: what dlgen
-/// writes itself, and what Terraform or Terragrunt would read as configuration.
-const RESERVED_SUFFIXES: [&str; 5] = [".tf", ".tf.json", ".tfvars", ".tfvars.json", ".hcl"];
-
-/// The most directories a file beside the spec may sit in below the spec's directory.
-const MAX_COMPANION_DEPTH: usize = 8;
-
-/// A file beside the spec, as named in the stack directory: a plain file name, or a
-/// relative path of plain names (`files/nginx.conf`), never `..` nor absolute, and never
-/// through the stack's `secrets` link.
-pub(crate) fn companion_name(name: &str) -> Result<(), String> {
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 255
-            && !s.starts_with('.')
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-    };
-    let segments: Vec<&str> = name.split('/').collect();
-    if name.len() > 1024
-        || segments.len() > MAX_COMPANION_DEPTH + 1
-        || !segments.iter().all(|s| plain(s))
-    {
-        return Err("is not a relative path of plain names (letters, digits, `.`, `_`, `-`, not starting with `.`, separated by `/`; never `..` nor absolute): a file beside the spec sits in the spec's directory `<spec>/` and at the same path in the stack directory".to_owned());
-    }
-    let reserved = |s: &str| {
-        s == crate::generated::SECRETS_LINK || RESERVED_SUFFIXES.iter().any(|r| s.ends_with(r))
-    };
-    if segments.iter().any(|s| reserved(s)) {
-        return Err("names what Terraform or Terragrunt would read as configuration (`.tf`, `.tfvars`, `.hcl`), or the stack's `secrets` link".to_owned());
-    }
-    Ok(())
 }
 
 /// `"${path.module}/<name>"`.
