@@ -1734,6 +1734,34 @@ fn repo(stacks: &[&str]) -> tempfile::TempDir {
     tmp
 }
 
+#[test]
+fn declarations_nothing_uses_and_inlined_locals_are_named_not_dropped_silently() {
+    let r = renderer();
+    let tmp = repo(&["ledger-sync"]);
+    let dir = tmp.path().join("stacks/ledger-sync");
+    let main = dir.join("main.tf");
+    let text = fs::read_to_string(&main).expect("main.tf");
+    fs::write(
+        &main,
+        format!("{text}\nlocals {{\n  unused_map = {{\n    a = 1\n  }}\n}}\n\nvariable \"never_used\" {{\n  type = string\n}}\n"),
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert_eq!(got.left_out, ["local unused_map", "variable never_used"]);
+    assert!(
+        got.yaml.contains("# Declarations of the stack that nothing uses, left out (no plan changes): local unused_map, variable never_used."),
+        "{}",
+        got.yaml
+    );
+    // The in-house family's locals are used: the spec writes their values in place.
+    assert!(
+        got.yaml.contains("# Written out where the stack used them (the spec has no such field): local namespace, local labels."),
+        "{}",
+        got.yaml
+    );
+}
+
 /// Adds `stacks/odd-selector`: music-stream whose Deployment selects its pods by two
 /// labels, which no spec says (the selector is the app label alone).
 fn add_unreproducible(tmp: &Path) {

@@ -132,7 +132,8 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     // Shortest: drop what renders the same without it.
     let entries = emit::spec(&draft.spec);
     let entries = minimize::minimize(renderer, entries, &full.files);
-    let header = header(ctx, &draft, &pieces);
+    let left_out = left_out(ctx, &full.files);
+    let header = header(ctx, &draft, &pieces, &left_out);
     let yaml = yaml_out::document(&header, &entries);
     // The text written is the text proved.
     match prove::render_files(renderer, &yaml) {
@@ -185,6 +186,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
                 .map(|l| l.dir.clone())
         }),
         lint_errors,
+        left_out: left_out.unused,
         files: invert::shapes::files_beside(&draft.spec, &ctx.src.dir),
     })))
 }
@@ -747,7 +749,79 @@ fn raw_lines(draft: &Draft) -> usize {
 
 /// The comment lines at the top of the spec: where it comes from, what to review, and the
 /// stack's comments that no field holds.
-fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
+/// The root `variable` and `locals` declarations of the stack that the rendered stack
+/// does not declare, `variable x` / `local x` in file order: those nothing uses, and
+/// locals whose values the spec writes where the stack used them (the proof holds, so
+/// either way no plan changes).
+fn left_out(ctx: &Ctx, rendered: &[crate::render::RenderedFile]) -> LeftOut {
+    let mut declared: BTreeSet<String> = BTreeSet::new();
+    for f in rendered.iter().filter(|f| f.name.ends_with(".tf")) {
+        let Ok(body) = ::hcl::parse(&f.contents) else {
+            continue;
+        };
+        for b in body.blocks() {
+            match (b.identifier(), b.labels()) {
+                ("variable", [name]) => {
+                    declared.insert(format!("variable {}", name.as_str()));
+                }
+                ("locals", []) => {
+                    declared.extend(b.body().attributes().map(|a| format!("local {}", a.key())))
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = LeftOut::default();
+    for top in ctx.src.tops() {
+        let labels: Vec<&str> = top.block.labels.iter().map(|l| l.as_str()).collect();
+        let names: Vec<(String, String)> = match (top.block.ident.as_str(), labels.as_slice()) {
+            ("variable", [name]) => vec![(format!("variable {name}"), format!("var.{name}"))],
+            ("locals", []) => top
+                .block
+                .body
+                .attributes()
+                .map(|a| {
+                    let k = a.key.as_str();
+                    (format!("local {k}"), format!("local.{k}"))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (name, reference) in names {
+            if declared.contains(&name) {
+                continue;
+            }
+            if ctx.src.files.iter().any(|f| mentions(&f.text, &reference)) {
+                out.inlined.push(name);
+            } else {
+                out.unused.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// Declarations of the stack the rendered stack does not make.
+#[derive(Debug, Default)]
+pub struct LeftOut {
+    /// Nothing uses them.
+    pub unused: Vec<String>,
+    /// Locals (or variables) the stack uses, whose values the spec writes where they
+    /// are used.
+    pub inlined: Vec<String>,
+}
+
+/// Whether `text` holds the reference `reference` (`local.x`, not `local.xy`).
+fn mentions(text: &str, reference: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    text.match_indices(reference).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + reference.len()..].chars().next();
+        !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
+    })
+}
+
+fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece], left_out: &LeftOut) -> Vec<String> {
     let mut files: Vec<String> = ctx.src.files.iter().map(|f| f.name.clone()).collect();
     if ctx.src.terragrunt.is_some() {
         files.push("terragrunt.hcl".to_owned());
@@ -777,6 +851,18 @@ fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
         out.push(format!(
             "The stack gives no reason for: {}. Review them.",
             reasons.join(", ")
+        ));
+    }
+    if !left_out.unused.is_empty() {
+        out.push(format!(
+            "Declarations of the stack that nothing uses, left out (no plan changes): {}.",
+            left_out.unused.join(", ")
+        ));
+    }
+    if !left_out.inlined.is_empty() {
+        out.push(format!(
+            "Written out where the stack used them (the spec has no such field): {}.",
+            left_out.inlined.join(", ")
         ));
     }
     let notes = notes(ctx, draft, pieces);

@@ -76,6 +76,10 @@ pub struct Imported {
     /// What `dlgen render` will refuse in the rendered stack until it is fixed (lint
     /// findings at error level, found in the stack as it stands).
     pub lint_errors: Vec<String>,
+    /// Declarations of the stack that no object uses and the rendered stack does not
+    /// make (`variable nfs_server`, `local unused_map`): they change no plan, and are
+    /// named for the reviewer rather than carried as raw HCL.
+    pub left_out: Vec<String>,
     /// The files the spec reads beside it (`{file: NAME}`, `{templatefile: ...}`), as
     /// `(NAME, text)`: they go into the directory named after the spec
     /// (`specs/<stack>/NAME`).

@@ -121,6 +121,12 @@ fn advice(imported: &Imported, output: Option<&Path>) -> Vec<String> {
             }
         ));
     }
+    if !imported.left_out.is_empty() {
+        out.push(format!(
+            "note: nothing in the stack uses {}: left out of the spec (no plan changes)",
+            imported.left_out.join(", ")
+        ));
+    }
     if let Some(dir) = &imported.flattened {
         out.push(format!(
             "note: the spec takes the stack's objects out of its local module ({dir}/, `adopt.from_module`): delete that directory once the stack is rendered"
