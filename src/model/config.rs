@@ -44,9 +44,8 @@ pub(crate) fn companion_name(name: &str) -> Result<(), String> {
     {
         return Err("is not a relative path of plain names (letters, digits, `.`, `_`, `-`, not starting with `.`, separated by `/`; never `..` nor absolute): a file beside the spec sits in the spec's directory `<spec>/` and at the same path in the stack directory".to_owned());
     }
-    let reserved = |s: &str| {
-        s == crate::generated::SECRETS_LINK || RESERVED_SUFFIXES.iter().any(|r| s.ends_with(r))
-    };
+    let reserved =
+        |s: &str| s == cv::repo::SECRETS_LINK || RESERVED_SUFFIXES.iter().any(|r| s.ends_with(r));
     if segments.iter().any(|s| reserved(s)) {
         return Err("names what Terraform or Terragrunt would read as configuration (`.tf`, `.tfvars`, `.hcl`), or the stack's `secrets` link".to_owned());
     }
