@@ -191,6 +191,8 @@ pub mod lifecycle_comments {
 
 /// Where things live in the repo, relative to a stack directory, and its domain.
 pub mod repo {
+    /// The symlink every stack carries to the repo's secrets directory.
+    pub const SECRETS_LINK: &str = "secrets";
     /// The repo's shared Kubernetes modules.
     pub const MODULES: &str = "../../modules/kubernetes";
     /// The module that copies the wildcard TLS secret into a namespace.

@@ -26,7 +26,7 @@ const HEADER_END: &str = ". DO NOT EDIT BY HAND:";
 pub const MAX_HEADER_LINE: usize = 4096;
 
 /// The symlink every stack directory carries to the repo's shared secrets.
-pub const SECRETS_LINK: &str = "secrets";
+pub const SECRETS_LINK: &str = crate::conventions::repo::SECRETS_LINK;
 /// Where [`SECRETS_LINK`] points, relative to the stack directory.
 pub const SECRETS_TARGET: &str = "../../secrets";
 

@@ -4071,3 +4071,34 @@ fn the_disruption_budget_covers_the_apps_pods() {
         assert!(bad.contains(want), "{field}: {bad}");
     }
 }
+
+#[test]
+fn a_reference_to_a_secret_of_the_stack_must_name_one_it_declares() {
+    let secrets = |target: &str| {
+        format!(
+            "{SECRETS_BASE}kubernetes_secrets:
+  - name: app-env
+    data: {{k: {{var: x}}}}
+  - name: app-copy
+    data: {{source: {{ref: \"{target}.metadata[0].name\"}}}}
+    depends_on: [{target}]
+"
+        )
+    };
+    let (_, body) = render(&secrets("kubernetes_secret.app_env"));
+    let copy = find(&body, "resource", &["kubernetes_secret", "app_copy"]);
+    assert_eq!(
+        val(copy, "data").unwrap(),
+        "{source = kubernetes_secret.app_env.metadata[0].name}"
+    );
+    assert_eq!(
+        val(copy, "depends_on").unwrap(),
+        "[kubernetes_secret.app_env]"
+    );
+    let bad = errors(&secrets("kubernetes_secret.app_envv"));
+    assert!(
+        bad.contains("kubernetes_secrets[1].data.source")
+            && bad.contains("kubernetes_secrets[1].depends_on[0]"),
+        "{bad}"
+    );
+}
