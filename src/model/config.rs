@@ -164,8 +164,8 @@ pub(crate) fn data_value(
     }
 }
 
-/// A config map key: letters, digits, `-`, `_`, `.`.
-fn data_key(key: &str) -> Result<(), String> {
+/// A key of a config map's or a secret's data (`what`): letters, digits, `-`, `_`, `.`.
+pub(crate) fn data_key(key: &str, what: &str) -> Result<(), String> {
     let ok = !key.is_empty()
         && key.len() <= 253
         && key
@@ -174,7 +174,9 @@ fn data_key(key: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("is not a config map key (letters, digits, `-`, `_` and `.`)".to_owned())
+        Err(format!(
+            "is not a {what} key (letters, digits, `-`, `_` and `.`)"
+        ))
     }
 }
 
@@ -247,7 +249,7 @@ pub(crate) fn config_map(
     let mut data = Vec::new();
     for (key, value) in &c.data.0 {
         let dat = crate::de::path_key(&at("data"), key);
-        p.check(&dat, "key", key, data_key(key));
+        p.check(&dat, "key", key, data_key(key, "config map"));
         let mut scope = DataScope {
             refs: Some(&mut *refs),
             files: Some(&mut *files),
@@ -257,7 +259,7 @@ pub(crate) fn config_map(
     let mut binary_data = Vec::new();
     for (key, value) in &c.binary_data.0 {
         let bat = crate::de::path_key(&at("binary_data"), key);
-        p.check(&bat, "key", key, data_key(key));
+        p.check(&bat, "key", key, data_key(key, "config map"));
         if c.data.0.iter().any(|(k, _)| k == key) {
             p.add(
                 &bat,
@@ -328,22 +330,13 @@ pub(crate) fn config_map(
             ))),
         ));
     }
-    let mut depends_on = Vec::new();
-    for (di, d) in c.depends_on.iter().enumerate() {
-        let dat = format!("config_maps[{i}].depends_on[{di}]");
-        match super::refs::object_ref(&format!("{d}.id")) {
-            Ok(root) if root == *d => {
-                refs.objects.push((dat, root));
-                depends_on.push(Expr(d.clone()));
-            }
-            _ => p.invalid(
-                &dat,
-                "dependency",
-                d,
-                "is not the address of an object of this stack (e.g. `kubernetes_manifest.grafana_db`)",
-            ),
-        }
-    }
+    let depends_on = super::refs::depends_on(
+        p,
+        refs,
+        &format!("config_maps[{i}].depends_on"),
+        &c.depends_on,
+        "kubernetes_manifest.grafana_db",
+    );
     let mut object = Object::new(
         Address::resource(&resource_type, &address),
         Body::ConfigMap(ConfigMap {

@@ -44,20 +44,6 @@ pub(crate) fn refused(d: &DataSpec) -> Option<&'static str> {
     }
 }
 
-/// A secret's data key: letters, digits, `-`, `_`, `.`.
-fn data_key(key: &str) -> Result<(), String> {
-    let ok = !key.is_empty()
-        && key.len() <= 253
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err("is not a secret key (letters, digits, `-`, `_` and `.`)".to_owned())
-    }
-}
-
 /// The secret `i` of `kubernetes_secrets:`.
 pub(crate) fn kubernetes_secret(
     p: &mut Problems,
@@ -158,7 +144,7 @@ pub(crate) fn kubernetes_secret(
     let mut data = Vec::new();
     for (key, value) in &s.data.0 {
         let dat = crate::de::path_key(&at("data"), key);
-        p.check(&dat, "key", key, data_key(key));
+        p.check(&dat, "key", key, super::config::data_key(key, "secret"));
         if let Some(why) = refused(value) {
             p.add(&dat, why, Some(VALID_VALUES.to_owned()));
             continue;
@@ -209,22 +195,13 @@ pub(crate) fn kubernetes_secret(
             })
         }
     };
-    let mut depends_on = Vec::new();
-    for (di, d) in s.depends_on.iter().enumerate() {
-        let dat = format!("kubernetes_secrets[{i}].depends_on[{di}]");
-        match super::refs::object_ref(&format!("{d}.id")) {
-            Ok(root) if root == *d => {
-                refs.objects.push((dat, root));
-                depends_on.push(Expr(d.clone()));
-            }
-            _ => p.invalid(
-                &dat,
-                "dependency",
-                d,
-                "is not the address of an object of this stack (e.g. `kubernetes_service_account.app`)",
-            ),
-        }
-    }
+    let depends_on = super::refs::depends_on(
+        p,
+        refs,
+        &format!("kubernetes_secrets[{i}].depends_on"),
+        &s.depends_on,
+        "kubernetes_service_account.app",
+    );
     let mut object = Object::new(
         Address::resource(&resource_type, &address),
         Body::Secret(Secret {

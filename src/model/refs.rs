@@ -340,6 +340,35 @@ pub(crate) fn scalar_text(s: &Scalar) -> String {
     }
 }
 
+/// An object's `depends_on` (at spec path `at`, e.g. `config_maps[0].depends_on`):
+/// addresses of objects of this stack (checked once every object is known), else a
+/// problem each, with `example` as a valid one.
+pub(crate) fn depends_on(
+    p: &mut Problems,
+    refs: &mut Refs,
+    at: &str,
+    list: &[String],
+    example: &str,
+) -> Vec<Expr> {
+    let mut out = Vec::new();
+    for (i, d) in list.iter().enumerate() {
+        let path = format!("{at}[{i}]");
+        match object_ref(&format!("{d}.id")) {
+            Ok(root) if root == *d => {
+                refs.objects.push((path, root));
+                out.push(Expr(d.clone()));
+            }
+            _ => p.invalid(
+                &path,
+                "dependency",
+                d,
+                &format!("is not the address of an object of this stack (e.g. `{example}`)"),
+            ),
+        }
+    }
+    out
+}
+
 /// Checks the shape of a reference to an object's attribute and returns the object it
 /// refers to: `TYPE.NAME.attr...` (a resource), `data.TYPE.NAME.attr...`,
 /// `module.NAME.output...` or `local.NAME...`; attributes are names, `[n]` indexes or

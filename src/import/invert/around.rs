@@ -269,7 +269,13 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
     if !own {
         database(&mut out);
     }
-    // `depends_on` the namespace, and nothing else the spec could write there.
+    out.depends_on_namespace = Some(depends_on_namespace(v)?);
+    Some(out)
+}
+
+/// Whether an object's `depends_on` names the namespace: `None` when it names anything
+/// else, which the spec's `depends_on_namespace` cannot write.
+pub fn depends_on_namespace(v: &Value) -> Option<bool> {
     let depends: Vec<String> = match get(v, "depends_on") {
         None => Vec::new(),
         Some(Value::List(items) | Value::Set(items)) => {
@@ -284,8 +290,7 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
     if depends.len() != on_namespace || on_namespace > 1 {
         return None;
     }
-    out.depends_on_namespace = Some(on_namespace == 1);
-    Some(out)
+    Some(on_namespace == 1)
 }
 
 /// `target.template`: engine version, the reloader's match annotation, and the keys
@@ -500,17 +505,26 @@ pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     }
 }
 
-/// A config map as the spec's, when its metadata and every data value are ones the spec
-/// says.
-fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec> {
+/// The metadata of an object around the pod (a config map, a secret): name and
+/// namespace (strings), labels and annotations in the order the stack writes them
+/// (annotations `None` when it writes none); `None` when it sets anything else.
+pub struct Metadata {
+    pub name: String,
+    pub namespace: String,
+    pub labels: OrderedMap<String>,
+    pub annotations: Option<Vec<(String, String)>>,
+}
+
+pub fn metadata(ctx: &Ctx, address: &str, v: &Value) -> Option<Metadata> {
     let meta = val::block(v, "metadata")?;
     if !val::other_keys(meta, &["name", "namespace", "labels", "annotations"]).is_empty() {
         return None;
     }
-    let mut out = ConfigMapSpec {
-        name: Some(string(meta, "name")?.to_owned()),
-        namespace: Some(string(meta, "namespace")?.to_owned()),
-        ..ConfigMapSpec::default()
+    let mut out = Metadata {
+        name: string(meta, "name")?.to_owned(),
+        namespace: string(meta, "namespace")?.to_owned(),
+        labels: OrderedMap::default(),
+        annotations: None,
     };
     if let Some(labels) = get(meta, "labels") {
         let at = [super::b("metadata", 0), super::attr("labels")];
@@ -518,7 +532,22 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
     }
     if let Some(ann) = get(meta, "annotations") {
         let at = [super::b("metadata", 0), super::attr("annotations")];
-        let entries = ctx.ordered(address, &at, ann, &[])?;
+        out.annotations = Some(ctx.ordered(address, &at, ann, &[])?);
+    }
+    Some(out)
+}
+
+/// A config map as the spec's, when its metadata and every data value are ones the spec
+/// says.
+fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec> {
+    let meta = metadata(ctx, address, v)?;
+    let mut out = ConfigMapSpec {
+        name: Some(meta.name),
+        namespace: Some(meta.namespace),
+        labels: meta.labels,
+        ..ConfigMapSpec::default()
+    };
+    if let Some(entries) = meta.annotations {
         let (matches, rest): (Vec<_>, Vec<_>) = entries
             .into_iter()
             .partition(|(k, value)| k == cv::reloader::MATCH && value == "true");
@@ -607,8 +636,9 @@ pub(super) fn data_value(ctx: &Ctx, v: &Value, expr: Option<&Expression>) -> Opt
     }
 }
 
-/// Structured data (lists and maps of scalars and references).
-fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+/// Structured data: lists and maps of scalars, references and `jsondecode` of a
+/// reference.
+pub fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
     Some(match v {
         Value::List(items) => DataSpec::List(
             items
@@ -621,6 +651,16 @@ fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
                 .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
                 .collect::<Option<_>>()?,
         )),
+        Value::Unknown(sym) if matches!(sym.as_ref(), Sym::Call { name, args } if name == "jsondecode" && args.len() == 1) =>
+        {
+            let Sym::Call { args, .. } = sym.as_ref() else {
+                return None;
+            };
+            match val::value_spec(&args[0], &ctx.secret_name)? {
+                crate::spec::ValueSpec::Scalar(_) => return None,
+                r => DataSpec::JsonDecode(Box::new(DataSpec::Ref(r))),
+            }
+        }
         other => match val::value_spec(other, &ctx.secret_name)? {
             crate::spec::ValueSpec::Scalar(s) => DataSpec::Scalar(s),
             r => DataSpec::Ref(r),

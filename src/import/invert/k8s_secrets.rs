@@ -58,23 +58,15 @@ fn read(
     if get(v, "binary_data").is_some() {
         return None;
     }
-    let meta = block(v, "metadata")?;
-    if !val::other_keys(meta, &["name", "namespace", "labels", "annotations"]).is_empty() {
-        return None;
-    }
+    let meta = super::around::metadata(ctx, address, v)?;
     let mut out = KubernetesSecretSpec {
-        name: Some(string(meta, "name")?.to_owned()),
-        namespace: Some(string(meta, "namespace")?.to_owned()),
+        name: Some(meta.name),
+        namespace: Some(meta.namespace),
+        labels: meta.labels,
         ..KubernetesSecretSpec::default()
     };
-    if let Some(labels) = get(meta, "labels") {
-        let at = [b("metadata", 0), attr("labels")];
-        out.labels = OrderedMap(ctx.ordered(address, &at, labels, &[])?);
-    }
-    if let Some(ann) = get(meta, "annotations") {
-        let at = [b("metadata", 0), attr("annotations")];
-        let (account, rest): (Vec<_>, Vec<_>) = ctx
-            .ordered(address, &at, ann, &[])?
+    if let Some(entries) = meta.annotations {
+        let (account, rest): (Vec<_>, Vec<_>) = entries
             .into_iter()
             .partition(|(k, _)| k == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION);
         out.service_account = account.into_iter().next().map(|(_, name)| name);

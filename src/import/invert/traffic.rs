@@ -15,8 +15,8 @@ use crate::conventions as cv;
 use crate::import::draft::{Draft, Limits, Part, Slot};
 use crate::import::source::{self, Step};
 use crate::import::value::{self as val, block, get, string};
-use crate::planeq::{Sym, Value};
-use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, OrderedMap, ValueSpec};
+use crate::planeq::Value;
+use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, OrderedMap};
 
 /// `middlewares:`, a list whose entries the inversion reads one by one (entry `i` gives up
 /// as `Part::Items(MIDDLEWARES, i)` and holds raw HCL at `Slot::Item(MIDDLEWARES, i)`).
@@ -75,7 +75,7 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
         return None;
     }
     let name = string(meta, "name")?;
-    let DataSpec::Map(spec) = structured(ctx, get(manifest, "spec")?)? else {
+    let DataSpec::Map(spec) = super::around::structured(ctx, get(manifest, "spec")?)? else {
         return None;
     };
     if spec.0.is_empty() {
@@ -102,25 +102,12 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
         }
     };
     // `depends_on` the namespace, and nothing else the spec could write there.
-    let depends: Vec<String> = match get(v, "depends_on") {
-        None => Vec::new(),
-        Some(Value::List(items) | Value::Set(items)) => {
-            items.iter().map(val::object_ref).collect::<Option<_>>()?
-        }
-        Some(_) => return None,
-    };
-    let on_namespace = depends
-        .iter()
-        .filter(|a| super::versions::split(a, &cv::namespace::TYPES).is_some())
-        .count();
-    if depends.len() != on_namespace || on_namespace > 1 {
-        return None;
-    }
+    let on_namespace = super::around::depends_on_namespace(v)?;
     Some(MiddlewareSpec {
         name: Some(name.to_owned()),
         spec,
         force_conflicts: Some(force_conflicts),
-        depends_on_namespace: Some(on_namespace == 1),
+        depends_on_namespace: Some(on_namespace),
         ..MiddlewareSpec::default()
     })
 }
@@ -135,37 +122,6 @@ fn spec_expression<'a>(ctx: &'a Ctx, address: &str) -> Option<&'a hcl_edit::expr
     obj.iter()
         .find(|(k, _)| super::around::key_text(k).as_deref() == Some("spec"))
         .map(|(_, v)| v.expr())
-}
-
-/// Structured data: lists and maps of scalars, references and `jsondecode` of one.
-fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
-    Some(match v {
-        Value::List(items) => DataSpec::List(
-            items
-                .iter()
-                .map(|i| structured(ctx, i))
-                .collect::<Option<_>>()?,
-        ),
-        Value::Object(m) => DataSpec::Map(OrderedMap(
-            m.iter()
-                .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
-                .collect::<Option<_>>()?,
-        )),
-        Value::Unknown(sym) if matches!(sym.as_ref(), Sym::Call { name, args } if name == "jsondecode" && args.len() == 1) =>
-        {
-            let Sym::Call { args, .. } = sym.as_ref() else {
-                return None;
-            };
-            match val::value_spec(&args[0], &ctx.secret_name)? {
-                ValueSpec::Scalar(_) => return None,
-                r => DataSpec::JsonDecode(Box::new(DataSpec::Ref(r))),
-            }
-        }
-        other => match val::value_spec(other, &ctx.secret_name)? {
-            ValueSpec::Scalar(s) => DataSpec::Scalar(s),
-            r => DataSpec::Ref(r),
-        },
-    })
 }
 
 /// The app's PodDisruptionBudget: the stack's one `kubernetes_pod_disruption_budget_v1`
