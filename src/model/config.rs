@@ -180,6 +180,22 @@ pub(crate) fn data_key(key: &str, what: &str) -> Result<(), String> {
     }
 }
 
+/// The namespace of an object around the pod (spec path `path`): the stack's namespace
+/// by reference, when the spec names none or names it; another one as a literal.
+pub(crate) fn namespace(p: &mut Problems, ctx: &Ctx, path: &str, ns: &Option<String>) -> Value {
+    match ns {
+        Some(ns) => {
+            p.check(path, "namespace", ns, validate::dns_label(ns));
+            if *ns == ctx.ns_name {
+                ctx.ns_ref.clone().into()
+            } else {
+                Value::Str(ns.clone())
+            }
+        }
+        None => ctx.ns_ref.clone().into(),
+    }
+}
+
 /// A config map, and the checksum annotations it asks of the app's pod template.
 pub(crate) fn config_map(
     p: &mut Problems,
@@ -217,17 +233,7 @@ pub(crate) fn config_map(
             super::starts_with_letter(&name),
         );
     }
-    let namespace = match &c.namespace {
-        Some(ns) => {
-            p.check(&at("namespace"), "namespace", ns, validate::dns_label(ns));
-            if *ns == ctx.ns_name {
-                ctx.ns_ref.clone().into()
-            } else {
-                Value::Str(ns.clone())
-            }
-        }
-        None => ctx.ns_ref.clone().into(),
-    };
+    let namespace = namespace(p, ctx, &at("namespace"), &c.namespace);
     let labels = super::workload::labels(p, &at("labels"), &c.labels, true);
     let mut annotations = super::workload::labels(p, &at("annotations"), &c.annotations, false);
     if c.reloader_match == Some(true) {

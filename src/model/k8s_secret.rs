@@ -84,17 +84,7 @@ pub(crate) fn kubernetes_secret(
         &s.resource_type,
         &cv::kubernetes_secret::TYPES,
     );
-    let namespace = match &s.namespace {
-        Some(ns) => {
-            p.check(&at("namespace"), "namespace", ns, validate::dns_label(ns));
-            if *ns == ctx.ns_name {
-                ctx.ns_ref.clone().into()
-            } else {
-                Value::Str(ns.clone())
-            }
-        }
-        None => ctx.ns_ref.clone().into(),
-    };
+    let namespace = super::config::namespace(p, ctx, &at("namespace"), &s.namespace);
     let labels = super::workload::labels(p, &at("labels"), &s.labels, true);
     let mut annotations = Vec::new();
     if let Some(account) = &s.service_account {

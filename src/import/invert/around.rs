@@ -276,13 +276,7 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
 /// Whether an object's `depends_on` names the namespace: `None` when it names anything
 /// else, which the spec's `depends_on_namespace` cannot write.
 pub fn depends_on_namespace(v: &Value) -> Option<bool> {
-    let depends: Vec<String> = match get(v, "depends_on") {
-        None => Vec::new(),
-        Some(Value::List(items) | Value::Set(items)) => {
-            items.iter().map(val::object_ref).collect::<Option<_>>()?
-        }
-        Some(_) => return None,
-    };
+    let depends = depends_on(v)?;
     let on_namespace = depends
         .iter()
         .filter(|a| super::versions::split(a, &cv::namespace::TYPES).is_some())
@@ -596,14 +590,20 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
             out.binary_data.0.push((key.clone(), file));
         }
     }
-    match get(v, "depends_on") {
-        None => {}
-        Some(Value::List(items) | Value::Set(items)) => {
-            out.depends_on = items.iter().map(val::object_ref).collect::<Option<_>>()?;
-        }
-        Some(_) => return None,
-    }
+    out.depends_on = depends_on(v)?;
     Some(out)
+}
+
+/// An object's `depends_on`, as addresses (empty when it has none); `None` when an entry
+/// is not an object's address.
+pub fn depends_on(v: &Value) -> Option<Vec<String>> {
+    match get(v, "depends_on") {
+        None => Some(Vec::new()),
+        Some(Value::List(items) | Value::Set(items)) => {
+            items.iter().map(val::object_ref).collect::<Option<_>>()
+        }
+        Some(_) => None,
+    }
 }
 
 /// A data value as the spec says it: text, structured data in `yamlencode` /

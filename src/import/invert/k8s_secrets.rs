@@ -104,13 +104,7 @@ fn read(
             out.data.0.push((key.clone(), value));
         }
     }
-    match get(v, "depends_on") {
-        None => {}
-        Some(Value::List(items) | Value::Set(items)) => {
-            out.depends_on = items.iter().map(val::object_ref).collect::<Option<_>>()?;
-        }
-        Some(_) => return None,
-    }
+    out.depends_on = super::around::depends_on(v)?;
     if get(v, "lifecycle").is_some() {
         let lc = block(v, "lifecycle")?;
         if !val::other_keys(lc, &["ignore_changes"]).is_empty() {
