@@ -21,6 +21,8 @@ mod k8s_secret;
 pub use k8s_secret::*;
 mod traffic;
 pub use traffic::*;
+mod variables;
+pub use variables::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -124,6 +126,11 @@ pub struct Spec {
     pub middlewares: Vec<MiddlewareSpec>,
     /// The app's PodDisruptionBudget.
     pub disruption_budget: Option<DisruptionBudgetSpec>,
+    /// How the variables the spec refers to are declared, by name, when not as the
+    /// one-line `{ type = string }`: a default (the type follows it), a description,
+    /// `sensitive`. Each is declared even when nothing refers to it.
+    #[serde(default)]
+    pub variables: OrderedMap<VariableSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`

@@ -170,6 +170,7 @@ mod scheduling;
 pub mod shapes;
 pub mod traffic;
 mod values;
+mod variables;
 mod versions;
 mod workloads;
 
@@ -529,6 +530,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
     workloads::depends_on(ctx, &mut d);
+    variables::variables(ctx, &mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {
