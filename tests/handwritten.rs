@@ -162,6 +162,15 @@ fn doc_search() {
     assert_differences("doc-search", &[]);
 }
 
+#[test]
+fn family_portal() {
+    // A pod-template checksum over a local the config map also holds (`nonsensitive`), variables
+    // with defaults read by the app and a CronJob, sablier with a blocking strategy, a `.lan`
+    // twin and a public status carve-out, `dataFrom` with the template engine, a Grafana
+    // dashboard in `monitoring`, a one-shot `kubernetes_job_v1` the Deployment waits for.
+    assert_differences("family-portal", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -178,6 +187,7 @@ const CORPUS: &[&str] = &[
     "mqtt-broker",
     "webhook-relay",
     "doc-search",
+    "family-portal",
 ];
 
 #[test]

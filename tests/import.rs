@@ -276,6 +276,7 @@ fn an_imported_spec_restates_no_default() {
 const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("agent-runner", None),
     ("doc-search", None),
+    ("family-portal", None),
     ("feed-digest", None),
     ("frame-grabber", None),
     ("kiosk-gallery", None),
@@ -295,6 +296,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
 const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "agent-runner",
     "doc-search",
+    "family-portal",
     "feed-digest",
     "frame-grabber",
     "kiosk-gallery",
