@@ -3158,3 +3158,51 @@ fn variables_the_stack_declares_with_a_default_are_read_back() {
     );
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }
+
+#[test]
+fn a_service_the_spec_cannot_say_leaves_a_scaled_to_zero_stack_reproducible() {
+    // Scale-to-zero is said on the main ingress; a Service the spec cannot say (a
+    // `dynamic "port"` range, as TURN servers write it) gives up the ingress with it. The
+    // sablier labels and the replicas ignore are then read as any other labels and
+    // ignore entries, instead of a `scale_to_zero` no spec could render (the stack was
+    // not reproducible).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "scale_to_zero: true\n",
+    );
+    let (name, files) = render(&r, "stz.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let main_tf = dir.join("main.tf");
+    let stack = fs::read_to_string(&main_tf).expect("main.tf");
+    let port = "    port {\n      port        = \"80\"\n      target_port = \"80\"\n    }\n";
+    assert!(stack.contains(port), "{stack}");
+    let range = "    dynamic \"port\" {\n      for_each = range(49152, 49154)\n      content {\n        name     = \"turn-${port.value}\"\n        port     = port.value\n        protocol = \"UDP\"\n      }\n    }\n";
+    fs::write(&main_tf, stack.replacen(port, &format!("{port}{range}"), 1)).expect("write");
+    let got = imported(&dir, &r);
+    assert!(!got.yaml.contains("scale_to_zero"), "{}", got.yaml);
+    assert!(got.yaml.contains("sablier.enable"), "{}", got.yaml);
+    assert!(got.yaml.contains("dynamic \"port\""), "{}", got.yaml);
+}
+
+#[test]
+fn deployment_labels_beside_a_tier_reference_are_read_back() {
+    // `"service-identity" = "<name>"` beside `tier = local.tiers.<t>` (stack-patterns v2
+    // section 3.1): the tier is a reference, not a string, and the other labels are read
+    // without it (they were dropped, and no spec reproduced the stack).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "deployment:\n  labels: {service-identity: drone-logbook}\n",
+    );
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "labels.yaml",
+        &text,
+        &["labels: {service-identity: drone-logbook}"],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}

@@ -73,7 +73,8 @@ fn number(n: &hcl_edit::Number, negative: bool) -> Option<Scalar> {
     if let Some(i) = n.as_i64() {
         return Some(Scalar::Int(if negative { -i } else { i }));
     }
-    n.as_f64().map(|f| Scalar::Float(if negative { -f } else { f }))
+    n.as_f64()
+        .map(|f| Scalar::Float(if negative { -f } else { f }))
 }
 
 /// Whether a file of the stack refers to `var.<name>`.
