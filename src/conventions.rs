@@ -549,6 +549,12 @@ pub mod disruption_budget {
     pub const RESOURCE_TYPE: &str = "kubernetes_pod_disruption_budget_v1";
 }
 
+/// The stack's NetworkPolicies (`network_policies:`).
+pub mod network_policy {
+    /// The resource types a policy may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_network_policy_v1", "kubernetes_network_policy"];
+}
+
 /// Traefik `Middleware` objects of the stack (`middlewares:`).
 pub mod traefik {
     pub const API_VERSION: &str = "traefik.io/v1alpha1";

@@ -21,6 +21,8 @@ mod k8s_secret;
 pub use k8s_secret::*;
 mod traffic;
 pub use traffic::*;
+mod policy;
+pub use policy::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -124,6 +126,10 @@ pub struct Spec {
     pub middlewares: Vec<MiddlewareSpec>,
     /// The app's PodDisruptionBudget.
     pub disruption_budget: Option<DisruptionBudgetSpec>,
+    /// NetworkPolicies of the stack's namespace: the pods each covers and the traffic
+    /// it admits.
+    #[serde(default)]
+    pub network_policies: Vec<NetworkPolicySpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`

@@ -19,6 +19,7 @@ mod jobs;
 mod k8s_secret;
 mod link;
 mod pod;
+mod policy;
 mod problems;
 mod rbac;
 mod refs;
@@ -388,6 +389,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         .disruption_budget
         .as_ref()
         .map(|b| traffic::disruption_budget(&mut p, &ctx, b, &app));
+    let network_policies = policy::network_policies(&mut p, &ctx, &spec.network_policies, &app);
     let backup = storage::backup(&mut p, &ctx, spec, &mut volumes, &app.selector());
     let app_selector = deployment.as_ref().map(|_| app.selector());
     let app_jobs = jobs::app_jobs(
@@ -599,6 +601,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     }
     objects.extend(middlewares);
     objects.extend(ingresses);
+    objects.extend(network_policies);
     let mut moved = adopt::moved(&mut p, spec, &objects);
     if let Some(first) = moved.first_mut() {
         first.comment = Some(cv::markers::ADOPTION_MOVED_COMMENT.to_owned());
