@@ -162,6 +162,14 @@ fn doc_search() {
     assert_differences("doc-search", &[]);
 }
 
+#[test]
+fn browser_pool() {
+    // NetworkPolicies: client namespaces admitted by label on one port, Traefik by
+    // namespace and pod label, egress to the internet except the LAN and to DNS by
+    // expression; a deny-other-ingress policy of the older type on every pod.
+    assert_differences("browser-pool", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -178,6 +186,7 @@ const CORPUS: &[&str] = &[
     "mqtt-broker",
     "webhook-relay",
     "doc-search",
+    "browser-pool",
 ];
 
 #[test]

@@ -165,6 +165,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 mod encoded;
 mod exposure;
 mod k8s_secrets;
+pub mod policies;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
@@ -522,6 +523,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     access::nfs_outside_pod(ctx, &mut d, limits);
     workloads::jobs(ctx, &mut d, limits);
     traffic::disruption_budget(ctx, &mut d, limits);
+    policies::network_policies(ctx, &mut d, limits);
     // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
     // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
     // says what is around it.
