@@ -529,6 +529,16 @@ pub mod quota {
     pub const NAME_SUFFIX: &str = "-quota";
 }
 
+/// A namespace's own LimitRange, built as its own quota is.
+pub mod limit_range {
+    /// The namespace label that exempts it from the tier's default limits.
+    pub const CUSTOM_LIMIT_RANGE_LABEL: &str = "resource-governance/custom-limitrange";
+    /// The LimitRange's default name: `<namespace><suffix>` (the stacks pin theirs).
+    pub const NAME_SUFFIX: &str = "-limits";
+    /// The resource type the stacks write it with.
+    pub const RESOURCE_TYPE: &str = "kubernetes_limit_range";
+}
+
 /// The NFS server of the cluster (what `var.nfs_server` holds).
 pub mod nfs {
     pub const SERVER: &str = "192.168.1.127";

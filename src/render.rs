@@ -132,6 +132,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/objects/disruption_budget.tf"),
     ),
     (
+        "objects/limit_range.tf",
+        include_str!("../templates/objects/limit_range.tf"),
+    ),
+    (
         "objects/network_policy.tf",
         include_str!("../templates/objects/network_policy.tf"),
     ),

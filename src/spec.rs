@@ -469,6 +469,8 @@ pub struct NamespaceSpec {
     pub create: Option<bool>,
     /// A ResourceQuota of the namespace's own.
     pub quota: Option<QuotaSpec>,
+    /// A LimitRange of the namespace's own.
+    pub limit_range: Option<LimitRangeSpec>,
 }
 
 /// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).

@@ -100,6 +100,7 @@ pub const REPEATED_BLOCKS: &[&str] = &[
     "subject",
     "ingress",
     "egress",
+    "limit",
     "from",
     "to",
     "ports",
@@ -685,6 +686,11 @@ const HINTS: &[(&str, &str, &str)] = &[
         "kubernetes_pod_disruption_budget_v1",
         "spec",
         "set `disruption_budget` (`max_unavailable`, `min_available`, `selector`) instead",
+    ),
+    (
+        "kubernetes_limit_range",
+        "spec",
+        "set `namespace.limit_range.limits` instead",
     ),
     (
         "kubernetes_network_policy",

@@ -4240,3 +4240,45 @@ fn network_policies_cover_the_apps_pods_and_say_their_peers_and_ports() {
         assert!(bad.contains(want), "{field}: {bad}");
     }
 }
+
+#[test]
+fn the_namespaces_limit_range_carries_its_label() {
+    let (_, body) = render(&format!(
+        "{BASE}namespace:\n  limit_range:\n    limits:\n      - type: Container\n        default: {{memory: 512Mi}}\n        default_request: {{cpu: 50m, memory: 128Mi}}\n"
+    ));
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(
+        val(child(ns, &["metadata"]), "labels")
+            .unwrap()
+            .contains("\"resource-governance/custom-limitrange\" = \"true\""),
+        "{:?}",
+        val(child(ns, &["metadata"]), "labels")
+    );
+    let lr = find(&body, "resource", &["kubernetes_limit_range", "app"]);
+    assert_eq!(
+        val(child(lr, &["metadata"]), "name").unwrap(),
+        "\"app-limits\""
+    );
+    let limit = child(lr, &["spec", "limit"]);
+    assert_eq!(val(limit, "type").unwrap(), "\"Container\"");
+    assert_eq!(val(limit, "default").unwrap(), "{memory = \"512Mi\"}");
+    assert_eq!(
+        val(limit, "default_request").unwrap(),
+        "{cpu = \"50m\", memory = \"128Mi\"}"
+    );
+    assert_eq!(val(limit, "max"), None);
+
+    for (field, want) in [
+        ("{}", "namespace.limit_range.limits"),
+        ("{limits: [{default: {memory: 1Gi}}]}", "limits[0].type"),
+        ("{limits: [{type: Container}]}", "at least one of `default`"),
+        (
+            "{limits: [{type: Container, max: {memory: lots}}]}",
+            "invalid quantity `lots`",
+        ),
+        ("{limits: [{type: Node, max: {cpu: \"1\"}}]}", "Node"),
+    ] {
+        let bad = errors(&format!("{BASE}namespace:\n  limit_range: {field}\n"));
+        assert!(bad.contains(want), "{field}: {bad}");
+    }
+}

@@ -3232,3 +3232,46 @@ resource "kubernetes_network_policy" "dns" {
         assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
     }
 }
+
+#[test]
+fn the_namespaces_limit_range_is_read_back_beside_its_quota() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "namespace:
+  quota:
+    hard: {requests.cpu: \"2\", pods: \"12\"}
+  limit_range:
+    name: nextcloud-limits
+    limits:
+      - type: Container
+        default: {memory: 1Gi}
+        default_request: {cpu: 50m, memory: 256Mi}
+        max: {memory: 8Gi}
+      - type: Pod
+        max: {cpu: \"4\", memory: 16Gi}
+";
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "limits.yaml",
+        &text,
+        &[
+            "limit_range:",
+            "name: nextcloud-limits",
+            "default_request: {cpu: 50m, memory: 256Mi}",
+            "type: Pod",
+        ],
+    );
+    let main = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    for want in [
+        "\"resource-governance/custom-limitrange\"",
+        "\"resource-governance/custom-quota\"",
+        "resource \"kubernetes_limit_range\" \"drone_logbook\"",
+    ] {
+        assert!(main.contains(want), "{want}\n{main}");
+    }
+    // The label comes with the LimitRange: not restated as an extra namespace label.
+    assert!(!got.yaml.contains("custom-limitrange"), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}

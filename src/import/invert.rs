@@ -165,6 +165,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 mod encoded;
 mod exposure;
 mod k8s_secrets;
+mod limits;
 pub mod policies;
 mod raw_first;
 mod scheduling;
@@ -485,6 +486,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let mut blockers = Vec::new();
     namespace(ctx, &mut d, &mut blockers);
     access::quota(ctx, &mut d, limits);
+    self::limits::limit_range(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
     around::config_maps(ctx, &mut d, limits);

@@ -550,6 +550,8 @@ pub enum Body {
     DisruptionBudget(DisruptionBudget),
     /// `kubernetes_network_policy_v1` or `kubernetes_network_policy`.
     NetworkPolicy(NetworkPolicy),
+    /// `kubernetes_limit_range`.
+    LimitRange(LimitRange),
 }
 
 impl Body {
@@ -846,6 +848,21 @@ pub struct DisruptionBudget {
     pub max_unavailable: Option<Value>,
     pub min_available: Option<Value>,
     pub selector: Obj,
+}
+
+/// A LimitRange: one `limit` block per kind of object.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitRange {
+    pub name: String,
+    pub namespace: Value,
+    pub limits: Vec<Limit>,
+}
+
+/// One `limit` block: its type and resource maps (the empty ones are left out).
+#[derive(Debug, Clone, Serialize)]
+pub struct Limit {
+    pub kind_of: String,
+    pub maps: Vec<Entry>,
 }
 
 /// A NetworkPolicy: the pods it covers, the directions it isolates, its rules.

@@ -149,3 +149,50 @@ pub struct PolicyPortSpec {
     /// `TCP`, `UDP` or `SCTP`; left out: the provider's default (TCP).
     pub protocol: Option<Protocol>,
 }
+
+/// A namespace's LimitRange of its own (the namespace then carries the custom-limitrange
+/// label that exempts it from the tier's default limits).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitRangeSpec {
+    /// The LimitRange's name; default `<namespace>-limits`.
+    pub name: Option<String>,
+    /// Pinned resource address; default the namespace's address.
+    pub address: Option<String>,
+    /// The limits, one per kind of object, in order.
+    #[serde(default)]
+    pub limits: Vec<LimitSpec>,
+}
+
+/// The limits of one kind of object (`limit { type = "Container", ... }`); each map is
+/// resources in order (`cpu: 500m`, `memory: 512Mi`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSpec {
+    /// `Container`, `Pod` or `PersistentVolumeClaim`.
+    #[serde(rename = "type")]
+    pub kind: Option<LimitKind>,
+    /// The limits a container gets when it states none.
+    #[serde(default)]
+    pub default: OrderedMap<String>,
+    /// The requests a container gets when it states none.
+    #[serde(default)]
+    pub default_request: OrderedMap<String>,
+    /// The most an object may ask for.
+    #[serde(default)]
+    pub max: OrderedMap<String>,
+    /// The least an object may ask for.
+    #[serde(default)]
+    pub min: OrderedMap<String>,
+    /// The largest limit-to-request ratio.
+    #[serde(default)]
+    pub max_limit_request_ratio: OrderedMap<String>,
+}
+
+/// The kind of object a LimitRange entry limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum LimitKind {
+    Container,
+    Pod,
+    PersistentVolumeClaim,
+}
