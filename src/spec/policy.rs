@@ -1,5 +1,6 @@
-//! Spec types of the stack's NetworkPolicies: which pods a policy covers, and the
-//! traffic it admits in and out (peers by namespace label, pod label or CIDR, and ports).
+//! Spec types of the stack's NetworkPolicies (which pods a policy covers, and the
+//! traffic it admits in and out: peers by namespace label, pod label or CIDR, and ports)
+//! and of the namespace's LimitRange.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
