@@ -529,6 +529,16 @@ pub mod quota {
     pub const NAME_SUFFIX: &str = "-quota";
 }
 
+/// A namespace's own LimitRange, built as its own quota is.
+pub mod limit_range {
+    /// The namespace label that exempts it from the tier's default limits.
+    pub const CUSTOM_LIMIT_RANGE_LABEL: &str = "resource-governance/custom-limitrange";
+    /// The LimitRange's default name: `<namespace><suffix>` (the stacks pin theirs).
+    pub const NAME_SUFFIX: &str = "-limits";
+    /// The resource type the stacks write it with.
+    pub const RESOURCE_TYPE: &str = "kubernetes_limit_range";
+}
+
 /// The NFS server of the cluster (what `var.nfs_server` holds).
 pub mod nfs {
     pub const SERVER: &str = "192.168.1.127";
@@ -547,6 +557,12 @@ pub mod images {
 pub mod disruption_budget {
     /// The resource type every stack writes it with.
     pub const RESOURCE_TYPE: &str = "kubernetes_pod_disruption_budget_v1";
+}
+
+/// The stack's NetworkPolicies (`network_policies:`).
+pub mod network_policy {
+    /// The resource types a policy may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_network_policy_v1", "kubernetes_network_policy"];
 }
 
 /// Traefik `Middleware` objects of the stack (`middlewares:`).

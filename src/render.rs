@@ -131,6 +131,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "objects/disruption_budget.tf",
         include_str!("../templates/objects/disruption_budget.tf"),
     ),
+    (
+        "objects/limit_range.tf",
+        include_str!("../templates/objects/limit_range.tf"),
+    ),
+    (
+        "objects/network_policy.tf",
+        include_str!("../templates/objects/network_policy.tf"),
+    ),
     ("parts/raw.tf", include_str!("../templates/parts/raw.tf")),
     (
         "parts/lifecycle.tf",
@@ -164,6 +172,14 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     (
         "parts/volume.tf",
         include_str!("../templates/parts/volume.tf"),
+    ),
+    (
+        "parts/label_selector.tf",
+        include_str!("../templates/parts/label_selector.tf"),
+    ),
+    (
+        "parts/policy_rule.tf",
+        include_str!("../templates/parts/policy_rule.tf"),
     ),
 ];
 

@@ -23,6 +23,8 @@ mod traffic;
 pub use traffic::*;
 mod variables;
 pub use variables::*;
+mod policy;
+pub use policy::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -131,6 +133,10 @@ pub struct Spec {
     /// `sensitive`. Each is declared even when nothing refers to it.
     #[serde(default)]
     pub variables: OrderedMap<VariableSpec>,
+    /// NetworkPolicies of the stack's namespace: the pods each covers and the traffic
+    /// it admits.
+    #[serde(default)]
+    pub network_policies: Vec<NetworkPolicySpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`
@@ -470,6 +476,8 @@ pub struct NamespaceSpec {
     pub create: Option<bool>,
     /// A ResourceQuota of the namespace's own.
     pub quota: Option<QuotaSpec>,
+    /// A LimitRange of the namespace's own.
+    pub limit_range: Option<LimitRangeSpec>,
 }
 
 /// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).

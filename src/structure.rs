@@ -68,6 +68,9 @@ pub const SINGLETON_BLOCKS: &[&str] = &[
     "secret_ref",
     "config_map_ref",
     "role_ref",
+    "pod_selector",
+    "namespace_selector",
+    "ip_block",
 ];
 
 /// Blocks that repeat: one per item (listed so that the table says what is known).
@@ -96,6 +99,11 @@ pub const REPEATED_BLOCKS: &[&str] = &[
     "rule",
     "subject",
     "ingress",
+    "egress",
+    "limit",
+    "from",
+    "to",
+    "ports",
     "dynamic",
     "provisioner",
 ];
@@ -678,6 +686,16 @@ const HINTS: &[(&str, &str, &str)] = &[
         "kubernetes_pod_disruption_budget_v1",
         "spec",
         "set `disruption_budget` (`max_unavailable`, `min_available`, `selector`) instead",
+    ),
+    (
+        "kubernetes_limit_range",
+        "spec",
+        "set `namespace.limit_range.limits` instead",
+    ),
+    (
+        "kubernetes_network_policy",
+        "spec",
+        "set the policy's `pod_selector`, `policy_types`, `ingress` and `egress` in `network_policies` instead",
     ),
     (
         "kubernetes_role_binding",

@@ -4152,3 +4152,183 @@ fn variables_are_declared_with_their_default_description_and_sensitivity() {
     let e = errors(&format!("{BASE}variables:\n  2fast: {{default: 1}}\n"));
     assert!(e.contains("not an identifier"), "{e}");
 }
+
+#[test]
+fn network_policies_cover_the_apps_pods_and_say_their_peers_and_ports() {
+    let (text, body) = render(&format!(
+        "{BASE}network_policies:
+  - comment: Clients by label; the internet but not the LAN.
+    ingress:
+      - from:
+          - namespace_selector: {{match_labels: {{app.example/client: \"true\"}}}}
+        ports: [{{port: 9222, protocol: TCP}}, {{port: http}}]
+    egress:
+      - to:
+          - ip_block: {{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}
+      - to:
+          - namespace_selector: {{}}
+            pod_selector:
+              match_expressions: [{{key: k8s-app, operator: In, values: [kube-dns]}}]
+        ports: [{{port: \"53\", end_port: 60, protocol: UDP}}]
+  - name: deny-all
+    resource_type: kubernetes_network_policy
+    pod_selector: {{}}
+    policy_types: [Ingress]
+"
+    ));
+    let np = find(&body, "resource", &["kubernetes_network_policy_v1", "app"]);
+    assert_eq!(val(child(np, &["metadata"]), "name").unwrap(), "\"app\"");
+    assert_eq!(
+        val(child(np, &["metadata"]), "namespace").unwrap(),
+        "kubernetes_namespace.app.metadata[0].name"
+    );
+    // The app's pods by default; the policy types its rules imply.
+    assert_eq!(
+        val(child(np, &["spec", "pod_selector"]), "match_labels").unwrap(),
+        "{app = \"app\"}"
+    );
+    assert_eq!(
+        val(child(np, &["spec"]), "policy_types").unwrap(),
+        "[\"Ingress\", \"Egress\"]"
+    );
+    assert_eq!(
+        val(
+            child(np, &["spec", "ingress", "from", "namespace_selector"]),
+            "match_labels"
+        )
+        .unwrap(),
+        "{\"app.example/client\" = \"true\"}"
+    );
+    // Ports as written: a number stays a number, a name or a quoted number a string.
+    assert!(
+        text.contains("port     = 9222\n        protocol = \"TCP\""),
+        "{text}"
+    );
+    assert!(text.contains("port = \"http\""), "{text}");
+    assert!(
+        text.contains("port     = \"53\"\n        end_port = 60"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cidr   = \"0.0.0.0/0\"\n          except = [\"10.0.0.0/8\"]"),
+        "{text}"
+    );
+    assert!(text.contains("namespace_selector {}"), "{text}");
+    assert!(
+        text.contains("operator = \"In\"\n            values   = [\"kube-dns\"]"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "# Clients by label; the internet but not the LAN.\nresource \"kubernetes_network_policy_v1\" \"app\""
+        ),
+        "{text}"
+    );
+    let deny = find(
+        &body,
+        "resource",
+        &["kubernetes_network_policy", "deny_all"],
+    );
+    assert_eq!(
+        val(child(deny, &["spec"]), "policy_types").unwrap(),
+        "[\"Ingress\"]"
+    );
+    assert!(text.contains("    pod_selector {}\n"), "{text}");
+
+    for (field, want) in [
+        ("[{}]", "network_policies[0].ingress"),
+        (
+            "[{ingress: [{from: [{}]}]}]",
+            "network_policies[0].ingress[0].from[0]",
+        ),
+        (
+            "[{ingress: [{from: [{ip_block: {cidr: 10.0.0.0/8}, pod_selector: {}}]}]}]",
+            "not both",
+        ),
+        (
+            "[{egress: [{to: [{ip_block: {cidr: 10.0.0.0}}]}]}]",
+            "invalid CIDR `10.0.0.0`",
+        ),
+        (
+            "[{egress: [{to: [{ip_block: {except: [10.0.0.0/8]}}]}]}]",
+            "network_policies[0].egress[0].to[0].ip_block.cidr",
+        ),
+        (
+            "[{egress: [{ports: [{port: 70000}]}]}]",
+            "invalid port `70000`",
+        ),
+        (
+            "[{egress: [{ports: [{port: \"no such\"}]}]}]",
+            "invalid port `no such`",
+        ),
+        (
+            "[{egress: [{ports: [{port: http, end_port: 90}]}]}]",
+            "needs a numeric `port`",
+        ),
+        (
+            "[{pod_selector: {match_expressions: [{key: a, operator: Exists, values: [x]}]}, policy_types: [Egress]}]",
+            "take no `values`",
+        ),
+        (
+            "[{pod_selector: {match_expressions: [{key: a, operator: In}]}, policy_types: [Egress]}]",
+            "need `values`",
+        ),
+        ("[{policy_types: []}]", "at least one direction"),
+        ("[{policy_types: [Ingress, Ingress]}]", "listed twice"),
+        (
+            "[{policy_types: [Ingress]}, {policy_types: [Egress]}]",
+            "the NetworkPolicy `app` is declared twice",
+        ),
+        ("[{policy_types: [Sideways]}]", "Sideways"),
+        ("[{ingress: [{to: []}]}]", "`to`"),
+        (
+            "[{resource_type: kubernetes_network_policy_v2}]",
+            "kubernetes_network_policy_v2",
+        ),
+    ] {
+        let bad = errors(&format!("{BASE}network_policies: {field}\n"));
+        assert!(bad.contains(want), "{field}: {bad}");
+    }
+}
+
+#[test]
+fn the_namespaces_limit_range_carries_its_label() {
+    let (_, body) = render(&format!(
+        "{BASE}namespace:\n  limit_range:\n    limits:\n      - type: Container\n        default: {{memory: 512Mi}}\n        default_request: {{cpu: 50m, memory: 128Mi}}\n"
+    ));
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(
+        val(child(ns, &["metadata"]), "labels")
+            .unwrap()
+            .contains("\"resource-governance/custom-limitrange\" = \"true\""),
+        "{:?}",
+        val(child(ns, &["metadata"]), "labels")
+    );
+    let lr = find(&body, "resource", &["kubernetes_limit_range", "app"]);
+    assert_eq!(
+        val(child(lr, &["metadata"]), "name").unwrap(),
+        "\"app-limits\""
+    );
+    let limit = child(lr, &["spec", "limit"]);
+    assert_eq!(val(limit, "type").unwrap(), "\"Container\"");
+    assert_eq!(val(limit, "default").unwrap(), "{memory = \"512Mi\"}");
+    assert_eq!(
+        val(limit, "default_request").unwrap(),
+        "{cpu = \"50m\", memory = \"128Mi\"}"
+    );
+    assert_eq!(val(limit, "max"), None);
+
+    for (field, want) in [
+        ("{}", "namespace.limit_range.limits"),
+        ("{limits: [{default: {memory: 1Gi}}]}", "limits[0].type"),
+        ("{limits: [{type: Container}]}", "at least one of `default`"),
+        (
+            "{limits: [{type: Container, max: {memory: lots}}]}",
+            "invalid quantity `lots`",
+        ),
+        ("{limits: [{type: Node, max: {cpu: \"1\"}}]}", "Node"),
+    ] {
+        let bad = errors(&format!("{BASE}namespace:\n  limit_range: {field}\n"));
+        assert!(bad.contains(want), "{field}: {bad}");
+    }
+}

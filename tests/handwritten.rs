@@ -171,6 +171,14 @@ fn family_portal() {
     assert_differences("family-portal", &[]);
 }
 
+#[test]
+fn browser_pool() {
+    // NetworkPolicies: client namespaces admitted by label on one port, Traefik by
+    // namespace and pod label, egress to the internet except the LAN and to DNS by
+    // expression; a deny-other-ingress policy of the older type on every pod.
+    assert_differences("browser-pool", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -188,6 +196,7 @@ const CORPUS: &[&str] = &[
     "webhook-relay",
     "doc-search",
     "family-portal",
+    "browser-pool",
 ];
 
 #[test]

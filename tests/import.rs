@@ -275,6 +275,7 @@ fn an_imported_spec_restates_no_default() {
 /// and this list with it.
 const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("agent-runner", None),
+    ("browser-pool", None),
     ("doc-search", None),
     ("family-portal", None),
     ("feed-digest", None),
@@ -295,6 +296,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
 /// list only when the spec language loses something it could say.
 const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "agent-runner",
+    "browser-pool",
     "doc-search",
     "family-portal",
     "feed-digest",
@@ -3204,5 +3206,193 @@ fn deployment_labels_beside_a_tier_reference_are_read_back() {
         &text,
         &["labels: {service-identity: drone-logbook}"],
     );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+const NETWORK_POLICIES: &str = r#"namespace:
+  labels: {chrome-service.viktorbarzin.me/client: "true"}
+network_policies:
+  - comment: The ingress controller and the monitoring scrapers only.
+    ingress:
+      - from:
+          - namespace_selector: {match_labels: {kubernetes.io/metadata.name: traefik}}
+        ports: [{port: http}]
+      - from:
+          - namespace_selector:
+              match_expressions: [{key: team, operator: NotIn, values: [guests]}]
+            pod_selector:
+              match_expressions: [{key: scraper, operator: Exists}]
+        ports: [{port: 9100, end_port: 9110, protocol: TCP}]
+  - name: egress-internet
+    address: internet
+    pod_selector: {match_labels: {app: drone-logbook, role: sync}}
+    policy_types: [Egress]
+    egress:
+      - to:
+          - ip_block: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 192.168.0.0/16]}
+        ports: [{port: "443", protocol: TCP}]
+      - {}
+  - name: deny-all
+    resource_type: kubernetes_network_policy
+    pod_selector: {}
+    policy_types: [Ingress, Egress]
+"#;
+
+#[test]
+fn network_policies_are_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        NETWORK_POLICIES,
+    );
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "policies.yaml",
+        &text,
+        &[
+            "network_policies:",
+            "chrome-service.viktorbarzin.me/client: 'true'",
+            "comment: The ingress controller and the monitoring scrapers only.",
+            "ports: [{port: http}]",
+            "{key: team, operator: NotIn, values: [guests]}",
+            "{key: scraper, operator: Exists}",
+            "{port: 9100, end_port: 9110, protocol: TCP}",
+            "address: internet",
+            "policy_types: [Ingress, Egress]",
+            "{port: '443', protocol: TCP}",
+            "resource_type: kubernetes_network_policy",
+            "pod_selector: {}",
+        ],
+    );
+    let main = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    for want in [
+        "resource \"kubernetes_network_policy_v1\" \"drone_logbook\"",
+        "resource \"kubernetes_network_policy_v1\" \"internet\"",
+        "resource \"kubernetes_network_policy\" \"deny_all\"",
+        "\"chrome-service.viktorbarzin.me/client\" = \"true\"",
+    ] {
+        assert!(main.contains(want), "{want}\n{main}");
+    }
+    // The app's pods, the name after the Deployment and the policy types its rules imply
+    // are defaults, not restated; a number stays a number and a string a string.
+    let first = &got.yaml[got.yaml.find("network_policies:").expect("policies")..];
+    let first = &first[..first.find("- name: egress-internet").expect("second")];
+    assert!(
+        first.starts_with("network_policies:\n  - ingress:"),
+        "{}",
+        got.yaml
+    );
+    for default in [
+        "pod_selector",
+        "policy_types",
+        "name",
+        "address",
+        "resource_type",
+    ] {
+        let field = format!("\n    {default}:");
+        assert!(!first.contains(&field), "{default}\n{}", got.yaml);
+    }
+    assert!(!got.yaml.contains("policy_types: [Egress]"), "{}", got.yaml);
+    assert!(!got.yaml.contains("port: '9100'"), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+/// A policy the spec cannot say (labels in its metadata) stays whole in raw HCL, and the
+/// policies around it are still read.
+#[test]
+fn a_network_policy_the_spec_cannot_say_stays_raw_alone() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "network_policies:\n  - name: deny-all\n    pod_selector: {}\n    policy_types: [Ingress]\n",
+    );
+    let (name, files) = render(&r, "policy.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let main_tf = dir.join("main.tf");
+    let stack = fs::read_to_string(&main_tf).expect("main.tf");
+    let written = r#"
+resource "kubernetes_network_policy_v1" "labelled" {
+  metadata {
+    name      = "labelled"
+    namespace = "drone-logbook"
+    labels    = { team = "web" }
+  }
+  spec {
+    pod_selector {}
+    policy_types = ["Egress"]
+  }
+}
+
+resource "kubernetes_network_policy" "dns" {
+  metadata {
+    name      = "dns"
+    namespace = "drone-logbook"
+  }
+  spec {
+    pod_selector {
+      match_labels = { app = "drone-logbook" }
+    }
+    egress {
+      ports {
+        port     = "53"
+        protocol = "UDP"
+      }
+    }
+    policy_types = ["Egress"]
+  }
+}
+"#;
+    fs::write(&main_tf, format!("{stack}{written}")).expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert!(got.yaml.contains("labelled"), "{}", got.yaml);
+    for want in ["name: deny-all", "name: dns", "{port: '53', protocol: UDP}"] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+}
+
+#[test]
+fn the_namespaces_limit_range_is_read_back_beside_its_quota() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "namespace:
+  quota:
+    hard: {requests.cpu: \"2\", pods: \"12\"}
+  limit_range:
+    name: nextcloud-limits
+    limits:
+      - type: Container
+        default: {memory: 1Gi}
+        default_request: {cpu: 50m, memory: 256Mi}
+        max: {memory: 8Gi}
+      - type: Pod
+        max: {cpu: \"4\", memory: 16Gi}
+";
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "limits.yaml",
+        &text,
+        &[
+            "limit_range:",
+            "name: nextcloud-limits",
+            "default_request: {cpu: 50m, memory: 256Mi}",
+            "type: Pod",
+        ],
+    );
+    let main = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    for want in [
+        "\"resource-governance/custom-limitrange\"",
+        "\"resource-governance/custom-quota\"",
+        "resource \"kubernetes_limit_range\" \"drone_logbook\"",
+    ] {
+        assert!(main.contains(want), "{want}\n{main}");
+    }
+    // The label comes with the LimitRange: not restated as an extra namespace label.
+    assert!(!got.yaml.contains("custom-limitrange"), "{}", got.yaml);
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }

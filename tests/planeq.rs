@@ -377,6 +377,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "kubernetes_deployment.agent-runner: spec[0].template[0].spec[0].volume[0].empty_dir[0].medium: \"Memory\" ≠ \"\"",
         ),
         (
+            "browser-pool",
+            "main.tf",
+            "\"192.168.0.0/16\",",
+            "\"192.168.1.0/24\",",
+            "kubernetes_network_policy_v1.browser_pool: spec[0].egress[0].to[0].ip_block[0].except[1]: \"192.168.0.0/16\" ≠ \"192.168.1.0/24\"",
+        ),
+        (
             "doc-search",
             "main.tf",
             "prefixes = [\"/mcp\"]",

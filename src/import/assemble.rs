@@ -318,6 +318,7 @@ fn spec_part(path: &str) -> Option<Part> {
         "secrets" => Some(Part::Secrets),
         "deployment" if second == "dns_options" => Some(Part::DnsOptions),
         "namespace" if second == "quota" => Some(Part::Quota),
+        "namespace" if second == "limit_range" => Some(Part::LimitRange),
         "disruption_budget" => Some(Part::DisruptionBudget),
         _ => super::invert::around::item_part(head, index(first)),
     }

@@ -92,6 +92,8 @@ pub enum Part {
     Items(&'static str, usize),
     /// The namespace's own ResourceQuota.
     Quota,
+    /// The namespace's own LimitRange.
+    LimitRange,
     /// The app's PodDisruptionBudget.
     DisruptionBudget,
 }

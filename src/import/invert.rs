@@ -165,6 +165,8 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 mod encoded;
 mod exposure;
 mod k8s_secrets;
+mod limits;
+pub mod policies;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
@@ -485,6 +487,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let mut blockers = Vec::new();
     namespace(ctx, &mut d, &mut blockers);
     access::quota(ctx, &mut d, limits);
+    self::limits::limit_range(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
     around::other_external_secrets(ctx, &mut d, limits);
     around::config_maps(ctx, &mut d, limits);
@@ -523,6 +526,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     access::nfs_outside_pod(ctx, &mut d, limits);
     workloads::jobs(ctx, &mut d, limits);
     traffic::disruption_budget(ctx, &mut d, limits);
+    policies::network_policies(ctx, &mut d, limits);
     // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
     // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
     // says what is around it.

@@ -15,10 +15,12 @@
 mod adopt;
 mod config;
 mod exposure;
+mod governance;
 mod jobs;
 mod k8s_secret;
 mod link;
 mod pod;
+mod policy;
 mod problems;
 mod rbac;
 mod refs;
@@ -251,19 +253,18 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         true,
     ));
     let quota = ns_spec.quota.as_ref().map(|q| {
-        if create_ns && !ns_labels.iter().any(|l| l.key == cv::quota::CUSTOM_QUOTA_LABEL) {
-            ns_labels.push(entry(cv::quota::CUSTOM_QUOTA_LABEL, "true"));
-        }
-        let quota_name = match &q.name {
-            Some(n) => {
-                p.check("namespace.quota.name", "quota name", n, secrets::object_name(n));
-                n.clone()
-            }
-            None => format!("{ns_name}{}", cv::quota::NAME_SUFFIX),
+        let own = governance::Own {
+            field: "namespace.quota",
+            what: "quota name",
+            label: cv::quota::CUSTOM_QUOTA_LABEL,
+            suffix: cv::quota::NAME_SUFFIX,
         };
-        let address = adopt::address(&mut p, "namespace.quota.address", &q.address, || {
-            ns_address.clone()
-        });
+        let (quota_name, address) = own.name_and_address(
+            &mut p,
+            (create_ns, &mut ns_labels),
+            (&ns_name, &ns_address),
+            (&q.name, &q.address),
+        );
         if q.hard.0.is_empty() {
             p.missing(
                 "namespace.quota.hard",
@@ -287,6 +288,15 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
                 namespace: ctx.ns_ref.clone().into(),
                 hard: Obj::lines(hard),
             }),
+        )
+    });
+    let limit_range = ns_spec.limit_range.as_ref().map(|l| {
+        governance::limit_range(
+            &mut p,
+            &ctx,
+            l,
+            (create_ns, &mut ns_labels),
+            (&ns_name, &ns_address),
         )
     });
     let mut ns_comment = spec.comment.clone();
@@ -388,6 +398,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         .disruption_budget
         .as_ref()
         .map(|b| traffic::disruption_budget(&mut p, &ctx, b, &app));
+    let network_policies = policy::network_policies(&mut p, &ctx, &spec.network_policies, &app);
     let backup = storage::backup(&mut p, &ctx, spec, &mut volumes, &app.selector());
     let app_selector = deployment.as_ref().map(|_| app.selector());
     let app_jobs = jobs::app_jobs(
@@ -572,6 +583,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         objects.push(namespace);
     }
     objects.extend(quota);
+    objects.extend(limit_range);
     objects.extend(secrets);
     objects.extend(random);
     objects.extend(config_maps);
@@ -634,6 +646,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     }
     objects.extend(middlewares);
     objects.extend(ingresses);
+    objects.extend(network_policies);
     let mut moved = adopt::moved(&mut p, spec, &objects);
     if let Some(first) = moved.first_mut() {
         first.comment = Some(cv::markers::ADOPTION_MOVED_COMMENT.to_owned());

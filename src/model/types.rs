@@ -548,6 +548,10 @@ pub enum Body {
     Middleware(Middleware),
     /// `kubernetes_pod_disruption_budget_v1`.
     DisruptionBudget(DisruptionBudget),
+    /// `kubernetes_network_policy_v1` or `kubernetes_network_policy`.
+    NetworkPolicy(NetworkPolicy),
+    /// `kubernetes_limit_range`.
+    LimitRange(LimitRange),
 }
 
 impl Body {
@@ -844,6 +848,74 @@ pub struct DisruptionBudget {
     pub max_unavailable: Option<Value>,
     pub min_available: Option<Value>,
     pub selector: Obj,
+}
+
+/// A LimitRange: one `limit` block per kind of object.
+#[derive(Debug, Clone, Serialize)]
+pub struct LimitRange {
+    pub name: String,
+    pub namespace: Value,
+    pub limits: Vec<Limit>,
+}
+
+/// One `limit` block: its type and resource maps (the empty ones are left out).
+#[derive(Debug, Clone, Serialize)]
+pub struct Limit {
+    pub kind_of: String,
+    pub maps: Vec<Entry>,
+}
+
+/// A NetworkPolicy: the pods it covers, the directions it isolates, its rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkPolicy {
+    pub name: String,
+    pub namespace: Value,
+    pub pod_selector: Selector,
+    pub policy_types: Vec<String>,
+    pub ingress: Vec<PolicyRule>,
+    pub egress: Vec<PolicyRule>,
+}
+
+/// A label selector; empty, it selects everything (`pod_selector {}`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Selector {
+    pub match_labels: Option<Obj>,
+    pub match_expressions: Vec<LabelExpression>,
+}
+
+/// One `match_expressions` block of a label selector.
+#[derive(Debug, Clone, Serialize)]
+pub struct LabelExpression {
+    pub key: String,
+    pub operator: String,
+    pub values: Vec<String>,
+}
+
+/// An `ingress` (peers in `from`) or `egress` (peers in `to`) rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRule {
+    pub peers: Vec<PolicyPeer>,
+    pub ports: Vec<PolicyPort>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyPeer {
+    pub namespace_selector: Option<Selector>,
+    pub pod_selector: Option<Selector>,
+    pub ip_block: Option<IpBlock>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IpBlock {
+    pub cidr: String,
+    pub except: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyPort {
+    pub port: Option<Value>,
+    pub end_port: Option<u32>,
+    pub protocol: Option<String>,
 }
 
 /// `moved { from = <from> to = <to> }`.
