@@ -558,3 +558,15 @@ pub mod traefik {
     pub const FORCE_CONFLICTS: bool = false;
     pub const DEPENDS_ON_NAMESPACE: bool = false;
 }
+
+/// Kubernetes objects the stack applies with `kubernetes_manifest` (`manifests:`, and the
+/// Traefik Middlewares).
+pub mod manifest {
+    pub const RESOURCE_TYPE: &str = "kubernetes_manifest";
+    /// Whether a manifest forces field-manager conflicts unless the spec says.
+    pub const FORCE_CONFLICTS: bool = false;
+    /// The resource address of a manifest the spec does not pin: its name in snake case.
+    pub fn address(name: &str) -> String {
+        crate::hcl::snake(name)
+    }
+}

@@ -21,6 +21,8 @@ mod k8s_secret;
 pub use k8s_secret::*;
 mod traffic;
 pub use traffic::*;
+mod manifests;
+pub use manifests::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -124,6 +126,10 @@ pub struct Spec {
     pub middlewares: Vec<MiddlewareSpec>,
     /// The app's PodDisruptionBudget.
     pub disruption_budget: Option<DisruptionBudgetSpec>,
+    /// Any other Kubernetes object the stack applies with `kubernetes_manifest`
+    /// (`IngressRoute`, `IngressRouteTCP`, ...).
+    #[serde(default)]
+    pub manifests: Vec<ManifestSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`

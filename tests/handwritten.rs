@@ -162,6 +162,14 @@ fn doc_search() {
     assert_differences("doc-search", &[]);
 }
 
+#[test]
+fn web_shell() {
+    // A Traefik IngressRoute (`manifests:`) for a websocket path the ingress module cannot
+    // match (`Host(...) && PathPrefix(...) && HeadersRegexp(...)`) behind Authentik's
+    // forward auth, beside the ingress and a Middleware of the stack it names.
+    assert_differences("web-shell", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -178,6 +186,7 @@ const CORPUS: &[&str] = &[
     "mqtt-broker",
     "webhook-relay",
     "doc-search",
+    "web-shell",
 ];
 
 #[test]

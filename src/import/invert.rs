@@ -165,6 +165,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 mod encoded;
 mod exposure;
 mod k8s_secrets;
+mod manifests;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
@@ -491,6 +492,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     around::random(ctx, &mut d, limits);
     access::service_accounts(ctx, &mut d, limits);
     traffic::middlewares(ctx, &mut d, limits);
+    manifests::manifests(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {

@@ -18,6 +18,7 @@ mod exposure;
 mod jobs;
 mod k8s_secret;
 mod link;
+mod manifests;
 mod pod;
 mod problems;
 mod rbac;
@@ -384,6 +385,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         has_ingress.then(|| no_tls.clone()).flatten(),
     );
     let middlewares = traffic::middlewares(&mut p, &ctx, &spec.middlewares, &mut refs);
+    let manifests = manifests::manifests(&mut p, &ctx, &spec.manifests, &mut refs);
     let disruption_budget = spec
         .disruption_budget
         .as_ref()
@@ -598,6 +600,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         app_job(&mut objects, job);
     }
     objects.extend(middlewares);
+    objects.extend(manifests);
     objects.extend(ingresses);
     let mut moved = adopt::moved(&mut p, spec, &objects);
     if let Some(first) = moved.first_mut() {

@@ -1,7 +1,6 @@
 //! What shapes the traffic to the app and its availability: the stack's Traefik
 //! `Middleware` objects and the app's PodDisruptionBudget.
 
-use super::config::{DataScope, data_value};
 use super::problems::Problems;
 use super::refs::Refs;
 use super::types::*;
@@ -9,9 +8,10 @@ use super::workload::AppLabels;
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, Scalar};
+use crate::spec::{DisruptionBudgetSpec, ManifestSpec, MiddlewareSpec, Scalar};
 
-/// The Middleware objects of the spec, in order.
+/// The Middleware objects of the spec, in order: each a manifest of one kind (Traefik's
+/// `Middleware` in the stack's namespace), built by [`super::manifests::manifest`].
 pub(crate) fn middlewares(
     p: &mut Problems,
     ctx: &Ctx,
@@ -24,25 +24,10 @@ pub(crate) fn middlewares(
         let Some(name) = &m.name else {
             p.missing(
                 &at("name"),
-                "the Middleware's name (an ingress uses it as `<namespace>-<name>@kubernetescrd`)",
+                "the Middleware's name (an ingress uses it as `{middleware: <name>}` in `extra_middlewares`)",
             );
             continue;
         };
-        p.check(
-            &at("name"),
-            "Middleware name",
-            name,
-            super::secrets::object_name(name),
-        );
-        let address = adopt::address(p, &at("address"), &m.address, || hcl::snake(name));
-        if m.address.is_none() {
-            p.check(
-                &at("name"),
-                "Middleware name",
-                name,
-                super::starts_with_letter(name),
-            );
-        }
         if specs[..i].iter().any(|o| o.name.as_deref() == Some(name)) {
             p.add(
                 at("name"),
@@ -56,22 +41,11 @@ pub(crate) fn middlewares(
                 "what the Middleware does, e.g. `spec: {stripPrefix: {prefixes: [/api]}}`",
             );
         }
-        let mut scope = DataScope {
-            refs: Some(&mut *refs),
-            files: None,
-        };
-        let spec = data_value(
-            p,
-            &at("spec"),
-            &DataSpec::Map(m.spec.clone()),
-            false,
-            &mut scope,
-        );
         let depends = m
             .depends_on_namespace
             .unwrap_or(cv::traefik::DEPENDS_ON_NAMESPACE);
         let depends_on = match (&ctx.ns_resource, depends) {
-            (Some(ns), true) => vec![Expr(ns.clone())],
+            (Some(ns), true) => vec![ns.clone()],
             (None, true) => {
                 p.add(
                     at("depends_on_namespace"),
@@ -82,21 +56,27 @@ pub(crate) fn middlewares(
             }
             (_, false) => Vec::new(),
         };
-        let mut object = Object::new(
-            Address::resource("kubernetes_manifest", &address),
-            Body::Middleware(Middleware {
-                api_version: cv::traefik::API_VERSION.to_owned(),
-                manifest_kind: cv::traefik::KIND.to_owned(),
-                name: name.clone(),
-                namespace: ctx.ns_ref.clone().into(),
-                spec,
-                force_conflicts: m.force_conflicts.unwrap_or(cv::traefik::FORCE_CONFLICTS),
-                depends_on,
-            }),
-        );
-        object.comment = m.comment.clone();
-        object.raw = adopt::raw(p, &at("raw"), &m.raw);
-        out.push(object);
+        let manifest = ManifestSpec {
+            api_version: Some(cv::traefik::API_VERSION.to_owned()),
+            kind: Some(cv::traefik::KIND.to_owned()),
+            name: Some(name.clone()),
+            address: m.address.clone(),
+            spec: Some(m.spec.clone()),
+            force_conflicts: Some(m.force_conflicts.unwrap_or(cv::traefik::FORCE_CONFLICTS)),
+            depends_on,
+            comment: m.comment.clone(),
+            raw: m.raw.clone(),
+            ..ManifestSpec::default()
+        };
+        let at = format!("middlewares[{i}]");
+        out.extend(super::manifests::manifest(
+            p,
+            ctx,
+            &at,
+            cv::traefik::KIND,
+            &manifest,
+            refs,
+        ));
     }
     out
 }

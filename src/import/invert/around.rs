@@ -29,7 +29,7 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 8] = [
+pub const ITEM_LISTS: [&str; 9] = [
     EXTERNAL_SECRETS,
     CONFIG_MAPS,
     RANDOM,
@@ -38,6 +38,7 @@ pub const ITEM_LISTS: [&str; 8] = [
     super::exposure::SERVICES,
     super::k8s_secrets::KUBERNETES_SECRETS,
     super::traffic::MIDDLEWARES,
+    super::manifests::MANIFESTS,
 ];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
@@ -80,6 +81,13 @@ pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) 
             None => false,
         },
         super::traffic::MIDDLEWARES => match spec.middlewares.get_mut(i) {
+            Some(m) => {
+                m.raw = raw;
+                true
+            }
+            None => false,
+        },
+        super::manifests::MANIFESTS => match spec.manifests.get_mut(i) {
             Some(m) => {
                 m.raw = raw;
                 true

@@ -13,7 +13,6 @@
 use super::{Ctx, attr, b, text};
 use crate::conventions as cv;
 use crate::import::draft::{Draft, Limits, Part, Slot};
-use crate::import::source::{self, Step};
 use crate::import::value::{self as val, block, get, string};
 use crate::planeq::Value;
 use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, OrderedMap};
@@ -81,7 +80,7 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
     if spec.0.is_empty() {
         return None;
     }
-    let spec = match spec_expression(ctx, address) {
+    let spec = match super::manifests::key_expression(ctx, address, "spec") {
         Some(expr) => match super::encoded::in_source_order(DataSpec::Map(spec.clone()), expr) {
             DataSpec::Map(ordered) => ordered,
             _ => spec,
@@ -110,18 +109,6 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
         depends_on_namespace: Some(on_namespace),
         ..MiddlewareSpec::default()
     })
-}
-
-/// The expression the stack writes as the manifest's `spec` (for the order of its keys).
-fn spec_expression<'a>(ctx: &'a Ctx, address: &str) -> Option<&'a hcl_edit::expr::Expression> {
-    let top = ctx.src.top(&ctx.at(address))?;
-    let found = source::find(&top.block.body, &[Step::Attr("manifest".to_owned())])?;
-    let hcl_edit::expr::Expression::Object(obj) = &found.as_attribute()?.value else {
-        return None;
-    };
-    obj.iter()
-        .find(|(k, _)| super::around::key_text(k).as_deref() == Some("spec"))
-        .map(|(_, v)| v.expr())
 }
 
 /// The app's PodDisruptionBudget: the stack's one `kubernetes_pod_disruption_budget_v1`
