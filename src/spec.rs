@@ -920,8 +920,9 @@ pub struct IngressSpec {
     pub anti_ai_scraping: Option<bool>,
     /// A Content-Security-Policy of its own instead of the default headers.
     pub custom_csp: Option<String>,
-    /// More Traefik middlewares, appended to the chain.
-    pub extra_middlewares: Option<Vec<String>>,
+    /// More Traefik middlewares, appended to the chain: `<name>@kubernetescrd`, or
+    /// `{middleware: <name>}` of a Middleware the spec declares.
+    pub extra_middlewares: Option<Vec<MiddlewareRefSpec>>,
     /// Leaves out the default rate limit (with a limiter of its own in
     /// `extra_middlewares`).
     pub skip_default_rate_limit: Option<bool>,

@@ -4073,6 +4073,37 @@ fn manifests_of_any_kind_with_metadata_fields_and_a_drift_reason() {
 }
 
 #[test]
+fn an_ingress_names_a_middleware_of_the_spec() {
+    let (_, body) = render(&format!(
+        "{BASE}middlewares:\n  - name: strip-api\n    spec: {{stripPrefix: {{prefixes: [/api]}}}}\nmanifests:\n  - api_version: traefik.io/v1alpha1\n    kind: Middleware\n    name: headers\n    namespace: edge\n    labels: {{team: web}}\n    spec: {{headers: {{customRequestHeaders: {{X-A: b}}}}}}\ningress:\n  extra_middlewares: [{{middleware: strip-api}}, traefik-x402@kubernetescrd, {{middleware: headers}}]\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "extra_middlewares").unwrap(),
+        "[\"app-strip-api@kubernetescrd\", \"traefik-x402@kubernetescrd\", \"edge-headers@kubernetescrd\"]"
+    );
+
+    // A name the spec does not declare is an error naming the ones it does.
+    let bad = errors(&format!(
+        "{BASE}middlewares:\n  - name: strip-api\n    spec: {{stripPrefix: {{prefixes: [/api]}}}}\ningress:\n  extra_middlewares: [traefik-x402@kubernetescrd, {{middleware: strip}}]\n"
+    ));
+    for want in [
+        "ingress.extra_middlewares[1].middleware",
+        "the spec declares no Middleware named `strip`",
+        "the spec's Middlewares are `strip-api`",
+    ] {
+        assert!(bad.contains(want), "{want}\n{bad}");
+    }
+    let bad = errors(&format!(
+        "{BASE}ingress:\n  extra_middlewares: [{{middleware: strip}}]\n"
+    ));
+    assert!(bad.contains("declare it under `middlewares:`"), "{bad}");
+    let bad = errors(&format!(
+        "{BASE}ingress:\n  extra_middlewares: [{{middlewares: strip}}]\n"
+    ));
+    assert!(bad.contains("middlewares"), "{bad}");
+}
+
+#[test]
 fn the_disruption_budget_covers_the_apps_pods() {
     let (text, body) = render(&format!(
         "{BASE}disruption_budget: {{max_unavailable: \"1\", comment: One pod at a time.}}\n"

@@ -3112,6 +3112,35 @@ data "vault_kv_secret_v2" "secrets" {
     );
 }
 
+/// An ingress names the spec's Middlewares by name, and those of other stacks (or ones
+/// the stack does not declare) by their references.
+#[test]
+fn an_ingress_names_the_stacks_middlewares_by_name() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "middlewares:\n  - name: strip-api\n    spec: {stripPrefix: {prefixes: [/api]}}\nmanifests:\n  - api_version: traefik.io/v1alpha1\n    kind: Middleware\n    name: cache-headers\n    labels: {team: drones}\n    spec: {headers: {customResponseHeaders: {Cache-Control: max-age=60}}}\n",
+    );
+    let old = "ingress:\n";
+    assert!(text.contains(old), "{text}");
+    let text = text.replacen(
+        old,
+        "ingress:\n  extra_middlewares: [{middleware: strip-api}, traefik-x402@kubernetescrd, {middleware: cache-headers}, drone-logbook-elsewhere@kubernetescrd]\n",
+        1,
+    );
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "chain.yaml",
+        &text,
+        &[
+            "extra_middlewares:\n    - middleware: strip-api\n    - traefik-x402@kubernetescrd\n    - middleware: cache-headers\n    - drone-logbook-elsewhere@kubernetescrd\n",
+        ],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
 const MANIFESTS: &str = r#"manifests:
   - api_version: traefik.io/v1alpha1
     kind: IngressRoute

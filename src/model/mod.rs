@@ -66,6 +66,9 @@ pub(crate) struct Ctx {
     /// The spec has no `containers`: the stack's workload is not dlgen's (jobs, or whole
     /// blocks in `raw.stack`), and an ingress routes to a Service it does not write.
     pub foreign_workload: bool,
+    /// The Traefik Middlewares the spec declares, as `(namespace, name)`: an ingress
+    /// names them with `{middleware: <name>}`.
+    pub middlewares: Vec<(String, String)>,
 }
 
 fn tier_name(tier: Tier) -> &'static str {
@@ -231,6 +234,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         ns_resource: create_ns.then(|| format!("{ns_type}.{ns_address}")),
         sablier_group,
         foreign_workload: spec.containers.is_empty(),
+        middlewares: traffic::declared_middlewares(spec, &ns_name),
         name,
     };
     let mut ns_labels = vec![entry("tier", ctx.tier_expr.clone())];

@@ -8,7 +8,9 @@ use super::workload::AppLabels;
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{DisruptionBudgetSpec, ManifestSpec, MiddlewareSpec, Scalar};
+use crate::spec::{
+    DisruptionBudgetSpec, ManifestSpec, MiddlewareRefSpec, MiddlewareSpec, Scalar, Spec,
+};
 
 /// The Middleware objects of the spec, in order: each a manifest of one kind (Traefik's
 /// `Middleware` in the stack's namespace), built by [`super::manifests::manifest`].
@@ -77,6 +79,79 @@ pub(crate) fn middlewares(
             &manifest,
             refs,
         ));
+    }
+    out
+}
+
+/// The Traefik Middlewares of `spec`, as `(namespace, name)`: its `middlewares:` (in the
+/// stack's namespace `namespace`) and its `manifests:` of kind `Middleware`.
+pub(crate) fn declared_middlewares(spec: &Spec, namespace: &str) -> Vec<(String, String)> {
+    let own = spec
+        .middlewares
+        .iter()
+        .filter_map(|m| Some((namespace.to_owned(), m.name.clone()?)));
+    let manifests = spec.manifests.iter().filter_map(|m| {
+        let is_middleware = m.api_version.as_deref() == Some(cv::traefik::API_VERSION)
+            && m.kind.as_deref() == Some(cv::traefik::KIND)
+            && m.cluster_scoped != Some(true);
+        is_middleware.then(|| {
+            let ns = m.namespace.clone().unwrap_or_else(|| namespace.to_owned());
+            Some((ns, m.name.clone()?))
+        })?
+    });
+    own.chain(manifests).collect()
+}
+
+/// An ingress's `extra_middlewares` (at spec path `at`) as the chain names them: a
+/// reference written out is kept, `{middleware: <name>}` becomes the reference of the
+/// spec's Middleware of that name, or a problem naming the declared ones.
+pub(crate) fn middleware_chain(
+    p: &mut Problems,
+    ctx: &Ctx,
+    at: &str,
+    list: &[MiddlewareRefSpec],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, m) in list.iter().enumerate() {
+        match m {
+            MiddlewareRefSpec::Text(text) => out.push(text.clone()),
+            MiddlewareRefSpec::Declared { middleware } => {
+                let found: Vec<&(String, String)> = ctx
+                    .middlewares
+                    .iter()
+                    .filter(|(_, name)| name == middleware)
+                    .collect();
+                match found.as_slice() {
+                    [(namespace, name)] => out.push(cv::traefik::middleware_ref(namespace, name)),
+                    _ => {
+                        let declared: Vec<String> = ctx
+                            .middlewares
+                            .iter()
+                            .map(|(_, name)| format!("`{name}`"))
+                            .collect();
+                        let what = if found.is_empty() {
+                            "declares no Middleware"
+                        } else {
+                            "declares more than one Middleware"
+                        };
+                        p.add(
+                            format!("{at}[{i}].middleware"),
+                            format!("the spec {what} named `{middleware}`"),
+                            Some(if declared.is_empty() {
+                                "declare it under `middlewares:`, or write the chain's reference (`<namespace>-<name>@kubernetescrd`) of a Middleware of another stack".to_owned()
+                            } else {
+                                format!(
+                                    "the spec's Middlewares are {}; a Middleware of another stack is written as its reference (`<namespace>-<name>@kubernetescrd`)",
+                                    declared.join(", ")
+                                )
+                            }),
+                        );
+                        // Not written: the problem stops the render.
+                        out.push(cv::traefik::middleware_ref(&ctx.ns_name, middleware));
+                    }
+                }
+            }
+        }
     }
     out
 }

@@ -15,7 +15,7 @@ use crate::conventions as cv;
 use crate::import::draft::{Draft, Limits, Part, Slot};
 use crate::import::value::{self as val, block, get, string};
 use crate::planeq::Value;
-use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, OrderedMap};
+use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareRefSpec, MiddlewareSpec, OrderedMap};
 
 /// `middlewares:`, a list whose entries the inversion reads one by one (entry `i` gives up
 /// as `Part::Items(MIDDLEWARES, i)` and holds raw HCL at `Slot::Item(MIDDLEWARES, i)`).
@@ -176,4 +176,46 @@ fn read_budget(
         selector: Some(OrderedMap(labels)),
         ..DisruptionBudgetSpec::default()
     })
+}
+
+/// An ingress's `extra_middlewares` as the spec writes them: a reference that names a
+/// Middleware the spec declares (`<namespace>-<name>@kubernetescrd`, one of that name) is
+/// `{middleware: <name>}`; any other stays as written.
+pub fn middleware_refs(ctx: &Ctx, d: &Draft, list: Vec<String>) -> Vec<MiddlewareRefSpec> {
+    let namespace = namespace_name(ctx, d);
+    let mut declared: Vec<(&str, &str)> = d
+        .spec
+        .middlewares
+        .iter()
+        .filter_map(|m| Some((namespace, m.name.as_deref()?)))
+        .collect();
+    declared.extend(d.spec.manifests.iter().filter_map(|m| {
+        let is_middleware = m.api_version.as_deref() == Some(cv::traefik::API_VERSION)
+            && m.kind.as_deref() == Some(cv::traefik::KIND)
+            && m.cluster_scoped != Some(true);
+        is_middleware.then(|| {
+            Some((
+                m.namespace.as_deref().unwrap_or(namespace),
+                m.name.as_deref()?,
+            ))
+        })?
+    }));
+    list.into_iter()
+        .map(|text| {
+            let (_, name) = match declared
+                .iter()
+                .find(|(ns, name)| cv::traefik::middleware_ref(ns, name) == text)
+            {
+                Some(found) => *found,
+                None => return MiddlewareRefSpec::Text(text),
+            };
+            if declared.iter().filter(|(_, n)| *n == name).count() == 1 {
+                MiddlewareRefSpec::Declared {
+                    middleware: name.to_owned(),
+                }
+            } else {
+                MiddlewareRefSpec::Text(text)
+            }
+        })
+        .collect()
 }
