@@ -3154,8 +3154,8 @@ const MANIFESTS: &str = r#"manifests:
         - match: "Host(`drone.viktorbarzin.me`) && PathPrefix(`/api`) && HeadersRegexp(`X-Client`, `^app-.*$`)"
           kind: Rule
           middlewares: [{name: authentik-forward-auth, namespace: traefik}]
-          services: [{name: drone-logbook, port: 80}]
-      tls: {}
+          services: [{name: {ref: "kubernetes_service.drone_logbook.metadata[0].name"}, port: 80}]
+      tls: {secretName: {var: tls_secret_name}}
   - api_version: traefik.io/v1alpha1
     kind: IngressRouteTCP
     name: drone-logbook-mqtt
@@ -3198,6 +3198,7 @@ fn manifests_of_any_kind_are_read_back() {
             "kind: IngressRoute",
             "match: Host(`drone.viktorbarzin.me`) && PathPrefix(`/api`) && HeadersRegexp(`X-Client`, `^app-.*$`)",
             "middlewares: [{name: authentik-forward-auth, namespace: traefik}]",
+            "services: [{name: {ref: 'kubernetes_service.drone_logbook.metadata[0].name'}, port: 80}]",
             "comment: The API needs a path match with a header.",
             "annotations: {team: drones}",
             "kind: IngressRouteTCP",
@@ -3212,7 +3213,11 @@ fn manifests_of_any_kind_are_read_back() {
         ],
     );
     // The keys keep the order the stack writes them in.
-    let order = ["entryPoints:", "routes:", "tls: {}"];
+    let order = [
+        "entryPoints:",
+        "routes:",
+        "tls: {secretName: {var: tls_secret_name}}",
+    ];
     let at: Vec<usize> = order.iter().map(|k| got.yaml.find(k).expect(k)).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{}", got.yaml);
     assert_eq!(model_of(&got.yaml), model_of(&text));

@@ -110,6 +110,9 @@ pub(crate) fn manifest(
     };
     let labels = super::workload::labels(p, &field("labels"), &m.labels, true);
     let annotations = super::workload::labels(p, &field("annotations"), &m.annotations, false);
+    // A manifest may name the TLS secret by its variable (an `IngressRoute`'s
+    // `tls.secretName`), as the ingress module is given it.
+    refs.in_manifest = true;
     let mut scope = DataScope {
         refs: Some(&mut *refs),
         files: None,
@@ -145,6 +148,7 @@ pub(crate) fn manifest(
         p.check(&kat, "key", key, validate::qualified_name(key));
         fields.push(entry(key, data_value(p, &kat, value, false, &mut scope)));
     }
+    refs.in_manifest = false;
     let depends_on = super::refs::depends_on(
         p,
         refs,

@@ -12,11 +12,13 @@
 //! (`computed_fields`, `wait`, `timeouts`, a field manager's name) is left to the proof:
 //! the manifest stays whole in raw HCL.
 
+use hcl_edit::expr::Expression;
+
 use super::{Ctx, text};
 use crate::import::draft::{Draft, Limits, Part, Slot};
 use crate::import::value::{self as val, block, get, string};
 use crate::planeq::Value;
-use crate::spec::{DataSpec, ManifestSpec, Scalar};
+use crate::spec::{DataSpec, ManifestSpec, OrderedMap, Scalar};
 
 /// `manifests:`, a list whose entries the inversion reads one by one (entry `i` gives up
 /// as `Part::Items(MANIFESTS, i)` and holds raw HCL at `Slot::Item(MANIFESTS, i)`).
@@ -63,9 +65,83 @@ pub(super) fn key_expression<'a>(
 /// The structured value at `key` of the manifest, its mappings in the order the stack
 /// writes them.
 fn structured_at(ctx: &Ctx, address: &str, manifest: &Value, key: &str) -> Option<DataSpec> {
-    let d = super::around::structured(ctx, get(manifest, key)?)?;
+    let d = structured(ctx, get(manifest, key)?)?;
     Some(match key_expression(ctx, address, key) {
         Some(expr) => super::encoded::in_source_order(d, expr),
+        None => d,
+    })
+}
+
+/// Structured data of a manifest, as [`super::around::structured`] reads it, and the TLS
+/// secret's variable, which a manifest may name (an `IngressRoute`'s `tls.secretName`).
+fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+    use crate::planeq::{Root, Sym};
+    use crate::spec::ValueSpec;
+    let tls = crate::conventions::repo::TLS_SECRET_VARIABLE;
+    Some(match v {
+        Value::List(items) => DataSpec::List(
+            items
+                .iter()
+                .map(|i| structured(ctx, i))
+                .collect::<Option<_>>()?,
+        ),
+        Value::Object(m) => DataSpec::Map(OrderedMap(
+            m.iter()
+                .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
+                .collect::<Option<_>>()?,
+        )),
+        Value::Unknown(sym) if matches!(sym.as_ref(), Sym::Ref { root: Root::Var(name), steps } if steps.is_empty() && name == tls) => {
+            DataSpec::Ref(ValueSpec::Var(tls.to_owned()))
+        }
+        other => super::around::structured(ctx, other)?,
+    })
+}
+
+/// `d` (read from `expr`) with the references to objects of the stack that the stack
+/// writes (`kubernetes_service.x.metadata[0].name`) kept as `{ref: ...}` where the read
+/// value holds what they evaluate to: the spec writes the reference, and the object it
+/// names is created first.
+fn keep_references(d: DataSpec, expr: &Expression) -> DataSpec {
+    use crate::spec::ValueSpec;
+    match (d, expr) {
+        (DataSpec::Map(OrderedMap(entries)), Expression::Object(obj)) => DataSpec::Map(OrderedMap(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let written = obj
+                        .iter()
+                        .find(|(key, _)| super::around::key_text(key).as_deref() == Some(&k))
+                        .map(|(_, e)| e.expr());
+                    let v = match written {
+                        Some(e) => keep_references(v, e),
+                        None => v,
+                    };
+                    (k, v)
+                })
+                .collect(),
+        )),
+        (DataSpec::List(items), Expression::Array(arr)) if items.len() == arr.len() => {
+            DataSpec::List(
+                items
+                    .into_iter()
+                    .zip(arr.iter())
+                    .map(|(v, e)| keep_references(v, e))
+                    .collect(),
+            )
+        }
+        (DataSpec::Scalar(s), e) => match super::shapes::reference(e) {
+            Some(r @ DataSpec::Ref(ValueSpec::Ref(_))) => r,
+            _ => DataSpec::Scalar(s),
+        },
+        (d, _) => d,
+    }
+}
+
+/// [`structured_at`] with the references the stack writes kept.
+fn body_at(ctx: &Ctx, address: &str, manifest: &Value, key: &str) -> Option<DataSpec> {
+    let d = structured_at(ctx, address, manifest, key)?;
+    Some(match key_expression(ctx, address, key) {
+        Some(expr) => keep_references(d, expr),
         None => d,
     })
 }
@@ -123,11 +199,11 @@ fn read(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, v: &Value) -> Option<
         .collect();
     keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
     for key in keys {
-        let value = structured_at(ctx, address, manifest, key)?;
+        let value = body_at(ctx, address, manifest, key)?;
         out.fields.0.push((key.clone(), value));
     }
     if get(manifest, "spec").is_some() {
-        let DataSpec::Map(spec) = structured_at(ctx, address, manifest, "spec")? else {
+        let DataSpec::Map(spec) = body_at(ctx, address, manifest, "spec")? else {
             return None;
         };
         out.spec = Some(spec);
