@@ -23,6 +23,8 @@ mod traffic;
 pub use traffic::*;
 mod manifests;
 pub use manifests::*;
+mod variables;
+pub use variables::*;
 
 /// A whole spec file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
@@ -130,6 +132,11 @@ pub struct Spec {
     /// (`IngressRoute`, `IngressRouteTCP`, ...).
     #[serde(default)]
     pub manifests: Vec<ManifestSpec>,
+    /// How the variables the spec refers to are declared, by name, when not as the
+    /// one-line `{ type = string }`: a default (the type follows it), a description,
+    /// `sensitive`. Each is declared even when nothing refers to it.
+    #[serde(default)]
+    pub variables: OrderedMap<VariableSpec>,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`

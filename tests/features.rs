@@ -4193,3 +4193,53 @@ fn a_reference_to_a_secret_of_the_stack_must_name_one_it_declares() {
         "{bad}"
     );
 }
+
+#[test]
+fn variables_are_declared_with_their_default_description_and_sensitivity() {
+    let spec = BASE.replace(
+        "    port: 8080\n",
+        "    port: 8080
+    env:
+      - {name: WORKERS, value: {var: workers}}
+      - {name: DRY_RUN, value: {var: dry_run}}
+      - {name: DB_HOST, value: {var: postgresql_host}}
+",
+    ) + "variables:
+  workers: {default: 4, description: Worker processes.}
+  dry_run: {default: false}
+  api_override: {default: '', sensitive: true}
+";
+    let (text, body) = render(&spec);
+    let workers = find(&body, "variable", &["workers"]);
+    assert_eq!(attr(workers, "type").as_deref(), Some("number"));
+    assert_eq!(attr(workers, "default").as_deref(), Some("4"));
+    assert_eq!(
+        attr(workers, "description").as_deref(),
+        Some("\"Worker processes.\"")
+    );
+    let dry_run = find(&body, "variable", &["dry_run"]);
+    assert_eq!(
+        (attr(dry_run, "type"), attr(dry_run, "default")),
+        (Some("bool".into()), Some("false".into()))
+    );
+    // Declared even though nothing refers to it: the spec asked for it.
+    let api = find(&body, "variable", &["api_override"]);
+    assert_eq!(
+        (attr(api, "default"), attr(api, "sensitive")),
+        (Some("\"\"".into()), Some("true".into()))
+    );
+    // A variable `variables` does not name keeps the one-line form.
+    assert!(
+        text.contains("variable \"postgresql_host\" { type = string }"),
+        "{text}"
+    );
+    assert_eq!(env_value(&body, "WORKERS"), "var.workers");
+    // The conventions' own variables are not the spec's to declare, and a name must be
+    // an identifier.
+    let e = errors(&format!(
+        "{BASE}variables:\n  tls_secret_name: {{default: x}}\n"
+    ));
+    assert!(e.contains("variables.tls_secret_name"), "{e}");
+    let e = errors(&format!("{BASE}variables:\n  2fast: {{default: 1}}\n"));
+    assert!(e.contains("not an identifier"), "{e}");
+}

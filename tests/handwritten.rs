@@ -163,6 +163,15 @@ fn doc_search() {
 }
 
 #[test]
+fn family_portal() {
+    // A pod-template checksum over a local the config map also holds (`nonsensitive`), variables
+    // with defaults read by the app and a CronJob, sablier with a blocking strategy, a `.lan`
+    // twin and a public status carve-out, `dataFrom` with the template engine, a Grafana
+    // dashboard in `monitoring`, a one-shot `kubernetes_job_v1` the Deployment waits for.
+    assert_differences("family-portal", &[]);
+}
+
+#[test]
 fn web_shell() {
     // A Traefik IngressRoute (`manifests:`) for a websocket path the ingress module cannot
     // match (`Host(...) && PathPrefix(...) && HeadersRegexp(...)`) behind Authentik's
@@ -186,6 +195,7 @@ const CORPUS: &[&str] = &[
     "mqtt-broker",
     "webhook-relay",
     "doc-search",
+    "family-portal",
     "web-shell",
 ];
 

@@ -276,6 +276,7 @@ fn an_imported_spec_restates_no_default() {
 const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("agent-runner", None),
     ("doc-search", None),
+    ("family-portal", None),
     ("feed-digest", None),
     ("frame-grabber", None),
     ("kiosk-gallery", None),
@@ -296,6 +297,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
 const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "agent-runner",
     "doc-search",
+    "family-portal",
     "feed-digest",
     "frame-grabber",
     "kiosk-gallery",
@@ -3110,6 +3112,125 @@ data "vault_kv_secret_v2" "secrets" {
         "{}",
         got.yaml
     );
+}
+
+#[test]
+fn checksums_written_over_a_local_or_a_file_are_read_as_the_config_maps() {
+    // The repo hashes the value itself as often as the config map's key:
+    // `"checksum/config" = sha256(local.<cfg>)`, `nonsensitive(sha256(local.<cfg>))` and
+    // `sha1(file("${path.module}/<f>"))`. Each plans as the hash of the config map key
+    // holding the same text, so each is that key's checksum, not an annotation the spec
+    // cannot say (which left the pod template's annotations unreproducible).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = r#"config_maps:
+  - name: drone-logbook-config
+    data:
+      app.conf: |
+        listen 80
+        root /srv
+    checksums:
+      - {key: app.conf}
+      - {key: app.conf, annotation: example.org/conf-sha1, hash: sha1}
+"#;
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
+    let (name, files) = render(&r, "cm.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let main_tf = dir.join("main.tf");
+    let stack = fs::read_to_string(&main_tf).expect("main.tf");
+    let sha256 = "sha256(kubernetes_config_map.drone_logbook_config.data[\"app.conf\"])";
+    let sha1 = "sha1(kubernetes_config_map.drone_logbook_config.data[\"app.conf\"])";
+    assert!(stack.contains(sha256) && stack.contains(sha1), "{stack}");
+    let edited = stack
+        .replace(sha256, "nonsensitive(sha256(local.app_conf))")
+        .replace(sha1, "sha1(file(\"${path.module}/app.conf\"))");
+    let locals = "locals {\n  app_conf = <<-EOT\n    listen 80\n    root /srv\n  EOT\n}\n";
+    fs::write(&main_tf, format!("{edited}\n{locals}")).expect("write");
+    fs::write(dir.join("app.conf"), "listen 80\nroot /srv\n").expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(!got.yaml.contains("pod_annotations"), "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("{key: app.conf, annotation: example.org/conf-sha1, hash: sha1}"),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
+fn variables_the_stack_declares_with_a_default_are_read_back() {
+    // A flag, a count and a schedule with defaults (stack-patterns v2 section 4): the
+    // rendered stack declares every variable the spec uses, so without its default the
+    // plan differed and no spec reproduced the stack.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "variables:
+  workers: {default: 4}
+  dry_run: {default: true, description: Post nothing; log what would be posted.}
+";
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra)
+        .replace(
+            "    env:\n",
+            "    env:\n      - {name: WORKERS, value: {var: workers}}\n      - {name: DRY_RUN, value: {tostring: {var: dry_run}}}\n",
+        );
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "vars.yaml",
+        &text,
+        &["variables:", "workers: {default: 4}", "default: true"],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
+fn a_service_the_spec_cannot_say_leaves_a_scaled_to_zero_stack_reproducible() {
+    // Scale-to-zero is said on the main ingress; a Service the spec cannot say (a
+    // `dynamic "port"` range, as TURN servers write it) gives up the ingress with it. The
+    // sablier labels and the replicas ignore are then read as any other labels and
+    // ignore entries, instead of a `scale_to_zero` no spec could render (the stack was
+    // not reproducible).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "scale_to_zero: true\n",
+    );
+    let (name, files) = render(&r, "stz.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let main_tf = dir.join("main.tf");
+    let stack = fs::read_to_string(&main_tf).expect("main.tf");
+    let port = "    port {\n      port        = \"80\"\n      target_port = \"80\"\n    }\n";
+    assert!(stack.contains(port), "{stack}");
+    let range = "    dynamic \"port\" {\n      for_each = range(49152, 49154)\n      content {\n        name     = \"turn-${port.value}\"\n        port     = port.value\n        protocol = \"UDP\"\n      }\n    }\n";
+    fs::write(&main_tf, stack.replacen(port, &format!("{port}{range}"), 1)).expect("write");
+    let got = imported(&dir, &r);
+    assert!(!got.yaml.contains("scale_to_zero"), "{}", got.yaml);
+    assert!(got.yaml.contains("sablier.enable"), "{}", got.yaml);
+    assert!(got.yaml.contains("dynamic \"port\""), "{}", got.yaml);
+}
+
+#[test]
+fn deployment_labels_beside_a_tier_reference_are_read_back() {
+    // `"service-identity" = "<name>"` beside `tier = local.tiers.<t>` (stack-patterns v2
+    // section 3.1): the tier is a reference, not a string, and the other labels are read
+    // without it (they were dropped, and no spec reproduced the stack).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "deployment:\n  labels: {service-identity: drone-logbook}\n",
+    );
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "labels.yaml",
+        &text,
+        &["labels: {service-identity: drone-logbook}"],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
 }
 
 /// An ingress names the spec's Middlewares by name, and those of other stacks (or ones

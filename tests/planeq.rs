@@ -384,6 +384,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "kubernetes_manifest.strip_mcp: manifest.spec.stripPrefix.prefixes[0]: \"/mcp\" ≠ \"/api\"",
         ),
         (
+            "family-portal",
+            "main.tf",
+            "default     = true",
+            "default     = false",
+            "var.digest_enabled: default: true ≠ false",
+        ),
+        (
             "feed-digest",
             "main.tf",
             "default_mode = \"0755\"",

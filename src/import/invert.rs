@@ -171,6 +171,7 @@ mod scheduling;
 pub mod shapes;
 pub mod traffic;
 mod values;
+mod variables;
 mod versions;
 mod workloads;
 
@@ -531,6 +532,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     terragrunt(ctx, &mut d, &mut blockers);
     deployment_ignores(ctx, &mut d);
     workloads::depends_on(ctx, &mut d);
+    variables::variables(ctx, &mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {
@@ -925,15 +927,19 @@ fn deployment(
     let labels = meta.and_then(|m| get(m, "labels")).and_then(map);
     dep.cluster_service_label =
         Some(labels.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE)));
-    workload_settings(ctx, d, &address, v, &mut dep);
+    // Scale-to-zero is the main ingress's too: with the ingress given up (or the Service
+    // it routes to), the sablier labels and the replicas ignore are read as any others.
     if labels
         .and_then(|l| l.get(cv::sablier::ENABLE))
         .and_then(Value::as_primitive_string)
         .as_deref()
         == Some("true")
+        && !limits.has(&Part::Ingress)
+        && !limits.has(&Part::Service)
     {
         d.spec.scale_to_zero = Some(true);
     }
+    workload_settings(ctx, d, &address, v, &mut dep);
     if let Some(ann) = meta.and_then(|m| get(m, "annotations"))
         && let Some(entries) =
             ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
@@ -1090,21 +1096,30 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         .label_key
         .clone()
         .unwrap_or_else(|| cv::workload::APP_LABEL.to_owned());
+    let sablier = d.spec.scale_to_zero == Some(true);
     let generated = |k: &str| {
         k == key
             || k == cv::labels::CLUSTER_SERVICE
-            || k == cv::sablier::ENABLE
-            || k == cv::sablier::GROUP
-            || k == cv::sablier::READY_AFTER
+            || sablier
+                && (k == cv::sablier::ENABLE
+                    || k == cv::sablier::GROUP
+                    || k == cv::sablier::READY_AFTER)
     };
     if let Some(labels) = meta.and_then(|m| get(m, "labels")) {
-        let entries = ctx
-            .ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])
-            .unwrap_or_default();
         let own_tier = map(labels)
             .and_then(|m| m.get(cv::workload::TIER_LABEL))
             .and_then(val::tier);
         let tier = own_tier.is_some();
+        // The tier label is a reference (`local.tiers.<t>`), not a string: read the others
+        // without it.
+        let skip: &[&str] = if tier {
+            &[cv::workload::TIER_LABEL]
+        } else {
+            &[]
+        };
+        let entries = ctx
+            .ordered(address, &[b("metadata", 0), attr("labels")], labels, skip)
+            .unwrap_or_default();
         dep.tier_label = Some(tier);
         // The tier the label names, which may not be the namespace's.
         dep.tier = own_tier.map(tier_of);

@@ -38,7 +38,7 @@ pub use types::*;
 
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{Spec, Tier};
+use crate::spec::{Scalar, Spec, Tier};
 use crate::validate;
 
 pub use scripts::SCRIPTS;
@@ -499,6 +499,19 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
 
     // --- variables ------------------------------------------------------------------
     let variable = |name: &str, sensitive: bool| {
+        let declared = spec
+            .variables
+            .0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v);
+        let (kind, default) = match declared.and_then(|v| v.default.as_ref()) {
+            None => ("string", None),
+            Some(Scalar::Bool(b)) => ("bool", Some(Value::Bool(*b))),
+            Some(Scalar::Int(n)) => ("number", Some(Value::Int(*n))),
+            Some(Scalar::Float(f)) => ("number", Some(Value::Float(*f))),
+            Some(Scalar::Str(t)) => ("string", Some(Value::Str(t.clone()))),
+        };
         Object::new(
             Address {
                 block: BlockKind::Variable,
@@ -506,13 +519,35 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
                 name: name.to_owned(),
             },
             Body::Variable(Variable {
-                kind: Expr::new("string"),
-                sensitive,
-                default: None,
-                description: None,
+                kind: Expr::new(kind),
+                sensitive: sensitive || declared.and_then(|v| v.sensitive) == Some(true),
+                default,
+                description: declared.and_then(|v| v.description.clone()),
             }),
         )
     };
+    for (name, _) in &spec.variables.0 {
+        let path = format!("variables.{name}");
+        if name == cv::repo::TLS_SECRET_VARIABLE
+            || (spec.image.is_some() && name == cv::own_image::VARIABLE)
+        {
+            p.invalid(
+                &path,
+                "variable",
+                name,
+                "is declared by the stack's conventions; leave it out of `variables`",
+            );
+        } else if !hcl::is_identifier(name) {
+            p.invalid(
+                &path,
+                "variable name",
+                name,
+                "is not an identifier (letters, digits and `_`, not starting with a digit)",
+            );
+        } else {
+            refs.var(name);
+        }
+    }
     let mut objects = Vec::new();
     let own_image_locals = own_image.map(|(var, locals)| {
         objects.push(var);

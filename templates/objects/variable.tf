@@ -1,11 +1,9 @@
-{% if b.sensitive %}
-variable {{ o.address.name }} {
-  type      = {{ b.type }}
-  sensitive = true
-}
-{% elif b.default is not none or b.description is not none %}
+{% if b.sensitive or b.default is not none or b.description is not none %}
 variable {{ o.address.name }} {
   type = {{ b.type }}
+{% if b.sensitive %}
+  sensitive = true
+{% endif %}
 {% if b.default is not none %}
   default = {{ b.default }}
 {% endif %}

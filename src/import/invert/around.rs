@@ -420,28 +420,57 @@ fn pod_checksums(ctx: &Ctx) -> Vec<(String, HashFunction, String, String)> {
             let Value::Unknown(sym) = v else {
                 return None;
             };
-            let Sym::Call { name, .. } = sym.as_ref() else {
+            let Sym::Call { name, args } = sym.as_ref() else {
                 return None;
             };
             let expr = obj
                 .iter()
                 .find(|(key, _)| key_text(key).as_deref() == Some(k))
                 .map(|(_, e)| e.expr())?;
-            let (hash, address, key) = checksum_of(name, &expr.to_string())?;
+            let (hash, address, key) =
+                checksum_of(name, &expr.to_string()).or_else(|| hashed_data(ctx, name, args))?;
             Some((k.clone(), hash, address, key))
         })
         .collect()
 }
 
+/// A hash written over the value itself rather than over the config map's key
+/// (`sha256(local.<cfg>)`, `nonsensitive(sha256(local.<cfg>))`,
+/// `sha1(file("${path.module}/<f>"))`): the hash, the config map's address and the key
+/// whose data is that same value, the first in address order. Hashing the key instead
+/// plans the same.
+fn hashed_data(
+    ctx: &Ctx,
+    function: &str,
+    args: &[Value],
+) -> Option<(HashFunction, String, String)> {
+    let hash = hash_function(function)?;
+    let [hashed] = args else {
+        return None;
+    };
+    let wanted = hashed.canon();
+    super::versions::resources(ctx, &cv::config_map::TYPES)
+        .into_iter()
+        .find_map(|found| {
+            let data = get(found.value, "data").and_then(val::map)?;
+            let key = data.iter().find(|(_, v)| v.canon() == wanted)?.0;
+            Some((hash, found.address(), key.clone()))
+        })
+}
+
+fn hash_function(function: &str) -> Option<HashFunction> {
+    match function {
+        "sha256" => Some(HashFunction::Sha256),
+        "sha1" => Some(HashFunction::Sha1),
+        "md5" => Some(HashFunction::Md5),
+        _ => None,
+    }
+}
+
 /// `sha256(<config map type>.<name>.data["<key>"])` as written, `function` the call's
 /// name: the hash, the config map's address (`<type>.<name>`) and the key.
 fn checksum_of(function: &str, text: &str) -> Option<(HashFunction, String, String)> {
-    let hash = match function {
-        "sha256" => HashFunction::Sha256,
-        "sha1" => HashFunction::Sha1,
-        "md5" => HashFunction::Md5,
-        _ => return None,
-    };
+    let hash = hash_function(function)?;
     let inner = text
         .trim()
         .strip_prefix(function)?
