@@ -573,4 +573,21 @@ pub mod traefik {
     /// unless the spec says.
     pub const FORCE_CONFLICTS: bool = false;
     pub const DEPENDS_ON_NAMESPACE: bool = false;
+    /// How an ingress's middleware chain names a Middleware of a namespace (Traefik's
+    /// Kubernetes CRD provider): `<namespace>-<name>@kubernetescrd`.
+    pub fn middleware_ref(namespace: &str, name: &str) -> String {
+        format!("{namespace}-{name}@kubernetescrd")
+    }
+}
+
+/// Kubernetes objects the stack applies with `kubernetes_manifest` (`manifests:`, and the
+/// Traefik Middlewares).
+pub mod manifest {
+    pub const RESOURCE_TYPE: &str = "kubernetes_manifest";
+    /// Whether a manifest forces field-manager conflicts unless the spec says.
+    pub const FORCE_CONFLICTS: bool = false;
+    /// The resource address of a manifest the spec does not pin: its name in snake case.
+    pub fn address(name: &str) -> String {
+        crate::hcl::snake(name)
+    }
 }

@@ -124,8 +124,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/objects/resource_quota.tf"),
     ),
     (
-        "objects/middleware.tf",
-        include_str!("../templates/objects/middleware.tf"),
+        "objects/manifest.tf",
+        include_str!("../templates/objects/manifest.tf"),
     ),
     (
         "objects/disruption_budget.tf",

@@ -21,6 +21,8 @@ mod k8s_secret;
 pub use k8s_secret::*;
 mod traffic;
 pub use traffic::*;
+mod manifests;
+pub use manifests::*;
 mod variables;
 pub use variables::*;
 mod policy;
@@ -128,6 +130,10 @@ pub struct Spec {
     pub middlewares: Vec<MiddlewareSpec>,
     /// The app's PodDisruptionBudget.
     pub disruption_budget: Option<DisruptionBudgetSpec>,
+    /// Any other Kubernetes object the stack applies with `kubernetes_manifest`
+    /// (`IngressRoute`, `IngressRouteTCP`, ...).
+    #[serde(default)]
+    pub manifests: Vec<ManifestSpec>,
     /// How the variables the spec refers to are declared, by name, when not as the
     /// one-line `{ type = string }`: a default (the type follows it), a description,
     /// `sensitive`. Each is declared even when nothing refers to it.
@@ -929,8 +935,9 @@ pub struct IngressSpec {
     pub anti_ai_scraping: Option<bool>,
     /// A Content-Security-Policy of its own instead of the default headers.
     pub custom_csp: Option<String>,
-    /// More Traefik middlewares, appended to the chain.
-    pub extra_middlewares: Option<Vec<String>>,
+    /// More Traefik middlewares, appended to the chain: `<name>@kubernetescrd`, or
+    /// `{middleware: <name>}` of a Middleware the spec declares.
+    pub extra_middlewares: Option<Vec<MiddlewareRefSpec>>,
     /// Leaves out the default rate limit (with a limiter of its own in
     /// `extra_middlewares`).
     pub skip_default_rate_limit: Option<bool>,

@@ -650,17 +650,22 @@ const HINTS: &[(&str, &str, &str)] = &[
     (
         "kubernetes_manifest",
         "manifest",
-        "set the ExternalSecret's fields instead (`name`, `store`, `vault_key`, `data`, `template`, `refresh_interval`, ...), or the Middleware's `spec`",
+        "set the ExternalSecret's fields instead (`name`, `store`, `vault_key`, `data`, `template`, `refresh_interval`, ...), the Middleware's `spec`, or the manifest's (`api_version`, `kind`, `name`, `labels`, `spec`, `fields`, ...)",
     ),
     (
         "kubernetes_manifest",
         "depends_on",
-        "set the ExternalSecret's (or the Middleware's) `depends_on_namespace` instead",
+        "set the ExternalSecret's (or the Middleware's) `depends_on_namespace`, or the manifest's `depends_on`, instead",
     ),
     (
         "kubernetes_manifest",
         "field_manager",
-        "every ExternalSecret forces conflicts (a convention of the repo); a Middleware's `force_conflicts` writes it",
+        "every ExternalSecret forces conflicts (a convention of the repo); a Middleware's or a manifest's `force_conflicts` writes it",
+    ),
+    (
+        "kubernetes_manifest",
+        "lifecycle",
+        "set the manifest's `ignore_changes` (with `ignore_changes_why`) instead",
     ),
     (
         "kubernetes_config_map",

@@ -4013,6 +4013,97 @@ fn middlewares_of_the_stack_with_references_and_jsondecode() {
 }
 
 #[test]
+fn manifests_of_any_kind_with_metadata_fields_and_a_drift_reason() {
+    let (text, body) = render(&format!(
+        "{BASE}manifests:\n  - api_version: traefik.io/v1alpha1\n    kind: IngressRoute\n    name: app-ws\n    comment: The websocket path.\n    annotations: {{team: web}}\n    depends_on: [kubernetes_namespace.app]\n    spec:\n      routes:\n        - match: \"Host(`app.example.org`) && PathPrefix(`/ws`)\"\n          middlewares: [{{name: authentik-forward-auth, namespace: traefik}}]\n          services: [{{name: {{ref: \"kubernetes_service.app.metadata[0].name\"}}, port: 80}}]\n      tls: {{secretName: {{var: tls_secret_name}}}}\n  - api_version: external-secrets.io/v1\n    kind: ClusterSecretStore\n    name: vault-kv\n    cluster_scoped: true\n    force_conflicts: true\n    spec: {{provider: {{kubernetes: {{server: {{var: vault_addr}}}}}}}}\n  - api_version: v1\n    kind: ConfigMap\n    name: dashboards\n    namespace: monitoring\n    labels: {{grafana_dashboard: \"1\"}}\n    fields: {{data: {{a.json: \"{{}}\"}}}}\n    ignore_changes: [manifest.metadata.annotations]\n    ignore_changes_why: Grafana's sidecar annotates it.\n"
+    ));
+    let ws = find(&body, "resource", &["kubernetes_manifest", "app_ws"]);
+    assert_eq!(
+        val(ws, "manifest").unwrap(),
+        "{apiVersion = \"traefik.io/v1alpha1\", kind = \"IngressRoute\", metadata = {name = \"app-ws\", namespace = kubernetes_namespace.app.metadata[0].name, annotations = {team = \"web\"}}, spec = {routes = [{match = \"Host(`app.example.org`) && PathPrefix(`/ws`)\", middlewares = [{name = \"authentik-forward-auth\", namespace = \"traefik\"}], services = [{name = kubernetes_service.app.metadata[0].name, port = 80}]}], tls = {secretName = var.tls_secret_name}}}"
+    );
+    assert_eq!(val(ws, "depends_on").unwrap(), "[kubernetes_namespace.app]");
+    assert!(
+        text.contains("# The websocket path.\nresource \"kubernetes_manifest\" \"app_ws\""),
+        "{text}"
+    );
+    // A cluster-scoped object has no namespace; it forces conflicts when told.
+    let store = find(&body, "resource", &["kubernetes_manifest", "vault_kv"]);
+    assert_eq!(
+        val(store, "manifest").unwrap(),
+        "{apiVersion = \"external-secrets.io/v1\", kind = \"ClusterSecretStore\", metadata = {name = \"vault-kv\"}, spec = {provider = {kubernetes = {server = var.vault_addr}}}}"
+    );
+    assert_eq!(
+        val(child(store, &["field_manager"]), "force_conflicts").unwrap(),
+        "true"
+    );
+    assert!(text.contains("variable \"vault_addr\""), "{text}");
+    // Another namespace is a literal; other top-level keys follow; the drift reason is
+    // written after the repo's marker.
+    let dashboards = find(&body, "resource", &["kubernetes_manifest", "dashboards"]);
+    assert_eq!(
+        val(dashboards, "manifest").unwrap(),
+        "{apiVersion = \"v1\", kind = \"ConfigMap\", metadata = {name = \"dashboards\", namespace = \"monitoring\", labels = {grafana_dashboard = \"1\"}}, data = {\"a.json\" = \"{}\"}}"
+    );
+    assert_eq!(
+        val(child(dashboards, &["lifecycle"]), "ignore_changes").unwrap(),
+        "[manifest.metadata.annotations]"
+    );
+    assert!(
+        text.contains("# DRIFT_WORKAROUND: Grafana's sidecar annotates it.\n"),
+        "{text}"
+    );
+
+    let bad = errors(&format!(
+        "{BASE}manifests:\n  - name: a\n  - api_version: v1/x/y\n    kind: 9Lives\n    name: b\n  - api_version: v1\n    kind: Thing\n    name: c\n    cluster_scoped: true\n    namespace: other\n    fields: {{metadata: {{}}}}\n    ignore_changes: [manifest.spec]\n  - api_version: v1\n    kind: Thing\n    name: c\n    cluster_scoped: true\n    namespace: other\n    depends_on: [kubernetes_service.nothing]\n"
+    ));
+    for want in [
+        "manifests[0].api_version",
+        "manifests[0].kind",
+        "is not an apiVersion",
+        "is not a kind",
+        "a cluster-scoped object has no namespace",
+        "`metadata` is written from the object's own fields",
+        "manifests[2].ignore_changes",
+        "the Thing `c` is declared twice",
+        "manifests[3].depends_on[0]",
+    ] {
+        assert!(bad.contains(want), "{want}\n{bad}");
+    }
+}
+
+#[test]
+fn an_ingress_names_a_middleware_of_the_spec() {
+    let (_, body) = render(&format!(
+        "{BASE}middlewares:\n  - name: strip-api\n    spec: {{stripPrefix: {{prefixes: [/api]}}}}\nmanifests:\n  - api_version: traefik.io/v1alpha1\n    kind: Middleware\n    name: headers\n    namespace: edge\n    labels: {{team: web}}\n    spec: {{headers: {{customRequestHeaders: {{X-A: b}}}}}}\ningress:\n  extra_middlewares: [{{middleware: strip-api}}, traefik-x402@kubernetescrd, {{middleware: headers}}]\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "extra_middlewares").unwrap(),
+        "[\"app-strip-api@kubernetescrd\", \"traefik-x402@kubernetescrd\", \"edge-headers@kubernetescrd\"]"
+    );
+
+    // A name the spec does not declare is an error naming the ones it does.
+    let bad = errors(&format!(
+        "{BASE}middlewares:\n  - name: strip-api\n    spec: {{stripPrefix: {{prefixes: [/api]}}}}\ningress:\n  extra_middlewares: [traefik-x402@kubernetescrd, {{middleware: strip}}]\n"
+    ));
+    for want in [
+        "ingress.extra_middlewares[1].middleware",
+        "the spec declares no Middleware named `strip`",
+        "the spec's Middlewares are `strip-api`",
+    ] {
+        assert!(bad.contains(want), "{want}\n{bad}");
+    }
+    let bad = errors(&format!(
+        "{BASE}ingress:\n  extra_middlewares: [{{middleware: strip}}]\n"
+    ));
+    assert!(bad.contains("declare it under `middlewares:`"), "{bad}");
+    let bad = errors(&format!(
+        "{BASE}ingress:\n  extra_middlewares: [{{middlewares: strip}}]\n"
+    ));
+    assert!(bad.contains("middlewares"), "{bad}");
+}
+
+#[test]
 fn the_disruption_budget_covers_the_apps_pods() {
     let (text, body) = render(&format!(
         "{BASE}disruption_budget: {{max_unavailable: \"1\", comment: One pod at a time.}}\n"

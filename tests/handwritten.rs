@@ -179,6 +179,14 @@ fn browser_pool() {
     assert_differences("browser-pool", &[]);
 }
 
+#[test]
+fn web_shell() {
+    // A Traefik IngressRoute (`manifests:`) for a websocket path the ingress module cannot
+    // match (`Host(...) && PathPrefix(...) && HeadersRegexp(...)`) behind Authentik's
+    // forward auth, beside the ingress and a Middleware of the stack it names.
+    assert_differences("web-shell", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -197,6 +205,7 @@ const CORPUS: &[&str] = &[
     "doc-search",
     "family-portal",
     "browser-pool",
+    "web-shell",
 ];
 
 #[test]

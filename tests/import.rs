@@ -289,6 +289,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("short-links", None),
     ("speech-gpu", None),
     ("status-page", None),
+    ("web-shell", None),
     ("webhook-relay", None),
 ];
 
@@ -310,6 +311,7 @@ const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "short-links",
     "speech-gpu",
     "status-page",
+    "web-shell",
     "webhook-relay",
 ];
 
@@ -3069,7 +3071,8 @@ data "vault_kv_secret_v2" "secrets" {
     ] {
         assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
     }
-    // What the spec cannot say (metadata beyond a name) stays whole in raw HCL.
+    // Metadata beyond a name is not the Middleware's short form: the manifest is read in
+    // the general one.
     fs::write(
         &main_tf,
         format!(
@@ -3082,7 +3085,30 @@ data "vault_kv_secret_v2" "secrets" {
     )
     .expect("write");
     let got = imported(&dir, &r);
-    assert!(got.yaml.contains("redirect_www"), "{}", got.yaml);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "manifests:",
+        "kind: Middleware",
+        "labels: {team: web}",
+        "name: static-cache-headers",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    // What no spec field says (`computed_fields`) stays whole in raw HCL.
+    fs::write(
+        &main_tf,
+        format!(
+            "{stack}{}",
+            written.replace(
+                "resource \"kubernetes_manifest\" \"redirect_www\" {\n",
+                "resource \"kubernetes_manifest\" \"redirect_www\" {\n  computed_fields = [\"metadata.labels\"]\n"
+            )
+        ),
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 1, "{}", got.yaml);
+    assert!(got.yaml.contains("computed_fields"), "{}", got.yaml);
     assert!(
         got.yaml.contains("name: static-cache-headers"),
         "{}",
@@ -3394,5 +3420,116 @@ fn the_namespaces_limit_range_is_read_back_beside_its_quota() {
     }
     // The label comes with the LimitRange: not restated as an extra namespace label.
     assert!(!got.yaml.contains("custom-limitrange"), "{}", got.yaml);
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+/// An ingress names the spec's Middlewares by name, and those of other stacks (or ones
+/// the stack does not declare) by their references.
+#[test]
+fn an_ingress_names_the_stacks_middlewares_by_name() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with(
+        "ghcr.io/arpanghosh8453/open-dronelog:latest",
+        "middlewares:\n  - name: strip-api\n    spec: {stripPrefix: {prefixes: [/api]}}\nmanifests:\n  - api_version: traefik.io/v1alpha1\n    kind: Middleware\n    name: cache-headers\n    labels: {team: drones}\n    spec: {headers: {customResponseHeaders: {Cache-Control: max-age=60}}}\n",
+    );
+    let old = "ingress:\n";
+    assert!(text.contains(old), "{text}");
+    let text = text.replacen(
+        old,
+        "ingress:\n  extra_middlewares: [{middleware: strip-api}, traefik-x402@kubernetescrd, {middleware: cache-headers}, drone-logbook-elsewhere@kubernetescrd]\n",
+        1,
+    );
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "chain.yaml",
+        &text,
+        &[
+            "extra_middlewares:\n    - middleware: strip-api\n    - traefik-x402@kubernetescrd\n    - middleware: cache-headers\n    - drone-logbook-elsewhere@kubernetescrd\n",
+        ],
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+const MANIFESTS: &str = r#"manifests:
+  - api_version: traefik.io/v1alpha1
+    kind: IngressRoute
+    name: drone-logbook-api
+    comment: The API needs a path match with a header.
+    annotations: {team: drones}
+    depends_on: [kubernetes_namespace.drone_logbook]
+    spec:
+      entryPoints: [websecure]
+      routes:
+        - match: "Host(`drone.viktorbarzin.me`) && PathPrefix(`/api`) && HeadersRegexp(`X-Client`, `^app-.*$`)"
+          kind: Rule
+          middlewares: [{name: authentik-forward-auth, namespace: traefik}]
+          services: [{name: {ref: "kubernetes_service.drone_logbook.metadata[0].name"}, port: 80}]
+      tls: {secretName: {var: tls_secret_name}}
+  - api_version: traefik.io/v1alpha1
+    kind: IngressRouteTCP
+    name: drone-logbook-mqtt
+    address: mqtt_route
+    spec:
+      entryPoints: [mqtt]
+      routes: [{match: HostSNI(`*`), services: [{name: drone-logbook, port: 1883}]}]
+  - api_version: monitoring.coreos.com/v1
+    kind: PrometheusRule
+    name: drone-logbook-rules
+    namespace: monitoring
+    labels: {release: prometheus}
+    force_conflicts: true
+    spec:
+      groups:
+        - name: drone-logbook
+          rules: [{alert: DroneLogbookDown, expr: 'up{job="drone-logbook"} == 0', for: 5m}]
+    ignore_changes: [manifest.metadata.annotations]
+    ignore_changes_why: the operator annotates its rules.
+  - api_version: external-secrets.io/v1
+    kind: ClusterSecretStore
+    name: drone-logbook-store
+    cluster_scoped: true
+    spec: {provider: {kubernetes: {server: {var: upstream_host}}}}
+    fields: {status: {ready: true}}
+"#;
+
+#[test]
+fn manifests_of_any_kind_are_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", MANIFESTS);
+    let (_, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "manifests.yaml",
+        &text,
+        &[
+            "manifests:",
+            "kind: IngressRoute",
+            "match: Host(`drone.viktorbarzin.me`) && PathPrefix(`/api`) && HeadersRegexp(`X-Client`, `^app-.*$`)",
+            "middlewares: [{name: authentik-forward-auth, namespace: traefik}]",
+            "services: [{name: {ref: 'kubernetes_service.drone_logbook.metadata[0].name'}, port: 80}]",
+            "comment: The API needs a path match with a header.",
+            "annotations: {team: drones}",
+            "kind: IngressRouteTCP",
+            "address: mqtt_route",
+            "namespace: monitoring",
+            "force_conflicts: true",
+            "ignore_changes: [manifest.metadata.annotations]",
+            "ignore_changes_why: the operator annotates its rules.",
+            "cluster_scoped: true",
+            "server: {var: upstream_host}",
+            "fields: {status: {ready: true}}",
+        ],
+    );
+    // The keys keep the order the stack writes them in.
+    let order = [
+        "entryPoints:",
+        "routes:",
+        "tls: {secretName: {var: tls_secret_name}}",
+    ];
+    let at: Vec<usize> = order.iter().map(|k| got.yaml.find(k).expect(k)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{}", got.yaml);
     assert_eq!(model_of(&got.yaml), model_of(&text));
 }

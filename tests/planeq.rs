@@ -475,6 +475,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "kubernetes_config_map.caddy: data.Caddyfile (line 8): \"\\tencode gzip\" ≠ \"\\tencode zstd gzip\"",
         ),
         (
+            "web-shell",
+            "main.tf",
+            "priority = 100",
+            "priority = 10",
+            "kubernetes_manifest.websocket_route: manifest.spec.routes[0].priority: 100 ≠ 10",
+        ),
+        (
             "webhook-relay",
             "main.tf",
             "type = \"generic\"",

@@ -737,6 +737,12 @@ fn raw_lines(draft: &Draft) -> usize {
     if let Some(s) = &spec.secrets {
         texts.push(&s.raw);
     }
+    // Every entry of the item lists that holds raw HCL (`Slot::Item`).
+    texts.extend(spec.external_secrets.iter().map(|s| &s.raw));
+    texts.extend(spec.config_maps.iter().map(|c| &c.raw));
+    texts.extend(spec.kubernetes_secrets.iter().map(|s| &s.raw));
+    texts.extend(spec.middlewares.iter().map(|m| &m.raw));
+    texts.extend(spec.manifests.iter().map(|m| &m.raw));
     if let Some(b) = &spec.backup {
         texts.push(&b.raw);
         if let Some(ic) = &b.integrity_check {

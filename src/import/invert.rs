@@ -167,6 +167,7 @@ mod exposure;
 mod k8s_secrets;
 mod limits;
 pub mod policies;
+mod manifests;
 mod raw_first;
 mod scheduling;
 pub mod shapes;
@@ -495,6 +496,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     around::random(ctx, &mut d, limits);
     access::service_accounts(ctx, &mut d, limits);
     traffic::middlewares(ctx, &mut d, limits);
+    manifests::manifests(ctx, &mut d, limits);
     let service = if limits.has(&Part::Service) {
         None
     } else {

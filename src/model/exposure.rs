@@ -1202,7 +1202,10 @@ fn ingress(
         args.push(arg("ssl_redirect", Value::Bool(b)));
     }
     let middlewares = match (&ing.extra_middlewares, &anubis) {
-        (Some(list), _) => Some((list.clone(), None)),
+        (Some(list), _) => Some((
+            super::traffic::middleware_chain(p, ctx, &field("extra_middlewares"), list),
+            None,
+        )),
         (None, Some(_)) => Some((
             vec![cv::anubis::X402_MIDDLEWARE.to_owned()],
             Some(cv::anubis::MIDDLEWARE_COMMENT.to_owned()),

@@ -145,46 +145,12 @@ pub(crate) fn kubernetes_secret(
         };
         data.push(entry(key, data_value(p, &dat, value, false, &mut scope)));
     }
-    let why = Problems::why(&s.ignore_changes_why);
-    let lifecycle = match (s.ignore_changes.is_empty(), why) {
-        (true, None) => None,
-        (true, Some(_)) => {
-            p.add(
-                at("ignore_changes_why"),
-                "`ignore_changes_why` explains `ignore_changes`, which is empty",
-                None,
-            );
-            None
-        }
-        (false, why) => {
-            if why.is_none() {
-                p.add(
-                    at("ignore_changes"),
-                    "ignoring drift needs a written reason (the repo's drift-workaround marker and why)",
-                    Some(format!(
-                        "add `ignore_changes_why:` under `kubernetes_secrets[{i}]`"
-                    )),
-                );
-            }
-            let mut entries = Vec::new();
-            for (j, path) in s.ignore_changes.iter().enumerate() {
-                match super::workload::ignore_path(path) {
-                    Ok(()) => entries.push(ignore(path, None)),
-                    Err(why) => p.invalid(
-                        &format!("kubernetes_secrets[{i}].ignore_changes[{j}]"),
-                        "attribute path",
-                        path,
-                        &why,
-                    ),
-                }
-            }
-            Some(Lifecycle {
-                comment: why.map(|w| format!("{}: {w}", cv::kubernetes_secret::DRIFT_WORKAROUND)),
-                ignore_changes: entries,
-                multiline: false,
-            })
-        }
-    };
+    let lifecycle = drift_lifecycle(
+        p,
+        &format!("kubernetes_secrets[{i}]"),
+        &s.ignore_changes,
+        &s.ignore_changes_why,
+    );
     let depends_on = super::refs::depends_on(
         p,
         refs,
@@ -211,4 +177,55 @@ pub(crate) fn kubernetes_secret(
     object.comment = s.comment.clone();
     object.raw = adopt::raw(p, &at("raw"), &s.raw);
     object
+}
+
+/// The `lifecycle` of an object whose drift is ignored (at spec path `at`, e.g.
+/// `kubernetes_secrets[0]`): `paths` checked, with the written reason the repo's rules
+/// ask for after the drift-workaround marker; `None` without paths.
+pub(crate) fn drift_lifecycle(
+    p: &mut Problems,
+    at: &str,
+    paths: &[String],
+    why: &crate::spec::Why,
+) -> Option<Lifecycle> {
+    let why = Problems::why(why);
+    match (paths.is_empty(), why) {
+        (true, None) => None,
+        (true, Some(_)) => {
+            p.add(
+                format!("{at}.ignore_changes_why"),
+                "`ignore_changes_why` explains `ignore_changes`, which is empty",
+                None,
+            );
+            None
+        }
+        (false, why) => {
+            if why.is_none() {
+                p.add(
+                    format!("{at}.ignore_changes"),
+                    "ignoring drift needs a written reason (the repo's drift-workaround marker and why)",
+                    Some(format!(
+                        "add `ignore_changes_why:` under `{at}`"
+                    )),
+                );
+            }
+            let mut entries = Vec::new();
+            for (j, path) in paths.iter().enumerate() {
+                match super::workload::ignore_path(path) {
+                    Ok(()) => entries.push(ignore(path, None)),
+                    Err(why) => p.invalid(
+                        &format!("{at}.ignore_changes[{j}]"),
+                        "attribute path",
+                        path,
+                        &why,
+                    ),
+                }
+            }
+            Some(Lifecycle {
+                comment: why.map(|w| format!("{}: {w}", cv::kubernetes_secret::DRIFT_WORKAROUND)),
+                ignore_changes: entries,
+                multiline: false,
+            })
+        }
+    }
 }

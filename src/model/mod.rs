@@ -19,6 +19,7 @@ mod governance;
 mod jobs;
 mod k8s_secret;
 mod link;
+mod manifests;
 mod pod;
 mod policy;
 mod problems;
@@ -67,6 +68,9 @@ pub(crate) struct Ctx {
     /// The spec has no `containers`: the stack's workload is not dlgen's (jobs, or whole
     /// blocks in `raw.stack`), and an ingress routes to a Service it does not write.
     pub foreign_workload: bool,
+    /// The Traefik Middlewares the spec declares, as `(namespace, name)`: an ingress
+    /// names them with `{middleware: <name>}`.
+    pub middlewares: Vec<(String, String)>,
 }
 
 fn tier_name(tier: Tier) -> &'static str {
@@ -232,6 +236,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         ns_resource: create_ns.then(|| format!("{ns_type}.{ns_address}")),
         sablier_group,
         foreign_workload: spec.containers.is_empty(),
+        middlewares: traffic::declared_middlewares(spec, &ns_name),
         name,
     };
     let mut ns_labels = vec![entry("tier", ctx.tier_expr.clone())];
@@ -394,6 +399,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         has_ingress.then(|| no_tls.clone()).flatten(),
     );
     let middlewares = traffic::middlewares(&mut p, &ctx, &spec.middlewares, &mut refs);
+    let manifests = manifests::manifests(&mut p, &ctx, &spec.manifests, &mut refs);
     let disruption_budget = spec
         .disruption_budget
         .as_ref()
@@ -645,6 +651,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         app_job(&mut objects, job);
     }
     objects.extend(middlewares);
+    objects.extend(manifests);
     objects.extend(ingresses);
     objects.extend(network_policies);
     let mut moved = adopt::moved(&mut p, spec, &objects);

@@ -24,6 +24,10 @@ pub(crate) struct Refs {
     pub objects: Vec<(String, String)>,
     /// How Vault data sources are labelled (see [`VaultLabels`]).
     pub vault_labels: VaultLabels,
+    /// Whether the values being resolved are a manifest's (`manifests:`, `middlewares:`),
+    /// which may name the TLS secret by its variable, as the ingress module is given it
+    /// (an `IngressRoute`'s `tls.secretName`).
+    pub in_manifest: bool,
 }
 
 /// The repo's labels of `data "vault_kv_secret_v2"` sources: the stack's own path is
@@ -108,10 +112,10 @@ impl Refs {
                     p.invalid(&path, "variable name", name, &why);
                     return Value::Str(String::new());
                 }
-                if name == cv::repo::TLS_SECRET_VARIABLE {
+                if name == cv::repo::TLS_SECRET_VARIABLE && !self.in_manifest {
                     p.add(
                         &path,
-                        "`tls_secret_name` is sensitive and only feeds the TLS and ingress modules",
+                        "`tls_secret_name` is sensitive and only feeds the TLS and ingress modules (and a manifest such as an `IngressRoute`)",
                         Some("use another shared variable".to_owned()),
                     );
                 }

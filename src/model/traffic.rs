@@ -1,7 +1,6 @@
 //! What shapes the traffic to the app and its availability: the stack's Traefik
 //! `Middleware` objects and the app's PodDisruptionBudget.
 
-use super::config::{DataScope, data_value};
 use super::problems::Problems;
 use super::refs::Refs;
 use super::types::*;
@@ -9,9 +8,12 @@ use super::workload::AppLabels;
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, Scalar};
+use crate::spec::{
+    DisruptionBudgetSpec, ManifestSpec, MiddlewareRefSpec, MiddlewareSpec, Scalar, Spec,
+};
 
-/// The Middleware objects of the spec, in order.
+/// The Middleware objects of the spec, in order: each a manifest of one kind (Traefik's
+/// `Middleware` in the stack's namespace), built by [`super::manifests::manifest`].
 pub(crate) fn middlewares(
     p: &mut Problems,
     ctx: &Ctx,
@@ -24,25 +26,10 @@ pub(crate) fn middlewares(
         let Some(name) = &m.name else {
             p.missing(
                 &at("name"),
-                "the Middleware's name (an ingress uses it as `<namespace>-<name>@kubernetescrd`)",
+                "the Middleware's name (an ingress uses it as `{middleware: <name>}` in `extra_middlewares`)",
             );
             continue;
         };
-        p.check(
-            &at("name"),
-            "Middleware name",
-            name,
-            super::secrets::object_name(name),
-        );
-        let address = adopt::address(p, &at("address"), &m.address, || hcl::snake(name));
-        if m.address.is_none() {
-            p.check(
-                &at("name"),
-                "Middleware name",
-                name,
-                super::starts_with_letter(name),
-            );
-        }
         if specs[..i].iter().any(|o| o.name.as_deref() == Some(name)) {
             p.add(
                 at("name"),
@@ -56,22 +43,11 @@ pub(crate) fn middlewares(
                 "what the Middleware does, e.g. `spec: {stripPrefix: {prefixes: [/api]}}`",
             );
         }
-        let mut scope = DataScope {
-            refs: Some(&mut *refs),
-            files: None,
-        };
-        let spec = data_value(
-            p,
-            &at("spec"),
-            &DataSpec::Map(m.spec.clone()),
-            false,
-            &mut scope,
-        );
         let depends = m
             .depends_on_namespace
             .unwrap_or(cv::traefik::DEPENDS_ON_NAMESPACE);
         let depends_on = match (&ctx.ns_resource, depends) {
-            (Some(ns), true) => vec![Expr(ns.clone())],
+            (Some(ns), true) => vec![ns.clone()],
             (None, true) => {
                 p.add(
                     at("depends_on_namespace"),
@@ -82,21 +58,100 @@ pub(crate) fn middlewares(
             }
             (_, false) => Vec::new(),
         };
-        let mut object = Object::new(
-            Address::resource("kubernetes_manifest", &address),
-            Body::Middleware(Middleware {
-                api_version: cv::traefik::API_VERSION.to_owned(),
-                manifest_kind: cv::traefik::KIND.to_owned(),
-                name: name.clone(),
-                namespace: ctx.ns_ref.clone().into(),
-                spec,
-                force_conflicts: m.force_conflicts.unwrap_or(cv::traefik::FORCE_CONFLICTS),
-                depends_on,
-            }),
-        );
-        object.comment = m.comment.clone();
-        object.raw = adopt::raw(p, &at("raw"), &m.raw);
-        out.push(object);
+        let manifest = ManifestSpec {
+            api_version: Some(cv::traefik::API_VERSION.to_owned()),
+            kind: Some(cv::traefik::KIND.to_owned()),
+            name: Some(name.clone()),
+            address: m.address.clone(),
+            spec: Some(m.spec.clone()),
+            force_conflicts: Some(m.force_conflicts.unwrap_or(cv::traefik::FORCE_CONFLICTS)),
+            depends_on,
+            comment: m.comment.clone(),
+            raw: m.raw.clone(),
+            ..ManifestSpec::default()
+        };
+        let at = format!("middlewares[{i}]");
+        out.extend(super::manifests::manifest(
+            p,
+            ctx,
+            &at,
+            cv::traefik::KIND,
+            &manifest,
+            refs,
+        ));
+    }
+    out
+}
+
+/// The Traefik Middlewares of `spec`, as `(namespace, name)`: its `middlewares:` (in the
+/// stack's namespace `namespace`) and its `manifests:` of kind `Middleware`.
+pub(crate) fn declared_middlewares(spec: &Spec, namespace: &str) -> Vec<(String, String)> {
+    let own = spec
+        .middlewares
+        .iter()
+        .filter_map(|m| Some((namespace.to_owned(), m.name.clone()?)));
+    let manifests = spec.manifests.iter().filter_map(|m| {
+        let is_middleware = m.api_version.as_deref() == Some(cv::traefik::API_VERSION)
+            && m.kind.as_deref() == Some(cv::traefik::KIND)
+            && m.cluster_scoped != Some(true);
+        is_middleware.then(|| {
+            let ns = m.namespace.clone().unwrap_or_else(|| namespace.to_owned());
+            Some((ns, m.name.clone()?))
+        })?
+    });
+    own.chain(manifests).collect()
+}
+
+/// An ingress's `extra_middlewares` (at spec path `at`) as the chain names them: a
+/// reference written out is kept, `{middleware: <name>}` becomes the reference of the
+/// spec's Middleware of that name, or a problem naming the declared ones.
+pub(crate) fn middleware_chain(
+    p: &mut Problems,
+    ctx: &Ctx,
+    at: &str,
+    list: &[MiddlewareRefSpec],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, m) in list.iter().enumerate() {
+        match m {
+            MiddlewareRefSpec::Text(text) => out.push(text.clone()),
+            MiddlewareRefSpec::Declared { middleware } => {
+                let found: Vec<&(String, String)> = ctx
+                    .middlewares
+                    .iter()
+                    .filter(|(_, name)| name == middleware)
+                    .collect();
+                match found.as_slice() {
+                    [(namespace, name)] => out.push(cv::traefik::middleware_ref(namespace, name)),
+                    _ => {
+                        let declared: Vec<String> = ctx
+                            .middlewares
+                            .iter()
+                            .map(|(_, name)| format!("`{name}`"))
+                            .collect();
+                        let what = if found.is_empty() {
+                            "declares no Middleware"
+                        } else {
+                            "declares more than one Middleware"
+                        };
+                        p.add(
+                            format!("{at}[{i}].middleware"),
+                            format!("the spec {what} named `{middleware}`"),
+                            Some(if declared.is_empty() {
+                                "declare it under `middlewares:`, or write the chain's reference (`<namespace>-<name>@kubernetescrd`) of a Middleware of another stack".to_owned()
+                            } else {
+                                format!(
+                                    "the spec's Middlewares are {}; a Middleware of another stack is written as its reference (`<namespace>-<name>@kubernetescrd`)",
+                                    declared.join(", ")
+                                )
+                            }),
+                        );
+                        // Not written: the problem stops the render.
+                        out.push(cv::traefik::middleware_ref(&ctx.ns_name, middleware));
+                    }
+                }
+            }
+        }
     }
     out
 }

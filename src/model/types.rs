@@ -544,8 +544,9 @@ pub enum Body {
     /// `kubernetes_role_binding` or `kubernetes_cluster_role_binding`.
     RoleBinding(RoleBinding),
     ResourceQuota(ResourceQuota),
-    /// A `kubernetes_manifest` holding a Traefik Middleware.
-    Middleware(Middleware),
+    /// A `kubernetes_manifest` of any other object (a Traefik Middleware, an
+    /// `IngressRoute`, ...).
+    Manifest(Manifest),
     /// `kubernetes_pod_disruption_budget_v1`.
     DisruptionBudget(DisruptionBudget),
     /// `kubernetes_network_policy_v1` or `kubernetes_network_policy`.
@@ -828,16 +829,23 @@ pub struct ResourceQuota {
     pub hard: Obj,
 }
 
+/// A `kubernetes_manifest`: any Kubernetes object the stack applies, a Traefik Middleware
+/// among them.
 #[derive(Debug, Clone, Serialize)]
-pub struct Middleware {
+pub struct Manifest {
     pub api_version: String,
     /// The manifest's `kind` (`kind` itself tags the body).
     pub manifest_kind: String,
     pub name: String,
-    pub namespace: Value,
-    pub spec: Value,
+    /// `None`: a cluster-scoped object.
+    pub namespace: Option<Value>,
+    pub labels: Option<Obj>,
+    pub annotations: Option<Obj>,
+    /// `spec` and the other top-level keys, in order.
+    pub fields: Vec<Entry>,
     pub force_conflicts: bool,
     pub depends_on: Vec<Expr>,
+    pub lifecycle: Option<Lifecycle>,
 }
 
 /// A PodDisruptionBudget: one of `max_unavailable` and `min_available`.

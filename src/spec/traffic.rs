@@ -50,3 +50,76 @@ pub struct DisruptionBudgetSpec {
     /// Why the app has a budget; written above it.
     pub comment: Option<String>,
 }
+
+/// One entry of an ingress's `extra_middlewares`: a Traefik middleware reference as the
+/// chain names it (`traefik-x402@kubernetescrd`, a Middleware of another stack), or
+/// `{middleware: <name>}`, a Middleware the spec declares (`middlewares:`, or a
+/// `manifests:` entry of kind `Middleware`), checked and written as
+/// `<namespace>-<name>@kubernetescrd`.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged, deny_unknown_fields)]
+pub enum MiddlewareRefSpec {
+    Text(String),
+    Declared {
+        /// The name of a Middleware of the spec.
+        middleware: String,
+    },
+}
+
+impl<'de> Deserialize<'de> for MiddlewareRefSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RefVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for RefVisitor {
+            type Value = MiddlewareRefSpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a middleware reference (`<name>@kubernetescrd`) or `{middleware: <name>}` of a Middleware of the spec",
+                )
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<MiddlewareRefSpec, E> {
+                Ok(MiddlewareRefSpec::Text(v.to_owned()))
+            }
+
+            // A scalar is its text, as in any other string field.
+            fn visit_i64<E>(self, v: i64) -> Result<MiddlewareRefSpec, E> {
+                Ok(MiddlewareRefSpec::Text(v.to_string()))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<MiddlewareRefSpec, E> {
+                Ok(MiddlewareRefSpec::Text(v.to_string()))
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<MiddlewareRefSpec, E> {
+                Ok(MiddlewareRefSpec::Text(v.to_string()))
+            }
+
+            fn visit_bool<E>(self, v: bool) -> Result<MiddlewareRefSpec, E> {
+                Ok(MiddlewareRefSpec::Text(v.to_string()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MiddlewareRefSpec, A::Error> {
+                use serde::de::Error;
+                match map.next_key::<String>()?.as_deref() {
+                    Some("middleware") => {}
+                    Some(other) => {
+                        return Err(A::Error::unknown_field(other, &["middleware"]));
+                    }
+                    None => return Err(A::Error::missing_field("middleware")),
+                }
+                let name: String = map.next_value()?;
+                if let Some(other) = map.next_key::<String>()? {
+                    return Err(A::Error::unknown_field(&other, &["middleware"]));
+                }
+                Ok(MiddlewareRefSpec::Declared { middleware: name })
+            }
+        }
+
+        deserializer.deserialize_any(RefVisitor)
+    }
+}

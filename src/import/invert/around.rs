@@ -29,7 +29,7 @@ pub const CONFIG_MAPS: &str = "config_maps";
 pub const RANDOM: &str = "random";
 
 /// The list names `Part::Items` and `Slot::Item` take, as the spec spells them.
-pub const ITEM_LISTS: [&str; 9] = [
+pub const ITEM_LISTS: [&str; 10] = [
     EXTERNAL_SECRETS,
     CONFIG_MAPS,
     RANDOM,
@@ -39,6 +39,7 @@ pub const ITEM_LISTS: [&str; 9] = [
     super::k8s_secrets::KUBERNETES_SECRETS,
     super::traffic::MIDDLEWARES,
     super::policies::NETWORK_POLICIES,
+    super::manifests::MANIFESTS,
 ];
 
 /// Sets the raw HCL of entry `i` of the list `list`; false when the spec has no such
@@ -90,6 +91,13 @@ pub fn set_item_raw(spec: &mut Spec, list: &str, i: usize, raw: Option<String>) 
         super::policies::NETWORK_POLICIES => match spec.network_policies.get_mut(i) {
             Some(n) => {
                 n.raw = raw;
+                true
+            }
+            None => false,
+        },
+        super::manifests::MANIFESTS => match spec.manifests.get_mut(i) {
+            Some(m) => {
+                m.raw = raw;
                 true
             }
             None => false,

@@ -392,7 +392,7 @@ fn ingress_call(
         ssl_redirect: flag("ssl_redirect"),
         anti_ai_scraping: flag("anti_ai_scraping"),
         custom_csp: prim(v, "custom_content_security_policy"),
-        extra_middlewares,
+        extra_middlewares: extra_middlewares.map(|l| super::traffic::middleware_refs(ctx, d, l)),
         skip_default_rate_limit: flag("skip_default_rate_limit"),
         max_body_size: prim(v, "max_body_size"),
         external_monitor: flag("external_monitor"),

@@ -114,14 +114,15 @@ fn read(
         if out.ignore_changes.is_empty() {
             return None;
         }
-        out.ignore_changes_why = Some(drift_why(ctx, d, i, address));
+        out.ignore_changes_why = Some(drift_why(ctx, d, KUBERNETES_SECRETS, i, address));
     }
     Some(out)
 }
 
-/// The reason of a drift workaround: the comment above `ignore_changes` (or above the
-/// `lifecycle` block), after the repo's marker; the placeholder when there is none.
-fn drift_why(ctx: &Ctx, d: &mut Draft, i: usize, address: &str) -> String {
+/// The reason of a drift workaround of entry `i` of the spec's list `list`: the comment
+/// above `ignore_changes` (or above the `lifecycle` block), after the repo's marker; the
+/// placeholder when there is none.
+pub(super) fn drift_why(ctx: &Ctx, d: &mut Draft, list: &str, i: usize, address: &str) -> String {
     let mut lines = ctx
         .above(d, address, &[b("lifecycle", 0), attr("ignore_changes")])
         .take(d);
@@ -138,8 +139,7 @@ fn drift_why(ctx: &Ctx, d: &mut Draft, i: usize, address: &str) -> String {
     match text(lines) {
         Some(why) => why,
         None => {
-            d.reasons
-                .push(format!("{KUBERNETES_SECRETS}[{i}].ignore_changes_why"));
+            d.reasons.push(format!("{list}[{i}].ignore_changes_why"));
             NO_REASON.to_owned()
         }
     }

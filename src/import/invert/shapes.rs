@@ -133,7 +133,7 @@ fn module_file(
 /// object of the stack (`kubernetes_namespace.x.metadata[0].name`,
 /// `random_password.x.result`) is `{ref: ...}`. Locals, data sources, module outputs and
 /// anything computed are not references the spec can write here.
-fn reference(e: &Expression) -> Option<DataSpec> {
+pub(super) fn reference(e: &Expression) -> Option<DataSpec> {
     use hcl_edit::expr::TraversalOperator as Op;
     let Expression::Traversal(t) = e else {
         return None;

@@ -13,10 +13,9 @@
 use super::{Ctx, attr, b, text};
 use crate::conventions as cv;
 use crate::import::draft::{Draft, Limits, Part, Slot};
-use crate::import::source::{self, Step};
 use crate::import::value::{self as val, block, get, string};
 use crate::planeq::Value;
-use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareSpec, OrderedMap};
+use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareRefSpec, MiddlewareSpec, OrderedMap};
 
 /// `middlewares:`, a list whose entries the inversion reads one by one (entry `i` gives up
 /// as `Part::Items(MIDDLEWARES, i)` and holds raw HCL at `Slot::Item(MIDDLEWARES, i)`).
@@ -81,7 +80,7 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
     if spec.0.is_empty() {
         return None;
     }
-    let spec = match spec_expression(ctx, address) {
+    let spec = match super::manifests::key_expression(ctx, address, "spec") {
         Some(expr) => match super::encoded::in_source_order(DataSpec::Map(spec.clone()), expr) {
             DataSpec::Map(ordered) => ordered,
             _ => spec,
@@ -110,18 +109,6 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
         depends_on_namespace: Some(on_namespace),
         ..MiddlewareSpec::default()
     })
-}
-
-/// The expression the stack writes as the manifest's `spec` (for the order of its keys).
-fn spec_expression<'a>(ctx: &'a Ctx, address: &str) -> Option<&'a hcl_edit::expr::Expression> {
-    let top = ctx.src.top(&ctx.at(address))?;
-    let found = source::find(&top.block.body, &[Step::Attr("manifest".to_owned())])?;
-    let hcl_edit::expr::Expression::Object(obj) = &found.as_attribute()?.value else {
-        return None;
-    };
-    obj.iter()
-        .find(|(k, _)| super::around::key_text(k).as_deref() == Some("spec"))
-        .map(|(_, v)| v.expr())
 }
 
 /// The app's PodDisruptionBudget: the stack's one `kubernetes_pod_disruption_budget_v1`
@@ -189,4 +176,46 @@ fn read_budget(
         selector: Some(OrderedMap(labels)),
         ..DisruptionBudgetSpec::default()
     })
+}
+
+/// An ingress's `extra_middlewares` as the spec writes them: a reference that names a
+/// Middleware the spec declares (`<namespace>-<name>@kubernetescrd`, one of that name) is
+/// `{middleware: <name>}`; any other stays as written.
+pub fn middleware_refs(ctx: &Ctx, d: &Draft, list: Vec<String>) -> Vec<MiddlewareRefSpec> {
+    let namespace = namespace_name(ctx, d);
+    let mut declared: Vec<(&str, &str)> = d
+        .spec
+        .middlewares
+        .iter()
+        .filter_map(|m| Some((namespace, m.name.as_deref()?)))
+        .collect();
+    declared.extend(d.spec.manifests.iter().filter_map(|m| {
+        let is_middleware = m.api_version.as_deref() == Some(cv::traefik::API_VERSION)
+            && m.kind.as_deref() == Some(cv::traefik::KIND)
+            && m.cluster_scoped != Some(true);
+        is_middleware.then(|| {
+            Some((
+                m.namespace.as_deref().unwrap_or(namespace),
+                m.name.as_deref()?,
+            ))
+        })?
+    }));
+    list.into_iter()
+        .map(|text| {
+            let (_, name) = match declared
+                .iter()
+                .find(|(ns, name)| cv::traefik::middleware_ref(ns, name) == text)
+            {
+                Some(found) => *found,
+                None => return MiddlewareRefSpec::Text(text),
+            };
+            if declared.iter().filter(|(_, n)| *n == name).count() == 1 {
+                MiddlewareRefSpec::Declared {
+                    middleware: name.to_owned(),
+                }
+            } else {
+                MiddlewareRefSpec::Text(text)
+            }
+        })
+        .collect()
 }
