@@ -178,22 +178,19 @@ pub(crate) fn services(
 }
 
 /// The value of a port written as the spec wrote it: a number or a string.
-fn port_value(p: &mut Problems, at: &str, value: &Scalar, names_allowed: bool) -> Value {
+pub(super) fn port_value(p: &mut Problems, at: &str, value: &Scalar, names_allowed: bool) -> Value {
     match value {
         Scalar::Int(n) if (1..=65535).contains(n) => Value::Int(*n),
-        Scalar::Str(s) if s.parse::<u16>().is_ok_and(|n| n > 0) => Value::Str(s.clone()),
+        // `u16` parsing takes a leading `+`, which no port is written with.
+        Scalar::Str(s) if !s.starts_with('+') && s.parse::<u16>().is_ok_and(|n| n > 0) => {
+            Value::Str(s.clone())
+        }
         Scalar::Str(s) if names_allowed && validate::port_name(s).is_ok() => Value::Str(s.clone()),
         other => {
-            let shown = match other {
-                Scalar::Str(s) => s.clone(),
-                Scalar::Int(n) => n.to_string(),
-                Scalar::Float(f) => f.to_string(),
-                Scalar::Bool(b) => b.to_string(),
-            };
             p.invalid(
                 at,
                 "port",
-                &shown,
+                &super::refs::scalar_text(other),
                 if names_allowed {
                     "is not a port: a number from 1 to 65535 (`8080` or `\"8080\"`) or a container port's name (`http`)"
                 } else {

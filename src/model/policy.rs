@@ -221,28 +221,10 @@ fn peer(p: &mut Problems, at: &str, peer: &PeerSpec) -> PolicyPeer {
 }
 
 fn port(p: &mut Problems, at: &str, port: &PolicyPortSpec) -> PolicyPort {
-    let value = port.port.as_ref().map(|s| match s {
-        Scalar::Int(n) if (1..=65535).contains(n) => Value::Int(*n),
-        Scalar::Str(t) if t.parse::<u16>().is_ok_and(|n| n > 0) && !t.starts_with('+') => {
-            Value::Str(t.clone())
-        }
-        Scalar::Str(t) if validate::port_name(t).is_ok() => Value::Str(t.clone()),
-        other => {
-            let text = match other {
-                Scalar::Str(t) => t.clone(),
-                Scalar::Int(n) => n.to_string(),
-                Scalar::Float(f) => f.to_string(),
-                Scalar::Bool(b) => b.to_string(),
-            };
-            p.invalid(
-                &format!("{at}.port"),
-                "port",
-                &text,
-                "is not a port number (1–65535, as a number or a string) or a port name (`http`)",
-            );
-            Value::Str(String::new())
-        }
-    });
+    let value = port
+        .port
+        .as_ref()
+        .map(|s| super::exposure::port_value(p, &format!("{at}.port"), s, true));
     if let Some(end) = port.end_port {
         match &port.port {
             Some(Scalar::Int(start)) if i64::from(end) >= *start && end <= 65535 => {}

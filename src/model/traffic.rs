@@ -169,12 +169,7 @@ fn count(p: &mut Problems, at: &str, s: &Scalar) -> Value {
             Value::Str(t.clone())
         }
         other => {
-            let text = match other {
-                Scalar::Str(t) => t.clone(),
-                Scalar::Int(n) => n.to_string(),
-                Scalar::Float(f) => f.to_string(),
-                Scalar::Bool(b) => b.to_string(),
-            };
+            let text = super::refs::scalar_text(other);
             p.invalid(
                 at,
                 "pod count",

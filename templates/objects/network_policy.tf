@@ -4,14 +4,8 @@ resource {{ o.address.type }} {{ o.address.name }} {
     namespace = {{ b.namespace }}
   }
   spec {
-{% with s = b.pod_selector %}
-{% if s.match_labels is none and not s.match_expressions %}
-    pod_selector {}
-{% else %}
-    pod_selector {
+{% with s = b.pod_selector, selector_block = "pod_selector" %}
 {% include "parts/label_selector.tf" %}
-    }
-{% endif %}
 {% endwith %}
     policy_types = {{ b.policy_types }}
 {% for r in b.ingress %}

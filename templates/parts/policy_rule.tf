@@ -3,25 +3,13 @@
 {% for peer in r.peers %}
 {{ peers_block|ident }} {
 {% if peer.namespace_selector is not none %}
-{% with s = peer.namespace_selector %}
-{% if s.match_labels is none and not s.match_expressions %}
-  namespace_selector {}
-{% else %}
-  namespace_selector {
+{% with s = peer.namespace_selector, selector_block = "namespace_selector" %}
 {% include "parts/label_selector.tf" %}
-  }
-{% endif %}
 {% endwith %}
 {% endif %}
 {% if peer.pod_selector is not none %}
-{% with s = peer.pod_selector %}
-{% if s.match_labels is none and not s.match_expressions %}
-  pod_selector {}
-{% else %}
-  pod_selector {
+{% with s = peer.pod_selector, selector_block = "pod_selector" %}
 {% include "parts/label_selector.tf" %}
-  }
-{% endif %}
 {% endwith %}
 {% endif %}
 {% if peer.ip_block is not none %}

@@ -684,16 +684,29 @@ pub(super) fn data_value(ctx: &Ctx, v: &Value, expr: Option<&Expression>) -> Opt
 /// Structured data: lists and maps of scalars, references and `jsondecode` of a
 /// reference.
 pub fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
+    structured_with(ctx, v, &|_| None)
+}
+
+/// [`structured`], where `leaf` reads the values it knows first (a value another reader
+/// allows and this one does not), at any depth.
+pub fn structured_with(
+    ctx: &Ctx,
+    v: &Value,
+    leaf: &dyn Fn(&Value) -> Option<DataSpec>,
+) -> Option<DataSpec> {
+    if let Some(d) = leaf(v) {
+        return Some(d);
+    }
     Some(match v {
         Value::List(items) => DataSpec::List(
             items
                 .iter()
-                .map(|i| structured(ctx, i))
+                .map(|i| structured_with(ctx, i, leaf))
                 .collect::<Option<_>>()?,
         ),
         Value::Object(m) => DataSpec::Map(OrderedMap(
             m.iter()
-                .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
+                .map(|(k, v)| structured_with(ctx, v, leaf).map(|d| (k.clone(), d)))
                 .collect::<Option<_>>()?,
         )),
         Value::Unknown(sym) if matches!(sym.as_ref(), Sym::Call { name, args } if name == "jsondecode" && args.len() == 1) =>

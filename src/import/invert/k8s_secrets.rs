@@ -105,24 +105,42 @@ fn read(
         }
     }
     out.depends_on = super::around::depends_on(v)?;
-    if get(v, "lifecycle").is_some() {
-        let lc = block(v, "lifecycle")?;
-        if !val::other_keys(lc, &["ignore_changes"]).is_empty() {
-            return None;
-        }
-        out.ignore_changes = super::ignore_entries(v);
-        if out.ignore_changes.is_empty() {
-            return None;
-        }
-        out.ignore_changes_why = Some(drift_why(ctx, d, KUBERNETES_SECRETS, i, address));
+    if let Some((ignore, why)) = drift_workaround(ctx, d, v, KUBERNETES_SECRETS, i, address)? {
+        out.ignore_changes = ignore;
+        out.ignore_changes_why = Some(why);
     }
     Some(out)
+}
+
+/// The drift workaround of `v`, entry `i` of the spec's list `list`: its
+/// `lifecycle { ignore_changes }` entries and their reason. `Some(None)` when `v` has no
+/// `lifecycle`; `None` when its `lifecycle` says anything else (the spec cannot say it).
+pub(super) fn drift_workaround(
+    ctx: &Ctx,
+    d: &mut Draft,
+    v: &Value,
+    list: &str,
+    i: usize,
+    address: &str,
+) -> Option<Option<(Vec<String>, String)>> {
+    if get(v, "lifecycle").is_none() {
+        return Some(None);
+    }
+    let lc = block(v, "lifecycle")?;
+    if !val::other_keys(lc, &["ignore_changes"]).is_empty() {
+        return None;
+    }
+    let ignore = super::ignore_entries(v);
+    if ignore.is_empty() {
+        return None;
+    }
+    Some(Some((ignore, drift_why(ctx, d, list, i, address))))
 }
 
 /// The reason of a drift workaround of entry `i` of the spec's list `list`: the comment
 /// above `ignore_changes` (or above the `lifecycle` block), after the repo's marker; the
 /// placeholder when there is none.
-pub(super) fn drift_why(ctx: &Ctx, d: &mut Draft, list: &str, i: usize, address: &str) -> String {
+fn drift_why(ctx: &Ctx, d: &mut Draft, list: &str, i: usize, address: &str) -> String {
     let mut lines = ctx
         .above(d, address, &[b("lifecycle", 0), attr("ignore_changes")])
         .take(d);

@@ -78,22 +78,11 @@ fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
     use crate::planeq::{Root, Sym};
     use crate::spec::ValueSpec;
     let tls = crate::conventions::repo::TLS_SECRET_VARIABLE;
-    Some(match v {
-        Value::List(items) => DataSpec::List(
-            items
-                .iter()
-                .map(|i| structured(ctx, i))
-                .collect::<Option<_>>()?,
-        ),
-        Value::Object(m) => DataSpec::Map(OrderedMap(
-            m.iter()
-                .map(|(k, v)| structured(ctx, v).map(|d| (k.clone(), d)))
-                .collect::<Option<_>>()?,
-        )),
+    super::around::structured_with(ctx, v, &|v| match v {
         Value::Unknown(sym) if matches!(sym.as_ref(), Sym::Ref { root: Root::Var(name), steps } if steps.is_empty() && name == tls) => {
-            DataSpec::Ref(ValueSpec::Var(tls.to_owned()))
+            Some(DataSpec::Ref(ValueSpec::Var(tls.to_owned())))
         }
-        other => super::around::structured(ctx, other)?,
+        _ => None,
     })
 }
 
@@ -222,16 +211,11 @@ fn read(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, v: &Value) -> Option<
         }
     });
     out.depends_on = super::around::depends_on(v)?;
-    if get(v, "lifecycle").is_some() {
-        let lc = block(v, "lifecycle")?;
-        if !val::other_keys(lc, &["ignore_changes"]).is_empty() {
-            return None;
-        }
-        out.ignore_changes = super::ignore_entries(v);
-        if out.ignore_changes.is_empty() {
-            return None;
-        }
-        out.ignore_changes_why = Some(super::k8s_secrets::drift_why(ctx, d, MANIFESTS, i, address));
+    if let Some((ignore, why)) =
+        super::k8s_secrets::drift_workaround(ctx, d, v, MANIFESTS, i, address)?
+    {
+        out.ignore_changes = ignore;
+        out.ignore_changes_why = Some(why);
     }
     Some(out)
 }
