@@ -652,7 +652,7 @@ const HINTS: &[(&str, &str, &str)] = &[
     (
         "kubernetes_manifest",
         "field_manager",
-        "every ExternalSecret forces conflicts (a convention of the repo); a Middleware's `force_conflicts` writes it",
+        "set the ExternalSecret's (or the Middleware's) `force_conflicts` instead",
     ),
     (
         "kubernetes_config_map",
