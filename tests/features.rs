@@ -4152,3 +4152,28 @@ fn variables_are_declared_with_their_default_description_and_sensitivity() {
     let e = errors(&format!("{BASE}variables:\n  2fast: {{default: 1}}\n"));
     assert!(e.contains("not an identifier"), "{e}");
 }
+
+#[test]
+fn an_external_secret_without_force_conflicts_writes_no_field_manager() {
+    // The conventions force conflicts on every ExternalSecret; one stack's does not.
+    let (text, body) = render(&format!(
+        "{BASE}secrets: {{force_conflicts: false}}\nexternal_secrets: [{{name: mail-creds, vault_key: mail}}]\n"
+    ));
+    let own = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    assert!(
+        own.body()
+            .blocks()
+            .all(|b| b.identifier() != "field_manager"),
+        "{text}"
+    );
+    let mail = find(&body, "resource", &["kubernetes_manifest", "mail_creds"]);
+    assert_eq!(
+        val(child(mail, &["field_manager"]), "force_conflicts").unwrap(),
+        "true"
+    );
+    assert_eq!(text.matches("field_manager {").count(), 1, "{text}");
+}

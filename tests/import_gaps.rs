@@ -161,3 +161,32 @@ fn one_external_secret_the_spec_cannot_say_leaves_the_later_ones_read() {
         assert!(!got.yaml.contains(&raw), "{later}\n{}", got.yaml);
     }
 }
+
+#[test]
+fn an_ingress_argument_the_spec_cannot_say_stays_raw_in_the_call() {
+    // Stack-patterns v2 section 1.2: `backend_protocol` (declared, unused by the module)
+    // and a `depends_on` on the call. They stay raw HCL in the call; the ingress is still
+    // the spec's (it was raw blocks as a whole).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_of(&r, tmp.path(), "");
+    let line = "  tls_secret_name = var.tls_secret_name\n";
+    let at = main_tf.find("module \"ingress\" {").expect("ingress call");
+    let (head, tail) = main_tf.split_at(at);
+    assert!(tail.contains(line), "{main_tf}");
+    let tail = tail.replacen(
+        line,
+        &format!("{line}  backend_protocol = \"HTTP\"\n  depends_on = [kubernetes_deployment.drone_logbook]\n"),
+        1,
+    );
+    fs::write(dir.join("main.tf"), format!("{head}{tail}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 2, "{}", got.yaml);
+    assert!(got.yaml.contains("ingress:"), "{}", got.yaml);
+    assert!(!got.yaml.contains("module \"ingress\""), "{}", got.yaml);
+    assert!(
+        got.yaml.contains("backend_protocol = \"HTTP\""),
+        "{}",
+        got.yaml
+    );
+}
