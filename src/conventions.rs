@@ -233,6 +233,9 @@ pub mod eso {
     pub const DATA_COMMENT: &str = "Plan-time read of the ExternalSecret (first apply: target kubernetes_manifest.external_secret first).";
     /// The Vault KV mount plan-time reads use.
     pub const VAULT_MOUNT: &str = "secret";
+    /// An ExternalSecret takes its fields over from other managers
+    /// (`field_manager { force_conflicts = true }`).
+    pub const FORCE_CONFLICTS: bool = true;
 }
 
 /// CronJob defaults of the repo's jobs.

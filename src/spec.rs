@@ -530,6 +530,9 @@ pub struct SecretsSpec {
     pub engine_version: Option<String>,
     /// Whether it depends on the stack's namespace; default yes when it is created there.
     pub depends_on_namespace: Option<bool>,
+    /// `field_manager { force_conflicts = true }`; default on (the conventions'). `false`
+    /// writes no `field_manager` block.
+    pub force_conflicts: Option<bool>,
     /// What the secret holds; written above it.
     pub comment: Option<String>,
 }

@@ -660,7 +660,7 @@ const HINTS: &[(&str, &str, &str)] = &[
     (
         "kubernetes_manifest",
         "field_manager",
-        "every ExternalSecret forces conflicts (a convention of the repo); a Middleware's or a manifest's `force_conflicts` writes it",
+        "set the ExternalSecret's, the Middleware's or the manifest's `force_conflicts` instead",
     ),
     (
         "kubernetes_manifest",

@@ -4423,3 +4423,28 @@ fn the_namespaces_limit_range_carries_its_label() {
         assert!(bad.contains(want), "{field}: {bad}");
     }
 }
+
+#[test]
+fn an_external_secret_without_force_conflicts_writes_no_field_manager() {
+    // The conventions force conflicts on every ExternalSecret; one stack's does not.
+    let (text, body) = render(&format!(
+        "{BASE}secrets: {{force_conflicts: false}}\nexternal_secrets: [{{name: mail-creds, vault_key: mail}}]\n"
+    ));
+    let own = find(
+        &body,
+        "resource",
+        &["kubernetes_manifest", "external_secret"],
+    );
+    assert!(
+        own.body()
+            .blocks()
+            .all(|b| b.identifier() != "field_manager"),
+        "{text}"
+    );
+    let mail = find(&body, "resource", &["kubernetes_manifest", "mail_creds"]);
+    assert_eq!(
+        val(child(mail, &["field_manager"]), "force_conflicts").unwrap(),
+        "true"
+    );
+    assert_eq!(text.matches("field_manager {").count(), 1, "{text}");
+}

@@ -358,7 +358,7 @@ fn difference(draft: &Draft, d: &crate::planeq::Difference) -> Conflict {
             stack: b.clone(),
             part: draft.claim_of_rendered(address).and_then(|c| {
                 if c.slot == Some(Slot::Deployment) {
-                    deployment_part(path)
+                    Some(deployment_part(path).unwrap_or(Part::Deployment))
                 } else {
                     c.part.clone()
                 }

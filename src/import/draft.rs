@@ -96,6 +96,21 @@ pub enum Part {
     LimitRange,
     /// The app's PodDisruptionBudget.
     DisruptionBudget,
+    /// One object of a list of spec objects (an ExternalSecret, a config map, a
+    /// Kubernetes secret), by its address in the stack: it stays whole in raw HCL and the
+    /// entries after it are still read (separate objects: their order plans nothing).
+    Object(String),
+    /// The Deployment as a whole (it stays whole in `raw.stack`, as a workload that is
+    /// not dlgen's does): the last resort for what differs in it and no narrower part
+    /// gives up, such as a pod-template annotation no spec field says.
+    Deployment,
+}
+
+impl Part {
+    /// Given up only when nothing narrower makes progress.
+    pub fn last_resort(&self) -> bool {
+        matches!(self, Part::Deployment)
+    }
 }
 
 /// Everything given up so far.

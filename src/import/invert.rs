@@ -916,13 +916,18 @@ fn deployment(
         .iter()
         .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
-    let Some((label, v)) = chosen else {
-        // No Deployment the spec describes (none, or several of other names): a spec of
-        // jobs only, or one whose workload stays whole in `raw.stack`.
+    let Some((label, v)) = chosen.filter(|_| !limits.has(&Part::Deployment)) else {
+        // No Deployment the spec describes (none, several of other names, or one given
+        // up): a spec of jobs only, or one whose workload stays whole in `raw.stack`.
         return None;
     };
     let address = format!("kubernetes_deployment.{label}");
-    d.claim(&ctx.at(&address), &address, None, Some(Slot::Deployment));
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Deployment),
+        Some(Slot::Deployment),
+    );
     let mut dep = DeploymentSpec {
         address: Some(label.clone()),
         ..DeploymentSpec::default()

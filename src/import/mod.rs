@@ -144,10 +144,19 @@ pub fn import(dir: &Path, renderer: &Renderer) -> Result<Imported, Failure> {
         match assemble::attempt(&ctx, draft, renderer)? {
             assemble::Attempt::Done(imported) => return Ok(*imported),
             assemble::Attempt::GiveUp(conflicts) => {
+                // Narrow parts first; the last resort (the whole Deployment) only when
+                // nothing narrower is left to give up.
                 let mut progress = false;
                 for c in &conflicts {
-                    if let Some(part) = &c.part {
+                    if let Some(part) = c.part.as_ref().filter(|p| !p.last_resort()) {
                         progress |= limits.add(part.clone());
+                    }
+                }
+                if !progress {
+                    for c in &conflicts {
+                        if let Some(part) = &c.part {
+                            progress |= limits.add(part.clone());
+                        }
                     }
                 }
                 if !progress {

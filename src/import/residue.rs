@@ -530,9 +530,14 @@ fn attribute(claim: &Claim, path: &[Step], key: &str) -> Option<Part> {
     if claim.slot != Some(Slot::Deployment) {
         return claim.part.clone();
     }
-    if path.is_empty() {
-        return (key == "depends_on").then_some(Part::Secrets);
+    if path.is_empty() && key == "depends_on" {
+        return Some(Part::Secrets);
     }
+    Some(pod_attribute(path, key).unwrap_or(Part::Deployment))
+}
+
+/// The part below the pod a difference at `path`/`key` of the Deployment is about.
+fn pod_attribute(path: &[Step], key: &str) -> Option<Part> {
     let pod: Vec<Step> = POD
         .iter()
         .map(|n| Step::Block((*n).to_owned(), 0))
@@ -710,11 +715,17 @@ mod tests {
             attribute(&d, &at(&[b("container", 1)]), "image"),
             Some(Part::Containers(1))
         );
-        assert_eq!(attribute(&d, &at(&[b("container", 0)]), "image"), None);
+        assert_eq!(
+            attribute(&d, &at(&[b("container", 0)]), "image"),
+            Some(Part::Deployment)
+        );
         assert_eq!(attribute(&d, &pod, "volume[2]"), Some(Part::Volumes(2)));
         assert_eq!(attribute(&d, &pod, "container"), Some(Part::Containers(1)));
         assert_eq!(attribute(&d, &[], "depends_on"), Some(Part::Secrets));
-        assert_eq!(attribute(&d, &[b("spec", 0)], "replicas"), None);
+        assert_eq!(
+            attribute(&d, &[b("spec", 0)], "replicas"),
+            Some(Part::Deployment)
+        );
         let service = Claim {
             part: Some(Part::Service),
             slot: Some(Slot::Service),

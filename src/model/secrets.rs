@@ -269,6 +269,7 @@ pub(crate) fn external_secret(
             extract_key,
             data,
             depends_on,
+            force_conflicts: s.force_conflicts.unwrap_or(cv::eso::FORCE_CONFLICTS),
         }),
     );
     object.comment = s.comment.clone();

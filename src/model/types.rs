@@ -642,6 +642,8 @@ pub struct ExternalSecret {
     /// Keys read one by one (`data`), in order.
     pub data: Vec<SecretKeyData>,
     pub depends_on: Vec<Expr>,
+    /// `field_manager { force_conflicts = true }`.
+    pub force_conflicts: bool,
 }
 
 /// `target.template` of an ExternalSecret.

@@ -1,7 +1,9 @@
 resource {{ o.address.type }} {{ o.address.name }} {
+{% if b.force_conflicts %}
   field_manager {
     force_conflicts = true
   }
+{% endif %}
   manifest = {
     apiVersion = {{ b.api_version }}
     kind       = "ExternalSecret"

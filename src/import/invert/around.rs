@@ -162,8 +162,9 @@ pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     true
 }
 
-/// The ExternalSecrets beside the stack's own, as `external_secrets:`, in address order
-/// until one the spec cannot say (or one given up).
+/// The ExternalSecrets beside the stack's own, as `external_secrets:`, in address order;
+/// one the spec cannot say (or one given up) stays whole in raw HCL, and the others are
+/// still read.
 pub fn other_external_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(EXTERNAL_SECRETS);
     let own = d
@@ -181,15 +182,20 @@ pub fn other_external_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
             break;
         }
         let address = format!("kubernetes_manifest.{label}");
+        let part = Part::Object(address.clone());
+        if limits.has(&part) {
+            continue;
+        }
+        // One the spec cannot say stays whole in raw HCL; the others are still read.
         let Some(mut spec) = read_external_secret(ctx, &address, v, false) else {
-            break;
+            continue;
         };
         spec.address = Some(label.clone());
         spec.comment = text(ctx.above(d, &address, &[]).take(d));
         d.claim(
             &ctx.at(&address),
             &address,
-            Some(Part::Items(EXTERNAL_SECRETS, i)),
+            Some(part),
             Some(Slot::Item(EXTERNAL_SECRETS, i)),
         );
         d.spec.external_secrets.push(spec);
@@ -286,6 +292,19 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
         database(&mut out);
     }
     out.depends_on_namespace = Some(depends_on_namespace(v)?);
+    // `field_manager { force_conflicts = true }` or none (stack-patterns v2 section 5.1).
+    out.force_conflicts = Some(match get(v, "field_manager") {
+        None => false,
+        Some(_) => {
+            let fm = val::block(v, "field_manager")?;
+            if !val::other_keys(fm, &["force_conflicts"]).is_empty()
+                || !matches!(get(fm, "force_conflicts"), Some(Value::Bool(true)))
+            {
+                return None;
+            }
+            true
+        }
+    });
     Some(out)
 }
 
@@ -512,13 +531,22 @@ pub fn checksum_annotations(d: &Draft) -> Vec<String> {
 /// each is an object of its own.
 pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(CONFIG_MAPS);
-    let sums = pod_checksums(ctx);
+    // A Deployment given up keeps its checksum annotations in its raw HCL.
+    let sums = if limits.has(&Part::Deployment) {
+        Vec::new()
+    } else {
+        pod_checksums(ctx)
+    };
     for found in super::versions::resources(ctx, &cv::config_map::TYPES) {
         let i = d.spec.config_maps.len();
         if i >= cap {
             break;
         }
         let address = found.address();
+        let part = Part::Object(address.clone());
+        if limits.has(&part) {
+            continue;
+        }
         let Some(mut spec) = read_config_map(ctx, &address, found.value) else {
             continue;
         };
@@ -537,7 +565,7 @@ pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         d.claim(
             &ctx.at(&address),
             &address,
-            Some(Part::Items(CONFIG_MAPS, i)),
+            Some(part),
             Some(Slot::Item(CONFIG_MAPS, i)),
         );
         d.spec.config_maps.push(spec);

@@ -172,34 +172,13 @@ fn ingress_call(
     role: Role,
 ) -> Option<IngressSpec> {
     let address = format!("module.{label}");
-    let known = [
-        "source",
-        "auth",
-        "dns_type",
-        "namespace",
-        "name",
-        "host",
-        "full_host",
-        "root_domain",
-        "service_name",
-        "port",
-        "ingress_path",
-        cv::repo::TLS_SECRET_VARIABLE,
-        "allowed_groups",
-        "allow_local_access_only",
-        "ssl_redirect",
-        "extra_middlewares",
-        "anti_ai_scraping",
-        "custom_content_security_policy",
-        "skip_default_rate_limit",
-        "max_body_size",
-        "external_monitor",
-        "external_monitor_name",
-        "homepage_enabled",
-        "sablier",
-        "extra_annotations",
-    ];
-    if !val::other_keys(v, &known).is_empty() {
+    // An argument the spec does not say (`backend_protocol`, `depends_on`) stays raw HCL
+    // in the call, which the spec still says; one that changes the call's addresses
+    // (`count`, `for_each`) or its providers leaves the whole call raw.
+    if ["count", "for_each", "providers"]
+        .iter()
+        .any(|k| get(v, k).is_some())
+    {
         return None;
     }
     let auth = match string(v, "auth") {

@@ -16,12 +16,12 @@ use crate::planeq::Value;
 use crate::spec::{KubernetesSecretSpec, OrderedMap};
 
 /// `kubernetes_secrets:`, a list whose entries the inversion reads one by one (entry `i`
-/// gives up as `Part::Items(KUBERNETES_SECRETS, i)` and holds raw HCL at
+/// gives up as `Part::Object(<its address>)` and holds raw HCL at
 /// `Slot::Item(KUBERNETES_SECRETS, i)`).
 pub const KUBERNETES_SECRETS: &str = "kubernetes_secrets";
 
 /// The secrets of the stack, as `kubernetes_secrets:`, in the order the stack writes
-/// them until one given up; one the spec cannot say stays whole in raw HCL and the others
+/// them; one the spec cannot say (or one given up) stays whole in raw HCL and the others
 /// are still read.
 pub fn kubernetes_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(KUBERNETES_SECRETS);
@@ -30,6 +30,10 @@ pub fn kubernetes_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         let i = d.spec.kubernetes_secrets.len();
         if i >= cap {
             break;
+        }
+        let part = Part::Object(address.clone());
+        if limits.has(&part) {
+            continue;
         }
         let Some(mut spec) = read(ctx, d, i, &address, v) else {
             continue;
@@ -40,7 +44,7 @@ pub fn kubernetes_secrets(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         d.claim(
             &ctx.at(&address),
             &address,
-            Some(Part::Items(KUBERNETES_SECRETS, i)),
+            Some(part),
             Some(Slot::Item(KUBERNETES_SECRETS, i)),
         );
         d.spec.kubernetes_secrets.push(spec);

@@ -1,0 +1,192 @@
+//! `dlgen import` on shapes of the fact sheet that used to refuse a stack or drag more
+//! than their own object into raw HCL: what the spec cannot say stays raw at its own
+//! object, and the stack imports losslessly.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::ROOT;
+use dlgen::generate::render_text;
+use dlgen::import::{Failure, Imported, import};
+use dlgen::planeq::{Stack, compare};
+use dlgen::render::Renderer;
+
+fn renderer() -> Renderer {
+    Renderer::new().expect("templates load")
+}
+
+/// The bundled drone-logbook spec with `extra` appended, rendered into `<tmp>/<name>/`:
+/// the stack's directory and its `main.tf`.
+fn stack_of(r: &Renderer, tmp: &Path, extra: &str) -> (PathBuf, String) {
+    let text = fs::read_to_string(Path::new(ROOT).join("specs/drone-logbook.yaml")).expect("spec");
+    let text = format!("{text}{extra}");
+    let (name, files) =
+        render_text(r, "spec.yaml", &text, "specs/spec.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.join(&name);
+    for f in &files {
+        let path = dir.join(&f.name);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, f.bytes()).expect("write");
+    }
+    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    (dir, main_tf)
+}
+
+/// Imports `dir` (it must be reproducible) and checks independently that the imported
+/// spec renders a stack plan-equal to it.
+fn imported(dir: &Path, r: &Renderer) -> Imported {
+    let got = match import(dir, r) {
+        Ok(i) => i,
+        Err(Failure::Error(e)) => panic!("{}: {e}", dir.display()),
+        Err(Failure::NotReproducible { lines, .. }) => {
+            panic!("{}: not reproducible:\n{}", dir.display(), lines.join("\n"))
+        }
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = tmp.path().join(format!("{}.yaml", got.name));
+    let beside = dlgen::generate::spec_files_dir(&spec);
+    for (file, text) in &got.files {
+        let path = beside.join(file);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, text).expect("write");
+    }
+    let (_, files) = render_text(r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
+        .unwrap_or_else(|e| panic!("{e}\n{}", got.yaml));
+    let rendered = Stack::from_memory(
+        "rendered",
+        Some(dir),
+        files
+            .iter()
+            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
+    )
+    .expect("reads");
+    let result = compare(&rendered, &Stack::read(dir).expect("reads"));
+    assert!(result.is_equal(), "{result}\n{}", got.yaml);
+    got
+}
+
+#[test]
+fn a_pod_checksum_of_a_value_no_config_map_holds_gives_up_the_deployment_not_the_stack() {
+    // Stack-patterns v2 section 3.2: `"checksum/config" = sha256(local.<cfg>)`,
+    // `nonsensitive(sha256(...))`, `sha1(file(...))` over a value that no config map of
+    // the stack holds. The pod template's annotations have no raw field: the Deployment
+    // goes whole into `raw.stack` (as a workload that is not dlgen's), the rest is read.
+    let r = renderer();
+    for (i, (annotation, extra_file)) in [
+        ("\"checksum/config\" = sha256(local.app_config)", None),
+        (
+            "\"conf/sha\" = nonsensitive(sha256(local.app_config))",
+            None,
+        ),
+        (
+            "\"checksum/app\" = sha1(file(\"${path.module}/app.conf\"))",
+            Some("app.conf"),
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (dir, main_tf) = stack_of(&r, tmp.path(), "");
+        let labels = "      metadata {\n        labels = {\n          app                             = \"drone-logbook\"\n          \"kubernetes.io/cluster-service\" = \"true\"\n        }\n";
+        assert!(main_tf.contains(labels), "{main_tf}");
+        let edited = main_tf.replacen(
+            labels,
+            &format!("{labels}        annotations = {{\n          {annotation}\n        }}\n"),
+            1,
+        ) + "\nlocals {\n  app_config = \"listen: 8080\\n\"\n}\n";
+        fs::write(dir.join("main.tf"), edited).expect("write");
+        if let Some(f) = extra_file {
+            fs::write(dir.join(f), "listen: 8080\n").expect("write");
+        }
+        let got = imported(&dir, &r);
+        assert!(got.raw_lines > 0, "case {i}: {}", got.yaml);
+        assert!(
+            got.yaml.contains("resource \"kubernetes_deployment\""),
+            "case {i}: the Deployment is raw HCL\n{}",
+            got.yaml
+        );
+        assert!(!got.yaml.contains("containers:"), "case {i}: {}", got.yaml);
+    }
+}
+
+#[test]
+fn an_external_secret_without_field_manager_is_read_with_force_conflicts_off() {
+    // Stack-patterns v2 section 5.1: one stack's ExternalSecret omits
+    // `field_manager { force_conflicts = true }`.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "external_secrets:\n  - {name: mail-creds, vault_key: mail, force_conflicts: false}\n  - {name: smtp-creds, vault_key: smtp}\n";
+    let (dir, main_tf) = stack_of(&r, tmp.path(), extra);
+    // The spec field renders what it says.
+    let fm = "  field_manager {\n    force_conflicts = true\n  }\n";
+    assert_eq!(main_tf.matches(fm).count(), 2, "{main_tf}");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(got.yaml.contains("force_conflicts: false"), "{}", got.yaml);
+    // Only where the stack deviates: the convention is not restated.
+    assert_eq!(
+        got.yaml.matches("force_conflicts").count(),
+        1,
+        "{}",
+        got.yaml
+    );
+}
+
+#[test]
+fn one_external_secret_the_spec_cannot_say_leaves_the_later_ones_read() {
+    // Separate objects: one kept raw must not drag the ExternalSecrets after it.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "external_secrets:\n  - {name: mail-creds, vault_key: mail}\n  - {name: smtp-creds, vault_key: smtp}\n  - {name: xmpp-creds, vault_key: xmpp}\n";
+    let (dir, main_tf) = stack_of(&r, tmp.path(), extra);
+    // `deletionPolicy` is no spec field: the first ExternalSecret stays raw.
+    let target = "      target = {\n        name = \"mail-creds\"\n";
+    assert!(main_tf.contains(target), "{main_tf}");
+    let edited = main_tf.replacen(
+        target,
+        &format!("{target}        deletionPolicy = \"Retain\"\n"),
+        1,
+    );
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert!(got.yaml.contains("deletionPolicy"), "{}", got.yaml);
+    // The later ones are spec entries, not raw HCL.
+    for later in ["smtp-creds", "xmpp-creds"] {
+        assert!(got.yaml.contains(later), "{later}\n{}", got.yaml);
+        let raw = format!("name = \"{later}\"");
+        assert!(!got.yaml.contains(&raw), "{later}\n{}", got.yaml);
+    }
+}
+
+#[test]
+fn an_ingress_argument_the_spec_cannot_say_stays_raw_in_the_call() {
+    // Stack-patterns v2 section 1.2: `backend_protocol` (declared, unused by the module)
+    // and a `depends_on` on the call. They stay raw HCL in the call; the ingress is still
+    // the spec's (it was raw blocks as a whole).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_of(&r, tmp.path(), "");
+    let line = "  tls_secret_name = var.tls_secret_name\n";
+    let at = main_tf.find("module \"ingress\" {").expect("ingress call");
+    let (head, tail) = main_tf.split_at(at);
+    assert!(tail.contains(line), "{main_tf}");
+    let tail = tail.replacen(
+        line,
+        &format!("{line}  backend_protocol = \"HTTP\"\n  depends_on = [kubernetes_deployment.drone_logbook]\n"),
+        1,
+    );
+    fs::write(dir.join("main.tf"), format!("{head}{tail}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 2, "{}", got.yaml);
+    assert!(got.yaml.contains("ingress:"), "{}", got.yaml);
+    assert!(!got.yaml.contains("module \"ingress\""), "{}", got.yaml);
+    assert!(
+        got.yaml.contains("backend_protocol = \"HTTP\""),
+        "{}",
+        got.yaml
+    );
+}
