@@ -142,18 +142,21 @@ fn one_external_secret_the_spec_cannot_say_leaves_the_later_ones_read() {
     let tmp = tempfile::tempdir().expect("tmp");
     let extra = "external_secrets:\n  - {name: mail-creds, vault_key: mail}\n  - {name: smtp-creds, vault_key: smtp}\n  - {name: xmpp-creds, vault_key: xmpp}\n";
     let (dir, main_tf) = stack_of(&r, tmp.path(), extra);
-    // `deletionPolicy` is no spec field: the first ExternalSecret stays raw.
+    // `computed_fields` is no spec field, not even of a general `manifests:` entry (which
+    // takes an ExternalSecret the ExternalSecret form cannot say): the first one stays raw.
     let target = "      target = {\n        name = \"mail-creds\"\n";
-    assert!(main_tf.contains(target), "{main_tf}");
-    let edited = main_tf.replacen(
-        target,
-        &format!("{target}        deletionPolicy = \"Retain\"\n"),
-        1,
+    let at = main_tf.find(target).expect("mail-creds");
+    let manifest = main_tf[..at].rfind("  manifest = {").expect("its manifest");
+    let edited = format!(
+        "{}  computed_fields = [\"metadata.labels\"]\n{}",
+        &main_tf[..manifest],
+        &main_tf[manifest..]
     );
     fs::write(dir.join("main.tf"), edited).expect("write");
     let got = imported(&dir, &r);
     assert!(got.raw_lines > 0, "{}", got.yaml);
-    assert!(got.yaml.contains("deletionPolicy"), "{}", got.yaml);
+    assert!(got.yaml.contains("computed_fields"), "{}", got.yaml);
+    assert!(!got.yaml.contains("manifests:"), "{}", got.yaml);
     // The later ones are spec entries, not raw HCL.
     for later in ["smtp-creds", "xmpp-creds"] {
         assert!(got.yaml.contains(later), "{later}\n{}", got.yaml);
