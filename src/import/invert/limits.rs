@@ -28,12 +28,7 @@ pub fn limit_range(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let [(label, v)] = found.as_slice() else {
         return;
     };
-    let namespace = d
-        .spec
-        .namespace
-        .as_ref()
-        .and_then(|n| n.name.clone())
-        .unwrap_or_else(|| ctx.name.clone());
+    let namespace = super::traffic::namespace_name(ctx, d).to_owned();
     let address = format!("{ty}.{label}");
     let Some(mut spec) = read(ctx, &address, v, &namespace) else {
         return;

@@ -29,12 +29,7 @@ pub const NETWORK_POLICIES: &str = "network_policies";
 /// them.
 pub fn network_policies(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(NETWORK_POLICIES);
-    let namespace = d
-        .spec
-        .namespace
-        .as_ref()
-        .and_then(|n| n.name.clone())
-        .unwrap_or_else(|| ctx.name.clone());
+    let namespace = super::traffic::namespace_name(ctx, d).to_owned();
     for (address, label, v) in super::access::in_source_order(ctx, &cv::network_policy::TYPES) {
         let i = d.spec.network_policies.len();
         if i >= cap {

@@ -22,7 +22,7 @@ use crate::spec::{DataSpec, DisruptionBudgetSpec, MiddlewareRefSpec, MiddlewareS
 pub const MIDDLEWARES: &str = "middlewares";
 
 /// The namespace the spec's objects live in.
-fn namespace_name<'d>(ctx: &'d Ctx, d: &'d Draft) -> &'d str {
+pub(super) fn namespace_name<'d>(ctx: &'d Ctx, d: &'d Draft) -> &'d str {
     d.spec
         .namespace
         .as_ref()
