@@ -215,6 +215,8 @@ pub mod repo {
     pub const DEPENDENCY: &str = "platform";
     pub const ROOT_INCLUDE: &str = "root";
     pub const ROOT_INCLUDE_PATH: &str = "find_in_parent_folders()";
+    /// Whether `terragrunt.hcl` includes the root as above (the spec's `root_include`).
+    pub const ROOT_INCLUDE_ON: bool = true;
     /// `local.tiers.<tier>`: the priority-class tiers the repo's root module defines.
     pub const TIER_LOCAL: &str = "local.tiers";
 }

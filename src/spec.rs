@@ -122,6 +122,10 @@ pub struct Spec {
     /// The Terragrunt dependencies, in order (`[platform, vault, external-secrets]`);
     /// `[]` writes an include-only `terragrunt.hcl`. Not together with `dependency`.
     pub dependencies: Option<Vec<String>>,
+    /// The `include "root"` block of `terragrunt.hcl`; default on. `false` writes none: a
+    /// stack that includes the root another way (another label, `expose`, another path)
+    /// says its own include in `raw.terragrunt`.
+    pub root_include: Option<bool>,
     /// Terragrunt `inputs`, in order (`image_tag: latest`).
     #[serde(default)]
     pub inputs: OrderedMap<DataSpec>,

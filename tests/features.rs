@@ -4448,3 +4448,27 @@ fn an_external_secret_without_force_conflicts_writes_no_field_manager() {
     );
     assert_eq!(text.matches("field_manager {").count(), 1, "{text}");
 }
+
+#[test]
+fn root_include_false_writes_no_include_of_its_own() {
+    // Every stack includes the root as `include "root" { path = find_in_parent_folders() }`
+    // by convention; one that includes it another way says its own include as raw HCL.
+    let tg_of = |spec: &str| {
+        render_all(spec)
+            .into_iter()
+            .find(|(n, _)| n == "terragrunt.hcl")
+            .expect("terragrunt.hcl")
+            .1
+    };
+    let default = tg_of(BASE);
+    assert!(
+        default.contains("include \"root\" {\n  path = find_in_parent_folders()\n}\n"),
+        "{default}"
+    );
+    let tg = tg_of(&format!(
+        "{BASE}root_include: false\nraw:\n  terragrunt: |\n    include {{\n      path = find_in_parent_folders()\n    }}\n"
+    ));
+    assert!(!tg.contains("include \"root\""), "{tg}");
+    assert_eq!(tg.matches("include {").count(), 1, "{tg}");
+    assert!(tg.contains("dependency \"platform\" {"), "{tg}");
+}

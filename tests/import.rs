@@ -964,37 +964,35 @@ fn an_app_container_without_resources_is_read_with_its_reason() {
 
 #[test]
 fn a_stack_without_terragrunt_hcl_is_refused_saying_so() {
-    // Every spec generates terragrunt.hcl with the root include; a stack without the file
-    // (or without the include) cannot be reproduced, and the refusal says which it is.
+    // Every spec generates terragrunt.hcl: a stack without the file is not a Terragrunt
+    // unit, and writing one would make it one. One whose include is another
+    // (`include "other"`) keeps it raw instead, with `root_include: false`.
     let r = renderer();
-    for (edit, said) in [
-        (None, "the stack has no terragrunt.hcl"),
-        (
-            Some("include \"root\""),
-            "terragrunt.hcl has no `include \"root\"`",
-        ),
-    ] {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let dir = tmp.path().join("stacks/drone-logbook");
-        copy_dir(&root("stacks/drone-logbook"), &dir);
-        let tg = dir.join("terragrunt.hcl");
-        match edit {
-            None => fs::remove_file(&tg).expect("rm"),
-            Some(include) => {
-                let text = fs::read_to_string(&tg).expect("terragrunt.hcl");
-                assert!(text.contains(include), "{text}");
-                fs::write(&tg, text.replace(include, "include \"other\"")).expect("write");
-            }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/drone-logbook");
+    copy_dir(&root("stacks/drone-logbook"), &dir);
+    let tg = dir.join("terragrunt.hcl");
+    fs::remove_file(&tg).expect("rm");
+    match import(&dir, &r) {
+        Err(Failure::NotReproducible { lines, .. }) => {
+            let all = lines.join("\n");
+            assert!(all.contains("the stack has no terragrunt.hcl"), "{all}");
+            assert!(all.contains("every spec generates terragrunt.hcl"), "{all}");
         }
-        match import(&dir, &r) {
-            Err(Failure::NotReproducible { lines, .. }) => {
-                let all = lines.join("\n");
-                assert!(all.contains(said), "{all}");
-                assert!(all.contains("every spec generates terragrunt.hcl"), "{all}");
-            }
-            Ok(got) => panic!("imported:\n{}", got.yaml),
-            Err(Failure::Error(e)) => panic!("{e}"),
+        Ok(got) => panic!("imported:\n{}", got.yaml),
+        Err(Failure::Error(e)) => panic!("{e}"),
+    }
+    copy_dir(&root("stacks/drone-logbook"), &dir);
+    let text = fs::read_to_string(&tg).expect("terragrunt.hcl");
+    assert!(text.contains("include \"root\""), "{text}");
+    fs::write(&tg, text.replace("include \"root\"", "include \"other\"")).expect("write");
+    match import(&dir, &r) {
+        Ok(got) => {
+            assert!(got.yaml.contains("root_include: false"), "{}", got.yaml);
+            assert!(got.yaml.contains("include \"other\" {"), "{}", got.yaml);
         }
+        Err(Failure::NotReproducible { lines, .. }) => panic!("{}", lines.join("\n")),
+        Err(Failure::Error(e)) => panic!("{e}"),
     }
 }
 
@@ -1769,22 +1767,25 @@ fn declarations_nothing_uses_and_inlined_locals_are_named_not_dropped_silently()
     );
 }
 
-/// Adds `stacks/odd-tls`: music-stream whose TLS secret is set up in another namespace,
-/// which no spec says.
+/// Adds `stacks/odd-tier`: music-stream whose namespace takes its tier from a variable
+/// without a default, which no spec says.
 fn add_unreproducible(tmp: &Path) {
-    let dir = tmp.join("stacks/odd-tls");
+    let dir = tmp.join("stacks/odd-tier");
     copy_dir(&root("tests/fixtures/handwritten/music-stream"), &dir);
     let main = dir.join("main.tf");
     let tf = fs::read_to_string(&main).expect("main.tf");
-    // The TLS secret set up in another namespace than the stack's: the TLS module call
-    // has no field for it and cannot be given up (what differs in the Deployment gives
-    // up the Deployment; the TLS call has no such fallback yet).
-    let odd = tf.replacen(
-        "  namespace       = kubernetes_namespace.music.metadata[0].name\n  tls_secret_name = var.tls_secret_name",
-        "  namespace       = \"elsewhere\"\n  tls_secret_name = var.tls_secret_name",
-        1,
+    assert!(
+        tf.contains("      tier              = local.tiers.aux\n"),
+        "the namespace label is where the test expects it"
     );
-    assert_ne!(odd, tf, "the TLS call is where the test expects it");
+    // The namespace's tier label read from a variable the stack declares without a
+    // default: the spec says the tier as a literal, and the namespace cannot be given up
+    // (every other object names it).
+    let odd = tf.replacen(
+        "      tier              = local.tiers.aux\n",
+        "      tier              = var.tier\n",
+        1,
+    ) + "\nvariable \"tier\" {\n  type = string\n}\n";
     fs::write(&main, odd).expect("write");
 }
 
@@ -1927,7 +1928,7 @@ fn import_refuses_to_overwrite_a_spec_unless_forced() {
 fn a_stack_no_spec_reproduces_is_exit_1_with_what_differs_and_nothing_written() {
     let tmp = repo(&[]);
     add_unreproducible(tmp.path());
-    let run = dlgen(tmp.path(), &["import", "stacks/odd-tls", "-o", "odd.yaml"]);
+    let run = dlgen(tmp.path(), &["import", "stacks/odd-tier", "-o", "odd.yaml"]);
     assert_eq!(run.code, 1, "{run}");
     assert!(
         run.stderr
@@ -1935,8 +1936,9 @@ fn a_stack_no_spec_reproduces_is_exit_1_with_what_differs_and_nothing_written() 
         "{run}"
     );
     assert!(
-        run.stderr
-            .contains("module.tls_secret: namespace: \"music-stream\" ≠ \"elsewhere\""),
+        run.stderr.contains(
+            "kubernetes_namespace.music: metadata[0].labels: { \"keel.sh/enrolled\" = \"true\", tier = local.tiers.aux } ≠ { istio-injection = \"disabled\", \"keel.sh/enrolled\" = \"true\", tier = var.tier }"
+        ),
         "{run}"
     );
     assert!(!tmp.path().join("odd.yaml").exists());
@@ -1945,9 +1947,10 @@ fn a_stack_no_spec_reproduces_is_exit_1_with_what_differs_and_nothing_written() 
 
 #[test]
 fn differing_addresses_and_attributes_are_named() {
-    // A TLS module call in another namespace than the stack's, which the spec language
-    // cannot say (a Deployment attribute it cannot say now gives up the Deployment
-    // whole): the address, the attribute and both values.
+    // A namespace label from a variable the stack cannot resolve, which the spec language
+    // cannot say and the namespace cannot give up (a Deployment attribute it cannot say
+    // gives up the Deployment whole, a TLS call it cannot say stays raw): the address,
+    // the attribute and both values.
     let tmp = tempfile::tempdir().expect("tmp");
     let r = renderer();
     let text = fs::read_to_string(root("specs/freshrss.yaml")).expect("spec");
@@ -1955,22 +1958,22 @@ fn differing_addresses_and_attributes_are_named() {
     let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
     let main = dir.join("main.tf");
     let tf = fs::read_to_string(&main).expect("main.tf");
+    let label = "      tier               = local.tiers.aux\n";
+    assert!(tf.contains(label), "{tf}");
     fs::write(
         &main,
-        tf.replacen(
-            "  namespace       = kubernetes_namespace.freshrss.metadata[0].name\n  tls_secret_name",
-            "  namespace       = \"elsewhere\"\n  tls_secret_name",
-            1,
-        ),
+        tf.replacen(label, "      tier               = var.tier\n", 1)
+            + "\nvariable \"tier\" {\n  type = string\n}\n",
     )
     .expect("write");
     let run = dlgen(tmp.path(), &["import", "stacks/freshrss"]);
     assert_eq!(run.code, 1, "{run}");
     assert!(
         run.stderr
-            .contains("module.tls_secret: namespace: \"freshrss\" ≠ \"elsewhere\""),
+            .contains("kubernetes_namespace.freshrss: metadata[0].labels: {"),
         "{run}"
     );
+    assert!(run.stderr.contains("tier = var.tier }"), "{run}");
 }
 
 #[test]
@@ -2020,7 +2023,7 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
         "{run}"
     );
     assert!(
-        run.stdout.contains("stacks/odd-tls: not reproducible:"),
+        run.stdout.contains("stacks/odd-tier: not reproducible:"),
         "{run}"
     );
     assert!(!run.stdout.contains("stacks/link-archive:"), "{run}");
@@ -2049,7 +2052,7 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
     assert!(run.stdout.contains("→ specs/music-stream.yaml\n"), "{run}");
     let written = fs::read_to_string(tmp.path().join("specs/music-stream.yaml")).expect("written");
     assert!(written.contains("name: music-stream"));
-    assert!(!tmp.path().join("specs/odd-tls.yaml").exists());
+    assert!(!tmp.path().join("specs/odd-tier.yaml").exists());
     // Run again: music-stream has a spec now, and nothing is overwritten.
     let run = dlgen(tmp.path(), &["import", "--all"]);
     assert!(run.stdout.contains("1 stack without a spec"), "{run}");

@@ -100,6 +100,9 @@ pub enum Part {
     /// Kubernetes secret), by its address in the stack: it stays whole in raw HCL and the
     /// entries after it are still read (separate objects: their order plans nothing).
     Object(String),
+    /// The `include "root"` block dlgen writes in `terragrunt.hcl` (the stack includes
+    /// the root another way, or not at all: its own blocks stay in `raw.terragrunt`).
+    RootInclude,
     /// The Deployment as a whole (it stays whole in `raw.stack`, as a workload that is
     /// not dlgen's does): the last resort for what differs in it and no narrower part
     /// gives up, such as a pod-template annotation no spec field says.

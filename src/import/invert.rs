@@ -471,12 +471,16 @@ pub struct Blocker {
     /// What is missing, for `--stats`.
     pub construct: String,
     pub line: String,
+    /// What to give up so that the stack can be inverted again without it, when a part
+    /// of the spec is responsible (the Deployment whose pod the spec cannot read).
+    pub part: Option<Part>,
 }
 
 fn blocker(construct: &str, line: String) -> Blocker {
     Blocker {
         construct: construct.to_owned(),
         line,
+        part: None,
     }
 }
 
@@ -486,7 +490,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let mut d = Draft::default();
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
-    namespace(ctx, &mut d, &mut blockers);
+    namespace(ctx, &mut d);
     access::quota(ctx, &mut d, limits);
     self::limits::limit_range(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
@@ -532,8 +536,8 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     // No Deployment of dlgen's and no job the spec can say: the stack's workload (a Helm
     // release, a StatefulSet, local modules, …) stays whole in `raw.stack`, and the spec
     // says what is around it.
-    tls(ctx, &mut d);
-    terragrunt(ctx, &mut d, &mut blockers);
+    tls(ctx, &mut d, limits);
+    terragrunt(ctx, &mut d, limits, &mut blockers);
     deployment_ignores(ctx, &mut d);
     workloads::depends_on(ctx, &mut d);
     variables::variables(ctx, &mut d);
@@ -721,7 +725,7 @@ fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
 
 // --- namespace ------------------------------------------------------------------------
 
-fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
+fn namespace(ctx: &Ctx, d: &mut Draft) {
     let all = versions::resources(ctx, &cv::namespace::TYPES);
     let chosen = all
         .iter()
@@ -729,14 +733,10 @@ fn namespace(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
         .or_else(|| (all.len() == 1).then(|| &all[0]));
     let Some(chosen) = chosen else {
         // No namespace of its own: the stack deploys into an existing one, which its
-        // objects name as a literal.
-        let Some(name) = shapes::existing_namespace(ctx) else {
-            blockers.push(blocker("resource kubernetes_namespace (none)", format!(
-                "the stack declares no `kubernetes_namespace` resource for `{}` and its objects name no namespace",
-                ctx.name
-            )));
-            return;
-        };
+        // objects name as a literal. When none does (a variable, another stack's output),
+        // the stack's name stands for it: the objects that name it otherwise differ from
+        // what the spec renders and are given up to raw HCL.
+        let name = shapes::existing_namespace(ctx).unwrap_or_else(|| ctx.name.clone());
         // The tier is then the Deployment's label's.
         if let Some(tier) = ctx
             .resources("kubernetes_deployment")
@@ -1017,10 +1017,13 @@ fn deployment(
         }
     }
     let Some(pod) = path(v, &POD) else {
-        blockers.push(blocker(
-            "kubernetes_deployment > spec > template > spec (none)",
-            format!("{address}: no pod spec (`spec.template.spec`)"),
-        ));
+        blockers.push(Blocker {
+            part: Some(Part::Deployment),
+            ..blocker(
+                "kubernetes_deployment > spec > template > spec (none)",
+                format!("{address}: no pod spec (`spec.template.spec`)"),
+            )
+        });
         return None;
     };
     if !limits.has(&Part::DnsOptions)
@@ -1463,10 +1466,13 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         let image = container_image(ctx, d, address, &at, c);
         let (Some(name), Some(image)) = (string(c, "name"), image) else {
             if i == 0 {
-                blockers.push(blocker(
-                    "kubernetes_deployment > spec > template > spec > container > image (not a literal string)",
-                    format!("{address}: the first container's name and image are not literal strings"),
-                ));
+                blockers.push(Blocker {
+                    part: Some(Part::Deployment),
+                    ..blocker(
+                        "kubernetes_deployment > spec > template > spec > container > image (not a literal string)",
+                        format!("{address}: the first container's name and image are not literal strings"),
+                    )
+                });
             }
             break;
         };
@@ -2692,9 +2698,21 @@ fn shell_words(text: &str) -> Vec<String> {
 
 // --- the TLS module and Terragrunt ----------------------------------------------------
 
-fn tls(ctx: &Ctx, d: &mut Draft) {
+fn tls(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let mut all = ctx.modules(cv::repo::TLS_MODULE);
     all.sort_by_key(|(label, _)| label != "tls_secret");
+    // A call the spec's TLS module does not reproduce (its namespace a variable the
+    // spec cannot name) is given up: it stays whole in `raw.stack`, and the spec writes
+    // no TLS module of its own.
+    let given_up = |label: &String| limits.has(&Part::Object(ctx.at(&format!("module.{label}"))));
+    if all.first().is_some_and(|(label, _)| given_up(label)) {
+        d.reasons.push("tls.why".to_owned());
+        d.spec.tls = Some(crate::spec::TlsSpec {
+            enabled: Some(false),
+            why: Some(NO_REASON.to_owned()),
+        });
+        return;
+    }
     let Some((label, _)) = all.into_iter().next() else {
         // No TLS module: an ingress then relies on the wildcard secret being cloned into
         // the namespace, which the spec says in `tls.why`.
@@ -2732,10 +2750,24 @@ fn tls(ctx: &Ctx, d: &mut Draft) {
     };
     let address = format!("module.{label}");
     let rendered = "module.tls_secret".to_owned();
-    d.claim(&ctx.at(&address), &rendered, None, Some(Slot::TlsSecret));
+    let input = ctx.at(&address);
+    d.claim(
+        &input,
+        &rendered,
+        Some(Part::Object(input.clone())),
+        Some(Slot::TlsSecret),
+    );
 }
 
-fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
+fn terragrunt(ctx: &Ctx, d: &mut Draft, limits: &Limits, blockers: &mut Vec<Blocker>) {
+    // A directory without terragrunt.hcl is not a Terragrunt unit; every spec writes one.
+    if ctx.src.terragrunt.is_none() {
+        blockers.push(blocker(
+            "terragrunt.hcl (none)",
+            "the stack has no terragrunt.hcl: every spec generates terragrunt.hcl".to_owned(),
+        ));
+        return;
+    }
     let tg: Vec<(String, &Value)> = ctx
         .input
         .objects()
@@ -2744,29 +2776,14 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, blockers: &mut Vec<Blocker>) {
             _ => None,
         })
         .collect();
-    if !tg
-        .iter()
-        .any(|(n, _)| *n == format!("include.{}", cv::repo::ROOT_INCLUDE))
-    {
-        let why = if tg.is_empty() {
-            "the stack has no terragrunt.hcl (or one that declares nothing)".to_owned()
-        } else {
-            format!(
-                "terragrunt.hcl has no `include \"{}\"`",
-                cv::repo::ROOT_INCLUDE
-            )
-        };
-        blockers.push(blocker(
-            "terragrunt include (none)",
-            format!(
-                "{why}: every spec generates terragrunt.hcl with `include \"{}\"`",
-                cv::repo::ROOT_INCLUDE
-            ),
-        ));
-        return;
+    // The root included as dlgen writes it; any other include (another label, `expose`,
+    // another path, none) stays in `raw.terragrunt` with the include dlgen writes off.
+    let root = format!("include.{}", cv::repo::ROOT_INCLUDE);
+    if limits.has(&Part::RootInclude) || !tg.iter().any(|(n, _)| *n == root) {
+        d.spec.root_include = Some(false);
+    } else {
+        d.terragrunt.push(root);
     }
-    d.terragrunt
-        .push(format!("include.{}", cv::repo::ROOT_INCLUDE));
     let mut deps: Vec<&str> = tg
         .iter()
         .filter_map(|(n, v)| {

@@ -632,13 +632,17 @@ fn terragrunt(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack, out: &mut Out)
         let Address::Terragrunt(name) = address else {
             continue;
         };
+        // The root include dlgen writes, absent or written another way in the stack, is
+        // given up: the stack's own blocks then stay raw.
+        let part = (*name == format!("include.{}", crate::conventions::repo::ROOT_INCLUDE))
+            .then_some(Part::RootInclude);
         let Some(input) = ctx.input.get(&address.to_string()) else {
             out.conflicts.push(Conflict {
                 address: name.clone(),
                 path: String::new(),
                 rendered: "(generated)".to_owned(),
                 stack: ABSENT.to_owned(),
-                part: None,
+                part,
                 construct: format!("terragrunt {}", name.split('.').next().unwrap_or(name)),
             });
             continue;
@@ -649,7 +653,7 @@ fn terragrunt(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack, out: &mut Out)
                 path: String::new(),
                 rendered: generated.show(SHOWN),
                 stack: input.show(SHOWN),
-                part: None,
+                part,
                 construct: format!("terragrunt {}", name.split('.').next().unwrap_or(name)),
             });
         }

@@ -725,10 +725,14 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         name: ctx.name.clone(),
         objects,
         terragrunt: Terragrunt {
-            includes: vec![Include {
-                name: cv::repo::ROOT_INCLUDE.to_owned(),
-                path: Expr::new(cv::repo::ROOT_INCLUDE_PATH),
-            }],
+            includes: if spec.root_include.unwrap_or(cv::repo::ROOT_INCLUDE_ON) {
+                vec![Include {
+                    name: cv::repo::ROOT_INCLUDE.to_owned(),
+                    path: Expr::new(cv::repo::ROOT_INCLUDE_PATH),
+                }]
+            } else {
+                Vec::new()
+            },
             dependencies: dependencies
                 .into_iter()
                 .map(|d| Dependency {
