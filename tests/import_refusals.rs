@@ -220,3 +220,56 @@ fn a_terragrunt_include_of_another_shape_stays_raw() {
         assert!(got.yaml.contains("containers:"), "{case}: {}", got.yaml);
     }
 }
+
+#[test]
+fn a_namespace_the_spec_cannot_say_stays_raw_and_the_rest_is_read() {
+    // Stack-patterns v2 section 6: the goldilocks ignore is on 121 of 126 namespaces, no
+    // namespace carries annotations in the survey, `tier` may be a variable. A namespace
+    // that differs where the spec has no field goes whole into `raw.stack`; the spec
+    // deploys into it as into an existing one (`namespace.create: false`).
+    let r = renderer();
+    let head = "resource \"kubernetes_namespace\" \"drone_logbook\" {";
+    let cases: [(&str, Box<dyn Fn(&str) -> String>); 3] = [
+        (
+            "no goldilocks ignore",
+            Box::new(move |m: &str| {
+                let ns = block_of(m, head);
+                let start = ns.find("  lifecycle {").expect("lifecycle");
+                let end = start + ns[start..].find("\n  }\n").expect("end") + 5;
+                m.replace(ns, &format!("{}{}", &ns[..start], &ns[end..]))
+            }),
+        ),
+        (
+            "annotations",
+            Box::new(|m: &str| {
+                m.replacen(
+                    "    name = \"drone-logbook\"\n",
+                    "    name = \"drone-logbook\"\n    annotations = {\n      owner = \"me\"\n    }\n",
+                    1,
+                )
+            }),
+        ),
+        (
+            "tier from a variable",
+            Box::new(|m: &str| {
+                m.replacen(
+                    "      tier               = local.tiers.aux\n",
+                    "      tier               = var.tier\n",
+                    1,
+                ) + "\nvariable \"tier\" {\n  type = string\n}\n"
+            }),
+        ),
+    ];
+    for (case, edit) in cases {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = stack_of(&r, tmp.path(), edit, same);
+        let got = imported(&dir, &r);
+        assert!(got.yaml.contains("create: false"), "{case}: {}", got.yaml);
+        assert!(
+            got.yaml.contains(head),
+            "{case}: the namespace is raw HCL\n{}",
+            got.yaml
+        );
+        assert!(got.yaml.contains("containers:"), "{case}: {}", got.yaml);
+    }
+}

@@ -103,6 +103,10 @@ pub enum Part {
     /// The `include "root"` block dlgen writes in `terragrunt.hcl` (the stack includes
     /// the root another way, or not at all: its own blocks stay in `raw.terragrunt`).
     RootInclude,
+    /// The stack's namespace resource as a whole (it stays whole in `raw.stack`, the spec
+    /// deploying into it as into an existing one): the last resort for what differs in
+    /// it, such as a namespace without the conventions' lifecycle.
+    Namespace,
     /// The Deployment as a whole (it stays whole in `raw.stack`, as a workload that is
     /// not dlgen's does): the last resort for what differs in it and no narrower part
     /// gives up, such as a pod-template annotation no spec field says.
@@ -112,7 +116,7 @@ pub enum Part {
 impl Part {
     /// Given up only when nothing narrower makes progress.
     pub fn last_resort(&self) -> bool {
-        matches!(self, Part::Deployment)
+        matches!(self, Part::Deployment | Part::Namespace)
     }
 }
 

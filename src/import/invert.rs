@@ -490,7 +490,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let mut d = Draft::default();
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
-    namespace(ctx, &mut d);
+    namespace(ctx, &mut d, limits);
     access::quota(ctx, &mut d, limits);
     self::limits::limit_range(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
@@ -725,18 +725,25 @@ fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
 
 // --- namespace ------------------------------------------------------------------------
 
-fn namespace(ctx: &Ctx, d: &mut Draft) {
+fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let all = versions::resources(ctx, &cv::namespace::TYPES);
     let chosen = all
         .iter()
         .find(|n| path(n.value, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
         .or_else(|| (all.len() == 1).then(|| &all[0]));
-    let Some(chosen) = chosen else {
+    // A namespace given up stays whole in `raw.stack`: the spec deploys into it as into
+    // an existing one.
+    let given_up = limits.has(&Part::Namespace);
+    let Some(chosen) = chosen.filter(|_| !given_up) else {
         // No namespace of its own: the stack deploys into an existing one, which its
         // objects name as a literal. When none does (a variable, another stack's output),
         // the stack's name stands for it: the objects that name it otherwise differ from
         // what the spec renders and are given up to raw HCL.
-        let name = shapes::existing_namespace(ctx).unwrap_or_else(|| ctx.name.clone());
+        let name = chosen
+            .and_then(|n| path(n.value, &["metadata"]).and_then(|m| string(m, "name")))
+            .map(str::to_owned)
+            .or_else(|| shapes::existing_namespace(ctx))
+            .unwrap_or_else(|| ctx.name.clone());
         // The tier is then the Deployment's label's.
         if let Some(tier) = ctx
             .resources("kubernetes_deployment")
@@ -774,7 +781,12 @@ fn namespace(ctx: &Ctx, d: &mut Draft) {
         return;
     };
     let (address, v) = (chosen.address(), chosen.value);
-    d.claim(&ctx.at(&address), &address, None, Some(Slot::Namespace));
+    d.claim(
+        &ctx.at(&address),
+        &address,
+        Some(Part::Namespace),
+        Some(Slot::Namespace),
+    );
     let meta = path(v, &["metadata"]);
     let mut ns = NamespaceSpec {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),

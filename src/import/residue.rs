@@ -699,6 +699,27 @@ mod tests {
     }
 
     #[test]
+    fn a_conflict_names_the_address_the_attribute_and_both_values() {
+        let c = Conflict {
+            address: "module.tls_secret".into(),
+            path: "namespace".into(),
+            rendered: "\"app\"".into(),
+            stack: "\"elsewhere\"".into(),
+            part: None,
+            construct: "module".into(),
+        };
+        assert_eq!(
+            c.line(),
+            "module.tls_secret: namespace: \"app\" ≠ \"elsewhere\""
+        );
+        let whole = Conflict {
+            path: String::new(),
+            ..c
+        };
+        assert_eq!(whole.line(), "module.tls_secret: \"app\" ≠ \"elsewhere\"");
+    }
+
+    #[test]
     fn a_difference_gives_up_what_generates_it() {
         let pod = vec![b("spec", 0), b("template", 0), b("spec", 0)];
         let at = |extra: &[Step]| {
