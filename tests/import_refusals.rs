@@ -271,5 +271,19 @@ fn a_namespace_the_spec_cannot_say_stays_raw_and_the_rest_is_read() {
             got.yaml
         );
         assert!(got.yaml.contains("containers:"), "{case}: {}", got.yaml);
+        // The ExternalSecret is still the spec's: its `depends_on` on the raw namespace
+        // stays in its own raw HCL.
+        assert!(
+            !got.yaml
+                .contains("resource \"kubernetes_manifest\" \"external_secret\""),
+            "{case}: {}",
+            got.yaml
+        );
+        assert!(
+            got.yaml
+                .contains("  raw: |\n    depends_on = [kubernetes_namespace.drone_logbook]"),
+            "{case}: {}",
+            got.yaml
+        );
     }
 }

@@ -541,10 +541,34 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     deployment_ignores(ctx, &mut d);
     workloads::depends_on(ctx, &mut d);
     variables::variables(ctx, &mut d);
+    namespace_not_written(&mut d);
     if blockers.is_empty() {
         Ok(d)
     } else {
         Err(blockers)
+    }
+}
+
+/// A namespace the spec does not write (one given up into `raw.stack`) is nothing the
+/// spec's objects can depend on: their `depends_on` on it stays in their raw HCL instead.
+fn namespace_not_written(d: &mut Draft) {
+    if d.spec.namespace.as_ref().and_then(|n| n.create) != Some(false) {
+        return;
+    }
+    let spec = &mut d.spec;
+    for s in spec
+        .secrets
+        .iter_mut()
+        .chain(spec.external_secrets.iter_mut())
+    {
+        if s.depends_on_namespace == Some(true) {
+            s.depends_on_namespace = Some(false);
+        }
+    }
+    for m in &mut spec.middlewares {
+        if m.depends_on_namespace == Some(true) {
+            m.depends_on_namespace = Some(false);
+        }
     }
 }
 
