@@ -287,3 +287,35 @@ fn a_namespace_the_spec_cannot_say_stays_raw_and_the_rest_is_read() {
         );
     }
 }
+
+#[test]
+fn a_container_name_the_model_refuses_gives_up_the_deployment() {
+    // What the model refuses in the app container (a name that is not a DNS label) and no
+    // narrower part gives up: the Deployment whole, as a last resort.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = stack_of(
+        &r,
+        tmp.path(),
+        |m| {
+            m.replacen(
+                "          name  = \"drone-logbook\"\n          image",
+                "          name  = \"Drone_Logbook\"\n          image",
+                1,
+            )
+        },
+        same,
+    );
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("resource \"kubernetes_deployment\" \"drone_logbook\" {"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("name  = \"Drone_Logbook\""),
+        "{}",
+        got.yaml
+    );
+}

@@ -304,7 +304,8 @@ fn spec_part(path: &str) -> Option<Part> {
                 "readiness_probe" => Some(Part::Field(i, "readiness_probe")),
                 "startup_probe" => Some(Part::Field(i, "startup_probe")),
                 _ if i > 0 => Some(Part::Containers(i)),
-                _ => None,
+                // The app container's own (its name): the Deployment, as a last resort.
+                _ => Some(Part::Deployment),
             }
         }
         "volumes" => match index(first) {
@@ -320,6 +321,10 @@ fn spec_part(path: &str) -> Option<Part> {
         "namespace" if second == "quota" => Some(Part::Quota),
         "namespace" if second == "limit_range" => Some(Part::LimitRange),
         "disruption_budget" => Some(Part::DisruptionBudget),
+        // What the model refuses in the Deployment or the namespace, when nothing
+        // narrower says it: the object whole, as a last resort.
+        "deployment" => Some(Part::Deployment),
+        "namespace" => Some(Part::Namespace),
         _ => super::invert::around::item_part(head, index(first)),
     }
 }
@@ -940,7 +945,14 @@ mod tests {
             Some(Part::Field(1, "port"))
         );
         assert_eq!(spec_part("containers[1].image"), Some(Part::Containers(1)));
-        assert_eq!(spec_part("containers[0].image"), None);
+        assert_eq!(
+            spec_part("containers[0].image"),
+            Some(Part::Deployment),
+            "the app container's own fields give up the Deployment, a last resort"
+        );
+        assert_eq!(spec_part("deployment.replicas"), Some(Part::Deployment));
+        assert_eq!(spec_part("namespace.labels"), Some(Part::Namespace));
+        assert_eq!(spec_part("namespace.quota.hard"), Some(Part::Quota));
         assert_eq!(spec_part("volumes[2].path"), Some(Part::Volumes(2)));
         assert_eq!(spec_part("volumes"), Some(Part::Backup));
         assert_eq!(spec_part("ingress.auth_why"), Some(Part::Ingress));
