@@ -49,6 +49,9 @@ fn stack_of(
     dir
 }
 
+/// An edit of a stack file's text.
+type Edit = Box<dyn Fn(&str) -> String>;
+
 fn same(s: &str) -> String {
     s.to_owned()
 }
@@ -135,7 +138,7 @@ fn a_first_container_without_literal_name_or_image_gives_up_the_deployment() {
     let r = renderer();
     let image = "image = \"ghcr.io/arpanghosh8453/open-dronelog:latest\"";
     let name = "          name  = \"drone-logbook\"\n          image";
-    let cases: [(&str, Box<dyn Fn(&str) -> String>); 2] = [
+    let cases: [(&str, Edit); 2] = [
         (
             "image from a local",
             Box::new(move |m: &str| {
@@ -229,7 +232,7 @@ fn a_namespace_the_spec_cannot_say_stays_raw_and_the_rest_is_read() {
     // deploys into it as into an existing one (`namespace.create: false`).
     let r = renderer();
     let head = "resource \"kubernetes_namespace\" \"drone_logbook\" {";
-    let cases: [(&str, Box<dyn Fn(&str) -> String>); 3] = [
+    let cases: [(&str, Edit); 3] = [
         (
             "no goldilocks ignore",
             Box::new(move |m: &str| {
