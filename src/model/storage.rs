@@ -221,6 +221,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
             ("secret", vol.secret.is_some()),
             ("host_path", vol.host_path.is_some()),
             ("claim", vol.claim.is_some()),
+            ("nfs", vol.nfs.is_some()),
         ] {
             if set {
                 p.add(

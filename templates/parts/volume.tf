@@ -49,5 +49,15 @@ volume {
     type = {{ s.kind }}
 {% endif %}
   }
+{% elif s.type == "nfs" %}
+  nfs {
+    server = {{ s.server }}
+    path   = {{ s.path }}
+{% if s.read_only is not none %}
+    read_only = {{ s.read_only }}
+{% endif %}
+  }
+{% elif s.type == "raw" and s.raw %}
+{{ s.raw.text|raw_hcl }}
 {% endif %}
 }

@@ -674,6 +674,17 @@ pub enum VolumeSource {
         path: String,
         kind: Option<String>,
     },
+    /// An NFS export, mounted without a claim.
+    Nfs {
+        server: Value,
+        path: String,
+        read_only: Option<bool>,
+    },
+    /// A source the spec has no form for, as raw HCL inside the `volume` block (`None` in
+    /// the stack without raw HCL).
+    Raw {
+        raw: Option<Raw>,
+    },
 }
 
 /// One `items { key, path, mode }` block of a config map or secret volume.
