@@ -291,6 +291,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("status-page", None),
     ("web-shell", None),
     ("webhook-relay", None),
+    ("song-shelf", None),
 ];
 
 /// Of those, the stacks whose imported spec holds no raw HCL at all: a stack leaves this
@@ -313,6 +314,7 @@ const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "status-page",
     "web-shell",
     "webhook-relay",
+    "song-shelf",
 ];
 
 #[test]

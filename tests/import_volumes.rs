@@ -210,3 +210,33 @@ fn a_token_secret_written_without_its_type_or_wait_is_a_plain_secret() {
         }
     }
 }
+
+#[test]
+fn a_claim_the_spec_cannot_say_stays_raw_and_its_volume_names_it() {
+    // Stack-patterns v2 section 5.8: a PVC sized by a variable (`var.storage_size`). The
+    // PVC stays whole in raw HCL; the pod's volume still names its claim, and the volume
+    // after it is still read: the pod has no raw HCL.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_of(&r, tmp.path(), "");
+    let size = "        storage = \"2Gi\"\n";
+    assert!(main_tf.contains(size), "{main_tf}");
+    let edited = main_tf.replacen(size, "        storage = var.storage_size\n", 1)
+        + "\nvariable \"storage_size\" {\n  type    = string\n  default = \"2Gi\"\n}\n";
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert!(!got.yaml.contains("\n  pod: "), "no raw pod\n{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("resource \"kubernetes_persistent_volume_claim\" \"data\""),
+        "{}",
+        got.yaml
+    );
+    let vols = volumes_of(&got.yaml);
+    assert!(
+        vols.contains("claim: drone-logbook-data-encrypted"),
+        "{vols}"
+    );
+    assert!(vols.contains("mount: /data/drone-logbook"), "{vols}");
+    assert!(vols.contains("storage: nfs"), "{vols}");
+}

@@ -73,6 +73,9 @@ pub enum Part {
     Backup,
     /// Spec volumes after the first `n`.
     Volumes(usize),
+    /// The storage object of pod volume `k` (its PVC or NFS module call): it stays whole in
+    /// raw HCL, and the volume names its claim (or keeps its source raw).
+    VolumeStorage(usize),
     /// The app container's mounts after the first `n`.
     Mounts(usize),
     /// Spec containers after the first `n`.

@@ -1172,7 +1172,8 @@ fn volumes(
         .enumerate()
         .take(limits.volumes())
     {
-        let spec = pod_volume(vol).or_else(|| claim_volume(ctx, d, k, vol, &mut backup_why));
+        let spec =
+            pod_volume(vol).or_else(|| claim_volume(ctx, d, limits, k, vol, &mut backup_why));
         let index = d.spec.volumes.len();
         let Some(spec) = spec.or_else(|| volumes::raw_source(ctx, d, address, (k, index), vol))
         else {
@@ -1189,6 +1190,7 @@ fn volumes(
 fn claim_volume(
     ctx: &Ctx,
     d: &mut Draft,
+    limits: &Limits,
     k: usize,
     vol: &Value,
     backup_why: &mut Option<String>,
@@ -1202,6 +1204,7 @@ fn claim_volume(
         return None;
     }
     let claim_name = get(claim, "claim_name")?;
+    let storage_given_up = limits.has(&Part::VolumeStorage(k));
     let declared = |name: &str| {
         ctx.resources("kubernetes_persistent_volume_claim")
             .iter()
@@ -1213,9 +1216,21 @@ fn claim_volume(
             claim: Some(pvc_name.clone()),
             ..VolumeSpec::default()
         }),
-        Value::String(pvc_name) => pvc(ctx, d, k, vname, pvc_name, backup_why),
+        // A PVC of the stack the spec cannot say (or gives up) stays whole in raw HCL; the
+        // volume still names it.
+        Value::String(pvc_name) => (!storage_given_up)
+            .then(|| pvc(ctx, d, k, vname, pvc_name, backup_why))
+            .flatten()
+            .or_else(|| {
+                Some(VolumeSpec {
+                    name: Some(vname.to_owned()),
+                    claim: Some(pvc_name.clone()),
+                    ..VolumeSpec::default()
+                })
+            }),
         other => module_output(other, "claim_name")
-            .and_then(|m| nfs(ctx, d, (k, Part::Volumes(k)), vname, m)),
+            .filter(|_| !storage_given_up)
+            .and_then(|m| nfs(ctx, d, (k, Part::VolumeStorage(k)), vname, m)),
     }
 }
 
@@ -1368,7 +1383,7 @@ fn pvc(
     d.claim(
         &ctx.at(&address),
         &address,
-        Some(Part::Volumes(k)),
+        Some(Part::VolumeStorage(k)),
         Some(Slot::Volume(k)),
     );
     Some(VolumeSpec {
