@@ -773,7 +773,8 @@ pub struct VolumeSpec {
     /// With `mount`: mounted read-only.
     #[serde(default)]
     pub read_only: bool,
-    /// What lives on the volume and why this storage; written above the volume resource.
+    /// What lives on the volume and why this storage; written above the volume resource
+    /// (above the pod's `volume` block for a volume of the pod alone).
     pub comment: Option<String>,
     /// Pinned resource address (adoption); default the volume name in snake case (PVC) or
     /// `nfs_<name>` (NFS module).

@@ -4463,6 +4463,7 @@ fn pod_volumes_of_the_tls_secret_an_nfs_export_and_a_raw_source() {
   - name: music
     nfs: {{server: {{var: nfs_server}}, path: /srv/nfs/music, read_only: true}}
   - name: cache
+    comment: A scratch volume of the node's CSI driver.
     raw: |
       csi {{
         driver = \"csi.example.io\"
@@ -4488,6 +4489,10 @@ fn pod_volumes_of_the_tls_secret_an_nfs_export_and_a_raw_source() {
     assert!(text.contains("variable \"nfs_server\""), "{text}");
     // The raw source sits in its own volume, between the others.
     assert_eq!(attr(vols[3], "name").unwrap(), "\"cache\"");
+    assert!(
+        text.contains("        # A scratch volume of the node's CSI driver.\n        volume {\n          name = \"cache\""),
+        "{text}"
+    );
     assert_eq!(
         attr(child(vols[3], &["csi"]), "driver").unwrap(),
         "\"csi.example.io\""

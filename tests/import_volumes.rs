@@ -134,13 +134,17 @@ fn a_secret_volume_of_the_tls_secret_is_read_as_tls() {
     let dir = with_volumes(
         &r,
         tmp.path(),
-        "        volume {\n          name = \"tls\"\n          secret {\n            secret_name  = var.tls_secret_name\n            default_mode = \"0400\"\n          }\n        }\n",
+        "        # The app terminates TLS itself.\n        volume {\n          name = \"tls\"\n          secret {\n            secret_name  = var.tls_secret_name\n            default_mode = \"0400\"\n          }\n        }\n",
         "          volume_mount {\n            name       = \"tls\"\n            mount_path = \"/certs\"\n            read_only  = true\n          }\n",
     );
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     let vols = volumes_of(&got.yaml);
     assert!(vols.contains("tls: true"), "{vols}");
+    assert!(
+        vols.contains("comment: The app terminates TLS itself."),
+        "{vols}"
+    );
     assert!(vols.contains("default_mode: '0400'"), "{vols}");
     assert!(vols.contains("mount: /certs"), "{vols}");
 }

@@ -1175,10 +1175,17 @@ fn volumes(
         let spec =
             pod_volume(vol).or_else(|| claim_volume(ctx, d, limits, k, vol, &mut backup_why));
         let index = d.spec.volumes.len();
-        let Some(spec) = spec.or_else(|| volumes::raw_source(ctx, d, address, (k, index), vol))
+        let Some(mut spec) = spec.or_else(|| volumes::raw_source(ctx, d, address, (k, index), vol))
         else {
             break;
         };
+        // A volume of the pod alone says the comment above its block (a storage volume's
+        // is the one above its PVC or NFS module call).
+        if spec.storage.is_none() {
+            let mut at = pod_path();
+            at.push(b("volume", k));
+            spec.comment = text(ctx.above(d, address, &at).take(d));
+        }
         d.spec.volumes.push(spec);
         names.push(string(vol, "name").unwrap_or_default().to_owned());
     }

@@ -1540,7 +1540,6 @@ pub(crate) fn volume_source(
         ("address", vol.address.is_some()),
         ("wait_until_bound", vol.wait_until_bound.is_some()),
         ("wait_until_bound_why", vol.wait_until_bound_why.is_some()),
-        ("comment", vol.comment.is_some()),
     ] {
         if set {
             p.add(

@@ -1,5 +1,8 @@
 {#- A pod volume `v`. -#}
 {% set s = v.source %}
+{% if v.comment %}
+{{ v.comment|comment }}
+{% endif %}
 volume {
   name = {{ v.name }}
 {% if s.type == "pvc" or s.type == "nfs_module" %}

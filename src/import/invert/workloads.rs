@@ -187,8 +187,11 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
     job.topology_spread = s.topology_spread;
     // Volumes: every one the spec can say, or the job stays raw.
     let mut names = Vec::new();
-    for vol in blocks(pod, "volume") {
-        let spec = pod_volume(vol).or_else(|| claim_volume(ctx, vol))?;
+    for (k, vol) in blocks(pod, "volume").iter().enumerate() {
+        let mut spec = pod_volume(vol).or_else(|| claim_volume(ctx, vol))?;
+        let mut at = pod_at.clone();
+        at.push(b("volume", k));
+        spec.comment = text(ctx.above(d, address, &at).take(d));
         names.push(spec.name.clone().unwrap_or_default());
         job.volumes.push(spec);
     }

@@ -634,11 +634,21 @@ debug_set_fields!(
     }
 );
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Volume {
     pub name: String,
     pub source: VolumeSource,
+    /// Written above the `volume` block (a volume of the pod alone; a storage volume's
+    /// comment is above its PVC or NFS module call).
+    pub comment: Option<String>,
 }
+
+debug_set_fields!(
+    Volume { name, source },
+    if set {
+        comment
+    }
+);
 
 /// Where a pod volume comes from.
 #[derive(Debug, Clone, Serialize)]
