@@ -244,3 +244,48 @@ fn a_claim_the_spec_cannot_say_stays_raw_and_its_volume_names_it() {
     assert!(vols.contains("mount: /data/drone-logbook"), "{vols}");
     assert!(vols.contains("storage: nfs"), "{vols}");
 }
+
+#[test]
+fn a_job_volume_the_spec_cannot_say_keeps_only_its_source_raw() {
+    // A CronJob's pod volume of a source without a spec form: the job is still the
+    // spec's, with that one source raw at its volume.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let jobs = "jobs:
+  - name: drone-logbook-prune
+    schedule: \"0 4 * * *\"
+    containers:
+      - image: docker.io/library/alpine:3.20
+        command: [/bin/sh, -c, prune]
+        resources: {cpu: 5m, memory: 16Mi}
+    volumes:
+      - {name: data, claim: drone-logbook-data-encrypted, mount: /data, read_only: true}
+      - name: scratch
+        mount: /scratch
+        raw: |
+          csi {
+            driver = \"csi.example.io\"
+          }
+      - {name: tmp, empty_dir: {}, mount: /tmp}
+";
+    let (dir, main_tf) = stack_of(&r, tmp.path(), jobs);
+    assert!(main_tf.contains("csi {"), "{main_tf}");
+    let got = imported(&dir, &r);
+    assert!(
+        !got.yaml.contains("resource \"kubernetes_cron_job_v1\""),
+        "the job is the spec's\n{}",
+        got.yaml
+    );
+    assert_eq!(got.raw_lines, 3, "{}", got.yaml);
+    let job = &got.yaml[got.yaml.find("\njobs:\n").expect("jobs")..];
+    assert!(job.contains("- name: scratch"), "{job}");
+    assert!(job.contains("driver = \"csi.example.io\""), "{job}");
+    assert!(job.contains("empty_dir: {}"), "{job}");
+    assert!(
+        got.raw_constructs
+            .iter()
+            .any(|c| c.ends_with("template > spec > volume > csi")),
+        "{:?}",
+        got.raw_constructs
+    );
+}

@@ -26,6 +26,8 @@ pub enum Slot {
     Job(usize),
     /// `jobs[i].containers[j].raw`.
     JobContainer(usize, usize),
+    /// `jobs[i].volumes[k].raw`: the source of a job's pod volume.
+    JobVolume(usize, usize),
     /// `raw.stack`: whole blocks of `main.tf`.
     Stack,
     /// `raw.terragrunt`.
@@ -53,6 +55,7 @@ impl Slot {
             Slot::Integrity => "backup.integrity_check.raw".to_owned(),
             Slot::Job(i) => format!("jobs[{i}].raw"),
             Slot::JobContainer(i, j) => format!("jobs[{i}].containers[{j}].raw"),
+            Slot::JobVolume(i, k) => format!("jobs[{i}].volumes[{k}].raw"),
             Slot::Stack => "raw.stack".to_owned(),
             Slot::Terragrunt => "raw.terragrunt".to_owned(),
             Slot::Item(list, i) => format!("{list}[{i}].raw"),

@@ -1,7 +1,8 @@
 //! Recognizers of the pod's volume sources beyond the storage of the stack: an NFS
 //! export mounted inline (`nfs { server, path }`), a secret volume of the stack's TLS
 //! secret, and — for a source the spec has no form for — the source block itself as raw
-//! HCL of that one volume (`volumes[k].raw`), so the volumes after it are still read.
+//! HCL of that one volume (`volumes[k].raw`, a job's `jobs[i].volumes[k].raw`), so the
+//! volumes after it are still read.
 
 use hcl_edit::Span as _;
 
@@ -54,18 +55,38 @@ pub(super) fn raw_source(
     (k, index): (usize, usize),
     vol: &Value,
 ) -> Option<VolumeSpec> {
+    raw_source_at(ctx, d, (address, &pod_path()), k, Slot::Volume(index), vol)
+}
+
+/// Pod volume `k` of the workload at `address` whose pod is at `pod_at`, its source as
+/// raw HCL at `slot` (see [`raw_source`]).
+pub(super) fn raw_source_at(
+    ctx: &Ctx,
+    d: &mut Draft,
+    (address, pod_at): (&str, &[Step]),
+    k: usize,
+    slot: Slot,
+    vol: &Value,
+) -> Option<VolumeSpec> {
     let name = string(vol, "name")?;
     let top = ctx.src.top(&ctx.at(address))?;
-    let pod = source::find_body(&top.block.body, &pod_path())?;
+    let pod = source::find_body(&top.block.body, pod_at)?;
     let dynamic = pod.blocks().any(|b| {
         b.ident.as_str() == "dynamic" && b.labels.first().is_some_and(|l| l.as_str() == "volume")
     });
     if dynamic {
         return None;
     }
-    let mut at = pod_path();
+    let mut at = pod_at.to_vec();
     at.push(Step::Block("volume".to_owned(), k));
     let body = source::find_body(&top.block.body, &at)?;
+    let mut construct = address.split('.').next().unwrap_or(address).to_owned();
+    for step in &at {
+        if let Step::Block(ident, _) = step {
+            construct.push_str(" > ");
+            construct.push_str(ident);
+        }
+    }
     let mut pieces = Vec::new();
     for item in body.iter() {
         let (ident, span) = match (item.as_attribute(), item.as_block()) {
@@ -74,9 +95,8 @@ pub(super) fn raw_source(
             (_, Some(b)) => (b.ident.as_str().to_owned(), b.span()),
             _ => continue,
         };
-        let construct =
-            format!("kubernetes_deployment > spec > template > spec > volume > {ident}");
-        pieces.push(Piece::new(Slot::Volume(index), top.file, span?, construct));
+        let construct = format!("{construct} > {ident}");
+        pieces.push(Piece::new(slot, top.file, span?, construct));
     }
     if pieces.is_empty() {
         return None;
