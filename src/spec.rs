@@ -777,7 +777,8 @@ pub struct VolumeSpec {
     /// With `mount`: mounted read-only.
     #[serde(default)]
     pub read_only: bool,
-    /// What lives on the volume and why this storage; written above the volume resource.
+    /// What lives on the volume and why this storage; written above the volume resource
+    /// (above the pod's `volume` block for a volume of the pod alone).
     pub comment: Option<String>,
     /// Pinned resource address (adoption); default the volume name in snake case (PVC) or
     /// `nfs_<name>` (NFS module).
@@ -786,7 +787,9 @@ pub struct VolumeSpec {
     /// `wait_until_bound_why`).
     pub wait_until_bound: Option<bool>,
     pub wait_until_bound_why: Why,
-    /// Raw HCL inside the volume's PVC resource or NFS module call.
+    /// Raw HCL inside the volume's PVC resource or NFS module call; for a volume of the
+    /// pod without another source, the source itself as written inside the pod's `volume`
+    /// block (a source the spec has no form for, e.g. `csi { … }`).
     pub raw: Option<String>,
     // --- pods and workloads (see `spec::pod`) ---
     /// With `mount`: the file or directory of the volume mounted there.
@@ -801,6 +804,8 @@ pub struct VolumeSpec {
     pub host_path: Option<HostPathSpec>,
     /// A claim by name: one the stack declares (a reference), or one that exists already.
     pub claim: Option<String>,
+    /// An NFS export mounted directly (`server`, `path`), without the NFS module's claim.
+    pub nfs: Option<NfsVolumeSpec>,
     /// The claim's own name: the PVC's `metadata.name` (default
     /// `<stack>-<volume>-encrypted` / `-proxmox`) or the NFS module's `name` (default
     /// `<stack>-<volume>`).

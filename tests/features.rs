@@ -4472,3 +4472,93 @@ fn root_include_false_writes_no_include_of_its_own() {
     assert_eq!(tg.matches("include {").count(), 1, "{tg}");
     assert!(tg.contains("dependency \"platform\" {"), "{tg}");
 }
+
+#[test]
+fn pod_volumes_of_the_tls_secret_an_nfs_export_and_a_raw_source() {
+    let spec = format!(
+        "{BASE}volumes:
+  - name: certs
+    secret: {{tls: true, default_mode: \"0400\"}}
+    mount: /certs
+    read_only: true
+  - name: media
+    nfs: {{server: 192.168.1.127, path: /srv/nfs/app/media}}
+    mount: /media
+  - name: music
+    nfs: {{server: {{var: nfs_server}}, path: /srv/nfs/music, read_only: true}}
+  - name: cache
+    comment: A scratch volume of the node's CSI driver.
+    raw: |
+      csi {{
+        driver = \"csi.example.io\"
+      }}
+    mount: /cache
+  - name: tmp
+    empty_dir: {{}}
+"
+    );
+    let (text, body) = render(&spec);
+    let vols = blocks(pod(&body), "volume");
+    assert_eq!(vols.len(), 5, "{text}");
+    let secret = child(vols[0], &["secret"]);
+    assert_eq!(attr(secret, "secret_name").unwrap(), "var.tls_secret_name");
+    assert_eq!(attr(secret, "default_mode").unwrap(), "\"0400\"");
+    let nfs = child(vols[1], &["nfs"]);
+    assert_eq!(attr(nfs, "server").unwrap(), "\"192.168.1.127\"");
+    assert_eq!(attr(nfs, "path").unwrap(), "\"/srv/nfs/app/media\"");
+    assert!(attr(nfs, "read_only").is_none());
+    let nfs = child(vols[2], &["nfs"]);
+    assert_eq!(attr(nfs, "server").unwrap(), "var.nfs_server");
+    assert_eq!(attr(nfs, "read_only").unwrap(), "true");
+    assert!(text.contains("variable \"nfs_server\""), "{text}");
+    // The raw source sits in its own volume, between the others.
+    assert_eq!(attr(vols[3], "name").unwrap(), "\"cache\"");
+    assert!(
+        text.contains("        # A scratch volume of the node's CSI driver.\n        volume {\n          name = \"cache\""),
+        "{text}"
+    );
+    assert_eq!(
+        attr(child(vols[3], &["csi"]), "driver").unwrap(),
+        "\"csi.example.io\""
+    );
+    assert_eq!(child(vols[4], &["empty_dir"]).body().iter().count(), 0);
+    let mounts = blocks(container(&body), "volume_mount");
+    assert_eq!(
+        mounts
+            .iter()
+            .map(|m| attr(m, "name").unwrap())
+            .collect::<Vec<_>>(),
+        ["\"certs\"", "\"media\"", "\"cache\""]
+    );
+    // Only the secret volume names the TLS secret, and only as the whole name.
+    let e = errors(&spec.replace("secret: {tls: true,", "config_map: {tls: true, name: x,"));
+    assert!(e.contains("applies to `secret` volumes"), "{e}");
+    let e = errors(&spec.replace("{tls: true,", "{tls: true, name: app-tls,"));
+    assert!(e.contains("`tls: true` names the secret"), "{e}");
+    let e = errors(&spec.replace("tls: true", "tls: false"));
+    assert!(e.contains("`tls: false` is the default"), "{e}");
+    let e = errors(&spec.replace("server: 192.168.1.127", "server: {var: tls_secret_name}"));
+    assert!(e.contains("only feeds the TLS and ingress modules"), "{e}");
+    let e = errors(&spec.replace("path: /srv/nfs/app/media", "path: srv/media"));
+    assert!(e.contains("nfs.path"), "{e}");
+    // A raw source is the volume's one source, and parses.
+    let e = errors(&spec.replace(
+        "  - name: tmp\n    empty_dir: {}\n",
+        "  - name: tmp\n    empty_dir: {}\n    raw: \"x = 1\"\n",
+    ));
+    assert!(
+        e.contains("`raw` is the source of a volume without another one"),
+        "{e}"
+    );
+    let e = errors(&spec.replace("driver = \"csi.example.io\"", "driver = "));
+    assert!(e.contains("raw HCL does not parse"), "{e}");
+    // A raw source that repeats the volume's name is refused like any raw collision.
+    let dup = spec.replace("      csi {", "      name = \"again\"\n      csi {");
+    let stack = dlgen::generate::resolve("specs/app.yaml", &dup).unwrap();
+    let err = Renderer::new()
+        .unwrap()
+        .render(&stack, "specs/app.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("volumes[3].raw"), "{err}");
+}

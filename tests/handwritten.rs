@@ -187,6 +187,13 @@ fn web_shell() {
     assert_differences("web-shell", &[]);
 }
 
+#[test]
+fn song_shelf() {
+    // Inline NFS exports as pod volumes (a literal server and the shared variable) and a
+    // secret volume of the stack's TLS secret, with the module's wildcard certificate.
+    assert_differences("song-shelf", &[]);
+}
+
 /// Every stack of the corpus, each with a test above.
 const CORPUS: &[&str] = &[
     "ledger-sync",
@@ -206,6 +213,7 @@ const CORPUS: &[&str] = &[
     "family-portal",
     "browser-pool",
     "web-shell",
+    "song-shelf",
 ];
 
 #[test]

@@ -291,6 +291,7 @@ const HANDWRITTEN: &[(&str, Option<&str>)] = &[
     ("status-page", None),
     ("web-shell", None),
     ("webhook-relay", None),
+    ("song-shelf", None),
 ];
 
 /// Of those, the stacks whose imported spec holds no raw HCL at all: a stack leaves this
@@ -313,6 +314,7 @@ const HANDWRITTEN_WITHOUT_RAW: &[&str] = &[
     "status-page",
     "web-shell",
     "webhook-relay",
+    "song-shelf",
 ];
 
 #[test]
@@ -1831,13 +1833,25 @@ fn the_adoption_workflow_renders_a_stack_that_plans_like_the_hand_written_one() 
 #[test]
 fn a_wrapping_local_module_is_flattened_with_moved_blocks() {
     // The hand-written vaultwarden keeps its objects in ./modules/vaultwarden: the spec
-    // holds them at the root with `adopt.from_module`, and the objects it leaves to raw
-    // HCL (its own backup jobs) come out of the module with a `moved` block each.
+    // holds them at the root with `adopt.from_module` (its own backup jobs too, the
+    // backup volume's source raw at the job's volume), and the objects it leaves to raw
+    // HCL (one no spec field says) come out of the module with a `moved` block each.
     let tmp = tempfile::tempdir().expect("tmp");
     copy_dir(
         &root("tests/fixtures/lint/findings/stacks/vaultwarden"),
         &tmp.path().join("stacks/vaultwarden"),
     );
+    let module_tf = tmp
+        .path()
+        .join("stacks/vaultwarden/modules/vaultwarden/main.tf");
+    let text = fs::read_to_string(&module_tf).expect("module main.tf");
+    fs::write(
+        &module_tf,
+        format!(
+            "{text}\nresource \"terraform_data\" \"restore_marker\" {{\n  input = \"vaultwarden\"\n}}\n"
+        ),
+    )
+    .expect("write");
     let original = tmp.path().join("original");
     copy_dir(&tmp.path().join("stacks/vaultwarden"), &original);
     let run = dlgen(
@@ -1858,7 +1872,12 @@ fn a_wrapping_local_module_is_flattened_with_moved_blocks() {
     let spec = fs::read_to_string(tmp.path().join("specs/vaultwarden.yaml")).expect("spec");
     assert!(spec.contains("adopt: {from_module: vaultwarden}"), "{spec}");
     assert!(
-        spec.contains("from = module.vaultwarden.kubernetes_cron_job_v1.vaultwarden-backup"),
+        spec.contains("from = module.vaultwarden.terraform_data.restore_marker"),
+        "{spec}"
+    );
+    assert!(spec.contains("  - name: vaultwarden-backup\n"), "{spec}");
+    assert!(
+        spec.contains("claim_name = module.nfs_vaultwarden_backup_host.claim_name"),
         "{spec}"
     );
     // The module's variables are replaced by what the call passed.

@@ -461,6 +461,13 @@ fn the_hand_written_corpus_survives_formatting_and_reports_one_value_changes() {
             "kubernetes_deployment.short_links: spec[0].strategy[0].rolling_update[0].max_surge: 1 ≠ 2",
         ),
         (
+            "song-shelf",
+            "main.tf",
+            "path   = \"/srv/nfs/music\"",
+            "path   = \"/srv/nfs/music/flac\"",
+            "kubernetes_deployment.song-shelf: spec[0].template[0].spec[0].volume[0].nfs[0].path: \"/srv/nfs/music\" ≠ \"/srv/nfs/music/flac\"",
+        ),
+        (
             "speech-gpu",
             "main.tf",
             "\"nvidia.com/gpu\"         = \"1\"",

@@ -697,6 +697,11 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
                 c.raw = raw();
             }
         }
+        Slot::JobVolume(i, k) => {
+            if let Some(v) = spec.jobs.get_mut(i).and_then(|j| j.volumes.get_mut(k)) {
+                v.raw = raw();
+            }
+        }
         Slot::Integrity => {
             if let Some(ic) = spec
                 .backup
@@ -738,6 +743,7 @@ fn raw_lines(draft: &Draft) -> usize {
     for j in &spec.jobs {
         texts.push(&j.raw);
         texts.extend(j.containers.iter().map(|c| &c.raw));
+        texts.extend(j.volumes.iter().map(|v| &v.raw));
     }
     if let Some(s) = &spec.secrets {
         texts.push(&s.raw);

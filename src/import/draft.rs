@@ -26,6 +26,8 @@ pub enum Slot {
     Job(usize),
     /// `jobs[i].containers[j].raw`.
     JobContainer(usize, usize),
+    /// `jobs[i].volumes[k].raw`: the source of a job's pod volume.
+    JobVolume(usize, usize),
     /// `raw.stack`: whole blocks of `main.tf`.
     Stack,
     /// `raw.terragrunt`.
@@ -53,6 +55,7 @@ impl Slot {
             Slot::Integrity => "backup.integrity_check.raw".to_owned(),
             Slot::Job(i) => format!("jobs[{i}].raw"),
             Slot::JobContainer(i, j) => format!("jobs[{i}].containers[{j}].raw"),
+            Slot::JobVolume(i, k) => format!("jobs[{i}].volumes[{k}].raw"),
             Slot::Stack => "raw.stack".to_owned(),
             Slot::Terragrunt => "raw.terragrunt".to_owned(),
             Slot::Item(list, i) => format!("{list}[{i}].raw"),
@@ -73,6 +76,9 @@ pub enum Part {
     Backup,
     /// Spec volumes after the first `n`.
     Volumes(usize),
+    /// The storage object of pod volume `k` (its PVC or NFS module call): it stays whole in
+    /// raw HCL, and the volume names its claim (or keeps its source raw).
+    VolumeStorage(usize),
     /// The app container's mounts after the first `n`.
     Mounts(usize),
     /// Spec containers after the first `n`.

@@ -175,6 +175,7 @@ pub mod traffic;
 mod values;
 mod variables;
 mod versions;
+mod volumes;
 mod workloads;
 
 /// The `option` entries of a pod's `dns_config` block (`name`, `value`), when each is
@@ -1074,7 +1075,7 @@ fn deployment(
     (dep.node_affinity, dep.pod_affinity, dep.anti_affinity) =
         (s.node_affinity, s.pod_affinity, s.anti_affinity);
     dep.topology_spread = s.topology_spread;
-    let (volumes, why) = volumes(ctx, d, limits, pod);
+    let (volumes, why) = volumes(ctx, d, limits, pod, &address);
     workloads::rolling_block_storage(ctx, d, &address);
     let pc = PodCtx {
         address: &address,
@@ -1194,12 +1195,14 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
     }
 }
 
-/// The pod's volumes that the spec can say, in order, until the first it cannot.
+/// The pod's volumes, in order: each the spec can say, and one whose source it cannot
+/// say with that source as raw HCL at the volume; until the first of neither.
 fn volumes(
     ctx: &Ctx,
     d: &mut Draft,
     limits: &Limits,
     pod: &Value,
+    address: &str,
 ) -> (Vec<String>, Option<String>) {
     let mut names = Vec::new();
     let mut backup_why = None;
@@ -1208,49 +1211,73 @@ fn volumes(
         .enumerate()
         .take(limits.volumes())
     {
-        if let Some(spec) = pod_volume(vol) {
-            d.spec.volumes.push(spec);
-            names.push(string(vol, "name").unwrap_or_default().to_owned());
-            continue;
-        }
-        if !val::other_keys(vol, &["name", "persistent_volume_claim"]).is_empty() {
-            break;
-        }
-        let (Some(vname), Some(claim)) =
-            (string(vol, "name"), block(vol, "persistent_volume_claim"))
+        let spec =
+            pod_volume(vol).or_else(|| claim_volume(ctx, d, limits, k, vol, &mut backup_why));
+        let index = d.spec.volumes.len();
+        let Some(mut spec) = spec.or_else(|| volumes::raw_source(ctx, d, address, (k, index), vol))
         else {
             break;
         };
-        if !val::other_keys(claim, &["claim_name"]).is_empty() {
-            break;
+        // A volume of the pod alone says the comment above its block (a storage volume's
+        // is the one above its PVC or NFS module call).
+        if spec.storage.is_none() {
+            let mut at = pod_path();
+            at.push(b("volume", k));
+            spec.comment = text(ctx.above(d, address, &at).take(d));
         }
-        let Some(claim_name) = get(claim, "claim_name") else {
-            break;
-        };
-        let declared = |name: &str| {
-            ctx.resources("kubernetes_persistent_volume_claim")
-                .iter()
-                .any(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(name))
-        };
-        let spec = match claim_name {
-            Value::String(pvc_name) if !declared(pvc_name) => Some(VolumeSpec {
-                name: Some(vname.to_owned()),
-                claim: Some(pvc_name.clone()),
-                ..VolumeSpec::default()
-            }),
-            Value::String(pvc_name) => pvc(ctx, d, k, vname, pvc_name, &mut backup_why),
-            other => match module_output(other, "claim_name") {
-                Some(module) => nfs(ctx, d, (k, Part::Volumes(k)), vname, module),
-                None => None,
-            },
-        };
-        let Some(spec) = spec else {
-            break;
-        };
         d.spec.volumes.push(spec);
-        names.push(vname.to_owned());
+        names.push(string(vol, "name").unwrap_or_default().to_owned());
     }
     (names, backup_why)
+}
+
+/// Pod volume `k` when it is a claim the spec says: a PVC of the stack, the NFS module's,
+/// or one named that the stack does not declare.
+fn claim_volume(
+    ctx: &Ctx,
+    d: &mut Draft,
+    limits: &Limits,
+    k: usize,
+    vol: &Value,
+    backup_why: &mut Option<String>,
+) -> Option<VolumeSpec> {
+    if !val::other_keys(vol, &["name", "persistent_volume_claim"]).is_empty() {
+        return None;
+    }
+    let vname = string(vol, "name")?;
+    let claim = block(vol, "persistent_volume_claim")?;
+    if !val::other_keys(claim, &["claim_name"]).is_empty() {
+        return None;
+    }
+    let claim_name = get(claim, "claim_name")?;
+    let storage_given_up = limits.has(&Part::VolumeStorage(k));
+    let declared = |name: &str| {
+        ctx.resources("kubernetes_persistent_volume_claim")
+            .iter()
+            .any(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(name))
+    };
+    match claim_name {
+        Value::String(pvc_name) if !declared(pvc_name) => Some(VolumeSpec {
+            name: Some(vname.to_owned()),
+            claim: Some(pvc_name.clone()),
+            ..VolumeSpec::default()
+        }),
+        // A PVC of the stack the spec cannot say (or gives up) stays whole in raw HCL; the
+        // volume still names it.
+        Value::String(pvc_name) => (!storage_given_up)
+            .then(|| pvc(ctx, d, k, vname, pvc_name, backup_why))
+            .flatten()
+            .or_else(|| {
+                Some(VolumeSpec {
+                    name: Some(vname.to_owned()),
+                    claim: Some(pvc_name.clone()),
+                    ..VolumeSpec::default()
+                })
+            }),
+        other => module_output(other, "claim_name")
+            .filter(|_| !storage_given_up)
+            .and_then(|m| nfs(ctx, d, (k, Part::VolumeStorage(k)), vname, m)),
+    }
 }
 
 /// A volume of the pod alone (scratch, config map, secret, node path), as written.
@@ -1309,6 +1336,7 @@ fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
                 default_mode: prim(body, "default_mode"),
                 optional: flag("optional"),
                 items: items()?,
+                tls: None,
             });
         }
         "secret" => {
@@ -1317,11 +1345,17 @@ fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
             {
                 return None;
             }
+            let tls = volumes::tls_secret(get(body, "secret_name"));
             spec.secret = Some(KeysVolumeSpec {
-                name: Some(string(body, "secret_name")?.to_owned()),
+                name: if tls {
+                    None
+                } else {
+                    Some(string(body, "secret_name")?.to_owned())
+                },
                 default_mode: prim(body, "default_mode"),
                 optional: flag("optional"),
                 items: items()?,
+                tls: tls.then_some(true),
             });
         }
         "host_path" => {
@@ -1344,6 +1378,7 @@ fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
                 kind,
             });
         }
+        "nfs" => spec.nfs = Some(volumes::inline_nfs(body)?),
         _ => return None,
     }
     Some(spec)
@@ -1394,7 +1429,7 @@ fn pvc(
     d.claim(
         &ctx.at(&address),
         &address,
-        Some(Part::Volumes(k)),
+        Some(Part::VolumeStorage(k)),
         Some(Slot::Volume(k)),
     );
     Some(VolumeSpec {

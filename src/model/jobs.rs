@@ -246,6 +246,7 @@ fn app_job(
             volumes.push(Volume {
                 name: vname.clone(),
                 source,
+                comment: vol.comment.clone(),
             });
         }
         super::storage::short_mount(p, &vat, vol, &vname, &mut mounts, &mut seen_mounts);

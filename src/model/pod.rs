@@ -1512,6 +1512,7 @@ pub(crate) fn volume_source(
         vol.secret.is_some(),
         vol.host_path.is_some(),
         vol.claim.is_some(),
+        vol.nfs.is_some(),
     ]
     .iter()
     .filter(|&&b| b)
@@ -1519,8 +1520,16 @@ pub(crate) fn volume_source(
     if sources > 1 {
         p.add(
             at,
-            "a volume has one source: one of `storage`, `empty_dir`, `config_map`, `secret`, `host_path`, `claim`",
+            "a volume has one source: one of `storage`, `empty_dir`, `config_map`, `secret`, `host_path`, `claim`, `nfs`, or `raw`",
             None,
+        );
+        return None;
+    }
+    if sources == 1 && vol.raw.is_some() {
+        p.add(
+            vat("raw"),
+            "a volume has one source, and `raw` is the source of a volume without another one",
+            Some("remove `raw`, or the other source".to_owned()),
         );
         return None;
     }
@@ -1531,8 +1540,6 @@ pub(crate) fn volume_source(
         ("address", vol.address.is_some()),
         ("wait_until_bound", vol.wait_until_bound.is_some()),
         ("wait_until_bound_why", vol.wait_until_bound_why.is_some()),
-        ("raw", vol.raw.is_some()),
-        ("comment", vol.comment.is_some()),
     ] {
         if set {
             p.add(
@@ -1611,6 +1618,13 @@ pub(crate) fn volume_source(
         });
     }
     if let Some(cm) = &vol.config_map {
+        if cm.tls.is_some() {
+            p.add(
+                vat("config_map.tls"),
+                "`tls` names the stack's TLS secret: it applies to `secret` volumes",
+                Some("remove it".to_owned()),
+            );
+        }
         let name = named(p, vat("config_map.name"), &cm.name, "config map name");
         return Some(VolumeSource::ConfigMap {
             name: Value::Str(name),
@@ -1620,12 +1634,35 @@ pub(crate) fn volume_source(
         });
     }
     if let Some(s) = &vol.secret {
-        let name = named(p, vat("secret.name"), &s.name, "secret name");
-        if name == ctx.secret_name {
-            refs.runtime_secrets = true;
-        }
+        let secret_name = match s.tls {
+            Some(true) => {
+                if s.name.is_some() {
+                    p.add(
+                        vat("secret.name"),
+                        "`tls: true` names the secret (the stack's TLS secret)",
+                        Some("remove `name`, or `tls`".to_owned()),
+                    );
+                }
+                Value::Expr(Expr(format!("var.{}", cv::repo::TLS_SECRET_VARIABLE)))
+            }
+            Some(false) => {
+                p.add(
+                    vat("secret.tls"),
+                    "`tls: false` is the default: the secret is the one `name` names",
+                    Some("remove it".to_owned()),
+                );
+                Value::Str(String::new())
+            }
+            None => {
+                let name = named(p, vat("secret.name"), &s.name, "secret name");
+                if name == ctx.secret_name {
+                    refs.runtime_secrets = true;
+                }
+                Value::Str(name)
+            }
+        };
         return Some(VolumeSource::Secret {
-            secret_name: Value::Str(name),
+            secret_name,
             default_mode: mode(p, vat("secret.default_mode"), &s.default_mode),
             optional: s.optional,
             items: items(p, vat("secret.items"), &s.items),
@@ -1666,15 +1703,54 @@ pub(crate) fn volume_source(
             }),
         });
     }
+    if let Some(nfs) = &vol.nfs {
+        let server = match &nfs.server {
+            Some(server) => refs.value(p, &vat("nfs.server"), server),
+            None => {
+                p.missing(
+                    &vat("nfs.server"),
+                    "the NFS server, a literal or `{var: nfs_server}`",
+                );
+                Value::Str(String::new())
+            }
+        };
+        let path = match &nfs.path {
+            Some(path) => {
+                p.check(
+                    &vat("nfs.path"),
+                    "path",
+                    path,
+                    validate::absolute_path(path),
+                );
+                path.clone()
+            }
+            None => {
+                p.missing(
+                    &vat("nfs.path"),
+                    "the exported path, e.g. `/srv/nfs/<stack>`",
+                );
+                String::new()
+            }
+        };
+        return Some(VolumeSource::Nfs {
+            server,
+            path,
+            read_only: nfs.read_only,
+        });
+    }
     if let Some(claim) = &vol.claim {
         p.check(&vat("claim"), "claim name", claim, object_name(claim));
         return Some(VolumeSource::Pvc {
             claim_name: Value::Str(claim.clone()),
         });
     }
+    if vol.raw.is_some() {
+        return super::adopt::raw(p, &vat("raw"), &vol.raw)
+            .map(|raw| VolumeSource::Raw { raw: Some(raw) });
+    }
     p.missing(
         &vat("storage"),
-        "the volume's source: `storage` (`proxmox-lvm-encrypted` for sensitive data, `proxmox-lvm`, `nfs`), or `empty_dir`, `config_map`, `secret`, `host_path`, `claim`",
+        "the volume's source: `storage` (`proxmox-lvm-encrypted` for sensitive data, `proxmox-lvm`, `nfs`), or `empty_dir`, `config_map`, `secret`, `host_path`, `claim`, `nfs`, or `raw` (the source block as raw HCL)",
     );
     None
 }

@@ -211,6 +211,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                 v.pod_volumes.push(Volume {
                     name: vname,
                     source,
+                    comment: vol.comment.clone(),
                 });
             }
             continue;
@@ -221,6 +222,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
             ("secret", vol.secret.is_some()),
             ("host_path", vol.host_path.is_some()),
             ("claim", vol.claim.is_some()),
+            ("nfs", vol.nfs.is_some()),
         ] {
             if set {
                 p.add(
@@ -368,6 +370,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                     source: VolumeSource::Pvc {
                         claim_name: claim.clone().into(),
                     },
+                    comment: None,
                 });
                 v.block.push((vname, claim));
             }
@@ -455,6 +458,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         source: VolumeSource::NfsModule {
                             claim_name: Expr(format!("module.{address}.claim_name")),
                         },
+                        comment: None,
                     });
                 }
                 let name = claim_name(p, &at("claim_name"), &vol.claim_name)
@@ -796,6 +800,7 @@ fn cron_job(ctx: &Ctx, app_labels: &Obj, address: &str, job: VolumeJob) -> Objec
         source: VolumeSource::Pvc {
             claim_name: job.data_claim.into(),
         },
+        comment: None,
     }];
     if let Some(claim) = job.backup_claim {
         mounts.push(Mount {
@@ -807,6 +812,7 @@ fn cron_job(ctx: &Ctx, app_labels: &Obj, address: &str, job: VolumeJob) -> Objec
         volumes.push(Volume {
             name: "backup".to_owned(),
             source: VolumeSource::NfsModule { claim_name: claim },
+            comment: None,
         });
     }
     let mut container = Container::new(job.container, Value::from(cv::cron::TOOLS_IMAGE));

@@ -1027,6 +1027,13 @@ impl Stack {
                         raw,
                     ));
                 }
+                for (i, v) in pod.volumes.iter().enumerate() {
+                    if let VolumeSource::Raw { raw: Some(raw) } = &v.source {
+                        let mut path = pod_path.clone();
+                        path.push(format!("volume[{i}]"));
+                        sites.push(site("main.tf", Some(reference.clone()), path, raw));
+                    }
+                }
                 for (block, list) in [
                     ("init_container", &pod.init_containers),
                     ("container", &pod.containers),
@@ -1062,6 +1069,11 @@ impl Stack {
             pod.raw = None;
             for c in pod.containers.iter_mut().chain(&mut pod.init_containers) {
                 c.raw = None;
+            }
+            for v in &mut pod.volumes {
+                if let VolumeSource::Raw { raw } = &mut v.source {
+                    *raw = None;
+                }
             }
         }
         bare.terragrunt.raw = None;

@@ -421,6 +421,22 @@ pub struct KeysVolumeSpec {
     /// Only these keys, at these paths.
     #[serde(default)]
     pub items: Vec<KeyPathSpec>,
+    /// A secret volume only: `true` mounts the stack's TLS secret (the wildcard
+    /// certificate the TLS module writes, named by the TLS secret variable), instead of
+    /// `name`.
+    pub tls: Option<bool>,
+}
+
+/// An NFS export mounted by the pod directly, without a claim.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NfsVolumeSpec {
+    /// The server: a literal (`192.168.1.127`) or a variable (`{var: nfs_server}`).
+    pub server: Option<super::ValueSpec>,
+    /// The exported path (`/srv/nfs/<stack>`).
+    pub path: Option<String>,
+    /// The export is mounted read-only (the volume's own `read_only`).
+    pub read_only: Option<bool>,
 }
 
 /// One key of a config map or secret and the file it becomes.

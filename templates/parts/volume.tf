@@ -1,5 +1,8 @@
 {#- A pod volume `v`. -#}
 {% set s = v.source %}
+{% if v.comment %}
+{{ v.comment|comment }}
+{% endif %}
 volume {
   name = {{ v.name }}
 {% if s.type == "pvc" or s.type == "nfs_module" %}
@@ -49,5 +52,15 @@ volume {
     type = {{ s.kind }}
 {% endif %}
   }
+{% elif s.type == "nfs" %}
+  nfs {
+    server = {{ s.server }}
+    path   = {{ s.path }}
+{% if s.read_only is not none %}
+    read_only = {{ s.read_only }}
+{% endif %}
+  }
+{% elif s.type == "raw" and s.raw %}
+{{ s.raw.text|raw_hcl }}
 {% endif %}
 }

@@ -69,13 +69,6 @@ fn read(
         labels: meta.labels,
         ..KubernetesSecretSpec::default()
     };
-    if let Some(entries) = meta.annotations {
-        let (account, rest): (Vec<_>, Vec<_>) = entries
-            .into_iter()
-            .partition(|(k, _)| k == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION);
-        out.service_account = account.into_iter().next().map(|(_, name)| name);
-        out.annotations = OrderedMap(rest);
-    }
     out.kind = match get(v, "type") {
         None => None,
         Some(_) => Some(string(v, "type")?.to_owned()),
@@ -85,6 +78,17 @@ fn read(
         Some(Value::Bool(b)) => Some(*b),
         Some(_) => return None,
     };
+    // `service_account` writes the token type and the wait with the annotation: a secret
+    // that does not write both keeps the annotation as one.
+    let token = out.kind.as_deref() == Some(cv::kubernetes_secret::SERVICE_ACCOUNT_TOKEN_TYPE)
+        && out.wait_for_service_account_token.is_some();
+    if let Some(entries) = meta.annotations {
+        let (account, rest): (Vec<_>, Vec<_>) = entries
+            .into_iter()
+            .partition(|(k, _)| token && k == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION);
+        out.service_account = account.into_iter().next().map(|(_, name)| name);
+        out.annotations = OrderedMap(rest);
+    }
     if let Some(data) = get(v, "data") {
         let data = val::map(data)?;
         let order = ctx

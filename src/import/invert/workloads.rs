@@ -61,9 +61,11 @@ pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         let i = d.spec.jobs.len();
         // What a job that is not recognized took stays the stack's.
         let (reasons, consumed) = (d.reasons.clone(), d.consumed.clone());
+        let raw_first = d.raw_first.len();
         let Some(job) = job(ctx, d, i, &address, ty, v) else {
             d.reasons = reasons;
             d.consumed = consumed;
+            d.raw_first.truncate(raw_first);
             continue;
         };
         d.claim(&ctx.at(&address), &address, Some(part), Some(Slot::Job(i)));
@@ -185,10 +187,19 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
     (job.node_affinity, job.pod_affinity, job.anti_affinity) =
         (s.node_affinity, s.pod_affinity, s.anti_affinity);
     job.topology_spread = s.topology_spread;
-    // Volumes: every one the spec can say, or the job stays raw.
+    // Volumes: every one the spec can say, one whose source it cannot with that source
+    // raw at the volume; a volume of neither leaves the job raw.
     let mut names = Vec::new();
-    for vol in blocks(pod, "volume") {
-        let spec = pod_volume(vol).or_else(|| claim_volume(ctx, vol))?;
+    for (k, vol) in blocks(pod, "volume").iter().enumerate() {
+        let mut spec = pod_volume(vol)
+            .or_else(|| claim_volume(ctx, vol))
+            .or_else(|| {
+                let slot = Slot::JobVolume(i, k);
+                super::volumes::raw_source_at(ctx, d, (address, &pod_at), k, slot, vol)
+            })?;
+        let mut at = pod_at.clone();
+        at.push(b("volume", k));
+        spec.comment = text(ctx.above(d, address, &at).take(d));
         names.push(spec.name.clone().unwrap_or_default());
         job.volumes.push(spec);
     }

@@ -634,11 +634,21 @@ debug_set_fields!(
     }
 );
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Volume {
     pub name: String,
     pub source: VolumeSource,
+    /// Written above the `volume` block (a volume of the pod alone; a storage volume's
+    /// comment is above its PVC or NFS module call).
+    pub comment: Option<String>,
 }
+
+debug_set_fields!(
+    Volume { name, source },
+    if set {
+        comment
+    }
+);
 
 /// Where a pod volume comes from.
 #[derive(Debug, Clone, Serialize)]
@@ -673,6 +683,17 @@ pub enum VolumeSource {
     HostPath {
         path: String,
         kind: Option<String>,
+    },
+    /// An NFS export, mounted without a claim.
+    Nfs {
+        server: Value,
+        path: String,
+        read_only: Option<bool>,
+    },
+    /// A source the spec has no form for, as raw HCL inside the `volume` block (`None` in
+    /// the stack without raw HCL).
+    Raw {
+        raw: Option<Raw>,
     },
 }
 
