@@ -287,6 +287,7 @@ const KEYS: &[&str] = &[
     "add",
     "drop_why",
     "suspend",
+    "suspend_unless",
     "timeouts",
     "app_container",
     "label_key",

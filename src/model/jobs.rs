@@ -37,7 +37,7 @@ pub(crate) struct CronParts {
     pub failed_jobs_history_limit: Option<u32>,
     pub starting_deadline_seconds: Option<u32>,
     pub successful_jobs_history_limit: Option<u32>,
-    pub suspend: Option<bool>,
+    pub suspend: Option<Expr>,
     pub suspend_comment: Option<String>,
     pub timezone: Option<String>,
 }
@@ -174,6 +174,7 @@ fn app_job(
             ("timezone", j.timezone.is_some()),
             ("concurrency_policy", j.concurrency_policy.is_some()),
             ("suspend", j.suspend.is_some()),
+            ("suspend_unless", j.suspend_unless.is_some()),
             (
                 "successful_jobs_history_limit",
                 j.successful_jobs_history_limit.is_some(),
@@ -342,8 +343,33 @@ fn app_job(
                 );
             }
         }
-        let suspend_comment = match (j.suspend, Problems::why(&j.suspend_why)) {
-            (Some(true), None) => {
+        let suspend = match (j.suspend, &j.suspend_unless) {
+            (Some(_), Some(_)) => {
+                p.add(
+                    jat("suspend_unless"),
+                    "`suspend_unless` and `suspend` both set `suspend`",
+                    Some("keep one of them".to_owned()),
+                );
+                None
+            }
+            (Some(s), None) => Some(Expr::new(s.to_string())),
+            (None, Some(flag)) => match super::refs::variable_name(flag) {
+                Ok(()) => {
+                    refs.var(flag);
+                    if !refs.flags.contains(flag) {
+                        refs.flags.push(flag.clone());
+                    }
+                    Some(Expr(format!("!var.{flag}")))
+                }
+                Err(why) => {
+                    p.invalid(&jat("suspend_unless"), "variable name", flag, &why);
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+        let suspend_comment = match (suspend.is_some(), Problems::why(&j.suspend_why)) {
+            (true, None) if j.suspend == Some(true) => {
                 p.add(
                     jat("suspend"),
                     "a suspended CronJob needs a written reason",
@@ -351,8 +377,8 @@ fn app_job(
                 );
                 None
             }
-            (Some(_), Some(_)) => j.suspend_why.clone(),
-            (None, Some(_)) => {
+            (true, Some(_)) => j.suspend_why.clone(),
+            (false, Some(_)) => {
                 p.add(
                     jat("suspend_why"),
                     "`suspend_why` explains `suspend`, which is not set",
@@ -383,7 +409,7 @@ fn app_job(
             successful_jobs_history_limit: j
                 .successful_jobs_history_limit
                 .unwrap_or(Some(cv::jobs::SUCCESSFUL_JOBS_HISTORY_LIMIT)),
-            suspend: j.suspend,
+            suspend,
             suspend_comment,
             timezone: j.timezone.clone(),
         }

@@ -605,6 +605,10 @@ with_pod_settings! {
         pub suspend: Option<bool>,
         /// Why it is suspended; written above `suspend`.
         pub suspend_why: Why,
+        /// Suspended unless the boolean variable of this name is true: `suspend =
+        /// !var.NAME` (a flag that turns the CronJob on), instead of `suspend`; the
+        /// variable is declared `bool` (its default under `variables:`).
+        pub suspend_unless: Option<String>,
         /// Finished jobs kept; default 3, `null` leaves it out.
         #[serde(default, deserialize_with = "present")]
         pub successful_jobs_history_limit: Option<Option<u32>>,

@@ -119,8 +119,9 @@ pub struct CronJob {
     pub schedule: String,
     pub starting_deadline_seconds: Option<u32>,
     pub successful_jobs_history_limit: Option<u32>,
-    /// `suspend`, when written, with the reason written above it.
-    pub suspend: Option<bool>,
+    /// `suspend`, when written (`true`, `false`, `!var.<flag>`), with the reason written
+    /// above it.
+    pub suspend: Option<Expr>,
     pub suspend_comment: Option<String>,
     pub timezone: Option<String>,
     pub job: JobTemplate,
