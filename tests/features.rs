@@ -3714,6 +3714,45 @@ variables:
 }
 
 #[test]
+fn a_job_created_only_with_a_flag_is_counted_by_the_variable() {
+    let spec = format!(
+        "{BASE}jobs:
+  - name: report
+    schedule: \"0 3 * * *\"
+    created_if: reports_enabled
+    containers: [{{image: curlimages/curl:8.10.1}}]
+  - name: db-init
+    created_if: reports_enabled
+    containers: [{{image: postgres:16-alpine}}]
+"
+    );
+    let (text, body) = render(&spec);
+    for (ty, label) in [
+        ("kubernetes_cron_job_v1", "report"),
+        ("kubernetes_job", "db_init"),
+    ] {
+        let job = find(&body, "resource", &[ty, label]);
+        assert_eq!(
+            attr(job, "count").as_deref(),
+            Some("var.reports_enabled ? 1 : 0"),
+            "{text}"
+        );
+    }
+    assert!(
+        text.contains("variable \"reports_enabled\" { type = bool }\n"),
+        "{text}"
+    );
+    let e = errors(&spec.replace(
+        "created_if: reports_enabled\n    containers: [{image: curlimages",
+        "created_if: 1st\n    containers: [{image: curlimages",
+    ));
+    assert!(
+        e.contains("jobs[0].created_if") && e.contains("is not a Terraform variable name"),
+        "{e}"
+    );
+}
+
+#[test]
 fn the_app_service_of_a_container_without_a_port_says_its_own_port() {
     // The Service's port and target port, when the container declares none.
     let portless = BASE.replace("    port: 8080\n", "");

@@ -288,6 +288,7 @@ const KEYS: &[&str] = &[
     "drop_why",
     "suspend",
     "suspend_unless",
+    "created_if",
     "timeouts",
     "app_container",
     "label_key",

@@ -260,7 +260,7 @@ resource "kubernetes_cron_job_v1" "jobs" {
 /// 5.6), appended to drone-logbook: a CronJob with every spec setting, image pull secrets,
 /// `dns_config`, a mounted script ConfigMap and the pushgateway URL; a suspended one with
 /// its reason; a `bitnami/kubectl` one with a service account; a CronJob turned on by a
-/// flag; and the DB bootstrap Job (`psql` heredoc over `var.postgresql_host`, the root
+/// flag and one created only with it (`count`); and the DB bootstrap Job (`psql` heredoc over `var.postgresql_host`, the root
 /// password read from Vault, `wait_for_completion`, `timeouts`).
 const JOB_SHAPES: &str = r#"
 data "vault_kv_secret_v2" "secrets" {
@@ -418,6 +418,40 @@ resource "kubernetes_cron_job_v1" "report" {
   }
 }
 
+resource "kubernetes_cron_job_v1" "gated" {
+  count = var.reports_enabled ? 1 : 0
+  metadata {
+    name      = "gated-report"
+    namespace = kubernetes_namespace.drone_logbook.metadata[0].name
+  }
+  spec {
+    concurrency_policy            = "Forbid"
+    failed_jobs_history_limit     = 3
+    successful_jobs_history_limit = 3
+    schedule                      = "0 3 * * *"
+    job_template {
+      metadata {}
+      spec {
+        backoff_limit = 1
+        template {
+          metadata {}
+          spec {
+            container {
+              name  = "gated-report"
+              image = "curlimages/curl:8.10.1"
+            }
+            restart_policy = "OnFailure"
+          }
+        }
+      }
+    }
+  }
+  lifecycle {
+    # KYVERNO_LIFECYCLE_V1: Kyverno mutates dns_config (ndots=2) on every pod.
+    ignore_changes = [spec[0].job_template[0].spec[0].template[0].spec[0].dns_config]
+  }
+}
+
 resource "kubernetes_job" "db_init" {
   metadata {
     name      = "drone-logbook-db-init"
@@ -470,6 +504,7 @@ fn the_fact_sheets_job_shapes_are_read_without_raw() {
         "suspend: true",
         "suspend_why: Paused until the upstream cleanup API is fixed.",
         "suspend_unless: reports_enabled",
+        "created_if: reports_enabled",
         "reports_enabled: {default: false}",
         "name: drone-logbook-db-init",
         "timeouts: {create: 2m}",

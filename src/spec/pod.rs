@@ -594,6 +594,10 @@ with_pod_settings! {
         pub resource_type: Option<String>,
         /// What the job does; written above it.
         pub comment: Option<String>,
+        /// Created only when the boolean variable of this name is true: `count =
+        /// var.NAME ? 1 : 0` (its instance is then `<address>[0]`); the variable is
+        /// declared `bool` (its default under `variables:`).
+        pub created_if: Option<String>,
         /// Cron schedule (5 fields, or `@daily` and the like): a CronJob.
         pub schedule: Option<String>,
         /// The schedule's time zone (`Europe/London`).

@@ -86,6 +86,9 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         comment: text(ctx.above(d, address, &[]).take(d)),
         ..JobSpec::default()
     };
+    if let Some(count) = get(v, "count") {
+        job.created_if = Some(super::jobs::count_gate(count)?.to_owned());
+    }
     if let Some(labels) = get(meta, "labels") {
         job.labels =
             OrderedMap(ctx.ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])?);

@@ -113,6 +113,8 @@ pub struct RollingUpdate {
 /// A `kubernetes_cron_job_v1`: the schedule, and the job it starts.
 #[derive(Clone, Serialize)]
 pub struct CronJob {
+    /// `count = var.<flag> ? 1 : 0`, when the job is created only with the flag.
+    pub count: Option<Expr>,
     pub metadata: Metadata,
     pub concurrency_policy: Option<String>,
     pub failed_jobs_history_limit: Option<u32>,
@@ -142,6 +144,7 @@ debug_set_fields!(
         lifecycle,
     },
     if set {
+        count,
         suspend,
         suspend_comment,
         timezone,
@@ -153,6 +156,8 @@ debug_set_fields!(
 /// A one-shot `kubernetes_job`.
 #[derive(Clone, Serialize)]
 pub struct Job {
+    /// `count = var.<flag> ? 1 : 0`, when the job is created only with the flag.
+    pub count: Option<Expr>,
     pub metadata: Metadata,
     pub wait_for_completion: Option<bool>,
     pub job: JobTemplate,
@@ -171,6 +176,7 @@ debug_set_fields!(
         lifecycle,
     },
     if set {
+        count,
         timeouts,
         depends_on,
         depends_on_comment,
