@@ -3661,6 +3661,131 @@ fn app_cron_jobs_with_every_setting() {
 }
 
 #[test]
+fn a_cron_job_turned_on_by_a_flag_is_suspended_unless_the_variable() {
+    let spec = format!(
+        "{BASE}jobs:
+  - name: sync
+    schedule: \"*/30 * * * *\"
+    suspend_unless: sync_enabled
+    containers: [{{image: curlimages/curl:8.10.1}}]
+  - name: digest
+    schedule: \"15 7 * * *\"
+    suspend_unless: digest_enabled
+    suspend_why: Turned on per environment.
+    containers: [{{image: curlimages/curl:8.10.1}}]
+variables:
+  digest_enabled: {{default: false}}
+"
+    );
+    let (text, body) = render(&spec);
+    let job = find(&body, "resource", &["kubernetes_cron_job_v1", "sync"]);
+    assert_eq!(
+        attr(child(job, &["spec"]), "suspend").as_deref(),
+        Some("!var.sync_enabled")
+    );
+    // A flag without a default is declared a boolean; with one, as `variables:` says.
+    assert!(
+        text.contains("variable \"sync_enabled\" { type = bool }\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("variable \"digest_enabled\" {\n  type    = bool\n  default = false\n}\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    # Turned on per environment.\n    suspend = !var.digest_enabled\n"),
+        "{text}"
+    );
+    let e = errors(&spec.replace(
+        "    suspend_unless: sync_enabled\n",
+        "    suspend_unless: sync_enabled\n    suspend: true\n    suspend_why: x\n",
+    ));
+    assert!(
+        e.contains("jobs[0].suspend_unless") && e.contains("both set `suspend`"),
+        "{e}"
+    );
+    let e = errors(&spec.replace("suspend_unless: sync_enabled", "suspend_unless: Sync-On"));
+    assert!(
+        e.contains("jobs[0].suspend_unless") && e.contains("is not a Terraform variable name"),
+        "{e}"
+    );
+    let e = errors(&spec.replace("    schedule: \"*/30 * * * *\"\n", ""));
+    assert!(e.contains("`suspend_unless` applies to a CronJob"), "{e}");
+}
+
+#[test]
+fn a_job_created_only_with_a_flag_is_counted_by_the_variable() {
+    let spec = format!(
+        "{BASE}jobs:
+  - name: report
+    schedule: \"0 3 * * *\"
+    created_if: reports_enabled
+    containers: [{{image: curlimages/curl:8.10.1}}]
+  - name: db-init
+    created_if: reports_enabled
+    containers: [{{image: postgres:16-alpine}}]
+"
+    );
+    let (text, body) = render(&spec);
+    for (ty, label) in [
+        ("kubernetes_cron_job_v1", "report"),
+        ("kubernetes_job", "db_init"),
+    ] {
+        let job = find(&body, "resource", &[ty, label]);
+        assert_eq!(
+            attr(job, "count").as_deref(),
+            Some("var.reports_enabled ? 1 : 0"),
+            "{text}"
+        );
+    }
+    assert!(
+        text.contains("variable \"reports_enabled\" { type = bool }\n"),
+        "{text}"
+    );
+    let e = errors(&spec.replace(
+        "created_if: reports_enabled\n    containers: [{image: curlimages",
+        "created_if: 1st\n    containers: [{image: curlimages",
+    ));
+    assert!(
+        e.contains("jobs[0].created_if") && e.contains("is not a Terraform variable name"),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_app_service_of_a_container_without_a_port_says_its_own_port() {
+    // The Service's port and target port, when the container declares none.
+    let portless = BASE.replace("    port: 8080\n", "");
+    let (text, body) = render(&format!(
+        "{portless}service: {{port: 80, target_port: 8080}}\n"
+    ));
+    let svc = find(&body, "resource", &["kubernetes_service", "app"]);
+    let port = child(child(svc, &["spec"]), &["port"]);
+    assert_eq!(attr(port, "port").as_deref(), Some("\"80\""), "{text}");
+    assert_eq!(
+        attr(port, "target_port").as_deref(),
+        Some("\"8080\""),
+        "{text}"
+    );
+    // Without a target port, Kubernetes targets the port itself: none written.
+    let (text, body) = render(&format!(
+        "{portless}service: {{port: 8080, target_port: null}}\n"
+    ));
+    let svc = find(&body, "resource", &["kubernetes_service", "app"]);
+    let port = child(child(svc, &["spec"]), &["port"]);
+    assert_eq!(attr(port, "target_port"), None, "{text}");
+    // Without any port, there is no Service to write, and asking for one says so.
+    let (text, _) = render(&portless);
+    assert!(!text.contains("kubernetes_service"), "{text}");
+    let e = errors(&format!("{portless}service: {{name: app-web}}\n"));
+    assert!(
+        e.contains("a service needs the app container's `port`")
+            && e.contains("`port:` or `ports:`"),
+        "{e}"
+    );
+}
+
+#[test]
 fn one_shot_jobs_wait_for_completion_with_timeouts() {
     let spec = format!(
         "{BASE}jobs:
@@ -3954,6 +4079,43 @@ fn a_literal_secret_value_is_refused_where_it_is_written() {
         "{SECRETS_BASE}kubernetes_secrets:\n  - type: Opaque\n"
     ));
     assert!(bad.contains("kubernetes_secrets[0].name"), "{bad}");
+}
+
+#[test]
+fn kubernetes_secret_binary_data_is_files_beside_the_spec_read_as_base64() {
+    let spec = format!(
+        "{SECRETS_BASE}kubernetes_secrets:
+  - name: app-keystore
+    data: {{password: {{var: keystore_password}}}}
+    binary_data:
+      keystore.jks: {{file: files/keystore.jks}}
+"
+    );
+    let (text, body) = render(&spec);
+    let secret = find(&body, "resource", &["kubernetes_secret", "app_keystore"]);
+    assert_eq!(
+        val(secret, "binary_data").unwrap(),
+        "{\"keystore.jks\" = filebase64(\"${path.module}/files/keystore.jks\")}",
+        "{text}"
+    );
+    assert!(val(secret, "data").is_some(), "{text}");
+    let stack = dlgen::generate::resolve("specs/app.yaml", &spec).unwrap();
+    let files: Vec<(&str, bool)> = stack
+        .files
+        .iter()
+        .map(|f| (f.name.as_str(), f.binary))
+        .collect();
+    assert_eq!(files, [("files/keystore.jks", true)]);
+    let bad = errors(&format!(
+        "{SECRETS_BASE}kubernetes_secrets:\n  - name: app-env\n    data: {{a: {{var: x}}}}\n    binary_data: {{a: {{file: a.bin}}, b: {{}}, c: {{file: ../c}}}}\n"
+    ));
+    for needle in [
+        "`a` is also a key of `data`",
+        "missing required field `file` at `kubernetes_secrets[0].binary_data.b.file`",
+        "invalid file name `../c`",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
 }
 
 #[test]

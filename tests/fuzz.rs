@@ -287,6 +287,8 @@ const KEYS: &[&str] = &[
     "add",
     "drop_why",
     "suspend",
+    "suspend_unless",
+    "created_if",
     "timeouts",
     "app_container",
     "label_key",

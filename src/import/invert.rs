@@ -164,6 +164,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod encoded;
 mod exposure;
+mod jobs;
 mod k8s_secrets;
 mod limits;
 mod manifests;
@@ -513,9 +514,11 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
         .containers
         .first()
         .and_then(|c| c.port.or_else(|| c.ports.first().and_then(|p| p.port)));
-    let has_service = match (&service, app_port) {
-        (Some((addr, v)), Some(port)) => {
-            service_spec(ctx, &mut d, addr, v, port);
+    // A container that declares no port leaves the Service's ports to say all of theirs
+    // (no target port defaults to the container's).
+    let has_service = match &service {
+        Some((addr, v)) if !d.spec.containers.is_empty() => {
+            service_spec(ctx, &mut d, addr, v, app_port.unwrap_or(0));
             true
         }
         _ => false,
@@ -2365,7 +2368,7 @@ fn short_port(p: &Value, container_port: u16) -> Option<ShortPort> {
 }
 
 /// The app's Service. `port`: the app container's first port (the short form's default
-/// target).
+/// target), 0 when it declares none.
 fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) {
     let address = format!("kubernetes_service.{label}");
     d.claim(

@@ -180,6 +180,49 @@ pub(crate) fn data_key(key: &str, what: &str) -> Result<(), String> {
     }
 }
 
+/// The `binary_data` of a config map or a secret (spec path `at`): each value a file
+/// beside the spec read with `filebase64()`, collected into `files`; a key also in the
+/// object's `data` (`data_keys`) is refused.
+pub(crate) fn binary_data(
+    p: &mut Problems,
+    at: &str,
+    what: &str,
+    binary: &crate::spec::OrderedMap<crate::spec::BinaryDataSpec>,
+    data_keys: &[&str],
+    files: &mut Vec<SpecFile>,
+) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for (key, value) in &binary.0 {
+        let bat = crate::de::path_key(at, key);
+        p.check(&bat, "key", key, data_key(key, what));
+        if data_keys.contains(&key.as_str()) {
+            p.add(
+                &bat,
+                format!("`{key}` is also a key of `data`"),
+                Some("a key is in `data` or in `binary_data`, not both".to_owned()),
+            );
+        }
+        let Some(name) = &value.file else {
+            p.missing(&format!("{bat}.file"), "the file beside the spec");
+            continue;
+        };
+        let mut scope = DataScope {
+            refs: None,
+            files: Some(&mut *files),
+        };
+        if let Some(path) = file_ref(p, &format!("{bat}.file"), name, &mut scope, true) {
+            out.push(entry(
+                key,
+                Value::Call(Call {
+                    function: "filebase64",
+                    args: vec![Value::Expr(path)],
+                }),
+            ));
+        }
+    }
+    out
+}
+
 /// The namespace of an object around the pod (spec path `path`): the stack's namespace
 /// by reference, when the spec names none or names it; another one as a literal.
 pub(crate) fn namespace(p: &mut Problems, ctx: &Ctx, path: &str, ns: &Option<String>) -> Value {
@@ -262,35 +305,15 @@ pub(crate) fn config_map(
         };
         data.push(entry(key, data_value(p, &dat, value, true, &mut scope)));
     }
-    let mut binary_data = Vec::new();
-    for (key, value) in &c.binary_data.0 {
-        let bat = crate::de::path_key(&at("binary_data"), key);
-        p.check(&bat, "key", key, data_key(key, "config map"));
-        if c.data.0.iter().any(|(k, _)| k == key) {
-            p.add(
-                &bat,
-                format!("`{key}` is also a key of `data`"),
-                Some("a key is in `data` or in `binary_data`, not both".to_owned()),
-            );
-        }
-        let Some(name) = &value.file else {
-            p.missing(&format!("{bat}.file"), "the file beside the spec");
-            continue;
-        };
-        let mut scope = DataScope {
-            refs: None,
-            files: Some(&mut *files),
-        };
-        if let Some(path) = file_ref(p, &format!("{bat}.file"), name, &mut scope, true) {
-            binary_data.push(entry(
-                key,
-                Value::Call(Call {
-                    function: "filebase64",
-                    args: vec![Value::Expr(path)],
-                }),
-            ));
-        }
-    }
+    let data_keys: Vec<&str> = c.data.0.iter().map(|(k, _)| k.as_str()).collect();
+    let binary_data = binary_data(
+        p,
+        &at("binary_data"),
+        "config map",
+        &c.binary_data,
+        &data_keys,
+        files,
+    );
     let mut checksums = Vec::new();
     for (ci, sum) in c.checksums.iter().enumerate() {
         let cat = |f: &str| format!("config_maps[{i}].checksums[{ci}].{f}");

@@ -102,7 +102,10 @@ pub(crate) fn services(
             );
         }
     }
-    if wanted && (app_port.is_some() || main.ports.is_some()) {
+    // A container that declares no port has a Service when the spec gives its port
+    // (short form: `port`, with `target_port` or Kubernetes' default, the port itself).
+    let port_given = main.ports.is_some() || main.port.is_some() || main.target_port.is_some();
+    if wanted && (app_port.is_some() || port_given) {
         if main.raw.is_some() && raw.service.is_some() {
             p.add(
                 "raw.service",
@@ -123,7 +126,10 @@ pub(crate) fn services(
             p.add(
                 "service",
                 "a service needs the app container's `port`",
-                Some("add `port:` to containers[0], or give the Service's `ports:`".to_owned()),
+                Some(
+                    "add `port:` to containers[0], or give the Service's `port:` or `ports:`"
+                        .to_owned(),
+                ),
             );
         }
         if raw.service.is_some() {

@@ -19,6 +19,8 @@ pub(crate) struct JobParts {
     pub address: String,
     pub resource_type: String,
     pub comment: Option<String>,
+    /// `count = var.<flag> ? 1 : 0`, when the job is created only with the flag.
+    pub count: Option<Expr>,
     pub metadata: Metadata,
     /// A CronJob's schedule and settings; a one-shot Job without.
     pub cron: Option<CronParts>,
@@ -37,7 +39,7 @@ pub(crate) struct CronParts {
     pub failed_jobs_history_limit: Option<u32>,
     pub starting_deadline_seconds: Option<u32>,
     pub successful_jobs_history_limit: Option<u32>,
-    pub suspend: Option<bool>,
+    pub suspend: Option<Expr>,
     pub suspend_comment: Option<String>,
     pub timezone: Option<String>,
 }
@@ -46,6 +48,7 @@ pub(crate) struct CronParts {
 pub(crate) fn object(parts: JobParts) -> Object {
     let body = match parts.cron {
         Some(cron) => Body::CronJob(CronJob {
+            count: parts.count,
             metadata: parts.metadata,
             concurrency_policy: cron.concurrency_policy,
             failed_jobs_history_limit: cron.failed_jobs_history_limit,
@@ -61,6 +64,7 @@ pub(crate) fn object(parts: JobParts) -> Object {
             depends_on_comment: None,
         }),
         None => Body::Job(Job {
+            count: parts.count,
             metadata: parts.metadata,
             wait_for_completion: parts.wait_for_completion,
             job: parts.job,
@@ -174,6 +178,7 @@ fn app_job(
             ("timezone", j.timezone.is_some()),
             ("concurrency_policy", j.concurrency_policy.is_some()),
             ("suspend", j.suspend.is_some()),
+            ("suspend_unless", j.suspend_unless.is_some()),
             (
                 "successful_jobs_history_limit",
                 j.successful_jobs_history_limit.is_some(),
@@ -343,8 +348,23 @@ fn app_job(
                 );
             }
         }
-        let suspend_comment = match (j.suspend, Problems::why(&j.suspend_why)) {
-            (Some(true), None) => {
+        let suspend = match (j.suspend, &j.suspend_unless) {
+            (Some(_), Some(_)) => {
+                p.add(
+                    jat("suspend_unless"),
+                    "`suspend_unless` and `suspend` both set `suspend`",
+                    Some("keep one of them".to_owned()),
+                );
+                None
+            }
+            (Some(s), None) => Some(Expr::new(s.to_string())),
+            (None, Some(flag)) => {
+                flag_var(p, refs, &jat("suspend_unless"), flag).map(|var| Expr(format!("!{var}")))
+            }
+            (None, None) => None,
+        };
+        let suspend_comment = match (suspend.is_some(), Problems::why(&j.suspend_why)) {
+            (true, None) if j.suspend == Some(true) => {
                 p.add(
                     jat("suspend"),
                     "a suspended CronJob needs a written reason",
@@ -352,8 +372,8 @@ fn app_job(
                 );
                 None
             }
-            (Some(_), Some(_)) => j.suspend_why.clone(),
-            (None, Some(_)) => {
+            (true, Some(_)) => j.suspend_why.clone(),
+            (false, Some(_)) => {
                 p.add(
                     jat("suspend_why"),
                     "`suspend_why` explains `suspend`, which is not set",
@@ -384,7 +404,7 @@ fn app_job(
             successful_jobs_history_limit: j
                 .successful_jobs_history_limit
                 .unwrap_or(Some(cv::jobs::SUCCESSFUL_JOBS_HISTORY_LIMIT)),
-            suspend: j.suspend,
+            suspend,
             suspend_comment,
             timezone: j.timezone.clone(),
         }
@@ -439,10 +459,16 @@ fn app_job(
         &cv::jobs::JOB_TYPES
     };
     let resource_type = resource_type(p, &jat("resource_type"), &j.resource_type, types);
+    let count = j
+        .created_if
+        .as_ref()
+        .and_then(|flag| flag_var(p, refs, &jat("created_if"), flag))
+        .map(|var| Expr(format!("{var} ? 1 : 0")));
     JobParts {
         address: adopt::address(p, &jat("address"), &j.address, || hcl::snake(&name)),
         resource_type,
         comment: j.comment.clone(),
+        count,
         metadata: Metadata {
             name,
             namespace: ctx.ns_ref.clone().into(),
@@ -462,4 +488,19 @@ fn app_job(
         allow,
         raw: adopt::raw(p, &jat("raw"), &j.raw),
     }
+}
+
+/// `var.<flag>` of a boolean variable the job uses (`suspend_unless`, `created_if` at
+/// spec path `at`), declared `bool` unless `variables:` gives its default; `None` when
+/// the name is not a variable's.
+fn flag_var(p: &mut Problems, refs: &mut Refs, at: &str, flag: &str) -> Option<String> {
+    if let Err(why) = super::refs::variable_name(flag) {
+        p.invalid(at, "variable name", flag, &why);
+        return None;
+    }
+    refs.var(flag);
+    if !refs.flags.iter().any(|f| f == flag) {
+        refs.flags.push(flag.to_owned());
+    }
+    Some(format!("var.{flag}"))
 }

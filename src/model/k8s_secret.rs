@@ -145,6 +145,15 @@ pub(crate) fn kubernetes_secret(
         };
         data.push(entry(key, data_value(p, &dat, value, false, &mut scope)));
     }
+    let data_keys: Vec<&str> = s.data.0.iter().map(|(k, _)| k.as_str()).collect();
+    let binary_data = super::config::binary_data(
+        p,
+        &at("binary_data"),
+        "secret",
+        &s.binary_data,
+        &data_keys,
+        files,
+    );
     let lifecycle = drift_lifecycle(
         p,
         &format!("kubernetes_secrets[{i}]"),
@@ -170,6 +179,7 @@ pub(crate) fn kubernetes_secret(
             kind,
             wait_for_service_account_token,
             data: Obj::lines(data).non_empty(),
+            binary_data: Obj::lines(binary_data).non_empty(),
             depends_on,
             lifecycle,
         }),

@@ -509,7 +509,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     }
 
     // --- variables ------------------------------------------------------------------
-    let variable = |name: &str, sensitive: bool| {
+    let variable = |name: &str, sensitive: bool, flag: bool| {
         let declared = spec
             .variables
             .0
@@ -517,6 +517,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
             .find(|(n, _)| n == name)
             .map(|(_, v)| v);
         let (kind, default) = match declared.and_then(|v| v.default.as_ref()) {
+            None if flag => ("bool", None),
             None => ("string", None),
             Some(Scalar::Bool(b)) => ("bool", Some(Value::Bool(*b))),
             Some(Scalar::Int(n)) => ("number", Some(Value::Int(*n))),
@@ -564,14 +565,14 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         objects.push(var);
         locals
     });
-    objects.push(variable(cv::repo::TLS_SECRET_VARIABLE, true));
+    objects.push(variable(cv::repo::TLS_SECRET_VARIABLE, true, false));
     if volumes.nfs_var {
         refs.var(cv::repo::NFS_SERVER_VARIABLE);
     }
     for var in &refs.vars {
         let own = own_image_locals.is_some() && var == cv::own_image::VARIABLE;
         if var != cv::repo::TLS_SECRET_VARIABLE && !own {
-            objects.push(variable(var, false));
+            objects.push(variable(var, false, refs.flags.contains(var)));
         }
     }
     objects.extend(own_image_locals);

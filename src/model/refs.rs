@@ -13,6 +13,9 @@ use crate::validate;
 pub(crate) struct Refs {
     /// Shared Terraform variables (`mail_host`, ...), declared one per line.
     pub vars: Vec<String>,
+    /// The variables among `vars` used as booleans (a CronJob's `suspend` flag): declared
+    /// `bool` when the spec gives no default.
+    pub flags: Vec<String>,
     /// Vault paths read at plan time.
     pub vault: Vec<String>,
     /// ExternalSecret keys read at plan time: (key, JSON-decoded).
@@ -457,7 +460,7 @@ fn identifier(key: &str) -> String {
     }
 }
 
-fn variable_name(name: &str) -> Result<(), String> {
+pub(crate) fn variable_name(name: &str) -> Result<(), String> {
     let ok = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && name
             .bytes()

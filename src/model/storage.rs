@@ -843,6 +843,7 @@ fn cron_job(ctx: &Ctx, app_labels: &Obj, address: &str, job: VolumeJob) -> Objec
         address: address.to_owned(),
         resource_type: cv::jobs::CRON_TYPES[0].to_owned(),
         comment: job.comment,
+        count: None,
         metadata: Metadata {
             name: job.name,
             namespace: ctx.ns_ref.clone().into(),

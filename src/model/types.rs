@@ -767,17 +767,38 @@ impl std::fmt::Debug for ConfigMap {
     }
 }
 
-/// `kubernetes_secret`: metadata, `type`, the token wait, `data` items in order, and the
-/// drift workaround's `lifecycle`.
-#[derive(Debug, Clone, Serialize)]
+/// `kubernetes_secret`: metadata, `type`, the token wait, `data` and `binary_data` items
+/// in order, and the drift workaround's `lifecycle`.
+#[derive(Clone, Serialize)]
 pub struct Secret {
     pub metadata: Metadata,
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub wait_for_service_account_token: Option<bool>,
     pub data: Option<Obj>,
+    pub binary_data: Option<Obj>,
     pub depends_on: Vec<Expr>,
     pub lifecycle: Option<Lifecycle>,
+}
+
+/// Shown field by field; `binary_data` only when there is some.
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Secret");
+        d.field("metadata", &self.metadata)
+            .field("kind", &self.kind)
+            .field(
+                "wait_for_service_account_token",
+                &self.wait_for_service_account_token,
+            )
+            .field("data", &self.data);
+        if self.binary_data.is_some() {
+            d.field("binary_data", &self.binary_data);
+        }
+        d.field("depends_on", &self.depends_on)
+            .field("lifecycle", &self.lifecycle)
+            .finish()
+    }
 }
 
 /// A `random_*` resource: its attributes in order.

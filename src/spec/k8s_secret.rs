@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{DataSpec, OrderedMap, Why};
+use super::{BinaryDataSpec, DataSpec, OrderedMap, Why};
 
 /// A `kubernetes_secret` (or `kubernetes_secret_v1`). Its values never are literals in
 /// the spec: they come from Vault (`{vault: {path, key}}`), another object of the stack
@@ -47,6 +47,10 @@ pub struct KubernetesSecretSpec {
     /// never a literal.
     #[serde(default)]
     pub data: OrderedMap<DataSpec>,
+    /// Binary data, in order: each value a file beside the spec, `{file: NAME}` (copied
+    /// into the stack, of any bytes), read with `filebase64()`.
+    #[serde(default)]
+    pub binary_data: OrderedMap<BinaryDataSpec>,
     /// Attribute paths whose drift is ignored (`data`): the repo's rules ask for a written
     /// reason, `ignore_changes_why`.
     #[serde(default)]

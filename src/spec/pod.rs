@@ -610,6 +610,10 @@ with_pod_settings! {
         pub resource_type: Option<String>,
         /// What the job does; written above it.
         pub comment: Option<String>,
+        /// Created only when the boolean variable of this name is true: `count =
+        /// var.NAME ? 1 : 0` (its instance is then `<address>[0]`); the variable is
+        /// declared `bool` (its default under `variables:`).
+        pub created_if: Option<String>,
         /// Cron schedule (5 fields, or `@daily` and the like): a CronJob.
         pub schedule: Option<String>,
         /// The schedule's time zone (`Europe/London`).
@@ -621,6 +625,10 @@ with_pod_settings! {
         pub suspend: Option<bool>,
         /// Why it is suspended; written above `suspend`.
         pub suspend_why: Why,
+        /// Suspended unless the boolean variable of this name is true: `suspend =
+        /// !var.NAME` (a flag that turns the CronJob on), instead of `suspend`; the
+        /// variable is declared `bool` (its default under `variables:`).
+        pub suspend_unless: Option<String>,
         /// Finished jobs kept; default 3, `null` leaves it out.
         #[serde(default, deserialize_with = "present")]
         pub successful_jobs_history_limit: Option<Option<u32>>,

@@ -1,4 +1,7 @@
 resource {{ o.address.type }} {{ o.address.name }} {
+{% if b.count %}
+  count = {{ b.count }}
+{% endif %}
 {% with m = b.metadata %}
 {% include "parts/metadata.tf" %}
 {% endwith %}

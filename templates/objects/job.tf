@@ -1,4 +1,7 @@
 resource {{ o.address.type }} {{ o.address.name }} {
+{% if b.count %}
+  count = {{ b.count }}
+{% endif %}
 {% if b.wait_for_completion is not none %}
   wait_for_completion = {{ b.wait_for_completion }}
 {% endif %}

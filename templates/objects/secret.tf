@@ -11,6 +11,9 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% if b.data %}
   data = {{ b.data }}
 {% endif %}
+{% if b.binary_data %}
+  binary_data = {{ b.binary_data }}
+{% endif %}
 {% if b.depends_on %}
   depends_on = {{ b.depends_on }}
 {% endif %}

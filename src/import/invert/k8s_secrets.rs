@@ -4,9 +4,12 @@
 //! Vault, objects of the stack, variables or files of the stack directory, `depends_on`,
 //! and a drift workaround's `ignore_changes` with the reason its marker comment gives.
 //!
+//! `binary_data` is read when each value is a file of the stack read with `filebase64()`
+//! (as for config maps).
+//!
 //! A secret is read only when the spec can say all of it: one with a literal value (the
-//! spec never holds one), `binary_data`, or a `lifecycle` beyond `ignore_changes` stays
-//! whole in raw HCL at its address, where the stack already had it.
+//! spec never holds one), other `binary_data`, or a `lifecycle` beyond `ignore_changes`
+//! stays whole in raw HCL at its address, where the stack already had it.
 
 use super::{Ctx, NO_REASON, attr, b, text};
 use crate::conventions as cv;
@@ -59,9 +62,6 @@ fn read(
     address: &str,
     v: &Value,
 ) -> Option<KubernetesSecretSpec> {
-    if get(v, "binary_data").is_some() {
-        return None;
-    }
     let meta = super::around::metadata(ctx, address, v)?;
     let mut out = KubernetesSecretSpec {
         name: Some(meta.name),
@@ -110,6 +110,22 @@ fn read(
                 return None;
             }
             out.data.0.push((key.clone(), value));
+        }
+    }
+    // Binary data: each value a file of the stack read with `filebase64()`.
+    if let Some(binary) = get(v, "binary_data") {
+        let binary = val::map(binary)?;
+        if binary.is_empty() {
+            return None;
+        }
+        let order = ctx
+            .source_keys(address, &[attr("binary_data")])
+            .unwrap_or_default();
+        let mut keys: Vec<&String> = binary.keys().collect();
+        keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+        for key in keys {
+            let file = super::shapes::binary_file(ctx, address, key)?;
+            out.binary_data.0.push((key.clone(), file));
         }
     }
     out.depends_on = super::around::depends_on(v)?;

@@ -85,10 +85,10 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
     }
 }
 
-/// A config map's binary data value (`binary_data[key]` of the block at `address`) that
-/// the stack reads as dlgen writes it, `filebase64("${path.module}/NAME")` of a file of
-/// its own directory (of any bytes): the spec's `{file: NAME}`, the file then written
-/// beside the spec. `None` for any other value.
+/// A config map's or secret's binary data value (`binary_data[key]` of the block at
+/// `address`) that the stack reads as dlgen writes it, `filebase64("${path.module}/NAME")`
+/// of a file of its own directory (of any bytes): the spec's `{file: NAME}`, the file then
+/// written beside the spec. `None` for any other value.
 pub(super) fn binary_file(ctx: &Ctx, address: &str, key: &str) -> Option<BinaryDataSpec> {
     let top = ctx.src.top(&ctx.at(address))?;
     let Expression::FuncCall(call) = super::encoded::entry(ctx, address, "binary_data", key)?
@@ -182,8 +182,8 @@ pub(super) fn reference(e: &Expression) -> Option<DataSpec> {
 }
 
 /// The files beside the spec that the spec's config maps and secrets read (`{file}`,
-/// `{templatefile}`, config maps' `binary_data`), in order, each once: `(name, contents)`
-/// from the stack directory.
+/// `{templatefile}`, `binary_data`), in order, each once: `(name, contents)` from the
+/// stack directory.
 pub fn files_beside(spec: &crate::spec::Spec, dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = Vec::new();
     let data = spec
@@ -201,7 +201,9 @@ pub fn files_beside(spec: &crate::spec::Spec, dir: &std::path::Path) -> Vec<(Str
     let binary = spec
         .config_maps
         .iter()
-        .flat_map(|cm| cm.binary_data.0.iter().filter_map(|(_, b)| b.file.as_ref()));
+        .map(|cm| &cm.binary_data)
+        .chain(spec.kubernetes_secrets.iter().map(|s| &s.binary_data))
+        .flat_map(|b| b.0.iter().filter_map(|(_, b)| b.file.as_ref()));
     for name in text.chain(binary) {
         if out.iter().any(|(n, _)| n == name) {
             continue;

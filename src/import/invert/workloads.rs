@@ -88,6 +88,9 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         comment: text(ctx.above(d, address, &[]).take(d)),
         ..JobSpec::default()
     };
+    if let Some(count) = get(v, "count") {
+        job.created_if = Some(super::jobs::count_gate(count)?.to_owned());
+    }
     if let Some(labels) = get(meta, "labels") {
         job.labels =
             OrderedMap(ctx.ordered(address, &[b("metadata", 0), attr("labels")], labels, &[])?);
@@ -109,12 +112,12 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         job.successful_jobs_history_limit = present(spec, "successful_jobs_history_limit");
         job.failed_jobs_history_limit = present(spec, "failed_jobs_history_limit");
         job.starting_deadline_seconds = u32_of(spec, "starting_deadline_seconds");
-        job.suspend = match get(spec, "suspend") {
-            None => None,
-            Some(Value::Bool(s)) => Some(*s),
-            Some(_) => return None,
-        };
-        if job.suspend.is_some() {
+        match get(spec, "suspend") {
+            None => {}
+            Some(Value::Bool(s)) => job.suspend = Some(*s),
+            Some(other) => job.suspend_unless = Some(super::jobs::not_var(other)?.to_owned()),
+        }
+        if job.suspend.is_some() || job.suspend_unless.is_some() {
             job.suspend_why = text(
                 ctx.above(d, address, &[b("spec", 0), attr("suspend")])
                     .take(d),

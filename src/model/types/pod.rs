@@ -113,14 +113,17 @@ pub struct RollingUpdate {
 /// A `kubernetes_cron_job_v1`: the schedule, and the job it starts.
 #[derive(Clone, Serialize)]
 pub struct CronJob {
+    /// `count = var.<flag> ? 1 : 0`, when the job is created only with the flag.
+    pub count: Option<Expr>,
     pub metadata: Metadata,
     pub concurrency_policy: Option<String>,
     pub failed_jobs_history_limit: Option<u32>,
     pub schedule: String,
     pub starting_deadline_seconds: Option<u32>,
     pub successful_jobs_history_limit: Option<u32>,
-    /// `suspend`, when written, with the reason written above it.
-    pub suspend: Option<bool>,
+    /// `suspend`, when written (`true`, `false`, `!var.<flag>`), with the reason written
+    /// above it.
+    pub suspend: Option<Expr>,
     pub suspend_comment: Option<String>,
     pub timezone: Option<String>,
     pub job: JobTemplate,
@@ -141,6 +144,7 @@ debug_set_fields!(
         lifecycle,
     },
     if set {
+        count,
         suspend,
         suspend_comment,
         timezone,
@@ -152,6 +156,8 @@ debug_set_fields!(
 /// A one-shot `kubernetes_job`.
 #[derive(Clone, Serialize)]
 pub struct Job {
+    /// `count = var.<flag> ? 1 : 0`, when the job is created only with the flag.
+    pub count: Option<Expr>,
     pub metadata: Metadata,
     pub wait_for_completion: Option<bool>,
     pub job: JobTemplate,
@@ -170,6 +176,7 @@ debug_set_fields!(
         lifecycle,
     },
     if set {
+        count,
         timeouts,
         depends_on,
         depends_on_comment,
