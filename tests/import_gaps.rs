@@ -5,67 +5,8 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use common::ROOT;
-use dlgen::generate::render_text;
-use dlgen::import::{Failure, Imported, import};
-use dlgen::planeq::{Stack, compare};
-use dlgen::render::Renderer;
-
-fn renderer() -> Renderer {
-    Renderer::new().expect("templates load")
-}
-
-/// The bundled drone-logbook spec with `extra` appended, rendered into `<tmp>/<name>/`:
-/// the stack's directory and its `main.tf`.
-fn stack_of(r: &Renderer, tmp: &Path, extra: &str) -> (PathBuf, String) {
-    let text = fs::read_to_string(Path::new(ROOT).join("specs/drone-logbook.yaml")).expect("spec");
-    let text = format!("{text}{extra}");
-    let (name, files) =
-        render_text(r, "spec.yaml", &text, "specs/spec.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let dir = tmp.join(&name);
-    for f in &files {
-        let path = dir.join(&f.name);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, f.bytes()).expect("write");
-    }
-    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
-    (dir, main_tf)
-}
-
-/// Imports `dir` (it must be reproducible) and checks independently that the imported
-/// spec renders a stack plan-equal to it.
-fn imported(dir: &Path, r: &Renderer) -> Imported {
-    let got = match import(dir, r) {
-        Ok(i) => i,
-        Err(Failure::Error(e)) => panic!("{}: {e}", dir.display()),
-        Err(Failure::NotReproducible { lines, .. }) => {
-            panic!("{}: not reproducible:\n{}", dir.display(), lines.join("\n"))
-        }
-    };
-    let tmp = tempfile::tempdir().expect("tmp");
-    let spec = tmp.path().join(format!("{}.yaml", got.name));
-    let beside = dlgen::generate::spec_files_dir(&spec);
-    for (file, text) in &got.files {
-        let path = beside.join(file);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, text).expect("write");
-    }
-    let (_, files) = render_text(r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{}", got.yaml));
-    let rendered = Stack::from_memory(
-        "rendered",
-        Some(dir),
-        files
-            .iter()
-            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
-    )
-    .expect("reads");
-    let result = compare(&rendered, &Stack::read(dir).expect("reads"));
-    assert!(result.is_equal(), "{result}\n{}", got.yaml);
-    got
-}
+use common::import::{imported, renderer, stack_of};
 
 #[test]
 fn a_pod_checksum_of_a_value_no_config_map_holds_gives_up_the_deployment_not_the_stack() {

@@ -5,76 +5,8 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use common::ROOT;
-use dlgen::generate::render_text;
-use dlgen::import::{Failure, Imported, import};
-use dlgen::planeq::{Stack, compare};
-use dlgen::render::Renderer;
-
-fn renderer() -> Renderer {
-    Renderer::new().expect("templates load")
-}
-
-/// The bundled drone-logbook spec with `extra` appended and `files` beside it, rendered
-/// into `<tmp>/stacks/<name>/`: the stack's directory and its `main.tf`.
-fn stack_of(r: &Renderer, tmp: &Path, extra: &str, files: &[(&str, &[u8])]) -> (PathBuf, String) {
-    let text = fs::read_to_string(Path::new(ROOT).join("specs/drone-logbook.yaml")).expect("spec");
-    let text = format!("{text}{extra}");
-    let spec = tmp.join("specs/spec.yaml");
-    let beside = dlgen::generate::spec_files_dir(&spec);
-    for (name, bytes) in files {
-        let path = beside.join(name);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, bytes).expect("write");
-    }
-    let (name, rendered) = render_text(r, &spec.display().to_string(), &text, "specs/spec.yaml")
-        .unwrap_or_else(|e| panic!("{e}"));
-    let dir = tmp.join("stacks").join(&name);
-    for f in &rendered {
-        let path = dir.join(&f.name);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(&path, f.bytes()).expect("write");
-    }
-    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
-    (dir, main_tf)
-}
-
-/// Imports `dir` (it must be reproducible) and checks independently that the imported
-/// spec renders a stack plan-equal to it.
-fn imported(dir: &Path, r: &Renderer) -> Imported {
-    let got = match import(dir, r) {
-        Ok(i) => i,
-        Err(Failure::Error(e)) => panic!("{}: {e}", dir.display()),
-        Err(Failure::NotReproducible { lines, .. }) => {
-            panic!("{}: not reproducible:\n{}", dir.display(), lines.join("\n"))
-        }
-    };
-    let tmp = tempfile::tempdir().expect("tmp");
-    let spec = tmp.path().join(format!("{}.yaml", got.name));
-    let beside = dlgen::generate::spec_files_dir(&spec);
-    for (file, bytes) in &got.files {
-        let path = beside.join(file);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, bytes).expect("write");
-    }
-    let (_, files) = render_text(r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{}", got.yaml));
-    // The Terraform files; the files they read (of any bytes) come from the stack.
-    let rendered = Stack::from_memory(
-        "rendered",
-        Some(dir),
-        files
-            .iter()
-            .filter(|f| f.name.ends_with(".tf") || f.name.ends_with(".hcl"))
-            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
-    )
-    .expect("reads");
-    let result = compare(&rendered, &Stack::read(dir).expect("reads"));
-    assert!(result.is_equal(), "{result}\n{}", got.yaml);
-    got
-}
+use common::import::{imported, renderer, stack_with_files};
 
 #[test]
 fn a_kubernetes_secret_with_binary_data_of_files_is_read_back() {
@@ -92,7 +24,8 @@ fn a_kubernetes_secret_with_binary_data_of_files_is_read_back() {
     binary_data:
       keystore.jks: {file: files/keystore.jks}
 ";
-    let (dir, main_tf) = stack_of(&r, tmp.path(), extra, &[("files/keystore.jks", keystore)]);
+    let (dir, main_tf) =
+        stack_with_files(&r, tmp.path(), extra, &[("files/keystore.jks", keystore)]);
     assert!(
         main_tf.contains(
             "binary_data = {\n    \"keystore.jks\" = filebase64(\"${path.module}/files/keystore.jks\")\n  }"
@@ -153,7 +86,7 @@ fn a_cron_job_suspended_unless_a_flag_is_read_back() {
 variables:
   digest_enabled: {default: true}
 ";
-    let (dir, main_tf) = stack_of(&r, tmp.path(), extra, &[]);
+    let (dir, main_tf) = stack_with_files(&r, tmp.path(), extra, &[]);
     assert!(
         main_tf
             .lines()
@@ -185,7 +118,7 @@ fn the_app_service_of_a_container_without_a_port_is_read_back() {
     // the Deployment are still spec.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
-    let (dir, main_tf) = stack_of(&r, tmp.path(), "", &[]);
+    let (dir, main_tf) = stack_with_files(&r, tmp.path(), "", &[]);
     let port_block = "          port {\n            name           = \"http\"\n            container_port = 80\n            protocol       = \"TCP\"\n          }\n";
     assert!(main_tf.contains(port_block), "{main_tf}");
     let edited = main_tf.replacen(port_block, "", 1);
@@ -204,7 +137,7 @@ fn cron_jobs_generated_by_for_each_stay_raw_at_their_addresses() {
     // every address, and the rest of the stack is still read.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
-    let (dir, main_tf) = stack_of(&r, tmp.path(), "", &[]);
+    let (dir, main_tf) = stack_with_files(&r, tmp.path(), "", &[]);
     let jobs = r#"
 locals {
   cronjobs = {
@@ -494,7 +427,7 @@ resource "kubernetes_job" "db_init" {
 fn the_fact_sheets_job_shapes_are_read_without_raw() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
-    let (dir, main_tf) = stack_of(&r, tmp.path(), "", &[]);
+    let (dir, main_tf) = stack_with_files(&r, tmp.path(), "", &[]);
     fs::write(dir.join("main.tf"), format!("{main_tf}{JOB_SHAPES}")).expect("write");
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);

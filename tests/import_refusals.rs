@@ -9,14 +9,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::ROOT;
+use common::import::{imported, renderer};
 use dlgen::generate::render_text;
-use dlgen::import::{Failure, Imported, import};
-use dlgen::planeq::{Stack, compare};
 use dlgen::render::Renderer;
-
-fn renderer() -> Renderer {
-    Renderer::new().expect("templates load")
-}
 
 /// The bundled drone-logbook spec rendered into `<tmp>/drone-logbook/`, its `main.tf`
 /// and `terragrunt.hcl` then edited by `main` and `tg`: the stack's directory.
@@ -54,39 +49,6 @@ type Edit = Box<dyn Fn(&str) -> String>;
 
 fn same(s: &str) -> String {
     s.to_owned()
-}
-
-/// Imports `dir` (it must be reproducible) and checks independently that the imported
-/// spec renders a stack plan-equal to it.
-fn imported(dir: &Path, r: &Renderer) -> Imported {
-    let got = match import(dir, r) {
-        Ok(i) => i,
-        Err(Failure::Error(e)) => panic!("{}: {e}", dir.display()),
-        Err(Failure::NotReproducible { lines, .. }) => {
-            panic!("{}: not reproducible:\n{}", dir.display(), lines.join("\n"))
-        }
-    };
-    let tmp = tempfile::tempdir().expect("tmp");
-    let spec = tmp.path().join(format!("{}.yaml", got.name));
-    let beside = dlgen::generate::spec_files_dir(&spec);
-    for (file, text) in &got.files {
-        let path = beside.join(file);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, text).expect("write");
-    }
-    let (_, files) = render_text(r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{}", got.yaml));
-    let rendered = Stack::from_memory(
-        "rendered",
-        Some(dir),
-        files
-            .iter()
-            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
-    )
-    .expect("reads");
-    let result = compare(&rendered, &Stack::read(dir).expect("reads"));
-    assert!(result.is_equal(), "{result}\n{}", got.yaml);
-    got
 }
 
 /// The text of the block that starts with `head` (up to its closing `}` at column 0).

@@ -7,6 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod import;
+
 /// The project root (where `specs/` and `stacks/` are committed).
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
