@@ -114,19 +114,7 @@ fn read(
     }
     // Binary data: each value a file of the stack read with `filebase64()`.
     if let Some(binary) = get(v, "binary_data") {
-        let binary = val::map(binary)?;
-        if binary.is_empty() {
-            return None;
-        }
-        let order = ctx
-            .source_keys(address, &[attr("binary_data")])
-            .unwrap_or_default();
-        let mut keys: Vec<&String> = binary.keys().collect();
-        keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
-        for key in keys {
-            let file = super::shapes::binary_file(ctx, address, key)?;
-            out.binary_data.0.push((key.clone(), file));
-        }
+        out.binary_data.0 = super::shapes::binary_data(ctx, address, binary)?;
     }
     out.depends_on = super::around::depends_on(v)?;
     if let Some((ignore, why)) = drift_workaround(ctx, d, v, KUBERNETES_SECRETS, i, address)? {

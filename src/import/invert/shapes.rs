@@ -85,6 +85,28 @@ pub(super) fn data_file(ctx: &Ctx, address: &str, key: &str) -> Option<DataSpec>
     }
 }
 
+/// The `binary_data` of the object at `address` (its value `binary`), each entry a file
+/// of the stack read with `filebase64()`, in the order the stack writes the keys; `None`
+/// when one entry is not such a file or the map is empty (the spec cannot say it).
+pub(super) fn binary_data(
+    ctx: &Ctx,
+    address: &str,
+    binary: &crate::planeq::Value,
+) -> Option<Vec<(String, BinaryDataSpec)>> {
+    let binary = crate::import::value::map(binary)?;
+    if binary.is_empty() {
+        return None;
+    }
+    let order = ctx
+        .source_keys(address, &[super::attr("binary_data")])
+        .unwrap_or_default();
+    let mut keys: Vec<&String> = binary.keys().collect();
+    keys.sort_by_key(|k| order.iter().position(|o| o == *k).unwrap_or(usize::MAX));
+    keys.into_iter()
+        .map(|key| Some((key.clone(), binary_file(ctx, address, key)?)))
+        .collect()
+}
+
 /// A config map's or secret's binary data value (`binary_data[key]` of the block at
 /// `address`) that the stack reads as dlgen writes it, `filebase64("${path.module}/NAME")`
 /// of a file of its own directory (of any bytes): the spec's `{file: NAME}`, the file then
