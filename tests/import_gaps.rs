@@ -5,7 +5,9 @@
 mod common;
 
 use std::fs;
+use std::path::Path;
 
+use common::ROOT;
 use common::import::{imported, renderer, stack_of};
 
 #[test]
@@ -133,4 +135,34 @@ fn an_ingress_argument_the_spec_cannot_say_stays_raw_in_the_call() {
         "{}",
         got.yaml
     );
+}
+
+#[test]
+fn the_own_secrets_keep_their_name_when_the_directory_is_named_otherwise() {
+    // A stack directory named otherwise than its app (v2 section 6: the namespace, the
+    // secrets and the objects keep the app's name): a homepage widget that reads the
+    // stack's own secrets at plan time (`data "kubernetes_secret"` + a `jsondecode`
+    // local) is still read as `{eso: …}`, not left in raw HCL.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/rss-reader");
+    fs::create_dir_all(&dir).expect("mkdir");
+    for file in ["main.tf", "terragrunt.hcl"] {
+        let from = Path::new(ROOT).join("stacks/freshrss").join(file);
+        fs::copy(from, dir.join(file)).expect("copy");
+    }
+    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(
+        main_tf.contains("local.homepage_credentials[\"freshrss\"][\"username\"]"),
+        "{main_tf}"
+    );
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("username: {eso: {key: homepage_credentials, path: [freshrss, username]}}"),
+        "{}",
+        got.yaml
+    );
+    assert!(got.yaml.contains("name: freshrss-secrets"), "{}", got.yaml);
 }

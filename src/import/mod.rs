@@ -129,7 +129,12 @@ pub fn import(dir: &Path, renderer: &Renderer) -> Result<Imported, Failure> {
         });
     }
     let scope = wrapping_module(&src, &input);
-    let ctx = invert::Ctx::new(&src, &input, &name, scope);
+    let mut ctx = invert::Ctx::new(&src, &input, &name, scope);
+    // The stack's own secrets keep their name when it is not `<stack>-secrets`: every
+    // reader of a value that reads them (`{eso: …}`, `secret:`) compares with it.
+    if let Some(own) = invert::around::own_secret_name(&ctx) {
+        ctx.secret_name = own;
+    }
     let mut limits = draft::Limits::default();
     let mut last = Vec::new();
     for _ in 0..MAX_ROUNDS {

@@ -130,20 +130,32 @@ fn secret_name(v: &Value) -> Option<&str> {
         .and_then(|m| string(m, "name"))
 }
 
+/// The stack's own ExternalSecret, with its label: named `<stack>-secrets`, or else the
+/// one at the conventions' address, whatever its name (`<namespace>-secrets` when the
+/// namespace is not named after the stack).
+fn own<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+    let all = external_secrets(ctx);
+    let at = |(label, _): &&(String, &Value)| label == cv::eso::ADDRESS;
+    all.iter()
+        .find(|(_, v)| secret_name(v) == Some(&ctx.secret_name))
+        .or_else(|| all.iter().find(at))
+        .cloned()
+}
+
+/// The name of the secret the stack's own ExternalSecret writes, when the stack has one
+/// and names it literally: what a `secret_key_ref`, an `env_from` or a
+/// `data "kubernetes_secret"` of the stack's own secrets names.
+pub fn own_secret_name(ctx: &Ctx) -> Option<String> {
+    own(ctx).and_then(|(_, v)| secret_name(v).map(str::to_owned))
+}
+
 /// The stack's own ExternalSecret (`<stack>-secrets`), as `secrets:`; returns whether
 /// the spec holds it.
 pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     if limits.has(&Part::Secrets) {
         return false;
     }
-    // Named `<stack>-secrets`, or else the one at the conventions' address, whatever its
-    // name (`<namespace>-secrets` when the namespace is not named after the stack).
-    let all = external_secrets(ctx);
-    let found = all
-        .iter()
-        .find(|(_, v)| secret_name(v) == Some(&ctx.secret_name))
-        .or_else(|| all.iter().find(|(label, _)| label == cv::eso::ADDRESS));
-    let Some((label, v)) = found.cloned() else {
+    let Some((label, v)) = own(ctx) else {
         return false;
     };
     let address = format!("kubernetes_manifest.{label}");
