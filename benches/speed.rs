@@ -59,7 +59,7 @@ fn run() -> Result<()> {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    const SECTIONS: [&str; 5] = ["render", "check", "fmt", "lint", "scale"];
+    const SECTIONS: [&str; 6] = ["render", "check", "fmt", "lint", "import", "scale"];
     if let Some(unknown) = sections.iter().find(|s| !SECTIONS.contains(&s.as_str())) {
         bail!(
             "unknown section `{unknown}`; the sections are {}",
@@ -313,6 +313,62 @@ fn run() -> Result<()> {
         }
     }
 
+    if wanted("import") {
+        // The hand-written-style corpus (each stack inverted, rendered in memory and
+        // proved plan-equal before anything is written) and the synthetic repo's stacks,
+        // which carry far more that stays raw.
+        let root = tmp.path().join("import");
+        let corpus = root.join("corpus");
+        let stacks = corpus.join("stacks");
+        let mut n = 0;
+        for entry in std::fs::read_dir(repo.join("tests/fixtures/handwritten"))? {
+            let from = entry?.path();
+            if from.join("main.tf").is_file() {
+                copy_tree(&from, &stacks.join(from.file_name().context("stack name")?))?;
+                n += 1;
+            }
+        }
+        let synth_root = root.join("synth");
+        std::fs::create_dir_all(&synth_root)?;
+        let synth_tree = synth::generate(&synth_root, &IMPORT_SYNTH)?;
+        section(&format!(
+            "import: {n} hand-written-style stacks, {} synthetic stacks",
+            synth_tree.stacks
+        ));
+        let one = measure(
+            "import one stack (web-shell, to stdout)",
+            &corpus,
+            &["import", "stacks/web-shell"],
+            runs,
+        )?;
+        let all = measure(
+            &format!("import --all --dry-run ({n} corpus stacks)"),
+            &corpus,
+            &["import", "--all", "--root", ".", "--dry-run"],
+            runs,
+        )?;
+        let synth_all = measure(
+            &format!(
+                "import --all --dry-run ({} synthetic stacks)",
+                synth_tree.stacks
+            ),
+            &synth_root,
+            &["import", "--all", "--root", ".", "--dry-run"],
+            slow_runs,
+        )?;
+        println!(
+            "per stack: corpus {:.1} ms, synthetic {:.1} ms",
+            all.median.as_secs_f64() * 1e3 / n as f64,
+            synth_all.median.as_secs_f64() * 1e3 / synth_tree.stacks.max(1) as f64
+        );
+        targets.max("import one stack median", one.median, ms(100.0));
+        targets.max(
+            "import --all corpus median",
+            all.median,
+            ms(60.0 * n as f64),
+        );
+    }
+
     if wanted("scale") {
         section("scaling: check of N specs");
         let mut rows = Vec::new();
@@ -365,6 +421,30 @@ fn run() -> Result<()> {
 }
 
 /// `(file stem, text)` of every `*.yaml` in `dir`, sorted by name.
+/// The synthetic stacks the import section adopts (the shape `tests/import.rs` proves).
+const IMPORT_SYNTH: synth::Shape = synth::Shape {
+    stacks: 24,
+    files: 60,
+    bytes: 400_000,
+    seed: 3,
+};
+
+/// Copies the directory `from` (files and subdirectories) to `to`.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
 fn bundled_specs(dir: &Path) -> Result<Vec<(String, String)>> {
     let mut specs = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
