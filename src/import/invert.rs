@@ -1765,7 +1765,14 @@ fn container_image(
     if let Some(image) = string(c, "image") {
         return Some(Some(image.to_owned()));
     }
-    d.spec.image.as_ref()?;
+    let own = d.spec.image.as_ref()?;
+    // However the stack spells it (`"${local.image}:${local.image_tag}"`, the tag
+    // variable inline), an image whose value is the own image's runs it.
+    if let Some(repository) = get(c, "image").and_then(own_image_repository)
+        && own.repository.as_deref() == Some(repository.as_str())
+    {
+        return Some(None);
+    }
     let top = ctx.src.top(&ctx.at(address))?;
     let mut path = at.to_vec();
     path.push(attr("image"));
@@ -1822,35 +1829,103 @@ fn own_image(ctx: &Ctx, d: &mut Draft) {
         return;
     };
     // The local holding the image (other locals of its block are the residue's to keep
-    // or to drop, as for any locals block).
-    let Some(local) = tops.iter().find_map(|t| {
+    // or to drop, as for any locals block), or else the one repository the workloads'
+    // images are tagged with the variable (`"${local.image}:${local.image_tag}"` over a
+    // local of the bare repository, `"<repository>:${var.image_tag}"` inline): locals
+    // are evaluated, so the spec's `local.image` renders the same images.
+    let from_local = tops.iter().find_map(|t| {
         if t.block.ident.as_str() != "locals" {
             return None;
         }
-        t.block.body.get_attribute(cv::own_image::LOCAL)
+        let local = t.block.body.get_attribute(cv::own_image::LOCAL)?;
+        let Expression::StringTemplate(template) = &local.value else {
+            return None;
+        };
+        let text = local.value.to_string();
+        let tail = format!(":${{var.{}}}\"", cv::own_image::VARIABLE);
+        let repository = text
+            .trim()
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix(&tail))?;
+        (template.iter().count() == 2 && plain_repository(repository))
+            .then(|| repository.to_owned())
+    });
+    let Some(repository) = from_local.or_else(|| {
+        let mut found = std::collections::BTreeSet::new();
+        for (a, v) in ctx.input.objects() {
+            if matches!(a, Address::Object(addr) if ctx.in_scope(&addr.module)) {
+                images(v, &mut found);
+            }
+        }
+        let mut found = found.into_iter();
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
     }) else {
         return;
     };
-    let Expression::StringTemplate(template) = &local.value else {
-        return;
-    };
-    let text = local.value.to_string();
-    let tail = format!(":${{var.{}}}\"", cv::own_image::VARIABLE);
-    let Some(repository) = text
-        .trim()
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix(&tail))
-    else {
-        return;
-    };
-    if template.iter().count() != 2 || repository.contains(['$', '%', '\\', '"']) {
-        return;
-    }
     d.spec.image = Some(crate::spec::OwnImageSpec {
-        repository: Some(repository.to_owned()),
+        repository: Some(repository),
         tag: (tag != cv::own_image::DEFAULT_TAG).then_some(tag),
         description: (description != cv::own_image::description(&ctx.name)).then_some(description),
     });
+}
+
+/// A repository the spec can write before `:${var.image_tag}`.
+fn plain_repository(repository: &str) -> bool {
+    !repository.is_empty()
+        && !repository.contains(['$', '%', '\\', '"', ' '])
+        && !repository.ends_with(':')
+}
+
+/// The repository of an image whose value is `"<repository>:${var.image_tag}"`, however
+/// the stack wrote it (locals are evaluated).
+fn own_image_repository(v: &Value) -> Option<String> {
+    let Value::Unknown(sym) = v else {
+        return None;
+    };
+    let planeq::Sym::Template(parts) = sym.as_ref() else {
+        return None;
+    };
+    let (last, head) = parts.split_last()?;
+    let is_tag = matches!(last, Value::Unknown(s) if matches!(s.as_ref(),
+        planeq::Sym::Ref { root: planeq::Root::Var(n), steps }
+            if n == cv::own_image::VARIABLE && steps.is_empty()));
+    if !is_tag {
+        return None;
+    }
+    let mut text = String::new();
+    for part in head {
+        let Value::String(s) = part else {
+            return None;
+        };
+        text.push_str(s);
+    }
+    let repository = text.strip_suffix(':')?;
+    plain_repository(repository).then(|| repository.to_owned())
+}
+
+/// The own-image repositories of every `image` attribute in a value tree.
+fn images(v: &Value, found: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "image"
+                    && let Some(r) = own_image_repository(v)
+                {
+                    found.insert(r);
+                }
+                images(v, found);
+            }
+        }
+        Value::List(items) | Value::Set(items) | Value::Blocks(items) => {
+            for v in items {
+                images(v, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A container's `command` or `args`: strings, or value forms (a script interpolating a
