@@ -232,8 +232,10 @@ with_pod_settings! {
         /// The resource type, when the stack uses another version
         /// (`kubernetes_deployment_v1`); default `kubernetes_deployment`.
         pub resource_type: Option<String>,
-        /// The number of pods; default 1. `0` parks the app and needs `replicas_why`.
-        pub replicas: Option<u32>,
+        /// The number of pods; default 1. `0` parks the app and needs `replicas_why`;
+        /// `null` writes no `replicas` (Kubernetes then runs one pod).
+        #[serde(default, deserialize_with = "present")]
+        pub replicas: Option<Option<u32>>,
         /// Why this number of pods; written above `replicas`.
         pub replicas_why: Why,
         /// `wait_for_rollout`, written when set (`false`: apply does not wait for the pods).

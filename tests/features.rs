@@ -3210,6 +3210,10 @@ fn replicas_rollout_and_history_settings() {
     // The default, restated, renders the same.
     let (restated, _) = render(&format!("{BASE}deployment:\n  replicas: 1\n"));
     assert_eq!(restated, render(BASE).0);
+    // `null`: a Deployment that does not say its replicas (stack-patterns v2 section 3.3).
+    let (text, body) = render(&format!("{BASE}deployment:\n  replicas: null\n"));
+    assert_eq!(attr(child(deployment(&body), &["spec"]), "replicas"), None);
+    assert!(!text.contains("replicas ="), "{text}");
 }
 
 #[test]

@@ -1119,14 +1119,20 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         v.and_then(|v| int(v, k))
             .and_then(|n| u32::try_from(n).ok())
     };
-    dep.replicas = u32_of(spec, "replicas");
-    if dep.replicas.is_some() {
+    // A Deployment that does not say its replicas: `null` (none written).
+    let written = spec.and_then(|s| get(s, "replicas")).is_some();
+    dep.replicas = match (u32_of(spec, "replicas"), written) {
+        (Some(n), _) => Some(Some(n)),
+        (None, false) if spec.is_some() => Some(None),
+        (None, _) => None,
+    };
+    if dep.replicas.is_some_and(|r| r.is_some()) {
         dep.replicas_why = text(
             ctx.above(d, address, &[b("spec", 0), attr("replicas")])
                 .take(d),
         );
     }
-    if dep.replicas == Some(0) && dep.replicas_why.is_none() {
+    if dep.replicas == Some(Some(0)) && dep.replicas_why.is_none() {
         d.reasons.push("deployment.replicas_why".to_owned());
         dep.replicas_why = Some(NO_REASON.to_owned());
     }

@@ -376,9 +376,9 @@ pub(crate) fn deployment(
     extend_unique(p, "deployment.pod_annotations", &mut pod_annotations, user);
 
     // --- replicas ---------------------------------------------------------------------------
-    let replicas = d.replicas.unwrap_or(cv::workload::REPLICAS);
+    let replicas = d.replicas.unwrap_or(Some(cv::workload::REPLICAS));
     let replicas_comment = Problems::why(&d.replicas_why).and(d.replicas_why.clone());
-    if replicas == 0 && replicas_comment.is_none() {
+    if replicas == Some(0) && replicas_comment.is_none() {
         p.add(
             "deployment.replicas",
             "`replicas: 0` parks the app and needs a written reason",
@@ -415,7 +415,7 @@ pub(crate) fn deployment(
                 annotations: Obj::lines(annotations).non_empty(),
             },
             wait_for_rollout: d.wait_for_rollout,
-            replicas: Value::Int(i64::from(replicas)),
+            replicas: replicas.map(|r| Value::Int(i64::from(r))),
             replicas_comment,
             revision_history_limit: d.revision_history_limit,
             progress_deadline_seconds: d.progress_deadline_seconds,

@@ -49,7 +49,8 @@ pub struct Deployment {
     pub metadata: Metadata,
     /// `wait_for_rollout`, when written.
     pub wait_for_rollout: Option<bool>,
-    pub replicas: Value,
+    /// `replicas`, when written.
+    pub replicas: Option<Value>,
     /// Why this number of pods, written above `replicas`.
     pub replicas_comment: Option<String>,
     pub revision_history_limit: Option<u32>,
@@ -68,7 +69,6 @@ pub struct Deployment {
 debug_set_fields!(
     Deployment {
         metadata,
-        replicas,
         strategy,
         selector,
         pod_labels,
@@ -79,6 +79,7 @@ debug_set_fields!(
     },
     if set {
         wait_for_rollout,
+        replicas,
         replicas_comment,
         revision_history_limit,
         progress_deadline_seconds,
