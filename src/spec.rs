@@ -77,7 +77,8 @@ pub struct Spec {
     /// The Deployment's init containers, run in order before its containers.
     #[serde(default)]
     pub init_containers: Vec<ContainerSpec>,
-    /// The limits of a `RollingUpdate` strategy (`max_surge`, `max_unavailable`).
+    /// The limits of a `RollingUpdate` strategy (`max_surge`, `max_unavailable`); with
+    /// `strategy: none`, the limits alone in a `strategy` block without a `type`.
     pub rolling_update: Option<RollingUpdateSpec>,
     /// Keel annotations the stack sets and owns: written on the Deployment and not
     /// ignored. Keys `policy`, `trigger`, `pollSchedule`, `match-tag`.
@@ -753,7 +754,8 @@ pub struct ResourcesSpec {
 pub enum Strategy {
     Recreate,
     RollingUpdate,
-    /// No `strategy` block (Kubernetes then rolls).
+    /// No strategy `type` (Kubernetes then rolls): no `strategy` block, or, with
+    /// `rolling_update`, a block of the limits alone.
     #[serde(rename = "none")]
     Unset,
 }

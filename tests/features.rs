@@ -3246,6 +3246,16 @@ fn strategies_recreate_rolling_update_and_none() {
     );
     let e = errors(&format!("{BASE}rolling_update: {{max_surge: 1}}\n"));
     assert!(e.contains("add `strategy: RollingUpdate`"), "{e}");
+    // `none` with the limits: a block of the limits alone, no `type` (stack-patterns v2
+    // section 3.3: wireguard, xray write string limits without a type).
+    let (_, body) = render(&format!(
+        "{BASE}strategy: none\nrolling_update: {{max_surge: \"2\", max_unavailable: \"0\"}}\n"
+    ));
+    let s = strategy(&body);
+    assert_eq!(attr(&s, "type"), None);
+    let ru = child(&s, &["rolling_update"]).clone();
+    assert_eq!(attr(&ru, "max_surge").unwrap(), "\"2\"");
+    assert_eq!(attr(&ru, "max_unavailable").unwrap(), "\"0\"");
     // With block storage a rolling update needs a reason, which silences the rule.
     let block = format!(
         "{BASE}volumes:\n  - {{name: data, storage: proxmox-lvm, mount: /data}}\nbackup: {{schedule: \"0 3 * * *\"}}\nstrategy: none\n"

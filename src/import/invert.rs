@@ -1037,6 +1037,16 @@ fn deployment(
             }
         }
         _ if strategy_block.is_none() => d.spec.strategy = Some(Strategy::Unset),
+        // The limits alone, without a `type` (wireguard, xray).
+        None => {
+            if let Some(ru) = strategy_block.and_then(|s| block(s, "rolling_update")) {
+                d.spec.strategy = Some(Strategy::Unset);
+                d.spec.rolling_update = Some(crate::spec::RollingUpdateSpec {
+                    max_surge: get(ru, "max_surge").and_then(val::scalar),
+                    max_unavailable: get(ru, "max_unavailable").and_then(val::scalar),
+                });
+            }
+        }
         _ => {}
     }
     let template_meta = spec

@@ -218,10 +218,14 @@ pub(crate) fn deployment(
             ),
         }
     }
+    // `strategy: none` with `rolling_update`: the limits alone, no `type` (Kubernetes
+    // rolls by default).
+    let untyped = spec.strategy == Some(SpecStrategy::Unset) && spec.rolling_update.is_some();
     let strategy = match (spec.strategy, block_storage) {
-        (Some(SpecStrategy::Unset), _) | (None, false) => None,
-        (Some(SpecStrategy::RollingUpdate), _) => Some(Strategy {
-            kind: "RollingUpdate".to_owned(),
+        (Some(SpecStrategy::Unset), _) if !untyped => None,
+        (None, false) => None,
+        (Some(SpecStrategy::RollingUpdate | SpecStrategy::Unset), _) => Some(Strategy {
+            kind: (!untyped).then(|| "RollingUpdate".to_owned()),
             comment: spec.strategy_why.clone(),
             rolling_update: spec.rolling_update.as_ref().map(|ru| {
                 if ru.max_surge.is_none() && ru.max_unavailable.is_none() {
@@ -244,16 +248,19 @@ pub(crate) fn deployment(
             }),
         }),
         (Some(SpecStrategy::Recreate), _) | (None, true) => Some(Strategy {
-            kind: "Recreate".to_owned(),
+            kind: Some("Recreate".to_owned()),
             comment: spec.strategy_why.clone(),
             rolling_update: None,
         }),
     };
-    if spec.rolling_update.is_some() && spec.strategy != Some(SpecStrategy::RollingUpdate) {
+    if spec.rolling_update.is_some()
+        && !untyped
+        && spec.strategy != Some(SpecStrategy::RollingUpdate)
+    {
         p.add(
             "rolling_update",
             "`rolling_update` sets the limits of a `RollingUpdate` strategy",
-            Some("add `strategy: RollingUpdate`".to_owned()),
+            Some("add `strategy: RollingUpdate` (or `strategy: none` for the limits without a `type`)".to_owned()),
         );
     }
     if strategy.is_none() && spec.strategy_why.is_some() && !(block_storage && rolls) {

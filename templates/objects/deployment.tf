@@ -23,7 +23,9 @@ resource {{ o.address.type }} {{ o.address.name }} {
     {{ b.strategy.comment|comment }}
 {% endif %}
     strategy {
+{% if b.strategy.type is not none %}
       type = {{ b.strategy.type }}
+{% endif %}
 {% if b.strategy.rolling_update %}
       rolling_update {
 {% if b.strategy.rolling_update.max_surge is not none %}

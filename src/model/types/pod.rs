@@ -89,8 +89,9 @@ debug_set_fields!(
 
 #[derive(Clone, Serialize)]
 pub struct Strategy {
+    /// `type`, when written (a block of only `rolling_update` leaves it to Kubernetes).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Option<String>,
     /// Why this strategy, written above the block.
     pub comment: Option<String>,
     /// The limits of a rolling update, when written.
