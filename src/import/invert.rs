@@ -974,8 +974,16 @@ fn deployment(
     };
     let meta = path(v, &["metadata"]);
     let labels = meta.and_then(|m| get(m, "labels")).and_then(map);
-    dep.cluster_service_label =
-        Some(labels.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE)));
+    // The preset labels both the Deployment and its pods; a stack that labels only one
+    // of them keeps that label as an extra label there.
+    let pod_labels = path(v, &["spec", "template", "metadata"])
+        .and_then(|m| get(m, "labels"))
+        .and_then(map);
+    dep.cluster_service_label = Some(
+        [labels, pod_labels]
+            .iter()
+            .all(|l| l.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE))),
+    );
     // Scale-to-zero is the main ingress's too: with the ingress given up (or the Service
     // it routes to), the sablier labels and the replicas ignore are read as any others.
     if labels
@@ -1165,9 +1173,10 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         .clone()
         .unwrap_or_else(|| cv::workload::APP_LABEL.to_owned());
     let sablier = d.spec.scale_to_zero == Some(true);
+    let cluster_service = dep.cluster_service_label != Some(false);
     let generated = |k: &str| {
         k == key
-            || k == cv::labels::CLUSTER_SERVICE
+            || cluster_service && k == cv::labels::CLUSTER_SERVICE
             || sablier
                 && (k == cv::sablier::ENABLE
                     || k == cv::sablier::GROUP
