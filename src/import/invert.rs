@@ -1030,10 +1030,11 @@ fn deployment(
     match strategy {
         Some("Recreate") => {
             d.spec.strategy = Some(Strategy::Recreate);
-            d.spec.strategy_why = text(
-                ctx.above(d, &address, &[b("spec", 0), b("strategy", 0)])
-                    .take(d),
-            );
+            let at = [b("spec", 0), b("strategy", 0)];
+            // Above the block, or after a one-line block (`strategy { type = "Recreate" }
+            // # RWO volume`).
+            d.spec.strategy_why =
+                text(ctx.above(d, &address, &at).take(d)).or_else(|| ctx.after(d, &address, &at));
         }
         Some("RollingUpdate") => {
             d.spec.strategy = Some(Strategy::RollingUpdate);
@@ -1070,6 +1071,8 @@ fn deployment(
         let sums = around::checksum_annotations(d);
         let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
         if let Some(mut entries) = ctx.ordered(&address, &at, ann, &sums) {
+            dep.diun = diun(&mut entries);
+            dep.wait_for = wait_for(&mut entries);
             dep.prometheus = prometheus(&mut entries);
             dep.pod_annotations = OrderedMap(entries);
         }
@@ -1639,6 +1642,50 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         }
         d.spec.containers.push(spec);
     }
+}
+
+/// The diun preset, read back from the pod annotations it writes (notifications on or
+/// off, and the tags to watch right after), which are then taken out of `entries`.
+fn diun(entries: &mut Vec<(String, String)>) -> Option<crate::spec::DiunSpec> {
+    use cv::workload::{DIUN_ENABLE, DIUN_INCLUDE_TAGS};
+    let at = entries.iter().position(|(k, _)| k == DIUN_ENABLE)?;
+    let enable = match entries[at].1.as_str() {
+        "true" => None,
+        "false" => Some(false),
+        _ => return None,
+    };
+    let tags_at = entries.iter().position(|(k, _)| k == DIUN_INCLUDE_TAGS);
+    if tags_at.is_some_and(|i| i != at + 1) {
+        return None;
+    }
+    let include_tags = tags_at.map(|i| entries.remove(i).1);
+    entries.remove(at);
+    Some(crate::spec::DiunSpec {
+        enable,
+        include_tags,
+    })
+}
+
+/// The services Kyverno waits for, read back from the pod annotation they write (every
+/// entry a `<service>.<namespace>:<port>`), which is then taken out of `entries`.
+fn wait_for(entries: &mut Vec<(String, String)>) -> Vec<String> {
+    let Some(at) = entries
+        .iter()
+        .position(|(k, _)| k == cv::workload::KYVERNO_WAIT_FOR)
+    else {
+        return Vec::new();
+    };
+    let targets: Vec<String> = entries[at].1.split(',').map(str::to_owned).collect();
+    let valid = targets.iter().all(|target| {
+        target.rsplit_once(':').is_some_and(|(host, port)| {
+            crate::validate::host(host).is_ok() && port.parse::<u16>().is_ok_and(|n| n > 0)
+        })
+    });
+    if !valid {
+        return Vec::new();
+    }
+    entries.remove(at);
+    targets
 }
 
 /// The Prometheus scrape preset, read back from the pod annotations it writes (scraping
