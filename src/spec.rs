@@ -77,7 +77,8 @@ pub struct Spec {
     /// The Deployment's init containers, run in order before its containers.
     #[serde(default)]
     pub init_containers: Vec<ContainerSpec>,
-    /// The limits of a `RollingUpdate` strategy (`max_surge`, `max_unavailable`).
+    /// The limits of a `RollingUpdate` strategy (`max_surge`, `max_unavailable`); with
+    /// `strategy: none`, the limits alone in a `strategy` block without a `type`.
     pub rolling_update: Option<RollingUpdateSpec>,
     /// Keel annotations the stack sets and owns: written on the Deployment and not
     /// ignored. Keys `policy`, `trigger`, `pollSchedule`, `match-tag`.
@@ -232,8 +233,10 @@ with_pod_settings! {
         /// The resource type, when the stack uses another version
         /// (`kubernetes_deployment_v1`); default `kubernetes_deployment`.
         pub resource_type: Option<String>,
-        /// The number of pods; default 1. `0` parks the app and needs `replicas_why`.
-        pub replicas: Option<u32>,
+        /// The number of pods; default 1. `0` parks the app and needs `replicas_why`;
+        /// `null` writes no `replicas` (Kubernetes then runs one pod).
+        #[serde(default, deserialize_with = "present")]
+        pub replicas: Option<Option<u32>>,
         /// Why this number of pods; written above `replicas`.
         pub replicas_why: Why,
         /// `wait_for_rollout`, written when set (`false`: apply does not wait for the pods).
@@ -751,7 +754,8 @@ pub struct ResourcesSpec {
 pub enum Strategy {
     Recreate,
     RollingUpdate,
-    /// No `strategy` block (Kubernetes then rolls).
+    /// No strategy `type` (Kubernetes then rolls): no `strategy` block, or, with
+    /// `rolling_update`, a block of the limits alone.
     #[serde(rename = "none")]
     Unset,
 }

@@ -3210,6 +3210,10 @@ fn replicas_rollout_and_history_settings() {
     // The default, restated, renders the same.
     let (restated, _) = render(&format!("{BASE}deployment:\n  replicas: 1\n"));
     assert_eq!(restated, render(BASE).0);
+    // `null`: a Deployment that does not say its replicas (stack-patterns v2 section 3.3).
+    let (text, body) = render(&format!("{BASE}deployment:\n  replicas: null\n"));
+    assert_eq!(attr(child(deployment(&body), &["spec"]), "replicas"), None);
+    assert!(!text.contains("replicas ="), "{text}");
 }
 
 #[test]
@@ -3242,6 +3246,16 @@ fn strategies_recreate_rolling_update_and_none() {
     );
     let e = errors(&format!("{BASE}rolling_update: {{max_surge: 1}}\n"));
     assert!(e.contains("add `strategy: RollingUpdate`"), "{e}");
+    // `none` with the limits: a block of the limits alone, no `type` (stack-patterns v2
+    // section 3.3: wireguard, xray write string limits without a type).
+    let (_, body) = render(&format!(
+        "{BASE}strategy: none\nrolling_update: {{max_surge: \"2\", max_unavailable: \"0\"}}\n"
+    ));
+    let s = strategy(&body);
+    assert_eq!(attr(&s, "type"), None);
+    let ru = child(&s, &["rolling_update"]).clone();
+    assert_eq!(attr(&ru, "max_surge").unwrap(), "\"2\"");
+    assert_eq!(attr(&ru, "max_unavailable").unwrap(), "\"0\"");
     // With block storage a rolling update needs a reason, which silences the rule.
     let block = format!(
         "{BASE}volumes:\n  - {{name: data, storage: proxmox-lvm, mount: /data}}\nbackup: {{schedule: \"0 3 * * *\"}}\nstrategy: none\n"

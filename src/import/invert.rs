@@ -974,8 +974,16 @@ fn deployment(
     };
     let meta = path(v, &["metadata"]);
     let labels = meta.and_then(|m| get(m, "labels")).and_then(map);
-    dep.cluster_service_label =
-        Some(labels.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE)));
+    // The preset labels both the Deployment and its pods; a stack that labels only one
+    // of them keeps that label as an extra label there.
+    let pod_labels = path(v, &["spec", "template", "metadata"])
+        .and_then(|m| get(m, "labels"))
+        .and_then(map);
+    dep.cluster_service_label = Some(
+        [labels, pod_labels]
+            .iter()
+            .all(|l| l.is_some_and(|l| l.contains_key(cv::labels::CLUSTER_SERVICE))),
+    );
     // Scale-to-zero is the main ingress's too: with the ingress given up (or the Service
     // it routes to), the sablier labels and the replicas ignore are read as any others.
     if labels
@@ -1022,10 +1030,11 @@ fn deployment(
     match strategy {
         Some("Recreate") => {
             d.spec.strategy = Some(Strategy::Recreate);
-            d.spec.strategy_why = text(
-                ctx.above(d, &address, &[b("spec", 0), b("strategy", 0)])
-                    .take(d),
-            );
+            let at = [b("spec", 0), b("strategy", 0)];
+            // Above the block, or after a one-line block (`strategy { type = "Recreate" }
+            // # RWO volume`).
+            d.spec.strategy_why =
+                text(ctx.above(d, &address, &at).take(d)).or_else(|| ctx.after(d, &address, &at));
         }
         Some("RollingUpdate") => {
             d.spec.strategy = Some(Strategy::RollingUpdate);
@@ -1037,6 +1046,16 @@ fn deployment(
             }
         }
         _ if strategy_block.is_none() => d.spec.strategy = Some(Strategy::Unset),
+        // The limits alone, without a `type` (wireguard, xray).
+        None => {
+            if let Some(ru) = strategy_block.and_then(|s| block(s, "rolling_update")) {
+                d.spec.strategy = Some(Strategy::Unset);
+                d.spec.rolling_update = Some(crate::spec::RollingUpdateSpec {
+                    max_surge: get(ru, "max_surge").and_then(val::scalar),
+                    max_unavailable: get(ru, "max_unavailable").and_then(val::scalar),
+                });
+            }
+        }
         _ => {}
     }
     let template_meta = spec
@@ -1052,6 +1071,8 @@ fn deployment(
         let sums = around::checksum_annotations(d);
         let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
         if let Some(mut entries) = ctx.ordered(&address, &at, ann, &sums) {
+            dep.diun = diun(&mut entries);
+            dep.wait_for = wait_for(&mut entries);
             dep.prometheus = prometheus(&mut entries);
             dep.pod_annotations = OrderedMap(entries);
         }
@@ -1119,14 +1140,20 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         v.and_then(|v| int(v, k))
             .and_then(|n| u32::try_from(n).ok())
     };
-    dep.replicas = u32_of(spec, "replicas");
-    if dep.replicas.is_some() {
+    // A Deployment that does not say its replicas: `null` (none written).
+    let written = spec.and_then(|s| get(s, "replicas")).is_some();
+    dep.replicas = match (u32_of(spec, "replicas"), written) {
+        (Some(n), _) => Some(Some(n)),
+        (None, false) if spec.is_some() => Some(None),
+        (None, _) => None,
+    };
+    if dep.replicas.is_some_and(|r| r.is_some()) {
         dep.replicas_why = text(
             ctx.above(d, address, &[b("spec", 0), attr("replicas")])
                 .take(d),
         );
     }
-    if dep.replicas == Some(0) && dep.replicas_why.is_none() {
+    if dep.replicas == Some(Some(0)) && dep.replicas_why.is_none() {
         d.reasons.push("deployment.replicas_why".to_owned());
         dep.replicas_why = Some(NO_REASON.to_owned());
     }
@@ -1149,9 +1176,10 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         .clone()
         .unwrap_or_else(|| cv::workload::APP_LABEL.to_owned());
     let sablier = d.spec.scale_to_zero == Some(true);
+    let cluster_service = dep.cluster_service_label != Some(false);
     let generated = |k: &str| {
         k == key
-            || k == cv::labels::CLUSTER_SERVICE
+            || cluster_service && k == cv::labels::CLUSTER_SERVICE
             || sablier
                 && (k == cv::sablier::ENABLE
                     || k == cv::sablier::GROUP
@@ -1616,6 +1644,50 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
     }
 }
 
+/// The diun preset, read back from the pod annotations it writes (notifications on or
+/// off, and the tags to watch right after), which are then taken out of `entries`.
+fn diun(entries: &mut Vec<(String, String)>) -> Option<crate::spec::DiunSpec> {
+    use cv::workload::{DIUN_ENABLE, DIUN_INCLUDE_TAGS};
+    let at = entries.iter().position(|(k, _)| k == DIUN_ENABLE)?;
+    let enable = match entries[at].1.as_str() {
+        "true" => None,
+        "false" => Some(false),
+        _ => return None,
+    };
+    let tags_at = entries.iter().position(|(k, _)| k == DIUN_INCLUDE_TAGS);
+    if tags_at.is_some_and(|i| i != at + 1) {
+        return None;
+    }
+    let include_tags = tags_at.map(|i| entries.remove(i).1);
+    entries.remove(at);
+    Some(crate::spec::DiunSpec {
+        enable,
+        include_tags,
+    })
+}
+
+/// The services Kyverno waits for, read back from the pod annotation they write (every
+/// entry a `<service>.<namespace>:<port>`), which is then taken out of `entries`.
+fn wait_for(entries: &mut Vec<(String, String)>) -> Vec<String> {
+    let Some(at) = entries
+        .iter()
+        .position(|(k, _)| k == cv::workload::KYVERNO_WAIT_FOR)
+    else {
+        return Vec::new();
+    };
+    let targets: Vec<String> = entries[at].1.split(',').map(str::to_owned).collect();
+    let valid = targets.iter().all(|target| {
+        target.rsplit_once(':').is_some_and(|(host, port)| {
+            crate::validate::host(host).is_ok() && port.parse::<u16>().is_ok_and(|n| n > 0)
+        })
+    });
+    if !valid {
+        return Vec::new();
+    }
+    entries.remove(at);
+    targets
+}
+
 /// The Prometheus scrape preset, read back from the pod annotations it writes (scraping
 /// on, the port, and the path when there is one), which are then taken out of `entries`.
 fn prometheus(entries: &mut Vec<(String, String)>) -> Option<crate::spec::PrometheusSpec> {
@@ -1765,7 +1837,14 @@ fn container_image(
     if let Some(image) = string(c, "image") {
         return Some(Some(image.to_owned()));
     }
-    d.spec.image.as_ref()?;
+    let own = d.spec.image.as_ref()?;
+    // However the stack spells it (`"${local.image}:${local.image_tag}"`, the tag
+    // variable inline), an image whose value is the own image's runs it.
+    if let Some(repository) = get(c, "image").and_then(own_image_repository)
+        && own.repository.as_deref() == Some(repository.as_str())
+    {
+        return Some(None);
+    }
     let top = ctx.src.top(&ctx.at(address))?;
     let mut path = at.to_vec();
     path.push(attr("image"));
@@ -1822,35 +1901,103 @@ fn own_image(ctx: &Ctx, d: &mut Draft) {
         return;
     };
     // The local holding the image (other locals of its block are the residue's to keep
-    // or to drop, as for any locals block).
-    let Some(local) = tops.iter().find_map(|t| {
+    // or to drop, as for any locals block), or else the one repository the workloads'
+    // images are tagged with the variable (`"${local.image}:${local.image_tag}"` over a
+    // local of the bare repository, `"<repository>:${var.image_tag}"` inline): locals
+    // are evaluated, so the spec's `local.image` renders the same images.
+    let from_local = tops.iter().find_map(|t| {
         if t.block.ident.as_str() != "locals" {
             return None;
         }
-        t.block.body.get_attribute(cv::own_image::LOCAL)
+        let local = t.block.body.get_attribute(cv::own_image::LOCAL)?;
+        let Expression::StringTemplate(template) = &local.value else {
+            return None;
+        };
+        let text = local.value.to_string();
+        let tail = format!(":${{var.{}}}\"", cv::own_image::VARIABLE);
+        let repository = text
+            .trim()
+            .strip_prefix('"')
+            .and_then(|t| t.strip_suffix(&tail))?;
+        (template.iter().count() == 2 && plain_repository(repository))
+            .then(|| repository.to_owned())
+    });
+    let Some(repository) = from_local.or_else(|| {
+        let mut found = std::collections::BTreeSet::new();
+        for (a, v) in ctx.input.objects() {
+            if matches!(a, Address::Object(addr) if ctx.in_scope(&addr.module)) {
+                images(v, &mut found);
+            }
+        }
+        let mut found = found.into_iter();
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
     }) else {
         return;
     };
-    let Expression::StringTemplate(template) = &local.value else {
-        return;
-    };
-    let text = local.value.to_string();
-    let tail = format!(":${{var.{}}}\"", cv::own_image::VARIABLE);
-    let Some(repository) = text
-        .trim()
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix(&tail))
-    else {
-        return;
-    };
-    if template.iter().count() != 2 || repository.contains(['$', '%', '\\', '"']) {
-        return;
-    }
     d.spec.image = Some(crate::spec::OwnImageSpec {
-        repository: Some(repository.to_owned()),
+        repository: Some(repository),
         tag: (tag != cv::own_image::DEFAULT_TAG).then_some(tag),
         description: (description != cv::own_image::description(&ctx.name)).then_some(description),
     });
+}
+
+/// A repository the spec can write before `:${var.image_tag}`.
+fn plain_repository(repository: &str) -> bool {
+    !repository.is_empty()
+        && !repository.contains(['$', '%', '\\', '"', ' '])
+        && !repository.ends_with(':')
+}
+
+/// The repository of an image whose value is `"<repository>:${var.image_tag}"`, however
+/// the stack wrote it (locals are evaluated).
+fn own_image_repository(v: &Value) -> Option<String> {
+    let Value::Unknown(sym) = v else {
+        return None;
+    };
+    let planeq::Sym::Template(parts) = sym.as_ref() else {
+        return None;
+    };
+    let (last, head) = parts.split_last()?;
+    let is_tag = matches!(last, Value::Unknown(s) if matches!(s.as_ref(),
+        planeq::Sym::Ref { root: planeq::Root::Var(n), steps }
+            if n == cv::own_image::VARIABLE && steps.is_empty()));
+    if !is_tag {
+        return None;
+    }
+    let mut text = String::new();
+    for part in head {
+        let Value::String(s) = part else {
+            return None;
+        };
+        text.push_str(s);
+    }
+    let repository = text.strip_suffix(':')?;
+    plain_repository(repository).then(|| repository.to_owned())
+}
+
+/// The own-image repositories of every `image` attribute in a value tree.
+fn images(v: &Value, found: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if k == "image"
+                    && let Some(r) = own_image_repository(v)
+                {
+                    found.insert(r);
+                }
+                images(v, found);
+            }
+        }
+        Value::List(items) | Value::Set(items) | Value::Blocks(items) => {
+            for v in items {
+                images(v, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A container's `command` or `args`: strings, or value forms (a script interpolating a

@@ -218,10 +218,14 @@ pub(crate) fn deployment(
             ),
         }
     }
+    // `strategy: none` with `rolling_update`: the limits alone, no `type` (Kubernetes
+    // rolls by default).
+    let untyped = spec.strategy == Some(SpecStrategy::Unset) && spec.rolling_update.is_some();
     let strategy = match (spec.strategy, block_storage) {
-        (Some(SpecStrategy::Unset), _) | (None, false) => None,
-        (Some(SpecStrategy::RollingUpdate), _) => Some(Strategy {
-            kind: "RollingUpdate".to_owned(),
+        (Some(SpecStrategy::Unset), _) if !untyped => None,
+        (None, false) => None,
+        (Some(SpecStrategy::RollingUpdate | SpecStrategy::Unset), _) => Some(Strategy {
+            kind: (!untyped).then(|| "RollingUpdate".to_owned()),
             comment: spec.strategy_why.clone(),
             rolling_update: spec.rolling_update.as_ref().map(|ru| {
                 if ru.max_surge.is_none() && ru.max_unavailable.is_none() {
@@ -244,16 +248,19 @@ pub(crate) fn deployment(
             }),
         }),
         (Some(SpecStrategy::Recreate), _) | (None, true) => Some(Strategy {
-            kind: "Recreate".to_owned(),
+            kind: Some("Recreate".to_owned()),
             comment: spec.strategy_why.clone(),
             rolling_update: None,
         }),
     };
-    if spec.rolling_update.is_some() && spec.strategy != Some(SpecStrategy::RollingUpdate) {
+    if spec.rolling_update.is_some()
+        && !untyped
+        && spec.strategy != Some(SpecStrategy::RollingUpdate)
+    {
         p.add(
             "rolling_update",
             "`rolling_update` sets the limits of a `RollingUpdate` strategy",
-            Some("add `strategy: RollingUpdate`".to_owned()),
+            Some("add `strategy: RollingUpdate` (or `strategy: none` for the limits without a `type`)".to_owned()),
         );
     }
     if strategy.is_none() && spec.strategy_why.is_some() && !(block_storage && rolls) {
@@ -376,9 +383,9 @@ pub(crate) fn deployment(
     extend_unique(p, "deployment.pod_annotations", &mut pod_annotations, user);
 
     // --- replicas ---------------------------------------------------------------------------
-    let replicas = d.replicas.unwrap_or(cv::workload::REPLICAS);
+    let replicas = d.replicas.unwrap_or(Some(cv::workload::REPLICAS));
     let replicas_comment = Problems::why(&d.replicas_why).and(d.replicas_why.clone());
-    if replicas == 0 && replicas_comment.is_none() {
+    if replicas == Some(0) && replicas_comment.is_none() {
         p.add(
             "deployment.replicas",
             "`replicas: 0` parks the app and needs a written reason",
@@ -415,7 +422,7 @@ pub(crate) fn deployment(
                 annotations: Obj::lines(annotations).non_empty(),
             },
             wait_for_rollout: d.wait_for_rollout,
-            replicas: Value::Int(i64::from(replicas)),
+            replicas: replicas.map(|r| Value::Int(i64::from(r))),
             replicas_comment,
             revision_history_limit: d.revision_history_limit,
             progress_deadline_seconds: d.progress_deadline_seconds,

@@ -9,7 +9,9 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% if b.replicas_comment %}
     {{ b.replicas_comment|comment }}
 {% endif %}
+{% if b.replicas is not none %}
     replicas = {{ b.replicas }}
+{% endif %}
 {% if b.revision_history_limit is not none %}
     revision_history_limit = {{ b.revision_history_limit }}
 {% endif %}
@@ -21,7 +23,9 @@ resource {{ o.address.type }} {{ o.address.name }} {
     {{ b.strategy.comment|comment }}
 {% endif %}
     strategy {
+{% if b.strategy.type is not none %}
       type = {{ b.strategy.type }}
+{% endif %}
 {% if b.strategy.rolling_update %}
       rolling_update {
 {% if b.strategy.rolling_update.max_surge is not none %}

@@ -49,7 +49,8 @@ pub struct Deployment {
     pub metadata: Metadata,
     /// `wait_for_rollout`, when written.
     pub wait_for_rollout: Option<bool>,
-    pub replicas: Value,
+    /// `replicas`, when written.
+    pub replicas: Option<Value>,
     /// Why this number of pods, written above `replicas`.
     pub replicas_comment: Option<String>,
     pub revision_history_limit: Option<u32>,
@@ -68,7 +69,6 @@ pub struct Deployment {
 debug_set_fields!(
     Deployment {
         metadata,
-        replicas,
         strategy,
         selector,
         pod_labels,
@@ -79,6 +79,7 @@ debug_set_fields!(
     },
     if set {
         wait_for_rollout,
+        replicas,
         replicas_comment,
         revision_history_limit,
         progress_deadline_seconds,
@@ -88,8 +89,9 @@ debug_set_fields!(
 
 #[derive(Clone, Serialize)]
 pub struct Strategy {
+    /// `type`, when written (a block of only `rolling_update` leaves it to Kubernetes).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: Option<String>,
     /// Why this strategy, written above the block.
     pub comment: Option<String>,
     /// The limits of a rolling update, when written.
