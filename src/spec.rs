@@ -319,6 +319,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
 /// value: info                                   # a string (or number, boolean)
 /// value: {var: mail_host}                       # var.mail_host, declared automatically
 /// value: {vault: {path: platform, key: smtp}}   # plan-time Vault read
+/// value: {vault: {path: platform, key: creds, json: [app, user]}}  # of a JSON key
 /// value: {eso: {key: creds, path: [app, user]}} # plan-time read of the ExternalSecret
 /// value: {ref: random_password.key.result}      # an attribute of an object of this stack
 /// value: {template: ["base64:", {ref: random_id.key.b64_std}]}  # text and references
@@ -356,6 +357,10 @@ pub enum ValueSpec {
 pub struct VaultRef {
     pub path: Option<String>,
     pub key: Option<String>,
+    /// The key holds JSON: the value is `local.<key>[json...]`, the local
+    /// `jsondecode(...)` of the key.
+    #[serde(default)]
+    pub json: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]

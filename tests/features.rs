@@ -205,6 +205,62 @@ fn plan_time_eso_values_declare_the_data_source_and_locals() {
 }
 
 #[test]
+fn a_json_vault_key_is_decoded_in_a_local_named_after_it() {
+    let (_, body) = render(&format!(
+        "{BASE}ingress:
+  homepage:
+    name: App
+    description: d
+    icon: app.png
+    group: Other
+    widget:
+      type: app
+      username: {{vault: {{path: platform, key: homepage_credentials, json: [app, username]}}}}
+      password: {{vault: {{path: platform, key: homepage_credentials, json: [app, password]}}}}
+"
+    ));
+    find(&body, "data", &["vault_kv_secret_v2", "secrets"]);
+    let locals: Vec<&Block> = body
+        .blocks()
+        .filter(|b| b.identifier() == "locals")
+        .collect();
+    assert_eq!(locals.len(), 1, "one local for both values");
+    assert_eq!(
+        attr(locals[0], "homepage_credentials").unwrap(),
+        "jsondecode(data.vault_kv_secret_v2.secrets.data[\"homepage_credentials\"])"
+    );
+    let annotations = text_of(
+        find(&body, "module", &["ingress"])
+            .body()
+            .attributes()
+            .find(|a| a.key() == "extra_annotations")
+            .unwrap()
+            .expr(),
+    );
+    assert!(
+        annotations.contains(
+            "\"gethomepage.dev/widget.password\" = local.homepage_credentials[\"app\"][\"password\"]"
+        ),
+        "{annotations}"
+    );
+    // The same local from the ExternalSecret as well is refused.
+    let e = errors(&format!(
+        "{BASE}ingress:
+  homepage:
+    name: App
+    description: d
+    icon: app.png
+    group: Other
+    widget:
+      type: app
+      username: {{vault: {{path: platform, key: homepage_credentials, json: [app, username]}}}}
+      password: {{eso: {{key: homepage_credentials, path: [app, password]}}}}
+"
+    ));
+    assert!(e.contains("already decodes"), "{e}");
+}
+
+#[test]
 fn vault_reads_and_shared_variables_are_declared_once() {
     let spec = BASE.replace(
         "    port: 8080\n",

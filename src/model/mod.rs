@@ -579,6 +579,15 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
 
     // --- main.tf, in file order -----------------------------------------------------
     objects.extend(refs.vault_reads());
+    let vault_locals = refs.vault_locals();
+    if !vault_locals.is_empty() {
+        objects.push(Object::new(
+            Address::unnamed(BlockKind::Locals),
+            Body::Locals(Locals {
+                entries: vault_locals,
+            }),
+        ));
+    }
     if let (Some(why), false) = (&no_tls, has_ingress) {
         let line = format!("{}: {why}", cv::ingress::NO_TLS_COMMENT);
         namespace.comment = Some(match namespace.comment.take() {
