@@ -542,6 +542,12 @@ pub struct SecretsSpec {
     /// `field_manager { force_conflicts = true }`; default on (the conventions'). `false`
     /// writes no `field_manager` block.
     pub force_conflicts: Option<bool>,
+    /// The stack's own secret: `true` writes its plan-time read
+    /// (`data "kubernetes_secret"`) even when no `{eso: ...}` value reads it; default
+    /// only when one does.
+    pub read: Option<bool>,
+    /// Whether the plan-time read `depends_on` the ExternalSecret; default yes.
+    pub read_depends_on: Option<bool>,
     /// What the secret holds; written above it.
     pub comment: Option<String>,
 }

@@ -261,6 +261,35 @@ fn a_json_vault_key_is_decoded_in_a_local_named_after_it() {
 }
 
 #[test]
+fn the_plan_time_read_of_the_own_secret_can_stand_alone_and_without_depends_on() {
+    let (_, body) = render(&format!(
+        "{BASE}secrets: {{read: true, read_depends_on: false}}\n"
+    ));
+    let data = find(&body, "data", &["kubernetes_secret", "eso_secrets"]);
+    assert_eq!(
+        attr(child(data, &["metadata"]), "name").unwrap(),
+        "\"app-secrets\""
+    );
+    assert_eq!(attr(data, "depends_on"), None);
+    assert!(
+        !body.blocks().any(|b| b.identifier() == "locals"),
+        "nothing to decode"
+    );
+    // Without `read`, nothing reads the secret at plan time: no data source.
+    let (_, body) = render(&format!("{BASE}secrets: {{}}\n"));
+    assert!(
+        !body
+            .blocks()
+            .any(|b| b.identifier() == "data" && b.labels().len() == 2),
+        "no plan-time read"
+    );
+    let e = errors(&format!(
+        "{BASE}external_secrets:\n  - {{name: other, vault_key: other, read: true}}\n"
+    ));
+    assert!(e.contains("only the stack's own secret"), "{e}");
+}
+
+#[test]
 fn vault_reads_and_shared_variables_are_declared_once() {
     let spec = BASE.replace(
         "    port: 8080\n",

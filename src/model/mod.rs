@@ -488,13 +488,25 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         }
         secrets.push(es);
     }
-    if !refs.eso.is_empty() {
+    let read_always = own_secret.read == Some(true);
+    if own_secret.read == Some(false) && !refs.eso.is_empty() {
+        p.add(
+            "secrets.read",
+            "`read: false` but an `{eso: ...}` value reads the secret at plan time",
+            Some("leave `read` out".to_owned()),
+        );
+    }
+    if !refs.eso.is_empty() || read_always {
+        let depends_on = match own_secret.read_depends_on {
+            Some(false) => Vec::new(),
+            _ => vec![Expr(format!("kubernetes_manifest.{own_address}"))],
+        };
         let mut read = Object::new(
             Address::data("kubernetes_secret", cv::eso::DATA_ADDRESS),
             Body::SecretData(SecretData {
                 name: ctx.secret_name.clone(),
                 namespace: ctx.ns_ref.clone().into(),
-                depends_on: vec![Expr(format!("kubernetes_manifest.{own_address}"))],
+                depends_on,
             }),
         );
         read.comment = Some(cv::eso::DATA_COMMENT.to_owned());
