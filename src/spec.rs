@@ -493,6 +493,9 @@ pub struct NamespaceSpec {
     pub quota: Option<QuotaSpec>,
     /// A LimitRange of the namespace's own.
     pub limit_range: Option<LimitRangeSpec>,
+    /// The `ignore_changes` of the goldilocks label Kyverno stamps on every namespace;
+    /// default on. `false` writes no `lifecycle` (a stack that lets the label drift).
+    pub goldilocks_ignore: Option<bool>,
 }
 
 /// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).

@@ -290,6 +290,16 @@ fn the_plan_time_read_of_the_own_secret_can_stand_alone_and_without_depends_on()
 }
 
 #[test]
+fn a_namespace_can_go_without_the_goldilocks_ignore() {
+    let (_, body) = render(&format!("{BASE}namespace: {{goldilocks_ignore: false}}\n"));
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(ns.body().blocks().all(|b| b.identifier() != "lifecycle"));
+    let (_, body) = render(BASE);
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(ns.body().blocks().any(|b| b.identifier() == "lifecycle"));
+}
+
+#[test]
 fn vault_reads_and_shared_variables_are_declared_once() {
     let spec = BASE.replace(
         "    port: 8080\n",

@@ -318,13 +318,20 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         Body::Namespace(Namespace {
             name: ns_name.clone(),
             labels: Obj::lines(ns_labels),
-            lifecycle: Lifecycle {
-                comment: Some(cv::lifecycle_comments::NAMESPACE_GOLDILOCKS.to_owned()),
-                ignore_changes: vec![ignore(
-                    &cv::ignore::metadata_label(cv::labels::GOLDILOCKS_VPA_UPDATE_MODE),
-                    None,
-                )],
-                multiline: false,
+            lifecycle: match ns_spec.goldilocks_ignore {
+                Some(false) => Lifecycle {
+                    comment: None,
+                    ignore_changes: Vec::new(),
+                    multiline: false,
+                },
+                _ => Lifecycle {
+                    comment: Some(cv::lifecycle_comments::NAMESPACE_GOLDILOCKS.to_owned()),
+                    ignore_changes: vec![ignore(
+                        &cv::ignore::metadata_label(cv::labels::GOLDILOCKS_VPA_UPDATE_MODE),
+                        None,
+                    )],
+                    multiline: false,
+                },
             },
         }),
     );
