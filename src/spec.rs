@@ -322,6 +322,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
 /// value: info                                   # a string (or number, boolean)
 /// value: {var: mail_host}                       # var.mail_host, declared automatically
 /// value: {vault: {path: platform, key: smtp}}   # plan-time Vault read
+/// value: {vault: {path: platform, key: creds, json: [app, user]}}  # of a JSON key
 /// value: {eso: {key: creds, path: [app, user]}} # plan-time read of the ExternalSecret
 /// value: {ref: random_password.key.result}      # an attribute of an object of this stack
 /// value: {template: ["base64:", {ref: random_id.key.b64_std}]}  # text and references
@@ -359,6 +360,10 @@ pub enum ValueSpec {
 pub struct VaultRef {
     pub path: Option<String>,
     pub key: Option<String>,
+    /// The key holds JSON: the value is `local.<key>[json...]`, the local
+    /// `jsondecode(...)` of the key.
+    #[serde(default)]
+    pub json: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -491,6 +496,9 @@ pub struct NamespaceSpec {
     pub quota: Option<QuotaSpec>,
     /// A LimitRange of the namespace's own.
     pub limit_range: Option<LimitRangeSpec>,
+    /// The `ignore_changes` of the goldilocks label Kyverno stamps on every namespace;
+    /// default on. `false` writes no `lifecycle` (a stack that lets the label drift).
+    pub goldilocks_ignore: Option<bool>,
 }
 
 /// An ExternalSecret: the stack's own (`secrets:`), or another one (`external_secrets:`).
@@ -540,6 +548,12 @@ pub struct SecretsSpec {
     /// `field_manager { force_conflicts = true }`; default on (the conventions'). `false`
     /// writes no `field_manager` block.
     pub force_conflicts: Option<bool>,
+    /// The stack's own secret: `true` writes its plan-time read
+    /// (`data "kubernetes_secret"`) even when no `{eso: ...}` value reads it; default
+    /// only when one does.
+    pub read: Option<bool>,
+    /// Whether the plan-time read `depends_on` the ExternalSecret; default yes.
+    pub read_depends_on: Option<bool>,
     /// What the secret holds; written above it.
     pub comment: Option<String>,
 }

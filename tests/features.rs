@@ -205,6 +205,101 @@ fn plan_time_eso_values_declare_the_data_source_and_locals() {
 }
 
 #[test]
+fn a_json_vault_key_is_decoded_in_a_local_named_after_it() {
+    let (_, body) = render(&format!(
+        "{BASE}ingress:
+  homepage:
+    name: App
+    description: d
+    icon: app.png
+    group: Other
+    widget:
+      type: app
+      username: {{vault: {{path: platform, key: homepage_credentials, json: [app, username]}}}}
+      password: {{vault: {{path: platform, key: homepage_credentials, json: [app, password]}}}}
+"
+    ));
+    find(&body, "data", &["vault_kv_secret_v2", "secrets"]);
+    let locals: Vec<&Block> = body
+        .blocks()
+        .filter(|b| b.identifier() == "locals")
+        .collect();
+    assert_eq!(locals.len(), 1, "one local for both values");
+    assert_eq!(
+        attr(locals[0], "homepage_credentials").unwrap(),
+        "jsondecode(data.vault_kv_secret_v2.secrets.data[\"homepage_credentials\"])"
+    );
+    let annotations = text_of(
+        find(&body, "module", &["ingress"])
+            .body()
+            .attributes()
+            .find(|a| a.key() == "extra_annotations")
+            .unwrap()
+            .expr(),
+    );
+    assert!(
+        annotations.contains(
+            "\"gethomepage.dev/widget.password\" = local.homepage_credentials[\"app\"][\"password\"]"
+        ),
+        "{annotations}"
+    );
+    // The same local from the ExternalSecret as well is refused.
+    let e = errors(&format!(
+        "{BASE}ingress:
+  homepage:
+    name: App
+    description: d
+    icon: app.png
+    group: Other
+    widget:
+      type: app
+      username: {{vault: {{path: platform, key: homepage_credentials, json: [app, username]}}}}
+      password: {{eso: {{key: homepage_credentials, path: [app, password]}}}}
+"
+    ));
+    assert!(e.contains("already decodes"), "{e}");
+}
+
+#[test]
+fn the_plan_time_read_of_the_own_secret_can_stand_alone_and_without_depends_on() {
+    let (_, body) = render(&format!(
+        "{BASE}secrets: {{read: true, read_depends_on: false}}\n"
+    ));
+    let data = find(&body, "data", &["kubernetes_secret", "eso_secrets"]);
+    assert_eq!(
+        attr(child(data, &["metadata"]), "name").unwrap(),
+        "\"app-secrets\""
+    );
+    assert_eq!(attr(data, "depends_on"), None);
+    assert!(
+        !body.blocks().any(|b| b.identifier() == "locals"),
+        "nothing to decode"
+    );
+    // Without `read`, nothing reads the secret at plan time: no data source.
+    let (_, body) = render(&format!("{BASE}secrets: {{}}\n"));
+    assert!(
+        !body
+            .blocks()
+            .any(|b| b.identifier() == "data" && b.labels().len() == 2),
+        "no plan-time read"
+    );
+    let e = errors(&format!(
+        "{BASE}external_secrets:\n  - {{name: other, vault_key: other, read: true}}\n"
+    ));
+    assert!(e.contains("only the stack's own secret"), "{e}");
+}
+
+#[test]
+fn a_namespace_can_go_without_the_goldilocks_ignore() {
+    let (_, body) = render(&format!("{BASE}namespace: {{goldilocks_ignore: false}}\n"));
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(ns.body().blocks().all(|b| b.identifier() != "lifecycle"));
+    let (_, body) = render(BASE);
+    let ns = find(&body, "resource", &["kubernetes_namespace", "app"]);
+    assert!(ns.body().blocks().any(|b| b.identifier() == "lifecycle"));
+}
+
+#[test]
 fn vault_reads_and_shared_variables_are_declared_once() {
     let spec = BASE.replace(
         "    port: 8080\n",

@@ -823,6 +823,10 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         labels: OrderedMap::default(),
         ..NamespaceSpec::default()
     };
+    if get(v, "lifecycle").is_none() {
+        // No ignore of the label Kyverno stamps (stack-patterns v2 section 6).
+        ns.goldilocks_ignore = Some(false);
+    }
     let mut keel = false;
     if let Some(labels) = meta.and_then(|m| get(m, "labels")) {
         if let Some(tier) = map(labels)

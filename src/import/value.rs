@@ -274,6 +274,7 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
                     Some(ValueSpec::Vault(VaultRef {
                         path: Some(string(config, "name")?.to_owned()),
                         key: Some(key.clone()),
+                        json: Vec::new(),
                     }))
                 }
                 "kubernetes_secret" if eso_read(config, secret_name) => {
@@ -295,12 +296,10 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
             let [Value::Unknown(arg)] = args.as_slice() else {
                 return None;
             };
-            let Some(ValueSpec::Eso(EsoRef { key, .. })) = reference(arg, secret_name) else {
-                return None;
-            };
             if name != "jsondecode" {
                 return None;
             }
+            let read = reference(arg, secret_name)?;
             let path: Option<Vec<String>> = steps
                 .iter()
                 .map(|s| match s {
@@ -308,7 +307,22 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
                     _ => None,
                 })
                 .collect();
-            Some(ValueSpec::Eso(EsoRef { key, path: path? }))
+            match read {
+                ValueSpec::Eso(EsoRef { key, .. }) => {
+                    Some(ValueSpec::Eso(EsoRef { key, path: path? }))
+                }
+                ValueSpec::Vault(VaultRef {
+                    path: vpath, key, ..
+                }) => {
+                    let json = path?;
+                    (!json.is_empty()).then_some(ValueSpec::Vault(VaultRef {
+                        path: vpath,
+                        key,
+                        json,
+                    }))
+                }
+                _ => None,
+            }
         }
         Sym::Ref {
             root: Root::Object(addr),
@@ -411,12 +425,14 @@ data "kubernetes_secret" "eso_secrets" {
 }
 locals {
   creds = jsondecode(data.kubernetes_secret.eso_secrets.data["creds"])
+  hp    = jsondecode(data.vault_kv_secret_v2.platform.data["hp"])
 }
 resource "terraform_data" "x" {
   input = [
     data.vault_kv_secret_v2.platform.data["smtp"],
     data.kubernetes_secret.eso_secrets.data["plain"],
     local.creds["app"]["user"],
+    local.hp.app.user,
   ]
 }
 "#;
@@ -432,7 +448,8 @@ resource "terraform_data" "x" {
             [
                 Some(ValueSpec::Vault(VaultRef {
                     path: Some("platform".into()),
-                    key: Some("smtp".into())
+                    key: Some("smtp".into()),
+                    json: vec![],
                 })),
                 Some(ValueSpec::Eso(EsoRef {
                     key: Some("plain".into()),
@@ -441,6 +458,11 @@ resource "terraform_data" "x" {
                 Some(ValueSpec::Eso(EsoRef {
                     key: Some("creds".into()),
                     path: vec!["app".into(), "user".into()]
+                })),
+                Some(ValueSpec::Vault(VaultRef {
+                    path: Some("platform".into()),
+                    key: Some("hp".into()),
+                    json: vec!["app".into(), "user".into()],
                 })),
             ]
         );

@@ -318,13 +318,20 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         Body::Namespace(Namespace {
             name: ns_name.clone(),
             labels: Obj::lines(ns_labels),
-            lifecycle: Lifecycle {
-                comment: Some(cv::lifecycle_comments::NAMESPACE_GOLDILOCKS.to_owned()),
-                ignore_changes: vec![ignore(
-                    &cv::ignore::metadata_label(cv::labels::GOLDILOCKS_VPA_UPDATE_MODE),
-                    None,
-                )],
-                multiline: false,
+            lifecycle: match ns_spec.goldilocks_ignore {
+                Some(false) => Lifecycle {
+                    comment: None,
+                    ignore_changes: Vec::new(),
+                    multiline: false,
+                },
+                _ => Lifecycle {
+                    comment: Some(cv::lifecycle_comments::NAMESPACE_GOLDILOCKS.to_owned()),
+                    ignore_changes: vec![ignore(
+                        &cv::ignore::metadata_label(cv::labels::GOLDILOCKS_VPA_UPDATE_MODE),
+                        None,
+                    )],
+                    multiline: false,
+                },
             },
         }),
     );
@@ -488,13 +495,25 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         }
         secrets.push(es);
     }
-    if !refs.eso.is_empty() {
+    let read_always = own_secret.read == Some(true);
+    if own_secret.read == Some(false) && !refs.eso.is_empty() {
+        p.add(
+            "secrets.read",
+            "`read: false` but an `{eso: ...}` value reads the secret at plan time",
+            Some("leave `read` out".to_owned()),
+        );
+    }
+    if !refs.eso.is_empty() || read_always {
+        let depends_on = match own_secret.read_depends_on {
+            Some(false) => Vec::new(),
+            _ => vec![Expr(format!("kubernetes_manifest.{own_address}"))],
+        };
         let mut read = Object::new(
             Address::data("kubernetes_secret", cv::eso::DATA_ADDRESS),
             Body::SecretData(SecretData {
                 name: ctx.secret_name.clone(),
                 namespace: ctx.ns_ref.clone().into(),
-                depends_on: vec![Expr(format!("kubernetes_manifest.{own_address}"))],
+                depends_on,
             }),
         );
         read.comment = Some(cv::eso::DATA_COMMENT.to_owned());
@@ -579,6 +598,15 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
 
     // --- main.tf, in file order -----------------------------------------------------
     objects.extend(refs.vault_reads());
+    let vault_locals = refs.vault_locals();
+    if !vault_locals.is_empty() {
+        objects.push(Object::new(
+            Address::unnamed(BlockKind::Locals),
+            Body::Locals(Locals {
+                entries: vault_locals,
+            }),
+        ));
+    }
     if let (Some(why), false) = (&no_tls, has_ingress) {
         let line = format!("{}: {why}", cv::ingress::NO_TLS_COMMENT);
         namespace.comment = Some(match namespace.comment.take() {

@@ -20,6 +20,9 @@ pub(crate) struct Refs {
     pub vault: Vec<String>,
     /// ExternalSecret keys read at plan time: (key, JSON-decoded).
     pub eso: Vec<(String, bool)>,
+    /// Vault keys holding JSON read at plan time: (path, key), each decoded in a local
+    /// named after the key.
+    pub vault_json: Vec<(String, String)>,
     /// Whether a container reads the ExternalSecret at run time (`secret:`).
     pub runtime_secrets: bool,
     /// References to objects of the stack (`{ref: ...}`), checked once every object is
@@ -81,6 +84,24 @@ impl Refs {
             .collect()
     }
 
+    /// `<key> = jsondecode(data.vault_kv_secret_v2.<label>.data["<key>"])` for every JSON
+    /// key read from Vault.
+    pub fn vault_locals(&self) -> Vec<Entry> {
+        self.vault_json
+            .iter()
+            .map(|(vpath, key)| {
+                entry(
+                    &identifier(key),
+                    Expr(format!(
+                        "jsondecode(data.vault_kv_secret_v2.{}.data[{}])",
+                        self.vault_labels.label(vpath),
+                        hcl::quote(key)
+                    )),
+                )
+            })
+            .collect()
+    }
+
     /// `<key> = jsondecode(data.kubernetes_secret.<read>.data["<key>"])` for every JSON key
     /// of the ExternalSecret read at plan time.
     pub fn eso_locals(&self) -> Vec<Entry> {
@@ -125,7 +146,11 @@ impl Refs {
                 self.var(name);
                 Value::Expr(Expr(format!("var.{name}")))
             }
-            ValueSpec::Vault(VaultRef { path: vpath, key }) => {
+            ValueSpec::Vault(VaultRef {
+                path: vpath,
+                key,
+                json,
+            }) => {
                 let at = format!("{path}.vault");
                 let (Some(vpath), Some(key)) = (vpath, key) else {
                     p.add(
@@ -144,6 +169,28 @@ impl Refs {
                 }
                 if !self.vault.contains(vpath) {
                     self.vault.push(vpath.clone());
+                }
+                if !json.is_empty() {
+                    let local = identifier(key);
+                    let taken = self
+                        .vault_json
+                        .iter()
+                        .any(|(p, k)| identifier(k) == local && (p != vpath || k != key))
+                        || self.eso.iter().any(|(k, j)| *j && identifier(k) == local);
+                    if taken {
+                        p.add(
+                            &at,
+                            format!("the local `{local}` already decodes another secret's key"),
+                            Some("read the JSON key from one place only".to_owned()),
+                        );
+                    } else if !self.vault_json.iter().any(|(p, k)| p == vpath && k == key) {
+                        self.vault_json.push((vpath.clone(), key.clone()));
+                    }
+                    let index: String = json
+                        .iter()
+                        .map(|k| format!("[{}]", hcl::quote(k)))
+                        .collect();
+                    return Value::Expr(Expr(format!("local.{local}{index}")));
                 }
                 Value::Expr(Expr(format!(
                     "data.vault_kv_secret_v2.{}.data[{}]",
@@ -251,6 +298,21 @@ impl Refs {
                         Some("use `path` on every reference to a JSON key, or on none".to_owned()),
                     ),
                     Some(_) => {}
+                    None if json
+                        && self
+                            .vault_json
+                            .iter()
+                            .any(|(_, k)| identifier(k) == identifier(key)) =>
+                    {
+                        p.add(
+                            &at,
+                            format!(
+                                "the local `{}` already decodes a Vault key",
+                                identifier(key)
+                            ),
+                            Some("read the JSON key from one place only".to_owned()),
+                        );
+                    }
                     None => self.eso.push((key.clone(), json)),
                 }
                 if json {

@@ -69,6 +69,20 @@ pub(crate) fn external_secret(
             Some("list it under `external_secrets:`".to_owned()),
         );
     }
+    if which != Which::Own {
+        for (name, given) in [
+            ("read", s.read.is_some()),
+            ("read_depends_on", s.read_depends_on.is_some()),
+        ] {
+            if given {
+                p.add(
+                    field(name),
+                    "only the stack's own secret (`secrets:`) is read at plan time",
+                    Some(format!("move `{name}` to `secrets:`")),
+                );
+            }
+        }
+    }
     if s.role.is_some() && s.database.is_none() {
         p.add(
             field("role"),

@@ -164,6 +164,12 @@ pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     };
     spec.address = Some(label.clone());
     spec.comment = text(ctx.above(d, &address, &[]).take(d));
+    if let Some(depends_on) = plan_time_read(ctx, spec.name.as_deref(), &address) {
+        // Written even when no value reads it; the shortest spec leaves `read` out when
+        // a value does (stack-patterns v2 section 5.10).
+        spec.read = Some(true);
+        spec.read_depends_on = Some(depends_on);
+    }
     d.claim(
         &ctx.at(&address),
         &address,
@@ -172,6 +178,33 @@ pub fn own_external_secret(ctx: &Ctx, d: &mut Draft, limits: &Limits) -> bool {
     );
     d.spec.secrets = Some(spec);
     true
+}
+
+/// The stack's plan-time read of its own secret (`data "kubernetes_secret"` of the
+/// secret's name, nothing else in it): whether it depends on the ExternalSecret at
+/// `address`. `None` when there is no such read, or one the spec cannot say.
+fn plan_time_read(ctx: &Ctx, name: Option<&str>, address: &str) -> Option<bool> {
+    let name = name?;
+    let (_, v) = ctx.input.objects().find(|(a, v)| match a {
+        crate::planeq::Address::Object(addr) => {
+            ctx.in_scope(&addr.module)
+                && addr.kind == crate::planeq::Kind::Data
+                && addr.ty == "kubernetes_secret"
+                && val::block(v, "metadata").and_then(|m| string(m, "name")) == Some(name)
+        }
+        _ => false,
+    })?;
+    let meta = val::block(v, "metadata")?;
+    if !val::other_keys(v, &["metadata", "depends_on"]).is_empty()
+        || !val::other_keys(meta, &["name", "namespace"]).is_empty()
+    {
+        return None;
+    }
+    match depends_on(v)?.as_slice() {
+        [] => Some(false),
+        [one] if *one == ctx.at(address) => Some(true),
+        _ => None,
+    }
 }
 
 /// The ExternalSecrets beside the stack's own, as `external_secrets:`, in address order;
