@@ -786,6 +786,9 @@ pub struct VolumeSpec {
     pub storage: Option<Storage>,
     /// Requested size (`2Gi`); for NFS the module's `storage` argument (module default 10Gi).
     pub size: Option<String>,
+    /// Block storage: the requested size from a shared variable (`var.<name>`, its
+    /// default under `variables:`) instead of `size`.
+    pub size_var: Option<String>,
     /// Autoresizer ceiling for block storage (`10Gi`).
     pub max_size: Option<String>,
     /// NFS export path; default `/srv/nfs/<stack>/<volume>`.

@@ -110,6 +110,34 @@ fn plain_proxmox_lvm_volume() {
 }
 
 #[test]
+fn a_block_volume_sized_by_a_variable() {
+    let (text, body) = render(&format!(
+        "{BASE}volumes:\n  - {{name: cache, storage: proxmox-lvm, size_var: storage_size, mount: /cache}}\nbackup: {{schedule: \"0 3 * * *\"}}\nvariables:\n  storage_size: {{default: 5Gi}}\n"
+    ));
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "cache"],
+    );
+    let requests = text_of(
+        child(pvc, &["spec", "resources"])
+            .body()
+            .attributes()
+            .find(|a| a.key() == "requests")
+            .unwrap()
+            .expr(),
+    );
+    assert!(requests.contains("var.storage_size"), "{requests}");
+    let var = find(&body, "variable", &["storage_size"]);
+    assert_eq!(attr(var, "default").unwrap(), "\"5Gi\"");
+    assert!(text.contains("variable \"storage_size\""));
+    let e = errors(&format!(
+        "{BASE}volumes:\n  - {{name: cache, storage: nfs, size_var: storage_size, mount: /cache}}\n"
+    ));
+    assert!(e.contains("applies to block storage only"), "{e}");
+}
+
+#[test]
 fn several_nfs_volumes_keep_their_order_and_settings() {
     let (text, body) = render(&format!(
         "{BASE}volumes:

@@ -403,7 +403,7 @@ resource \"kubernetes_job\" \"db_init\" {
             ..P
         },
         Probe {
-            variant: "5.8 a PVC sized by a variable: the PVC stays raw",
+            variant: "5.8 a PVC sized by a variable",
             base: "kiosk-gallery",
             edits: &[("storage = \"2Gi\"", "storage = var.storage_size")],
             append: "
@@ -412,11 +412,7 @@ variable \"storage_size\" {
   default = \"2Gi\"
 }
 ",
-            raw: Raw::At(&[(
-                "raw.stack",
-                &["resource \"kubernetes_persistent_volume_claim\" \"data_proxmox\""],
-            )]),
-            spec: &["storage_size: {default: 2Gi}"],
+            spec: &["size_var: storage_size", "storage_size: {default: 2Gi}"],
             ..P
         },
         // --- 5.9 manifests ------------------------------------------------------------------

@@ -188,22 +188,14 @@ fn a_terragrunt_include_of_another_shape_stays_raw() {
 
 #[test]
 fn a_namespace_the_spec_cannot_say_stays_raw_and_the_rest_is_read() {
-    // Stack-patterns v2 section 6: the goldilocks ignore is on 121 of 126 namespaces, no
-    // namespace carries annotations in the survey, `tier` may be a variable. A namespace
-    // that differs where the spec has no field goes whole into `raw.stack`; the spec
-    // deploys into it as into an existing one (`namespace.create: false`).
+    // Stack-patterns v2 section 6: no namespace carries annotations in the survey, `tier`
+    // may be a variable. A namespace that differs where the spec has no field goes whole
+    // into `raw.stack`; the spec deploys into it as into an existing one
+    // (`namespace.create: false`). (One without the goldilocks ignore is
+    // `goldilocks_ignore: false` now: tests/import_around.rs.)
     let r = renderer();
     let head = "resource \"kubernetes_namespace\" \"drone_logbook\" {";
-    let cases: [(&str, Edit); 3] = [
-        (
-            "no goldilocks ignore",
-            Box::new(move |m: &str| {
-                let ns = block_of(m, head);
-                let start = ns.find("  lifecycle {").expect("lifecycle");
-                let end = start + ns[start..].find("\n  }\n").expect("end") + 5;
-                m.replace(ns, &format!("{}{}", &ns[..start], &ns[end..]))
-            }),
-        ),
+    let cases: [(&str, Edit); 2] = [
         (
             "annotations",
             Box::new(|m: &str| {

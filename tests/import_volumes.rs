@@ -168,16 +168,16 @@ fn a_token_secret_written_without_its_type_or_wait_is_a_plain_secret() {
 
 #[test]
 fn a_claim_the_spec_cannot_say_stays_raw_and_its_volume_names_it() {
-    // Stack-patterns v2 section 5.8: a PVC sized by a variable (`var.storage_size`). The
-    // PVC stays whole in raw HCL; the pod's volume still names its claim, and the volume
-    // after it is still read: the pod has no raw HCL.
+    // A PVC of a storage class the spec has no storage for (`local-path`; a PVC sized by
+    // a variable, stack-patterns v2 section 5.8, is `size_var` now). The PVC stays whole
+    // in raw HCL; the pod's volume still names its claim, and the volume after it is
+    // still read: the pod has no raw HCL.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, main_tf) = stack_of(&r, tmp.path(), "");
-    let size = "        storage = \"2Gi\"\n";
-    assert!(main_tf.contains(size), "{main_tf}");
-    let edited = main_tf.replacen(size, "        storage = var.storage_size\n", 1)
-        + "\nvariable \"storage_size\" {\n  type    = string\n  default = \"2Gi\"\n}\n";
+    let class = "storage_class_name = \"proxmox-lvm-encrypted\"";
+    assert_eq!(main_tf.matches(class).count(), 1, "{main_tf}");
+    let edited = main_tf.replacen(class, "storage_class_name = \"local-path\"", 1);
     fs::write(dir.join("main.tf"), edited).expect("write");
     let got = imported(&dir, &r);
     assert!(!got.yaml.contains("\n  pod: "), "no raw pod\n{}", got.yaml);

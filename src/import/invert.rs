@@ -1441,9 +1441,12 @@ fn pvc(
         cv::pvc::PLAIN_CLASS => Storage::ProxmoxLvm,
         _ => return None,
     };
-    let size = block(spec, "resources")
+    let request = block(spec, "resources")
         .and_then(|r| get(r, "requests"))
-        .and_then(|r| prim(r, "storage"));
+        .and_then(|r| get(r, "storage"));
+    let size = request.and_then(|r| r.as_primitive_string());
+    // A size from a variable (stack-patterns v2 section 5.8).
+    let size_var = request.and_then(val::var).map(str::to_owned);
     let max_size = path(v, &["metadata"])
         .and_then(|m| get(m, "annotations"))
         .and_then(|a| prim(a, cv::autoresize::STORAGE_LIMIT));
@@ -1471,6 +1474,7 @@ fn pvc(
         name: Some(vname.to_owned()),
         storage: Some(storage),
         size,
+        size_var,
         max_size,
         comment: text(comment),
         address: Some(label),

@@ -1535,6 +1535,7 @@ pub(crate) fn volume_source(
     }
     for (field, set) in [
         ("size", vol.size.is_some()),
+        ("size_var", vol.size_var.is_some()),
         ("max_size", vol.max_size.is_some()),
         ("path", vol.path.is_some()),
         ("address", vol.address.is_some()),

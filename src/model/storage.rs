@@ -258,6 +258,29 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                     let q = validate::quantity(cv::pvc::DEFAULT_SIZE).ok();
                     (cv::pvc::DEFAULT_SIZE.to_owned(), q)
                 });
+                // The size from a shared variable: no quantity to check the ceiling by.
+                let (size_value, size_q) = match &vol.size_var {
+                    None => (Value::Str(size.clone()), size_q),
+                    Some(var) => {
+                        if vol.size.is_some() {
+                            p.add(
+                                at("size_var"),
+                                "the size is `size` or `size_var`, not both",
+                                Some("remove one".to_owned()),
+                            );
+                        }
+                        if !hcl::is_identifier(var) {
+                            p.invalid(
+                                &at("size_var"),
+                                "variable name",
+                                var,
+                                "is not an identifier (letters, digits and `_`, not starting with a digit)",
+                            );
+                        }
+                        refs.var(var);
+                        (Value::Expr(Expr(format!("var.{var}"))), None)
+                    }
+                };
                 let max = match &vol.max_size {
                     Some(m) => {
                         match validate::quantity(m) {
@@ -353,7 +376,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         }),
                         access_modes: vec![cv::pvc::ACCESS_MODE.to_owned()],
                         storage_class: class.to_owned(),
-                        requests: Obj::lines(vec![entry("storage", size)]),
+                        requests: Obj::lines(vec![entry("storage", size_value)]),
                         lifecycle: autoresize.then(|| Lifecycle {
                             comment: Some(cv::lifecycle_comments::PVC_AUTORESIZE.to_owned()),
                             ignore_changes: vec![ignore(cv::ignore::PVC_REQUESTS, None)],
@@ -387,6 +410,13 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         at("wait_until_bound"),
                         "`wait_until_bound` applies to block storage only",
                         None,
+                    );
+                }
+                if vol.size_var.is_some() {
+                    p.add(
+                        at("size_var"),
+                        "`size_var` applies to block storage only",
+                        Some("write the NFS volume's `size`".to_owned()),
                     );
                 }
                 if vol.autoresize.is_some() || vol.autoresize_why.is_some() {
