@@ -13,6 +13,7 @@
 
 mod access;
 pub mod around;
+mod choice;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
@@ -772,10 +773,10 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
             .map(str::to_owned)
             .or_else(|| shapes::existing_namespace(ctx))
             .unwrap_or_else(|| ctx.name.clone());
-        // The tier is then the Deployment's label's.
-        if let Some(tier) = ctx
-            .resources("kubernetes_deployment")
+        // The tier is then the Deployment's label's (the app's first).
+        if let Some(tier) = choice::app_deployment(ctx)
             .into_iter()
+            .chain(ctx.resources("kubernetes_deployment"))
             .find_map(|(_, v)| {
                 path(v, &["metadata"])
                     .and_then(|m| get(m, "labels"))
@@ -951,16 +952,14 @@ fn deployment(
     service: bool,
     blockers: &mut Vec<Blocker>,
 ) -> Option<String> {
-    let all = ctx.resources("kubernetes_deployment");
-    let chosen = all
-        .iter()
-        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
-        .or_else(|| (all.len() == 1).then(|| &all[0]));
+    let chosen = choice::app_deployment(ctx);
     let Some((label, v)) = chosen.filter(|_| !limits.has(&Part::Deployment)) else {
-        // No Deployment the spec describes (none, several of other names, or one given
-        // up): a spec of jobs only, or one whose workload stays whole in `raw.stack`.
+        // No Deployment the spec describes (none, several none of which is the app's, or
+        // one given up): a spec of jobs only, or one whose workload stays whole in
+        // `raw.stack`.
         return None;
     };
+    let (label, v) = (&label, v);
     let address = format!("kubernetes_deployment.{label}");
     d.claim(
         &ctx.at(&address),
@@ -2301,29 +2300,7 @@ fn other_mounts(c: &Value, skip: usize, cap: usize, volumes: &[String], spec: &m
 // --- Service and ingress --------------------------------------------------------------
 
 fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
-    // The app's Service selects the Deployment's pods: by the stack name, or by the name
-    // of a Deployment of the stack (whatever the app label's key).
-    let deployments: Vec<&str> = ctx
-        .resources("kubernetes_deployment")
-        .into_iter()
-        .filter_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")))
-        .collect();
-    let mut all: Vec<(String, &Value)> = ctx
-        .resources("kubernetes_service")
-        .into_iter()
-        .filter(|(_, v)| {
-            let selector = block(v, "spec")
-                .and_then(|s| get(s, "selector"))
-                .and_then(val::string_map)
-                .unwrap_or_default();
-            match selector.as_slice() {
-                [(_, name)] => *name == ctx.name || deployments.contains(&name.as_str()),
-                _ => false,
-            }
-        })
-        .collect();
-    all.sort_by_key(|(label, _)| *label != ctx.snake);
-    all.into_iter().next()
+    choice::app_service(ctx)
 }
 
 /// A Service's one port in the short form (`port`, `port_name`, `protocol`,

@@ -65,11 +65,9 @@ impl Role {
     }
 }
 
-/// The label of the main ingress call: `ingress` when there is one, else the first call.
+/// The label of the main ingress call (see `choice`).
 fn main_label(ctx: &Ctx) -> Option<String> {
-    let mut all = ctx.modules(cv::repo::INGRESS_MODULE);
-    all.sort_by_key(|(label, _)| label != "ingress");
-    all.into_iter().next().map(|(label, _)| label)
+    super::choice::main_ingress(ctx)
 }
 
 /// The main ingress (`ingress:`).
