@@ -229,6 +229,10 @@ pub struct Draft {
     /// Raw HCL the spec needs before it can be rendered at all (the app container's
     /// `resources` that no spec field reads): placed before the comparison, not found by it.
     pub raw_first: Vec<super::residue::Piece>,
+    /// Objects of the stack the spec refers to (`{ref: ...}`, `depends_on`) and does not
+    /// hold: they go into `raw.stack`, and an empty block stands in for each while the
+    /// spec without raw HCL is rendered (the comparison passes over them).
+    pub stand_ins: Vec<String>,
 }
 
 impl Draft {

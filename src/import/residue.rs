@@ -123,7 +123,10 @@ pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> Residue {
             }
             continue;
         }
-        if addr.module.is_empty() && (addr.ty.as_str(), addr.name.as_str()) == STAND_IN {
+        if addr.module.is_empty()
+            && ((addr.ty.as_str(), addr.name.as_str()) == STAND_IN
+                || draft.stand_ins.contains(&text))
+        {
             continue;
         }
         if !claimed_rendered.contains(&text.as_str()) {
