@@ -182,7 +182,28 @@ fn two_deployments_of_other_names(main: &str) -> String {
         .replace("\"ttyd\"", "\"ttyd-worker\"")
         .replace("name  = \"web-shell\"", "name  = \"worker\"");
     let main = main.replacen(&app, &format!("{worker}\n{app}"), 1);
-    // A Service of the worker's, selecting it by reference.
+    // A scaler and a Service of the worker's, referring to it.
+    let main = insert_before(
+        &main,
+        WEB_SHELL_NEXT,
+        r#"resource "kubernetes_manifest" "worker_scaler" {
+  manifest = {
+    apiVersion = "keda.sh/v1alpha1"
+    kind       = "ScaledObject"
+    metadata = {
+      name      = "ttyd-worker"
+      namespace = kubernetes_namespace.web_shell.metadata[0].name
+    }
+    spec = {
+      scaleTargetRef = {
+        name = kubernetes_deployment.worker.metadata[0].name
+      }
+      maxReplicaCount = 3
+    }
+  }
+}
+"#,
+    );
     insert_before(
         &main,
         WEB_SHELL_NEXT,
@@ -409,28 +430,75 @@ fn several_ports_on_the_app_service(main: &str) -> String {
     )
 }
 
+const DYNAMIC_PORT: &str = r#"dynamic "port" {
+  for_each = range(49160, 49163)
+  content {
+    name        = "turn-${port.value}"
+    port        = port.value
+    target_port = port.value
+    protocol    = "UDP"
+  }
+}"#;
+
+fn indented(text: &str, by: &str) -> String {
+    text.lines()
+        .map(|l| format!("{by}{l}\n"))
+        .collect::<String>()
+}
+
 /// A Service of a TURN-like port range, `dynamic "port"` over `range()` (v2 5.7).
 fn a_dynamic_port_range(main: &str) -> String {
     insert_before(
         main,
         WEB_SHELL_NEXT,
-        r#"resource "kubernetes_service" "turn" {
-  metadata {
+        &format!(
+            r#"resource "kubernetes_service" "turn" {{
+  metadata {{
     name      = "web-shell-turn"
+    namespace = kubernetes_namespace.web_shell.metadata[0].name
+  }}
+  spec {{
+    selector = {{
+      app = "web-shell"
+    }}
+{}  }}
+}}
+"#,
+            indented(DYNAMIC_PORT, "    ")
+        ),
+    )
+}
+
+/// The range on the app's Service, after its http port.
+fn a_dynamic_port_range_on_the_app_service(main: &str) -> String {
+    replace(
+        main,
+        "      target_port = 7681\n    }\n  }\n",
+        &format!(
+            "      target_port = 7681\n    }}\n{}  }}\n",
+            indented(DYNAMIC_PORT, "    ")
+        ),
+    )
+}
+
+/// A Service with `session_affinity`, which no Service field says.
+fn a_service_with_session_affinity(main: &str) -> String {
+    insert_before(
+        main,
+        WEB_SHELL_NEXT,
+        r#"resource "kubernetes_service" "sticky" {
+  metadata {
+    name      = "web-shell-sticky"
     namespace = kubernetes_namespace.web_shell.metadata[0].name
   }
   spec {
     selector = {
       app = "web-shell"
     }
-    dynamic "port" {
-      for_each = range(49160, 49163)
-      content {
-        name        = "turn-${port.value}"
-        port        = port.value
-        target_port = port.value
-        protocol    = "UDP"
-      }
+    session_affinity = "ClientIP"
+    port {
+      port        = 8080
+      target_port = 7681
     }
   }
 }
@@ -495,9 +563,19 @@ const CASES: &[Case] = &[
             ("ingress.host", "shell"),
             ("services[0].name", "ttyd-worker"),
             ("services[0].selector.app", "ttyd-worker"),
-            ("manifests[0].name", "web-shell-ws"),
+            ("manifests[0].name", "ttyd-worker"),
+            (
+                "manifests[0].spec.scaleTargetRef.name.ref",
+                "kubernetes_deployment.worker.metadata[0].name",
+            ),
+            ("manifests[1].name", "web-shell-ws"),
         ],
-        absent: &["deployment.address", "service.address", "services[1]"],
+        absent: &[
+            "deployment.address",
+            "service.address",
+            "services[1]",
+            "manifests[2]",
+        ],
         raw: &[(
             "raw.stack",
             Raw::Block("resource \"kubernetes_deployment\" \"worker\""),
@@ -635,13 +713,39 @@ const CASES: &[Case] = &[
         edit: a_dynamic_port_range,
         fields: &[
             ("service.ports[0].name", "http"),
+            ("services[0].name", "web-shell-turn"),
+            ("services[0].address", "turn"),
             ("ingress.host", "shell"),
             ("containers[0].port", "7681"),
         ],
-        absent: &["services"],
+        absent: &["services[0].ports[0]", "services[1]"],
+        raw: &[("services[0].spec_raw", Raw::Text(DYNAMIC_PORT))],
+    },
+    Case {
+        name: "the app's Service with a dynamic port range after its http port",
+        base: "web-shell",
+        edit: a_dynamic_port_range_on_the_app_service,
+        fields: &[
+            ("service.ports[0].name", "http"),
+            ("ingress.host", "shell"),
+            ("containers[0].port", "7681"),
+            ("manifests[0].name", "web-shell-ws"),
+        ],
+        absent: &["service.ports[1]", "services"],
+        raw: &[("service.spec_raw", Raw::Text(DYNAMIC_PORT))],
+    },
+    Case {
+        name: "a Service with a setting in its spec that no field says",
+        base: "web-shell",
+        edit: a_service_with_session_affinity,
+        fields: &[
+            ("services[0].name", "web-shell-sticky"),
+            ("services[0].ports[0].port", "8080"),
+        ],
+        absent: &["services[1]"],
         raw: &[(
-            "raw.stack",
-            Raw::Block("resource \"kubernetes_service\" \"turn\""),
+            "services[0].spec_raw",
+            Raw::Text("session_affinity = \"ClientIP\""),
         )],
     },
 ];
@@ -750,7 +854,7 @@ fn raw_fields(node: &Yaml, path: &str, out: &mut Vec<(String, String)>) {
                     format!("{path}.{k}")
                 };
                 match (k.as_str(), v) {
-                    ("raw", Yaml::String(text)) => out.push((here, text.clone())),
+                    ("raw" | "spec_raw", Yaml::String(text)) => out.push((here, text.clone())),
                     ("raw", Yaml::Hash(fields)) => {
                         for (f, text) in fields {
                             if let (Yaml::String(f), Yaml::String(text)) = (f, text) {

@@ -734,6 +734,18 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
         Slot::Item(list, i) => {
             super::invert::around::set_item_raw(spec, list, i, raw());
         }
+        Slot::ServiceSpec => {
+            if let Some(s) = &mut spec.service {
+                s.spec_raw = raw();
+            }
+        }
+        Slot::ItemSpec(list, i) => {
+            if list == super::invert::SERVICES
+                && let Some(s) = spec.services.get_mut(i)
+            {
+                s.spec_raw = raw();
+            }
+        }
         Slot::Backup => {
             if let Some(b) = &mut spec.backup {
                 b.raw = raw();
@@ -786,6 +798,8 @@ fn raw_lines(draft: &Draft) -> usize {
     texts.extend(spec.containers.iter().map(|c| &c.raw));
     texts.extend(spec.volumes.iter().map(|v| &v.raw));
     texts.extend(spec.services.iter().map(|s| &s.raw));
+    texts.extend(spec.services.iter().map(|s| &s.spec_raw));
+    texts.extend(spec.service.iter().map(|s| &s.spec_raw));
     for ing in spec.ingress.iter().chain(&spec.ingresses) {
         texts.push(&ing.raw);
         if let Some(a) = &ing.anubis {

@@ -165,6 +165,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod encoded;
 mod exposure;
+pub use exposure::SERVICES;
 mod jobs;
 mod k8s_secrets;
 mod limits;
@@ -2354,12 +2355,20 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) {
         Some(Part::Service),
         Some(Slot::Service),
     );
-    let svc = service_of(ctx, d, label, v, port);
+    let svc = service_of(ctx, d, label, v, port, Slot::ServiceSpec);
     d.spec.service = Some(svc);
 }
 
-/// A Service as the spec says it (the app's or another); `port` as for `service_spec`.
-fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) -> ServiceSpec {
+/// A Service as the spec says it (the app's or another); `port` as for `service_spec`;
+/// `spec_slot`: its `spec_raw`.
+fn service_of(
+    ctx: &Ctx,
+    d: &mut Draft,
+    label: &str,
+    v: &Value,
+    port: u16,
+    spec_slot: Slot,
+) -> ServiceSpec {
     let address = format!("kubernetes_service.{label}");
     let container_port = port;
     let meta = path(v, &["metadata"]);
@@ -2403,7 +2412,16 @@ fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) -> Se
             svc.kind = None;
         }
     }
-    let ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
+    let mut ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
+    // `dynamic "port"` blocks stay raw HCL in `spec` (`spec_raw`), there from the start
+    // (a Service of a range only has no port the spec says): the ports are the ones
+    // written before the first of them.
+    if let Some(n) = static_ports(ctx, d, &address, spec_slot) {
+        ports = &ports[..n.min(ports.len())];
+        if ports.is_empty() {
+            svc.ports = Some(Vec::new());
+        }
+    }
     // One port the short form writes as it stands: the port and its target as strings
     // (how the short form writes them), the target the app's port unless written.
     let short_form = match ports {
@@ -2460,6 +2478,35 @@ fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) -> Se
     }
     svc.comment = text(ctx.above(d, &address, &[]).take(d));
     svc
+}
+
+/// How many `port` blocks the Service at `address` writes before its first `dynamic
+/// "port"` block, that one and the port blocks after it going into raw HCL at `slot`;
+/// `None` when it has none.
+fn static_ports(ctx: &Ctx, d: &mut Draft, address: &str, slot: Slot) -> Option<usize> {
+    use hcl_edit::Span as _;
+    let top = ctx.src.top(&ctx.at(address))?;
+    let spec = source::find_body(&top.block.body, &[b("spec", 0)])?;
+    let mut first = None;
+    let mut n = 0;
+    for blk in spec.blocks() {
+        let dynamic = blk.ident.as_str() == "dynamic"
+            && blk.labels.first().is_some_and(|l| l.as_str() == "port");
+        if first.is_none() && blk.ident.as_str() == "port" {
+            n += 1;
+        } else if dynamic || blk.ident.as_str() == "port" {
+            first.get_or_insert(n);
+            if let Some(span) = blk.span() {
+                d.raw_first.push(super::residue::Piece::new(
+                    slot,
+                    top.file,
+                    span,
+                    "kubernetes_service > spec > port".to_owned(),
+                ));
+            }
+        }
+    }
+    first
 }
 
 /// The MetalLB preset of a LoadBalancer Service, read back from what it writes: the

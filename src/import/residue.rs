@@ -343,6 +343,16 @@ impl Walk<'_> {
                 _ => None,
             };
         }
+        // Inside a Service's `spec` block.
+        if path == [Step::Block("spec".to_owned(), 0)] {
+            match self.claim.slot {
+                Some(Slot::Service) => return Some(Slot::ServiceSpec),
+                Some(Slot::Item(list, i)) if list == super::invert::SERVICES => {
+                    return Some(Slot::ItemSpec(list, i));
+                }
+                _ => {}
+            }
+        }
         if self.claim.slot != Some(Slot::Deployment) {
             return None;
         }

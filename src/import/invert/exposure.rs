@@ -122,8 +122,17 @@ pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Opti
             break;
         }
         let address = format!("kubernetes_service.{label}");
-        let svc = service_of(ctx, d, &label, v, app_port.unwrap_or(0));
+        let raw_first = d.raw_first.len();
+        let svc = service_of(
+            ctx,
+            d,
+            &label,
+            v,
+            app_port.unwrap_or(0),
+            Slot::ItemSpec(SERVICES, i),
+        );
         if svc.name.is_none() {
+            d.raw_first.truncate(raw_first);
             continue;
         }
         d.claim(
