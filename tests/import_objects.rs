@@ -249,6 +249,46 @@ fn a_carve_out_before_the_main_ingress(main: &str) -> String {
     insert_before(&main, "# https://shell.viktorbarzin.me", CARVE_OUT)
 }
 
+/// A second hostname for another Service of the stack (v2 1.4, kind 3).
+fn an_ingress_to_another_service(main: &str) -> String {
+    let main = insert_before(
+        main,
+        WEB_SHELL_NEXT,
+        r#"resource "kubernetes_service" "admin" {
+  metadata {
+    name      = "web-shell-admin"
+    namespace = kubernetes_namespace.web_shell.metadata[0].name
+  }
+  spec {
+    selector = {
+      app = "web-shell"
+    }
+    port {
+      name        = "admin"
+      port        = 8080
+      target_port = 7682
+    }
+  }
+}
+"#,
+    );
+    format!(
+        "{main}{}",
+        r#"
+module "ingress_admin" {
+  source          = "../../modules/kubernetes/ingress_factory"
+  namespace       = kubernetes_namespace.web_shell.metadata[0].name
+  name            = "web-shell-admin"
+  host            = "shell-admin"
+  service_name    = kubernetes_service.admin.metadata[0].name
+  port            = 8080
+  auth            = "required"
+  tls_secret_name = var.tls_secret_name
+}
+"#
+    )
+}
+
 /// A per-key ExternalSecret written before the stack's own, at an address sorting first
 /// (v2 5.1).
 fn a_second_external_secret(main: &str) -> String {
@@ -593,6 +633,22 @@ const CASES: &[Case] = &[
             ("ingresses[0].paths[0]", "/api"),
         ],
         absent: &["ingress.name", "ingress.paths", "ingresses[1]"],
+        raw: &[],
+    },
+    Case {
+        name: "a second hostname for another Service of the stack",
+        base: "web-shell",
+        edit: an_ingress_to_another_service,
+        fields: &[
+            ("ingress.host", "shell"),
+            ("ingresses[0].purpose", "admin"),
+            ("ingresses[0].host", "shell-admin"),
+            ("ingresses[0].service", "web-shell-admin"),
+            ("ingresses[0].service_ref", "true"),
+            ("services[0].name", "web-shell-admin"),
+            ("service.ports[0].target_port", "7681"),
+        ],
+        absent: &["ingress.service", "ingresses[1]", "services[1]"],
         raw: &[],
     },
     Case {
