@@ -1159,6 +1159,59 @@ services:
 }
 
 #[test]
+fn raw_hcl_inside_a_service_spec_after_its_ports() {
+    // Stack-patterns v2 section 5.7: TURN ranges as `dynamic "port"` over `range()`.
+    let (text, body) = render(&format!(
+        "{BASE}service:
+  ports: [{{name: http, port: 80, target_port: 8080}}]
+  spec_raw: |
+    session_affinity = \"ClientIP\"
+services:
+  - name: app-turn
+    ports: []
+    spec_raw: |
+      dynamic \"port\" {{
+        for_each = range(49160, 49163)
+        content {{
+          name     = \"turn-${{port.value}}\"
+          port     = port.value
+          protocol = \"UDP\"
+        }}
+      }}
+"
+    ));
+    let app = child(
+        find(&body, "resource", &["kubernetes_service", "app"]),
+        &["spec"],
+    );
+    assert_eq!(val(app, "session_affinity").unwrap(), "\"ClientIP\"");
+    let spec_text = &text[text
+        .find("resource \"kubernetes_service\" \"app\"")
+        .unwrap()..];
+    assert!(
+        spec_text.find("target_port = 8080").unwrap() < spec_text.find("session_affinity").unwrap(),
+        "{text}"
+    );
+    let turn = child(
+        find(&body, "resource", &["kubernetes_service", "app_turn"]),
+        &["spec"],
+    );
+    let dynamic: Vec<&Block> = turn
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == "dynamic")
+        .collect();
+    assert_eq!(dynamic.len(), 1, "{text}");
+    assert_eq!(dynamic[0].labels()[0].as_str(), "port");
+    assert!(!turn.body().blocks().any(|b| b.identifier() == "port"));
+    // Without ports in `spec_raw`, a Service still needs one.
+    let bad = errors(&format!(
+        "{BASE}services:\n  - name: app-x\n    ports: []\n    spec_raw: 'session_affinity = \"ClientIP\"'\n"
+    ));
+    assert!(bad.contains("a Service needs at least one port"), "{bad}");
+}
+
+#[test]
 fn load_balancer_services_on_the_shared_or_a_dedicated_ip() {
     let (text, body) = render(&format!(
         "{BASE}service: {{type: LoadBalancer}}\nservices:\n  - {{name: app-dedicated, load_balancer: {{ip: 10.0.20.202}}, ports: [{{port: 443}}]}}\n  - {{name: app-legacy, load_balancer: {{legacy_annotations: true, external_traffic_policy: null}}, ports: [{{port: 53}}]}}\n"

@@ -3201,12 +3201,12 @@ fn variables_the_stack_declares_with_a_default_are_read_back() {
 }
 
 #[test]
-fn a_service_the_spec_cannot_say_leaves_a_scaled_to_zero_stack_reproducible() {
-    // Scale-to-zero is said on the main ingress; a Service the spec cannot say (a
-    // `dynamic "port"` range, as TURN servers write it) gives up the ingress with it. The
-    // sablier labels and the replicas ignore are then read as any other labels and
-    // ignore entries, instead of a `scale_to_zero` no spec could render (the stack was
-    // not reproducible).
+fn a_dynamic_port_range_stays_raw_in_the_service_spec_of_a_scaled_to_zero_stack() {
+    // Scale-to-zero is said on the main ingress, which routes to the app's Service. A
+    // `dynamic "port"` range on that Service (as TURN servers write it) is raw HCL in the
+    // Service's `spec` (`service.spec_raw`), alone: the Service, the ingress and
+    // `scale_to_zero` are still read (the range used to give up the Service and the
+    // ingress with it, and the sablier labels were read as plain labels).
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let text = drone_logbook_with(
@@ -3222,9 +3222,16 @@ fn a_service_the_spec_cannot_say_leaves_a_scaled_to_zero_stack_reproducible() {
     let range = "    dynamic \"port\" {\n      for_each = range(49152, 49154)\n      content {\n        name     = \"turn-${port.value}\"\n        port     = port.value\n        protocol = \"UDP\"\n      }\n    }\n";
     fs::write(&main_tf, stack.replacen(port, &format!("{port}{range}"), 1)).expect("write");
     let got = imported(&dir, &r);
-    assert!(!got.yaml.contains("scale_to_zero"), "{}", got.yaml);
-    assert!(got.yaml.contains("sablier.enable"), "{}", got.yaml);
-    assert!(got.yaml.contains("dynamic \"port\""), "{}", got.yaml);
+    assert!(got.yaml.contains("scale_to_zero: true"), "{}", got.yaml);
+    assert!(!got.yaml.contains("sablier.enable"), "{}", got.yaml);
+    assert!(
+        got.yaml.contains(
+            "  spec_raw: |\n    dynamic \"port\" {\n      for_each = range(49152, 49154)\n"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(got.raw_lines, range.lines().count(), "{}", got.yaml);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use super::draft::{Draft, Part, Slot};
 use super::invert::{self, Ctx};
 use super::prove::{self, Refused};
 use super::residue::{self, Conflict, Piece};
+use super::source;
 use super::{Imported, emit, minimize, yaml_out};
 use crate::error::Error;
 use crate::render::Renderer;
@@ -43,17 +44,29 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     in_root_terms(ctx, &mut first);
     let mut bare_draft = draft.clone();
     place(ctx, &mut bare_draft, &first);
-    let bare_text = if draft.spec.containers.is_empty() && draft.spec.jobs.is_empty() {
-        let mut stand_in = bare_draft;
-        stand_in.spec.raw.get_or_insert_with(Default::default).stack = Some(format!(
+    // The objects the spec refers to and does not hold are raw HCL: their blocks are
+    // there from the start, so that what refers to them is read (not given up with
+    // them), and the comparison passes over them.
+    let referred = referred_unclaimed(ctx, &draft, &yaml(&bare_draft, &[]));
+    let mut stand_ins: Vec<String> = referred.iter().map(|(_, text)| text.clone()).collect();
+    draft.stand_ins = referred.into_iter().map(|(address, _)| address).collect();
+    if draft.spec.containers.is_empty() && draft.spec.jobs.is_empty() {
+        stand_ins.push(format!(
             "resource \"{}\" \"{}\" {{}}\n",
             residue::STAND_IN.0,
             residue::STAND_IN.1
         ));
-        yaml(&stand_in, &[])
-    } else {
-        yaml(&bare_draft, &[])
-    };
+    }
+    if !stand_ins.is_empty() {
+        let raw = bare_draft.spec.raw.get_or_insert_with(Default::default);
+        let mut text = raw.stack.take().unwrap_or_default();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&stand_ins.join("\n"));
+        raw.stack = Some(text);
+    }
+    let bare_text = yaml(&bare_draft, &[]);
     let bare = match prove::render(renderer, &bare_text, &ctx.src.dir) {
         Ok(r) => r,
         Err(refused) => return Ok(Attempt::GiveUp(refusal(&draft, refused))),
@@ -215,6 +228,45 @@ fn same_files(a: &[crate::render::RenderedFile], b: &[crate::render::RenderedFil
 
 fn yaml(draft: &Draft, header: &[String]) -> String {
     yaml_out::document(header, &emit::spec(&draft.spec))
+}
+
+/// The resources of the stack (outside a wrapping module) that the spec's text refers to
+/// by address and that no spec object holds or renders: their addresses and blocks.
+fn referred_unclaimed(ctx: &Ctx, draft: &Draft, text: &str) -> Vec<(String, String)> {
+    if ctx.scope.is_some() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for top in ctx.src.tops() {
+        if top.block.ident.as_str() != "resource" {
+            continue;
+        }
+        let Some(address) = source::address_of(top.block) else {
+            continue;
+        };
+        if draft.claimed(&address)
+            || draft.claims.iter().any(|c| c.rendered == address)
+            || out.iter().any(|(a, _)| *a == address)
+        {
+            continue;
+        }
+        let Some(span) = top.block.span() else {
+            continue;
+        };
+        let referred = text.match_indices(&address).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + address.len()..].chars().next();
+            let ident =
+                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            !ident(before) && !ident(after)
+        });
+        if referred {
+            let mut block = top.file.snippet(span);
+            block.push('\n');
+            out.push((address, block));
+        }
+    }
+    out
 }
 
 /// The model's refusal as conflicts, each with the part of the spec it is about.
@@ -682,6 +734,18 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
         Slot::Item(list, i) => {
             super::invert::around::set_item_raw(spec, list, i, raw());
         }
+        Slot::ServiceSpec => {
+            if let Some(s) = &mut spec.service {
+                s.spec_raw = raw();
+            }
+        }
+        Slot::ItemSpec(list, i) => {
+            if list == super::invert::SERVICES
+                && let Some(s) = spec.services.get_mut(i)
+            {
+                s.spec_raw = raw();
+            }
+        }
         Slot::Backup => {
             if let Some(b) = &mut spec.backup {
                 b.raw = raw();
@@ -734,6 +798,8 @@ fn raw_lines(draft: &Draft) -> usize {
     texts.extend(spec.containers.iter().map(|c| &c.raw));
     texts.extend(spec.volumes.iter().map(|v| &v.raw));
     texts.extend(spec.services.iter().map(|s| &s.raw));
+    texts.extend(spec.services.iter().map(|s| &s.spec_raw));
+    texts.extend(spec.service.iter().map(|s| &s.spec_raw));
     for ing in spec.ingress.iter().chain(&spec.ingresses) {
         texts.push(&ing.raw);
         if let Some(a) = &ing.anubis {

@@ -34,6 +34,10 @@ pub enum Slot {
     Terragrunt,
     /// Entry `i` of a list of spec objects (`external_secrets[i].raw`, `ingresses[i].raw`).
     Item(&'static str, usize),
+    /// `service.spec_raw`: inside the app Service's `spec` block.
+    ServiceSpec,
+    /// `<list>[i].spec_raw`: inside the `spec` block of entry `i` (`services[i]`).
+    ItemSpec(&'static str, usize),
 }
 
 impl Slot {
@@ -59,6 +63,8 @@ impl Slot {
             Slot::Stack => "raw.stack".to_owned(),
             Slot::Terragrunt => "raw.terragrunt".to_owned(),
             Slot::Item(list, i) => format!("{list}[{i}].raw"),
+            Slot::ServiceSpec => "service.spec_raw".to_owned(),
+            Slot::ItemSpec(list, i) => format!("{list}[{i}].spec_raw"),
         }
     }
 }
@@ -229,6 +235,10 @@ pub struct Draft {
     /// Raw HCL the spec needs before it can be rendered at all (the app container's
     /// `resources` that no spec field reads): placed before the comparison, not found by it.
     pub raw_first: Vec<super::residue::Piece>,
+    /// Objects of the stack the spec refers to (`{ref: ...}`, `depends_on`) and does not
+    /// hold: they go into `raw.stack`, and an empty block stands in for each while the
+    /// spec without raw HCL is rendered (the comparison passes over them).
+    pub stand_ins: Vec<String>,
 }
 
 impl Draft {

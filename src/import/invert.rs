@@ -13,6 +13,7 @@
 
 mod access;
 pub mod around;
+mod choice;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, ObjectKey};
@@ -164,6 +165,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
 // Declared after `pod_settings!`, which they use (a macro is in scope below its definition).
 mod encoded;
 mod exposure;
+pub use exposure::SERVICES;
 mod jobs;
 mod k8s_secrets;
 mod limits;
@@ -772,10 +774,10 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
             .map(str::to_owned)
             .or_else(|| shapes::existing_namespace(ctx))
             .unwrap_or_else(|| ctx.name.clone());
-        // The tier is then the Deployment's label's.
-        if let Some(tier) = ctx
-            .resources("kubernetes_deployment")
+        // The tier is then the Deployment's label's (the app's first).
+        if let Some(tier) = choice::app_deployment(ctx)
             .into_iter()
+            .chain(ctx.resources("kubernetes_deployment"))
             .find_map(|(_, v)| {
                 path(v, &["metadata"])
                     .and_then(|m| get(m, "labels"))
@@ -955,16 +957,14 @@ fn deployment(
     service: bool,
     blockers: &mut Vec<Blocker>,
 ) -> Option<String> {
-    let all = ctx.resources("kubernetes_deployment");
-    let chosen = all
-        .iter()
-        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name))
-        .or_else(|| (all.len() == 1).then(|| &all[0]));
+    let chosen = choice::app_deployment(ctx);
     let Some((label, v)) = chosen.filter(|_| !limits.has(&Part::Deployment)) else {
-        // No Deployment the spec describes (none, several of other names, or one given
-        // up): a spec of jobs only, or one whose workload stays whole in `raw.stack`.
+        // No Deployment the spec describes (none, several none of which is the app's, or
+        // one given up): a spec of jobs only, or one whose workload stays whole in
+        // `raw.stack`.
         return None;
     };
+    let (label, v) = (&label, v);
     let address = format!("kubernetes_deployment.{label}");
     d.claim(
         &ctx.at(&address),
@@ -2456,29 +2456,7 @@ fn other_mounts(c: &Value, skip: usize, cap: usize, volumes: &[String], spec: &m
 // --- Service and ingress --------------------------------------------------------------
 
 fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
-    // The app's Service selects the Deployment's pods: by the stack name, or by the name
-    // of a Deployment of the stack (whatever the app label's key).
-    let deployments: Vec<&str> = ctx
-        .resources("kubernetes_deployment")
-        .into_iter()
-        .filter_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")))
-        .collect();
-    let mut all: Vec<(String, &Value)> = ctx
-        .resources("kubernetes_service")
-        .into_iter()
-        .filter(|(_, v)| {
-            let selector = block(v, "spec")
-                .and_then(|s| get(s, "selector"))
-                .and_then(val::string_map)
-                .unwrap_or_default();
-            match selector.as_slice() {
-                [(_, name)] => *name == ctx.name || deployments.contains(&name.as_str()),
-                _ => false,
-            }
-        })
-        .collect();
-    all.sort_by_key(|(label, _)| *label != ctx.snake);
-    all.into_iter().next()
+    choice::app_service(ctx)
 }
 
 /// A Service's one port in the short form (`port`, `port_name`, `protocol`,
@@ -2532,12 +2510,20 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) {
         Some(Part::Service),
         Some(Slot::Service),
     );
-    let svc = service_of(ctx, d, label, v, port);
+    let svc = service_of(ctx, d, label, v, port, Slot::ServiceSpec);
     d.spec.service = Some(svc);
 }
 
-/// A Service as the spec says it (the app's or another); `port` as for `service_spec`.
-fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) -> ServiceSpec {
+/// A Service as the spec says it (the app's or another); `port` as for `service_spec`;
+/// `spec_slot`: its `spec_raw`.
+fn service_of(
+    ctx: &Ctx,
+    d: &mut Draft,
+    label: &str,
+    v: &Value,
+    port: u16,
+    spec_slot: Slot,
+) -> ServiceSpec {
     let address = format!("kubernetes_service.{label}");
     let container_port = port;
     let meta = path(v, &["metadata"]);
@@ -2581,7 +2567,16 @@ fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) -> Se
             svc.kind = None;
         }
     }
-    let ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
+    let mut ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
+    // `dynamic "port"` blocks stay raw HCL in `spec` (`spec_raw`), there from the start
+    // (a Service of a range only has no port the spec says): the ports are the ones
+    // written before the first of them.
+    if let Some(n) = static_ports(ctx, d, &address, spec_slot) {
+        ports = &ports[..n.min(ports.len())];
+        if ports.is_empty() {
+            svc.ports = Some(Vec::new());
+        }
+    }
     // One port the short form writes as it stands: the port and its target as strings
     // (how the short form writes them), the target the app's port unless written.
     let short_form = match ports {
@@ -2638,6 +2633,35 @@ fn service_of(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) -> Se
     }
     svc.comment = text(ctx.above(d, &address, &[]).take(d));
     svc
+}
+
+/// How many `port` blocks the Service at `address` writes before its first `dynamic
+/// "port"` block, that one and the port blocks after it going into raw HCL at `slot`;
+/// `None` when it has none.
+fn static_ports(ctx: &Ctx, d: &mut Draft, address: &str, slot: Slot) -> Option<usize> {
+    use hcl_edit::Span as _;
+    let top = ctx.src.top(&ctx.at(address))?;
+    let spec = source::find_body(&top.block.body, &[b("spec", 0)])?;
+    let mut first = None;
+    let mut n = 0;
+    for blk in spec.blocks() {
+        let dynamic = blk.ident.as_str() == "dynamic"
+            && blk.labels.first().is_some_and(|l| l.as_str() == "port");
+        if first.is_none() && blk.ident.as_str() == "port" {
+            n += 1;
+        } else if dynamic || blk.ident.as_str() == "port" {
+            first.get_or_insert(n);
+            if let Some(span) = blk.span() {
+                d.raw_first.push(super::residue::Piece::new(
+                    slot,
+                    top.file,
+                    span,
+                    "kubernetes_service > spec > port".to_owned(),
+                ));
+            }
+        }
+    }
+    first
 }
 
 /// The MetalLB preset of a LoadBalancer Service, read back from what it writes: the

@@ -123,7 +123,10 @@ pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> Residue {
             }
             continue;
         }
-        if addr.module.is_empty() && (addr.ty.as_str(), addr.name.as_str()) == STAND_IN {
+        if addr.module.is_empty()
+            && ((addr.ty.as_str(), addr.name.as_str()) == STAND_IN
+                || draft.stand_ins.contains(&text))
+        {
             continue;
         }
         if !claimed_rendered.contains(&text.as_str()) {
@@ -339,6 +342,16 @@ impl Walk<'_> {
                 }
                 _ => None,
             };
+        }
+        // Inside a Service's `spec` block.
+        if path == [Step::Block("spec".to_owned(), 0)] {
+            match self.claim.slot {
+                Some(Slot::Service) => return Some(Slot::ServiceSpec),
+                Some(Slot::Item(list, i)) if list == super::invert::SERVICES => {
+                    return Some(Slot::ItemSpec(list, i));
+                }
+                _ => {}
+            }
         }
         if self.claim.slot != Some(Slot::Deployment) {
             return None;

@@ -269,7 +269,11 @@ fn service(
                     Some("use one form".to_owned()),
                 );
             }
-            if list.is_empty() {
+            // Ports in `spec_raw` (a `dynamic "port"` range) may be all it has.
+            if list.is_empty()
+                && !adopt::raw_has_block(&svc.spec_raw, "dynamic")
+                && !adopt::raw_has_block(&svc.spec_raw, "port")
+            {
                 p.add(field("ports"), "a Service needs at least one port", None);
             }
             let mut seen: Vec<String> = Vec::new();
@@ -444,6 +448,7 @@ fn service(
             external_traffic_policy: traffic_policy,
             selector,
             ports,
+            spec_raw: adopt::raw(p, &field("spec_raw"), &svc.spec_raw),
             lifecycle,
         }),
     );

@@ -731,6 +731,8 @@ pub struct Service {
     pub external_traffic_policy: Option<String>,
     pub selector: Obj,
     pub ports: Vec<ServicePort>,
+    /// Raw HCL inside `spec`, after the ports.
+    pub spec_raw: Option<Raw>,
     pub lifecycle: Option<Lifecycle>,
 }
 

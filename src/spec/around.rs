@@ -54,6 +54,9 @@ pub struct ServiceSpec {
     pub comment: Option<String>,
     /// Raw HCL inside the Service (`raw.service` is the app Service's too).
     pub raw: Option<String>,
+    /// Raw HCL inside the Service's `spec` block, after its ports: what the spec says no
+    /// other way there (a `dynamic "port"` range, `session_affinity`).
+    pub spec_raw: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

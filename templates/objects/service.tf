@@ -28,6 +28,9 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% endif %}
     }
 {% endfor %}
+{% if b.spec_raw %}
+{{ b.spec_raw.text|raw_hcl }}
+{% endif %}
   }
 {% if b.lifecycle %}
 {% with lc = b.lifecycle %}

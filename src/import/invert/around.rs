@@ -435,18 +435,9 @@ fn database(out: &mut SecretsSpec) {
 
 // --- config maps ----------------------------------------------------------------------
 
-/// The app's Deployment (named after the stack, or the only one), as the Deployment's
-/// recognizer chooses it: its label and value.
+/// The app's Deployment, as the Deployment's recognizer chooses it: its label and value.
 fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
-    let mut all = ctx.resources("kubernetes_deployment");
-    let named = all.iter().position(|(_, v)| {
-        val::path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(&ctx.name)
-    });
-    match (named, all.len()) {
-        (Some(i), _) => Some(all.swap_remove(i)),
-        (None, 1) => all.pop(),
-        _ => None,
-    }
+    super::choice::app_deployment(ctx)
 }
 
 /// The checksum annotations of the app's pod template: `(annotation, hash, config map

@@ -65,11 +65,9 @@ impl Role {
     }
 }
 
-/// The label of the main ingress call: `ingress` when there is one, else the first call.
+/// The label of the main ingress call (see `choice`).
 fn main_label(ctx: &Ctx) -> Option<String> {
-    let mut all = ctx.modules(cv::repo::INGRESS_MODULE);
-    all.sort_by_key(|(label, _)| label != "ingress");
-    all.into_iter().next().map(|(label, _)| label)
+    super::choice::main_ingress(ctx)
 }
 
 /// The main ingress (`ingress:`).
@@ -124,8 +122,17 @@ pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Opti
             break;
         }
         let address = format!("kubernetes_service.{label}");
-        let svc = service_of(ctx, d, &label, v, app_port.unwrap_or(0));
+        let raw_first = d.raw_first.len();
+        let svc = service_of(
+            ctx,
+            d,
+            &label,
+            v,
+            app_port.unwrap_or(0),
+            Slot::ItemSpec(SERVICES, i),
+        );
         if svc.name.is_none() {
+            d.raw_first.truncate(raw_first);
             continue;
         }
         d.claim(

@@ -17,9 +17,9 @@ use crate::spec::{BinaryDataSpec, DataSpec, OrderedMap, TemplateFileSpec, ValueS
 /// `metadata.namespace`, module calls with `namespace`) name most, the stack's own name
 /// first on a tie. `None` when no object names one.
 pub(super) fn existing_namespace(ctx: &Ctx) -> Option<String> {
-    if let Some(ns) = ctx
-        .resources("kubernetes_deployment")
+    if let Some(ns) = super::choice::app_deployment(ctx)
         .into_iter()
+        .chain(ctx.resources("kubernetes_deployment"))
         .find_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "namespace")))
     {
         return Some(ns.to_owned());
