@@ -1,0 +1,129 @@
+//! `dlgen import` keeps the stack's comments: every comment block of each stack of the
+//! hand-written-style corpus is carried by the stack its imported spec renders (as the
+//! spec's `comment` / `*_why` fields or in raw HCL), so that adopting a stack and
+//! rendering it over the original deletes none of what its operators wrote. The blocks
+//! that are still lost are listed here, stack by stack, and the test fails when one is
+//! lost that is not listed — or when a listed one is kept (shrink the list).
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::ROOT;
+use common::import::{imported, lost_comments, renderer};
+
+/// The comment blocks each corpus stack still loses, by stack.
+const STILL_LOST: &[(&str, &[&str])] = &[
+    (
+        "agent-runner",
+        &[
+            "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
+            "Seeds only: Kyverno's inject-keel-annotations owns these keys and they are ignored below.",
+            "RWO workspace volume",
+            "Sidecar: logs in to Vault with the pod's service account token and keeps a fresh client token in the shared in-memory volume.",
+        ],
+    ),
+    (
+        "browser-pool",
+        &[
+            "Browser Pool — headless Chrome for the stacks that scrape with a real browser.",
+            "DevTools, for the client stacks only",
+            "Traefik, for the ingress",
+            "DNS",
+        ],
+    ),
+    (
+        "doc-search",
+        &[
+            "Doc Search — MCP server over the document archive. Agents only: Traefik checks their bearer token before anything reaches the pod.",
+            "Agent tokens: a JSON list under secret/doc-search, key bearer_tokens.",
+        ],
+    ),
+    (
+        "family-portal",
+        &["secondary/non-UI ingress: no homepage tile (dedupe sweep 2026-07-14)"],
+    ),
+    (
+        "frame-grabber",
+        &[
+            "The GPU node reboots for driver updates; apply must not wait for the pod.",
+            "one capture device",
+        ],
+    ),
+    (
+        "kiosk-gallery",
+        &[
+            "See data_proxmox in the storage docs — required for autoresizer coexistence.",
+            "The Deployment was `gallery` before the stack was renamed.",
+        ],
+    ),
+    (
+        "ledger-sync",
+        &[
+            "Keel watches this ns for :latest digest rolls",
+            "Private ghcr.io/viktorbarzin images: Kyverno's sync-ghcr-credentials allowlist clones both pull secrets into this namespace.",
+            "rides the wildcard CNAME; no record created (ADR-0021)",
+            "CI retrigger 2026-07-02T09:14 — pick up the new base image",
+        ],
+    ),
+    (
+        "mqtt-broker",
+        &[
+            "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
+        ],
+    ),
+    (
+        "music-stream",
+        &[
+            "Keel watches this ns for :latest digest rolls",
+            "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
+            "Synology NAS",
+            "apply-trigger 2026-06-11 — re-run after the NAS export move",
+        ],
+    ),
+    (
+        "recipe-box",
+        &["secondary/non-UI ingress: no homepage tile (dedupe sweep 2026-07-14)"],
+    ),
+    (
+        "short-links",
+        &["Move off a failing node after five minutes, not the default five."],
+    ),
+    (
+        "web-shell",
+        &["Web Shell — a browser terminal (ttyd) for the admins, behind Authentik."],
+    ),
+];
+
+#[test]
+fn the_corpus_stacks_keep_their_comments_through_import() {
+    let r = renderer();
+    let corpus = Path::new(ROOT).join("tests/fixtures/handwritten");
+    let mut names: Vec<String> = fs::read_dir(&corpus)
+        .expect("corpus")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join("main.tf").is_file())
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 15, "{names:?}");
+    let mut report = Vec::new();
+    let mut total = 0;
+    for name in &names {
+        let dir = corpus.join(name);
+        let got = imported(&dir, &r);
+        let lost = lost_comments(&dir, &r, &got);
+        total += lost.len();
+        let expected: Vec<&str> = STILL_LOST
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, l)| l.to_vec())
+            .unwrap_or_default();
+        if lost != expected {
+            report.push(format!("{name}: lost {lost:#?}\n  listed {expected:#?}"));
+        }
+    }
+    eprintln!("{total} comment blocks lost over {} stacks", names.len());
+    assert!(report.is_empty(), "{}", report.join("\n"));
+}
