@@ -9,13 +9,10 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::ROOT;
-use dlgen::generate::render_text;
-use dlgen::import::{Failure, Imported, import};
-use dlgen::planeq::{Stack, compare};
-use dlgen::render::Renderer;
+use common::import::{copy_dir, imported, renderer};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// What a raw field of the spec must hold.
@@ -807,57 +804,6 @@ const CASES: &[Case] = &[
 ];
 
 // --- the checks -----------------------------------------------------------------------
-
-fn renderer() -> Renderer {
-    Renderer::new().expect("templates load")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        let path = entry.path();
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
-}
-
-/// Imports `dir` (it must be reproducible) and checks independently that the imported
-/// spec renders a stack plan-equal to it.
-fn imported(dir: &Path, r: &Renderer) -> Imported {
-    let got = match import(dir, r) {
-        Ok(i) => i,
-        Err(Failure::Error(e)) => panic!("{}: {e}", dir.display()),
-        Err(Failure::NotReproducible { lines, .. }) => {
-            panic!("{}: not reproducible:\n{}", dir.display(), lines.join("\n"))
-        }
-    };
-    let tmp = tempfile::tempdir().expect("tmp");
-    let spec = tmp.path().join(format!("{}.yaml", got.name));
-    let beside = dlgen::generate::spec_files_dir(&spec);
-    for (file, bytes) in &got.files {
-        let path = beside.join(file);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, bytes).expect("write");
-    }
-    let (_, files) = render_text(r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{}", got.yaml));
-    let rendered = Stack::from_memory(
-        "rendered",
-        Some(dir),
-        files
-            .iter()
-            .filter(|f| f.name.ends_with(".tf") || f.name.ends_with(".hcl"))
-            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
-    )
-    .expect("reads");
-    let result = compare(&rendered, &Stack::read(dir).expect("reads"));
-    assert!(result.is_equal(), "{result}\n{}", got.yaml);
-    got
-}
 
 /// The node at `path` (`a.b[2].c`) of `doc`.
 fn at<'a>(doc: &'a Yaml, path: &str) -> Option<&'a Yaml> {

@@ -59,6 +59,23 @@ pub fn imported(dir: &Path, r: &Renderer) -> Imported {
             panic!("{}: not reproducible:\n{}", dir.display(), lines.join("\n"))
         }
     };
+    // The Terraform files; the files they read (of any bytes) come from the stack.
+    let rendered = Stack::from_memory(
+        "rendered",
+        Some(dir),
+        rendered_tf(r, &got)
+            .into_iter()
+            .map(|(name, text)| (PathBuf::from(name), text)),
+    )
+    .expect("reads");
+    let result = compare(&rendered, &Stack::read(dir).expect("reads"));
+    assert!(result.is_equal(), "{result}\n{}", got.yaml);
+    got
+}
+
+/// The Terraform files (`.tf`, `.hcl`) the imported spec renders, with the files it
+/// keeps beside it written where the renderer reads them.
+fn rendered_tf(r: &Renderer, got: &Imported) -> Vec<(String, String)> {
     let tmp = tempfile::tempdir().expect("tmp");
     let spec = tmp.path().join(format!("{}.yaml", got.name));
     let beside = dlgen::generate::spec_files_dir(&spec);
@@ -69,19 +86,25 @@ pub fn imported(dir: &Path, r: &Renderer) -> Imported {
     }
     let (_, files) = render_text(r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
         .unwrap_or_else(|e| panic!("{e}\n{}", got.yaml));
-    // The Terraform files; the files they read (of any bytes) come from the stack.
-    let rendered = Stack::from_memory(
-        "rendered",
-        Some(dir),
-        files
-            .iter()
-            .filter(|f| f.name.ends_with(".tf") || f.name.ends_with(".hcl"))
-            .map(|f| (PathBuf::from(&f.name), f.contents.clone())),
-    )
-    .expect("reads");
-    let result = compare(&rendered, &Stack::read(dir).expect("reads"));
-    assert!(result.is_equal(), "{result}\n{}", got.yaml);
-    got
+    files
+        .into_iter()
+        .filter(|f| f.name.ends_with(".tf") || f.name.ends_with(".hcl"))
+        .map(|f| (f.name, f.contents))
+        .collect()
+}
+
+/// Copies the directory `from` (files and subdirectories) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for entry in fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            fs::copy(&path, to.join(entry.file_name())).expect("copy");
+        }
+    }
 }
 
 /// The comment blocks of the stack in `dir` (its `.tf` and `.hcl` files) that the stack
@@ -92,20 +115,9 @@ pub fn imported(dir: &Path, r: &Renderer) -> Imported {
 /// (`KYVERNO_LIFECYCLE_V1`, `KEEL_IGNORE_IMAGE`, …) is the convention when the rendered
 /// stack writes that marker too.
 pub fn lost_comments(dir: &Path, r: &Renderer, got: &Imported) -> Vec<String> {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let spec = tmp.path().join(format!("{}.yaml", got.name));
-    let beside = dlgen::generate::spec_files_dir(&spec);
-    for (file, bytes) in &got.files {
-        let path = beside.join(file);
-        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        fs::write(path, bytes).expect("write");
-    }
-    let (_, files) = render_text(r, &spec.display().to_string(), &got.yaml, "specs/x.yaml")
-        .unwrap_or_else(|e| panic!("{e}\n{}", got.yaml));
-    let rendered: Vec<String> = files
+    let rendered: Vec<String> = rendered_tf(r, got)
         .iter()
-        .filter(|f| f.name.ends_with(".tf") || f.name.ends_with(".hcl"))
-        .flat_map(|f| comment_blocks(&f.contents))
+        .flat_map(|(_, text)| comment_blocks(text))
         .collect();
     let all = rendered.join(" ");
     let mut names: Vec<PathBuf> = fs::read_dir(dir)
