@@ -172,6 +172,8 @@ pub struct AdoptSpec {
 pub struct MovedSpec {
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Why the resource moved (e.g. the stack was renamed); written above the block.
+    pub comment: Option<String>,
 }
 
 /// One `import` block.

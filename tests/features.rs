@@ -4976,3 +4976,31 @@ deployment:
         "{e}"
     );
 }
+
+#[test]
+fn a_moved_block_carries_its_comment_after_the_adoption_note() {
+    let (text, body) = render(&format!(
+        "{BASE}adopt:\n  moved:\n    - {{from: kubernetes_namespace.immich, to: kubernetes_namespace.app}}\n    - {{from: kubernetes_service.web, to: kubernetes_service.app, comment: The Service was `web` before the rename.}}\n"
+    ));
+    assert_eq!(
+        body.blocks().filter(|b| b.identifier() == "moved").count(),
+        2
+    );
+    // The first block: the adoption note alone; the second: its own comment.
+    assert!(
+        text.contains("# move them instead of destroying and re-creating them.\nmoved {\n  from = kubernetes_namespace.immich\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n# The Service was `web` before the rename.\nmoved {\n  from = kubernetes_service.web\n"),
+        "{text}"
+    );
+    // On the first block, both: the note, then the block's own comment.
+    let (text, _) = render(&format!(
+        "{BASE}adopt:\n  moved:\n    - {{from: kubernetes_namespace.immich, to: kubernetes_namespace.app, comment: Renamed.}}\n"
+    ));
+    assert!(
+        text.contains("re-creating them.\n# Renamed.\nmoved {\n"),
+        "{text}"
+    );
+}

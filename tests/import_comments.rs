@@ -44,10 +44,7 @@ const STILL_LOST: &[(&str, &[&str])] = &[
     ),
     (
         "kiosk-gallery",
-        &[
-            "See data_proxmox in the storage docs — required for autoresizer coexistence.",
-            "The Deployment was `gallery` before the stack was renamed.",
-        ],
+        &["See data_proxmox in the storage docs — required for autoresizer coexistence."],
     ),
     (
         "ledger-sync",

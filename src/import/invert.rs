@@ -3134,6 +3134,45 @@ pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
     out
 }
 
+/// The comments above the stack's `moved` blocks that the spec says (`adopt.moved`),
+/// into their `comment`, consumed.
+pub fn moved_comments(src: &Source, d: &mut Draft) {
+    let Some(adopt) = d.spec.adopt.as_mut() else {
+        return;
+    };
+    for top in src.tops() {
+        if top.block.ident.as_str() != "moved" {
+            continue;
+        }
+        let attr_text = |k: &str| {
+            top.block
+                .body
+                .get_attribute(k)
+                .and_then(|a| a.value.span())
+                .map(|s| top.file.text[s].trim().to_owned())
+        };
+        let (from, to) = (attr_text("from"), attr_text("to"));
+        let Some(spec) = adopt
+            .moved
+            .iter_mut()
+            .find(|m| m.from == from && m.to == to && m.comment.is_none())
+        else {
+            continue;
+        };
+        let Some(start) = top.block.span().map(|s| s.start) else {
+            continue;
+        };
+        let mut lines = Vec::new();
+        for (line, comment) in top.file.comment_above(start) {
+            if !is_convention(&comment) {
+                lines.push(comment);
+            }
+            d.consumed.insert((top.file.name.clone(), line));
+        }
+        spec.comment = text(lines);
+    }
+}
+
 /// The stack's root `import` blocks, in file order: `to` as written, and the `id` when it
 /// is a plain string literal and the block sets nothing else (`for_each`, `provider`,
 /// `identity` keep the block raw).
@@ -3233,6 +3272,7 @@ pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) ->
         spec.moved.push(MovedSpec {
             from: Some(from.clone()),
             to: Some(to.clone()),
+            comment: None,
         });
     }
     if spec.from_module.is_some() || !spec.moved.is_empty() {
