@@ -172,6 +172,8 @@ pub struct AdoptSpec {
 pub struct MovedSpec {
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Why the resource moved (e.g. the stack was renamed); written above the block.
+    pub comment: Option<String>,
 }
 
 /// One `import` block.
@@ -241,6 +243,8 @@ with_pod_settings! {
         pub replicas_why: Why,
         /// `wait_for_rollout`, written when set (`false`: apply does not wait for the pods).
         pub wait_for_rollout: Option<bool>,
+        /// Why apply does (not) wait for the pods; written above `wait_for_rollout`.
+        pub wait_for_rollout_why: Why,
         /// `revision_history_limit`, written when set.
         pub revision_history_limit: Option<u32>,
         /// `progress_deadline_seconds`, written when set.
@@ -567,6 +571,8 @@ pub type Why = Option<String>;
 pub struct ContainerSpec {
     /// Container name; default the stack name for the first container.
     pub name: Option<String>,
+    /// What the container is for; written above its block.
+    pub comment: Option<String>,
     /// Image reference (`registry/repo:tag`).
     pub image: Option<String>,
     /// The HTTP port the container listens on.

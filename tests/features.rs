@@ -4914,3 +4914,93 @@ fn pod_volumes_of_the_tls_secret_an_nfs_export_and_a_raw_source() {
         .to_string();
     assert!(err.contains("volumes[3].raw"), "{err}");
 }
+
+#[test]
+fn comments_on_rollout_pull_secrets_tolerations_and_containers() {
+    let spec = "\
+name: app
+containers:
+  - image: ghcr.io/owner/app:1.0
+    port: 8080
+    resources: {cpu: 10m, memory: 64Mi}
+  - name: sidecar
+    comment: Refreshes the Vault token.
+    image: curlimages/curl:8.10.1
+    resources: {cpu: 10m, memory: 32Mi}
+deployment:
+  wait_for_rollout: false
+  wait_for_rollout_why: The node reboots for driver updates.
+  image_pull_secrets: [registry-credentials]
+  image_pull_secrets_why: Private images.
+  tolerations:
+    - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, toleration_seconds: 300, comment: Move off a failing node.}
+";
+    let (text, body) = render(spec);
+    let d = deployment(&body);
+    assert_eq!(attr(d, "wait_for_rollout").unwrap(), "false");
+    let pod = child(d, &["spec", "template", "spec"]);
+    assert_eq!(blocks(pod, "container").len(), 2);
+    assert_eq!(blocks(pod, "toleration").len(), 1);
+    for (comment, next) in [
+        (
+            "  # The node reboots for driver updates.\n",
+            "  wait_for_rollout = false\n",
+        ),
+        (
+            "        # Private images.\n",
+            "        image_pull_secrets {\n",
+        ),
+        (
+            "        # Move off a failing node.\n",
+            "        toleration {\n",
+        ),
+        (
+            "        # Refreshes the Vault token.\n",
+            "        container {\n          name  = \"sidecar\"\n",
+        ),
+    ] {
+        assert!(
+            text.contains(&format!("{comment}{next}")),
+            "{comment}\n{text}"
+        );
+    }
+    // A reason for what is not set is a mistake, not a comment left floating.
+    let e = errors(&spec.replace("  wait_for_rollout: false\n", ""));
+    assert!(
+        e.contains("`wait_for_rollout_why` explains `wait_for_rollout`, which is not set"),
+        "{e}"
+    );
+    let e = errors(&spec.replace("  image_pull_secrets: [registry-credentials]\n", ""));
+    assert!(
+        e.contains("`image_pull_secrets_why` explains `image_pull_secrets`, which is empty"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_moved_block_carries_its_comment_after_the_adoption_note() {
+    let (text, body) = render(&format!(
+        "{BASE}adopt:\n  moved:\n    - {{from: kubernetes_namespace.immich, to: kubernetes_namespace.app}}\n    - {{from: kubernetes_service.web, to: kubernetes_service.app, comment: The Service was `web` before the rename.}}\n"
+    ));
+    assert_eq!(
+        body.blocks().filter(|b| b.identifier() == "moved").count(),
+        2
+    );
+    // The first block: the adoption note alone; the second: its own comment.
+    assert!(
+        text.contains("# move them instead of destroying and re-creating them.\nmoved {\n  from = kubernetes_namespace.immich\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n# The Service was `web` before the rename.\nmoved {\n  from = kubernetes_service.web\n"),
+        "{text}"
+    );
+    // On the first block, both: the note, then the block's own comment.
+    let (text, _) = render(&format!(
+        "{BASE}adopt:\n  moved:\n    - {{from: kubernetes_namespace.immich, to: kubernetes_namespace.app, comment: Renamed.}}\n"
+    ));
+    assert!(
+        text.contains("re-creating them.\n# Renamed.\nmoved {\n"),
+        "{text}"
+    );
+}

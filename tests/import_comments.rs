@@ -20,8 +20,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
         &[
             "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
             "Seeds only: Kyverno's inject-keel-annotations owns these keys and they are ignored below.",
-            "RWO workspace volume",
-            "Sidecar: logs in to Vault with the pod's service account token and keeps a fresh client token in the shared in-memory volume.",
         ],
     ),
     (
@@ -45,24 +43,13 @@ const STILL_LOST: &[(&str, &[&str])] = &[
         &["secondary/non-UI ingress: no homepage tile (dedupe sweep 2026-07-14)"],
     ),
     (
-        "frame-grabber",
-        &[
-            "The GPU node reboots for driver updates; apply must not wait for the pod.",
-            "one capture device",
-        ],
-    ),
-    (
         "kiosk-gallery",
-        &[
-            "See data_proxmox in the storage docs — required for autoresizer coexistence.",
-            "The Deployment was `gallery` before the stack was renamed.",
-        ],
+        &["See data_proxmox in the storage docs — required for autoresizer coexistence."],
     ),
     (
         "ledger-sync",
         &[
             "Keel watches this ns for :latest digest rolls",
-            "Private ghcr.io/viktorbarzin images: Kyverno's sync-ghcr-credentials allowlist clones both pull secrets into this namespace.",
             "rides the wildcard CNAME; no record created (ADR-0021)",
             "CI retrigger 2026-07-02T09:14 — pick up the new base image",
         ],
@@ -85,10 +72,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
     (
         "recipe-box",
         &["secondary/non-UI ingress: no homepage tile (dedupe sweep 2026-07-14)"],
-    ),
-    (
-        "short-links",
-        &["Move off a failing node after five minutes, not the default five."],
     ),
     (
         "web-shell",

@@ -33,6 +33,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .map(|c| c.rendered.clone())
         .collect();
     let moved_left = invert::adopt(&mut draft, &moved, &generated);
+    invert::moved_comments(ctx.src, &mut draft);
     let imports = invert::import_blocks(ctx.src);
     let imports_left = invert::adopt_imports(&mut draft, &imports, &generated);
 

@@ -129,6 +129,30 @@ fn pod_security(pod: &Value) -> Option<crate::spec::PodSecuritySpec> {
     })
 }
 
+/// The comments of the pod's settings at `pod_at` of the object at `address` that the spec
+/// reads as lists of blocks: above the first `image_pull_secrets` block (its reason),
+/// above each toleration it reads.
+fn pod_comments(
+    ctx: &Ctx,
+    d: &mut Draft,
+    (address, pod_at): (&str, &[Step]),
+    pulls: (&[String], &mut Option<String>),
+    tolerations: &mut [crate::spec::TolerationSpec],
+) {
+    let at = |name: &str, i: usize| {
+        let mut at = pod_at.to_vec();
+        at.push(b(name, i));
+        at
+    };
+    let (names, why) = pulls;
+    if !names.is_empty() {
+        *why = text(ctx.above(d, address, &at("image_pull_secrets", 0)).take(d));
+    }
+    for (i, t) in tolerations.iter_mut().enumerate() {
+        t.comment = text(ctx.above(d, address, &at("toleration", i)).take(d));
+    }
+}
+
 /// The pod's tolerations, in order, until one the spec cannot say.
 fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
     use crate::spec::{TaintEffect, TolerationOperator, TolerationSpec};
@@ -157,6 +181,7 @@ fn tolerations(pod: &Value) -> Vec<crate::spec::TolerationSpec> {
             value: prim(t, "value"),
             effect,
             toleration_seconds: int(t, "toleration_seconds").and_then(|n| u32::try_from(n).ok()),
+            comment: None,
         });
     }
     out
@@ -1035,10 +1060,12 @@ fn deployment(
         Some("Recreate") => {
             d.spec.strategy = Some(Strategy::Recreate);
             let at = [b("spec", 0), b("strategy", 0)];
-            // Above the block, or after a one-line block (`strategy { type = "Recreate" }
-            // # RWO volume`).
-            d.spec.strategy_why =
-                text(ctx.above(d, &address, &at).take(d)).or_else(|| ctx.after(d, &address, &at));
+            // Above the block, after a one-line block (`strategy { type = "Recreate" }
+            // # RWO volume`), or after its `type` (`type = "Recreate" # RWO volume`).
+            let ty = [b("spec", 0), b("strategy", 0), attr("type")];
+            d.spec.strategy_why = text(ctx.above(d, &address, &at).take(d))
+                .or_else(|| ctx.after(d, &address, &at))
+                .or_else(|| ctx.after(d, &address, &ty));
         }
         Some("RollingUpdate") => {
             d.spec.strategy = Some(Strategy::RollingUpdate);
@@ -1099,6 +1126,13 @@ fn deployment(
         dep.dns_options = OrderedMap(options);
     }
     pod_settings!(pod, dep);
+    pod_comments(
+        ctx,
+        d,
+        (&address, &pod_path()),
+        (&dep.image_pull_secrets, &mut dep.image_pull_secrets_why),
+        &mut dep.tolerations,
+    );
     let s = scheduling::read(pod, scheduling::selector(v));
     (dep.node_affinity, dep.pod_affinity, dep.anti_affinity) =
         (s.node_affinity, s.pod_affinity, s.anti_affinity);
@@ -1140,6 +1174,9 @@ fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &m
         Some(Value::Bool(b)) => Some(*b),
         _ => None,
     };
+    if dep.wait_for_rollout.is_some() {
+        dep.wait_for_rollout_why = text(ctx.above(d, address, &[attr("wait_for_rollout")]).take(d));
+    }
     let u32_of = |v: Option<&Value>, k: &str| {
         v.and_then(|v| int(v, k))
             .and_then(|n| u32::try_from(n).ok())
@@ -1588,6 +1625,7 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
         };
         let mut spec = ContainerSpec {
             name: Some(name.to_owned()),
+            comment: text(ctx.above(d, address, &at).take(d)),
             image,
             ..ContainerSpec::default()
         };
@@ -2039,6 +2077,7 @@ fn init_containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value) {
         };
         let mut spec = ContainerSpec {
             name: Some(name.to_owned()),
+            comment: text(ctx.above(d, pc.address, &at).take(d)),
             image,
             command: string_list(c, "command", &ctx.secret_name),
             args: string_list(c, "args", &ctx.secret_name),
@@ -3095,6 +3134,45 @@ pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
     out
 }
 
+/// The comments above the stack's `moved` blocks that the spec says (`adopt.moved`),
+/// into their `comment`, consumed.
+pub fn moved_comments(src: &Source, d: &mut Draft) {
+    let Some(adopt) = d.spec.adopt.as_mut() else {
+        return;
+    };
+    for top in src.tops() {
+        if top.block.ident.as_str() != "moved" {
+            continue;
+        }
+        let attr_text = |k: &str| {
+            top.block
+                .body
+                .get_attribute(k)
+                .and_then(|a| a.value.span())
+                .map(|s| top.file.text[s].trim().to_owned())
+        };
+        let (from, to) = (attr_text("from"), attr_text("to"));
+        let Some(spec) = adopt
+            .moved
+            .iter_mut()
+            .find(|m| m.from == from && m.to == to && m.comment.is_none())
+        else {
+            continue;
+        };
+        let Some(start) = top.block.span().map(|s| s.start) else {
+            continue;
+        };
+        let mut lines = Vec::new();
+        for (line, comment) in top.file.comment_above(start) {
+            if !is_convention(&comment) {
+                lines.push(comment);
+            }
+            d.consumed.insert((top.file.name.clone(), line));
+        }
+        spec.comment = text(lines);
+    }
+}
+
 /// The stack's root `import` blocks, in file order: `to` as written, and the `id` when it
 /// is a plain string literal and the block sets nothing else (`for_each`, `provider`,
 /// `identity` keep the block raw).
@@ -3194,6 +3272,7 @@ pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) ->
         spec.moved.push(MovedSpec {
             from: Some(from.clone()),
             to: Some(to.clone()),
+            comment: None,
         });
     }
     if spec.from_module.is_some() || !spec.moved.is_empty() {

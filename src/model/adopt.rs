@@ -109,9 +109,12 @@ pub(crate) fn moved(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<Ob
     let mut out = Vec::new();
     if let Some(module) = &adopt.from_module {
         match terraform_name(module) {
-            Ok(()) => out.extend(generated.iter().map(|a| Moved {
-                from: Expr(format!("module.{module}.{a}")),
-                to: Expr(a.clone()),
+            Ok(()) => out.extend(generated.iter().map(|a| {
+                let moved = Moved {
+                    from: Expr(format!("module.{module}.{a}")),
+                    to: Expr(a.clone()),
+                };
+                (moved, None)
             })),
             Err(why) => p.invalid("adopt.from_module", "module name", module, &why),
         }
@@ -157,17 +160,22 @@ pub(crate) fn moved(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<Ob
             );
             continue;
         }
-        if out.iter().any(|o: &Moved| o.from.0 == *from) {
+        if out.iter().any(|(o, _): &(Moved, _)| o.from.0 == *from) {
             p.add(at("from"), format!("`{from}` is moved twice"), None);
             continue;
         }
-        out.push(Moved {
+        let moved = Moved {
             from: Expr(from.clone()),
             to: Expr(to.clone()),
-        });
+        };
+        out.push((moved, m.comment.clone()));
     }
     out.into_iter()
-        .map(|m| Object::new(Address::unnamed(BlockKind::Moved), Body::Moved(m)))
+        .map(|(m, comment)| {
+            let mut object = Object::new(Address::unnamed(BlockKind::Moved), Body::Moved(m));
+            object.comment = comment;
+            object
+        })
         .collect()
 }
 

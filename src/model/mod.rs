@@ -685,7 +685,12 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     objects.extend(network_policies);
     let mut moved = adopt::moved(&mut p, spec, &objects);
     if let Some(first) = moved.first_mut() {
-        first.comment = Some(cv::markers::ADOPTION_MOVED_COMMENT.to_owned());
+        // The note on the adoption first, then what the block's own comment says.
+        let note = cv::markers::ADOPTION_MOVED_COMMENT;
+        first.comment = Some(match first.comment.take() {
+            Some(c) => format!("{note}\n{}", c.trim_end()),
+            None => note.to_owned(),
+        });
     }
     objects.extend(moved);
     let imports = adopt::imports(&mut p, spec, &objects);

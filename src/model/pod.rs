@@ -178,6 +178,7 @@ pub(crate) fn pod(
     if let Some(gpu) = s.gpu {
         node_selector.push(entry(cv::gpu::NODE_LABEL, cv::gpu::NODE_LABEL_VALUE));
         tolerations.push(Toleration {
+            comment: None,
             key: Some(cv::gpu::TAINT_KEY.to_owned()),
             operator: Some(cv::gpu::TAINT_OPERATOR.to_owned()),
             value: Some(cv::gpu::TAINT_VALUE.to_owned()),
@@ -241,6 +242,7 @@ pub(crate) fn pod(
             );
         }
         tolerations.push(Toleration {
+            comment: t.comment.clone(),
             key: t.key.clone(),
             operator: t.operator.map(|o| {
                 match o {
@@ -401,6 +403,13 @@ pub(crate) fn pod(
             object_name(name),
         );
     }
+    if s.image_pull_secrets.is_empty() && s.image_pull_secrets_why.is_some() {
+        p.add(
+            sat("image_pull_secrets_why"),
+            "`image_pull_secrets_why` explains `image_pull_secrets`, which is empty",
+            None,
+        );
+    }
     if let Some(name) = s.service_account_name {
         p.check(
             &sat("service_account_name"),
@@ -477,6 +486,7 @@ pub(crate) fn pod(
             node_selector: Obj::lines(node_selector).non_empty(),
             security_context,
             image_pull_secrets: s.image_pull_secrets.to_vec(),
+            image_pull_secrets_comment: s.image_pull_secrets_why.clone(),
             affinity,
             tolerations,
             topology_spread,
@@ -1067,6 +1077,7 @@ pub(crate) fn container(
     }
     Container {
         name,
+        comment: c.comment.clone(),
         image,
         image_pull_policy: c.image_pull_policy.map(|pp| {
             match pp {

@@ -392,6 +392,15 @@ pub(crate) fn deployment(
             Some("add `replicas_why:` (e.g. `Disabled - upstream crash-loops; scale back once fixed`), written above it".to_owned()),
         );
     }
+    let wait_for_rollout_comment =
+        Problems::why(&d.wait_for_rollout_why).and(d.wait_for_rollout_why.clone());
+    if d.wait_for_rollout.is_none() && wait_for_rollout_comment.is_some() {
+        p.add(
+            "deployment.wait_for_rollout_why",
+            "`wait_for_rollout_why` explains `wait_for_rollout`, which is not set",
+            None,
+        );
+    }
 
     // --- lifecycle ------------------------------------------------------------------------
     let defaults = deployment_ignores(ctx, &owned, &pod);
@@ -422,6 +431,7 @@ pub(crate) fn deployment(
                 annotations: Obj::lines(annotations).non_empty(),
             },
             wait_for_rollout: d.wait_for_rollout,
+            wait_for_rollout_comment,
             replicas: replicas.map(|r| Value::Int(i64::from(r))),
             replicas_comment,
             revision_history_limit: d.revision_history_limit,

@@ -69,6 +69,8 @@ macro_rules! with_pod_settings {
             /// Pull secrets by name (`registry-credentials`, `ghcr-credentials`), in order.
             #[serde(default)]
             pub image_pull_secrets: Vec<String>,
+            /// Why the pod pulls with these secrets; written above them.
+            pub image_pull_secrets_why: Option<String>,
             /// The GPU preset: the GPU node selector and toleration, the GPU tier (unless
             /// `tier` says otherwise) and the GPU limits of the app container.
             pub gpu: Option<GpuSpec>,
@@ -95,6 +97,7 @@ macro_rules! with_pod_settings {
                     topology_spread: &self.topology_spread,
                     security_context: &self.security_context,
                     image_pull_secrets: &self.image_pull_secrets,
+                    image_pull_secrets_why: &self.image_pull_secrets_why,
                     gpu: &self.gpu,
                 }
             }
@@ -124,6 +127,7 @@ pub struct PodSettings<'a> {
     pub topology_spread: &'a [TopologySpreadSpec],
     pub security_context: &'a Option<PodSecuritySpec>,
     pub image_pull_secrets: &'a [String],
+    pub image_pull_secrets_why: &'a Option<String>,
     pub gpu: &'a Option<GpuSpec>,
 }
 
@@ -301,6 +305,8 @@ pub struct TolerationSpec {
     pub effect: Option<TaintEffect>,
     /// How long a `NoExecute` taint is tolerated.
     pub toleration_seconds: Option<u32>,
+    /// Why the pod tolerates it; written above the toleration.
+    pub comment: Option<String>,
 }
 
 /// A toleration's operator.

@@ -1,5 +1,8 @@
 resource {{ o.address.type }} {{ o.address.name }} {
 {% if b.wait_for_rollout is not none %}
+{% if b.wait_for_rollout_comment %}
+  {{ b.wait_for_rollout_comment|comment }}
+{% endif %}
   wait_for_rollout = {{ b.wait_for_rollout }}
 {% endif %}
 {% with m = b.metadata %}

@@ -45,6 +45,9 @@ security_context {
 {% endfor %}
 }
 {% endif %}
+{% if pod.image_pull_secrets and pod.image_pull_secrets_comment %}
+{{ pod.image_pull_secrets_comment|comment }}
+{% endif %}
 {% for name in pod.image_pull_secrets %}
 image_pull_secrets {
   name = {{ name }}
@@ -105,6 +108,9 @@ affinity {
 }
 {% endif %}
 {% for t in pod.tolerations %}
+{% if t.comment %}
+{{ t.comment|comment }}
+{% endif %}
 toleration {
 {% for key in ["key", "operator", "value", "effect", "toleration_seconds"] %}
 {% if t[key] is not none %}
@@ -124,11 +130,17 @@ topology_spread_constraint {
 }
 {% endfor %}
 {% for c in pod.init_containers %}
+{% if c.comment %}
+{{ c.comment|comment }}
+{% endif %}
 init_container {
 {% include "parts/container.tf" %}
 }
 {% endfor %}
 {% for c in pod.containers %}
+{% if c.comment %}
+{{ c.comment|comment }}
+{% endif %}
 container {
 {% include "parts/container.tf" %}
 }

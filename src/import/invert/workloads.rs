@@ -186,6 +186,13 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         job.dns_options = OrderedMap(dns_options(dns)?);
     }
     pod_settings!(pod, job);
+    super::pod_comments(
+        ctx,
+        d,
+        (address, &pod_at),
+        (&job.image_pull_secrets, &mut job.image_pull_secrets_why),
+        &mut job.tolerations,
+    );
     let s = super::scheduling::read(pod, super::scheduling::app_labels(ctx, d));
     (job.node_affinity, job.pod_affinity, job.anti_affinity) =
         (s.node_affinity, s.pod_affinity, s.anti_affinity);
@@ -294,6 +301,7 @@ fn container(
     {
         return None;
     }
+    spec.comment = text(ctx.above(d, pc.address, at).take(d));
     let before = d.reasons.len();
     env(ctx, d, pc, at, (field, usize::MAX), c, &mut spec);
     if spec.env.len() != blocks(c, "env").len() {

@@ -49,6 +49,8 @@ pub struct Deployment {
     pub metadata: Metadata,
     /// `wait_for_rollout`, when written.
     pub wait_for_rollout: Option<bool>,
+    /// Why, written above `wait_for_rollout`.
+    pub wait_for_rollout_comment: Option<String>,
     /// `replicas`, when written.
     pub replicas: Option<Value>,
     /// Why this number of pods, written above `replicas`.
@@ -79,6 +81,7 @@ debug_set_fields!(
     },
     if set {
         wait_for_rollout,
+        wait_for_rollout_comment,
         replicas,
         replicas_comment,
         revision_history_limit,
@@ -226,6 +229,8 @@ pub struct Pod {
     pub node_selector: Option<Obj>,
     pub security_context: Option<PodSecurityContext>,
     pub image_pull_secrets: Vec<String>,
+    /// Why these pull secrets, written above them.
+    pub image_pull_secrets_comment: Option<String>,
     pub affinity: Option<Affinity>,
     pub tolerations: Vec<Toleration>,
     pub topology_spread: Vec<TopologySpread>,
@@ -261,6 +266,7 @@ debug_set_fields!(
         node_selector,
         security_context,
         image_pull_secrets,
+        image_pull_secrets_comment,
         tolerations,
         topology_spread,
     }
@@ -280,6 +286,7 @@ impl Pod {
             node_selector: None,
             security_context: None,
             image_pull_secrets: Vec::new(),
+            image_pull_secrets_comment: None,
             affinity: None,
             tolerations: Vec::new(),
             topology_spread: Vec::new(),
@@ -349,6 +356,8 @@ pub struct NodePreference {
 /// A `toleration` block, with the fields that are written.
 #[derive(Clone, Serialize)]
 pub struct Toleration {
+    /// Why, written above the toleration.
+    pub comment: Option<String>,
     pub key: Option<String>,
     pub operator: Option<String>,
     pub value: Option<String>,
@@ -359,6 +368,7 @@ pub struct Toleration {
 debug_set_fields!(
     Toleration {},
     if set {
+        comment,
         key,
         operator,
         value,
@@ -405,6 +415,8 @@ debug_set_fields!(
 #[derive(Clone, Serialize)]
 pub struct Container {
     pub name: String,
+    /// What the container is for, written above its block.
+    pub comment: Option<String>,
     /// A literal reference, or the stack's own image (`local.image`).
     pub image: Value,
     pub image_pull_policy: Option<String>,
@@ -452,6 +464,7 @@ debug_set_fields!(
         security_context,
         lifecycle,
         resources_comment,
+        comment,
     }
 );
 
@@ -460,6 +473,7 @@ impl Container {
     pub(crate) fn new(name: String, image: Value) -> Container {
         Container {
             name,
+            comment: None,
             image,
             image_pull_policy: None,
             command: None,
