@@ -27,7 +27,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
     (
         "browser-pool",
         &[
-            "Browser Pool — headless Chrome for the stacks that scrape with a real browser.",
             "DevTools, for the client stacks only",
             "Traefik, for the ingress",
             "DNS",
@@ -35,10 +34,7 @@ const STILL_LOST: &[(&str, &[&str])] = &[
     ),
     (
         "doc-search",
-        &[
-            "Doc Search — MCP server over the document archive. Agents only: Traefik checks their bearer token before anything reaches the pod.",
-            "Agent tokens: a JSON list under secret/doc-search, key bearer_tokens.",
-        ],
+        &["Agent tokens: a JSON list under secret/doc-search, key bearer_tokens."],
     ),
     (
         "family-portal",
@@ -64,7 +60,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
             "Keel watches this ns for :latest digest rolls",
             "Private ghcr.io/viktorbarzin images: Kyverno's sync-ghcr-credentials allowlist clones both pull secrets into this namespace.",
             "rides the wildcard CNAME; no record created (ADR-0021)",
-            "CI retrigger 2026-07-02T09:14 — pick up the new base image",
         ],
     ),
     (
@@ -79,7 +74,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
             "Keel watches this ns for :latest digest rolls",
             "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
             "Synology NAS",
-            "apply-trigger 2026-06-11 — re-run after the NAS export move",
         ],
     ),
     (
@@ -89,10 +83,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
     (
         "short-links",
         &["Move off a failing node after five minutes, not the default five."],
-    ),
-    (
-        "web-shell",
-        &["Web Shell — a browser terminal (ttyd) for the admins, behind Authentik."],
     ),
 ];
 
