@@ -37,6 +37,12 @@ pub struct Spec {
     pub name: Option<String>,
     /// What the stack is, written as the comment above the namespace.
     pub comment: Option<String>,
+    /// The comment block that opens `main.tf` on its own (below dlgen's header, apart from
+    /// any block): what the operators say about the whole stack.
+    pub header_comment: Option<String>,
+    /// The comment block that closes `main.tf`, after its last block (e.g. a dated apply
+    /// trigger).
+    pub footer_comment: Option<String>,
     /// Priority tier (`core`, `cluster`, `gpu`, `edge`, `aux`); default `aux`.
     pub tier: Option<Tier>,
     /// The Terragrunt dependency stack; default `platform`.

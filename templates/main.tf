@@ -7,6 +7,10 @@
 {% if files_note %}
 {{ files_note|comment }}
 {% endif %}
+{% if stack.header_comment %}
+
+{{ stack.header_comment|comment }}
+{% endif %}
 {% for o in stack.objects %}
 {% set b = o.body %}
 {% if loop.first or not (b is one_line_variable and loop.previtem.body is one_line_variable) %}
@@ -20,3 +24,7 @@
 {% endfor %}
 {% include "objects/" ~ b.kind ~ ".tf" %}
 {% endfor %}
+{% if stack.footer_comment %}
+
+{{ stack.footer_comment|comment }}
+{% endif %}

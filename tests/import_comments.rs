@@ -25,7 +25,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
     (
         "browser-pool",
         &[
-            "Browser Pool — headless Chrome for the stacks that scrape with a real browser.",
             "DevTools, for the client stacks only",
             "Traefik, for the ingress",
             "DNS",
@@ -33,10 +32,7 @@ const STILL_LOST: &[(&str, &[&str])] = &[
     ),
     (
         "doc-search",
-        &[
-            "Doc Search — MCP server over the document archive. Agents only: Traefik checks their bearer token before anything reaches the pod.",
-            "Agent tokens: a JSON list under secret/doc-search, key bearer_tokens.",
-        ],
+        &["Agent tokens: a JSON list under secret/doc-search, key bearer_tokens."],
     ),
     (
         "family-portal",
@@ -51,7 +47,6 @@ const STILL_LOST: &[(&str, &[&str])] = &[
         &[
             "Keel watches this ns for :latest digest rolls",
             "rides the wildcard CNAME; no record created (ADR-0021)",
-            "CI retrigger 2026-07-02T09:14 — pick up the new base image",
         ],
     ),
     (
@@ -66,16 +61,11 @@ const STILL_LOST: &[(&str, &[&str])] = &[
             "Keel watches this ns for :latest digest rolls",
             "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
             "Synology NAS",
-            "apply-trigger 2026-06-11 — re-run after the NAS export move",
         ],
     ),
     (
         "recipe-box",
         &["secondary/non-UI ingress: no homepage tile (dedupe sweep 2026-07-14)"],
-    ),
-    (
-        "web-shell",
-        &["Web Shell — a browser terminal (ttyd) for the admins, behind Authentik."],
     ),
 ];
 

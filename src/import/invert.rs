@@ -520,6 +520,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     d.spec.name = Some(ctx.name.clone());
     let mut blockers = Vec::new();
     namespace(ctx, &mut d, limits);
+    file_comments(ctx, &mut d);
     access::quota(ctx, &mut d, limits);
     self::limits::limit_range(ctx, &mut d, limits);
     let eso = around::own_external_secret(ctx, &mut d, limits);
@@ -578,6 +579,33 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     } else {
         Err(blockers)
     }
+}
+
+/// The comment blocks that open and close `main.tf` apart from any block: the spec's
+/// `header_comment` and `footer_comment`. dlgen's own header lines are not the stack's.
+fn file_comments(ctx: &Ctx, d: &mut Draft) {
+    let Some(file) = ctx
+        .src
+        .files
+        .iter()
+        .find(|f| f.name == crate::generated::FILES_OWNER)
+    else {
+        return;
+    };
+    let mut take = |lines: Vec<(usize, String)>| {
+        let mut out = Vec::new();
+        for (line, text) in lines {
+            d.consumed.insert((file.name.clone(), line));
+            if !is_convention(&text) && !text.starts_with(crate::generated::FILES_MARK) {
+                out.push(text);
+            }
+        }
+        text(out)
+    };
+    let header = take(file.leading_comment());
+    let footer = take(file.closing_comment());
+    d.spec.header_comment = header;
+    d.spec.footer_comment = footer;
 }
 
 /// A namespace the spec does not write (one given up into `raw.stack`) is nothing the

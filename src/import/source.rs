@@ -361,6 +361,53 @@ impl File {
         (top, lines)
     }
 
+    /// The comment lines that open the file on their own: those before its first item,
+    /// without the run directly above that item (the item's own comment), top down. The
+    /// runs of a file that starts with comments only (or is nothing else) are all taken.
+    pub fn leading_comment(&self) -> Vec<(usize, String)> {
+        let first_item = self
+            .body
+            .iter()
+            .filter_map(|s| s.span())
+            .map(|s| s.start)
+            .min();
+        let end = match first_item {
+            Some(start) => self.comment_run(start).0,
+            None => self.text.len(),
+        };
+        self.comment_lines(0, end)
+    }
+
+    /// The comment lines that close the file, after its last item (and after a comment
+    /// on that item's last line), top down.
+    pub fn closing_comment(&self) -> Vec<(usize, String)> {
+        let Some(last_end) = self
+            .body
+            .iter()
+            .filter_map(|s| s.span())
+            .map(|s| s.end)
+            .max()
+        else {
+            return Vec::new();
+        };
+        let from = (self.line_end(last_end) + 1).min(self.text.len());
+        self.comment_lines(from, self.text.len())
+    }
+
+    /// The full-line comments between the line starts `from` and `to`, with their 1-based
+    /// lines.
+    fn comment_lines(&self, from: usize, to: usize) -> Vec<(usize, String)> {
+        let first = self.line_of(from);
+        self.text[from..to]
+            .split('\n')
+            .enumerate()
+            .filter_map(|(i, l)| {
+                let t = l.trim();
+                (t.starts_with('#') || t.starts_with("//")).then(|| (first + i, comment_text(t)))
+            })
+            .collect()
+    }
+
     /// The comment after the item that ends at `end`, on the same line, with its line.
     pub fn comment_after(&self, end: usize) -> Option<(usize, String)> {
         let rest = self.text[end.min(self.text.len())..self.line_end(end)].trim();

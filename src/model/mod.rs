@@ -757,6 +757,8 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
 
     let stack = Stack {
         name: ctx.name.clone(),
+        header_comment: spec.header_comment.clone(),
+        footer_comment: spec.footer_comment.clone(),
         objects,
         terragrunt: Terragrunt {
             includes: if spec.root_include.unwrap_or(cv::repo::ROOT_INCLUDE_ON) {

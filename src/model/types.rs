@@ -319,6 +319,10 @@ pub struct Raw {
 pub struct Stack {
     /// Stack directory name.
     pub name: String,
+    /// The comment block that opens `main.tf`, below dlgen's header.
+    pub header_comment: Option<String>,
+    /// The comment block that closes `main.tf`.
+    pub footer_comment: Option<String>,
     /// The blocks of `main.tf`, in file order.
     pub objects: Vec<Object>,
     pub terragrunt: Terragrunt,
