@@ -5004,3 +5004,29 @@ fn a_moved_block_carries_its_comment_after_the_adoption_note() {
         "{text}"
     );
 }
+
+#[test]
+fn header_and_footer_comments_open_and_close_main_tf() {
+    // What the operators say about the whole stack, and the dated trigger lines some
+    // stacks end with (v2 section 7): comment blocks of their own, after dlgen's header
+    // and after the last block; every line commented, so nothing in them is HCL.
+    let spec = format!(
+        "{BASE}header_comment: |\n  App — what it is for.\n  resource \"x\" \"y\" {{}}\nfooter_comment: \"CI retrigger 2026-07-02 — pick up the base image\"\n"
+    );
+    let main = render_all(&spec)
+        .into_iter()
+        .find(|(n, _)| n == "main.tf")
+        .expect("main.tf")
+        .1;
+    let header_end = main.find("\n\n").expect("the generated header ends");
+    assert!(
+        main[header_end..]
+            .starts_with("\n\n# App — what it is for.\n# resource \"x\" \"y\" {}\n\n"),
+        "{main}"
+    );
+    assert!(
+        main.ends_with("}\n\n# CI retrigger 2026-07-02 — pick up the base image\n"),
+        "{main}"
+    );
+    assert!(!main.contains("\nresource \"x\""), "{main}");
+}
