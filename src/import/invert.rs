@@ -3141,25 +3141,28 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, limits: &Limits, blockers: &mut Vec<Bloc
 
 // --- moved blocks ---------------------------------------------------------------------
 
+/// The stack's `moved` blocks, each with its `from` and `to` as written.
+fn moved_tops(
+    src: &Source,
+) -> impl Iterator<Item = (crate::import::source::Top<'_>, String, String)> {
+    src.tops()
+        .filter(|top| top.block.ident.as_str() == "moved")
+        .filter_map(|top| {
+            let text = |k: &str| {
+                top.block
+                    .body
+                    .get_attribute(k)
+                    .and_then(|a| a.value.span())
+                    .map(|s| top.file.text[s].trim().to_owned())
+            };
+            let (from, to) = (text("from")?, text("to")?);
+            Some((top, from, to))
+        })
+}
+
 /// The stack's `moved` blocks: `(from, to)` as written.
 pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for top in src.tops() {
-        if top.block.ident.as_str() != "moved" {
-            continue;
-        }
-        let text = |k: &str| {
-            top.block
-                .body
-                .get_attribute(k)
-                .and_then(|a| a.value.span())
-                .map(|s| top.file.text[s].trim().to_owned())
-        };
-        if let (Some(from), Some(to)) = (text("from"), text("to")) {
-            out.push((from, to));
-        }
-    }
-    out
+    moved_tops(src).map(|(_, from, to)| (from, to)).collect()
 }
 
 /// The comments above the stack's `moved` blocks that the spec says (`adopt.moved`),
@@ -3168,23 +3171,12 @@ pub fn moved_comments(src: &Source, d: &mut Draft) {
     let Some(adopt) = d.spec.adopt.as_mut() else {
         return;
     };
-    for top in src.tops() {
-        if top.block.ident.as_str() != "moved" {
-            continue;
-        }
-        let attr_text = |k: &str| {
-            top.block
-                .body
-                .get_attribute(k)
-                .and_then(|a| a.value.span())
-                .map(|s| top.file.text[s].trim().to_owned())
-        };
-        let (from, to) = (attr_text("from"), attr_text("to"));
-        let Some(spec) = adopt
-            .moved
-            .iter_mut()
-            .find(|m| m.from == from && m.to == to && m.comment.is_none())
-        else {
+    for (top, from, to) in moved_tops(src) {
+        let Some(spec) = adopt.moved.iter_mut().find(|m| {
+            m.from.as_deref() == Some(from.as_str())
+                && m.to.as_deref() == Some(to.as_str())
+                && m.comment.is_none()
+        }) else {
             continue;
         };
         let Some(start) = top.block.span().map(|s| s.start) else {
