@@ -1681,24 +1681,12 @@ pub(crate) fn volume_source(
         });
     }
     if let Some(hp) = &vol.host_path {
-        let path = match &hp.path {
-            Some(path) => {
-                p.check(
-                    &vat("host_path.path"),
-                    "path",
-                    path,
-                    validate::absolute_path(path),
-                );
-                path.clone()
-            }
-            None => {
-                p.missing(
-                    &vat("host_path.path"),
-                    "the path on the node, e.g. `/dev/kvm`",
-                );
-                String::new()
-            }
-        };
+        let path = absolute_path(
+            p,
+            &vat("host_path.path"),
+            &hp.path,
+            "the path on the node, e.g. `/dev/kvm`",
+        );
         return Some(VolumeSource::HostPath {
             path,
             kind: hp.kind.map(|k| {
@@ -1726,24 +1714,12 @@ pub(crate) fn volume_source(
                 Value::Str(String::new())
             }
         };
-        let path = match &nfs.path {
-            Some(path) => {
-                p.check(
-                    &vat("nfs.path"),
-                    "path",
-                    path,
-                    validate::absolute_path(path),
-                );
-                path.clone()
-            }
-            None => {
-                p.missing(
-                    &vat("nfs.path"),
-                    "the exported path, e.g. `/srv/nfs/<stack>`",
-                );
-                String::new()
-            }
-        };
+        let path = absolute_path(
+            p,
+            &vat("nfs.path"),
+            &nfs.path,
+            "the exported path, e.g. `/srv/nfs/<stack>`",
+        );
         return Some(VolumeSource::Nfs {
             server,
             path,
@@ -1765,4 +1741,18 @@ pub(crate) fn volume_source(
         "the volume's source: `storage` (`proxmox-lvm-encrypted` for sensitive data, `proxmox-lvm`, `nfs`), or `empty_dir`, `config_map`, `secret`, `host_path`, `claim`, `nfs`, or `raw` (the source block as raw HCL)",
     );
     None
+}
+
+/// A path the spec must give (`what` says which, for the error) and give absolute.
+fn absolute_path(p: &mut Problems, at: &str, path: &Option<String>, what: &str) -> String {
+    match path {
+        Some(path) => {
+            p.check(at, "path", path, validate::absolute_path(path));
+            path.clone()
+        }
+        None => {
+            p.missing(at, what);
+            String::new()
+        }
+    }
 }
