@@ -24,6 +24,27 @@ pub mod markers {
     /// The trailing comment of the sablier replicas entry.
     pub const SABLIER_REPLICAS_COMMENT: &str =
         "SABLIER_MANAGED_REPLICAS — sablier scales 0<->1 (ADR-0022)";
+    /// Every marker a lint rule or a controller's convention reads.
+    pub const ALL: [&str; 5] = [
+        KYVERNO,
+        KYVERNO_POLL,
+        KEEL_IMAGE,
+        KEEL_UPDATE_TIME,
+        SABLIER_REPLICAS,
+    ];
+    /// A marker word of the repo's lifecycle conventions: `<WHO>_LIFECYCLE_V<n>`, also those
+    /// dlgen does not write itself (`METALLB_LIFECYCLE_V1`, a controller of another stack).
+    pub fn is_lifecycle_marker(w: &str) -> bool {
+        w.split_once("_LIFECYCLE_V").is_some_and(|(who, n)| {
+            !who.is_empty()
+                && who
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && !n.is_empty()
+                && n.chars().all(|c| c.is_ascii_digit())
+        })
+    }
+
     /// Above the `moved` blocks of an adoption.
     pub const ADOPTION_MOVED_COMMENT: &str = "Adoption: these resources exist already under other addresses; `moved` makes the plan\nmove them instead of destroying and re-creating them.";
 }

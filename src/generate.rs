@@ -141,6 +141,21 @@ pub fn render_text_with(
             diags.sort();
             Err(Error::Message(diags.render(text)))
         }
+        Err(RenderError::Comments(problems)) => {
+            let mut diags = Diagnostics::default();
+            for (field, why) in &problems {
+                let path = format!("{field}.at");
+                let mut d = Diagnostic::error(file, why.clone()).with_path(path.clone());
+                if let Some(span) = spans.nearest(&path) {
+                    d = d.with_span(span);
+                }
+                diags.push(d.with_help(
+                    "anchor the comment to a block, an attribute or a key the rendered stack holds",
+                ));
+            }
+            diags.sort();
+            Err(Error::Message(diags.render(text)))
+        }
         Err(e) => Err(Error::Message(format!("error: {file}: {e}"))),
     }
 }

@@ -7,6 +7,7 @@
 //! `lint` checks any stack, generated or hand-written, against the repo's conventions.
 //! `planeq` reads any stack into a normalized form and tells whether one plans like another.
 
+pub mod anchor;
 pub mod check;
 pub mod cli;
 pub mod commands;

@@ -23,7 +23,7 @@ use minijinja::{AutoEscape, Environment, ErrorKind, State, UndefinedBehavior};
 
 use crate::format;
 use crate::hcl;
-use crate::model::{Call, Obj, Stack};
+use crate::model::{BlockKind, Call, Obj, Stack};
 use crate::structure;
 
 /// Every stack template, embedded at build time: (name, source). One template per object
@@ -227,6 +227,9 @@ pub enum RenderError {
     /// What `terraform validate` would refuse: an attribute set twice, a second singleton
     /// block, an address declared twice.
     Structure(Vec<structure::Conflict>),
+    /// Anchored comments (`comments:`) that lead nowhere or cannot go where they lead:
+    /// (spec field, why).
+    Comments(Vec<(String, String)>),
 }
 
 impl std::fmt::Display for RenderError {
@@ -249,6 +252,15 @@ impl std::fmt::Display for RenderError {
                 f,
                 "rendered {file} is not valid HCL (a bug in dlgen, please report it): {error}"
             ),
+            RenderError::Comments(problems) => {
+                for (i, (field, why)) in problems.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "`{field}.at`: {why}")?;
+                }
+                Ok(())
+            }
             RenderError::Structure(conflicts) => {
                 for (i, c) in conflicts.iter().enumerate() {
                     if i > 0 {
@@ -400,8 +412,12 @@ impl Renderer {
         let sites = stack.raw_sites();
         let mut conflicts = Vec::new();
         let mut files = Vec::with_capacity(STACK_FILES.len());
+        let mut placed: Vec<Option<Result<(), String>>> = vec![None; stack.comments.len()];
         for &name in &STACK_FILES {
-            let raw = self.env.get_template(name)?.render(&ctx)?;
+            let mut raw = self.env.get_template(name)?.render(&ctx)?;
+            if !stack.comments.is_empty() && name.ends_with(".tf") {
+                raw = place_comments(&raw, &stack.comments, &mut placed);
+            }
             let formatted = format::format_generated(&raw).and_then(|formatted| {
                 let has_raw = sites.iter().any(|s| s.file == name);
                 let body = if !has_raw && proven(name, &formatted.text) {
@@ -437,11 +453,74 @@ impl Renderer {
                 body,
             });
         }
-        if conflicts.is_empty() {
-            Ok(files)
-        } else {
+        let unplaced: Vec<(String, String)> = stack
+            .comments
+            .iter()
+            .zip(placed)
+            .filter_map(|(c, outcome)| match outcome {
+                Some(Ok(())) => None,
+                Some(Err(why)) => Some((c.field.clone(), format!("`{}`: {why}", c.anchor))),
+                None => Some((
+                    c.field.clone(),
+                    format!(
+                        "`{}` is not a block of this stack; {}",
+                        c.anchor,
+                        top_level_blocks(stack)
+                    ),
+                )),
+            })
+            .collect();
+        if !conflicts.is_empty() {
             Err(RenderError::Structure(conflicts))
+        } else if !unplaced.is_empty() {
+            Err(RenderError::Comments(unplaced))
+        } else {
+            Ok(files)
         }
+    }
+}
+
+/// Places the anchored comments whose block the template output `raw` of file `name`
+/// holds, recording for each whether it was placed (a comment is placed in one file).
+fn place_comments(
+    raw: &str,
+    comments: &[crate::anchor::Comment],
+    placed: &mut [Option<Result<(), String>>],
+) -> String {
+    // Unparsable output (raw HCL that repeats a generated attribute) is reported by the
+    // formatting that follows.
+    let Ok(body) = hcl_edit::parser::parse_body(raw) else {
+        return raw.to_owned();
+    };
+    let (text, outcome) = crate::anchor::place(raw, &body, comments);
+    for (slot, o) in placed.iter_mut().zip(outcome) {
+        if slot.is_none() {
+            *slot = o;
+        }
+    }
+    text
+}
+
+/// The addresses an anchor may start with, for an anchor that names none of them.
+fn top_level_blocks(stack: &Stack) -> String {
+    let known: Vec<String> = stack
+        .objects
+        .iter()
+        .filter(|o| {
+            matches!(
+                o.address.block,
+                BlockKind::Resource | BlockKind::Data | BlockKind::Module | BlockKind::Variable
+            )
+        })
+        .map(|o| match o.address.block {
+            BlockKind::Variable => format!("`var.{}`", o.address.name),
+            _ => format!("`{}`", o.address.reference()),
+        })
+        .collect();
+    if known.is_empty() {
+        "it declares no block".to_owned()
+    } else {
+        format!("it declares {}", known.join(", "))
     }
 }
 

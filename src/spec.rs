@@ -154,6 +154,36 @@ pub struct Spec {
     /// it admits.
     #[serde(default)]
     pub network_policies: Vec<NetworkPolicySpec>,
+    /// Comments at any place of the generated stack that no other field writes: each
+    /// anchored to a block, an attribute or a key of a mapping by its address and path
+    /// (`kubernetes_persistent_volume_claim.data.lifecycle`,
+    /// `kubernetes_namespace.app.metadata.labels["keel.sh/enrolled"]`,
+    /// `module.ingress.dns_type`), above it or trailing its last line.
+    #[serde(default)]
+    pub comments: Vec<CommentSpec>,
+}
+
+/// A comment anchored to a place of the generated stack.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentSpec {
+    /// Where: an address (`TYPE.NAME`, `data.TYPE.NAME`, `module.NAME`, `var.NAME`,
+    /// `local.NAME`), then nested blocks and attributes by name (`.spec.template`; the
+    /// n-th block of a name `.env[2]`, the first by default) and keys of a mapping
+    /// (`.labels["app"]`).
+    pub at: Option<String>,
+    /// The comment, without `#`; several lines above, one line trailing.
+    pub text: Option<String>,
+    /// `above` the place (default) or `trailing` its last line.
+    pub place: Option<CommentPlace>,
+}
+
+/// Where an anchored comment goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentPlace {
+    Above,
+    Trailing,
 }
 
 /// Adoption of an existing, hand-written stack: `moved` blocks so that `terraform plan`

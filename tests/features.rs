@@ -5030,3 +5030,127 @@ fn header_and_footer_comments_open_and_close_main_tf() {
     );
     assert!(!main.contains("\nresource \"x\""), "{main}");
 }
+
+fn render_errors(spec: &str) -> String {
+    match dlgen::generate::render_text(
+        &Renderer::new().unwrap(),
+        "specs/app.yaml",
+        spec,
+        "specs/app.yaml",
+    ) {
+        Ok(_) => panic!("expected problems in:\n{spec}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn anchored_comments_go_above_or_trail_their_place() {
+    let (text, body) = render(&format!(
+        r#"{BASE}volumes:
+  - {{name: data, storage: proxmox-lvm-encrypted, size: 1Gi, max_size: 4Gi, mount: /data}}
+backup: {{enabled: false, why: scratch space}}
+comments:
+  - at: kubernetes_namespace.app.metadata.labels["tier"]
+    text: "the tier's priority class\nis the root module's"
+  - at: kubernetes_deployment.app.spec.template.spec.container.port.container_port
+    text: the app's only port
+    place: trailing
+  - at: kubernetes_persistent_volume_claim.data.lifecycle.ignore_changes
+    text: See data_proxmox in the storage docs.
+  - at: kubernetes_service.app
+    text: 'in-cluster callers use ${{this}}, not %{{that}}'
+"#
+    ));
+    assert!(
+        text.contains("    labels = {\n      # the tier's priority class\n      # is the root module's\n      tier"),
+        "{text}"
+    );
+    assert!(text.contains("# the app's only port\n"), "{text}");
+    let port_line = text
+        .lines()
+        .find(|l| l.contains("the app's only port"))
+        .unwrap();
+    assert!(
+        port_line.trim_start().starts_with("container_port"),
+        "{port_line}"
+    );
+    // An operator's own explanation replaces dlgen's where no marker rides on it.
+    assert!(
+        text.contains(
+            "  lifecycle {\n    # See data_proxmox in the storage docs.\n    ignore_changes"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("pvc-autoresizer grows"), "{text}");
+    // A comment holds anything: nothing in it is HCL.
+    assert!(
+        text.contains(
+            "# in-cluster callers use ${this}, not %{that}\nresource \"kubernetes_service\" \"app\""
+        ),
+        "{text}"
+    );
+    // The comments change nothing else.
+    let (_, plain) = render(&format!(
+        "{BASE}volumes:\n  - {{name: data, storage: proxmox-lvm-encrypted, size: 1Gi, max_size: 4Gi, mount: /data}}\nbackup: {{enabled: false, why: scratch space}}\n"
+    ));
+    assert_eq!(body, plain);
+}
+
+#[test]
+fn an_anchor_that_leads_nowhere_is_an_error_at_its_line() {
+    let spec = format!(
+        "{BASE}comments:\n  - at: kubernetes_namespace.app.metadata.labels[\"nope\"]\n    text: x\n  - at: kubernetes_service.other\n    text: y\n"
+    );
+    let e = render_errors(&spec);
+    assert!(e.contains("specs/app.yaml:7:"), "{e}");
+    assert!(
+        e.contains("no key \"nope\" in the mapping; there are"),
+        "{e}"
+    );
+    assert!(e.contains("specs/app.yaml:9:"), "{e}");
+    assert!(
+        e.contains("`kubernetes_service.other` is not a block of this stack; it declares")
+            && e.contains("`kubernetes_service.app`"),
+        "{e}"
+    );
+    // A trailing comment cannot close a heredoc's line.
+    let e = render_errors(&format!(
+        "{BASE}config_maps:\n  - name: scripts\n    data:\n      run.sh: \"echo hi\\necho there\\n\"\ncomments:\n  - at: kubernetes_config_map.scripts.data[\"run.sh\"]\n    text: x\n    place: trailing\n"
+    ));
+    assert!(e.contains("heredoc"), "{e}");
+}
+
+#[test]
+fn anchored_comments_are_checked_before_rendering() {
+    for (comment, why) in [
+        (
+            "{at: 'kubernetes_namespace.app.', text: x}",
+            "is not an anchor: it ends with `.`",
+        ),
+        (
+            "{at: kubernetes_namespace.app}",
+            "missing required field `text`",
+        ),
+        ("{text: x}", "missing required field `at`"),
+        (
+            "{at: kubernetes_namespace.app, text: \"a\\nb\", place: trailing}",
+            "a trailing comment is one line",
+        ),
+        (
+            "{at: kubernetes_namespace.app, text: 'dlgen:allow no-auth-comment'}",
+            "cannot suppress a lint rule",
+        ),
+        (
+            "{at: kubernetes_namespace.app, text: 'KYVERNO_LIFECYCLE_V1 here'}",
+            "is a marker dlgen writes",
+        ),
+        (
+            "{at: kubernetes_namespace.app, text: x, place: below}",
+            "unknown value `below`",
+        ),
+    ] {
+        let e = errors(&format!("{BASE}comments:\n  - {comment}\n"));
+        assert!(e.contains(why), "{comment}: {e}");
+        assert!(e.contains("specs/app.yaml:7:"), "{comment}: {e}");
+    }
+}

@@ -386,16 +386,67 @@ fn an_imported_spec_keeps_the_reasons_and_comments_of_the_stack() {
         "{}",
         got.yaml
     );
-    // A comment no spec field holds is listed for the reviewer, with where it was.
-    assert!(
-        got.yaml
-            .contains("#   main.tf:62 (module.nfs_library): Synology NAS"),
-        "{}",
-        got.yaml
-    );
+    // A comment no other spec field holds is anchored where it was: trailing an
+    // attribute, above a key of a mapping, above a lifecycle's `ignore_changes` (the
+    // operator's explanation, not dlgen's).
+    for anchored in [
+        "  - at: module.nfs_library.nfs_server\n    text: Synology NAS\n    place: trailing\n",
+        "  - at: kubernetes_namespace.music.metadata.labels[\"keel.sh/enrolled\"]\n    text: Keel watches this ns for :latest digest rolls\n",
+        "  - at: kubernetes_persistent_volume_claim.data_encrypted.lifecycle.ignore_changes\n    text: |-\n      pvc-autoresizer expands this PVC up to storage_limit; ignore drift on\n",
+    ] {
+        assert!(got.yaml.contains(anchored), "{anchored}\n{}", got.yaml);
+    }
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
     // Markers are conventions: not comments, not notes.
     assert!(!got.yaml.contains("KYVERNO_LIFECYCLE"), "{}", got.yaml);
     assert!(!got.yaml.contains("KEEL_IGNORE_IMAGE"), "{}", got.yaml);
+}
+
+#[test]
+fn a_comment_with_no_place_to_go_is_listed_for_the_reviewer() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("music-stream");
+    copy_dir(&root("tests/fixtures/handwritten/music-stream"), &dir);
+    let main = dir.join("main.tf");
+    let text = fs::read_to_string(&main).expect("main.tf");
+    // Inside a list, and one with a blank line below it: no block, attribute or key
+    // of a mapping to anchor to.
+    let old = "  nfs_path     = \"/volume1/music\"\n";
+    assert!(text.contains(old));
+    let text = text.replacen(
+        old,
+        "  nfs_path     = \"/volume1/music\"\n  # the export moves in the spring\n\n",
+        1,
+    );
+    let old = "access_modes = [\"ReadWriteMany\"]";
+    assert!(text.contains(old));
+    let text = text.replacen(
+        old,
+        "access_modes = [\n    \"ReadWriteMany\", # the NAS allows no other\n  ]",
+        1,
+    );
+    fs::write(&main, text).expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("# Comments of the stack that no spec field holds:\n"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml
+            .contains("(module.nfs_library): the export moves in the spring\n"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml
+            .contains("(module.nfs_library): the NAS allows no other\n"),
+        "{}",
+        got.yaml
+    );
+    assert!(got.yaml.contains("text: Synology NAS"), "{}", got.yaml);
 }
 
 /// A spec built from drone-logbook's with `extra` appended and the app container's

@@ -1,9 +1,10 @@
 //! `dlgen import` keeps the stack's comments: every comment block of each stack of the
 //! hand-written-style corpus is carried by the stack its imported spec renders (as the
-//! spec's `comment` / `*_why` fields or in raw HCL), so that adopting a stack and
-//! rendering it over the original deletes none of what its operators wrote. The blocks
-//! that are still lost are listed here, stack by stack, and the test fails when one is
-//! lost that is not listed — or when a listed one is kept (shrink the list).
+//! spec's `comment` / `*_why` fields, as its anchored `comments:`, or in raw HCL), so that
+//! adopting a stack and rendering it over the original deletes none of what its operators
+//! wrote. The blocks that are still lost are listed here, stack by stack, and the test
+//! fails when one is lost that is not listed — or when a listed one is kept (shrink the
+//! list).
 
 mod common;
 
@@ -13,61 +14,9 @@ use std::path::Path;
 use common::ROOT;
 use common::import::{imported, lost_comments, renderer};
 
-/// The comment blocks each corpus stack still loses, by stack.
-const STILL_LOST: &[(&str, &[&str])] = &[
-    (
-        "agent-runner",
-        &[
-            "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
-            "Seeds only: Kyverno's inject-keel-annotations owns these keys and they are ignored below.",
-        ],
-    ),
-    (
-        "browser-pool",
-        &[
-            "DevTools, for the client stacks only",
-            "Traefik, for the ingress",
-            "DNS",
-        ],
-    ),
-    (
-        "doc-search",
-        &["Agent tokens: a JSON list under secret/doc-search, key bearer_tokens."],
-    ),
-    (
-        "family-portal",
-        &["secondary/non-UI ingress: no homepage tile (dedupe sweep 2026-07-14)"],
-    ),
-    (
-        "kiosk-gallery",
-        &["See data_proxmox in the storage docs — required for autoresizer coexistence."],
-    ),
-    (
-        "ledger-sync",
-        &[
-            "Keel watches this ns for :latest digest rolls",
-            "rides the wildcard CNAME; no record created (ADR-0021)",
-        ],
-    ),
-    (
-        "mqtt-broker",
-        &[
-            "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
-        ],
-    ),
-    (
-        "music-stream",
-        &[
-            "Keel watches this ns for :latest digest rolls",
-            "pvc-autoresizer expands this PVC up to storage_limit; ignore drift on requests.storage so the next TF apply doesn't try to shrink it back.",
-            "Synology NAS",
-        ],
-    ),
-    (
-        "recipe-box",
-        &["secondary/non-UI ingress: no homepage tile (dedupe sweep 2026-07-14)"],
-    ),
-];
+/// The comment blocks each corpus stack still loses, by stack: none since comments can be
+/// anchored anywhere in the stack.
+const STILL_LOST: &[(&str, &[&str])] = &[];
 
 #[test]
 fn the_corpus_stacks_keep_their_comments_through_import() {

@@ -143,6 +143,10 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         ));
     }
 
+    // The stack's comments that no field holds, anchored where they sit. Comments change
+    // no plan: a render shows each placed, and what cannot be placed stays a note.
+    let full = anchor_comments(ctx, &mut draft, &pieces, renderer, full);
+
     // Shortest: drop what renders the same without it.
     let entries = emit::spec(&draft.spec);
     let entries = minimize::minimize(renderer, entries, &full.files);
@@ -958,46 +962,247 @@ fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece], left_out: &LeftOut) -> Vec
     out
 }
 
-/// The comments of claimed objects that no field consumed, that are not conventions and
-/// that did not go into raw HCL with the node they sit on.
-fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
+/// A comment line of a claimed object that no field consumed, that is no convention and
+/// that did not go into raw HCL with the node it sits on.
+struct Loose<'a> {
+    top: source::Top<'a>,
+    /// The object's address in the stack and in the rendered spec.
+    input: String,
+    rendered: String,
+    line: usize,
+    text: String,
+}
+
+fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>> {
     let mut out = Vec::new();
-    for claim in &draft.claims {
-        let Some(top) = ctx.src.top(&claim.input) else {
-            continue;
-        };
+    // The claimed objects, and the data sources the spec's values read (its Vault and
+    // Secret reads), which keep their address.
+    let mut objects: Vec<(String, String, source::Top<'a>)> = draft
+        .claims
+        .iter()
+        .filter_map(|c| Some((c.input.clone(), c.rendered.clone(), ctx.src.top(&c.input)?)))
+        .collect();
+    for top in ctx.src.tops() {
+        if top.block.ident.as_str() == "data"
+            && let Some(address) = source::address_of(top.block)
+            && !draft.claimed(&address)
+        {
+            objects.push((address.clone(), address, top));
+        }
+    }
+    for (input, rendered, top) in objects {
         let Some(span) = top.block.span() else {
             continue;
         };
         let mut lines = top.file.comment_above(span.start);
         lines.extend(top.file.comments_in(span));
-        // A lifecycle block is the conventions' (what controllers write), comments and all.
-        let lifecycles: Vec<(usize, usize)> = top
+        // A lifecycle block is the conventions' (what controllers write, with dlgen's
+        // words for it and the reasons of the entries), except for an operator's own
+        // explanation above its `ignore_changes`.
+        let mut lifecycles: Vec<(usize, usize)> = Vec::new();
+        let mut explained: Vec<usize> = Vec::new();
+        for b in top
             .block
             .body
             .blocks()
             .filter(|b| b.ident.as_str() == "lifecycle")
-            .filter_map(|b| b.span())
-            .map(|s| (top.file.line_of(s.start), top.file.line_of(s.end)))
-            .collect();
-        for (line, text) in lines {
-            if lifecycles.iter().any(|(a, b)| (*a..=*b).contains(&line)) {
-                continue;
+        {
+            if let Some(s) = b.span() {
+                lifecycles.push((top.file.line_of(s.start), top.file.line_of(s.end)));
             }
+            for a in b.body.attributes() {
+                if let Some(s) = a.span() {
+                    explained.extend(top.file.comment_above(s.start).into_iter().map(|(l, _)| l));
+                }
+            }
+        }
+        lines.retain(|(line, _)| {
+            explained.contains(line) || !lifecycles.iter().any(|(a, b)| (*a..=*b).contains(line))
+        });
+        // A run of comment lines that holds a convention (a marker, dlgen's own words) is
+        // the convention's, all of it.
+        let full_line = |line: usize| {
+            top.file.text.lines().nth(line - 1).is_some_and(|l| {
+                l.trim_start().starts_with('#') || l.trim_start().starts_with("//")
+            })
+        };
+        let mut convention_runs: Vec<(usize, usize)> = Vec::new();
+        for (line, text) in &lines {
+            if invert::is_convention(text) && full_line(*line) {
+                let mut a = *line;
+                while a > 1 && full_line(a - 1) {
+                    a -= 1;
+                }
+                let mut b = *line;
+                while full_line(b + 1) {
+                    b += 1;
+                }
+                convention_runs.push((a, b));
+            }
+        }
+        for (line, text) in lines {
             let in_raw = pieces
                 .iter()
                 .any(|p| p.file == top.file.name && (p.lines.0..=p.lines.1).contains(&line));
             if draft.consumed.contains(&(top.file.name.clone(), line))
                 || invert::is_convention(&text)
+                || convention_runs
+                    .iter()
+                    .any(|(a, b)| (*a..=*b).contains(&line))
                 || in_raw
             {
                 continue;
             }
-            out.push(format!(
-                "{}:{line} ({}): {text}",
-                top.file.name, claim.input
-            ));
+            out.push(Loose {
+                top,
+                input: input.clone(),
+                rendered: rendered.clone(),
+                line,
+                text,
+            });
         }
+    }
+    out
+}
+
+/// The comments of claimed objects that no field holds, for the spec's header.
+fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
+    loose(ctx, draft, pieces)
+        .into_iter()
+        .map(|l| format!("{}:{} ({}): {}", l.top.file.name, l.line, l.input, l.text))
+        .collect()
+}
+
+/// Adds the anchored comments (see [`anchored`]) that the proved stack has a place for,
+/// and returns the stack rendered with them; the stack as proved when none can be added.
+fn anchor_comments(
+    ctx: &Ctx,
+    draft: &mut Draft,
+    pieces: &[Piece],
+    renderer: &Renderer,
+    full: prove::Rendered,
+) -> prove::Rendered {
+    let candidates = anchored(ctx, draft, pieces);
+    let Some(main) = full.files.iter().find(|f| f.name == "main.tf") else {
+        return full;
+    };
+    let Ok(body) = hcl_edit::parser::parse_body(&main.contents) else {
+        return full;
+    };
+    let kept: Vec<_> = candidates
+        .into_iter()
+        .filter(|(c, _)| {
+            let Some(Ok(anchor)) = c.at.as_deref().map(crate::anchor::parse) else {
+                return false;
+            };
+            let one = crate::anchor::Comment {
+                field: String::new(),
+                anchor,
+                text: c.text.clone().unwrap_or_default(),
+                trailing: c.place.is_some(),
+            };
+            crate::anchor::place(&main.contents, &body, &[one]).1 == [Some(Ok(()))]
+        })
+        .collect();
+    if kept.is_empty() {
+        return full;
+    }
+    let mut with = draft.clone();
+    with.spec.comments = kept.iter().map(|(c, _)| c.clone()).collect();
+    match prove::render(renderer, &yaml(&with, &[]), &ctx.src.dir) {
+        Ok(rendered) => {
+            *draft = with;
+            for (_, lines) in kept {
+                draft.consumed.extend(lines);
+            }
+            rendered
+        }
+        Err(_) => full,
+    }
+}
+
+/// The loose comments (see [`loose`]) as anchored comments of the spec: a run of full-line
+/// comments above the block, attribute or key of a mapping that follows it, a trailing
+/// comment after the one it ends the line of, each anchored at the rendered address. Each
+/// comes with the lines it holds. A comment with nothing below it (a blank line between)
+/// or at a place no anchor names stays a note.
+fn anchored(
+    ctx: &Ctx,
+    draft: &Draft,
+    pieces: &[Piece],
+) -> Vec<(crate::spec::CommentSpec, Vec<(String, usize)>)> {
+    use crate::anchor::{self, Target};
+    use crate::spec::{CommentPlace, CommentSpec};
+    let loose = loose(ctx, draft, pieces);
+    let mut out: Vec<(CommentSpec, Vec<(String, usize)>)> = Vec::new();
+    let mut i = 0;
+    while i < loose.len() {
+        let l = &loose[i];
+        let text = &l.top.file.text;
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(k, _)| k + 1))
+            .collect();
+        let line_range = |n: usize| {
+            let a = starts.get(n - 1).copied().unwrap_or(text.len());
+            let b = starts.get(n).map_or(text.len(), |e| e - 1);
+            a..b
+        };
+        let own = line_range(l.line);
+        let full_line = {
+            let t = text[own.clone()].trim_start();
+            t.starts_with('#') || t.starts_with("//")
+        };
+        // The run: this line and the loose full-line comments right below it.
+        let mut j = i + 1;
+        if full_line {
+            while j < loose.len()
+                && loose[j].line == loose[j - 1].line + 1
+                && loose[j].top.file.name == l.top.file.name
+                && std::ptr::eq(loose[j].top.block, l.top.block)
+            {
+                j += 1;
+            }
+        }
+        let run = &loose[i..j];
+        i = j;
+        let Some(last) = run.last() else { continue };
+        let target = if full_line {
+            let next = line_range(last.line + 1);
+            let code = &text[next.clone()];
+            if code.trim().is_empty() {
+                continue;
+            }
+            Target::Starts(next.start + (code.len() - code.trim_start().len()))
+        } else {
+            let code_end = own.start + crate::import::source::code_len(&text[own.clone()]);
+            Target::EndsOnLine(own.start..code_end)
+        };
+        let Ok(top_anchor) = anchor::parse(&l.rendered) else {
+            continue;
+        };
+        let starts_block = matches!(&target, Target::Starts(at) if l.top.block.span().is_some_and(|s| s.start == *at));
+        let Some(at) = (if starts_block {
+            Some(top_anchor)
+        } else {
+            anchor::anchor_in(&top_anchor, l.top.block, target)
+        }) else {
+            continue;
+        };
+        out.push((
+            CommentSpec {
+                at: Some(at.to_string()),
+                text: Some(
+                    run.iter()
+                        .map(|r| r.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+                place: (!full_line).then_some(CommentPlace::Trailing),
+            },
+            run.iter()
+                .map(|r| (r.top.file.name.clone(), r.line))
+                .collect(),
+        ));
     }
     out
 }

@@ -443,23 +443,20 @@ impl Lines {
 /// lifecycle marker, a comment dlgen writes itself, dlgen's header.
 pub fn is_convention(line: &str) -> bool {
     use cv::markers as m;
-    let markers = [
-        m::KYVERNO,
-        m::KYVERNO_POLL,
-        m::KEEL_IMAGE,
-        m::KEEL_UPDATE_TIME,
-        m::SABLIER_REPLICAS,
-    ];
+    let markers = m::ALL;
     let own = [
         cv::lifecycle_comments::NAMESPACE_GOLDILOCKS,
         cv::lifecycle_comments::CRON_DNS_CONFIG,
         cv::lifecycle_comments::PVC_AUTORESIZE,
+        cv::metallb::LIFECYCLE_COMMENT,
         m::ADOPTION_MOVED_COMMENT,
         cv::eso::DATA_COMMENT,
     ];
     let t = line.trim();
     t.is_empty()
         || markers.iter().any(|mk| t.contains(mk))
+        || t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(cv::markers::is_lifecycle_marker)
         || own.iter().any(|c| c.lines().any(|l| l.trim() == t))
         || t.starts_with(crate::generated::HEADER_MARK)
         || t.starts_with("change the spec and run `dlgen render")

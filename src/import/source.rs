@@ -466,6 +466,17 @@ impl File {
     }
 }
 
+/// The length of a line's code: its bytes before a trailing comment, without the blanks
+/// before that comment.
+pub fn code_len(line: &str) -> usize {
+    let code = strip_strings(line);
+    let end = code
+        .find('#')
+        .or_else(|| code.find("//"))
+        .unwrap_or(code.len());
+    line[..end].trim_end().len()
+}
+
 /// A line with the contents of its string literals blanked (same length), so that a `#`
 /// inside a string is not taken for a comment.
 fn strip_strings(line: &str) -> String {

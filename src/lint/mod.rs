@@ -28,7 +28,7 @@ mod pvc_wait_until_bound;
 mod rwo_recreate;
 mod scan;
 mod source;
-mod suppress;
+pub(crate) mod suppress;
 mod walk;
 
 use std::fmt;

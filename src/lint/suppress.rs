@@ -11,7 +11,7 @@ use super::model::Stack;
 use super::source::{LineIndex, is_hash_comment, trailing_comment};
 use super::{Check, Hit, INVALID_SUPPRESSION, LintConfig, UNUSED_SUPPRESSION, rule, scan};
 
-const DIRECTIVE: &str = "dlgen:allow";
+pub(crate) const DIRECTIVE: &str = "dlgen:allow";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Suppression {

@@ -781,6 +781,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
             raw: adopt::raw(&mut p, "raw.terragrunt", &raw.terragrunt),
         },
         files,
+        comments: anchored_comments(&mut p, &spec.comments),
     };
     let mut labels = refs.vault_labels.clone();
     labels.own_read = !own_read
@@ -788,6 +789,88 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         && refs.vault.contains(&labels.own)
         && refs.vault.iter().any(|v| v == cv::vault::PLATFORM_PATH);
     (p.into_result(stack), labels)
+}
+
+/// The spec's anchored comments (`comments:`), checked: an anchor that parses, a text
+/// that says something, one line when trailing, and no marker or suppression (those come
+/// from the fields whose convention or reason they stand for). Where each anchor leads is
+/// checked when the stack is rendered.
+fn anchored_comments(
+    p: &mut Problems,
+    list: &[crate::spec::CommentSpec],
+) -> Vec<crate::anchor::Comment> {
+    let mut out = Vec::new();
+    for (i, c) in list.iter().enumerate() {
+        let field = format!("comments[{i}]");
+        let Some(at) = &c.at else {
+            p.missing(
+                &format!("{field}.at"),
+                "where the comment goes, e.g. `kubernetes_namespace.app.metadata.labels[\"tier\"]`",
+            );
+            continue;
+        };
+        let anchor = match crate::anchor::parse(at) {
+            Ok(a) => a,
+            Err(why) => {
+                p.add(
+                    format!("{field}.at"),
+                    format!("`{at}` is not an anchor: {why}"),
+                    Some("an address, then `.name`, `.name[n]` and `[\"key\"]` steps, e.g. `kubernetes_deployment.app.spec.template`".to_owned()),
+                );
+                continue;
+            }
+        };
+        let text = c.text.as_deref().unwrap_or("");
+        if text.trim().is_empty() {
+            p.missing(&format!("{field}.text"), "the comment, without `#`");
+            continue;
+        }
+        let trailing = c.place == Some(crate::spec::CommentPlace::Trailing);
+        if trailing && text.trim().contains('\n') {
+            p.add(
+                format!("{field}.text"),
+                "a trailing comment is one line",
+                Some("place it `above`, or write one line".to_owned()),
+            );
+            continue;
+        }
+        if text.contains(crate::lint::suppress::DIRECTIVE) {
+            p.add(
+                format!("{field}.text"),
+                "a comment cannot suppress a lint rule",
+                Some(
+                    "a suppression comes from the `*_why` field of the choice it explains"
+                        .to_owned(),
+                ),
+            );
+            continue;
+        }
+        let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+        if let Some(marker) = cv::markers::ALL
+            .iter()
+            .find(|m| text.contains(*m))
+            .copied()
+            .or_else(|| {
+                words
+                    .into_iter()
+                    .find(|w| cv::markers::is_lifecycle_marker(w))
+            })
+        {
+            p.add(
+                format!("{field}.text"),
+                format!("`{marker}` is a marker dlgen writes where its convention holds"),
+                Some("leave the marker out".to_owned()),
+            );
+            continue;
+        }
+        out.push(crate::anchor::Comment {
+            field,
+            anchor,
+            text: text.trim_end().to_owned(),
+            trailing,
+        });
+    }
+    out
 }
 
 /// Two objects of the spec at one address: reported instead of a file Terraform refuses.

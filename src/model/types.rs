@@ -329,6 +329,10 @@ pub struct Stack {
     /// Files beside the spec that the stack reads (`file()`, `templatefile()`): copied
     /// into the stack directory under the same name.
     pub files: Vec<SpecFile>,
+    /// Comments anchored to places of the stack (`comments:`), placed once the templates
+    /// have written them.
+    #[serde(skip)]
+    pub comments: Vec<crate::anchor::Comment>,
 }
 
 /// A file beside the spec that the stack reads: its name (in the spec's directory
