@@ -2583,6 +2583,45 @@ containers:
     assert_eq!(attr(var, "description").unwrap(), "\"CI sets it\"");
     let e = errors(&spec.replace("viktorbarzin/app\n", "viktorbarzin/app:latest\n"));
     assert!(e.contains("carries a tag or digest"), "{e}");
+    // Another tag variable, declared without a description.
+    let (text, body) = render(&spec.replace(
+        "  repository: ghcr.io/viktorbarzin/app\n",
+        "  repository: ghcr.io/viktorbarzin/app\n  variable: tag\n  description: ''\n",
+    ));
+    assert!(!text.contains("variable \"image_tag\""), "{text}");
+    let var = find(&body, "variable", &["tag"]);
+    assert_eq!(attr(var, "default").unwrap(), "\"latest\"");
+    assert_eq!(attr(var, "description"), None);
+    let locals = body.blocks().find(|b| b.identifier() == "locals").unwrap();
+    assert_eq!(
+        attr(locals, "image").unwrap(),
+        "\"ghcr.io/viktorbarzin/app:${var.tag}\""
+    );
+    for (bad, why) in [
+        ("9tag", "is not a Terraform variable name"),
+        (
+            "tls_secret_name",
+            "is not a Terraform variable name of its own",
+        ),
+    ] {
+        let e = errors(&spec.replace(
+            "  repository: ghcr.io/viktorbarzin/app\n",
+            &format!("  repository: ghcr.io/viktorbarzin/app\n  variable: {bad}\n"),
+        ));
+        assert!(
+            e.contains(why) && e.contains("image.variable"),
+            "{bad}: {e}"
+        );
+    }
+    // The variable is the image's: `variables:` cannot declare it again.
+    let e = errors(&format!(
+        "{}variables:\n  tag: {{default: x}}\n",
+        spec.replace(
+            "  repository: ghcr.io/viktorbarzin/app\n",
+            "  repository: ghcr.io/viktorbarzin/app\n  variable: tag\n",
+        )
+    ));
+    assert!(e.contains("is declared by the stack's conventions"), "{e}");
 }
 
 #[test]

@@ -472,6 +472,9 @@ fn the_stacks_own_image_is_the_specs_image_field() {
         "image:\n  repository: ghcr.io/viktorbarzin/drone-logbook\n",
         // A tag and a description of the stack's own.
         "image:\n  repository: ghcr.io/viktorbarzin/drone-logbook\n  tag: 1a2b3c4d\n  description: The logbook's tag, set by CI.\n",
+        // Another tag variable (the stack's images read `var.tag`), declared without a
+        // description.
+        "image:\n  repository: ghcr.io/viktorbarzin/drone-logbook\n  description: ''\n  variable: tag\n",
     ]
     .into_iter()
     .enumerate()

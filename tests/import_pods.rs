@@ -585,6 +585,38 @@ fn containers_images_and_init_containers() {
             Raw::None,
         ),
         probe(
+            // The diun annotations of two stacks read a tag variable named `tag`.
+            "an image tagged by another variable inline, declared without a description",
+            WEB,
+            vec![
+                e("\"tsl0922/ttyd:1.7.7\"", "\"tsl0922/ttyd:${var.tag}\""),
+                variable("variable \"tag\" {\n  type    = string\n  default = \"1.7.7\"\n}"),
+            ],
+            &[
+                "repository: tsl0922/ttyd",
+                "tag: 1.7.7",
+                "description: ''",
+                "variable: tag",
+            ],
+            Raw::None,
+        ),
+        probe(
+            "image local tagged by another variable",
+            LEDGER,
+            vec![
+                e(
+                    own_local,
+                    "  image     = \"ghcr.io/viktorbarzin/ledger-sync:${var.release}\"\n",
+                ),
+                e("variable \"image_tag\" {", "variable \"release\" {"),
+            ],
+            &[
+                "repository: ghcr.io/viktorbarzin/ledger-sync",
+                "variable: release",
+            ],
+            Raw::None,
+        ),
+        probe(
             "an untagged image",
             WEB,
             vec![e("\"tsl0922/ttyd:1.7.7\"", "\"tsl0922/ttyd\"")],

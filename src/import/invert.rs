@@ -1911,8 +1911,10 @@ fn container_image(
     let own = d.spec.image.as_ref()?;
     // However the stack spells it (`"${local.image}:${local.image_tag}"`, the tag
     // variable inline), an image whose value is the own image's runs it.
-    if let Some(repository) = get(c, "image").and_then(own_image_repository)
+    let variable = own.variable.as_deref().unwrap_or(cv::own_image::VARIABLE);
+    if let Some((repository, var)) = get(c, "image").and_then(own_image_repository)
         && own.repository.as_deref() == Some(repository.as_str())
+        && var == variable
     {
         return Some(None);
     }
@@ -1926,22 +1928,61 @@ fn container_image(
 
 /// The stack's own image (the in-house family): the tag variable and the local holding
 /// the image reference with that tag, as the spec's `image:` renders them; only the
-/// repository and what differs from the conventions' default tag and description are
-/// written. Left unrecognized (raw HCL) when either is written another way.
+/// repository and what differs from the conventions (the default tag, the description,
+/// the variable's name `image_tag`) are written. The variable is the one the local holding
+/// the image is tagged with, or else the one variable every own image is tagged with.
+/// Left unrecognized (raw HCL) when either is written another way.
 fn own_image(ctx: &Ctx, d: &mut Draft) {
     if ctx.scope.is_some() {
         return;
     }
     let tops: Vec<_> = ctx.src.tops().collect();
+    // The local holding the image (other locals of its block are the residue's to keep
+    // or to drop, as for any locals block), or else the one repository the workloads'
+    // images are tagged with a variable (`"${local.image}:${local.image_tag}"` over a
+    // local of the bare repository, `"<repository>:${var.image_tag}"` inline): locals
+    // are evaluated, so the spec's `local.image` renders the same images.
+    let from_local = tops.iter().find_map(|t| {
+        if t.block.ident.as_str() != "locals" {
+            return None;
+        }
+        let local = t.block.body.get_attribute(cv::own_image::LOCAL)?;
+        let Expression::StringTemplate(template) = &local.value else {
+            return None;
+        };
+        let text = local.value.to_string();
+        let (head, tail) = text
+            .trim()
+            .strip_prefix('"')?
+            .strip_suffix("}\"")?
+            .rsplit_once(":${var.")?;
+        (template.iter().count() == 2 && plain_repository(head) && crate::hcl::is_identifier(tail))
+            .then(|| (head.to_owned(), tail.to_owned()))
+    });
+    let Some((repository, variable)) = from_local.or_else(|| {
+        let mut found = std::collections::BTreeSet::new();
+        for (a, v) in ctx.input.objects() {
+            if matches!(a, Address::Object(addr) if ctx.in_scope(&addr.module)) {
+                images(v, &mut found);
+            }
+        }
+        let mut found = found.into_iter();
+        match (found.next(), found.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        }
+    }) else {
+        return;
+    };
+    if variable == cv::repo::TLS_SECRET_VARIABLE {
+        return;
+    }
     let label_is = |t: &source::Top, ident: &str, label: &str| {
         t.block.ident.as_str() == ident
             && t.block.labels.len() == 1
             && t.block.labels[0].as_str() == label
     };
-    let Some(var) = tops
-        .iter()
-        .find(|t| label_is(t, "variable", cv::own_image::VARIABLE))
-    else {
+    let Some(var) = tops.iter().find(|t| label_is(t, "variable", &variable)) else {
         return;
     };
     let attr_str = |body: &hcl_edit::structure::Body, key: &str| {
@@ -1962,69 +2003,33 @@ fn own_image(ctx: &Ctx, d: &mut Draft) {
     {
         return;
     }
-    let (Some(Some(tag)), description) = (
-        attr_str(&var.block.body, "default"),
-        attr_str(&var.block.body, "description"),
-    ) else {
+    let Some(Some(tag)) = attr_str(&var.block.body, "default") else {
         return;
     };
-    let Some(Some(description)) = description else {
-        return;
-    };
-    // The local holding the image (other locals of its block are the residue's to keep
-    // or to drop, as for any locals block), or else the one repository the workloads'
-    // images are tagged with the variable (`"${local.image}:${local.image_tag}"` over a
-    // local of the bare repository, `"<repository>:${var.image_tag}"` inline): locals
-    // are evaluated, so the spec's `local.image` renders the same images.
-    let from_local = tops.iter().find_map(|t| {
-        if t.block.ident.as_str() != "locals" {
-            return None;
-        }
-        let local = t.block.body.get_attribute(cv::own_image::LOCAL)?;
-        let Expression::StringTemplate(template) = &local.value else {
-            return None;
-        };
-        let text = local.value.to_string();
-        let tail = format!(":${{var.{}}}\"", cv::own_image::VARIABLE);
-        let repository = text
-            .trim()
-            .strip_prefix('"')
-            .and_then(|t| t.strip_suffix(&tail))?;
-        (template.iter().count() == 2 && plain_repository(repository))
-            .then(|| repository.to_owned())
-    });
-    let Some(repository) = from_local.or_else(|| {
-        let mut found = std::collections::BTreeSet::new();
-        for (a, v) in ctx.input.objects() {
-            if matches!(a, Address::Object(addr) if ctx.in_scope(&addr.module)) {
-                images(v, &mut found);
-            }
-        }
-        let mut found = found.into_iter();
-        match (found.next(), found.next()) {
-            (Some(one), None) => Some(one),
-            _ => None,
-        }
-    }) else {
-        return;
+    // No description is the empty one.
+    let description = match attr_str(&var.block.body, "description") {
+        None => String::new(),
+        Some(Some(text)) if !text.is_empty() => text,
+        Some(_) => return,
     };
     d.spec.image = Some(crate::spec::OwnImageSpec {
         repository: Some(repository),
         tag: (tag != cv::own_image::DEFAULT_TAG).then_some(tag),
         description: (description != cv::own_image::description(&ctx.name)).then_some(description),
+        variable: (variable != cv::own_image::VARIABLE).then_some(variable),
     });
 }
 
-/// A repository the spec can write before `:${var.image_tag}`.
+/// A repository the spec can write before `:${var.<tag>}`.
 fn plain_repository(repository: &str) -> bool {
     !repository.is_empty()
         && !repository.contains(['$', '%', '\\', '"', ' '])
         && !repository.ends_with(':')
 }
 
-/// The repository of an image whose value is `"<repository>:${var.image_tag}"`, however
-/// the stack wrote it (locals are evaluated).
-fn own_image_repository(v: &Value) -> Option<String> {
+/// The repository and the tag variable of an image whose value is
+/// `"<repository>:${var.<tag>}"`, however the stack wrote it (locals are evaluated).
+fn own_image_repository(v: &Value) -> Option<(String, String)> {
     let Value::Unknown(sym) = v else {
         return None;
     };
@@ -2032,10 +2037,17 @@ fn own_image_repository(v: &Value) -> Option<String> {
         return None;
     };
     let (last, head) = parts.split_last()?;
-    let is_tag = matches!(last, Value::Unknown(s) if matches!(s.as_ref(),
-        planeq::Sym::Ref { root: planeq::Root::Var(n), steps }
-            if n == cv::own_image::VARIABLE && steps.is_empty()));
-    if !is_tag {
+    let Value::Unknown(last) = last else {
+        return None;
+    };
+    let planeq::Sym::Ref {
+        root: planeq::Root::Var(variable),
+        steps,
+    } = last.as_ref()
+    else {
+        return None;
+    };
+    if !steps.is_empty() {
         return None;
     }
     let mut text = String::new();
@@ -2046,11 +2058,11 @@ fn own_image_repository(v: &Value) -> Option<String> {
         text.push_str(s);
     }
     let repository = text.strip_suffix(':')?;
-    plain_repository(repository).then(|| repository.to_owned())
+    plain_repository(repository).then(|| (repository.to_owned(), variable.clone()))
 }
 
 /// The own-image repositories of every `image` attribute in a value tree.
-fn images(v: &Value, found: &mut std::collections::BTreeSet<String>) {
+fn images(v: &Value, found: &mut std::collections::BTreeSet<(String, String)>) {
     match v {
         Value::Object(m) => {
             for (k, v) in m {

@@ -560,7 +560,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     for (name, _) in &spec.variables.0 {
         let path = format!("variables.{name}");
         if name == cv::repo::TLS_SECRET_VARIABLE
-            || (spec.image.is_some() && name == cv::own_image::VARIABLE)
+            || (spec.image.is_some() && name == own_image_variable(spec))
         {
             p.invalid(
                 &path,
@@ -589,7 +589,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         refs.var(cv::repo::NFS_SERVER_VARIABLE);
     }
     for var in &refs.vars {
-        let own = own_image_locals.is_some() && var == cv::own_image::VARIABLE;
+        let own = own_image_locals.is_some() && var == own_image_variable(spec);
         if var != cv::repo::TLS_SECRET_VARIABLE && !own {
             objects.push(variable(var, false, refs.flags.contains(var)));
         }
@@ -895,6 +895,14 @@ fn duplicate_addresses(p: &mut Problems, objects: &[Object]) {
     }
 }
 
+/// The variable holding the tag of the stack's own image.
+pub(crate) fn own_image_variable(spec: &Spec) -> &str {
+    spec.image
+        .as_ref()
+        .and_then(|i| i.variable.as_deref())
+        .unwrap_or(cv::own_image::VARIABLE)
+}
+
 /// The stack's own image (the in-house family): the tag variable with its default and
 /// description, and a local of the image reference with that tag.
 fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object)> {
@@ -908,7 +916,7 @@ fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object
                     "image.repository",
                     format!(
                         "`{r}` carries a tag or digest; the tag comes from the `{}` variable",
-                        cv::own_image::VARIABLE
+                        own_image_variable(spec)
                     ),
                     Some("write the repository alone, and the default tag as `tag:`".to_owned()),
                 );
@@ -935,27 +943,38 @@ fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object
         &tag,
         validate::image(&format!("{repository}:{tag}")),
     );
+    let name = own_image_variable(spec);
+    if let Some(v) = &image.variable
+        && (!hcl::is_identifier(v) || v == cv::repo::TLS_SECRET_VARIABLE)
+    {
+        p.invalid(
+            "image.variable",
+            "variable name",
+            v,
+            "is not a Terraform variable name of its own (letters, digits and `_`, not starting with a digit; not `tls_secret_name`)",
+        );
+    }
+    let description = match &image.description {
+        Some(d) if d.is_empty() => None,
+        Some(d) => Some(d.clone()),
+        None => Some(cv::own_image::description(&ctx.name)),
+    };
     let variable = Object::new(
         Address {
             block: BlockKind::Variable,
             kind: None,
-            name: cv::own_image::VARIABLE.to_owned(),
+            name: name.to_owned(),
         },
         Body::Variable(Variable {
             kind: Expr::new("string"),
             sensitive: false,
             default: Some(Value::Str(tag)),
-            description: Some(
-                image
-                    .description
-                    .clone()
-                    .unwrap_or_else(|| cv::own_image::description(&ctx.name)),
-            ),
+            description,
         }),
     );
     let mut text = format!("\"{}", hcl::template_text(&repository));
     text.push(':');
-    hcl::push_interpolation(&mut text, &format!("var.{}", cv::own_image::VARIABLE));
+    hcl::push_interpolation(&mut text, &format!("var.{name}"));
     text.push('"');
     let locals = Object::new(
         Address::unnamed(BlockKind::Locals),

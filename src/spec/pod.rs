@@ -141,8 +141,11 @@ pub struct OwnImageSpec {
     pub repository: Option<String>,
     /// The variable's default tag; default `latest`.
     pub tag: Option<String>,
-    /// The variable's description; default the repo's wording for the stack.
+    /// The variable's description; default the repo's wording for the stack. `''`
+    /// declares none.
     pub description: Option<String>,
+    /// The variable holding the tag (what CI sets); default `image_tag`.
+    pub variable: Option<String>,
 }
 
 /// `image_pull_policy`.
