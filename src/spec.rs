@@ -378,7 +378,8 @@ pub enum ValueSpec {
     /// `data "vault_kv_secret_v2"` of `secret/<path>`, key `<key>`.
     Vault(VaultRef),
     /// `data "kubernetes_secret" "eso_secrets"` of the stack's ExternalSecret, key `<key>`;
-    /// with a `path`, the key holds JSON and the value is `local.<key>[path...]`.
+    /// with a `path`, the key holds JSON and the value is `local.<key>[path...]`; with a
+    /// `secret`, the key of another Secret.
     Eso(EsoRef),
     /// An attribute of another object this stack generates, e.g.
     /// `random_password.secret_key.result` or `kubernetes_service.app.metadata[0].name`:
@@ -410,8 +411,16 @@ pub struct VaultRef {
 #[serde(deny_unknown_fields)]
 pub struct EsoRef {
     pub key: Option<String>,
+    /// The key holds JSON: the value is `local.<key>[path...]` (the stack's own secret
+    /// only).
     #[serde(default)]
     pub path: Vec<String>,
+    /// Another Kubernetes Secret to read at plan time than the stack's own (an
+    /// ExternalSecret target of another stack, a secret a controller writes): read by its
+    /// own `data "kubernetes_secret"`, labelled by its name without `-secrets`.
+    pub secret: Option<String>,
+    /// The namespace of that secret; default the stack's.
+    pub namespace: Option<String>,
 }
 
 /// The keys of a value that is a mapping, in the order the schema lists them.

@@ -28,6 +28,21 @@ pub fn dns_label(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A DNS-1123 subdomain: DNS-1123 labels joined by `.`, at most 253 characters (the
+/// names of most Kubernetes objects, a Secret's among them).
+pub fn dns_subdomain(s: &str) -> Result<(), String> {
+    if s.len() > 253 {
+        return Err(format!(
+            "is {} characters long; at most 253 are allowed",
+            s.len()
+        ));
+    }
+    if s.split('.').any(|part| dns_label(part).is_err()) {
+        return Err("is lower-case letters, digits, `-` and `.`, each part between dots starting and ending with a letter or digit (a DNS-1123 subdomain)".to_owned());
+    }
+    Ok(())
+}
+
 /// A Kubernetes label value: empty, or up to 63 characters of alphanumerics, `-`, `_`, `.`,
 /// starting and ending alphanumeric.
 pub fn label_value(s: &str) -> Result<(), String> {
@@ -430,6 +445,26 @@ mod tests {
             "../x",
         ] {
             assert!(dns_label(bad).is_err(), "{bad:?} must be rejected");
+        }
+    }
+
+    #[test]
+    fn dns_subdomains() {
+        for good in ["calibre-secrets", "a", "sh.helm.release.v1.app.v3"] {
+            assert!(dns_subdomain(good).is_ok(), "{good:?}");
+        }
+        let long = format!("{}.{}", "a".repeat(63), "b".repeat(63)).repeat(2);
+        for bad in [
+            "",
+            "Calibre",
+            "a..b",
+            ".a",
+            "a.",
+            "a_b",
+            "-a.b",
+            long.as_str(),
+        ] {
+            assert!(dns_subdomain(bad).is_err(), "{bad:?} must be rejected");
         }
     }
 

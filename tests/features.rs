@@ -233,6 +233,77 @@ fn plan_time_eso_values_declare_the_data_source_and_locals() {
 }
 
 #[test]
+fn another_secret_is_read_at_plan_time_by_a_data_source_of_its_own() {
+    let spec = BASE.replace(
+        "    resources: {cpu: 10m, memory: 64Mi}\n",
+        "    resources: {cpu: 10m, memory: 64Mi}
+    env:
+      - {name: CALIBRE_PASS, value: {eso: {secret: calibre-secrets, key: password}}}
+      - {name: CALIBRE_USER, value: {eso: {secret: calibre-secrets, key: user}}}
+      - {name: DB_PASS, value: {eso: {secret: db-creds, namespace: dbaas, key: password}}}
+",
+    );
+    let (text, body) = render(&spec);
+    let calibre = find(&body, "data", &["kubernetes_secret", "calibre"]);
+    let metadata = child(calibre, &["metadata"]);
+    assert_eq!(attr(metadata, "name").unwrap(), "\"calibre-secrets\"");
+    assert_eq!(
+        attr(metadata, "namespace").unwrap(),
+        "kubernetes_namespace.app.metadata[0].name"
+    );
+    assert_eq!(attr(calibre, "depends_on"), None);
+    let db = find(&body, "data", &["kubernetes_secret", "db_creds"]);
+    assert_eq!(
+        attr(child(db, &["metadata"]), "namespace").unwrap(),
+        "\"dbaas\""
+    );
+    assert_eq!(
+        env_value(&body, "CALIBRE_USER"),
+        "data.kubernetes_secret.calibre.data[\"user\"]"
+    );
+    assert_eq!(
+        env_value(&body, "DB_PASS"),
+        "data.kubernetes_secret.db_creds.data[\"password\"]"
+    );
+    // Each Secret is read once, and the stack's own read is not declared for them.
+    assert_eq!(
+        text.matches("data \"kubernetes_secret\" \"calibre\"")
+            .count(),
+        1
+    );
+    assert!(!text.contains("eso_secrets"), "{text}");
+    for (value, why) in [
+        (
+            "{eso: {secret: Calibre, key: password}}",
+            "invalid Secret name `Calibre`",
+        ),
+        (
+            "{eso: {secret: calibre-secrets}}",
+            "missing required field `key`",
+        ),
+        (
+            "{eso: {secret: calibre-secrets, namespace: Db, key: p}}",
+            "invalid namespace `Db`",
+        ),
+        (
+            "{eso: {secret: calibre-secrets, key: p, path: [a]}}",
+            "`path` decodes a JSON key of the stack's own secret only",
+        ),
+        (
+            "{eso: {secret: eso-secrets-secrets, key: p}}",
+            "the address of the stack's own read",
+        ),
+        (
+            "{eso: {secret: calibre, key: p}}",
+            "which reads `calibre-secrets`",
+        ),
+    ] {
+        let e = errors(&spec.replace("{eso: {secret: calibre-secrets, key: user}}", value));
+        assert!(e.contains(why), "{value}: {e}");
+    }
+}
+
+#[test]
 fn a_json_vault_key_is_decoded_in_a_local_named_after_it() {
     let (_, body) = render(&format!(
         "{BASE}ingress:

@@ -567,7 +567,7 @@ locals {
             ..P
         },
         Probe {
-            variant: "5.10 ebooks' per-secret reads: the env and the reads stay raw",
+            variant: "5.10 ebooks' per-secret reads: another Secret's key, read by its own data source",
             base: "ledger-sync",
             edits: &[(
                 LEDGER_ENV,
@@ -589,10 +589,7 @@ data \"kubernetes_secret\" \"calibre\" {
   }
 }
 ",
-            raw: Raw::At(&[
-                ("containers[0].raw", &["env", "env"]),
-                ("raw.stack", &["data \"kubernetes_secret\" \"calibre\""]),
-            ]),
+            spec: &["name: CALIBRE_PASS\n        value: {eso: {key: password, secret: calibre-secrets, namespace: ledger-sync}}"],
             ..P
         },
         // --- 5.11 other blocks -----------------------------------------------------------------

@@ -280,7 +280,26 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
                 "kubernetes_secret" if eso_read(config, secret_name) => {
                     Some(ValueSpec::Eso(EsoRef {
                         key: Some(key.clone()),
-                        path: Vec::new(),
+                        ..EsoRef::default()
+                    }))
+                }
+                // Another Secret, named with its namespace and nothing else.
+                "kubernetes_secret" => {
+                    let Value::Object(top) = config else {
+                        return None;
+                    };
+                    let metadata = block(config, "metadata")?;
+                    let Value::Object(fields) = metadata else {
+                        return None;
+                    };
+                    if top.len() != 1 || fields.len() != 2 {
+                        return None;
+                    }
+                    Some(ValueSpec::Eso(EsoRef {
+                        key: Some(key.clone()),
+                        secret: Some(string(metadata, "name")?.to_owned()),
+                        namespace: Some(string(metadata, "namespace")?.to_owned()),
+                        ..EsoRef::default()
                     }))
                 }
                 _ => None,
@@ -308,9 +327,13 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
                 })
                 .collect();
             match read {
-                ValueSpec::Eso(EsoRef { key, .. }) => {
-                    Some(ValueSpec::Eso(EsoRef { key, path: path? }))
-                }
+                ValueSpec::Eso(EsoRef {
+                    key, secret: None, ..
+                }) => Some(ValueSpec::Eso(EsoRef {
+                    key,
+                    path: path?,
+                    ..EsoRef::default()
+                })),
                 ValueSpec::Vault(VaultRef {
                     path: vpath, key, ..
                 }) => {
@@ -423,6 +446,19 @@ data "kubernetes_secret" "eso_secrets" {
     namespace = "app"
   }
 }
+data "kubernetes_secret" "calibre" {
+  metadata {
+    name      = "calibre-secrets"
+    namespace = "books"
+  }
+}
+data "kubernetes_secret" "labelled" {
+  metadata {
+    name      = "other-secrets"
+    namespace = "books"
+    labels    = { a = "b" }
+  }
+}
 locals {
   creds = jsondecode(data.kubernetes_secret.eso_secrets.data["creds"])
   hp    = jsondecode(data.vault_kv_secret_v2.platform.data["hp"])
@@ -433,6 +469,8 @@ resource "terraform_data" "x" {
     data.kubernetes_secret.eso_secrets.data["plain"],
     local.creds["app"]["user"],
     local.hp.app.user,
+    data.kubernetes_secret.calibre.data["password"],
+    data.kubernetes_secret.labelled.data["password"],
   ]
 }
 "#;
@@ -453,17 +491,27 @@ resource "terraform_data" "x" {
                 })),
                 Some(ValueSpec::Eso(EsoRef {
                     key: Some("plain".into()),
-                    path: vec![]
+                    ..EsoRef::default()
                 })),
                 Some(ValueSpec::Eso(EsoRef {
                     key: Some("creds".into()),
-                    path: vec!["app".into(), "user".into()]
+                    path: vec!["app".into(), "user".into()],
+                    ..EsoRef::default()
                 })),
                 Some(ValueSpec::Vault(VaultRef {
                     path: Some("platform".into()),
                     key: Some("hp".into()),
                     json: vec!["app".into(), "user".into()],
                 })),
+                // Another Secret, named with its namespace.
+                Some(ValueSpec::Eso(EsoRef {
+                    key: Some("password".into()),
+                    secret: Some("calibre-secrets".into()),
+                    namespace: Some("books".into()),
+                    ..EsoRef::default()
+                })),
+                // A read that says more than that: no spec form.
+                None,
             ]
         );
     }

@@ -347,6 +347,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
                 .unwrap_or_else(|| ctx.name.clone()),
             own_read,
         },
+        own_secret: ctx.secret_name.clone(),
         ..Refs::default()
     };
     let own_image = own_image(&mut p, &ctx, spec);
@@ -525,6 +526,19 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
                 Body::Locals(Locals { entries: locals }),
             ));
         }
+    }
+    for (secret, namespace) in &refs.other_secrets {
+        secrets.push(Object::new(
+            Address::data("kubernetes_secret", &refs::secret_read_label(secret)),
+            Body::SecretData(SecretData {
+                name: secret.clone(),
+                namespace: match namespace {
+                    Some(ns) => Value::Str(ns.clone()),
+                    None => ctx.ns_ref.clone().into(),
+                },
+                depends_on: Vec::new(),
+            }),
+        ));
     }
 
     // --- variables ------------------------------------------------------------------

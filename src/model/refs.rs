@@ -20,6 +20,11 @@ pub(crate) struct Refs {
     pub vault: Vec<String>,
     /// ExternalSecret keys read at plan time: (key, JSON-decoded).
     pub eso: Vec<(String, bool)>,
+    /// The Secret the stack's own ExternalSecret writes (what `{eso}` reads by default).
+    pub own_secret: String,
+    /// Other Kubernetes Secrets read at plan time, in order of first use: (name, its
+    /// namespace when not the stack's).
+    pub other_secrets: Vec<(String, Option<String>)>,
     /// Vault keys holding JSON read at plan time: (path, key), each decoded in a local
     /// named after the key.
     pub vault_json: Vec<(String, String)>,
@@ -277,7 +282,17 @@ impl Refs {
                 function: "tostring",
                 args: vec![self.value(p, &format!("{path}.tostring"), v)],
             }),
-            ValueSpec::Eso(EsoRef { key, path: keys }) => {
+            ValueSpec::Eso(EsoRef {
+                key,
+                path: keys,
+                secret: Some(secret),
+                namespace,
+            }) if *secret != self.own_secret || namespace.is_some() => {
+                self.other_secret(p, &format!("{path}.eso"), key, keys, secret, namespace)
+            }
+            ValueSpec::Eso(EsoRef {
+                key, path: keys, ..
+            }) => {
                 let at = format!("{path}.eso");
                 let Some(key) = key else {
                     p.missing(
@@ -331,6 +346,102 @@ impl Refs {
             }
         }
     }
+}
+
+impl Refs {
+    /// `{eso: {secret, namespace, key}}`: a key of another Secret, read by a data source
+    /// of its own.
+    fn other_secret(
+        &mut self,
+        p: &mut Problems,
+        at: &str,
+        key: &Option<String>,
+        json: &[String],
+        secret: &str,
+        namespace: &Option<String>,
+    ) -> Value {
+        let Some(key) = key else {
+            p.missing(
+                &format!("{at}.key"),
+                "the key of the Secret to read at plan time",
+            );
+            return Value::Str(String::new());
+        };
+        let mut ok = true;
+        for (field, what, value, check) in [
+            ("key", "secret key", key.as_str(), validate::secret_key(key)),
+            (
+                "secret",
+                "Secret name",
+                secret,
+                validate::dns_subdomain(secret),
+            ),
+        ] {
+            if let Err(why) = check {
+                p.invalid(&format!("{at}.{field}"), what, value, &why);
+                ok = false;
+            }
+        }
+        if let Some(ns) = namespace
+            && let Err(why) = validate::dns_label(ns)
+        {
+            p.invalid(&format!("{at}.namespace"), "namespace", ns, &why);
+            ok = false;
+        }
+        if !json.is_empty() {
+            p.add(
+                format!("{at}.path"),
+                "`path` decodes a JSON key of the stack's own secret only",
+                Some("leave `secret` out, or read the whole key".to_owned()),
+            );
+            ok = false;
+        }
+        if !ok {
+            return Value::Str(String::new());
+        }
+        let label = secret_read_label(secret);
+        if label == cv::eso::DATA_ADDRESS {
+            p.add(
+                format!("{at}.secret"),
+                format!("`{secret}` would be read as `data.kubernetes_secret.{label}`, the address of the stack's own read"),
+                None,
+            );
+            return Value::Str(String::new());
+        }
+        match self
+            .other_secrets
+            .iter()
+            .find(|(s, _)| secret_read_label(s) == label)
+        {
+            Some((s, ns)) if s != secret || ns != namespace => {
+                p.add(
+                    at,
+                    format!("`{secret}` would be read as `data.kubernetes_secret.{label}`, which reads `{s}`{}", ns.as_deref().map(|n| format!(" of `{n}`")).unwrap_or_default()),
+                    Some("read one Secret of each name".to_owned()),
+                );
+                return Value::Str(String::new());
+            }
+            Some(_) => {}
+            None => self
+                .other_secrets
+                .push((secret.to_owned(), namespace.clone())),
+        }
+        Value::Expr(Expr(format!(
+            "data.kubernetes_secret.{label}.data[{}]",
+            hcl::quote(key)
+        )))
+    }
+}
+
+/// The label of the plan-time read of another Secret: its name without the ESO suffix,
+/// as an identifier (`calibre-secrets` → `calibre`).
+pub(crate) fn secret_read_label(secret: &str) -> String {
+    identifier(
+        secret
+            .strip_suffix(cv::eso::SECRET_SUFFIX)
+            .filter(|s| !s.is_empty())
+            .unwrap_or(secret),
+    )
 }
 
 /// Every `{ref: ...}` must name an object of the stack: one dlgen generates, a generated
