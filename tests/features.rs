@@ -3081,6 +3081,7 @@ fn container_security_context_and_lifecycle_hooks() {
       allow_privilege_escalation: false
       read_only_root_filesystem: true
       capabilities: {add: [NET_ADMIN], drop: [ALL]}
+      seccomp_profile: RuntimeDefault
     lifecycle:
       post_start: [/bin/sh, -c, echo up]
       pre_stop: [/bin/sh, -c, sleep 5]
@@ -3094,6 +3095,15 @@ fn container_security_context_and_lifecycle_hooks() {
     let caps = child(sc, &["capabilities"]);
     assert_eq!(attr(caps, "add").unwrap(), "[\"NET_ADMIN\"]");
     assert_eq!(attr(caps, "drop").unwrap(), "[\"ALL\"]");
+    assert_eq!(
+        attr(child(sc, &["seccomp_profile"]), "type").unwrap(),
+        "\"RuntimeDefault\""
+    );
+    let e = errors(&spec.replace(
+        "seccomp_profile: RuntimeDefault",
+        "seccomp_profile: Default",
+    ));
+    assert!(e.contains("seccomp_profile"), "{e}");
     let hooks = child(container(&body), &["lifecycle"]);
     assert_eq!(
         attr(child(hooks, &["post_start", "exec"]), "command").unwrap(),

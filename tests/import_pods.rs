@@ -685,14 +685,14 @@ fn security_contexts() {
             Raw::None,
         ),
         probe(
-            // Not in the sheet (seccomp is pod-level there): raw at the container.
+            // Not in the sheet (seccomp is pod-level there), as Kubernetes allows it.
             "container seccomp",
             WEB,
             in_container(
                 "          security_context {\n            seccomp_profile {\n              type = \"RuntimeDefault\"\n            }\n          }\n",
             ),
-            &[],
-            Raw::At("containers[0].raw"),
+            &["security_context: {seccomp_profile: RuntimeDefault}"],
+            Raw::None,
         ),
     ]);
 }

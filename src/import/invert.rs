@@ -80,9 +80,25 @@ macro_rules! pod_settings {
         }
     }};
 }
+/// The `seccomp_profile` of a security context: `Some(None)` when it has none, `None`
+/// when it has one the spec cannot say.
+fn seccomp_profile(sc: &Value) -> Option<Option<crate::spec::SeccompProfile>> {
+    use crate::spec::SeccompProfile;
+    Some(match block(sc, "seccomp_profile") {
+        None => None,
+        Some(p) if val::other_keys(p, &["type"]).is_empty() => match string(p, "type") {
+            Some("RuntimeDefault") => Some(SeccompProfile::RuntimeDefault),
+            Some("Unconfined") => Some(SeccompProfile::Unconfined),
+            Some("Localhost") => Some(SeccompProfile::Localhost),
+            _ => return None,
+        },
+        Some(_) => return None,
+    })
+}
+
 /// The pod's security context, when every setting in it is one the spec says.
 fn pod_security(pod: &Value) -> Option<crate::spec::PodSecuritySpec> {
-    use crate::spec::{FsGroupChangePolicy, PodSecuritySpec, SeccompProfile};
+    use crate::spec::{FsGroupChangePolicy, PodSecuritySpec};
     let sc = block(pod, "security_context")?;
     let known = [
         "run_as_user",
@@ -96,16 +112,7 @@ fn pod_security(pod: &Value) -> Option<crate::spec::PodSecuritySpec> {
     if !val::other_keys(sc, &known).is_empty() {
         return None;
     }
-    let seccomp_profile = match block(sc, "seccomp_profile") {
-        None => None,
-        Some(p) if val::other_keys(p, &["type"]).is_empty() => match string(p, "type") {
-            Some("RuntimeDefault") => Some(SeccompProfile::RuntimeDefault),
-            Some("Unconfined") => Some(SeccompProfile::Unconfined),
-            Some("Localhost") => Some(SeccompProfile::Localhost),
-            _ => return None,
-        },
-        Some(_) => return None,
-    };
+    let seccomp_profile = seccomp_profile(sc)?;
     let sysctls: Option<Vec<(String, String)>> = blocks(sc, "sysctl")
         .iter()
         .map(|s| Some((string(s, "name")?.to_owned(), prim(s, "value")?)))
@@ -2259,8 +2266,11 @@ fn container_settings(c: &Value, spec: &mut ContainerSpec) {
             "allow_privilege_escalation",
             "read_only_root_filesystem",
             "capabilities",
+            "seccomp_profile",
         ];
-        if val::other_keys(sc, &known).is_empty() {
+        if val::other_keys(sc, &known).is_empty()
+            && let Some(seccomp_profile) = seccomp_profile(sc)
+        {
             let list = |v: &Value, k: &str| -> Option<Vec<String>> {
                 match get(v, k) {
                     None => Some(Vec::new()),
@@ -2283,6 +2293,7 @@ fn container_settings(c: &Value, spec: &mut ContainerSpec) {
                     allow_privilege_escalation: flag(sc, "allow_privilege_escalation"),
                     read_only_root_filesystem: flag(sc, "read_only_root_filesystem"),
                     capabilities,
+                    seccomp_profile,
                 });
             }
         }

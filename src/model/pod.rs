@@ -384,14 +384,7 @@ pub(crate) fn pod(
                 }
                 .to_owned()
             }),
-            seccomp_profile: sc.seccomp_profile.map(|sp| {
-                match sp {
-                    SeccompProfile::RuntimeDefault => "RuntimeDefault",
-                    SeccompProfile::Unconfined => "Unconfined",
-                    SeccompProfile::Localhost => "Localhost",
-                }
-                .to_owned()
-            }),
+            seccomp_profile: sc.seccomp_profile.map(seccomp_type),
             sysctls,
         }
     });
@@ -1009,6 +1002,7 @@ pub(crate) fn container(
             allow_privilege_escalation: sc.allow_privilege_escalation,
             read_only_root_filesystem: sc.read_only_root_filesystem,
             capabilities,
+            seccomp_profile: sc.seccomp_profile.map(seccomp_type),
         }
     });
     let lifecycle = c.lifecycle.as_ref().map(|hooks| {
@@ -1755,4 +1749,14 @@ fn absolute_path(p: &mut Problems, at: &str, path: &Option<String>, what: &str) 
             String::new()
         }
     }
+}
+
+/// The `type` of a `seccomp_profile` block.
+fn seccomp_type(profile: SeccompProfile) -> String {
+    match profile {
+        SeccompProfile::RuntimeDefault => "RuntimeDefault",
+        SeccompProfile::Unconfined => "Unconfined",
+        SeccompProfile::Localhost => "Localhost",
+    }
+    .to_owned()
 }

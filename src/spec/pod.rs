@@ -234,6 +234,9 @@ pub struct ContainerSecuritySpec {
     pub read_only_root_filesystem: Option<bool>,
     /// Linux capabilities added and dropped.
     pub capabilities: Option<CapabilitiesSpec>,
+    /// The seccomp profile type of the container (`RuntimeDefault`, `Unconfined`,
+    /// `Localhost`), where the pod sets none or another.
+    pub seccomp_profile: Option<SeccompProfile>,
 }
 
 /// Linux capabilities of a container (`NET_ADMIN`, `ALL`, ...).

@@ -113,6 +113,11 @@ security_context {
 {% endif %}
   }
 {% endif %}
+{% if sc.seccomp_profile is not none %}
+  seccomp_profile {
+    type = {{ sc.seccomp_profile }}
+  }
+{% endif %}
 }
 {% endif %}
 {% if c.lifecycle %}

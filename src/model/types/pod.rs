@@ -563,6 +563,7 @@ pub struct ContainerSecurityContext {
     pub allow_privilege_escalation: Option<bool>,
     pub read_only_root_filesystem: Option<bool>,
     pub capabilities: Option<Capabilities>,
+    pub seccomp_profile: Option<String>,
 }
 
 debug_set_fields!(
@@ -575,6 +576,7 @@ debug_set_fields!(
         allow_privilege_escalation,
         read_only_root_filesystem,
         capabilities,
+        seccomp_profile,
     }
 );
 
