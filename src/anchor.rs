@@ -263,17 +263,9 @@ pub fn find(body: &Body, anchor: &Anchor) -> Option<Result<Place, String>> {
     for (i, step) in anchor.steps.iter().enumerate() {
         let done = Anchor {
             top: anchor.top.clone(),
-            steps: Vec::new(),
+            steps: anchor.steps[..i].to_vec(),
         }
-        .to_string()
-            + &anchor.steps[..i]
-                .iter()
-                .map(|s| match s {
-                    Step::Name(n, None) => format!(".{n}"),
-                    Step::Name(n, Some(i)) => format!(".{n}[{i}]"),
-                    Step::Key(k) => format!("[{}]", quote(k)),
-                })
-                .collect::<String>();
+        .to_string();
         let at = |what: String| Some(Err(format!("{what} in `{done}`")));
         cur = match (step, &cur) {
             (Step::Name(name, index), Cur::Body(b, _)) => {
@@ -303,11 +295,7 @@ pub fn find(body: &Body, anchor: &Anchor) -> Option<Result<Place, String>> {
                 }
             }
             (Step::Key(key), Cur::Expr(Expression::Object(obj), _)) => {
-                let found = obj.iter().find(|(k, _)| match k {
-                    ObjectKey::Ident(id) => id.as_str() == key,
-                    ObjectKey::Expression(Expression::String(s)) => s.as_str() == key,
-                    _ => false,
-                });
+                let found = obj.iter().find(|(k, _)| key_text(k) == Some(key.as_str()));
                 match found {
                     Some((k, v)) => {
                         let (Some(ks), Some(vs)) = (k.span(), v.expr().span()) else {
@@ -318,13 +306,7 @@ pub fn find(body: &Body, anchor: &Anchor) -> Option<Result<Place, String>> {
                     None => {
                         let keys: Vec<String> = obj
                             .iter()
-                            .filter_map(|(k, _)| match k {
-                                ObjectKey::Ident(id) => Some(quote(id.as_str())),
-                                ObjectKey::Expression(Expression::String(s)) => {
-                                    Some(quote(s.as_str()))
-                                }
-                                _ => None,
-                            })
+                            .filter_map(|(k, _)| key_text(k).map(quote))
                             .collect();
                         return at(format!(
                             "no key {} in the mapping; there are {}",
@@ -353,6 +335,15 @@ pub fn find(body: &Body, anchor: &Anchor) -> Option<Result<Place, String>> {
         },
     };
     Some(Ok(place))
+}
+
+/// The text of a mapping's key written as an identifier or a string.
+fn key_text(k: &ObjectKey) -> Option<&str> {
+    match k {
+        ObjectKey::Ident(id) => Some(id.as_str()),
+        ObjectKey::Expression(Expression::String(s)) => Some(s.as_str()),
+        _ => None,
+    }
 }
 
 fn names(b: &Body) -> String {
@@ -540,12 +531,7 @@ pub fn anchor_in(top: &Anchor, block: &Block, target: Target) -> Option<Anchor> 
                         _ => None,
                     };
                     if hit(span) {
-                        let key = match k {
-                            ObjectKey::Ident(id) => id.as_str().to_owned(),
-                            ObjectKey::Expression(Expression::String(s)) => s.as_str().to_owned(),
-                            _ => return None,
-                        };
-                        steps.push(Step::Key(key));
+                        steps.push(Step::Key(key_text(k)?.to_owned()));
                         return Some(Anchor {
                             top: top.top.clone(),
                             steps,
