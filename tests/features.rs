@@ -5209,6 +5209,10 @@ comments:
         ),
         "{text}"
     );
+    // Placed and formatted: `dlgen fmt` (terraform fmt, byte for byte) changes nothing.
+    let formatted = dlgen::reformat::format_bytes(text.as_bytes(), false)
+        .unwrap_or_else(|e| panic!("{}", e.report(std::path::Path::new("main.tf"))));
+    assert_eq!(formatted, text);
     // The comments change nothing else.
     let (_, plain) = render(&format!(
         "{BASE}volumes:\n  - {{name: data, storage: proxmox-lvm-encrypted, size: 1Gi, max_size: 4Gi, mount: /data}}\nbackup: {{enabled: false, why: scratch space}}\n"
