@@ -449,17 +449,14 @@ pub fn place(
     // From the end, so that offsets stay valid; at one offset, in spec order.
     edits.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
     let mut out = text.to_owned();
+    // A replaced comment goes once, however many comments take its place.
     let mut removed: Vec<Range<usize>> = Vec::new();
     for (at, _, insert, remove) in edits {
         if !remove.is_empty() && !removed.contains(&remove) {
             out.replace_range(remove.clone(), "");
             removed.push(remove.clone());
-            out.insert_str(remove.start, &insert);
-        } else if !remove.is_empty() {
-            out.insert_str(remove.start, &insert);
-        } else {
-            out.insert_str(at, &insert);
         }
+        out.insert_str(at - remove.len(), &insert);
     }
     (out, outcome)
 }

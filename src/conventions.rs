@@ -32,6 +32,14 @@ pub mod markers {
         KEEL_UPDATE_TIME,
         SABLIER_REPLICAS,
     ];
+    /// The first marker `text` holds: one of [`ALL`], or any lifecycle marker word.
+    pub fn find_in(text: &str) -> Option<&str> {
+        ALL.iter().copied().find(|m| text.contains(m)).or_else(|| {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .find(|w| is_lifecycle_marker(w))
+        })
+    }
+
     /// A marker word of the repo's lifecycle conventions: `<WHO>_LIFECYCLE_V<n>`, also those
     /// dlgen does not write itself (`METALLB_LIFECYCLE_V1`, a controller of another stack).
     pub fn is_lifecycle_marker(w: &str) -> bool {

@@ -1021,11 +1021,7 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
         });
         // A run of comment lines that holds a convention (a marker, dlgen's own words) is
         // the convention's, all of it.
-        let full_line = |line: usize| {
-            top.file.text.lines().nth(line - 1).is_some_and(|l| {
-                l.trim_start().starts_with('#') || l.trim_start().starts_with("//")
-            })
-        };
+        let full_line = |line: usize| top.file.is_comment_line(line);
         let mut convention_runs: Vec<(usize, usize)> = Vec::new();
         for (line, text) in &lines {
             if invert::is_convention(text) && full_line(*line) {
@@ -1139,19 +1135,8 @@ fn anchored(
     while i < loose.len() {
         let l = &loose[i];
         let text = &l.top.file.text;
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(k, _)| k + 1))
-            .collect();
-        let line_range = |n: usize| {
-            let a = starts.get(n - 1).copied().unwrap_or(text.len());
-            let b = starts.get(n).map_or(text.len(), |e| e - 1);
-            a..b
-        };
-        let own = line_range(l.line);
-        let full_line = {
-            let t = text[own.clone()].trim_start();
-            t.starts_with('#') || t.starts_with("//")
-        };
+        let own = l.top.file.line_range(l.line);
+        let full_line = l.top.file.is_comment_line(l.line);
         // The run: this line and the loose full-line comments right below it.
         let mut j = i + 1;
         if full_line {
@@ -1167,7 +1152,7 @@ fn anchored(
         i = j;
         let Some(last) = run.last() else { continue };
         let target = if full_line {
-            let next = line_range(last.line + 1);
+            let next = l.top.file.line_range(last.line + 1);
             let code = &text[next.clone()];
             if code.trim().is_empty() {
                 continue;

@@ -450,7 +450,6 @@ impl Lines {
 /// lifecycle marker, a comment dlgen writes itself, dlgen's header.
 pub fn is_convention(line: &str) -> bool {
     use cv::markers as m;
-    let markers = m::ALL;
     let own = [
         cv::lifecycle_comments::NAMESPACE_GOLDILOCKS,
         cv::lifecycle_comments::CRON_DNS_CONFIG,
@@ -461,9 +460,7 @@ pub fn is_convention(line: &str) -> bool {
     ];
     let t = line.trim();
     t.is_empty()
-        || markers.iter().any(|mk| t.contains(mk))
-        || t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .any(cv::markers::is_lifecycle_marker)
+        || m::find_in(t).is_some()
         || own.iter().any(|c| c.lines().any(|l| l.trim() == t))
         || t.starts_with(crate::generated::HEADER_MARK)
         || t.starts_with("change the spec and run `dlgen render")
@@ -1918,10 +1915,9 @@ fn container_image(
     let own = d.spec.image.as_ref()?;
     // However the stack spells it (`"${local.image}:${local.image_tag}"`, the tag
     // variable inline), an image whose value is the own image's runs it.
-    let variable = own.variable.as_deref().unwrap_or(cv::own_image::VARIABLE);
     if let Some((repository, var)) = get(c, "image").and_then(own_image_repository)
         && own.repository.as_deref() == Some(repository.as_str())
-        && var == variable
+        && var == own.variable()
     {
         return Some(None);
     }

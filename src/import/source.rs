@@ -326,6 +326,24 @@ impl File {
             .map_or(self.text.len(), |i| offset + i)
     }
 
+    /// The bytes of 1-based line `n`, without its line break (empty past the end).
+    pub fn line_range(&self, n: usize) -> Range<usize> {
+        let mut start = 0;
+        for _ in 1..n {
+            match self.text[start..].find('\n') {
+                Some(i) => start += i + 1,
+                None => return self.text.len()..self.text.len(),
+            }
+        }
+        start..self.line_end(start)
+    }
+
+    /// Whether 1-based line `n` is a comment and nothing else.
+    pub fn is_comment_line(&self, n: usize) -> bool {
+        let t = self.text[self.line_range(n)].trim_start();
+        t.starts_with('#') || t.starts_with("//")
+    }
+
     /// The comment lines directly above the item that starts at `start` (no blank line in
     /// between), without their `#` / `//` markers, top down; empty when the item does not
     /// start its line.
@@ -525,6 +543,21 @@ mod tests {
             text: text.to_owned(),
             body: hcl_edit::parser::parse_body(text).expect("parses"),
         }
+    }
+
+    #[test]
+    fn lines_are_found_by_number() {
+        let f = File {
+            name: "main.tf".into(),
+            text: "a = 1\n  # why\n\nb = 2".into(),
+            body: hcl_edit::parser::parse_body("a = 1\n  # why\n\nb = 2").expect("parses"),
+        };
+        let line = |n| &f.text[f.line_range(n)];
+        assert_eq!(
+            [line(1), line(2), line(3), line(4), line(5)],
+            ["a = 1", "  # why", "", "b = 2", ""]
+        );
+        assert!(f.is_comment_line(2) && !f.is_comment_line(1) && !f.is_comment_line(3));
     }
 
     #[test]

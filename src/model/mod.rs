@@ -574,7 +574,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     for (name, _) in &spec.variables.0 {
         let path = format!("variables.{name}");
         if name == cv::repo::TLS_SECRET_VARIABLE
-            || (spec.image.is_some() && name == own_image_variable(spec))
+            || spec.image.as_ref().is_some_and(|i| name == i.variable())
         {
             p.invalid(
                 &path,
@@ -603,7 +603,8 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         refs.var(cv::repo::NFS_SERVER_VARIABLE);
     }
     for var in &refs.vars {
-        let own = own_image_locals.is_some() && var == own_image_variable(spec);
+        let own =
+            own_image_locals.is_some() && spec.image.as_ref().is_some_and(|i| var == i.variable());
         if var != cv::repo::TLS_SECRET_VARIABLE && !own {
             objects.push(variable(var, false, refs.flags.contains(var)));
         }
@@ -859,17 +860,7 @@ fn anchored_comments(
             );
             continue;
         }
-        let words = text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
-        if let Some(marker) = cv::markers::ALL
-            .iter()
-            .find(|m| text.contains(*m))
-            .copied()
-            .or_else(|| {
-                words
-                    .into_iter()
-                    .find(|w| cv::markers::is_lifecycle_marker(w))
-            })
-        {
+        if let Some(marker) = cv::markers::find_in(text) {
             p.add(
                 format!("{field}.text"),
                 format!("`{marker}` is a marker dlgen writes where its convention holds"),
@@ -909,14 +900,6 @@ fn duplicate_addresses(p: &mut Problems, objects: &[Object]) {
     }
 }
 
-/// The variable holding the tag of the stack's own image.
-pub(crate) fn own_image_variable(spec: &Spec) -> &str {
-    spec.image
-        .as_ref()
-        .and_then(|i| i.variable.as_deref())
-        .unwrap_or(cv::own_image::VARIABLE)
-}
-
 /// The stack's own image (the in-house family): the tag variable with its default and
 /// description, and a local of the image reference with that tag.
 fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object)> {
@@ -930,7 +913,7 @@ fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object
                     "image.repository",
                     format!(
                         "`{r}` carries a tag or digest; the tag comes from the `{}` variable",
-                        own_image_variable(spec)
+                        image.variable()
                     ),
                     Some("write the repository alone, and the default tag as `tag:`".to_owned()),
                 );
@@ -957,7 +940,7 @@ fn own_image(p: &mut Problems, ctx: &Ctx, spec: &Spec) -> Option<(Object, Object
         &tag,
         validate::image(&format!("{repository}:{tag}")),
     );
-    let name = own_image_variable(spec);
+    let name = image.variable();
     if let Some(v) = &image.variable
         && (!hcl::is_identifier(v) || v == cv::repo::TLS_SECRET_VARIABLE)
     {

@@ -148,6 +148,15 @@ pub struct OwnImageSpec {
     pub variable: Option<String>,
 }
 
+impl OwnImageSpec {
+    /// The variable holding the tag: `variable`, or the conventions' `image_tag`.
+    pub fn variable(&self) -> &str {
+        self.variable
+            .as_deref()
+            .unwrap_or(crate::conventions::own_image::VARIABLE)
+    }
+}
+
 /// `image_pull_policy`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 pub enum PullPolicy {

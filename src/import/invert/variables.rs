@@ -22,10 +22,7 @@ pub fn variables(ctx: &Ctx, d: &mut Draft) {
         let name = label.as_str();
         if top.block.ident.as_str() != "variable"
             || name == cv::repo::TLS_SECRET_VARIABLE
-            || d.spec
-                .image
-                .as_ref()
-                .is_some_and(|i| name == i.variable.as_deref().unwrap_or(cv::own_image::VARIABLE))
+            || d.spec.image.as_ref().is_some_and(|i| name == i.variable())
             || !used(ctx, name)
         {
             continue;
