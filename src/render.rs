@@ -480,8 +480,8 @@ impl Renderer {
     }
 }
 
-/// Places the anchored comments whose block the template output `raw` of file `name`
-/// holds, recording for each whether it was placed (a comment is placed in one file).
+/// Places the anchored comments whose block the template output `raw` holds, recording
+/// for each whether it was placed (a comment is placed in one file).
 fn place_comments(
     raw: &str,
     comments: &[crate::anchor::Comment],
