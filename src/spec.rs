@@ -254,12 +254,14 @@ with_pod_settings! {
     pub struct DeploymentSpec {
         /// Pinned resource address (adoption); default the stack name in snake case.
         pub address: Option<String>,
-        /// Annotations on the Deployment, in order.
+        /// Annotations on the Deployment, in order; a value is a string or any value
+        /// form (`{var: ...}`, `{template: [...]}`, `{ref: ...}`, ...).
         #[serde(default)]
-        pub annotations: OrderedMap<String>,
-        /// Annotations on the pod template, in order.
+        pub annotations: OrderedMap<ValueSpec>,
+        /// Annotations on the pod template, in order; values as for `annotations`
+        /// (`"diun.include_tags": {template: ["^", {var: tag}, "$"]}`).
         #[serde(default)]
-        pub pod_annotations: OrderedMap<String>,
+        pub pod_annotations: OrderedMap<ValueSpec>,
         /// The `"kubernetes.io/cluster-service" = "true"` labels; default on.
         pub cluster_service_label: Option<bool>,
         /// Pod DNS options written into the pod's `dns_config` (e.g. `ndots: "2"`).

@@ -3670,6 +3670,63 @@ fn annotation_presets_for_reloader_diun_kyverno_waits_and_prometheus() {
 }
 
 #[test]
+fn annotations_take_value_forms_on_the_deployment_its_pods_and_a_jobs_pods() {
+    // diun's tag pattern built from the stack's tag variable (`"^${var.tag}$"`), a
+    // reference to the namespace, a variable: each written as the expression it is, the
+    // variable declared; `${` in a literal stays text.
+    let spec = format!(
+        "{BASE}deployment:
+  annotations: {{example.com/owner: {{var: owner}}, example.com/raw: \"a ${{b}}\"}}
+  pod_annotations:
+    diun.enable: \"true\"
+    diun.include_tags: {{template: [\"^\", {{var: tag}}, \"$\"]}}
+    example.com/ns: {{ref: \"kubernetes_namespace.app.metadata[0].name\"}}
+jobs:
+  - name: sweep
+    schedule: \"@daily\"
+    pod_annotations: {{example.com/owner: {{var: owner}}}}
+    containers: [{{image: alpine:3.20}}]
+"
+    );
+    let (text, body) = render(&spec);
+    let d = deployment(&body);
+    assert_eq!(
+        attr(child(d, &["metadata"]), "annotations").unwrap(),
+        "{ \"example.com/owner\" = var.owner, \"example.com/raw\" = \"a $${b}\" }"
+    );
+    assert_eq!(
+        attr(child(d, &["spec", "template", "metadata"]), "annotations").unwrap(),
+        "{ \"diun.enable\" = \"true\", \"diun.include_tags\" = \"^${var.tag}$\", \"example.com/ns\" = kubernetes_namespace.app.metadata[0].name }"
+    );
+    let job = find(&body, "resource", &["kubernetes_cron_job_v1", "sweep"]);
+    assert_eq!(
+        attr(
+            child(
+                job,
+                &["spec", "job_template", "spec", "template", "metadata"]
+            ),
+            "annotations"
+        )
+        .unwrap(),
+        "{ \"example.com/owner\" = var.owner }"
+    );
+    for var in ["owner", "tag"] {
+        assert!(
+            text.contains(&format!("variable \"{var}\" {{")),
+            "{var} is not declared:\n{text}"
+        );
+    }
+    // A reference is checked against the stack's objects, a key as an annotation key.
+    let e = errors(&spec.replace("kubernetes_namespace.app.", "kubernetes_namespace.ap."));
+    assert!(
+        e.contains("deployment.pod_annotations.\"example.com/ns\""),
+        "{e}"
+    );
+    let e = errors(&spec.replace("example.com/owner: {var", "bad key!: {var"));
+    assert!(e.contains("bad key!"), "{e}");
+}
+
+#[test]
 fn keel_annotations_owned_or_seeded_per_key() {
     let (_, body) = render(&format!(
         "{BASE}keel_owns: {{policy: force}}\nkeel_seeds: {{trigger: poll, pollSchedule: \"@every 5m\"}}\n"

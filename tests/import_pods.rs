@@ -449,6 +449,38 @@ fn pod_template_metadata() {
             Raw::None,
         ),
         probe(
+            // Two stacks: the image and diun's tag pattern both read the tag variable. The
+            // pattern is an expression, so it stays an annotation of its own after the flag.
+            "diun with a tag pattern built from the tag variable",
+            WEB,
+            [
+                vec![
+                    e("\"tsl0922/ttyd:1.7.7\"", "\"tsl0922/ttyd:${var.tag}\""),
+                    variable("variable \"tag\" {\n  type    = string\n  default = \"1.7.7\"\n}"),
+                ],
+                pod_annotations(
+                    "          \"diun.enable\"       = \"true\"\n          \"diun.include_tags\" = \"^${var.tag}$\"\n",
+                ),
+            ]
+            .concat(),
+            &[
+                "diun.enable: 'true'",
+                "diun.include_tags: {template: [^, {var: tag}, $]}",
+                "variable: tag",
+                "!diun:",
+            ],
+            Raw::None,
+        ),
+        probe(
+            "a pod annotation naming the namespace by reference",
+            WEB,
+            pod_annotations(
+                "          \"example.com/namespace\" = kubernetes_namespace.web_shell.metadata[0].name\n",
+            ),
+            &["example.com/namespace: web-shell"],
+            Raw::None,
+        ),
+        probe(
             "diun off",
             WEB,
             pod_annotations("          \"diun.enable\" = \"false\"\n"),

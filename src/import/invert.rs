@@ -424,6 +424,37 @@ impl<'a> Ctx<'a> {
         }
         Some(entries)
     }
+
+    /// As `ordered`, for annotations: a value may also be any value form (a variable, a
+    /// reference, a template of text and references).
+    fn ordered_values(
+        &self,
+        address: &str,
+        path: &[Step],
+        value: &Value,
+        skip: &[&str],
+    ) -> Option<Vec<(String, ValueSpec)>> {
+        let mut entries: Vec<(String, ValueSpec)> = map(value)?
+            .iter()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(k, v)| Some((k.clone(), val::value_spec(v, &self.secret_name)?)))
+            .collect::<Option<_>>()?;
+        if let Some(keys) = self.source_keys(address, path) {
+            entries.sort_by_key(|(k, _)| keys.iter().position(|s| s == k).unwrap_or(usize::MAX));
+        }
+        Some(entries)
+    }
+}
+
+/// The text of a literal annotation value (a string, number or boolean), as the presets
+/// and Keel's keys read it; `None` for a value form.
+fn literal_text(v: &ValueSpec) -> Option<String> {
+    match v {
+        ValueSpec::Scalar(Scalar::Str(s)) => Some(s.clone()),
+        ValueSpec::Scalar(Scalar::Int(n)) => Some(n.to_string()),
+        ValueSpec::Scalar(Scalar::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 /// Comment lines of one file, with their line numbers.
@@ -1057,7 +1088,11 @@ fn deployment(
     workload_settings(ctx, d, &address, v, &mut dep);
     if let Some(ann) = meta.and_then(|m| get(m, "annotations"))
         && let Some(entries) =
-            ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
+            ctx.ordered_values(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
+        // Keel's keys are literals (a value form there is left for the prover to report).
+        && entries.iter().all(|(k, v)| {
+            !cv::keel_keys::ALL.iter().any(|(_, key, _)| key == k) || literal_text(v).is_some()
+        })
     {
         // Keel's annotations: seeded when the stack still ignores them (Kyverno's Keel
         // policy owns them), owned otherwise.
@@ -1075,7 +1110,10 @@ fn deployment(
                     } else {
                         &mut d.spec.keel_owns
                     };
-                    to.0.push(((*spec_key).to_owned(), value));
+                    to.0.push((
+                        (*spec_key).to_owned(),
+                        literal_text(&value).unwrap_or_default(),
+                    ));
                 }
                 None => rest.push((k, value)),
             }
@@ -1130,7 +1168,7 @@ fn deployment(
         ];
         let sums = around::checksum_annotations(d);
         let sums: Vec<&str> = sums.iter().map(String::as_str).collect();
-        if let Some(mut entries) = ctx.ordered(&address, &at, ann, &sums) {
+        if let Some(mut entries) = ctx.ordered_values(&address, &at, ann, &sums) {
             dep.diun = diun(&mut entries);
             dep.wait_for = wait_for(&mut entries);
             dep.prometheus = prometheus(&mut entries);
@@ -1721,19 +1759,25 @@ fn containers(ctx: &Ctx, d: &mut Draft, pc: &PodCtx, pod: &Value, blockers: &mut
 
 /// The diun preset, read back from the pod annotations it writes (notifications on or
 /// off, and the tags to watch right after), which are then taken out of `entries`.
-fn diun(entries: &mut Vec<(String, String)>) -> Option<crate::spec::DiunSpec> {
+fn diun(entries: &mut Vec<(String, ValueSpec)>) -> Option<crate::spec::DiunSpec> {
     use cv::workload::{DIUN_ENABLE, DIUN_INCLUDE_TAGS};
     let at = entries.iter().position(|(k, _)| k == DIUN_ENABLE)?;
-    let enable = match entries[at].1.as_str() {
-        "true" => None,
-        "false" => Some(false),
+    let enable = match literal_text(&entries[at].1).as_deref() {
+        Some("true") => None,
+        Some("false") => Some(false),
         _ => return None,
     };
     let tags_at = entries.iter().position(|(k, _)| k == DIUN_INCLUDE_TAGS);
-    if tags_at.is_some_and(|i| i != at + 1) {
+    // The tags pattern next to the flag, a literal (one built from a variable stays an
+    // annotation of its own).
+    let tags = tags_at.map(|i| (i == at + 1).then(|| literal_text(&entries[i].1)).flatten());
+    if tags.as_ref().is_some_and(Option::is_none) {
         return None;
     }
-    let include_tags = tags_at.map(|i| entries.remove(i).1);
+    let include_tags = tags.flatten();
+    if let Some(i) = tags_at {
+        entries.remove(i);
+    }
     entries.remove(at);
     Some(crate::spec::DiunSpec {
         enable,
@@ -1743,14 +1787,16 @@ fn diun(entries: &mut Vec<(String, String)>) -> Option<crate::spec::DiunSpec> {
 
 /// The services Kyverno waits for, read back from the pod annotation they write (every
 /// entry a `<service>.<namespace>:<port>`), which is then taken out of `entries`.
-fn wait_for(entries: &mut Vec<(String, String)>) -> Vec<String> {
-    let Some(at) = entries
+fn wait_for(entries: &mut Vec<(String, ValueSpec)>) -> Vec<String> {
+    let Some((at, text)) = entries
         .iter()
-        .position(|(k, _)| k == cv::workload::KYVERNO_WAIT_FOR)
+        .enumerate()
+        .find(|(_, (k, _))| k == cv::workload::KYVERNO_WAIT_FOR)
+        .and_then(|(i, (_, v))| Some((i, literal_text(v)?)))
     else {
         return Vec::new();
     };
-    let targets: Vec<String> = entries[at].1.split(',').map(str::to_owned).collect();
+    let targets: Vec<String> = text.split(',').map(str::to_owned).collect();
     let valid = targets.iter().all(|target| {
         target.rsplit_once(':').is_some_and(|(host, port)| {
             crate::validate::host(host).is_ok() && port.parse::<u16>().is_ok_and(|n| n > 0)
@@ -1765,18 +1811,26 @@ fn wait_for(entries: &mut Vec<(String, String)>) -> Vec<String> {
 
 /// The Prometheus scrape preset, read back from the pod annotations it writes (scraping
 /// on, the port, and the path when there is one), which are then taken out of `entries`.
-fn prometheus(entries: &mut Vec<(String, String)>) -> Option<crate::spec::PrometheusSpec> {
+fn prometheus(entries: &mut Vec<(String, ValueSpec)>) -> Option<crate::spec::PrometheusSpec> {
     use cv::workload::{PROMETHEUS_PATH, PROMETHEUS_PORT, PROMETHEUS_SCRAPE};
     let find = |key: &str| entries.iter().position(|(k, _)| k == key);
     let scrape = find(PROMETHEUS_SCRAPE)?;
     let port_at = find(PROMETHEUS_PORT)?;
-    if entries[scrape].1 != "true" || port_at != scrape + 1 {
+    if literal_text(&entries[scrape].1).as_deref() != Some("true") || port_at != scrape + 1 {
         return None;
     }
-    let port = entries[port_at].1.parse::<u16>().ok().filter(|p| *p > 0)?;
-    let path = find(PROMETHEUS_PATH)
-        .filter(|i| *i == port_at + 1)
-        .map(|i| entries.remove(i).1);
+    let port = literal_text(&entries[port_at].1)?
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)?;
+    let path_at = find(PROMETHEUS_PATH).filter(|i| *i == port_at + 1);
+    let path = match path_at {
+        Some(i) => Some(literal_text(&entries[i].1)?),
+        None => None,
+    };
+    if let Some(i) = path_at {
+        entries.remove(i);
+    }
     entries.drain(scrape..=port_at);
     Some(crate::spec::PrometheusSpec {
         port: Some(port),

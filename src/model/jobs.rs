@@ -7,7 +7,7 @@ use super::pod::{self, PodInput};
 use super::problems::Problems;
 use super::refs::Refs;
 use super::types::*;
-use super::workload::{apply_ignores, dedupe_allow, labels, resource_type};
+use super::workload::{annotations, apply_ignores, dedupe_allow, labels, resource_type};
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::hcl;
@@ -318,11 +318,11 @@ fn app_job(
         backoff_limit: j.backoff_limit.unwrap_or(Some(default_backoff)),
         ttl_seconds_after_finished: j.ttl_seconds_after_finished,
         pod_labels: Obj::lines(labels(p, &jat("pod_labels"), &j.pod_labels, true)).non_empty(),
-        pod_annotations: Obj::lines(labels(
+        pod_annotations: Obj::lines(annotations(
             p,
+            refs,
             &jat("pod_annotations"),
             &j.pod_annotations,
-            false,
         ))
         .non_empty(),
         pod,

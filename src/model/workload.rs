@@ -10,11 +10,12 @@ use super::types::*;
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::spec::{
-    DeploymentSpec, IgnoreChangesSpec, OrderedMap, Reloader, Scalar, Spec, Strategy as SpecStrategy,
+    DeploymentSpec, IgnoreChangesSpec, OrderedMap, Reloader, Scalar, Spec,
+    Strategy as SpecStrategy, ValueSpec,
 };
 use crate::validate;
 
-/// Labels (values checked as label values) or annotations (free text), in order.
+/// Labels (values checked as label values) or free-text entries, in order.
 pub(crate) fn labels(
     p: &mut Problems,
     path: &str,
@@ -310,15 +311,15 @@ pub(crate) fn deployment(
     extend_unique(p, "deployment.pod_labels", &mut pod_labels, extra);
 
     // --- annotations ----------------------------------------------------------------------
-    let mut annotations = Vec::new();
+    let mut deployment_annotations = Vec::new();
     if let Some(r) = d.reloader {
         let key = match r {
             Reloader::Auto => cv::workload::RELOADER_AUTO,
             Reloader::Search => cv::workload::RELOADER_SEARCH,
         };
-        annotations.push(entry(key, "true"));
+        deployment_annotations.push(entry(key, "true"));
     }
-    let user = labels_of(p, "deployment.annotations", &d.annotations);
+    let user = annotations(p, refs, "deployment.annotations", &d.annotations);
     for e in &user {
         if cv::keel_keys::ALL.iter().any(|(_, key, _)| *key == e.key) {
             p.add(
@@ -334,8 +335,13 @@ pub(crate) fn deployment(
             );
         }
     }
-    extend_unique(p, "deployment.annotations", &mut annotations, user);
-    let owned = keel_annotations(p, ctx, spec, &mut annotations);
+    extend_unique(
+        p,
+        "deployment.annotations",
+        &mut deployment_annotations,
+        user,
+    );
+    let owned = keel_annotations(p, ctx, spec, &mut deployment_annotations);
 
     let mut pod_annotations = Vec::new();
     if let Some(diun) = &d.diun {
@@ -379,7 +385,7 @@ pub(crate) fn deployment(
             pod_annotations.push(entry(cv::workload::PROMETHEUS_PATH, path.as_str()));
         }
     }
-    let user = labels_of(p, "deployment.pod_annotations", &d.pod_annotations);
+    let user = annotations(p, refs, "deployment.pod_annotations", &d.pod_annotations);
     extend_unique(p, "deployment.pod_annotations", &mut pod_annotations, user);
 
     // --- replicas ---------------------------------------------------------------------------
@@ -428,7 +434,7 @@ pub(crate) fn deployment(
                 name: app.name.clone(),
                 namespace: ctx.ns_ref.clone().into(),
                 labels: Some(Obj::lines(labels)),
-                annotations: Obj::lines(annotations).non_empty(),
+                annotations: Obj::lines(deployment_annotations).non_empty(),
             },
             wait_for_rollout: d.wait_for_rollout,
             wait_for_rollout_comment,
@@ -885,8 +891,27 @@ pub(crate) fn ignore_path(s: &str) -> Result<(), String> {
 }
 
 /// Annotations: keys checked, values free text.
-fn labels_of(p: &mut Problems, path: &str, map: &OrderedMap<String>) -> Vec<Entry> {
-    labels(p, path, map, false)
+/// Annotations of the spec, in order: keys checked, each value a string or any value form
+/// (a variable, a reference, a template of text and references). A literal number or
+/// boolean is written as the string it is (an annotation's value is text).
+pub(crate) fn annotations(
+    p: &mut Problems,
+    refs: &mut Refs,
+    path: &str,
+    map: &OrderedMap<ValueSpec>,
+) -> Vec<Entry> {
+    map.0
+        .iter()
+        .map(|(key, value)| {
+            let at = crate::de::path_key(path, key);
+            p.check(&at, "key", key, validate::qualified_name(key));
+            let value = match value {
+                ValueSpec::Scalar(s) => Value::Str(super::refs::scalar_text(s)),
+                form => refs.value(p, &at, form),
+            };
+            entry(key, value)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{ContainerSpec, OrderedMap, Scalar, VolumeSpec, Why, present};
+use super::{ContainerSpec, OrderedMap, Scalar, ValueSpec, VolumeSpec, Why, present};
 
 /// Declares a spec struct whose own fields are followed by the settings of the pod it runs
 /// (identical for the Deployment and every job), and [`PodSettings`], a view of them.
@@ -453,7 +453,7 @@ pub struct KeysVolumeSpec {
 #[serde(deny_unknown_fields)]
 pub struct NfsVolumeSpec {
     /// The server: a literal (`192.168.1.127`) or a variable (`{var: nfs_server}`).
-    pub server: Option<super::ValueSpec>,
+    pub server: Option<ValueSpec>,
     /// The exported path (`/srv/nfs/<stack>`).
     pub path: Option<String>,
     /// The export is mounted read-only (the volume's own `read_only`).
@@ -682,9 +682,10 @@ with_pod_settings! {
         /// Labels of the pod template, in order.
         #[serde(default)]
         pub pod_labels: OrderedMap<String>,
-        /// Annotations of the pod template, in order.
+        /// Annotations of the pod template, in order; a value is a string or any value
+        /// form (`{var: ...}`, `{template: [...]}`, `{ref: ...}`, ...).
         #[serde(default)]
-        pub pod_annotations: OrderedMap<String>,
+        pub pod_annotations: OrderedMap<ValueSpec>,
         /// The job's containers (the first is the job; a container without a name is
         /// named after the job).
         #[serde(default)]

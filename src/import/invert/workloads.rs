@@ -162,15 +162,15 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
     if let Some(tm) = block(template, "metadata") {
         let mut at = template_at.to_vec();
         at.push(b("metadata", 0));
-        for (key, to) in [
-            ("labels", &mut job.pod_labels),
-            ("annotations", &mut job.pod_annotations),
-        ] {
-            if let Some(value) = get(tm, key) {
-                let mut at = at.clone();
-                at.push(attr(key));
-                *to = OrderedMap(ctx.ordered(address, &at, value, &[])?);
-            }
+        if let Some(value) = get(tm, "labels") {
+            let mut at = at.clone();
+            at.push(attr("labels"));
+            job.pod_labels = OrderedMap(ctx.ordered(address, &at, value, &[])?);
+        }
+        if let Some(value) = get(tm, "annotations") {
+            let mut at = at.clone();
+            at.push(attr("annotations"));
+            job.pod_annotations = OrderedMap(ctx.ordered_values(address, &at, value, &[])?);
         }
     }
     let pod = block(template, "spec")?;
