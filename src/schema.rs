@@ -128,7 +128,7 @@ impl JsonSchema for ValueSpec {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A value: a plain scalar, or a reference resolved by Terraform (`{var: ...}`, `{vault: {path, key}}`, `{eso: {key, path}}`, `{ref: ...}`), a `{template: [...]}` of text and references, or `{jsonencode: ...}`, `{base64encode: ...}`, `{tostring: ...}` of them.",
+            "description": "A value: a plain scalar, or a reference resolved by Terraform (`{var: ...}`, `{vault: {path, key}}`, `{eso: {key, path}}`, `{ref: ...}`), a `{template: [...]}` of text and references, or `{jsonencode: ...}`, `{base64encode: ...}`, `{tostring: ...}` of them, or raw HCL (`{hcl: ...}`).",
             "anyOf": [
                 generator.subschema_for::<Scalar>(),
                 one_key(
@@ -174,6 +174,11 @@ impl JsonSchema for ValueSpec {
                     "tostring",
                     "A value written as `tostring(...)`, e.g. `{tostring: {var: port}}`.",
                     generator.subschema_for::<ValueSpec>(),
+                ),
+                one_key(
+                    "hcl",
+                    "Raw HCL: one expression on one line, e.g. `{hcl: \"sha256(local.config)\"}`, for a value no other form says. It is parsed; the variables it reads are declared and the objects it names must be the stack's.",
+                    json_schema!({ "type": "string", "minLength": 1 }),
                 ),
             ]
         })

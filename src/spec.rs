@@ -371,6 +371,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
 /// value: {jsonencode: [{var: public_ip}, "10.0.0.1"]}  # jsonencode(...) of structured data
 /// value: {base64encode: {ref: random_password.key.result}}  # base64encode(...)
 /// value: {tostring: {var: port}}                # tostring(...) of a number or boolean
+/// value: {hcl: "sha256(local.config)"}          # raw HCL: one expression, parsed and checked
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum ValueSpec {
@@ -396,6 +397,10 @@ pub enum ValueSpec {
     Base64(Box<ValueSpec>),
     /// `tostring(...)` of a value (a variable of a number or a boolean).
     ToString(Box<ValueSpec>),
+    /// Raw HCL: one expression on one line, for a value no other form says (a function
+    /// of a local, a conditional). It is parsed, the variables it reads are declared and
+    /// the objects it names must be the stack's.
+    Hcl(String),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -435,6 +440,7 @@ pub(crate) const VALUE_FORMS: &[&str] = &[
     "jsonencode",
     "base64encode",
     "tostring",
+    "hcl",
 ];
 
 impl<'de> Deserialize<'de> for ValueSpec {
@@ -497,6 +503,7 @@ impl<'de> Deserialize<'de> for ValueSpec {
                     "jsonencode" => ValueSpec::Json(Box::new(map.next_value()?)),
                     "base64encode" => ValueSpec::Base64(Box::new(map.next_value()?)),
                     "tostring" => ValueSpec::ToString(Box::new(map.next_value()?)),
+                    "hcl" => ValueSpec::Hcl(map.next_value()?),
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),
                 };
                 if map.next_key::<String>()?.is_some() {

@@ -3727,6 +3727,74 @@ jobs:
 }
 
 #[test]
+fn a_raw_hcl_value_is_one_checked_expression() {
+    // `{hcl: ...}` says a value no other form does: written as it is, its variables
+    // declared, the objects it names checked against the stack's (a local of `raw.stack`
+    // counts).
+    let spec = format!(
+        "{BASE}    env:
+      - {{name: MODE, value: {{hcl: 'var.mode == \"x\" ? \"1\" : \"0\"'}}}}
+      - {{name: PORTS, value: {{hcl: 'join(\",\", [for p in local.ports : tostring(p)])'}}}}
+deployment:
+  pod_annotations:
+    checksum/config: {{hcl: \"sha256(local.config)\"}}
+raw:
+  stack: |
+    locals {{
+      config = \"a = 1\"
+      ports  = [80, 443]
+    }}
+"
+    );
+    let (text, body) = render(&spec);
+    let env = blocks(container(&body), "env");
+    assert_eq!(
+        attr(env[0], "value").unwrap(),
+        "var.mode == \"x\" ? \"1\" : \"0\""
+    );
+    assert_eq!(
+        attr(env[1], "value").unwrap(),
+        "join(\",\", [for p in local.ports : tostring(p)])"
+    );
+    assert_eq!(
+        attr(
+            child(deployment(&body), &["spec", "template", "metadata"]),
+            "annotations"
+        )
+        .unwrap(),
+        "{ \"checksum/config\" = sha256(local.config) }"
+    );
+    assert!(
+        text.contains("variable \"mode\" { type = string }"),
+        "{text}"
+    );
+
+    // What it may not do, each said at the value.
+    for (expr, message) in [
+        (
+            "upper(local.nope)",
+            "`local.nope` is not an object of this stack",
+        ),
+        ("each.key", "names `each.`"),
+        ("foo", "names `foo` alone"),
+        ("upper(", "does not parse as one HCL expression"),
+        ("var.Bad", "invalid variable name `Bad`"),
+    ] {
+        let e = errors(&spec.replace("sha256(local.config)", expr));
+        assert!(
+            e.contains(message) && e.contains("deployment.pod_annotations.checksum/config.hcl"),
+            "{expr}: {e}"
+        );
+    }
+    // One line only: a heredoc or a second block cannot ride along.
+    let e = errors(&spec.replace(
+        "{hcl: \"sha256(local.config)\"}",
+        "{hcl: \"local.config\\n}\\nresource \\\"x\\\" \\\"y\\\" {\"}",
+    ));
+    assert!(e.contains("is not one expression on one line"), "{e}");
+}
+
+#[test]
 fn keel_annotations_owned_or_seeded_per_key() {
     let (_, body) = render(&format!(
         "{BASE}keel_owns: {{policy: force}}\nkeel_seeds: {{trigger: poll, pollSchedule: \"@every 5m\"}}\n"

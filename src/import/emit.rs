@@ -74,6 +74,7 @@ impl Serialize for ValueSpec {
             ValueSpec::Template(parts) => one(s, "template", parts),
             ValueSpec::Json(d) => one(s, "jsonencode", d),
             ValueSpec::Base64(v) => one(s, "base64encode", v),
+            ValueSpec::Hcl(text) => one(s, "hcl", text),
             ValueSpec::ToString(v) => one(s, "tostring", v),
         }
     }

@@ -282,6 +282,7 @@ impl Refs {
                 function: "tostring",
                 args: vec![self.value(p, &format!("{path}.tostring"), v)],
             }),
+            ValueSpec::Hcl(text) => self.raw_expression(p, &format!("{path}.hcl"), text),
             ValueSpec::Eso(EsoRef {
                 key,
                 path: keys,
@@ -349,6 +350,53 @@ impl Refs {
 }
 
 impl Refs {
+    /// `{hcl: ...}`: one expression on one line, parsed. The variables it reads are
+    /// declared like `{var}`'s, and the objects it names (`local.x`, `data.t.n`, `t.n`,
+    /// `module.n`) are checked with the other references once every object is known.
+    fn raw_expression(&mut self, p: &mut Problems, at: &str, text: &str) -> Value {
+        let expr = text.trim();
+        if expr.is_empty() || expr.contains('\n') {
+            p.invalid(
+                at,
+                "HCL expression",
+                text,
+                "is not one expression on one line (a longer one is a local in `raw.stack`, referred to as `{ref: local.<name>}`)",
+            );
+            return Value::Str(String::new());
+        }
+        let parsed = match hcl_edit::parser::parse_expr(expr) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                p.invalid(
+                    at,
+                    "HCL expression",
+                    text,
+                    &format!(
+                        "does not parse as one HCL expression: {} at column {}",
+                        e.message(),
+                        e.location().column()
+                    ),
+                );
+                return Value::Str(String::new());
+            }
+        };
+        let mut names = ExpressionNames::default();
+        hcl_edit::visit::Visit::visit_expr(&mut names, &parsed);
+        for why in names.refused {
+            p.invalid(at, "HCL expression", text, &why);
+        }
+        for var in names.vars {
+            match variable_name(&var) {
+                Ok(()) => self.var(&var),
+                Err(why) => p.invalid(at, "variable name", &var, &why),
+            }
+        }
+        for root in names.objects {
+            self.objects.push((at.to_owned(), root));
+        }
+        Value::Expr(Expr(expr.to_owned()))
+    }
+
     /// `{eso: {secret, namespace, key}}`: a key of another Secret, read by a data source
     /// of its own.
     fn other_secret(
@@ -620,6 +668,106 @@ pub(crate) fn object_ref(text: &str) -> Result<String, String> {
         .map(|(n, _)| n.as_str())
         .collect::<Vec<_>>()
         .join("."))
+}
+
+/// What a raw HCL expression names: variables, objects of the stack (as references of
+/// their roots), and what a value of a stack may not name.
+#[derive(Default)]
+struct ExpressionNames {
+    vars: Vec<String>,
+    objects: Vec<String>,
+    refused: Vec<String>,
+    /// The variables of `for` expressions, named freely inside them.
+    bound: Vec<String>,
+}
+
+impl hcl_edit::visit::Visit for ExpressionNames {
+    fn visit_for_expr(&mut self, node: &hcl_edit::expr::ForExpr) {
+        let intro = &node.intro;
+        self.bound.push(intro.value_var.as_str().to_owned());
+        if let Some(key) = &intro.key_var {
+            self.bound.push(key.as_str().to_owned());
+        }
+        hcl_edit::visit::visit_for_expr(self, node);
+    }
+
+    fn visit_expr(&mut self, node: &hcl_edit::expr::Expression) {
+        // A variable outside a traversal: only a `for` expression's own are values.
+        if let hcl_edit::expr::Expression::Variable(var) = node {
+            let name = var.as_str();
+            if !self.bound.iter().any(|b| b == name) {
+                self.refused.push(format!(
+                    "names `{name}` alone: a reference is `var.<name>`, `local.<name>` or an attribute of an object of the stack"
+                ));
+            }
+            return;
+        }
+        hcl_edit::visit::visit_expr(self, node);
+    }
+
+    fn visit_traversal(&mut self, node: &hcl_edit::expr::Traversal) {
+        use hcl_edit::expr::{Expression, TraversalOperator};
+        let Expression::Variable(root) = &node.expr else {
+            hcl_edit::visit::visit_traversal(self, node);
+            return;
+        };
+        let root = root.as_str();
+        let names: Vec<&str> = node
+            .operators
+            .iter()
+            .map_while(|op| match op.value() {
+                TraversalOperator::GetAttr(id) => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        // Index expressions may name things too (`local.ports[var.name]`).
+        for op in &node.operators {
+            if let TraversalOperator::Index(e) = op.value() {
+                hcl_edit::visit::Visit::visit_expr(self, e);
+            }
+        }
+        if self.bound.iter().any(|b| b == root) {
+            return;
+        }
+        let object = |n: usize| -> Option<String> {
+            (names.len() >= n).then(|| {
+                std::iter::once(root)
+                    .chain(names[..n].iter().copied())
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+        };
+        let found = match root {
+            "var" => match names.first() {
+                Some(name) => {
+                    if !self.vars.iter().any(|v| v == name) {
+                        self.vars.push((*name).to_owned());
+                    }
+                    return;
+                }
+                None => None,
+            },
+            "path" if names.first() == Some(&"module") => return,
+            "path" | "each" | "count" | "self" | "terraform" => {
+                self.refused.push(format!(
+                    "names `{root}.`: a value of the stack may read `path.module`, variables, locals and objects of the stack only"
+                ));
+                return;
+            }
+            "data" => object(2),
+            _ => object(1),
+        };
+        match found {
+            Some(o) => {
+                if !self.objects.contains(&o) {
+                    self.objects.push(o);
+                }
+            }
+            None => self.refused.push(format!(
+                "names `{root}` without the object's name (`{root}.<name>...`)"
+            )),
+        }
+    }
 }
 
 /// A Terraform identifier for a validated key (letters, digits, `-`, `_`, `.`): snake case,
