@@ -3779,6 +3779,10 @@ raw:
         ("foo", "names `foo` alone"),
         ("upper(", "does not parse as one HCL expression"),
         ("var.Bad", "invalid variable name `Bad`"),
+        (
+            "sha1(var.tls_secret_name)",
+            "`tls_secret_name` is sensitive",
+        ),
     ] {
         let e = errors(&spec.replace("sha256(local.config)", expr));
         assert!(

@@ -11,21 +11,34 @@ use common::ROOT;
 use common::import::{imported, renderer, stack_of};
 
 #[test]
-fn a_pod_checksum_of_a_value_no_config_map_holds_gives_up_the_deployment_not_the_stack() {
+fn a_pod_checksum_of_a_value_no_config_map_holds_is_a_raw_value_not_a_raw_deployment() {
     // Stack-patterns v2 section 3.2: `"checksum/config" = sha256(local.<cfg>)`,
     // `nonsensitive(sha256(...))`, `sha1(file(...))` over a value that no config map of
-    // the stack holds. The pod template's annotations have no raw field: the Deployment
-    // goes whole into `raw.stack` (as a workload that is not dlgen's), the rest is read.
+    // the stack holds. No value form says it: the annotation's value alone is raw HCL
+    // (`{hcl: ...}`), the locals it reads come along into `raw.stack`, and the Deployment
+    // is read as any other. Written over several lines, the value has no such form and
+    // the Deployment goes whole into `raw.stack` (as a workload that is not dlgen's).
     let r = renderer();
-    for (i, (annotation, extra_file)) in [
-        ("\"checksum/config\" = sha256(local.app_config)", None),
+    for (i, (annotation, extra_file, expected)) in [
+        (
+            "\"checksum/config\" = sha256(local.app_config)",
+            None,
+            Some("checksum/config: {hcl: sha256(local.app_config)}"),
+        ),
         (
             "\"conf/sha\" = nonsensitive(sha256(local.app_config))",
             None,
+            Some("conf/sha: {hcl: nonsensitive(sha256(local.app_config))}"),
         ),
         (
             "\"checksum/app\" = sha1(file(\"${path.module}/app.conf\"))",
             Some("app.conf"),
+            Some("checksum/app: {hcl: 'sha1(file(\"${path.module}/app.conf\"))'}"),
+        ),
+        (
+            "\"checksum/config\" = sha256(\n            local.app_config\n          )",
+            None,
+            None,
         ),
     ]
     .into_iter()
@@ -46,12 +59,32 @@ fn a_pod_checksum_of_a_value_no_config_map_holds_gives_up_the_deployment_not_the
         }
         let got = imported(&dir, &r);
         assert!(got.raw_lines > 0, "case {i}: {}", got.yaml);
-        assert!(
-            got.yaml.contains("resource \"kubernetes_deployment\""),
-            "case {i}: the Deployment is raw HCL\n{}",
-            got.yaml
-        );
-        assert!(!got.yaml.contains("containers:"), "case {i}: {}", got.yaml);
+        match expected {
+            Some(value) => {
+                assert!(got.yaml.contains(value), "case {i}: {}", got.yaml);
+                assert!(got.yaml.contains("containers:"), "case {i}: {}", got.yaml);
+                assert!(
+                    !got.yaml.contains("resource \"kubernetes_deployment\""),
+                    "case {i}: the Deployment is raw HCL\n{}",
+                    got.yaml
+                );
+                let reads_local = annotation.contains("local.app_config");
+                assert_eq!(
+                    got.yaml.contains("app_config = \"listen: 8080\\n\""),
+                    reads_local,
+                    "case {i}: the local comes along only when read\n{}",
+                    got.yaml
+                );
+            }
+            None => {
+                assert!(
+                    got.yaml.contains("resource \"kubernetes_deployment\""),
+                    "case {i}: the Deployment is raw HCL\n{}",
+                    got.yaml
+                );
+                assert!(!got.yaml.contains("containers:"), "case {i}: {}", got.yaml);
+            }
+        }
     }
 }
 

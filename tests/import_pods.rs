@@ -20,6 +20,8 @@ enum Raw {
     None,
     /// Only at this spec field (`containers[0].raw`).
     At(&'static str),
+    /// Only in raw HCL values (`{hcl: ...}`), one line each, and no raw field.
+    Values,
 }
 
 /// One variant: a corpus stack, the edits that write the variant into its `main.tf`
@@ -114,6 +116,15 @@ fn run(probes: &[Probe]) {
             Raw::At(field) => {
                 if raw != [field] || got.raw_lines == 0 {
                     wrong.push(format!("raw HCL at {raw:?}, not only at {field}"));
+                }
+            }
+            Raw::Values => {
+                let values = got.yaml.matches("{hcl: ").count();
+                if !raw.is_empty() || values == 0 || got.raw_lines != values {
+                    wrong.push(format!(
+                        "raw HCL at {raw:?} ({} lines), not only in {values} `{{hcl}}` values",
+                        got.raw_lines
+                    ));
                 }
             }
         }
@@ -479,6 +490,35 @@ fn pod_template_metadata() {
             ),
             &["example.com/namespace: web-shell"],
             Raw::None,
+        ),
+        probe(
+            // A roll trigger over a value no config map holds: the value alone is raw HCL.
+            "a pod annotation no value form says",
+            WEB,
+            [
+                vec![variable("variable \"config_version\" { type = string }")],
+                pod_annotations("          \"checksum/version\" = sha256(var.config_version)\n"),
+            ]
+            .concat(),
+            &["checksum/version: {hcl: sha256(var.config_version)}"],
+            Raw::Values,
+        ),
+        probe(
+            // The locals it reads (and theirs) come along into `raw.stack`.
+            "a config hash over a local no config map holds",
+            WEB,
+            vec![
+                before_deployment(
+                    "locals {\n  base   = \"listen 7681\"\n  config = \"${local.base}\\nlog stdout\"\n}",
+                ),
+                pod_annotations("          \"checksum/config\" = sha256(local.config)\n")
+                    .remove(0),
+            ],
+            &[
+                "checksum/config: {hcl: sha256(local.config)}",
+                "base   = \"listen 7681\"",
+            ],
+            Raw::At("raw.stack"),
         ),
         probe(
             "diun off",

@@ -51,6 +51,9 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     let referred = referred_unclaimed(ctx, &draft, &yaml(&bare_draft, &[]));
     let mut stand_ins: Vec<String> = referred.iter().map(|(_, text)| text.clone()).collect();
     draft.stand_ins = referred.into_iter().map(|(address, _)| address).collect();
+    // The locals that raw HCL values read are the stack's, there from the start.
+    let value_locals = hcl_locals(ctx, &draft.spec);
+    stand_ins.extend(value_locals.iter().map(|p| format!("{}\n", p.text)));
     if draft.spec.containers.is_empty() && draft.spec.jobs.is_empty() {
         stand_ins.push(format!(
             "resource \"{}\" \"{}\" {{}}\n",
@@ -111,8 +114,15 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .iter()
         .find(|f| f.name == "main.tf")
         .map_or("", |f| f.contents.as_str());
+    // Declared for the bare render already (so left out by `declarations`), and kept.
+    pieces.extend(value_locals);
     declarations(ctx, main_tf, &mut pieces);
-    let constructs: Vec<String> = pieces.iter().map(|p| p.construct.clone()).collect();
+    let mut constructs: Vec<String> = pieces.iter().map(|p| p.construct.clone()).collect();
+    constructs.extend(
+        hcl_values(&draft.spec)
+            .iter()
+            .map(|_| "annotation value (`{hcl: ...}`)".to_owned()),
+    );
     place(ctx, &mut draft, &pieces);
 
     // The whole spec, proved.
@@ -559,23 +569,9 @@ fn declarations(ctx: &Ctx, rendered_main: &str, pieces: &mut Vec<Piece>) {
                     (t.file, t.block.span(), format!("data {ty}"))
                 }),
                 Ref::Local(name) => {
-                    let entry = ctx.src.tops().find_map(|t| {
-                        if t.block.ident.as_str() != "locals" {
-                            return None;
-                        }
-                        let a = t.block.body.get_attribute(name)?;
-                        Some((t.file, a.span()))
-                    });
-                    if let Some((file, Some(span))) = entry {
-                        let piece = Piece::new(Slot::Stack, file, span, "locals".to_owned());
-                        work.push(piece.text.clone());
-                        let order = ctx
-                            .src
-                            .files
-                            .iter()
-                            .position(|f| f.name == file.name)
-                            .unwrap_or(0);
-                        locals.push((order, piece));
+                    if let Some(entry) = local_entry(ctx, name) {
+                        work.push(entry.1.text.clone());
+                        locals.push(entry);
                     }
                     continue;
                 }
@@ -587,13 +583,81 @@ fn declarations(ctx: &Ctx, rendered_main: &str, pieces: &mut Vec<Piece>) {
             }
         }
     }
-    if !locals.is_empty() {
-        locals.sort_by_key(|(order, p)| (*order, p.start));
-        let body: Vec<String> = locals.iter().map(|(_, p)| p.text.clone()).collect();
-        let mut block = locals[0].1.clone();
-        block.text = format!("locals {{\n{}\n}}", body.join("\n"));
-        pieces.push(block);
+    pieces.extend(locals_block(locals));
+}
+
+/// The entry `name` of the stack's `locals`, with the position of its file for ordering.
+fn local_entry(ctx: &Ctx, name: &str) -> Option<(usize, Piece)> {
+    let (file, span) = ctx.src.tops().find_map(|t| {
+        if t.block.ident.as_str() != "locals" {
+            return None;
+        }
+        let a = t.block.body.get_attribute(name)?;
+        Some((t.file, a.span()?))
+    })?;
+    let order = ctx
+        .src
+        .files
+        .iter()
+        .position(|f| f.name == file.name)
+        .unwrap_or(0);
+    Some((
+        order,
+        Piece::new(Slot::Stack, file, span, "locals".to_owned()),
+    ))
+}
+
+/// One `locals` block of entries, in the order of the stack's files.
+fn locals_block(mut locals: Vec<(usize, Piece)>) -> Option<Piece> {
+    if locals.is_empty() {
+        return None;
     }
+    locals.sort_by_key(|(order, p)| (*order, p.start));
+    let body: Vec<String> = locals.iter().map(|(_, p)| p.text.clone()).collect();
+    let mut block = locals[0].1.clone();
+    block.text = format!("locals {{\n{}\n}}", body.join("\n"));
+    Some(block)
+}
+
+/// The expressions the spec holds as raw HCL values (`{hcl: ...}`), which import writes
+/// for annotation values no other form says.
+fn hcl_values(spec: &crate::spec::Spec) -> Vec<&str> {
+    use crate::spec::ValueSpec;
+    let deployment = spec
+        .deployment
+        .iter()
+        .flat_map(|d| d.annotations.0.iter().chain(&d.pod_annotations.0));
+    let jobs = spec.jobs.iter().flat_map(|j| &j.pod_annotations.0);
+    deployment
+        .chain(jobs)
+        .filter_map(|(_, v)| match v {
+            ValueSpec::Hcl(text) => Some(text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The stack's locals that the raw HCL values read, and the locals those read in turn: a
+/// `locals` block declared from the start (the values are checked against it).
+fn hcl_locals(ctx: &Ctx, spec: &crate::spec::Spec) -> Option<Piece> {
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut locals = Vec::new();
+    let mut work: Vec<String> = hcl_values(spec)
+        .into_iter()
+        .map(|t| format!("x = {t}\n"))
+        .collect();
+    while let Some(text) = work.pop() {
+        for r in refs_of(&text) {
+            if let Ref::Local(name) = r
+                && done.insert(name.clone())
+                && let Some(entry) = local_entry(ctx, &name)
+            {
+                work.push(entry.1.text.clone());
+                locals.push(entry);
+            }
+        }
+    }
+    locals_block(locals)
 }
 
 /// What a rendered `main.tf` declares: variables, locals and data sources.
@@ -831,7 +895,9 @@ fn raw_lines(draft: &Draft) -> usize {
             texts.push(&ic.raw);
         }
     }
-    texts.into_iter().flatten().map(|t| t.lines().count()).sum()
+    let blocks: usize = texts.into_iter().flatten().map(|t| t.lines().count()).sum();
+    // A raw HCL value is one line.
+    blocks + hcl_values(spec).len()
 }
 
 // --- the header -----------------------------------------------------------------------

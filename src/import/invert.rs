@@ -426,7 +426,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// As `ordered`, for annotations: a value may also be any value form (a variable, a
-    /// reference, a template of text and references).
+    /// reference, a template of text and references), and one no form says is its own
+    /// expression as raw HCL (`{hcl: ...}`) when the stack writes it on one line.
     fn ordered_values(
         &self,
         address: &str,
@@ -437,12 +438,38 @@ impl<'a> Ctx<'a> {
         let mut entries: Vec<(String, ValueSpec)> = map(value)?
             .iter()
             .filter(|(k, _)| !skip.contains(&k.as_str()))
-            .map(|(k, v)| Some((k.clone(), val::value_spec(v, &self.secret_name)?)))
+            .map(|(k, v)| {
+                let spec = val::value_spec(v, &self.secret_name)
+                    .or_else(|| self.entry_expression(address, path, k).map(ValueSpec::Hcl))?;
+                Some((k.clone(), spec))
+            })
             .collect::<Option<_>>()?;
         if let Some(keys) = self.source_keys(address, path) {
             entries.sort_by_key(|(k, _)| keys.iter().position(|s| s == k).unwrap_or(usize::MAX));
         }
         Some(entries)
+    }
+
+    /// The source text of entry `key` of the object the attribute at `path` holds, when it
+    /// is one line that names no data source (what `{hcl: ...}` may say as it is).
+    fn entry_expression(&self, address: &str, path: &[Step], key: &str) -> Option<String> {
+        let top = self.src.top(&self.at(address))?;
+        let attr = source::find(&top.block.body, path)?.as_attribute()?;
+        let Expression::Object(obj) = &attr.value else {
+            return None;
+        };
+        let value = obj.iter().find_map(|(k, v)| {
+            let name = match k {
+                ObjectKey::Ident(id) => id.as_str().to_owned(),
+                ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                _ => return None,
+            };
+            (name == key).then_some(v)
+        })?;
+        let span = value.expr().span()?;
+        let text = top.file.text[span].trim();
+        (!text.is_empty() && !text.contains('\n') && !text.contains("data."))
+            .then(|| text.to_owned())
     }
 }
 

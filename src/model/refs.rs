@@ -387,6 +387,11 @@ impl Refs {
         }
         for var in names.vars {
             match variable_name(&var) {
+                Ok(()) if var == cv::repo::TLS_SECRET_VARIABLE && !self.in_manifest => p.add(
+                    at,
+                    "`tls_secret_name` is sensitive and only feeds the TLS and ingress modules (and a manifest such as an `IngressRoute`)",
+                    Some("use another variable".to_owned()),
+                ),
                 Ok(()) => self.var(&var),
                 Err(why) => p.invalid(at, "variable name", &var, &why),
             }
