@@ -119,7 +119,12 @@ fn run(probes: &[Probe]) {
                 }
             }
             Raw::Values => {
-                let values = got.yaml.matches("{hcl: ").count();
+                let values: usize = got
+                    .yaml
+                    .lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .map(|l| l.matches("{hcl: ").count())
+                    .sum();
                 if !raw.is_empty() || values == 0 || got.raw_lines != values {
                     wrong.push(format!(
                         "raw HCL at {raw:?} ({} lines), not only in {values} `{{hcl}}` values",
@@ -1112,6 +1117,33 @@ fn environment_variables() {
             ],
             &["name: worker", "{name: TZ, value: Europe/Sofia}"],
             Raw::None,
+        ),
+        probe(
+            // A value no form says is raw HCL at the value: the env keeps its place.
+            "an env value no value form says",
+            WEB,
+            vec![
+                variable("variable \"mode\" { type = string }"),
+                e(
+                    ENV,
+                    format!("          env {{\n            name  = \"MODE\"\n            value = upper(var.mode)\n          }}\n{ENV}"),
+                ),
+            ],
+            &["- {name: MODE, value: {hcl: upper(var.mode)}}"],
+            Raw::Values,
+        ),
+        probe(
+            "an ingress annotation no value form says",
+            WEB,
+            vec![
+                variable("variable \"mode\" { type = string }"),
+                e(
+                    INGRESS_END,
+                    "  homepage_enabled = false\n  extra_annotations = {\n    \"example.com/mode\" = upper(var.mode)\n  }\n}",
+                ),
+            ],
+            &["extra_annotations: {example.com/mode: {hcl: upper(var.mode)}}"],
+            Raw::Values,
         ),
         probe(
             "dynamic env over a map local",

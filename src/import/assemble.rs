@@ -121,7 +121,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     constructs.extend(
         hcl_values(&draft.spec)
             .iter()
-            .map(|_| "annotation value (`{hcl: ...}`)".to_owned()),
+            .map(|_| "a value as raw HCL (`{hcl: ...}`)".to_owned()),
     );
     place(ctx, &mut draft, &pieces);
 
@@ -620,7 +620,8 @@ fn locals_block(mut locals: Vec<(usize, Piece)>) -> Option<Piece> {
 }
 
 /// The expressions the spec holds as raw HCL values (`{hcl: ...}`), which import writes
-/// for annotation values no other form says.
+/// for the values no other form says: annotations (of the Deployment, its pods, a job's
+/// pods, an ingress) and env values.
 fn hcl_values(spec: &crate::spec::Spec) -> Vec<&str> {
     use crate::spec::ValueSpec;
     let deployment = spec
@@ -628,9 +629,23 @@ fn hcl_values(spec: &crate::spec::Spec) -> Vec<&str> {
         .iter()
         .flat_map(|d| d.annotations.0.iter().chain(&d.pod_annotations.0));
     let jobs = spec.jobs.iter().flat_map(|j| &j.pod_annotations.0);
-    deployment
-        .chain(jobs)
-        .filter_map(|(_, v)| match v {
+    let ingresses = spec
+        .ingress
+        .iter()
+        .chain(&spec.ingresses)
+        .flat_map(|i| &i.extra_annotations.0);
+    let annotations = deployment.chain(jobs).chain(ingresses).map(|(_, v)| v);
+    let containers = spec.containers.iter().chain(&spec.init_containers).chain(
+        spec.jobs
+            .iter()
+            .flat_map(|j| j.containers.iter().chain(&j.init_containers)),
+    );
+    let env = containers
+        .flat_map(|c| &c.env)
+        .filter_map(|e| e.value.as_ref());
+    annotations
+        .chain(env)
+        .filter_map(|v| match v {
             ValueSpec::Hcl(text) => Some(text.as_str()),
             _ => None,
         })
@@ -994,8 +1009,14 @@ fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece], left_out: &LeftOut) -> Vec
     ));
     let raw = raw_lines(draft);
     if raw > 0 {
+        let values = hcl_values(&draft.spec).len();
+        let fields = match (raw - values, values) {
+            (_, 0) => "the `raw` fields",
+            (0, _) => "the `{hcl: ...}` values",
+            _ => "the `raw` fields and `{hcl: ...}` values",
+        };
         out.push(format!(
-            "{raw} line{} of raw HCL: what the spec language cannot say yet (the `raw` fields).",
+            "{raw} line{} of raw HCL: what the spec language cannot say yet ({fields}).",
             if raw == 1 { "" } else { "s" }
         ));
     }

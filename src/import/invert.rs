@@ -440,7 +440,7 @@ impl<'a> Ctx<'a> {
             .filter(|(k, _)| !skip.contains(&k.as_str()))
             .map(|(k, v)| {
                 let spec = val::value_spec(v, &self.secret_name)
-                    .or_else(|| self.entry_expression(address, path, k).map(ValueSpec::Hcl))?;
+                    .or_else(|| self.entry_expression(address, path, k))?;
                 Some((k.clone(), spec))
             })
             .collect::<Option<_>>()?;
@@ -450,9 +450,14 @@ impl<'a> Ctx<'a> {
         Some(entries)
     }
 
-    /// The source text of entry `key` of the object the attribute at `path` holds, when it
-    /// is one line that names no data source (what `{hcl: ...}` may say as it is).
-    fn entry_expression(&self, address: &str, path: &[Step], key: &str) -> Option<String> {
+    /// The source text of entry `key` of the object the attribute at `path` holds, as a
+    /// raw HCL value (see [`Ctx::expression`]).
+    pub(crate) fn entry_expression(
+        &self,
+        address: &str,
+        path: &[Step],
+        key: &str,
+    ) -> Option<ValueSpec> {
         let top = self.src.top(&self.at(address))?;
         let attr = source::find(&top.block.body, path)?.as_attribute()?;
         let Expression::Object(obj) = &attr.value else {
@@ -466,11 +471,24 @@ impl<'a> Ctx<'a> {
             };
             (name == key).then_some(v)
         })?;
-        let span = value.expr().span()?;
-        let text = top.file.text[span].trim();
-        (!text.is_empty() && !text.contains('\n') && !text.contains("data."))
-            .then(|| text.to_owned())
+        raw_value(&top.file.text[value.expr().span()?])
     }
+
+    /// The source text of the attribute at `path` as a raw HCL value (`{hcl: ...}`), for a
+    /// value no other form says: when the stack writes it on one line and it names no
+    /// data source (which the spec would have to declare).
+    pub(crate) fn expression(&self, address: &str, path: &[Step]) -> Option<ValueSpec> {
+        let top = self.src.top(&self.at(address))?;
+        let attr = source::find(&top.block.body, path)?.as_attribute()?;
+        raw_value(&top.file.text[attr.value.span()?])
+    }
+}
+
+/// `{hcl: text}` for one line of HCL that names no data source.
+fn raw_value(text: &str) -> Option<ValueSpec> {
+    let text = text.trim();
+    (!text.is_empty() && !text.contains('\n') && !text.contains("data."))
+        .then(|| ValueSpec::Hcl(text.to_owned()))
 }
 
 /// The text of a literal annotation value (a string, number or boolean), as the presets
@@ -2242,6 +2260,7 @@ fn env(
                 let Some(value) = get(e, "value").and_then(|v| {
                     values::literal_json(ctx, pc.address, &value_at, v)
                         .or_else(|| val::value_spec(v, &ctx.secret_name))
+                        .or_else(|| ctx.expression(pc.address, &value_at))
                 }) else {
                     break;
                 };

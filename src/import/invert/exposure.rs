@@ -522,7 +522,11 @@ fn annotations(
     let all = || -> Option<OrderedMap<ValueSpec>> {
         let mut entries: Vec<(String, ValueSpec)> = m
             .iter()
-            .map(|(k, v)| Some((k.clone(), val::value_spec(v, &ctx.secret_name)?)))
+            .map(|(k, v)| {
+                let value = val::value_spec(v, &ctx.secret_name)
+                    .or_else(|| ctx.entry_expression(address, &[attr("extra_annotations")], k))?;
+                Some((k.clone(), value))
+            })
             .collect::<Option<_>>()?;
         entries.sort_by_key(|(k, _)| position(k));
         Some(OrderedMap(entries))
