@@ -2068,6 +2068,10 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
     // An object no spec field says, so short-links keeps some raw HCL.
     let main = tmp.path().join("stacks/short-links/main.tf");
     let tf = fs::read_to_string(&main).expect("main.tf");
+    // And a value no value form says: raw HCL at the value, counted by what it calls.
+    let host = "            value = var.postgresql_host\n";
+    assert!(tf.contains(host), "{tf}");
+    let tf = tf.replacen(host, "            value = lower(var.postgresql_host)\n", 1);
     fs::write(
         &main,
         format!("{tf}\nresource \"null_resource\" \"marker\" {{}}\n"),
@@ -2103,7 +2107,8 @@ fn import_all_writes_the_specs_of_the_stacks_without_one() {
         .split_once("raw HCL by construct (stacks):\n")
         .map(|(_, rest)| rest);
     assert!(
-        stats.is_some_and(|s| s.contains("    1  resource null_resource\n")),
+        stats.is_some_and(|s| s.contains("    1  resource null_resource\n")
+            && s.contains("    1  value {hcl}: lower(…)\n")),
         "{run}"
     );
     assert!(!tmp.path().join("specs/music-stream.yaml").exists());

@@ -121,7 +121,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     constructs.extend(
         hcl_values(&draft.spec)
             .iter()
-            .map(|_| "a value as raw HCL (`{hcl: ...}`)".to_owned()),
+            .map(|text| value_construct(text)),
     );
     place(ctx, &mut draft, &pieces);
 
@@ -650,6 +650,22 @@ fn hcl_values(spec: &crate::spec::Spec) -> Vec<&str> {
             _ => None,
         })
         .collect()
+}
+
+/// What a raw HCL value is, for `--stats`: the function it calls (the value form to add
+/// next), or the kind of expression.
+fn value_construct(text: &str) -> String {
+    use hcl_edit::expr::Expression as E;
+    let shape = match hcl_edit::parser::parse_expr(text) {
+        Ok(E::FuncCall(call)) => format!("{}(…)", call.name.name.as_str()),
+        Ok(E::Conditional(_)) => "a conditional".to_owned(),
+        Ok(E::ForExpr(_)) => "a `for` expression".to_owned(),
+        Ok(E::BinaryOp(_) | E::UnaryOp(_)) => "an operation".to_owned(),
+        Ok(E::StringTemplate(_) | E::HeredocTemplate(_)) => "a template".to_owned(),
+        Ok(E::Traversal(_)) => "a reference".to_owned(),
+        _ => "an expression".to_owned(),
+    };
+    format!("value {{hcl}}: {shape}")
 }
 
 /// The stack's locals that the raw HCL values read, and the locals those read in turn: a
