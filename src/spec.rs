@@ -325,6 +325,18 @@ with_pod_settings! {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderedMap<V>(pub Vec<(String, V)>);
 
+impl OrderedMap<ValueSpec> {
+    /// Entries of text values (labels or annotations read as strings).
+    pub fn of_texts(entries: Vec<(String, String)>) -> Self {
+        OrderedMap(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k, ValueSpec::Scalar(Scalar::Str(v))))
+                .collect(),
+        )
+    }
+}
+
 impl<V> Default for OrderedMap<V> {
     fn default() -> Self {
         OrderedMap(Vec::new())

@@ -3727,6 +3727,59 @@ jobs:
 }
 
 #[test]
+fn annotations_of_services_config_maps_secrets_and_manifests_take_value_forms() {
+    let spec = format!(
+        "{BASE}service:
+  annotations: {{prometheus.io/port: 9090, example.com/host: {{var: public_host}}}}
+config_maps:
+  - name: app-config
+    annotations: {{example.com/owner: {{template: [\"team-\", {{var: team}}]}}}}
+    data: {{app.conf: x}}
+kubernetes_secrets:
+  - name: app-env
+    annotations: {{example.com/source: {{hcl: \"upper(var.team)\"}}}}
+    data: {{DB_HOST: {{var: postgresql_host}}}}
+manifests:
+  - api_version: traefik.io/v1alpha1
+    kind: Middleware
+    name: app-headers
+    annotations: {{example.com/ns: {{ref: \"kubernetes_namespace.app.metadata[0].name\"}}}}
+    spec: {{headers: {{customRequestHeaders: {{X-A: b}}}}}}
+"
+    );
+    let (_, body) = render(&spec);
+    let svc = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(
+        val(child(svc, &["metadata"]), "annotations").unwrap(),
+        "{\"prometheus.io/port\" = \"9090\", \"example.com/host\" = var.public_host}"
+    );
+    let cm = find(&body, "resource", &["kubernetes_config_map", "app_config"]);
+    assert_eq!(
+        val(child(cm, &["metadata"]), "annotations").unwrap(),
+        "{\"example.com/owner\" = \"team-${var.team}\"}"
+    );
+    let secret = find(&body, "resource", &["kubernetes_secret", "app_env"]);
+    assert_eq!(
+        val(child(secret, &["metadata"]), "annotations").unwrap(),
+        "{\"example.com/source\" = upper(var.team)}"
+    );
+    let m = find(&body, "resource", &["kubernetes_manifest", "app_headers"]);
+    assert!(
+        val(m, "manifest").unwrap().contains(
+            "annotations = {\"example.com/ns\" = kubernetes_namespace.app.metadata[0].name}"
+        ),
+        "{:?}",
+        val(m, "manifest")
+    );
+    // Checked as any value: a reference names an object of the stack.
+    let e = errors(&spec.replace("kubernetes_namespace.app.", "kubernetes_namespace.other."));
+    assert!(
+        e.contains("manifests[0].annotations.\"example.com/ns\".ref"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_raw_hcl_value_is_one_checked_expression() {
     // `{hcl: ...}` says a value no other form does: written as it is, its variables
     // declared, the objects it names checked against the stack's (a local of `raw.stack`

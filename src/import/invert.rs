@@ -2732,15 +2732,13 @@ fn service_of(
             .ordered(&address, &[b("spec", 0), attr("selector")], sel, &[])
             .map(OrderedMap);
     }
-    if let Some(ann) = meta.and_then(|m| get(m, "annotations"))
-        && let Some(entries) =
-            ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
-    {
-        svc.annotations = OrderedMap(entries);
-    }
+    let mut annotations = meta
+        .and_then(|m| get(m, "annotations"))
+        .and_then(|ann| ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[]))
+        .unwrap_or_default();
     if svc.kind == Some(crate::spec::ServiceType::LoadBalancer) {
         // `type: LoadBalancer` alone is the preset with every default.
-        svc.load_balancer = load_balancer(spec, &mut svc.annotations.0).filter(|lb| {
+        svc.load_balancer = load_balancer(spec, &mut annotations).filter(|lb| {
             lb.ip.is_some()
                 || lb.shared.is_some()
                 || lb.external_traffic_policy.is_some()
@@ -2750,6 +2748,7 @@ fn service_of(
             svc.kind = None;
         }
     }
+    svc.annotations = OrderedMap::of_texts(annotations);
     let mut ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
     // `dynamic "port"` blocks stay raw HCL in `spec` (`spec_raw`), there from the start
     // (a Service of a range only has no port the spec says): the ports are the ones

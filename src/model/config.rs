@@ -277,8 +277,8 @@ pub(crate) fn config_map(
         );
     }
     let namespace = namespace(p, ctx, &at("namespace"), &c.namespace);
-    let labels = super::workload::labels(p, &at("labels"), &c.labels, true);
-    let mut annotations = super::workload::labels(p, &at("annotations"), &c.annotations, false);
+    let labels = super::workload::labels(p, &at("labels"), &c.labels);
+    let mut annotations = super::workload::annotations(p, refs, &at("annotations"), &c.annotations);
     if c.reloader_match == Some(true) {
         if annotations.iter().any(|a| a.key == cv::reloader::MATCH) {
             p.add(

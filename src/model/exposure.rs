@@ -78,6 +78,7 @@ pub(crate) fn services(
     ctx: &Ctx,
     spec: &Spec,
     app: Option<&App<'_>>,
+    refs: &mut Refs,
 ) -> (Vec<Object>, Vec<ServiceInfo>) {
     let raw = spec.raw.clone().unwrap_or_default();
     let mut objects = Vec::new();
@@ -118,7 +119,7 @@ pub(crate) fn services(
         } else {
             ("raw.service", &raw.service)
         };
-        let (object, info) = service(p, ctx, "service", &main, app, raw_field, true);
+        let (object, info) = service(p, ctx, refs, "service", &main, app, raw_field, true);
         objects.push(object);
         infos.push(info);
     } else if wanted {
@@ -156,7 +157,16 @@ pub(crate) fn services(
             );
         }
         let raw_field = (format!("{at}.raw"), &svc.raw);
-        let (object, info) = service(p, ctx, &at, svc, app, (&raw_field.0, raw_field.1), false);
+        let (object, info) = service(
+            p,
+            ctx,
+            refs,
+            &at,
+            svc,
+            app,
+            (&raw_field.0, raw_field.1),
+            false,
+        );
         if infos.iter().any(|s: &ServiceInfo| s.name == info.name) {
             p.add(
                 format!("{at}.name"),
@@ -220,9 +230,11 @@ fn protocol(p: &mut Problems, at: &str, protocol: &Option<String>) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn service(
     p: &mut Problems,
     ctx: &Ctx,
+    refs: &mut Refs,
     at: &str,
     svc: &ServiceSpec,
     app: Option<&App<'_>>,
@@ -388,7 +400,7 @@ fn service(
             multiline: false,
         });
     }
-    for e in super::workload::labels(p, &field("annotations"), &svc.annotations, false) {
+    for e in super::workload::annotations(p, refs, &field("annotations"), &svc.annotations) {
         if annotations.iter().any(|a: &Entry| a.key == e.key) {
             p.add(
                 crate::de::path_key(&field("annotations"), &e.key),
@@ -405,7 +417,7 @@ fn service(
         None => Obj::lines(vec![entry("app", ctx.name.as_str())]),
     };
     let labels = match &svc.labels {
-        Some(map) => Obj::lines(super::workload::labels(p, &field("labels"), map, true)),
+        Some(map) => Obj::lines(super::workload::labels(p, &field("labels"), map)),
         None => Obj::lines(
             default_selector()
                 .entries
@@ -423,7 +435,7 @@ fn service(
                     Some("leave `selector` out to select the app's pods".to_owned()),
                 );
             }
-            Obj::lines(super::workload::labels(p, &field("selector"), map, true))
+            Obj::lines(super::workload::labels(p, &field("selector"), map))
         }
         None => default_selector(),
     };

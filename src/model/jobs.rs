@@ -313,11 +313,11 @@ fn app_job(
 
     // --- the job ----------------------------------------------------------------------------
     let job = JobTemplate {
-        labels: Obj::lines(labels(p, &jat("job_labels"), &j.job_labels, true)).non_empty(),
+        labels: Obj::lines(labels(p, &jat("job_labels"), &j.job_labels)).non_empty(),
         active_deadline_seconds: j.active_deadline_seconds,
         backoff_limit: j.backoff_limit.unwrap_or(Some(default_backoff)),
         ttl_seconds_after_finished: j.ttl_seconds_after_finished,
-        pod_labels: Obj::lines(labels(p, &jat("pod_labels"), &j.pod_labels, true)).non_empty(),
+        pod_labels: Obj::lines(labels(p, &jat("pod_labels"), &j.pod_labels)).non_empty(),
         pod_annotations: Obj::lines(annotations(
             p,
             refs,
@@ -472,7 +472,7 @@ fn app_job(
         metadata: Metadata {
             name,
             namespace: ctx.ns_ref.clone().into(),
-            labels: Obj::lines(labels(p, &jat("labels"), &j.labels, true)).non_empty(),
+            labels: Obj::lines(labels(p, &jat("labels"), &j.labels)).non_empty(),
             annotations: None,
         },
         cron: cron_parts,

@@ -85,7 +85,7 @@ pub(crate) fn kubernetes_secret(
         &cv::kubernetes_secret::TYPES,
     );
     let namespace = super::config::namespace(p, ctx, &at("namespace"), &s.namespace);
-    let labels = super::workload::labels(p, &at("labels"), &s.labels, true);
+    let labels = super::workload::labels(p, &at("labels"), &s.labels);
     let mut annotations = Vec::new();
     if let Some(account) = &s.service_account {
         p.check(
@@ -100,7 +100,7 @@ pub(crate) fn kubernetes_secret(
             account.as_str(),
         ));
     }
-    for a in super::workload::labels(p, &at("annotations"), &s.annotations, false) {
+    for a in super::workload::annotations(p, refs, &at("annotations"), &s.annotations) {
         if a.key == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION && s.service_account.is_some()
         {
             p.add(

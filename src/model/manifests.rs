@@ -108,8 +108,8 @@ pub(crate) fn manifest(
         (Some(true), None) => None,
         (_, ns) => Some(super::config::namespace(p, ctx, &field("namespace"), ns)),
     };
-    let labels = super::workload::labels(p, &field("labels"), &m.labels, true);
-    let annotations = super::workload::labels(p, &field("annotations"), &m.annotations, false);
+    let labels = super::workload::labels(p, &field("labels"), &m.labels);
+    let annotations = super::workload::annotations(p, refs, &field("annotations"), &m.annotations);
     // A manifest may name the TLS secret by its variable (an `IngressRoute`'s
     // `tls.secretName`), as the ingress module is given it.
     refs.in_manifest = true;

@@ -255,7 +255,6 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         &mut p,
         "namespace.labels",
         &ns_spec.labels,
-        true,
     ));
     let quota = ns_spec.quota.as_ref().map(|q| {
         let own = governance::Own {
@@ -372,7 +371,7 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     });
     let (services, service_infos) = {
         let app = deployment.as_ref().and_then(exposure::app_of);
-        exposure::services(&mut p, &ctx, spec, app.as_ref())
+        exposure::services(&mut p, &ctx, spec, app.as_ref(), &mut refs)
     };
     let tls_spec = spec.tls.clone().unwrap_or_default();
     let has_ingress = spec.ingress.is_some() || !spec.ingresses.is_empty();

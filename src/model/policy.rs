@@ -252,7 +252,7 @@ fn port(p: &mut Problems, at: &str, port: &PolicyPortSpec) -> PolicyPort {
 
 /// A label selector as written; empty, it selects everything.
 fn selector(p: &mut Problems, at: &str, s: &SelectorSpec) -> Selector {
-    let labels = super::workload::labels(p, &format!("{at}.match_labels"), &s.match_labels, true);
+    let labels = super::workload::labels(p, &format!("{at}.match_labels"), &s.match_labels);
     let match_expressions = s
         .match_expressions
         .iter()

@@ -231,7 +231,7 @@ pub(crate) fn disruption_budget(
                     Some("leave `selector` out to cover the app's pods".to_owned()),
                 );
             }
-            Obj::lines(super::workload::labels(p, &at("selector"), map, true))
+            Obj::lines(super::workload::labels(p, &at("selector"), map))
         }
         None => app.selector(),
     };

@@ -15,21 +15,14 @@ use crate::spec::{
 };
 use crate::validate;
 
-/// Labels (values checked as label values) or free-text entries, in order.
-pub(crate) fn labels(
-    p: &mut Problems,
-    path: &str,
-    map: &OrderedMap<String>,
-    are_labels: bool,
-) -> Vec<Entry> {
+/// Labels, in order: keys and values checked.
+pub(crate) fn labels(p: &mut Problems, path: &str, map: &OrderedMap<String>) -> Vec<Entry> {
     map.0
         .iter()
         .map(|(key, value)| {
             let at = crate::de::path_key(path, key);
             p.check(&at, "key", key, validate::qualified_name(key));
-            if are_labels {
-                p.check(&at, "label value", value, validate::label_value(value));
-            }
+            p.check(&at, "label value", value, validate::label_value(value));
             entry(key, value.as_str())
         })
         .collect()
@@ -301,13 +294,13 @@ pub(crate) fn deployment(
             cv::sablier::READY_AFTER_DEFAULT,
         ));
     }
-    let extra = self::labels(p, "deployment.labels", &d.labels, true);
+    let extra = self::labels(p, "deployment.labels", &d.labels);
     extend_unique(p, "deployment.labels", &mut labels, extra);
     let mut pod_labels = vec![entry(&app.key, app.name.as_str())];
     if cluster_service {
         pod_labels.push(entry(cv::labels::CLUSTER_SERVICE, "true"));
     }
-    let extra = self::labels(p, "deployment.pod_labels", &d.pod_labels, true);
+    let extra = self::labels(p, "deployment.pod_labels", &d.pod_labels);
     extend_unique(p, "deployment.pod_labels", &mut pod_labels, extra);
 
     // --- annotations ----------------------------------------------------------------------

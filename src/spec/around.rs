@@ -34,9 +34,9 @@ pub struct ServiceSpec {
     pub labels: Option<OrderedMap<String>>,
     /// The pods it selects, in order; default the workload's selector.
     pub selector: Option<OrderedMap<String>>,
-    /// Annotations, in order (after MetalLB's).
+    /// Annotations, in order (after MetalLB's); a value is text or any value form.
     #[serde(default)]
-    pub annotations: OrderedMap<String>,
+    pub annotations: OrderedMap<ValueSpec>,
     /// Short form, one port: the Service port; default 80, written as a string.
     pub port: Option<u16>,
     /// Short form: the port's name (e.g. `http`); default none.
@@ -230,9 +230,9 @@ pub struct ConfigMapSpec {
     /// Labels, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,
-    /// Annotations, in order.
+    /// Annotations, in order; a value is text or any value form.
     #[serde(default)]
-    pub annotations: OrderedMap<String>,
+    pub annotations: OrderedMap<ValueSpec>,
     /// Adds the reloader's match annotation, so a Deployment with reloader `search`
     /// restarts when the data changes.
     pub reloader_match: Option<bool>,

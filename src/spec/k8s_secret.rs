@@ -6,7 +6,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{BinaryDataSpec, DataSpec, OrderedMap, Why};
+use super::{BinaryDataSpec, DataSpec, OrderedMap, ValueSpec, Why};
 
 /// A `kubernetes_secret` (or `kubernetes_secret_v1`). Its values never are literals in
 /// the spec: they come from Vault (`{vault: {path, key}}`), another object of the stack
@@ -39,9 +39,10 @@ pub struct KubernetesSecretSpec {
     /// Labels, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,
-    /// Annotations, in order (after the service account's).
+    /// Annotations, in order (after the service account's); a value is text or any value
+    /// form.
     #[serde(default)]
-    pub annotations: OrderedMap<String>,
+    pub annotations: OrderedMap<ValueSpec>,
     /// The data, in order, as Kubernetes stores it after the provider's base64 encoding:
     /// each value a reference, a file beside the spec, or an encoding that reads one —
     /// never a literal.

@@ -7,7 +7,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{DataSpec, OrderedMap, Why};
+use super::{DataSpec, OrderedMap, ValueSpec, Why};
 
 /// A `kubernetes_manifest`: `apiVersion`, `kind`, `metadata` (name, namespace, labels,
 /// annotations) and the rest of the object as structured data.
@@ -30,9 +30,9 @@ pub struct ManifestSpec {
     /// Labels, in order.
     #[serde(default)]
     pub labels: OrderedMap<String>,
-    /// Annotations, in order.
+    /// Annotations, in order; a value is text or any value form.
     #[serde(default)]
-    pub annotations: OrderedMap<String>,
+    pub annotations: OrderedMap<ValueSpec>,
     /// The object's `spec`, in order: structured data whose values may be references
     /// (`{var}`, `{vault}`, `{ref}`, ...) and `{jsondecode: ...}` of one. `{}` writes an
     /// empty `spec`; left out, none is written.

@@ -655,7 +655,7 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
             .into_iter()
             .partition(|(k, value)| k == cv::reloader::MATCH && value == "true");
         out.reloader_match = Some(!matches.is_empty());
-        out.annotations = OrderedMap(rest);
+        out.annotations = OrderedMap::of_texts(rest);
     }
     let empty = std::collections::BTreeMap::new();
     let data = match get(v, "data") {

@@ -87,7 +87,7 @@ fn read(
             .into_iter()
             .partition(|(k, _)| token && k == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION);
         out.service_account = account.into_iter().next().map(|(_, name)| name);
-        out.annotations = OrderedMap(rest);
+        out.annotations = OrderedMap::of_texts(rest);
     }
     if let Some(data) = get(v, "data") {
         let data = val::map(data)?;

@@ -161,19 +161,23 @@ fn read(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, v: &Value) -> Option<
         _ => return None,
     };
     for (key, value) in metadata.0 {
-        let target = match key.as_str() {
-            "labels" => &mut out.labels,
-            "annotations" => &mut out.annotations,
-            _ => continue,
-        };
+        if !matches!(key.as_str(), "labels" | "annotations") {
+            continue;
+        }
         let DataSpec::Map(entries) = value else {
             return None;
         };
+        let mut texts = Vec::new();
         for (k, v) in entries.0 {
             let DataSpec::Scalar(Scalar::Str(s)) = v else {
                 return None;
             };
-            target.0.push((k, s));
+            texts.push((k, s));
+        }
+        if key == "labels" {
+            out.labels = OrderedMap(texts);
+        } else {
+            out.annotations = OrderedMap::of_texts(texts);
         }
     }
     let Value::Object(top) = manifest else {
