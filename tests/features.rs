@@ -2027,6 +2027,24 @@ fn config_map_binary_data_is_files_beside_the_spec_read_as_base64() {
 }
 
 #[test]
+fn an_immutable_config_map_says_so_after_its_metadata() {
+    let spec = format!(
+        "{BASE}config_maps:\n  - name: app-acl\n    immutable: true\n    data: {{acl: topic}}\n  - name: app-config\n    data: {{app.conf: x}}\n"
+    );
+    let (text, body) = render(&spec);
+    let acl = find(&body, "resource", &["kubernetes_config_map", "app_acl"]);
+    assert_eq!(attr(acl, "immutable").as_deref(), Some("true"));
+    assert!(
+        text.contains("  }\n  immutable = true\n  data = {"),
+        "{text}"
+    );
+    let config = find(&body, "resource", &["kubernetes_config_map", "app_config"]);
+    assert_eq!(attr(config, "immutable"), None);
+    let e = errors(&spec.replace("immutable: true", "immutable: yes please"));
+    assert!(e.contains("config_maps[0].immutable"), "{e}");
+}
+
+#[test]
 fn a_config_map_of_the_v1_resource_type_is_named_by_its_checksums_and_volumes() {
     let spec = format!(
         "{BASE}config_maps:

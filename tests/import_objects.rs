@@ -679,10 +679,15 @@ const CASES: &[Case] = &[
         edit: an_immutable_config_map,
         fields: &[
             ("config_maps[0].name", "mosquitto-acl"),
+            ("config_maps[0].immutable", "true"),
             ("config_maps[1].name", "mosquitto-config"),
         ],
-        absent: &["config_maps[2]"],
-        raw: &[("config_maps[0].raw", Raw::Text("immutable = true"))],
+        absent: &[
+            "config_maps[2]",
+            "config_maps[0].raw",
+            "config_maps[1].immutable",
+        ],
+        raw: &[],
     },
     Case {
         name: "a second CronJob",

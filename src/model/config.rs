@@ -375,6 +375,7 @@ pub(crate) fn config_map(
                 labels: Obj::lines(labels).non_empty(),
                 annotations: Obj::lines(annotations).non_empty(),
             },
+            immutable: c.immutable,
             data: Obj::lines(data),
             binary_data: Obj::lines(binary_data),
             depends_on,

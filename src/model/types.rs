@@ -759,6 +759,7 @@ pub struct ServicePort {
 #[derive(Clone, Serialize)]
 pub struct ConfigMap {
     pub metadata: Metadata,
+    pub immutable: Option<bool>,
     pub data: Obj,
     pub binary_data: Obj,
     pub depends_on: Vec<Expr>,
@@ -768,8 +769,11 @@ pub struct ConfigMap {
 impl std::fmt::Debug for ConfigMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("ConfigMap");
-        d.field("metadata", &self.metadata)
-            .field("data", &self.data);
+        d.field("metadata", &self.metadata);
+        if let Some(immutable) = self.immutable {
+            d.field("immutable", &immutable);
+        }
+        d.field("data", &self.data);
         if !self.binary_data.is_empty() {
             d.field("binary_data", &self.binary_data);
         }

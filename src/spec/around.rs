@@ -241,6 +241,9 @@ pub struct ConfigMapSpec {
     /// `{yamlencode: ...}`, `{jsonencode: ...}`, or a reference (`{var}`, `{ref}`, ...).
     #[serde(default)]
     pub data: OrderedMap<DataSpec>,
+    /// `immutable`, written when set: `true` and Kubernetes refuses changes to the data
+    /// (a change of it replaces the config map).
+    pub immutable: Option<bool>,
     /// Binary data, in order: each value a file beside the spec, `{file: NAME}` (copied
     /// into the stack as for `data`, of any bytes), read with `filebase64()`.
     #[serde(default)]

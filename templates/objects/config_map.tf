@@ -2,6 +2,9 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% with m = b.metadata %}
 {% include "parts/metadata.tf" %}
 {% endwith %}
+{% if b.immutable is not none %}
+  immutable = {{ b.immutable }}
+{% endif %}
 {% if b.data %}
   data = {{ b.data }}
 {% endif %}

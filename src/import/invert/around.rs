@@ -657,6 +657,11 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
         out.reloader_match = Some(!matches.is_empty());
         out.annotations = OrderedMap::of_texts(rest);
     }
+    out.immutable = match get(v, "immutable") {
+        None => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => return None,
+    };
     let empty = std::collections::BTreeMap::new();
     let data = match get(v, "data") {
         Some(d) => val::map(d)?,
