@@ -259,6 +259,18 @@ pub fn heredoc_terminator(body: &str) -> String {
 }
 
 /// True when `s` can stand as a bare object key or block label identifier.
+/// The attribute names a traversal starts with (`local.ports[0].x` → `ports`), up to
+/// its first index or splat.
+pub fn leading_attributes(t: &hcl_edit::expr::Traversal) -> Vec<&str> {
+    t.operators
+        .iter()
+        .map_while(|op| match op.value() {
+            hcl_edit::expr::TraversalOperator::GetAttr(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     let first_ok = chars

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl_edit::expr::{Expression, Traversal};
 use hcl_edit::visit::{Visit, visit_traversal};
 
 use super::draft::{Draft, Part, Slot};
@@ -499,14 +499,7 @@ struct Refs(BTreeSet<Ref>);
 impl Visit for Refs {
     fn visit_traversal(&mut self, node: &Traversal) {
         if let Expression::Variable(root) = &node.expr {
-            let names: Vec<&str> = node
-                .operators
-                .iter()
-                .map_while(|op| match op.value() {
-                    TraversalOperator::GetAttr(id) => Some(id.as_str()),
-                    _ => None,
-                })
-                .collect();
+            let names = crate::hcl::leading_attributes(node);
             match (root.as_str(), names.as_slice()) {
                 ("var", [name, ..]) => {
                     self.0.insert(Ref::Var((*name).to_owned()));

@@ -717,14 +717,7 @@ impl hcl_edit::visit::Visit for ExpressionNames {
             return;
         };
         let root = root.as_str();
-        let names: Vec<&str> = node
-            .operators
-            .iter()
-            .map_while(|op| match op.value() {
-                TraversalOperator::GetAttr(id) => Some(id.as_str()),
-                _ => None,
-            })
-            .collect();
+        let names = hcl::leading_attributes(node);
         // Index expressions may name things too (`local.ports[var.name]`).
         for op in &node.operators {
             if let TraversalOperator::Index(e) = op.value() {
