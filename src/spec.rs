@@ -912,6 +912,11 @@ pub struct VolumeSpec {
     /// `ignore_changes` (a convention break; needs `autoresize_why`).
     pub autoresize: Option<bool>,
     pub autoresize_why: Why,
+    /// Block storage: the `ignore_changes` of the requests, which the autoresizer grows;
+    /// default as `autoresize`. `false` with the autoresizer on is a convention break
+    /// (needs `ignore_requests_why`): the next apply shrinks a grown volume back.
+    pub ignore_requests: Option<bool>,
+    pub ignore_requests_why: Why,
     /// NFS: `false` declares the volume for the stack's jobs only (they mount it with
     /// `claim: <claim_name>`), or for nothing the spec says: it is not a volume of the
     /// Deployment's pod, and has no `mount`. Default on.

@@ -2227,6 +2227,58 @@ fn the_autoresizer_can_be_left_out_with_a_reason() {
 }
 
 #[test]
+fn the_requests_ignore_is_a_convention_of_its_own() {
+    // The autoresizer on, its requests not ignored: a reason, written as the lint's
+    // suppression; the annotations stay.
+    let spec = format!(
+        "{BASE}volumes: [{{name: data, storage: proxmox-lvm, mount: /data, ignore_requests: false, ignore_requests_why: the operator resizes it by hand}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
+    );
+    let (text, body) = render(&spec);
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "data"],
+    );
+    assert!(val(child(pvc, &["metadata"]), "annotations").is_some());
+    assert!(!pvc.body().blocks().any(|b| b.identifier() == "lifecycle"));
+    assert!(
+        text.contains("# dlgen:allow pvc-ignore-requests the operator resizes it by hand"),
+        "{text}"
+    );
+    assert!(!text.contains("pvc-autoresize-annotations"), "{text}");
+    // Without a reason, refused; a reason for what is not the case, refused.
+    let bad = errors(&spec.replace(", ignore_requests_why: the operator resizes it by hand", ""));
+    assert!(
+        bad.contains("volumes[0].ignore_requests") && bad.contains("needs a written reason"),
+        "{bad}"
+    );
+    let bad = errors(&spec.replace("ignore_requests: false, ", ""));
+    assert!(
+        bad.contains("`ignore_requests_why` explains `ignore_requests: false`"),
+        "{bad}"
+    );
+    // Without the autoresizer, the requests may still be ignored, and NFS has neither.
+    let (text, body) = render(&format!(
+        "{BASE}volumes: [{{name: data, storage: proxmox-lvm, mount: /data, autoresize: false, autoresize_why: a fixed dataset, ignore_requests: true}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
+    ));
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "data"],
+    );
+    assert_eq!(val(child(pvc, &["metadata"]), "annotations"), None);
+    assert!(pvc.body().blocks().any(|b| b.identifier() == "lifecycle"));
+    assert!(!text.contains("pvc-ignore-requests"), "{text}");
+    let bad = errors(&format!(
+        "{BASE}volumes: [{{name: media, storage: nfs, path: /m, mount: /m, ignore_requests: false}}]\n"
+    ));
+    assert!(
+        bad.contains("`ignore_requests` applies to block storage only"),
+        "{bad}"
+    );
+}
+
+#[test]
 fn the_namespace_extra_labels_quota_another_name_or_none() {
     let (text, body) = render(&format!(
         "{BASE}namespace:\n  name: apps\n  labels: {{istio-injection: disabled}}\n  quota: {{hard: {{requests.cpu: \"1\", pods: \"10\"}}}}\n"

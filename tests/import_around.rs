@@ -412,6 +412,46 @@ variable \"storage_size\" {
             spec: &["size_var: storage_size", "storage_size: {default: 2Gi}"],
             ..P
         },
+        Probe {
+            // A convention broken on purpose, with the repo's suppression above the PVC.
+            variant: "5.8 a PVC whose grown requests are not ignored, with its reason",
+            base: "kiosk-gallery",
+            edits: &[
+                (
+                    "  lifecycle {\n    # See data_proxmox in the storage docs — required for autoresizer coexistence.\n    ignore_changes = [spec[0].resources[0].requests]\n  }\n",
+                    "",
+                ),
+                (
+                    "resource \"kubernetes_persistent_volume_claim\" \"data_proxmox\" {",
+                    "# dlgen:allow pvc-ignore-requests the gallery is resized by hand\nresource \"kubernetes_persistent_volume_claim\" \"data_proxmox\" {",
+                ),
+            ],
+            spec: &[
+                "ignore_requests: false",
+                "ignore_requests_why: the gallery is resized by hand",
+                "max_size: 10Gi",
+            ],
+            ..P
+        },
+        Probe {
+            variant: "5.8 a PVC without the autoresizer nor a reason",
+            base: "kiosk-gallery",
+            edits: &[
+                (
+                    "    annotations = {\n      \"resize.topolvm.io/threshold\"     = \"10%\"\n      \"resize.topolvm.io/increase\"      = \"100%\"\n      \"resize.topolvm.io/storage_limit\" = \"10Gi\"\n    }\n",
+                    "",
+                ),
+                (
+                    "  lifecycle {\n    # See data_proxmox in the storage docs — required for autoresizer coexistence.\n    ignore_changes = [spec[0].resources[0].requests]\n  }\n",
+                    "",
+                ),
+            ],
+            spec: &[
+                "autoresize: false",
+                "autoresize_why: 'imported as it stands; the stack gives no reason (review: say why)'",
+            ],
+            ..P
+        },
         // --- 5.9 manifests ------------------------------------------------------------------
         Probe {
             variant: "5.9 the bearer-token Middleware plugin with tokens from Vault",

@@ -1600,18 +1600,37 @@ fn pvc(
         .and_then(|m| get(m, "annotations"))
         .and_then(|a| prim(a, cv::autoresize::STORAGE_LIMIT));
     let mut comment = Vec::new();
-    let mut wait_why = None;
+    let (mut wait_why, mut autoresize_why, mut ignore_why) = (None, None, None);
     for line in ctx.above(d, &address, &[]).take(d) {
         match allow(&line) {
             Some(("pvc-wait-until-bound", why)) => wait_why = Some(why.to_owned()),
+            Some(("pvc-autoresize-annotations", why)) => autoresize_why = Some(why.to_owned()),
+            Some(("pvc-ignore-requests", why)) => ignore_why = Some(why.to_owned()),
             Some(("block-storage-backup", why)) => *backup_why = Some(why.to_owned()),
             _ => comment.push(line),
         }
     }
     let waits = !matches!(get(v, "wait_until_bound"), Some(Value::Bool(false)));
-    if waits && wait_why.is_none() {
-        d.reasons.push(format!("volumes[{k}].wait_until_bound_why"));
-        wait_why = Some(NO_REASON.to_owned());
+    let mut no_reason = |field: &str, why: &mut Option<String>| {
+        if why.is_none() {
+            d.reasons.push(format!("volumes[{k}].{field}"));
+            *why = Some(NO_REASON.to_owned());
+        }
+    };
+    if waits {
+        no_reason("wait_until_bound_why", &mut wait_why);
+    }
+    // The autoresizer's annotations (its ceiling among them) and the `ignore_changes` of
+    // the requests it grows: each a convention, each left out only with a reason.
+    let autoresize = max_size.is_some();
+    let ignore_requests = ignore_entries(v)
+        .iter()
+        .any(|e| e == cv::ignore::PVC_REQUESTS);
+    if !autoresize {
+        no_reason("autoresize_why", &mut autoresize_why);
+    }
+    if !ignore_requests && (autoresize || ignore_why.is_some()) {
+        no_reason("ignore_requests_why", &mut ignore_why);
     }
     d.claim(
         &ctx.at(&address),
@@ -1630,6 +1649,10 @@ fn pvc(
         claim_name: Some(pvc_name.to_owned()),
         wait_until_bound: Some(waits),
         wait_until_bound_why: if waits { wait_why } else { None },
+        autoresize: (!autoresize).then_some(false),
+        autoresize_why: if autoresize { None } else { autoresize_why },
+        ignore_requests: (ignore_requests != autoresize).then_some(ignore_requests),
+        ignore_requests_why: if ignore_requests { None } else { ignore_why },
         ..VolumeSpec::default()
     })
 }

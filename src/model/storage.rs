@@ -331,6 +331,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                     "kubernetes_persistent_volume_claim.{address}.metadata[0].name"
                 ));
                 let autoresize = vol.autoresize.unwrap_or(true);
+                let ignore_requests = vol.ignore_requests.unwrap_or(autoresize);
                 match (autoresize, Problems::why(&vol.autoresize_why)) {
                     (false, Some(why)) => {
                         if vol.max_size.is_some() {
@@ -340,12 +341,10 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                                 Some("remove `max_size`, or `autoresize: false`".to_owned()),
                             );
                         }
-                        for rule in ["pvc-autoresize-annotations", "pvc-ignore-requests"] {
-                            allow.push(Allow {
-                                rule,
-                                why: why.clone(),
-                            });
-                        }
+                        allow.push(Allow {
+                            rule: "pvc-autoresize-annotations",
+                            why,
+                        });
                     }
                     (false, None) => p.add(
                         at("autoresize"),
@@ -355,6 +354,30 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                     (true, _) if vol.autoresize_why.is_some() => p.add(
                         at("autoresize_why"),
                         "`autoresize_why` explains `autoresize: false`, which is not set",
+                        None,
+                    ),
+                    _ => {}
+                }
+                // The requests are ignored unless the spec says why not (without the
+                // autoresizer, its reason says it too).
+                let ignore_why = Problems::why(&vol.ignore_requests_why).or_else(|| {
+                    (!autoresize)
+                        .then(|| Problems::why(&vol.autoresize_why))
+                        .flatten()
+                });
+                match (ignore_requests, ignore_why) {
+                    (false, Some(why)) => allow.push(Allow {
+                        rule: "pvc-ignore-requests",
+                        why,
+                    }),
+                    (false, None) if autoresize => p.add(
+                        at("ignore_requests"),
+                        "leaving out the `ignore_changes` of the requests the autoresizer grows breaks a convention and needs a written reason",
+                        Some("add `ignore_requests_why:`".to_owned()),
+                    ),
+                    (true, _) if vol.ignore_requests_why.is_some() => p.add(
+                        at("ignore_requests_why"),
+                        "`ignore_requests_why` explains `ignore_requests: false`, which is not set",
                         None,
                     ),
                     _ => {}
@@ -377,7 +400,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         access_modes: vec![cv::pvc::ACCESS_MODE.to_owned()],
                         storage_class: class.to_owned(),
                         requests: Obj::lines(vec![entry("storage", size_value)]),
-                        lifecycle: autoresize.then(|| Lifecycle {
+                        lifecycle: ignore_requests.then(|| Lifecycle {
                             comment: Some(cv::lifecycle_comments::PVC_AUTORESIZE.to_owned()),
                             ignore_changes: vec![ignore(cv::ignore::PVC_REQUESTS, None)],
                             multiline: false,
@@ -423,6 +446,13 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                     p.add(
                         at("autoresize"),
                         "`autoresize` applies to block storage only",
+                        None,
+                    );
+                }
+                if vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some() {
+                    p.add(
+                        at("ignore_requests"),
+                        "`ignore_requests` applies to block storage only",
                         None,
                     );
                 }
