@@ -863,6 +863,12 @@ pub struct VolumeSpec {
     pub size_var: Option<String>,
     /// Autoresizer ceiling for block storage (`10Gi`).
     pub max_size: Option<String>,
+    /// Block storage: the free space at which the autoresizer grows the volume (`20%` or a
+    /// size); default `10%`.
+    pub resize_threshold: Option<String>,
+    /// Block storage: by how much the autoresizer grows it (`50%` or a size); default
+    /// `100%`.
+    pub resize_increase: Option<String>,
     /// NFS export path; default `/srv/nfs/<stack>/<volume>`.
     pub path: Option<String>,
     /// Mount path in the container.

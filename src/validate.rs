@@ -126,6 +126,20 @@ pub fn quantity(s: &str) -> Result<f64, String> {
     Ok(value * factor)
 }
 
+/// A percentage (`10%`) or a quantity (`5Gi`): how the PVC autoresizer's threshold and
+/// increase are written.
+pub fn percent_or_quantity(s: &str) -> Result<(), String> {
+    let ok = match s.strip_suffix('%') {
+        Some(n) => n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u32>().is_ok_and(|v| v > 0),
+        None => quantity(s).is_ok_and(|q| q > 0.0),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a percentage (`10%`) or a size (`5Gi`)".to_owned())
+    }
+}
+
 /// A 5-field cron schedule (minute hour day-of-month month day-of-week) or an `@` macro,
 /// as Kubernetes CronJobs accept.
 pub fn cron_schedule(s: &str) -> Result<(), String> {
@@ -429,6 +443,21 @@ pub fn looks_secret(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn autoresizer_steps() {
+        for good in ["10%", "100%", "5Gi", "512Mi"] {
+            assert!(percent_or_quantity(good).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "", "%", "0%", "-5%", "+5%", "1.5%", "ten%", "0", "0Gi", "5 Gi",
+        ] {
+            assert!(
+                percent_or_quantity(bad).is_err(),
+                "{bad:?} must be rejected"
+            );
+        }
+    }
 
     #[test]
     fn dns_labels() {

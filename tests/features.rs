@@ -2279,6 +2279,49 @@ fn the_requests_ignore_is_a_convention_of_its_own() {
 }
 
 #[test]
+fn the_autoresizer_grows_by_the_conventions_or_the_specs_steps() {
+    let spec = format!(
+        "{BASE}volumes: [{{name: data, storage: proxmox-lvm, mount: /data, resize_threshold: 20%, resize_increase: 5Gi}}]\nbackup: {{schedule: \"0 3 * * *\"}}\n"
+    );
+    let (_, body) = render(&spec);
+    let pvc = find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim", "data"],
+    );
+    assert_eq!(
+        val(child(pvc, &["metadata"]), "annotations").unwrap(),
+        "{\"resize.topolvm.io/threshold\" = \"20%\", \"resize.topolvm.io/increase\" = \"5Gi\", \"resize.topolvm.io/storage_limit\" = \"5Gi\"}"
+    );
+    for (bad_spec, message) in [
+        (
+            spec.replace("20%", "twenty"),
+            "invalid autoresizer setting `twenty`",
+        ),
+        (
+            spec.replace("5Gi}", "0%}"),
+            "invalid autoresizer setting `0%`",
+        ),
+        (
+            spec.replace(
+                "mount: /data,",
+                "mount: /data, autoresize: false, autoresize_why: fixed,",
+            ),
+            "`resize_threshold` sets the autoresizer, which is off",
+        ),
+        (
+            format!(
+                "{BASE}volumes: [{{name: m, storage: nfs, path: /m, mount: /m, resize_increase: 5Gi}}]\n"
+            ),
+            "`resize_increase` applies to block storage only",
+        ),
+    ] {
+        let e = errors(&bad_spec);
+        assert!(e.contains(message), "{message}: {e}");
+    }
+}
+
+#[test]
 fn the_namespace_extra_labels_quota_another_name_or_none() {
     let (text, body) = render(&format!(
         "{BASE}namespace:\n  name: apps\n  labels: {{istio-injection: disabled}}\n  quota: {{hard: {{requests.cpu: \"1\", pods: \"10\"}}}}\n"

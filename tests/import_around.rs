@@ -400,6 +400,16 @@ resource \"kubernetes_job\" \"db_init\" {
             ..P
         },
         Probe {
+            variant: "5.8 a PVC the autoresizer grows by other steps",
+            base: "kiosk-gallery",
+            edits: &[
+                ("\"resize.topolvm.io/threshold\"     = \"10%\"", "\"resize.topolvm.io/threshold\"     = \"20%\""),
+                ("\"resize.topolvm.io/increase\"      = \"100%\"", "\"resize.topolvm.io/increase\"      = \"5Gi\""),
+            ],
+            spec: &["resize_threshold: 20%", "resize_increase: 5Gi"],
+            ..P
+        },
+        Probe {
             variant: "5.8 a PVC sized by a variable",
             base: "kiosk-gallery",
             edits: &[("storage = \"2Gi\"", "storage = var.storage_size")],

@@ -1596,9 +1596,16 @@ fn pvc(
     let size = request.and_then(|r| r.as_primitive_string());
     // A size from a variable (stack-patterns v2 section 5.8).
     let size_var = request.and_then(val::var).map(str::to_owned);
-    let max_size = path(v, &["metadata"])
-        .and_then(|m| get(m, "annotations"))
-        .and_then(|a| prim(a, cv::autoresize::STORAGE_LIMIT));
+    let annotation = |key: &str| {
+        path(v, &["metadata"])
+            .and_then(|m| get(m, "annotations"))
+            .and_then(|a| prim(a, key))
+    };
+    let max_size = annotation(cv::autoresize::STORAGE_LIMIT);
+    let resize_threshold = annotation(cv::autoresize::THRESHOLD)
+        .filter(|t| max_size.is_some() && t != cv::autoresize::THRESHOLD_DEFAULT);
+    let resize_increase = annotation(cv::autoresize::INCREASE)
+        .filter(|i| max_size.is_some() && i != cv::autoresize::INCREASE_DEFAULT);
     let mut comment = Vec::new();
     let (mut wait_why, mut autoresize_why, mut ignore_why) = (None, None, None);
     for line in ctx.above(d, &address, &[]).take(d) {
@@ -1644,6 +1651,8 @@ fn pvc(
         size,
         size_var,
         max_size,
+        resize_threshold,
+        resize_increase,
         comment: text(comment),
         address: Some(label),
         claim_name: Some(pvc_name.to_owned()),

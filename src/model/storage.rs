@@ -382,6 +382,37 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                     ),
                     _ => {}
                 }
+                // How the autoresizer grows it: the conventions' defaults, or the spec's.
+                let mut resize = |field: &str, value: &Option<String>, default: &str| match value {
+                    Some(v) if !autoresize => {
+                        p.add(
+                            at(field),
+                            format!("`{field}` sets the autoresizer, which is off"),
+                            Some(format!("remove `{field}`, or `autoresize: false`")),
+                        );
+                        v.clone()
+                    }
+                    Some(v) => {
+                        p.check(
+                            &at(field),
+                            "autoresizer setting",
+                            v,
+                            validate::percent_or_quantity(v),
+                        );
+                        v.clone()
+                    }
+                    None => default.to_owned(),
+                };
+                let threshold = resize(
+                    "resize_threshold",
+                    &vol.resize_threshold,
+                    cv::autoresize::THRESHOLD_DEFAULT,
+                );
+                let increase = resize(
+                    "resize_increase",
+                    &vol.resize_increase,
+                    cv::autoresize::INCREASE_DEFAULT,
+                );
                 let name = claim_name(p, &at("claim_name"), &vol.claim_name)
                     .unwrap_or_else(|| format!("{}-{vname}-{suffix}", ctx.name));
                 let mut pvc = Object::new(
@@ -392,8 +423,8 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         namespace: ctx.ns_ref.clone().into(),
                         annotations: autoresize.then(|| {
                             Obj::lines(vec![
-                                entry(cv::autoresize::THRESHOLD, cv::autoresize::THRESHOLD_DEFAULT),
-                                entry(cv::autoresize::INCREASE, cv::autoresize::INCREASE_DEFAULT),
+                                entry(cv::autoresize::THRESHOLD, threshold),
+                                entry(cv::autoresize::INCREASE, increase),
                                 entry(cv::autoresize::STORAGE_LIMIT, max),
                             ])
                         }),
@@ -449,12 +480,21 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         None,
                     );
                 }
-                if vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some() {
-                    p.add(
-                        at("ignore_requests"),
-                        "`ignore_requests` applies to block storage only",
-                        None,
-                    );
+                for (field, set) in [
+                    (
+                        "ignore_requests",
+                        vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some(),
+                    ),
+                    ("resize_threshold", vol.resize_threshold.is_some()),
+                    ("resize_increase", vol.resize_increase.is_some()),
+                ] {
+                    if set {
+                        p.add(
+                            at(field),
+                            format!("`{field}` applies to block storage only"),
+                            None,
+                        );
+                    }
                 }
                 // The cluster's NFS server: `var.nfs_server` (the default) or its address.
                 let (server, cluster_server) = match &vol.server {
