@@ -1133,6 +1133,26 @@ fn environment_variables() {
             Raw::Values,
         ),
         probe(
+            // A data source dlgen does not write (technitium and woodpecker read Traefik's
+            // Service): it comes along into `raw.stack`, the value stays in the env.
+            "an env value read from a data source dlgen does not write",
+            WEB,
+            vec![
+                before_deployment(
+                    "data \"kubernetes_service\" \"traefik\" {\n  metadata {\n    name      = \"traefik\"\n    namespace = \"traefik\"\n  }\n}",
+                ),
+                e(
+                    ENV,
+                    format!("          env {{\n            name  = \"TRAEFIK_IP\"\n            value = data.kubernetes_service.traefik.status[0].load_balancer[0].ingress[0].ip\n          }}\n{ENV}"),
+                ),
+            ],
+            &[
+                "value: {hcl: 'data.kubernetes_service.traefik.status[0].load_balancer[0].ingress[0].ip'}",
+                "data \"kubernetes_service\" \"traefik\"",
+            ],
+            Raw::At("raw.stack"),
+        ),
+        probe(
             "an ingress annotation no value form says",
             WEB,
             vec![

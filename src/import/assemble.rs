@@ -52,8 +52,8 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     let mut stand_ins: Vec<String> = referred.iter().map(|(_, text)| text.clone()).collect();
     draft.stand_ins = referred.into_iter().map(|(address, _)| address).collect();
     // The locals that raw HCL values read are the stack's, there from the start.
-    let value_locals = hcl_locals(ctx, &draft.spec);
-    stand_ins.extend(value_locals.iter().map(|p| format!("{}\n", p.text)));
+    let value_declarations = hcl_declarations(ctx, &draft.spec);
+    stand_ins.extend(value_declarations.iter().map(|p| format!("{}\n", p.text)));
     if draft.spec.containers.is_empty() && draft.spec.jobs.is_empty() {
         stand_ins.push(format!(
             "resource \"{}\" \"{}\" {{}}\n",
@@ -115,7 +115,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .find(|f| f.name == "main.tf")
         .map_or("", |f| f.contents.as_str());
     // Declared for the bare render already (so left out by `declarations`), and kept.
-    pieces.extend(value_locals);
+    pieces.extend(value_declarations);
     declarations(ctx, main_tf, &mut pieces);
     let mut constructs: Vec<String> = pieces.iter().map(|p| p.construct.clone()).collect();
     constructs.extend(
@@ -661,27 +661,47 @@ fn value_construct(text: &str) -> String {
     format!("value {{hcl}}: {shape}")
 }
 
-/// The stack's locals that the raw HCL values read, and the locals those read in turn: a
-/// `locals` block declared from the start (the values are checked against it).
-fn hcl_locals(ctx: &Ctx, spec: &crate::spec::Spec) -> Option<Piece> {
-    let mut done: BTreeSet<String> = BTreeSet::new();
+/// The stack's locals and data sources that the raw HCL values read, and those these read
+/// in turn: declared from the start (the values are checked against them) and kept in
+/// `raw.stack`. Data sources of the types dlgen writes itself are not among them (the
+/// values that read one are not raw values: see `invert::raw_value`).
+fn hcl_declarations(ctx: &Ctx, spec: &crate::spec::Spec) -> Vec<Piece> {
+    let mut done: BTreeSet<Ref> = BTreeSet::new();
     let mut locals = Vec::new();
+    let mut data = Vec::new();
     let mut work: Vec<String> = hcl_values(spec)
         .into_iter()
         .map(|t| format!("x = {t}\n"))
         .collect();
     while let Some(text) = work.pop() {
         for r in refs_of(&text) {
-            if let Ref::Local(name) = r
-                && done.insert(name.clone())
-                && let Some(entry) = local_entry(ctx, &name)
-            {
-                work.push(entry.1.text.clone());
-                locals.push(entry);
+            if !done.insert(r.clone()) {
+                continue;
+            }
+            match &r {
+                Ref::Local(name) => {
+                    if let Some(entry) = local_entry(ctx, name) {
+                        work.push(entry.1.text.clone());
+                        locals.push(entry);
+                    }
+                }
+                Ref::Data(address) => {
+                    if let Some(top) = ctx.src.top(address)
+                        && let Some(span) = top.block.span()
+                    {
+                        let ty = address.split('.').nth(1).unwrap_or_default();
+                        let piece = Piece::new(Slot::Stack, top.file, span, format!("data {ty}"));
+                        work.push(piece.text.clone());
+                        data.push(piece);
+                    }
+                }
+                Ref::Var(_) => {}
             }
         }
     }
-    locals_block(locals)
+    data.sort_by(|a, b| (&a.file, a.start).cmp(&(&b.file, b.start)));
+    data.extend(locals_block(locals));
+    data
 }
 
 /// What a rendered `main.tf` declares: variables, locals and data sources.

@@ -475,8 +475,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The source text of the attribute at `path` as a raw HCL value (`{hcl: ...}`), for a
-    /// value no other form says: when the stack writes it on one line and it names no
-    /// data source (which the spec would have to declare).
+    /// value no other form says: when the stack writes it on one line (see [`raw_value`]).
     pub(crate) fn expression(&self, address: &str, path: &[Step]) -> Option<ValueSpec> {
         let top = self.src.top(&self.at(address))?;
         let attr = source::find(&top.block.body, path)?.as_attribute()?;
@@ -484,11 +483,15 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// `{hcl: text}` for one line of HCL that names no data source.
+/// `{hcl: text}` for one line of HCL that reads no data source of a type dlgen writes
+/// itself (a Vault read, a Secret's): the spec says those with `{vault}` / `{eso}`, and a
+/// raw copy of one beside dlgen's would be declared twice.
 fn raw_value(text: &str) -> Option<ValueSpec> {
     let text = text.trim();
-    (!text.is_empty() && !text.contains('\n') && !text.contains("data."))
-        .then(|| ValueSpec::Hcl(text.to_owned()))
+    let own_data = ["data.vault_kv_secret_v2.", "data.kubernetes_secret."]
+        .iter()
+        .any(|d| text.contains(d));
+    (!text.is_empty() && !text.contains('\n') && !own_data).then(|| ValueSpec::Hcl(text.to_owned()))
 }
 
 /// The text of a literal annotation value (a string, number or boolean), as the presets
