@@ -309,6 +309,30 @@ fn injection_in_names() {
     assert_eq!(errors(&run), 7, "{run}");
 }
 
+#[test]
+fn raw_value_injection() {
+    // `{hcl: ...}` is one expression on one line: nothing can close the block it sits in,
+    // add a block, swallow the line, or read what a value of the stack may not.
+    let run = refused(
+        "raw-value-injection.yaml",
+        &[
+            "{}:8:32: error: invalid HCL expression `var.x\\n}\\nresource",
+            "is not one expression on one line",
+            "{}:9:32: error: invalid HCL expression `var.x } resource",
+            "does not parse as one HCL expression",
+            "{}:10:32: error: invalid HCL expression `<<EOT",
+            "{}:11:32: error: invalid HCL expression `var.x # swallows",
+            "{}:12:32: error: invalid HCL expression `\"${each.key}\"`",
+            "names `each.`",
+            "{}:13:32:",
+            "names `terraform.`",
+            "{}:14:32: error: invalid HCL expression `` at `containers[0].env[6].value.hcl`",
+            "is empty",
+        ],
+    );
+    assert_eq!(errors(&run), 7, "{run}");
+}
+
 // --- validation: every problem at once, with what is valid ------------------------------
 
 #[test]

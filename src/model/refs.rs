@@ -355,7 +355,16 @@ impl Refs {
     /// `module.n`) are checked with the other references once every object is known.
     fn raw_expression(&mut self, p: &mut Problems, at: &str, text: &str) -> Value {
         let expr = text.trim();
-        if expr.is_empty() || expr.contains('\n') {
+        if expr.is_empty() {
+            p.invalid(
+                at,
+                "HCL expression",
+                text,
+                "is empty: write one HCL expression",
+            );
+            return Value::Str(String::new());
+        }
+        if expr.contains('\n') {
             p.invalid(
                 at,
                 "HCL expression",
