@@ -4146,6 +4146,33 @@ deployment:
 }
 
 #[test]
+fn a_jobs_pod_takes_raw_hcl_of_its_own() {
+    let spec = format!(
+        "{BASE}jobs:\n  - name: sweep\n    schedule: \"@daily\"\n    containers: [{{image: alpine:3.20}}]\n    pod_raw: |\n      share_process_namespace = true\n"
+    );
+    let (_, body) = render(&spec);
+    let job = find(&body, "resource", &["kubernetes_cron_job_v1", "sweep"]);
+    let pod = child(job, &["spec", "job_template", "spec", "template", "spec"]);
+    assert_eq!(
+        attr(pod, "share_process_namespace").as_deref(),
+        Some("true")
+    );
+    // What dlgen writes there is not written twice: refused at the snippet's line.
+    let e = render_errors(&spec.replace(
+        "share_process_namespace = true",
+        "restart_policy = \"Never\"",
+    ));
+    assert!(
+        e.contains("specs/app.yaml:11:7:")
+            && e.contains("jobs[0].pod_raw")
+            && e.contains("set the job's `restart_policy` instead"),
+        "{e}"
+    );
+    let e = errors(&spec.replace("share_process_namespace = true", "x = {"));
+    assert!(e.contains("raw HCL does not parse"), "{e}");
+}
+
+#[test]
 fn app_cron_jobs_with_every_setting() {
     let spec = format!(
         "{BASE}jobs:

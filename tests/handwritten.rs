@@ -243,7 +243,8 @@ fn every_stack_of_the_corpus_has_a_spec_and_a_test() {
     }
 }
 
-/// The `raw` keys of a spec, at any depth, as their field paths.
+/// The raw HCL of a spec, at any depth, as field paths: `raw`, `spec_raw`, `pod_raw` and
+/// `{hcl: ...}` values.
 fn raw_fields(node: &yaml_rust2::Yaml, path: &str, out: &mut Vec<String>) {
     match node {
         yaml_rust2::Yaml::Hash(map) => {
@@ -254,7 +255,7 @@ fn raw_fields(node: &yaml_rust2::Yaml, path: &str, out: &mut Vec<String>) {
                 } else {
                     format!("{path}.{key}")
                 };
-                if key == "raw" {
+                if key == "raw" || key.ends_with("_raw") || key == "hcl" {
                     out.push(at.clone());
                 }
                 raw_fields(v, &at, out);

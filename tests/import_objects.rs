@@ -702,14 +702,18 @@ const CASES: &[Case] = &[
         raw: &[],
     },
     Case {
-        name: "a CronJob the spec cannot say, written before another",
+        name: "a CronJob with a pod setting no field says, written before another",
         base: "frame-grabber",
         edit: a_cron_job_the_spec_cannot_say,
-        fields: &[("jobs[0].name", "frame-grabber-cleanup")],
-        absent: &["jobs[1]"],
+        fields: &[
+            ("jobs[0].name", "frame-grabber-vacuum"),
+            ("jobs[0].schedule", "0 4 * * *"),
+            ("jobs[1].name", "frame-grabber-cleanup"),
+        ],
+        absent: &["jobs[2]", "jobs[1].pod_raw"],
         raw: &[(
-            "raw.stack",
-            Raw::Block("resource \"kubernetes_cron_job_v1\" \"vacuum\""),
+            "jobs[0].pod_raw",
+            Raw::Text("share_process_namespace = true"),
         )],
     },
     Case {
@@ -861,7 +865,9 @@ fn raw_fields(node: &Yaml, path: &str, out: &mut Vec<(String, String)>) {
                     format!("{path}.{k}")
                 };
                 match (k.as_str(), v) {
-                    ("raw" | "spec_raw", Yaml::String(text)) => out.push((here, text.clone())),
+                    ("raw" | "spec_raw" | "pod_raw", Yaml::String(text)) => {
+                        out.push((here, text.clone()))
+                    }
                     ("raw", Yaml::Hash(fields)) => {
                         for (f, text) in fields {
                             if let (Yaml::String(f), Yaml::String(text)) = (f, text) {

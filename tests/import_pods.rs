@@ -48,7 +48,7 @@ fn raw_fields(yaml: &str) -> Vec<String> {
                     } else {
                         format!("{at}.{key}")
                     };
-                    if key == "raw" {
+                    if key == "raw" || key == "pod_raw" {
                         match v {
                             Yaml::Hash(inner) => out.extend(
                                 inner

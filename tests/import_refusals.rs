@@ -126,7 +126,7 @@ fn a_first_container_without_literal_name_or_image_gives_up_the_deployment() {
             "{case}: the Deployment is raw HCL\n{}",
             got.yaml
         );
-        assert!(!got.yaml.contains("containers:"), "{case}: {}", got.yaml);
+        assert!(!got.yaml.contains("\ncontainers:"), "{case}: {}", got.yaml);
     }
 }
 

@@ -869,6 +869,11 @@ fn set_raw(draft: &mut Draft, slot: Slot, text: String) {
                 j.raw = raw();
             }
         }
+        Slot::JobPod(i) => {
+            if let Some(j) = spec.jobs.get_mut(i) {
+                j.pod_raw = raw();
+            }
+        }
         Slot::JobContainer(i, k) => {
             if let Some(c) = spec.jobs.get_mut(i).and_then(|j| j.containers.get_mut(k)) {
                 c.raw = raw();
@@ -921,6 +926,7 @@ fn raw_lines(draft: &Draft) -> usize {
     }
     for j in &spec.jobs {
         texts.push(&j.raw);
+        texts.push(&j.pod_raw);
         texts.extend(j.containers.iter().map(|c| &c.raw));
         texts.extend(j.volumes.iter().map(|v| &v.raw));
     }

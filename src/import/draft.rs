@@ -24,6 +24,8 @@ pub enum Slot {
     Integrity,
     /// `jobs[i].raw`: inside the job's resource.
     Job(usize),
+    /// `jobs[i].pod_raw`: inside the job's pod spec.
+    JobPod(usize),
     /// `jobs[i].containers[j].raw`.
     JobContainer(usize, usize),
     /// `jobs[i].volumes[k].raw`: the source of a job's pod volume.
@@ -58,6 +60,7 @@ impl Slot {
             Slot::Backup => "backup.raw".to_owned(),
             Slot::Integrity => "backup.integrity_check.raw".to_owned(),
             Slot::Job(i) => format!("jobs[{i}].raw"),
+            Slot::JobPod(i) => format!("jobs[{i}].pod_raw"),
             Slot::JobContainer(i, j) => format!("jobs[{i}].containers[{j}].raw"),
             Slot::JobVolume(i, k) => format!("jobs[{i}].volumes[{k}].raw"),
             Slot::Stack => "raw.stack".to_owned(),

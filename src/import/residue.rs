@@ -336,6 +336,9 @@ impl Walk<'_> {
         if let Some(Slot::Job(i)) = self.claim.slot {
             let ty = self.ty.as_str();
             let pod = super::invert::job_pod(ty);
+            if path == pod.as_slice() {
+                return Some(Slot::JobPod(i));
+            }
             return match path.split_last() {
                 Some((Step::Block(ident, j), parent)) if ident == "container" && parent == pod => {
                     Some(Slot::JobContainer(i, *j))

@@ -298,6 +298,7 @@ fn app_job(
         },
     );
     let mut pod = built.pod;
+    pod.raw = adopt::raw(p, &jat("pod_raw"), &j.pod_raw);
     let mut allow = built.allow;
     let (default_backoff, default_restart) = if cron {
         (cv::jobs::CRON_BACKOFF_LIMIT, cv::jobs::CRON_RESTART_POLICY)

@@ -706,5 +706,8 @@ with_pod_settings! {
         pub ignore_changes: Option<IgnoreChangesSpec>,
         /// Raw HCL inside the job's resource.
         pub raw: Option<String>,
+        /// Raw HCL inside the job's pod spec, after what dlgen writes there (a pod setting
+        /// no field says, such as `share_process_namespace`).
+        pub pod_raw: Option<String>,
     }
 }
