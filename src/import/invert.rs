@@ -414,15 +414,7 @@ impl<'a> Ctx<'a> {
         value: &Value,
         skip: &[&str],
     ) -> Option<Vec<(String, String)>> {
-        let mut entries: Vec<(String, String)> = map(value)?
-            .iter()
-            .filter(|(k, _)| !skip.contains(&k.as_str()))
-            .map(|(k, v)| Some((k.clone(), v.as_primitive_string()?)))
-            .collect::<Option<_>>()?;
-        if let Some(keys) = self.source_keys(address, path) {
-            entries.sort_by_key(|(k, _)| keys.iter().position(|s| s == k).unwrap_or(usize::MAX));
-        }
-        Some(entries)
+        self.ordered_by(address, path, value, skip, |_, v| v.as_primitive_string())
     }
 
     /// As `ordered`, for annotations: a value may also be any value form (a variable, a
@@ -435,14 +427,26 @@ impl<'a> Ctx<'a> {
         value: &Value,
         skip: &[&str],
     ) -> Option<Vec<(String, ValueSpec)>> {
-        let mut entries: Vec<(String, ValueSpec)> = map(value)?
+        self.ordered_by(address, path, value, skip, |k, v| {
+            val::value_spec(v, &self.secret_name)
+                .or_else(|| self.entry_expression(address, path, k))
+        })
+    }
+
+    /// The entries of the map `value` read by `read` (`None` when one cannot be), in the
+    /// order the stack writes them.
+    fn ordered_by<T>(
+        &self,
+        address: &str,
+        path: &[Step],
+        value: &Value,
+        skip: &[&str],
+        read: impl Fn(&str, &Value) -> Option<T>,
+    ) -> Option<Vec<(String, T)>> {
+        let mut entries: Vec<(String, T)> = map(value)?
             .iter()
             .filter(|(k, _)| !skip.contains(&k.as_str()))
-            .map(|(k, v)| {
-                let spec = val::value_spec(v, &self.secret_name)
-                    .or_else(|| self.entry_expression(address, path, k))?;
-                Some((k.clone(), spec))
-            })
+            .map(|(k, v)| Some((k.clone(), read(k, v)?)))
             .collect::<Option<_>>()?;
         if let Some(keys) = self.source_keys(address, path) {
             entries.sort_by_key(|(k, _)| keys.iter().position(|s| s == k).unwrap_or(usize::MAX));
