@@ -1153,6 +1153,37 @@ fn environment_variables() {
             Raw::At("raw.stack"),
         ),
         probe(
+            // The Service's annotations read as the Deployment's: a variable, and raw HCL
+            // for a value no form says.
+            "Service annotations of a variable and of a function",
+            WEB,
+            vec![
+                variable("variable \"owner\" { type = string }"),
+                e(
+                    "    labels = {\n      app = \"web-shell\"\n    }\n  }\n  spec {\n    selector",
+                    "    labels = {\n      app = \"web-shell\"\n    }\n    annotations = {\n      \"example.com/owner\" = var.owner\n      \"example.com/team\"  = upper(var.owner)\n    }\n  }\n  spec {\n    selector",
+                ),
+            ],
+            &[
+                "example.com/owner: {var: owner}",
+                "example.com/team: {hcl: upper(var.owner)}",
+            ],
+            Raw::Values,
+        ),
+        probe(
+            "a config map annotation of a local's hash",
+            "mqtt-broker",
+            vec![e(
+                "    name      = \"mosquitto-config\"\n    namespace = kubernetes_namespace.mqtt.metadata[0].name\n  }\n",
+                "    name      = \"mosquitto-config\"\n    namespace = kubernetes_namespace.mqtt.metadata[0].name\n    annotations = {\n      \"example.com/rev\" = sha1(local.rev)\n    }\n  }\n",
+            ), e(
+                "resource \"kubernetes_config_map\" \"mosquitto\" {",
+                "locals {\n  rev = \"7\"\n}\n\nresource \"kubernetes_config_map\" \"mosquitto\" {",
+            )],
+            &["example.com/rev: {hcl: sha1(local.rev)}", "rev = \"7\""],
+            Raw::At("raw.stack"),
+        ),
+        probe(
             "an ingress annotation no value form says",
             WEB,
             vec![

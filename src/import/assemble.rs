@@ -614,7 +614,7 @@ fn locals_block(mut locals: Vec<(usize, Piece)>) -> Option<Piece> {
 
 /// The expressions the spec holds as raw HCL values (`{hcl: ...}`), which import writes
 /// for the values no other form says: annotations (of the Deployment, its pods, a job's
-/// pods, an ingress) and env values.
+/// pods, an ingress, a Service, a config map, a Secret) and env values.
 fn hcl_values(spec: &crate::spec::Spec) -> Vec<&str> {
     use crate::spec::ValueSpec;
     let deployment = spec
@@ -627,7 +627,22 @@ fn hcl_values(spec: &crate::spec::Spec) -> Vec<&str> {
         .iter()
         .chain(&spec.ingresses)
         .flat_map(|i| &i.extra_annotations.0);
-    let annotations = deployment.chain(jobs).chain(ingresses).map(|(_, v)| v);
+    let objects = spec
+        .service
+        .iter()
+        .chain(&spec.services)
+        .flat_map(|s| &s.annotations.0)
+        .chain(spec.config_maps.iter().flat_map(|c| &c.annotations.0))
+        .chain(
+            spec.kubernetes_secrets
+                .iter()
+                .flat_map(|s| &s.annotations.0),
+        );
+    let annotations = deployment
+        .chain(jobs)
+        .chain(ingresses)
+        .chain(objects)
+        .map(|(_, v)| v);
     let containers = spec.containers.iter().chain(&spec.init_containers).chain(
         spec.jobs
             .iter()

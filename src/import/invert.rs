@@ -2771,23 +2771,36 @@ fn service_of(
             .ordered(&address, &[b("spec", 0), attr("selector")], sel, &[])
             .map(OrderedMap);
     }
-    let mut annotations = meta
+    let values = meta
         .and_then(|m| get(m, "annotations"))
-        .and_then(|ann| ctx.ordered(&address, &[b("metadata", 0), attr("annotations")], ann, &[]))
+        .and_then(|ann| {
+            ctx.ordered_values(&address, &[b("metadata", 0), attr("annotations")], ann, &[])
+        })
         .unwrap_or_default();
-    if svc.kind == Some(crate::spec::ServiceType::LoadBalancer) {
-        // `type: LoadBalancer` alone is the preset with every default.
-        svc.load_balancer = load_balancer(spec, &mut annotations).filter(|lb| {
-            lb.ip.is_some()
-                || lb.shared.is_some()
-                || lb.external_traffic_policy.is_some()
-                || lb.legacy_annotations.is_some()
-        });
-        if svc.load_balancer.is_some() {
-            svc.kind = None;
+    // MetalLB's preset is read from literal annotations; with any other value form the
+    // annotations are the Service's own, as written.
+    let texts: Option<Vec<(String, String)>> = values
+        .iter()
+        .map(|(k, v)| Some((k.clone(), literal_text(v)?)))
+        .collect();
+    match texts {
+        Some(mut annotations) => {
+            if svc.kind == Some(crate::spec::ServiceType::LoadBalancer) {
+                // `type: LoadBalancer` alone is the preset with every default.
+                svc.load_balancer = load_balancer(spec, &mut annotations).filter(|lb| {
+                    lb.ip.is_some()
+                        || lb.shared.is_some()
+                        || lb.external_traffic_policy.is_some()
+                        || lb.legacy_annotations.is_some()
+                });
+                if svc.load_balancer.is_some() {
+                    svc.kind = None;
+                }
+            }
+            svc.annotations = OrderedMap::of_texts(annotations);
         }
+        None => svc.annotations = OrderedMap(values),
     }
-    svc.annotations = OrderedMap::of_texts(annotations);
     let mut ports = spec.map(|s| blocks(s, "port")).unwrap_or_default();
     // `dynamic "port"` blocks stay raw HCL in `spec` (`spec_raw`), there from the start
     // (a Service of a range only has no port the spec says): the ports are the ones

@@ -615,7 +615,8 @@ pub struct Metadata {
     pub name: String,
     pub namespace: String,
     pub labels: OrderedMap<String>,
-    pub annotations: Option<Vec<(String, String)>>,
+    /// With value forms (`{var}`, `{ref}`, `{hcl}`, ...) where the stack writes them.
+    pub annotations: Option<Vec<(String, crate::spec::ValueSpec)>>,
 }
 
 pub fn metadata(ctx: &Ctx, address: &str, v: &Value) -> Option<Metadata> {
@@ -635,7 +636,7 @@ pub fn metadata(ctx: &Ctx, address: &str, v: &Value) -> Option<Metadata> {
     }
     if let Some(ann) = get(meta, "annotations") {
         let at = [super::b("metadata", 0), super::attr("annotations")];
-        out.annotations = Some(ctx.ordered(address, &at, ann, &[])?);
+        out.annotations = Some(ctx.ordered_values(address, &at, ann, &[])?);
     }
     Some(out)
 }
@@ -651,11 +652,11 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
         ..ConfigMapSpec::default()
     };
     if let Some(entries) = meta.annotations {
-        let (matches, rest): (Vec<_>, Vec<_>) = entries
-            .into_iter()
-            .partition(|(k, value)| k == cv::reloader::MATCH && value == "true");
+        let (matches, rest): (Vec<_>, Vec<_>) = entries.into_iter().partition(|(k, value)| {
+            k == cv::reloader::MATCH && super::literal_text(value).as_deref() == Some("true")
+        });
         out.reloader_match = Some(!matches.is_empty());
-        out.annotations = OrderedMap::of_texts(rest);
+        out.annotations = OrderedMap(rest);
     }
     out.immutable = match get(v, "immutable") {
         None => None,

@@ -86,8 +86,12 @@ fn read(
         let (account, rest): (Vec<_>, Vec<_>) = entries
             .into_iter()
             .partition(|(k, _)| token && k == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION);
-        out.service_account = account.into_iter().next().map(|(_, name)| name);
-        out.annotations = OrderedMap::of_texts(rest);
+        // The account is a name (a reference to it is the name it evaluates to).
+        out.service_account = match account.into_iter().next() {
+            Some((_, name)) => Some(super::literal_text(&name)?),
+            None => None,
+        };
+        out.annotations = OrderedMap(rest);
     }
     if let Some(data) = get(v, "data") {
         let data = val::map(data)?;
