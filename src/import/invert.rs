@@ -387,11 +387,22 @@ impl<'a> Ctx<'a> {
         Some((top.file, start))
     }
 
+    /// The attribute at attribute path `path` of the block at `address` as the stack
+    /// writes it, with its file.
+    pub(crate) fn source_attribute(
+        &self,
+        address: &str,
+        path: &[Step],
+    ) -> Option<(&'a source::File, &'a hcl_edit::structure::Attribute)> {
+        let top = self.src.top(&self.at(address))?;
+        let attr = source::find(&top.block.body, path)?.as_attribute()?;
+        Some((top.file, attr))
+    }
+
     /// The keys of the object written at attribute path `path` of the block at `address`,
     /// in the order the stack writes them, when it is an object literal.
     fn source_keys(&self, address: &str, path: &[Step]) -> Option<Vec<String>> {
-        let top = self.src.top(&self.at(address))?;
-        let attr = source::find(&top.block.body, path)?.as_attribute()?;
+        let (_, attr) = self.source_attribute(address, path)?;
         let Expression::Object(obj) = &attr.value else {
             return None;
         };
@@ -462,8 +473,7 @@ impl<'a> Ctx<'a> {
         path: &[Step],
         key: &str,
     ) -> Option<ValueSpec> {
-        let top = self.src.top(&self.at(address))?;
-        let attr = source::find(&top.block.body, path)?.as_attribute()?;
+        let (file, attr) = self.source_attribute(address, path)?;
         let Expression::Object(obj) = &attr.value else {
             return None;
         };
@@ -475,15 +485,14 @@ impl<'a> Ctx<'a> {
             };
             (name == key).then_some(v)
         })?;
-        raw_value(&top.file.text[value.expr().span()?])
+        raw_value(&file.text[value.expr().span()?])
     }
 
     /// The source text of the attribute at `path` as a raw HCL value (`{hcl: ...}`), for a
     /// value no other form says: when the stack writes it on one line (see [`raw_value`]).
     pub(crate) fn expression(&self, address: &str, path: &[Step]) -> Option<ValueSpec> {
-        let top = self.src.top(&self.at(address))?;
-        let attr = source::find(&top.block.body, path)?.as_attribute()?;
-        raw_value(&top.file.text[attr.value.span()?])
+        let (file, attr) = self.source_attribute(address, path)?;
+        raw_value(&file.text[attr.value.span()?])
     }
 }
 
@@ -2059,10 +2068,9 @@ fn container_image(
     {
         return Some(None);
     }
-    let top = ctx.src.top(&ctx.at(address))?;
     let mut path = at.to_vec();
     path.push(attr("image"));
-    let expr = source::find(&top.block.body, &path)?.as_attribute()?;
+    let (_, expr) = ctx.source_attribute(address, &path)?;
     let own = format!("local.{}", cv::own_image::LOCAL);
     (expr.value.to_string().trim() == own).then_some(None)
 }
@@ -2954,10 +2962,8 @@ fn load_balancer(
 
 /// The source text of attribute `key` of the object at `address`.
 fn attr_text(ctx: &Ctx, address: &str, key: &str) -> Option<String> {
-    let top = ctx.src.top(&ctx.at(address))?;
-    let attr = source::find(&top.block.body, &[attr(key)])?.as_attribute()?;
-    let span = attr.value.span()?;
-    Some(top.file.text[span].to_owned())
+    let (file, attr) = ctx.source_attribute(address, &[attr(key)])?;
+    Some(file.text[attr.value.span()?].to_owned())
 }
 
 // --- backup ---------------------------------------------------------------------------

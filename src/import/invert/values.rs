@@ -4,7 +4,7 @@
 //! with references inside stay symbolic and are read by the value reader itself.)
 
 use super::Ctx;
-use crate::import::source::{self, Step};
+use crate::import::source::Step;
 use crate::planeq::Value;
 use crate::spec::{DataSpec, ValueSpec};
 
@@ -17,8 +17,7 @@ pub(super) fn literal_json(
     at: &[Step],
     evaluated: &Value,
 ) -> Option<ValueSpec> {
-    let top = ctx.src.top(&ctx.at(address))?;
-    let attr = source::find(&top.block.body, at)?.as_attribute()?;
+    let (_, attr) = ctx.source_attribute(address, at)?;
     match super::encoded::literal_call(&attr.value, evaluated)? {
         DataSpec::Json(d) => Some(ValueSpec::Json(d)),
         _ => None,
