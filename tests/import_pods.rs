@@ -1184,6 +1184,19 @@ fn environment_variables() {
             Raw::At("raw.stack"),
         ),
         probe(
+            "a manifest annotation of a variable",
+            WEB,
+            vec![
+                variable("variable \"owner\" { type = string }"),
+                e(
+                    "      name      = \"web-shell-ws\"\n      namespace = kubernetes_namespace.web_shell.metadata[0].name\n      labels = {\n        app = \"web-shell\"\n      }\n",
+                    "      name      = \"web-shell-ws\"\n      namespace = kubernetes_namespace.web_shell.metadata[0].name\n      labels = {\n        app = \"web-shell\"\n      }\n      annotations = {\n        \"example.com/owner\" = var.owner\n      }\n",
+                ),
+            ],
+            &["annotations: {example.com/owner: {var: owner}}"],
+            Raw::None,
+        ),
+        probe(
             "an ingress annotation no value form says",
             WEB,
             vec![

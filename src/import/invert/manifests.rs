@@ -18,7 +18,7 @@ use super::{Ctx, text};
 use crate::import::draft::{Draft, Limits, Part, Slot};
 use crate::import::value::{self as val, block, get, string};
 use crate::planeq::Value;
-use crate::spec::{DataSpec, ManifestSpec, OrderedMap, Scalar};
+use crate::spec::{DataSpec, ManifestSpec, OrderedMap, Scalar, ValueSpec};
 
 /// `manifests:`, a list whose entries the inversion reads one by one (entry `i` gives up
 /// as `Part::Items(MANIFESTS, i)` and holds raw HCL at `Slot::Item(MANIFESTS, i)`).
@@ -155,7 +155,8 @@ fn read(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, v: &Value) -> Option<
         None => out.cluster_scoped = Some(true),
         Some(_) => out.namespace = Some(string(meta, "namespace")?.to_owned()),
     }
-    // Labels and annotations: strings, in the order the stack writes them.
+    // Labels (strings) and annotations (strings or value forms), in the order the stack
+    // writes them.
     let metadata = match structured_at(ctx, address, manifest, "metadata")? {
         DataSpec::Map(m) => m,
         _ => return None,
@@ -167,17 +168,22 @@ fn read(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, v: &Value) -> Option<
         let DataSpec::Map(entries) = value else {
             return None;
         };
-        let mut texts = Vec::new();
-        for (k, v) in entries.0 {
-            let DataSpec::Scalar(Scalar::Str(s)) = v else {
-                return None;
-            };
-            texts.push((k, s));
-        }
         if key == "labels" {
-            out.labels = OrderedMap(texts);
+            for (k, v) in entries.0 {
+                let DataSpec::Scalar(Scalar::Str(s)) = v else {
+                    return None;
+                };
+                out.labels.0.push((k, s));
+            }
         } else {
-            out.annotations = OrderedMap::of_texts(texts);
+            for (k, v) in entries.0 {
+                let value = match v {
+                    DataSpec::Scalar(s) => ValueSpec::Scalar(s),
+                    DataSpec::Ref(form) => form,
+                    _ => return None,
+                };
+                out.annotations.0.push((k, value));
+            }
         }
     }
     let Value::Object(top) = manifest else {
