@@ -16,7 +16,7 @@ pub mod around;
 mod choice;
 
 use hcl_edit::Span as _;
-use hcl_edit::expr::{Expression, ObjectKey};
+use hcl_edit::expr::Expression;
 
 use super::draft::{Draft, Limits, Part, Slot};
 use super::source::{self, Source, Step};
@@ -406,13 +406,7 @@ impl<'a> Ctx<'a> {
         let Expression::Object(obj) = &attr.value else {
             return None;
         };
-        obj.iter()
-            .map(|(k, _)| match k {
-                ObjectKey::Ident(id) => Some(id.as_str().to_owned()),
-                ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),
-                _ => None,
-            })
-            .collect()
+        obj.iter().map(|(k, _)| around::key_text(k)).collect()
     }
 
     /// A string map (labels, annotations) in the order the stack writes it: the keys of
@@ -477,14 +471,9 @@ impl<'a> Ctx<'a> {
         let Expression::Object(obj) = &attr.value else {
             return None;
         };
-        let value = obj.iter().find_map(|(k, v)| {
-            let name = match k {
-                ObjectKey::Ident(id) => id.as_str().to_owned(),
-                ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
-                _ => return None,
-            };
-            (name == key).then_some(v)
-        })?;
+        let (_, value) = obj
+            .iter()
+            .find(|(k, _)| around::key_text(k).as_deref() == Some(key))?;
         raw_value(&file.text[value.expr().span()?])
     }
 
