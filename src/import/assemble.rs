@@ -544,11 +544,25 @@ fn declarations(ctx: &Ctx, rendered_main: &str, pieces: &mut Vec<Piece>) {
             }
         }
     }
+    let seeds = pieces.iter().map(|p| p.text.clone()).collect();
+    let needed = needed(ctx, seeds, done, |r| !declared.contains(r));
+    pieces.extend(needed);
+}
+
+/// The stack's declarations that the HCL texts `work` refer to, and those these refer to
+/// in turn (`keep` chooses which references to follow; those in `done` are not): whole
+/// `variable` and `data` blocks, and one `locals` block of the entries.
+fn needed(
+    ctx: &Ctx,
+    mut work: Vec<String>,
+    mut done: BTreeSet<Ref>,
+    keep: impl Fn(&Ref) -> bool,
+) -> Vec<Piece> {
+    let mut out = Vec::new();
     let mut locals: Vec<(usize, Piece)> = Vec::new();
-    let mut work: Vec<String> = pieces.iter().map(|p| p.text.clone()).collect();
     while let Some(text) = work.pop() {
         for r in refs_of(&text) {
-            if declared.contains(&r) || !done.insert(r.clone()) {
+            if !keep(&r) || !done.insert(r.clone()) {
                 continue;
             }
             let found = match &r {
@@ -572,11 +586,12 @@ fn declarations(ctx: &Ctx, rendered_main: &str, pieces: &mut Vec<Piece>) {
             if let Some((file, Some(span), construct)) = found {
                 let piece = Piece::new(Slot::Stack, file, span, construct);
                 work.push(piece.text.clone());
-                pieces.push(piece);
+                out.push(piece);
             }
         }
     }
-    pieces.extend(locals_block(locals));
+    out.extend(locals_block(locals));
+    out
 }
 
 /// The entry `name` of the stack's `locals`, with the position of its file for ordering.
@@ -681,42 +696,12 @@ fn value_construct(text: &str) -> String {
 /// `raw.stack`. Data sources of the types dlgen writes itself are not among them (the
 /// values that read one are not raw values: see `invert::raw_value`).
 fn hcl_declarations(ctx: &Ctx, spec: &crate::spec::Spec) -> Vec<Piece> {
-    let mut done: BTreeSet<Ref> = BTreeSet::new();
-    let mut locals = Vec::new();
-    let mut data = Vec::new();
-    let mut work: Vec<String> = hcl_values(spec)
+    let seeds = hcl_values(spec)
         .into_iter()
         .map(|t| format!("x = {t}\n"))
         .collect();
-    while let Some(text) = work.pop() {
-        for r in refs_of(&text) {
-            if !done.insert(r.clone()) {
-                continue;
-            }
-            match &r {
-                Ref::Local(name) => {
-                    if let Some(entry) = local_entry(ctx, name) {
-                        work.push(entry.1.text.clone());
-                        locals.push(entry);
-                    }
-                }
-                Ref::Data(address) => {
-                    if let Some(top) = ctx.src.top(address)
-                        && let Some(span) = top.block.span()
-                    {
-                        let ty = address.split('.').nth(1).unwrap_or_default();
-                        let piece = Piece::new(Slot::Stack, top.file, span, format!("data {ty}"));
-                        work.push(piece.text.clone());
-                        data.push(piece);
-                    }
-                }
-                Ref::Var(_) => {}
-            }
-        }
-    }
-    data.sort_by(|a, b| (&a.file, a.start).cmp(&(&b.file, b.start)));
-    data.extend(locals_block(locals));
-    data
+    // Variables are the model's to declare (as `{var}`'s are).
+    needed(ctx, seeds, BTreeSet::new(), |r| !matches!(r, Ref::Var(_)))
 }
 
 /// What a rendered `main.tf` declares: variables, locals and data sources.
