@@ -473,14 +473,11 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         Some("write the NFS volume's `size`".to_owned()),
                     );
                 }
-                if vol.autoresize.is_some() || vol.autoresize_why.is_some() {
-                    p.add(
-                        at("autoresize"),
-                        "`autoresize` applies to block storage only",
-                        None,
-                    );
-                }
                 for (field, set) in [
+                    (
+                        "autoresize",
+                        vol.autoresize.is_some() || vol.autoresize_why.is_some(),
+                    ),
                     (
                         "ignore_requests",
                         vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some(),
