@@ -136,19 +136,9 @@ impl Refs {
                 Scalar::Bool(b) => Value::Bool(*b),
             },
             ValueSpec::Var(name) => {
-                let path = format!("{path}.var");
-                if let Err(why) = variable_name(name) {
-                    p.invalid(&path, "variable name", name, &why);
+                if !self.use_var(p, &format!("{path}.var"), name) {
                     return Value::Str(String::new());
                 }
-                if name == cv::repo::TLS_SECRET_VARIABLE && !self.in_manifest {
-                    p.add(
-                        &path,
-                        "`tls_secret_name` is sensitive and only feeds the TLS and ingress modules (and a manifest such as an `IngressRoute`)",
-                        Some("use another shared variable".to_owned()),
-                    );
-                }
-                self.var(name);
                 Value::Expr(Expr(format!("var.{name}")))
             }
             ValueSpec::Vault(VaultRef {
@@ -350,6 +340,24 @@ impl Refs {
 }
 
 impl Refs {
+    /// A variable a value reads (`{var}`, or inside `{hcl}`): its name checked, the TLS
+    /// secret's kept to the modules and manifests, declared. `false` for a bad name.
+    fn use_var(&mut self, p: &mut Problems, at: &str, name: &str) -> bool {
+        if let Err(why) = variable_name(name) {
+            p.invalid(at, "variable name", name, &why);
+            return false;
+        }
+        if name == cv::repo::TLS_SECRET_VARIABLE && !self.in_manifest {
+            p.add(
+                at,
+                "`tls_secret_name` is sensitive and only feeds the TLS and ingress modules (and a manifest such as an `IngressRoute`)",
+                Some("use another shared variable".to_owned()),
+            );
+        }
+        self.var(name);
+        true
+    }
+
     /// `{hcl: ...}`: one expression on one line, parsed. The variables it reads are
     /// declared like `{var}`'s, and the objects it names (`local.x`, `data.t.n`, `t.n`,
     /// `module.n`) are checked with the other references once every object is known.
@@ -395,15 +403,7 @@ impl Refs {
             p.invalid(at, "HCL expression", text, &why);
         }
         for var in names.vars {
-            match variable_name(&var) {
-                Ok(()) if var == cv::repo::TLS_SECRET_VARIABLE && !self.in_manifest => p.add(
-                    at,
-                    "`tls_secret_name` is sensitive and only feeds the TLS and ingress modules (and a manifest such as an `IngressRoute`)",
-                    Some("use another variable".to_owned()),
-                ),
-                Ok(()) => self.var(&var),
-                Err(why) => p.invalid(at, "variable name", &var, &why),
-            }
+            self.use_var(p, at, &var);
         }
         for root in names.objects {
             self.objects.push((at.to_owned(), root));
