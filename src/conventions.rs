@@ -306,6 +306,11 @@ pub mod homepage {
 
 /// Block-storage PVC conventions.
 pub mod pvc {
+    /// The resource types a PVC may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = [
+        "kubernetes_persistent_volume_claim",
+        "kubernetes_persistent_volume_claim_v1",
+    ];
     pub const ACCESS_MODE: &str = "ReadWriteOnce";
     pub const ENCRYPTED_CLASS: &str = "proxmox-lvm-encrypted";
     pub const PLAIN_CLASS: &str = "proxmox-lvm";
@@ -434,6 +439,12 @@ pub mod jobs {
 }
 
 // --- around the pod -------------------------------------------------------------------
+
+/// Services.
+pub mod service {
+    /// The resource types a Service may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_service", "kubernetes_service_v1"];
+}
 
 /// MetalLB: how a LoadBalancer Service asks for its address, and what its controller
 /// writes back.

@@ -882,6 +882,10 @@ pub struct VolumeSpec {
     /// Pinned resource address (adoption); default the volume name in snake case (PVC) or
     /// `nfs_<name>` (NFS module).
     pub address: Option<String>,
+    /// Block storage: the PVC's resource type, when the stack uses another version
+    /// (`kubernetes_persistent_volume_claim_v1`); default
+    /// `kubernetes_persistent_volume_claim`.
+    pub resource_type: Option<String>,
     /// Block storage: leave out `wait_until_bound = false` (a convention break; needs
     /// `wait_until_bound_why`).
     pub wait_until_bound: Option<bool>,

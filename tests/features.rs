@@ -5600,3 +5600,89 @@ fn anchored_comments_are_checked_before_rendering() {
         assert!(e.contains("specs/app.yaml:7:"), "{comment}: {e}");
     }
 }
+
+#[test]
+fn a_deployment_service_and_volume_of_the_v1_resource_types_are_named_by_every_reference() {
+    let spec = format!(
+        "{BASE}deployment: {{resource_type: kubernetes_deployment_v1}}\nservice: {{resource_type: kubernetes_service_v1}}\nservices: [{{name: app-metrics, resource_type: kubernetes_service_v1, port: 9100}}]\nvolumes: [{{name: data, storage: proxmox-lvm, size: 1Gi, mount: /data, resource_type: kubernetes_persistent_volume_claim_v1}}]\nbackup: {{schedule: \"30 1 * * *\"}}\ningress: {{auth: required, service_ref: true}}\n"
+    );
+    let (text, body) = render(&spec);
+    find(&body, "resource", &["kubernetes_deployment_v1", "app"]);
+    find(&body, "resource", &["kubernetes_service_v1", "app"]);
+    find(&body, "resource", &["kubernetes_service_v1", "app_metrics"]);
+    find(
+        &body,
+        "resource",
+        &["kubernetes_persistent_volume_claim_v1", "data"],
+    );
+    for base in [
+        "kubernetes_deployment",
+        "kubernetes_service",
+        "kubernetes_persistent_volume_claim",
+    ] {
+        assert!(
+            !text.contains(&format!("{base}.")) && !text.contains(&format!("\"{base}\"")),
+            "only the declared type of {base} is named: {text}"
+        );
+    }
+    assert_eq!(
+        arg_of(&body, "ingress", "service_name").unwrap(),
+        "kubernetes_service_v1.app.metadata[0].name"
+    );
+    // The pod's volume and the backup job's both name the claim by its `_v1` type.
+    assert_eq!(
+        text.matches("claim_name = kubernetes_persistent_volume_claim_v1.data.metadata[0].name")
+            .count(),
+        2,
+        "{text}"
+    );
+
+    for (bad_spec, at, message) in [
+        (
+            spec.replace(
+                "service: {resource_type: kubernetes_service_v1}",
+                "service: {resource_type: kubernetes_service_v2}",
+            ),
+            "service.resource_type",
+            "`kubernetes_service_v2` is not a resource type of this object",
+        ),
+        (
+            spec.replace(
+                "resource_type: kubernetes_deployment_v1",
+                "resource_type: kubernetes_service_v1",
+            ),
+            "deployment.resource_type",
+            "`kubernetes_service_v1` is not a resource type of this object",
+        ),
+        (
+            format!(
+                "{BASE}volumes: [{{name: m, storage: nfs, path: /m, mount: /m, resource_type: kubernetes_persistent_volume_claim_v1}}]\n"
+            ),
+            "volumes[0].resource_type",
+            "`resource_type` applies to block storage only",
+        ),
+        (
+            format!(
+                "{BASE}volumes: [{{name: tmp, empty_dir: {{}}, mount: /tmp, resource_type: kubernetes_persistent_volume_claim_v1}}]\n"
+            ),
+            "volumes[0].resource_type",
+            "`resource_type` applies to storage volumes",
+        ),
+        (
+            format!(
+                "{BASE}volumes: [{{name: tmp, empty_dir: {{}}, mount: /tmp, autoresize: false}}]\n"
+            ),
+            "volumes[0].autoresize",
+            "`autoresize` applies to storage volumes",
+        ),
+        (
+            format!("{BASE}service: {{enabled: false, resource_type: kubernetes_service_v1}}\n"),
+            "service.enabled",
+            "the app's Service is switched off, but other Service fields are set",
+        ),
+    ] {
+        let e = errors(&bad_spec);
+        assert!(e.contains(message), "{message}: {e}");
+        assert!(e.contains(at), "{at}: {e}");
+    }
+}

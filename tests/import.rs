@@ -1365,6 +1365,54 @@ fn a_namespace_of_the_v1_resource_type_is_read_back() {
 }
 
 #[test]
+fn a_deployment_services_and_a_volume_of_the_v1_resource_types_are_read_back() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Stacks written with the provider's `_v1` types: the app's Deployment, its Service,
+    // another Service and a block-storage PVC, each named by its references (the
+    // ingress's `service_name`, the pod's and the backup job's `claim_name`).
+    let extra = "deployment: {resource_type: kubernetes_deployment_v1}\nservice: {resource_type: kubernetes_service_v1}\nservices:\n  - {name: drone-logbook-metrics, resource_type: kubernetes_service_v1, port: 9100}\n";
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra)
+        .replace(
+            "    size: 2Gi\n",
+            "    size: 2Gi\n    resource_type: kubernetes_persistent_volume_claim_v1\n",
+        )
+        .replace(
+            "  auth: required\n",
+            "  auth: required\n  service_ref: true\n",
+        );
+    let (dir, got) = import_without_raw(
+        &r,
+        tmp.path(),
+        "v1-types.yaml",
+        &text,
+        &[
+            "deployment: {resource_type: kubernetes_deployment_v1}",
+            "resource_type: kubernetes_service_v1",
+            "resource_type: kubernetes_persistent_volume_claim_v1",
+        ],
+    );
+    let tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    assert!(
+        tf.contains("kubernetes_service_v1.drone_logbook.metadata[0].name"),
+        "{tf}"
+    );
+    assert!(
+        tf.contains("kubernetes_persistent_volume_claim_v1.data.metadata[0].name"),
+        "{tf}"
+    );
+    assert_eq!(
+        got.yaml
+            .matches("resource_type: kubernetes_service_v1")
+            .count(),
+        2,
+        "{}",
+        got.yaml
+    );
+    assert_eq!(model_of(&got.yaml), model_of(&text));
+}
+
+#[test]
 fn encoded_data_comes_back_as_the_structured_value_in_the_order_written() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");

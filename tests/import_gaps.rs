@@ -204,3 +204,35 @@ fn the_own_secrets_keep_their_name_when_the_directory_is_named_otherwise() {
     );
     assert!(got.yaml.contains("name: freshrss-secrets"), "{}", got.yaml);
 }
+
+#[test]
+fn a_stack_written_with_the_v1_resource_types_throughout_imports_without_raw_hcl() {
+    // Newer stacks use the provider's `_v1` types (stack-patterns v2 section 6:
+    // `kubernetes_namespace_v1` in chesscom-streak and myprotein-watch). Each object keeps
+    // its type as the spec's `resource_type`, and every reference names it.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, mut main_tf) = stack_of(&r, tmp.path(), "");
+    let types = [
+        "kubernetes_namespace",
+        "kubernetes_deployment",
+        "kubernetes_service",
+        "kubernetes_persistent_volume_claim",
+    ];
+    for ty in types {
+        assert!(main_tf.contains(&format!("resource \"{ty}\"")), "{main_tf}");
+        main_tf = main_tf
+            .replace(&format!("\"{ty}\""), &format!("\"{ty}_v1\""))
+            .replace(&format!("{ty}."), &format!("{ty}_v1."));
+    }
+    fs::write(dir.join("main.tf"), &main_tf).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for ty in types {
+        assert!(
+            got.yaml.contains(&format!("resource_type: {ty}_v1")),
+            "{ty}: {}",
+            got.yaml
+        );
+    }
+}

@@ -283,6 +283,16 @@ impl Draft {
         spec
     }
 
+    /// The address of the Deployment the spec describes (`<type>.<label>`), once read.
+    pub fn deployment_address(&self) -> Option<String> {
+        let dep = self.spec.deployment.as_ref()?;
+        let ty = dep
+            .resource_type
+            .as_deref()
+            .unwrap_or(crate::conventions::workload::DEPLOYMENT_TYPES[0]);
+        Some(format!("{ty}.{}", dep.address.as_ref()?))
+    }
+
     pub fn claim_of_rendered(&self, rendered: &str) -> Option<&Claim> {
         self.claims.iter().find(|c| c.rendered == rendered)
     }

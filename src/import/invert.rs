@@ -616,7 +616,7 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     let service = if limits.has(&Part::Service) {
         None
     } else {
-        service_candidate(ctx)
+        choice::app_service(ctx)
     };
     let pvc_backup_why = deployment(ctx, &mut d, limits, eso, service.is_some(), &mut blockers);
     let app_port = d
@@ -627,8 +627,8 @@ pub fn invert(ctx: &Ctx, limits: &Limits) -> Result<Draft, Vec<Blocker>> {
     // A container that declares no port leaves the Service's ports to say all of theirs
     // (no target port defaults to the container's).
     let has_service = match &service {
-        Some((addr, v)) if !d.spec.containers.is_empty() => {
-            service_spec(ctx, &mut d, addr, v, app_port.unwrap_or(0));
+        Some(found) if !d.spec.containers.is_empty() => {
+            service_spec(ctx, &mut d, found, app_port.unwrap_or(0));
             true
         }
         _ => false,
@@ -717,20 +717,10 @@ fn namespace_not_written(d: &mut Draft) {
 /// are read from the model built from the spec as recognized so far (never restated
 /// here); what the stack ignores beyond them is `add`, what it leaves out is `drop`.
 fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
-    let Some(label) = d
-        .spec
-        .deployment
-        .as_ref()
-        .and_then(|dep| dep.address.clone())
-    else {
+    let Some(address) = d.deployment_address() else {
         return;
     };
-    let Some(input) = ctx
-        .resources("kubernetes_deployment")
-        .into_iter()
-        .find(|(l, _)| *l == label)
-        .map(|(_, v)| v)
-    else {
+    let Some(input) = ctx.input.get(&ctx.at(&address)) else {
         return;
     };
     let Ok(stack) = crate::model::build(&d.buildable_spec()) else {
@@ -754,7 +744,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     let stack_entries = ignore_entries(input);
     let stack_n: Vec<String> = stack_entries.iter().map(|e| norm(e)).collect();
     // The entries as the stack writes them (`labels["tier"]`), with their comments.
-    let written = ignore_written(ctx, &format!("kubernetes_deployment.{label}"));
+    let written = ignore_written(ctx, &address);
     let aligned = written.len() == stack_entries.len();
     let mut add = Vec::new();
     for (i, (e, n)) in stack_entries.iter().zip(&stack_n).enumerate() {
@@ -823,11 +813,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     let drop_why = if drop.is_empty() {
         None
     } else {
-        let above = ctx.above(
-            d,
-            &format!("kubernetes_deployment.{label}"),
-            &[b("lifecycle", 0), attr("ignore_changes")],
-        );
+        let above = ctx.above(d, &address, &[b("lifecycle", 0), attr("ignore_changes")]);
         Some(text(above.take(d)).unwrap_or_else(|| {
             d.reasons
                 .push("deployment.ignore_changes.drop_why".to_owned());
@@ -912,9 +898,9 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         // The tier is then the Deployment's label's (the app's first).
         if let Some(tier) = choice::app_deployment(ctx)
             .into_iter()
-            .chain(ctx.resources("kubernetes_deployment"))
-            .find_map(|(_, v)| {
-                path(v, &["metadata"])
+            .chain(versions::deployments(ctx))
+            .find_map(|d| {
+                path(d.value, &["metadata"])
                     .and_then(|m| get(m, "labels"))
                     .and_then(map)
                     .and_then(|l| l.get(cv::tiers::LABEL))
@@ -930,11 +916,12 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         });
         // Keel is on when the Deployment leaves its images to Keel (ignores them); without
         // a Deployment there is nothing for it to update (off by default).
-        if ctx.resources("kubernetes_deployment").is_empty() {
+        let deployments = versions::deployments(ctx);
+        if deployments.is_empty() {
             return;
         }
-        let keel = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
-            ignore_entries(v)
+        let keel = deployments.iter().any(|d| {
+            ignore_entries(d.value)
                 .iter()
                 .any(|e| e.contains("container[") && e.ends_with(".image"))
         });
@@ -1017,8 +1004,9 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     }
     // A namespace without the enrolment label whose Deployment carries Keel's own
     // annotations, or that leaves its images to Keel (ignores them), keeps Keel on.
-    let keel_annotations = ctx.resources("kubernetes_deployment").iter().any(|(_, v)| {
-        path(v, &["metadata"])
+    let deployments = versions::deployments(ctx);
+    let keel_annotations = deployments.iter().any(|d| {
+        path(d.value, &["metadata"])
             .and_then(|m| get(m, "annotations"))
             .and_then(map)
             .is_some_and(|a| {
@@ -1026,7 +1014,7 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
                     .iter()
                     .any(|(_, key, _)| a.contains_key(*key))
             })
-            || ignore_entries(v)
+            || ignore_entries(d.value)
                 .iter()
                 .any(|e| e.contains("container[") && e.ends_with(".image"))
     });
@@ -1035,7 +1023,7 @@ fn namespace(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         d.spec.keel = Some(true);
     } else if keel {
         d.spec.keel = Some(true);
-    } else if ctx.resources("kubernetes_deployment").is_empty() {
+    } else if deployments.is_empty() {
         // No Deployment for Keel to update: off by default, nothing to explain.
     } else {
         d.spec.keel = Some(false);
@@ -1093,14 +1081,14 @@ fn deployment(
     blockers: &mut Vec<Blocker>,
 ) -> Option<String> {
     let chosen = choice::app_deployment(ctx);
-    let Some((label, v)) = chosen.filter(|_| !limits.has(&Part::Deployment)) else {
+    let Some(chosen) = chosen.filter(|_| !limits.has(&Part::Deployment)) else {
         // No Deployment the spec describes (none, several none of which is the app's, or
         // one given up): a spec of jobs only, or one whose workload stays whole in
         // `raw.stack`.
         return None;
     };
-    let (label, v) = (&label, v);
-    let address = format!("kubernetes_deployment.{label}");
+    let (label, v) = (&chosen.label, chosen.value);
+    let address = chosen.address();
     d.claim(
         &ctx.at(&address),
         &address,
@@ -1109,6 +1097,8 @@ fn deployment(
     );
     let mut dep = DeploymentSpec {
         address: Some(label.clone()),
+        resource_type: (chosen.ty != cv::workload::DEPLOYMENT_TYPES[0])
+            .then(|| chosen.ty.to_owned()),
         ..DeploymentSpec::default()
     };
     let meta = path(v, &["metadata"]);
@@ -1441,9 +1431,9 @@ fn claim_volume(
     let claim_name = get(claim, "claim_name")?;
     let storage_given_up = limits.has(&Part::VolumeStorage(k));
     let declared = |name: &str| {
-        ctx.resources("kubernetes_persistent_volume_claim")
+        versions::resources(ctx, &cv::pvc::TYPES)
             .iter()
-            .any(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(name))
+            .any(|c| path(c.value, &["metadata"]).and_then(|m| string(m, "name")) == Some(name))
     };
     match claim_name {
         Value::String(pvc_name) if !declared(pvc_name) => Some(VolumeSpec {
@@ -1581,11 +1571,11 @@ fn pvc(
     pvc_name: &str,
     backup_why: &mut Option<String>,
 ) -> Option<VolumeSpec> {
-    let (label, v) = ctx
-        .resources("kubernetes_persistent_volume_claim")
+    let found = versions::resources(ctx, &cv::pvc::TYPES)
         .into_iter()
-        .find(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "name")) == Some(pvc_name))?;
-    let address = format!("kubernetes_persistent_volume_claim.{label}");
+        .find(|c| path(c.value, &["metadata"]).and_then(|m| string(m, "name")) == Some(pvc_name))?;
+    let address = found.address();
+    let (label, v) = (found.label, found.value);
     if d.claimed(&ctx.at(&address)) {
         return None;
     }
@@ -1660,6 +1650,7 @@ fn pvc(
         resize_increase,
         comment: text(comment),
         address: Some(label),
+        resource_type: (found.ty != cv::pvc::TYPES[0]).then(|| found.ty.to_owned()),
         claim_name: Some(pvc_name.to_owned()),
         wait_until_bound: Some(waits),
         wait_until_bound_why: if waits { wait_why } else { None },
@@ -2674,10 +2665,6 @@ fn other_mounts(c: &Value, skip: usize, cap: usize, volumes: &[String], spec: &m
 
 // --- Service and ingress --------------------------------------------------------------
 
-fn service_candidate<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
-    choice::app_service(ctx)
-}
-
 /// A Service's one port in the short form (`port`, `port_name`, `protocol`,
 /// `target_port`), when the short form writes it as the stack does: the port and the
 /// target port strings of their numbers, a valid name and protocol. The target port is
@@ -2721,15 +2708,15 @@ fn short_port(p: &Value, container_port: u16) -> Option<ShortPort> {
 
 /// The app's Service. `port`: the app container's first port (the short form's default
 /// target), 0 when it declares none.
-fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) {
-    let address = format!("kubernetes_service.{label}");
+fn service_spec(ctx: &Ctx, d: &mut Draft, found: &versions::Versioned, port: u16) {
+    let address = found.address();
     d.claim(
         &ctx.at(&address),
         &address,
         Some(Part::Service),
         Some(Slot::Service),
     );
-    let svc = service_of(ctx, d, label, v, port, Slot::ServiceSpec);
+    let svc = service_of(ctx, d, found, port, Slot::ServiceSpec);
     d.spec.service = Some(svc);
 }
 
@@ -2738,18 +2725,19 @@ fn service_spec(ctx: &Ctx, d: &mut Draft, label: &str, v: &Value, port: u16) {
 fn service_of(
     ctx: &Ctx,
     d: &mut Draft,
-    label: &str,
-    v: &Value,
+    found: &versions::Versioned,
     port: u16,
     spec_slot: Slot,
 ) -> ServiceSpec {
-    let address = format!("kubernetes_service.{label}");
+    let (label, v) = (found.label.as_str(), found.value);
+    let address = found.address();
     let container_port = port;
     let meta = path(v, &["metadata"]);
     let spec = block(v, "spec");
     let mut svc = ServiceSpec {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
         address: Some(label.to_owned()),
+        resource_type: (found.ty != cv::service::TYPES[0]).then(|| found.ty.to_owned()),
         ..ServiceSpec::default()
     };
     svc.kind = match spec.and_then(|s| string(s, "type")) {

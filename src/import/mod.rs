@@ -215,7 +215,7 @@ fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option
         input.objects().any(|(a, _)| {
             matches!(a, Address::Object(addr)
                 if addr.kind == Kind::Resource
-                    && addr.ty == "kubernetes_deployment"
+                    && crate::conventions::workload::DEPLOYMENT_TYPES.contains(&addr.ty.as_str())
                     && addr.module == module)
         })
     };

@@ -263,7 +263,10 @@ fn data_sources(stack: &planeq::Stack) -> BTreeMap<String, String> {
 fn part_of_unclaimed(address: &str) -> Option<Part> {
     if address.starts_with("kubernetes_manifest.") {
         Some(Part::Secrets)
-    } else if address.starts_with("kubernetes_service.") {
+    } else if crate::conventions::service::TYPES
+        .iter()
+        .any(|ty| address.starts_with(&format!("{ty}.")))
+    {
         Some(Part::Service)
     } else if address == "module.ingress" {
         Some(Part::Ingress)

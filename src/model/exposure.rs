@@ -34,6 +34,8 @@ fn dns_type_name(dns: DnsType) -> &'static str {
 #[derive(Debug, Clone)]
 pub(crate) struct ServiceInfo {
     pub name: String,
+    /// Its resource type (`kubernetes_service` or `_v1`) and name.
+    pub ty: String,
     pub address: String,
     /// The number of its first port, when it is one.
     pub port: Option<i64>,
@@ -41,10 +43,7 @@ pub(crate) struct ServiceInfo {
 
 impl ServiceInfo {
     fn reference(&self) -> Expr {
-        Expr(format!(
-            "kubernetes_service.{}.metadata[0].name",
-            self.address
-        ))
+        Expr(format!("{}.{}.metadata[0].name", self.ty, self.address))
     }
 }
 
@@ -89,6 +88,7 @@ pub(crate) fn services(
     if main.enabled == Some(false) {
         let set = main.name.is_some()
             || main.address.is_some()
+            || main.resource_type.is_some()
             || main.kind.is_some()
             || main.load_balancer.is_some()
             || main.ports.is_some()
@@ -176,13 +176,13 @@ pub(crate) fn services(
         }
         if infos
             .iter()
-            .any(|s: &ServiceInfo| s.address == info.address)
+            .any(|s: &ServiceInfo| s.ty == info.ty && s.address == info.address)
         {
             p.add(
                 format!("{at}.address"),
                 format!(
-                    "two Services have the address `kubernetes_service.{}`",
-                    info.address
+                    "two Services have the address `{}.{}`",
+                    info.ty, info.address
                 ),
                 Some("pin another `address:`".to_owned()),
             );
@@ -440,8 +440,14 @@ fn service(
         None => default_selector(),
     };
 
+    let ty = super::workload::resource_type(
+        p,
+        &field("resource_type"),
+        &svc.resource_type,
+        &cv::service::TYPES,
+    );
     let mut object = Object::new(
-        Address::resource("kubernetes_service", &address),
+        Address::resource(&ty, &address),
         Body::Service(Service {
             metadata: Metadata {
                 name: name.clone(),
@@ -470,6 +476,7 @@ fn service(
         object,
         ServiceInfo {
             name,
+            ty,
             address,
             port: first_port,
         },

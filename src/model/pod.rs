@@ -1546,6 +1546,17 @@ pub(crate) fn volume_source(
         ("address", vol.address.is_some()),
         ("wait_until_bound", vol.wait_until_bound.is_some()),
         ("wait_until_bound_why", vol.wait_until_bound_why.is_some()),
+        (
+            "autoresize",
+            vol.autoresize.is_some() || vol.autoresize_why.is_some(),
+        ),
+        (
+            "ignore_requests",
+            vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some(),
+        ),
+        ("resize_threshold", vol.resize_threshold.is_some()),
+        ("resize_increase", vol.resize_increase.is_some()),
+        ("resource_type", vol.resource_type.is_some()),
     ] {
         if set {
             p.add(

@@ -327,9 +327,13 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                 }
                 let address =
                     adopt::address(p, &at("address"), &vol.address, || hcl::snake(&vname));
-                let claim = Expr(format!(
-                    "kubernetes_persistent_volume_claim.{address}.metadata[0].name"
-                ));
+                let ty = super::workload::resource_type(
+                    p,
+                    &at("resource_type"),
+                    &vol.resource_type,
+                    &cv::pvc::TYPES,
+                );
+                let claim = Expr(format!("{ty}.{address}.metadata[0].name"));
                 let autoresize = vol.autoresize.unwrap_or(true);
                 let ignore_requests = vol.ignore_requests.unwrap_or(autoresize);
                 match (autoresize, Problems::why(&vol.autoresize_why)) {
@@ -416,7 +420,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                 let name = claim_name(p, &at("claim_name"), &vol.claim_name)
                     .unwrap_or_else(|| format!("{}-{vname}-{suffix}", ctx.name));
                 let mut pvc = Object::new(
-                    Address::resource("kubernetes_persistent_volume_claim", &address),
+                    Address::resource(&ty, &address),
                     Body::Pvc(Pvc {
                         wait_until_bound: (!wait_until_bound).then_some(false),
                         name,
@@ -484,6 +488,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                     ),
                     ("resize_threshold", vol.resize_threshold.is_some()),
                     ("resize_increase", vol.resize_increase.is_some()),
+                    ("resource_type", vol.resource_type.is_some()),
                 ] {
                     if set {
                         p.add(

@@ -22,6 +22,9 @@ pub struct ServiceSpec {
     pub name: Option<String>,
     /// Pinned resource address (adoption); default the name in snake case.
     pub address: Option<String>,
+    /// The resource type, when the stack uses another version (`kubernetes_service_v1`);
+    /// default `kubernetes_service`. Every reference to the Service names it.
+    pub resource_type: Option<String>,
     /// `ClusterIP`, `NodePort` or `LoadBalancer`, written as `type`; default none written
     /// (Kubernetes then uses `ClusterIP`).
     #[serde(rename = "type")]

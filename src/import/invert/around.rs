@@ -435,8 +435,8 @@ fn database(out: &mut SecretsSpec) {
 
 // --- config maps ----------------------------------------------------------------------
 
-/// The app's Deployment, as the Deployment's recognizer chooses it: its label and value.
-fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+/// The app's Deployment, as the Deployment's recognizer chooses it.
+fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<super::versions::Versioned<'a>> {
     super::choice::app_deployment(ctx)
 }
 
@@ -445,16 +445,16 @@ fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
 /// normalized value holds the data itself, so the config map and key are read from the
 /// source.
 fn pod_checksums(ctx: &Ctx) -> Vec<(String, HashFunction, String, String)> {
-    let Some((label, v)) = app_deployment(ctx) else {
+    let Some(dep) = app_deployment(ctx) else {
         return Vec::new();
     };
-    let Some(ann) = val::path(v, &["spec", "template", "metadata"])
+    let Some(ann) = val::path(dep.value, &["spec", "template", "metadata"])
         .and_then(|m| get(m, "annotations"))
         .and_then(val::map)
     else {
         return Vec::new();
     };
-    let address = format!("kubernetes_deployment.{label}");
+    let address = dep.address();
     let Some(top) = ctx.src.top(&ctx.at(&address)) else {
         return Vec::new();
     };

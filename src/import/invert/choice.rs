@@ -16,6 +16,7 @@
 //!   first written.
 
 use super::Ctx;
+use super::versions::{self, Versioned};
 use crate::conventions as cv;
 use crate::import::value::{self as val, block, blocks, get, int, path, string};
 use crate::planeq::Value;
@@ -142,15 +143,15 @@ fn name_of(v: &Value) -> Option<&str> {
     path(v, &["metadata"]).and_then(|m| string(m, "name"))
 }
 
-/// The app's Deployment: its label and value.
-pub(super) fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
-    let mut all = ctx.resources("kubernetes_deployment");
+/// The app's Deployment: its resource type, label and value.
+pub(super) fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<Versioned<'a>> {
+    let mut all = versions::deployments(ctx);
     if all.len() <= 1 {
         return all.pop();
     }
-    let only = |all: &mut Vec<(String, &'a Value)>, keep: &dyn Fn(&str, &Value) -> bool| {
+    let only = |all: &mut Vec<Versioned<'a>>, keep: &dyn Fn(&str, &Value) -> bool| {
         let found: Vec<usize> = (0..all.len())
-            .filter(|&i| keep(&all[i].0, all[i].1))
+            .filter(|&i| keep(&all[i].label, all[i].value))
             .collect();
         match found.as_slice() {
             [i] => Some(all.swap_remove(*i)),
@@ -161,44 +162,43 @@ pub(super) fn app_deployment<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
         return Some(found);
     }
     // What the routes reach: the main ingress's Service first, then the IngressRoutes'.
-    let services = ctx.resources("kubernetes_service");
+    let services = versions::resources(ctx, &cv::service::TYPES);
     let (main, routes) = route_targets(ctx);
     for target in main.iter().chain(&routes) {
-        let Some((_, svc)) = services.iter().find(|(_, s)| name_of(s) == Some(target)) else {
+        let Some(svc) = services.iter().find(|s| name_of(s.value) == Some(target)) else {
             continue;
         };
-        if let Some(found) = only(&mut all, &|_, v| selects(svc, v)) {
+        if let Some(found) = only(&mut all, &|_, v| selects(svc.value, v)) {
             return Some(found);
         }
     }
     only(&mut all, &|label, _| label == ctx.snake)
 }
 
-/// The app's Service among those that select the app's pods: its label and value.
-pub(super) fn app_service<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
+/// The app's Service among those that select the app's pods: its resource type, label and
+/// value.
+pub(super) fn app_service<'a>(ctx: &Ctx<'a>) -> Option<Versioned<'a>> {
     let app = app_deployment(ctx);
-    let app_name = app.as_ref().and_then(|(_, v)| name_of(v));
-    let app_label = app.as_ref().map(|(l, _)| l.as_str());
+    let app_name = app.as_ref().and_then(|d| name_of(d.value));
+    let app_label = app.as_ref().map(|d| d.label.as_str());
     // The app container's first port, by number and name.
     let first_port = app
         .as_ref()
-        .and_then(|(_, v)| path(v, &super::POD))
+        .and_then(|d| path(d.value, &super::POD))
         .and_then(|pod| blocks(pod, "container").first())
         .and_then(|c| blocks(c, "port").first());
     let app_port = (
         first_port.and_then(|p| int(p, "container_port")),
         first_port.and_then(|p| string(p, "name")),
     );
-    let deployments: Vec<&str> = ctx
-        .resources("kubernetes_deployment")
+    let deployments: Vec<&str> = versions::deployments(ctx)
         .into_iter()
-        .filter_map(|(_, v)| name_of(v))
+        .filter_map(|d| name_of(d.value))
         .collect();
     let (main, _) = route_targets(ctx);
-    let all: Vec<(String, &Value)> = ctx
-        .resources("kubernetes_service")
+    let all: Vec<Versioned<'a>> = versions::resources(ctx, &cv::service::TYPES)
         .into_iter()
-        .filter(|(_, v)| match selector(v).as_slice() {
+        .filter(|s| match selector(s.value).as_slice() {
             // The app's pods: by the stack name, or by the name of the app's Deployment
             // (of any Deployment when none is the app's), whatever the label's key.
             [(_, name)] => {
@@ -225,16 +225,16 @@ pub(super) fn app_service<'a>(ctx: &Ctx<'a>) -> Option<(String, &'a Value)> {
                 None => false,
             })
     };
-    all.into_iter().min_by_key(|(label, v)| {
-        let name = name_of(v);
-        let kind = block(v, "spec").and_then(|s| string(s, "type"));
+    all.into_iter().min_by_key(|s| {
+        let name = name_of(s.value);
+        let kind = block(s.value, "spec").and_then(|spec| string(spec, "type"));
         (
             main.is_none() || name != main.as_deref(),
             name != Some(&ctx.name) && (app_name.is_none() || name != app_name),
-            *label != ctx.snake && Some(label.as_str()) != app_label,
-            !targets_app(v),
+            s.label != ctx.snake && Some(s.label.as_str()) != app_label,
+            !targets_app(s.value),
             matches!(kind, Some("LoadBalancer" | "NodePort")),
-            written_at(ctx, &format!("kubernetes_service.{label}")),
+            written_at(ctx, &s.address()),
         )
     })
 }

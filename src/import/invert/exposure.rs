@@ -110,24 +110,22 @@ pub(super) fn ingresses(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
 /// the first one given up. `app_port`: the app container's first port, as for the app's
 /// Service (the short form's default target).
 pub(super) fn services(ctx: &Ctx, d: &mut Draft, limits: &Limits, app_port: Option<u16>) {
-    let mut others: Vec<(String, &Value)> = ctx
-        .resources("kubernetes_service")
+    let mut others: Vec<_> = super::versions::resources(ctx, &cv::service::TYPES)
         .into_iter()
-        .filter(|(label, _)| !d.claimed(&ctx.at(&format!("kubernetes_service.{label}"))))
+        .filter(|s| !d.claimed(&ctx.at(&s.address())))
         .collect();
-    others.sort_by_key(|(label, _)| source_position(ctx, &format!("kubernetes_service.{label}")));
-    for (label, v) in others {
+    others.sort_by_key(|s| source_position(ctx, &s.address()));
+    for found in others {
         let i = d.spec.services.len();
         if i >= limits.items(SERVICES) {
             break;
         }
-        let address = format!("kubernetes_service.{label}");
+        let address = found.address();
         let raw_first = d.raw_first.len();
         let svc = service_of(
             ctx,
             d,
-            &label,
-            v,
+            &found,
             app_port.unwrap_or(0),
             Slot::ItemSpec(SERVICES, i),
         );
@@ -270,7 +268,10 @@ fn ingress_call(
         // ingress's.
         if let Some(target) = string(v, "service_name") {
             let text = attr_text(ctx, &address, "service_name").unwrap_or_default();
-            if text.trim_start().starts_with("kubernetes_service.") {
+            if cv::service::TYPES
+                .iter()
+                .any(|ty| text.trim_start().starts_with(&format!("{ty}.")))
+            {
                 service_ref = Some(true);
                 if Some(target) != d.spec.service.as_ref().and_then(|s| s.name.as_deref()) {
                     service = Some(target.to_owned());

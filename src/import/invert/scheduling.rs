@@ -35,11 +35,7 @@ pub(super) fn selector(deployment: &Value) -> Option<&Value> {
 
 /// The match labels of the stack's Deployment as recognized so far (for its jobs).
 pub(super) fn app_labels<'a>(ctx: &Ctx<'a>, d: &Draft) -> Option<&'a Value> {
-    let label = d.spec.deployment.as_ref()?.address.as_ref()?;
-    selector(
-        ctx.input
-            .get(&ctx.at(&format!("kubernetes_deployment.{label}")))?,
-    )
+    selector(ctx.input.get(&ctx.at(&d.deployment_address()?))?)
 }
 
 /// Reads the scheduling of `pod`; `app` is the match labels of the app's pods (none in a

@@ -19,8 +19,8 @@ use crate::spec::{BinaryDataSpec, DataSpec, OrderedMap, TemplateFileSpec, ValueS
 pub(super) fn existing_namespace(ctx: &Ctx) -> Option<String> {
     if let Some(ns) = super::choice::app_deployment(ctx)
         .into_iter()
-        .chain(ctx.resources("kubernetes_deployment"))
-        .find_map(|(_, v)| path(v, &["metadata"]).and_then(|m| string(m, "namespace")))
+        .chain(super::versions::deployments(ctx))
+        .find_map(|d| path(d.value, &["metadata"]).and_then(|m| string(m, "namespace")))
     {
         return Some(ns.to_owned());
     }

@@ -4,6 +4,7 @@
 //! says which one the stack uses.
 
 use super::Ctx;
+use crate::conventions as cv;
 use crate::planeq::Value;
 
 /// One object of a versioned kind: its resource type, its name, its value.
@@ -31,6 +32,11 @@ pub(super) fn resources<'a>(ctx: &Ctx<'a>, types: &[&'static str]) -> Vec<Versio
                 .map(move |(label, value)| Versioned { ty, label, value })
         })
         .collect()
+}
+
+/// The stack's Deployments, of either type.
+pub(super) fn deployments<'a>(ctx: &Ctx<'a>) -> Vec<Versioned<'a>> {
+    resources(ctx, &cv::workload::DEPLOYMENT_TYPES)
 }
 
 /// The resource type of a reference to an object of one of `types`

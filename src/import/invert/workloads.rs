@@ -473,10 +473,9 @@ pub(super) fn depends_on(ctx: &Ctx, d: &mut Draft) {
             job.depends_on = spec;
         }
     }
-    if let Some(dep) = d.spec.deployment.as_mut()
-        && let Some(label) = &dep.address
+    if let Some(address) = d.deployment_address()
+        && let Some(dep) = d.spec.deployment.as_mut()
     {
-        let address = format!("kubernetes_deployment.{label}");
         let from = derived(&address);
         let field = "deployment.depends_on";
         if let Some(spec) = depends_diff(ctx, &mut scratch, &address, field, &from, &managed) {
