@@ -558,6 +558,20 @@ pub mod vault {
 /// RBAC objects.
 pub mod rbac {
     pub const API_GROUP: &str = "rbac.authorization.k8s.io";
+    /// The resource types of a service account, of a role and of a binding (namespaced
+    /// and cluster-wide) may be declared with; the first of each is the default.
+    pub const ACCOUNT_TYPES: [&str; 2] = [
+        "kubernetes_service_account",
+        "kubernetes_service_account_v1",
+    ];
+    pub const ROLE_TYPES: [&str; 2] = ["kubernetes_role", "kubernetes_role_v1"];
+    pub const CLUSTER_ROLE_TYPES: [&str; 2] =
+        ["kubernetes_cluster_role", "kubernetes_cluster_role_v1"];
+    pub const BINDING_TYPES: [&str; 2] = ["kubernetes_role_binding", "kubernetes_role_binding_v1"];
+    pub const CLUSTER_BINDING_TYPES: [&str; 2] = [
+        "kubernetes_cluster_role_binding",
+        "kubernetes_cluster_role_binding_v1",
+    ];
 }
 
 /// The stack's namespace.
@@ -568,6 +582,8 @@ pub mod namespace {
 
 /// A namespace's own ResourceQuota.
 pub mod quota {
+    /// The resource types a quota may be declared with; the first is the default.
+    pub const TYPES: [&str; 2] = ["kubernetes_resource_quota", "kubernetes_resource_quota_v1"];
     /// The namespace label that exempts it from the tier's default quota.
     pub const CUSTOM_QUOTA_LABEL: &str = "resource-governance/custom-quota";
     /// The quota's default name: `<namespace><suffix>`.
@@ -580,8 +596,9 @@ pub mod limit_range {
     pub const CUSTOM_LIMIT_RANGE_LABEL: &str = "resource-governance/custom-limitrange";
     /// The LimitRange's default name: `<namespace><suffix>` (the stacks pin theirs).
     pub const NAME_SUFFIX: &str = "-limits";
-    /// The resource type the stacks write it with.
-    pub const RESOURCE_TYPE: &str = "kubernetes_limit_range";
+    /// The resource types a LimitRange may be declared with; the first is the default
+    /// (the stacks write it).
+    pub const TYPES: [&str; 2] = ["kubernetes_limit_range", "kubernetes_limit_range_v1"];
 }
 
 /// The NFS server of the cluster (what `var.nfs_server` holds).

@@ -5686,3 +5686,114 @@ fn a_deployment_service_and_volume_of_the_v1_resource_types_are_named_by_every_r
         assert!(e.contains(at), "{at}: {e}");
     }
 }
+
+#[test]
+fn service_accounts_roles_bindings_and_namespace_limits_of_the_v1_resource_types() {
+    let spec = format!(
+        "{BASE}namespace:
+  quota: {{resource_type: kubernetes_resource_quota_v1, hard: {{pods: \"10\"}}}}
+  limit_range: {{resource_type: kubernetes_limit_range_v1, limits: [{{type: Container, default: {{memory: 512Mi}}}}]}}
+service_accounts:
+  - name: app-reader
+    resource_type: kubernetes_service_account_v1
+    role_resource_type: kubernetes_role_v1
+    binding_resource_type: kubernetes_role_binding_v1
+    rules:
+      - {{api_groups: [\"\"], resources: [pods], verbs: [get]}}
+  - name: app-cleaner
+    scope: cluster
+    role_resource_type: kubernetes_cluster_role_v1
+    binding_resource_type: kubernetes_cluster_role_binding_v1
+    rules:
+      - {{api_groups: [batch], resources: [jobs], verbs: [delete]}}
+"
+    );
+    let (text, body) = render(&spec);
+    find(&body, "resource", &["kubernetes_resource_quota_v1", "app"]);
+    find(&body, "resource", &["kubernetes_limit_range_v1", "app"]);
+    find(
+        &body,
+        "resource",
+        &["kubernetes_service_account_v1", "app_reader"],
+    );
+    // The other account keeps the default type; each object its own.
+    find(
+        &body,
+        "resource",
+        &["kubernetes_service_account", "app_cleaner"],
+    );
+    find(&body, "resource", &["kubernetes_role_v1", "app_reader"]);
+    find(
+        &body,
+        "resource",
+        &["kubernetes_cluster_role_v1", "app_cleaner"],
+    );
+    let binding = find(
+        &body,
+        "resource",
+        &["kubernetes_role_binding_v1", "app_reader"],
+    );
+    assert_eq!(
+        val(child(binding, &["role_ref"]), "name").unwrap(),
+        "kubernetes_role_v1.app_reader.metadata[0].name"
+    );
+    assert_eq!(
+        val(child(binding, &["subject"]), "name").unwrap(),
+        "kubernetes_service_account_v1.app_reader.metadata[0].name"
+    );
+    let cluster_binding = find(
+        &body,
+        "resource",
+        &["kubernetes_cluster_role_binding_v1", "app_cleaner"],
+    );
+    assert_eq!(
+        val(child(cluster_binding, &["role_ref"]), "name").unwrap(),
+        "kubernetes_cluster_role_v1.app_cleaner.metadata[0].name"
+    );
+    assert!(!text.contains("\"kubernetes_role\""), "{text}");
+
+    for (bad_spec, at, message) in [
+        (
+            // A role of the namespace's scope is not a ClusterRole.
+            spec.replacen(
+                "role_resource_type: kubernetes_role_v1",
+                "role_resource_type: kubernetes_cluster_role_v1",
+                1,
+            ),
+            "service_accounts[0].role_resource_type",
+            "use one of `kubernetes_role`, `kubernetes_role_v1`",
+        ),
+        (
+            spec.replacen(
+                "binding_resource_type: kubernetes_cluster_role_binding_v1",
+                "binding_resource_type: kubernetes_role_binding_v1",
+                1,
+            ),
+            "service_accounts[1].binding_resource_type",
+            "`kubernetes_role_binding_v1` is not a resource type of this object",
+        ),
+        (
+            format!(
+                "{BASE}service_accounts:\n  - {{role: edit, role_resource_type: kubernetes_role_v1}}\n"
+            ),
+            "service_accounts[0].role_resource_type",
+            "`role_resource_type` names the role of `rules`, and there are none",
+        ),
+        (
+            format!(
+                "{BASE}service_accounts:\n  - {{binding_resource_type: kubernetes_role_binding_v1}}\n"
+            ),
+            "service_accounts[0].binding_resource_type",
+            "`binding_resource_type` describes the account's binding, and it has none",
+        ),
+        (
+            spec.replace("kubernetes_resource_quota_v1", "kubernetes_limit_range_v1"),
+            "namespace.quota.resource_type",
+            "use one of `kubernetes_resource_quota`, `kubernetes_resource_quota_v1`",
+        ),
+    ] {
+        let e = errors(&bad_spec);
+        assert!(e.contains(message), "{message}: {e}");
+        assert!(e.contains(at), "{at}: {e}");
+    }
+}

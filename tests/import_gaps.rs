@@ -236,3 +236,54 @@ fn a_stack_written_with_the_v1_resource_types_throughout_imports_without_raw_hcl
         );
     }
 }
+
+#[test]
+fn accounts_roles_bindings_and_namespace_limits_of_the_v1_resource_types_import_without_raw_hcl() {
+    // The RBAC objects and the namespace's own quota and LimitRange, written with the
+    // `_v1` types: each keeps its type as a `resource_type` field.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "service_accounts:
+  - name: reader
+    rules:
+      - {api_groups: [\"\"], resources: [pods], verbs: [get, list]}
+  - name: nodes
+    scope: cluster
+    rules:
+      - {api_groups: [\"\"], resources: [nodes], verbs: [get]}
+  - {name: editor, role: edit}
+namespace:
+  quota: {hard: {pods: \"12\"}}
+  limit_range: {limits: [{type: Container, default: {memory: 1Gi}}]}
+";
+    let (dir, mut main_tf) = stack_of(&r, tmp.path(), extra);
+    let types = [
+        "kubernetes_service_account",
+        "kubernetes_role",
+        "kubernetes_role_binding",
+        "kubernetes_cluster_role",
+        "kubernetes_cluster_role_binding",
+        "kubernetes_resource_quota",
+        "kubernetes_limit_range",
+    ];
+    for ty in types {
+        assert!(main_tf.contains(&format!("resource \"{ty}\"")), "{main_tf}");
+        main_tf = main_tf
+            .replace(&format!("\"{ty}\""), &format!("\"{ty}_v1\""))
+            .replace(&format!(" {ty}."), &format!(" {ty}_v1."));
+    }
+    fs::write(dir.join("main.tf"), &main_tf).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for field in [
+        "resource_type: kubernetes_service_account_v1",
+        "role_resource_type: kubernetes_role_v1",
+        "binding_resource_type: kubernetes_role_binding_v1",
+        "role_resource_type: kubernetes_cluster_role_v1",
+        "binding_resource_type: kubernetes_cluster_role_binding_v1",
+        "resource_type: kubernetes_resource_quota_v1",
+        "resource_type: kubernetes_limit_range_v1",
+    ] {
+        assert!(got.yaml.contains(field), "{field}: {}", got.yaml);
+    }
+}

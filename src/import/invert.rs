@@ -1097,8 +1097,7 @@ fn deployment(
     );
     let mut dep = DeploymentSpec {
         address: Some(label.clone()),
-        resource_type: (chosen.ty != cv::workload::DEPLOYMENT_TYPES[0])
-            .then(|| chosen.ty.to_owned()),
+        resource_type: chosen.non_default(&cv::workload::DEPLOYMENT_TYPES),
         ..DeploymentSpec::default()
     };
     let meta = path(v, &["metadata"]);
@@ -1575,7 +1574,7 @@ fn pvc(
         .into_iter()
         .find(|c| path(c.value, &["metadata"]).and_then(|m| string(m, "name")) == Some(pvc_name))?;
     let address = found.address();
-    let (label, v) = (found.label, found.value);
+    let (label, v) = (found.label.clone(), found.value);
     if d.claimed(&ctx.at(&address)) {
         return None;
     }
@@ -1650,7 +1649,7 @@ fn pvc(
         resize_increase,
         comment: text(comment),
         address: Some(label),
-        resource_type: (found.ty != cv::pvc::TYPES[0]).then(|| found.ty.to_owned()),
+        resource_type: found.non_default(&cv::pvc::TYPES),
         claim_name: Some(pvc_name.to_owned()),
         wait_until_bound: Some(waits),
         wait_until_bound_why: if waits { wait_why } else { None },
@@ -2737,7 +2736,7 @@ fn service_of(
     let mut svc = ServiceSpec {
         name: meta.and_then(|m| string(m, "name")).map(str::to_owned),
         address: Some(label.to_owned()),
-        resource_type: (found.ty != cv::service::TYPES[0]).then(|| found.ty.to_owned()),
+        resource_type: found.non_default(&cv::service::TYPES),
         ..ServiceSpec::default()
     };
     svc.kind = match spec.and_then(|s| string(s, "type")) {

@@ -126,8 +126,14 @@ pub(crate) fn limit_range(
             }
         })
         .collect();
+    let ty = super::workload::resource_type(
+        p,
+        "namespace.limit_range.resource_type",
+        &l.resource_type,
+        &cv::limit_range::TYPES,
+    );
     Object::new(
-        Address::resource(cv::limit_range::RESOURCE_TYPE, &address),
+        Address::resource(&ty, &address),
         Body::LimitRange(LimitRange {
             name,
             namespace: ctx.ns_ref.clone().into(),

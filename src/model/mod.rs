@@ -285,8 +285,14 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
                 entry(k, v.as_str())
             })
             .collect();
+        let ty = workload::resource_type(
+            &mut p,
+            "namespace.quota.resource_type",
+            &q.resource_type,
+            &cv::quota::TYPES,
+        );
         Object::new(
-            Address::resource("kubernetes_resource_quota", &address),
+            Address::resource(&ty, &address),
             Body::ResourceQuota(ResourceQuota {
                 name: quota_name,
                 namespace: ctx.ns_ref.clone().into(),

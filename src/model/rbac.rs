@@ -39,8 +39,14 @@ pub(crate) fn service_account(
             super::starts_with_letter(&name),
         );
     }
+    let account_type = super::workload::resource_type(
+        p,
+        &at("resource_type"),
+        &sa.resource_type,
+        &cv::rbac::ACCOUNT_TYPES,
+    );
     let mut account = Object::new(
-        Address::resource("kubernetes_service_account", &address),
+        Address::resource(&account_type, &address),
         Body::ServiceAccount(ServiceAccount {
             name: name.clone(),
             namespace: ctx.ns_ref.clone().into(),
@@ -48,9 +54,7 @@ pub(crate) fn service_account(
     );
     account.comment = sa.comment.clone();
     let mut out = vec![account];
-    let account_ref = Expr(format!(
-        "kubernetes_service_account.{address}.metadata[0].name"
-    ));
+    let account_ref = Expr(format!("{account_type}.{address}.metadata[0].name"));
     let cluster = sa.scope == Some(RbacScope::Cluster);
     let namespace = (!cluster).then(|| Value::from(ctx.ns_ref.clone()));
 
@@ -66,6 +70,7 @@ pub(crate) fn service_account(
         for (f, set) in [
             ("role_name", sa.role_name.is_some()),
             ("role_address", sa.role_address.is_some()),
+            ("role_resource_type", sa.role_resource_type.is_some()),
         ] {
             if set {
                 p.add(
@@ -91,11 +96,16 @@ pub(crate) fn service_account(
         };
         let role_address =
             adopt::address(p, &at("role_address"), &sa.role_address, || address.clone());
-        let role_type = if cluster {
-            "kubernetes_cluster_role"
-        } else {
-            "kubernetes_role"
-        };
+        let role_type = super::workload::resource_type(
+            p,
+            &at("role_resource_type"),
+            &sa.role_resource_type,
+            if cluster {
+                &cv::rbac::CLUSTER_ROLE_TYPES
+            } else {
+                &cv::rbac::ROLE_TYPES
+            },
+        );
         let mut rules = Vec::new();
         for (ri, r) in sa.rules.iter().enumerate() {
             let rat = |f: &str| format!("service_accounts[{i}].rules[{ri}].{f}");
@@ -122,7 +132,7 @@ pub(crate) fn service_account(
             rules.push(Rule { attributes });
         }
         out.push(Object::new(
-            Address::resource(role_type, &role_address),
+            Address::resource(&role_type, &role_address),
             Body::Role(Role {
                 name: role_name,
                 namespace: namespace.clone(),
@@ -145,6 +155,7 @@ pub(crate) fn service_account(
         for (f, set) in [
             ("binding_name", sa.binding_name.is_some()),
             ("binding_address", sa.binding_address.is_some()),
+            ("binding_resource_type", sa.binding_resource_type.is_some()),
             ("scope", sa.scope.is_some()),
         ] {
             if set {
@@ -175,13 +186,18 @@ pub(crate) fn service_account(
     let binding_address = adopt::address(p, &at("binding_address"), &sa.binding_address, || {
         hcl::snake(&binding_name)
     });
-    let binding_type = if cluster {
-        "kubernetes_cluster_role_binding"
-    } else {
-        "kubernetes_role_binding"
-    };
+    let binding_type = super::workload::resource_type(
+        p,
+        &at("binding_resource_type"),
+        &sa.binding_resource_type,
+        if cluster {
+            &cv::rbac::CLUSTER_BINDING_TYPES
+        } else {
+            &cv::rbac::BINDING_TYPES
+        },
+    );
     out.push(Object::new(
-        Address::resource(binding_type, &binding_address),
+        Address::resource(&binding_type, &binding_address),
         Body::RoleBinding(RoleBinding {
             name: binding_name,
             namespace,

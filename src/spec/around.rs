@@ -302,6 +302,9 @@ pub struct ServiceAccountSpec {
     pub name: Option<String>,
     /// Pinned resource address; default the name in snake case.
     pub address: Option<String>,
+    /// The account's resource type, when the stack uses another version
+    /// (`kubernetes_service_account_v1`); default `kubernetes_service_account`.
+    pub resource_type: Option<String>,
     /// An existing ClusterRole to bind (e.g. `edit`, `view`).
     pub role: Option<String>,
     /// Rules of a role of its own (a Role, or a ClusterRole with `scope: cluster`).
@@ -313,10 +316,16 @@ pub struct ServiceAccountSpec {
     pub role_name: Option<String>,
     /// The role's address (rules only); default the service account's address.
     pub role_address: Option<String>,
+    /// The role's resource type (rules only), of its scope: `kubernetes_role_v1` or
+    /// `kubernetes_cluster_role_v1`; default `kubernetes_role` / `kubernetes_cluster_role`.
+    pub role_resource_type: Option<String>,
     /// The binding's name; default `<account>-<role>` (`role`) or the account's name.
     pub binding_name: Option<String>,
     /// The binding's address; default the binding's name in snake case.
     pub binding_address: Option<String>,
+    /// The binding's resource type, of its scope: `kubernetes_role_binding_v1` or
+    /// `kubernetes_cluster_role_binding_v1`; default the type without `_v1`.
+    pub binding_resource_type: Option<String>,
     /// What the account is for; written above it.
     pub comment: Option<String>,
 }
@@ -366,6 +375,9 @@ pub struct QuotaSpec {
     pub name: Option<String>,
     /// Pinned resource address; default the namespace's address.
     pub address: Option<String>,
+    /// The resource type, when the stack uses another version
+    /// (`kubernetes_resource_quota_v1`); default `kubernetes_resource_quota`.
+    pub resource_type: Option<String>,
     /// The hard limits, in order (`requests.cpu: "1"`, `pods: "10"`).
     #[serde(default)]
     pub hard: OrderedMap<String>,

@@ -160,6 +160,9 @@ pub struct LimitRangeSpec {
     pub name: Option<String>,
     /// Pinned resource address; default the namespace's address.
     pub address: Option<String>,
+    /// The resource type, when the stack uses another version
+    /// (`kubernetes_limit_range_v1`); default `kubernetes_limit_range`.
+    pub resource_type: Option<String>,
     /// The limits, one per kind of object, in order.
     #[serde(default)]
     pub limits: Vec<LimitSpec>,

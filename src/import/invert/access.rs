@@ -52,6 +52,20 @@ pub(super) fn in_source_order<'a>(
         .collect()
 }
 
+/// The resource type of `address` as the spec's `resource_type`: none when it is the
+/// default, the first of `types`.
+fn non_default(address: &str, types: &[&str]) -> Option<String> {
+    let ty = address.split_once('.').map_or(address, |(ty, _)| ty);
+    (types.first() != Some(&ty)).then(|| ty.to_owned())
+}
+
+/// Whether `address` is of one of `types`.
+fn of_type(address: &str, types: &[&str]) -> bool {
+    address
+        .split_once('.')
+        .is_some_and(|(ty, _)| types.contains(&ty))
+}
+
 /// An object's `metadata`: its name, and whether it names a namespace; `None` when the
 /// object or its metadata carries anything else.
 fn metadata<'a>(v: &'a Value, other: &[&str]) -> Option<(&'a str, bool)> {
@@ -131,7 +145,7 @@ fn binding(
 ) -> Option<Binding> {
     let bindings = in_source_order(
         ctx,
-        &["kubernetes_role_binding", "kubernetes_cluster_role_binding"],
+        &[cv::rbac::BINDING_TYPES, cv::rbac::CLUSTER_BINDING_TYPES].concat(),
     );
     let (address, label, v) = bindings.into_iter().find(|(address, _, v)| {
         !taken.contains(address)
@@ -139,7 +153,7 @@ fn binding(
                 if string(s, "kind") == Some("ServiceAccount")
                     && string(s, "name") == Some(account))
     })?;
-    let cluster = address.starts_with("kubernetes_cluster_role_binding.");
+    let cluster = of_type(&address, &cv::rbac::CLUSTER_BINDING_TYPES);
     let (name, namespaced) = metadata(v, &["role_ref", "subject"])?;
     let subject = &blocks(v, "subject")[0];
     let role_ref = block(v, "role_ref")?;
@@ -155,13 +169,13 @@ fn binding(
     let role_name = string(role_ref, "name")?;
     // A role of the stack's own of the binding's scope: a Role for a RoleBinding, a
     // ClusterRole for a ClusterRoleBinding.
-    let own_type = if cluster {
-        "kubernetes_cluster_role."
+    let own_types = if cluster {
+        cv::rbac::CLUSTER_ROLE_TYPES
     } else {
-        "kubernetes_role."
+        cv::rbac::ROLE_TYPES
     };
     let own = roles.iter().find(|(a, _, v)| {
-        a.starts_with(own_type)
+        of_type(a, &own_types)
             && !taken.contains(a)
             && metadata(v, &["rule"]).is_some_and(|(n, _)| n == role_name)
     });
@@ -201,9 +215,12 @@ fn binding(
 /// cannot say (or one given up): that one and the ones after it stay whole in raw HCL.
 pub fn service_accounts(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let cap = limits.items(SERVICE_ACCOUNTS);
-    let roles = in_source_order(ctx, &["kubernetes_role", "kubernetes_cluster_role"]);
+    let roles = in_source_order(
+        ctx,
+        &[cv::rbac::ROLE_TYPES, cv::rbac::CLUSTER_ROLE_TYPES].concat(),
+    );
     let mut taken = BTreeSet::new();
-    for (address, label, v) in in_source_order(ctx, &["kubernetes_service_account"]) {
+    for (address, label, v) in in_source_order(ctx, &cv::rbac::ACCOUNT_TYPES) {
         let i = d.spec.service_accounts.len();
         if i >= cap {
             break;
@@ -215,6 +232,7 @@ pub fn service_accounts(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         let mut spec = ServiceAccountSpec {
             name: Some(name.to_owned()),
             address: Some(label.clone()),
+            resource_type: non_default(&address, &cv::rbac::ACCOUNT_TYPES),
             comment: text(ctx.above(d, &address, &[]).take(d)),
             ..ServiceAccountSpec::default()
         };
@@ -225,10 +243,22 @@ pub fn service_accounts(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
             } else {
                 RbacScope::Namespace
             });
+            let binding_types = if bound.cluster {
+                cv::rbac::CLUSTER_BINDING_TYPES
+            } else {
+                cv::rbac::BINDING_TYPES
+            };
+            spec.binding_resource_type = non_default(&bound.address, &binding_types);
             spec.binding_name = Some(bound.name);
             spec.binding_address = Some(bound.label);
             spec.role = bound.existing;
             if let Some(role) = bound.role {
+                let role_types = if bound.cluster {
+                    cv::rbac::CLUSTER_ROLE_TYPES
+                } else {
+                    cv::rbac::ROLE_TYPES
+                };
+                spec.role_resource_type = non_default(&role.address, &role_types);
                 spec.role_name = Some(role.name);
                 spec.role_address = Some(role.label);
                 spec.rules = role.rules;
@@ -251,10 +281,11 @@ pub fn quota(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     if limits.has(&Part::Quota) || d.spec.namespace.is_none() {
         return;
     }
-    let quotas = ctx.resources("kubernetes_resource_quota");
-    let [(label, v)] = quotas.as_slice() else {
+    let quotas = super::versions::resources(ctx, &cv::quota::TYPES);
+    let [found] = quotas.as_slice() else {
         return;
     };
+    let (label, v) = (&found.label, found.value);
     let Some((name, true)) = metadata(v, &["spec"]) else {
         return;
     };
@@ -264,7 +295,7 @@ pub fn quota(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     if !val::other_keys(spec, &["hard"]).is_empty() {
         return;
     }
-    let address = format!("kubernetes_resource_quota.{label}");
+    let address = found.address();
     let Some(hard) = get(spec, "hard")
         .and_then(|h| ctx.ordered(&address, &[b("spec", 0), super::attr("hard")], h, &[]))
     else {
@@ -276,6 +307,7 @@ pub fn quota(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     let quota = QuotaSpec {
         name: Some(name.to_owned()),
         address: Some(label.clone()),
+        resource_type: found.non_default(&cv::quota::TYPES),
         hard: OrderedMap(hard),
     };
     d.claim(&ctx.at(&address), &address, Some(Part::Quota), None);

@@ -23,17 +23,17 @@ pub fn limit_range(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     if limits.has(&Part::LimitRange) || d.spec.namespace.is_none() {
         return;
     }
-    let ty = cv::limit_range::RESOURCE_TYPE;
-    let found = ctx.resources(ty);
-    let [(label, v)] = found.as_slice() else {
+    let found = super::versions::resources(ctx, &cv::limit_range::TYPES);
+    let [found] = found.as_slice() else {
         return;
     };
     let namespace = super::traffic::namespace_name(ctx, d).to_owned();
-    let address = format!("{ty}.{label}");
-    let Some(mut spec) = read(ctx, &address, v, &namespace) else {
+    let address = found.address();
+    let Some(mut spec) = read(ctx, &address, found.value, &namespace) else {
         return;
     };
-    spec.address = Some(label.clone());
+    spec.address = Some(found.label.clone());
+    spec.resource_type = found.non_default(&cv::limit_range::TYPES);
     d.claim(&ctx.at(&address), &address, Some(Part::LimitRange), None);
     if let Some(ns) = d.spec.namespace.as_mut() {
         ns.limit_range = Some(spec);
@@ -90,6 +90,7 @@ fn read(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Option<LimitRan
     Some(LimitRangeSpec {
         name: Some(string(meta, "name")?.to_owned()),
         address: None,
+        resource_type: None,
         limits,
     })
 }

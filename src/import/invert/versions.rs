@@ -19,6 +19,12 @@ impl Versioned<'_> {
     pub fn address(&self) -> String {
         format!("{}.{}", self.ty, self.label)
     }
+
+    /// Its resource type as the spec's `resource_type`: none when it is the default,
+    /// the first of `types`.
+    pub fn non_default(&self, types: &[&str]) -> Option<String> {
+        (types.first() != Some(&self.ty)).then(|| self.ty.to_owned())
+    }
 }
 
 /// The root resources of any of `types`, each type's in address order, the types in the
