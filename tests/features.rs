@@ -5797,3 +5797,44 @@ service_accounts:
         assert!(e.contains(at), "{at}: {e}");
     }
 }
+
+#[test]
+fn a_cron_jobs_schedule_may_come_from_a_variable() {
+    // Stack-patterns v2 section 4: `schedule` declared as a variable with a default
+    // (ci-pipeline-health, k8s-version-upgrade).
+    let spec = format!(
+        "{BASE}jobs:
+  - name: upgrade-check
+    schedule: {{var: schedule}}
+    containers: [{{image: curlimages/curl:8.10.1}}]
+variables:
+  schedule: {{default: \"0 3 * * 1\"}}
+"
+    );
+    let (text, body) = render(&spec);
+    let job = find(
+        &body,
+        "resource",
+        &["kubernetes_cron_job_v1", "upgrade_check"],
+    );
+    assert_eq!(
+        attr(child(job, &["spec"]), "schedule").as_deref(),
+        Some("var.schedule")
+    );
+    assert!(
+        text.contains(
+            "variable \"schedule\" {\n  type    = string\n  default = \"0 3 * * 1\"\n}\n"
+        ),
+        "{text}"
+    );
+    // Text is still checked as a schedule; a form is checked as that form.
+    for (bad, message) in [
+        ("\"every day\"", "invalid schedule `every day`"),
+        ("{var: Schedule-X}", "is not a Terraform variable name"),
+        ("{hcl: each.key}", "names `each.`"),
+    ] {
+        let e = errors(&spec.replace("{var: schedule}", bad));
+        assert!(e.contains("jobs[0].schedule"), "{bad}: {e}");
+        assert!(e.contains(message), "{bad}: {message}: {e}");
+    }
+}

@@ -112,6 +112,32 @@ variables:
 }
 
 #[test]
+fn a_cron_jobs_schedule_from_a_variable_is_read_back() {
+    // Stack-patterns v2 section 4: `schedule = var.schedule`, the variable declared with
+    // a default (ci-pipeline-health, k8s-version-upgrade). It used to leave the CronJob
+    // whole in `raw.stack`.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_with_files(&r, tmp.path(), "", &[]);
+    let schedule = "    schedule                      = \"30 1 * * *\"\n";
+    assert!(main_tf.contains(schedule), "{main_tf}");
+    let edited = main_tf.replacen(
+        schedule,
+        "    schedule                      = var.schedule\n",
+        1,
+    ) + "\nvariable \"schedule\" {\n  type    = string\n  default = \"30 1 * * *\"\n}\n";
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "schedule: {var: schedule}",
+        "variables: {schedule: {default: 30 1 * * *}}",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+}
+
+#[test]
 fn the_app_service_of_a_container_without_a_port_is_read_back() {
     // Stack-patterns v2 section 5.7: the Service's port and target port are written, the
     // app's container declares no `port` block. The Service, the ingress routed to it and

@@ -34,7 +34,7 @@ pub(crate) struct JobParts {
 
 /// The settings of a CronJob.
 pub(crate) struct CronParts {
-    pub schedule: String,
+    pub schedule: Value,
     pub concurrency_policy: Option<String>,
     pub failed_jobs_history_limit: Option<u32>,
     pub starting_deadline_seconds: Option<u32>,
@@ -329,12 +329,20 @@ fn app_job(
         pod,
     };
     let cron_parts = j.schedule.as_ref().map(|schedule| {
-        p.check(
-            &jat("schedule"),
-            "schedule",
-            schedule,
-            validate::cron_schedule(schedule),
-        );
+        // Text is checked as a schedule; another form is the stack's to hold one.
+        let schedule = match schedule {
+            crate::spec::ValueSpec::Scalar(s) => {
+                let text = super::refs::scalar_text(s);
+                p.check(
+                    &jat("schedule"),
+                    "schedule",
+                    &text,
+                    validate::cron_schedule(&text),
+                );
+                Value::Str(text)
+            }
+            form => refs.value(p, &jat("schedule"), form),
+        };
         if let Some(tz) = &j.timezone {
             let ok = !tz.is_empty()
                 && tz

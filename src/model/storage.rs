@@ -953,7 +953,7 @@ fn cron_job(ctx: &Ctx, app_labels: &Obj, address: &str, job: VolumeJob) -> Objec
             annotations: None,
         },
         cron: Some(CronParts {
-            schedule: job.schedule,
+            schedule: Value::Str(job.schedule),
             concurrency_policy: Some(cv::cron::CONCURRENCY_POLICY.to_owned()),
             failed_jobs_history_limit: Some(cv::cron::FAILED_JOBS_HISTORY_LIMIT),
             starting_deadline_seconds: Some(job.starting_deadline_seconds),

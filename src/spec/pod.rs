@@ -635,8 +635,10 @@ with_pod_settings! {
         /// var.NAME ? 1 : 0` (its instance is then `<address>[0]`); the variable is
         /// declared `bool` (its default under `variables:`).
         pub created_if: Option<String>,
-        /// Cron schedule (5 fields, or `@daily` and the like): a CronJob.
-        pub schedule: Option<String>,
+        /// Cron schedule (5 fields, or `@daily` and the like): a CronJob. Text, or any
+        /// value form (`{var: schedule}`: from a variable, its default under
+        /// `variables:`).
+        pub schedule: Option<ValueSpec>,
         /// The schedule's time zone (`Europe/London`).
         pub timezone: Option<String>,
         /// `Forbid` (default), `Replace` or `Allow`; `null` leaves it out.

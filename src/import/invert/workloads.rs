@@ -100,7 +100,12 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
     // A setting the conventions default: `Some(None)` when the stack leaves it out.
     let present = |v: &Value, k: &str| Some(u32_of(v, k));
     let job_spec = if cron {
-        job.schedule = Some(string(spec, "schedule")?.to_owned());
+        // A schedule from a variable (stack-patterns v2 section 4: `var.schedule` with a
+        // default) is a value form; one no form says, raw at the value.
+        job.schedule = Some(
+            val::value_spec(get(spec, "schedule")?, &ctx.secret_name)
+                .or_else(|| ctx.expression(address, &[b("spec", 0), attr("schedule")]))?,
+        );
         job.timezone = string(spec, "timezone").map(str::to_owned);
         job.concurrency_policy = Some(match string(spec, "concurrency_policy") {
             None => None,

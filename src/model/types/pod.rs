@@ -123,7 +123,7 @@ pub struct CronJob {
     pub metadata: Metadata,
     pub concurrency_policy: Option<String>,
     pub failed_jobs_history_limit: Option<u32>,
-    pub schedule: String,
+    pub schedule: Value,
     pub starting_deadline_seconds: Option<u32>,
     pub successful_jobs_history_limit: Option<u32>,
     /// `suspend`, when written (`true`, `false`, `!var.<flag>`), with the reason written
