@@ -5838,3 +5838,52 @@ variables:
         assert!(e.contains(message), "{bad}: {message}: {e}");
     }
 }
+
+#[test]
+fn an_ingress_may_wake_a_sablier_group_the_deployment_is_not_in_with_a_reason() {
+    // Stack-patterns v2 section 1.2: nine stacks pass `sablier`, five of them label their
+    // Deployment; an ingress may wake another Deployment's group (dbaas's pgadmin). The
+    // reason is written above the argument.
+    let spec = format!(
+        "{BASE}ingress:\n  sablier:\n    group: pgadmin\n    why: Wakes the pgadmin Deployment, which the dbaas stack labels.\n"
+    );
+    let (text, body) = render(&spec);
+    assert_eq!(
+        arg_of(&body, "ingress", "sablier").unwrap(),
+        "{group = \"pgadmin\"}"
+    );
+    assert!(
+        text.contains(
+            "  # Wakes the pgadmin Deployment, which the dbaas stack labels.\n  sablier = {\n"
+        ),
+        "{text}"
+    );
+    // The Deployment stays out of scale-to-zero: no sablier labels, its replicas its own.
+    let deployment = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    let labels = val(child(deployment, &["metadata"]), "labels").unwrap();
+    assert!(!labels.contains("sablier"), "{labels}");
+    assert!(!text.contains("SABLIER_MANAGED_REPLICAS"), "{text}");
+
+    // Enrolled in scale-to-zero, a secondary ingress may wake another group with a
+    // reason too; a reason where the group is the Deployment's is refused.
+    let (_, body) = render(&format!(
+        "{BASE}scale_to_zero: true\ningress: {{}}\ningresses:\n  - {{purpose: admin, paths: [/admin], sablier: {{group: pgadmin, why: the admin UI runs apart}}}}\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress_admin", "sablier").unwrap(),
+        "{group = \"pgadmin\"}"
+    );
+    let bad = errors(&format!(
+        "{BASE}scale_to_zero: true\ningress:\n  sablier: {{why: no need}}\n"
+    ));
+    assert!(bad.contains("ingress.sablier.why"), "{bad}");
+    assert!(
+        bad.contains("and the Deployment is enrolled in `app`"),
+        "{bad}"
+    );
+    let bad = errors(&format!("{BASE}ingress:\n  sablier: {{group: pgadmin}}\n"));
+    assert!(
+        bad.contains("or say with the ingress's `sablier.why`"),
+        "{bad}"
+    );
+}

@@ -892,6 +892,13 @@ fn ingresses_services_and_anubis_are_read_back() {
             vec!["strategy: blocking", "purpose: sync"],
         ),
         (
+            // An ingress that wakes another Deployment's group, with the reason written
+            // above its `sablier` argument; the Deployment is not enrolled.
+            main,
+            "ingresses:\n  - purpose: admin\n    paths: [/admin]\n    sablier: {group: pgadmin, why: Wakes the pgadmin Deployment of the dbaas stack.}\n",
+            vec!["group: pgadmin", "why: Wakes the pgadmin Deployment of the dbaas stack."],
+        ),
+        (
             anubis_main,
             "  anubis: {redis_db: 7}\n",
             vec!["redis_db: 7"],

@@ -287,3 +287,28 @@ namespace:
         assert!(got.yaml.contains(field), "{field}: {}", got.yaml);
     }
 }
+
+#[test]
+fn an_ingress_waking_sablier_without_the_deployments_labels_asks_for_a_reason() {
+    // Stack-patterns v2 section 1.2: nine stacks pass `sablier`, five label their
+    // Deployment. Without the labels the ingress used to stay whole in `raw.stack`; now it
+    // is read, and the spec asks for the reason the stack does not write.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_of(&r, tmp.path(), "");
+    let line = "  tls_secret_name = var.tls_secret_name\n";
+    let at = main_tf.find("module \"ingress\" {").expect("ingress call");
+    let (head, tail) = main_tf.split_at(at);
+    assert!(tail.contains(line), "{main_tf}");
+    let tail = tail.replacen(
+        line,
+        &format!("{line}  sablier = {{\n    group = \"pgadmin\"\n  }}\n"),
+        1,
+    );
+    fs::write(dir.join("main.tf"), format!("{head}{tail}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(got.yaml.contains("group: pgadmin"), "{}", got.yaml);
+    assert!(got.yaml.contains("ingress.sablier.why"), "{}", got.yaml);
+    assert!(!got.yaml.contains("scale_to_zero"), "{}", got.yaml);
+}

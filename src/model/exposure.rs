@@ -685,7 +685,7 @@ pub(crate) fn ingresses(
         p.add(
             "scale_to_zero",
             "an ingress wakes the app through sablier, but the Deployment is not enrolled",
-            Some("set `scale_to_zero: true` (it labels the Deployment with the sablier group and hands its replicas to sablier)".to_owned()),
+            Some("set `scale_to_zero: true` (it labels the Deployment with the sablier group and hands its replicas to sablier), or say with the ingress's `sablier.why` which Deployment it wakes".to_owned()),
         );
     }
     if let (Some(why), Some(first)) = (no_tls, out.iter_mut().find(|o| is_ingress(o))) {
@@ -1301,16 +1301,27 @@ fn ingress(
         (None, true) => Some((None, None)),
         (None, false) => None,
     };
+    // A group the Deployment is not enrolled in is a choice that needs its reason.
+    let sablier_why = ing.sablier.as_ref().and_then(|s| Problems::why(&s.why));
     if let Some((group, strategy)) = &sablier {
         let group = group.clone().unwrap_or_else(|| ctx.sablier_group.clone());
-        if group != ctx.sablier_group {
+        let enrolled = ctx.scale_to_zero && group == ctx.sablier_group;
+        if sablier_why.is_some() && enrolled {
+            p.add(
+                field("sablier.why"),
+                format!(
+                    "`sablier.why` explains an ingress that wakes a group the Deployment is not enrolled in, and the Deployment is enrolled in `{group}`"
+                ),
+                Some("remove `why`".to_owned()),
+            );
+        } else if sablier_why.is_none() && group != ctx.sablier_group {
             p.add(
                 field("sablier.group"),
                 format!(
                     "the Deployment is in sablier group `{}`, so this ingress would wake nothing",
                     ctx.sablier_group
                 ),
-                Some("leave `group` out, or set it on the main ingress (the Deployment's group follows it)".to_owned()),
+                Some("leave `group` out, set it on the main ingress (the Deployment's group follows it), or say with `sablier.why` which Deployment it wakes".to_owned()),
             );
         }
         let mut entries = vec![entry("group", group)];
@@ -1323,7 +1334,10 @@ fn ingress(
                 },
             ));
         }
-        args.push(arg("sablier", Obj::lines(entries)));
+        args.push(Arg {
+            comment: sablier_why.clone(),
+            ..arg("sablier", Obj::lines(entries))
+        });
     }
     if !extra_annotations.is_empty() {
         args.push(arg("extra_annotations", Obj::lines(extra_annotations)));
@@ -1357,6 +1371,7 @@ fn ingress(
             host,
             full_host,
         },
-        sablier.is_some(),
+        // An ingress with a reason wakes a group of another Deployment.
+        sablier.is_some() && sablier_why.is_none(),
     )
 }

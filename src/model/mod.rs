@@ -201,10 +201,12 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         Some(n) => n.clone(),
         None => format!("{name}{}", cv::eso::SECRET_SUFFIX),
     };
+    // The main ingress's group, unless it wakes another Deployment's (it says why).
     let sablier_group = spec
         .ingress
         .as_ref()
         .and_then(|i| i.sablier.as_ref())
+        .filter(|s| s.why.is_none())
         .and_then(|s| s.group.clone())
         .unwrap_or_else(|| name.clone());
     if let Some(group) = spec

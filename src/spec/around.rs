@@ -120,6 +120,11 @@ pub struct SablierSpec {
     /// `dynamic` (a waiting page) or `blocking` (hold the request); default none written
     /// (the module's `dynamic`).
     pub strategy: Option<SablierStrategy>,
+    /// Why this ingress wakes a group the spec's Deployment is not enrolled in (one of
+    /// another stack, one dlgen does not write, or enrolled by labels of its own);
+    /// written above the `sablier` argument. Without it the group must be the
+    /// Deployment's, and the Deployment enrolled (`scale_to_zero: true`).
+    pub why: Why,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -209,10 +209,7 @@ fn ingress_call(
     let sablier = match get(v, "sablier") {
         None => None,
         Some(s) => {
-            // Only what the model writes, on a Deployment enrolled in scale-to-zero.
-            if !val::other_keys(s, &["group", "strategy"]).is_empty()
-                || d.spec.scale_to_zero != Some(true)
-            {
+            if !val::other_keys(s, &["group", "strategy"]).is_empty() {
                 return None;
             }
             let strategy = match string(s, "strategy") {
@@ -221,9 +218,34 @@ fn ingress_call(
                 Some("blocking") => Some(SablierStrategy::Blocking),
                 _ => return None,
             };
+            let group = string(s, "group")?.to_owned();
+            // The group of the Deployment the spec enrols: the main ingress's (read
+            // first), else the stack's name.
+            let enrolled = d.spec.scale_to_zero == Some(true)
+                && match role {
+                    Role::Main => true,
+                    Role::Extra(_) => {
+                        let main = d.spec.ingress.as_ref().and_then(|i| i.sablier.as_ref());
+                        main.filter(|m| m.why.is_none())
+                            .and_then(|m| m.group.as_deref())
+                            .unwrap_or(&ctx.name)
+                            == group
+                    }
+                };
+            // Waking a group the spec does not enrol (another Deployment's, or one
+            // labelled its own way) is a choice: the comment above says why.
+            let why = if enrolled {
+                None
+            } else {
+                text(ctx.above(d, &address, &[attr("sablier")]).take(d)).or_else(|| {
+                    d.reasons.push(role.field("sablier.why"));
+                    Some(NO_REASON.to_owned())
+                })
+            };
             Some(SablierSpec {
-                group: Some(string(s, "group")?.to_owned()),
+                group: Some(group),
                 strategy,
+                why,
             })
         }
     };
