@@ -146,6 +146,19 @@ fn one_external_secret_the_spec_cannot_say_leaves_the_later_ones_read() {
     }
 }
 
+/// The stack `main_tf` with `arguments` written into its main ingress call, after its
+/// `tls_secret_name`.
+fn with_ingress_arguments(main_tf: &str, arguments: &str) -> String {
+    let line = "  tls_secret_name = var.tls_secret_name\n";
+    let at = main_tf.find("module \"ingress\" {").expect("ingress call");
+    let (head, tail) = main_tf.split_at(at);
+    assert!(tail.contains(line), "{main_tf}");
+    format!(
+        "{head}{}",
+        tail.replacen(line, &format!("{line}{arguments}"), 1)
+    )
+}
+
 #[test]
 fn an_ingress_argument_the_spec_cannot_say_stays_raw_in_the_call() {
     // Stack-patterns v2 section 1.2: `backend_protocol` (declared, unused by the module)
@@ -154,16 +167,11 @@ fn an_ingress_argument_the_spec_cannot_say_stays_raw_in_the_call() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, main_tf) = stack_of(&r, tmp.path(), "");
-    let line = "  tls_secret_name = var.tls_secret_name\n";
-    let at = main_tf.find("module \"ingress\" {").expect("ingress call");
-    let (head, tail) = main_tf.split_at(at);
-    assert!(tail.contains(line), "{main_tf}");
-    let tail = tail.replacen(
-        line,
-        &format!("{line}  backend_protocol = \"HTTP\"\n  depends_on = [kubernetes_deployment.drone_logbook]\n"),
-        1,
+    let edited = with_ingress_arguments(
+        &main_tf,
+        "  backend_protocol = \"HTTP\"\n  depends_on = [kubernetes_deployment.drone_logbook]\n",
     );
-    fs::write(dir.join("main.tf"), format!("{head}{tail}")).expect("write");
+    fs::write(dir.join("main.tf"), edited).expect("write");
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 2, "{}", got.yaml);
     assert!(got.yaml.contains("ingress:"), "{}", got.yaml);
@@ -296,16 +304,8 @@ fn an_ingress_waking_sablier_without_the_deployments_labels_asks_for_a_reason() 
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, main_tf) = stack_of(&r, tmp.path(), "");
-    let line = "  tls_secret_name = var.tls_secret_name\n";
-    let at = main_tf.find("module \"ingress\" {").expect("ingress call");
-    let (head, tail) = main_tf.split_at(at);
-    assert!(tail.contains(line), "{main_tf}");
-    let tail = tail.replacen(
-        line,
-        &format!("{line}  sablier = {{\n    group = \"pgadmin\"\n  }}\n"),
-        1,
-    );
-    fs::write(dir.join("main.tf"), format!("{head}{tail}")).expect("write");
+    let edited = with_ingress_arguments(&main_tf, "  sablier = {\n    group = \"pgadmin\"\n  }\n");
+    fs::write(dir.join("main.tf"), edited).expect("write");
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     assert!(got.yaml.contains("group: pgadmin"), "{}", got.yaml);

@@ -1538,7 +1538,7 @@ pub(crate) fn volume_source(
         );
         return None;
     }
-    for (field, set) in [
+    let storage_only = [
         ("size", vol.size.is_some()),
         ("size_var", vol.size_var.is_some()),
         ("max_size", vol.max_size.is_some()),
@@ -1546,18 +1546,11 @@ pub(crate) fn volume_source(
         ("address", vol.address.is_some()),
         ("wait_until_bound", vol.wait_until_bound.is_some()),
         ("wait_until_bound_why", vol.wait_until_bound_why.is_some()),
-        (
-            "autoresize",
-            vol.autoresize.is_some() || vol.autoresize_why.is_some(),
-        ),
-        (
-            "ignore_requests",
-            vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some(),
-        ),
-        ("resize_threshold", vol.resize_threshold.is_some()),
-        ("resize_increase", vol.resize_increase.is_some()),
-        ("resource_type", vol.resource_type.is_some()),
-    ] {
+    ];
+    for (field, set) in storage_only
+        .into_iter()
+        .chain(super::storage::pvc_settings(vol))
+    {
         if set {
             p.add(
                 vat(field),

@@ -477,19 +477,7 @@ pub(crate) fn volumes(p: &mut Problems, ctx: &Ctx, spec: &Spec, refs: &mut Refs)
                         Some("write the NFS volume's `size`".to_owned()),
                     );
                 }
-                for (field, set) in [
-                    (
-                        "autoresize",
-                        vol.autoresize.is_some() || vol.autoresize_why.is_some(),
-                    ),
-                    (
-                        "ignore_requests",
-                        vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some(),
-                    ),
-                    ("resize_threshold", vol.resize_threshold.is_some()),
-                    ("resize_increase", vol.resize_increase.is_some()),
-                    ("resource_type", vol.resource_type.is_some()),
-                ] {
+                for (field, set) in pvc_settings(vol) {
                     if set {
                         p.add(
                             at(field),
@@ -981,6 +969,24 @@ fn cron_job(ctx: &Ctx, app_labels: &Obj, address: &str, job: VolumeJob) -> Objec
         allow: Vec::new(),
         raw: job.raw,
     })
+}
+
+/// The settings of a volume's PVC (its autoresizer, its requests ignore, its type), and
+/// whether the spec sets each: no other storage or source has them.
+pub(crate) fn pvc_settings(vol: &VolumeSpec) -> [(&'static str, bool); 5] {
+    [
+        (
+            "autoresize",
+            vol.autoresize.is_some() || vol.autoresize_why.is_some(),
+        ),
+        (
+            "ignore_requests",
+            vol.ignore_requests.is_some() || vol.ignore_requests_why.is_some(),
+        ),
+        ("resize_threshold", vol.resize_threshold.is_some()),
+        ("resize_increase", vol.resize_increase.is_some()),
+        ("resource_type", vol.resource_type.is_some()),
+    ]
 }
 
 fn schedule(p: &mut Problems, path: &str, value: &Option<String>, what: &str) -> String {
