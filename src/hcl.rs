@@ -271,6 +271,16 @@ pub fn leading_attributes(t: &hcl_edit::expr::Traversal) -> Vec<&str> {
         .collect()
 }
 
+/// The text of an HCL file read from disk, without the UTF-8 byte order mark some
+/// editors write first: Terraform reads such a file (and `terraform fmt` drops the mark).
+pub fn source_text(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+    let mut text = String::from_utf8(bytes)?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
 pub fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     let first_ok = chars

@@ -312,3 +312,19 @@ fn an_ingress_waking_sablier_without_the_deployments_labels_asks_for_a_reason() 
     assert!(got.yaml.contains("ingress.sablier.why"), "{}", got.yaml);
     assert!(!got.yaml.contains("scale_to_zero"), "{}", got.yaml);
 }
+
+#[test]
+fn a_file_that_starts_with_a_byte_order_mark_is_read_as_terraform_reads_it() {
+    // Some editors write a UTF-8 byte order mark first; Terraform reads such a file (and
+    // `terraform fmt` drops the mark). It used to be an error at 1:1.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_of(&r, tmp.path(), "");
+    let plain = imported(&dir, &r);
+    fs::write(dir.join("main.tf"), format!("\u{feff}{main_tf}")).expect("write");
+    let tg = fs::read_to_string(dir.join("terragrunt.hcl")).expect("terragrunt.hcl");
+    fs::write(dir.join("terragrunt.hcl"), format!("\u{feff}{tg}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert_eq!(got.yaml, plain.yaml);
+}

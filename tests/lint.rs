@@ -395,3 +395,37 @@ fn the_lint_stage_does_not_depend_on_the_command_line() {
     }
     assert!(checked > 10);
 }
+
+#[test]
+fn a_stack_file_with_a_byte_order_mark_is_linted_as_without() {
+    // Terraform reads a `.tf` file that starts with a UTF-8 byte order mark; so does lint,
+    // with the same findings at the same lines.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(FINDINGS)
+        .join("stacks");
+    let stack = std::fs::read_dir(&src)
+        .expect("stacks")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.join("main.tf").is_file())
+        .expect("a stack with main.tf");
+    let plain = tmp.path().join("plain");
+    let marked = tmp.path().join("marked");
+    for dir in [&plain, &marked] {
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
+    let text = std::fs::read_to_string(stack.join("main.tf")).expect("main.tf");
+    std::fs::write(plain.join("main.tf"), &text).expect("write");
+    std::fs::write(marked.join("main.tf"), format!("\u{feff}{text}")).expect("write");
+    let cfg = LintConfig::default();
+    let findings = |dir: &Path| -> Vec<(usize, String)> {
+        lint::lint_dirs(&[dir.to_path_buf()], &cfg)
+            .expect("lint")
+            .into_iter()
+            .map(|f| (f.line, f.rule.to_owned()))
+            .collect()
+    };
+    let expected = findings(&plain);
+    assert!(!expected.is_empty(), "the fixture stack has findings");
+    assert_eq!(findings(&marked), expected);
+}

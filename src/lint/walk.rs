@@ -74,7 +74,7 @@ pub fn read_stack(dir: &Path) -> Result<Vec<SourceFile>, Error> {
             continue;
         }
         let bytes = std::fs::read(entry.path()).map_err(|e| Error::io(entry.path(), e))?;
-        let text = String::from_utf8(bytes).map_err(|_| {
+        let text = crate::hcl::source_text(bytes).map_err(|_| {
             Error::Message(format!(
                 "error: {}: not valid UTF-8",
                 entry.path().display()

@@ -108,7 +108,7 @@ impl Files {
             };
             let bytes =
                 std::fs::read(root.join(&rel)).map_err(|e| Error::io(self.show(&rel), e))?;
-            let text = String::from_utf8(bytes).map_err(|_| {
+            let text = crate::hcl::source_text(bytes).map_err(|_| {
                 Error::Message(format!(
                     "error: {}: not valid UTF-8",
                     self.show(&rel).display()
@@ -144,7 +144,7 @@ impl Files {
         if std::fs::metadata(&path).ok()?.len() > MAX_FILE {
             return None;
         }
-        String::from_utf8(std::fs::read(&path).ok()?).ok()
+        crate::hcl::source_text(std::fs::read(&path).ok()?).ok()
     }
 
     /// The text of `terragrunt.hcl`, if the stack has one.
@@ -161,7 +161,7 @@ impl Files {
         };
         let path = root.join(&rel);
         match std::fs::read(&path) {
-            Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            Ok(bytes) => crate::hcl::source_text(bytes).map(Some).map_err(|_| {
                 Error::Message(format!(
                     "error: {}: not valid UTF-8",
                     self.show(&rel).display()
