@@ -143,6 +143,18 @@ fn lb_outside_the_presets(main: &str) -> String {
     insert_before(main, WEB_SHELL_NEXT, &lb)
 }
 
+/// The preset's annotations in the other order, after an annotation of the stack's own:
+/// a map's order is not the plan's, so this is still the preset (it used to leave the
+/// Service whole in raw HCL).
+fn lb_annotations_in_another_order(main: &str) -> String {
+    let lb = LB_PRESET.replace(
+        "      \"metallb.io/loadBalancerIPs\" = \"10.0.20.200\"\n      \"metallb.io/allow-shared-ip\" = \"shared\"\n",
+        "      \"team/owner\"                 = \"admins\"\n      \"metallb.io/allow-shared-ip\" = \"shared\"\n      \"metallb.io/loadBalancerIPs\" = \"10.0.20.200\"\n",
+    );
+    assert_ne!(lb, LB_PRESET);
+    insert_before(main, WEB_SHELL_NEXT, &lb)
+}
+
 const APP_DEPLOYMENT: &str = "resource \"kubernetes_deployment\" \"web_shell\"";
 
 /// A copy of the app's Deployment under another name and labels, written after it.
@@ -557,6 +569,19 @@ const CASES: &[Case] = &[
             ("manifests[0].name", "web-shell-ws"),
         ],
         absent: &["service.name", "services[1]", "ingress.service"],
+        raw: &[],
+    },
+    Case {
+        name: "the MetalLB preset's annotations in another order, after one of the stack's",
+        base: "web-shell",
+        edit: lb_annotations_in_another_order,
+        fields: &[
+            ("services[0].name", "web-shell-lb"),
+            ("services[0].type", "LoadBalancer"),
+            ("services[0].annotations.team/owner", "admins"),
+        ],
+        // The preset on the shared address: `type: LoadBalancer` says it all.
+        absent: &["services[0].load_balancer", "services[1]"],
         raw: &[],
     },
     Case {

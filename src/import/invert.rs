@@ -2883,9 +2883,9 @@ fn static_ports(ctx: &Ctx, d: &mut Draft, address: &str, slot: Slot) -> Option<u
 }
 
 /// The MetalLB preset of a LoadBalancer Service, read back from what it writes: the
-/// address and sharing-key annotations first among the annotations (current or older
-/// prefix, then taken out of `annotations`), and the traffic policy; only what differs
-/// from the conventions' defaults is set. `None` when the annotations are not the
+/// address and sharing-key annotations anywhere among the annotations (current or older
+/// prefix, then taken out of `annotations`; the spec writes them first), and the traffic
+/// policy; only what differs from the conventions' defaults is set. `None` when the annotations are not the
 /// preset's (the Service then stays raw HCL as it was).
 fn load_balancer(
     spec: Option<&Value>,
@@ -2893,21 +2893,18 @@ fn load_balancer(
 ) -> Option<crate::spec::LoadBalancerSpec> {
     use crate::spec::TrafficPolicy;
     use cv::metallb as m;
-    let (first, _) = annotations.first()?;
-    let (prefix, legacy) = if first.starts_with(m::LEGACY_PREFIX) {
-        (m::LEGACY_PREFIX, true)
-    } else {
-        (m::PREFIX, false)
-    };
-    if *first != format!("{prefix}{}", m::IPS) {
-        return None;
-    }
-    let ip = annotations[0].1.clone();
+    // The address annotation and its sharing key, wherever the stack writes them among
+    // the annotations (a map: their order is not the plan's).
+    let (at, prefix, legacy) = annotations.iter().enumerate().find_map(|(i, (k, _))| {
+        [(m::PREFIX, false), (m::LEGACY_PREFIX, true)]
+            .into_iter()
+            .find(|(prefix, _)| *k == format!("{prefix}{}", m::IPS))
+            .map(|(prefix, legacy)| (i, prefix, legacy))
+    })?;
+    let ip = annotations[at].1.clone();
     let shared_key = format!("{prefix}{}", m::ALLOW_SHARED_IP);
-    let shared = annotations
-        .get(1)
-        .filter(|(k, _)| *k == shared_key)
-        .map(|(_, v)| v.clone());
+    let shared_at = annotations.iter().position(|(k, _)| *k == shared_key);
+    let shared = shared_at.map(|i| annotations[i].1.clone());
     let on_shared_ip = ip == m::SHARED_IP;
     let default_shared = on_shared_ip.then(|| m::SHARED_KEY.to_owned());
     let policy = match spec.and_then(|s| string(s, "external_traffic_policy")) {
@@ -2927,7 +2924,12 @@ fn load_balancer(
     } else {
         TrafficPolicy::Local
     });
-    annotations.drain(..1 + usize::from(shared.is_some()));
+    let mut i = 0;
+    annotations.retain(|_| {
+        let keep = i != at && Some(i) != shared_at;
+        i += 1;
+        keep
+    });
     Some(crate::spec::LoadBalancerSpec {
         ip: (!on_shared_ip).then_some(ip),
         shared: (shared != default_shared).then_some(shared),
