@@ -49,3 +49,38 @@ fn the_corpus_stacks_keep_their_comments_through_import() {
     eprintln!("{total} comment blocks lost over {} stacks", names.len());
     assert!(report.is_empty(), "{}", report.join("\n"));
 }
+
+#[test]
+fn comments_of_no_object_are_listed_for_the_reviewer() {
+    // A comment set apart from every block by blank lines, and one that opens a file other
+    // than `main.tf` (a stack split into files), belong to no object the spec holds: they
+    // were dropped without a word. The spec's header lists them, with file and line.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let at = main_tf
+        .find("resource \"kubernetes_service\"")
+        .expect("a Service");
+    let (head, tail) = main_tf.split_at(at);
+    let edited = format!("{head}# Everything below serves the app's one port.\n\n{tail}");
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    fs::write(
+        dir.join("locals.tf"),
+        "# Shared values of the stack.\n\nlocals {\n  unused = \"x\"\n}\n\n# End of the shared values.\n",
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("Comments of the stack that no spec field holds:"),
+        "{}",
+        got.yaml
+    );
+    for note in [
+        "Everything below serves the app's one port.",
+        "locals.tf:1: Shared values of the stack.",
+        "locals.tf:7: End of the shared values.",
+    ] {
+        assert!(got.yaml.contains(note), "{note}\n{}", got.yaml);
+    }
+}

@@ -1183,12 +1183,30 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
     out
 }
 
-/// The comments of claimed objects that no field holds, for the spec's header.
+/// The comments of claimed objects that no field holds, then those of no object (set
+/// apart between blocks, or opening and closing a file other than `main.tf`), for the
+/// spec's header.
 fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
-    loose(ctx, draft, pieces)
+    let mut out: Vec<String> = loose(ctx, draft, pieces)
         .into_iter()
         .map(|l| format!("{}:{} ({}): {}", l.top.file.name, l.line, l.input, l.text))
-        .collect()
+        .collect();
+    for file in &ctx.src.files {
+        for (line, text) in file.comments_between() {
+            let in_raw = pieces
+                .iter()
+                .any(|p| p.file == file.name && (p.lines.0..=p.lines.1).contains(&line));
+            if draft.consumed.contains(&(file.name.clone(), line))
+                || in_raw
+                || invert::is_convention(&text)
+                || text.starts_with(crate::generated::FILES_MARK)
+            {
+                continue;
+            }
+            out.push(format!("{}:{line}: {text}", file.name));
+        }
+    }
+    out
 }
 
 /// Adds the anchored comments (see [`anchored`]) that the proved stack has a place for,

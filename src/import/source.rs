@@ -426,6 +426,25 @@ impl File {
             .collect()
     }
 
+    /// The full-line comments that belong to no item: outside every top-level item and
+    /// not directly above one (a file's opening and closing comments, and those set apart
+    /// by a blank line), top down.
+    pub fn comments_between(&self) -> Vec<(usize, String)> {
+        let owned: Vec<(usize, usize)> = self
+            .body
+            .iter()
+            .filter_map(|s| s.span())
+            .map(|s| {
+                let (from, _) = self.comment_run(s.start);
+                (self.line_of(from), self.line_of(s.end))
+            })
+            .collect();
+        self.comment_lines(0, self.text.len())
+            .into_iter()
+            .filter(|(line, _)| !owned.iter().any(|(a, b)| (*a..=*b).contains(line)))
+            .collect()
+    }
+
     /// The comment after the item that ends at `end`, on the same line, with its line.
     pub fn comment_after(&self, end: usize) -> Option<(usize, String)> {
         let rest = self.text[end.min(self.text.len())..self.line_end(end)].trim();
