@@ -213,6 +213,19 @@ fn the_own_secrets_keep_their_name_when_the_directory_is_named_otherwise() {
     assert!(got.yaml.contains("name: freshrss-secrets"), "{}", got.yaml);
 }
 
+/// The stack `main_tf` with each resource of `types` declared as the `_v1` type, and
+/// every reference to it naming that type.
+fn with_v1_types(main_tf: &str, types: &[&str]) -> String {
+    let mut out = main_tf.to_owned();
+    for ty in types {
+        assert!(out.contains(&format!("resource \"{ty}\"")), "{out}");
+        out = out
+            .replace(&format!("\"{ty}\""), &format!("\"{ty}_v1\""))
+            .replace(&format!("{ty}."), &format!("{ty}_v1."));
+    }
+    out
+}
+
 #[test]
 fn a_stack_written_with_the_v1_resource_types_throughout_imports_without_raw_hcl() {
     // Newer stacks use the provider's `_v1` types (stack-patterns v2 section 6:
@@ -220,20 +233,14 @@ fn a_stack_written_with_the_v1_resource_types_throughout_imports_without_raw_hcl
     // its type as the spec's `resource_type`, and every reference names it.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
-    let (dir, mut main_tf) = stack_of(&r, tmp.path(), "");
+    let (dir, main_tf) = stack_of(&r, tmp.path(), "");
     let types = [
         "kubernetes_namespace",
         "kubernetes_deployment",
         "kubernetes_service",
         "kubernetes_persistent_volume_claim",
     ];
-    for ty in types {
-        assert!(main_tf.contains(&format!("resource \"{ty}\"")), "{main_tf}");
-        main_tf = main_tf
-            .replace(&format!("\"{ty}\""), &format!("\"{ty}_v1\""))
-            .replace(&format!("{ty}."), &format!("{ty}_v1."));
-    }
-    fs::write(dir.join("main.tf"), &main_tf).expect("write");
+    fs::write(dir.join("main.tf"), with_v1_types(&main_tf, &types)).expect("write");
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     for ty in types {
@@ -264,7 +271,7 @@ namespace:
   quota: {hard: {pods: \"12\"}}
   limit_range: {limits: [{type: Container, default: {memory: 1Gi}}]}
 ";
-    let (dir, mut main_tf) = stack_of(&r, tmp.path(), extra);
+    let (dir, main_tf) = stack_of(&r, tmp.path(), extra);
     let types = [
         "kubernetes_service_account",
         "kubernetes_role",
@@ -274,13 +281,7 @@ namespace:
         "kubernetes_resource_quota",
         "kubernetes_limit_range",
     ];
-    for ty in types {
-        assert!(main_tf.contains(&format!("resource \"{ty}\"")), "{main_tf}");
-        main_tf = main_tf
-            .replace(&format!("\"{ty}\""), &format!("\"{ty}_v1\""))
-            .replace(&format!(" {ty}."), &format!(" {ty}_v1."));
-    }
-    fs::write(dir.join("main.tf"), &main_tf).expect("write");
+    fs::write(dir.join("main.tf"), with_v1_types(&main_tf, &types)).expect("write");
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     for field in [
