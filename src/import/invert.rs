@@ -2885,8 +2885,8 @@ fn static_ports(ctx: &Ctx, d: &mut Draft, address: &str, slot: Slot) -> Option<u
 /// The MetalLB preset of a LoadBalancer Service, read back from what it writes: the
 /// address and sharing-key annotations anywhere among the annotations (current or older
 /// prefix, then taken out of `annotations`; the spec writes them first), and the traffic
-/// policy; only what differs from the conventions' defaults is set. `None` when the annotations are not the
-/// preset's (the Service then stays raw HCL as it was).
+/// policy; only what differs from the conventions' defaults is set. `None` when the
+/// annotations are not the preset's (the Service then stays raw HCL as it was).
 fn load_balancer(
     spec: Option<&Value>,
     annotations: &mut Vec<(String, String)>,

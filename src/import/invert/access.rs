@@ -11,7 +11,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Ctx, b, text};
+use super::{Ctx, b, text, versions};
 use crate::conventions as cv;
 use crate::import::draft::{Draft, Limits, Part};
 use crate::import::value::{self as val, block, blocks, get, string};
@@ -52,18 +52,9 @@ pub(super) fn in_source_order<'a>(
         .collect()
 }
 
-/// The resource type of `address` as the spec's `resource_type`: none when it is the
-/// default, the first of `types`.
-fn non_default(address: &str, types: &[&str]) -> Option<String> {
-    let ty = address.split_once('.').map_or(address, |(ty, _)| ty);
-    (types.first() != Some(&ty)).then(|| ty.to_owned())
-}
-
-/// Whether `address` is of one of `types`.
-fn of_type(address: &str, types: &[&str]) -> bool {
-    address
-        .split_once('.')
-        .is_some_and(|(ty, _)| types.contains(&ty))
+/// The resource type of `address`, one of `types`, as the spec's `resource_type`.
+fn non_default(address: &str, types: &[&'static str]) -> Option<String> {
+    versions::split(address, types).and_then(|(ty, _)| versions::non_default(ty, types))
 }
 
 /// An object's `metadata`: its name, and whether it names a namespace; `None` when the
@@ -153,7 +144,7 @@ fn binding(
                 if string(s, "kind") == Some("ServiceAccount")
                     && string(s, "name") == Some(account))
     })?;
-    let cluster = of_type(&address, &cv::rbac::CLUSTER_BINDING_TYPES);
+    let cluster = versions::split(&address, &cv::rbac::CLUSTER_BINDING_TYPES).is_some();
     let (name, namespaced) = metadata(v, &["role_ref", "subject"])?;
     let subject = &blocks(v, "subject")[0];
     let role_ref = block(v, "role_ref")?;
@@ -175,7 +166,7 @@ fn binding(
         cv::rbac::ROLE_TYPES
     };
     let own = roles.iter().find(|(a, _, v)| {
-        of_type(a, &own_types)
+        versions::split(a, &own_types).is_some()
             && !taken.contains(a)
             && metadata(v, &["rule"]).is_some_and(|(n, _)| n == role_name)
     });
@@ -281,7 +272,7 @@ pub fn quota(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     if limits.has(&Part::Quota) || d.spec.namespace.is_none() {
         return;
     }
-    let quotas = super::versions::resources(ctx, &cv::quota::TYPES);
+    let quotas = versions::resources(ctx, &cv::quota::TYPES);
     let [found] = quotas.as_slice() else {
         return;
     };

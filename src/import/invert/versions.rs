@@ -20,11 +20,16 @@ impl Versioned<'_> {
         format!("{}.{}", self.ty, self.label)
     }
 
-    /// Its resource type as the spec's `resource_type`: none when it is the default,
-    /// the first of `types`.
+    /// Its resource type as the spec's `resource_type` (see [`non_default`]).
     pub fn non_default(&self, types: &[&str]) -> Option<String> {
-        (types.first() != Some(&self.ty)).then(|| self.ty.to_owned())
+        non_default(self.ty, types)
     }
+}
+
+/// A resource type `ty` as the spec's `resource_type`: none when it is the default, the
+/// first of `types`.
+pub(super) fn non_default(ty: &str, types: &[&str]) -> Option<String> {
+    (types.first() != Some(&ty)).then(|| ty.to_owned())
 }
 
 /// The root resources of any of `types`, each type's in address order, the types in the
