@@ -163,6 +163,19 @@ pub struct Spec {
     pub comments: Vec<CommentSpec>,
 }
 
+impl Spec {
+    /// The sablier group the main ingress names for the Deployment, when it does: its
+    /// `sablier.group`, unless it says (`why`) that it wakes another Deployment's. A
+    /// scale-to-zero Deployment is otherwise in the group of the stack's name.
+    pub fn main_sablier_group(&self) -> Option<&str> {
+        self.ingress
+            .as_ref()
+            .and_then(|i| i.sablier.as_ref())
+            .filter(|s| s.why.is_none())
+            .and_then(|s| s.group.as_deref())
+    }
+}
+
 /// A comment anchored to a place of the generated stack.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -201,14 +201,9 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         Some(n) => n.clone(),
         None => format!("{name}{}", cv::eso::SECRET_SUFFIX),
     };
-    // The main ingress's group, unless it wakes another Deployment's (it says why).
     let sablier_group = spec
-        .ingress
-        .as_ref()
-        .and_then(|i| i.sablier.as_ref())
-        .filter(|s| s.why.is_none())
-        .and_then(|s| s.group.clone())
-        .unwrap_or_else(|| name.clone());
+        .main_sablier_group()
+        .map_or_else(|| name.clone(), str::to_owned);
     if let Some(group) = spec
         .ingress
         .as_ref()

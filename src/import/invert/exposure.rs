@@ -219,18 +219,12 @@ fn ingress_call(
                 _ => return None,
             };
             let group = string(s, "group")?.to_owned();
-            // The group of the Deployment the spec enrols: the main ingress's (read
-            // first), else the stack's name.
+            // The group of the Deployment the spec enrols, as the model derives it (the
+            // main ingress is read first).
             let enrolled = d.spec.scale_to_zero == Some(true)
                 && match role {
                     Role::Main => true,
-                    Role::Extra(_) => {
-                        let main = d.spec.ingress.as_ref().and_then(|i| i.sablier.as_ref());
-                        main.filter(|m| m.why.is_none())
-                            .and_then(|m| m.group.as_deref())
-                            .unwrap_or(&ctx.name)
-                            == group
-                    }
+                    Role::Extra(_) => d.spec.main_sablier_group().unwrap_or(&ctx.name) == group,
                 };
             // Waking a group the spec does not enrol (another Deployment's, or one
             // labelled its own way) is a choice: the comment above says why.
@@ -290,10 +284,7 @@ fn ingress_call(
         // ingress's.
         if let Some(target) = string(v, "service_name") {
             let text = attr_text(ctx, &address, "service_name").unwrap_or_default();
-            if cv::service::TYPES
-                .iter()
-                .any(|ty| text.trim_start().starts_with(&format!("{ty}.")))
-            {
+            if super::versions::split(text.trim_start(), &cv::service::TYPES).is_some() {
                 service_ref = Some(true);
                 if Some(target) != d.spec.service.as_ref().and_then(|s| s.name.as_deref()) {
                     service = Some(target.to_owned());
