@@ -221,6 +221,91 @@ fn every_bundled_spec_round_trips_through_import() {
     eprintln!("{}", report.join("\n"));
 }
 
+/// The bool attributes of the Kubernetes provider that a stack may set: quoted, Terraform
+/// converts `"true"` to `true` for them, so the plan is the same.
+const PROVIDER_FLAGS: &[&str] = &[
+    "allow_privilege_escalation",
+    "automount_service_account_token",
+    "enable_service_links",
+    "force_conflicts",
+    "host_network",
+    "immutable",
+    "optional",
+    "privileged",
+    "read_only",
+    "read_only_root_filesystem",
+    "run_as_non_root",
+    "share_process_namespace",
+    "suspend",
+    "wait_for_completion",
+    "wait_for_rollout",
+    "wait_for_service_account_token",
+    "wait_until_bound",
+];
+
+/// `text` with every provider flag written as a quoted string (`read_only = "true"`), and
+/// how many were quoted.
+fn quote_flags(text: &str) -> (String, usize) {
+    let mut quoted = 0;
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        let key = body
+            .trim_start()
+            .split(" = ")
+            .next()
+            .unwrap_or_default()
+            .trim_end();
+        let value = body.rsplit(" = ").next().unwrap_or_default();
+        if PROVIDER_FLAGS.contains(&key)
+            && matches!(value, "true" | "false")
+            && body.contains(" = ")
+        {
+            let indent = &body[..body.len() - body.trim_start().len()];
+            let pad = &body[indent.len() + key.len()..body.len() - value.len() - 3];
+            out.push_str(&format!("{indent}{key}{pad} = \"{value}\"\n"));
+            quoted += 1;
+        } else {
+            out.push_str(line);
+        }
+    }
+    (out, quoted)
+}
+
+#[test]
+fn quoted_provider_flags_are_read_as_the_flags_they_are() {
+    // Hand-written stacks quote a flag now and then (`force_conflicts = "true"`); the
+    // provider's bool attribute converts the string, so the plan does not change, and the
+    // spec says the flag as it would for `true`: no raw HCL, the same spec.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut total = 0;
+    for spec in bundled_specs() {
+        let text = fs::read_to_string(&spec).expect("spec reads");
+        let (name, files) = render(&r, &spec.display().to_string(), &text);
+        let dir = write_stack(&tmp.path().join("stacks"), &name, &files);
+        let plain = imported(&dir, &r);
+        let mut quoted_here = 0;
+        for f in files.iter().filter(|f| f.name.ends_with(".tf")) {
+            let (quoted, n) = quote_flags(&f.contents);
+            quoted_here += n;
+            fs::write(dir.join(&f.name), quoted).expect("write");
+        }
+        if quoted_here == 0 {
+            continue;
+        }
+        total += quoted_here;
+        let got = imported(&dir, &r);
+        assert_eq!(
+            got.yaml,
+            plain.yaml,
+            "{}: {quoted_here} quoted flags",
+            spec.display()
+        );
+    }
+    assert!(total >= 20, "only {total} flags were quoted");
+}
+
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or_default()
 }

@@ -35,10 +35,7 @@ macro_rules! pod_settings {
     ($pod:expr, $to:expr) => {{
         let pod: &Value = $pod;
         let u32_of = |k: &str| int(pod, k).and_then(|n| u32::try_from(n).ok());
-        let flag = |k: &str| match get(pod, k) {
-            Some(Value::Bool(b)) => Some(*b),
-            _ => None,
-        };
+        let flag = |k: &str| val::boolean(pod, k);
         $to.service_account_name = string(pod, "service_account_name").map(str::to_owned);
         $to.automount_service_account_token = flag("automount_service_account_token");
         $to.enable_service_links = flag("enable_service_links");
@@ -120,10 +117,7 @@ fn pod_security(pod: &Value) -> Option<crate::spec::PodSecuritySpec> {
     Some(PodSecuritySpec {
         run_as_user: int(sc, "run_as_user"),
         run_as_group: int(sc, "run_as_group"),
-        run_as_non_root: match get(sc, "run_as_non_root") {
-            Some(Value::Bool(b)) => Some(*b),
-            _ => None,
-        },
+        run_as_non_root: val::boolean(sc, "run_as_non_root"),
         fs_group: int(sc, "fs_group"),
         fs_group_change_policy: match string(sc, "fs_group_change_policy") {
             None => None,
@@ -1276,10 +1270,7 @@ fn ignore_entries(v: &Value) -> Vec<String> {
 fn workload_settings(ctx: &Ctx, d: &mut Draft, address: &str, v: &Value, dep: &mut DeploymentSpec) {
     let meta = path(v, &["metadata"]);
     let spec = block(v, "spec");
-    dep.wait_for_rollout = match get(v, "wait_for_rollout") {
-        Some(Value::Bool(b)) => Some(*b),
-        _ => None,
-    };
+    dep.wait_for_rollout = val::boolean(v, "wait_for_rollout");
     if dep.wait_for_rollout.is_some() {
         dep.wait_for_rollout_why = text(ctx.above(d, address, &[attr("wait_for_rollout")]).take(d));
     }
@@ -1469,10 +1460,7 @@ fn pod_volume(vol: &Value) -> Option<VolumeSpec> {
         return None;
     };
     let body = block(vol, source)?;
-    let flag = |k: &str| match get(body, k) {
-        Some(Value::Bool(b)) => Some(*b),
-        _ => None,
-    };
+    let flag = |k: &str| val::boolean(body, k);
     let items = || -> Option<Vec<KeyPathSpec>> {
         blocks(body, "items")
             .iter()
@@ -1611,7 +1599,7 @@ fn pvc(
             _ => comment.push(line),
         }
     }
-    let waits = !matches!(get(v, "wait_until_bound"), Some(Value::Bool(false)));
+    let waits = val::boolean(v, "wait_until_bound") != Some(false);
     let mut no_reason = |field: &str, why: &mut Option<String>| {
         if why.is_none() {
             d.reasons.push(format!("volumes[{k}].{field}"));
@@ -2326,8 +2314,10 @@ fn env(
                     }
                     entry.optional = match get(r, "optional") {
                         None => None,
-                        Some(Value::Bool(b)) => Some(*b),
-                        Some(_) => break,
+                        Some(b) => match val::as_bool(b) {
+                            Some(b) => Some(b),
+                            None => break,
+                        },
                     };
                     entry.secret = Some(key.to_owned());
                 }
@@ -2347,10 +2337,7 @@ fn container_settings(c: &Value, spec: &mut ContainerSpec) {
     use crate::spec::{
         CapabilitiesSpec, ContainerSecuritySpec, EnvFromSpec, HooksSpec, PullPolicy,
     };
-    let flag = |v: &Value, k: &str| match get(v, k) {
-        Some(Value::Bool(b)) => Some(*b),
-        _ => None,
-    };
+    let flag = |v: &Value, k: &str| val::boolean(v, k);
     spec.image_pull_policy = match string(c, "image_pull_policy") {
         Some("Always") => Some(PullPolicy::Always),
         Some("IfNotPresent") => Some(PullPolicy::IfNotPresent),
@@ -2613,8 +2600,10 @@ fn mounts(d: &mut Draft, limits: &Limits, c: &Value, volumes: &[String]) -> usiz
         }
         let read_only = match get(m, "read_only") {
             None => false,
-            Some(Value::Bool(ro)) => *ro,
-            Some(_) => break,
+            Some(ro) => match val::as_bool(ro) {
+                Some(ro) => ro,
+                None => break,
+            },
         };
         let (Some(name), Some(mount_path)) = (string(m, "name"), string(m, "mount_path")) else {
             break;
@@ -2643,8 +2632,10 @@ fn other_mounts(c: &Value, skip: usize, cap: usize, volumes: &[String], spec: &m
         }
         let read_only = match get(m, "read_only") {
             None => false,
-            Some(Value::Bool(ro)) => *ro,
-            Some(_) => break,
+            Some(ro) => match val::as_bool(ro) {
+                Some(ro) => ro,
+                None => break,
+            },
         };
         let (Some(name), Some(mount_path)) = (string(m, "name"), string(m, "mount_path")) else {
             break;

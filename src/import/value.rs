@@ -60,6 +60,22 @@ pub fn int(v: &Value, key: &str) -> Option<i64> {
     prim(v, key)?.parse().ok()
 }
 
+/// A bool as Terraform converts a primitive to one for a bool attribute: `true`, or the
+/// string `"true"` (hand-written stacks quote flags now and then; the plan is the same).
+pub fn as_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        Value::String(s) if s == "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A bool attribute (`true` or `"true"`).
+pub fn boolean(v: &Value, key: &str) -> Option<bool> {
+    get(v, key).and_then(as_bool)
+}
+
 /// The keys of a body other than `known`.
 pub fn other_keys<'a>(v: &'a Value, known: &[&str]) -> Vec<&'a str> {
     map(v).map_or_else(Vec::new, |m| {

@@ -343,7 +343,7 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
         Some(_) => {
             let fm = val::block(v, "field_manager")?;
             if !val::other_keys(fm, &["force_conflicts"]).is_empty()
-                || !matches!(get(fm, "force_conflicts"), Some(Value::Bool(true)))
+                || val::boolean(fm, "force_conflicts") != Some(true)
             {
                 return None;
             }
@@ -660,8 +660,7 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
     }
     out.immutable = match get(v, "immutable") {
         None => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => return None,
+        Some(b) => Some(val::as_bool(b)?),
     };
     let empty = std::collections::BTreeMap::new();
     let data = match get(v, "data") {
@@ -889,8 +888,7 @@ fn read_random(kind: RandomKind, v: &Value) -> Option<RandomSpec> {
     let flag = |k: &str| -> Option<Option<bool>> {
         match get(v, k) {
             None => Some(None),
-            Some(Value::Bool(b)) => Some(Some(*b)),
-            Some(_) => None,
+            Some(b) => val::as_bool(b).map(Some),
         }
     };
     let count = |k: &str| -> Option<Option<u32>> {

@@ -250,10 +250,7 @@ fn ingress_call(
             Some(_) => None,
         }
     };
-    let flag = |k: &str| match get(v, k) {
-        Some(Value::Bool(b)) => Some(*b),
-        _ => None,
-    };
+    let flag = |k: &str| val::boolean(v, k);
     let paths = strings("ingress_path")?;
     let allowed_groups = strings("allowed_groups")?;
     let mut extra_middlewares = strings("extra_middlewares")?;

@@ -75,8 +75,7 @@ fn read(
     };
     out.wait_for_service_account_token = match get(v, "wait_for_service_account_token") {
         None => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => return None,
+        Some(b) => Some(val::as_bool(b)?),
     };
     // `service_account` writes the token type and the wait with the annotation: a secret
     // that does not write both keeps the annotation as one.

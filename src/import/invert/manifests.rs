@@ -213,7 +213,7 @@ fn read(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, v: &Value) -> Option<
         Some(_) => {
             let fm = block(v, "field_manager")?;
             if !val::other_keys(fm, &["force_conflicts"]).is_empty()
-                || !matches!(get(fm, "force_conflicts"), Some(Value::Bool(true)))
+                || val::boolean(fm, "force_conflicts") != Some(true)
             {
                 return None;
             }

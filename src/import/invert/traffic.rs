@@ -93,7 +93,7 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
         Some(_) => {
             let fm = block(v, "field_manager")?;
             if !val::other_keys(fm, &["force_conflicts"]).is_empty()
-                || !matches!(get(fm, "force_conflicts"), Some(Value::Bool(true)))
+                || val::boolean(fm, "force_conflicts") != Some(true)
             {
                 return None;
             }

@@ -28,8 +28,7 @@ pub(super) fn inline_nfs(body: &Value) -> Option<NfsVolumeSpec> {
     };
     let read_only = match get(body, "read_only") {
         None => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => return None,
+        Some(b) => Some(val::as_bool(b)?),
     };
     Some(NfsVolumeSpec {
         server: Some(server),

@@ -119,8 +119,10 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
         job.starting_deadline_seconds = u32_of(spec, "starting_deadline_seconds");
         match get(spec, "suspend") {
             None => {}
-            Some(Value::Bool(s)) => job.suspend = Some(*s),
-            Some(other) => job.suspend_unless = Some(super::jobs::not_var(other)?.to_owned()),
+            Some(other) => match val::as_bool(other) {
+                Some(s) => job.suspend = Some(s),
+                None => job.suspend_unless = Some(super::jobs::not_var(other)?.to_owned()),
+            },
         }
         if job.suspend.is_some() || job.suspend_unless.is_some() {
             job.suspend_why = text(
@@ -146,8 +148,7 @@ fn job(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, ty: &str, v: &Value) -
     } else {
         job.wait_for_completion = Some(match get(v, "wait_for_completion") {
             None => None,
-            Some(Value::Bool(w)) => Some(*w),
-            Some(_) => return None,
+            Some(w) => Some(val::as_bool(w)?),
         });
         if let Some(t) = block(v, "timeouts") {
             job.timeouts = Some(TimeoutsSpec {
@@ -366,8 +367,7 @@ fn mount(m: &Value) -> Option<MountSpec> {
     }
     let read_only = match get(m, "read_only") {
         None => false,
-        Some(Value::Bool(ro)) => *ro,
-        Some(_) => return None,
+        Some(ro) => val::as_bool(ro)?,
     };
     Some(MountSpec {
         volume: Some(string(m, "name")?.to_owned()),
