@@ -84,3 +84,115 @@ fn comments_of_no_object_are_listed_for_the_reviewer() {
         assert!(got.yaml.contains(note), "{note}\n{}", got.yaml);
     }
 }
+
+#[test]
+fn block_comments_are_read_as_the_line_comments_they_stand_for() {
+    // `/* … */` says what `#` says; the readers knew only `#` and `//`, so a block comment
+    // above an object, trailing an attribute, set apart, or closing the file was dropped
+    // without a word (and `dlgen render --force` would delete it).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let edited = main_tf
+        .replacen(
+            "resource \"kubernetes_service\"",
+            "/*\n * The one port of the app.\n * Readers sync through it.\n */\nresource \"kubernetes_service\"",
+            1,
+        )
+        .replacen(
+            "resource \"kubernetes_deployment\"",
+            "/* Set apart from every block. */\n\nresource \"kubernetes_deployment\"",
+            1,
+        )
+        .replacen(
+            "    name = \"drone-logbook\"\n",
+            "    name = \"drone-logbook\" /* the stack's name */\n",
+            1,
+        )
+        + "\n/* CI retrigger 2026-01-01 */\n";
+    assert_eq!(edited.matches("/*").count(), 4, "every edit applies");
+    fs::write(dir.join("main.tf"), &edited).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for kept in [
+        "comment: |\n    The one port of the app.\n    Readers sync through it.\n",
+        "main.tf:",
+        "Set apart from every block.",
+        "text: the stack's name, place: trailing}",
+        "footer_comment: CI retrigger 2026-01-01",
+    ] {
+        assert!(got.yaml.contains(kept), "{kept}\n{}", got.yaml);
+    }
+    // A block comment with code after it on its line is not a line comment; the stack
+    // still imports (the comment is not read).
+    let inline = main_tf.replacen(
+        "    name = \"drone-logbook\"\n",
+        "    name = /* inline */ \"drone-logbook\"\n",
+        1,
+    );
+    fs::write(dir.join("main.tf"), inline).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+}
+
+#[test]
+fn a_comment_no_reader_takes_is_listed_for_the_reviewer() {
+    // The last net: comments in places no reader looks (inside `terragrunt.hcl`, after a
+    // closing brace, on a line of its own inside a list) were dropped without a word; the
+    // spec's header lists each one the rendered stack does not carry, with file and line.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let edited = main_tf.replacen(
+        "      metadata[0].annotations[\"keel.sh/match-tag\"],\n",
+        "      # keel bookkeeping below\n      metadata[0].annotations[\"keel.sh/match-tag\"],\n",
+        1,
+    );
+    let edited = match edited.find("\nresource \"kubernetes_service\"") {
+        // The brace that closes the block before the Service.
+        Some(at) => {
+            let close = edited[..at].rfind("}\n").expect("a closing brace");
+            format!(
+                "{} # end of the Deployment{}",
+                &edited[..=close],
+                &edited[close + 1..]
+            )
+        }
+        None => panic!("a Service"),
+    };
+    fs::write(dir.join("main.tf"), &edited).expect("write");
+    let tg = fs::read_to_string(dir.join("terragrunt.hcl")).expect("terragrunt.hcl");
+    let tg = tg.replacen(
+        "dependency \"platform\" {",
+        "# platform must be applied first\ndependency \"platform\" {",
+        1,
+    );
+    assert!(tg.contains("# platform must"), "{tg}");
+    fs::write(dir.join("terragrunt.hcl"), tg).expect("write");
+    let got = imported(&dir, &r);
+    for note in [
+        ": keel bookkeeping below",
+        ": end of the Deployment",
+        "terragrunt.hcl:",
+        "platform must be applied first",
+    ] {
+        assert!(got.yaml.contains(note), "{note}\n{}", got.yaml);
+    }
+    // Each is listed once, under the heading.
+    let header: Vec<&str> = got
+        .yaml
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .collect();
+    assert!(
+        header.contains(&"# Comments of the stack that no spec field holds:"),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(
+        got.yaml.matches("keel bookkeeping below").count(),
+        1,
+        "{}",
+        got.yaml
+    );
+}

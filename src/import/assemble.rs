@@ -161,7 +161,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     let entries = emit::spec(&draft.spec);
     let entries = minimize::minimize(renderer, entries, &full.files);
     let left_out = left_out(ctx, &full.files);
-    let header = header(ctx, &draft, &pieces, &left_out);
+    let header = header(ctx, &draft, &pieces, &left_out, &full.files);
     let yaml = yaml_out::document(&header, &entries);
     // The text written is the text proved.
     match prove::render_files(renderer, &yaml) {
@@ -1026,7 +1026,13 @@ fn mentions(text: &str, reference: &str) -> bool {
     })
 }
 
-fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece], left_out: &LeftOut) -> Vec<String> {
+fn header(
+    ctx: &Ctx,
+    draft: &Draft,
+    pieces: &[Piece],
+    left_out: &LeftOut,
+    rendered: &[crate::render::RenderedFile],
+) -> Vec<String> {
     let mut files: Vec<String> = ctx.src.files.iter().map(|f| f.name.clone()).collect();
     if ctx.src.terragrunt.is_some() {
         files.push("terragrunt.hcl".to_owned());
@@ -1076,7 +1082,8 @@ fn header(ctx: &Ctx, draft: &Draft, pieces: &[Piece], left_out: &LeftOut) -> Vec
             left_out.inlined.join(", ")
         ));
     }
-    let notes = notes(ctx, draft, pieces);
+    let (mut notes, listed) = notes(ctx, draft, pieces);
+    notes.extend(super::unkept::unkept(ctx.src, rendered, &listed));
     if !notes.is_empty() {
         out.push("Comments of the stack that no spec field holds:".to_owned());
         out.extend(notes.into_iter().map(|n| format!("  {n}")));
@@ -1185,12 +1192,17 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
 
 /// The comments of claimed objects that no field holds, then those of no object (set
 /// apart between blocks, or opening and closing a file other than `main.tf`), for the
-/// spec's header.
-fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
-    let mut out: Vec<String> = loose(ctx, draft, pieces)
-        .into_iter()
-        .map(|l| format!("{}:{} ({}): {}", l.top.file.name, l.line, l.input, l.text))
-        .collect();
+/// spec's header; with the file and line of each.
+fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> (Vec<String>, Vec<(String, usize)>) {
+    let mut out = Vec::new();
+    let mut listed = Vec::new();
+    for l in loose(ctx, draft, pieces) {
+        out.push(format!(
+            "{}:{} ({}): {}",
+            l.top.file.name, l.line, l.input, l.text
+        ));
+        listed.push((l.top.file.name.clone(), l.line));
+    }
     for file in &ctx.src.files {
         for (line, text) in file.comments_between() {
             let in_raw = pieces
@@ -1204,9 +1216,10 @@ fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> Vec<String> {
                 continue;
             }
             out.push(format!("{}:{line}: {text}", file.name));
+            listed.push((file.name.clone(), line));
         }
     }
-    out
+    (out, listed)
 }
 
 /// Adds the anchored comments (see [`anchored`]) that the proved stack has a place for,

@@ -43,6 +43,7 @@ mod flatten;
 mod minimize;
 mod prove;
 pub mod run;
+mod unkept;
 
 use std::path::Path;
 

@@ -244,7 +244,15 @@ fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
+impl File {
+    /// A file of HCL text read as a stack file is; `None` when it does not parse.
+    pub fn from_text(name: &str, text: &str) -> Option<File> {
+        parse(Path::new(""), name.to_owned(), text.to_owned()).ok()
+    }
+}
+
 fn parse(dir: &Path, name: String, text: String) -> Result<File, Error> {
+    let text = block_comments_as_lines(&text).unwrap_or(text);
     match hcl_edit::parser::parse_body(&text) {
         Ok(body) => Ok(File { name, text, body }),
         Err(err) => {
@@ -501,6 +509,116 @@ impl File {
         }
         out
     }
+}
+
+/// The text with each block comment (`/* … */`) that stands on lines of its own, or ends
+/// the line it is on, written as `#` comments on the same lines: Terraform reads both
+/// alike, and the comment readers (an object's comment, a reason, the comments of no
+/// object) then see what the stack's authors wrote in either form. Lines keep their
+/// numbers. A block comment with code after it on its line stays as it is. `None` when
+/// the text has no block comment to rewrite (or one is not closed: the parser says where).
+fn block_comments_as_lines(text: &str) -> Option<String> {
+    let comments = block_comments(text)?;
+    if comments.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    for (a, b) in comments {
+        let ls = text[..a].rfind('\n').map_or(0, |i| i + 1);
+        let le = text[b..].find('\n').map_or(text.len(), |i| b + i);
+        let before = &text[ls..a];
+        if !text[b..le].trim().is_empty() || ls < done {
+            continue;
+        }
+        let inner = &text[a + 2..b - 2];
+        let lines: Vec<String> = inner
+            .split('\n')
+            .enumerate()
+            .map(|(i, l)| {
+                let l = if i == 0 { l } else { l.trim_start() };
+                let l = match l.strip_prefix('*') {
+                    Some(rest) if i > 0 => rest,
+                    _ => l,
+                };
+                let l = l.trim();
+                if l.is_empty() {
+                    "#".to_owned()
+                } else {
+                    format!("# {l}")
+                }
+            })
+            .collect();
+        if before.trim().is_empty() {
+            out.push_str(&text[done..ls]);
+            let joined = lines.join(&format!("\n{before}"));
+            out.push_str(before);
+            out.push_str(&joined);
+        } else if lines.len() == 1 {
+            out.push_str(&text[done..a]);
+            out.push_str(&lines[0]);
+        } else {
+            continue;
+        }
+        done = le;
+    }
+    out.push_str(&text[done..]);
+    Some(out)
+}
+
+/// The byte ranges of the block comments of an HCL text (from `/*` to after `*/`),
+/// outside strings, heredocs and line comments; `None` when one is not closed.
+fn block_comments(text: &str) -> Option<Vec<(usize, usize)>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'#' => i = text[i..].find('\n').map_or(bytes.len(), |n| i + n),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |n| i + n)
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let end = i + 2 + text[i + 2..].find("*/")? + 2;
+                out.push((i, end));
+                i = end;
+            }
+            b'<' if text[i..].starts_with("<<") => {
+                let rest = text[i + 2..].trim_start_matches('-');
+                let word: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let eol = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                if word.is_empty() || !rest[word.len()..].starts_with(['\n', '\r']) {
+                    i += 2;
+                    continue;
+                }
+                // The body runs to the line that is the word alone.
+                let mut at = eol + 1;
+                loop {
+                    if at >= bytes.len() {
+                        return Some(out);
+                    }
+                    let next = text[at..].find('\n').map_or(bytes.len(), |n| at + n);
+                    if text[at..next].trim() == word {
+                        i = next;
+                        break;
+                    }
+                    at = next + 1;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    Some(out)
 }
 
 /// The length of a line's code: its bytes before a trailing comment, without the blanks

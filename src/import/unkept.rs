@@ -1,0 +1,94 @@
+//! The last net under the comment readers: every comment of the stack's files that the
+//! stack rendered from the imported spec does not carry — in no `comment` / `*_why`
+//! field, no anchored comment, no raw HCL, no convention — is listed in the spec's header
+//! with its file and line, so that adopting a stack never deletes an operator's words
+//! without saying so.
+
+use super::invert;
+use super::source::{File, Source};
+use crate::render::RenderedFile;
+
+/// The comments of `src` (its `.tf` files and `terragrunt.hcl`) that `rendered` does not
+/// carry and that `listed` (`(file, line)` pairs already in the header) does not hold, as
+/// `file:line: text`, file by file, top down.
+pub fn unkept(src: &Source, rendered: &[RenderedFile], listed: &[(String, usize)]) -> Vec<String> {
+    let carried = Carried::of(rendered);
+    let mut out = Vec::new();
+    for file in src.files.iter().chain(&src.terragrunt) {
+        let comments = file.comments_in(0..file.text.len());
+        let conventions = convention_lines(file, &comments);
+        for (line, text) in comments {
+            if text.trim().is_empty()
+                || text.starts_with(crate::generated::FILES_MARK)
+                || conventions.contains(&line)
+                || listed.iter().any(|(f, l)| *f == file.name && *l == line)
+                || carried.holds(&text)
+            {
+                continue;
+            }
+            out.push(format!("{}:{line}: {}", file.name, text.trim()));
+        }
+    }
+    out
+}
+
+/// The lines of the runs of full-line comments that hold a convention (a lifecycle
+/// marker, dlgen's own words): the convention's, all of them, whatever the stack's own
+/// wording (the rendered stack writes dlgen's).
+fn convention_lines(file: &File, comments: &[(usize, String)]) -> Vec<usize> {
+    let full = |line: usize| file.is_comment_line(line);
+    let mut out = Vec::new();
+    for (line, text) in comments {
+        if !invert::is_convention(text) {
+            continue;
+        }
+        if !full(*line) {
+            out.push(*line);
+            continue;
+        }
+        let mut a = *line;
+        while a > 1 && full(a - 1) {
+            a -= 1;
+        }
+        let mut b = *line;
+        while full(b + 1) {
+            b += 1;
+        }
+        out.extend(a..=b);
+    }
+    out
+}
+
+/// The words of a rendered stack, whitespace collapsed: its whole text, and its comments
+/// alone (a comment re-wrapped by the renderer reads on across its `#` markers).
+struct Carried {
+    text: String,
+    comments: String,
+}
+
+impl Carried {
+    fn of(rendered: &[RenderedFile]) -> Carried {
+        let mut text = String::new();
+        let mut comments = String::new();
+        for f in rendered {
+            text.push_str(&collapse(&f.contents));
+            text.push(' ');
+            if let Some(file) = File::from_text(&f.name, &f.contents) {
+                for (_, c) in file.comments_in(0..file.text.len()) {
+                    comments.push_str(&collapse(&c));
+                    comments.push(' ');
+                }
+            }
+        }
+        Carried { text, comments }
+    }
+
+    fn holds(&self, comment: &str) -> bool {
+        let c = collapse(comment);
+        self.comments.contains(&c) || self.text.contains(&c)
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
