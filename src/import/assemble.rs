@@ -3,6 +3,7 @@
 //! written as YAML.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use hcl_edit::Span as _;
 use hcl_edit::expr::{Expression, Traversal};
@@ -144,6 +145,15 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     for (i, (f, t)) in moved.iter().enumerate() {
         if !draft.moved.contains(&(f.clone(), t.clone())) && moved_tops.get(i).is_some() {
             expected_moved.push((f.clone(), t.clone()));
+        }
+    }
+    // The `moved` blocks of the stack's local modules stay: with the module, or out of
+    // the wrapping module with its objects (their addresses still inside the module:
+    // history the state may not have caught up with).
+    for (f, t) in ctx.input.moved() {
+        let pair = (f.to_string(), t.to_string());
+        if !f.module.is_empty() && !expected_moved.contains(&pair) {
+            expected_moved.push(pair);
         }
     }
     let differences = prove::compare(&full.stack, ctx.input, &expected_moved);
@@ -571,12 +581,13 @@ fn needed(
                         && t.block.labels.first().is_some_and(|l| l.as_str() == name))
                     .then(|| (t.file, t.block.span(), "variable".to_owned()))
                 }),
-                Ref::Data(address) => ctx.src.top(address).map(|t| {
+                Ref::Data(address) => scoped_top(ctx, address).map(|t| {
                     let ty = address.split('.').nth(1).unwrap_or_default();
                     (t.file, t.block.span(), format!("data {ty}"))
                 }),
                 Ref::Local(name) => {
-                    if let Some(entry) = local_entry(ctx, name) {
+                    if let Some(mut entry) = local_entry(ctx, name) {
+                        in_root_terms(ctx, std::slice::from_mut(&mut entry.1));
                         work.push(entry.1.text.clone());
                         locals.push(entry);
                     }
@@ -584,7 +595,8 @@ fn needed(
                 }
             };
             if let Some((file, Some(span), construct)) = found {
-                let piece = Piece::new(Slot::Stack, file, span, construct);
+                let mut piece = Piece::new(Slot::Stack, file, span, construct);
+                in_root_terms(ctx, std::slice::from_mut(&mut piece));
                 work.push(piece.text.clone());
                 out.push(piece);
             }
@@ -594,14 +606,28 @@ fn needed(
     out
 }
 
-/// The entry `name` of the stack's `locals`, with the position of its file for ordering.
+/// The block at a root address (`data.t.x`): at the stack's root, else inside the
+/// wrapping module whose objects the spec holds at the root.
+fn scoped_top<'a>(ctx: &Ctx<'a>, address: &str) -> Option<source::Top<'a>> {
+    ctx.src.top(address).or_else(|| {
+        let m = ctx.scope.as_ref()?;
+        ctx.src.top(&format!("module.{m}.{address}"))
+    })
+}
+
+/// The entry `name` of the stack's `locals` (at the root, else in the wrapping module),
+/// with the position of its file for ordering.
 fn local_entry(ctx: &Ctx, name: &str) -> Option<(usize, Piece)> {
-    let (file, span) = ctx.src.tops().find_map(|t| {
+    fn entry<'a>(t: source::Top<'a>, name: &str) -> Option<(&'a source::File, Range<usize>)> {
         if t.block.ident.as_str() != "locals" {
             return None;
         }
         let a = t.block.body.get_attribute(name)?;
         Some((t.file, a.span()?))
+    }
+    let (file, span) = ctx.src.tops().find_map(|t| entry(t, name)).or_else(|| {
+        let m = ctx.scope.as_ref()?;
+        ctx.src.module_tops(m).find_map(|t| entry(t, name))
     })?;
     let order = ctx
         .src

@@ -20,7 +20,7 @@ use hcl_edit::expr::Expression;
 
 use super::draft::{Draft, Limits, Part, Slot};
 use super::source::{self, Source, Step};
-use super::value::{self as val, block, blocks, get, int, map, module_output, path, prim, string};
+use super::value::{self as val, block, blocks, get, int, map, path, prim, string};
 use crate::conventions as cv;
 use crate::planeq::{self, Address, Value};
 use crate::spec::{
@@ -269,6 +269,27 @@ impl<'a> Ctx<'a> {
             Some(m) => format!("module.{m}.{local}"),
             None => local.to_owned(),
         }
+    }
+
+    /// An address of the stack as the spec gives it: inside the wrapping module, the
+    /// address the object has once at the root (`module.<m>.<a>` is `<a>`).
+    pub fn unscoped<'s>(&self, address: &'s str) -> &'s str {
+        self.scope
+            .as_ref()
+            .and_then(|m| {
+                address
+                    .strip_prefix("module.")?
+                    .strip_prefix(m.as_str())?
+                    .strip_prefix('.')
+            })
+            .unwrap_or(address)
+    }
+
+    /// `module.<name>.<output>` of a module call beside the stack's objects (in the
+    /// wrapping module when there is one): the call's name.
+    pub fn module_output<'v>(&self, v: &'v Value, output: &str) -> Option<&'v str> {
+        let module: Vec<String> = self.scope.iter().cloned().collect();
+        val::module_output(v, &module, output)
     }
 
     fn in_scope(&self, module: &[String]) -> bool {
@@ -1443,7 +1464,8 @@ fn claim_volume(
                     ..VolumeSpec::default()
                 })
             }),
-        other => module_output(other, "claim_name")
+        other => ctx
+            .module_output(other, "claim_name")
             .filter(|_| !storage_given_up)
             .and_then(|m| nfs(ctx, d, (k, Part::VolumeStorage(k)), vname, m)),
     }
@@ -2049,16 +2071,14 @@ fn container_image(
 /// the image is tagged with, or else the one variable every own image is tagged with.
 /// Left unrecognized (raw HCL) when either is written another way.
 fn own_image(ctx: &Ctx, d: &mut Draft) {
-    if ctx.scope.is_some() {
-        return;
-    }
     let tops: Vec<_> = ctx.src.tops().collect();
     // The local holding the image (other locals of its block are the residue's to keep
     // or to drop, as for any locals block), or else the one repository the workloads'
     // images are tagged with a variable (`"${local.image}:${local.image_tag}"` over a
     // local of the bare repository, `"<repository>:${var.image_tag}"` inline): locals
-    // are evaluated, so the spec's `local.image` renders the same images.
-    let from_local = tops.iter().find_map(|t| {
+    // are evaluated, so the spec's `local.image` renders the same images. Inside a
+    // wrapping module, the images say it (in the root's variables).
+    let from_local = tops.iter().filter(|_| ctx.scope.is_none()).find_map(|t| {
         if t.block.ident.as_str() != "locals" {
             return None;
         }
@@ -3007,7 +3027,7 @@ fn backup_job(ctx: &Ctx, d: &mut Draft) -> Option<BackupSpec> {
         .find(|v| string(v, "name") == Some("backup"))
         .and_then(|v| block(v, "persistent_volume_claim"))
         .and_then(|c| get(c, "claim_name"))
-        .and_then(|c| module_output(c, "claim_name"))?
+        .and_then(|c| ctx.module_output(c, "claim_name"))?
         .to_owned();
     let (_, target_v) = ctx
         .modules(cv::repo::NFS_MODULE)

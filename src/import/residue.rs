@@ -100,8 +100,8 @@ pub fn residue(ctx: &Ctx, draft: &Draft, rendered: &planeq::Stack) -> Residue {
     }
     // Objects of the rendered stack that nothing of the stack claims.
     let claimed_rendered: Vec<&str> = draft.claims.iter().map(|c| c.rendered.as_str()).collect();
-    let input_data = data_sources(ctx.input);
-    let rendered_data = data_sources(rendered);
+    let input_data = data_sources(ctx.input, ctx.scope.as_deref());
+    let rendered_data = data_sources(rendered, None);
     for (address, _) in rendered.objects() {
         let Address::Object(addr) = address else {
             continue;
@@ -247,16 +247,39 @@ impl Out {
 
 /// The data sources of a stack by address, identified by type and configuration (what
 /// `planeq` matches them by).
-fn data_sources(stack: &planeq::Stack) -> BTreeMap<String, String> {
+/// The data sources of a stack, by address: their identity (type and configuration). A
+/// data source holds no state, so one read inside the wrapping module `scope` is the one
+/// the spec reads at the root: its references to the module's objects are read as the
+/// root's.
+fn data_sources(stack: &planeq::Stack, scope: Option<&str>) -> BTreeMap<String, String> {
     stack
         .objects()
         .filter_map(|(a, v)| match a {
             Address::Object(addr) if addr.kind == Kind::Data => {
+                let mut v = v.clone();
+                if let Some(m) = scope {
+                    unscoped(&mut v, m);
+                }
                 Some((addr.to_string(), format!("{}\u{0}{}", addr.ty, v.canon())))
             }
             _ => None,
         })
         .collect()
+}
+
+/// Rewrites the references to objects of the module call `scope` as references to the
+/// same objects at the root.
+fn unscoped(value: &mut Value, scope: &str) {
+    value.map_syms(&mut |sym| {
+        if let Sym::Ref {
+            root: Root::Object(addr),
+            ..
+        } = sym
+            && addr.module.first().is_some_and(|m| m == scope)
+        {
+            addr.module.remove(0);
+        }
+    });
 }
 
 /// What gives up an object the spec renders and the stack does not have.

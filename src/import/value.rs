@@ -137,8 +137,9 @@ pub fn var(v: &Value) -> Option<&str> {
     }
 }
 
-/// `module.<name>.<output>` of a module call of the root module.
-pub fn module_output<'a>(v: &'a Value, output: &str) -> Option<&'a str> {
+/// `module.<name>.<output>` of a module call made in `module` (the root's: empty), the
+/// call's name.
+pub fn module_output<'a>(v: &'a Value, module: &[String], output: &str) -> Option<&'a str> {
     let Value::Unknown(sym) = v else {
         return None;
     };
@@ -147,7 +148,7 @@ pub fn module_output<'a>(v: &'a Value, output: &str) -> Option<&'a str> {
             root: Root::Object(addr),
             steps,
         } if addr.kind == Kind::Module
-            && addr.module.is_empty()
+            && addr.module == module
             && matches!(steps.as_slice(), [Step::Attr(o)] if o == output) =>
         {
             Some(&addr.name)
@@ -363,10 +364,22 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
                 _ => None,
             }
         }
+        // An object beside the one read: at the root, or inside the wrapping module whose
+        // objects the spec holds at the root (the reference as it is once there).
         Sym::Ref {
             root: Root::Object(addr),
             steps,
-        } if addr.module.is_empty() && !steps.is_empty() => Some(ValueSpec::Ref(sym.to_string())),
+        } if addr.module.len() <= 1 && !steps.is_empty() => {
+            let mut at_root = sym.clone();
+            if let Sym::Ref {
+                root: Root::Object(a),
+                ..
+            } = &mut at_root
+            {
+                a.module.clear();
+            }
+            Some(ValueSpec::Ref(at_root.to_string()))
+        }
         _ => None,
     }
 }

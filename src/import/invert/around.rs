@@ -200,9 +200,9 @@ fn plan_time_read(ctx: &Ctx, name: Option<&str>, address: &str) -> Option<bool> 
     {
         return None;
     }
-    match depends_on(v)?.as_slice() {
+    match depends_on(ctx, v)?.as_slice() {
         [] => Some(false),
-        [one] if *one == ctx.at(address) => Some(true),
+        [one] if one == address => Some(true),
         _ => None,
     }
 }
@@ -336,7 +336,7 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
     if !own {
         database(&mut out);
     }
-    out.depends_on_namespace = Some(depends_on_namespace(v)?);
+    out.depends_on_namespace = Some(depends_on_namespace(ctx, v)?);
     // `field_manager { force_conflicts = true }` or none (stack-patterns v2 section 5.1).
     out.force_conflicts = Some(match get(v, "field_manager") {
         None => false,
@@ -355,8 +355,8 @@ fn read_external_secret(ctx: &Ctx, address: &str, v: &Value, own: bool) -> Optio
 
 /// Whether an object's `depends_on` names the namespace: `None` when it names anything
 /// else, which the spec's `depends_on_namespace` cannot write.
-pub fn depends_on_namespace(v: &Value) -> Option<bool> {
-    let depends = depends_on(v)?;
+pub fn depends_on_namespace(ctx: &Ctx, v: &Value) -> Option<bool> {
+    let depends = depends_on(ctx, v)?;
     let on_namespace = depends
         .iter()
         .filter(|a| super::versions::split(a, &cv::namespace::TYPES).is_some())
@@ -692,18 +692,20 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
     if let Some(binary) = get(v, "binary_data") {
         out.binary_data.0 = super::shapes::binary_data(ctx, address, binary)?;
     }
-    out.depends_on = depends_on(v)?;
+    out.depends_on = depends_on(ctx, v)?;
     Some(out)
 }
 
-/// An object's `depends_on`, as addresses (empty when it has none); `None` when an entry
-/// is not an object's address.
-pub fn depends_on(v: &Value) -> Option<Vec<String>> {
+/// An object's `depends_on`, as the addresses the spec gives the objects (inside a
+/// wrapping module, as at the root); empty when it has none, `None` when an entry is not
+/// an object's address.
+pub fn depends_on(ctx: &Ctx, v: &Value) -> Option<Vec<String>> {
     match get(v, "depends_on") {
         None => Some(Vec::new()),
-        Some(Value::List(items) | Value::Set(items)) => {
-            items.iter().map(val::object_ref).collect::<Option<_>>()
-        }
+        Some(Value::List(items) | Value::Set(items)) => items
+            .iter()
+            .map(|i| val::object_ref(i).map(|a| ctx.unscoped(&a).to_owned()))
+            .collect::<Option<_>>(),
         Some(_) => None,
     }
 }

@@ -119,7 +119,7 @@ fn read(
     if let Some(binary) = get(v, "binary_data") {
         out.binary_data.0 = super::shapes::binary_data(ctx, address, binary)?;
     }
-    out.depends_on = super::around::depends_on(v)?;
+    out.depends_on = super::around::depends_on(ctx, v)?;
     if let Some((ignore, why)) = drift_workaround(ctx, d, v, KUBERNETES_SECRETS, i, address)? {
         out.ignore_changes = ignore;
         out.ignore_changes_why = Some(why);

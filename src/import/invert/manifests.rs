@@ -220,7 +220,7 @@ fn read(ctx: &Ctx, d: &mut Draft, i: usize, address: &str, v: &Value) -> Option<
             true
         }
     });
-    out.depends_on = super::around::depends_on(v)?;
+    out.depends_on = super::around::depends_on(ctx, v)?;
     if let Some((ignore, why)) =
         super::k8s_secrets::drift_workaround(ctx, d, v, MANIFESTS, i, address)?
     {

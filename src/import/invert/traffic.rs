@@ -101,7 +101,7 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
         }
     };
     // `depends_on` the namespace, and nothing else the spec could write there.
-    let on_namespace = super::around::depends_on_namespace(v)?;
+    let on_namespace = super::around::depends_on_namespace(ctx, v)?;
     Some(MiddlewareSpec {
         name: Some(name.to_owned()),
         spec,

@@ -270,7 +270,7 @@ fn claim_volume(ctx: &Ctx, vol: &Value) -> Option<VolumeSpec> {
     let claim = match get(pvc, "claim_name")? {
         Value::String(s) => s.clone(),
         other => {
-            let module = module_output(other, "claim_name")?;
+            let module = ctx.module_output(other, "claim_name")?;
             let call = ctx.input.get(&ctx.at(&format!("module.{module}")))?;
             string(call, "name")?.to_owned()
         }
@@ -503,9 +503,10 @@ fn depends_diff(
 ) -> Option<Option<DependsOnSpec>> {
     let v = ctx.input.get(&ctx.at(address))?;
     let listed: Vec<String> = match get(v, "depends_on") {
-        Some(Value::List(items) | Value::Set(items)) => {
-            items.iter().map(ToString::to_string).collect()
-        }
+        Some(Value::List(items) | Value::Set(items)) => items
+            .iter()
+            .map(|i| ctx.unscoped(&i.to_string()).to_owned())
+            .collect(),
         _ => Vec::new(),
     };
     let add: Vec<String> = listed
