@@ -5039,6 +5039,34 @@ fn variables_are_declared_with_their_default_description_and_sensitivity() {
 }
 
 #[test]
+fn the_tls_variable_is_sensitive_unless_the_spec_says_otherwise() {
+    // 21 stacks of the repo declare `tls_secret_name` as `{ type = string }`: the
+    // conventions' `sensitive = true` is a default the spec can turn off, and nothing
+    // else of the conventions' variable can be said.
+    let (text, _) = render(BASE);
+    assert!(
+        text.contains(
+            "variable \"tls_secret_name\" {\n  type      = string\n  sensitive = true\n}"
+        ),
+        "{text}"
+    );
+    let (text, _) = render(&format!(
+        "{BASE}variables:\n  tls_secret_name: {{sensitive: false}}\n"
+    ));
+    assert!(
+        text.contains("variable \"tls_secret_name\" { type = string }\n"),
+        "{text}"
+    );
+    for bad in ["{sensitive: true, default: x}", "{description: TLS}", "{}"] {
+        let e = errors(&format!("{BASE}variables:\n  tls_secret_name: {bad}\n"));
+        assert!(
+            e.contains("variables.tls_secret_name") && e.contains("only `sensitive: false`"),
+            "{bad}: {e}"
+        );
+    }
+}
+
+#[test]
 fn network_policies_cover_the_apps_pods_and_say_their_peers_and_ports() {
     let (text, body) = render(&format!(
         "{BASE}network_policies:

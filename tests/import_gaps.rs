@@ -329,3 +329,49 @@ fn a_file_that_starts_with_a_byte_order_mark_is_read_as_terraform_reads_it() {
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     assert_eq!(got.yaml, plain.yaml);
 }
+
+/// A copy of the bundled stack `name` in `<tmp>/stacks/<name>`, its directory.
+fn bundled_stack(tmp: &Path, name: &str) -> std::path::PathBuf {
+    let dir = tmp.join("stacks").join(name);
+    fs::create_dir_all(&dir).expect("mkdir");
+    for file in ["main.tf", "terragrunt.hcl"] {
+        fs::copy(
+            Path::new(ROOT).join("stacks").join(name).join(file),
+            dir.join(file),
+        )
+        .expect("copy");
+    }
+    dir
+}
+
+/// Replaces `from` by `to` in the stack file `file` (at least once).
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let text = fs::read_to_string(dir.join(file)).expect("read");
+    assert!(text.contains(from), "{from}\n{text}");
+    fs::write(dir.join(file), text.replace(from, to)).expect("write");
+}
+
+#[test]
+fn a_tls_variable_declared_without_sensitive_is_said_so() {
+    // 21 stacks declare `variable "tls_secret_name" { type = string }`; the spec said
+    // nothing and the rendered stack declared it sensitive.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "drone-logbook");
+    let plain = imported(&dir, &r);
+    assert!(!plain.yaml.contains("tls_secret_name"), "{}", plain.yaml);
+    edit(
+        &dir,
+        "main.tf",
+        "variable \"tls_secret_name\" {\n  type      = string\n  sensitive = true\n}\n",
+        "variable \"tls_secret_name\" { type = string }\n",
+    );
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("variables: {tls_secret_name: {sensitive: false}}\n"),
+        "{}",
+        got.yaml
+    );
+}

@@ -567,17 +567,27 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
             },
             Body::Variable(Variable {
                 kind: Expr::new(kind),
-                sensitive: sensitive || declared.and_then(|v| v.sensitive) == Some(true),
+                sensitive: declared.and_then(|v| v.sensitive).unwrap_or(sensitive),
                 default,
                 description: declared.and_then(|v| v.description.clone()),
             }),
         )
     };
-    for (name, _) in &spec.variables.0 {
+    for (name, declared) in &spec.variables.0 {
         let path = format!("variables.{name}");
-        if name == cv::repo::TLS_SECRET_VARIABLE
-            || spec.image.as_ref().is_some_and(|i| name == i.variable())
-        {
+        if name == cv::repo::TLS_SECRET_VARIABLE {
+            let only_not_sensitive = declared.sensitive == Some(false)
+                && declared.default.is_none()
+                && declared.description.is_none();
+            if !only_not_sensitive {
+                p.invalid(
+                    &path,
+                    "variable",
+                    name,
+                    "is declared by the stack's conventions (`sensitive = true`); only `sensitive: false` can be said of it",
+                );
+            }
+        } else if spec.image.as_ref().is_some_and(|i| name == i.variable()) {
             p.invalid(
                 &path,
                 "variable",

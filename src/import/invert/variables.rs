@@ -20,6 +20,19 @@ pub fn variables(ctx: &Ctx, d: &mut Draft) {
             continue;
         };
         let name = label.as_str();
+        if top.block.ident.as_str() == "variable" && name == cv::repo::TLS_SECRET_VARIABLE {
+            // The conventions declare it sensitive; a stack that does not says so.
+            if declaration(&top.block.body).is_some_and(|s| {
+                s.sensitive.is_none() && s.default.is_none() && s.description.is_none()
+            }) {
+                let spec = VariableSpec {
+                    sensitive: Some(false),
+                    ..VariableSpec::default()
+                };
+                d.spec.variables.0.push((name.to_owned(), spec));
+            }
+            continue;
+        }
         if top.block.ident.as_str() != "variable"
             || name == cv::repo::TLS_SECRET_VARIABLE
             || d.spec.image.as_ref().is_some_and(|i| name == i.variable())
