@@ -375,3 +375,22 @@ fn a_tls_variable_declared_without_sensitive_is_said_so() {
         got.yaml
     );
 }
+
+#[test]
+fn a_probe_port_written_as_a_string_is_the_port_number() {
+    // The provider's probe port is a string: `port = "80"` plans like `port = 80`. It was
+    // read as a port name, which `80` is not: each probe went into raw HCL.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "vaultwarden");
+    let plain = imported(&dir, &r);
+    edit(
+        &dir,
+        "main.tf",
+        "              port = 80\n",
+        "              port = \"80\"\n",
+    );
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert_eq!(got.yaml, plain.yaml);
+}

@@ -2573,9 +2573,14 @@ fn probe(p: &Value) -> Option<ProbeSpec> {
                 .map(Some),
         }
     };
+    // A port by number or by name; a number written as a string (`"80"`) is the number
+    // (the provider's port is a string either way).
     let port_of = |v: &Value| -> Option<Scalar> {
         match get(v, "port")? {
-            Value::String(s) => Some(Scalar::Str(s.clone())),
+            Value::String(s) => Some(match s.parse::<u16>() {
+                Ok(n) if n.to_string() == *s => Scalar::Int(n.into()),
+                _ => Scalar::Str(s.clone()),
+            }),
             other => val::scalar(other),
         }
     };
