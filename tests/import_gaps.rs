@@ -394,3 +394,27 @@ fn a_probe_port_written_as_a_string_is_the_port_number() {
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     assert_eq!(got.yaml, plain.yaml);
 }
+
+#[test]
+fn a_service_selecting_the_pods_by_several_labels_is_the_apps_service() {
+    // 15 stacks select with `local.labels`, several labels the pods carry: the Service
+    // was not taken for the app's (a one-label selector was), and it went into raw HCL
+    // with the ingress that routes to it.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "drone-logbook");
+    edit(
+        &dir,
+        "main.tf",
+        "    selector = {\n      app = \"drone-logbook\"\n    }\n",
+        "    selector = {\n      app                             = \"drone-logbook\"\n      \"kubernetes.io/cluster-service\" = \"true\"\n    }\n",
+    );
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(got.yaml.contains("selector:"), "{}", got.yaml);
+    assert!(
+        got.yaml.contains("kubernetes.io/cluster-service"),
+        "{}",
+        got.yaml
+    );
+}

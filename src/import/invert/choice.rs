@@ -198,17 +198,25 @@ pub(super) fn app_service<'a>(ctx: &Ctx<'a>) -> Option<Versioned<'a>> {
     let (main, _) = route_targets(ctx);
     let all: Vec<Versioned<'a>> = versions::resources(ctx, &cv::service::TYPES)
         .into_iter()
-        .filter(|s| match selector(s.value).as_slice() {
+        .filter(|s| {
             // The app's pods: by the stack name, or by the name of the app's Deployment
-            // (of any Deployment when none is the app's), whatever the label's key.
-            [(_, name)] => {
+            // (of any Deployment when none is the app's), whatever the label's key; with
+            // more labels (`local.labels`), all of them the app's pods'.
+            let names_app = |name: &String| {
                 *name == ctx.name
                     || match app_name {
                         Some(app) => name == app,
                         None => deployments.contains(&name.as_str()),
                     }
+            };
+            match selector(s.value).as_slice() {
+                [] => false,
+                [(_, name)] => names_app(name),
+                more => {
+                    more.iter().any(|(_, n)| names_app(n))
+                        && app.as_ref().is_some_and(|d| selects(s.value, d.value))
+                }
             }
-            _ => false,
         })
         .collect();
     let targets_app = |v: &Value| {
