@@ -418,3 +418,38 @@ fn a_service_selecting_the_pods_by_several_labels_is_the_apps_service() {
         got.yaml
     );
 }
+
+#[test]
+fn a_raw_value_that_reads_the_specs_secret_read_does_not_declare_it_again() {
+    // `lookup(local.credentials["admin"], "username", null)` has no value form: it is an
+    // `{hcl: ...}` value, and the local it reads comes along. The data source that local
+    // reads is the spec's own plan-time read of its secrets: declared again in raw HCL, it
+    // refused the spec and the import failed.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "freshrss");
+    edit(
+        &dir,
+        "main.tf",
+        "  homepage_credentials = jsondecode(data.kubernetes_secret.eso_secrets.data[\"homepage_credentials\"])\n",
+        "  homepage_credentials = jsondecode(data.kubernetes_secret.eso_secrets.data[\"homepage_credentials\"])\n  credentials          = jsondecode(data.kubernetes_secret.eso_secrets.data[\"credentials\"])\n",
+    );
+    edit(
+        &dir,
+        "main.tf",
+        "          env {\n            name  = \"CRON_MIN\"\n",
+        "          env {\n            name  = \"ADMIN_USER\"\n            value = lookup(local.credentials[\"admin\"], \"username\", null)\n          }\n          env {\n            name  = \"CRON_MIN\"\n",
+    );
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("{hcl: 'lookup(local.credentials[\"admin\"], \"username\", null)'}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        !got.yaml.contains("data \"kubernetes_secret\""),
+        "{}",
+        got.yaml
+    );
+}

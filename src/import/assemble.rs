@@ -53,7 +53,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
     let mut stand_ins: Vec<String> = referred.iter().map(|(_, text)| text.clone()).collect();
     draft.stand_ins = referred.into_iter().map(|(address, _)| address).collect();
     // The locals that raw HCL values read are the stack's, there from the start.
-    let value_declarations = hcl_declarations(ctx, &draft.spec);
+    let value_declarations = hcl_declarations(ctx, &draft);
     stand_ins.extend(value_declarations.iter().map(|p| format!("{}\n", p.text)));
     if draft.spec.containers.is_empty() && draft.spec.jobs.is_empty() {
         stand_ins.push(format!(
@@ -721,13 +721,49 @@ fn value_construct(text: &str) -> String {
 /// in turn: declared from the start (the values are checked against them) and kept in
 /// `raw.stack`. Data sources of the types dlgen writes itself are not among them (the
 /// values that read one are not raw values: see `invert::raw_value`).
-fn hcl_declarations(ctx: &Ctx, spec: &crate::spec::Spec) -> Vec<Piece> {
-    let seeds = hcl_values(spec)
+fn hcl_declarations(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
+    let seeds = hcl_values(&draft.spec)
         .into_iter()
         .map(|t| format!("x = {t}\n"))
         .collect();
-    // Variables are the model's to declare (as `{var}`'s are).
-    needed(ctx, seeds, BTreeSet::new(), |r| !matches!(r, Ref::Var(_)))
+    // Variables are the model's to declare (as `{var}`'s are), and so are the data
+    // sources the spec renders (the plan-time read of its secrets): the spec, with the
+    // other declarations in `raw.stack`, says which.
+    let pieces = needed(ctx, seeds, BTreeSet::new(), |r| !matches!(r, Ref::Var(_)));
+    let is_data = |p: &Piece| p.construct.starts_with("data ");
+    let mut spec = draft.buildable_spec();
+    let others: Vec<&str> = pieces
+        .iter()
+        .filter(|p| !is_data(p))
+        .map(|p| p.text.as_str())
+        .collect();
+    if !others.is_empty() {
+        let raw = spec.raw.get_or_insert_with(Default::default);
+        let mut text = raw.stack.take().unwrap_or_default();
+        text.push('\n');
+        text.push_str(&others.join("\n"));
+        raw.stack = Some(text);
+    }
+    let rendered: Vec<String> = crate::model::build(&spec)
+        .map(|stack| {
+            stack
+                .objects
+                .iter()
+                .map(|o| o.address.reference())
+                .collect()
+        })
+        .unwrap_or_default();
+    pieces
+        .into_iter()
+        .filter(|p| {
+            !is_data(p)
+                || hcl_edit::parser::parse_body(&p.text).is_ok_and(|b| {
+                    b.blocks()
+                        .filter_map(source::address_of)
+                        .all(|a| !rendered.contains(&a))
+                })
+        })
+        .collect()
 }
 
 /// What a rendered `main.tf` declares: variables, locals and data sources.
