@@ -453,3 +453,27 @@ fn a_raw_value_that_reads_the_specs_secret_read_does_not_declare_it_again() {
         got.yaml
     );
 }
+
+#[test]
+fn variable_files_terraform_loads_are_named_for_the_reviewer() {
+    // `terraform.tfvars` and `*.auto.tfvars` set variables over Terragrunt's inputs; dlgen
+    // neither reads nor writes them, and import says they must stay.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "drone-logbook");
+    fs::write(dir.join("terraform.tfvars"), "nfs_server = \"10.0.0.1\"\n").expect("write");
+    fs::write(dir.join("local.auto.tfvars.json"), "{}\n").expect("write");
+    fs::write(dir.join("notes.tfvars.bak"), "x\n").expect("write");
+    let got = imported(&dir, &renderer());
+    assert_eq!(
+        got.var_files,
+        ["local.auto.tfvars.json", "terraform.tfvars"]
+    );
+    let run = common::dlgen(tmp.path(), &["import", "stacks/drone-logbook"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.stderr.contains(
+            "note: Terraform also reads local.auto.tfvars.json, terraform.tfvars in the stack"
+        ),
+        "{run}"
+    );
+}

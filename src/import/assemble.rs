@@ -226,6 +226,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         lint_errors,
         left_out: left_out.unused,
         files: invert::shapes::files_beside(&draft.spec, &ctx.src.dir),
+        var_files: ctx.src.var_files.clone(),
     })))
 }
 

@@ -86,6 +86,10 @@ pub struct Imported {
     /// `(NAME, text)`: they go into the directory named after the spec
     /// (`specs/<stack>/NAME`).
     pub files: Vec<(String, Vec<u8>)>,
+    /// The variable files Terraform reads in the stack's directory (`terraform.tfvars`,
+    /// `*.auto.tfvars`): neither read nor written by dlgen, they stay and set the
+    /// variables of the rendered stack as they did.
+    pub var_files: Vec<String>,
 }
 
 /// Why a stack was not imported.

@@ -132,6 +132,14 @@ fn advice(imported: &Imported, output: Option<&Path>) -> Vec<String> {
             "note: the spec takes the stack's objects out of its local module ({dir}/, `adopt.from_module`): delete that directory once the stack is rendered"
         ));
     }
+    if !imported.var_files.is_empty() {
+        out.push(format!(
+            "note: Terraform also reads {} in the stack, over Terragrunt's inputs: dlgen neither reads nor writes {}, so keep {} beside the rendered stack",
+            imported.var_files.join(", "),
+            if imported.var_files.len() == 1 { "it" } else { "them" },
+            if imported.var_files.len() == 1 { "it" } else { "them" },
+        ));
+    }
     if !imported.lint_errors.is_empty() {
         out.push(
             "note: the stack breaks lint rules at error level, so `dlgen render` will refuse the spec until they are fixed:".to_owned(),

@@ -37,6 +37,15 @@ pub struct Source {
     pub generated: Vec<String>,
     /// The local modules the stack calls (`source = "./modules/<x>"`), read too.
     pub modules: Vec<LocalModule>,
+    /// The variable files Terraform loads by itself from the directory.
+    pub var_files: Vec<String>,
+}
+
+/// A file Terraform loads by itself to set variables: `terraform.tfvars`,
+/// `*.auto.tfvars` and their `.json` forms.
+fn is_var_file(name: &str) -> bool {
+    let base = name.strip_suffix(".json").unwrap_or(name);
+    base == "terraform.tfvars" || base.ends_with(".auto.tfvars")
 }
 
 /// A local module called from the stack's root, with its files.
@@ -69,14 +78,19 @@ impl Source {
             )));
         }
         let mut names = Vec::new();
+        let mut var_files = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
             let entry = entry.map_err(|e| Error::io(dir, e))?;
             let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
             if path.extension().is_some_and(|e| e == "tf") && path.is_file() {
-                names.push(entry.file_name().to_string_lossy().into_owned());
+                names.push(name);
+            } else if is_var_file(&name) && path.is_file() {
+                var_files.push(name);
             }
         }
         names.sort();
+        var_files.sort();
         let mut files = Vec::new();
         let mut generated = Vec::new();
         for name in names {
@@ -110,6 +124,7 @@ impl Source {
             terragrunt,
             generated,
             modules,
+            var_files,
         })
     }
 
