@@ -5039,6 +5039,21 @@ fn variables_are_declared_with_their_default_description_and_sensitivity() {
 }
 
 #[test]
+fn a_namespace_label_dlgen_writes_cannot_be_written_again() {
+    // `namespace.labels: {tier: ...}` rendered a second `tier` key: HCL that does not
+    // parse, reported as a bug in dlgen. It is the spec's error, at the key.
+    for key in ["tier", "keel.sh/enrolled"] {
+        let e = errors(&format!("{BASE}namespace: {{labels: {{{key}: x}}}}\n"));
+        assert!(
+            e.contains(&format!(
+                "`{key}` is written by dlgen already at `namespace.labels"
+            )),
+            "{key}: {e}"
+        );
+    }
+}
+
+#[test]
 fn the_tls_variable_is_sensitive_unless_the_spec_says_otherwise() {
     // 21 stacks of the repo declare `tls_secret_name` as `{ type = string }`: the
     // conventions' `sensitive = true` is a default the spec can turn off, and nothing

@@ -477,3 +477,30 @@ fn variable_files_terraform_loads_are_named_for_the_reviewer() {
         "{run}"
     );
 }
+
+#[test]
+fn a_namespace_with_a_literal_tier_stays_raw_and_imports() {
+    // `tier = "4-aux"` has no spec form: read as a label of the namespace's own, it
+    // rendered a second `tier` key and the import failed on HCL that did not parse.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "drone-logbook");
+    edit(
+        &dir,
+        "main.tf",
+        "      tier               = local.tiers.aux\n",
+        "      tier               = \"4-aux\"\n",
+    );
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("namespace: {name: drone-logbook, create: false}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("tier               = \"4-aux\""),
+        "{}",
+        got.yaml
+    );
+}

@@ -248,11 +248,8 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
     if enrolled && keel {
         ns_labels.push(entry(crate::conventions::keel::ENROLLED_LABEL, "true"));
     }
-    ns_labels.extend(workload::labels(
-        &mut p,
-        "namespace.labels",
-        &ns_spec.labels,
-    ));
+    let own_labels = workload::labels(&mut p, "namespace.labels", &ns_spec.labels);
+    workload::extend_unique(&mut p, "namespace.labels", &mut ns_labels, own_labels);
     let quota = ns_spec.quota.as_ref().map(|q| {
         let own = governance::Own {
             field: "namespace.quota",

@@ -29,7 +29,12 @@ pub(crate) fn labels(p: &mut Problems, path: &str, map: &OrderedMap<String>) -> 
 }
 
 /// Appends `extra` to `entries`, refusing a key that is there already (one dlgen writes).
-fn extend_unique(p: &mut Problems, path: &str, entries: &mut Vec<Entry>, extra: Vec<Entry>) {
+pub(crate) fn extend_unique(
+    p: &mut Problems,
+    path: &str,
+    entries: &mut Vec<Entry>,
+    extra: Vec<Entry>,
+) {
     for e in extra {
         if entries.iter().any(|x| x.key == e.key) {
             p.add(
