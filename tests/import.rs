@@ -411,6 +411,49 @@ fn a_wrapper_stack_imports_without_raw_hcl() {
 }
 
 #[test]
+fn a_module_call_with_meta_arguments_is_not_flattened() {
+    // `depends_on`, `count`, `for_each` or a `providers` that passes another provider say
+    // something of every object in the module that the objects at the root would not:
+    // flattened, the dependency (or the provider) was dropped without a word. The call
+    // stays raw HCL with its module; `providers = { kubernetes = kubernetes }` says
+    // nothing more and still flattens.
+    let r = renderer();
+    let spec = root("specs/drone-logbook.yaml");
+    for (arguments, flattened) in [
+        ("  depends_on = [terraform_data.first]\n", false),
+        (
+            "  providers = {\n    kubernetes = kubernetes.other\n  }\n",
+            false,
+        ),
+        ("  providers = {\n    kubernetes = kubernetes\n  }\n", true),
+    ] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let dir = wrapper_stack(&r, &tmp.path().join("stacks"), &spec, "");
+        let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+        let edited = main_tf.replacen(
+            "  source = \"./modules/drone-logbook\"\n",
+            &format!("  source = \"./modules/drone-logbook\"\n{arguments}"),
+            1,
+        ) + "\nresource \"terraform_data\" \"first\" {}\n\nprovider \"kubernetes\" {\n  alias = \"other\"\n}\n";
+        fs::write(dir.join("main.tf"), edited).expect("write");
+        let got = imported(&dir, &r);
+        assert_eq!(
+            got.yaml.contains("adopt: {from_module: drone-logbook}"),
+            flattened,
+            "{arguments}\n{}",
+            got.yaml
+        );
+        if !flattened {
+            assert!(
+                got.yaml.contains("module \"drone-logbook\" {"),
+                "{arguments}\n{}",
+                got.yaml
+            );
+        }
+    }
+}
+
+#[test]
 fn a_moved_block_inside_a_wrapping_module_keeps_the_module() {
     // The module's own history (`moved` inside it) is not flattened yet: the module call
     // stays raw HCL with the module, and the proof expects the module's `moved` block (it

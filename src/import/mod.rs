@@ -252,5 +252,34 @@ fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option
         .files
         .iter()
         .any(|f| f.text.contains(&format!("module.{}.", module.name)));
-    (!own_text && !read_from_root).then(|| module.name.clone())
+    // The call's meta-arguments say something of every object in the module (when it
+    // is applied, which provider applies it) that the objects at the root would not.
+    let meta = src.tops().any(|t| {
+        t.block.ident.as_str() == "module"
+            && t.block
+                .labels
+                .first()
+                .is_some_and(|l| l.as_str() == module.name)
+            && t.block.body.attributes().any(|a| match a.key.as_str() {
+                "depends_on" | "count" | "for_each" => true,
+                "providers" => !same_providers(&a.value),
+                _ => false,
+            })
+    });
+    (!own_text && !read_from_root && !meta).then(|| module.name.clone())
+}
+
+/// Whether a module call's `providers` passes each provider as itself
+/// (`{ kubernetes = kubernetes }`), which is what the objects at the root get anyway.
+fn same_providers(value: &hcl_edit::expr::Expression) -> bool {
+    let hcl_edit::expr::Expression::Object(object) = value else {
+        return false;
+    };
+    object.iter().all(|(key, v)| {
+        let key = match key {
+            hcl_edit::expr::ObjectKey::Ident(i) => i.as_str().to_owned(),
+            hcl_edit::expr::ObjectKey::Expression(e) => e.to_string().trim().to_owned(),
+        };
+        v.expr().to_string().trim() == key
+    })
 }
