@@ -411,6 +411,31 @@ fn a_wrapper_stack_imports_without_raw_hcl() {
 }
 
 #[test]
+fn the_comments_of_a_flattened_module_are_kept_or_listed() {
+    // The module's files go once the stack is rendered: a comment of theirs that the
+    // rendered stack does not carry is listed with its file and line.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = root("specs/drone-logbook.yaml");
+    let extra = "\n# Last reviewed with the upstream chart 2.3.\n";
+    let dir = wrapper_stack(&r, &tmp.path().join("stacks"), &spec, extra);
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml.contains("adopt: {from_module: drone-logbook}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("modules/drone-logbook/main.tf:")
+            && got
+                .yaml
+                .contains(": Last reviewed with the upstream chart 2.3."),
+        "{}",
+        got.yaml
+    );
+}
+
+#[test]
 fn a_module_call_with_meta_arguments_is_not_flattened() {
     // `depends_on`, `count`, `for_each` or a `providers` that passes another provider say
     // something of every object in the module that the objects at the root would not:

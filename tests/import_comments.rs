@@ -196,3 +196,28 @@ fn a_comment_no_reader_takes_is_listed_for_the_reviewer() {
         got.yaml
     );
 }
+
+#[test]
+fn inline_and_blank_edged_block_comments_are_listed() {
+    // A block comment with code after it on its line, and a multi-line block comment
+    // whose first and last lines are empty above a block inside another, were dropped.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let at = main_tf.find("          port {").expect("a container port");
+    let edited = format!(
+        "{}          /*\n          Metrics are scraped elsewhere.\n          */\n{}",
+        &main_tf[..at],
+        &main_tf[at..]
+    )
+    .replacen(
+        "    name = \"drone-logbook\"\n",
+        "    name = /* the stack */ \"drone-logbook\"\n",
+        1,
+    );
+    fs::write(dir.join("main.tf"), &edited).expect("write");
+    let got = imported(&dir, &r);
+    for note in [": Metrics are scraped elsewhere.", ": the stack"] {
+        assert!(got.yaml.contains(note), "{note}\n{}", got.yaml);
+    }
+}

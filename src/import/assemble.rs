@@ -1146,7 +1146,12 @@ fn header(
         ));
     }
     let (mut notes, listed) = notes(ctx, draft, pieces);
-    notes.extend(super::unkept::unkept(ctx.src, rendered, &listed));
+    notes.extend(super::unkept::unkept(
+        ctx.src,
+        ctx.scope.as_deref(),
+        rendered,
+        &listed,
+    ));
     if !notes.is_empty() {
         out.push("Comments of the stack that no spec field holds:".to_owned());
         out.extend(notes.into_iter().map(|n| format!("  {n}")));

@@ -581,6 +581,22 @@ fn block_comments_as_lines(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// The block comments of a file that stay as they are (code follows them on their
+/// line), with the line each starts on and its text.
+pub fn inline_block_comments(file: &File) -> Vec<(usize, String)> {
+    block_comments(&file.text)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(a, b)| {
+            let text = file.text[a + 2..b - 2]
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            (file.line_of(a), text)
+        })
+        .collect()
+}
+
 /// The byte ranges of the block comments of an HCL text (from `/*` to after `*/`),
 /// outside strings, heredocs and line comments; `None` when one is not closed.
 fn block_comments(text: &str) -> Option<Vec<(usize, usize)>> {

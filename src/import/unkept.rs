@@ -1,21 +1,35 @@
 //! The last net under the comment readers: every comment of the stack's files that the
 //! stack rendered from the imported spec does not carry — in no `comment` / `*_why`
-//! field, no anchored comment, no raw HCL, no convention — is listed in the spec's header
-//! with its file and line, so that adopting a stack never deletes an operator's words
-//! without saying so.
+//! field, no anchored comment, no raw HCL, no convention — is
+//! listed in the spec's header with its file and line, so that adopting a stack never
+//! deletes an operator's words without saying so.
 
 use super::invert;
-use super::source::{File, Source};
+use super::source::{self, File, Source};
 use crate::render::RenderedFile;
 
-/// The comments of `src` (its `.tf` files and `terragrunt.hcl`) that `rendered` does not
-/// carry and that `listed` (`(file, line)` pairs already in the header) does not hold, as
+/// The comments of `src` (its `.tf` files, those of the wrapping module `scope` whose
+/// objects the spec takes out of it, and `terragrunt.hcl`) that `rendered` does not carry
+/// and that `listed` (`(file, line)` pairs already in the header) does not hold, as
 /// `file:line: text`, file by file, top down.
-pub fn unkept(src: &Source, rendered: &[RenderedFile], listed: &[(String, usize)]) -> Vec<String> {
+pub fn unkept(
+    src: &Source,
+    scope: Option<&str>,
+    rendered: &[RenderedFile],
+    listed: &[(String, usize)],
+) -> Vec<String> {
     let carried = Carried::of(rendered);
+    let module_files = src
+        .modules
+        .iter()
+        .filter(|m| Some(m.name.as_str()) == scope)
+        .flat_map(|m| &m.files);
     let mut out = Vec::new();
-    for file in src.files.iter().chain(&src.terragrunt) {
-        let comments = file.comments_in(0..file.text.len());
+    for file in src.files.iter().chain(module_files).chain(&src.terragrunt) {
+        let mut comments = file.comments_in(0..file.text.len());
+        // Block comments with code after them on their line: not read as `#` lines.
+        comments.extend(source::inline_block_comments(file));
+        comments.sort_by_key(|(line, _)| *line);
         let conventions = convention_lines(file, &comments);
         for (line, text) in comments {
             if text.trim().is_empty()
@@ -34,12 +48,13 @@ pub fn unkept(src: &Source, rendered: &[RenderedFile], listed: &[(String, usize)
 
 /// The lines of the runs of full-line comments that hold a convention (a lifecycle
 /// marker, dlgen's own words): the convention's, all of them, whatever the stack's own
-/// wording (the rendered stack writes dlgen's).
+/// wording of it (the rendered stack writes dlgen's; the repo words the same marker many
+/// ways, and listing each wording would bury the comments that are lost).
 fn convention_lines(file: &File, comments: &[(usize, String)]) -> Vec<usize> {
     let full = |line: usize| file.is_comment_line(line);
     let mut out = Vec::new();
     for (line, text) in comments {
-        if !invert::is_convention(text) {
+        if text.trim().is_empty() || !invert::is_convention(text) {
             continue;
         }
         if !full(*line) {
