@@ -1218,21 +1218,16 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
         });
         // A run of comment lines that holds a convention (a marker, dlgen's own words) is
         // the convention's, all of it.
-        let full_line = |line: usize| top.file.is_comment_line(line);
-        let mut convention_runs: Vec<(usize, usize)> = Vec::new();
-        for (line, text) in &lines {
-            if invert::is_convention(text) && full_line(*line) {
-                let mut a = *line;
-                while a > 1 && full_line(a - 1) {
-                    a -= 1;
-                }
-                let mut b = *line;
-                while full_line(b + 1) {
-                    b += 1;
-                }
-                convention_runs.push((a, b));
-            }
-        }
+        // (A bare `#` line is no convention: it would make the comment around it one.)
+        let convention_runs: Vec<(usize, usize)> = lines
+            .iter()
+            .filter(|(line, text)| {
+                !text.trim().is_empty()
+                    && invert::is_convention(text)
+                    && top.file.is_comment_line(*line)
+            })
+            .map(|(line, _)| top.file.comment_run_around(*line))
+            .collect();
         for (line, text) in lines {
             let in_raw = pieces
                 .iter()

@@ -367,6 +367,20 @@ impl File {
         t.starts_with('#') || t.starts_with("//")
     }
 
+    /// The run of full-line comments around 1-based line `n` (a comment line itself):
+    /// its first and last lines.
+    pub fn comment_run_around(&self, n: usize) -> (usize, usize) {
+        let mut a = n;
+        while a > 1 && self.is_comment_line(a - 1) {
+            a -= 1;
+        }
+        let mut b = n;
+        while self.is_comment_line(b + 1) {
+            b += 1;
+        }
+        (a, b)
+    }
+
     /// The comment lines directly above the item that starts at `start` (no blank line in
     /// between), without their `#` / `//` markers, top down; empty when the item does not
     /// start its line.

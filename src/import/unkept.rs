@@ -51,25 +51,17 @@ pub fn unkept(
 /// wording of it (the rendered stack writes dlgen's; the repo words the same marker many
 /// ways, and listing each wording would bury the comments that are lost).
 fn convention_lines(file: &File, comments: &[(usize, String)]) -> Vec<usize> {
-    let full = |line: usize| file.is_comment_line(line);
     let mut out = Vec::new();
     for (line, text) in comments {
         if text.trim().is_empty() || !invert::is_convention(text) {
             continue;
         }
-        if !full(*line) {
+        if file.is_comment_line(*line) {
+            let (a, b) = file.comment_run_around(*line);
+            out.extend(a..=b);
+        } else {
             out.push(*line);
-            continue;
         }
-        let mut a = *line;
-        while a > 1 && full(a - 1) {
-            a -= 1;
-        }
-        let mut b = *line;
-        while full(b + 1) {
-            b += 1;
-        }
-        out.extend(a..=b);
     }
     out
 }
