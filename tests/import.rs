@@ -479,6 +479,46 @@ fn a_module_call_with_meta_arguments_is_not_flattened() {
 }
 
 #[test]
+fn the_history_of_a_wrapping_is_undone_by_flattening() {
+    // A wrapped stack often keeps the `moved` blocks of its wrapping at the root. The
+    // one that moved an object into the module where the flattened stack takes it back
+    // from would make a cycle: it is left out and named in the header. One that moved
+    // another address into the module still chains to the object's new place, and
+    // stays. Before, any root text naming the module kept the module call raw.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = root("specs/drone-logbook.yaml");
+    let dir = wrapper_stack(&r, &tmp.path().join("stacks"), &spec, "");
+    let history = "\nmoved {\n  from = kubernetes_deployment.drone_logbook\n  to   = module.drone-logbook.kubernetes_deployment.drone_logbook\n}\n\nmoved {\n  from = kubernetes_service.logbook\n  to   = module.drone-logbook.kubernetes_service.drone_logbook\n}\n";
+    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    fs::write(dir.join("main.tf"), main_tf + history).expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml.contains("adopt: {from_module: drone-logbook}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains(
+            "left out: kubernetes_deployment.drone_logbook → module.drone-logbook.kubernetes_deployment.drone_logbook."
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        !got.yaml
+            .contains("from = kubernetes_deployment.drone_logbook"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("from = kubernetes_service.logbook"),
+        "{}",
+        got.yaml
+    );
+}
+
+#[test]
 fn a_moved_block_inside_a_wrapping_module_keeps_the_module() {
     // The module's own history (`moved` inside it) is not flattened yet: the module call
     // stays raw HCL with the module, and the proof expects the module's `moved` block (it

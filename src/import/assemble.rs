@@ -90,7 +90,11 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .tops()
         .filter(|t| t.block.ident.as_str() == "moved")
         .collect();
+    draft.unwrapped = unwrapped(ctx, &draft, &moved);
     for i in moved_left {
+        if draft.unwrapped.contains(&moved[i]) {
+            continue;
+        }
         if let Some(top) = moved_tops.get(i)
             && let Some(span) = top.block.span()
         {
@@ -143,7 +147,10 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         }
     }
     for (i, (f, t)) in moved.iter().enumerate() {
-        if !draft.moved.contains(&(f.clone(), t.clone())) && moved_tops.get(i).is_some() {
+        if !draft.moved.contains(&(f.clone(), t.clone()))
+            && !draft.unwrapped.contains(&(f.clone(), t.clone()))
+            && moved_tops.get(i).is_some()
+        {
             expected_moved.push((f.clone(), t.clone()));
         }
     }
@@ -228,6 +235,40 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         files: invert::shapes::files_beside(&draft.spec, &ctx.src.dir),
         var_files: ctx.src.var_files.clone(),
     })))
+}
+
+/// The stack's `moved` blocks into its wrapping module that flattening undoes: each moved
+/// an object to where the rendered stack moves it back from (`x` → `module.m.x`, and the
+/// spec renders `x`). Kept, they would make a cycle; without them an object still at `x`
+/// stays there and one at `module.m.x` moves back.
+fn unwrapped(ctx: &Ctx, draft: &Draft, moved: &[(String, String)]) -> Vec<(String, String)> {
+    let Some(scope) = &ctx.scope else {
+        return Vec::new();
+    };
+    let prefix = format!("module.{scope}.");
+    moved
+        .iter()
+        .filter(|(from, to)| {
+            let Some(inner) = to.strip_prefix(&prefix) else {
+                return false;
+            };
+            let back = draft
+                .claims
+                .iter()
+                .find(|c| c.input == *to)
+                .map(|c| c.rendered.as_str())
+                .or_else(|| {
+                    draft
+                        .raw_moved
+                        .iter()
+                        .find(|(f, _)| f == to)
+                        .map(|(_, t)| t.as_str())
+                })
+                .unwrap_or(inner);
+            back == from
+        })
+        .cloned()
+        .collect()
 }
 
 /// Text taken out of a wrapping module says in the root's terms what it said there.
@@ -817,22 +858,30 @@ fn place(ctx: &Ctx, draft: &mut Draft, pieces: &[Piece]) {
         } else {
             "\n"
         };
-        let mut text = list
+        let text = list
             .iter()
-            .map(|p| dedent(&p.text))
+            .map(|p| {
+                let mut text = dedent(&p.text);
+                // A `moved` block names addresses of the stack's history, as they were.
+                if p.construct == "moved" {
+                    return text;
+                }
+                for (from, to) in draft.moves() {
+                    text = rename_refs(&text, &from, &to);
+                    // Text taken from a wrapping module names its objects without the
+                    // module.
+                    if let Some(local) = ctx
+                        .scope
+                        .as_ref()
+                        .and_then(|m| from.strip_prefix(&format!("module.{m}.")))
+                    {
+                        text = rename_refs(&text, local, &to);
+                    }
+                }
+                text
+            })
             .collect::<Vec<_>>()
             .join(sep);
-        for (from, to) in draft.moves() {
-            text = rename_refs(&text, &from, &to);
-            // Text taken from a wrapping module names its objects without the module.
-            if let Some(local) = ctx
-                .scope
-                .as_ref()
-                .and_then(|m| from.strip_prefix(&format!("module.{m}.")))
-            {
-                text = rename_refs(&text, local, &to);
-            }
-        }
         let text = crate::format::format_hcl(&text).unwrap_or(text);
         set_raw(draft, slot, text);
     }
@@ -1137,6 +1186,17 @@ fn header(
         out.push(format!(
             "Declarations of the stack that nothing uses, left out (no plan changes): {}.",
             left_out.unused.join(", ")
+        ));
+    }
+    if !draft.unwrapped.is_empty() {
+        let moves: Vec<String> = draft
+            .unwrapped
+            .iter()
+            .map(|(f, t)| format!("{f} → {t}"))
+            .collect();
+        out.push(format!(
+            "`moved` blocks of the stack's wrapping, undone by flattening it, left out: {}.",
+            moves.join(", ")
         ));
     }
     if !left_out.inlined.is_empty() {

@@ -227,6 +227,9 @@ pub struct Draft {
     /// `moved` blocks the rendered stack holds besides these (raw HCL of objects taken
     /// out of a wrapping module): `(from, to)`.
     pub raw_moved: Vec<(String, String)>,
+    /// `moved` blocks of the stack into its wrapping module that the flattened render
+    /// undoes, left out: `(from, to)`.
+    pub unwrapped: Vec<(String, String)>,
     /// Lines of comments already held by a spec field or written by convention: `(file,
     /// line)`.
     pub consumed: BTreeSet<(String, usize)>,

@@ -248,10 +248,14 @@ fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option
                         .is_some_and(|s| s.starts_with("./")))
             })
     });
-    let read_from_root = src
-        .files
-        .iter()
-        .any(|f| f.text.contains(&format!("module.{}.", module.name)));
+    // A root `moved` block into the module is the history of the wrapping, which
+    // flattening undoes; anything else of the root that reads the module keeps it.
+    let prefix = format!("module.{}.", module.name);
+    let read_from_root = src.tops().any(|t| {
+        use hcl_edit::Span as _;
+        let text = t.block.span().map_or("", |s| &t.file.text[s]);
+        text.contains(&prefix) && !into_module(&t, &prefix)
+    });
     // The call's meta-arguments say something of every object in the module (when it
     // is applied, which provider applies it) that the objects at the root would not.
     let meta = src.tops().any(|t| {
@@ -267,6 +271,21 @@ fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option
             })
     });
     (!own_text && !read_from_root && !meta).then(|| module.name.clone())
+}
+
+/// Whether `top` is a `moved` block from a root address into the module `prefix` names.
+fn into_module(top: &source::Top, prefix: &str) -> bool {
+    use hcl_edit::Span as _;
+    let part = |k: &str| {
+        top.block
+            .body
+            .get_attribute(k)
+            .and_then(|a| a.value.span())
+            .map(|s| top.file.text[s].trim())
+    };
+    top.block.ident.as_str() == "moved"
+        && part("to").is_some_and(|to| to.starts_with(prefix))
+        && part("from").is_some_and(|from| !from.starts_with("module."))
 }
 
 /// Whether a module call's `providers` passes each provider as itself
