@@ -221,3 +221,34 @@ fn inline_and_blank_edged_block_comments_are_listed() {
         assert!(got.yaml.contains(note), "{note}\n{}", got.yaml);
     }
 }
+
+#[test]
+fn the_comment_of_an_ignore_entry_is_its_reason() {
+    // The repo explains an `ignore_changes` entry of its own in the comment lines above
+    // it as often as in a trailing comment (android-emulator's "its wake gate owns
+    // replicas", job-hunter's Reloader block ending in its marker). Only trailing
+    // comments were read: the others were listed as comments no field holds, or, with a
+    // marker among them, dropped without a word; and an entry dlgen does not write whose
+    // trailing comment is a marker lost the marker to the "no reason" placeholder.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let last = "      spec[0].template[0].metadata[0].annotations[\"keel.sh/update-time\"], # KEEL_LIFECYCLE_V1\n";
+    assert!(main_tf.contains(last), "{main_tf}");
+    let entries = "      # The wake gate owns replicas.\n      spec[0].replicas,\n      # The pod template declares annotations, so Reloader's stamp\n      # must be ignored too. RELOADER_LIFECYCLE_V1\n      spec[0].template[0].metadata[0].annotations[\"reloader.stakater.com/last-reloaded-from\"],\n      spec[0].min_ready_seconds, # SABLIER_MANAGED_REPLICAS — kept as the stack says\n";
+    fs::write(
+        dir.join("main.tf"),
+        main_tf.replacen(last, &format!("{last}{entries}"), 1),
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    for why in [
+        "why: The wake gate owns replicas.",
+        "why: The pod template declares annotations, so Reloader's stamp must be ignored too. RELOADER_LIFECYCLE_V1",
+        "why: SABLIER_MANAGED_REPLICAS — kept as the stack says",
+    ] {
+        assert!(got.yaml.contains(why), "{why}\n{}", got.yaml);
+    }
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+    assert!(!got.yaml.contains("gives no reason"), "{}", got.yaml);
+}

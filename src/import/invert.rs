@@ -856,35 +856,64 @@ fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// An object's `ignore_changes` entries as the stack writes them, each with its trailing
-/// comment when it is not a marker of the conventions.
+/// An object's `ignore_changes` entries as the stack writes them, each with its comment:
+/// the comment lines right above the entry and its trailing comment, as one text (the
+/// reason the spec's `why` renders as the entry's trailing comment). A marker in it is
+/// kept: for an entry the conventions do not write, the marker is the stack's own.
 fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
     let Some(top) = ctx.src.top(&ctx.at(address)) else {
         return Vec::new();
     };
     let path = [b("lifecycle", 0), attr("ignore_changes")];
-    let Some(Expression::Array(items)) = source::find(&top.block.body, &path)
+    let Some(array) = source::find(&top.block.body, &path)
         .and_then(|s| s.as_attribute())
         .map(|a| &a.value)
     else {
         return Vec::new();
     };
+    let (Expression::Array(items), Some(open)) = (array, array.span()) else {
+        return Vec::new();
+    };
     let text = &top.file.text;
     let mut out = Vec::new();
+    let mut before = open.start + 1;
     for item in items.iter() {
         let Some(span) = item.span() else {
             continue;
         };
+        let mut words = comment_lines_above(&text[before..span.start]);
+        before = span.end;
         let entry = text[span.clone()].trim().to_owned();
         let eol = text[span.end..]
             .find('\n')
             .map_or(text.len(), |i| span.end + i);
         let rest = text[span.end..eol].trim_start_matches([',', ' ', '\t']);
-        let comment = rest
-            .strip_prefix('#')
-            .map(str::trim)
-            .filter(|c| !c.is_empty() && !is_convention(rest));
-        out.push((entry, comment.map(str::to_owned)));
+        if let Some(trailing) = rest.strip_prefix('#').map(str::trim) {
+            words.push(trailing.to_owned());
+        }
+        words.retain(|w| !w.is_empty());
+        out.push((entry, (!words.is_empty()).then(|| words.join(" "))));
+    }
+    out
+}
+
+/// The comment lines of `between` (the text from the end of a list's previous item, or
+/// its `[`, to the next item) that stand on their own lines right above the item: those
+/// after the previous item's line, up to the item, not cut off by a blank line.
+fn comment_lines_above(between: &str) -> Vec<String> {
+    let Some((_, own_lines)) = between.split_once('\n') else {
+        return Vec::new();
+    };
+    // The last piece is the item's own line, up to the item.
+    let whole_lines = own_lines.rsplit_once('\n').map_or("", |(lines, _)| lines);
+    let mut out = Vec::new();
+    for line in whole_lines.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            out.clear();
+        } else if let Some(c) = line.strip_prefix('#').or_else(|| line.strip_prefix("//")) {
+            out.push(c.trim().to_owned());
+        }
     }
     out
 }
