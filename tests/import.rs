@@ -519,6 +519,49 @@ fn the_history_of_a_wrapping_is_undone_by_flattening() {
 }
 
 #[test]
+fn a_null_passed_to_a_non_nullable_module_variable_flattens_to_its_default() {
+    // Terraform gives a `nullable = false` variable its default when the call passes
+    // `null`. Flattening wrote the `null` where the module read the variable (a
+    // Deployment without its replicas, a container without its CPU request), and the
+    // proof, which read the module the same way, called it lossless.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = root("specs/drone-logbook.yaml");
+    let extra = "\nvariable \"replicas\" {\n  type     = number\n  default  = 1\n  nullable = false\n}\n\nvariable \"cpu_request\" {\n  type     = string\n  default  = \"25m\"\n  nullable = false\n}\n";
+    let dir = wrapper_stack(&r, &tmp.path().join("stacks"), &spec, extra);
+    let module_tf = dir.join("modules/drone-logbook/main.tf");
+    let text = fs::read_to_string(&module_tf).expect("module");
+    let text = text
+        .replacen("    replicas = 1\n", "    replicas = var.replicas\n", 1)
+        .replacen("cpu    = \"25m\"", "cpu    = var.cpu_request", 1);
+    assert!(text.contains("var.replicas") && text.contains("var.cpu_request"));
+    fs::write(&module_tf, text).expect("write");
+    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    let main_tf = main_tf.replacen(
+        "  source = \"./modules/drone-logbook\"\n",
+        "  source = \"./modules/drone-logbook\"\n  replicas    = null\n  cpu_request = null\n",
+        1,
+    );
+    fs::write(dir.join("main.tf"), main_tf).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml.contains("adopt: {from_module: drone-logbook}"),
+        "{}",
+        got.yaml
+    );
+    // As the flat stack imports.
+    assert!(
+        got.yaml.contains("resources: {cpu: 25m, memory: 512Mi}"),
+        "{}",
+        got.yaml
+    );
+    for unsaid in ["replicas", "null"] {
+        assert!(!got.yaml.contains(unsaid), "{unsaid}\n{}", got.yaml);
+    }
+}
+
+#[test]
 fn a_moved_block_inside_a_wrapping_module_keeps_the_module() {
     // The module's own history (`moved` inside it) is not flattened yet: the module call
     // stays raw HCL with the module, and the proof expects the module's `moved` block (it

@@ -28,23 +28,31 @@ pub fn rewrite(src: &Source, module: &LocalModule, text: &str) -> String {
     vars.visit_body(&body);
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     for (span, name) in vars.0 {
+        let declared = module.files.iter().find_map(|f| {
+            let b = f.body.blocks().find(|b| {
+                b.ident.as_str() == "variable"
+                    && b.labels.first().is_some_and(|l| l.as_str() == name)
+            })?;
+            Some((f, b))
+        });
+        let default = declared.and_then(|(f, b)| {
+            let attr = b.body.get_attribute("default")?;
+            let text = f.text.get(attr.value.span()?)?;
+            Some(parenthesized(&attr.value, text))
+        });
+        // `nullable = false`: a `null` passed gives the default.
+        let not_nullable = declared
+            .and_then(|(_, b)| b.body.get_attribute("nullable"))
+            .is_some_and(|a| matches!(&a.value, Expression::Bool(b) if !*b.value()));
         let passed = call.and_then(|c| {
             let attr = c.block.body.get_attribute(&name)?;
+            if not_nullable && default.is_some() && matches!(attr.value, Expression::Null(_)) {
+                return None;
+            }
             let text = c.file.text.get(attr.value.span()?)?;
             Some(parenthesized(&attr.value, text))
         });
-        let default = || {
-            module.files.iter().find_map(|f| {
-                let b = f.body.blocks().find(|b| {
-                    b.ident.as_str() == "variable"
-                        && b.labels.first().is_some_and(|l| l.as_str() == name)
-                })?;
-                let attr = b.body.get_attribute("default")?;
-                let text = f.text.get(attr.value.span()?)?;
-                Some(parenthesized(&attr.value, text))
-            })
-        };
-        if let Some(replacement) = passed.or_else(default) {
+        if let Some(replacement) = passed.or(default) {
             edits.push((span, replacement));
         }
     }

@@ -665,13 +665,20 @@ impl<'a> Eval<'a> {
         if let Some(v) = self.memo.get(&key) {
             return v.clone();
         }
-        let value = if let Some(attr) = call.body.get_attribute(name) {
-            self.eval(pi, &Scope::default(), &attr.value)
-        } else if let Some(default) = self.insts[mi]
-            .vars
-            .get(name)
-            .and_then(|b| b.body.get_attribute("default"))
-        {
+        let declared = self.insts[mi].vars.get(name).copied();
+        let default = declared.and_then(|b| b.body.get_attribute("default"));
+        // `nullable = false`: a `null` passed gives the default.
+        let not_nullable = declared
+            .and_then(|b| b.body.get_attribute("nullable"))
+            .is_some_and(|a| matches!(&a.value, Expression::Bool(b) if !*b.value()));
+        let passed = call
+            .body
+            .get_attribute(name)
+            .map(|attr| self.eval(pi, &Scope::default(), &attr.value))
+            .filter(|v| !(not_nullable && default.is_some() && matches!(v, Value::Null)));
+        let value = if let Some(passed) = passed {
+            passed
+        } else if let Some(default) = default {
             self.eval(mi, &Scope::default(), &default.value)
         } else {
             let at = display_path(&self.insts[mi].path);

@@ -617,6 +617,44 @@ fn module_outputs_resolve_where_the_caller_uses_them() {
 }
 
 #[test]
+fn a_null_passed_to_a_non_nullable_variable_gives_its_default() {
+    // Terraform gives a `nullable = false` variable its default when the call passes
+    // `null`; the module read `null`, and called equal a flat stack that sets nothing.
+    let wrapped = |nullable: &str| {
+        stack_of(&[
+            (
+                "main.tf",
+                "module \"cfg\" {\n  source = \"./modules/cfg\"\n  size   = null\n}\n",
+            ),
+            (
+                "modules/cfg/main.tf",
+                &format!(
+                    "variable \"size\" {{\n  default  = 2\n{nullable}}}\nresource \"r\" \"s\" {{\n  v = var.size\n}}\n"
+                ),
+            ),
+        ])
+    };
+    let moved = "moved {\n  from = module.cfg.r.s\n  to   = r.s\n}\n";
+    let two = stack(&format!("resource \"r\" \"s\" {{\n  v = 2\n}}\n{moved}"));
+    let unset = stack(&format!("resource \"r\" \"s\" {{\n  v = null\n}}\n{moved}"));
+    let strict = wrapped("  nullable = false\n");
+    assert!(
+        compare(&two, &strict).is_equal(),
+        "{}",
+        compare(&two, &strict)
+    );
+    assert!(!compare(&unset, &strict).is_equal());
+    // A nullable variable (the default) takes the `null`.
+    let loose = wrapped("");
+    assert!(
+        compare(&unset, &loose).is_equal(),
+        "{}",
+        compare(&unset, &loose)
+    );
+    assert!(!compare(&two, &loose).is_equal());
+}
+
+#[test]
 fn a_counted_or_missing_local_module_is_compared_as_a_call() {
     let s = stack("module \"m\" {\n  source = \"./modules/m\"\n  count  = 1\n}\n");
     assert!(s.get("module.m").is_some());
