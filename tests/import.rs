@@ -562,6 +562,56 @@ fn a_null_passed_to_a_non_nullable_module_variable_flattens_to_its_default() {
 }
 
 #[test]
+fn a_wrapping_modules_variable_declarations_go_with_its_objects() {
+    // The module's files go once the stack is rendered flat. A module variable declared
+    // `sensitive = true` that the root passes on from a variable of its own declared
+    // without it lost its sensitivity (the value then shows in plan output), and its
+    // description went with the module's files.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = root("specs/drone-logbook.yaml");
+    // A variable the root passes to one the module never reads is used by nothing: it
+    // was said to be "written out where the stack used it".
+    let extra = "\nvariable \"log_level\" {\n  type        = string\n  description = \"How much the app logs.\"\n  sensitive   = true\n}\n\nvariable \"kube_config_path\" {\n  type = string\n}\n";
+    let dir = wrapper_stack(&r, &tmp.path().join("stacks"), &spec, extra);
+    let module_tf = dir.join("modules/drone-logbook/main.tf");
+    let text = fs::read_to_string(&module_tf).expect("module");
+    let at = text.find("\"RUST_LOG\"").expect("RUST_LOG");
+    let value = at + text[at..].find("\"info\"").expect("its value");
+    let text = format!("{}var.log_level{}", &text[..value], &text[value + 6..]);
+    fs::write(&module_tf, text).expect("write");
+    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    let main_tf = main_tf.replacen(
+        "  source = \"./modules/drone-logbook\"\n",
+        "  source = \"./modules/drone-logbook\"\n  log_level = var.log_level\n  kube_config_path = var.kube_config_path\n",
+        1,
+    ) + "\nvariable \"log_level\" { type = string }\n\nvariable \"kube_config_path\" { type = string }\n";
+    fs::write(dir.join("main.tf"), main_tf).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml.contains("adopt: {from_module: drone-logbook}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains(
+            "variables: {log_level: {description: How much the app logs., sensitive: true}}"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains(
+            "Declarations of the stack that nothing uses, left out (no plan changes): variable kube_config_path."
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("Written out where"), "{}", got.yaml);
+}
+
+#[test]
 fn a_moved_block_inside_a_wrapping_module_keeps_the_module() {
     // The module's own history (`moved` inside it) is not flattened yet: the module call
     // stays raw HCL with the module, and the proof expects the module's `moved` block (it

@@ -1088,6 +1088,14 @@ fn left_out(ctx: &Ctx, rendered: &[crate::render::RenderedFile]) -> LeftOut {
             }
         }
     }
+    // The stack's text that uses declarations: without what the wrapping module's call
+    // passes to a variable the module never reads.
+    let texts: Vec<String> = ctx
+        .src
+        .files
+        .iter()
+        .map(|f| unread_passes_blanked(ctx, f))
+        .collect();
     let mut out = LeftOut::default();
     for top in ctx.src.tops() {
         let labels: Vec<&str> = top.block.labels.iter().map(|l| l.as_str()).collect();
@@ -1108,7 +1116,7 @@ fn left_out(ctx: &Ctx, rendered: &[crate::render::RenderedFile]) -> LeftOut {
             if declared.contains(&name) {
                 continue;
             }
-            if ctx.src.files.iter().any(|f| mentions(&f.text, &reference)) {
+            if texts.iter().any(|t| mentions(t, &reference)) {
                 out.inlined.push(name);
             } else {
                 out.unused.push(name);
@@ -1116,6 +1124,40 @@ fn left_out(ctx: &Ctx, rendered: &[crate::render::RenderedFile]) -> LeftOut {
         }
     }
     out
+}
+
+/// `file`'s text with the arguments of the wrapping module's call blanked out whose
+/// variable the module never reads: what they pass goes nowhere.
+fn unread_passes_blanked(ctx: &Ctx, file: &source::File) -> String {
+    let mut text = file.text.clone();
+    let Some(module) = ctx
+        .scope
+        .as_ref()
+        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
+    else {
+        return text;
+    };
+    for block in file.body.blocks() {
+        if block.ident.as_str() != "module"
+            || block.labels.first().map(|l| l.as_str()) != Some(module.name.as_str())
+        {
+            continue;
+        }
+        for attr in block.body.attributes() {
+            let read = module
+                .files
+                .iter()
+                .any(|f| mentions(&f.text, &format!("var.{}", attr.key.as_str())));
+            if let Some(span) = attr.value.span().filter(|_| !read)
+                && text.is_char_boundary(span.start)
+                && text.is_char_boundary(span.end)
+            {
+                let blank = " ".repeat(span.len());
+                text.replace_range(span, &blank);
+            }
+        }
+    }
+    text
 }
 
 /// Declarations of the stack the rendered stack does not make.

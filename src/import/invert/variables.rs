@@ -22,9 +22,12 @@ pub fn variables(ctx: &Ctx, d: &mut Draft) {
         let name = label.as_str();
         if top.block.ident.as_str() == "variable" && name == cv::repo::TLS_SECRET_VARIABLE {
             // The conventions declare it sensitive; a stack that does not says so.
-            if declaration(&top.block.body).is_some_and(|s| {
-                s.sensitive.is_none() && s.default.is_none() && s.description.is_none()
-            }) {
+            if declaration(&top.block.body)
+                .map(|s| with_module_declaration(ctx, name, s))
+                .is_some_and(|s| {
+                    s.sensitive.is_none() && s.default.is_none() && s.description.is_none()
+                })
+            {
                 let spec = VariableSpec {
                     sensitive: Some(false),
                     ..VariableSpec::default()
@@ -43,10 +46,63 @@ pub fn variables(ctx: &Ctx, d: &mut Draft) {
         let Some(spec) = declaration(&top.block.body) else {
             continue;
         };
+        let spec = with_module_declaration(ctx, name, spec);
         if spec.default.is_some() || spec.description.is_some() || spec.sensitive.is_some() {
             d.spec.variables.0.push((name.to_owned(), spec));
         }
     }
+}
+
+/// The root variable `name`'s declaration `spec` with what the wrapping module's
+/// declaration of the variable it is passed to adds (`x = var.name`): its sensitivity,
+/// and its description when the root gives none. The module's declarations go with it
+/// once its objects are the root's.
+fn with_module_declaration(ctx: &Ctx, name: &str, mut spec: VariableSpec) -> VariableSpec {
+    let Some(module) = ctx
+        .scope
+        .as_ref()
+        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
+    else {
+        return spec;
+    };
+    let Some(call) = ctx.src.tops().find(|t| {
+        t.block.ident.as_str() == "module"
+            && t.block
+                .labels
+                .first()
+                .is_some_and(|l| l.as_str() == module.name)
+    }) else {
+        return spec;
+    };
+    let reference = format!("var.{name}");
+    for attr in call.block.body.attributes() {
+        if attr.value.to_string().trim() != reference {
+            continue;
+        }
+        let inner = module.files.iter().flat_map(|f| f.body.blocks()).find(|b| {
+            b.ident.as_str() == "variable"
+                && b.labels
+                    .first()
+                    .is_some_and(|l| l.as_str() == attr.key.as_str())
+        });
+        let Some(inner) = inner else {
+            continue;
+        };
+        if inner
+            .body
+            .get_attribute("sensitive")
+            .is_some_and(|a| matches!(&a.value, Expression::Bool(b) if *b.value()))
+        {
+            spec.sensitive = Some(true);
+        }
+        if spec.description.is_none()
+            && let Some(Expression::String(d)) =
+                inner.body.get_attribute("description").map(|a| &a.value)
+        {
+            spec.description = Some(d.value().clone());
+        }
+    }
+    spec
 }
 
 /// The declaration as the spec says it: `None` when it holds anything but `type`, a
