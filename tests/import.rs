@@ -436,6 +436,40 @@ fn the_comments_of_a_flattened_module_are_kept_or_listed() {
 }
 
 #[test]
+fn a_comment_on_a_data_source_of_a_flattened_module_is_anchored() {
+    // The spec's Vault read comes out of the module with the other objects; the comment
+    // above it was only listed in the header (at the root it is anchored to it).
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = root("tests/fixtures/specs/doc-search.yaml");
+    let dir = wrapper_stack(&r, &tmp.path().join("stacks"), &spec, "");
+    let module_tf = dir.join("modules/doc-search/main.tf");
+    let text = fs::read_to_string(&module_tf).expect("module");
+    let data = "data \"vault_kv_secret_v2\" \"secrets\" {\n";
+    assert!(text.contains(data), "{text}");
+    let text = text.replacen(
+        data,
+        &format!("# Agent tokens: a JSON list under secret/doc-search.\n{data}"),
+        1,
+    );
+    fs::write(&module_tf, text).expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml.contains("adopt: {from_module: doc-search}"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains(
+            "  - at: data.vault_kv_secret_v2.secrets\n    text: 'Agent tokens: a JSON list under secret/doc-search.'"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+}
+
+#[test]
 fn a_module_call_with_meta_arguments_is_not_flattened() {
     // `depends_on`, `count`, `for_each` or a `providers` that passes another provider say
     // something of every object in the module that the objects at the root would not:

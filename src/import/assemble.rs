@@ -1281,12 +1281,22 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
         .iter()
         .filter_map(|c| Some((c.input.clone(), c.rendered.clone(), ctx.src.top(&c.input)?)))
         .collect();
-    for top in ctx.src.tops() {
+    // Those of a wrapping module come out of it with the module's objects.
+    let scoped = ctx
+        .scope
+        .iter()
+        .flat_map(|m| ctx.src.module_tops(m).map(move |t| (Some(m), t)));
+    for (module, top) in ctx.src.tops().map(|t| (None, t)).chain(scoped) {
         if top.block.ident.as_str() == "data"
-            && let Some(address) = source::address_of(top.block)
-            && !draft.claimed(&address)
+            && let Some(rendered) = source::address_of(top.block)
         {
-            objects.push((address.clone(), address, top));
+            let address = match module {
+                Some(m) => format!("module.{m}.{rendered}"),
+                None => rendered.clone(),
+            };
+            if !draft.claimed(&address) {
+                objects.push((address, rendered, top));
+            }
         }
     }
     for (input, rendered, top) in objects {
