@@ -373,9 +373,10 @@ fn a_wrapper_stack_imports_without_raw_hcl() {
     // homepage widget's credentials in a local of the module), its NFS volumes (claims
     // of module calls inside the module) and the Deployment's `depends_on` were read
     // only at the root: they went into raw HCL, and the plan-time read even failed the
-    // proof. Each bundled stack with a Deployment that a module can hold as it stands (no
-    // `moved` or `import` blocks, no files read from `path.module`: see the next test),
-    // wrapped, is its spec plus `adopt.from_module`, with no raw HCL.
+    // proof. Each bundled stack with a Deployment (or, without one, CronJobs: such a
+    // module was not flattened at all) that a module can hold as it stands (no `moved`
+    // or `import` blocks, no files read from `path.module`: see the next test), wrapped,
+    // is its spec plus `adopt.from_module`, with no raw HCL.
     let r = renderer();
     let mut wrapped = Vec::new();
     for spec in bundled_specs() {
@@ -390,7 +391,12 @@ fn a_wrapper_stack_imports_without_raw_hcl() {
             .iter()
             .any(|w| main_tf.contains(w) || text.contains(w))
             || !main_tf.contains("local.tiers.")
-            || !main_tf.contains("resource \"kubernetes_deployment")
+            || ![
+                "resource \"kubernetes_deployment",
+                "resource \"kubernetes_cron_job",
+            ]
+            .iter()
+            .any(|w| main_tf.contains(w))
         {
             continue;
         }
@@ -407,6 +413,7 @@ fn a_wrapper_stack_imports_without_raw_hcl() {
         wrapped.push(name);
     }
     assert!(wrapped.len() >= 5, "{wrapped:?}");
+    assert!(wrapped.iter().any(|n| n == "feed-digest"), "{wrapped:?}");
     eprintln!("wrapped: {wrapped:?}");
 }
 

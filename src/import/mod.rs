@@ -211,26 +211,32 @@ fn not_reproducible(conflicts: &[residue::Conflict]) -> Failure {
     Failure::NotReproducible { lines, constructs }
 }
 
-/// The local module a stack wraps its objects in (the Deployment lives in it, and none
-/// at the root), when the spec can flatten it: the module's text does not depend on where
-/// it lives (`path.module`, local modules of its own) and the root reads nothing from it.
+/// The local module a stack wraps its objects in (its workload lives in it — the
+/// Deployment, or the jobs of a stack without one — and none at the root), when the
+/// spec can flatten it: the module's text does not depend on where it lives
+/// (`path.module`, local modules of its own) and the root reads nothing from it.
 fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option<String> {
+    use crate::conventions::workload as w;
     use crate::planeq::{Address, Kind};
-    let deployment_in = |module: &[String]| {
+    let workload_in = |module: &[String]| {
         input.objects().any(|(a, _)| {
             matches!(a, Address::Object(addr)
                 if addr.kind == Kind::Resource
-                    && crate::conventions::workload::DEPLOYMENT_TYPES.contains(&addr.ty.as_str())
+                    && w::DEPLOYMENT_TYPES
+                        .iter()
+                        .chain(&crate::conventions::jobs::CRON_TYPES)
+                        .chain(&crate::conventions::jobs::JOB_TYPES)
+                        .any(|t| *t == addr.ty)
                     && addr.module == module)
         })
     };
-    if deployment_in(&[]) {
+    if workload_in(&[]) {
         return None;
     }
     let candidates: Vec<&source::LocalModule> = src
         .modules
         .iter()
-        .filter(|m| deployment_in(std::slice::from_ref(&m.name)))
+        .filter(|m| workload_in(std::slice::from_ref(&m.name)))
         .collect();
     let [module] = candidates.as_slice() else {
         return None;
