@@ -207,7 +207,9 @@ pub struct AdoptSpec {
     /// The resources live inside `module.<name>` today: one `moved` block per generated
     /// resource and module, `from = module.<name>.<address>`.
     pub from_module: Option<String>,
-    /// Renames: `moved { from = <from>, to = <to> }`; `to` must be a generated address.
+    /// Renames: `moved { from = <from>, to = <to> }`; `to` must be a generated address, or
+    /// one inside `from_module` (`module.<name>.<generated address>`): a step of the
+    /// history that the module's `moved` block chains on.
     #[serde(default)]
     pub moved: Vec<MovedSpec>,
     /// Objects that exist in the cluster but not yet in the state: `import { to = <to>,

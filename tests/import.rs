@@ -534,8 +534,9 @@ fn the_history_of_a_wrapping_is_undone_by_flattening() {
     let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
     fs::write(dir.join("main.tf"), main_tf + history).expect("write");
     let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     assert!(
-        got.yaml.contains("adopt: {from_module: drone-logbook}"),
+        got.yaml.contains("from_module: drone-logbook"),
         "{}",
         got.yaml
     );
@@ -553,7 +554,9 @@ fn the_history_of_a_wrapping_is_undone_by_flattening() {
         got.yaml
     );
     assert!(
-        got.yaml.contains("from = kubernetes_service.logbook"),
+        got.yaml.contains(
+            "{from: kubernetes_service.logbook, to: module.drone-logbook.kubernetes_service.drone_logbook}"
+        ),
         "{}",
         got.yaml
     );
@@ -653,32 +656,28 @@ fn a_wrapping_modules_variable_declarations_go_with_its_objects() {
 }
 
 #[test]
-fn a_moved_block_inside_a_wrapping_module_keeps_the_module() {
-    // The module's own history (`moved` inside it) is not flattened yet: the module call
-    // stays raw HCL with the module, and the proof expects the module's `moved` block (it
-    // failed, as a block the stack lacked).
+fn a_moved_block_inside_a_wrapping_module_chains_on() {
+    // The module's own history (`moved` inside it) kept the module call raw. It is
+    // said as `adopt.moved` into the module, which `from_module` chains on.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let spec = root("specs/drone-logbook.yaml");
     let moved = "\nmoved {\n  from = kubernetes_namespace.dronelog\n  to   = kubernetes_namespace.drone_logbook\n}\n";
     let dir = wrapper_stack(&r, &tmp.path().join("stacks"), &spec, moved);
     let got = imported(&dir, &r);
-    assert!(got.raw_lines > 0, "{}", got.yaml);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
     assert!(
-        got.yaml.contains("module \"drone-logbook\" {"),
+        got.yaml.contains("from_module: drone-logbook"),
         "{}",
         got.yaml
     );
-    assert!(!got.yaml.contains("from_module"), "{}", got.yaml);
-    // The bundled freshrss stack carries such a block (its adoption from `immich`).
-    let dir = wrapper_stack(
-        &r,
-        &tmp.path().join("more"),
-        &root("specs/freshrss.yaml"),
-        "",
+    assert!(
+        got.yaml.contains(
+            "- from: module.drone-logbook.kubernetes_namespace.dronelog\n      to: module.drone-logbook.kubernetes_namespace.drone_logbook"
+        ),
+        "{}",
+        got.yaml
     );
-    let got = imported(&dir, &r);
-    assert!(got.yaml.contains("module \"freshrss\" {"), "{}", got.yaml);
 }
 
 fn first_line(s: &str) -> &str {

@@ -26,7 +26,7 @@ pub enum Attempt {
 }
 
 pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attempt, Error> {
-    let moved = invert::moved_blocks(ctx.src);
+    let moved = invert::moved_blocks(ctx.src, ctx.scope.as_deref());
     let generated: Vec<String> = draft
         .claims
         .iter()
@@ -34,7 +34,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
         .map(|c| c.rendered.clone())
         .collect();
     let moved_left = invert::adopt(&mut draft, &moved, &generated);
-    invert::moved_comments(ctx.src, &mut draft);
+    invert::moved_comments(ctx.src, ctx.scope.as_deref(), &mut draft);
     let imports = invert::import_blocks(ctx.src);
     let imports_left = invert::adopt_imports(&mut draft, &imports, &generated);
 

@@ -3341,33 +3341,59 @@ fn terragrunt(ctx: &Ctx, d: &mut Draft, limits: &Limits, blockers: &mut Vec<Bloc
 fn moved_tops(
     src: &Source,
 ) -> impl Iterator<Item = (crate::import::source::Top<'_>, String, String)> {
-    src.tops()
-        .filter(|top| top.block.ident.as_str() == "moved")
-        .filter_map(|top| {
-            let text = |k: &str| {
-                top.block
-                    .body
-                    .get_attribute(k)
-                    .and_then(|a| a.value.span())
-                    .map(|s| top.file.text[s].trim().to_owned())
-            };
-            let (from, to) = (text("from")?, text("to")?);
-            Some((top, from, to))
-        })
+    src.tops().filter_map(|top| {
+        let (from, to) = moved_pair(&top)?;
+        Some((top, from, to))
+    })
 }
 
-/// The stack's `moved` blocks: `(from, to)` as written.
-pub fn moved_blocks(src: &Source) -> Vec<(String, String)> {
-    moved_tops(src).map(|(_, from, to)| (from, to)).collect()
+/// A `moved` block's `from` and `to` as written.
+fn moved_pair(top: &crate::import::source::Top) -> Option<(String, String)> {
+    if top.block.ident.as_str() != "moved" {
+        return None;
+    }
+    let text = |k: &str| {
+        top.block
+            .body
+            .get_attribute(k)
+            .and_then(|a| a.value.span())
+            .map(|s| top.file.text[s].trim().to_owned())
+    };
+    Some((text("from")?, text("to")?))
+}
+
+/// The stack's `moved` blocks: `(from, to)` as written; then those of the wrapping module
+/// `scope`, in the root's terms (`module.<scope>.<address>`).
+pub fn moved_blocks(src: &Source, scope: Option<&str>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = moved_tops(src).map(|(_, from, to)| (from, to)).collect();
+    if let Some(m) = scope {
+        for top in src.module_tops(m) {
+            if let Some((from, to)) = moved_pair(&top) {
+                out.push((format!("module.{m}.{from}"), format!("module.{m}.{to}")));
+            }
+        }
+    }
+    out
 }
 
 /// The comments above the stack's `moved` blocks that the spec says (`adopt.moved`),
 /// into their `comment`, consumed.
-pub fn moved_comments(src: &Source, d: &mut Draft) {
+pub fn moved_comments(src: &Source, scope: Option<&str>, d: &mut Draft) {
     let Some(adopt) = d.spec.adopt.as_mut() else {
         return;
     };
-    for (top, from, to) in moved_tops(src) {
+    // The wrapping module's, in the root's terms, as `moved_blocks` reads them.
+    let scoped = scope.into_iter().flat_map(|m| {
+        src.module_tops(m).filter_map(move |top| {
+            let (from, to) = moved_pair(&top)?;
+            Some((
+                top,
+                format!("module.{m}.{from}"),
+                format!("module.{m}.{to}"),
+            ))
+        })
+    });
+    for (top, from, to) in moved_tops(src).chain(scoped) {
         let Some(spec) = adopt.moved.iter_mut().find(|m| {
             m.from.as_deref() == Some(from.as_str())
                 && m.to.as_deref() == Some(to.as_str())
@@ -3452,8 +3478,9 @@ pub fn adopt_imports(
 /// Says in the spec the `moved` blocks the plan needs: the stack's own (renames to
 /// addresses the spec generates) and the spec's (objects whose address no field pins, or
 /// that leave a wrapping module). When every generated address moves out of one module
-/// `m` the same way, that is `adopt.from_module: m`. Returns the stack's `moved` blocks
-/// left to raw HCL (their `to` is not generated), by index.
+/// `m` the same way, that is `adopt.from_module: m`, and the stack's moves into `m` to an
+/// object the spec takes out of it (a wrapped stack's history) chain on through it.
+/// Returns the stack's `moved` blocks left to raw HCL, by index.
 pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) -> Vec<usize> {
     let own = d.moves();
     let mut pairs: Vec<(String, String)> = moved
@@ -3484,6 +3511,18 @@ pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) ->
             break;
         }
     }
+    // A move into the module from an address the spec generates is not one: the object
+    // moves back out of it (a cycle), and `assemble` leaves it out.
+    let from_module = spec.from_module.clone();
+    let through = |(from, to): &(String, String)| {
+        !generated.contains(from)
+            && from_module
+                .as_ref()
+                .and_then(|m| to.strip_prefix(&format!("module.{m}.")))
+                .is_some_and(|inner| generated.iter().any(|g| g == inner))
+    };
+    let said = |pair: &(String, String)| generated.contains(&pair.1) || through(pair);
+    pairs.extend(moved.iter().filter(|p| through(p)).cloned());
     for (from, to) in &pairs {
         spec.moved.push(MovedSpec {
             from: Some(from.clone()),
@@ -3494,14 +3533,8 @@ pub fn adopt(d: &mut Draft, moved: &[(String, String)], generated: &[String]) ->
     if spec.from_module.is_some() || !spec.moved.is_empty() {
         d.spec.adopt = Some(spec);
     }
-    d.moved = moved
-        .iter()
-        .filter(|(_, to)| generated.contains(to))
-        .cloned()
-        .collect();
-    (0..moved.len())
-        .filter(|&i| !generated.contains(&moved[i].1))
-        .collect()
+    d.moved = moved.iter().filter(|p| said(p)).cloned().collect();
+    (0..moved.len()).filter(|&i| !said(&moved[i])).collect()
 }
 
 #[cfg(test)]

@@ -246,7 +246,7 @@ fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option
             || f.body.blocks().any(|b| {
                 !matches!(
                     b.ident.as_str(),
-                    "resource" | "data" | "module" | "variable" | "locals" | "output"
+                    "resource" | "data" | "module" | "variable" | "locals" | "output" | "moved"
                 ) || (b.ident.as_str() == "module"
                     && b.body
                         .get_attribute("source")

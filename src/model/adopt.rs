@@ -137,7 +137,14 @@ pub(crate) fn moved(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<Ob
             p.invalid(&at("from"), "address", from, &why);
             continue;
         }
-        if !generated.contains(to) {
+        // Into the module the objects leave (`adopt.from_module`): a step of the history
+        // that the module's own `moved` block chains on to the generated address.
+        let through_module = adopt
+            .from_module
+            .as_ref()
+            .and_then(|m| to.strip_prefix(&format!("module.{m}.")))
+            .is_some_and(|inner| generated.iter().any(|g| g == inner));
+        if !generated.contains(to) && !through_module {
             let near = crate::diag::did_you_mean(to, generated.iter().map(String::as_str));
             p.add(
                 at("to"),
