@@ -223,13 +223,7 @@ pub fn attempt(ctx: &Ctx, mut draft: Draft, renderer: &Renderer) -> Result<Attem
             .map(|f| f.name.clone())
             .filter(|n| n != "main.tf")
             .collect(),
-        flattened: ctx.scope.as_ref().and_then(|m| {
-            ctx.src
-                .modules
-                .iter()
-                .find(|l| l.name == *m)
-                .map(|l| l.dir.clone())
-        }),
+        flattened: ctx.wrapping().map(|l| l.dir.clone()),
         lint_errors,
         left_out: left_out.unused,
         files: invert::shapes::files_beside(&draft.spec, &ctx.src.dir),
@@ -273,11 +267,7 @@ fn unwrapped(ctx: &Ctx, draft: &Draft, moved: &[(String, String)]) -> Vec<(Strin
 
 /// Text taken out of a wrapping module says in the root's terms what it said there.
 fn in_root_terms(ctx: &Ctx, pieces: &mut [Piece]) {
-    if let Some(module) = ctx
-        .scope
-        .as_ref()
-        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
-    {
+    if let Some(module) = ctx.wrapping() {
         for p in pieces.iter_mut() {
             if module.files.iter().any(|f| f.name == p.file) {
                 p.text = super::flatten::rewrite(ctx.src, module, &p.text);
@@ -1130,31 +1120,24 @@ fn left_out(ctx: &Ctx, rendered: &[crate::render::RenderedFile]) -> LeftOut {
 /// variable the module never reads: what they pass goes nowhere.
 fn unread_passes_blanked(ctx: &Ctx, file: &source::File) -> String {
     let mut text = file.text.clone();
-    let Some(module) = ctx
-        .scope
-        .as_ref()
-        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
+    let Some((module, call)) = ctx
+        .wrapping()
+        .and_then(|m| Some((m, ctx.src.module_call(&m.name)?)))
+        .filter(|(_, call)| call.file.name == file.name)
     else {
         return text;
     };
-    for block in file.body.blocks() {
-        if block.ident.as_str() != "module"
-            || block.labels.first().map(|l| l.as_str()) != Some(module.name.as_str())
+    for attr in call.block.body.attributes() {
+        let read = module
+            .files
+            .iter()
+            .any(|f| mentions(&f.text, &format!("var.{}", attr.key.as_str())));
+        if let Some(span) = attr.value.span().filter(|_| !read)
+            && text.is_char_boundary(span.start)
+            && text.is_char_boundary(span.end)
         {
-            continue;
-        }
-        for attr in block.body.attributes() {
-            let read = module
-                .files
-                .iter()
-                .any(|f| mentions(&f.text, &format!("var.{}", attr.key.as_str())));
-            if let Some(span) = attr.value.span().filter(|_| !read)
-                && text.is_char_boundary(span.start)
-                && text.is_char_boundary(span.end)
-            {
-                let blank = " ".repeat(span.len());
-                text.replace_range(span, &blank);
-            }
+            let blank = " ".repeat(span.len());
+            text.replace_range(span, &blank);
         }
     }
     text

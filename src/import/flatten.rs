@@ -17,13 +17,7 @@ pub fn rewrite(src: &Source, module: &LocalModule, text: &str) -> String {
     let Ok(body) = hcl_edit::parser::parse_body(text) else {
         return text.to_owned();
     };
-    let call = src.tops().find(|t| {
-        t.block.ident.as_str() == "module"
-            && t.block
-                .labels
-                .first()
-                .is_some_and(|l| l.as_str() == module.name)
-    });
+    let call = src.module_call(&module.name);
     let mut vars = Vars::default();
     vars.visit_body(&body);
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();

@@ -271,6 +271,11 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The wrapping module whose objects the spec takes out of it.
+    pub fn wrapping(&self) -> Option<&'a crate::import::source::LocalModule> {
+        self.scope.as_ref().and_then(|m| self.src.module(m))
+    }
+
     /// An address of the stack as the spec gives it: inside the wrapping module, the
     /// address the object has once at the root (`module.<m>.<a>` is `<a>`).
     pub fn unscoped<'s>(&self, address: &'s str) -> &'s str {
@@ -3348,7 +3353,7 @@ fn moved_tops(
 }
 
 /// A `moved` block's `from` and `to` as written.
-fn moved_pair(top: &crate::import::source::Top) -> Option<(String, String)> {
+pub(crate) fn moved_pair(top: &crate::import::source::Top) -> Option<(String, String)> {
     if top.block.ident.as_str() != "moved" {
         return None;
     }

@@ -264,34 +264,20 @@ fn wrapping_module(src: &source::Source, input: &crate::planeq::Stack) -> Option
     });
     // The call's meta-arguments say something of every object in the module (when it
     // is applied, which provider applies it) that the objects at the root would not.
-    let meta = src.tops().any(|t| {
-        t.block.ident.as_str() == "module"
-            && t.block
-                .labels
-                .first()
-                .is_some_and(|l| l.as_str() == module.name)
-            && t.block.body.attributes().any(|a| match a.key.as_str() {
-                "depends_on" | "count" | "for_each" => true,
-                "providers" => !same_providers(&a.value),
-                _ => false,
-            })
+    let meta = src.module_call(&module.name).is_some_and(|t| {
+        t.block.body.attributes().any(|a| match a.key.as_str() {
+            "depends_on" | "count" | "for_each" => true,
+            "providers" => !same_providers(&a.value),
+            _ => false,
+        })
     });
     (!own_text && !read_from_root && !meta).then(|| module.name.clone())
 }
 
 /// Whether `top` is a `moved` block from a root address into the module `prefix` names.
 fn into_module(top: &source::Top, prefix: &str) -> bool {
-    use hcl_edit::Span as _;
-    let part = |k: &str| {
-        top.block
-            .body
-            .get_attribute(k)
-            .and_then(|a| a.value.span())
-            .map(|s| top.file.text[s].trim())
-    };
-    top.block.ident.as_str() == "moved"
-        && part("to").is_some_and(|to| to.starts_with(prefix))
-        && part("from").is_some_and(|from| !from.starts_with("module."))
+    invert::moved_pair(top)
+        .is_some_and(|(from, to)| to.starts_with(prefix) && !from.starts_with("module."))
 }
 
 /// Whether a module call's `providers` passes each provider as itself

@@ -135,6 +135,19 @@ impl Source {
             .find(|m| m.files.iter().any(|f| f.name == file))
     }
 
+    /// The local module called `name`.
+    pub fn module(&self, name: &str) -> Option<&LocalModule> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+
+    /// The root's call of the module `name` (`module "<name>" { … }`).
+    pub fn module_call(&self, name: &str) -> Option<Top<'_>> {
+        self.tops().find(|t| {
+            t.block.ident.as_str() == "module"
+                && t.block.labels.first().is_some_and(|l| l.as_str() == name)
+        })
+    }
+
     /// The top-level blocks of the local module called `name`.
     pub fn module_tops(&self, name: &str) -> impl Iterator<Item = Top<'_>> {
         self.modules

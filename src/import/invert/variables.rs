@@ -58,20 +58,10 @@ pub fn variables(ctx: &Ctx, d: &mut Draft) {
 /// and its description when the root gives none. The module's declarations go with it
 /// once its objects are the root's.
 fn with_module_declaration(ctx: &Ctx, name: &str, mut spec: VariableSpec) -> VariableSpec {
-    let Some(module) = ctx
-        .scope
-        .as_ref()
-        .and_then(|m| ctx.src.modules.iter().find(|l| l.name == *m))
+    let Some((module, call)) = ctx
+        .wrapping()
+        .and_then(|m| Some((m, ctx.src.module_call(&m.name)?)))
     else {
-        return spec;
-    };
-    let Some(call) = ctx.src.tops().find(|t| {
-        t.block.ident.as_str() == "module"
-            && t.block
-                .labels
-                .first()
-                .is_some_and(|l| l.as_str() == module.name)
-    }) else {
         return spec;
     };
     let reference = format!("var.{name}");
