@@ -252,3 +252,31 @@ fn the_comment_of_an_ignore_entry_is_its_reason() {
     assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
     assert!(!got.yaml.contains("gives no reason"), "{}", got.yaml);
 }
+
+#[test]
+fn words_beside_a_marker_are_the_stacks_own() {
+    // A run of comment lines that held a marker was the convention's, all of it: the
+    // operator's own line under `KYVERNO_LIFECYCLE_V1: …` was dropped without a word
+    // (dlgen writes its own wording of the marker). Only the marker's sentence is the
+    // convention's — with the lines that carry it on — and the rest is a comment.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let marker = format!(
+        "    # {}\n",
+        dlgen::conventions::lifecycle_comments::NAMESPACE_GOLDILOCKS
+    );
+    assert!(main_tf.contains(&marker), "{main_tf}");
+    let own = "    # KYVERNO_LIFECYCLE_V1: a Kyverno ClusterPolicy stamps\n    # the goldilocks label.\n    # Dropping it caused a perpetual diff (INC-42).\n";
+    fs::write(dir.join("main.tf"), main_tf.replacen(&marker, own, 1)).expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("text: Dropping it caused a perpetual diff (INC-42)."),
+        "{}",
+        got.yaml
+    );
+    // The marker's wrapped sentence is the convention's, not a comment of the stack.
+    assert!(!got.yaml.contains("the goldilocks label."), "{}", got.yaml);
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+}

@@ -1311,17 +1311,18 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
         lines.retain(|(line, _)| {
             explained.contains(line) || !lifecycles.iter().any(|(a, b)| (*a..=*b).contains(line))
         });
-        // A run of comment lines that holds a convention (a marker, dlgen's own words) is
-        // the convention's, all of it.
-        // (A bare `#` line is no convention: it would make the comment around it one.)
-        let convention_runs: Vec<(usize, usize)> = lines
+        // The lines of a comment run that hold a convention (a marker, dlgen's own words)
+        // and carry on its sentence are the convention's; other lines of the run are the
+        // stack's own words. (A bare `#` line is no convention: it would make the comment
+        // around it one.)
+        let convention_words: Vec<usize> = lines
             .iter()
             .filter(|(line, text)| {
                 !text.trim().is_empty()
                     && invert::is_convention(text)
                     && top.file.is_comment_line(*line)
             })
-            .map(|(line, _)| top.file.comment_run_around(*line))
+            .flat_map(|(line, _)| invert::convention_words(&top.file, *line))
             .collect();
         for (line, text) in lines {
             let in_raw = pieces
@@ -1329,9 +1330,7 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
                 .any(|p| p.file == top.file.name && (p.lines.0..=p.lines.1).contains(&line));
             if draft.consumed.contains(&(top.file.name.clone(), line))
                 || invert::is_convention(&text)
-                || convention_runs
-                    .iter()
-                    .any(|(a, b)| (*a..=*b).contains(&line))
+                || convention_words.contains(&line)
                 || in_raw
             {
                 continue;

@@ -567,6 +567,29 @@ pub fn is_convention(line: &str) -> bool {
         || t.starts_with("change the spec and run `dlgen render")
 }
 
+/// The lines of the run of full-line comments around line `n` (one that holds a
+/// convention) that are the convention's words: the lines that are conventions
+/// themselves, and those that carry on the sentence of one (a line that does not end with
+/// `.`, `!` or `?` reads on, e.g. `KYVERNO_LIFECYCLE_V1: a Kyverno ClusterPolicy` /
+/// `stamps this label.`). The rest of the run is the stack's own words beside the
+/// marker (`Removing it caused a perpetual diff (INC-42).`): a comment like any other.
+pub fn convention_words(file: &source::File, n: usize) -> Vec<usize> {
+    let (a, b) = file.comment_run_around(n);
+    let mut out = Vec::new();
+    let mut reads_on = false;
+    for line in a..=b {
+        let text = file.comment_line_text(line);
+        let t = text.trim();
+        if is_convention(t) || reads_on {
+            out.push(line);
+            // A bare marker word is a sentence of its own.
+            let bare = cv::markers::find_in(t) == Some(t);
+            reads_on = !t.is_empty() && !bare && !t.ends_with(['.', '!', '?']);
+        }
+    }
+    out
+}
+
 /// A `dlgen:allow <rule> <why>` suppression line: `(rule, why)`.
 fn allow(line: &str) -> Option<(&str, &str)> {
     let rest = line.trim().strip_prefix("dlgen:allow ")?;

@@ -380,6 +380,11 @@ impl File {
         t.starts_with('#') || t.starts_with("//")
     }
 
+    /// The text of 1-based comment line `n`, without its `#` / `//` marker.
+    pub fn comment_line_text(&self, n: usize) -> String {
+        comment_text(&self.text[self.line_range(n)])
+    }
+
     /// The run of full-line comments around 1-based line `n` (a comment line itself):
     /// its first and last lines.
     pub fn comment_run_around(&self, n: usize) -> (usize, usize) {

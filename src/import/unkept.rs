@@ -46,10 +46,11 @@ pub fn unkept(
     out
 }
 
-/// The lines of the runs of full-line comments that hold a convention (a lifecycle
-/// marker, dlgen's own words): the convention's, all of them, whatever the stack's own
-/// wording of it (the rendered stack writes dlgen's; the repo words the same marker many
-/// ways, and listing each wording would bury the comments that are lost).
+/// The lines of the comments that hold a convention (a lifecycle marker, dlgen's own
+/// words) and of the sentence each carries on ([`invert::convention_words`]), whatever the
+/// stack's own wording of it (the rendered stack writes dlgen's; the repo words the same
+/// marker many ways, and listing each wording would bury the comments that are lost).
+/// Other lines of their runs are the stack's own words and are listed when lost.
 fn convention_lines(file: &File, comments: &[(usize, String)]) -> Vec<usize> {
     let mut out = Vec::new();
     for (line, text) in comments {
@@ -57,8 +58,7 @@ fn convention_lines(file: &File, comments: &[(usize, String)]) -> Vec<usize> {
             continue;
         }
         if file.is_comment_line(*line) {
-            let (a, b) = file.comment_run_around(*line);
-            out.extend(a..=b);
+            out.extend(invert::convention_words(file, *line));
         } else {
             out.push(*line);
         }
