@@ -504,3 +504,38 @@ fn a_namespace_with_a_literal_tier_stays_raw_and_imports() {
         got.yaml
     );
 }
+
+#[test]
+fn a_value_read_from_a_local_keeps_the_readers_of_what_the_model_derives() {
+    // An env value from a local the spec cannot say (`{hcl: local.db_host}`, the local in
+    // `raw.stack`) made the model refuse the spec as read so far — the local was declared
+    // only once the spec was assembled — and the readers that compare with what the
+    // model derives gave up: the Deployment's `depends_on` on its db-init Job failed the
+    // proof, and the ExternalSecret, the secret env and `depends_on` went raw.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/short-links");
+    common::import::copy_dir(
+        &Path::new(ROOT).join("tests/fixtures/handwritten/short-links"),
+        &dir,
+    );
+    let main_tf = fs::read_to_string(dir.join("main.tf")).expect("main.tf");
+    let env = "            value = var.postgresql_host\n";
+    assert!(main_tf.contains(env), "{main_tf}");
+    let edited = format!(
+        "locals {{\n  db_host = lower(var.postgresql_host)\n}}\n\n{}",
+        main_tf.replacen(env, "            value = local.db_host\n", 1)
+    );
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("depends_on: {add: [kubernetes_job.db_init]}"),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("manifests:"), "{}", got.yaml);
+    assert!(!got.yaml.contains("  deployment: |"), "{}", got.yaml);
+    // The local and the value that reads it: the only raw HCL.
+    assert_eq!(got.raw_lines, 4, "{}", got.yaml);
+}

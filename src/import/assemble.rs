@@ -754,6 +754,30 @@ fn value_construct(text: &str) -> String {
 /// `raw.stack`. Data sources of the types dlgen writes itself are not among them (the
 /// values that read one are not raw values: see `invert::raw_value`).
 fn hcl_declarations(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
+    declared(ctx, draft).1
+}
+
+/// The spec as read so far with the declarations its raw HCL values read in `raw.stack`
+/// (see [`hcl_declarations`]), as the assembled spec will hold them: the spec the model
+/// builds for the readers that compare with what it derives (`depends_on`, the
+/// Deployment's ignores) before the spec is assembled. Without them a value reading a
+/// local (`{hcl: local.db_host}`) made the model refuse the spec, and those readers
+/// gave their fields up.
+pub(super) fn buildable(ctx: &Ctx, draft: &Draft) -> crate::spec::Spec {
+    let (mut spec, pieces) = declared(ctx, draft);
+    let data: Vec<&str> = pieces
+        .iter()
+        .filter(|p| p.construct.starts_with("data "))
+        .map(|p| p.text.as_str())
+        .collect();
+    append_stack(&mut spec, &data);
+    spec
+}
+
+/// The spec with the non-data declarations its raw HCL values read appended to
+/// `raw.stack`, and the declarations to keep (data sources the model renders itself left
+/// out).
+fn declared(ctx: &Ctx, draft: &Draft) -> (crate::spec::Spec, Vec<Piece>) {
     let seeds = hcl_values(&draft.spec)
         .into_iter()
         .map(|t| format!("x = {t}\n"))
@@ -769,13 +793,7 @@ fn hcl_declarations(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
         .filter(|p| !is_data(p))
         .map(|p| p.text.as_str())
         .collect();
-    if !others.is_empty() {
-        let raw = spec.raw.get_or_insert_with(Default::default);
-        let mut text = raw.stack.take().unwrap_or_default();
-        text.push('\n');
-        text.push_str(&others.join("\n"));
-        raw.stack = Some(text);
-    }
+    append_stack(&mut spec, &others);
     let rendered: Vec<String> = crate::model::build(&spec)
         .map(|stack| {
             stack
@@ -785,7 +803,7 @@ fn hcl_declarations(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
                 .collect()
         })
         .unwrap_or_default();
-    pieces
+    let pieces = pieces
         .into_iter()
         .filter(|p| {
             !is_data(p)
@@ -795,7 +813,20 @@ fn hcl_declarations(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
                         .all(|a| !rendered.contains(&a))
                 })
         })
-        .collect()
+        .collect();
+    (spec, pieces)
+}
+
+/// Appends HCL pieces to the spec's `raw.stack`.
+fn append_stack(spec: &mut crate::spec::Spec, texts: &[&str]) {
+    if texts.is_empty() {
+        return;
+    }
+    let raw = spec.raw.get_or_insert_with(Default::default);
+    let mut text = raw.stack.take().unwrap_or_default();
+    text.push('\n');
+    text.push_str(&texts.join("\n"));
+    raw.stack = Some(text);
 }
 
 /// What a rendered `main.tf` declares: variables, locals and data sources.

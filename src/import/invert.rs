@@ -766,7 +766,7 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     let Some(input) = ctx.input.get(&ctx.at(&address)) else {
         return;
     };
-    let Ok(stack) = crate::model::build(&d.buildable_spec()) else {
+    let Ok(stack) = crate::model::build(&crate::import::assemble::buildable(ctx, d)) else {
         return;
     };
     let conventions: Vec<String> = stack

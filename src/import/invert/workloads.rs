@@ -439,7 +439,7 @@ fn ignores(
 /// the spec renders; else the list stays raw HCL. Read last, once every object the
 /// derived lists name is in the spec.
 pub(super) fn depends_on(ctx: &Ctx, d: &mut Draft) {
-    let Ok(stack) = crate::model::build(&d.buildable_spec()) else {
+    let Ok(stack) = crate::model::build(&crate::import::assemble::buildable(ctx, d)) else {
         return;
     };
     let managed: Vec<String> = stack
