@@ -1353,7 +1353,7 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
                     && invert::is_convention(text)
                     && top.file.is_comment_line(*line)
             })
-            .flat_map(|(line, _)| invert::convention_words(&top.file, *line))
+            .flat_map(|(line, _)| invert::convention_words(top.file, *line))
             .collect();
         for (line, text) in lines {
             let in_raw = pieces
