@@ -4753,6 +4753,13 @@ fn a_literal_secret_value_is_refused_where_it_is_written() {
         "{bad}"
     );
     let bad = errors(&format!(
+        "{SECRETS_BASE}config_maps:\n  - name: strategy\n    data: {{k: v}}\n    ignore_changes: [data]\n"
+    ));
+    assert!(
+        bad.contains("config_maps[0].ignore_changes") && bad.contains("ignore_changes_why"),
+        "{bad}"
+    );
+    let bad = errors(&format!(
         "{SECRETS_BASE}kubernetes_secrets:\n  - name: app-env\n    resource_type: kubernetes_config_map\n"
     ));
     assert!(

@@ -248,6 +248,29 @@ resource \"kubernetes_config_map_v1\" \"config\" {
             spec: &["resource_type: kubernetes_config_map_v1", "reloader_match: true"],
             ..P
         },
+        Probe {
+            variant: "5.2 a config map the app rewrites, with the drift-workaround ignore",
+            append: "
+resource \"kubernetes_config_map\" \"strategy\" {
+  metadata {
+    name      = \"song-shelf-strategy\"
+    namespace = kubernetes_namespace.song-shelf.metadata[0].name
+  }
+  data = {
+    \"strategy.yaml\" = \"stop_loss_pct: 8\"
+  }
+  lifecycle {
+    # DRIFT_WORKAROUND: the optimiser rewrites strategy.yaml in place; TF only seeds it.
+    ignore_changes = [data]
+  }
+}
+",
+            spec: &[
+                "ignore_changes: [data]",
+                "ignore_changes_why: the optimiser rewrites strategy.yaml in place; TF only seeds it.",
+            ],
+            ..P
+        },
         // --- 5.3 random_* ----------------------------------------------------------------
         Probe {
             variant: "5.3 random_id read as .hex by an env value",

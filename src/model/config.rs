@@ -366,6 +366,12 @@ pub(crate) fn config_map(
         &c.depends_on,
         "kubernetes_manifest.grafana_db",
     );
+    let lifecycle = super::k8s_secret::drift_lifecycle(
+        p,
+        &format!("config_maps[{i}]"),
+        &c.ignore_changes,
+        &c.ignore_changes_why,
+    );
     let mut object = Object::new(
         Address::resource(&resource_type, &address),
         Body::ConfigMap(ConfigMap {
@@ -379,6 +385,7 @@ pub(crate) fn config_map(
             data: Obj::lines(data),
             binary_data: Obj::lines(binary_data),
             depends_on,
+            lifecycle,
         }),
     );
     object.comment = c.comment.clone();

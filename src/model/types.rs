@@ -763,9 +763,11 @@ pub struct ConfigMap {
     pub data: Obj,
     pub binary_data: Obj,
     pub depends_on: Vec<Expr>,
+    /// The drift workaround's `ignore_changes`.
+    pub lifecycle: Option<Lifecycle>,
 }
 
-/// Shown field by field; `binary_data` only when there is some.
+/// Shown field by field; `binary_data` and `lifecycle` only when there are some.
 impl std::fmt::Debug for ConfigMap {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("ConfigMap");
@@ -777,7 +779,11 @@ impl std::fmt::Debug for ConfigMap {
         if !self.binary_data.is_empty() {
             d.field("binary_data", &self.binary_data);
         }
-        d.field("depends_on", &self.depends_on).finish()
+        d.field("depends_on", &self.depends_on);
+        if let Some(lifecycle) = &self.lifecycle {
+            d.field("lifecycle", lifecycle);
+        }
+        d.finish()
     }
 }
 

@@ -263,6 +263,13 @@ pub struct ConfigMapSpec {
     /// Objects to create first (references such as `kubernetes_manifest.grafana_db`).
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// Attribute paths whose drift is ignored (`data`, a controller rewrites it): the
+    /// repo's rules ask for a written reason, `ignore_changes_why`.
+    #[serde(default)]
+    pub ignore_changes: Vec<String>,
+    /// Why the drift is ignored; required with `ignore_changes`, written above the list
+    /// after the repo's drift-workaround marker.
+    pub ignore_changes_why: Why,
     /// What it holds; written above it.
     pub comment: Option<String>,
     /// Raw HCL inside the resource.

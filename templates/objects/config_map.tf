@@ -14,5 +14,10 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% if b.depends_on %}
   depends_on = {{ b.depends_on }}
 {% endif %}
+{% if b.lifecycle %}
+{% with lc = b.lifecycle %}
+{% include "parts/lifecycle.tf" %}
+{% endwith %}
+{% endif %}
 {% include "parts/raw.tf" %}
 }

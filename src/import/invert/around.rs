@@ -583,7 +583,7 @@ pub fn config_maps(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         if limits.has(&part) {
             continue;
         }
-        let Some(mut spec) = read_config_map(ctx, &address, found.value) else {
+        let Some(mut spec) = read_config_map(ctx, d, i, &address, found.value) else {
             continue;
         };
         spec.address = Some(found.label.clone());
@@ -641,9 +641,15 @@ pub fn metadata(ctx: &Ctx, address: &str, v: &Value) -> Option<Metadata> {
     Some(out)
 }
 
-/// A config map as the spec's, when its metadata and every data value are ones the spec
-/// says.
-fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec> {
+/// A config map as the spec's (entry `i` of `config_maps:`), when its metadata, every data
+/// value and its drift workaround are ones the spec says.
+fn read_config_map(
+    ctx: &Ctx,
+    d: &mut Draft,
+    i: usize,
+    address: &str,
+    v: &Value,
+) -> Option<ConfigMapSpec> {
     let meta = metadata(ctx, address, v)?;
     let mut out = ConfigMapSpec {
         name: Some(meta.name),
@@ -693,6 +699,12 @@ fn read_config_map(ctx: &Ctx, address: &str, v: &Value) -> Option<ConfigMapSpec>
         out.binary_data.0 = super::shapes::binary_data(ctx, address, binary)?;
     }
     out.depends_on = depends_on(ctx, v)?;
+    if let Some((ignore, why)) =
+        super::k8s_secrets::drift_workaround(ctx, d, v, CONFIG_MAPS, i, address)?
+    {
+        out.ignore_changes = ignore;
+        out.ignore_changes_why = Some(why);
+    }
     Some(out)
 }
 
