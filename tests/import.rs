@@ -3818,6 +3818,52 @@ fn a_dynamic_port_range_stays_raw_in_the_service_spec_of_a_scaled_to_zero_stack(
 }
 
 #[test]
+fn a_dynamic_port_range_from_locals_reads_them_from_the_start() {
+    // coturn's range reads its bounds from locals. The raw `dynamic "port"` placed from
+    // the start was rendered without those locals, so it differed from the stack's and
+    // the whole Service went into `raw.stack`. The locals are declared from the start
+    // now, and kept in `raw.stack` beside the Service's `spec_raw`.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", "");
+    let (name, files) = render(&r, "range.yaml", &text);
+    let dir = write_stack(tmp.path(), &name, &files);
+    let main_tf = dir.join("main.tf");
+    let stack = fs::read_to_string(&main_tf).expect("main.tf");
+    let port = "    port {\n      port        = \"80\"\n      target_port = \"80\"\n    }\n";
+    assert!(stack.contains(port), "{stack}");
+    let range = "    dynamic \"port\" {\n      for_each = range(local.relay_min, local.relay_max + 1)\n      content {\n        name     = \"turn-${port.value}\"\n        port     = port.value\n        protocol = \"UDP\"\n      }\n    }\n";
+    let locals = "locals {\n  relay_min = 49152\n  relay_max = 49154\n}\n";
+    fs::write(
+        &main_tf,
+        format!(
+            "{}\n{locals}",
+            stack.replacen(port, &format!("{port}{range}"), 1)
+        ),
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml.contains(
+            "  spec_raw: |\n    dynamic \"port\" {\n      for_each = range(local.relay_min, local.relay_max + 1)\n"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        !got.yaml.contains("resource \"kubernetes_service\""),
+        "{}",
+        got.yaml
+    );
+    assert_eq!(
+        got.raw_lines,
+        range.lines().count() + locals.lines().count(),
+        "{}",
+        got.yaml
+    );
+}
+
+#[test]
 fn deployment_labels_beside_a_tier_reference_are_read_back() {
     // `"service-identity" = "<name>"` beside `tier = local.tiers.<t>` (stack-patterns v2
     // section 3.1): the tier is a reference, not a string, and the other labels are read

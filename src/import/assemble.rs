@@ -749,8 +749,8 @@ fn value_construct(text: &str) -> String {
     format!("value {{hcl}}: {shape}")
 }
 
-/// The stack's locals and data sources that the raw HCL values read, and those these read
-/// in turn: declared from the start (the values are checked against them) and kept in
+/// The stack's locals and data sources that the raw HCL values and the raw HCL placed
+/// from the start read, and those these read in turn: declared from the start (the values are checked against them) and kept in
 /// `raw.stack`. Data sources of the types dlgen writes itself are not among them (the
 /// values that read one are not raw values: see `invert::raw_value`).
 fn hcl_declarations(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
@@ -778,9 +778,14 @@ pub(super) fn buildable(ctx: &Ctx, draft: &Draft) -> crate::spec::Spec {
 /// `raw.stack`, and the declarations to keep (data sources the model renders itself left
 /// out).
 fn declared(ctx: &Ctx, draft: &Draft) -> (crate::spec::Spec, Vec<Piece>) {
+    // The raw HCL placed from the start (a `dynamic "port"` whose `for_each` reads
+    // locals) reads them from the start too.
+    let mut first = draft.raw_first.clone();
+    in_root_terms(ctx, &mut first);
     let seeds = hcl_values(&draft.spec)
         .into_iter()
         .map(|t| format!("x = {t}\n"))
+        .chain(first.into_iter().map(|p| p.text))
         .collect();
     // Variables are the model's to declare (as `{var}`'s are), and so are the data
     // sources the spec renders (the plan-time read of its secrets): the spec, with the
