@@ -2524,6 +2524,7 @@ fn service_accounts_with_their_bindings() {
     scope: cluster
     rules:
       - {{api_groups: [batch], resources: [jobs], resource_names: [nightly], verbs: [delete]}}
+      - {{non_resource_urls: [/version], verbs: [get]}}
   - name: app-plain
 "
     ));
@@ -2585,6 +2586,20 @@ fn service_accounts_with_their_bindings() {
         &["kubernetes_cluster_role", "app_cleaner"],
     );
     assert_eq!(val(child(cluster_role, &["metadata"]), "namespace"), None);
+    // A rule of URLs that are no resource: no API groups, no resources.
+    let url_rule = cluster_role
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == "rule")
+        .nth(1)
+        .expect("a second rule");
+    assert_eq!(
+        attrs(url_rule),
+        [
+            pair("non_resource_urls", "[\"/version\"]"),
+            pair("verbs", "[\"get\"]"),
+        ]
+    );
     let cluster_binding = find(
         &body,
         "resource",
@@ -4750,6 +4765,17 @@ fn a_literal_secret_value_is_refused_where_it_is_written() {
     ));
     assert!(
         bad.contains("kubernetes_secrets[0].ignore_changes") && bad.contains("ignore_changes_why"),
+        "{bad}"
+    );
+    let bad = errors(&format!(
+        "{BASE}service_accounts:\n  - name: app-x\n    rules:\n      - {{non_resource_urls: [version], verbs: [get]}}\n"
+    ));
+    assert!(
+        bad.contains("rules[0].non_resource_urls") && bad.contains("scope: cluster"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("rules[0].non_resource_urls[0]") && bad.contains("`/version`"),
         "{bad}"
     );
     let bad = errors(&format!(

@@ -2023,6 +2023,7 @@ fn service_accounts_roles_and_bindings_are_read_back() {
     role_address: watcher
     rules:
       - {api_groups: [""], resources: [nodes], verbs: [get, list]}
+      - {non_resource_urls: [/version, /healthz], verbs: [get]}
   - name: plain
 "#;
     let text = drone_logbook_with("ghcr.io/arpanghosh8453/open-dronelog:latest", extra);
@@ -2037,6 +2038,7 @@ fn service_accounts_roles_and_bindings_are_read_back() {
             "binding_name: reader-view-everywhere",
             "role_address: watcher",
             "resource_names:",
+            "{non_resource_urls: [/version, /healthz], verbs: [get]}",
             "name: plain",
         ],
     );

@@ -115,18 +115,45 @@ pub(crate) fn service_account(
                     "what the rule allows, e.g. `verbs: [get, list, watch]`",
                 );
             }
-            if r.resources.is_empty() {
+            let by_url = !r.non_resource_urls.is_empty();
+            if r.resources.is_empty() && !by_url {
                 p.missing(
                     &rat("resources"),
-                    "the resources the rule covers, e.g. `resources: [pods]`",
+                    "the resources the rule covers, e.g. `resources: [pods]` (or the URLs of a ClusterRole's rule, `non_resource_urls: [/version]`)",
                 );
+            }
+            if by_url && !cluster {
+                p.add(
+                    rat("non_resource_urls"),
+                    "a rule of URLs that are no resource belongs to a ClusterRole; a Role's rules name resources",
+                    Some(format!("add `scope: cluster` under `service_accounts[{i}]`")),
+                );
+            }
+            for (ui, url) in r.non_resource_urls.iter().enumerate() {
+                if !url.starts_with('/') {
+                    p.invalid(
+                        &rat(&format!("non_resource_urls[{ui}]")),
+                        "URL path",
+                        url,
+                        "a path from the API server's root, such as `/version` or `/healthz/*`",
+                    );
+                }
             }
             let list =
                 |l: &Vec<String>| Value::List(l.iter().map(|s| Value::Str(s.clone())).collect());
-            let mut attributes = vec![entry("api_groups", list(&r.api_groups))];
-            attributes.push(entry("resources", list(&r.resources)));
+            // A rule of URLs writes its API groups only when it names some.
+            let mut attributes = Vec::new();
+            if !by_url || !r.api_groups.is_empty() {
+                attributes.push(entry("api_groups", list(&r.api_groups)));
+            }
+            if !r.resources.is_empty() || !by_url {
+                attributes.push(entry("resources", list(&r.resources)));
+            }
             if !r.resource_names.is_empty() {
                 attributes.push(entry("resource_names", list(&r.resource_names)));
+            }
+            if by_url {
+                attributes.push(entry("non_resource_urls", list(&r.non_resource_urls)));
             }
             attributes.push(entry("verbs", list(&r.verbs)));
             rules.push(Rule { attributes });

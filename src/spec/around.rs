@@ -362,6 +362,10 @@ pub struct RuleSpec {
     /// Names of the resources the rule is limited to.
     #[serde(default)]
     pub resource_names: Vec<String>,
+    /// URLs that are no resource (`/version`, `/healthz`, `/metrics`): a rule of a
+    /// ClusterRole (`scope: cluster`), instead of `resources`.
+    #[serde(default)]
+    pub non_resource_urls: Vec<String>,
     /// Verbs (`get`, `list`, `watch`, `patch`, ...).
     #[serde(default)]
     pub verbs: Vec<String>,

@@ -80,7 +80,8 @@ fn strings(v: Option<&Value>) -> Option<Vec<String>> {
 }
 
 /// The rules of a Role / ClusterRole, when each is one the spec says: `api_groups`,
-/// `resources` and `verbs` written, `resource_names` when not empty, nothing else.
+/// `resources` and `verbs` written, `resource_names` when not empty, nothing else; or
+/// `non_resource_urls` and `verbs` (`api_groups` and `resources` with them when written).
 fn rules(v: &Value) -> Option<Vec<RuleSpec>> {
     let all = blocks(v, "rule");
     if all.is_empty() {
@@ -88,18 +89,35 @@ fn rules(v: &Value) -> Option<Vec<RuleSpec>> {
     }
     all.iter()
         .map(|r| {
-            let known = ["api_groups", "resources", "resource_names", "verbs"];
+            let known = [
+                "api_groups",
+                "resources",
+                "resource_names",
+                "non_resource_urls",
+                "verbs",
+            ];
             if !val::other_keys(r, &known).is_empty() {
                 return None;
             }
-            let resource_names = match get(r, "resource_names") {
-                None => Vec::new(),
-                Some(names) => strings(Some(names)).filter(|l| !l.is_empty())?,
+            let non_empty = |k: &str| match get(r, k) {
+                None => Some(Vec::new()),
+                Some(items) => strings(Some(items)).filter(|l| !l.is_empty()),
+            };
+            let non_resource_urls = non_empty("non_resource_urls")?;
+            let (api_groups, resources) = if non_resource_urls.is_empty() {
+                (
+                    strings(get(r, "api_groups"))?,
+                    strings(get(r, "resources")).filter(|l| !l.is_empty())?,
+                )
+            } else {
+                // Beside URLs, the model writes the API groups only when there are some.
+                (non_empty("api_groups")?, non_empty("resources")?)
             };
             Some(RuleSpec {
-                api_groups: strings(get(r, "api_groups"))?,
-                resources: strings(get(r, "resources")).filter(|l| !l.is_empty())?,
-                resource_names,
+                api_groups,
+                resources,
+                resource_names: non_empty("resource_names")?,
+                non_resource_urls,
                 verbs: strings(get(r, "verbs")).filter(|l| !l.is_empty())?,
             })
         })
