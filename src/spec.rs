@@ -439,6 +439,9 @@ pub struct VaultRef {
     /// `jsondecode(...)` of the key.
     #[serde(default)]
     pub json: Vec<String>,
+    /// The last field of `json` may be missing: the value is null then,
+    /// `lookup(local.<key>[...], "<last>", null)`.
+    pub optional: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -449,6 +452,9 @@ pub struct EsoRef {
     /// only).
     #[serde(default)]
     pub path: Vec<String>,
+    /// The last field of `path` may be missing (a user without that credential): the
+    /// value is null then, `lookup(local.<key>[...], "<last>", null)`.
+    pub optional: Option<bool>,
     /// Another Kubernetes Secret to read at plan time than the stack's own (an
     /// ExternalSecret target of another stack, a secret a controller writes): read by its
     /// own `data "kubernetes_secret"`, labelled by its name without `-secrets`.

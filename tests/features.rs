@@ -189,6 +189,8 @@ fn plan_time_eso_values_declare_the_data_source_and_locals() {
       type: app
       key: {{eso: {{key: homepage_credentials, path: [app, key]}}}}
       token: {{eso: {{key: api_token}}}}
+      budget: {{eso: {{key: homepage_credentials, path: [app, budget], optional: true}}}}
+      user: {{vault: {{path: platform, key: users, json: [app], optional: true}}}}
 "
     ));
     let data = find(&body, "data", &["kubernetes_secret", "eso_secrets"]);
@@ -200,7 +202,10 @@ fn plan_time_eso_values_declare_the_data_source_and_locals() {
         attr(data, "depends_on").unwrap(),
         "[kubernetes_manifest.external_secret]"
     );
-    let locals = body.blocks().find(|b| b.identifier() == "locals").unwrap();
+    let locals = body
+        .blocks()
+        .find(|b| b.identifier() == "locals" && attr(b, "homepage_credentials").is_some())
+        .unwrap();
     assert_eq!(
         attr(locals, "homepage_credentials").unwrap(),
         "jsondecode(data.kubernetes_secret.eso_secrets.data[\"homepage_credentials\"])"
@@ -225,6 +230,13 @@ fn plan_time_eso_values_declare_the_data_source_and_locals() {
         "{annotations}"
     );
     assert!(annotations.contains("\"gethomepage.dev/widget.token\" = data.kubernetes_secret.eso_secrets.data[\"api_token\"]"), "{annotations}");
+    // A field that may be missing is read with a null default.
+    for want in [
+        "\"gethomepage.dev/widget.budget\" = lookup(local.homepage_credentials[\"app\"], \"budget\", null)",
+        "\"gethomepage.dev/widget.user\" = lookup(local.users, \"app\", null)",
+    ] {
+        assert!(annotations.contains(want), "{want}\n{annotations}");
+    }
     find(
         &body,
         "resource",
@@ -288,6 +300,14 @@ fn another_secret_is_read_at_plan_time_by_a_data_source_of_its_own() {
         (
             "{eso: {secret: calibre-secrets, key: p, path: [a]}}",
             "`path` decodes a JSON key of the stack's own secret only",
+        ),
+        (
+            "{eso: {key: p, optional: true}}",
+            "`optional` lets the last field of `path` be missing, and there is no `path`",
+        ),
+        (
+            "{vault: {path: app, key: p, optional: true}}",
+            "`optional` lets the last field of `json` be missing, and there is no `json`",
         ),
         (
             "{eso: {secret: eso-secrets-secrets, key: p}}",

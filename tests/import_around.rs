@@ -71,6 +71,14 @@ const WIDGET_OF_LOCAL: &str = "    \"gethomepage.dev/pod-selector\"    = \"\"
     \"gethomepage.dev/widget.password\" = local.homepage_credentials[\"ledger\"][\"password\"]
 ";
 
+const OPTIONAL_WIDGET: &str = "    \"gethomepage.dev/pod-selector\"    = \"\"
+    \"gethomepage.dev/widget.type\"     = \"customapi\"
+    \"gethomepage.dev/widget.url\"      = \"http://ledger-sync.ledger-sync.svc.cluster.local\"
+    \"gethomepage.dev/widget.budget\"   = lookup(local.credentials[\"viktor\"], \"budget_id\", null)
+    \"gethomepage.dev/widget.sync\"     = lookup(local.credentials, \"sync_id\", null)
+    \"gethomepage.dev/widget.password\" = lookup(local.homepage_credentials[\"ledger\"], \"password\", null)
+";
+
 const SONG_NS_LABELS: &str = "    labels = {
       tier               = local.tiers.aux
       \"keel.sh/enrolled\" = \"true\"
@@ -542,6 +550,40 @@ locals {
 "
             ),
             spec: &["{eso: {key: homepage_credentials, path: [ledger, username]}}"],
+            ..P
+        },
+        Probe {
+            variant: "5.10 a user's credential that may be missing, `lookup(local.credentials[\"<user>\"], \"…\", null)` (actualbudget)",
+            base: "ledger-sync",
+            edits: &[(LEDGER_HOMEPAGE, OPTIONAL_WIDGET)],
+            append: concat!(
+                "
+data \"kubernetes_secret\" \"eso_secrets\" {
+  metadata {
+    name      = \"ledger-sync-secrets\"
+    namespace = local.namespace
+  }
+  depends_on = [kubernetes_manifest.external_secret]
+}
+",
+                "
+data \"vault_kv_secret_v2\" \"secrets\" {
+  mount = \"secret\"
+  name  = \"platform\"
+}
+",
+                "
+locals {
+  credentials          = jsondecode(data.kubernetes_secret.eso_secrets.data[\"credentials\"])
+  homepage_credentials = jsondecode(data.vault_kv_secret_v2.secrets.data[\"homepage_credentials\"])
+}
+"
+            ),
+            spec: &[
+                "{eso: {key: credentials, path: [viktor, budget_id], optional: true}}",
+                "{eso: {key: credentials, path: [sync_id], optional: true}}",
+                "vault: {path: platform, key: homepage_credentials, json: [ledger, password], optional: true}",
+            ],
             ..P
         },
         Probe {

@@ -230,6 +230,9 @@ pub fn value_spec(v: &Value, secret_name: &str) -> Option<ValueSpec> {
 /// references inside, `base64encode(...)` / `tostring(...)` of a reference (of a known
 /// value, the call was evaluated to its result already).
 fn call(name: &str, args: &[Value], secret_name: &str) -> Option<ValueSpec> {
+    if name == "lookup" {
+        return optional_field(args, secret_name);
+    }
     let [arg] = args else {
         return None;
     };
@@ -241,6 +244,37 @@ fn call(name: &str, args: &[Value], secret_name: &str) -> Option<ValueSpec> {
         "jsonencode" => Some(ValueSpec::Json(Box::new(structured(arg, secret_name)?))),
         "base64encode" => Some(ValueSpec::Base64(inner()?)),
         "tostring" => Some(ValueSpec::ToString(inner()?)),
+        _ => None,
+    }
+}
+
+/// `lookup(<a decoded JSON key>[...], "<field>", null)`: a field of a Vault or ESO JSON
+/// key that may be missing, `{eso: {key, path, optional: true}}` (or `{vault: …}`).
+fn optional_field(args: &[Value], secret_name: &str) -> Option<ValueSpec> {
+    let [Value::Unknown(base), Value::String(field), Value::Null] = args else {
+        return None;
+    };
+    let step = Step::Index(Value::String(field.clone()));
+    let read = match base.as_ref() {
+        Sym::Get { base, steps } => Sym::Get {
+            base: base.clone(),
+            steps: steps.iter().cloned().chain([step]).collect(),
+        },
+        Sym::Call { name, .. } if name == "jsondecode" => Sym::Get {
+            base: Value::Unknown(base.clone()),
+            steps: vec![step],
+        },
+        _ => return None,
+    };
+    match reference(&read, secret_name)? {
+        ValueSpec::Eso(eso) => Some(ValueSpec::Eso(EsoRef {
+            optional: Some(true),
+            ..eso
+        })),
+        ValueSpec::Vault(vault) => Some(ValueSpec::Vault(VaultRef {
+            optional: Some(true),
+            ..vault
+        })),
         _ => None,
     }
 }
@@ -292,6 +326,7 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
                         path: Some(string(config, "name")?.to_owned()),
                         key: Some(key.clone()),
                         json: Vec::new(),
+                        optional: None,
                     }))
                 }
                 "kubernetes_secret" if eso_read(config, secret_name) => {
@@ -359,6 +394,7 @@ fn reference(sym: &Sym, secret_name: &str) -> Option<ValueSpec> {
                         path: vpath,
                         key,
                         json,
+                        optional: None,
                     }))
                 }
                 _ => None,

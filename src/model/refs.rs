@@ -145,6 +145,7 @@ impl Refs {
                 path: vpath,
                 key,
                 json,
+                optional,
             }) => {
                 let at = format!("{path}.vault");
                 let (Some(vpath), Some(key)) = (vpath, key) else {
@@ -165,6 +166,9 @@ impl Refs {
                 if !self.vault.contains(vpath) {
                     self.vault.push(vpath.clone());
                 }
+                if !optional_has_path(p, &at, "json", json, *optional) {
+                    return Value::Str(String::new());
+                }
                 if !json.is_empty() {
                     let local = identifier(key);
                     let taken = self
@@ -181,11 +185,7 @@ impl Refs {
                     } else if !self.vault_json.iter().any(|(p, k)| p == vpath && k == key) {
                         self.vault_json.push((vpath.clone(), key.clone()));
                     }
-                    let index: String = json
-                        .iter()
-                        .map(|k| format!("[{}]", hcl::quote(k)))
-                        .collect();
-                    return Value::Expr(Expr(format!("local.{local}{index}")));
+                    return Value::Expr(Expr(json_read(&local, json, *optional)));
                 }
                 Value::Expr(Expr(format!(
                     "data.vault_kv_secret_v2.{}.data[{}]",
@@ -278,13 +278,24 @@ impl Refs {
                 path: keys,
                 secret: Some(secret),
                 namespace,
+                optional,
             }) if *secret != self.own_secret || namespace.is_some() => {
-                self.other_secret(p, &format!("{path}.eso"), key, keys, secret, namespace)
+                let at = format!("{path}.eso");
+                if !optional_has_path(p, &at, "path", keys, *optional) {
+                    return Value::Str(String::new());
+                }
+                self.other_secret(p, &at, key, keys, secret, namespace)
             }
             ValueSpec::Eso(EsoRef {
-                key, path: keys, ..
+                key,
+                path: keys,
+                optional,
+                ..
             }) => {
                 let at = format!("{path}.eso");
+                if !optional_has_path(p, &at, "path", keys, *optional) {
+                    return Value::Str(String::new());
+                }
                 let Some(key) = key else {
                     p.missing(
                         &format!("{at}.key"),
@@ -322,11 +333,7 @@ impl Refs {
                     None => self.eso.push((key.clone(), json)),
                 }
                 if json {
-                    let index: String = keys
-                        .iter()
-                        .map(|k| format!("[{}]", hcl::quote(k)))
-                        .collect();
-                    Value::Expr(Expr(format!("local.{}{index}", identifier(key))))
+                    Value::Expr(Expr(json_read(&identifier(key), keys, *optional)))
                 } else {
                     Value::Expr(Expr(format!(
                         "data.kubernetes_secret.{}.data[{}]",
@@ -337,6 +344,40 @@ impl Refs {
             }
         }
     }
+}
+
+/// `local.<local>` indexed by `keys`; with `optional`, the last key read with
+/// `lookup(…, null)` (a field that may be missing).
+fn json_read(local: &str, keys: &[String], optional: Option<bool>) -> String {
+    let index =
+        |ks: &[String]| -> String { ks.iter().map(|k| format!("[{}]", hcl::quote(k))).collect() };
+    match keys.split_last() {
+        Some((last, init)) if optional == Some(true) => format!(
+            "lookup(local.{local}{}, {}, null)",
+            index(init),
+            hcl::quote(last)
+        ),
+        _ => format!("local.{local}{}", index(keys)),
+    }
+}
+
+/// `optional: true` reads the last field of a JSON path: `false` (reported) without one.
+fn optional_has_path(
+    p: &mut Problems,
+    at: &str,
+    field: &str,
+    keys: &[String],
+    optional: Option<bool>,
+) -> bool {
+    if optional == Some(true) && keys.is_empty() {
+        p.add(
+            format!("{at}.optional"),
+            format!("`optional` lets the last field of `{field}` be missing, and there is no `{field}`"),
+            Some(format!("add the JSON fields to read, e.g. `{field}: [viktor, budget_id]`, or leave `optional` out")),
+        );
+        return false;
+    }
+    true
 }
 
 impl Refs {
