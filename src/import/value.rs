@@ -553,6 +553,7 @@ resource "terraform_data" "x" {
                     path: Some("platform".into()),
                     key: Some("smtp".into()),
                     json: vec![],
+                    optional: None,
                 })),
                 Some(ValueSpec::Eso(EsoRef {
                     key: Some("plain".into()),
@@ -567,6 +568,7 @@ resource "terraform_data" "x" {
                     path: Some("platform".into()),
                     key: Some("hp".into()),
                     json: vec!["app".into(), "user".into()],
+                    optional: None,
                 })),
                 // Another Secret, named with its namespace.
                 Some(ValueSpec::Eso(EsoRef {
