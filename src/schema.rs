@@ -176,6 +176,25 @@ impl JsonSchema for ValueSpec {
                     generator.subschema_for::<ValueSpec>(),
                 ),
                 one_key(
+                    "coalesce",
+                    "The first of two values or more that is neither null nor empty, written as `coalesce(...)`: a per-app override variable that falls back to Vault, `{coalesce: [{var: api_key}, {vault: {path: app, key: api_key}}]}`.",
+                    json_schema!({
+                        "type": "array",
+                        "minItems": 2,
+                        "items": generator.subschema_for::<ValueSpec>()
+                    }),
+                ),
+                one_key(
+                    "if_set",
+                    "The first of two values when it is set, else the second, written as `a != \"\" ? a : b`: `{if_set: [{var: api_key}, {vault: {path: app, key: api_key}}]}`.",
+                    json_schema!({
+                        "type": "array",
+                        "minItems": 2,
+                        "maxItems": 2,
+                        "items": generator.subschema_for::<ValueSpec>()
+                    }),
+                ),
+                one_key(
                     "hcl",
                     "Raw HCL: one expression on one line, e.g. `{hcl: \"sha256(local.config)\"}`, for a value no other form says. It is parsed; the variables it reads are declared and the objects it names must be the stack's.",
                     json_schema!({ "type": "string", "minLength": 1 }),

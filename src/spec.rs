@@ -398,6 +398,8 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
 /// value: {jsonencode: [{var: public_ip}, "10.0.0.1"]}  # jsonencode(...) of structured data
 /// value: {base64encode: {ref: random_password.key.result}}  # base64encode(...)
 /// value: {tostring: {var: port}}                # tostring(...) of a number or boolean
+/// value: {coalesce: [{var: key}, {vault: {path: app, key: key}}]}  # the first set value
+/// value: {if_set: [{var: key}, {vault: {path: app, key: key}}]}    # var.key != "" ? … : …
 /// value: {hcl: "sha256(local.config)"}          # raw HCL: one expression, parsed and checked
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -424,6 +426,12 @@ pub enum ValueSpec {
     Base64(Box<ValueSpec>),
     /// `tostring(...)` of a value (a variable of a number or a boolean).
     ToString(Box<ValueSpec>),
+    /// `coalesce(...)` of values: the first that is neither null nor empty (a per-app
+    /// override variable that falls back to Vault).
+    Coalesce(Vec<ValueSpec>),
+    /// `a != "" ? a : b` of two values: the first when it is set, else the second (the
+    /// same fallback, written as a conditional).
+    IfSet(Vec<ValueSpec>),
     /// Raw HCL: one expression on one line, for a value no other form says (a function
     /// of a local, a conditional). It is parsed, the variables it reads are declared and
     /// the objects it names must be the stack's.
@@ -473,6 +481,8 @@ pub(crate) const VALUE_FORMS: &[&str] = &[
     "jsonencode",
     "base64encode",
     "tostring",
+    "coalesce",
+    "if_set",
     "hcl",
 ];
 
@@ -536,6 +546,24 @@ impl<'de> Deserialize<'de> for ValueSpec {
                     "jsonencode" => ValueSpec::Json(Box::new(map.next_value()?)),
                     "base64encode" => ValueSpec::Base64(Box::new(map.next_value()?)),
                     "tostring" => ValueSpec::ToString(Box::new(map.next_value()?)),
+                    "coalesce" => {
+                        let items: Vec<ValueSpec> = map.next_value()?;
+                        if items.len() < 2 {
+                            return Err(A::Error::custom(
+                                "`coalesce` takes two values or more, e.g. `{coalesce: [{var: api_key}, {vault: {path: app, key: api_key}}]}`",
+                            ));
+                        }
+                        ValueSpec::Coalesce(items)
+                    }
+                    "if_set" => {
+                        let items: Vec<ValueSpec> = map.next_value()?;
+                        if items.len() != 2 {
+                            return Err(A::Error::custom(
+                                "`if_set` takes two values, the one used when set and the fallback, e.g. `{if_set: [{var: api_key}, {vault: {path: app, key: api_key}}]}`",
+                            ));
+                        }
+                        ValueSpec::IfSet(items)
+                    }
                     "hcl" => ValueSpec::Hcl(map.next_value()?),
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),
                 };

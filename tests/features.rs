@@ -245,6 +245,46 @@ fn plan_time_eso_values_declare_the_data_source_and_locals() {
 }
 
 #[test]
+fn an_override_variable_falls_back_to_vault() {
+    let spec = BASE.replace(
+        "    resources: {cpu: 10m, memory: 64Mi}\n",
+        "    resources: {cpu: 10m, memory: 64Mi}
+    env:
+      - {name: API_KEY, value: {coalesce: [{var: api_key}, {vault: {path: app, key: api_key}}]}}
+      - {name: MODEL, value: {if_set: [{var: model}, {vault: {path: app, key: model}}]}}
+      - {name: REGION, value: {if_set: [{var: region}, eu-west-2]}}
+",
+    );
+    let (text, _) = render(&spec);
+    for want in [
+        "value = coalesce(var.api_key, data.vault_kv_secret_v2.secrets.data[\"api_key\"])",
+        "value = var.model != \"\" ? var.model : data.vault_kv_secret_v2.secrets.data[\"model\"]",
+        "value = var.region != \"\" ? var.region : \"eu-west-2\"",
+        "variable \"api_key\"",
+        "variable \"model\"",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    for (value, why) in [
+        (
+            "{coalesce: [{var: a}]}",
+            "`coalesce` takes two values or more",
+        ),
+        ("{if_set: [{var: a}]}", "`if_set` takes two values"),
+        (
+            "{if_set: [fixed, {var: a}]}",
+            "the value used when set is a reference",
+        ),
+    ] {
+        let bad = errors(&BASE.replace(
+            "    resources: {cpu: 10m, memory: 64Mi}\n",
+            &format!("    resources: {{cpu: 10m, memory: 64Mi}}\n    env: [{{name: X, value: {value}}}]\n"),
+        ));
+        assert!(bad.contains(why), "{value}: {bad}");
+    }
+}
+
+#[test]
 fn another_secret_is_read_at_plan_time_by_a_data_source_of_its_own() {
     let spec = BASE.replace(
         "    resources: {cpu: 10m, memory: 64Mi}\n",

@@ -587,6 +587,53 @@ locals {
             ..P
         },
         Probe {
+            variant: "3.4 per-app overrides `{ type = string, sensitive = true, default = \"\" }` that fall back to Vault, through locals (claude-memory)",
+            base: "ledger-sync",
+            edits: &[(
+                LEDGER_ENV,
+                "          env {
+            name  = \"DRY_RUN\"
+            value = \"false\"
+          }
+          env {
+            name  = \"OPENAI_API_KEY\"
+            value = local.openai_api_key
+          }
+          env {
+            name  = \"EMBEDDING_MODEL\"
+            value = local.embedding_model
+          }
+",
+            )],
+            append: "
+variable \"openai_api_key\" {
+  type      = string
+  sensitive = true
+  default   = \"\"
+}
+
+variable \"embedding_model\" {
+  type    = string
+  default = \"\"
+}
+
+data \"vault_kv_secret_v2\" \"secrets\" {
+  mount = \"secret\"
+  name  = \"ledger-sync\"
+}
+
+locals {
+  openai_api_key  = coalesce(var.openai_api_key, data.vault_kv_secret_v2.secrets.data[\"openai_api_key\"])
+  embedding_model = var.embedding_model != \"\" ? var.embedding_model : data.vault_kv_secret_v2.secrets.data[\"embedding_model\"]
+}
+",
+            spec: &[
+                "coalesce: [{var: openai_api_key}, {vault: {path: ledger-sync, key: openai_api_key}}]",
+                "if_set: [{var: embedding_model}, {vault: {path: ledger-sync, key: embedding_model}}]",
+            ],
+            ..P
+        },
+        Probe {
             variant: "5.10 homepage widget credentials decoded from Vault (9 stacks)",
             base: "ledger-sync",
             edits: &[(LEDGER_HOMEPAGE, WIDGET_OF_LOCAL)],

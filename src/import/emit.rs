@@ -76,6 +76,8 @@ impl Serialize for ValueSpec {
             ValueSpec::Base64(v) => one(s, "base64encode", v),
             ValueSpec::Hcl(text) => one(s, "hcl", text),
             ValueSpec::ToString(v) => one(s, "tostring", v),
+            ValueSpec::Coalesce(items) => one(s, "coalesce", items),
+            ValueSpec::IfSet(items) => one(s, "if_set", items),
         }
     }
 }

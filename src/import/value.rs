@@ -222,8 +222,31 @@ pub fn value_spec(v: &Value, secret_name: &str) -> Option<ValueSpec> {
             Some(ValueSpec::Template(parts?))
         }
         Sym::Call { name, args } => call(name, args, secret_name),
+        Sym::Cond(cond, yes, no) => if_set(cond, yes, no, secret_name),
         _ => None,
     })
+}
+
+/// `a != "" ? a : b`: `{if_set: [a, b]}`, `a` a reference.
+fn if_set(cond: &Value, yes: &Value, no: &Value, secret_name: &str) -> Option<ValueSpec> {
+    let Value::Unknown(sym) = cond else {
+        return None;
+    };
+    let Sym::Op { op: "!=", args } = sym.as_ref() else {
+        return None;
+    };
+    let [tested, Value::String(empty)] = args.as_slice() else {
+        return None;
+    };
+    if !empty.is_empty() || tested.canon() != yes.canon() {
+        return None;
+    }
+    let set = match value_spec(yes, secret_name)? {
+        ValueSpec::Scalar(_) => return None,
+        v => v,
+    };
+    let fallback = value_spec(no, secret_name)?;
+    Some(ValueSpec::IfSet(vec![set, fallback]))
 }
 
 /// A function call a spec writes as a value: `jsonencode(...)` of structured data with
@@ -232,6 +255,11 @@ pub fn value_spec(v: &Value, secret_name: &str) -> Option<ValueSpec> {
 fn call(name: &str, args: &[Value], secret_name: &str) -> Option<ValueSpec> {
     if name == "lookup" {
         return optional_field(args, secret_name);
+    }
+    if name == "coalesce" && args.len() >= 2 {
+        let items: Option<Vec<ValueSpec>> =
+            args.iter().map(|a| value_spec(a, secret_name)).collect();
+        return Some(ValueSpec::Coalesce(items?));
     }
     let [arg] = args else {
         return None;

@@ -231,12 +231,15 @@ impl Refs {
                             "a template cannot hold another template",
                             Some("write its parts into this one".to_owned()),
                         ),
-                        ValueSpec::Json(_) | ValueSpec::Base64(_) | ValueSpec::ToString(_) => p
-                            .add(
-                                &part_at,
-                                "a template part is text or a reference",
-                                Some("write the function around the whole value".to_owned()),
-                            ),
+                        ValueSpec::Json(_)
+                        | ValueSpec::Base64(_)
+                        | ValueSpec::ToString(_)
+                        | ValueSpec::Coalesce(_)
+                        | ValueSpec::IfSet(_) => p.add(
+                            &part_at,
+                            "a template part is text or a reference",
+                            Some("write the function around the whole value".to_owned()),
+                        ),
                         reference => {
                             if let Value::Expr(e) = self.value(p, &part_at, reference) {
                                 pieces.push(hcl::TemplatePart::Interpolation(e.0));
@@ -272,6 +275,41 @@ impl Refs {
                 function: "tostring",
                 args: vec![self.value(p, &format!("{path}.tostring"), v)],
             }),
+            ValueSpec::Coalesce(items) => Value::Call(super::types::Call {
+                function: "coalesce",
+                args: items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.value(p, &format!("{path}.coalesce[{i}]"), v))
+                    .collect(),
+            }),
+            ValueSpec::IfSet(items) => {
+                let at = format!("{path}.if_set");
+                let texts: Vec<Option<String>> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| match self.value(p, &format!("{at}[{i}]"), v) {
+                        Value::Expr(e) => Some(e.0),
+                        Value::Str(s) if i == 1 => Some(hcl::quote(&s)),
+                        _ => {
+                            p.add(
+                                format!("{at}[{i}]"),
+                                if i == 0 {
+                                    "the value used when set is a reference (`{var: …}`, `{vault: …}`, …)"
+                                } else {
+                                    "the fallback is a reference or text"
+                                },
+                                None,
+                            );
+                            None
+                        }
+                    })
+                    .collect();
+                match texts.as_slice() {
+                    [Some(a), Some(b)] => Value::Expr(Expr(format!("{a} != \"\" ? {a} : {b}"))),
+                    _ => Value::Str(String::new()),
+                }
+            }
             ValueSpec::Hcl(text) => self.raw_expression(p, &format!("{path}.hcl"), text),
             ValueSpec::Eso(EsoRef {
                 key,

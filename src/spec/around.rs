@@ -452,6 +452,8 @@ pub const DATA_FORMS: &[&str] = &[
     "jsonencode",
     "base64encode",
     "tostring",
+    "coalesce",
+    "if_set",
     "jsondecode",
 ];
 
@@ -531,6 +533,25 @@ impl<'de> Deserialize<'de> for DataSpec {
                     "tostring" => Some(DataSpec::Ref(ValueSpec::ToString(Box::new(
                         map.next_value()?,
                     )))),
+                    "coalesce" | "if_set" => {
+                        let items: Vec<ValueSpec> = map.next_value()?;
+                        let (ok, form) = if first == "coalesce" {
+                            (items.len() >= 2, ValueSpec::Coalesce(items))
+                        } else {
+                            (items.len() == 2, ValueSpec::IfSet(items))
+                        };
+                        if !ok {
+                            return Err(A::Error::custom(format!(
+                                "`{first}` takes {} values",
+                                if first == "coalesce" {
+                                    "two or more"
+                                } else {
+                                    "two"
+                                }
+                            )));
+                        }
+                        Some(DataSpec::Ref(form))
+                    }
                     "jsondecode" => Some(DataSpec::JsonDecode(Box::new(map.next_value()?))),
                     _ => None,
                 };
