@@ -2689,6 +2689,18 @@ fn service_accounts_with_their_bindings() {
     ] {
         assert!(bad.contains(needle), "{needle}: {bad}");
     }
+    // A rule of URLs is a ClusterRole's, and its URLs are paths.
+    let bad = errors(&format!(
+        "{BASE}service_accounts:\n  - name: app-x\n    rules:\n      - {{non_resource_urls: [version], verbs: [get]}}\n"
+    ));
+    assert!(
+        bad.contains("rules[0].non_resource_urls") && bad.contains("scope: cluster"),
+        "{bad}"
+    );
+    assert!(
+        bad.contains("rules[0].non_resource_urls[0]") && bad.contains("`/version`"),
+        "{bad}"
+    );
 }
 
 #[test]
@@ -4825,17 +4837,6 @@ fn a_literal_secret_value_is_refused_where_it_is_written() {
     ));
     assert!(
         bad.contains("kubernetes_secrets[0].ignore_changes") && bad.contains("ignore_changes_why"),
-        "{bad}"
-    );
-    let bad = errors(&format!(
-        "{BASE}service_accounts:\n  - name: app-x\n    rules:\n      - {{non_resource_urls: [version], verbs: [get]}}\n"
-    ));
-    assert!(
-        bad.contains("rules[0].non_resource_urls") && bad.contains("scope: cluster"),
-        "{bad}"
-    );
-    assert!(
-        bad.contains("rules[0].non_resource_urls[0]") && bad.contains("`/version`"),
         "{bad}"
     );
     let bad = errors(&format!(

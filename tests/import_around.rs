@@ -79,6 +79,21 @@ const OPTIONAL_WIDGET: &str = "    \"gethomepage.dev/pod-selector\"    = \"\"
     \"gethomepage.dev/widget.password\" = lookup(local.homepage_credentials[\"ledger\"], \"password\", null)
 ";
 
+/// ledger-sync's plan-time read of its ExternalSecret's secret (a macro, for `concat!`).
+macro_rules! ledger_eso_read {
+    () => {
+        "
+data \"kubernetes_secret\" \"eso_secrets\" {
+  metadata {
+    name      = \"ledger-sync-secrets\"
+    namespace = local.namespace
+  }
+  depends_on = [kubernetes_manifest.external_secret]
+}
+"
+    };
+}
+
 const SONG_NS_LABELS: &str = "    labels = {
       tier               = local.tiers.aux
       \"keel.sh/enrolled\" = \"true\"
@@ -534,15 +549,7 @@ resource \"kubernetes_manifest\" \"bearer\" {
             base: "ledger-sync",
             edits: &[(LEDGER_HOMEPAGE, WIDGET_OF_LOCAL)],
             append: concat!(
-                "
-data \"kubernetes_secret\" \"eso_secrets\" {
-  metadata {
-    name      = \"ledger-sync-secrets\"
-    namespace = local.namespace
-  }
-  depends_on = [kubernetes_manifest.external_secret]
-}
-",
+                ledger_eso_read!(),
                 "
 locals {
   homepage_credentials = jsondecode(data.kubernetes_secret.eso_secrets.data[\"homepage_credentials\"])
@@ -557,15 +564,7 @@ locals {
             base: "ledger-sync",
             edits: &[(LEDGER_HOMEPAGE, OPTIONAL_WIDGET)],
             append: concat!(
-                "
-data \"kubernetes_secret\" \"eso_secrets\" {
-  metadata {
-    name      = \"ledger-sync-secrets\"
-    namespace = local.namespace
-  }
-  depends_on = [kubernetes_manifest.external_secret]
-}
-",
+                ledger_eso_read!(),
                 "
 data \"vault_kv_secret_v2\" \"secrets\" {
   mount = \"secret\"
@@ -683,15 +682,7 @@ data \"vault_kv_secret_v2\" \"secrets\" {
         Probe {
             variant: "5.10 the plan-time read of the ExternalSecret that nothing reads",
             base: "ledger-sync",
-            append: "
-data \"kubernetes_secret\" \"eso_secrets\" {
-  metadata {
-    name      = \"ledger-sync-secrets\"
-    namespace = local.namespace
-  }
-  depends_on = [kubernetes_manifest.external_secret]
-}
-",
+            append: ledger_eso_read!(),
             spec: &["read: true"],
             ..P
         },
