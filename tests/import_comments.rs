@@ -280,3 +280,34 @@ fn words_beside_a_marker_are_the_stacks_own() {
     assert!(!got.yaml.contains("the goldilocks label."), "{}", got.yaml);
     assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
 }
+
+#[test]
+fn a_comment_after_an_ignore_changes_list_is_carried() {
+    // A comment after the closing `]` of an `ignore_changes` list (or after a one-line
+    // list) sits in the lifecycle block, which was the conventions' but for the
+    // explanation above the list: it was listed as a comment no field holds, and an
+    // adoption that renders over the stack deleted it.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let close = "KEEL_LIFECYCLE_V1\n    ]\n";
+    assert!(main_tf.contains(close), "{main_tf}");
+    fs::write(
+        dir.join("main.tf"),
+        main_tf.replacen(
+            close,
+            "KEEL_LIFECYCLE_V1\n    ] # list mirrors the repo's drift table; keep in sync\n",
+            1,
+        ),
+    )
+    .expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml.contains(
+            "text: list mirrors the repo's drift table; keep in sync\n    place: trailing"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+}

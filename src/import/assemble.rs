@@ -1326,7 +1326,7 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
         lines.extend(top.file.comments_in(span));
         // A lifecycle block is the conventions' (what controllers write, with dlgen's
         // words for it and the reasons of the entries), except for an operator's own
-        // explanation above its `ignore_changes`.
+        // explanation above its `ignore_changes` or after it (after the list's `]`).
         let mut lifecycles: Vec<(usize, usize)> = Vec::new();
         let mut explained: Vec<usize> = Vec::new();
         for b in top
@@ -1341,6 +1341,7 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
             for a in b.body.attributes() {
                 if let Some(s) = a.span() {
                     explained.extend(top.file.comment_above(s.start).into_iter().map(|(l, _)| l));
+                    explained.extend(top.file.comment_after(s.end).map(|(l, _)| l));
                 }
             }
         }
