@@ -471,6 +471,17 @@ pub struct EsoRef {
     pub namespace: Option<String>,
 }
 
+/// `{coalesce: [...]}` (two values or more) or `{if_set: [a, b]}` (two), checked; the
+/// error says what the form takes.
+pub(crate) fn fallback_form(form: &str, items: Vec<ValueSpec>) -> Result<ValueSpec, String> {
+    match form {
+        "coalesce" if items.len() >= 2 => Ok(ValueSpec::Coalesce(items)),
+        "coalesce" => Err("`coalesce` takes two values or more, e.g. `{coalesce: [{var: api_key}, {vault: {path: app, key: api_key}}]}`".to_owned()),
+        _ if items.len() == 2 => Ok(ValueSpec::IfSet(items)),
+        _ => Err("`if_set` takes two values, the one used when set and the fallback, e.g. `{if_set: [{var: api_key}, {vault: {path: app, key: api_key}}]}`".to_owned()),
+    }
+}
+
 /// The keys of a value that is a mapping, in the order the schema lists them.
 pub(crate) const VALUE_FORMS: &[&str] = &[
     "var",
@@ -546,23 +557,8 @@ impl<'de> Deserialize<'de> for ValueSpec {
                     "jsonencode" => ValueSpec::Json(Box::new(map.next_value()?)),
                     "base64encode" => ValueSpec::Base64(Box::new(map.next_value()?)),
                     "tostring" => ValueSpec::ToString(Box::new(map.next_value()?)),
-                    "coalesce" => {
-                        let items: Vec<ValueSpec> = map.next_value()?;
-                        if items.len() < 2 {
-                            return Err(A::Error::custom(
-                                "`coalesce` takes two values or more, e.g. `{coalesce: [{var: api_key}, {vault: {path: app, key: api_key}}]}`",
-                            ));
-                        }
-                        ValueSpec::Coalesce(items)
-                    }
-                    "if_set" => {
-                        let items: Vec<ValueSpec> = map.next_value()?;
-                        if items.len() != 2 {
-                            return Err(A::Error::custom(
-                                "`if_set` takes two values, the one used when set and the fallback, e.g. `{if_set: [{var: api_key}, {vault: {path: app, key: api_key}}]}`",
-                            ));
-                        }
-                        ValueSpec::IfSet(items)
+                    "coalesce" | "if_set" => {
+                        fallback_form(&form, map.next_value()?).map_err(A::Error::custom)?
                     }
                     "hcl" => ValueSpec::Hcl(map.next_value()?),
                     other => return Err(A::Error::unknown_variant(other, VALUE_FORMS)),

@@ -328,10 +328,13 @@ mod tests {
     #[test]
     fn an_appended_marker_is_aligned_with_the_comments_around_it() {
         let head = "resource \"kubernetes_deployment\" \"x\" {\n  metadata {\n    annotations = {\n      \"keel.sh/policy\" = \"minor\"\n    }\n  }\n  spec {\n    template {\n      spec {\n        container {\n          name = \"x\"\n        }\n      }\n    }\n  }\n  lifecycle {\n    ignore_changes = [\n";
-        let dns = "      spec[0].template[0].spec[0].dns_config,                             # KYVERNO_LIFECYCLE_V1\n";
+        let kyverno = crate::conventions::markers::KYVERNO;
+        let dns = format!(
+            "      spec[0].template[0].spec[0].dns_config,                             # {kyverno}\n"
+        );
         let time = "      spec[0].template[0].metadata[0].annotations[\"keel.sh/update-time\"], # KEEL_LIFECYCLE_V1\n    ]\n  }\n}\n";
         let before = format!(
-            "{head}      spec[0].template[0].spec[0].dns_config, # KYVERNO_LIFECYCLE_V1\n      spec[0].template[0].spec[0].container[0].image,\n{time}"
+            "{head}      spec[0].template[0].spec[0].dns_config, # {kyverno}\n      spec[0].template[0].spec[0].container[0].image,\n{time}"
         );
         // As `terraform fmt` aligns it.
         let after = format!(

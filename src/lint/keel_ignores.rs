@@ -345,8 +345,11 @@ mod tests {
 
     #[test]
     fn missing_image_ignore_fires_and_update_time_is_only_info() {
-        let only_dns = "      spec[0].template[0].spec[0].dns_config, # KYVERNO_LIFECYCLE_V1\n";
-        let text = format!("{NAMESPACE}{}", deployment(BY_REF, "", 1, 0, only_dns));
+        let only_dns = format!(
+            "      spec[0].template[0].spec[0].dns_config, # {}\n",
+            crate::conventions::markers::KYVERNO
+        );
+        let text = format!("{NAMESPACE}{}", deployment(BY_REF, "", 1, 0, &only_dns));
         let findings = lint_one(ID, &text);
         assert_eq!(lines(&findings), vec![(27, ID)]);
         assert!(findings[0].message.contains("container[0].image"));

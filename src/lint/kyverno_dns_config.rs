@@ -150,7 +150,7 @@ resource "kubernetes_deployment" "everything" {
         let text = "resource \"kubernetes_deployment\" \"app\" {\n  spec {}\n}\n";
         let findings = lint_one(ID, text);
         assert_eq!(lines(&findings), vec![(1, ID)]);
-        assert!(findings[0].fix.contains("# KYVERNO_LIFECYCLE_V1"));
+        assert!(findings[0].fix.contains(&format!("# {}", super::MARKER)));
     }
 
     #[test]

@@ -533,25 +533,10 @@ impl<'de> Deserialize<'de> for DataSpec {
                     "tostring" => Some(DataSpec::Ref(ValueSpec::ToString(Box::new(
                         map.next_value()?,
                     )))),
-                    "coalesce" | "if_set" => {
-                        let items: Vec<ValueSpec> = map.next_value()?;
-                        let (ok, form) = if first == "coalesce" {
-                            (items.len() >= 2, ValueSpec::Coalesce(items))
-                        } else {
-                            (items.len() == 2, ValueSpec::IfSet(items))
-                        };
-                        if !ok {
-                            return Err(A::Error::custom(format!(
-                                "`{first}` takes {} values",
-                                if first == "coalesce" {
-                                    "two or more"
-                                } else {
-                                    "two"
-                                }
-                            )));
-                        }
-                        Some(DataSpec::Ref(form))
-                    }
+                    "coalesce" | "if_set" => Some(DataSpec::Ref(
+                        crate::spec::fallback_form(&first, map.next_value()?)
+                            .map_err(A::Error::custom)?,
+                    )),
                     "jsondecode" => Some(DataSpec::JsonDecode(Box::new(map.next_value()?))),
                     _ => None,
                 };
