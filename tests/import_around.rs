@@ -543,6 +543,55 @@ resource \"kubernetes_manifest\" \"bearer\" {
             spec: &["api-token-middleware", "bearer_tokens"],
             ..P
         },
+        Probe {
+            // The reference keeps the order Terraform creates them in: the Secret first.
+            variant: "5.9 a basicAuth Middleware that names the stack's htpasswd Secret by reference",
+            append: "
+data \"vault_kv_secret_v2\" \"secrets\" {
+  mount = \"secret\"
+  name  = \"song-shelf\"
+}
+
+resource \"kubernetes_secret\" \"htpasswd\" {
+  metadata {
+    name      = \"song-htpasswd\"
+    namespace = kubernetes_namespace.song-shelf.metadata[0].name
+  }
+  type = \"Opaque\"
+  data = {
+    users = data.vault_kv_secret_v2.secrets.data[\"htpasswd\"]
+  }
+}
+
+resource \"kubernetes_manifest\" \"basic_auth\" {
+  manifest = {
+    apiVersion = \"traefik.io/v1alpha1\"
+    kind       = \"Middleware\"
+    metadata = {
+      name      = \"song-basic-auth\"
+      namespace = kubernetes_namespace.song-shelf.metadata[0].name
+    }
+    spec = {
+      basicAuth = {
+        secret = kubernetes_secret.htpasswd.metadata[0].name
+      }
+    }
+  }
+}
+",
+            spec: &["secret: {ref: 'kubernetes_secret.htpasswd.metadata[0].name'}"],
+            ..P
+        },
+        Probe {
+            // The spec keeps what the stack writes; a literal would drop the edge.
+            variant: "3.4 an env value naming the stack's own Service by reference",
+            edits: &[(
+                "            name  = \"MUSIC_DIR\"\n            value = \"/music\"",
+                "            name  = \"SELF_HOST\"\n            value = kubernetes_service.song-shelf.metadata[0].name",
+            )],
+            spec: &["value: {ref: 'kubernetes_service.song-shelf.metadata[0].name'}"],
+            ..P
+        },
         // --- 5.10 data sources ---------------------------------------------------------------
         Probe {
             variant: "5.10 homepage widget credentials decoded from the ExternalSecret",

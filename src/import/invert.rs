@@ -453,7 +453,8 @@ impl<'a> Ctx<'a> {
         skip: &[&str],
     ) -> Option<Vec<(String, ValueSpec)>> {
         self.ordered_by(address, path, value, skip, |k, v| {
-            val::value_spec(v, &self.secret_name)
+            self.written_reference(address, path, Some(k))
+                .or_else(|| val::value_spec(v, &self.secret_name))
                 .or_else(|| self.entry_expression(address, path, k))
         })
     }
@@ -495,6 +496,36 @@ impl<'a> Ctx<'a> {
             .iter()
             .find(|(k, _)| around::key_text(k).as_deref() == Some(key))?;
         raw_value(&file.text[value.expr().span()?])
+    }
+
+    /// `{ref: ...}` where the stack writes a reference to one of its objects at `path`
+    /// (with `key`, at that entry of the object written there): the value read holds what
+    /// the reference evaluates to (`kubernetes_service.db.metadata[0].name` is `"db"`),
+    /// and the spec keeps the reference, and with it the order Terraform creates the two
+    /// objects in.
+    pub(crate) fn written_reference(
+        &self,
+        address: &str,
+        path: &[Step],
+        key: Option<&str>,
+    ) -> Option<ValueSpec> {
+        let (_, attr) = self.source_attribute(address, path)?;
+        let expr = match key {
+            None => &attr.value,
+            Some(key) => {
+                let Expression::Object(obj) = &attr.value else {
+                    return None;
+                };
+                obj.iter()
+                    .find(|(k, _)| around::key_text(k).as_deref() == Some(key))?
+                    .1
+                    .expr()
+            }
+        };
+        match shapes::reference(expr)? {
+            crate::spec::DataSpec::Ref(r @ ValueSpec::Ref(_)) => Some(r),
+            _ => None,
+        }
     }
 
     /// The source text of the attribute at `path` as a raw HCL value (`{hcl: ...}`), for a
@@ -2350,6 +2381,7 @@ fn env(
                 value_at.extend([b("env", j), attr("value")]);
                 let Some(value) = get(e, "value").and_then(|v| {
                     values::literal_json(ctx, pc.address, &value_at, v)
+                        .or_else(|| ctx.written_reference(pc.address, &value_at, None))
                         .or_else(|| val::value_spec(v, &ctx.secret_name))
                         .or_else(|| ctx.expression(pc.address, &value_at))
                 }) else {

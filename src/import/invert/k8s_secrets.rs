@@ -85,9 +85,16 @@ fn read(
         let (account, rest): (Vec<_>, Vec<_>) = entries
             .into_iter()
             .partition(|(k, _)| token && k == cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION);
-        // The account is a name (a reference to it is the name it evaluates to).
+        // The account is a name: the model writes the reference to the account of that
+        // name, so a reference the stack writes is read as the name it evaluates to.
         out.service_account = match account.into_iter().next() {
-            Some((_, name)) => Some(super::literal_text(&name)?),
+            Some((_, name)) => Some(match super::literal_text(&name) {
+                Some(text) => text,
+                None => block(v, "metadata")
+                    .and_then(|m| get(m, "annotations"))
+                    .and_then(|a| get(a, cv::kubernetes_secret::SERVICE_ACCOUNT_ANNOTATION))
+                    .and_then(Value::as_primitive_string)?,
+            }),
             None => None,
         };
         out.annotations = OrderedMap(rest);

@@ -90,7 +90,7 @@ fn structured(ctx: &Ctx, v: &Value) -> Option<DataSpec> {
 /// writes (`kubernetes_service.x.metadata[0].name`) kept as `{ref: ...}` where the read
 /// value holds what they evaluate to: the spec writes the reference, and the object it
 /// names is created first.
-fn keep_references(d: DataSpec, expr: &Expression) -> DataSpec {
+pub(super) fn keep_references(d: DataSpec, expr: &Expression) -> DataSpec {
     use crate::spec::ValueSpec;
     match (d, expr) {
         (DataSpec::Map(OrderedMap(entries)), Expression::Object(obj)) => DataSpec::Map(OrderedMap(

@@ -80,11 +80,16 @@ fn read_middleware(ctx: &Ctx, address: &str, v: &Value, namespace: &str) -> Opti
     if spec.0.is_empty() {
         return None;
     }
+    // In the stack's order, with the references it writes to its own objects kept (a
+    // basicAuth `secret` naming the htpasswd Secret is created after it).
     let spec = match super::manifests::key_expression(ctx, address, "spec") {
-        Some(expr) => match super::encoded::in_source_order(DataSpec::Map(spec.clone()), expr) {
-            DataSpec::Map(ordered) => ordered,
-            _ => spec,
-        },
+        Some(expr) => {
+            let ordered = super::encoded::in_source_order(DataSpec::Map(spec.clone()), expr);
+            match super::manifests::keep_references(ordered, expr) {
+                DataSpec::Map(kept) => kept,
+                _ => spec,
+            }
+        }
         None => spec,
     };
     // `field_manager { force_conflicts = true }` or none.
