@@ -1129,6 +1129,10 @@ pub struct IngressSpec {
     /// domain, local access only, no SSL redirect, `auth: none`, no DNS record, the
     /// homepage tile hidden.
     pub lan: Option<bool>,
+    /// `depends_on` of the module call: addresses of objects of this stack the ingress is
+    /// created after (a Middleware it names, without which Traefik answers 404).
+    #[serde(default)]
+    pub depends_on: Vec<String>,
     /// Raw HCL inside the module call (`raw.ingress` is the main ingress's too).
     pub raw: Option<String>,
 }

@@ -5045,6 +5045,31 @@ fn an_ingress_names_a_middleware_of_the_spec() {
 }
 
 #[test]
+fn an_ingress_is_created_after_the_objects_it_names_in_depends_on() {
+    let (_, body) = render(&format!(
+        "{BASE}middlewares:\n  - name: bearer\n    spec: {{plugin: {{x: {{a: 1}}}}}}\ningress:\n  extra_middlewares: [{{middleware: bearer}}]\n  depends_on: [kubernetes_manifest.bearer]\n"
+    ));
+    assert_eq!(
+        arg_of(&body, "ingress", "depends_on").unwrap(),
+        "[kubernetes_manifest.bearer]"
+    );
+    // None by default.
+    let (_, plain) = render(&format!("{BASE}ingress: {{}}\n"));
+    assert_eq!(arg_of(&plain, "ingress", "depends_on"), None);
+
+    let bad = errors(&format!(
+        "{BASE}ingress:\n  depends_on: [\"not an address\", kubernetes_manifest.missing]\n"
+    ));
+    for want in [
+        "ingress.depends_on[0]",
+        "invalid dependency `not an address`",
+        "`kubernetes_manifest.missing` is not an object of this stack",
+    ] {
+        assert!(bad.contains(want), "{want}\n{bad}");
+    }
+}
+
+#[test]
 fn the_disruption_budget_covers_the_apps_pods() {
     let (text, body) = render(&format!(
         "{BASE}disruption_budget: {{max_unavailable: \"1\", comment: One pod at a time.}}\n"

@@ -592,6 +592,33 @@ resource \"kubernetes_manifest\" \"basic_auth\" {
             spec: &["value: {ref: 'kubernetes_service.song-shelf.metadata[0].name'}"],
             ..P
         },
+        Probe {
+            variant: "2 an ingress that depends_on its bearer Middleware, with the reason (repowise)",
+            edits: &[(
+                "  service_name    = kubernetes_service.song-shelf.metadata[0].name\n",
+                "  service_name    = kubernetes_service.song-shelf.metadata[0].name\n  extra_middlewares = [\"song-shelf-strip@kubernetescrd\"]\n  depends_on = [kubernetes_manifest.strip] # Middleware first, or Traefik 404s the route\n",
+            )],
+            append: "
+resource \"kubernetes_manifest\" \"strip\" {
+  manifest = {
+    apiVersion = \"traefik.io/v1alpha1\"
+    kind       = \"Middleware\"
+    metadata = {
+      name      = \"song-shelf-strip\"
+      namespace = kubernetes_namespace.song-shelf.metadata[0].name
+    }
+    spec = {
+      stripPrefix = { prefixes = [\"/api\"] }
+    }
+  }
+}
+",
+            spec: &[
+                "depends_on: [kubernetes_manifest.strip]",
+                "text: Middleware first, or Traefik 404s the route",
+            ],
+            ..P
+        },
         // --- 5.10 data sources ---------------------------------------------------------------
         Probe {
             variant: "5.10 homepage widget credentials decoded from the ExternalSecret",

@@ -1342,6 +1342,26 @@ fn ingress(
     if !extra_annotations.is_empty() {
         args.push(arg("extra_annotations", Obj::lines(extra_annotations)));
     }
+    let depends_on = super::refs::depends_on(
+        p,
+        refs,
+        &field("depends_on"),
+        &ing.depends_on,
+        "kubernetes_manifest.bearer_auth",
+    );
+    if !depends_on.is_empty() {
+        args.push(arg(
+            "depends_on",
+            Expr(format!(
+                "[{}]",
+                depends_on
+                    .iter()
+                    .map(|e| e.0.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        ));
+    }
 
     let mut object = Object::new(
         Address::module(&address),

@@ -177,7 +177,7 @@ fn ingress_call(
     role: Role,
 ) -> Option<IngressSpec> {
     let address = format!("module.{label}");
-    // An argument the spec does not say (`backend_protocol`, `depends_on`) stays raw HCL
+    // An argument the spec does not say (`backend_protocol`) stays raw HCL
     // in the call, which the spec still says; one that changes the call's addresses
     // (`count`, `for_each`) or its providers leaves the whole call raw.
     if ["count", "for_each", "providers"]
@@ -398,6 +398,8 @@ fn ingress_call(
         extra_annotations,
         sablier,
         anubis,
+        // One entry that is no object's address leaves them all to the proof (raw HCL).
+        depends_on: super::around::depends_on(ctx, v).unwrap_or_default(),
         ..IngressSpec::default()
     };
     if let Role::Extra(_) = role {
