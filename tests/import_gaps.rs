@@ -162,8 +162,8 @@ fn with_ingress_arguments(main_tf: &str, arguments: &str) -> String {
 #[test]
 fn an_ingress_argument_the_spec_cannot_say_stays_raw_in_the_call() {
     // Stack-patterns v2 section 1.2: `backend_protocol` (declared, unused by the module)
-    // and a `depends_on` on the call. They stay raw HCL in the call; the ingress is still
-    // the spec's (it was raw blocks as a whole).
+    // stays raw HCL in the call; the ingress is still the spec's (it was raw blocks as a
+    // whole), and the call's `depends_on` is its `depends_on:`.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, main_tf) = stack_of(&r, tmp.path(), "");
@@ -173,8 +173,14 @@ fn an_ingress_argument_the_spec_cannot_say_stays_raw_in_the_call() {
     );
     fs::write(dir.join("main.tf"), edited).expect("write");
     let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 2, "{}", got.yaml);
+    assert_eq!(got.raw_lines, 1, "{}", got.yaml);
     assert!(got.yaml.contains("ingress:"), "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("depends_on: [kubernetes_deployment.drone_logbook]"),
+        "{}",
+        got.yaml
+    );
     assert!(!got.yaml.contains("module \"ingress\""), "{}", got.yaml);
     assert!(
         got.yaml.contains("backend_protocol = \"HTTP\""),
