@@ -493,7 +493,8 @@ fn pod_template_metadata() {
             pod_annotations(
                 "          \"example.com/namespace\" = kubernetes_namespace.web_shell.metadata[0].name\n",
             ),
-            &["example.com/namespace: web-shell"],
+            // Kept as the reference the stack writes (the namespace is created first).
+            &["example.com/namespace: {ref: 'kubernetes_namespace.web_shell.metadata[0].name'}"],
             Raw::None,
         ),
         probe(

@@ -132,7 +132,8 @@ fn an_inline_nfs_volume_is_read_as_nfs() {
 fn a_token_secret_written_without_its_type_or_wait_is_a_plain_secret() {
     // Stack-patterns v2 section 5.4: a token secret is written with `type =
     // "kubernetes.io/service-account-token"` and `wait_for_service_account_token = true`;
-    // one written without either keeps the account's annotation as an annotation.
+    // one written without either keeps the account's annotation as an annotation, with
+    // the reference to the account the stack writes.
     let r = renderer();
     let extra = "service_accounts:\n  - name: dashboard\nkubernetes_secrets:\n  - name: dashboard-token\n    service_account: dashboard\n";
     let type_line = "  type                           = \"kubernetes.io/service-account-token\"\n";
@@ -157,8 +158,9 @@ fn a_token_secret_written_without_its_type_or_wait_is_a_plain_secret() {
         assert_eq!(said, case == "both", "{case}\n{}", got.yaml);
         if case != "both" {
             assert!(
-                got.yaml
-                    .contains("kubernetes.io/service-account.name: dashboard"),
+                got.yaml.contains(
+                    "kubernetes.io/service-account.name:\n        ref: kubernetes_service_account.dashboard.metadata[0].name\n"
+                ),
                 "{case}\n{}",
                 got.yaml
             );
