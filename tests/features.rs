@@ -812,13 +812,27 @@ fn a_renamed_address_produces_the_matching_moved_block() {
         bad.contains("did you mean `kubernetes_namespace.app`?"),
         "{bad}"
     );
-    let bad = errors(&format!(
-        "{BASE}adopt:\n  moved:\n    - {{from: \"kubernetes_namespace.x[0]\", to: kubernetes_namespace.app}}\n"
+    // One instance of a block that repeats (a CronJob of a `for_each` map) moves to a
+    // resource of its own; its key is plain text, never HCL.
+    let (_, body) = render(&format!(
+        "{BASE}adopt:\n  moved:\n    - {{from: 'kubernetes_namespace.x[\"app\"]', to: kubernetes_namespace.app}}\n"
     ));
-    assert!(
-        bad.contains("invalid address `kubernetes_namespace.x[0]`"),
-        "{bad}"
-    );
+    let from: Vec<String> = body
+        .blocks()
+        .filter(|b| b.identifier() == "moved")
+        .map(|b| attr(b, "from").unwrap())
+        .collect();
+    assert_eq!(from, ["kubernetes_namespace.x[\"app\"]"]);
+    for odd in [
+        "kubernetes_namespace.x[\\\"a b\\\"]",
+        "kubernetes_namespace.x[\\\"${x}\\\"]",
+        "module.old[0]",
+    ] {
+        let bad = errors(&format!(
+            "{BASE}adopt:\n  moved:\n    - {{from: \"{odd}\", to: kubernetes_namespace.app}}\n"
+        ));
+        assert!(bad.contains("invalid address"), "{odd}: {bad}");
+    }
 }
 
 #[test]

@@ -353,7 +353,7 @@ variable \"digest_enabled\" {
             ..P
         },
         Probe {
-            variant: "5.5 CronJobs generated from a map (for_each): the CronJob stays raw",
+            variant: "5.5 CronJobs generated from a map (for_each): a job per instance, each moved to its own address",
             base: "feed-digest",
             edits: &[
                 (
@@ -370,13 +370,11 @@ locals {
   }
 }
 ",
-            raw: Raw::At(&[(
-                "raw.stack",
-                &[
-                    "resource \"kubernetes_cron_job_v1\" \"feed_digest\"",
-                    "locals",
-                ],
-            )]),
+            spec: &[
+                "- from: kubernetes_cron_job_v1.feed_digest[\"feed-digest\"]\n      to: kubernetes_cron_job_v1.feed_digest\n",
+                "- from: kubernetes_cron_job_v1.feed_digest[\"feed-weekly\"]\n      to: kubernetes_cron_job_v1.feed_weekly\n",
+                "  - name: feed-weekly\n    schedule: 0 8 * * 1\n",
+            ],
             ..P
         },
         // --- 5.6 one-shot Jobs -----------------------------------------------------------

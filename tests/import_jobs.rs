@@ -156,18 +156,19 @@ fn the_app_service_of_a_container_without_a_port_is_read_back() {
 }
 
 #[test]
-fn cron_jobs_generated_by_for_each_stay_raw_at_their_addresses() {
+fn cron_jobs_generated_by_for_each_are_a_job_per_instance_moved_to_its_address() {
     // Stack-patterns v2 section 5.5: CronJobs generated from a map (`for_each =
-    // local.cronjobs`). Their instances are `kubernetes_cron_job_v1.jobs["<key>"]`, which
-    // no spec job renders: they stay whole in raw HCL with the map, so the plan keeps
-    // every address, and the rest of the stack is still read.
+    // local.cronjobs`, tripit). Each instance `kubernetes_cron_job_v1.jobs["<key>"]` is a
+    // job of the spec at an address of its own, which `adopt.moved` moves it to: the plan
+    // shows moves, never a destroy. The proof compares instance by instance.
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, main_tf) = stack_with_files(&r, tmp.path(), "", &[]);
     let jobs = r#"
 locals {
   cronjobs = {
-    sync   = { schedule = "*/30 * * * *", path = "sync" }
+    sync = { schedule = "*/30 * * * *", path = "sync" }
+    # The morning summary.
     digest = { schedule = "0 7 * * *", path = "digest" }
   }
 }
@@ -202,6 +203,34 @@ resource "kubernetes_cron_job_v1" "jobs" {
 }
 "#;
     fs::write(dir.join("main.tf"), format!("{main_tf}{jobs}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "{from: 'kubernetes_cron_job_v1.jobs[\"sync\"]', to: kubernetes_cron_job_v1.sync}",
+        "{from: 'kubernetes_cron_job_v1.jobs[\"digest\"]', to: kubernetes_cron_job_v1.digest}",
+        "name: drone-logbook-sync",
+        "name: drone-logbook-digest",
+        "http://drone-logbook/api/digest",
+        // The map's comment above a key is that job's.
+        "comment: The morning summary.",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+    // In the order the map writes them.
+    let (sync, digest) = (
+        got.yaml.find("name: drone-logbook-sync"),
+        got.yaml.find("name: drone-logbook-digest"),
+    );
+    assert!(sync < digest, "{}", got.yaml);
+
+    // One instance the spec cannot say without `each` in raw HCL leaves every instance
+    // of the block, with its map, to raw HCL: a half-read block would be declared twice.
+    let odd = jobs.replace(
+        "              name    = each.key\n",
+        "              name    = each.key\n              termination_message_path = \"/dev/${each.key}\"\n",
+    );
+    assert_ne!(odd, jobs);
+    fs::write(dir.join("main.tf"), format!("{main_tf}{odd}")).expect("write");
     let got = imported(&dir, &r);
     assert!(got.raw_lines > 0, "{}", got.yaml);
     assert!(

@@ -257,8 +257,15 @@ impl Draft {
         });
     }
 
+    /// Whether a spec object holds the object at `input`: a block that repeats is held
+    /// when its instances are (they are claimed together, or not at all).
     pub fn claimed(&self, input: &str) -> bool {
-        self.claims.iter().any(|c| c.input == input)
+        self.claims.iter().any(|c| {
+            c.input == input
+                || c.input
+                    .strip_prefix(input)
+                    .is_some_and(|key| key.starts_with('['))
+        })
     }
 
     /// The objects whose address the spec changes (no field pins it, or they leave a

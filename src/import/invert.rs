@@ -306,6 +306,16 @@ impl<'a> Ctx<'a> {
 
     /// Root resources of type `ty`, with their names, in address order.
     fn resources(&self, ty: &str) -> Vec<(String, &'a Value)> {
+        self.resources_and_instances(ty)
+            .into_iter()
+            .filter(|(name, _)| !name.contains('['))
+            .collect()
+    }
+
+    /// The resources of type `ty` as [`Ctx::resources`], and the instances of those that
+    /// set `count` or `for_each` over a collection the stack holds (labelled
+    /// `jobs["daily"]`), which only the readers that can say them ask for.
+    fn resources_and_instances(&self, ty: &str) -> Vec<(String, &'a Value)> {
         self.input
             .objects()
             .filter_map(|(a, v)| match a {
@@ -544,7 +554,11 @@ fn raw_value(text: &str) -> Option<ValueSpec> {
     let own_data = ["data.vault_kv_secret_v2.", "data.kubernetes_secret."]
         .iter()
         .any(|d| text.contains(d));
-    (!text.is_empty() && !text.contains('\n') && !own_data).then(|| ValueSpec::Hcl(text.to_owned()))
+    // `each.` / `count.` mean something only in the block that repeats: an instance the
+    // spec writes as an object of its own has no such names.
+    let repeated = ["each.", "count.index"].iter().any(|r| text.contains(r));
+    (!text.is_empty() && !text.contains('\n') && !own_data && !repeated)
+        .then(|| ValueSpec::Hcl(text.to_owned()))
 }
 
 /// The text of a literal annotation value (a string, number or boolean), as the presets

@@ -165,9 +165,11 @@ impl Source {
     }
 
     /// The top-level block at a Terraform address (`kubernetes_namespace.x`, `module.x`,
-    /// `data.t.x`).
+    /// `data.t.x`), or of an instance of one (`x.y["k"]`, `x.y[0]`).
     /// `module.<m>.<address>` is found in the local module `<m>`.
     pub fn top(&self, address: &str) -> Option<Top<'_>> {
+        // An instance (`kubernetes_cron_job_v1.jobs["daily"]`) is written by its block.
+        let address = address.split('[').next().unwrap_or(address);
         if let Some(rest) = address.strip_prefix("module.")
             && let Some((module, inner)) = rest.split_once('.')
             && self.modules.iter().any(|m| m.name == module)

@@ -255,8 +255,28 @@ pub(crate) fn imports(p: &mut Problems, spec: &Spec, objects: &[Object]) -> Vec<
         .collect()
 }
 
-/// `[module.<name>.]*<type>.<name>` or `[module.<name>.]*module.<name>`, without indexes.
+/// `[module.<name>.]*<type>.<name>` or `[module.<name>.]*module.<name>`; a resource may
+/// name one instance of a block that repeats, `<type>.<name>["<key>"]` or `[<n>]` (the
+/// key plain text: letters, digits and `-_.:/@+`).
 fn resource_address(s: &str) -> Result<(), String> {
+    if let Some((base, index)) = s.split_once('[') {
+        let key = index.strip_suffix(']').unwrap_or("");
+        let key_ok = match key.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
+            Some(text) => {
+                !text.is_empty()
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.:/@+".contains(c))
+            }
+            None => !key.is_empty() && key.bytes().all(|b| b.is_ascii_digit()),
+        };
+        // `module.<name>[...]` would index a module call.
+        let resource = base.split('.').rev().nth(1) != Some("module");
+        return match (key_ok, resource, resource_address(base)) {
+            (true, true, Ok(())) => Ok(()),
+            _ => Err("is not a resource instance address like `kubernetes_cron_job_v1.jobs[\"daily\"]` or `kubernetes_secret.x[0]` (one index, on a resource; a key of letters, digits and `-_.:/@+`)".to_owned()),
+        };
+    }
     let parts: Vec<&str> = s.split('.').collect();
     let mut i = 0;
     while i + 1 < parts.len() && parts[i] == "module" {
@@ -277,7 +297,7 @@ fn resource_address(s: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err("is not a resource address like `kubernetes_namespace.immich` or `module.app.module.ingress` (indexes are not supported)".to_owned())
+        Err("is not a resource address like `kubernetes_namespace.immich` or `module.app.module.ingress`".to_owned())
     }
 }
 
@@ -292,6 +312,9 @@ mod tests {
             "module.vaultwarden.kubernetes_cron_job_v1.vaultwarden-backup",
             "module.ingress",
             "module.a.module.b",
+            "kubernetes_namespace.x[0]",
+            "kubernetes_cron_job_v1.jobs[\"sync-flights\"]",
+            "module.m.kubernetes_cron_job_v1.jobs[\"a.b\"]",
         ] {
             assert!(resource_address(ok).is_ok(), "{ok}");
         }
@@ -300,7 +323,14 @@ mod tests {
             "x",
             "a.b.c",
             "module",
-            "kubernetes_namespace.x[0]",
+            "module.a[0]",
+            "module.a.module.b[\"k\"]",
+            "kubernetes_namespace.x[\"\"]",
+            "kubernetes_namespace.x[\"a\\\"b\"]",
+            "kubernetes_namespace.x[\"${x}\"]",
+            "kubernetes_namespace.x[0][1]",
+            "kubernetes_namespace.x[-1]",
+            "kubernetes_namespace.x[0",
             "module.a.",
             "Bad.x",
             "x.1y",

@@ -212,18 +212,84 @@ impl<'a> Eval<'a> {
         Some(value)
     }
 
-    fn object_body(&mut self, mi: usize, kind: &Kind, body: &Body) -> Value {
+    /// The instances of a resource or data source that sets `count` or `for_each` over a
+    /// collection known from the configuration: `(key, configuration)` each, the key as an
+    /// address writes it (`["daily"]`, `[0]`), with `each` / `count.index` bound and the
+    /// meta-argument itself left out (an instance's plan does not hold it). `None` when the
+    /// block sets neither, or the collection is not known (a variable, a data source):
+    /// the block is then compared as one object, as it is written.
+    pub fn instances(
+        &mut self,
+        mi: usize,
+        kind: Kind,
+        ty: &str,
+        name: &str,
+    ) -> Option<Vec<(String, Value)>> {
+        let block = self.block_of(mi, &kind, ty, name)?;
         let scope = Scope::default();
+        let mut out = Vec::new();
+        if let Some(a) = block.body.get_attribute("for_each") {
+            let each: Vec<(String, Value)> = match self.eval(mi, &scope, &a.value) {
+                Value::Object(map) => map.into_iter().collect(),
+                set @ Value::Set(_) => items(&set)?
+                    .into_iter()
+                    .map(|(k, v)| match k {
+                        Value::String(k) => Some((k, v)),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+                _ => return None,
+            };
+            for (key, value) in each {
+                let it = Value::Object(BTreeMap::from([
+                    ("key".to_owned(), Value::String(key.clone())),
+                    ("value".to_owned(), value),
+                ]));
+                let body = self.object_body_in(mi, &kind, &block.body, &scope.with("each", it));
+                out.push((format!("[{}]", crate::hcl::quote(&key)), body));
+            }
+        } else if let Some(a) = block.body.get_attribute("count") {
+            let Value::Number(n) = self.eval(mi, &scope, &a.value) else {
+                return None;
+            };
+            let n = n.as_u64()?;
+            // A count no stack writes by hand; compared as written rather than expanded.
+            if n > 1000 {
+                return None;
+            }
+            for i in 0..n {
+                let index = Value::Object(BTreeMap::from([(
+                    "index".to_owned(),
+                    Value::Number(i.into()),
+                )]));
+                let body = self.object_body_in(mi, &kind, &block.body, &scope.with("count", index));
+                out.push((format!("[{i}]"), body));
+            }
+        } else {
+            return None;
+        }
+        Some(out)
+    }
+
+    fn object_body(&mut self, mi: usize, kind: &Kind, body: &Body) -> Value {
+        self.object_body_in(mi, kind, body, &Scope::default())
+    }
+
+    fn object_body_in(&mut self, mi: usize, kind: &Kind, body: &Body, scope: &Scope) -> Value {
+        let expanded = !scope.vars.is_empty();
         let mut map = BTreeMap::new();
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(a) => {
                     let key = a.key.as_str();
+                    if expanded && matches!(key, "for_each" | "count") {
+                        continue;
+                    }
                     let value = match key {
                         "depends_on" => self.address_set(mi, &a.value),
                         "provider" | "providers" => Value::text(compact(&a.value)),
                         "source" if *kind == Kind::Module => self.module_source(mi, &a.value),
-                        _ => self.eval(mi, &scope, &a.value),
+                        _ => self.eval(mi, scope, &a.value),
                     };
                     if !matches!(value, Value::Null) {
                         map.insert(key.to_owned(), value);
@@ -233,7 +299,7 @@ impl<'a> Eval<'a> {
                     let value = self.lifecycle(mi, &b.body);
                     push_block_value(&mut map, "lifecycle", value);
                 }
-                Structure::Block(b) => self.push_block(mi, &scope, b, &mut map),
+                Structure::Block(b) => self.push_block(mi, scope, b, &mut map),
             }
         }
         drop_empty_blocks(&mut map);

@@ -109,13 +109,22 @@
 //!     `moved`) in a set; `ignore_changes` entries are attribute paths in one canonical
 //!     form (`spec.0.x` ≡ `spec[0].x` ≡ `spec[0]["x"]`, the legacy quoted form too) in a
 //!     set; `provider` is compared as written.
-//! 11. **Only plan objects are compared.** Resources, data sources, module calls, root
+//! 11. **Known `count` and `for_each` expand into instances.** A resource or data
+//!     source whose `for_each` is a map or a set of strings the configuration holds
+//!     (`for_each = local.cronjobs`), or whose `count` is a known number, is compared
+//!     instance by instance at `TYPE.NAME["key"]` / `TYPE.NAME[0]`, with `each` /
+//!     `count.index` bound and the meta-argument left out (a plan holds instances, not
+//!     the loop): separate resources that `moved` blocks move the instances to plan like
+//!     the map. A collection that is not known (a variable, a data source) leaves the
+//!     block one object, compared as written; references into a counted resource stay
+//!     symbolic (rule 6).
+//! 12. **Only plan objects are compared.** Resources, data sources, module calls, root
 //!     outputs, providers and Terragrunt blocks and attributes are objects. Variable
 //!     declarations and `locals` are not (only their values, where used); `moved` and
 //!     `import` blocks are not compared as objects (an `import` block is a no-op once
 //!     applied; the stack keeps its root ones, [`Stack::imports`], for who compares them); `terraform {}` settings, `check` and
 //!     `removed` blocks add no object to a plan and are skipped.
-//! 12. **Files are read inside the stack only.** `file`, `filebase64` and `templatefile`
+//! 13. **Files are read inside the stack only.** `file`, `filebase64` and `templatefile`
 //!     read from the stack directory (or the in-memory files given) and never through a
 //!     path or symlink that leads outside it, so a `secrets -> ../../secrets` link is never
 //!     followed; an unreadable file stays a symbolic call and is noted.
@@ -205,7 +214,7 @@ pub struct Stack {
 }
 
 /// A root `import` block: the address it imports to and its `id`, evaluated. Not a plan
-/// object (rule 11): once applied it is a no-op, so [`compare`] passes over it; adoption
+/// object (rule 12): once applied it is a no-op, so [`compare`] passes over it; adoption
 /// compares the blocks as a set (`dlgen import` keeps every one).
 #[derive(Debug, Clone)]
 pub struct Import {
@@ -327,12 +336,22 @@ impl Stack {
                 }
             }
             for (ty, name) in resources {
-                if let Some(v) = eval.object(mi, Kind::Resource, &ty, &name) {
+                if let Some(instances) = eval.instances(mi, Kind::Resource, &ty, &name) {
+                    for (key, v) in instances {
+                        let addr = Addr::resource(&path, &ty, &format!("{name}{key}"));
+                        objects.insert(Address::Object(addr), v);
+                    }
+                } else if let Some(v) = eval.object(mi, Kind::Resource, &ty, &name) {
                     objects.insert(Address::Object(Addr::resource(&path, &ty, &name)), v);
                 }
             }
             for (ty, name) in data {
-                if let Some(v) = eval.object(mi, Kind::Data, &ty, &name) {
+                if let Some(instances) = eval.instances(mi, Kind::Data, &ty, &name) {
+                    for (key, v) in instances {
+                        let addr = Addr::data(&path, &ty, &format!("{name}{key}"));
+                        objects.insert(Address::Object(addr), v);
+                    }
+                } else if let Some(v) = eval.object(mi, Kind::Data, &ty, &name) {
                     objects.insert(Address::Object(Addr::data(&path, &ty, &name)), v);
                 }
             }

@@ -468,6 +468,90 @@ fn unknown_results_stay_references() {
     );
 }
 
+#[test]
+fn for_each_and_count_over_known_collections_are_compared_instance_by_instance() {
+    let generated = r#"
+locals {
+  cronjobs = {
+    sync   = { schedule = "*/30 * * * *", args = ["sync"] }
+    digest = { schedule = "0 7 * * *", args = ["digest", "--mail"] }
+  }
+}
+resource "kubernetes_cron_job_v1" "jobs" {
+  for_each = local.cronjobs
+  metadata {
+    name = "trip-${each.key}"
+  }
+  spec {
+    schedule = each.value.schedule
+    args     = each.value.args
+  }
+}
+"#;
+    let separate = r#"
+resource "kubernetes_cron_job_v1" "sync" {
+  metadata {
+    name = "trip-sync"
+  }
+  spec {
+    schedule = "*/30 * * * *"
+    args     = ["sync"]
+  }
+}
+resource "kubernetes_cron_job_v1" "digest" {
+  metadata {
+    name = "trip-digest"
+  }
+  spec {
+    schedule = "0 7 * * *"
+    args     = ["digest", "--mail"]
+  }
+}
+moved {
+  from = kubernetes_cron_job_v1.jobs["sync"]
+  to   = kubernetes_cron_job_v1.sync
+}
+moved {
+  from = kubernetes_cron_job_v1.jobs["digest"]
+  to   = kubernetes_cron_job_v1.digest
+}
+"#;
+    // Planned against the map's instances, the separate resources move them.
+    same(separate, generated);
+    // An instance that differs is named by its key.
+    differs(
+        generated,
+        &generated.replace("0 7 * * *", "0 8 * * *"),
+        &[
+            "kubernetes_cron_job_v1.jobs[\"digest\"]: spec[0].schedule: \"0 7 * * *\" ≠ \"0 8 * * *\"",
+        ],
+    );
+    // Without the moved blocks, each instance is a destroy and each resource a create.
+    let unmoved = separate.split("moved {").next().unwrap_or_default();
+    assert_eq!(
+        diff(unmoved, generated).len(),
+        4,
+        "{:?}",
+        diff(unmoved, generated)
+    );
+    // A set of strings: each key is its value; a count: instances [0], [1].
+    same(
+        "resource \"a\" \"b\" {\n  for_each = toset([\"x\", \"y\"])\n  name     = each.value\n}\n",
+        "resource \"a\" \"b\" {\n  for_each = { x = 1, y = 2 }\n  name     = each.key\n}\n",
+    );
+    differs(
+        "resource \"a\" \"b\" {\n  count = 2\n  name  = \"n${count.index}\"\n}\n",
+        "resource \"a\" \"b\" {\n  count = 1\n  name  = \"n${count.index}\"\n}\n",
+        &["a.b[1]: only in a"],
+    );
+    // A collection the configuration does not hold is compared as written.
+    differs(
+        "variable \"jobs\" {\n  default = {}\n}\nresource \"a\" \"b\" {\n  for_each = var.jobs\n  name     = each.key\n}\n",
+        "variable \"jobs\" {\n  default = {}\n}\nresource \"a\" \"b\" {\n  for_each = var.jobs\n  name     = \"x\"\n}\n",
+        &["a.b: name: each.key ≠ \"x\""],
+    );
+}
+
 // ---- rule 7: data sources --------------------------------------------------------------
 
 #[test]
@@ -688,7 +772,7 @@ fn ignore_changes_and_depends_on_are_sets_of_normalized_entries() {
     );
 }
 
-// ---- rule 11: only plan objects --------------------------------------------------------------
+// ---- rule 12: only plan objects --------------------------------------------------------------
 
 #[test]
 fn declarations_settings_and_imports_are_not_objects() {
@@ -717,7 +801,7 @@ fn terragrunt_generated_files_are_skipped() {
     assert!(result.is_equal(), "{result}");
 }
 
-// ---- rule 12: files ---------------------------------------------------------------------
+// ---- rule 13: files ---------------------------------------------------------------------
 
 #[test]
 fn file_and_templatefile_read_the_stack_s_files() {
