@@ -432,12 +432,17 @@ pub fn secret_key(s: &str) -> Result<(), String> {
     }
 }
 
-/// Whether an environment variable name looks like it holds a secret.
+/// Whether an environment variable name looks like it holds a secret. A name that says
+/// where one is kept (`VAULT_TOKEN_FILE`, `SSH_KEY_PATH`, `SECRETS_DIR`) holds a path.
 pub fn looks_secret(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["PASS", "SECRET", "TOKEN", "KEY"]
+    let location = ["_FILE", "_PATH", "_DIR"]
         .iter()
-        .any(|w| upper.contains(w))
+        .any(|s| upper.ends_with(s));
+    !location
+        && ["PASS", "SECRET", "TOKEN", "KEY"]
+            .iter()
+            .any(|w| upper.contains(w))
 }
 
 #[cfg(test)]
@@ -621,6 +626,10 @@ mod tests {
         assert!(looks_secret("SMTP_PASSWORD"));
         assert!(!looks_secret("KEEP_UPLOADED_FILES"));
         assert!(!looks_secret("SYNC_INTERVAL"));
+        for location in ["VAULT_TOKEN_FILE", "ssh_key_path", "SECRETS_DIR"] {
+            assert!(!looks_secret(location), "{location}");
+        }
+        assert!(looks_secret("FILE_TOKEN"));
     }
 
     #[test]
