@@ -244,6 +244,51 @@ resource "kubernetes_cron_job_v1" "jobs" {
     }
 }
 
+#[test]
+fn counted_cron_jobs_are_a_job_per_index_the_first_at_the_blocks_address() {
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_with_files(&r, tmp.path(), "", &[]);
+    let jobs = r#"
+resource "kubernetes_cron_job_v1" "ping" {
+  count = 2
+  metadata {
+    name      = "drone-logbook-ping-${count.index}"
+    namespace = "drone-logbook"
+  }
+  spec {
+    schedule = "*/${10 + count.index} * * * *"
+    job_template {
+      metadata {}
+      spec {
+        template {
+          metadata {}
+          spec {
+            container {
+              name    = "ping"
+              image   = "curlimages/curl:8.10.1"
+              command = ["curl", "-fsS", "http://drone-logbook/"]
+            }
+          }
+        }
+      }
+    }
+  }
+}
+"#;
+    fs::write(dir.join("main.tf"), format!("{main_tf}{jobs}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    for want in [
+        "{from: 'kubernetes_cron_job_v1.ping[0]', to: kubernetes_cron_job_v1.ping}",
+        "{from: 'kubernetes_cron_job_v1.ping[1]', to: kubernetes_cron_job_v1.ping_1}",
+        "name: drone-logbook-ping-1",
+        "schedule: '*/11 * * * *'",
+    ] {
+        assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
+    }
+}
+
 /// An audit stack of the fact sheet's job shapes (stack-patterns v2 sections 5.5 and
 /// 5.6), appended to drone-logbook: a CronJob with every spec setting, image pull secrets,
 /// `dns_config`, a mounted script ConfigMap and the pushgateway URL; a suspended one with

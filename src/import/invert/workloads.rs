@@ -196,14 +196,27 @@ fn entry_comment(ctx: &Ctx, d: &mut Draft, base: &str, instance: &str) -> Option
 }
 
 /// The address a job gets in the spec: its label, or for an instance of a block that
-/// repeats (`jobs["sync-flights"]`, `jobs[0]`) the key in snake case (`sync_flights`),
-/// after the block's label when that is taken by another object of the type or another
-/// instance (`jobs_0`).
+/// repeats: of a `for_each` map (`jobs["sync-flights"]`) the key in snake case
+/// (`sync_flights`), after the block's label when that is taken by another object of the
+/// type or another instance (`jobs_sync_flights`); of a `count` (`digest[0]`) the
+/// block's label for the first, with the index after it for the others (`digest_1`).
 fn job_label(ctx: &Ctx, ty: &str, label: &str, taken: &[String]) -> Option<String> {
     let Some((block, key)) = label.split_once('[') else {
         return Some(label.to_owned());
     };
     let key = key.strip_suffix(']')?;
+    let free = |l: &str| {
+        crate::hcl::is_identifier(l)
+            && !taken.iter().any(|t| t == l)
+            && !ctx.resources(ty).iter().any(|(other, _)| other == l)
+    };
+    if key.bytes().all(|b| b.is_ascii_digit()) {
+        let first = (key == "0").then(|| block.to_owned());
+        return first
+            .into_iter()
+            .chain([format!("{block}_{key}")])
+            .find(|l| free(l));
+    }
     let key = key
         .strip_prefix('"')
         .and_then(|k| k.strip_suffix('"'))
@@ -218,11 +231,6 @@ fn job_label(ctx: &Ctx, ty: &str, label: &str, taken: &[String]) -> Option<Strin
             }
         })
         .collect();
-    let free = |l: &str| {
-        crate::hcl::is_identifier(l)
-            && !taken.iter().any(|t| t == l)
-            && !ctx.resources(ty).iter().any(|(other, _)| other == l)
-    };
     [snake.clone(), format!("{block}_{snake}")]
         .into_iter()
         .find(|l| free(l))
