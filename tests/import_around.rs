@@ -80,6 +80,18 @@ const OPTIONAL_WIDGET: &str = "    \"gethomepage.dev/pod-selector\"    = \"\"
 ";
 
 /// ledger-sync's plan-time read of its ExternalSecret's secret (a macro, for `concat!`).
+/// song-shelf's plan-time Vault read, which probes of objects from Vault append.
+macro_rules! song_vault_read {
+    () => {
+        "
+data \"vault_kv_secret_v2\" \"secrets\" {
+  mount = \"secret\"
+  name  = \"song-shelf\"
+}
+"
+    };
+}
+
 macro_rules! ledger_eso_read {
     () => {
         "
@@ -312,12 +324,9 @@ resource \"random_id\" \"key\" {
         // --- 5.4 kubernetes_secret -------------------------------------------------------
         Probe {
             variant: "5.4 an htpasswd secret from Vault with the drift-workaround ignore",
-            append: "
-data \"vault_kv_secret_v2\" \"secrets\" {
-  mount = \"secret\"
-  name  = \"song-shelf\"
-}
-
+            append: concat!(
+                song_vault_read!(),
+                "
 resource \"kubernetes_secret\" \"htpasswd\" {
   metadata {
     name      = \"htpasswd\"
@@ -331,7 +340,8 @@ resource \"kubernetes_secret\" \"htpasswd\" {
     ignore_changes = [data]
   }
 }
-",
+"
+            ),
             spec: &["ignore_changes: [data]", "{vault: {path: song-shelf, key: htpasswd}}"],
             ..P
         },
@@ -509,12 +519,9 @@ variable \"storage_size\" {
         // --- 5.9 manifests ------------------------------------------------------------------
         Probe {
             variant: "5.9 the bearer-token Middleware plugin with tokens from Vault",
-            append: "
-data \"vault_kv_secret_v2\" \"secrets\" {
-  mount = \"secret\"
-  name  = \"song-shelf\"
-}
-
+            append: concat!(
+                song_vault_read!(),
+                "
 resource \"kubernetes_manifest\" \"bearer\" {
   manifest = {
     apiVersion = \"traefik.io/v1alpha1\"
@@ -537,19 +544,17 @@ resource \"kubernetes_manifest\" \"bearer\" {
     }
   }
 }
-",
+"
+            ),
             spec: &["api-token-middleware", "bearer_tokens"],
             ..P
         },
         Probe {
             // The reference keeps the order Terraform creates them in: the Secret first.
             variant: "5.9 a basicAuth Middleware that names the stack's htpasswd Secret by reference",
-            append: "
-data \"vault_kv_secret_v2\" \"secrets\" {
-  mount = \"secret\"
-  name  = \"song-shelf\"
-}
-
+            append: concat!(
+                song_vault_read!(),
+                "
 resource \"kubernetes_secret\" \"htpasswd\" {
   metadata {
     name      = \"song-htpasswd\"
@@ -576,7 +581,8 @@ resource \"kubernetes_manifest\" \"basic_auth\" {
     }
   }
 }
-",
+"
+            ),
             spec: &["secret: {ref: 'kubernetes_secret.htpasswd.metadata[0].name'}"],
             ..P
         },
