@@ -192,6 +192,7 @@ resource "kubernetes_cron_job_v1" "jobs" {
             container {
               name    = each.key
               image   = "curlimages/curl:8.10.1"
+              # The API answers 204 when there is nothing to do.
               command = ["curl", "-fsS", "http://drone-logbook/api/${each.value.path}"]
             }
             restart_policy = "OnFailure"
@@ -216,6 +217,15 @@ resource "kubernetes_cron_job_v1" "jobs" {
     ] {
         assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
     }
+    // A comment inside the block is the first instance's, not repeated on each.
+    assert_eq!(
+        got.yaml
+            .matches("The API answers 204 when there is nothing to do.")
+            .count(),
+        1,
+        "{}",
+        got.yaml
+    );
     // In the order the map writes them.
     let (sync, digest) = (
         got.yaml.find("name: drone-logbook-sync"),

@@ -1295,11 +1295,20 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
     let mut out = Vec::new();
     // The claimed objects, and the data sources the spec's values read (its Vault and
     // Secret reads), which keep their address.
-    let mut objects: Vec<(String, String, source::Top<'a>)> = draft
-        .claims
-        .iter()
-        .filter_map(|c| Some((c.input.clone(), c.rendered.clone(), ctx.src.top(&c.input)?)))
-        .collect();
+    let mut objects: Vec<(String, String, source::Top<'a>)> = Vec::new();
+    for c in &draft.claims {
+        let Some(top) = ctx.src.top(&c.input) else {
+            continue;
+        };
+        // The instances of a block that repeats share its comments: the first holds them.
+        if objects
+            .iter()
+            .any(|(_, _, t)| std::ptr::eq(t.block, top.block))
+        {
+            continue;
+        }
+        objects.push((c.input.clone(), c.rendered.clone(), top));
+    }
     // Those of a wrapping module come out of it with the module's objects.
     let scoped = ctx
         .scope
