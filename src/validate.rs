@@ -439,10 +439,17 @@ pub fn looks_secret(name: &str) -> bool {
     let location = ["_FILE", "_PATH", "_DIR"]
         .iter()
         .any(|s| upper.ends_with(s));
-    !location
-        && ["PASS", "SECRET", "TOKEN", "KEY"]
-            .iter()
-            .any(|w| upper.contains(w))
+    !location && names_a_secret(name)
+}
+
+/// Whether an environment variable name carries a secret's word (`PASS`, `SECRET`,
+/// `TOKEN`, `KEY`), a location of one included: where a plaintext value may say why it
+/// is no secret (`plain_why`), though only [`looks_secret`] names need it.
+pub fn names_a_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    ["PASS", "SECRET", "TOKEN", "KEY"]
+        .iter()
+        .any(|w| upper.contains(w))
 }
 
 #[cfg(test)]
@@ -630,6 +637,7 @@ mod tests {
             assert!(!looks_secret(location), "{location}");
         }
         assert!(looks_secret("FILE_TOKEN"));
+        assert!(names_a_secret("VAULT_TOKEN_FILE") && !names_a_secret("SYNC_INTERVAL"));
     }
 
     #[test]

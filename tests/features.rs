@@ -1031,6 +1031,20 @@ fn secret_looking_plaintext_needs_vault_or_a_reason() {
     assert!(bad.contains("secret: <key>"), "{bad}");
     let (_, body) = render(&spec(", plain_why: \"a lifetime in seconds, not a token\""));
     assert_eq!(env_value(&body, "TOKEN_TTL"), "\"3600\"");
+
+    // A name saying where a secret is kept holds a path: no reason needed, one allowed.
+    let location = |extra: &str| {
+        spec(extra).replace(
+            "TOKEN_TTL, value: \"3600\"",
+            "VAULT_TOKEN_FILE, value: /vault/token",
+        )
+    };
+    let (_, body) = render(&location(""));
+    assert_eq!(env_value(&body, "VAULT_TOKEN_FILE"), "\"/vault/token\"");
+    render(&location(", plain_why: \"the path of the token file\""));
+    // A name without a secret's word never takes one.
+    let bad = errors(&spec(", plain_why: x").replace("TOKEN_TTL", "SYNC_TTL"));
+    assert!(bad.contains("this one does not need it"), "{bad}");
 }
 
 #[test]

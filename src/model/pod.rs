@@ -1177,7 +1177,8 @@ fn env_var(p: &mut Problems, ctx: &Ctx, refs: &mut Refs, at: &str, e: &EnvSpec) 
             if plaintext && validate::looks_secret(&ename) && plain_why.is_none() {
                 p.add(eat("value"), format!("`{ename}` looks like a secret but has a plaintext value"), Some(format!("store it in Vault at secret/{} and write `secret: <key>` instead of `value:` (a stack never carries secret values); if it is not a secret, say why in `plain_why:`", ctx.name)));
             }
-            if e.plain_why.is_some() && !(plaintext && validate::looks_secret(&ename)) {
+            // A location of a secret (`VAULT_TOKEN_FILE`) may say why it is none.
+            if e.plain_why.is_some() && !(plaintext && validate::names_a_secret(&ename)) {
                 p.add(eat("plain_why"), "`plain_why` explains a plaintext value whose name looks secret; this one does not need it", None);
             }
             out.value = Some(refs.value(p, &eat("value"), v));
