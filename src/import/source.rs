@@ -168,8 +168,7 @@ impl Source {
     /// `data.t.x`), or of an instance of one (`x.y["k"]`, `x.y[0]`).
     /// `module.<m>.<address>` is found in the local module `<m>`.
     pub fn top(&self, address: &str) -> Option<Top<'_>> {
-        // An instance (`kubernetes_cron_job_v1.jobs["daily"]`) is written by its block.
-        let address = address.split('[').next().unwrap_or(address);
+        let address = block_address(address);
         if let Some(rest) = address.strip_prefix("module.")
             && let Some((module, inner)) = rest.split_once('.')
             && self.modules.iter().any(|m| m.name == module)
@@ -300,6 +299,12 @@ fn parse(dir: &Path, name: String, text: String) -> Result<File, Error> {
 
 /// The Terraform address of a top-level block, when it declares a resource, data source
 /// or module call.
+/// The address of the block that writes an instance (`kubernetes_cron_job_v1.jobs["daily"]`
+/// → `kubernetes_cron_job_v1.jobs`); any other address as it is.
+pub fn block_address(address: &str) -> &str {
+    address.split('[').next().unwrap_or(address)
+}
+
 pub fn address_of(block: &Block) -> Option<String> {
     let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
     match (block.ident.as_str(), labels.as_slice()) {

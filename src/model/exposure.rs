@@ -1350,17 +1350,8 @@ fn ingress(
         "kubernetes_manifest.bearer_auth",
     );
     if !depends_on.is_empty() {
-        args.push(arg(
-            "depends_on",
-            Expr(format!(
-                "[{}]",
-                depends_on
-                    .iter()
-                    .map(|e| e.0.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        ));
+        let list = depends_on.into_iter().map(Value::Expr).collect();
+        args.push(arg("depends_on", Value::List(list)));
     }
 
     let mut object = Object::new(

@@ -65,7 +65,7 @@ pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     // (the block's address, its job resources: the block itself or its instances)
     let mut blocks: Vec<(String, Vec<Candidate>)> = Vec::new();
     for (address, ty, v) in candidates(ctx, d) {
-        let base = address.split('[').next().unwrap_or(&address).to_owned();
+        let base = source::block_address(&address).to_owned();
         match blocks.iter_mut().find(|(b, _)| *b == base) {
             Some((_, members)) => members.push((address, ty, v)),
             None => blocks.push((base, vec![(address, ty, v)])),
@@ -73,7 +73,7 @@ pub(super) fn jobs(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
     }
     for (base, mut members) in blocks {
         // Instances in the order the map writes their keys.
-        members.sort_by_key(|(a, _, _)| entry_position(ctx, &base, a).unwrap_or(usize::MAX));
+        members.sort_by_key(|(a, _, _)| map_entry(ctx, &base, a).map_or(usize::MAX, |e| e.1));
         let part = Part::Job(ctx.at(&base));
         if limits.has(&part) {
             continue;
@@ -168,21 +168,24 @@ fn instance_key<'s>(base: &str, instance: &'s str) -> Option<&'s str> {
         .strip_suffix("\"]")
 }
 
-/// Where the map the block iterates writes the key of an instance.
-fn entry_position(ctx: &Ctx, base: &str, instance: &str) -> Option<usize> {
+/// The entry of an instance's key in the map the block iterates: the file, the entry's
+/// place in the map and its key.
+fn map_entry<'a>(
+    ctx: &Ctx<'a>,
+    base: &str,
+    instance: &str,
+) -> Option<(&'a source::File, usize, &'a hcl_edit::expr::ObjectKey)> {
     let key = instance_key(base, instance)?;
-    let (_, obj) = iterated_map(ctx, base)?;
+    let (file, obj) = iterated_map(ctx, base)?;
     obj.iter()
-        .position(|(k, _)| super::around::key_text(k).as_deref() == Some(key))
+        .enumerate()
+        .find(|(_, (k, _))| super::around::key_text(k).as_deref() == Some(key))
+        .map(|(i, (k, _))| (file, i, k))
 }
 
 /// The comment above the entry of an instance's key in the map the block iterates, taken.
 fn entry_comment(ctx: &Ctx, d: &mut Draft, base: &str, instance: &str) -> Option<String> {
-    let key = instance_key(base, instance)?;
-    let (file, obj) = iterated_map(ctx, base)?;
-    let (k, _) = obj
-        .iter()
-        .find(|(k, _)| super::around::key_text(k).as_deref() == Some(key))?;
+    let (file, _, k) = map_entry(ctx, base, instance)?;
     let lines: Vec<String> = file
         .comment_above(k.span()?.start)
         .into_iter()
