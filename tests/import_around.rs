@@ -92,6 +92,21 @@ data \"vault_kv_secret_v2\" \"secrets\" {
     };
 }
 
+/// A Traefik Middleware of song-shelf's namespace, `spec` the lines inside its `spec = { }`.
+macro_rules! song_middleware {
+    ($label:literal, $name:literal, $spec:literal) => {
+        concat!(
+            "resource \"kubernetes_manifest\" \"",
+            $label,
+            "\" {\n  manifest = {\n    apiVersion = \"traefik.io/v1alpha1\"\n    kind       = \"Middleware\"\n    metadata = {\n      name      = \"",
+            $name,
+            "\"\n      namespace = kubernetes_namespace.song-shelf.metadata[0].name\n    }\n    spec = {\n",
+            $spec,
+            "    }\n  }\n}\n"
+        )
+    };
+}
+
 macro_rules! ledger_eso_read {
     () => {
         "
@@ -521,17 +536,11 @@ variable \"storage_size\" {
             variant: "5.9 the bearer-token Middleware plugin with tokens from Vault",
             append: concat!(
                 song_vault_read!(),
-                "
-resource \"kubernetes_manifest\" \"bearer\" {
-  manifest = {
-    apiVersion = \"traefik.io/v1alpha1\"
-    kind       = \"Middleware\"
-    metadata = {
-      name      = \"song-bearer\"
-      namespace = kubernetes_namespace.song-shelf.metadata[0].name
-    }
-    spec = {
-      plugin = {
+                "\n",
+                song_middleware!(
+                    "bearer",
+                    "song-bearer",
+                    "      plugin = {
         api-token-middleware = {
           authenticationHeader   = false
           bearerHeader           = true
@@ -541,10 +550,8 @@ resource \"kubernetes_manifest\" \"bearer\" {
           authenticationErrorMsg = \"Access Denied\"
         }
       }
-    }
-  }
-}
 "
+                ),
             ),
             spec: &["api-token-middleware", "bearer_tokens"],
             ..P
@@ -566,22 +573,15 @@ resource \"kubernetes_secret\" \"htpasswd\" {
   }
 }
 
-resource \"kubernetes_manifest\" \"basic_auth\" {
-  manifest = {
-    apiVersion = \"traefik.io/v1alpha1\"
-    kind       = \"Middleware\"
-    metadata = {
-      name      = \"song-basic-auth\"
-      namespace = kubernetes_namespace.song-shelf.metadata[0].name
-    }
-    spec = {
-      basicAuth = {
+",
+                song_middleware!(
+                    "basic_auth",
+                    "song-basic-auth",
+                    "      basicAuth = {
         secret = kubernetes_secret.htpasswd.metadata[0].name
       }
-    }
-  }
-}
 "
+                ),
             ),
             spec: &["secret: {ref: 'kubernetes_secret.htpasswd.metadata[0].name'}"],
             ..P
@@ -602,21 +602,15 @@ resource \"kubernetes_manifest\" \"basic_auth\" {
                 "  service_name    = kubernetes_service.song-shelf.metadata[0].name\n",
                 "  service_name    = kubernetes_service.song-shelf.metadata[0].name\n  extra_middlewares = [\"song-shelf-strip@kubernetescrd\"]\n  depends_on = [kubernetes_manifest.strip] # Middleware first, or Traefik 404s the route\n",
             )],
-            append: "
-resource \"kubernetes_manifest\" \"strip\" {
-  manifest = {
-    apiVersion = \"traefik.io/v1alpha1\"
-    kind       = \"Middleware\"
-    metadata = {
-      name      = \"song-shelf-strip\"
-      namespace = kubernetes_namespace.song-shelf.metadata[0].name
-    }
-    spec = {
-      stripPrefix = { prefixes = [\"/api\"] }
-    }
-  }
-}
-",
+            append: concat!(
+                "\n",
+                song_middleware!(
+                    "strip",
+                    "song-shelf-strip",
+                    "      stripPrefix = { prefixes = [\"/api\"] }
+"
+                ),
+            ),
             spec: &[
                 "depends_on: [kubernetes_manifest.strip]",
                 "text: Middleware first, or Traefik 404s the route",
