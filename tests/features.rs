@@ -6130,3 +6130,39 @@ fn an_ingress_may_wake_a_sablier_group_the_deployment_is_not_in_with_a_reason() 
         "{bad}"
     );
 }
+
+#[test]
+fn a_secret_the_stack_writes_under_its_own_secret_name_needs_no_external_secret() {
+    // The pod reads `app-secrets`, the stack's secret name; a plain Secret of the stack
+    // holds it (plan-time values), so nothing is synced from Vault.
+    let spec = format!(
+        "{BASE}    env_from: [{{secret: app-secrets}}]
+    env:
+      - {{name: TOKEN, secret: TOKEN}}
+kubernetes_secrets:
+  - name: app-secrets
+    data: {{TOKEN: {{var: token}}}}
+"
+    );
+    let (text, body) = render(&spec);
+    assert!(!text.contains("ExternalSecret"), "{text}");
+    assert!(!text.contains("kubernetes_manifest"), "{text}");
+    let c = container(&body);
+    let env_from = child(c, &["env_from", "secret_ref"]);
+    assert_eq!(
+        attr(env_from, "name").unwrap(),
+        "kubernetes_secret.app_secrets.metadata[0].name"
+    );
+    // Without the Secret, the same reads are the stack's ExternalSecret's.
+    let (text, _) = render(&format!(
+        "{BASE}    env_from: [{{secret: app-secrets}}]\n"
+    ));
+    assert!(text.contains("resource \"kubernetes_manifest\" \"external_secret\""), "{text}");
+    // Both at once would write one secret twice.
+    let bad = errors(&format!("{spec}secrets: {{}}\n"));
+    assert!(
+        bad.contains("kubernetes_secrets[0].name")
+            && bad.contains("`app-secrets` is the secret `secrets:` syncs from Vault"),
+        "{bad}"
+    );
+}

@@ -360,6 +360,41 @@ resource \"kubernetes_secret\" \"htpasswd\" {
             spec: &["ignore_changes: [data]", "{vault: {path: song-shelf, key: htpasswd}}"],
             ..P
         },
+        Probe {
+            // claude-memory: plan-time values with per-app override variables, so a
+            // plain Secret under the stack's secret name, and no ExternalSecret.
+            variant: "5.4 a plain secret under the stack's own secret name, read by env_from",
+            edits: &[(
+                "          name  = \"song-shelf\"\n          image = \"ghcr.io/owner/song-shelf:latest\"\n",
+                "          name  = \"song-shelf\"\n          image = \"ghcr.io/owner/song-shelf:latest\"\n          env_from {\n            secret_ref {\n              name = kubernetes_secret.song_shelf.metadata[0].name\n            }\n          }\n",
+            )],
+            append: concat!(
+                song_vault_read!(),
+                "
+variable \"api_key\" {
+  type      = string
+  sensitive = true
+  default   = \"\"
+}
+
+resource \"kubernetes_secret\" \"song_shelf\" {
+  metadata {
+    name      = \"song-shelf-secrets\"
+    namespace = kubernetes_namespace.song-shelf.metadata[0].name
+  }
+  data = {
+    API_KEY = var.api_key != \"\" ? var.api_key : data.vault_kv_secret_v2.secrets.data[\"api_key\"]
+  }
+}
+"
+            ),
+            spec: &[
+                "env_from: [{secret: song-shelf-secrets}]",
+                "kubernetes_secrets:",
+                "API_KEY: {if_set: [{var: api_key}, {vault: {path: song-shelf, key: api_key}}]}",
+            ],
+            ..P
+        },
         // --- 5.5 app CronJobs ------------------------------------------------------------
         Probe {
             variant: "5.5 a CronJob suspended by a flag",

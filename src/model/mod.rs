@@ -472,7 +472,24 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         Some(a) => a.clone(),
         None => cv::eso::ADDRESS.to_owned(),
     };
-    if refs.runtime_secrets || !refs.eso.is_empty() || spec.secrets.is_some() {
+    // A Secret the stack writes itself under the stack's secret name is what its pods
+    // read by that name: it is not synced from Vault, so no ExternalSecret is made for it.
+    let written_under_own_name = spec.kubernetes_secrets.iter().position(|s| {
+        s.name.as_deref() == Some(ctx.secret_name.as_str())
+            && s.namespace.as_deref().is_none_or(|n| n == ctx.ns_name)
+    });
+    if let (Some(i), Some(_)) = (written_under_own_name, &spec.secrets) {
+        p.add(
+            format!("kubernetes_secrets[{i}].name"),
+            format!(
+                "`{}` is the secret `secrets:` syncs from Vault; two objects cannot write one secret",
+                ctx.secret_name
+            ),
+            Some("give this secret another name, or remove `secrets:`".to_owned()),
+        );
+    }
+    let runtime_from_vault = refs.runtime_secrets && written_under_own_name.is_none();
+    if runtime_from_vault || !refs.eso.is_empty() || spec.secrets.is_some() {
         secrets.push(secrets::external_secret(
             &mut p,
             &ctx,
