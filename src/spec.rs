@@ -684,8 +684,10 @@ pub struct ContainerSpec {
     pub name: Option<String>,
     /// What the container is for; written above its block.
     pub comment: Option<String>,
-    /// Image reference (`registry/repo:tag`).
-    pub image: Option<String>,
+    /// Image reference (`registry/repo:tag`), or a template of text and variables for
+    /// an image tagged by a variable that is not the own image (`{template:
+    /// [ghcr.io/owner/app-backend:, {var: image_tag}]}`, beside a frontend of the same tag).
+    pub image: Option<ValueSpec>,
     /// The HTTP port the container listens on.
     pub port: Option<u16>,
     /// The port's name; default `http` (with protocol `TCP`). `null` writes the bare

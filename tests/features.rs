@@ -6166,3 +6166,45 @@ kubernetes_secrets:
         "{bad}"
     );
 }
+
+#[test]
+fn an_image_can_be_a_template_of_a_tag_variable() {
+    let (text, body) = render(
+        "name: app
+containers:
+  - image: {template: ['ghcr.io/owner/app-frontend:', {var: image_tag}]}
+    port: 3000
+    resources: {cpu: 10m, memory: 64Mi}
+  - name: backend
+    image: {template: ['ghcr.io/owner/app-backend:', {var: image_tag}]}
+    resources: {cpu: 10m, memory: 64Mi}
+variables:
+  image_tag: {default: 7c41e9b2}
+",
+    );
+    let deployment = find(&body, "resource", &["kubernetes_deployment", "app"]);
+    let images: Vec<String> = child(deployment, &["spec", "template", "spec"])
+        .body()
+        .blocks()
+        .filter(|b| b.identifier() == "container")
+        .map(|c| attr(c, "image").unwrap())
+        .collect();
+    assert_eq!(
+        images,
+        [
+            "\"ghcr.io/owner/app-frontend:${var.image_tag}\"",
+            "\"ghcr.io/owner/app-backend:${var.image_tag}\""
+        ],
+        "{text}"
+    );
+    assert!(text.contains("variable \"image_tag\""), "{text}");
+    // An image is never read from a secret, nor a bare number.
+    for image in ["{vault: {path: app, key: image}}", "{template: [{eso: tag}]}", "12"] {
+        let bad = errors(&BASE.replace("ghcr.io/owner/app:1.0", image));
+        assert!(
+            bad.contains("containers[0].image")
+                && bad.contains("an image is its reference, or a template of text and variables"),
+            "{image}: {bad}"
+        );
+    }
+}

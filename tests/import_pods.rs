@@ -695,6 +695,38 @@ fn containers_images_and_init_containers() {
             Raw::None,
         ),
         probe(
+            // priority-pass: frontend and backend images built together, one tag.
+            "images of two repositories tagged by one variable inline",
+            WEB,
+            vec![
+                e(
+                    "\"tsl0922/ttyd:1.7.7\"",
+                    "\"ghcr.io/owner/shell-frontend:${var.image_tag}\"",
+                ),
+                e(
+                    APP_END,
+                    format!(
+                        "{APP_END}        container {{\n          name  = \"backend\"\n          image = \"ghcr.io/owner/shell-backend:${{var.image_tag}}\"\n        }}\n"
+                    ),
+                ),
+                e(
+                    IGNORE_IMAGE,
+                    format!(
+                        "{IGNORE_IMAGE}      spec[0].template[0].spec[0].container[1].image,\n"
+                    ),
+                ),
+                variable(
+                    "variable \"image_tag\" {\n  type    = string\n  default = \"7c41e9b2\"\n}",
+                ),
+            ],
+            &[
+                "image: {template: ['ghcr.io/owner/shell-frontend:', {var: image_tag}]}",
+                "image: {template: ['ghcr.io/owner/shell-backend:', {var: image_tag}]}",
+                "!repository:",
+            ],
+            Raw::None,
+        ),
+        probe(
             "an untagged image",
             WEB,
             vec![e("\"tsl0922/ttyd:1.7.7\"", "\"tsl0922/ttyd\"")],

@@ -2146,24 +2146,32 @@ fn container_image(
     address: &str,
     at: &[Step],
     c: &Value,
-) -> Option<Option<String>> {
+) -> Option<Option<ValueSpec>> {
     if let Some(image) = string(c, "image") {
-        return Some(Some(image.to_owned()));
+        return Some(Some(ValueSpec::Scalar(Scalar::Str(image.to_owned()))));
     }
-    let own = d.spec.image.as_ref()?;
-    // However the stack spells it (`"${local.image}:${local.image_tag}"`, the tag
-    // variable inline), an image whose value is the own image's runs it.
-    if let Some((repository, var)) = get(c, "image").and_then(own_image_repository)
-        && own.repository.as_deref() == Some(repository.as_str())
-        && var == own.variable()
-    {
-        return Some(None);
+    if let Some(own) = d.spec.image.as_ref() {
+        // However the stack spells it (`"${local.image}:${local.image_tag}"`, the tag
+        // variable inline), an image whose value is the own image's runs it.
+        if let Some((repository, var)) = get(c, "image").and_then(own_image_repository)
+            && own.repository.as_deref() == Some(repository.as_str())
+            && var == own.variable()
+        {
+            return Some(None);
+        }
+        let mut path = at.to_vec();
+        path.push(attr("image"));
+        if let Some((_, expr)) = ctx.source_attribute(address, &path)
+            && expr.value.to_string().trim() == format!("local.{}", cv::own_image::LOCAL)
+        {
+            return Some(None);
+        }
     }
-    let mut path = at.to_vec();
-    path.push(attr("image"));
-    let (_, expr) = ctx.source_attribute(address, &path)?;
-    let own = format!("local.{}", cv::own_image::LOCAL);
-    (expr.value.to_string().trim() == own).then_some(None)
+    // Another image tagged by a variable (a backend built with the frontend).
+    get(c, "image")
+        .and_then(|v| val::value_spec(v, &ctx.secret_name))
+        .filter(crate::model::image_form)
+        .map(Some)
 }
 
 /// The stack's own image (the in-house family): the tag variable and the local holding

@@ -34,6 +34,7 @@ mod workload;
 
 pub(crate) use config::companion_name;
 pub(crate) use k8s_secret::refused as refused_secret_value;
+pub(crate) use pod::image_form;
 
 pub use problems::Problem;
 pub use types::*;

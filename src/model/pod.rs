@@ -681,6 +681,16 @@ fn value_list(p: &mut Problems, refs: &mut Refs, at: &str, list: &[ValueSpec]) -
     )
 }
 
+/// Whether an image's form is text and variables only: an image is never read from a
+/// secret or another object.
+pub(crate) fn image_form(form: &ValueSpec) -> bool {
+    match form {
+        ValueSpec::Scalar(Scalar::Str(_)) | ValueSpec::Var(_) => true,
+        ValueSpec::Template(parts) => !parts.is_empty() && parts.iter().all(image_form),
+        _ => false,
+    }
+}
+
 /// What one container is built from.
 pub(crate) struct ContainerInput<'a> {
     pub at: &'a str,
@@ -718,9 +728,22 @@ pub(crate) fn container(
         },
     };
     let image = match (&c.image, input.own_image) {
-        (Some(img), _) => {
+        (Some(ValueSpec::Scalar(Scalar::Str(img))), _) => {
             p.check(&at("image"), "image", img, validate::image(img));
             Value::Str(img.clone())
+        }
+        (Some(form @ (ValueSpec::Var(_) | ValueSpec::Template(_))), _)
+            if image_form(form) =>
+        {
+            refs.value(p, &at("image"), form)
+        }
+        (Some(_), _) => {
+            p.add(
+                at("image"),
+                "an image is its reference, or a template of text and variables",
+                Some("e.g. `image: ghcr.io/owner/app:1.2.3` or `image: {template: [ghcr.io/owner/app:, {var: image_tag}]}`".to_owned()),
+            );
+            Value::Str(String::new())
         }
         (None, Some(own)) => Value::Expr(own.clone()),
         (None, None) => {
