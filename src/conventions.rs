@@ -480,6 +480,10 @@ pub mod ingress {
     pub const SECONDARY_HOMEPAGE_COMMENT: &str = "secondary/non-UI ingress: no homepage tile";
     /// The comment above the first ingress of a stack without the TLS module.
     pub const NO_TLS_COMMENT: &str = "No setup_tls_secret module";
+    /// Words by which a comment set apart between blocks is the reason a stack has no TLS
+    /// module: the module's name as stacks call it, and the Kyverno policy that clones
+    /// the wildcard secret into every namespace instead.
+    pub const NO_TLS_WORDS: [&str; 2] = ["tls_secret", "sync-tls-secret"];
 }
 
 /// Anubis, the proof-of-work challenge in front of public sites.

@@ -1048,6 +1048,20 @@ resource \"kubernetes_config_map\" \"dns\" {
         },
         // --- 7 file order, trailing comments, unused variables, terragrunt ----------------------
         Probe {
+            // Section 0: 19 ingress stacks call no setup_tls_secret; their comments say
+            // Kyverno's sync-tls-secret ClusterPolicy clones the wildcard secret.
+            variant: "0 no TLS module, the reason set apart between blocks",
+            base: "agent-runner",
+            edits: &[(
+                "module \"ingress\" {",
+                "# No tls_secret module: Kyverno's sync-tls-secret ClusterPolicy clones the\n# wildcard cert into every namespace.\n\nmodule \"ingress\" {",
+            )],
+            spec: &[
+                "why: Kyverno's sync-tls-secret ClusterPolicy clones the wildcard cert into every namespace.",
+            ],
+            ..P
+        },
+        Probe {
             variant: "7 trailing CI retrigger and apply-trigger comments, unused variables",
             edits: &[(
                 "variable \"tls_secret_name\" {",

@@ -3317,7 +3317,11 @@ fn tls(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         let ingresses = ctx.modules(cv::repo::INGRESS_MODULE);
         let why = if ingresses.is_empty() {
             // Read with the namespace's comment, when the stack gives it.
-            d.spec.tls.take().and_then(|t| t.why)
+            d.spec
+                .tls
+                .take()
+                .and_then(|t| t.why)
+                .or_else(|| set_apart_tls_reason(ctx, d))
         } else {
             // dlgen writes the reason above the first ingress.
             let prefix = format!("{}: ", cv::ingress::NO_TLS_COMMENT);
@@ -3335,11 +3339,12 @@ fn tls(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
                     .map_or(lines.len(), |j| i + 1 + j);
                 Some(lines[i..url].join(" ")[prefix.len()..].trim().to_owned())
             });
-            Some(written.unwrap_or_else(|| {
-                d.reasons.push("tls.why".to_owned());
-                NO_REASON.to_owned()
-            }))
+            written.or_else(|| set_apart_tls_reason(ctx, d))
         };
+        let why = why.or_else(|| {
+            d.reasons.push("tls.why".to_owned());
+            Some(NO_REASON.to_owned())
+        });
         d.spec.tls = Some(crate::spec::TlsSpec {
             enabled: Some(false),
             why,
@@ -3355,6 +3360,51 @@ fn tls(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
         Some(Part::Object(input.clone())),
         Some(Slot::TlsSecret),
     );
+}
+
+/// The reason a stack has no TLS module when it gives it apart from any block: the first
+/// run of comment lines between blocks that names the module or the Kyverno policy
+/// cloning the wildcard secret (`# No tls_secret module: Kyverno's sync-tls-secret
+/// ClusterPolicy clones …`), less a leading `No … module:` that dlgen writes itself.
+fn set_apart_tls_reason(ctx: &Ctx, d: &mut Draft) -> Option<String> {
+    for file in &ctx.src.files {
+        let free: Vec<(usize, String)> = file
+            .comments_between()
+            .into_iter()
+            .filter(|(line, _)| !d.consumed.contains(&(file.name.clone(), *line)))
+            .collect();
+        // Runs of consecutive lines.
+        let mut runs: Vec<Vec<(usize, String)>> = Vec::new();
+        for (line, text) in free {
+            match runs.last_mut() {
+                Some(run) if run.last().is_some_and(|(l, _)| l + 1 == line) => {
+                    run.push((line, text))
+                }
+                _ => runs.push(vec![(line, text)]),
+            }
+        }
+        let Some(run) = runs.into_iter().find(|run| {
+            run.iter()
+                .any(|(_, t)| cv::ingress::NO_TLS_WORDS.iter().any(|w| t.contains(w)))
+        }) else {
+            continue;
+        };
+        let words: Vec<&str> = run.iter().map(|(_, t)| t.trim()).collect();
+        let text = words.join(" ");
+        let why = match text.split_once(": ") {
+            Some((head, rest))
+                if head.starts_with("No ") && head.ends_with(" module") && !rest.is_empty() =>
+            {
+                rest.to_owned()
+            }
+            _ => text,
+        };
+        for (line, _) in run {
+            d.consumed.insert((file.name.clone(), line));
+        }
+        return Some(why);
+    }
+    None
 }
 
 fn terragrunt(ctx: &Ctx, d: &mut Draft, limits: &Limits, blockers: &mut Vec<Blocker>) {
