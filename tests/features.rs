@@ -6154,10 +6154,11 @@ kubernetes_secrets:
         "kubernetes_secret.app_secrets.metadata[0].name"
     );
     // Without the Secret, the same reads are the stack's ExternalSecret's.
-    let (text, _) = render(&format!(
-        "{BASE}    env_from: [{{secret: app-secrets}}]\n"
-    ));
-    assert!(text.contains("resource \"kubernetes_manifest\" \"external_secret\""), "{text}");
+    let (text, _) = render(&format!("{BASE}    env_from: [{{secret: app-secrets}}]\n"));
+    assert!(
+        text.contains("resource \"kubernetes_manifest\" \"external_secret\""),
+        "{text}"
+    );
     // Both at once would write one secret twice.
     let bad = errors(&format!("{spec}secrets: {{}}\n"));
     assert!(
@@ -6199,7 +6200,11 @@ variables:
     );
     assert!(text.contains("variable \"image_tag\""), "{text}");
     // An image is never read from a secret, nor a bare number.
-    for image in ["{vault: {path: app, key: image}}", "{template: [{eso: tag}]}", "12"] {
+    for image in [
+        "{vault: {path: app, key: image}}",
+        "{template: [{eso: tag}]}",
+        "12",
+    ] {
         let bad = errors(&BASE.replace("ghcr.io/owner/app:1.0", image));
         assert!(
             bad.contains("containers[0].image")

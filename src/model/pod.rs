@@ -732,9 +732,7 @@ pub(crate) fn container(
             p.check(&at("image"), "image", img, validate::image(img));
             Value::Str(img.clone())
         }
-        (Some(form @ (ValueSpec::Var(_) | ValueSpec::Template(_))), _)
-            if image_form(form) =>
-        {
+        (Some(form @ (ValueSpec::Var(_) | ValueSpec::Template(_))), _) if image_form(form) => {
             refs.value(p, &at("image"), form)
         }
         (Some(_), _) => {
