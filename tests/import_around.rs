@@ -1062,6 +1062,17 @@ resource \"kubernetes_config_map\" \"dns\" {
             ..P
         },
         Probe {
+            variant: "7 a comment above a variable the spec declares",
+            edits: &[(
+                "variable \"tls_secret_name\" {",
+                "# The wildcard cert's secret, from config.tfvars.\nvariable \"tls_secret_name\" {",
+            )],
+            spec: &[
+                "{at: var.tls_secret_name, text: 'The wildcard cert''s secret, from config.tfvars.'}",
+            ],
+            ..P
+        },
+        Probe {
             variant: "7 trailing CI retrigger and apply-trigger comments, unused variables",
             edits: &[(
                 "variable \"tls_secret_name\" {",

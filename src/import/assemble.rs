@@ -1315,6 +1315,16 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
         .iter()
         .flat_map(|m| ctx.src.module_tops(m).map(move |t| (Some(m), t)));
     for (module, top) in ctx.src.tops().map(|t| (None, t)).chain(scoped) {
+        // The variables of the root keep their name: a comment above one stays there when
+        // the spec declares it (`var.NAME`), and is listed for the reviewer when not.
+        if top.block.ident.as_str() == "variable"
+            && module.is_none()
+            && let [name] = top.block.labels.as_slice()
+        {
+            let address = format!("var.{}", name.as_str());
+            objects.push((address.clone(), address, top));
+            continue;
+        }
         if top.block.ident.as_str() == "data"
             && let Some(rendered) = source::address_of(top.block)
         {
