@@ -6213,3 +6213,24 @@ variables:
         );
     }
 }
+
+#[test]
+fn an_image_left_out_of_keels_ignores_needs_no_reason_when_keel_is_opted_out() {
+    let sidecar =
+        "  - name: exporter\n    image: nginx/nginx-prometheus-exporter:1.3\n    keel: false\n";
+    let (text, _) = render(&format!("{BASE}{sidecar}keel_owns: {{policy: never}}\n"));
+    assert!(text.contains("container[0].image"), "{text}");
+    assert!(!text.contains("container[1].image"), "{text}");
+    assert!(!text.contains("dlgen:allow keel-ignores"), "{text}");
+    // A reason would explain nothing, and write a suppression that silences nothing.
+    let bad = errors(&format!(
+        "{BASE}{sidecar}    keel_why: pinned\nkeel_owns: {{policy: never}}\n"
+    ));
+    assert!(
+        bad.contains("containers[1].keel_why") && bad.contains("opts out of Keel"),
+        "{bad}"
+    );
+    // Keel on, the same container needs its reason.
+    let bad = errors(&format!("{BASE}{sidecar}"));
+    assert!(bad.contains("needs a written reason"), "{bad}");
+}

@@ -335,6 +335,27 @@ fn deployment_metadata_and_spec_level_fields() {
             Raw::None,
         ),
         probe(
+            // chrome-service, beads-server: Keel off for the Deployment, an image it
+            // does not ignore needs no reason.
+            "Keel opted out by the policy annotation, a sidecar image not ignored",
+            WEB,
+            [
+                deployment_annotations("      \"keel.sh/policy\" = \"never\"\n"),
+                vec![
+                    e("      metadata[0].annotations[\"keel.sh/policy\"],\n", ""),
+                    e(
+                        APP_END,
+                        format!(
+                            "{APP_END}        container {{\n          name  = \"exporter\"\n          image = \"nginx/nginx-prometheus-exporter:1.3\"\n        }}\n"
+                        ),
+                    ),
+                ],
+            ]
+            .concat(),
+            &["keel_owns: {policy: never}", "keel: false", "!keel_why", "!review"],
+            Raw::None,
+        ),
+        probe(
             "secret reload annotation",
             WEB,
             deployment_annotations(

@@ -863,7 +863,9 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
         .map(|(c, _)| c.clone())
         .collect();
     // Keel's entry for a container's image follows the container: one the stack does not
-    // ignore is a container Keel must not update.
+    // ignore is a container Keel must not update (which needs no reason when the
+    // Deployment opts out of Keel altogether).
+    let opted_out = crate::model::keel_opted_out(&d.spec);
     drop.retain(|entry| {
         let n = norm(entry);
         let index = n
@@ -887,8 +889,10 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
         match container {
             Some(c) => {
                 c.keel = Some(false);
-                c.keel_why = Some(NO_REASON.to_owned());
-                d.reasons.push(format!("{list}[{i}].keel_why"));
+                if !opted_out {
+                    c.keel_why = Some(NO_REASON.to_owned());
+                    d.reasons.push(format!("{list}[{i}].keel_why"));
+                }
                 false
             }
             None => true,

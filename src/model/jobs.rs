@@ -294,6 +294,7 @@ fn app_job(
             app_mounts: mounts,
             app_labels: app_labels.cloned().unwrap_or_default(),
             keel: false,
+            keel_opted_out: false,
             app_needs_resources: false,
         },
     );

@@ -33,6 +33,9 @@ pub(crate) struct PodInput<'a> {
     pub app_labels: Obj,
     /// Keel updates these containers' images (the Deployment's).
     pub keel: bool,
+    /// The Deployment opts out of Keel by its policy: an image it does not ignore needs
+    /// no reason.
+    pub keel_opted_out: bool,
     /// Whether a container without `resources` is refused (the Deployment's app).
     pub app_needs_resources: bool,
 }
@@ -103,6 +106,7 @@ pub(crate) fn pod(
                 needs_resources: is_app && input.app_needs_resources,
                 volumes: &volume_names,
                 keel: input.keel,
+                keel_opted_out: input.keel_opted_out,
             },
         );
         let skip = if is_app {
@@ -149,6 +153,7 @@ pub(crate) fn pod(
                 needs_resources: false,
                 volumes: &volume_names,
                 keel: input.keel,
+                keel_opted_out: input.keel_opted_out,
             },
         );
         if seen.contains(&container.name.as_str()) {
@@ -700,6 +705,7 @@ pub(crate) struct ContainerInput<'a> {
     pub needs_resources: bool,
     pub volumes: &'a [&'a str],
     pub keel: bool,
+    pub keel_opted_out: bool,
 }
 
 /// Resolves one container or init container.
@@ -1048,6 +1054,16 @@ pub(crate) fn container(
         }
     });
     let keel_image = match (c.keel, Problems::why(&c.keel_why)) {
+        (Some(false), why) if input.keel && input.keel_opted_out => {
+            if why.is_some() {
+                p.add(
+                    at("keel_why"),
+                    "the Deployment opts out of Keel (`keel.sh/policy: never`): an image left out of Keel's ignores needs no reason",
+                    Some("remove it".to_owned()),
+                );
+            }
+            false
+        }
         (Some(false), Some(why)) => {
             allow.push(Allow {
                 rule: "keel-ignores",

@@ -170,6 +170,7 @@ pub(crate) fn deployment(
             app_mounts: volumes.mounts.clone(),
             app_labels: app.selector(),
             keel: ctx.keel,
+            keel_opted_out: keel_opted_out(spec),
             app_needs_resources: true,
         },
     );
@@ -607,6 +608,20 @@ fn keel_annotations(
         }
     }
     owned
+}
+
+/// Whether the Deployment opts out of Keel by its policy annotation (`never`, owned or
+/// seeded): Keel then updates none of its images, so an image left out of the ignores
+/// breaks no convention.
+pub(crate) fn keel_opted_out(spec: &crate::spec::Spec) -> bool {
+    let never = |map: &crate::spec::OrderedMap<String>| {
+        map.0
+            .iter()
+            .any(|(k, v)| k == "policy" && v == cv::keel::OPT_OUT)
+    };
+    spec.keel_policy.as_deref() == Some(cv::keel::OPT_OUT)
+        || never(&spec.keel_owns)
+        || never(&spec.keel_seeds)
 }
 
 fn check_keel_value(p: &mut Problems, at: &str, key: &str, value: &str) {
