@@ -3343,12 +3343,13 @@ fn tls(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
                     .map_or(lines.len(), |j| i + 1 + j);
                 Some(lines[i..url].join(" ")[prefix.len()..].trim().to_owned())
             });
-            written.or_else(|| set_apart_tls_reason(ctx, d))
+            written
+                .or_else(|| set_apart_tls_reason(ctx, d))
+                .or_else(|| {
+                    d.reasons.push("tls.why".to_owned());
+                    Some(NO_REASON.to_owned())
+                })
         };
-        let why = why.or_else(|| {
-            d.reasons.push("tls.why".to_owned());
-            Some(NO_REASON.to_owned())
-        });
         d.spec.tls = Some(crate::spec::TlsSpec {
             enabled: Some(false),
             why,
