@@ -93,18 +93,19 @@ fn a_namespace_named_by_a_variable_keeps_the_stack_lossless() {
 
 #[test]
 fn a_first_container_without_literal_name_or_image_gives_up_the_deployment() {
-    // Stack-patterns v2 sections 3.15 and 5.11: `image = local.image` is common; when the
-    // local cannot be evaluated (it reads a variable without a default), or the name is a
-    // variable, the spec cannot say the container: the Deployment goes whole into
-    // `raw.stack`, as a workload that is not dlgen's does.
+    // Stack-patterns v2 sections 3.15 and 5.11: `image = local.image` is common; a local
+    // of text and variables is a template the spec says, but a function of one (of a
+    // variable without a default) is not, and neither is a name from a variable: the
+    // spec cannot say the container, and the Deployment goes whole into `raw.stack`, as
+    // a workload that is not dlgen's does.
     let r = renderer();
     let image = "image = \"ghcr.io/arpanghosh8453/open-dronelog:latest\"";
     let name = "          name  = \"drone-logbook\"\n          image";
     let cases: [(&str, Edit); 2] = [
         (
-            "image from a local",
+            "image from a function of a local",
             Box::new(move |m: &str| {
-                m.replacen(image, "image = local.image", 1)
+                m.replacen(image, "image = lower(local.image)", 1)
                     + "\nvariable \"registry\" {\n  type = string\n}\n\nlocals {\n  image = \"${var.registry}/open-dronelog:latest\"\n}\n"
             }),
         ),
