@@ -15,8 +15,10 @@ pub mod markers {
     pub const KYVERNO_POLL: &str = "KYVERNO_LIFECYCLE_V2";
     /// Keel rolls the container image forward.
     pub const KEEL_IMAGE: &str = "KEEL_IGNORE_IMAGE";
-    /// The trailing comment of the Keel image entry.
+    /// The trailing comment of the Keel image entry: the marker, then the words.
     pub const KEEL_IMAGE_COMMENT: &str = "KEEL_IGNORE_IMAGE — Keel manages tag updates";
+    /// What separates the marker of the Keel image entry from its words.
+    pub const KEEL_IMAGE_SEPARATOR: &str = " — ";
     /// Keel stamps `keel.sh/update-time` on the pod template.
     pub const KEEL_UPDATE_TIME: &str = "KEEL_LIFECYCLE_V1";
     /// Sablier owns the replica count of a scale-to-zero Deployment.

@@ -745,6 +745,9 @@ pub struct ContainerSpec {
     pub keel: Option<bool>,
     /// Why Keel must not update this container.
     pub keel_why: Why,
+    /// The words after the `KEEL_IGNORE_IMAGE` marker on this container's image entry in
+    /// the Deployment's `ignore_changes` (one line); default `Keel manages tag updates`.
+    pub keel_comment: Option<String>,
 }
 
 /// A probe: an HTTP GET of `path` (the short form), a TCP connect (`tcp: true`) or a

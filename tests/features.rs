@@ -6234,3 +6234,51 @@ fn an_image_left_out_of_keels_ignores_needs_no_reason_when_keel_is_opted_out() {
     let bad = errors(&format!("{BASE}{sidecar}"));
     assert!(bad.contains("needs a written reason"), "{bad}");
 }
+
+#[test]
+fn the_words_on_a_keel_image_entry_can_be_the_stacks_own() {
+    // k8s-portal: `# Keel manages ghcr:latest digest` on its image entry.
+    let spec = BASE.replace(
+        "    port: 8080\n",
+        "    port: 8080\n    keel_comment: Keel manages ghcr:latest digest\n",
+    );
+    let (text, _) = render(&spec);
+    assert!(
+        text.contains(
+            "container[0].image, # KEEL_IGNORE_IMAGE — Keel manages ghcr:latest digest\n"
+        ),
+        "{text}"
+    );
+    // Without it, the conventions' words.
+    let (text, _) = render(BASE);
+    assert!(
+        text.contains("container[0].image, # KEEL_IGNORE_IMAGE — Keel manages tag updates\n"),
+        "{text}"
+    );
+    for (words, expect) in [
+        ("KEEL_IGNORE_IMAGE again", "`KEEL_IGNORE_IMAGE` is a marker"),
+        (
+            "'dlgen:allow keel-ignores x'",
+            "cannot suppress a lint rule",
+        ),
+        ("\"two\\nlines\"", "one line of words"),
+    ] {
+        let bad = errors(&BASE.replace(
+            "    port: 8080\n",
+            &format!("    port: 8080\n    keel_comment: {words}\n"),
+        ));
+        assert!(
+            bad.contains("containers[0].keel_comment") && bad.contains(expect),
+            "{words}: {bad}"
+        );
+    }
+    // A container Keel does not update has no entry to comment.
+    let bad = errors(&BASE.replace(
+        "    port: 8080\n",
+        "    port: 8080\n    keel: false\n    keel_why: pinned\n    keel_comment: words\n",
+    ));
+    assert!(
+        bad.contains("containers[0].keel_comment") && bad.contains("which this container has not"),
+        "{bad}"
+    );
+}

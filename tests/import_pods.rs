@@ -356,6 +356,27 @@ fn deployment_metadata_and_spec_level_fields() {
             Raw::None,
         ),
         probe(
+            // k8s-portal: its own words on the image entry, no marker.
+            "the stack's own words on the image's ignore entry",
+            WEB,
+            vec![e(
+                IGNORE_IMAGE,
+                "      spec[0].template[0].spec[0].container[0].image, # Keel manages ghcr:latest digest\n",
+            )],
+            &["keel_comment: Keel manages ghcr:latest digest", "!review"],
+            Raw::None,
+        ),
+        probe(
+            "the conventions' words on the image's ignore entry, without the marker",
+            WEB,
+            vec![e(
+                IGNORE_IMAGE,
+                "      spec[0].template[0].spec[0].container[0].image, # Keel manages tag updates\n",
+            )],
+            &["!keel_comment"],
+            Raw::None,
+        ),
+        probe(
             "secret reload annotation",
             WEB,
             deployment_annotations(

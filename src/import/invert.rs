@@ -834,6 +834,9 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     // The entries as the stack writes them (`labels["tier"]`), with their comments.
     let written = ignore_written(ctx, &address);
     let aligned = written.len() == stack_entries.len();
+    if aligned {
+        keel_comments(d, &written);
+    }
     let mut add = Vec::new();
     for (i, (e, n)) in stack_entries.iter().zip(&stack_n).enumerate() {
         let (path, reason) = match written.get(i) {
@@ -937,6 +940,47 @@ fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
 /// the comment lines right above the entry and its trailing comment, as one text (the
 /// reason the spec's `why` renders as the entry's trailing comment). A marker in it is
 /// kept: for an entry the conventions do not write, the marker is the stack's own.
+/// The stack's own words on the ignore entry of a container's image (`# Keel manages
+/// ghcr:latest digest`, `# CI_SETS_IMAGE — CI sets it`): the container's `keel_comment`,
+/// written after Keel's marker. The conventions' words, with or without the marker, and
+/// words holding another marker say nothing of their own.
+fn keel_comments(d: &mut Draft, written: &[(String, Option<String>)]) {
+    let marker = cv::markers::KEEL_IMAGE;
+    let default = cv::markers::KEEL_IMAGE_COMMENT
+        .strip_prefix(marker)
+        .unwrap_or_default()
+        .trim_start_matches(|c: char| c.is_whitespace() || "—-:".contains(c));
+    for (entry, words) in written {
+        let Some(words) = words else { continue };
+        let n: String = entry.chars().filter(|c| !c.is_whitespace()).collect();
+        let index = |prefix: &str| {
+            n.strip_prefix(prefix)
+                .and_then(|r| r.strip_suffix("].image"))
+                .and_then(|i| i.parse::<usize>().ok())
+        };
+        let container = match (
+            index("spec[0].template[0].spec[0].container["),
+            index("spec[0].template[0].spec[0].init_container["),
+        ) {
+            (Some(i), _) => d.spec.containers.get_mut(i),
+            (None, Some(i)) => d.spec.init_containers.get_mut(i),
+            (None, None) => None,
+        };
+        let Some(c) = container.filter(|c| c.keel != Some(false)) else {
+            continue;
+        };
+        let own = words
+            .strip_prefix(marker)
+            .unwrap_or(words)
+            .trim_start_matches(|c: char| c.is_whitespace() || "—-:".contains(c))
+            .trim();
+        if own.is_empty() || own == default || cv::markers::find_in(own).is_some() {
+            continue;
+        }
+        c.keel_comment = Some(own.to_owned());
+    }
+}
+
 fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
     let Some(top) = ctx.src.top(&ctx.at(address)) else {
         return Vec::new();

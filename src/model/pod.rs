@@ -1097,6 +1097,38 @@ pub(crate) fn container(
             input.keel
         }
     };
+    let keel_comment = c.keel_comment.as_deref().and_then(|words| {
+        let problem = if !keel_image {
+            Some((
+                "`keel_comment` is the comment of the image's entry in Keel's ignores, which this container has not".to_owned(),
+                "remove it".to_owned(),
+            ))
+        } else if words.trim().is_empty() || words.contains('\n') {
+            Some((
+                "`keel_comment` is one line of words".to_owned(),
+                "write one line".to_owned(),
+            ))
+        } else if words.contains(crate::lint::suppress::DIRECTIVE) {
+            Some((
+                "a comment cannot suppress a lint rule".to_owned(),
+                "leave the directive out".to_owned(),
+            ))
+        } else {
+            cv::markers::find_in(words).map(|m| {
+                (
+                    format!("`{m}` is a marker dlgen writes where its convention holds"),
+                    format!("leave it out: dlgen writes `{}` before the words", cv::markers::KEEL_IMAGE),
+                )
+            })
+        };
+        match problem {
+            Some((message, help)) => {
+                p.add(at("keel_comment"), message, Some(help));
+                None
+            }
+            None => Some(words.trim().to_owned()),
+        }
+    });
     for (field, cmd) in [("command", &c.command), ("args", &c.args)] {
         if cmd.as_ref().is_some_and(|c| c.is_empty()) {
             p.add(
@@ -1139,6 +1171,7 @@ pub(crate) fn container(
         security_context,
         lifecycle,
         keel_image,
+        keel_comment,
         raw: adopt::raw(p, &at("raw"), &c.raw),
     }
 }

@@ -682,15 +682,25 @@ fn deployment_ignores(ctx: &Ctx, owned: &[&str], pod: &Pod) -> Vec<Ignore> {
     // Every image entry carries the Keel marker, so dlgen's own lint (its `info` rule on
     // the marker of extra entries) has nothing to say about what dlgen writes; most
     // hand-written stacks mark only the first, which plans the same.
-    let marker = Some(cv::markers::KEEL_IMAGE_COMMENT);
+    let image_entry = |path: String, c: &Container| Ignore {
+        path: Expr(path),
+        comment: Some(match &c.keel_comment {
+            Some(words) => format!(
+                "{}{}{words}",
+                cv::markers::KEEL_IMAGE,
+                cv::markers::KEEL_IMAGE_SEPARATOR
+            ),
+            None => cv::markers::KEEL_IMAGE_COMMENT.to_owned(),
+        }),
+    };
     for (i, c) in pod.containers.iter().enumerate() {
         if c.keel_image {
-            ignore_changes.push(ignore(&cv::ignore::container_image(i), marker));
+            ignore_changes.push(image_entry(cv::ignore::container_image(i), c));
         }
     }
     for (i, c) in pod.init_containers.iter().enumerate() {
         if c.keel_image {
-            ignore_changes.push(ignore(&cv::ignore::init_container_image(i), marker));
+            ignore_changes.push(image_entry(cv::ignore::init_container_image(i), c));
         }
     }
     ignore_changes.extend([

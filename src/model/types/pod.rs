@@ -438,6 +438,8 @@ pub struct Container {
     pub lifecycle: Option<Hooks>,
     /// Keel rolls this container's image forward: its `image` is in `ignore_changes`.
     pub keel_image: bool,
+    /// The words after Keel's marker on that entry; none: the conventions' words.
+    pub keel_comment: Option<String>,
     pub raw: Option<Raw>,
 }
 
@@ -465,6 +467,7 @@ debug_set_fields!(
         lifecycle,
         resources_comment,
         comment,
+        keel_comment,
     }
 );
 
@@ -491,6 +494,7 @@ impl Container {
             security_context: None,
             lifecycle: None,
             keel_image: false,
+            keel_comment: None,
             raw: None,
         }
     }
