@@ -209,7 +209,7 @@ fn unknown_fields() {
             "{}:1:1: error: unknown field `nmae` at the top level of the spec",
             "did you mean `name`?",
             "{}:3:5: error: unknown field `imge` in `containers[0]`",
-            "valid fields are `name`, `comment`, `image`, `port`, `port_name`, `command`, `args`, `env`, `resources`, `resources_why`, `liveness_probe`, `readiness_probe`, `startup_probe`, `raw`, `image_pull_policy`, `working_dir`, `stdin`, `tty`, `ports`, `env_from`, `mounts`, `security_context`, `lifecycle`, `keel`, `keel_why`; did you mean `image`?",
+            "valid fields are `name`, `comment`, `image`, `port`, `port_name`, `command`, `args`, `env`, `resources`, `resources_why`, `liveness_probe`, `readiness_probe`, `startup_probe`, `raw`, `image_pull_policy`, `working_dir`, `stdin`, `tty`, `ports`, `env_from`, `mounts`, `security_context`, `lifecycle`, `keel`, `keel_why`, `keel_comment`; did you mean `image`?",
         ],
     );
 }
