@@ -877,23 +877,8 @@ fn anchored_comments(
             );
             continue;
         }
-        if text.contains(crate::lint::suppress::DIRECTIVE) {
-            p.add(
-                format!("{field}.text"),
-                "a comment cannot suppress a lint rule",
-                Some(
-                    "a suppression comes from the `*_why` field of the choice it explains"
-                        .to_owned(),
-                ),
-            );
-            continue;
-        }
-        if let Some(marker) = cv::markers::find_in(text) {
-            p.add(
-                format!("{field}.text"),
-                format!("`{marker}` is a marker dlgen writes where its convention holds"),
-                Some("leave the marker out".to_owned()),
-            );
+        if let Some((message, help)) = refused_comment_words(text) {
+            p.add(format!("{field}.text"), message, Some(help));
             continue;
         }
         out.push(crate::anchor::Comment {
@@ -904,6 +889,24 @@ fn anchored_comments(
         });
     }
     out
+}
+
+/// Why words the spec gives for a comment cannot be written, with what to do, if they
+/// cannot: a comment never suppresses a lint rule, and never holds a marker, which dlgen
+/// writes itself where its convention holds.
+pub(crate) fn refused_comment_words(text: &str) -> Option<(String, String)> {
+    if text.contains(crate::lint::suppress::DIRECTIVE) {
+        return Some((
+            "a comment cannot suppress a lint rule".to_owned(),
+            "a suppression comes from the `*_why` field of the choice it explains".to_owned(),
+        ));
+    }
+    cv::markers::find_in(text).map(|marker| {
+        (
+            format!("`{marker}` is a marker dlgen writes where its convention holds"),
+            "leave the marker out".to_owned(),
+        )
+    })
 }
 
 /// Two objects of the spec at one address: reported instead of a file Terraform refuses.

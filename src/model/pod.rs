@@ -1108,18 +1108,8 @@ pub(crate) fn container(
                 "`keel_comment` is one line of words".to_owned(),
                 "write one line".to_owned(),
             ))
-        } else if words.contains(crate::lint::suppress::DIRECTIVE) {
-            Some((
-                "a comment cannot suppress a lint rule".to_owned(),
-                "leave the directive out".to_owned(),
-            ))
         } else {
-            cv::markers::find_in(words).map(|m| {
-                (
-                    format!("`{m}` is a marker dlgen writes where its convention holds"),
-                    format!("leave it out: dlgen writes `{}` before the words", cv::markers::KEEL_IMAGE),
-                )
-            })
+            super::refused_comment_words(words)
         };
         match problem {
             Some((message, help)) => {
