@@ -15,10 +15,15 @@ pub mod markers {
     pub const KYVERNO_POLL: &str = "KYVERNO_LIFECYCLE_V2";
     /// Keel rolls the container image forward.
     pub const KEEL_IMAGE: &str = "KEEL_IGNORE_IMAGE";
-    /// The trailing comment of the Keel image entry: the marker, then the words.
-    pub const KEEL_IMAGE_COMMENT: &str = "KEEL_IGNORE_IMAGE — Keel manages tag updates";
-    /// What separates the marker of the Keel image entry from its words.
+    /// What separates the marker of the Keel image entry's comment from its words, and
+    /// the words by default.
     pub const KEEL_IMAGE_SEPARATOR: &str = " — ";
+    pub const KEEL_IMAGE_WORDS: &str = "Keel manages tag updates";
+
+    /// The trailing comment of a Keel image entry: the marker, then `words`.
+    pub fn keel_image_comment(words: &str) -> String {
+        format!("{KEEL_IMAGE}{KEEL_IMAGE_SEPARATOR}{words}")
+    }
     /// Keel stamps `keel.sh/update-time` on the pod template.
     pub const KEEL_UPDATE_TIME: &str = "KEEL_LIFECYCLE_V1";
     /// Sablier owns the replica count of a scale-to-zero Deployment.
@@ -182,6 +187,22 @@ pub mod ignore {
     /// `spec[0].template[0].spec[0].init_container[<index>].image`.
     pub fn init_container_image(index: usize) -> String {
         format!("spec[0].template[0].spec[0].init_container[{index}].image")
+    }
+
+    /// The container whose image entry `path` is (spaces ignored): whether it is an init
+    /// container, and its index. The reverse of [`container_image`] and
+    /// [`init_container_image`].
+    pub fn image_entry(path: &str) -> Option<(bool, usize)> {
+        let n: String = path.chars().filter(|c| !c.is_whitespace()).collect();
+        let index = |list: &str| -> Option<usize> {
+            n.strip_prefix(&format!("spec[0].template[0].spec[0].{list}["))?
+                .strip_suffix("].image")?
+                .parse()
+                .ok()
+        };
+        index("container")
+            .map(|i| (false, i))
+            .or_else(|| index("init_container").map(|i| (true, i)))
     }
 }
 

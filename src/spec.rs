@@ -745,8 +745,8 @@ pub struct ContainerSpec {
     pub keel: Option<bool>,
     /// Why Keel must not update this container.
     pub keel_why: Why,
-    /// The words after the `KEEL_IGNORE_IMAGE` marker on this container's image entry in
-    /// the Deployment's `ignore_changes` (one line); default `Keel manages tag updates`.
+    /// The words after Keel's marker on this container's image entry in the Deployment's
+    /// `ignore_changes` (one line); default the conventions' words.
     pub keel_comment: Option<String>,
 }
 

@@ -869,37 +869,16 @@ fn deployment_ignores(ctx: &Ctx, d: &mut Draft) {
     // ignore is a container Keel must not update (which needs no reason when the
     // Deployment opts out of Keel altogether).
     let opted_out = crate::model::keel_opted_out(&d.spec);
-    drop.retain(|entry| {
-        let n = norm(entry);
-        let index = n
-            .strip_prefix("spec[0].template[0].spec[0].container[")
-            .and_then(|r| r.strip_suffix("].image"))
-            .and_then(|i| i.parse::<usize>().ok());
-        let init = n
-            .strip_prefix("spec[0].template[0].spec[0].init_container[")
-            .and_then(|r| r.strip_suffix("].image"))
-            .and_then(|i| i.parse::<usize>().ok());
-        let (list, i) = match (index, init) {
-            (Some(i), _) => ("containers", i),
-            (None, Some(i)) => ("init_containers", i),
-            (None, None) => return true,
-        };
-        let container = if list == "containers" {
-            d.spec.containers.get_mut(i)
-        } else {
-            d.spec.init_containers.get_mut(i)
-        };
-        match container {
-            Some(c) => {
-                c.keel = Some(false);
-                if !opted_out {
-                    c.keel_why = Some(NO_REASON.to_owned());
-                    d.reasons.push(format!("{list}[{i}].keel_why"));
-                }
-                false
+    drop.retain(|entry| match image_container(d, entry) {
+        Some((field, c)) => {
+            c.keel = Some(false);
+            if !opted_out {
+                c.keel_why = Some(NO_REASON.to_owned());
+                d.reasons.push(format!("{field}.keel_why"));
             }
-            None => true,
+            false
         }
+        None => true,
     });
     if add.is_empty() && drop.is_empty() {
         return;
@@ -936,37 +915,30 @@ fn ignore_reasons(ctx: &Ctx, address: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// An object's `ignore_changes` entries as the stack writes them, each with its comment:
-/// the comment lines right above the entry and its trailing comment, as one text (the
-/// reason the spec's `why` renders as the entry's trailing comment). A marker in it is
-/// kept: for an entry the conventions do not write, the marker is the stack's own.
+/// The container of the spec whose image an ignore entry names, with its field path
+/// (`init_containers[0]`).
+fn image_container<'d>(
+    d: &'d mut Draft,
+    entry: &str,
+) -> Option<(String, &'d mut crate::spec::ContainerSpec)> {
+    let (init, i) = cv::ignore::image_entry(entry)?;
+    let (list, containers) = if init {
+        ("init_containers", &mut d.spec.init_containers)
+    } else {
+        ("containers", &mut d.spec.containers)
+    };
+    containers.get_mut(i).map(|c| (format!("{list}[{i}]"), c))
+}
+
 /// The stack's own words on the ignore entry of a container's image (`# Keel manages
 /// ghcr:latest digest`, `# CI_SETS_IMAGE — CI sets it`): the container's `keel_comment`,
 /// written after Keel's marker. The conventions' words, with or without the marker, and
 /// words holding another marker say nothing of their own.
 fn keel_comments(d: &mut Draft, written: &[(String, Option<String>)]) {
     let marker = cv::markers::KEEL_IMAGE;
-    let default = cv::markers::KEEL_IMAGE_COMMENT
-        .strip_prefix(marker)
-        .unwrap_or_default()
-        .trim_start_matches(|c: char| c.is_whitespace() || "—-:".contains(c));
     for (entry, words) in written {
         let Some(words) = words else { continue };
-        let n: String = entry.chars().filter(|c| !c.is_whitespace()).collect();
-        let index = |prefix: &str| {
-            n.strip_prefix(prefix)
-                .and_then(|r| r.strip_suffix("].image"))
-                .and_then(|i| i.parse::<usize>().ok())
-        };
-        let container = match (
-            index("spec[0].template[0].spec[0].container["),
-            index("spec[0].template[0].spec[0].init_container["),
-        ) {
-            (Some(i), _) => d.spec.containers.get_mut(i),
-            (None, Some(i)) => d.spec.init_containers.get_mut(i),
-            (None, None) => None,
-        };
-        let Some(c) = container.filter(|c| c.keel != Some(false)) else {
+        let Some((_, c)) = image_container(d, entry).filter(|(_, c)| c.keel != Some(false)) else {
             continue;
         };
         let own = words
@@ -974,13 +946,20 @@ fn keel_comments(d: &mut Draft, written: &[(String, Option<String>)]) {
             .unwrap_or(words)
             .trim_start_matches(|c: char| c.is_whitespace() || "—-:".contains(c))
             .trim();
-        if own.is_empty() || own == default || cv::markers::find_in(own).is_some() {
+        if own.is_empty()
+            || own == cv::markers::KEEL_IMAGE_WORDS
+            || cv::markers::find_in(own).is_some()
+        {
             continue;
         }
         c.keel_comment = Some(own.to_owned());
     }
 }
 
+/// An object's `ignore_changes` entries as the stack writes them, each with its comment:
+/// the comment lines right above the entry and its trailing comment, as one text (the
+/// reason the spec's `why` renders as the entry's trailing comment). A marker in it is
+/// kept: for an entry the conventions do not write, the marker is the stack's own.
 fn ignore_written(ctx: &Ctx, address: &str) -> Vec<(String, Option<String>)> {
     let Some(top) = ctx.src.top(&ctx.at(address)) else {
         return Vec::new();
@@ -3733,9 +3712,9 @@ mod tests {
             "{}: a Kyverno ClusterPolicy stamps this label",
             cv::markers::KYVERNO
         )));
-        assert!(is_convention(
-            "KEEL_IGNORE_IMAGE — Keel manages tag updates"
-        ));
+        assert!(is_convention(&cv::markers::keel_image_comment(
+            cv::markers::KEEL_IMAGE_WORDS
+        )));
         assert!(!is_convention("DuckDB is single-writer"));
         assert_eq!(
             allow("dlgen:allow pvc-wait-until-bound adopted"),

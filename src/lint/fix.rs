@@ -338,7 +338,10 @@ mod tests {
         );
         // As `terraform fmt` aligns it.
         let after = format!(
-            "{head}{dns}      spec[0].template[0].spec[0].container[0].image,                     # KEEL_IGNORE_IMAGE — Keel manages tag updates\n{time}"
+            "{head}{dns}      spec[0].template[0].spec[0].container[0].image,                     # {}\n{time}",
+            crate::conventions::markers::keel_image_comment(
+                crate::conventions::markers::KEEL_IMAGE_WORDS
+            )
         );
         let (text, fixed) = fix_text(&before);
         assert_eq!(text, after);

@@ -101,7 +101,7 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
                     ),
                     format!(
                         "add `lifecycle {{ ignore_changes = [{required}, # {}] }}`",
-                        cv::markers::KEEL_IMAGE_COMMENT
+                        cv::markers::keel_image_comment(cv::markers::KEEL_IMAGE_WORDS)
                     ),
                 )),
                 Some((at, None)) => Some(Hit::new(
@@ -115,7 +115,10 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
                     format!(
                         "add `{required},{}` to ignore_changes",
                         if first {
-                            format!(" # {}", cv::markers::KEEL_IMAGE_COMMENT)
+                            format!(
+                                " # {}",
+                                cv::markers::keel_image_comment(cv::markers::KEEL_IMAGE_WORDS)
+                            )
                         } else {
                             String::new()
                         }
@@ -129,7 +132,7 @@ fn check(stack: &Stack<'_>, out: &mut Vec<Hit>) {
                         RULE.id,
                         &required,
                         cv::markers::KEEL_IMAGE,
-                        cv::markers::KEEL_IMAGE_COMMENT,
+                        &cv::markers::keel_image_comment(cv::markers::KEEL_IMAGE_WORDS),
                     ))
                 }
                 Some((_, Some(_))) => None,
@@ -198,7 +201,7 @@ fn check_extra_markers(stack: &Stack<'_>, out: &mut Vec<Hit>) {
                         EXTRA_MARKER_RULE.id,
                         &required,
                         cv::markers::KEEL_IMAGE,
-                        cv::markers::KEEL_IMAGE_COMMENT,
+                        &cv::markers::keel_image_comment(cv::markers::KEEL_IMAGE_WORDS),
                     )
                     .in_block(w.at),
                 );
@@ -259,6 +262,7 @@ fn enrolment(stack: &Stack<'_>, w: &Workload) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use crate::conventions as cv;
     use crate::lint::testing::{lines, lint_many, lint_one};
 
     const ID: &str = "keel-ignores";
@@ -321,10 +325,21 @@ mod tests {
 
     const BY_REF: &str = "kubernetes_namespace.app.metadata[0].name";
 
-    const FULL: &str = r#"      spec[0].template[0].spec[0].dns_config, # KYVERNO_LIFECYCLE_V1
-      spec[0].template[0].spec[0].container[0].image, # KEEL_IGNORE_IMAGE — Keel manages tag updates
+    /// The conventions' image entry comment, as dlgen writes it.
+    fn image_comment() -> String {
+        cv::markers::keel_image_comment(cv::markers::KEEL_IMAGE_WORDS)
+    }
+
+    /// The full ignore list of the first container, each entry with its marker.
+    fn full() -> String {
+        format!(
+            r#"      spec[0].template[0].spec[0].dns_config, # KYVERNO_LIFECYCLE_V1
+      spec[0].template[0].spec[0].container[0].image, # {}
       spec[0].template[0].metadata[0].annotations["keel.sh/update-time"], # KEEL_LIFECYCLE_V1
-"#;
+"#,
+            image_comment()
+        )
+    }
 
     fn ids(text: &str) -> Vec<(usize, &'static str)> {
         let mut found = Vec::new();
@@ -338,7 +353,7 @@ mod tests {
     #[test]
     fn enrolled_deployment_with_the_ignores_passes_by_reference_and_by_name() {
         for ns in [BY_REF, "\"app\""] {
-            let text = format!("{NAMESPACE}{}", deployment(ns, "", 1, 0, FULL));
+            let text = format!("{NAMESPACE}{}", deployment(ns, "", 1, 0, &full()));
             assert_eq!(ids(&text), vec![], "{ns}");
         }
     }
@@ -363,7 +378,7 @@ mod tests {
     #[test]
     fn every_container_and_init_container_image_must_be_ignored() {
         // The case the first-container-only check missed: a second container.
-        let text = format!("{NAMESPACE}{}", deployment(BY_REF, "", 2, 1, FULL));
+        let text = format!("{NAMESPACE}{}", deployment(BY_REF, "", 2, 1, &full()));
         let findings = lint_one(ID, &text);
         assert_eq!(lines(&findings), vec![(33, ID), (33, ID)]);
         assert!(
@@ -376,8 +391,11 @@ mod tests {
                 .iter()
                 .any(|f| f.message.contains("container[1].image"))
         );
-        let with_extra = FULL.to_owned()
-            + "      spec[0].template[0].spec[0].container[1].image,\n      spec[0].template[0].spec[0].init_container[0].image, # KEEL_IGNORE_IMAGE\n";
+        let with_extra = full()
+            + &format!(
+                "      spec[0].template[0].spec[0].container[1].image,\n      spec[0].template[0].spec[0].init_container[0].image, # {}\n",
+                cv::markers::KEEL_IMAGE
+            );
         let text = format!("{NAMESPACE}{}", deployment(BY_REF, "", 2, 1, &with_extra));
         assert_eq!(lines(&lint_one(ID, &text)), vec![]);
         // The marker on extra entries is a habit: an info, with a fix.
@@ -388,7 +406,7 @@ mod tests {
 
     #[test]
     fn the_first_image_entry_needs_its_marker_and_the_fix_appends_it() {
-        let untagged = FULL.replace(" # KEEL_IGNORE_IMAGE — Keel manages tag updates", "");
+        let untagged = full().replace(&format!(" # {}", image_comment()), "");
         let findings = lint_many(
             ID,
             &[
@@ -398,13 +416,12 @@ mod tests {
         );
         assert_eq!(lines(&findings), vec![(20, ID)]);
         assert_eq!(findings[0].path.to_str(), Some("app.tf"));
-        assert!(
-            findings[0]
-                .message
-                .contains("without the `# KEEL_IGNORE_IMAGE` marker")
-        );
+        assert!(findings[0].message.contains(&format!(
+            "without the `# {}` marker",
+            cv::markers::KEEL_IMAGE
+        )));
         let edit = findings[0].edit.as_ref().expect("a fix");
-        assert_eq!(edit.text, " # KEEL_IGNORE_IMAGE — Keel manages tag updates");
+        assert_eq!(edit.text, format!(" # {}", image_comment()));
     }
 
     #[test]

@@ -684,14 +684,11 @@ fn deployment_ignores(ctx: &Ctx, owned: &[&str], pod: &Pod) -> Vec<Ignore> {
     // hand-written stacks mark only the first, which plans the same.
     let image_entry = |path: String, c: &Container| Ignore {
         path: Expr(path),
-        comment: Some(match &c.keel_comment {
-            Some(words) => format!(
-                "{}{}{words}",
-                cv::markers::KEEL_IMAGE,
-                cv::markers::KEEL_IMAGE_SEPARATOR
-            ),
-            None => cv::markers::KEEL_IMAGE_COMMENT.to_owned(),
-        }),
+        comment: Some(cv::markers::keel_image_comment(
+            c.keel_comment
+                .as_deref()
+                .unwrap_or(cv::markers::KEEL_IMAGE_WORDS),
+        )),
     };
     for (i, c) in pod.containers.iter().enumerate() {
         if c.keel_image {
