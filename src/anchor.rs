@@ -376,7 +376,19 @@ pub struct Comment {
     pub field: String,
     pub anchor: Anchor,
     pub text: String,
-    pub trailing: bool,
+    pub placement: Placement,
+}
+
+/// Where a comment goes at its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Above the place and the comment lines dlgen writes there (a reason, a marker),
+    /// which end the comment block directly above the place, as the repo writes them.
+    Above,
+    /// Directly above the place, below dlgen's comment lines there.
+    DirectlyAbove,
+    /// At the end of the place's last line.
+    Trailing,
 }
 
 /// Comment texts of dlgen's own that an operator's comment above the same place replaces:
@@ -407,7 +419,7 @@ pub fn place(
             }
             Some(Ok(p)) => p,
         };
-        if c.trailing {
+        if c.placement == Placement::Trailing {
             if place.heredoc {
                 outcome.push(Some(Err(
                     "it ends with a heredoc, whose closing line takes no comment; place it `above`"
@@ -442,6 +454,14 @@ pub fn place(
             } else {
                 at..at
             };
+            // Above the comment lines dlgen writes at the place (a reason, a marker):
+            // they end the comment block there, as the repo writes them.
+            let at = if at == line_start && remove.is_empty() && c.placement == Placement::Above {
+                own_run_start(text, line_start)
+            } else {
+                at
+            };
+            let remove = if remove.is_empty() { at..at } else { remove };
             edits.push((at, order, format!("{lines}\n"), remove));
         }
         outcome.push(Some(Ok(())));
@@ -459,6 +479,21 @@ pub fn place(
         out.insert_str(at - remove.len(), &insert);
     }
     (out, outcome)
+}
+
+/// The start of the run of full-line comments directly above the line starting at
+/// `line_start` (`line_start` itself when there is none).
+fn own_run_start(text: &str, line_start: usize) -> usize {
+    let mut start = line_start;
+    while start > 0 {
+        let prev = text[..start - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = text[prev..start - 1].trim();
+        if !(line.starts_with('#') || line.starts_with("//")) {
+            break;
+        }
+        start = prev;
+    }
+    start
 }
 
 /// The lines directly above the line starting at `line_start` when they are one of dlgen's
@@ -664,7 +699,11 @@ locals {
                 field: String::new(),
                 anchor: parse(at).expect("anchor"),
                 text: (*text).to_owned(),
-                trailing: *trailing,
+                placement: if *trailing {
+                    Placement::Trailing
+                } else {
+                    Placement::Above
+                },
             })
             .collect();
         place(TF, &body, &comments)
@@ -700,6 +739,33 @@ locals {
             "{out}"
         );
         hcl_edit::parser::parse_body(&out).expect("still parses");
+    }
+
+    #[test]
+    fn dlgens_own_lines_end_the_comment_block_above_a_place() {
+        // The repo writes a reason or a marker as the last line of the comment block above
+        // what it explains (`# auth = "app": …` directly above `auth`): an operator's
+        // comment goes above it, unless the spec asks for directly above the place.
+        let text = "module \"ingress\" {\n  source = \"x\"\n  # auth = \"app\": the app checks a token\n  auth = \"app\"\n}\n";
+        let body = hcl_edit::parser::parse_body(text).expect("parses");
+        let at = |placement| Comment {
+            field: String::new(),
+            anchor: parse("module.ingress.auth").expect("anchor"),
+            text: "Clients send a bearer key.".to_owned(),
+            placement,
+        };
+        let (out, outcome) = place(text, &body, &[at(Placement::Above)]);
+        assert_eq!(outcome, [Some(Ok(()))]);
+        assert!(
+            out.contains("  source = \"x\"\n# Clients send a bearer key.\n  # auth = \"app\": the app checks a token\n  auth = \"app\"\n"),
+            "{out}"
+        );
+        let (out, outcome) = place(text, &body, &[at(Placement::DirectlyAbove)]);
+        assert_eq!(outcome, [Some(Ok(()))]);
+        assert!(
+            out.contains("  # auth = \"app\": the app checks a token\n# Clients send a bearer key.\n  auth = \"app\"\n"),
+            "{out}"
+        );
     }
 
     #[test]

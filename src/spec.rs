@@ -187,7 +187,9 @@ pub struct CommentSpec {
     pub at: Option<String>,
     /// The comment, without `#`; several lines above, one line trailing.
     pub text: Option<String>,
-    /// `above` the place (default) or `trailing` its last line.
+    /// `above` the place (default: above the comment lines dlgen writes there, a reason or
+    /// a marker, which stay directly above the place), `directly_above` it (below dlgen's
+    /// lines) or `trailing` its last line.
     pub place: Option<CommentPlace>,
 }
 
@@ -196,6 +198,8 @@ pub struct CommentSpec {
 #[serde(rename_all = "lowercase")]
 pub enum CommentPlace {
     Above,
+    #[serde(rename = "directly_above")]
+    DirectlyAbove,
     Trailing,
 }
 

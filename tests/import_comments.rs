@@ -12,7 +12,7 @@ use std::fs;
 use std::path::Path;
 
 use common::ROOT;
-use common::import::{imported, lost_comments, renderer};
+use common::import::{imported, lost_comments, rendered_tf, renderer};
 
 /// The comment blocks each corpus stack still loses, by stack: none since comments can be
 /// anchored anywhere in the stack.
@@ -279,6 +279,60 @@ fn words_beside_a_marker_are_the_stacks_own() {
     // The marker's wrapped sentence is the convention's, not a comment of the stack.
     assert!(!got.yaml.contains("the goldilocks label."), "{}", got.yaml);
     assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+    // Below the marker in the stack, so below it when rendered: the order is kept.
+    assert!(
+        got.yaml.contains("(INC-42).\n    place: directly_above"),
+        "{}",
+        got.yaml
+    );
+    let main = main_tf_of(&r, &got);
+    let marker_at = main
+        .find("KYVERNO_LIFECYCLE_V1: a Kyverno")
+        .expect("marker");
+    let own_at = main.find("# Dropping it caused").expect("own words");
+    assert!(marker_at < own_at, "{main}");
+}
+
+/// The `main.tf` the imported spec renders.
+fn main_tf_of(r: &dlgen::render::Renderer, got: &dlgen::import::Imported) -> String {
+    rendered_tf(r, got)
+        .into_iter()
+        .find(|(name, _)| name == "main.tf")
+        .expect("main.tf")
+        .1
+}
+
+#[test]
+fn a_comment_block_that_ends_in_the_auth_reason_keeps_its_lines_above_it() {
+    // The repo's form of the auth reason: a comment block ending in `# auth = "<tier>": …`
+    // directly above `auth`. The lines above the reason were listed in the spec's header,
+    // as no object's, and an adoption that rendered over the stack deleted them.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let line = "  auth            = \"required\" # Authentik forward-auth — GPS traces of home/travel stay behind SSO\n";
+    assert!(main_tf.contains(line), "{main_tf}");
+    let own = "  # Phone apps send a bearer token;\n  # they cannot follow an Authentik redirect.\n  # auth = \"app\": the API checks the token on every request\n  auth = \"app\"\n";
+    fs::write(dir.join("main.tf"), main_tf.replacen(line, own, 1)).expect("write");
+    let got = imported(&dir, &r);
+    assert!(
+        got.yaml
+            .contains("auth_why: the API checks the token on every request"),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains("- at: module.ingress.auth\n    text: |-\n      Phone apps send a bearer token;\n      they cannot follow an Authentik redirect.\n"),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+    // Rendered, the block reads as it did: the reason stays its last line.
+    let main = main_tf_of(&r, &got);
+    assert!(
+        main.contains("  # they cannot follow an Authentik redirect.\n  # auth = \"app\": the API checks the token on every request\n  auth "),
+        "{main}"
+    );
 }
 
 #[test]

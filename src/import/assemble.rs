@@ -1461,7 +1461,7 @@ fn anchor_comments(
                 field: String::new(),
                 anchor,
                 text: c.text.clone().unwrap_or_default(),
-                trailing: c.place.is_some(),
+                placement: crate::model::placement(c.place),
             };
             crate::anchor::place(&main.contents, &body, &[one]).1 == [Some(Ok(()))]
         })
@@ -1517,14 +1517,26 @@ fn anchored(
         let run = &loose[i..j];
         i = j;
         let Some(last) = run.last() else { continue };
+        // Comment lines that other fields hold (a reason, a marker) are rendered directly
+        // above the place: the run goes above them (the default), or, when they come
+        // before it, directly above the place.
+        let mut placement = None;
         let target = if full_line {
-            let next = l.top.file.line_range(last.line + 1);
+            let mut below = last.line + 1;
+            while l.top.file.is_comment_line(below) {
+                below += 1;
+            }
+            if below == last.line + 1 && l.line > 1 && l.top.file.is_comment_line(l.line - 1) {
+                placement = Some(CommentPlace::DirectlyAbove);
+            }
+            let next = l.top.file.line_range(below);
             let code = &text[next.clone()];
             if code.trim().is_empty() {
                 continue;
             }
             Target::Starts(next.start + (code.len() - code.trim_start().len()))
         } else {
+            placement = Some(CommentPlace::Trailing);
             let code_end = own.start + crate::import::source::code_len(&text[own.clone()]);
             Target::EndsOnLine(own.start..code_end)
         };
@@ -1548,7 +1560,7 @@ fn anchored(
                         .collect::<Vec<_>>()
                         .join("\n"),
                 ),
-                place: (!full_line).then_some(CommentPlace::Trailing),
+                place: placement,
             },
             run.iter()
                 .map(|r| (r.top.file.name.clone(), r.line))

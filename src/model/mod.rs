@@ -868,8 +868,8 @@ fn anchored_comments(
             p.missing(&format!("{field}.text"), "the comment, without `#`");
             continue;
         }
-        let trailing = c.place == Some(crate::spec::CommentPlace::Trailing);
-        if trailing && text.trim().contains('\n') {
+        let placement = placement(c.place);
+        if placement == crate::anchor::Placement::Trailing && text.trim().contains('\n') {
             p.add(
                 format!("{field}.text"),
                 "a trailing comment is one line",
@@ -885,10 +885,21 @@ fn anchored_comments(
             field,
             anchor,
             text: text.trim_end().to_owned(),
-            trailing,
+            placement,
         });
     }
     out
+}
+
+/// Where the spec's `place` puts an anchored comment.
+pub(crate) fn placement(place: Option<crate::spec::CommentPlace>) -> crate::anchor::Placement {
+    use crate::anchor::Placement;
+    use crate::spec::CommentPlace;
+    match place {
+        None | Some(CommentPlace::Above) => Placement::Above,
+        Some(CommentPlace::DirectlyAbove) => Placement::DirectlyAbove,
+        Some(CommentPlace::Trailing) => Placement::Trailing,
+    }
 }
 
 /// Why words the spec gives for a comment cannot be written, with what to do, if they

@@ -75,7 +75,7 @@ pub fn imported(dir: &Path, r: &Renderer) -> Imported {
 
 /// The Terraform files (`.tf`, `.hcl`) the imported spec renders, with the files it
 /// keeps beside it written where the renderer reads them.
-fn rendered_tf(r: &Renderer, got: &Imported) -> Vec<(String, String)> {
+pub fn rendered_tf(r: &Renderer, got: &Imported) -> Vec<(String, String)> {
     let tmp = tempfile::tempdir().expect("tmp");
     let spec = tmp.path().join(format!("{}.yaml", got.name));
     let beside = dlgen::generate::spec_files_dir(&spec);
