@@ -568,6 +568,57 @@ variable \"storage_size\" {
         },
         // --- 5.9 manifests ------------------------------------------------------------------
         Probe {
+            variant: "5.9 a basicAuth Middleware naming a hand-written htpasswd Secret, older ignore list",
+            // The Secret's data is a `for` over credentials: raw HCL. The Middleware's
+            // `{ref}` to it made the model refuse every draft, so the Deployment's
+            // ignores (here the six-entry older list) were not read and the whole
+            // Deployment went raw.
+            edits: &[
+                ("      metadata[0].annotations[\"keel.sh/match-tag\"],\n", ""),
+                ("      metadata[0].annotations[\"kubernetes.io/change-cause\"],\n", ""),
+                (
+                    "      metadata[0].annotations[\"deployment.kubernetes.io/revision\"],\n",
+                    "",
+                ),
+            ],
+            append: concat!(
+                "
+variable \"song_users\" {
+  type      = map(string)
+  sensitive = true
+}
+
+resource \"kubernetes_secret\" \"basic_auth\" {
+  metadata {
+    name      = \"song-basic-auth\"
+    namespace = kubernetes_namespace.song-shelf.metadata[0].name
+  }
+  data = {
+    users = join(\"\\n\", [for user, hash in var.song_users : \"${user}:${hash}\"])
+  }
+}
+",
+                song_middleware!(
+                    "basic_auth",
+                    "basic-auth",
+                    "      basicAuth = {
+        secret = kubernetes_secret.basic_auth.metadata[0].name
+        realm  = \"Songs\"
+      }
+"
+                )
+            ),
+            spec: &[
+                "secret: {ref: 'kubernetes_secret.basic_auth.metadata[0].name'}",
+                "    drop:\n      - metadata[0].annotations[\"keel.sh/match-tag\"]",
+            ],
+            raw: Raw::At(&[(
+                "raw.stack",
+                &["resource \"kubernetes_secret\" \"basic_auth\""],
+            )]),
+            ..P
+        },
+        Probe {
             variant: "5.9 the bearer-token Middleware plugin with tokens from Vault",
             append: concat!(
                 song_vault_read!(),

@@ -763,6 +763,11 @@ fn hcl_declarations(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
 /// Deployment's ignores) before the spec is assembled. Without them a value reading a
 /// local (`{hcl: local.db_host}`) made the model refuse the spec, and those readers
 /// gave their fields up.
+///
+/// The blocks of the stack that a `{ref: ...}` of the spec names and no field of the
+/// spec holds are there too, with what they read: the assembled spec holds them whole in
+/// `raw.stack`, and without them the model refused the reference (a Middleware naming
+/// the hand-written Secret of its htpasswd).
 pub(super) fn buildable(ctx: &Ctx, draft: &Draft) -> crate::spec::Spec {
     let (mut spec, pieces) = declared(ctx, draft);
     let data: Vec<&str> = pieces
@@ -771,7 +776,101 @@ pub(super) fn buildable(ctx: &Ctx, draft: &Draft) -> crate::spec::Spec {
         .map(|p| p.text.as_str())
         .collect();
     append_stack(&mut spec, &data);
-    spec
+    let referenced = referenced_blocks(ctx, draft);
+    if referenced.is_empty() {
+        return spec;
+    }
+    let texts: Vec<String> = referenced.iter().map(|p| p.text.clone()).collect();
+    let done = refs_declared(
+        spec.raw
+            .as_ref()
+            .and_then(|r| r.stack.as_deref())
+            .unwrap_or(""),
+    );
+    let mut with = spec.clone();
+    let mut needs = needed(ctx, texts, done, |r| !matches!(r, Ref::Var(_)));
+    // The data sources the spec renders itself stay the model's.
+    let rendered: Vec<String> = crate::model::build(&with)
+        .map(|stack| {
+            stack
+                .objects
+                .iter()
+                .map(|o| o.address.reference())
+                .collect()
+        })
+        .unwrap_or_default();
+    needs.retain(|p| {
+        !p.construct.starts_with("data ")
+            || hcl_edit::parser::parse_body(&p.text).is_ok_and(|b| {
+                b.blocks()
+                    .filter_map(source::address_of)
+                    .all(|a| !rendered.contains(&a))
+            })
+    });
+    let all: Vec<&str> = referenced
+        .iter()
+        .chain(&needs)
+        .map(|p| p.text.as_str())
+        .collect();
+    append_stack(&mut with, &all);
+    with
+}
+
+/// The top-level blocks of the stack that the spec's `{ref: ...}` values name and that
+/// no object of the draft claims, as pieces.
+fn referenced_blocks(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
+    let Ok(value) = serde_json::to_value(&draft.spec) else {
+        return Vec::new();
+    };
+    let mut refs = Vec::new();
+    collect_refs(&value, &mut refs);
+    let mut out: Vec<Piece> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for r in refs {
+        let Ok(hcl_edit::expr::Expression::Traversal(t)) = hcl_edit::parser::parse_expr(&r) else {
+            continue;
+        };
+        let hcl_edit::expr::Expression::Variable(root) = &t.expr else {
+            continue;
+        };
+        let names = crate::hcl::leading_attributes(&t);
+        let address = match (root.as_str(), names.as_slice()) {
+            ("var" | "local" | "path" | "each" | "count" | "self" | "terraform", _) => continue,
+            ("data", [ty, name, ..]) => format!("data.{ty}.{name}"),
+            ("module", [name, ..]) => format!("module.{name}"),
+            (ty, [name, ..]) => format!("{ty}.{name}"),
+            _ => continue,
+        };
+        if draft.claimed(&address) || !seen.insert(address.clone()) {
+            continue;
+        }
+        let Some(top) = scoped_top(ctx, &address) else {
+            continue;
+        };
+        let Some(span) = top.block.span() else {
+            continue;
+        };
+        let mut piece = Piece::new(Slot::Stack, top.file, span, format!("{}", top.block.ident));
+        in_root_terms(ctx, std::slice::from_mut(&mut piece));
+        out.push(piece);
+    }
+    out
+}
+
+/// The texts of the `{ref: ...}` values in a serialized spec.
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let (1, Some(serde_json::Value::String(r))) = (map.len(), map.get("ref")) {
+                out.push(r.clone());
+            }
+            for v in map.values() {
+                collect_refs(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// The spec with the non-data declarations its raw HCL values read appended to
