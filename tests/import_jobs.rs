@@ -255,6 +255,86 @@ resource "kubernetes_cron_job_v1" "jobs" {
 }
 
 #[test]
+fn the_depends_on_of_cron_jobs_generated_by_for_each_is_read_per_instance() {
+    // Stack-patterns v2 section 5.5 (tripit): the generated CronJobs read the stack's
+    // secrets and, like most of the repo's objects, list no `depends_on`, although the
+    // conventions derive one on the ExternalSecret. The reader looked the list up at the
+    // job's address in the spec, which is not the instance's in the stack: it read
+    // nothing, the rendered jobs depended on the ExternalSecret, and the whole block went
+    // raw.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = stack_with_files(&r, tmp.path(), "", &[]);
+    let jobs = |depends_on: &str| {
+        format!(
+            r#"
+locals {{
+  cronjobs = {{
+    sync   = {{ schedule = "*/30 * * * *" }}
+    digest = {{ schedule = "0 7 * * *" }}
+  }}
+}}
+
+resource "kubernetes_cron_job_v1" "jobs" {{
+  for_each = local.cronjobs
+  metadata {{
+    name      = "drone-logbook-${{each.key}}"
+    namespace = "drone-logbook"
+  }}
+  spec {{
+    schedule           = each.value.schedule
+    concurrency_policy = "Forbid"
+    job_template {{
+      metadata {{}}
+      spec {{
+        template {{
+          metadata {{}}
+          spec {{
+            container {{
+              name    = each.key
+              image   = "ghcr.io/viktorbarzin/drone-logbook:latest"
+              command = ["drone-logbook", each.key]
+              env_from {{
+                secret_ref {{
+                  name = "drone-logbook-secrets"
+                }}
+              }}
+            }}
+            restart_policy = "OnFailure"
+          }}
+        }}
+      }}
+    }}
+  }}
+{depends_on}}}
+"#
+        )
+    };
+    fs::write(dir.join("main.tf"), format!("{main_tf}{}", jobs(""))).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert_eq!(
+        got.yaml
+            .matches("depends_on:\n      drop: [kubernetes_manifest.external_secret]")
+            .count(),
+        2,
+        "{}",
+        got.yaml
+    );
+    // Listed as the conventions derive it: nothing to say.
+    let listed = "  depends_on = [kubernetes_manifest.external_secret]\n";
+    fs::write(dir.join("main.tf"), format!("{main_tf}{}", jobs(listed))).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert_eq!(
+        got.yaml.matches("drop: [kubernetes_manifest").count(),
+        0,
+        "{}",
+        got.yaml
+    );
+}
+
+#[test]
 fn counted_cron_jobs_are_a_job_per_index_the_first_at_the_blocks_address() {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");

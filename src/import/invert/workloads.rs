@@ -642,6 +642,7 @@ pub(super) fn depends_on(ctx: &Ctx, d: &mut Draft) {
     };
     // Comments and reasons are gathered apart while the spec is borrowed.
     let mut scratch = Draft::default();
+    let claims = d.claims.clone();
     for (i, job) in d.spec.jobs.iter_mut().enumerate() {
         let (Some(ty), Some(label)) = (&job.resource_type, &job.address) else {
             continue;
@@ -649,7 +650,12 @@ pub(super) fn depends_on(ctx: &Ctx, d: &mut Draft) {
         let address = format!("{ty}.{label}");
         let field = format!("jobs[{i}].depends_on");
         let from = derived(&address);
-        if let Some(spec) = depends_diff(ctx, &mut scratch, &address, &field, &from, &managed) {
+        // An instance of a block that repeats is read at its address in the stack.
+        let input = claims
+            .iter()
+            .find(|c| c.rendered == address)
+            .map_or(address.clone(), |c| ctx.unscoped(&c.input).to_owned());
+        if let Some(spec) = depends_diff(ctx, &mut scratch, &input, &field, &from, &managed) {
             job.depends_on = spec;
         }
     }
