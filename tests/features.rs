@@ -2732,6 +2732,80 @@ fn service_accounts_with_their_bindings() {
 }
 
 #[test]
+fn a_service_account_with_further_bindings() {
+    // Stack-patterns v2 section 7: accounts of apps that call the API get a Role and
+    // binding, or the cluster-scoped pair; a kubectl job that reads the cluster and
+    // writes in its namespace has both.
+    let (text, body) = render(&format!(
+        "{BASE}service_accounts:
+  - name: app-watch
+    scope: cluster
+    rules:
+      - {{api_groups: [\"\"], resources: [nodes], verbs: [get, list]}}
+    bindings:
+      - rules: [{{api_groups: [\"\"], resources: [configmaps], verbs: [get, patch]}}]
+        role_name: app-watch-annotate
+        role_address: annotate
+        binding_name: app-watch-annotate
+      - {{role: view}}
+"
+    ));
+    let cluster_binding = find(
+        &body,
+        "resource",
+        &["kubernetes_cluster_role_binding", "app_watch"],
+    );
+    assert_eq!(
+        val(child(cluster_binding, &["role_ref"]), "name").unwrap(),
+        "kubernetes_cluster_role.app_watch.metadata[0].name"
+    );
+    let role = find(&body, "resource", &["kubernetes_role", "annotate"]);
+    assert_eq!(
+        val(child(role, &["metadata"]), "name").unwrap(),
+        "\"app-watch-annotate\""
+    );
+    assert_eq!(
+        val(child(role, &["metadata"]), "namespace").unwrap(),
+        "kubernetes_namespace.app.metadata[0].name"
+    );
+    let binding = find(
+        &body,
+        "resource",
+        &["kubernetes_role_binding", "app_watch_annotate"],
+    );
+    assert_eq!(
+        val(child(binding, &["role_ref"]), "name").unwrap(),
+        "kubernetes_role.annotate.metadata[0].name"
+    );
+    assert_eq!(
+        val(child(binding, &["subject"]), "name").unwrap(),
+        "kubernetes_service_account.app_watch.metadata[0].name"
+    );
+    let view = find(
+        &body,
+        "resource",
+        &["kubernetes_role_binding", "app_watch_view"],
+    );
+    assert_eq!(val(child(view, &["role_ref"]), "name").unwrap(), "\"view\"");
+    assert_eq!(
+        text.matches("resource \"kubernetes_service_account\"")
+            .count(),
+        1
+    );
+    // A binding binds to something, and two roles of one account need two addresses.
+    let bad = errors(&format!(
+        "{BASE}service_accounts:\n  - name: app-x\n    rules: [{{resources: [pods], verbs: [get]}}]\n    bindings:\n      - {{scope: cluster}}\n      - rules: [{{resources: [secrets], verbs: [get]}}]\n"
+    ));
+    for needle in [
+        "service_accounts[0].bindings[0].role",
+        "`role` (an existing ClusterRole) or `rules` (a role of its own)",
+        "the stack would declare `kubernetes_role.app_x` twice",
+    ] {
+        assert!(bad.contains(needle), "{needle}: {bad}");
+    }
+}
+
+#[test]
 fn terragrunt_dependencies_inputs_and_include_only() {
     let files = render_all(&format!(
         "{BASE}dependencies: [platform, vault, external-secrets]\ninputs: {{image_tag: latest, replicas: 2, features: [a, b]}}\n"

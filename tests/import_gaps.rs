@@ -304,6 +304,44 @@ namespace:
 }
 
 #[test]
+fn an_account_with_a_cluster_role_and_a_role_imports_as_one_account_without_raw_hcl() {
+    // Stack-patterns v2 section 7: a kubectl job's account reads the cluster (a
+    // ClusterRole) and writes in its namespace (a Role), and may be bound to an existing
+    // ClusterRole too. The spec said one binding per account: the others stayed raw.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let extra = "service_accounts:
+  - name: watcher
+    scope: cluster
+    rules:
+      - {api_groups: [\"\"], resources: [nodes], verbs: [get, list]}
+    bindings:
+      - rules: [{api_groups: [\"\"], resources: [configmaps], verbs: [get, patch]}]
+        role_name: watcher-annotate
+        role_address: annotate
+        binding_name: watcher-annotate
+        binding_address: annotate
+      - {role: view}
+";
+    let (dir, _) = stack_of(&r, tmp.path(), extra);
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml.contains(
+            "    bindings:
+      - rules: [{api_groups: [''], resources: [configmaps], verbs: [get, patch]}]
+        role_name: watcher-annotate
+        role_address: annotate
+        binding_name: watcher-annotate
+        binding_address: annotate
+      - role: view"
+        ),
+        "{}",
+        got.yaml
+    );
+}
+
+#[test]
 fn an_ingress_waking_sablier_without_the_deployments_labels_asks_for_a_reason() {
     // Stack-patterns v2 section 1.2: nine stacks pass `sablier`, five label their
     // Deployment. Without the labels the ingress used to stay whole in `raw.stack`; now it

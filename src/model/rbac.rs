@@ -6,7 +6,7 @@ use super::types::*;
 use super::{Ctx, adopt};
 use crate::conventions as cv;
 use crate::hcl;
-use crate::spec::{RbacScope, ServiceAccountSpec};
+use crate::spec::{BindingSpec, RbacScope, ServiceAccountSpec};
 use crate::validate;
 
 /// The objects of one service account of the spec, in file order: the account, its role
@@ -54,7 +54,42 @@ pub(crate) fn service_account(
     );
     account.comment = sa.comment.clone();
     let mut out = vec![account];
-    let account_ref = Expr(format!("{account_type}.{address}.metadata[0].name"));
+    let account = Account {
+        name: &name,
+        address: &address,
+        reference: Expr(format!("{account_type}.{address}.metadata[0].name")),
+    };
+    let prefix = format!("service_accounts[{i}]");
+    out.extend(binding(p, ctx, &prefix, &sa.own_binding(), &account, true));
+    for (j, b) in sa.bindings.iter().enumerate() {
+        let prefix = format!("{prefix}.bindings[{j}]");
+        out.extend(binding(p, ctx, &prefix, b, &account, false));
+    }
+    out
+}
+
+/// The service account a binding binds.
+struct Account<'a> {
+    name: &'a str,
+    address: &'a str,
+    /// The reference to the account's name.
+    reference: Expr,
+}
+
+/// The objects of one binding of an account (`prefix` its place in the spec): its role
+/// (when it has rules) and the binding; none when the account's `own` fields bind it to
+/// nothing.
+fn binding(
+    p: &mut Problems,
+    ctx: &Ctx,
+    prefix: &str,
+    sa: &BindingSpec,
+    account: &Account,
+    own: bool,
+) -> Vec<Object> {
+    let at = |f: &str| format!("{prefix}.{f}");
+    let (name, address) = (account.name, account.address);
+    let mut out = Vec::new();
     let cluster = sa.scope == Some(RbacScope::Cluster);
     let namespace = (!cluster).then(|| Value::from(ctx.ns_ref.clone()));
 
@@ -63,7 +98,7 @@ pub(crate) fn service_account(
         p.add(
             at("rules"),
             "a service account is bound to an existing ClusterRole (`role`) or to a role of its own (`rules`), not both",
-            Some("keep one; a second account can hold the other".to_owned()),
+            Some("keep one; a second binding (`bindings`) can hold the other".to_owned()),
         );
     }
     if !own_rules {
@@ -92,10 +127,11 @@ pub(crate) fn service_account(
                 );
                 n.clone()
             }
-            None => name.clone(),
+            None => name.to_owned(),
         };
-        let role_address =
-            adopt::address(p, &at("role_address"), &sa.role_address, || address.clone());
+        let role_address = adopt::address(p, &at("role_address"), &sa.role_address, || {
+            address.to_owned()
+        });
         let role_type = super::workload::resource_type(
             p,
             &at("role_resource_type"),
@@ -108,7 +144,7 @@ pub(crate) fn service_account(
         );
         let mut rules = Vec::new();
         for (ri, r) in sa.rules.iter().enumerate() {
-            let rat = |f: &str| format!("service_accounts[{i}].rules[{ri}].{f}");
+            let rat = |f: &str| format!("{prefix}.rules[{ri}].{f}");
             if r.verbs.is_empty() {
                 p.missing(
                     &rat("verbs"),
@@ -126,7 +162,7 @@ pub(crate) fn service_account(
                 p.add(
                     rat("non_resource_urls"),
                     "a rule of URLs that are no resource belongs to a ClusterRole; a Role's rules name resources",
-                    Some(format!("add `scope: cluster` under `service_accounts[{i}]`")),
+                    Some(format!("add `scope: cluster` under `{prefix}`")),
                 );
             }
             for (ui, url) in r.non_resource_urls.iter().enumerate() {
@@ -178,6 +214,12 @@ pub(crate) fn service_account(
             validate::qualified_name(role),
         );
         ("ClusterRole", Value::Str(role.clone()))
+    } else if !own {
+        p.missing(
+            &at("role"),
+            "what the binding binds the account to: `role` (an existing ClusterRole) or `rules` (a role of its own)",
+        );
+        return out;
     } else {
         for (f, set) in [
             ("binding_name", sa.binding_name.is_some()),
@@ -207,7 +249,7 @@ pub(crate) fn service_account(
         }
         None => match &sa.role {
             Some(role) if !own_rules => format!("{name}-{role}"),
-            _ => name.clone(),
+            _ => name.to_owned(),
         },
     };
     let binding_address = adopt::address(p, &at("binding_address"), &sa.binding_address, || {
@@ -233,7 +275,7 @@ pub(crate) fn service_account(
             role_name,
             subjects: vec![Subject {
                 kind: "ServiceAccount".to_owned(),
-                name: account_ref.into(),
+                name: account.reference.clone().into(),
                 namespace: ctx.ns_ref.clone().into(),
             }],
         }),

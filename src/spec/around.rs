@@ -340,6 +340,56 @@ pub struct ServiceAccountSpec {
     pub binding_resource_type: Option<String>,
     /// What the account is for; written above it.
     pub comment: Option<String>,
+    /// Further bindings of the account, each with a role of its own (`rules`) or an
+    /// existing ClusterRole (`role`), of either scope: a Role in the namespace beside a
+    /// ClusterRole. Each takes the fields of the account's own binding.
+    #[serde(default)]
+    pub bindings: Vec<BindingSpec>,
+}
+
+impl ServiceAccountSpec {
+    /// The account's own binding, as its fields give it.
+    pub fn own_binding(&self) -> BindingSpec {
+        BindingSpec {
+            role: self.role.clone(),
+            rules: self.rules.clone(),
+            scope: self.scope,
+            role_name: self.role_name.clone(),
+            role_address: self.role_address.clone(),
+            role_resource_type: self.role_resource_type.clone(),
+            binding_name: self.binding_name.clone(),
+            binding_address: self.binding_address.clone(),
+            binding_resource_type: self.binding_resource_type.clone(),
+        }
+    }
+}
+
+/// A binding of a service account: to an existing ClusterRole, or to a Role (or
+/// ClusterRole) of its own with rules.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BindingSpec {
+    /// An existing ClusterRole to bind (e.g. `edit`, `view`).
+    pub role: Option<String>,
+    /// Rules of a role of its own (a Role, or a ClusterRole with `scope: cluster`).
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+    /// `namespace` (a RoleBinding, default) or `cluster` (a ClusterRoleBinding).
+    pub scope: Option<RbacScope>,
+    /// The role's name (rules only); default the service account's name.
+    pub role_name: Option<String>,
+    /// The role's address (rules only); default the service account's address.
+    pub role_address: Option<String>,
+    /// The role's resource type (rules only), of its scope: `kubernetes_role_v1` or
+    /// `kubernetes_cluster_role_v1`; default `kubernetes_role` / `kubernetes_cluster_role`.
+    pub role_resource_type: Option<String>,
+    /// The binding's name; default `<account>-<role>` (`role`) or the account's name.
+    pub binding_name: Option<String>,
+    /// The binding's address; default the binding's name in snake case.
+    pub binding_address: Option<String>,
+    /// The binding's resource type, of its scope: `kubernetes_role_binding_v1` or
+    /// `kubernetes_cluster_role_binding_v1`; default the type without `_v1`.
+    pub binding_resource_type: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

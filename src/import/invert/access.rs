@@ -16,7 +16,7 @@ use crate::conventions as cv;
 use crate::import::draft::{Draft, Limits, Part};
 use crate::import::value::{self as val, block, blocks, get, string};
 use crate::planeq::Value;
-use crate::spec::{OrderedMap, QuotaSpec, RbacScope, RuleSpec, ServiceAccountSpec};
+use crate::spec::{BindingSpec, OrderedMap, QuotaSpec, RbacScope, RuleSpec, ServiceAccountSpec};
 
 /// `service_accounts:`, a list whose entries the inversion reads one by one (entry `i`
 /// gives up as `Part::Items(SERVICE_ACCOUNTS, i)`); an entry has no raw HCL of its own.
@@ -246,37 +246,57 @@ pub fn service_accounts(ctx: &Ctx, d: &mut Draft, limits: &Limits) {
             ..ServiceAccountSpec::default()
         };
         d.claim(&ctx.at(&address), &address, part.clone(), None);
-        if let Some(bound) = binding(ctx, name, &taken, &roles) {
-            spec.scope = Some(if bound.cluster {
+        // Every binding of the account: the first is its own, the others `bindings`.
+        let mut bindings = Vec::new();
+        while let Some(bound) = binding(ctx, name, &taken, &roles) {
+            let scope = if bound.cluster {
                 RbacScope::Cluster
             } else {
                 RbacScope::Namespace
-            });
+            };
             let binding_types = if bound.cluster {
                 cv::rbac::CLUSTER_BINDING_TYPES
             } else {
                 cv::rbac::BINDING_TYPES
             };
-            spec.binding_resource_type = non_default(&bound.address, &binding_types);
-            spec.binding_name = Some(bound.name);
-            spec.binding_address = Some(bound.label);
-            spec.role = bound.existing;
+            let mut b = BindingSpec {
+                scope: Some(scope),
+                binding_resource_type: non_default(&bound.address, &binding_types),
+                binding_name: Some(bound.name),
+                binding_address: Some(bound.label),
+                role: bound.existing,
+                ..BindingSpec::default()
+            };
             if let Some(role) = bound.role {
                 let role_types = if bound.cluster {
                     cv::rbac::CLUSTER_ROLE_TYPES
                 } else {
                     cv::rbac::ROLE_TYPES
                 };
-                spec.role_resource_type = non_default(&role.address, &role_types);
-                spec.role_name = Some(role.name);
-                spec.role_address = Some(role.label);
-                spec.rules = role.rules;
+                b.role_resource_type = non_default(&role.address, &role_types);
+                b.role_name = Some(role.name);
+                b.role_address = Some(role.label);
+                b.rules = role.rules;
                 d.claim(&ctx.at(&role.address), &role.address, part.clone(), None);
                 taken.insert(role.address);
             }
-            d.claim(&ctx.at(&bound.address), &bound.address, part, None);
+            d.claim(&ctx.at(&bound.address), &bound.address, part.clone(), None);
             taken.insert(bound.address);
+            bindings.push(b);
         }
+        let mut bindings = bindings.into_iter();
+        if let Some(own) = bindings.next() {
+            spec.role = own.role;
+            spec.rules = own.rules;
+            spec.scope = own.scope;
+            spec.role_name = own.role_name;
+            spec.role_address = own.role_address;
+            spec.role_resource_type = own.role_resource_type;
+            spec.binding_name = own.binding_name;
+            spec.binding_address = own.binding_address;
+            spec.binding_resource_type = own.binding_resource_type;
+        }
+        spec.bindings = bindings.collect();
         d.spec.service_accounts.push(spec);
     }
 }
