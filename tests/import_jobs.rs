@@ -635,3 +635,48 @@ fn the_fact_sheets_job_shapes_are_read_without_raw() {
         assert!(got.yaml.contains(want), "{want}\n{}", got.yaml);
     }
 }
+
+#[test]
+fn a_job_of_a_gpu_stack_keeps_the_reason_for_its_memory_limit() {
+    // A GPU Deployment puts a stack without a `tier` in the GPU tier, where a memory
+    // limit above the request needs a reason, for the jobs' containers too (voice-synth's
+    // scaling CronJobs). The job reader took the stack for `aux`, read no reason, and the
+    // model refused the job: it went raw.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let spec = fs::read_to_string(
+        std::path::Path::new(common::ROOT).join("tests/fixtures/specs/speech-gpu.yaml"),
+    )
+    .expect("spec");
+    let spec = format!(
+        "{spec}jobs:
+  - name: speech-gpu-nightly
+    schedule: 0 3 * * *
+    containers:
+      - image: bitnami/kubectl:1.31
+        command: [kubectl, rollout, restart, deployment/whisper]
+        resources:
+          cpu: 10m
+          memory: 32Mi
+          memory_limit: 64Mi
+          memory_limit_why: kubectl's client caches spike at start
+"
+    );
+    let (name, rendered) =
+        dlgen::generate::render_text(&r, "specs/speech-gpu.yaml", &spec, "specs/speech-gpu.yaml")
+            .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tmp.path().join("stacks").join(&name);
+    for f in &rendered {
+        let path = dir.join(&f.name);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(&path, f.bytes()).expect("write");
+    }
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml
+            .contains("memory_limit_why: kubectl's client caches spike at start"),
+        "{}",
+        got.yaml
+    );
+}

@@ -400,7 +400,14 @@ fn job(
         eso: d.spec.secrets.is_some(),
         service: false,
         volumes: &names,
-        burstable: cv::tiers::BURSTABLE.contains(&tier_key(d.spec.tier, false)),
+        // The stack's tier, which a GPU Deployment makes `gpu` when the spec gives none.
+        burstable: cv::tiers::BURSTABLE.contains(&tier_key(
+            d.spec.tier,
+            d.spec
+                .deployment
+                .as_ref()
+                .is_some_and(|dep| dep.gpu.is_some()),
+        )),
     };
     for (kind, list) in [("container", false), ("init_container", true)] {
         for (j, c) in blocks(pod, kind).iter().enumerate() {
