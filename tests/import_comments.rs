@@ -365,3 +365,36 @@ fn a_comment_after_an_ignore_changes_list_is_carried() {
     );
     assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
 }
+
+#[test]
+fn the_comment_of_a_local_written_out_goes_where_the_value_is() {
+    // A local the spec has no field for is written out where the stack reads it; the
+    // comment above it was listed in the spec's header, and an adoption that rendered
+    // over the stack deleted it. It now goes above the first place that reads the local.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let value = "            name  = \"RUST_LOG\"\n            value = \"info\"\n";
+    assert!(main_tf.contains(value), "{main_tf}");
+    let edited = main_tf.replacen(
+        value,
+        "            name  = \"RUST_LOG\"\n            value = local.log_level\n",
+        1,
+    ) + "\nlocals {\n  # Debug logs fill the node's disk within a day.\n  log_level = \"info\"\n}\n";
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml.contains(
+            "  - at: kubernetes_deployment.drone_logbook.spec.template.spec.container.env.value\n    text: Debug logs fill the node's disk within a day.\n"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+    let main = main_tf_of(&r, &got);
+    assert!(
+        main.contains("            # Debug logs fill the node's disk within a day.\n            value = \"info\"\n"),
+        "{main}"
+    );
+}

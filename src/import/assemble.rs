@@ -1543,13 +1543,14 @@ fn anchor_comments(
     renderer: &Renderer,
     full: prove::Rendered,
 ) -> prove::Rendered {
-    let candidates = anchored(ctx, draft, pieces);
+    let mut candidates = anchored(ctx, draft, pieces);
     let Some(main) = full.files.iter().find(|f| f.name == "main.tf") else {
         return full;
     };
     let Ok(body) = hcl_edit::parser::parse_body(&main.contents) else {
         return full;
     };
+    candidates.extend(local_comments(ctx, draft, pieces, &body));
     let kept: Vec<_> = candidates
         .into_iter()
         .filter(|(c, _)| {
@@ -1579,6 +1580,149 @@ fn anchor_comments(
             rendered
         }
         Err(_) => full,
+    }
+}
+
+/// The comments above the stack's locals that are not kept (raw HCL holds none of them),
+/// as anchored comments: at the local where the rendered stack (`rendered`, its
+/// `main.tf`) declares it too, else above the first place of a claimed object that reads
+/// it, where the spec writes its value out. Each comes with the lines it holds.
+fn local_comments(
+    ctx: &Ctx,
+    draft: &Draft,
+    pieces: &[Piece],
+    rendered: &hcl_edit::structure::Body,
+) -> Vec<(crate::spec::CommentSpec, Vec<(String, usize)>)> {
+    use crate::anchor::{self, Target};
+    // The claimed objects in the order of the stack's files, with their rendered address.
+    let mut objects: Vec<(source::Top, &str)> = draft
+        .claims
+        .iter()
+        .filter_map(|c| Some((ctx.src.top(&c.input)?, c.rendered.as_str())))
+        .collect();
+    objects.sort_by_key(|(t, _)| {
+        let file = ctx.src.files.iter().position(|f| std::ptr::eq(f, t.file));
+        (file, t.block.span().map(|s| s.start))
+    });
+    objects.dedup_by(|a, b| std::ptr::eq(a.0.block, b.0.block));
+    let mut out = Vec::new();
+    for top in ctx
+        .src
+        .tops()
+        .filter(|t| t.block.ident.as_str() == "locals")
+    {
+        for a in top.block.body.attributes() {
+            let Some(span) = a.span() else { continue };
+            let lines: Vec<(usize, String)> = top
+                .file
+                .comment_above(span.start)
+                .into_iter()
+                .filter(|(line, text)| {
+                    !text.trim().is_empty()
+                        && !draft.consumed.contains(&(top.file.name.clone(), *line))
+                        && !invert::is_convention(text)
+                        && !pieces.iter().any(|p| {
+                            p.file == top.file.name && (p.lines.0..=p.lines.1).contains(line)
+                        })
+                })
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let name = a.key.as_str();
+            let reference = format!("local.{name}");
+            let at = anchor::parse(&reference)
+                .ok()
+                .filter(|own| matches!(anchor::find(rendered, own), Some(Ok(_))))
+                .or_else(|| {
+                    objects.iter().find_map(|(t, address)| {
+                        let span = t.block.span()?;
+                        let used = uses(&t.file.text[span.clone()], &reference)? + span.start;
+                        let top_anchor = anchor::parse(address).ok()?;
+                        // The innermost place the rendered stack has too (the spec may
+                        // write a `dynamic` block out, or one block per instance).
+                        let mut sites = Vec::new();
+                        use_sites(&t.block.body, used, &mut sites);
+                        sites
+                            .into_iter()
+                            .rev()
+                            .filter_map(|site| {
+                                anchor::anchor_in(&top_anchor, t.block, Target::Starts(site))
+                            })
+                            .chain([top_anchor.clone()])
+                            .find(|a| matches!(anchor::find(rendered, a), Some(Ok(_))))
+                    })
+                });
+            let Some(at) = at else { continue };
+            out.push((
+                crate::spec::CommentSpec {
+                    at: Some(at.to_string()),
+                    text: Some(
+                        lines
+                            .iter()
+                            .map(|(_, t)| t.as_str())
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    ),
+                    place: None,
+                },
+                lines
+                    .iter()
+                    .map(|(l, _)| (top.file.name.clone(), *l))
+                    .collect(),
+            ));
+        }
+    }
+    out
+}
+
+/// The offset in `text` of the first reference to `reference` (`local.lb_ip`, not
+/// `local.lb_ip_pool`).
+fn uses(text: &str, reference: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find(reference) {
+        let at = from + i;
+        let end = at + reference.len();
+        let before = text[..at].chars().next_back();
+        let after = text[end..].chars().next();
+        let ident =
+            |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !ident(after) && !ident(before) && before != Some('.') {
+            return Some(at);
+        }
+        from = end;
+    }
+    None
+}
+
+/// The starts of the attributes, keys of a mapping and nested blocks of `body` that hold
+/// the byte `at`, outermost first.
+fn use_sites(body: &hcl_edit::structure::Body, at: usize, out: &mut Vec<usize>) {
+    use hcl_edit::Span as _;
+    for a in body.attributes() {
+        let Some(span) = a.span() else { continue };
+        if !span.contains(&at) {
+            continue;
+        }
+        out.push(span.start);
+        if let hcl_edit::expr::Expression::Object(obj) = &a.value {
+            for (k, v) in obj.iter() {
+                if let (Some(ks), Some(vs)) = (k.span(), v.expr().span())
+                    && (ks.start..vs.end).contains(&at)
+                {
+                    out.push(ks.start);
+                }
+            }
+        }
+        return;
+    }
+    for b in body.blocks() {
+        let Some(span) = b.span() else { continue };
+        if span.contains(&at) {
+            out.push(span.start);
+            use_sites(&b.body, at, out);
+            return;
+        }
     }
 }
 
