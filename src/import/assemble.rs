@@ -788,25 +788,8 @@ pub(super) fn buildable(ctx: &Ctx, draft: &Draft) -> crate::spec::Spec {
             .unwrap_or(""),
     );
     let mut with = spec.clone();
-    let mut needs = needed(ctx, texts, done, |r| !matches!(r, Ref::Var(_)));
-    // The data sources the spec renders itself stay the model's.
-    let rendered: Vec<String> = crate::model::build(&with)
-        .map(|stack| {
-            stack
-                .objects
-                .iter()
-                .map(|o| o.address.reference())
-                .collect()
-        })
-        .unwrap_or_default();
-    needs.retain(|p| {
-        !p.construct.starts_with("data ")
-            || hcl_edit::parser::parse_body(&p.text).is_ok_and(|b| {
-                b.blocks()
-                    .filter_map(source::address_of)
-                    .all(|a| !rendered.contains(&a))
-            })
-    });
+    let needs = needed(ctx, texts, done, |r| !matches!(r, Ref::Var(_)));
+    let needs = without_rendered_data(&with, needs);
     let all: Vec<&str> = referenced
         .iter()
         .chain(&needs)
@@ -898,7 +881,14 @@ fn declared(ctx: &Ctx, draft: &Draft) -> (crate::spec::Spec, Vec<Piece>) {
         .map(|p| p.text.as_str())
         .collect();
     append_stack(&mut spec, &others);
-    let rendered: Vec<String> = crate::model::build(&spec)
+    let pieces = without_rendered_data(&spec, pieces);
+    (spec, pieces)
+}
+
+/// `pieces` without the data sources that `spec` renders itself (the plan-time read of
+/// its secrets): those stay the model's.
+fn without_rendered_data(spec: &crate::spec::Spec, pieces: Vec<Piece>) -> Vec<Piece> {
+    let rendered: Vec<String> = crate::model::build(spec)
         .map(|stack| {
             stack
                 .objects
@@ -907,18 +897,17 @@ fn declared(ctx: &Ctx, draft: &Draft) -> (crate::spec::Spec, Vec<Piece>) {
                 .collect()
         })
         .unwrap_or_default();
-    let pieces = pieces
+    pieces
         .into_iter()
         .filter(|p| {
-            !is_data(p)
+            !p.construct.starts_with("data ")
                 || hcl_edit::parser::parse_body(&p.text).is_ok_and(|b| {
                     b.blocks()
                         .filter_map(source::address_of)
                         .all(|a| !rendered.contains(&a))
                 })
         })
-        .collect();
-    (spec, pieces)
+        .collect()
 }
 
 /// Appends HCL pieces to the spec's `raw.stack`.
