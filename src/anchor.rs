@@ -557,20 +557,31 @@ pub fn anchor_in(top: &Anchor, block: &Block, target: Target) -> Option<Anchor> 
                 && let Expression::Object(obj) = &a.value
             {
                 steps.push(Step::Name(a.key.as_str().to_owned(), None));
-                for (k, v) in obj.iter() {
-                    let span = match (k.span(), v.expr().span()) {
-                        (Some(ks), Some(vs)) => Some(ks.start..vs.end),
-                        _ => None,
-                    };
-                    if hit(span) {
-                        steps.push(Step::Key(key_text(k)?.to_owned()));
-                        return Some(Anchor {
-                            top: top.top.clone(),
-                            steps,
-                        });
+                // A key of the mapping, or of a mapping a key holds, at any depth.
+                let mut obj = obj;
+                'keys: loop {
+                    for (k, v) in obj.iter() {
+                        let span = match (k.span(), v.expr().span()) {
+                            (Some(ks), Some(vs)) => Some(ks.start..vs.end),
+                            _ => None,
+                        };
+                        if hit(span.clone()) {
+                            steps.push(Step::Key(key_text(k)?.to_owned()));
+                            return Some(Anchor {
+                                top: top.top.clone(),
+                                steps,
+                            });
+                        }
+                        if within(span)
+                            && let Expression::Object(inner) = v.expr()
+                        {
+                            steps.push(Step::Key(key_text(k)?.to_owned()));
+                            obj = inner;
+                            continue 'keys;
+                        }
                     }
+                    return None;
                 }
-                return None;
             }
         }
         let mut counts: Vec<(&str, usize)> = Vec::new();

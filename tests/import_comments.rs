@@ -398,3 +398,48 @@ fn the_comment_of_a_local_written_out_goes_where_the_value_is() {
         "{main}"
     );
 }
+
+#[test]
+fn a_comment_deep_in_a_manifests_mapping_stays_at_its_key() {
+    // A trailing comment on a key nested in a manifest (a Middleware's
+    // `spec.basicAuth.removeHeader`) sat at no place an anchor could name, one level of a
+    // mapping deep: it was listed in the spec's header, and rendering over the stack
+    // deleted it.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let middleware = r#"
+resource "kubernetes_manifest" "strip_prefix" {
+  manifest = {
+    apiVersion = "traefik.io/v1alpha1"
+    kind       = "Middleware"
+    metadata = {
+      name      = "strip-prefix"
+      namespace = "drone-logbook"
+    }
+    spec = {
+      stripPrefix = {
+        prefixes   = ["/logbook"]
+        forceSlash = false # the app's router adds its own
+      }
+    }
+  }
+}
+"#;
+    fs::write(dir.join("main.tf"), format!("{main_tf}{middleware}")).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml.contains(
+            "  - at: kubernetes_manifest.strip_prefix.manifest[\"spec\"][\"stripPrefix\"][\"forceSlash\"]\n    text: the app's router adds its own\n    place: trailing\n"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+    let main = main_tf_of(&r, &got);
+    assert!(
+        main.contains("forceSlash = false # the app's router adds its own\n"),
+        "{main}"
+    );
+}
