@@ -461,7 +461,6 @@ pub fn place(
             } else {
                 at
             };
-            let remove = if remove.is_empty() { at..at } else { remove };
             edits.push((at, order, format!("{lines}\n"), remove));
         }
         outcome.push(Some(Ok(())));

@@ -810,20 +810,13 @@ fn referenced_blocks(ctx: &Ctx, draft: &Draft) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::new();
     let mut seen = BTreeSet::new();
     for r in refs {
-        let Ok(hcl_edit::expr::Expression::Traversal(t)) = hcl_edit::parser::parse_expr(&r) else {
+        // The object it names, as the model checks it; locals are the model's to declare.
+        let Ok(address) = crate::model::object_ref(&r) else {
             continue;
         };
-        let hcl_edit::expr::Expression::Variable(root) = &t.expr else {
+        if address.starts_with("local.") {
             continue;
-        };
-        let names = crate::hcl::leading_attributes(&t);
-        let address = match (root.as_str(), names.as_slice()) {
-            ("var" | "local" | "path" | "each" | "count" | "self" | "terraform", _) => continue,
-            ("data", [ty, name, ..]) => format!("data.{ty}.{name}"),
-            ("module", [name, ..]) => format!("module.{name}"),
-            (ty, [name, ..]) => format!("{ty}.{name}"),
-            _ => continue,
-        };
+        }
         if draft.claimed(&address) || !seen.insert(address.clone()) {
             continue;
         }
@@ -1279,8 +1272,14 @@ pub struct LeftOut {
 
 /// Whether `text` holds the reference `reference` (`local.x`, not `local.xy`).
 fn mentions(text: &str, reference: &str) -> bool {
+    first_mention(text, reference).is_some()
+}
+
+/// The offset in `text` of the first reference to `reference` (`local.lb_ip`, not
+/// `local.lb_ip_pool`).
+fn first_mention(text: &str, reference: &str) -> Option<usize> {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    text.match_indices(reference).any(|(i, _)| {
+    text.match_indices(reference).map(|(i, _)| i).find(|&i| {
         let before = text[..i].chars().next_back();
         let after = text[i + reference.len()..].chars().next();
         !before.is_some_and(|c| ident(c) || c == '.') && !after.is_some_and(ident)
@@ -1469,13 +1468,8 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
             .flat_map(|(line, _)| invert::convention_words(top.file, *line))
             .collect();
         for (line, text) in lines {
-            let in_raw = pieces
-                .iter()
-                .any(|p| p.file == top.file.name && (p.lines.0..=p.lines.1).contains(&line));
-            if draft.consumed.contains(&(top.file.name.clone(), line))
-                || invert::is_convention(&text)
+            if held_elsewhere(draft, pieces, top.file, line, &text)
                 || convention_words.contains(&line)
-                || in_raw
             {
                 continue;
             }
@@ -1489,6 +1483,22 @@ fn loose<'a>(ctx: &'a Ctx, draft: &'a Draft, pieces: &[Piece]) -> Vec<Loose<'a>>
         }
     }
     out
+}
+
+/// Whether comment line `line` of `file` (its text `text`) is held by something other
+/// than a comment of the spec: a field that read it, a convention, or raw HCL.
+fn held_elsewhere(
+    draft: &Draft,
+    pieces: &[Piece],
+    file: &source::File,
+    line: usize,
+    text: &str,
+) -> bool {
+    draft.consumed.contains(&(file.name.clone(), line))
+        || invert::is_convention(text)
+        || pieces
+            .iter()
+            .any(|p| p.file == file.name && (p.lines.0..=p.lines.1).contains(&line))
 }
 
 /// The comments of claimed objects that no field holds, then those of no object (set
@@ -1506,12 +1516,7 @@ fn notes(ctx: &Ctx, draft: &Draft, pieces: &[Piece]) -> (Vec<String>, Vec<(Strin
     }
     for file in &ctx.src.files {
         for (line, text) in file.comments_between() {
-            let in_raw = pieces
-                .iter()
-                .any(|p| p.file == file.name && (p.lines.0..=p.lines.1).contains(&line));
-            if draft.consumed.contains(&(file.name.clone(), line))
-                || in_raw
-                || invert::is_convention(&text)
+            if held_elsewhere(draft, pieces, file, line, &text)
                 || text.starts_with(crate::generated::FILES_MARK)
             {
                 continue;
@@ -1607,12 +1612,7 @@ fn local_comments(
                 .comment_above(span.start)
                 .into_iter()
                 .filter(|(line, text)| {
-                    !text.trim().is_empty()
-                        && !draft.consumed.contains(&(top.file.name.clone(), *line))
-                        && !invert::is_convention(text)
-                        && !pieces.iter().any(|p| {
-                            p.file == top.file.name && (p.lines.0..=p.lines.1).contains(line)
-                        })
+                    !text.trim().is_empty() && !held_elsewhere(draft, pieces, top.file, *line, text)
                 })
                 .collect();
             if lines.is_empty() {
@@ -1626,7 +1626,8 @@ fn local_comments(
                 .or_else(|| {
                     objects.iter().find_map(|(t, address)| {
                         let span = t.block.span()?;
-                        let used = uses(&t.file.text[span.clone()], &reference)? + span.start;
+                        let used =
+                            first_mention(&t.file.text[span.clone()], &reference)? + span.start;
                         let top_anchor = anchor::parse(address).ok()?;
                         // The innermost place the rendered stack has too (the spec may
                         // write a `dynamic` block out, or one block per instance).
@@ -1665,25 +1666,6 @@ fn local_comments(
     out
 }
 
-/// The offset in `text` of the first reference to `reference` (`local.lb_ip`, not
-/// `local.lb_ip_pool`).
-fn uses(text: &str, reference: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = text[from..].find(reference) {
-        let at = from + i;
-        let end = at + reference.len();
-        let before = text[..at].chars().next_back();
-        let after = text[end..].chars().next();
-        let ident =
-            |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        if !ident(after) && !ident(before) && before != Some('.') {
-            return Some(at);
-        }
-        from = end;
-    }
-    None
-}
-
 /// The starts of the attributes, keys of a mapping and nested blocks of `body` that hold
 /// the byte `at`, outermost first.
 fn use_sites(body: &hcl_edit::structure::Body, at: usize, out: &mut Vec<usize>) {
@@ -1694,14 +1676,16 @@ fn use_sites(body: &hcl_edit::structure::Body, at: usize, out: &mut Vec<usize>) 
             continue;
         }
         out.push(span.start);
-        if let hcl_edit::expr::Expression::Object(obj) = &a.value {
-            for (k, v) in obj.iter() {
-                if let (Some(ks), Some(vs)) = (k.span(), v.expr().span())
-                    && (ks.start..vs.end).contains(&at)
-                {
-                    out.push(ks.start);
-                }
-            }
+        // The keys of the mapping that hold it, at any depth (as anchors name them).
+        let mut value = &a.value;
+        while let hcl_edit::expr::Expression::Object(obj) = value {
+            let Some((k, v)) = obj.iter().find(|(k, v)| {
+                matches!((k.span(), v.expr().span()), (Some(ks), Some(vs)) if (ks.start..vs.end).contains(&at))
+            }) else {
+                break;
+            };
+            out.push(k.span().map_or(span.start, |ks| ks.start));
+            value = v.expr();
         }
         return;
     }

@@ -35,6 +35,7 @@ mod workload;
 pub(crate) use config::companion_name;
 pub(crate) use k8s_secret::refused as refused_secret_value;
 pub(crate) use pod::image_form;
+pub(crate) use refs::object_ref;
 pub(crate) use workload::keel_opted_out;
 
 pub use problems::Problem;
