@@ -127,6 +127,15 @@ pub fn from_str_lossy<T: DeserializeOwned>(
     })
 }
 
+/// The value read from `node` when reading it found no problem. No spans are indexed:
+/// for a caller that only needs to know whether a tree reads, and as what.
+pub fn value_of<T: DeserializeOwned>(file: &str, node: &Node) -> Option<T> {
+    match read_lossy(file, node) {
+        (Some(value), diagnostics) if !diagnostics.has_errors() => Some(value),
+        _ => None,
+    }
+}
+
 /// Like [`from_node`], but keeps the value built around recoverable problems.
 pub fn from_node_lossy<T: DeserializeOwned>(file: &str, node: &Node) -> Lossy<T> {
     let (value, diagnostics) = read_lossy(file, node);

@@ -414,10 +414,7 @@ impl Renderer {
         let mut files = Vec::with_capacity(STACK_FILES.len());
         let mut placed: Vec<Option<Result<(), String>>> = vec![None; stack.comments.len()];
         for &name in &STACK_FILES {
-            let mut raw = self.env.get_template(name)?.render(&ctx)?;
-            if !stack.comments.is_empty() && name.ends_with(".tf") {
-                raw = place_comments(&raw, &stack.comments, &mut placed);
-            }
+            let raw = self.unformatted(name, &ctx, stack, &mut placed)?;
             let formatted = format::format_generated(&raw).and_then(|formatted| {
                 let has_raw = sites.iter().any(|s| s.file == name);
                 let body = if !has_raw && proven(name, &formatted.text) {
@@ -453,23 +450,7 @@ impl Renderer {
                 body,
             });
         }
-        let unplaced: Vec<(String, String)> = stack
-            .comments
-            .iter()
-            .zip(placed)
-            .filter_map(|(c, outcome)| match outcome {
-                Some(Ok(())) => None,
-                Some(Err(why)) => Some((c.field.clone(), format!("`{}`: {why}", c.anchor))),
-                None => Some((
-                    c.field.clone(),
-                    format!(
-                        "`{}` is not a block of this stack; {}",
-                        c.anchor,
-                        top_level_blocks(stack)
-                    ),
-                )),
-            })
-            .collect();
+        let unplaced = unplaced(stack, placed);
         if !conflicts.is_empty() {
             Err(RenderError::Structure(conflicts))
         } else if !unplaced.is_empty() {
@@ -478,10 +459,68 @@ impl Renderer {
             Ok(files)
         }
     }
+
+    /// Whether `stack` renders exactly `reference` (what [`Renderer::render`] gave for a
+    /// stack): file by file, stopping at the first difference. A file identical to one
+    /// that a render proved is valid as well, so nothing is parsed: this is the cheap
+    /// question asked of the many variants of one spec that import tries.
+    pub fn renders_as(&self, stack: &Stack, spec_label: &str, reference: &[RenderedFile]) -> bool {
+        let header = crate::generated::header(spec_label);
+        let ctx = context(&header, stack);
+        let mut placed: Vec<Option<Result<(), String>>> = vec![None; stack.comments.len()];
+        reference.len() == STACK_FILES.len()
+            && STACK_FILES.iter().zip(reference).all(|(&name, expected)| {
+                name == expected.name
+                    && self
+                        .unformatted(name, &ctx, stack, &mut placed)
+                        .ok()
+                        .and_then(|raw| format::format_generated(&raw).ok())
+                        .is_some_and(|formatted| formatted.text == expected.contents)
+            })
+            && unplaced(stack, placed).is_empty()
+    }
+
+    /// File `name` as its template writes it, with the spec's anchored comments placed
+    /// (recording in `placed` which were), not yet formatted.
+    fn unformatted(
+        &self,
+        name: &str,
+        ctx: &Value,
+        stack: &Stack,
+        placed: &mut [Option<Result<(), String>>],
+    ) -> Result<String, RenderError> {
+        let raw = self.env.get_template(name)?.render(ctx)?;
+        Ok(if !stack.comments.is_empty() && name.ends_with(".tf") {
+            place_comments(&raw, &stack.comments, placed)
+        } else {
+            raw
+        })
+    }
 }
 
 /// Places the anchored comments whose block the template output `raw` holds, recording
 /// for each whether it was placed (a comment is placed in one file).
+/// The anchored comments of `stack` that no file placed, each with its field and why.
+fn unplaced(stack: &Stack, placed: Vec<Option<Result<(), String>>>) -> Vec<(String, String)> {
+    stack
+        .comments
+        .iter()
+        .zip(placed)
+        .filter_map(|(c, outcome)| match outcome {
+            Some(Ok(())) => None,
+            Some(Err(why)) => Some((c.field.clone(), format!("`{}`: {why}", c.anchor))),
+            None => Some((
+                c.field.clone(),
+                format!(
+                    "`{}` is not a block of this stack; {}",
+                    c.anchor,
+                    top_level_blocks(stack)
+                ),
+            )),
+        })
+        .collect()
+}
+
 fn place_comments(
     raw: &str,
     comments: &[crate::anchor::Comment],
@@ -730,6 +769,55 @@ fn call_literal(call: &Call) -> Result<String, minijinja::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bundled spec with `extra` appended, built into a stack.
+    fn bundled_stack(extra: &str) -> Stack {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/drone-logbook.yaml");
+        let text = std::fs::read_to_string(path).expect("the bundled spec reads") + extra;
+        let (spec, _) = crate::de::from_str::<crate::spec::Spec>("t.yaml", &text)
+            .unwrap_or_else(|d| panic!("{}", d.render(&text)));
+        crate::model::build(&spec).expect("the bundled spec builds")
+    }
+
+    #[test]
+    fn renders_as_holds_for_exactly_what_a_render_gives() {
+        let renderer = Renderer::new().expect("the embedded templates load");
+        let stack = bundled_stack("");
+        let reference = renderer.render(&stack, "specs/x.yaml").expect("renders");
+        assert!(renderer.renders_as(&stack, "specs/x.yaml", &reference));
+        // Another spec named in the header, or any file changed, missing or renamed.
+        assert!(!renderer.renders_as(&stack, "specs/y.yaml", &reference));
+        for i in 0..reference.len() {
+            let mut changed = reference.clone();
+            changed[i].contents.push('\n');
+            assert!(
+                !renderer.renders_as(&stack, "specs/x.yaml", &changed),
+                "{}",
+                changed[i].name
+            );
+            let mut renamed = reference.clone();
+            renamed[i].name.push('x');
+            assert!(
+                !renderer.renders_as(&stack, "specs/x.yaml", &renamed),
+                "{}",
+                renamed[i].name
+            );
+        }
+        assert!(!renderer.renders_as(&stack, "specs/x.yaml", &reference[..1]));
+    }
+
+    #[test]
+    fn renders_as_fails_a_stack_whose_comment_has_no_place() {
+        // The files are those of the reference, but `render` refuses the stack.
+        let renderer = Renderer::new().expect("the embedded templates load");
+        let reference = renderer
+            .render(&bundled_stack(""), "specs/x.yaml")
+            .expect("renders");
+        let stranded = bundled_stack("comments: [{at: kubernetes_secret.nowhere, text: lost}]\n");
+        assert!(renderer.render(&stranded, "specs/x.yaml").is_err());
+        assert!(!renderer.renders_as(&stranded, "specs/x.yaml", &reference));
+    }
 
     #[test]
     fn templates_compile() {

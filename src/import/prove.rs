@@ -54,7 +54,23 @@ pub fn render_files(renderer: &Renderer, text: &str) -> Result<Vec<RenderedFile>
     let Some(spec) = lossy.value else {
         return Err(Refused::Other("the spec did not read".to_owned()));
     };
-    let stack = model::build(&spec).map_err(Refused::Problems)?;
+    render_spec(renderer, &spec)
+}
+
+/// Whether a spec tree built in memory ([`super::yaml_out::tree`], which reads as the
+/// text [`super::yaml_out::document`] writes of it) renders exactly `reference`.
+pub fn renders_as(
+    renderer: &Renderer,
+    tree: &crate::yaml::Node,
+    reference: &[RenderedFile],
+) -> bool {
+    crate::de::value_of::<Spec>(LABEL, tree)
+        .and_then(|spec| model::build(&spec).ok())
+        .is_some_and(|stack| renderer.renders_as(&stack, LABEL, reference))
+}
+
+fn render_spec(renderer: &Renderer, spec: &Spec) -> Result<Vec<RenderedFile>, Refused> {
+    let stack = model::build(spec).map_err(Refused::Problems)?;
     renderer.render(&stack, LABEL).map_err(|e| match e {
         RenderError::Structure(conflicts) => Refused::Other(
             conflicts

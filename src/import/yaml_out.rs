@@ -7,7 +7,8 @@
 
 use std::fmt::Write as _;
 
-use crate::yaml::{Resolved, resolve_plain};
+use crate::diag::Span;
+use crate::yaml::{self, Resolved, resolve_plain};
 
 /// A YAML node to write.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,6 +69,50 @@ pub fn document(header: &[String], root: &[Entry]) -> String {
     }
     write_map(&mut out, 0, root);
     out
+}
+
+/// The tree dlgen's reader builds from [`document`]'s text, built without the text: the
+/// many trial renders that shorten a spec skip writing and parsing YAML. Spans are empty
+/// (a trial reports no positions); the spec finally written is read from its text.
+pub fn tree(root: &[Entry]) -> yaml::Node {
+    fn map(entries: &[Entry]) -> yaml::Value {
+        yaml::Value::Map(
+            entries
+                .iter()
+                .map(|e| (node(&Node::Str(e.key.clone())), node(&e.value)))
+                .collect(),
+        )
+    }
+    fn node(value: &Node) -> yaml::Node {
+        let plain = |text: String, resolved| {
+            yaml::Value::Scalar(yaml::Scalar {
+                text,
+                style: yaml::ScalarStyle::Plain,
+                resolved,
+            })
+        };
+        let value = match value {
+            Node::Str(s) => yaml::Value::Scalar(yaml::Scalar {
+                text: s.clone(),
+                style: yaml::ScalarStyle::DoubleQuoted,
+                resolved: Resolved::Str,
+            }),
+            Node::Int(n) => plain(n.to_string(), Resolved::Int(i128::from(*n))),
+            Node::Float(x) => plain(float(*x), Resolved::Float(*x)),
+            Node::Bool(b) => plain(b.to_string(), Resolved::Bool(*b)),
+            Node::Null => plain("null".to_owned(), Resolved::Null),
+            Node::Seq(items) => yaml::Value::Seq(items.iter().map(node).collect()),
+            Node::Map(entries) => map(entries),
+        };
+        yaml::Node {
+            value,
+            span: Span::default(),
+        }
+    }
+    yaml::Node {
+        value: map(root),
+        span: Span::default(),
+    }
 }
 
 fn push_comment(out: &mut String, indent: usize, line: &str) {
@@ -609,6 +654,67 @@ mod tests {
             )],
         );
         assert_eq!(doc.lines().count(), 2, "{doc}");
+    }
+
+    /// A tree as text and core-schema reading of each scalar, spans and quoting left out.
+    fn shape(node: &yaml::Node) -> String {
+        match &node.value {
+            Value::Scalar(s) => format!("{:?}={:?}", s.text, s.resolved),
+            Value::Seq(items) => format!(
+                "[{}]",
+                items.iter().map(shape).collect::<Vec<_>>().join(",")
+            ),
+            Value::Map(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{}:{}", shape(k), shape(v)))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+
+    #[test]
+    fn the_tree_built_in_memory_is_what_the_written_text_reads_as() {
+        let strings = [
+            "plain",
+            "",
+            "80",
+            "true",
+            "null",
+            "~",
+            "a: b",
+            "- x",
+            "two\nlines\n",
+            "#x",
+        ];
+        let mut entries: Vec<Entry> = strings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| Entry::new(&format!("s{i}"), Node::str(*s)))
+            .collect();
+        entries.push(Entry {
+            comment: vec!["a comment changes nothing".to_owned()],
+            ..Entry::new("n", Node::Int(-80))
+        });
+        entries.push(Entry::new("f", Node::Float(1.5)));
+        entries.push(Entry::new("big", Node::Float(1e300)));
+        entries.push(Entry::new("b", Node::Bool(false)));
+        entries.push(Entry::new("z", Node::Null));
+        entries.push(Entry::new(
+            "nested",
+            Node::Map(vec![
+                Entry::new(
+                    "list",
+                    Node::Seq(vec![Node::Int(1), Node::str("true"), Node::Seq(vec![])]),
+                ),
+                Entry::new("\"quoted key\"", Node::Map(vec![])),
+            ]),
+        ));
+        let text = document(&["header".to_owned()], &entries);
+        let read = yaml::parse("t.yaml", &text).unwrap_or_else(|d| panic!("{text}\n{d:?}"));
+        assert_eq!(shape(&tree(&entries)), shape(&read), "written as:\n{text}");
     }
 
     #[test]
