@@ -584,3 +584,49 @@ fn a_value_read_from_a_local_keeps_the_readers_of_what_the_model_derives() {
     // The local and the value that reads it: the only raw HCL.
     assert_eq!(got.raw_lines, 4, "{}", got.yaml);
 }
+
+#[test]
+fn a_service_of_other_pods_keeps_its_labels_when_they_are_its_selector() {
+    // A second app's Service labelled like the pods it selects (`run = "ui"`): its labels
+    // were dropped as if they defaulted to its selector, but the model's default is the
+    // workload's selector, so the Service and the ingress routing to it went raw.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "drone-logbook");
+    let main = dir.join("main.tf");
+    let mut text = std::fs::read_to_string(&main).expect("main.tf");
+    text.push_str(
+        r#"
+resource "kubernetes_service" "ui" {
+  metadata {
+    name      = "ui"
+    namespace = kubernetes_namespace.drone_logbook.metadata[0].name
+    labels = {
+      run = "ui"
+    }
+  }
+
+  spec {
+    selector = {
+      run = "ui"
+    }
+    port {
+      name        = "http"
+      port        = 80
+      target_port = 8080
+    }
+  }
+}
+"#,
+    );
+    std::fs::write(&main, text).expect("write main.tf");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    let services = got
+        .yaml
+        .split("\nservices:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no services:\n{}", got.yaml));
+    assert!(services.contains("labels: {run: ui}"), "{}", got.yaml);
+    assert!(services.contains("selector: {run: ui}"), "{}", got.yaml);
+}

@@ -2992,15 +2992,12 @@ fn service_of(
             dep.name.clone().unwrap_or_else(|| ctx.name.clone()),
         )]
     });
+    // The model's default for both is the workload's selector, whatever selector the
+    // Service is given.
     if svc.selector.as_ref().map(|s| &s.0) == workload_selector.as_ref() {
         svc.selector = None;
     }
-    let selector = svc
-        .selector
-        .as_ref()
-        .map(|s| s.0.clone())
-        .or(workload_selector);
-    if svc.labels.as_ref().map(|l| l.0.clone()) == selector {
+    if svc.labels.as_ref().map(|l| &l.0) == workload_selector.as_ref() {
         svc.labels = None;
     }
     svc.comment = text(ctx.above(d, &address, &[]).take(d));
