@@ -630,3 +630,80 @@ resource "kubernetes_service" "ui" {
     assert!(services.contains("labels: {run: ui}"), "{}", got.yaml);
     assert!(services.contains("selector: {run: ui}"), "{}", got.yaml);
 }
+
+#[test]
+fn the_app_of_two_deployments_is_the_one_behind_the_anubis_instance() {
+    // Neither Deployment is named or addressed like the stack, and the main ingress
+    // routes to the Anubis instance, which forwards to the app's Service: both
+    // Deployments went raw, with their Services and ingresses.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("stacks/recipe-box");
+    fs::create_dir_all(&dir).expect("mkdir");
+    for file in ["main.tf", "terragrunt.hcl"] {
+        let from = Path::new(ROOT).join("tests/fixtures/handwritten/recipe-box");
+        fs::copy(from.join(file), dir.join(file)).expect("copy");
+    }
+    edit(
+        &dir,
+        "main.tf",
+        "resource \"kubernetes_deployment\" \"recipe-box\" {\n  metadata {\n    name      = \"recipe-box\"\n",
+        "resource \"kubernetes_deployment\" \"recipe-box\" {\n  metadata {\n    name      = \"recipe-web\"\n",
+    );
+    // The pods, and so the Service's selector, are labelled with the new name too.
+    let mut text = fs::read_to_string(dir.join("main.tf"))
+        .expect("main.tf")
+        .replace("run  = \"recipe-box\"", "run  = \"recipe-web\"")
+        .replace("run = \"recipe-box\"", "run = \"recipe-web\"");
+    text.push_str(
+        r#"
+resource "kubernetes_deployment" "worker" {
+  metadata {
+    name      = "recipe-worker"
+    namespace = kubernetes_namespace.recipes.metadata[0].name
+  }
+  spec {
+    selector {
+      match_labels = {
+        run = "recipe-worker"
+      }
+    }
+    template {
+      metadata {
+        labels = {
+          run = "recipe-worker"
+        }
+      }
+      spec {
+        container {
+          name  = "worker"
+          image = "ghcr.io/viktorbarzin/recipe-box:latest"
+        }
+      }
+    }
+  }
+}
+"#,
+    );
+    fs::write(dir.join("main.tf"), text).expect("write main.tf");
+    let got = imported(&dir, &r);
+    let raw = got
+        .yaml
+        .split("\nraw:\n")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the second Deployment stays raw:\n{}", got.yaml));
+    assert!(
+        raw.contains("resource \"kubernetes_deployment\" \"worker\""),
+        "{}",
+        got.yaml
+    );
+    for claimed in [
+        "resource \"kubernetes_deployment\" \"recipe-box\"",
+        "resource \"kubernetes_service\"",
+        "module \"ingress\"",
+        "module \"anubis\"",
+    ] {
+        assert!(!raw.contains(claimed), "{claimed} is raw:\n{}", got.yaml);
+    }
+    assert!(got.yaml.contains("name: recipe-web"), "{}", got.yaml);
+}

@@ -6,8 +6,8 @@
 //!   stack, else the only one that routes the whole host (no `ingress_path`), else the
 //!   first the stack writes;
 //! - the app's Deployment is the only one, else the one named like the stack, else the one
-//!   whose pods the Service the main ingress reaches selects (an `IngressRoute`'s Service
-//!   when no call reaches one), else the one at the stack's own address; with none of
+//!   whose pods the Service the main ingress reaches selects (through the Anubis instance
+//!   in front of it, if any; an `IngressRoute`'s Service when no call reaches one), else the one at the stack's own address; with none of
 //!   these, none is (the Deployments stay raw HCL);
 //! - the app's Service selects the app's pods (by the stack's name or the Deployment's),
 //!   and among several it is the one the main ingress reaches, then the one named like the
@@ -19,7 +19,7 @@ use super::Ctx;
 use super::versions::{self, Versioned};
 use crate::conventions as cv;
 use crate::import::value::{self as val, block, blocks, get, int, path, string};
-use crate::planeq::Value;
+use crate::planeq::{Kind, Root, Sym, Value};
 
 /// Where the block at `address` starts: its file (in the stack's file order) and byte
 /// offset.
@@ -82,6 +82,22 @@ fn route_targets(ctx: &Ctx) -> (Option<String>, Vec<String>) {
             .find(|(l, _)| *l == label)?;
         match get(v, "service_name") {
             Some(Value::String(s)) => Some(s.clone()),
+            // An Anubis instance in front (`module.<anubis>.service_name`): the Service
+            // it forwards to.
+            Some(Value::Unknown(sym)) => {
+                let Sym::Ref {
+                    root: Root::Object(addr),
+                    ..
+                } = sym.as_ref()
+                else {
+                    return None;
+                };
+                let anubis = ctx.modules(cv::anubis::MODULE);
+                let (_, call) = anubis
+                    .iter()
+                    .find(|(l, _)| addr.kind == Kind::Module && *l == addr.name)?;
+                anubis_target(call)
+            }
             Some(_) => None,
             None => string(v, "name").map(str::to_owned),
         }
@@ -107,6 +123,18 @@ fn route_targets(ctx: &Ctx) -> (Option<String>, Vec<String>) {
         }
     }
     (main, routes)
+}
+
+/// The Service an Anubis instance forwards to, from its
+/// `target_url = "http://<service>.<namespace>.svc.cluster.local[:port]"`.
+pub(super) fn anubis_target(call: &Value) -> Option<String> {
+    Some(
+        string(call, "target_url")?
+            .strip_prefix("http://")?
+            .split('.')
+            .next()?
+            .to_owned(),
+    )
 }
 
 fn list(v: &Value) -> &[Value] {

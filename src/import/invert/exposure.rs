@@ -482,12 +482,7 @@ fn anubis_call(ctx: &Ctx, d: &mut Draft, label: &str) -> Option<AnubisSpec> {
     let all = ctx.modules(cv::anubis::MODULE);
     let (_, v) = all.iter().find(|(l, _)| l == label)?;
     let name = string(v, "name")?.to_owned();
-    // `http://<service>.<namespace>.svc.cluster.local[:port]`: the Service it forwards to.
-    let target = string(v, "target_url")?
-        .strip_prefix("http://")?
-        .split('.')
-        .next()?
-        .to_owned();
+    let target = super::choice::anubis_target(v)?;
     let (mut redis_db, mut store_url) = (None, None);
     match string(v, "shared_store_url") {
         None if get(v, "shared_store_url").is_some() => return None,
