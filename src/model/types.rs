@@ -1058,6 +1058,12 @@ impl Stack {
             if let Some(raw) = &o.raw {
                 sites.push(site("main.tf", Some(reference.clone()), Vec::new(), raw));
             }
+            if let Body::Service(svc) = &o.body
+                && let Some(raw) = &svc.spec_raw
+            {
+                let path = vec!["spec[0]".to_owned()];
+                sites.push(site("main.tf", Some(reference.clone()), path, raw));
+            }
             if let Some((path, pod)) = o.body.pod() {
                 let pod_path: Vec<String> = path.iter().map(|p| format!("{p}[0]")).collect();
                 if let Some(raw) = &pod.raw {
@@ -1104,6 +1110,9 @@ impl Stack {
             .retain(|o| !matches!(o.body, Body::RawBlocks(_)));
         for o in &mut bare.objects {
             o.raw = None;
+            if let Body::Service(svc) = &mut o.body {
+                svc.spec_raw = None;
+            }
             let Some(pod) = o.body.pod_mut() else {
                 continue;
             };
