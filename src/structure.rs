@@ -634,6 +634,11 @@ const HINTS: &[(&str, &str, &str)] = &[
     ),
     (
         "kubernetes_service",
+        "cluster_ip",
+        "set the Service's `cluster_ip` instead",
+    ),
+    (
+        "kubernetes_service",
         "selector",
         "set the Service's `selector` instead (default: the workload's)",
     ),

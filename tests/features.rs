@@ -1494,6 +1494,41 @@ fn a_services_spec_raw_repeating_what_dlgen_writes_is_refused_at_its_field() {
 }
 
 #[test]
+fn a_headless_service_has_no_cluster_ip() {
+    let (_, body) = render(&format!(
+        "{BASE}services:\n  - {{name: app-pods, cluster_ip: None, ports: [{{name: socks, port: 9050}}]}}\n"
+    ));
+    let headless = find(&body, "resource", &["kubernetes_service", "app_pods"]);
+    assert_eq!(
+        val(child(headless, &["spec"]), "cluster_ip").unwrap(),
+        "\"None\""
+    );
+    // The app's Service writes none.
+    let app = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(val(child(app, &["spec"]), "cluster_ip"), None);
+
+    let bad = errors(&format!("{BASE}service: {{cluster_ip: none}}\n"));
+    assert!(bad.contains("invalid cluster IP `none`"), "{bad}");
+    assert!(
+        bad.contains("is not `None` (a headless Service) or an IP address"),
+        "{bad}"
+    );
+    let twice = render_errors(&format!(
+        "{BASE}service: {{cluster_ip: None, spec_raw: 'cluster_ip = \"None\"'}}\n"
+    ));
+    assert!(
+        twice.contains("set the Service's `cluster_ip` instead"),
+        "{twice}"
+    );
+    let (_, body) = render(&format!("{BASE}service: {{cluster_ip: 10.43.0.20}}\n"));
+    let app = find(&body, "resource", &["kubernetes_service", "app"]);
+    assert_eq!(
+        val(child(app, &["spec"]), "cluster_ip").unwrap(),
+        "\"10.43.0.20\""
+    );
+}
+
+#[test]
 fn an_ingress_refers_to_the_service_it_means() {
     // A Service named apart from the stack: the ingress names it, and its port.
     let (_, body) = render(&format!(

@@ -707,3 +707,42 @@ resource "kubernetes_deployment" "worker" {
     }
     assert!(got.yaml.contains("name: recipe-web"), "{}", got.yaml);
 }
+
+#[test]
+fn a_headless_service_is_read_as_the_spec_says_it() {
+    // `cluster_ip = "None"`: the Service went into raw HCL for that one line.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = bundled_stack(tmp.path(), "drone-logbook");
+    let main = dir.join("main.tf");
+    let mut text = fs::read_to_string(&main).expect("main.tf");
+    text.push_str(
+        r#"
+# Headless twin: scrapers resolve the pods one by one.
+resource "kubernetes_service" "pods" {
+  metadata {
+    name      = "drone-logbook-pods"
+    namespace = kubernetes_namespace.drone_logbook.metadata[0].name
+    labels = {
+      "app" = "drone-logbook"
+    }
+  }
+
+  spec {
+    cluster_ip = "None"
+    selector = {
+      app = "drone-logbook"
+    }
+    port {
+      name = "http"
+      port = 80
+    }
+  }
+}
+"#,
+    );
+    fs::write(&main, text).expect("write main.tf");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(got.yaml.contains("cluster_ip: None"), "{}", got.yaml);
+}

@@ -2899,6 +2899,9 @@ fn service_of(
         Some("LoadBalancer") => Some(crate::spec::ServiceType::LoadBalancer),
         _ => None,
     };
+    svc.cluster_ip = spec
+        .and_then(|s| string(s, "cluster_ip"))
+        .map(str::to_owned);
     svc.labels = Some(OrderedMap(
         meta.and_then(|m| get(m, "labels"))
             .and_then(|l| ctx.ordered(&address, &[b("metadata", 0), attr("labels")], l, &[]))

@@ -383,6 +383,9 @@ fn service(
             None,
         );
     }
+    if let Some(ip) = &svc.cluster_ip {
+        p.check(&field("cluster_ip"), "cluster IP", ip, cluster_ip(ip));
+    }
     let mut annotations = Vec::new();
     let mut traffic_policy = None;
     let mut lifecycle = None;
@@ -464,6 +467,7 @@ fn service(
                 .to_owned()
             }),
             external_traffic_policy: traffic_policy,
+            cluster_ip: svc.cluster_ip.clone(),
             selector,
             ports,
             spec_raw: adopt::raw(p, &field("spec_raw"), &svc.spec_raw),
@@ -481,6 +485,15 @@ fn service(
             port: first_port,
         },
     )
+}
+
+/// `None` (headless) or an IP address.
+fn cluster_ip(s: &str) -> Result<(), String> {
+    if s == "None" || s.parse::<std::net::IpAddr>().is_ok() {
+        Ok(())
+    } else {
+        Err("is not `None` (a headless Service) or an IP address".to_owned())
+    }
 }
 
 fn service_port(p: &mut Problems, at: &str, sp: &ServicePortSpec) -> ServicePort {

@@ -737,6 +737,8 @@ pub struct Service {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub external_traffic_policy: Option<String>,
+    /// `cluster_ip`, when written (`None` for a headless Service).
+    pub cluster_ip: Option<String>,
     pub selector: Obj,
     pub ports: Vec<ServicePort>,
     /// Raw HCL inside `spec`, after the ports.

@@ -32,6 +32,10 @@ pub struct ServiceSpec {
     /// A MetalLB LoadBalancer (implies `type: LoadBalancer`): the IP annotations, the
     /// traffic policy and MetalLB's `ignore_changes` entry.
     pub load_balancer: Option<LoadBalancerSpec>,
+    /// `cluster_ip`: `None` makes the Service headless (no virtual IP; its DNS name
+    /// resolves to the pods' own IPs), an IP address asks for that one; default none
+    /// written (Kubernetes allocates one).
+    pub cluster_ip: Option<String>,
     /// Labels, in order; default the workload's selector (`"app" = <name>`). `{}` writes
     /// none.
     pub labels: Option<OrderedMap<String>>,

@@ -10,6 +10,9 @@ resource {{ o.address.type }} {{ o.address.name }} {
 {% if b.external_traffic_policy is not none %}
     external_traffic_policy = {{ b.external_traffic_policy }}
 {% endif %}
+{% if b.cluster_ip is not none %}
+    cluster_ip = {{ b.cluster_ip }}
+{% endif %}
     selector = {{ b.selector }}
 {% for port in b.ports %}
     port {
