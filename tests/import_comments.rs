@@ -400,6 +400,50 @@ fn the_comment_of_a_local_written_out_goes_where_the_value_is() {
 }
 
 #[test]
+fn the_comments_of_locals_read_through_other_locals_and_of_their_block_have_a_place() {
+    // A local that only another local reads (the object reads that one), and a comment
+    // above the `locals` block itself: both were listed in the spec's header. They go
+    // where the value is read, the block's comment above the whole object.
+    let r = renderer();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
+    let value = "            name  = \"RUST_LOG\"\n            value = \"info\"\n";
+    assert!(main_tf.contains(value), "{main_tf}");
+    let edited = main_tf.replacen(
+        value,
+        "            name  = \"RUST_LOG\"\n            value = local.log_filter\n",
+        1,
+    ) + "\n# Log settings, one place for the pod.\nlocals {\n  # Debug logs fill the node's disk within a day.\n  log_level  = \"info\"\n  log_filter = \"${local.log_level},hyper=warn\"\n}\n";
+    fs::write(dir.join("main.tf"), edited).expect("write");
+    let got = imported(&dir, &r);
+    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
+    assert!(
+        got.yaml.contains(
+            "  - at: kubernetes_deployment.drone_logbook.spec.template.spec.container.env.value\n    text: Debug logs fill the node's disk within a day.\n"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(
+        got.yaml.contains(
+            "  - at: kubernetes_deployment.drone_logbook\n    text: Log settings, one place for the pod.\n"
+        ),
+        "{}",
+        got.yaml
+    );
+    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
+    let main = main_tf_of(&r, &got);
+    assert!(
+        main.contains("            # Debug logs fill the node's disk within a day.\n            value = \"info,hyper=warn\"\n"),
+        "{main}"
+    );
+    assert!(
+        main.contains("# Log settings, one place for the pod.\n"),
+        "{main}"
+    );
+}
+
+#[test]
 fn a_comment_deep_in_a_manifests_mapping_stays_at_its_key() {
     // A trailing comment on a key nested in a manifest (a Middleware's
     // `spec.basicAuth.removeHeader`) sat at no place an anchor could name, one level of a

@@ -1580,14 +1580,15 @@ fn anchor_comments(
 /// The comments above the stack's locals that are not kept (raw HCL holds none of them),
 /// as anchored comments: at the local where the rendered stack (`rendered`, its
 /// `main.tf`) declares it too, else above the first place of a claimed object that reads
-/// it, where the spec writes its value out. Each comes with the lines it holds.
+/// it, where the spec writes its value out, else where a local that reads it goes. A
+/// comment above a `locals` block goes with the block's first local, above the whole
+/// object that reads it. Each comes with the lines it holds.
 fn local_comments(
     ctx: &Ctx,
     draft: &Draft,
     pieces: &[Piece],
     rendered: &hcl_edit::structure::Body,
 ) -> Vec<(crate::spec::CommentSpec, Vec<(String, usize)>)> {
-    use crate::anchor::{self, Target};
     // The claimed objects in the order of the stack's files, with their rendered address.
     let mut objects: Vec<(source::Top, &str)> = draft
         .claims
@@ -1599,71 +1600,118 @@ fn local_comments(
         (file, t.block.span().map(|s| s.start))
     });
     objects.dedup_by(|a, b| std::ptr::eq(a.0.block, b.0.block));
+    let locals: Vec<(source::Top, &hcl_edit::structure::Attribute)> = ctx
+        .src
+        .tops()
+        .filter(|t| t.block.ident.as_str() == "locals")
+        .flat_map(|t| t.block.body.attributes().map(move |a| (t, a)))
+        .collect();
+    let places = Places {
+        rendered,
+        objects: &objects,
+        locals: &locals,
+    };
     let mut out = Vec::new();
+    let mut comment = |file: &source::File, start: usize, name: &str, innermost: bool| {
+        let lines: Vec<(usize, String)> = file
+            .comment_above(start)
+            .into_iter()
+            .filter(|(line, text)| {
+                !text.trim().is_empty() && !held_elsewhere(draft, pieces, file, *line, text)
+            })
+            .collect();
+        if lines.is_empty() {
+            return;
+        }
+        let Some(at) = places.of(name, innermost, &mut Vec::new()) else {
+            return;
+        };
+        out.push((
+            crate::spec::CommentSpec {
+                at: Some(at.to_string()),
+                text: Some(
+                    lines
+                        .iter()
+                        .map(|(_, t)| t.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+                place: None,
+            },
+            lines.iter().map(|(l, _)| (file.name.clone(), *l)).collect(),
+        ));
+    };
     for top in ctx
         .src
         .tops()
         .filter(|t| t.block.ident.as_str() == "locals")
     {
+        if let (Some(span), Some(first)) = (top.block.span(), top.block.body.attributes().next()) {
+            comment(top.file, span.start, first.key.as_str(), false);
+        }
         for a in top.block.body.attributes() {
-            let Some(span) = a.span() else { continue };
-            let lines: Vec<(usize, String)> = top
-                .file
-                .comment_above(span.start)
-                .into_iter()
-                .filter(|(line, text)| {
-                    !text.trim().is_empty() && !held_elsewhere(draft, pieces, top.file, *line, text)
-                })
-                .collect();
-            if lines.is_empty() {
-                continue;
+            if let Some(span) = a.span() {
+                comment(top.file, span.start, a.key.as_str(), true);
             }
-            let name = a.key.as_str();
-            let reference = format!("local.{name}");
-            let at = anchor::parse(&reference)
-                .ok()
-                .filter(|own| matches!(anchor::find(rendered, own), Some(Ok(_))))
-                .or_else(|| {
-                    objects.iter().find_map(|(t, address)| {
-                        let span = t.block.span()?;
-                        let used =
-                            first_mention(&t.file.text[span.clone()], &reference)? + span.start;
-                        let top_anchor = anchor::parse(address).ok()?;
-                        // The innermost place the rendered stack has too (the spec may
-                        // write a `dynamic` block out, or one block per instance).
-                        let mut sites = Vec::new();
-                        use_sites(&t.block.body, used, &mut sites);
-                        sites
-                            .into_iter()
-                            .rev()
-                            .filter_map(|site| {
-                                anchor::anchor_in(&top_anchor, t.block, Target::Starts(site))
-                            })
-                            .chain([top_anchor.clone()])
-                            .find(|a| matches!(anchor::find(rendered, a), Some(Ok(_))))
-                    })
-                });
-            let Some(at) = at else { continue };
-            out.push((
-                crate::spec::CommentSpec {
-                    at: Some(at.to_string()),
-                    text: Some(
-                        lines
-                            .iter()
-                            .map(|(_, t)| t.as_str())
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                    ),
-                    place: None,
-                },
-                lines
-                    .iter()
-                    .map(|(l, _)| (top.file.name.clone(), *l))
-                    .collect(),
-            ));
         }
     }
     out
+}
+
+/// Where the comment of a local goes (see [`local_comments`]).
+struct Places<'a, 'b> {
+    rendered: &'a hcl_edit::structure::Body,
+    /// The claimed objects in the stack's order, with their rendered address.
+    objects: &'a [(source::Top<'b>, &'b str)],
+    /// Every local of the stack, in its order.
+    locals: &'a [(source::Top<'b>, &'b hcl_edit::structure::Attribute)],
+}
+
+impl Places<'_, '_> {
+    /// The place of local `name`: in an object that reads it, the innermost place that
+    /// reads it or the whole object. `seen` holds the locals asked already, which a cycle
+    /// of locals would ask again.
+    fn of(
+        &self,
+        name: &str,
+        innermost: bool,
+        seen: &mut Vec<String>,
+    ) -> Option<crate::anchor::Anchor> {
+        use crate::anchor::{self, Target};
+        if seen.iter().any(|s| s == name) {
+            return None;
+        }
+        seen.push(name.to_owned());
+        let reference = format!("local.{name}");
+        let found = |a: &anchor::Anchor| matches!(anchor::find(self.rendered, a), Some(Ok(_)));
+        if let Some(own) = anchor::parse(&reference).ok().filter(|own| found(own)) {
+            return Some(own);
+        }
+        let in_object = self.objects.iter().find_map(|(t, address)| {
+            let span = t.block.span()?;
+            let used = first_mention(&t.file.text[span.clone()], &reference)? + span.start;
+            let top_anchor = anchor::parse(address).ok()?;
+            // The innermost place the rendered stack has too (the spec may write a
+            // `dynamic` block out, or one block per instance).
+            let mut sites = Vec::new();
+            if innermost {
+                use_sites(&t.block.body, used, &mut sites);
+            }
+            sites
+                .into_iter()
+                .rev()
+                .filter_map(|site| anchor::anchor_in(&top_anchor, t.block, Target::Starts(site)))
+                .chain([top_anchor.clone()])
+                .find(|a| found(a))
+        });
+        in_object.or_else(|| {
+            self.locals.iter().find_map(|(t, a)| {
+                let span = a.value.span()?;
+                first_mention(&t.file.text[span], &reference)?;
+                self.of(a.key.as_str(), innermost, seen)
+            })
+        })
+    }
 }
 
 /// The starts of the attributes, keys of a mapping and nested blocks of `body` that hold
