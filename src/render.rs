@@ -498,8 +498,6 @@ impl Renderer {
     }
 }
 
-/// Places the anchored comments whose block the template output `raw` holds, recording
-/// for each whether it was placed (a comment is placed in one file).
 /// The anchored comments of `stack` that no file placed, each with its field and why.
 fn unplaced(stack: &Stack, placed: Vec<Option<Result<(), String>>>) -> Vec<(String, String)> {
     stack
@@ -521,6 +519,8 @@ fn unplaced(stack: &Stack, placed: Vec<Option<Result<(), String>>>) -> Vec<(Stri
         .collect()
 }
 
+/// Places the anchored comments whose block the template output `raw` holds, recording
+/// for each whether it was placed (a comment is placed in one file).
 fn place_comments(
     raw: &str,
     comments: &[crate::anchor::Comment],

@@ -425,20 +425,20 @@ mod tests {
     }
 
     fn round_trip(s: &str) {
-        for doc in [
-            document(&[], &[Entry::new("k", Node::str(s))]),
-            document(
-                &[],
-                &[Entry::new(
-                    "m",
-                    Node::Map(vec![
-                        Entry::new("a", Node::Seq(vec![Node::str(s), Node::str("x")])),
-                        Entry::new("k", Node::str(s)),
-                    ]),
-                )],
-            ),
+        for entries in [
+            vec![Entry::new("k", Node::str(s))],
+            vec![Entry::new(
+                "m",
+                Node::Map(vec![
+                    Entry::new("a", Node::Seq(vec![Node::str(s), Node::str("x")])),
+                    Entry::new("k", Node::str(s)),
+                ]),
+            )],
         ] {
+            let doc = document(&[], &entries);
             let root = yaml::parse("t.yaml", &doc).unwrap_or_else(|d| panic!("{doc}\n{d:?}"));
+            // The tree built without the text is the one read from it.
+            assert_eq!(shape(&tree(&entries)), shape(&root), "written as:\n{doc}");
             let node = root
                 .get("k")
                 .or_else(|| root.get("m").and_then(|m| m.get("k")));

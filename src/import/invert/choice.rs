@@ -7,8 +7,9 @@
 //!   first the stack writes;
 //! - the app's Deployment is the only one, else the one named like the stack, else the one
 //!   whose pods the Service the main ingress reaches selects (through the Anubis instance
-//!   in front of it, if any; an `IngressRoute`'s Service when no call reaches one), else the one at the stack's own address; with none of
-//!   these, none is (the Deployments stay raw HCL);
+//!   in front of it, if any; an `IngressRoute`'s Service when no call reaches one), else
+//!   the one at the stack's own address; with none of these, none is (the Deployments
+//!   stay raw HCL);
 //! - the app's Service selects the app's pods (by the stack's name or the Deployment's),
 //!   and among several it is the one the main ingress reaches, then the one named like the
 //!   Deployment or the stack, then the one at their address, then one whose port targets
