@@ -366,11 +366,10 @@ fn a_comment_after_an_ignore_changes_list_is_carried() {
     assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
 }
 
-#[test]
-fn the_comment_of_a_local_written_out_goes_where_the_value_is() {
-    // A local the spec has no field for is written out where the stack reads it; the
-    // comment above it was listed in the spec's header, and an adoption that rendered
-    // over the stack deleted it. It now goes above the first place that reads the local.
+/// The bundled stack with its `RUST_LOG` value read from `local.<reads>`, the `locals`
+/// block `locals` appended, imported with no raw HCL and no comment left unplaced; the
+/// spec and the `main.tf` it renders.
+fn imported_with_log_local(reads: &str, locals: &str) -> (String, String) {
     let r = renderer();
     let tmp = tempfile::tempdir().expect("tmp");
     let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
@@ -378,21 +377,29 @@ fn the_comment_of_a_local_written_out_goes_where_the_value_is() {
     assert!(main_tf.contains(value), "{main_tf}");
     let edited = main_tf.replacen(
         value,
-        "            name  = \"RUST_LOG\"\n            value = local.log_level\n",
+        &format!("            name  = \"RUST_LOG\"\n            value = local.{reads}\n"),
         1,
-    ) + "\nlocals {\n  # Debug logs fill the node's disk within a day.\n  log_level = \"info\"\n}\n";
+    ) + locals;
     fs::write(dir.join("main.tf"), edited).expect("write");
     let got = imported(&dir, &r);
     assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    assert!(
-        got.yaml.contains(
-            "  - at: kubernetes_deployment.drone_logbook.spec.template.spec.container.env.value\n    text: Debug logs fill the node's disk within a day.\n"
-        ),
-        "{}",
-        got.yaml
-    );
     assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
     let main = main_tf_of(&r, &got);
+    (got.yaml, main)
+}
+
+const LOG_COMMENT_AT_ENV: &str = "  - at: kubernetes_deployment.drone_logbook.spec.template.spec.container.env.value\n    text: Debug logs fill the node's disk within a day.\n";
+
+#[test]
+fn the_comment_of_a_local_written_out_goes_where_the_value_is() {
+    // A local the spec has no field for is written out where the stack reads it; the
+    // comment above it was listed in the spec's header, and an adoption that rendered
+    // over the stack deleted it. It now goes above the first place that reads the local.
+    let (yaml, main) = imported_with_log_local(
+        "log_level",
+        "\nlocals {\n  # Debug logs fill the node's disk within a day.\n  log_level = \"info\"\n}\n",
+    );
+    assert!(yaml.contains(LOG_COMMENT_AT_ENV), "{yaml}");
     assert!(
         main.contains("            # Debug logs fill the node's disk within a day.\n            value = \"info\"\n"),
         "{main}"
@@ -404,35 +411,17 @@ fn the_comments_of_locals_read_through_other_locals_and_of_their_block_have_a_pl
     // A local that only another local reads (the object reads that one), and a comment
     // above the `locals` block itself: both were listed in the spec's header. They go
     // where the value is read, the block's comment above the whole object.
-    let r = renderer();
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (dir, main_tf) = common::import::stack_of(&r, tmp.path(), "");
-    let value = "            name  = \"RUST_LOG\"\n            value = \"info\"\n";
-    assert!(main_tf.contains(value), "{main_tf}");
-    let edited = main_tf.replacen(
-        value,
-        "            name  = \"RUST_LOG\"\n            value = local.log_filter\n",
-        1,
-    ) + "\n# Log settings, one place for the pod.\nlocals {\n  # Debug logs fill the node's disk within a day.\n  log_level  = \"info\"\n  log_filter = \"${local.log_level},hyper=warn\"\n}\n";
-    fs::write(dir.join("main.tf"), edited).expect("write");
-    let got = imported(&dir, &r);
-    assert_eq!(got.raw_lines, 0, "{}", got.yaml);
-    assert!(
-        got.yaml.contains(
-            "  - at: kubernetes_deployment.drone_logbook.spec.template.spec.container.env.value\n    text: Debug logs fill the node's disk within a day.\n"
-        ),
-        "{}",
-        got.yaml
+    let (yaml, main) = imported_with_log_local(
+        "log_filter",
+        "\n# Log settings, one place for the pod.\nlocals {\n  # Debug logs fill the node's disk within a day.\n  log_level  = \"info\"\n  log_filter = \"${local.log_level},hyper=warn\"\n}\n",
     );
+    assert!(yaml.contains(LOG_COMMENT_AT_ENV), "{yaml}");
     assert!(
-        got.yaml.contains(
+        yaml.contains(
             "  - at: kubernetes_deployment.drone_logbook\n    text: Log settings, one place for the pod.\n"
         ),
-        "{}",
-        got.yaml
+        "{yaml}"
     );
-    assert!(!got.yaml.contains("no spec field holds"), "{}", got.yaml);
-    let main = main_tf_of(&r, &got);
     assert!(
         main.contains("            # Debug logs fill the node's disk within a day.\n            value = \"info,hyper=warn\"\n"),
         "{main}"
