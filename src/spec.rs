@@ -1003,6 +1003,10 @@ pub struct BackupSpec {
     pub enabled: Option<bool>,
     /// Why there is no backup (with `enabled: false`).
     pub why: Why,
+    /// The address of the stack's own backup CronJob (a `jobs:` entry or a block of raw
+    /// HCL), e.g. `kubernetes_cron_job_v1.backup`: it backs the block storage up, so dlgen
+    /// writes no backup CronJob and no suppression.
+    pub job: Option<String>,
     /// `copy` (a file copy of the volume, default) or `sqlite` (an online SQLite backup with
     /// integrity checks before and after).
     pub kind: Option<BackupKind>,

@@ -6405,3 +6405,42 @@ fn the_words_on_a_keel_image_entry_can_be_the_stacks_own() {
         "{bad}"
     );
 }
+
+#[test]
+fn the_stacks_own_backup_job_needs_no_reason_and_no_suppression() {
+    let spec = format!(
+        "{BASE}volumes:
+  - {{name: data, storage: proxmox-lvm, mount: /data}}
+  - {{name: backup, storage: nfs, pod: false}}
+jobs:
+  - name: app-dump
+    address: dump
+    schedule: \"0 2 * * *\"
+    containers:
+      - {{image: docker.io/library/alpine:3.20, command: [/bin/sh, -c, dump]}}
+    volumes:
+      - {{name: backup, claim: app-backup, mount: /backup}}
+backup: {{job: kubernetes_cron_job_v1.dump}}
+"
+    );
+    let (text, body) = render(&spec);
+    find(&body, "resource", &["kubernetes_cron_job_v1", "dump"]);
+    // dlgen's own backup CronJob is not written.
+    assert!(
+        !text.contains("resource \"kubernetes_cron_job_v1\" \"backup\""),
+        "{text}"
+    );
+    assert!(!text.contains("dlgen:allow"), "{text}");
+
+    let bad = errors(&spec.replace("cron_job_v1.dump}", "cron_job_v1.dumb}"));
+    assert!(
+        bad.contains("`kubernetes_cron_job_v1.dumb` is not an object of this stack")
+            && bad.contains("did you mean `kubernetes_cron_job_v1.dump`?"),
+        "{bad}"
+    );
+    let bad = errors(&spec.replace("{job:", "{why: none needed, job:"));
+    assert!(
+        bad.contains("`job` names the stack's own backup, which needs no switch and no reason"),
+        "{bad}"
+    );
+}

@@ -3122,7 +3122,7 @@ fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
         return;
     }
     // A backup job of the stack's own, which dlgen's backup does not reproduce, stays as
-    // it is (raw HCL): that is the reason, and a true one.
+    // it is (a job of the spec, or raw HCL), named as the backup.
     let own = ["kubernetes_cron_job_v1", "kubernetes_cron_job"]
         .iter()
         .flat_map(|ty| {
@@ -3141,9 +3141,14 @@ fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
         .map(|(address, _)| address);
     let why = match (pvc_why, own) {
         (Some(w), _) => w,
-        (None, Some(job)) => format!(
-            "the stack's own backup job `{job}` is kept as it is: dlgen's backup CronJob does not reproduce it"
-        ),
+        (None, Some(job)) => {
+            // It is the backup: no suppression for a finding there is not.
+            d.spec.backup = Some(BackupSpec {
+                job: Some(job),
+                ..BackupSpec::default()
+            });
+            return;
+        }
         (None, None) => {
             d.reasons.push("backup.why".to_owned());
             NO_REASON.to_owned()

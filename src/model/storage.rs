@@ -581,6 +581,25 @@ pub(crate) fn backup(
     app_labels: &Obj,
 ) -> Option<Vec<Object>> {
     let b = spec.backup.clone().unwrap_or_default();
+    if let Some(job) = &b.job {
+        // The stack's own job is the backup (that it names an object of the stack is
+        // checked with every reference; that it backs the volume up, by the lint gate).
+        if b.enabled.is_some() || b.why.is_some() {
+            p.add(
+                "backup.job",
+                "`job` names the stack's own backup, which needs no switch and no reason",
+                Some("remove `enabled` and `why`, or `job`".to_owned()),
+            );
+        }
+        if volumes.block.is_empty() {
+            p.add(
+                "backup.job",
+                format!("there is no block-storage volume for `{job}` to back up"),
+                Some("remove `backup:`".to_owned()),
+            );
+        }
+        return None;
+    }
     if b.enabled == Some(false) {
         let why = Problems::why(&b.why);
         match why {
