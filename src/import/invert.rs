@@ -3139,25 +3139,22 @@ fn backup(ctx: &Ctx, d: &mut Draft, limits: &Limits, pvc_why: Option<String>) {
                 .any(|m| address.contains(m) || name.contains(m))
         })
         .map(|(address, _)| address);
-    let why = match (pvc_why, own) {
-        (Some(w), _) => w,
-        (None, Some(job)) => {
-            // It is the backup: no suppression for a finding there is not.
-            d.spec.backup = Some(BackupSpec {
-                job: Some(job),
-                ..BackupSpec::default()
-            });
-            return;
-        }
-        (None, None) => {
-            d.reasons.push("backup.why".to_owned());
-            NO_REASON.to_owned()
-        }
-    };
-    d.spec.backup = Some(BackupSpec {
+    let off = |why: String| BackupSpec {
         enabled: Some(false),
         why: Some(why),
         ..BackupSpec::default()
+    };
+    d.spec.backup = Some(match (pvc_why, own) {
+        (Some(why), _) => off(why),
+        // It is the backup: no reason, and no suppression for a finding there is not.
+        (None, Some(job)) => BackupSpec {
+            job: Some(job),
+            ..BackupSpec::default()
+        },
+        (None, None) => {
+            d.reasons.push("backup.why".to_owned());
+            off(NO_REASON.to_owned())
+        }
     });
 }
 

@@ -747,11 +747,10 @@ fn build_with(spec: &Spec, own_read: bool) -> (Result<Stack, Vec<Problem>>, refs
         ));
     }
 
-    let mut object_refs = refs.objects.clone();
     if let Some(job) = spec.backup.as_ref().and_then(|b| b.job.as_ref()) {
-        object_refs.push(("backup.job".to_owned(), job.clone()));
+        refs.objects.push(("backup.job".to_owned(), job.clone()));
     }
-    refs::check_object_refs(&mut p, &object_refs, &objects);
+    refs::check_object_refs(&mut p, &refs.objects, &objects);
     link::link(
         &mut p,
         &mut objects,
